@@ -1,0 +1,113 @@
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Config } from '../config';
+import { DEV_ALG, DEV_CITIZEN_ISSUER, DEV_STAFF_ISSUER, loadOrCreateDevKeys, type DevKeys } from './dev-keys';
+
+/** Who a verified token says the caller is, before we look them up. */
+export type Principal = { kind: 'staff'; username: string } | { kind: 'citizen'; personnummer: string };
+
+export class TokenError extends Error {}
+
+/** Asymmetric algorithms only: `none` and shared-secret HMAC tokens are refused. */
+const ACCEPTED_ALGS = ['ES256', 'ES384', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'];
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+interface IssuerRule {
+  issuer: string;
+  keys: JWTVerifyGetKey;
+  principal(payload: JWTPayload): Principal | undefined;
+}
+
+function claim(payload: JWTPayload, name: string): string | undefined {
+  const value = payload[name];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+export async function createTokenVerifier(config: Config): Promise<TokenVerifier & { devKeys?: DevKeys }> {
+  const { auth } = config;
+  let rules: IssuerRule[];
+  let devKeys: DevKeys | undefined;
+  if (auth.mode === 'dev') {
+    devKeys = await loadOrCreateDevKeys(config.dataDir);
+    const keys = createLocalJWKSet({ keys: [devKeys.publicJwk] });
+    rules = [
+      { issuer: DEV_STAFF_ISSUER, keys, principal: (p) => staffPrincipal(claim(p, 'preferred_username')) },
+      { issuer: DEV_CITIZEN_ISSUER, keys, principal: (p) => citizenPrincipal(claim(p, 'personal_identity_number')) },
+    ];
+  } else {
+    rules = [
+      {
+        issuer: auth.staff.issuer!,
+        keys: createRemoteJWKSet(new URL(auth.staff.jwksUrl!)),
+        principal: (p) => staffPrincipal(claim(p, auth.staff.usernameClaim)),
+      },
+      {
+        issuer: auth.citizen.issuer!,
+        keys: createRemoteJWKSet(new URL(auth.citizen.jwksUrl!)),
+        principal: (p) => citizenPrincipal(claim(p, auth.citizen.personnummerClaim)),
+      },
+    ];
+  }
+  const byIssuer = new Map(rules.map((r) => [r.issuer, r]));
+
+  return {
+    devKeys,
+    async verify(token: string): Promise<Principal> {
+      if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) throw new TokenError('The bearer token is malformed.');
+      let issuer: string | undefined;
+      try {
+        const [, body] = token.split('.');
+        issuer = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')).iss;
+      } catch {
+        throw new TokenError('The bearer token is malformed.');
+      }
+      const rule = issuer ? byIssuer.get(issuer) : undefined;
+      if (!rule) throw new TokenError('The bearer token was not issued by a trusted identity provider.');
+      try {
+        const { payload } = await jwtVerify(token, rule.keys, {
+          issuer: rule.issuer,
+          audience: auth.audience,
+          algorithms: ACCEPTED_ALGS,
+          clockTolerance: auth.clockToleranceSeconds,
+          requiredClaims: ['exp'],
+        });
+        const principal = rule.principal(payload);
+        if (!principal) throw new TokenError('The bearer token does not say who you are (missing identity claim).');
+        return principal;
+      } catch (err) {
+        if (err instanceof TokenError) throw err;
+        if (err instanceof errors.JWTExpired) throw new TokenError('The bearer token has expired: sign in again.');
+        throw new TokenError('The bearer token could not be verified: sign in again.');
+      }
+    },
+  };
+}
+
+function staffPrincipal(username: string | undefined): Principal | undefined {
+  return username ? { kind: 'staff', username } : undefined;
+}
+function citizenPrincipal(pnr: string | undefined): Principal | undefined {
+  return pnr && /^\d{12}$/.test(pnr) ? { kind: 'citizen', personnummer: pnr } : undefined;
+}
+
+/** Signs a development token; used by `npm run token` and the tests. */
+export async function signDevToken(
+  keys: DevKeys,
+  principal: Principal,
+  opts: { audience: string; expiresIn?: string | number },
+): Promise<string> {
+  const claims =
+    principal.kind === 'staff'
+      ? { preferred_username: principal.username }
+      : { personal_identity_number: principal.personnummer };
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: DEV_ALG, kid: keys.publicJwk.kid, typ: 'JWT' })
+    .setIssuer(principal.kind === 'staff' ? DEV_STAFF_ISSUER : DEV_CITIZEN_ISSUER)
+    .setSubject(principal.kind === 'staff' ? principal.username : principal.personnummer)
+    .setAudience(opts.audience)
+    .setIssuedAt()
+    .setExpirationTime(opts.expiresIn ?? '8h')
+    .sign(keys.privateKey);
+}

@@ -1,0 +1,30 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from './auth/viewer';
+import type { AppError } from './errors';
+import DataLoader from 'dataloader';
+import { loadPersonAccess, type PersonAccess } from './domain/access-policy';
+import { createLoaders, type Loaders } from './loaders';
+
+/** Everything one request (or one websocket event) works with. */
+export interface Context {
+  requestId: string;
+  /** The signed-in caller; null when no valid token came with the request. */
+  viewer: Viewer | null;
+  /** Why there is no viewer, raised as soon as an operation needs one. */
+  authFailure: AppError | null;
+  /** Forked per request: a unique identity map per request. */
+  em: EntityManager;
+  loaders: Loaders;
+  /** The viewer's access to persons (access policy R1–R4), batched per request. */
+  personAccess: DataLoader<string, PersonAccess>;
+}
+
+export function createContext(args: { requestId: string; em: EntityManager; viewer: Viewer | null; authFailure: AppError | null }): Context {
+  const { em, viewer } = args;
+  const personAccess = new DataLoader<string, PersonAccess>(async (ids) => {
+    if (!viewer) return ids.map(() => ({ visible: false, ownCaseworker: false }));
+    const map = await loadPersonAccess(em, viewer, ids);
+    return ids.map((id) => map.get(id)!);
+  });
+  return { ...args, loaders: createLoaders(em), personAccess };
+}

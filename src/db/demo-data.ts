@@ -1,0 +1,106 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { Assignment, Case, Intervention } from '../entities/case';
+import { Person } from '../entities/person';
+import { Relation, RelationType } from '../entities/relation';
+import { SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
+import { Staff, StaffRole } from '../entities/staff';
+import { Unit } from '../entities/unit';
+
+/** Usernames and personnummer of the demo people, for the README, the token CLI and tests. */
+export const DEMO = {
+  caseworker: 'mararo01',
+  secondCaseworker: 'annekh01',
+  otherUnitCaseworker: 'bobarn01',
+  executor: 'perutf01',
+  admin: 'sysadm01',
+  tolvan: '191212121212',
+  relation: '198608261965',
+  protectedPerson: '198112189876',
+  otherUnitPerson: '201201012380',
+} as const;
+
+/**
+ * The seed document's own scenario: Marita Aronsson's unit, citizen Tolvan
+ * Tolvansson with an ongoing "Ekonomiskt bistånd" case, an intervention and an
+ * executor assignment, Josefine registered as approved for messages, and a
+ * person with protected identity. Loads once: returns false when present.
+ */
+export async function seedDemoData(em: EntityManager): Promise<boolean> {
+  return em.transactional(async (em) => {
+    // Serialise concurrent starts on the same database.
+    await em.getConnection().execute('select pg_advisory_xact_lock(727001)', [], 'all', em.getTransactionContext());
+    if (await em.count(Staff, { username: DEMO.caseworker })) return false;
+
+    const municipality = 'Söderköpings kommun';
+    const ifo = em.create(Unit, { name: 'IFO Vuxen – Försörjningsstöd', municipality });
+    const open = em.create(Unit, { name: 'Öppenvård vuxna (utförare)', municipality });
+    const children = em.create(Unit, { name: 'IFO Barn och unga', municipality });
+    const admins = em.create(Unit, { name: 'Systemförvaltning', municipality });
+
+    const marita = em.create(Staff, { username: DEMO.caseworker, givenName: 'Marita', familyName: 'Aronsson', title: 'Socialsekreterare', role: StaffRole.CASEWORKER, unit: ifo });
+    const anna = em.create(Staff, { username: DEMO.secondCaseworker, givenName: 'Anna', familyName: 'Ekholm', title: 'Socialsekreterare', role: StaffRole.CASEWORKER, unit: ifo });
+    const bo = em.create(Staff, { username: DEMO.otherUnitCaseworker, givenName: 'Bo', familyName: 'Barnström', title: 'Socialsekreterare', role: StaffRole.CASEWORKER, unit: children });
+    const per = em.create(Staff, { username: DEMO.executor, givenName: 'Per', familyName: 'Utförsson', title: 'Budget- och skuldrådgivare', role: StaffRole.EXECUTOR, unit: open });
+    em.create(Staff, { username: DEMO.admin, givenName: 'Siv', familyName: 'Systemsson', title: 'Systemförvaltare', role: StaffRole.ADMIN, unit: admins });
+
+    const mailbox = em.create(SharedMailbox, { name: 'Försörjningsstöd mottagning', unit: ifo });
+    em.create(SharedMailboxMember, { mailbox, staff: marita });
+    em.create(SharedMailboxMember, { mailbox, staff: anna });
+
+    const activated = { messagingEnabled: true, notifyBySms: true, notifyByEmail: true, eServiceChangedAt: new Date(), eServiceChangedBy: marita };
+    const tolvan = em.create(Person, {
+      personnummer: DEMO.tolvan,
+      givenName: 'Tolvan',
+      familyName: 'Tolvansson',
+      street: 'Storgatan 12',
+      postalCode: '614 30',
+      city: 'Söderköping',
+      mobile: '+46701234567',
+      email: 'tolvan.tolvansson@example.se',
+      ...activated,
+    });
+    const josefine = em.create(Person, {
+      personnummer: DEMO.relation,
+      givenName: 'Josefine',
+      familyName: 'Test Ek',
+      street: 'Ströms väg 15 A',
+      postalCode: '614 33',
+      city: 'Söderköping',
+      mobile: '+46703503375',
+      email: 'josefine.testek@example.se',
+      ...activated,
+      notifyBySms: false,
+    });
+    const sanna = em.create(Person, {
+      personnummer: DEMO.protectedPerson,
+      givenName: 'Sanna',
+      familyName: 'Skyddad',
+      street: 'Hemlig adress 1',
+      postalCode: '600 00',
+      city: 'Okänd ort',
+      mobile: '+46709998877',
+      email: 'sanna@example.se',
+      protectedIdentity: true,
+      confidentialityMarking: true,
+      secretPhoneNumber: true,
+    });
+    const kalle = em.create(Person, { personnummer: DEMO.otherUnitPerson, givenName: 'Kalle', familyName: 'Barnsson', street: 'Skolvägen 3', postalCode: '614 31', city: 'Söderköping' });
+
+    const ek = em.create(Case, { title: 'Ekonomiskt bistånd', holder: tolvan, unit: ifo, caseworker: marita, openedOn: '2024-02-15' });
+    const ekInsats = em.create(Intervention, { case: ek, code: 'EK', name: 'Ekonomiskt bistånd', startDate: '2024-02-15' });
+    em.create(Assignment, { case: ek, intervention: ekInsats, executor: per, description: 'Budgetrådgivning', startDate: '2024-03-01' });
+    em.create(Relation, {
+      case: ek,
+      person: josefine,
+      types: [RelationType.APPROVED_FOR_MESSAGES],
+      validFrom: '2024-08-01',
+      registeredBy: marita,
+      activatedAt: new Date(),
+      activatedBy: marita,
+    });
+    em.create(Case, { title: 'Skydd och stöd', holder: sanna, unit: ifo, caseworker: anna, openedOn: '2025-01-10' });
+    em.create(Case, { title: 'Utredning barn', holder: kalle, unit: children, caseworker: bo, openedOn: '2025-06-01' });
+    await em.flush();
+    return true;
+  });
+}

@@ -1,0 +1,152 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { StaffViewer } from '../auth/viewer';
+import { AccessLogEntry } from '../entities/access-log-entry';
+import { SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
+import { Staff, StaffRole } from '../entities/staff';
+import { Unit } from '../entities/unit';
+import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
+import { isId } from './ids';
+import { decodeCursor, pageSize, toPage, type Page } from './pagination';
+
+export interface CreateStaffInput {
+  username: string;
+  givenName: string;
+  familyName: string;
+  title?: string | null;
+  role: StaffRole;
+  unitId: string;
+}
+export interface UpdateStaffInput {
+  givenName?: string | null;
+  familyName?: string | null;
+  title?: string | null;
+  role?: StaffRole | null;
+  unitId?: string | null;
+  active?: boolean | null;
+}
+
+function required(field: string, value: string | null | undefined, what: string): string {
+  const v = value?.trim();
+  if (!v) throw badInput(field, `Give ${what}.`);
+  if (v.length > 200) throw badInput(field, `Keep ${what} under 200 characters.`);
+  return v;
+}
+
+/** System administrators (systemförvaltare): staff, units, shared mailboxes, and the access log. */
+export class AdminService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly viewer: StaffViewer,
+  ) {
+    if (viewer.role !== StaffRole.ADMIN) throw forbidden('Only system administrators may do this.');
+  }
+
+  async listStaff(): Promise<Staff[]> {
+    return this.em.find(Staff, {}, { orderBy: { familyName: 'asc', givenName: 'asc', id: 'asc' } });
+  }
+
+  async createStaff(input: CreateStaffInput): Promise<Staff> {
+    const username = required('username', input.username, 'a username').toLowerCase();
+    if (!/^[a-z0-9._-]{2,64}$/.test(username)) throw badInput('username', 'A username has 2–64 letters a–z, digits, dots, dashes or underscores.');
+    const unit = await this.unit(input.unitId);
+    const staff = this.em.create(Staff, {
+      username,
+      givenName: required('givenName', input.givenName, 'a given name'),
+      familyName: required('familyName', input.familyName, 'a family name'),
+      title: input.title?.trim() || null,
+      role: input.role,
+      unit,
+    });
+    await this.flushUnique('username', 'That username is taken: choose another.');
+    return staff;
+  }
+
+  async updateStaff(id: string, input: UpdateStaffInput): Promise<Staff> {
+    const staff = isId(id) ? await this.em.findOne(Staff, { id }) : null;
+    if (!staff) throw notFound('staff member');
+    if (staff.id === this.viewer.staff.id && (input.active === false || (input.role && input.role !== StaffRole.ADMIN))) {
+      throw badInput('active', 'You cannot disable yourself or remove your own administrator role: ask another administrator.');
+    }
+    if (input.givenName != null) staff.givenName = required('givenName', input.givenName, 'a given name');
+    if (input.familyName != null) staff.familyName = required('familyName', input.familyName, 'a family name');
+    if (input.title !== undefined) staff.title = input.title?.trim() || null;
+    if (input.role != null) staff.role = input.role;
+    if (input.unitId != null) staff.unit = await this.unit(input.unitId);
+    if (input.active != null) staff.active = input.active;
+    await this.em.flush();
+    return staff;
+  }
+
+  async listUnits(): Promise<Unit[]> {
+    return this.em.find(Unit, {}, { orderBy: { name: 'asc', id: 'asc' } });
+  }
+
+  async createUnit(name: string, municipality: string): Promise<Unit> {
+    const unit = this.em.create(Unit, { name: required('name', name, 'a unit name'), municipality: required('municipality', municipality, 'the municipality') });
+    await this.flushUnique('name', 'A unit with that name exists already.');
+    return unit;
+  }
+
+  async listSharedMailboxes(): Promise<SharedMailbox[]> {
+    return this.em.find(SharedMailbox, {}, { orderBy: { name: 'asc', id: 'asc' } });
+  }
+
+  async createSharedMailbox(name: string, unitId: string): Promise<SharedMailbox> {
+    const mailbox = this.em.create(SharedMailbox, { name: required('name', name, 'a mailbox name'), unit: await this.unit(unitId) });
+    await this.flushUnique('name', 'A shared mailbox with that name exists already.');
+    return mailbox;
+  }
+
+  async addMailboxMember(mailboxId: string, staffId: string): Promise<SharedMailbox> {
+    const mailbox = await this.mailbox(mailboxId);
+    const staff = isId(staffId) ? await this.em.findOne(Staff, { id: staffId }) : null;
+    if (!staff) throw badInput('staffId', 'No staff member with that id exists.');
+    await this.em.upsert(SharedMailboxMember, { mailbox, staff }, { onConflictFields: ['mailbox', 'staff'], onConflictAction: 'ignore' });
+    return mailbox;
+  }
+
+  async removeMailboxMember(mailboxId: string, staffId: string): Promise<SharedMailbox> {
+    const mailbox = await this.mailbox(mailboxId);
+    if (isId(staffId)) await this.em.nativeDelete(SharedMailboxMember, { mailbox: mailbox.id, staff: staffId });
+    return mailbox;
+  }
+
+  /** Loggkontroll: who read whose data, newest first, by person and/or by actor. */
+  async accessLog(args: { personId?: string | null; actorId?: string | null; first?: number | null; after?: string | null }): Promise<Page<AccessLogEntry>> {
+    if (!args.personId && !args.actorId) throw badInput('personId', 'Give a person id, an actor id, or both.');
+    const size = pageSize(args.first);
+    const after = decodeCursor(args.after, 2) as [string, string] | undefined;
+    if ((args.personId && !isId(args.personId)) || (args.actorId && !isId(args.actorId))) return toPage<AccessLogEntry>([], size, () => []);
+    const qb = this.em.createQueryBuilder(AccessLogEntry, 'l').orderBy({ createdAt: 'desc', id: 'desc' }).limit(size + 1);
+    if (args.personId) qb.andWhere({ person: args.personId });
+    if (args.actorId) qb.andWhere({ actor: args.actorId });
+    if (after) qb.andWhere('(l.created_at, l.id) < (?, ?)', [after[0], after[1]]);
+    const rows = await qb.getResultList();
+    return toPage(rows, size, (r) => [r.createdAt.toISOString(), r.id]);
+  }
+
+  private async unit(id: string): Promise<Unit> {
+    const unit = isId(id) ? await this.em.findOne(Unit, { id }) : null;
+    if (!unit) throw badInput('unitId', 'No unit with that id exists.');
+    return unit;
+  }
+
+  private async mailbox(id: string): Promise<SharedMailbox> {
+    const mailbox = isId(id) ? await this.em.findOne(SharedMailbox, { id }) : null;
+    if (!mailbox) throw notFound('shared mailbox');
+    return mailbox;
+  }
+
+  private async flushUnique(field: string, message: string): Promise<void> {
+    try {
+      await this.em.flush();
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) {
+        this.em.clear();
+        throw new AppError(ErrorCode.CONFLICT, message, { field });
+      }
+      throw err;
+    }
+  }
+}

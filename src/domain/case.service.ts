@@ -1,0 +1,208 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { StaffViewer } from '../auth/viewer';
+import { AccessAction } from '../entities/access-log-entry';
+import { Assignment, Case, CaseStatus } from '../entities/case';
+import { Person } from '../entities/person';
+import { Relation, RelationType } from '../entities/relation';
+import { StaffRole } from '../entities/staff';
+import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
+import { STAFF_VISIBLE_CASES_SQL, visibleCasesParams, loadPersonAccess } from './access-policy';
+import { logPersonAccess } from './access-log.service';
+import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact } from './contact-details';
+import { isId } from './ids';
+import { parsePersonnummer } from './personnummer';
+import { todayInSweden } from './time';
+
+export interface RegisterRelationInput {
+  personnummer: string;
+  givenName?: string | null;
+  familyName?: string | null;
+  types: RelationType[];
+  validFrom: string;
+  validTo?: string | null;
+}
+
+export interface ActivateRelationInput {
+  mobile?: string | null;
+  email?: string | null;
+  notifyBySms: boolean;
+  notifyByEmail: boolean;
+}
+
+/** A relation can be used for messages when approved for it and today is inside its dates. */
+export function relationUsableOn(relation: Pick<Relation, 'types' | 'validFrom' | 'validTo'>, day: string): boolean {
+  return (
+    relation.types.includes(RelationType.APPROVED_FOR_MESSAGES) &&
+    relation.validFrom <= day &&
+    (relation.validTo == null || relation.validTo >= day)
+  );
+}
+
+/** Staff operations on cases and the relations registered on them. */
+export class CaseService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly viewer: StaffViewer,
+    private readonly requestId: string,
+  ) {}
+
+  /** A case the viewer may open, or NOT_FOUND. Logged as a read of the case holder. */
+  async get(id: string): Promise<Case> {
+    return this.em.transactional(async (em) => {
+      const c = await this.load(em, id);
+      await logPersonAccess(em, this.viewer, this.requestId, [c.holder.id], AccessAction.CASE_READ);
+      return c;
+    });
+  }
+
+  /** The executor's ongoing assignments; the persons they concern are logged as listed. */
+  async myAssignments(): Promise<Assignment[]> {
+    const today = todayInSweden();
+    return this.em.transactional(async (em) => {
+      const rows = await em.find(
+        Assignment,
+        { executor: this.viewer.staff.id, $or: [{ endDate: null }, { endDate: { $gte: today } }] },
+        { orderBy: { startDate: 'asc', id: 'asc' }, populate: ['case'] },
+      );
+      await logPersonAccess(em, this.viewer, this.requestId, rows.map((a) => a.case.holder.id), AccessAction.PERSON_LIST);
+      return rows;
+    });
+  }
+
+  /** Visible cases of many holders at once (for `Person.cases`). */
+  async casesOfHolders(holderIds: readonly string[]): Promise<Case[][]> {
+    const rows = await this.visibleCases(this.em)
+      .andWhere({ holder: { $in: holderIds.filter(isId) } })
+      .orderBy({ openedOn: 'desc', id: 'asc' })
+      .getResultList();
+    return holderIds.map((h) => rows.filter((c) => c.holder.id === h));
+  }
+
+  /** Relations of many cases at once; every related person shown is logged. */
+  async relationsOfCases(caseIds: readonly string[]): Promise<Relation[][]> {
+    return this.em.transactional(async (em) => {
+      const rows = await em.find(Relation, { case: { $in: [...caseIds] } }, { orderBy: { validFrom: 'asc', id: 'asc' } });
+      await logPersonAccess(em, this.viewer, this.requestId, rows.map((r) => r.person.id), AccessAction.RELATION_READ);
+      return caseIds.map((id) => rows.filter((r) => r.case.id === id));
+    });
+  }
+
+  /** Registers a person on a case as related to its holder (seed: "Lägg till relation"). */
+  async registerRelation(caseId: string, input: RegisterRelationInput): Promise<Relation> {
+    const pnr = parsePersonnummer(input.personnummer);
+    if (!pnr.ok) throw badInput('personnummer', pnr.reason);
+    if (input.types.length === 0) throw badInput('types', 'Choose at least one relation type, e.g. APPROVED_FOR_MESSAGES.');
+    if (input.validTo && input.validTo < input.validFrom) throw badInput('validTo', 'The end date must be on or after the start date.');
+    return this.em.transactional(async (em) => {
+      const c = await this.loadForCaseworker(em, caseId);
+      let person = await em.findOne(Person, { personnummer: pnr.value });
+      if (person && person.id === c.holder.id) throw badInput('personnummer', 'The case holder cannot be registered as their own relation.');
+      if (!person) {
+        const givenName = input.givenName?.trim();
+        const familyName = input.familyName?.trim();
+        if (!givenName) throw badInput('givenName', 'This person is new to the social services: give their given name.');
+        if (!familyName) throw badInput('familyName', 'This person is new to the social services: give their family name.');
+        person = em.create(Person, { personnummer: pnr.value, givenName, familyName });
+      } else if (await em.count(Relation, { case: c.id, person: person.id })) {
+        throw new AppError(ErrorCode.CONFLICT, 'This person is already registered as a relation on the case: change the existing relation instead.');
+      }
+      const relation = em.create(Relation, {
+        case: c,
+        person,
+        types: [...new Set(input.types)],
+        validFrom: input.validFrom,
+        validTo: input.validTo ?? null,
+        registeredBy: this.viewer.staff,
+      });
+      await em.flush();
+      await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.RELATION_CHANGE);
+      return relation;
+    });
+  }
+
+  /**
+   * Turns the e-service on for a relation (seed: "Aktivera relation"): only when
+   * registered as approved for messages and today is inside its validity.
+   * Takes effect at once.
+   */
+  async activateRelation(relationId: string, input: ActivateRelationInput): Promise<Relation> {
+    const mobile = optionalContact(input.mobile, normalizeMobile, 'mobile');
+    const email = optionalContact(input.email, normalizeEmail, 'email');
+    return this.em.transactional(async (em) => {
+      const relation = await this.loadRelationForCaseworker(em, relationId);
+      if (!relation.types.includes(RelationType.APPROVED_FOR_MESSAGES)) {
+        throw new AppError(
+          ErrorCode.RELATION_NOT_APPROVED_FOR_MESSAGES,
+          'This relation is not registered as approved for messages (Godkänd för meddelande). Add that relation type first, with the person\'s consent.',
+        );
+      }
+      const today = todayInSweden();
+      if (!relationUsableOn(relation, today)) {
+        throw new AppError(
+          ErrorCode.RELATION_OUTSIDE_VALIDITY,
+          `The relation is valid ${relation.validFrom} – ${relation.validTo ?? 'until further notice'}, which does not include today (${today}). Change its dates first.`,
+        );
+      }
+      const person = await em.findOneOrFail(Person, relation.person.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const access = (await loadPersonAccess(em, this.viewer, [person.id])).get(person.id)!;
+      if (person.protectedIdentity && !access.ownCaseworker && (mobile !== undefined || email !== undefined)) {
+        throw forbidden('Only the caseworker of this person\'s own case may change the contact details of a protected identity.');
+      }
+      if (mobile !== undefined) person.mobile = mobile;
+      if (email !== undefined) person.email = email;
+      const switches = { messagingEnabled: true, notifyBySms: input.notifyBySms, notifyByEmail: input.notifyByEmail };
+      checkSwitches(switches, person.mobile, person.email);
+      Object.assign(person, switches, { eServiceChangedAt: new Date(), eServiceChangedBy: this.viewer.staff });
+      relation.activatedAt = new Date();
+      relation.activatedBy = this.viewer.staff;
+      await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.RELATION_CHANGE);
+      return relation;
+    });
+  }
+
+  /** Stops the relation from using the e-service for this case; the person keeps other activations. */
+  async deactivateRelation(relationId: string): Promise<Relation> {
+    return this.em.transactional(async (em) => {
+      const relation = await this.loadRelationForCaseworker(em, relationId);
+      relation.activatedAt = null;
+      relation.activatedBy = null;
+      await logPersonAccess(em, this.viewer, this.requestId, [relation.person.id], AccessAction.RELATION_CHANGE);
+      return relation;
+    });
+  }
+
+  private visibleCases(em: EntityManager) {
+    return em.createQueryBuilder(Case, 'c').where(`c.id in (${STAFF_VISIBLE_CASES_SQL})`, visibleCasesParams(this.viewer));
+  }
+
+  private async load(em: EntityManager, id: string): Promise<Case> {
+    if (!isId(id)) throw notFound('case');
+    const c = await this.visibleCases(em).andWhere({ id }).getSingleResult();
+    if (!c) throw notFound('case');
+    return c;
+  }
+
+  /** Relations are a caseworker's business: own case or the unit's caseload, and the case must be ongoing. */
+  private async loadForCaseworker(em: EntityManager, caseId: string): Promise<Case> {
+    const c = await this.load(em, caseId);
+    if (this.viewer.role !== StaffRole.CASEWORKER || (c.caseworker.id !== this.viewer.staff.id && c.unit.id !== this.viewer.staff.unit.id)) {
+      throw forbidden('Only a caseworker with the case in their caseload may register or activate relations.');
+    }
+    if (c.status !== CaseStatus.OPEN) throw new AppError(ErrorCode.CASE_CLOSED, 'The case is closed. Relations can be changed only on an ongoing case.');
+    return c;
+  }
+
+  private async loadRelationForCaseworker(em: EntityManager, relationId: string): Promise<Relation> {
+    if (!isId(relationId)) throw notFound('relation');
+    const relation = await em.findOne(Relation, { id: relationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!relation) throw notFound('relation');
+    try {
+      await this.loadForCaseworker(em, relation.case.id);
+    } catch (err) {
+      if (err instanceof AppError && err.extensions.code === ErrorCode.NOT_FOUND) throw notFound('relation');
+      throw err;
+    }
+    return relation;
+  }
+}

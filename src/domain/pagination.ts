@@ -1,0 +1,39 @@
+import { badInput } from '../errors';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+/** Cursors are opaque to clients: base64url of the sort key of the last row seen. */
+export function encodeCursor(key: unknown[]): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string | null | undefined, arity: number): unknown[] | undefined {
+  if (cursor == null) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === arity) return key;
+  } catch {
+    /* fall through */
+  }
+  throw badInput('after', 'The cursor is not one this API gave out. Start again from the first page.');
+}
+
+export function pageSize(first: number | null | undefined): number {
+  if (first == null) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw badInput('first', `Ask for between 1 and ${MAX_PAGE_SIZE} items per page.`);
+  }
+  return first;
+}
+
+export interface Page<T> {
+  nodes: T[];
+  hasNextPage: boolean;
+  cursorOf: (node: T) => string;
+}
+
+/** Fetch one row more than asked to know whether another page follows. */
+export function toPage<T>(rows: T[], size: number, key: (row: T) => unknown[]): Page<T> {
+  return { nodes: rows.slice(0, size), hasNextPage: rows.length > size, cursorOf: (n) => encodeCursor(key(n)) };
+}

@@ -1,0 +1,154 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { StaffViewer } from '../auth/viewer';
+import { AccessAction } from '../entities/access-log-entry';
+import { Case, CaseStatus } from '../entities/case';
+import { Person } from '../entities/person';
+import { StaffRole } from '../entities/staff';
+import { AppError, ErrorCode, forbidden, notFound } from '../errors';
+import { loadPersonAccess, STAFF_VISIBLE_PERSONS_SQL, visiblePersonsParams, type PersonAccess } from './access-policy';
+import { logPersonAccess } from './access-log.service';
+import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact, type EServiceSwitches } from './contact-details';
+import { isId } from './ids';
+import { pageSize, decodeCursor, toPage, type Page } from './pagination';
+import { parsePersonnummer } from './personnummer';
+
+export interface ContactDetailsInput {
+  mobile?: string | null;
+  email?: string | null;
+  street?: string | null;
+  postalCode?: string | null;
+  city?: string | null;
+}
+
+export interface EServiceInput extends EServiceSwitches {
+  mobile?: string | null;
+  email?: string | null;
+}
+
+const personKey = (p: Person) => [p.familyName, p.givenName, p.id];
+
+/** Staff operations on persons. Every read writes access-log rows in the same transaction. */
+export class PersonService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly viewer: StaffViewer,
+    private readonly requestId: string,
+  ) {}
+
+  /** Persons this staff member may see, by family name; `search` matches name or personnummer. */
+  async list(args: { search?: string | null; first?: number | null; after?: string | null }): Promise<Page<Person>> {
+    const size = pageSize(args.first);
+    const after = decodeCursor(args.after, 3) as [string, string, string] | undefined;
+    return this.em.transactional(async (em) => {
+      const qb = em
+        .createQueryBuilder(Person, 'p')
+        .where(`p.id in (select v.person_id from (${STAFF_VISIBLE_PERSONS_SQL}) v)`, visiblePersonsParams(this.viewer))
+        .orderBy({ familyName: 'asc', givenName: 'asc', id: 'asc' })
+        .limit(size + 1);
+      const search = args.search?.trim();
+      if (search) {
+        const pnr = parsePersonnummer(search);
+        if (pnr.ok) qb.andWhere({ personnummer: pnr.value });
+        else {
+          const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+          qb.andWhere({ $or: [{ givenName: { $ilike: like } }, { familyName: { $ilike: like } }, { personnummer: { $like: like } }] });
+        }
+      }
+      if (after) qb.andWhere('(p.family_name, p.given_name, p.id) > (?, ?, ?)', after);
+      const rows = await qb.getResultList();
+      const page = toPage(rows, size, personKey);
+      await logPersonAccess(em, this.viewer, this.requestId, page.nodes.map((p) => p.id), AccessAction.PERSON_LIST);
+      return page;
+    });
+  }
+
+  /** One person, or NOT_FOUND when missing or not visible (R5). */
+  async get(id: string, action = AccessAction.PERSON_READ): Promise<Person> {
+    return this.em.transactional(async (em) => {
+      const { person } = await this.load(em, id);
+      await logPersonAccess(em, this.viewer, this.requestId, [person.id], action);
+      return person;
+    });
+  }
+
+  async updateContactDetails(id: string, input: ContactDetailsInput): Promise<Person> {
+    this.requireCaseworker('change contact details');
+    const patch = {
+      mobile: optionalContact(input.mobile, normalizeMobile, 'mobile'),
+      email: optionalContact(input.email, normalizeEmail, 'email'),
+      street: optionalText(input.street),
+      postalCode: optionalText(input.postalCode),
+      city: optionalText(input.city),
+    };
+    return this.em.transactional(async (em) => {
+      const { person, access } = await this.load(em, id, { lock: true });
+      if (person.protectedIdentity && !access.ownCaseworker) {
+        throw forbidden('Only the caseworker of this person\'s own case may change the contact details of a protected identity.');
+      }
+      for (const [key, value] of Object.entries(patch)) if (value !== undefined) (person as any)[key] = value;
+      checkSwitches(person, person.mobile, person.email);
+      await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.PERSON_UPDATE);
+      return person;
+    });
+  }
+
+  /**
+   * Activates or changes the e-service on a case holder: takes effect at once
+   * (the old system waited for a nightly batch). Needs an ongoing case in the
+   * caseworker's caseload.
+   */
+  async setEService(id: string, input: EServiceInput): Promise<Person> {
+    this.requireCaseworker('activate the e-service');
+    const mobile = optionalContact(input.mobile, normalizeMobile, 'mobile');
+    const email = optionalContact(input.email, normalizeEmail, 'email');
+    return this.em.transactional(async (em) => {
+      const { person, access } = await this.load(em, id, { lock: true });
+      if (person.protectedIdentity && !access.ownCaseworker && (mobile !== undefined || email !== undefined)) {
+        throw forbidden('Only the caseworker of this person\'s own case may change the contact details of a protected identity.');
+      }
+      if (input.messagingEnabled) {
+        const openCases = await em.count(Case, {
+          holder: person.id,
+          status: CaseStatus.OPEN,
+          $or: [{ caseworker: this.viewer.staff.id }, { unit: this.viewer.staff.unit.id }],
+        });
+        if (openCases === 0) {
+          throw new AppError(
+            ErrorCode.CASE_CLOSED,
+            'The e-service can be activated only for the holder of an ongoing case in your caseload. For a relation, register it as approved for messages and activate the relation.',
+          );
+        }
+      }
+      if (mobile !== undefined) person.mobile = mobile;
+      if (email !== undefined) person.email = email;
+      checkSwitches(input, person.mobile, person.email);
+      person.messagingEnabled = input.messagingEnabled;
+      person.notifyBySms = input.notifyBySms;
+      person.notifyByEmail = input.notifyByEmail;
+      person.eServiceChangedAt = new Date();
+      person.eServiceChangedBy = this.viewer.staff;
+      await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.E_SERVICE_CHANGE);
+      return person;
+    });
+  }
+
+  private async load(em: EntityManager, id: string, opts: { lock?: boolean } = {}): Promise<{ person: Person; access: PersonAccess }> {
+    if (!isId(id)) throw notFound('person');
+    const access = (await loadPersonAccess(em, this.viewer, [id])).get(id)!;
+    if (!access.visible) throw notFound('person');
+    const person = await em.findOne(Person, { id }, opts.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+    if (!person) throw notFound('person');
+    return { person, access };
+  }
+
+  private requireCaseworker(what: string): void {
+    if (this.viewer.role !== StaffRole.CASEWORKER) throw forbidden(`Only caseworkers may ${what}.`);
+  }
+}
+
+function optionalText(value: string | null | undefined): string | null | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value?.trim();
+  return trimmed ? trimmed.slice(0, 200) : null;
+}

@@ -1,0 +1,80 @@
+import { Entity, ManyToOne, Property, type Opt } from '@mikro-orm/core';
+import { Field, ObjectType } from 'type-graphql';
+import { BaseEntity } from './base';
+import { Staff } from './staff';
+
+/**
+ * A person known to the social services: a case holder (aktbärare), a
+ * relation, or both. Address and contact details are exposed through the
+ * person resolver, which masks them for protected identities.
+ */
+@ObjectType({ description: 'A person known to the social services: a case holder (aktbärare), a relation of one, or both.' })
+@Entity()
+export class Person extends BaseEntity {
+  @Field({ description: 'Personal identity number (personnummer), 12 digits YYYYMMDDNNNN.' })
+  @Property({ type: 'text', unique: true })
+  personnummer!: string;
+
+  @Field({ description: 'Given name.' })
+  @Property({ type: 'text' })
+  givenName!: string;
+
+  @Field({ description: 'Family name.' })
+  @Property({ type: 'text' })
+  familyName!: string;
+
+  @Property({ type: 'text', nullable: true })
+  street?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  postalCode?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  city?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  mobile?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  email?: string | null;
+
+  @Field(() => Boolean, { description: 'Skyddad folkbokföring: address and contact details are shown only to the caseworkers of the person\'s own cases, never to relations or co-recipients.' })
+  @Property({ type: 'boolean' })
+  protectedIdentity: boolean & Opt = false;
+
+  @Field(() => Boolean, { description: 'Sekretessmarkering: the population register marks this person as needing extra care with disclosure.' })
+  @Property({ type: 'boolean' })
+  confidentialityMarking: boolean & Opt = false;
+
+  @Field(() => Boolean, { description: 'Hemligt telefonnummer: the phone number must not be given out.' })
+  @Property({ type: 'boolean' })
+  secretPhoneNumber: boolean & Opt = false;
+
+  @Field(() => Boolean, { description: 'Tolkbehov: the person needs an interpreter.' })
+  @Property({ type: 'boolean' })
+  needsInterpreter: boolean & Opt = false;
+
+  /** E-service switches (the seed's "Meddelande", "Notifiering via SMS/E-post"). */
+  @Property({ type: 'boolean' })
+  messagingEnabled: boolean & Opt = false;
+
+  @Property({ type: 'boolean' })
+  notifyBySms: boolean & Opt = false;
+
+  @Property({ type: 'boolean' })
+  notifyByEmail: boolean & Opt = false;
+
+  @Property({ type: 'datetime', nullable: true })
+  eServiceChangedAt?: Date | null;
+
+  @ManyToOne(() => Staff, { nullable: true })
+  eServiceChangedBy?: Staff | null;
+
+  @Property({ type: 'datetime', onUpdate: () => new Date() })
+  updatedAt: Date & Opt = new Date();
+
+  @Field(() => String, { description: 'Display name, "Given Family".' })
+  get name(): string & Opt {
+    return `${this.givenName} ${this.familyName}`;
+  }
+}

@@ -1,0 +1,86 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/**
+ * Stable codes in `extensions.code`. Clients branch on these, never on the
+ * message text, so a code is never renamed once published.
+ */
+export enum ErrorCode {
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  NOT_FOUND = 'NOT_FOUND',
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  CONFLICT = 'CONFLICT',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** The citizen has no activated e-service account. */
+  E_SERVICE_NOT_ACTIVATED = 'E_SERVICE_NOT_ACTIVATED',
+  /** A relation must carry the type APPROVED_FOR_MESSAGES before it can be activated. */
+  RELATION_NOT_APPROVED_FOR_MESSAGES = 'RELATION_NOT_APPROVED_FOR_MESSAGES',
+  /** Today is outside the relation's valid-from/valid-to dates. */
+  RELATION_OUTSIDE_VALIDITY = 'RELATION_OUTSIDE_VALIDITY',
+  /** The case is closed; the operation needs an ongoing case. */
+  CASE_CLOSED = 'CASE_CLOSED',
+}
+
+/** HTTP status for the codes that decide the whole response. */
+const httpStatus: Partial<Record<ErrorCode, number>> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+};
+
+/** An expected failure: a code a client can branch on and a message that says what to do. */
+export class AppError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    const status = httpStatus[code];
+    super(message, { extensions: { code, ...extensions, ...(status ? { http: { status } } : {}) } });
+  }
+}
+
+export const notFound = (what: string) =>
+  new AppError(ErrorCode.NOT_FOUND, `No ${what} with that id exists, or you do not have access to it. Check the id, or ask the responsible caseworker.`);
+
+export const forbidden = (message: string) => new AppError(ErrorCode.FORBIDDEN, message);
+
+export const badInput = (field: string, message: string) =>
+  new AppError(ErrorCode.BAD_USER_INPUT, message, { field });
+
+export const unauthenticated = (message = 'Sign in first: send a valid bearer token in the Authorization header.') =>
+  new AppError(ErrorCode.UNAUTHENTICATED, message);
+
+/** Codes produced by graphql-js and Apollo themselves for bad documents; passed through as they are. */
+const passThroughCodes = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+const knownCodes = new Set<string>([...Object.values(ErrorCode), ...passThroughCodes]);
+
+/**
+ * Masks everything that is not an expected failure: no stack, SQL or internal
+ * message reaches a client; the request id lets operators find the log line.
+ */
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  opts: { requestId?: string; exposeDetails: boolean; log: (err: unknown) => void },
+): GraphQLFormattedError {
+  const code = formatted.extensions?.code as string | undefined;
+  if (code && knownCodes.has(code)) {
+    const { stacktrace: _s, http: _h, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  // graphql-js coercion errors for variables are the user's fault: keep them, as BAD_USER_INPUT.
+  if (code === 'BAD_USER_INPUT') return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+  opts.log(error);
+  return {
+    message: `Something went wrong on our side. Try again; if it keeps happening, contact support and quote request id ${opts.requestId ?? 'unknown'}.`,
+    path: formatted.path,
+    locations: formatted.locations,
+    extensions: {
+      code: ErrorCode.INTERNAL_SERVER_ERROR,
+      requestId: opts.requestId,
+      ...(opts.exposeDetails ? { detail: formatted.message } : {}),
+    },
+  };
+}

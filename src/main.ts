@@ -1,0 +1,62 @@
+import 'reflect-metadata';
+import { createTokenVerifier } from './auth/tokens';
+import { ConfigError, loadConfig } from './config';
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
+import { initOrm, migrate, type Orm } from './db/orm';
+import { seedDemoData } from './db/demo-data';
+import { log } from './log';
+import { startServer, type RunningServer } from './server';
+
+/** `npm start`: the real server, on the embedded PostgreSQL unless DATABASE_URL is set. */
+async function main() {
+  const config = loadConfig();
+  let embedded: EmbeddedDatabase | undefined;
+  let orm: Orm | undefined;
+  let server: RunningServer | undefined;
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    try {
+      await server?.close();
+      await orm?.close();
+      await embedded?.stop();
+      process.exit(0);
+    } catch (err) {
+      log.error('shutdown failed', { err });
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  let url = config.databaseUrl;
+  if (!url) {
+    log.info('starting embedded PostgreSQL', { dataDir: config.dataDir, port: config.embeddedPgPort });
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log: (m) => log.info(m) });
+    url = embedded.url;
+    await ensureDatabase(url);
+  }
+  orm = await initOrm(url, { logSql: config.logSql });
+  const applied = await migrate(orm);
+  if (applied.length) log.info('migrations applied', { applied });
+  if (config.seedDemoData) {
+    const seeded = await seedDemoData(orm.em.fork());
+    log.info(seeded ? 'demo data loaded' : 'demo data already present');
+  }
+  const verifier = await createTokenVerifier(config);
+  server = await startServer({ config, orm, verifier });
+  log.info('server ready', { graphql: server.url, websocket: server.url.replace(/^http/, 'ws'), health: server.url.replace(/graphql$/, 'healthz'), authMode: config.auth.mode });
+  if (stopping) await shutdown('late');
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(err.message + '\n');
+    process.exit(2);
+  }
+  log.error('failed to start', { err });
+  process.exit(1);
+});

@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261125000001Platform } from './Migration20261125000001Platform';
+
+/** Committed migrations in the order they run. Add each new migration here. */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261125000001Platform', class: Migration20261125000001Platform },
+];

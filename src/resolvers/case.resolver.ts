@@ -1,0 +1,156 @@
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { CaseService, relationUsableOn } from '../domain/case.service';
+import { todayInSweden } from '../domain/time';
+import { LocalDate } from '../entities/base';
+import { Assignment, Case, Intervention } from '../entities/case';
+import { Person } from '../entities/person';
+import { Relation, RelationType } from '../entities/relation';
+import { Staff } from '../entities/staff';
+import { Unit } from '../entities/unit';
+import { staffOf } from './viewer';
+
+@InputType({ description: 'A person to register as related to the case holder.' })
+class RegisterRelationInput {
+  @Field({ description: 'The related person\'s personnummer (any common format; the check digit is verified).' })
+  personnummer!: string;
+
+  @Field(() => String, { nullable: true, description: 'Given name; needed only when the person is new to the social services.' })
+  givenName?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Family name; needed only when the person is new to the social services.' })
+  familyName?: string | null;
+
+  @Field(() => [RelationType], { description: 'The kinds of relation; include APPROVED_FOR_MESSAGES for the e-service.' })
+  types!: RelationType[];
+
+  @Field(() => LocalDate, { description: 'First day the relation holds.' })
+  validFrom!: string;
+
+  @Field(() => LocalDate, { nullable: true, description: 'Last day the relation holds; leave out for until further notice.' })
+  validTo?: string | null;
+}
+
+@InputType({ description: 'E-service settings for an activated relation, with the contact details notifications go to.' })
+class ActivateRelationInput {
+  @Field({ description: 'Notify by SMS (needs a mobile number).' })
+  notifyBySms!: boolean;
+
+  @Field({ description: 'Notify by e-mail (needs an e-mail address).' })
+  notifyByEmail!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Mobile number to set at the same time; leave out to keep.' })
+  mobile?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'E-mail address to set at the same time; leave out to keep.' })
+  email?: string | null;
+}
+
+const service = (ctx: Context) => new CaseService(ctx.em, staffOf(ctx), ctx.requestId);
+
+@Resolver(() => Case)
+export class CaseResolver {
+  @Authorized('STAFF')
+  @Query(() => Case, { description: 'One case you may see (your own, your unit\'s, or one you hold an assignment in). NOT_FOUND otherwise. Recorded in the access log.' })
+  async case(@Arg('id', () => ID, { description: 'The case\'s id.' }) id: string, @Ctx() ctx: Context) {
+    return service(ctx).get(id);
+  }
+
+  @Authorized('CASEWORKER')
+  @Mutation(() => Relation, { description: 'Register a person on an ongoing case as related to its holder (seed: "Lägg till relation"). Creates the person when new.' })
+  async registerRelation(
+    @Arg('caseId', () => ID, { description: 'The case.' }) caseId: string,
+    @Arg('input', () => RegisterRelationInput, { description: 'Who, how and when.' }) input: RegisterRelationInput,
+    @Ctx() ctx: Context,
+  ) {
+    return service(ctx).registerRelation(caseId, input);
+  }
+
+  @Authorized('CASEWORKER')
+  @Mutation(() => Relation, { description: 'Activate the e-service for a relation: only when it is APPROVED_FOR_MESSAGES (RELATION_NOT_APPROVED_FOR_MESSAGES) and today is within its dates (RELATION_OUTSIDE_VALIDITY). Takes effect at once.' })
+  async activateRelation(
+    @Arg('relationId', () => ID, { description: 'The relation.' }) relationId: string,
+    @Arg('input', () => ActivateRelationInput, { description: 'Notification choices and contact details.' }) input: ActivateRelationInput,
+    @Ctx() ctx: Context,
+  ) {
+    return service(ctx).activateRelation(relationId, input);
+  }
+
+  @Authorized('CASEWORKER')
+  @Mutation(() => Relation, { description: 'Stop the relation from using the e-service for this case.' })
+  async deactivateRelation(@Arg('relationId', () => ID, { description: 'The relation.' }) relationId: string, @Ctx() ctx: Context) {
+    return service(ctx).deactivateRelation(relationId);
+  }
+
+  @FieldResolver(() => Person, { description: 'The case holder (aktbärare).' })
+  async holder(@Root() c: Case, @Ctx() ctx: Context) {
+    return ctx.loaders.person.load(c.holder.id);
+  }
+
+  @FieldResolver(() => Unit, { description: 'The unit the case belongs to.' })
+  async unit(@Root() c: Case, @Ctx() ctx: Context) {
+    return ctx.loaders.unit.load(c.unit.id);
+  }
+
+  @FieldResolver(() => Staff, { description: 'The responsible caseworker.' })
+  async caseworker(@Root() c: Case, @Ctx() ctx: Context) {
+    return ctx.loaders.staff.load(c.caseworker.id);
+  }
+
+  @FieldResolver(() => [Intervention], { description: 'Interventions (insatser) granted in the case, oldest first.' })
+  async interventions(@Root() c: Case, @Ctx() ctx: Context) {
+    return ctx.loaders.interventionsByCase.load(c.id);
+  }
+
+  @FieldResolver(() => [Assignment], { description: 'Assignments (uppdrag) given to executors in the case.' })
+  async assignments(@Root() c: Case, @Ctx() ctx: Context) {
+    return ctx.loaders.assignmentsByCase.load(c.id);
+  }
+
+  @FieldResolver(() => [Relation], { description: 'Persons registered as relations on the case. Each related person shown is recorded in the access log.' })
+  async relations(@Root() c: Case, @Ctx() ctx: Context) {
+    return ctx.loaders.batch('relationsOfCase', c.id, (ids: readonly string[]) => service(ctx).relationsOfCases(ids));
+  }
+}
+
+@Resolver(() => Relation)
+export class RelationResolver {
+  @FieldResolver(() => Person, { description: 'The related person.' })
+  async person(@Root() r: Relation, @Ctx() ctx: Context) {
+    return ctx.loaders.person.load(r.person.id);
+  }
+
+  @FieldResolver(() => Case, { description: 'The case the relation is registered on.' })
+  async case(@Root() r: Relation, @Ctx() ctx: Context) {
+    return ctx.loaders.case.load(r.case.id);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'True when activated for the e-service and usable today (approved for messages, inside its dates).' })
+  messagingActive(@Root() r: Relation): boolean {
+    return r.activatedAt != null && relationUsableOn(r, todayInSweden());
+  }
+}
+
+@Resolver(() => Assignment)
+export class AssignmentResolver {
+  @Authorized('EXECUTOR')
+  @Query(() => [Assignment], { description: 'Your ongoing assignments (executors). The persons they concern are recorded in the access log.' })
+  async myAssignments(@Ctx() ctx: Context) {
+    return service(ctx).myAssignments();
+  }
+
+  @FieldResolver(() => Staff, { description: 'The executor (utförare) who carries out the assignment.' })
+  async executor(@Root() a: Assignment, @Ctx() ctx: Context) {
+    return ctx.loaders.staff.load(a.executor.id);
+  }
+
+  @FieldResolver(() => Intervention, { nullable: true, description: 'The intervention the assignment carries out, if any.' })
+  async intervention(@Root() a: Assignment, @Ctx() ctx: Context) {
+    return a.intervention ? ctx.loaders.intervention.load(a.intervention.id) : null;
+  }
+
+  @FieldResolver(() => Case, { description: 'The case the assignment belongs to.' })
+  async case(@Root() a: Assignment, @Ctx() ctx: Context) {
+    return ctx.loaders.case.load(a.case.id);
+  }
+}

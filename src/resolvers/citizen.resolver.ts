@@ -1,0 +1,58 @@
+import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import type { Context } from '../context';
+import { CitizenService } from '../domain/citizen.service';
+import { Person } from '../entities/person';
+import { citizenOf } from './viewer';
+
+@ObjectType({ description: 'A caseworker the citizen can turn to: the responsible caseworker of one of their ongoing cases.' })
+class Contact {
+  @Field(() => ID, { description: 'The case.' })
+  caseId!: string;
+
+  @Field({ description: 'Title of the case, e.g. "Ekonomiskt bistånd".' })
+  caseTitle!: string;
+
+  @Field({ description: 'The caseworker\'s name.' })
+  caseworkerName!: string;
+
+  @Field(() => String, { nullable: true, description: 'The caseworker\'s title, e.g. "Socialsekreterare".' })
+  caseworkerTitle!: string | null;
+
+  @Field({ description: 'The unit the caseworker works in.' })
+  unitName!: string;
+
+  @Field({ description: 'True when you are on the case as a relation of its case holder.' })
+  asRelation!: boolean;
+}
+
+@InputType({ description: 'Your contact details; leave a field out to keep it, send null or "" to clear it.' })
+class MyContactDetailsInput {
+  @Field(() => String, { nullable: true, description: 'Swedish mobile number, any common format.' })
+  mobile?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'E-mail address.' })
+  email?: string | null;
+}
+
+const service = (ctx: Context) => new CitizenService(ctx.em, citizenOf(ctx));
+
+@Resolver()
+export class CitizenResolver {
+  @Authorized('CITIZEN')
+  @Query(() => Person, { description: 'The signed-in citizen: own profile and e-service settings.' })
+  async me(@Ctx() ctx: Context) {
+    return service(ctx).me();
+  }
+
+  @Authorized('CITIZEN')
+  @Query(() => [Contact], { description: 'The caseworkers on your ongoing cases.' })
+  async myContacts(@Ctx() ctx: Context) {
+    return service(ctx).contacts();
+  }
+
+  @Authorized('CITIZEN')
+  @Mutation(() => Person, { description: 'Change your own mobile number and e-mail address. A notification you chose needs somewhere to go (BAD_USER_INPUT otherwise).' })
+  async updateMyContactDetails(@Arg('input', () => MyContactDetailsInput, { description: 'What to change.' }) input: MyContactDetailsInput, @Ctx() ctx: Context) {
+    return service(ctx).updateContactDetails(input);
+  }
+}

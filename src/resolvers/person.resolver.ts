@@ -1,0 +1,173 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { maySeeContactDetails } from '../domain/access-policy';
+import { CaseService } from '../domain/case.service';
+import { PersonService } from '../domain/person.service';
+import { Case } from '../entities/case';
+import { Person } from '../entities/person';
+import { Relation } from '../entities/relation';
+import { Connection, toConnection } from './types/connection';
+import { staffOf } from './viewer';
+
+@ObjectType({ description: 'A postal address.' })
+export class Address {
+  @Field(() => String, { nullable: true, description: 'Street address, e.g. "Ströms väg 15 A".' })
+  street!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Postal code, e.g. "614 33".' })
+  postalCode!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Postal town, e.g. "Söderköping".' })
+  city!: string | null;
+}
+
+@ObjectType({ description: 'The person\'s e-service settings (the seed\'s "Meddelande", "Notifiering via SMS", "Notifiering via E-post").' })
+export class EServiceSettings {
+  @Field({ description: 'Secure messaging is on: the person can receive and send messages.' })
+  messagingEnabled!: boolean;
+
+  @Field({ description: 'The person is told by SMS that a message is waiting (never its content).' })
+  notifyBySms!: boolean;
+
+  @Field({ description: 'The person is told by e-mail that a message is waiting (never its content).' })
+  notifyByEmail!: boolean;
+
+  @Field(() => Date, { nullable: true, description: 'When the settings were last changed; they take effect at once.' })
+  changedAt!: Date | null;
+}
+
+const PersonConnection = Connection(Person, 'person');
+
+@ArgsType()
+class PersonsArgs {
+  @Field(() => String, { nullable: true, description: 'Part of a name, or a whole personnummer (any common format).' })
+  search?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor from a previous page\'s pageInfo.endCursor.' })
+  after?: string | null;
+}
+
+@InputType({ description: 'Contact details to change; leave a field out to keep it, send null or "" to clear it.' })
+export class ContactDetailsInput {
+  @Field(() => String, { nullable: true, description: 'Swedish mobile number, any common format.' })
+  mobile?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'E-mail address.' })
+  email?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Street address.' })
+  street?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Postal code.' })
+  postalCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Postal town.' })
+  city?: string | null;
+}
+
+@InputType({ description: 'E-service settings for a case holder, with the contact details the notifications go to.' })
+export class EServiceInput {
+  @Field({ description: 'Turn secure messaging on or off.' })
+  messagingEnabled!: boolean;
+
+  @Field({ description: 'Notify by SMS (needs a mobile number).' })
+  notifyBySms!: boolean;
+
+  @Field({ description: 'Notify by e-mail (needs an e-mail address).' })
+  notifyByEmail!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Mobile number to set at the same time; leave out to keep.' })
+  mobile?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'E-mail address to set at the same time; leave out to keep.' })
+  email?: string | null;
+}
+
+@Resolver(() => Person)
+export class PersonResolver {
+  @Authorized('STAFF')
+  @Query(() => PersonConnection, { description: 'Persons you may see (through your cases, your unit\'s caseload or your assignments), by family name. Every person listed is recorded in the access log.' })
+  async persons(@Args() args: PersonsArgs, @Ctx() ctx: Context) {
+    return toConnection(await new PersonService(ctx.em, staffOf(ctx), ctx.requestId).list(args));
+  }
+
+  @Authorized('STAFF')
+  @Query(() => Person, { description: 'One person. NOT_FOUND when the person does not exist or you may not see them. Recorded in the access log.' })
+  async person(@Arg('id', () => ID, { description: 'The person\'s id.' }) id: string, @Ctx() ctx: Context) {
+    return new PersonService(ctx.em, staffOf(ctx), ctx.requestId).get(id);
+  }
+
+  @Authorized('CASEWORKER')
+  @Mutation(() => Person, { description: 'Change a person\'s address and contact details (caseworkers). A protected identity\'s details only by the caseworker of their own case.' })
+  async updatePersonContactDetails(
+    @Arg('personId', () => ID, { description: 'The person.' }) personId: string,
+    @Arg('input', () => ContactDetailsInput, { description: 'What to change.' }) input: ContactDetailsInput,
+    @Ctx() ctx: Context,
+  ) {
+    return new PersonService(ctx.em, staffOf(ctx), ctx.requestId).updateContactDetails(personId, input);
+  }
+
+  @Authorized('CASEWORKER')
+  @Mutation(() => Person, { description: 'Activate, change or deactivate the e-service for a case holder (caseworkers). Takes effect at once and serves the person\'s executors too. Activation needs an ongoing case in your caseload (CASE_CLOSED otherwise).' })
+  async setEService(
+    @Arg('personId', () => ID, { description: 'The case holder.' }) personId: string,
+    @Arg('input', () => EServiceInput, { description: 'The switches and contact details.' }) input: EServiceInput,
+    @Ctx() ctx: Context,
+  ) {
+    return new PersonService(ctx.em, staffOf(ctx), ctx.requestId).setEService(personId, input);
+  }
+
+  @FieldResolver(() => Address, { nullable: true, description: 'Postal address; null when hidden (protected identity) or unknown.' })
+  async address(@Root() person: Person, @Ctx() ctx: Context): Promise<Address | null> {
+    if (!(await this.contactVisible(person, ctx))) return null;
+    if (!person.street && !person.postalCode && !person.city) return null;
+    return { street: person.street ?? null, postalCode: person.postalCode ?? null, city: person.city ?? null };
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Mobile number in E.164 (+46…); null when hidden (protected identity) or unknown.' })
+  async mobile(@Root() person: Person, @Ctx() ctx: Context): Promise<string | null> {
+    return (await this.contactVisible(person, ctx)) ? (person.mobile ?? null) : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'E-mail address; null when hidden (protected identity) or unknown.' })
+  async email(@Root() person: Person, @Ctx() ctx: Context): Promise<string | null> {
+    return (await this.contactVisible(person, ctx)) ? (person.email ?? null) : null;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'True when address and contact details are withheld from you because of a protected identity.' })
+  async contactDetailsHidden(@Root() person: Person, @Ctx() ctx: Context): Promise<boolean> {
+    return !(await this.contactVisible(person, ctx));
+  }
+
+  @FieldResolver(() => EServiceSettings, { description: 'E-service settings.' })
+  eService(@Root() person: Person): EServiceSettings {
+    return {
+      messagingEnabled: person.messagingEnabled,
+      notifyBySms: person.notifyBySms,
+      notifyByEmail: person.notifyByEmail,
+      changedAt: person.eServiceChangedAt ?? null,
+    };
+  }
+
+  @Authorized('STAFF')
+  @FieldResolver(() => [Case], { description: 'The cases you may see where this person is the case holder, newest first.' })
+  async cases(@Root() person: Person, @Ctx() ctx: Context): Promise<Case[]> {
+    return ctx.loaders.batch('casesOfHolder', person.id, (ids) => new CaseService(ctx.em, staffOf(ctx), ctx.requestId).casesOfHolders(ids));
+  }
+
+  @Authorized('STAFF')
+  @FieldResolver(() => [Relation], { description: 'Persons registered as relations on this person\'s cases that you may see. Each related person shown is recorded in the access log.' })
+  async relations(@Root() person: Person, @Ctx() ctx: Context): Promise<Relation[]> {
+    const cases = await this.cases(person, ctx);
+    const lists = await Promise.all(cases.map((c) => ctx.loaders.batch('relationsOfCase', c.id, (ids) => new CaseService(ctx.em, staffOf(ctx), ctx.requestId).relationsOfCases(ids))));
+    return lists.flat();
+  }
+
+  private async contactVisible(person: Person, ctx: Context): Promise<boolean> {
+    if (!ctx.viewer) return false;
+    return maySeeContactDetails(ctx.viewer, person, await ctx.personAccess.load(person.id));
+  }
+}

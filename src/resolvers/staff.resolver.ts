@@ -1,0 +1,159 @@
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { AdminService } from '../domain/admin.service';
+import { SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
+import { Staff, StaffRole } from '../entities/staff';
+import { Unit } from '../entities/unit';
+import { staffOf } from './viewer';
+
+@InputType({ description: 'A new staff member.' })
+class CreateStaffInput {
+  @Field({ description: 'Login name from the organisation\'s identity provider, e.g. "mararo01".' })
+  username!: string;
+
+  @Field({ description: 'Given name.' })
+  givenName!: string;
+
+  @Field({ description: 'Family name.' })
+  familyName!: string;
+
+  @Field(() => String, { nullable: true, description: 'Job title shown to citizens.' })
+  title?: string | null;
+
+  @Field(() => StaffRole, { description: 'Role.' })
+  role!: StaffRole;
+
+  @Field(() => ID, { description: 'The unit they work in.' })
+  unitId!: string;
+}
+
+@InputType({ description: 'Changes to a staff member; leave a field out to keep it.' })
+class UpdateStaffInput {
+  @Field(() => String, { nullable: true, description: 'Given name.' })
+  givenName?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Family name.' })
+  familyName?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Job title; null clears it.' })
+  title?: string | null;
+
+  @Field(() => StaffRole, { nullable: true, description: 'Role.' })
+  role?: StaffRole | null;
+
+  @Field(() => ID, { nullable: true, description: 'Unit.' })
+  unitId?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'False disables the account at once.' })
+  active?: boolean | null;
+}
+
+const admin = (ctx: Context) => new AdminService(ctx.em, staffOf(ctx));
+
+@Resolver(() => Staff)
+export class StaffResolver {
+  @Authorized('STAFF')
+  @Query(() => Staff, { description: 'The signed-in staff member.' })
+  async staffMe(@Ctx() ctx: Context) {
+    return staffOf(ctx).staff;
+  }
+
+  @Authorized('ADMIN')
+  @Query(() => [Staff], { description: 'All staff members (administrators).' })
+  async staffMembers(@Ctx() ctx: Context) {
+    return admin(ctx).listStaff();
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => Staff, { description: 'Add a staff member (administrators). CONFLICT when the username is taken.' })
+  async createStaff(@Arg('input', () => CreateStaffInput, { description: 'The new staff member.' }) input: CreateStaffInput, @Ctx() ctx: Context) {
+    return admin(ctx).createStaff(input);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => Staff, { description: 'Change or disable a staff member (administrators). A disabled account is refused at once.' })
+  async updateStaff(
+    @Arg('id', () => ID, { description: 'The staff member.' }) id: string,
+    @Arg('input', () => UpdateStaffInput, { description: 'What to change.' }) input: UpdateStaffInput,
+    @Ctx() ctx: Context,
+  ) {
+    return admin(ctx).updateStaff(id, input);
+  }
+
+  @FieldResolver(() => Unit, { description: 'The unit the staff member works in.' })
+  async unit(@Root() staff: Staff, @Ctx() ctx: Context) {
+    return ctx.loaders.unit.load(staff.unit.id);
+  }
+}
+
+@Resolver(() => Unit)
+export class UnitResolver {
+  @Authorized('ADMIN')
+  @Query(() => [Unit], { description: 'All units (administrators).' })
+  async units(@Ctx() ctx: Context) {
+    return admin(ctx).listUnits();
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => Unit, { description: 'Add a unit (administrators). CONFLICT when the name is taken.' })
+  async createUnit(
+    @Arg('name', { description: 'Name of the unit.' }) name: string,
+    @Arg('municipality', { description: 'Municipality.' }) municipality: string,
+    @Ctx() ctx: Context,
+  ) {
+    return admin(ctx).createUnit(name, municipality);
+  }
+}
+
+@Resolver(() => SharedMailbox)
+export class SharedMailboxResolver {
+  @Authorized('STAFF')
+  @Query(() => [SharedMailbox], { description: 'Shared mailboxes: all of them for administrators, the ones you are a member of for other staff.' })
+  async sharedMailboxes(@Ctx() ctx: Context) {
+    const viewer = staffOf(ctx);
+    if (viewer.role === StaffRole.ADMIN) return admin(ctx).listSharedMailboxes();
+    const memberships = await ctx.em.find(SharedMailboxMember, { staff: viewer.staff.id }, { populate: ['mailbox'], orderBy: { mailbox: { name: 'asc' } } });
+    return memberships.map((m) => m.mailbox);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => SharedMailbox, { description: 'Create a shared mailbox for a unit (administrators).' })
+  async createSharedMailbox(
+    @Arg('name', { description: 'Name of the mailbox.' }) name: string,
+    @Arg('unitId', () => ID, { description: 'The unit it belongs to.' }) unitId: string,
+    @Ctx() ctx: Context,
+  ) {
+    return admin(ctx).createSharedMailbox(name, unitId);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => SharedMailbox, { description: 'Let a staff member read and answer from a shared mailbox (administrators). Adding a member twice is harmless.' })
+  async addSharedMailboxMember(
+    @Arg('mailboxId', () => ID, { description: 'The mailbox.' }) mailboxId: string,
+    @Arg('staffId', () => ID, { description: 'The staff member.' }) staffId: string,
+    @Ctx() ctx: Context,
+  ) {
+    return admin(ctx).addMailboxMember(mailboxId, staffId);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => SharedMailbox, { description: 'Remove a staff member from a shared mailbox (administrators); takes effect at once.' })
+  async removeSharedMailboxMember(
+    @Arg('mailboxId', () => ID, { description: 'The mailbox.' }) mailboxId: string,
+    @Arg('staffId', () => ID, { description: 'The staff member.' }) staffId: string,
+    @Ctx() ctx: Context,
+  ) {
+    return admin(ctx).removeMailboxMember(mailboxId, staffId);
+  }
+
+  @FieldResolver(() => Unit, { description: 'The unit the mailbox belongs to.' })
+  async unit(@Root() mailbox: SharedMailbox, @Ctx() ctx: Context) {
+    return ctx.loaders.unit.load(mailbox.unit.id);
+  }
+
+  @FieldResolver(() => [Staff], { description: 'Staff who may read and answer from the mailbox.' })
+  async members(@Root() mailbox: SharedMailbox, @Ctx() ctx: Context) {
+    const members = await ctx.loaders.membersByMailbox.load(mailbox.id);
+    return Promise.all(members.map((m) => ctx.loaders.staff.load(m.staff.id)));
+  }
+}

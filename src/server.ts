@@ -1,0 +1,235 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler, type Request } from 'express';
+import { GraphQLError, Kind, parse, specifiedRules, validate, type OperationDefinitionNode } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { resolveViewer, type Viewer } from './auth/viewer';
+import { TokenError, type TokenVerifier } from './auth/tokens';
+import type { Config } from './config';
+import { createContext, type Context } from './context';
+import { pendingMigrations, type Orm } from './db/orm';
+import { AppError, ErrorCode, formatError, unauthenticated } from './errors';
+import { log, requestStore } from './log';
+import { getSchema } from './schema';
+import { createArmor } from './security';
+
+export interface ServerDeps {
+  config: Config;
+  orm: Orm;
+  verifier: TokenVerifier;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  /** Stop accepting, finish in-flight requests, close websockets with 1001. */
+  close(): Promise<void>;
+}
+
+/** Fields anyone may ask for without a token: the schema is public. */
+const PUBLIC_ROOT_FIELDS = new Set(['__typename', '__schema', '__type']);
+
+function needsViewer(operation: OperationDefinitionNode | undefined | null): boolean {
+  if (!operation) return true;
+  return operation.selectionSet.selections.some((s) => s.kind !== Kind.FIELD || !PUBLIC_ROOT_FIELDS.has(s.name.value));
+}
+
+function bearer(header: unknown): string | undefined {
+  if (typeof header !== 'string' || header.length === 0) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1] : header; // a header without the scheme is malformed; verification will say so
+}
+
+/** Verify a token and look the caller up; failures become an AppError kept for later. */
+async function authenticate(deps: ServerDeps, em: Context['em'], token: string | undefined): Promise<{ viewer: Viewer | null; authFailure: AppError | null }> {
+  if (!token) return { viewer: null, authFailure: unauthenticated() };
+  try {
+    const principal = await deps.verifier.verify(token);
+    return { viewer: await resolveViewer(em, principal), authFailure: null };
+  } catch (err) {
+    if (err instanceof TokenError) return { viewer: null, authFailure: unauthenticated(err.message) };
+    if (err instanceof AppError) return { viewer: null, authFailure: err };
+    throw err;
+  }
+}
+
+/** Refuses operations that need a caller when there is none, before anything executes. */
+const requireViewerPlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ contextValue, operation }) {
+        if (contextValue.viewer || !needsViewer(operation)) return;
+        const failure = contextValue.authFailure ?? unauthenticated();
+        const code = failure.extensions.code as ErrorCode;
+        throw new GraphQLError(failure.message, {
+          extensions: { code, http: { status: code === ErrorCode.UNAUTHENTICATED ? 401 : 403 } },
+        });
+      },
+    };
+  },
+};
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+export async function startServer(deps: ServerDeps): Promise<RunningServer> {
+  const { config, orm } = deps;
+  const schema = await getSchema();
+  const armor = createArmor(config.limits);
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  // --- websocket (graphql-ws) on the same port and path -------------------------------------
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  const wsValidationRules = [...specifiedRules, ...armor.validationRules];
+  type WsExtra = { viewer?: Viewer };
+  const wsServer = useServer<Record<string, unknown> | undefined, WsExtra>(
+    {
+      schema,
+      connectionInitWaitTimeout: 10_000,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const raw = (params.authorization ?? params.Authorization ?? params.token) as unknown;
+        const em = orm.em.fork();
+        const { viewer } = await authenticate(deps, em as Context['em'], bearer(raw));
+        if (!viewer) return false; // 4403 Forbidden
+        ctx.extra.viewer = viewer;
+        return true;
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: config.limits.maxTokens });
+        } catch (err) {
+          return [err instanceof GraphQLError ? err : new GraphQLError('The document could not be parsed.')];
+        }
+        const errors = validate(schema, document, wsValidationRules);
+        if (errors.length) return errors;
+        return {
+          schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: createContext({
+            requestId: randomUUID(),
+            em: orm.em.fork() as Context['em'],
+            viewer: ctx.extra.viewer ?? null,
+            authFailure: null,
+          }),
+        };
+      },
+    },
+    wss,
+  );
+
+  // --- HTTP (Apollo) --------------------------------------------------------------------------
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: true,
+    hideSchemaDetailsFromClientErrors: true,
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    validationRules: armor.validationRules,
+    formatError: (formatted, error) =>
+      formatError(formatted, error, {
+        requestId: requestStore.getStore()?.requestId,
+        exposeDetails: !config.production,
+        log: (err) => log.error('unexpected error', { err }),
+      }),
+    plugins: [
+      ...armor.plugins,
+      requireViewerPlugin,
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+  });
+  await apollo.start();
+
+  let migrated = false;
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await orm.em.getConnection().execute('select 1');
+      if (!migrated) migrated = (await pendingMigrations(orm)) === 0;
+      if (!migrated) {
+        res.status(503).json({ status: 'migrating' });
+        return;
+      }
+      res.status(200).json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+
+  app.use('/graphql', (req, res, next) => {
+    const incoming = req.get('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    res.setHeader('Cache-Control', 'no-store');
+    requestStore.run({ requestId }, next);
+  });
+  app.use('/graphql', express.json({ limit: '1mb' }));
+  app.use(
+    '/graphql',
+    expressMiddleware(apollo, {
+      context: async ({ req }: { req: Request }) => {
+        const em = orm.em.fork() as Context['em'];
+        const requestId = requestStore.getStore()?.requestId ?? randomUUID();
+        const auth = await authenticate(deps, em, bearer(req.headers.authorization));
+        return createContext({ requestId, em, ...auth });
+      },
+    }),
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'Not found. The API is at /graphql.', extensions: { code: ErrorCode.NOT_FOUND } }] });
+  });
+  // Body-parser and other middleware errors: JSON, never Express's HTML page or a stack.
+  const jsonErrors: ErrorRequestHandler = (err, _req, res, _next) => {
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    const message =
+      err?.type === 'entity.too.large'
+        ? 'The request body is larger than 1 MB. Send a smaller document; upload files separately.'
+        : err?.type === 'entity.parse.failed'
+          ? 'The request body is not valid JSON.'
+          : status < 500
+            ? 'The request could not be read.'
+            : 'Something went wrong on our side.';
+    if (status >= 500) log.error('http error', { err });
+    res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? 'BAD_REQUEST' : ErrorCode.INTERNAL_SERVER_ERROR } }] });
+  };
+  app.use(jsonErrors);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    httpServer,
+    close() {
+      closing ??= (async () => {
+        // graphql-ws closes every socket with 1001 (going away); Apollo then drains in-flight HTTP requests.
+        await wsServer.dispose();
+        await apollo.stop();
+      })();
+      return closing;
+    },
+  };
+}
