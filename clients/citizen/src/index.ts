@@ -1,0 +1,13 @@
+/**
+ * Typed client for the citizen UI (medborgare and activated relations).
+ * Operations live in ../operations/*.graphql; `npm run codegen` turns them
+ * into the typed documents exported here.
+ */
+import { createApiClient, type ApiClient, type ApiClientOptions } from '../../shared/create-client';
+
+export * from './generated/graphql';
+export type { ApiClient, ApiClientOptions };
+
+export function createCitizenClient(opts: ApiClientOptions): ApiClient {
+  return createApiClient(opts);
+}

@@ -1,0 +1,22 @@
+/** @type {import('jest').Config} */
+const swc = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    target: 'es2022',
+    keepClassNames: true,
+    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', swc] },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  setupFiles: ['reflect-metadata', '<rootDir>/test/testkit/setup-env.ts'],
+  globalSetup: '<rootDir>/test/testkit/global-setup.ts',
+  globalTeardown: '<rootDir>/test/testkit/global-teardown.ts',
+  testTimeout: 30000,
+  maxWorkers: process.env.CI ? 2 : '50%',
+};
