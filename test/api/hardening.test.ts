@@ -223,7 +223,7 @@ describe('H2 refused request shapes', () => {
     const res = await fetch(t.url.replace(/\/graphql$/, '/wp-admin/setup.php'));
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    const body = await res.json();
+    const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0].extensions.code).toBe('NOT_FOUND');
   });
 
