@@ -21,7 +21,9 @@ async function main() {
     log.info('shutting down', { signal });
     try {
       await server?.close();
+      log.info('http and websockets closed');
       await orm?.close();
+      log.info('database connections closed');
       await embedded?.stop();
       process.exit(0);
     } catch (err) {

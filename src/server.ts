@@ -173,6 +173,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // main.ts owns SIGTERM/SIGINT: it closes websockets first, then HTTP, then the database.
+    stopOnTerminationSignals: false,
     validationRules: armor.validationRules,
     formatError: (formatted, error) =>
       formatError(formatted, error, {
