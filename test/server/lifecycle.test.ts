@@ -122,3 +122,75 @@ test('L4 an invalid environment fails fast with every problem and exit code 2', 
   expect(p.output()).toMatch(/PORT/);
   expect(p.output()).toMatch(/AUTH_STAFF_JWKS_URL/);
 });
+
+describe('L5 on the embedded database (DATABASE_URL unset)', () => {
+  let embeddedDir: string;
+  let pgPort: string;
+  beforeAll(async () => {
+    embeddedDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ifo-lifecycle-embedded-'));
+    pgPort = String(await freePort());
+  });
+  afterAll(async () => {
+    // Whatever a failed test left running: stop the postgres of this directory.
+    const pid = await postmasterPid(embeddedDir);
+    if (pid && isAlive(pid)) process.kill(pid, 'SIGINT');
+    await fs.rm(embeddedDir, { recursive: true, force: true });
+  });
+
+  async function startEmbedded(): Promise<ServerProcess> {
+    const p = spawnServer({ PORT: String(await freePort()), DATA_DIR: embeddedDir, EMBEDDED_PG_PORT: pgPort });
+    running.push(p);
+    return p;
+  }
+
+  test('SIGTERM stops the embedded PostgreSQL; a restart keeps the data; a killed run is recovered', async () => {
+    const first = await startEmbedded();
+    await first.waitHealthy();
+    expect(first.output()).toMatch(/"demo data loaded"/);
+    const pid = await postmasterPid(embeddedDir);
+    expect(pid && isAlive(pid)).toBe(true);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+    expectCleanShutdown(first);
+    expect(isAlive(pid!)).toBe(false);
+
+    // Restart: same data, demo data not loaded again.
+    const second = await startEmbedded();
+    await second.waitHealthy();
+    expect(second.output()).toMatch(/demo data already present/);
+    // Killed without a chance to clean up: its PostgreSQL stays behind...
+    second.child.kill('SIGKILL');
+    await second.exited;
+    const leftover = await postmasterPid(embeddedDir);
+    expect(leftover && isAlive(leftover)).toBe(true);
+
+    // ...and the next start stops it and carries on.
+    const third = await startEmbedded();
+    await third.waitHealthy();
+    expect(third.output()).toMatch(/left running by an earlier run/);
+    const keys = await loadOrCreateDevKeys(embeddedDir);
+    const token = await signDevToken(keys, { kind: 'citizen', personnummer: DEMO.tolvan }, { audience: 'ifo-messaging' });
+    const r = await postRaw(`${third.baseUrl}/graphql`, { query: '{ me { name } }' }, { token });
+    expect(r.body).toEqual({ data: { me: { name: 'Tolvan Tolvansson' } } });
+    third.child.kill('SIGTERM');
+    expect((await third.exited).code).toBe(0);
+    expect(isAlive(leftover!)).toBe(false);
+  });
+});
+
+async function postmasterPid(dataDir: string): Promise<number | undefined> {
+  try {
+    return Number((await fs.readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
