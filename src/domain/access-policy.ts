@@ -25,6 +25,10 @@ export interface PersonAccess {
 
 const NONE: PersonAccess = { visible: false, ownCaseworker: false };
 
+/** R2: an assignment is ongoing from its start date through its end date (Swedish calendar days). */
+const ONGOING_ASSIGNMENT = `a.start_date <= (now() at time zone 'Europe/Stockholm')::date
+  and (a.end_date is null or a.end_date >= (now() at time zone 'Europe/Stockholm')::date)`;
+
 /**
  * One row per (person, reason) a staff member can see; `own` marks their own
  * cases. Parameters: staff id, unit id, staff id, staff id, unit id, staff id.
@@ -35,7 +39,7 @@ export const STAFF_VISIBLE_PERSONS_SQL = `
   union all
   select c.holder_id, false
     from assignment a join case_file c on c.id = a.case_id
-   where a.executor_id = ? and (a.end_date is null or a.end_date >= current_date)
+   where a.executor_id = ? and ${ONGOING_ASSIGNMENT}
   union all
   select r.person_id, (c.caseworker_id = ?)
     from relation r join case_file c on c.id = r.case_id
@@ -85,7 +89,7 @@ export function maySeeContactDetails(viewer: Viewer, person: Person, access: Per
 export const STAFF_VISIBLE_CASES_SQL = `
   select c.id from case_file c where c.caseworker_id = ? or c.unit_id = ?
   union
-  select a.case_id from assignment a where a.executor_id = ? and (a.end_date is null or a.end_date >= current_date)`;
+  select a.case_id from assignment a where a.executor_id = ? and ${ONGOING_ASSIGNMENT}`;
 
 export function visibleCasesParams(viewer: StaffViewer): string[] {
   return [viewer.staff.id, viewer.staff.unit.id, viewer.staff.id];

@@ -62,7 +62,7 @@ export class CaseService {
     return this.em.transactional(async (em) => {
       const rows = await em.find(
         Assignment,
-        { executor: this.viewer.staff.id, $or: [{ endDate: null }, { endDate: { $gte: today } }] },
+        { executor: this.viewer.staff.id, startDate: { $lte: today }, $or: [{ endDate: null }, { endDate: { $gte: today } }] },
         { orderBy: { startDate: 'asc', id: 'asc' }, populate: ['case'] },
       );
       await logPersonAccess(em, this.viewer, this.requestId, rows.map((a) => a.case.holder.id), AccessAction.PERSON_LIST);

@@ -33,21 +33,24 @@ export function parsePersonnummer(input: string, today: Date = new Date()): Pers
     return { ok: false, reason: 'A personnummer has 12 digits (YYYYMMDDNNNN) or 10 digits with a separator (YYMMDD-NNNN).' };
   }
   const [, century, yymmdd, sep, last4] = m;
-  let fullYear: number;
-  const yy = Number(yymmdd.slice(0, 2));
-  if (century) {
-    fullYear = Number(century + yymmdd.slice(0, 2));
-  } else {
-    const thisYear = today.getUTCFullYear();
-    fullYear = Math.floor(thisYear / 100) * 100 + yy;
-    if (fullYear > thisYear) fullYear -= 100;
-    if (sep === '+') fullYear -= 100;
-  }
   const month = Number(yymmdd.slice(2, 4));
   let day = Number(yymmdd.slice(4, 6));
   if (day > 60) day -= 60; // samordningsnummer
+  const notYetBorn = (year: number) => Date.UTC(year, month - 1, day) > today.getTime();
+  let fullYear: number;
+  if (century) {
+    fullYear = Number(century + yymmdd.slice(0, 2));
+  } else {
+    // The latest century that puts the birth date on or before today; '+' adds another hundred years.
+    fullYear = Math.floor(today.getUTCFullYear() / 100) * 100 + Number(yymmdd.slice(0, 2));
+    if (notYetBorn(fullYear)) fullYear -= 100;
+    if (sep === '+') fullYear -= 100;
+  }
   if (!validDate(fullYear, month, day)) {
     return { ok: false, reason: 'The date part of the personnummer is not a real date.' };
+  }
+  if (notYetBorn(fullYear)) {
+    return { ok: false, reason: 'The date part of the personnummer lies in the future: check for a typo.' };
   }
   if (!luhnValid(yymmdd + last4)) {
     return { ok: false, reason: 'The check digit of the personnummer is wrong: check for a typo.' };

@@ -6,7 +6,7 @@ import { LocalDate } from '../entities/base';
 import { Assignment, Case, Intervention } from '../entities/case';
 import { Person } from '../entities/person';
 import { Relation, RelationType } from '../entities/relation';
-import { Staff } from '../entities/staff';
+import { Staff, StaffRole } from '../entities/staff';
 import { Unit } from '../entities/unit';
 import { staffOf } from './viewer';
 
@@ -50,7 +50,7 @@ const service = (ctx: Context) => new CaseService(ctx.em, staffOf(ctx), ctx.requ
 
 @Resolver(() => Case)
 export class CaseResolver {
-  @Authorized('STAFF')
+  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
   @Query(() => Case, { description: 'One case you may see (your own, your unit\'s, or one you hold an assignment in). NOT_FOUND otherwise. Recorded in the access log.' })
   async case(@Arg('id', () => ID, { description: 'The case\'s id.' }) id: string, @Ctx() ctx: Context) {
     return service(ctx).get(id);

@@ -6,6 +6,7 @@ import { PersonService } from '../domain/person.service';
 import { Case } from '../entities/case';
 import { Person } from '../entities/person';
 import { Relation } from '../entities/relation';
+import { StaffRole } from '../entities/staff';
 import { Connection, toConnection } from './types/connection';
 import { staffOf } from './viewer';
 
@@ -88,13 +89,13 @@ export class EServiceInput {
 
 @Resolver(() => Person)
 export class PersonResolver {
-  @Authorized('STAFF')
+  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
   @Query(() => PersonConnection, { description: 'Persons you may see (through your cases, your unit\'s caseload or your assignments), by family name. Every person listed is recorded in the access log.' })
   async persons(@Args() args: PersonsArgs, @Ctx() ctx: Context) {
     return toConnection(await new PersonService(ctx.em, staffOf(ctx), ctx.requestId).list(args));
   }
 
-  @Authorized('STAFF')
+  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
   @Query(() => Person, { description: 'One person. NOT_FOUND when the person does not exist or you may not see them. Recorded in the access log.' })
   async person(@Arg('id', () => ID, { description: 'The person\'s id.' }) id: string, @Ctx() ctx: Context) {
     return new PersonService(ctx.em, staffOf(ctx), ctx.requestId).get(id);
