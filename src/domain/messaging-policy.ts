@@ -31,6 +31,9 @@ export interface WritablePerson {
   asRelation: boolean;
 }
 
+/** An assignment is ongoing from its start date through its end date (as in access-policy R2). */
+const ONGOING_ASSIGNMENT = `a.start_date <= ?::date and (a.end_date is null or a.end_date >= ?::date)`;
+
 const APPROVED_RELATION = `r.activated_at is not null and 'APPROVED_FOR_MESSAGES' = any(r.types)
   and r.valid_from <= ?::date and (r.valid_to is null or r.valid_to >= ?::date)`;
 
@@ -58,11 +61,11 @@ export async function writablePersons(
        union all
        select c.holder_id, c.id, false, c.opened_on
          from assignment a join case_file c on c.id = a.case_id
-        where a.executor_id = ? and c.status = 'OPEN' and (a.end_date is null or a.end_date >= ?::date)
+        where a.executor_id = ? and c.status = 'OPEN' and ${ONGOING_ASSIGNMENT}
      ) x
      where x.person_id = any(?::uuid[]) and (?::uuid is null or x.case_id = ?::uuid)
      order by x.person_id, x.as_relation, x.opened_on desc`,
-    [caseworker, s, u, caseworker, s, u, today, today, s, today, pgUuidArray(personIds), caseId ?? null, caseId ?? null],
+    [caseworker, s, u, caseworker, s, u, today, today, s, today, today, pgUuidArray(personIds), caseId ?? null, caseId ?? null],
     'all',
     em.getTransactionContext(),
   );
@@ -89,11 +92,11 @@ export async function citizenTargets(em: EntityManager, viewer: CitizenViewer): 
      select 'STAFF' as kind, m.caseworker_id as id, m.id as case_id, m.opened_on from my_cases m
      union all
      select 'STAFF', a.executor_id, a.case_id, m.opened_on from assignment a join my_cases m on m.id = a.case_id
-      where a.end_date is null or a.end_date >= ?::date
+      where ${ONGOING_ASSIGNMENT}
      union all
      select 'SHARED_MAILBOX', sm.id, m.id, m.opened_on from shared_mailbox sm join my_cases m on m.unit_id = sm.unit_id
      order by opened_on desc`,
-    [p, p, today, today, today],
+    [p, p, today, today, today, today],
     'all',
     em.getTransactionContext(),
   );
