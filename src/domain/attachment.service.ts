@@ -49,7 +49,10 @@ export class AttachmentService {
   ) {}
 
   async upload(bytes: Buffer, filename: string | undefined): Promise<Attachment> {
-    if (bytes.length === 0 || !looksLikePdf(bytes)) {
+    if (bytes.length === 0) {
+      throw new AppError(ErrorCode.UNSUPPORTED_FILE_TYPE, 'The file is empty. Choose the PDF again and upload it.', { field: 'file' });
+    }
+    if (!looksLikePdf(bytes)) {
       throw new AppError(ErrorCode.UNSUPPORTED_FILE_TYPE, 'Only PDF files can be attached. Save the document as PDF and upload it again.', { field: 'file' });
     }
     if (bytes.length > MAX_FILE_BYTES) throw tooLarge();

@@ -59,6 +59,16 @@ function readLimited(req: Request, limit: number): Promise<Buffer> {
   });
 }
 
+/** The X-Filename header, percent-encoded UTF-8; a malformed encoding is kept as sent and sanitized like any name. */
+function headerFilename(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 /** Content-Disposition with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987). */
 export function contentDisposition(filename: string): string {
   const ascii = filename.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]|["\\]/g, '_');
@@ -90,7 +100,7 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; stor
     try {
       const svc = await service(req);
       const bytes = await readLimited(req, MAX_FILE_BYTES);
-      const name = typeof req.query.filename === 'string' ? req.query.filename : req.get('x-filename') ? decodeURIComponent(req.get('x-filename')!) : undefined;
+      const name = typeof req.query.filename === 'string' ? req.query.filename : headerFilename(req.get('x-filename'));
       const a = await svc.upload(bytes, name);
       res.status(201).json({ id: a.id, filename: a.filename, size: a.size, sha256: a.sha256, contentType: a.contentType });
     } catch (err) {
