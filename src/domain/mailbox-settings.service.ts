@@ -81,14 +81,17 @@ export class MailboxSettingsService {
       const boxes = mailboxIds.length ? await em.count(SharedMailbox, { id: { $in: mailboxIds.filter(isId) } }) : 0;
       if (boxes !== mailboxIds.length) throw badInput('sharedMailboxIds', 'A shared mailbox in the list does not exist.');
       let list: ContactList;
-      if (args.id) {
-        const found = isId(args.id) ? await em.findOne(ContactList, { id: args.id, owner: this.viewer.staff.id }) : null;
-        if (!found) throw notFound('contact list');
+      const found = args.id ? (isId(args.id) ? await em.findOne(ContactList, { id: args.id, owner: this.viewer.staff.id }) : null) : undefined;
+      if (found === null) throw notFound('contact list');
+      // Renaming a list onto another of one's lists is the same clash as creating it twice.
+      if (await em.count(ContactList, { owner: this.viewer.staff.id, name, ...(found ? { id: { $ne: found.id } } : {}) })) {
+        throw new AppError(ErrorCode.CONFLICT, 'You already have a contact list with that name.', { field: 'name' });
+      }
+      if (found) {
         list = found;
         list.name = name;
         await em.nativeDelete(ContactListEntry, { list: list.id });
       } else {
-        if (await em.count(ContactList, { owner: this.viewer.staff.id, name })) throw new AppError(ErrorCode.CONFLICT, 'You already have a contact list with that name.', { field: 'name' });
         list = em.create(ContactList, { owner: this.viewer.staff.id as never, name });
       }
       for (const id of staffIds) em.create(ContactListEntry, { list, staff: id as never });
