@@ -15,7 +15,7 @@ import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import { logPersonAccess } from './access-log.service';
 import { htmlToText, MAX_BODY_CHARS, sanitizeBody, textToHtml } from './html';
 import { isId } from './ids';
-import { citizenTargets, viewerParties, writablePersons } from './messaging-policy';
+import { citizenStillLinked, citizenTargets, viewerParties, writablePersons } from './messaging-policy';
 import { EventBuffer, type EventSink } from './notices';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 
@@ -238,6 +238,16 @@ export class MessageService {
       if (citizenRecipient) {
         const citizen = await em.findOneOrFail(Person, citizenRecipient.id);
         if (!citizen.messagingEnabled) throw new AppError(ErrorCode.RECIPIENT_NOT_ACTIVATED, `The e-service is no longer activated for ${citizen.name}. Activate it again first, or contact them another way.`);
+      }
+      // M1/M4: a former relation is out of the case's conversations.
+      if (conversation.citizen && conversation.case && !(await citizenStillLinked(em, conversation.citizen.id, conversation.case.id))) {
+        throw new AppError(
+          ErrorCode.RECIPIENT_NOT_ALLOWED,
+          this.viewer.kind === 'citizen'
+            ? 'You are no longer registered as a relation approved for messages on this case, so you cannot reply here. Contact the social services another way.'
+            : 'The citizen in this conversation is no longer an activated relation on the case inside its validity. Register or extend the relation first, or contact them another way.',
+          { field: 'messageId' },
+        );
       }
       if (recipients.length === 0) throw badInput('messageId', 'There is no one else in this conversation to reply to.');
       const subject = input.subject?.trim() ? cleanSubject(input.subject) : replySubject(original.subject);

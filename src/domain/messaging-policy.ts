@@ -20,6 +20,8 @@ import { todayInSweden } from './time';
  *    and replies in their own conversations.
  * M5 A person without the e-service activated cannot be a recipient, and a
  *    citizen without it cannot send.
+ *    A relation's conversations close with the relation: once it is no longer
+ *    activated and valid, nobody replies in them (neither side).
  * M6 A conversation is open to its participants only: a staff member takes
  *    part personally or through a shared mailbox they are a member of.
  */
@@ -71,6 +73,25 @@ export async function writablePersons(
   );
   for (const r of rows) result.set(r.person_id, { personId: r.person_id, caseId: r.case_id, asRelation: r.as_relation });
   return result;
+}
+
+/**
+ * M1/M4 on reply: is the citizen of a conversation still linked to its case?
+ * The case holder always is; a relation only while activated, approved for
+ * messages and inside its validity.
+ */
+export async function citizenStillLinked(em: EntityManager, personId: string, caseId: string): Promise<boolean> {
+  const today = todayInSweden();
+  const rows: unknown[] = await em.getConnection().execute(
+    `select 1 from case_file c where c.id = ? and c.holder_id = ?
+     union all
+     select 1 from relation r where r.case_id = ? and r.person_id = ? and ${APPROVED_RELATION}
+     limit 1`,
+    [caseId, personId, caseId, personId, today, today],
+    'all',
+    em.getTransactionContext(),
+  );
+  return rows.length > 0;
 }
 
 export interface CitizenTarget {

@@ -13,6 +13,7 @@ import { Case, CaseStatus } from '../../src/entities/case';
 import { Conversation } from '../../src/entities/conversation';
 import { Message, MessageRecipient, SendRequest } from '../../src/entities/message';
 import { Person } from '../../src/entities/person';
+import { Relation } from '../../src/entities/relation';
 import { SharedMailbox } from '../../src/entities/shared-mailbox';
 import { Staff } from '../../src/entities/staff';
 import { apiAs } from '../testkit/api';
@@ -344,5 +345,32 @@ describe('several citizens at once: one conversation per citizen', () => {
     // Nobody's contact details travel in a conversation, not even one's own.
     expect(seenByHidden).not.toContain(secret.mobile);
     expect(seenByHidden).not.toContain(secret.email);
+  });
+});
+
+describe('M1/M4 a relation whose validity has ended is out of its conversations too', () => {
+  test('M1 neither the caseworker nor the former relation can reply once the relation\'s validity has ended', async () => {
+    const rel = await addRelation(t.em(), tolvansCase, { validFrom: isoDay(-60) });
+    const sent = await staffSend(DEMO.caseworker, { personIds: [rel.id] });
+    expect(sent.codes).toEqual([]);
+    const message = sent.data!.sendMessage[0];
+    const relApi = await asCitizen(rel.personnummer);
+    const answer = await relApi.mutate(citizen.ReplyToMessageDocument, { messageId: message.id, input: { idempotencyKey: key(), body: 'Tack' } });
+    expect(answer.codes).toEqual([]);
+
+    const e = t.em();
+    const relation = await e.findOneOrFail(Relation, { person: rel.id });
+    relation.validTo = isoDay(-1);
+    await e.flush();
+
+    const marita = await asStaff(DEMO.caseworker);
+    await expectRefusedWritingNothing(
+      () => marita.mutate(ReplyToMessageDocument, { messageId: answer.data!.replyToMessage.id, input: { idempotencyKey: key(), body: 'Om ärendet' } }),
+      'RECIPIENT_NOT_ALLOWED',
+    );
+    await expectRefusedWritingNothing(
+      () => relApi.mutate(citizen.ReplyToMessageDocument, { messageId: message.id, input: { idempotencyKey: key(), body: 'Igen' } }),
+      'RECIPIENT_NOT_ALLOWED',
+    );
   });
 });
