@@ -3,6 +3,8 @@ import type { Viewer } from './auth/viewer';
 import type { AppError } from './errors';
 import DataLoader from 'dataloader';
 import { loadPersonAccess, type PersonAccess } from './domain/access-policy';
+import type { ConversationView } from './domain/message.service';
+import type { EventSink } from './domain/notices';
 import { createLoaders, type Loaders } from './loaders';
 
 /** Everything one request (or one websocket event) works with. */
@@ -17,14 +19,18 @@ export interface Context {
   loaders: Loaders;
   /** The viewer's access to persons (access policy R1–R4), batched per request. */
   personAccess: DataLoader<string, PersonAccess>;
+  /** Where committed domain events go (realtime notices, notification jobs). */
+  sink?: EventSink;
+  /** Mailbox-relative data (unread count, last message) of conversations listed in this request. */
+  conversationViews: Map<string, ConversationView>;
 }
 
-export function createContext(args: { requestId: string; em: EntityManager; viewer: Viewer | null; authFailure: AppError | null }): Context {
+export function createContext(args: { requestId: string; em: EntityManager; viewer: Viewer | null; authFailure: AppError | null; sink?: EventSink }): Context {
   const { em, viewer } = args;
   const personAccess = new DataLoader<string, PersonAccess>(async (ids) => {
     if (!viewer) return ids.map(() => ({ visible: false, ownCaseworker: false }));
     const map = await loadPersonAccess(em, viewer, ids);
     return ids.map((id) => map.get(id)!);
   });
-  return { ...args, loaders: createLoaders(em), personAccess };
+  return { ...args, loaders: createLoaders(em), personAccess, conversationViews: new Map() };
 }

@@ -19,6 +19,18 @@ export enum ErrorCode {
   RELATION_OUTSIDE_VALIDITY = 'RELATION_OUTSIDE_VALIDITY',
   /** The case is closed; the operation needs an ongoing case. */
   CASE_CLOSED = 'CASE_CLOSED',
+  /** The sender may not write to this recipient (no case in common). */
+  RECIPIENT_NOT_ALLOWED = 'RECIPIENT_NOT_ALLOWED',
+  /** The recipient does not have the e-service activated. */
+  RECIPIENT_NOT_ACTIVATED = 'RECIPIENT_NOT_ACTIVATED',
+  /** The idempotency key was used before for a different payload. */
+  IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
+  /** An uploaded file is larger than 16 MB. */
+  FILE_TOO_LARGE = 'FILE_TOO_LARGE',
+  /** More than 5 attachments on one message. */
+  TOO_MANY_FILES = 'TOO_MANY_FILES',
+  /** An uploaded file is not a PDF (checked by its bytes, not its name). */
+  UNSUPPORTED_FILE_TYPE = 'UNSUPPORTED_FILE_TYPE',
 }
 
 /** HTTP status for the codes that decide the whole response. */

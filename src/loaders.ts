@@ -1,7 +1,11 @@
 import type { EntityName, FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import { Attachment } from './entities/attachment';
 import { Assignment, Case, Intervention } from './entities/case';
+import { ContactListEntry } from './entities/contact-list';
+import { Conversation, ConversationParticipant } from './entities/conversation';
+import { Message, MessageEvent, MessageRecipient } from './entities/message';
 import { Person } from './entities/person';
 import { Relation } from './entities/relation';
 import { SharedMailbox, SharedMailboxMember } from './entities/shared-mailbox';
@@ -49,6 +53,14 @@ export function createLoaders(em: EntityManager) {
     assignmentsByCase: groupLoader(em, Assignment, 'case', { startDate: 'asc', id: 'asc' }, (r) => r.case.id),
     relationsByCase: groupLoader(em, Relation, 'case', { validFrom: 'asc', id: 'asc' }, (r) => r.case.id),
     membersByMailbox: groupLoader(em, SharedMailboxMember, 'mailbox', { createdAt: 'asc', id: 'asc' }, (r) => r.mailbox.id),
+    message: byIdLoader(em, Message),
+    conversation: byIdLoader(em, Conversation),
+    messagesByConversation: groupLoader(em, Message, 'conversation', { createdAt: 'asc', id: 'asc' }, (r) => r.conversation.id),
+    participantsByConversation: groupLoader(em, ConversationParticipant, 'conversation', { createdAt: 'asc', id: 'asc' }, (r) => r.conversation.id),
+    recipientsByMessage: groupLoader(em, MessageRecipient, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message.id),
+    attachmentsByMessage: groupLoader(em, Attachment, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message!.id),
+    eventsByMessage: groupLoader(em, MessageEvent, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message.id),
+    entriesByContactList: groupLoader(em, ContactListEntry, 'list', { createdAt: 'asc', id: 'asc' }, (r) => r.list.id),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -3,7 +3,7 @@ import { createTokenVerifier } from './auth/tokens';
 import { ConfigError, loadConfig } from './config';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
 import { initOrm, migrate, type Orm } from './db/orm';
-import { seedDemoData } from './db/demo-data';
+import { seedDemoConversations, seedDemoData } from './db/demo-data';
 import { log } from './log';
 import { startServer, type RunningServer } from './server';
 
@@ -46,6 +46,7 @@ async function main() {
   if (applied.length) log.info('migrations applied', { applied });
   if (config.seedDemoData) {
     const seeded = await seedDemoData(orm.em.fork());
+    await seedDemoConversations(orm.em.fork());
     log.info(seeded ? 'demo data loaded' : 'demo data already present');
   }
   const verifier = await createTokenVerifier(config);

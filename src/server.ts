@@ -11,12 +11,16 @@ import express, { type ErrorRequestHandler, type Request } from 'express';
 import { GraphQLError, Kind, parse, specifiedRules, validate, type OperationDefinitionNode } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { resolveViewer, type Viewer } from './auth/viewer';
-import { TokenError, type TokenVerifier } from './auth/tokens';
+import { authenticate, bearer } from './auth/authenticate';
+import type { TokenVerifier } from './auth/tokens';
+import type { Viewer } from './auth/viewer';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { pendingMigrations, type Orm } from './db/orm';
-import { AppError, ErrorCode, formatError, unauthenticated } from './errors';
+import { ErrorCode, formatError, unauthenticated } from './errors';
+import type { EventSink } from './domain/notices';
+import { attachmentRoutes } from './http/attachments';
+import { PostgresBlobStore, type BlobStore } from './storage/blob-store';
 import { log, requestStore } from './log';
 import { getSchema } from './schema';
 import { createArmor } from './security';
@@ -25,6 +29,9 @@ export interface ServerDeps {
   config: Config;
   orm: Orm;
   verifier: TokenVerifier;
+  /** Where committed domain events go (notices, notification jobs); none by default. */
+  sink?: EventSink;
+  blobStore?: BlobStore;
 }
 
 export interface RunningServer {
@@ -41,25 +48,6 @@ const PUBLIC_ROOT_FIELDS = new Set(['__typename', '__schema', '__type']);
 function needsViewer(operation: OperationDefinitionNode | undefined | null): boolean {
   if (!operation) return true;
   return operation.selectionSet.selections.some((s) => s.kind !== Kind.FIELD || !PUBLIC_ROOT_FIELDS.has(s.name.value));
-}
-
-function bearer(header: unknown): string | undefined {
-  if (typeof header !== 'string' || header.length === 0) return undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m ? m[1] : header; // a header without the scheme is malformed; verification will say so
-}
-
-/** Verify a token and look the caller up; failures become an AppError kept for later. */
-async function authenticate(deps: ServerDeps, em: Context['em'], token: string | undefined): Promise<{ viewer: Viewer | null; authFailure: AppError | null }> {
-  if (!token) return { viewer: null, authFailure: unauthenticated() };
-  try {
-    const principal = await deps.verifier.verify(token);
-    return { viewer: await resolveViewer(em, principal), authFailure: null };
-  } catch (err) {
-    if (err instanceof TokenError) return { viewer: null, authFailure: unauthenticated(err.message) };
-    if (err instanceof AppError) return { viewer: null, authFailure: err };
-    throw err;
-  }
 }
 
 /** Refuses operations that need a caller when there is none, before anything executes. */
@@ -115,7 +103,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         const params = ctx.connectionParams ?? {};
         const raw = (params.authorization ?? params.Authorization ?? params.token) as unknown;
         const em = orm.em.fork();
-        const { viewer } = await authenticate(deps, em as Context['em'], bearer(raw));
+        const { viewer } = await authenticate(deps.verifier, em as Context['em'], bearer(raw));
         if (!viewer) return false; // 4403 Forbidden
         ctx.extra.viewer = viewer;
         return true;
@@ -139,6 +127,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
             em: orm.em.fork() as Context['em'],
             viewer: ctx.extra.viewer ?? null,
             authFailure: null,
+            sink: deps.sink,
           }),
         };
       },
@@ -221,11 +210,13 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       context: async ({ req }: { req: Request }) => {
         const em = orm.em.fork() as Context['em'];
         const requestId = requestStore.getStore()?.requestId ?? randomUUID();
-        const auth = await authenticate(deps, em, bearer(req.headers.authorization));
-        return createContext({ requestId, em, ...auth });
+        const auth = await authenticate(deps.verifier, em, bearer(req.headers.authorization));
+        return createContext({ requestId, em, ...auth, sink: deps.sink });
       },
     }),
   );
+
+  app.use(attachmentRoutes({ orm, verifier: deps.verifier, store: deps.blobStore ?? new PostgresBlobStore() }));
 
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found. The API is at /graphql.', extensions: { code: ErrorCode.NOT_FOUND } }] });

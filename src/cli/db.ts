@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config';
 import { ensureDatabase, startEmbeddedPostgres } from '../db/embedded';
-import { seedDemoData } from '../db/demo-data';
+import { seedDemoConversations, seedDemoData } from '../db/demo-data';
 import { initOrm, migrate } from '../db/orm';
 
 /**
@@ -19,7 +19,11 @@ async function main() {
   try {
     const applied = await migrate(orm);
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'migrations: up to date\n');
-    if (command === 'seed') process.stdout.write((await seedDemoData(orm.em.fork())) ? 'demo data loaded\n' : 'demo data already present\n');
+    if (command === 'seed') {
+      const loaded = await seedDemoData(orm.em.fork());
+      await seedDemoConversations(orm.em.fork());
+      process.stdout.write(loaded ? 'demo data loaded\n' : 'demo data already present\n');
+    }
   } finally {
     await orm.close();
     await embedded?.stop();

@@ -1,4 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
+import type { Viewer } from '../auth/viewer';
+import { MessageService } from '../domain/message.service';
+import { Conversation } from '../entities/conversation';
 import { Assignment, Case, Intervention } from '../entities/case';
 import { Person } from '../entities/person';
 import { Relation, RelationType } from '../entities/relation';
@@ -103,4 +106,46 @@ export async function seedDemoData(em: EntityManager): Promise<boolean> {
     await em.flush();
     return true;
   });
+}
+
+/**
+ * A few demo conversations, written through the messaging service as real
+ * users would: Marita to Tolvan, Tolvan's answer, Josefine (relation) to
+ * Marita, and a colleague message to the shared mailbox. Loads once.
+ */
+export async function seedDemoConversations(em: EntityManager): Promise<boolean> {
+  if (await em.count(Conversation, {})) return false;
+  const staff = async (username: string) => {
+    const s = await em.findOneOrFail(Staff, { username }, { populate: ['unit'] });
+    return { kind: 'staff' as const, staff: s, role: s.role };
+  };
+  const citizen = async (personnummer: string) => ({ kind: 'citizen' as const, person: await em.findOneOrFail(Person, { personnummer }) });
+  const marita = await staff(DEMO.caseworker);
+  const anna = await staff(DEMO.secondCaseworker);
+  const tolvan = await citizen(DEMO.tolvan);
+  const josefine = await citizen(DEMO.relation);
+  const mailbox = await em.findOneOrFail(SharedMailbox, { name: 'Försörjningsstöd mottagning' });
+  const as = (viewer: Viewer) => new MessageService(em.fork() as never, viewer, 'demo-data');
+
+  const [welcome] = await as(marita).send({
+    idempotencyKey: 'demo-welcome-tolvan',
+    to: { personIds: [tolvan.person.id] },
+    subject: 'Påminnelse om mötestid',
+    body: '<p>Hej Tolvan!</p><p>Torsdag 23/8 kl 14.00 har vi nästa möte inbokat. Välkommen!</p>',
+    readReceiptRequested: true,
+  });
+  await as(tolvan).reply(welcome.id, { idempotencyKey: 'demo-reply-tolvan', body: '<p>Tack, jag kommer.</p>' });
+  await as(josefine).send({
+    idempotencyKey: 'demo-josefine-question',
+    to: { staffIds: [marita.staff.id] },
+    subject: 'Fråga om ansökan',
+    body: '<p>Hej! Jag hjälper Tolvan med ansökan. Vilka papper behövs?</p>',
+  });
+  await as(anna).send({
+    idempotencyKey: 'demo-colleague-mailbox',
+    to: { sharedMailboxIds: [mailbox.id] },
+    subject: 'Bemanning i receptionen',
+    body: '<p>Kan någon ta receptionen på fredag förmiddag?</p>',
+  });
+  return true;
 }

@@ -12,6 +12,10 @@ export enum AccessAction {
   CASE_READ = 'CASE_READ',
   RELATION_READ = 'RELATION_READ',
   RELATION_CHANGE = 'RELATION_CHANGE',
+  CONVERSATION_LIST = 'CONVERSATION_LIST',
+  CONVERSATION_READ = 'CONVERSATION_READ',
+  MESSAGE_SENT = 'MESSAGE_SENT',
+  ATTACHMENT_DOWNLOAD = 'ATTACHMENT_DOWNLOAD',
 }
 registerEnumType(AccessAction, {
   name: 'AccessAction',
@@ -24,6 +28,10 @@ registerEnumType(AccessAction, {
     CASE_READ: { description: 'One of the person\'s cases was opened.' },
     RELATION_READ: { description: 'The person was shown as a relation on a case.' },
     RELATION_CHANGE: { description: 'A relation involving the person was registered, activated or deactivated.' },
+    CONVERSATION_LIST: { description: 'A conversation with the person appeared in a mailbox list.' },
+    CONVERSATION_READ: { description: 'A conversation with the person was opened.' },
+    MESSAGE_SENT: { description: 'A message was sent to the person.' },
+    ATTACHMENT_DOWNLOAD: { description: 'An attachment in a conversation with the person was downloaded.' },
   },
 });
 

@@ -1,4 +1,10 @@
 import { AccessLogEntry } from './access-log-entry';
+import { Attachment, AttachmentBlob } from './attachment';
+import { ContactList, ContactListEntry } from './contact-list';
+import { Conversation, ConversationParticipant } from './conversation';
+import { Draft } from './draft';
+import { AutoReplySent, MailboxSettings } from './mailbox-settings';
+import { Message, MessageEvent, MessageRecipient, SendRequest } from './message';
 import { Assignment, Case, Intervention } from './case';
 import { Person } from './person';
 import { Relation } from './relation';
@@ -7,4 +13,8 @@ import { Staff } from './staff';
 import { Unit } from './unit';
 
 /** Every entity, listed explicitly so discovery works the same from ts, dist and jest. */
-export const entities = [Unit, Staff, SharedMailbox, SharedMailboxMember, Person, Case, Intervention, Assignment, Relation, AccessLogEntry];
+export const entities = [
+  Unit, Staff, SharedMailbox, SharedMailboxMember, Person, Case, Intervention, Assignment, Relation, AccessLogEntry,
+  Conversation, ConversationParticipant, Message, MessageRecipient, MessageEvent, SendRequest,
+  Attachment, AttachmentBlob, Draft, MailboxSettings, AutoReplySent, ContactList, ContactListEntry,
+];

@@ -1,6 +1,8 @@
 import { AccessLogResolver } from './access-log.resolver';
 import { AssignmentResolver, CaseResolver, RelationResolver } from './case.resolver';
 import { CitizenResolver } from './citizen.resolver';
+import { ContactListResolver, DraftResolver, MailboxSettingsResolver } from './draft.resolver';
+import { AttachmentResolver, ConversationResolver, MessageResolver } from './message.resolver';
 import { PersonResolver } from './person.resolver';
 import { SharedMailboxResolver, StaffResolver, UnitResolver } from './staff.resolver';
 
@@ -14,4 +16,10 @@ export const resolvers = [
   SharedMailboxResolver,
   CitizenResolver,
   AccessLogResolver,
+  ConversationResolver,
+  MessageResolver,
+  AttachmentResolver,
+  DraftResolver,
+  MailboxSettingsResolver,
+  ContactListResolver,
 ] as const;

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from '../auth/viewer';
+import { AccessAction } from '../entities/access-log-entry';
+import { Attachment } from '../entities/attachment';
+import { Conversation } from '../entities/conversation';
+import { MessageEvent, MessageEventKind } from '../entities/message';
+import { partyKey } from '../entities/party';
+import { AppError, ErrorCode, notFound } from '../errors';
+import type { BlobStore } from '../storage/blob-store';
+import { logPersonAccess } from './access-log.service';
+import { isId } from './ids';
+import { viewerParties } from './messaging-policy';
+
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/** A PDF starts with `%PDF-` (allowing a little leading junk, as readers do). */
+export function looksLikePdf(bytes: Buffer): boolean {
+  const head = bytes.subarray(0, 1024).toString('latin1');
+  const at = head.indexOf('%PDF-');
+  return at >= 0 && at < 1024 - 8 && /^%PDF-\d\.\d/.test(head.slice(at, at + 8));
+}
+
+/** Keeps letters (å, ä, ö included), digits, spaces, dots, dashes and underscores; always ends in .pdf. */
+export function sanitizeFilename(name: string | undefined | null): string {
+  const base = (name ?? '')
+    .split(/[\\/]/)
+    .pop()!
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{N} ._-]/gu, '_')
+    .replace(/^[.\s_-]+/, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 120);
+  const stem = base.replace(/\.pdf$/i, '').trim() || 'dokument';
+  return `${stem}.pdf`;
+}
+
+export const tooLarge = () =>
+  new AppError(ErrorCode.FILE_TOO_LARGE, 'The file is larger than 16 MB. Make it smaller (e.g. scan at a lower resolution) or split it.', { field: 'file' });
+
+/** Uploads (stored until sent with a message) and participant-only downloads. */
+export class AttachmentService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly viewer: Viewer,
+    private readonly store: BlobStore,
+    private readonly requestId: string,
+  ) {}
+
+  async upload(bytes: Buffer, filename: string | undefined): Promise<Attachment> {
+    if (bytes.length === 0) {
+      throw new AppError(ErrorCode.UNSUPPORTED_FILE_TYPE, 'The file is empty. Choose the PDF again and upload it.', { field: 'file' });
+    }
+    if (!looksLikePdf(bytes)) {
+      throw new AppError(ErrorCode.UNSUPPORTED_FILE_TYPE, 'Only PDF files can be attached. Save the document as PDF and upload it again.', { field: 'file' });
+    }
+    if (bytes.length > MAX_FILE_BYTES) throw tooLarge();
+    return this.em.transactional(async (em) => {
+      const storageKey = await this.store.put(em, bytes);
+      const attachment = em.create(Attachment, {
+        filename: sanitizeFilename(filename),
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        storageKey,
+        uploadedByStaff: this.viewer.kind === 'staff' ? this.viewer.staff : null,
+        uploadedByPerson: this.viewer.kind === 'citizen' ? this.viewer.person : null,
+      });
+      await em.flush();
+      return attachment;
+    });
+  }
+
+  /**
+   * The bytes of an attachment, for participants of its conversation only
+   * (NOT_FOUND otherwise); the uploader may fetch an unsent upload. Each
+   * download of a sent attachment is recorded in the message history.
+   */
+  async download(id: string): Promise<{ attachment: Attachment; bytes: Buffer }> {
+    return this.em.transactional(async (em) => {
+      if (!isId(id)) throw notFound('attachment');
+      const attachment = await em.findOne(Attachment, { id }, { populate: ['message'] });
+      if (!attachment) throw notFound('attachment');
+      const actorName = this.viewer.kind === 'staff' ? this.viewer.staff.name : this.viewer.person.name;
+      if (attachment.message) {
+        const keys = (await viewerParties(em, this.viewer)).map(partyKey);
+        const rows = await em.getConnection().execute(
+          'select 1 from conversation_participant p where p.conversation_id = ? and p.party_key = any(?::text[]) limit 1',
+          [attachment.message.conversation.id, `{${keys.map((k) => `"${k}"`).join(',')}}`],
+          'all',
+          em.getTransactionContext(),
+        );
+        if (!rows.length) throw notFound('attachment');
+        em.create(MessageEvent, { message: attachment.message, kind: MessageEventKind.DOWNLOADED, actorName, detail: attachment.filename });
+        if (this.viewer.kind === 'staff') {
+          const conversation = await em.findOneOrFail(Conversation, attachment.message.conversation.id);
+          if (conversation.citizen) await logPersonAccess(em, this.viewer, this.requestId, [conversation.citizen.id], AccessAction.ATTACHMENT_DOWNLOAD);
+        }
+        await em.flush();
+      } else {
+        const mine = this.viewer.kind === 'staff' ? attachment.uploadedByStaff?.id === this.viewer.staff.id : attachment.uploadedByPerson?.id === this.viewer.person.id;
+        if (!mine) throw notFound('attachment');
+      }
+      const bytes = await this.store.get(em, attachment.storageKey);
+      if (!bytes) throw new Error(`attachment ${attachment.id} has no stored bytes (${attachment.storageKey})`);
+      return { attachment, bytes };
+    });
+  }
+}

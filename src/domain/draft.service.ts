@@ -1,0 +1,116 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from '../auth/viewer';
+import { Attachment } from '../entities/attachment';
+import { Draft } from '../entities/draft';
+import { Message } from '../entities/message';
+import { badInput, notFound, AppError, ErrorCode } from '../errors';
+import { MAX_BODY_CHARS, sanitizeBody } from './html';
+import { isId } from './ids';
+import { MAX_ATTACHMENTS, MAX_SUBJECT_CHARS, MessageService, type Addressees } from './message.service';
+import type { DomainEvent, EventSink } from './notices';
+import { decodeCursor, pageSize, toPage, type Page } from './pagination';
+
+export interface SaveDraftInput {
+  draftId?: string | null;
+  to?: Addressees | null;
+  subject?: string | null;
+  body?: string | null;
+  readReceiptRequested?: boolean | null;
+  addSignature?: boolean | null;
+  attachmentIds?: readonly string[] | null;
+  fromSharedMailboxId?: string | null;
+  caseId?: string | null;
+  replyToMessageId?: string | null;
+}
+
+const ids = (list: readonly string[] | null | undefined) => [...new Set((list ?? []).filter(isId))];
+
+/** Drafts (utkast): saved as the user types, then sent (in the same transaction as the send) or deleted. */
+export class DraftService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly viewer: Viewer,
+    private readonly requestId: string,
+    private readonly sink?: EventSink,
+  ) {}
+
+  private owner() {
+    return this.viewer.kind === 'staff' ? { ownerStaff: this.viewer.staff.id } : { ownerPerson: this.viewer.person.id };
+  }
+
+  async list(args: { first?: number | null; after?: string | null }): Promise<Page<Draft>> {
+    const size = pageSize(args.first);
+    const after = decodeCursor(args.after, 2) as [string, string] | undefined;
+    const where: Record<string, unknown> = { ...this.owner() };
+    if (after) where.$or = [{ savedAt: { $lt: new Date(after[0]) } }, { savedAt: new Date(after[0]), id: { $lt: after[1] } }];
+    const rows = await this.em.find(Draft, where, { orderBy: { savedAt: 'desc', id: 'desc' }, limit: size + 1 });
+    return toPage(rows, size, (d) => [d.savedAt.toISOString(), d.id]);
+  }
+
+  async get(id: string): Promise<Draft> {
+    const draft = isId(id) ? await this.em.findOne(Draft, { id, ...this.owner() }) : null;
+    if (!draft) throw notFound('draft');
+    return draft;
+  }
+
+  /** Creates or updates a draft; everything may still be incomplete. Returns it with its saved time. */
+  async save(input: SaveDraftInput): Promise<Draft> {
+    if ((input.subject?.length ?? 0) > MAX_SUBJECT_CHARS) throw badInput('subject', `Keep the subject under ${MAX_SUBJECT_CHARS} characters.`);
+    if ((input.body?.length ?? 0) > MAX_BODY_CHARS) throw badInput('body', `The message is too long: keep it under ${MAX_BODY_CHARS} characters.`);
+    const attachmentIds = ids(input.attachmentIds);
+    if (attachmentIds.length > MAX_ATTACHMENTS) throw new AppError(ErrorCode.TOO_MANY_FILES, `A message can carry at most ${MAX_ATTACHMENTS} attachments.`, { field: 'attachmentIds' });
+    return this.em.transactional(async (em) => {
+      const draft = input.draftId ? await new DraftService(em, this.viewer, this.requestId).get(input.draftId) : em.create(Draft, { ...this.owner() });
+      if (attachmentIds.length) {
+        const own = this.viewer.kind === 'staff' ? { uploadedByStaff: this.viewer.staff.id } : { uploadedByPerson: this.viewer.person.id };
+        const count = await em.count(Attachment, { id: { $in: attachmentIds }, message: null, ...own });
+        if (count !== attachmentIds.length) throw new AppError(ErrorCode.NOT_FOUND, 'An attachment does not exist, is not yours, or was already sent. Upload the file again.', { field: 'attachmentIds' });
+      }
+      if (input.replyToMessageId !== undefined) {
+        draft.replyTo = input.replyToMessageId ? await new MessageService(em, this.viewer, this.requestId).openMessage(em, input.replyToMessageId) : null;
+      }
+      if (input.to) draft.addressees = { personIds: ids(input.to.personIds), staffIds: ids(input.to.staffIds), sharedMailboxIds: ids(input.to.sharedMailboxIds) };
+      if (input.subject != null) draft.subject = input.subject.trim();
+      if (input.body != null) draft.bodyHtml = sanitizeBody(input.body);
+      if (input.readReceiptRequested != null) draft.readReceiptRequested = input.readReceiptRequested;
+      if (input.addSignature != null) draft.addSignature = input.addSignature;
+      if (input.attachmentIds) draft.attachmentIds = attachmentIds;
+      if (input.fromSharedMailboxId !== undefined) draft.fromMailbox = input.fromSharedMailboxId && isId(input.fromSharedMailboxId) ? (input.fromSharedMailboxId as never) : null;
+      if (input.caseId !== undefined) draft.case = input.caseId && isId(input.caseId) ? (input.caseId as never) : null;
+      draft.savedAt = new Date();
+      await em.flush();
+      return draft;
+    });
+  }
+
+  /** Sends the draft exactly as saved and removes it, in one transaction. */
+  async send(draftId: string, idempotencyKey: string): Promise<Message[]> {
+    const collected: DomainEvent[] = [];
+    const messages = await this.em.transactional(async (em) => {
+      const draft = await new DraftService(em, this.viewer, this.requestId).get(draftId);
+      const svc = new MessageService(em, this.viewer, this.requestId, { publish: (events) => void collected.push(...events) });
+      const common = {
+        idempotencyKey,
+        body: draft.bodyHtml,
+        readReceiptRequested: draft.readReceiptRequested,
+        addSignature: draft.addSignature,
+        attachmentIds: draft.attachmentIds,
+        fromSharedMailboxId: draft.fromMailbox?.id ?? null,
+      };
+      const sent = draft.replyTo
+        ? [await svc.reply(draft.replyTo.id, { ...common, subject: draft.subject || null })]
+        : await svc.send({ ...common, subject: draft.subject, to: draft.addressees, caseId: draft.case?.id ?? null });
+      em.remove(draft);
+      await em.flush();
+      return sent;
+    });
+    if (this.sink && collected.length) await this.sink.publish(collected);
+    return messages;
+  }
+
+  async delete(draftId: string): Promise<boolean> {
+    const draft = await this.get(draftId);
+    await this.em.remove(draft).flush();
+    return true;
+  }
+}

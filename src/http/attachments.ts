@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Request, type Response, type Router } from 'express';
+import { authenticate, bearer } from '../auth/authenticate';
+import type { TokenVerifier } from '../auth/tokens';
+import type { Orm } from '../db/orm';
+import { AttachmentService, MAX_FILE_BYTES, tooLarge } from '../domain/attachment.service';
+import { AppError, ErrorCode } from '../errors';
+import { log, requestStore } from '../log';
+import type { BlobStore } from '../storage/blob-store';
+
+/** Error bodies in the same shape as GraphQL errors, so clients branch on `extensions.code` alike. */
+function sendError(res: Response, err: unknown) {
+  if (err instanceof AppError) {
+    const code = err.extensions.code as ErrorCode;
+    const status =
+      code === ErrorCode.UNAUTHENTICATED ? 401
+      : code === ErrorCode.NOT_FOUND ? 404
+      : code === ErrorCode.FILE_TOO_LARGE ? 413
+      : code === ErrorCode.UNSUPPORTED_FILE_TYPE ? 415
+      : code === ErrorCode.FORBIDDEN || code === ErrorCode.E_SERVICE_NOT_ACTIVATED ? 403
+      : 400;
+    const { http: _h, ...extensions } = err.extensions as Record<string, unknown>;
+    res.status(status).json({ errors: [{ message: err.message, extensions }] });
+    return;
+  }
+  const requestId = requestStore.getStore()?.requestId;
+  log.error('attachment request failed', { err });
+  res.status(500).json({ errors: [{ message: `Something went wrong on our side. Try again; quote request id ${requestId}.`, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] });
+}
+
+/** Reads the body up to the limit; past it, stops reading and refuses, storing nothing. */
+function readLimited(req: Request, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(tooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        req.pause();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (err) => {
+      if (!done) reject(err);
+    });
+  });
+}
+
+/** The X-Filename header, percent-encoded UTF-8; a malformed encoding is kept as sent and sanitized like any name. */
+function headerFilename(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Content-Disposition with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987). */
+export function contentDisposition(filename: string): string {
+  const ascii = filename.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+/**
+ * Files travel outside GraphQL (Apollo advises against multipart GraphQL: a
+ * CSRF risk): `POST /uploads` streams one PDF with a bearer token and answers
+ * its id; `GET /attachments/:id` downloads it for participants only.
+ */
+export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; store: BlobStore }): Router {
+  const router = express.Router();
+  router.use((req, res, next) => {
+    const requestId = randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    res.setHeader('Cache-Control', 'no-store');
+    requestStore.run({ requestId }, next);
+  });
+
+  const service = async (req: Request) => {
+    const em = deps.orm.em.fork() as never;
+    const { viewer, authFailure } = await authenticate(deps.verifier, em, bearer(req.headers.authorization));
+    if (!viewer) throw authFailure!;
+    return new AttachmentService(em, viewer, deps.store, requestStore.getStore()?.requestId ?? randomUUID());
+  };
+
+  router.post('/uploads', async (req, res) => {
+    try {
+      const svc = await service(req);
+      const bytes = await readLimited(req, MAX_FILE_BYTES);
+      const name = typeof req.query.filename === 'string' ? req.query.filename : headerFilename(req.get('x-filename'));
+      const a = await svc.upload(bytes, name);
+      res.status(201).json({ id: a.id, filename: a.filename, size: a.size, sha256: a.sha256, contentType: a.contentType });
+    } catch (err) {
+      // Do not read the rest of a refused body; close the connection after answering.
+      if (!req.complete) res.setHeader('Connection', 'close');
+      sendError(res, err);
+    }
+  });
+
+  router.get('/attachments/:id', async (req, res) => {
+    try {
+      const svc = await service(req);
+      const { attachment, bytes } = await svc.download(String(req.params.id));
+      res.setHeader('Content-Type', 'application/pdf');
+      res.setHeader('Content-Disposition', contentDisposition(attachment.filename));
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+      res.setHeader('Content-Length', String(bytes.length));
+      res.setHeader('Digest', `sha-256=${Buffer.from(attachment.sha256, 'hex').toString('base64')}`);
+      res.status(200).end(bytes);
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+  return router;
+}

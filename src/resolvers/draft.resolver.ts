@@ -1,0 +1,201 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { DraftService } from '../domain/draft.service';
+import { MailboxSettingsService } from '../domain/mailbox-settings.service';
+import { Attachment } from '../entities/attachment';
+import { ContactList } from '../entities/contact-list';
+import { Draft } from '../entities/draft';
+import { MailboxSettings } from '../entities/mailbox-settings';
+import { Message } from '../entities/message';
+import { PartyKind } from '../entities/party';
+import { AddresseesInput } from './message.resolver';
+import { Connection, toConnection } from './types/connection';
+import { Party, toParty } from './types/party';
+import { staffOf } from './viewer';
+
+@InputType({ description: 'A draft to create (no draftId) or update. Leave a field out to keep it.' })
+class SaveDraftInput {
+  @Field(() => ID, { nullable: true, description: 'The draft to update; leave out to start a new one.' })
+  draftId?: string | null;
+
+  @Field(() => AddresseesInput, { nullable: true, description: 'Recipients so far (ignored for a reply draft).' })
+  to?: AddresseesInput | null;
+
+  @Field(() => String, { nullable: true, description: 'Subject so far.' })
+  subject?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Body so far, HTML (sanitized).' })
+  body?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Ask for a read receipt when sent.' })
+  readReceiptRequested?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Add your signature when sent.' })
+  addSignature?: boolean | null;
+
+  @Field(() => [ID], { nullable: true, description: 'Uploaded PDFs to send with it, at most 5.' })
+  attachmentIds?: string[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'Send from this shared mailbox.' })
+  fromSharedMailboxId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The case the message is about.' })
+  caseId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Make this a reply to that message.' })
+  replyToMessageId?: string | null;
+}
+
+@ArgsType()
+class DraftsArgs {
+  @Field(() => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor from a previous page.' })
+  after?: string | null;
+}
+
+@InputType({ description: 'Your signature and out-of-office settings; leave a field out to keep it.' })
+class MailboxSettingsInput {
+  @Field(() => String, { nullable: true, description: 'Signature, plain text.' })
+  signature?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Turn out-of-office on or off. Turning it on starts a new absence (one automatic reply per conversation per absence).' })
+  absenceEnabled?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'The automatic reply, plain text (needed while out-of-office is on).' })
+  absenceReply?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Shared mailbox that also gets your messages while you are away; null removes it.' })
+  absenceForwardToId?: string | null;
+}
+
+@InputType({ description: 'A contact list to create (no id) or replace.' })
+class ContactListInput {
+  @Field(() => ID, { nullable: true, description: 'The list to replace; leave out to create one.' })
+  id?: string | null;
+
+  @Field({ description: 'Name of the list.' })
+  name!: string;
+
+  @Field(() => [ID], { description: 'Staff members on the list.' })
+  staffIds!: string[];
+
+  @Field(() => [ID], { description: 'Shared mailboxes on the list.' })
+  sharedMailboxIds!: string[];
+}
+
+@ObjectType({ description: 'The recipients of a draft so far.' })
+class DraftAddressees {
+  @Field(() => [Party], { description: 'Everyone addressed so far.' })
+  parties!: Party[];
+}
+
+const DraftConnection = Connection(Draft, 'draft');
+const drafts = (ctx: Context) => new DraftService(ctx.em, ctx.viewer!, ctx.requestId, ctx.sink);
+const settings = (ctx: Context) => new MailboxSettingsService(ctx.em, staffOf(ctx));
+
+@Resolver(() => Draft)
+export class DraftResolver {
+  @Authorized()
+  @Query(() => DraftConnection, { description: 'Your drafts (Utkast), last saved first.' })
+  async drafts(@Args() args: DraftsArgs, @Ctx() ctx: Context) {
+    return toConnection(await drafts(ctx).list(args));
+  }
+
+  @Authorized()
+  @Mutation(() => Draft, { description: 'Save a draft as you type; returns it with its saved time.' })
+  async saveDraft(@Arg('input', () => SaveDraftInput, { description: 'The draft.' }) input: SaveDraftInput, @Ctx() ctx: Context) {
+    return drafts(ctx).save(input);
+  }
+
+  @Authorized()
+  @Mutation(() => [Message], { description: 'Send a draft exactly as saved; the draft is removed in the same transaction. Idempotent on idempotencyKey.' })
+  async sendDraft(
+    @Arg('draftId', () => ID, { description: 'The draft.' }) draftId: string,
+    @Arg('idempotencyKey', { description: 'A client-generated key for this send.' }) idempotencyKey: string,
+    @Ctx() ctx: Context,
+  ) {
+    return drafts(ctx).send(draftId, idempotencyKey);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'Delete a draft.' })
+  async deleteDraft(@Arg('draftId', () => ID, { description: 'The draft.' }) draftId: string, @Ctx() ctx: Context) {
+    return drafts(ctx).delete(draftId);
+  }
+
+  @FieldResolver(() => DraftAddressees, { description: 'Recipients so far.' })
+  async to(@Root() d: Draft, @Ctx() ctx: Context): Promise<DraftAddressees> {
+    const refs = [
+      ...d.addressees.personIds.map((id) => ({ kind: PartyKind.PERSON, id })),
+      ...d.addressees.staffIds.map((id) => ({ kind: PartyKind.STAFF, id })),
+      ...d.addressees.sharedMailboxIds.map((id) => ({ kind: PartyKind.SHARED_MAILBOX, id })),
+    ];
+    return { parties: await Promise.all(refs.map((r) => toParty(r, ctx))) };
+  }
+
+  @FieldResolver(() => [Attachment], { description: 'PDFs to send with it.' })
+  async attachments(@Root() d: Draft, @Ctx() ctx: Context) {
+    return ctx.loaders.batch('draftAttachments', d, async (list: readonly Draft[]) => {
+      const ids = [...new Set(list.flatMap((x) => x.attachmentIds))];
+      const all = ids.length ? await ctx.em.find(Attachment, { id: { $in: ids } }) : [];
+      const byId = new Map(all.map((a) => [a.id, a]));
+      return list.map((x) => x.attachmentIds.map((id) => byId.get(id)).filter((a): a is Attachment => !!a));
+    });
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'The message this draft replies to.' })
+  replyToMessageId(@Root() d: Draft): string | null {
+    return d.replyTo?.id ?? null;
+  }
+}
+
+@Resolver(() => MailboxSettings)
+export class MailboxSettingsResolver {
+  @Authorized('STAFF')
+  @Query(() => MailboxSettings, { description: 'Your signature and out-of-office settings.' })
+  async mailboxSettings(@Ctx() ctx: Context) {
+    return settings(ctx).get();
+  }
+
+  @Authorized('STAFF')
+  @Mutation(() => MailboxSettings, { description: 'Change your signature and out-of-office settings.' })
+  async updateMailboxSettings(@Arg('input', () => MailboxSettingsInput, { description: 'What to change.' }) input: MailboxSettingsInput, @Ctx() ctx: Context) {
+    return settings(ctx).update(input);
+  }
+
+  @FieldResolver(() => Party, { nullable: true, description: 'Shared mailbox that also gets your messages while you are away.' })
+  async absenceForwardTo(@Root() s: MailboxSettings, @Ctx() ctx: Context) {
+    return s.absenceForwardTo ? toParty({ kind: PartyKind.SHARED_MAILBOX, id: s.absenceForwardTo.id }, ctx) : null;
+  }
+}
+
+@Resolver(() => ContactList)
+export class ContactListResolver {
+  @Authorized('STAFF')
+  @Query(() => [ContactList], { description: 'Your contact lists (Kontaktlistor).' })
+  async contactLists(@Ctx() ctx: Context) {
+    return settings(ctx).contactLists();
+  }
+
+  @Authorized('STAFF')
+  @Mutation(() => ContactList, { description: 'Create or replace a contact list.' })
+  async saveContactList(@Arg('input', () => ContactListInput, { description: 'The list.' }) input: ContactListInput, @Ctx() ctx: Context) {
+    return settings(ctx).saveContactList(input);
+  }
+
+  @Authorized('STAFF')
+  @Mutation(() => Boolean, { description: 'Delete one of your contact lists.' })
+  async deleteContactList(@Arg('id', () => ID, { description: 'The list.' }) id: string, @Ctx() ctx: Context) {
+    return settings(ctx).deleteContactList(id);
+  }
+
+  @FieldResolver(() => [Party], { description: 'Staff members and shared mailboxes on the list.' })
+  async members(@Root() list: ContactList, @Ctx() ctx: Context) {
+    const entries = await ctx.loaders.entriesByContactList.load(list.id);
+    return Promise.all(
+      entries.map((e) => toParty(e.staff ? { kind: PartyKind.STAFF, id: e.staff.id } : { kind: PartyKind.SHARED_MAILBOX, id: e.mailbox!.id }, ctx)),
+    );
+  }
+}

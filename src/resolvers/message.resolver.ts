@@ -1,0 +1,337 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
+import type { Context } from '../context';
+import { viewerParties, citizenTargets } from '../domain/messaging-policy';
+import { MessageService, senderParty, type InboxFolder } from '../domain/message.service';
+import { Attachment } from '../entities/attachment';
+import { Conversation } from '../entities/conversation';
+import { Message, MessageEvent } from '../entities/message';
+import { PartyKind, partyKey } from '../entities/party';
+import { SharedMailbox } from '../entities/shared-mailbox';
+import { Staff } from '../entities/staff';
+import { Connection, toConnection } from './types/connection';
+import { Party, rowParty, toParty } from './types/party';
+import { citizenOf, staffOf } from './viewer';
+
+export enum MailboxFolder {
+  ALL = 'ALL',
+  INBOX = 'INBOX',
+  SENT = 'SENT',
+}
+registerEnumType(MailboxFolder, {
+  name: 'MailboxFolder',
+  description: 'Which conversations of a mailbox to list.',
+  valuesConfig: {
+    ALL: { description: 'Every conversation the mailbox takes part in.' },
+    INBOX: { description: 'Conversations where the mailbox has received messages (Inkorg).' },
+    SENT: { description: 'Conversations where the mailbox has sent messages (Skickat).' },
+  },
+});
+
+@InputType({ description: 'Who a new message goes to. Each citizen gets a conversation of their own; staff and mailboxes are in every one.' })
+export class AddresseesInput {
+  @Field(() => [ID], { nullable: true, description: 'Citizens: case holders and activated relations you may write to (staff only).' })
+  personIds?: string[] | null;
+
+  @Field(() => [ID], { nullable: true, description: 'Staff members.' })
+  staffIds?: string[] | null;
+
+  @Field(() => [ID], { nullable: true, description: 'Shared mailboxes.' })
+  sharedMailboxIds?: string[] | null;
+}
+
+@InputType({ description: 'A new message.' })
+class SendMessageInput {
+  @Field({ description: 'A client-generated key (e.g. a UUID) for this send: a retry with the same key returns the first result and creates nothing; the same key with different content is refused (IDEMPOTENCY_KEY_REUSED).' })
+  idempotencyKey!: string;
+
+  @Field(() => AddresseesInput, { description: 'Recipients.' })
+  to!: AddresseesInput;
+
+  @Field({ description: 'Subject (ämne), at most 200 characters.' })
+  subject!: string;
+
+  @Field({ description: 'Body as HTML; sanitized against an allowlist (no scripts, styles, images or event handlers).' })
+  body!: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'Ask for a read receipt (läskvitto).' })
+  readReceiptRequested?: boolean | null;
+
+  @Field(() => [ID], { nullable: true, description: 'Ids of PDFs uploaded with POST /uploads, at most 5 (TOO_MANY_FILES).' })
+  attachmentIds?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Add your signature (staff).' })
+  addSignature?: boolean | null;
+
+  @Field(() => ID, { nullable: true, description: 'Send from this shared mailbox (staff who are members).' })
+  fromSharedMailboxId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The case the message is about; defaults to the ongoing case that links you and the citizen.' })
+  caseId?: string | null;
+}
+
+@InputType({ description: 'A reply in an existing conversation; it goes to everyone else in the conversation.' })
+class ReplyInput {
+  @Field({ description: 'A client-generated key for this send (see SendMessageInput.idempotencyKey).' })
+  idempotencyKey!: string;
+
+  @Field(() => String, { nullable: true, description: 'Subject; defaults to "SV: " and the original subject.' })
+  subject?: string | null;
+
+  @Field({ description: 'Body as HTML; sanitized against an allowlist.' })
+  body!: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'Ask for a read receipt.' })
+  readReceiptRequested?: boolean | null;
+
+  @Field(() => [ID], { nullable: true, description: 'Ids of uploaded PDFs, at most 5.' })
+  attachmentIds?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Add your signature (staff).' })
+  addSignature?: boolean | null;
+
+  @Field(() => ID, { nullable: true, description: 'Answer from this shared mailbox (it must take part in the conversation).' })
+  fromSharedMailboxId?: string | null;
+}
+
+@ArgsType()
+class ConversationsArgs {
+  @Field(() => ID, { nullable: true, description: 'A shared mailbox you are a member of; leave out for your own mailbox.' })
+  sharedMailboxId?: string | null;
+
+  @Field(() => MailboxFolder, { nullable: true, description: 'Which conversations (default ALL).' })
+  folder?: MailboxFolder | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Only conversations with unread messages.' })
+  unreadOnly?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: 'Page size, 1–100 (default 20).' })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor from a previous page.' })
+  after?: string | null;
+}
+
+@ObjectType({ description: 'One of your mailboxes with its number of unread messages.' })
+class MailboxSummary {
+  @Field(() => Party, { description: 'The mailbox: yours, a shared one, or (for a citizen) your own.' })
+  mailbox!: Party;
+
+  @Field(() => Int, { description: 'Messages not yet read in this mailbox.' })
+  unreadCount!: number;
+}
+
+@ObjectType({ description: 'Who read a message and when, shown to its sender when a read receipt was asked.' })
+class ReadReceipt {
+  @Field(() => Party, { description: 'The recipient.' })
+  recipient!: Party;
+
+  @Field(() => Date, { nullable: true, description: 'First read; empty while unread.' })
+  readAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'For a shared mailbox: the member who read it.' })
+  readBy!: string | null;
+}
+
+const ConversationConnection = Connection(Conversation, 'conversation');
+
+const service = (ctx: Context) => new MessageService(ctx.em, ctx.viewer!, ctx.requestId, ctx.sink);
+
+/** The viewer's party keys, once per request. */
+function myPartyKeys(ctx: Context): Promise<Set<string>> {
+  return ctx.loaders.batch('viewerParties', 'me', async (keys: readonly string[]) => {
+    const parties = await viewerParties(ctx.em, ctx.viewer!);
+    return keys.map(() => new Set(parties.map(partyKey)));
+  });
+}
+
+@Resolver(() => Conversation)
+export class ConversationResolver {
+  @Authorized()
+  @Query(() => ConversationConnection, { description: 'A mailbox\'s conversations, latest activity first: your own (default) or a shared mailbox you belong to; for a citizen, their own. Staff listings are recorded in the access log.' })
+  async conversations(@Args() args: ConversationsArgs, @Ctx() ctx: Context) {
+    const page = await service(ctx).conversations({ ...args, folder: (args.folder ?? 'ALL') as InboxFolder });
+    for (const view of page.nodes) ctx.conversationViews.set(view.conversation.id, view);
+    return toConnection({ ...page, nodes: page.nodes.map((v) => v.conversation), cursorOf: (c) => page.cursorOf(ctx.conversationViews.get(c.id)!) });
+  }
+
+  @Authorized()
+  @Query(() => Conversation, { description: 'A conversation you take part in (yourself or through a shared mailbox). NOT_FOUND otherwise. Staff reads are recorded in the access log.' })
+  async conversation(@Arg('id', () => ID, { description: 'The conversation.' }) id: string, @Ctx() ctx: Context) {
+    const view = await service(ctx).conversation(id);
+    ctx.conversationViews.set(view.conversation.id, view);
+    return view.conversation;
+  }
+
+  @Authorized()
+  @Query(() => [MailboxSummary], { description: 'Your mailboxes with unread counts: your own first, then the shared mailboxes you belong to.' })
+  async mailboxes(@Ctx() ctx: Context): Promise<MailboxSummary[]> {
+    const rows = await service(ctx).mailboxes();
+    return Promise.all(rows.map(async (r) => ({ mailbox: await toParty(r.party, ctx), unreadCount: r.unreadCount })));
+  }
+
+  @Authorized('STAFF')
+  @Query(() => [Party], { description: 'Staff members and shared mailboxes to address, by name (active staff only).' })
+  async staffDirectory(@Arg('search', () => String, { nullable: true, description: 'Part of a name.' }) search: string | null, @Ctx() ctx: Context): Promise<Party[]> {
+    staffOf(ctx);
+    const like = search?.trim() ? `%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : '%';
+    const [staff, boxes] = await Promise.all([
+      ctx.em.find(Staff, { active: true, $or: [{ givenName: { $ilike: like } }, { familyName: { $ilike: like } }, { username: { $ilike: like } }] }, { orderBy: { familyName: 'asc', givenName: 'asc' }, limit: 50 }),
+      ctx.em.find(SharedMailbox, { name: { $ilike: like } }, { orderBy: { name: 'asc' }, limit: 50 }),
+    ]);
+    return [
+      ...staff.map((s) => ({ kind: PartyKind.STAFF, id: s.id, name: s.name, title: s.title ?? null })),
+      ...boxes.map((b) => ({ kind: PartyKind.SHARED_MAILBOX, id: b.id, name: b.name, title: null })),
+    ];
+  }
+
+  @Authorized('CITIZEN')
+  @Query(() => [Party], { description: 'Who you can write to: the caseworkers, executors and shared mailboxes of your ongoing cases.' })
+  async messageTargets(@Ctx() ctx: Context): Promise<Party[]> {
+    const targets = await citizenTargets(ctx.em, citizenOf(ctx));
+    const seen = new Set<string>();
+    const unique = targets.filter((t) => !seen.has(partyKey(t.party)) && seen.add(partyKey(t.party)));
+    return Promise.all(unique.map((t) => toParty(t.party, ctx)));
+  }
+
+  @Authorized()
+  @Mutation(() => [Message], { description: 'Send a new message. One conversation per citizen addressed, so citizens never see each other. Idempotent on idempotencyKey. Refusals: RECIPIENT_NOT_ALLOWED, RECIPIENT_NOT_ACTIVATED, TOO_MANY_FILES, IDEMPOTENCY_KEY_REUSED, BAD_USER_INPUT.' })
+  async sendMessage(@Arg('input', () => SendMessageInput, { description: 'The message.' }) input: SendMessageInput, @Ctx() ctx: Context) {
+    return service(ctx).send({ ...input, to: input.to ?? {} });
+  }
+
+  @Authorized()
+  @Mutation(() => Message, { description: 'Reply in the conversation of a message you can see; it goes to everyone else in the conversation. Idempotent on idempotencyKey.' })
+  async replyToMessage(
+    @Arg('messageId', () => ID, { description: 'The message replied to.' }) messageId: string,
+    @Arg('input', () => ReplyInput, { description: 'The reply.' }) input: ReplyInput,
+    @Ctx() ctx: Context,
+  ) {
+    return service(ctx).reply(messageId, input);
+  }
+
+  @Authorized()
+  @Mutation(() => Message, { description: 'Mark a message read (call it when the message is opened). Records the first read per recipient; the sender sees it when a read receipt was asked.' })
+  async markMessageRead(
+    @Arg('messageId', () => ID, { description: 'The message.' }) messageId: string,
+    @Arg('sharedMailboxId', () => ID, { nullable: true, description: 'Read as a member of this shared mailbox only; by default all your mailboxes that received it.' }) sharedMailboxId: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return service(ctx).markRead(messageId, sharedMailboxId);
+  }
+
+  @FieldResolver(() => Int, { description: 'Messages in the conversation not yet read by you (or by the mailbox listed).' })
+  async unreadCount(@Root() c: Conversation, @Ctx() ctx: Context): Promise<number> {
+    const view = ctx.conversationViews.get(c.id);
+    if (view) return view.unreadCount;
+    const keys = [...(await myPartyKeys(ctx))];
+    return ctx.loaders.batch('unreadByConversation', c.id, async (ids: readonly string[]) => {
+      const rows: { conversation_id: string; unread: number }[] = await ctx.em.getConnection().execute(
+        `select conversation_id, count(*)::int as unread from message_recipient
+          where conversation_id = any(?::uuid[]) and party_key = any(?::text[]) and read_at is null group by conversation_id`,
+        [`{${ids.join(',')}}`, `{${keys.map((k) => `"${k}"`).join(',')}}`],
+      );
+      const counts = new Map(rows.map((r) => [r.conversation_id, r.unread]));
+      return ids.map((id) => counts.get(id) ?? 0);
+    });
+  }
+
+  @FieldResolver(() => Message, { nullable: true, description: 'The latest message.' })
+  async lastMessage(@Root() c: Conversation, @Ctx() ctx: Context) {
+    const view = ctx.conversationViews.get(c.id);
+    if (view?.lastMessageId) return ctx.loaders.message.load(view.lastMessageId);
+    const messages = await ctx.loaders.messagesByConversation.load(c.id);
+    return messages[messages.length - 1] ?? null;
+  }
+
+  @FieldResolver(() => [Message], { description: 'All messages, oldest first.' })
+  async messages(@Root() c: Conversation, @Ctx() ctx: Context) {
+    return ctx.loaders.messagesByConversation.load(c.id);
+  }
+
+  @FieldResolver(() => [Party], { description: 'Everyone taking part: staff, shared mailboxes and at most one citizen.' })
+  async participants(@Root() c: Conversation, @Ctx() ctx: Context) {
+    const rows = await ctx.loaders.participantsByConversation.load(c.id);
+    return Promise.all(rows.map((r) => toParty(rowParty(r), ctx)));
+  }
+
+  @FieldResolver(() => Party, { nullable: true, description: 'The citizen in the conversation, if any.' })
+  async citizen(@Root() c: Conversation, @Ctx() ctx: Context) {
+    return c.citizen ? toParty({ kind: PartyKind.PERSON, id: c.citizen.id }, ctx) : null;
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'The case the conversation is about (shown to staff only; null for citizens).' })
+  caseId(@Root() c: Conversation, @Ctx() ctx: Context): string | null {
+    return ctx.viewer?.kind === 'staff' ? (c.case?.id ?? null) : null;
+  }
+}
+
+@Resolver(() => Message)
+export class MessageResolver {
+  @FieldResolver(() => ID, { description: 'The conversation the message belongs to.' })
+  conversationId(@Root() m: Message): string {
+    return m.conversation.id;
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'The message this one replies to.' })
+  inReplyToId(@Root() m: Message): string | null {
+    return m.inReplyTo?.id ?? null;
+  }
+
+  @FieldResolver(() => Party, { description: 'Who sent it: a staff member, a shared mailbox, or a citizen.' })
+  async sender(@Root() m: Message, @Ctx() ctx: Context) {
+    return toParty(senderParty(m), ctx);
+  }
+
+  @FieldResolver(() => Party, { nullable: true, description: 'For a message sent from a shared mailbox: the staff member who wrote it.' })
+  async writtenBy(@Root() m: Message, @Ctx() ctx: Context) {
+    return m.senderMailbox && m.senderStaff ? toParty({ kind: PartyKind.STAFF, id: m.senderStaff.id }, ctx) : null;
+  }
+
+  @FieldResolver(() => [Party], { description: 'Who it went to (including a shared mailbox it was forwarded to while a recipient was away).' })
+  async recipients(@Root() m: Message, @Ctx() ctx: Context) {
+    const rows = await ctx.loaders.recipientsByMessage.load(m.id);
+    return Promise.all(rows.map((r) => toParty(rowParty(r), ctx)));
+  }
+
+  @FieldResolver(() => Boolean, { description: 'You have read it (always true for messages you sent).' })
+  async readByMe(@Root() m: Message, @Ctx() ctx: Context): Promise<boolean> {
+    const keys = await myPartyKeys(ctx);
+    if (keys.has(partyKey(senderParty(m)))) return true;
+    const mine = (await ctx.loaders.recipientsByMessage.load(m.id)).filter((r) => keys.has(r.partyKey));
+    return mine.length > 0 && mine.some((r) => r.readAt != null);
+  }
+
+  @FieldResolver(() => [ReadReceipt], { nullable: true, description: 'Who read it and when: only for the sender, and only when a read receipt was asked; null otherwise.' })
+  async readReceipts(@Root() m: Message, @Ctx() ctx: Context): Promise<ReadReceipt[] | null> {
+    if (!m.readReceiptRequested) return null;
+    const keys = await myPartyKeys(ctx);
+    if (!keys.has(partyKey(senderParty(m)))) return null;
+    const rows = await ctx.loaders.recipientsByMessage.load(m.id);
+    return Promise.all(
+      rows.map(async (r) => ({
+        recipient: await toParty(rowParty(r), ctx),
+        readAt: r.readAt ?? null,
+        readBy: r.readByStaff && r.kind === PartyKind.SHARED_MAILBOX ? ((await ctx.loaders.staff.load(r.readByStaff.id))?.name ?? null) : null,
+      })),
+    );
+  }
+
+  @FieldResolver(() => [Attachment], { description: 'Attached PDFs.' })
+  async attachments(@Root() m: Message, @Ctx() ctx: Context) {
+    return ctx.loaders.attachmentsByMessage.load(m.id);
+  }
+
+  @FieldResolver(() => [MessageEvent], { description: 'What happened to the message: sent, forwarded, read, downloaded, notified, journaled. Visible to the staff in the conversation and to the citizen.' })
+  async history(@Root() m: Message, @Ctx() ctx: Context) {
+    return ctx.loaders.eventsByMessage.load(m.id);
+  }
+}
+
+@Resolver(() => Attachment)
+export class AttachmentResolver {
+  @FieldResolver(() => String, { description: 'Where to download the file: GET this path on the API host with your bearer token.' })
+  downloadUrl(@Root() a: Attachment): string {
+    return `/attachments/${a.id}`;
+  }
+}
+
