@@ -204,7 +204,7 @@ export class JournalResolver {
     return j.message?.id ?? null;
   }
 
-  @FieldResolver(() => Attachment, { nullable: true, description: 'The journaled PDF, when an attachment was journaled.' })
+  @FieldResolver(() => Attachment, { nullable: true, description: 'The journaled PDF, when an attachment was journaled. Its downloadUrl opens it for the staff who may read this entry, also when they are not in the conversation.' })
   async attachment(@Root() j: JournalEntry, @Ctx() ctx: Context) {
     return j.attachment ? ctx.loaders.attachment.load(j.attachment.id) : null;
   }

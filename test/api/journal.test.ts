@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { getIntrospectionQuery } from 'graphql';
 import {
   CaseJournalDocument,
@@ -17,7 +17,7 @@ import { Message } from '../../src/entities/message';
 import { Person } from '../../src/entities/person';
 import { Staff } from '../../src/entities/staff';
 import { apiAs, postRaw } from '../testkit/api';
-import { makePdf, upload } from '../testkit/files';
+import { download, makePdf, upload } from '../testkit/files';
 import { startTestServer, type TestServer } from '../testkit/server';
 
 let t: TestServer;
@@ -293,6 +293,28 @@ describe('journaling messages and attachments', () => {
     expect(twice.codes).toEqual(['JOURNAL_ENTRY_ALREADY_CORRECTED']);
     const otherMessage = await api.mutate(JournalMessageDocument, { messageId: welcomeId, input: incoming({ caseId: ek.id, interventionId: ekInsats.id }, { correctsId: correction.data!.journalMessage.id }) });
     expect(otherMessage.codes).toEqual(['BAD_USER_INPUT']);
+  });
+
+  test('a journaled PDF is a document in the file: caseworkers of the case may open it without being in the conversation; others still may not', async () => {
+    const tolvanToken = await t.token.citizen(DEMO.tolvan);
+    const up = await upload(base, tolvanToken, await makePdf('Kontoutdrag'), 'Kontoutdrag.pdf');
+    const reply = await (await as('tolvan')).mutate(citizen.ReplyToMessageDocument, {
+      messageId: welcomeId,
+      input: { idempotencyKey: randomUUID(), body: '<p>Kontoutdrag bifogat.</p>', attachmentIds: [up.body.id] },
+    });
+    const attachment = reply.data!.replyToMessage.attachments[0];
+    const annaToken = await t.token.staff(DEMO.secondCaseworker);
+    expect((await download(base, annaToken, attachment.downloadUrl)).status).toBe(404);
+
+    const r = await (await as('marita')).mutate(JournalAttachmentDocument, { attachmentId: attachment.id, input: incoming({ caseId: ek.id }, { heading: 'Kontoutdrag' }) });
+    expect(r.codes).toEqual([]);
+    expect(r.data!.journalAttachment.attachment!.downloadUrl).toBe(attachment.downloadUrl);
+
+    const opened = await download(base, annaToken, attachment.downloadUrl);
+    expect(opened.status).toBe(200);
+    expect(createHash('sha256').update(opened.bytes).digest('hex')).toBe(attachment.sha256);
+    expect((await download(base, await t.token.staff(DEMO.otherUnitCaseworker), attachment.downloadUrl)).status).toBe(404);
+    expect((await download(base, await t.token.staff(DEMO.executor), attachment.downloadUrl)).status).toBe(404);
   });
 
   test('input is checked: heading required, no future date, a valid target', async () => {
