@@ -6,6 +6,7 @@ import { loadPersonAccess, type PersonAccess } from './domain/access-policy';
 import type { ConversationView } from './domain/message.service';
 import type { EventSink } from './domain/notices';
 import { createLoaders, type Loaders } from './loaders';
+import { PostgresBlobStore, type BlobStore } from './storage/blob-store';
 
 /** Everything one request (or one websocket event) works with. */
 export interface Context {
@@ -23,14 +24,16 @@ export interface Context {
   sink?: EventSink;
   /** Mailbox-relative data (unread count, last message) of conversations listed in this request. */
   conversationViews: Map<string, ConversationView>;
+  /** Where file bytes live (attachments, rendered case documents). */
+  blobStore: BlobStore;
 }
 
-export function createContext(args: { requestId: string; em: EntityManager; viewer: Viewer | null; authFailure: AppError | null; sink?: EventSink }): Context {
+export function createContext(args: { requestId: string; em: EntityManager; viewer: Viewer | null; authFailure: AppError | null; sink?: EventSink; blobStore?: BlobStore }): Context {
   const { em, viewer } = args;
   const personAccess = new DataLoader<string, PersonAccess>(async (ids) => {
     if (!viewer) return ids.map(() => ({ visible: false, ownCaseworker: false }));
     const map = await loadPersonAccess(em, viewer, ids);
     return ids.map((id) => map.get(id)!);
   });
-  return { ...args, loaders: createLoaders(em), personAccess, conversationViews: new Map() };
+  return { ...args, blobStore: args.blobStore ?? new PostgresBlobStore(), loaders: createLoaders(em), personAccess, conversationViews: new Map() };
 }

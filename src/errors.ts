@@ -31,6 +31,20 @@ export enum ErrorCode {
   TOO_MANY_FILES = 'TOO_MANY_FILES',
   /** An uploaded file is not a PDF (checked by its bytes, not its name). */
   UNSUPPORTED_FILE_TYPE = 'UNSUPPORTED_FILE_TYPE',
+  /** The citizen in the conversation is only a relation of the case holder: write a journal note by hand instead. */
+  JOURNALING_FORBIDDEN_FOR_RELATION = 'JOURNALING_FORBIDDEN_FOR_RELATION',
+  /** The conversation has no citizen, so there is no person's file to journal it into. */
+  NO_CASE_FILE = 'NO_CASE_FILE',
+  /** The chosen case, intervention or assignment is not one you may journal into for this person (see journalTargets). */
+  JOURNAL_TARGET_NOT_ALLOWED = 'JOURNAL_TARGET_NOT_ALLOWED',
+  /** The message or attachment is already journaled there; a change is a correcting entry. */
+  ALREADY_JOURNALED = 'ALREADY_JOURNALED',
+  /** The journal entry was already corrected; correct the latest correction instead. */
+  JOURNAL_ENTRY_ALREADY_CORRECTED = 'JOURNAL_ENTRY_ALREADY_CORRECTED',
+  /** The case document is locked (write-protected) and cannot be changed. */
+  CASE_DOCUMENT_LOCKED = 'CASE_DOCUMENT_LOCKED',
+  /** The case document must be locked before it can be rendered or sent as PDF. */
+  CASE_DOCUMENT_NOT_LOCKED = 'CASE_DOCUMENT_NOT_LOCKED',
 }
 
 /** HTTP status for the codes that decide the whole response. */

@@ -6,6 +6,7 @@ import { Assignment, Case, Intervention } from './entities/case';
 import { ContactListEntry } from './entities/contact-list';
 import { Conversation, ConversationParticipant } from './entities/conversation';
 import { Message, MessageEvent, MessageRecipient } from './entities/message';
+import { JournalEntry } from './entities/journal-entry';
 import { Person } from './entities/person';
 import { Relation } from './entities/relation';
 import { SharedMailbox, SharedMailboxMember } from './entities/shared-mailbox';
@@ -48,6 +49,8 @@ export function createLoaders(em: EntityManager) {
     person: byIdLoader(em, Person),
     case: byIdLoader(em, Case),
     intervention: byIdLoader(em, Intervention),
+    assignment: byIdLoader(em, Assignment),
+    attachment: byIdLoader(em, Attachment),
     sharedMailbox: byIdLoader(em, SharedMailbox),
     interventionsByCase: groupLoader(em, Intervention, 'case', { startDate: 'asc', id: 'asc' }, (r) => r.case.id),
     assignmentsByCase: groupLoader(em, Assignment, 'case', { startDate: 'asc', id: 'asc' }, (r) => r.case.id),
@@ -60,6 +63,7 @@ export function createLoaders(em: EntityManager) {
     recipientsByMessage: groupLoader(em, MessageRecipient, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message.id),
     attachmentsByMessage: groupLoader(em, Attachment, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message!.id),
     eventsByMessage: groupLoader(em, MessageEvent, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message.id),
+    correctionsOfEntry: groupLoader(em, JournalEntry, 'corrects', { createdAt: 'asc', id: 'asc' }, (r) => r.corrects!.id),
     entriesByContactList: groupLoader(em, ContactListEntry, 'list', { createdAt: 'asc', id: 'asc' }, (r) => r.list.id),
   };
 }

@@ -88,6 +88,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const schema = await getSchema();
   const armor = createArmor(config.limits);
   const app = express();
+  const blobStore: BlobStore = deps.blobStore ?? new PostgresBlobStore();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
 
@@ -128,6 +129,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
             viewer: ctx.extra.viewer ?? null,
             authFailure: null,
             sink: deps.sink,
+            blobStore,
           }),
         };
       },
@@ -211,12 +213,12 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         const em = orm.em.fork() as Context['em'];
         const requestId = requestStore.getStore()?.requestId ?? randomUUID();
         const auth = await authenticate(deps.verifier, em, bearer(req.headers.authorization));
-        return createContext({ requestId, em, ...auth, sink: deps.sink });
+        return createContext({ requestId, em, ...auth, sink: deps.sink, blobStore });
       },
     }),
   );
 
-  app.use(attachmentRoutes({ orm, verifier: deps.verifier, store: deps.blobStore ?? new PostgresBlobStore() }));
+  app.use(attachmentRoutes({ orm, verifier: deps.verifier, store: blobStore }));
 
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found. The API is at /graphql.', extensions: { code: ErrorCode.NOT_FOUND } }] });

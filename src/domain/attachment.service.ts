@@ -6,6 +6,7 @@ import { Attachment } from '../entities/attachment';
 import { Conversation } from '../entities/conversation';
 import { MessageEvent, MessageEventKind } from '../entities/message';
 import { partyKey } from '../entities/party';
+import { StaffRole } from '../entities/staff';
 import { AppError, ErrorCode, notFound } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
 import { logPersonAccess } from './access-log.service';
@@ -72,8 +73,30 @@ export class AttachmentService {
   }
 
   /**
+   * A journaled attachment is a document in the person's file: the staff who
+   * may read that journal entry (caseworkers with the case in their caseload,
+   * the executor of the assignment it is filed under) may open it too.
+   */
+  private async journaledInReadableFile(em: EntityManager, attachmentId: string): Promise<boolean> {
+    if (this.viewer.kind !== 'staff') return false;
+    const s = this.viewer.staff;
+    const rows = await em.getConnection().execute(
+      `select 1 from journal_entry j join case_file c on c.id = j.case_id
+        where j.attachment_id = ? and (
+          (?::boolean and (c.caseworker_id = ? or c.unit_id = ?))
+          or j.assignment_id in (select a.id from assignment a where a.executor_id = ?))
+        limit 1`,
+      [attachmentId, this.viewer.role === StaffRole.CASEWORKER, s.id, s.unit.id, s.id],
+      'all',
+      em.getTransactionContext(),
+    );
+    return rows.length > 0;
+  }
+
+  /**
    * The bytes of an attachment, for participants of its conversation only
-   * (NOT_FOUND otherwise); the uploader may fetch an unsent upload. Each
+   * (NOT_FOUND otherwise) and, once journaled, the staff who may read its
+   * journal entry; the uploader may fetch an unsent upload. Each
    * download of a sent attachment is recorded in the message history.
    */
   async download(id: string): Promise<{ attachment: Attachment; bytes: Buffer }> {
@@ -90,7 +113,7 @@ export class AttachmentService {
           'all',
           em.getTransactionContext(),
         );
-        if (!rows.length) throw notFound('attachment');
+        if (!rows.length && !(await this.journaledInReadableFile(em, attachment.id))) throw notFound('attachment');
         em.create(MessageEvent, { message: attachment.message, kind: MessageEventKind.DOWNLOADED, actorName, detail: attachment.filename });
         if (this.viewer.kind === 'staff') {
           const conversation = await em.findOneOrFail(Conversation, attachment.message.conversation.id);

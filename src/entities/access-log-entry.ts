@@ -16,6 +16,10 @@ export enum AccessAction {
   CONVERSATION_READ = 'CONVERSATION_READ',
   MESSAGE_SENT = 'MESSAGE_SENT',
   ATTACHMENT_DOWNLOAD = 'ATTACHMENT_DOWNLOAD',
+  JOURNAL_READ = 'JOURNAL_READ',
+  JOURNAL_WRITE = 'JOURNAL_WRITE',
+  DOCUMENT_READ = 'DOCUMENT_READ',
+  DOCUMENT_WRITE = 'DOCUMENT_WRITE',
 }
 registerEnumType(AccessAction, {
   name: 'AccessAction',
@@ -32,6 +36,10 @@ registerEnumType(AccessAction, {
     CONVERSATION_READ: { description: 'A conversation with the person was opened.' },
     MESSAGE_SENT: { description: 'A message was sent to the person.' },
     ATTACHMENT_DOWNLOAD: { description: 'An attachment in a conversation with the person was downloaded.' },
+    JOURNAL_READ: { description: 'The person\'s case journal was listed.' },
+    JOURNAL_WRITE: { description: 'A message, attachment or note was journaled in the person\'s file.' },
+    DOCUMENT_READ: { description: 'The documents of one of the person\'s cases were listed or opened.' },
+    DOCUMENT_WRITE: { description: 'A document in one of the person\'s cases was written, locked or sent.' },
   },
 });
 

@@ -3,8 +3,9 @@ import express, { type Request, type Response, type Router } from 'express';
 import { authenticate, bearer } from '../auth/authenticate';
 import type { TokenVerifier } from '../auth/tokens';
 import type { Orm } from '../db/orm';
-import { AttachmentService, MAX_FILE_BYTES, tooLarge } from '../domain/attachment.service';
-import { AppError, ErrorCode } from '../errors';
+import { AttachmentService, MAX_FILE_BYTES, sanitizeFilename, tooLarge } from '../domain/attachment.service';
+import { CaseDocumentService } from '../domain/case-document.service';
+import { AppError, ErrorCode, notFound } from '../errors';
 import { log, requestStore } from '../log';
 import type { BlobStore } from '../storage/blob-store';
 
@@ -17,6 +18,7 @@ function sendError(res: Response, err: unknown) {
       : code === ErrorCode.NOT_FOUND ? 404
       : code === ErrorCode.FILE_TOO_LARGE ? 413
       : code === ErrorCode.UNSUPPORTED_FILE_TYPE ? 415
+      : code === ErrorCode.CASE_DOCUMENT_NOT_LOCKED ? 409
       : code === ErrorCode.FORBIDDEN || code === ErrorCode.E_SERVICE_NOT_ACTIVATED ? 403
       : 400;
     const { http: _h, ...extensions } = err.extensions as Record<string, unknown>;
@@ -106,6 +108,26 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; stor
     } catch (err) {
       // Do not read the rest of a refused body; close the connection after answering.
       if (!req.complete) res.setHeader('Connection', 'close');
+      sendError(res, err);
+    }
+  });
+
+  // The PDF of a locked case document, for the caseworkers of its case.
+  router.get('/case-documents/:id/pdf', async (req, res) => {
+    try {
+      const em = deps.orm.em.fork() as never;
+      const { viewer, authFailure } = await authenticate(deps.verifier, em, bearer(req.headers.authorization));
+      if (!viewer) throw authFailure!;
+      if (viewer.kind !== 'staff') throw notFound('case document');
+      const svc = new CaseDocumentService(em, viewer, requestStore.getStore()?.requestId ?? randomUUID(), deps.store);
+      const { document, bytes } = await svc.pdf(String(req.params.id));
+      res.setHeader('Content-Type', 'application/pdf');
+      res.setHeader('Content-Disposition', contentDisposition(sanitizeFilename(`${document.title} ${document.date}`)));
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+      res.setHeader('Content-Length', String(bytes.length));
+      res.status(200).end(bytes);
+    } catch (err) {
       sendError(res, err);
     }
   });

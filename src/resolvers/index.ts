@@ -1,8 +1,10 @@
 import { AccessLogResolver } from './access-log.resolver';
 import { AssignmentResolver, CaseResolver, RelationResolver } from './case.resolver';
+import { CaseDocumentResolver } from './case-document.resolver';
 import { CitizenResolver } from './citizen.resolver';
 import { ContactListResolver, DraftResolver, MailboxSettingsResolver } from './draft.resolver';
 import { AttachmentResolver, ConversationResolver, MessageResolver } from './message.resolver';
+import { JournalResolver, MessageJournalResolver } from './journal.resolver';
 import { PersonResolver } from './person.resolver';
 import { SharedMailboxResolver, StaffResolver, UnitResolver } from './staff.resolver';
 
@@ -22,4 +24,7 @@ export const resolvers = [
   DraftResolver,
   MailboxSettingsResolver,
   ContactListResolver,
+  JournalResolver,
+  MessageJournalResolver,
+  CaseDocumentResolver,
 ] as const;

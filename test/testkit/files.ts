@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 
 /** A real PDF, made with pdf-lib, with the given text on its first page. */
@@ -27,4 +29,22 @@ export async function download(baseUrl: string, token: string, path: string) {
   const res = await fetch(new URL(path, baseUrl), { headers: { authorization: `Bearer ${token}` } });
   const bytes = Buffer.from(await res.arrayBuffer());
   return { status: res.status, headers: res.headers, bytes };
+}
+
+export interface PdfText {
+  numPages: number;
+  /** The text of each page, lines joined by "\n". */
+  pages: string[];
+  title: string | null;
+}
+
+/** Parses a PDF with pdfjs-dist (ESM-only, so in a child Node process) and returns its text. Fails on a broken PDF. */
+export function pdfText(bytes: Buffer): Promise<PdfText> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, [path.join(__dirname, 'pdf-text.mjs')], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`pdf-text failed: ${err.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as PdfText);
+    });
+    child.stdin!.end(bytes);
+  });
 }
