@@ -209,6 +209,7 @@ export class MessageService {
         });
         created.push(message);
       }
+      await events.recordIn(em, this.sink);
       return created;
     });
     await events.flushTo(this.sink);
@@ -254,6 +255,7 @@ export class MessageService {
         inReplyTo: original,
         isNewConversation: false,
       });
+      await events.recordIn(em, this.sink);
       return [reply];
     });
     await events.flushTo(this.sink);
@@ -408,6 +410,7 @@ export class MessageService {
         });
       }
       await em.flush();
+      await events.recordIn(em, this.sink);
       return message;
     });
     await events.flushTo(this.sink);

@@ -6,6 +6,7 @@ import { Draft } from './draft';
 import { AutoReplySent, MailboxSettings } from './mailbox-settings';
 import { Message, MessageEvent, MessageRecipient, SendRequest } from './message';
 import { Assignment, Case, Intervention } from './case';
+import { Notice, NotificationDelivery } from './notice';
 import { Person } from './person';
 import { Relation } from './relation';
 import { SharedMailbox, SharedMailboxMember } from './shared-mailbox';
@@ -17,4 +18,5 @@ export const entities = [
   Unit, Staff, SharedMailbox, SharedMailboxMember, Person, Case, Intervention, Assignment, Relation, AccessLogEntry,
   Conversation, ConversationParticipant, Message, MessageRecipient, MessageEvent, SendRequest,
   Attachment, AttachmentBlob, Draft, MailboxSettings, AutoReplySent, ContactList, ContactListEntry,
+  Notice, NotificationDelivery,
 ];

@@ -3,6 +3,8 @@ import { AssignmentResolver, CaseResolver, RelationResolver } from './case.resol
 import { CitizenResolver } from './citizen.resolver';
 import { ContactListResolver, DraftResolver, MailboxSettingsResolver } from './draft.resolver';
 import { AttachmentResolver, ConversationResolver, MessageResolver } from './message.resolver';
+import { NoticeResolver } from './notice.resolver';
+import { NotificationResolver } from './notification.resolver';
 import { PersonResolver } from './person.resolver';
 import { SharedMailboxResolver, StaffResolver, UnitResolver } from './staff.resolver';
 
@@ -22,4 +24,6 @@ export const resolvers = [
   DraftResolver,
   MailboxSettingsResolver,
   ContactListResolver,
+  NoticeResolver,
+  NotificationResolver,
 ] as const;
