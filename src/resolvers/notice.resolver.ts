@@ -92,7 +92,9 @@ async function* noticeStream(ctx: Context, after: string | null): AsyncGenerator
     const drain = async function* (): AsyncGenerator<Notice | 'stop'> {
       for (;;) {
         const em = ctx.em.fork() as EntityManager;
+        if (process.env.DEBUG_NOTICES) console.error('drain', cursor);
         if (!(await stillActive(em, viewer))) {
+          if (process.env.DEBUG_NOTICES) console.error('inactive -> stop');
           yield 'stop';
           return;
         }
@@ -113,7 +115,8 @@ async function* noticeStream(ctx: Context, after: string | null): AsyncGenerator
       }
     }
   } finally {
-    await live.return?.();
+    // Not awaited: a for-await that exits early has already asked the source to return.
+    void live.return?.();
   }
 }
 
