@@ -72,7 +72,8 @@ const Env = z
     if (env.NODE_ENV === 'production' && mode === 'dev') {
       ctx.addIssue({ code: 'custom', path: ['AUTH_MODE'], message: 'dev tokens are not allowed in production' });
     }
-  });
+    // Also when another variable is invalid (zod skips refinements then): every problem in one go.
+  }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null });
 
 export type Config = ReturnType<typeof loadConfig>;
 

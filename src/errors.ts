@@ -66,7 +66,13 @@ const passThroughCodes = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
 ]);
+/**
+ * INTERNAL_SERVER_ERROR is not among them: Apollo gives that code to every
+ * error that has none (a failed SQL statement, a bug), so it marks exactly
+ * the errors whose message must not reach a client.
+ */
 const knownCodes = new Set<string>([...Object.values(ErrorCode), ...passThroughCodes]);
+knownCodes.delete(ErrorCode.INTERNAL_SERVER_ERROR);
 
 /**
  * Masks everything that is not an expected failure: no stack, SQL or internal

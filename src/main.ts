@@ -23,8 +23,11 @@ async function main() {
     log.info('shutting down', { signal });
     try {
       await server?.close();
+      log.info('http and websockets closed');
       await runtime?.close();
+      log.info('notice bus and job queue stopped');
       await orm?.close();
+      log.info('database connections closed');
       await embedded?.stop();
       process.exit(0);
     } catch (err) {

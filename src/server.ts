@@ -71,6 +71,21 @@ const requireViewerPlugin: ApolloServerPlugin<Context> = {
   },
 };
 
+/**
+ * Document errors on the websocket, shaped as Apollo shapes them over HTTP:
+ * a code, and no "Did you mean" hints that would map a hidden schema.
+ */
+function refusal(errors: readonly GraphQLError[], code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED'): GraphQLError[] {
+  return errors.map(
+    (e) =>
+      new GraphQLError(e.message.replace(/ ?Did you mean(.+?)\?$/, ''), {
+        source: e.source,
+        positions: e.positions,
+        extensions: { ...e.extensions, code },
+      }),
+  );
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
@@ -103,10 +118,10 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         try {
           document = parse(payload.query, { maxTokens: config.limits.maxTokens });
         } catch (err) {
-          return [err instanceof GraphQLError ? err : new GraphQLError('The document could not be parsed.')];
+          return refusal([err instanceof GraphQLError ? err : new GraphQLError('The document could not be parsed.')], 'GRAPHQL_PARSE_FAILED');
         }
         const errors = validate(schema, document, wsValidationRules);
-        if (errors.length) return errors;
+        if (errors.length) return refusal(errors, 'GRAPHQL_VALIDATION_FAILED');
         return {
           schema,
           operationName: payload.operationName,
@@ -123,6 +138,24 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
           }),
         };
       },
+      // Results carry the same masking as over HTTP: no SQL or stack reaches a socket.
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors?.length) return;
+        const requestId = (args.contextValue as Context).requestId;
+        return {
+          ...result,
+          errors: result.errors.map((err) => {
+            // Field errors have a path; graphql-js request errors (variable coercion, unknown operation) do not: the caller's input.
+            const formatted = err.toJSON();
+            const code = err.extensions?.code ?? (err.path ? undefined : ErrorCode.BAD_USER_INPUT);
+            return formatError({ ...formatted, extensions: { ...formatted.extensions, ...(code ? { code } : {}) } }, err, {
+              requestId,
+              exposeDetails: !config.production,
+              log: (e) => log.error('unexpected error', { err: e, requestId }),
+            });
+          }),
+        };
+      },
     },
     wss,
   );
@@ -136,6 +169,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // main.ts owns SIGTERM/SIGINT: it closes websockets first, then HTTP, then the database.
+    stopOnTerminationSignals: false,
     validationRules: armor.validationRules,
     formatError: (formatted, error) =>
       formatError(formatted, error, {

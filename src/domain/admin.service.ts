@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { StaffViewer } from '../auth/viewer';
@@ -66,7 +67,7 @@ export class AdminService {
     const staff = isId(id) ? await this.em.findOne(Staff, { id }) : null;
     if (!staff) throw notFound('staff member');
     if (staff.id === this.viewer.staff.id && (input.active === false || (input.role && input.role !== StaffRole.ADMIN))) {
-      throw badInput('active', 'You cannot disable yourself or remove your own administrator role: ask another administrator.');
+      throw badInput(input.active === false ? 'active' : 'role', 'You cannot disable yourself or remove your own administrator role: ask another administrator.');
     }
     if (input.givenName != null) staff.givenName = required('givenName', input.givenName, 'a given name');
     if (input.familyName != null) staff.familyName = required('familyName', input.familyName, 'a family name');
@@ -102,7 +103,12 @@ export class AdminService {
     const mailbox = await this.mailbox(mailboxId);
     const staff = isId(staffId) ? await this.em.findOne(Staff, { id: staffId }) : null;
     if (!staff) throw badInput('staffId', 'No staff member with that id exists.');
-    await this.em.upsert(SharedMailboxMember, { mailbox, staff }, { onConflictFields: ['mailbox', 'staff'], onConflictAction: 'ignore' });
+    // upsert takes the row as given: entity defaults (id, createdAt) are not applied, so give them here.
+    await this.em.upsert(
+      SharedMailboxMember,
+      { id: randomUUID(), createdAt: new Date(), mailbox, staff },
+      { onConflictFields: ['mailbox', 'staff'], onConflictAction: 'ignore' },
+    );
     return mailbox;
   }
 

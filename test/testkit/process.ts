@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** A port nobody listens on right now (the server prints no port, so PORT=0 will not do). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code (or the signal) once the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once a line matching `pattern` has been printed; rejects if the process exits first. */
+  waitForOutput(pattern: RegExp): Promise<void>;
+  /** Polls /healthz until it answers 200; rejects with the output if the process exits first. */
+  waitHealthy(): Promise<Response>;
+}
+
+/** `npm start` as a child process: `node -r @swc-node/register src/main.ts` with the given environment. */
+export function spawnServer(env: Record<string, string>): ServerProcess {
+  const port = env.PORT;
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', NODE_ENV: 'development', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const listeners: (() => void)[] = [];
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const l of listeners) l();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  let hasExited = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      hasExited = true;
+      for (const l of listeners) l();
+      resolve({ code, signal });
+    }),
+  );
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    child,
+    baseUrl,
+    output: () => out,
+    exited,
+    waitForOutput: (pattern) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(out)) resolve();
+          else if (hasExited) reject(new Error(`the server exited before printing ${pattern}:\n${out}`));
+        };
+        listeners.push(check);
+        check();
+      }),
+    async waitHealthy() {
+      for (;;) {
+        if (hasExited) throw new Error(`the server exited before /healthz answered 200:\n${out}`);
+        try {
+          const res = await fetch(`${baseUrl}/healthz`);
+          if (res.status === 200) return res;
+        } catch {
+          /* not listening yet */
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  };
+}
