@@ -92,9 +92,7 @@ async function* noticeStream(ctx: Context, after: string | null): AsyncGenerator
     const drain = async function* (): AsyncGenerator<Notice | 'stop'> {
       for (;;) {
         const em = ctx.em.fork() as EntityManager;
-        if (process.env.DEBUG_NOTICES) console.error('drain', cursor);
         if (!(await stillActive(em, viewer))) {
-          if (process.env.DEBUG_NOTICES) console.error('inactive -> stop');
           yield 'stop';
           return;
         }
