@@ -41,8 +41,9 @@ interface JobRow {
   data: NotifyJob;
   retry_count: number;
   output: { message?: string } | null;
-  created_on: Date;
-  completed_on: Date | null;
+  /** ISO 8601: raw SQL gives timestamps as PostgreSQL text, which the DateTime scalar refuses. */
+  created_on: string;
+  completed_on: string | null;
 }
 
 /** Administrators see and retry notifications that exhausted their retries. */
@@ -53,7 +54,7 @@ export class NotificationResolver {
   async failedNotifications(@Ctx() ctx: Context): Promise<FailedNotification[]> {
     staffOf(ctx);
     const rows: JobRow[] = await ctx.em.getConnection().execute(
-      `select id, data, retry_count, output, created_on, completed_on from pgboss.job
+      `select id, data, retry_count, output, to_json(created_on) #>> '{}' as created_on, to_json(completed_on) #>> '{}' as completed_on from pgboss.job
         where name = ? and state = 'failed' order by completed_on desc nulls last limit 200`,
       [NOTIFY_QUEUE],
     );
@@ -65,8 +66,8 @@ export class NotificationResolver {
       personId: r.data.personId,
       attempts: r.retry_count + 1,
       lastError: r.output?.message ?? null,
-      createdAt: r.created_on,
-      failedAt: r.completed_on,
+      createdAt: new Date(r.created_on),
+      failedAt: r.completed_on ? new Date(r.completed_on) : null,
     }));
   }
 
