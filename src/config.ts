@@ -32,6 +32,24 @@ const Env = z
     AUTH_CITIZEN_PERSONNUMMER_CLAIM: z.string().default('personal_identity_number'),
     AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
 
+    /** Fan realtime notices out across server instances through Redis; unset: in-process. */
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    /** E-mail notifications over SMTP, e.g. smtp://user:pass@mail.example.se:587; unset in development: a local log. */
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    NOTIFY_EMAIL_FROM: z.string().default('Socialtjänsten <no-reply@example.se>'),
+    /** SMS notifications through an HTTP provider; unset in development: a local log. */
+    SMS_API_URL: z.string().url().optional(),
+    SMS_API_KEY: z.string().optional(),
+    /** No SMS in these local hours (Europe/Stockholm), "22-07": held until the end. */
+    QUIET_HOURS: z.string().regex(/^([01]?\d|2[0-3])-([01]?\d|2[0-3])$/, 'must look like 22-07').default('22-07'),
+    /** A second notice when a message is still unread after this many days; 0 turns it off. */
+    REMINDER_AFTER_DAYS: z.coerce.number().min(0).max(60).default(3),
+    NOTIFY_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(6),
+    /** First retry delay; doubles with each retry (backoff). */
+    NOTIFY_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    /** Run the notification worker inside the API process (default) or not (run `npm run worker` separately). */
+    WORKER: z.enum(['on', 'off']).default('on'),
+
     /** Abuse limits for every GraphQL document, HTTP and websocket alike. */
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
     GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
@@ -46,6 +64,11 @@ const Env = z
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when AUTH_MODE is oidc (the default in production)' });
       }
     }
+    if (env.NODE_ENV === 'production') {
+      if (!env.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required in production (e-mail notifications)' });
+      if (!env.SMS_API_URL) ctx.addIssue({ code: 'custom', path: ['SMS_API_URL'], message: 'is required in production (SMS notifications)' });
+    }
+    if (env.SMS_API_URL && !env.SMS_API_KEY) ctx.addIssue({ code: 'custom', path: ['SMS_API_KEY'], message: 'is required with SMS_API_URL' });
     if (env.NODE_ENV === 'production' && mode === 'dev') {
       ctx.addIssue({ code: 'custom', path: ['AUTH_MODE'], message: 'dev tokens are not allowed in production' });
     }
@@ -86,6 +109,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
         jwksUrl: env.AUTH_CITIZEN_JWKS_URL,
         personnummerClaim: env.AUTH_CITIZEN_PERSONNUMMER_CLAIM,
       },
+    },
+    redisUrl: env.REDIS_URL,
+    notify: {
+      smtpUrl: env.SMTP_URL,
+      emailFrom: env.NOTIFY_EMAIL_FROM,
+      smsApiUrl: env.SMS_API_URL,
+      smsApiKey: env.SMS_API_KEY,
+      quietHours: env.QUIET_HOURS.split('-').map(Number) as [number, number],
+      reminderAfterDays: env.REMINDER_AFTER_DAYS,
+      retryLimit: env.NOTIFY_RETRY_LIMIT,
+      retryDelaySeconds: env.NOTIFY_RETRY_DELAY_SECONDS,
+      worker: env.WORKER === 'on',
     },
     limits: {
       maxDepth: env.GRAPHQL_MAX_DEPTH,

@@ -2,11 +2,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from './auth/viewer';
 import type { AppError } from './errors';
 import DataLoader from 'dataloader';
+import type PgBoss from 'pg-boss';
 import { loadPersonAccess, type PersonAccess } from './domain/access-policy';
 import type { ConversationView } from './domain/message.service';
 import type { EventSink } from './domain/notices';
 import { createLoaders, type Loaders } from './loaders';
 import { PostgresBlobStore, type BlobStore } from './storage/blob-store';
+import type { NoticeBus } from './subscriptions/bus';
 
 /** Everything one request (or one websocket event) works with. */
 export interface Context {
@@ -22,13 +24,17 @@ export interface Context {
   personAccess: DataLoader<string, PersonAccess>;
   /** Where committed domain events go (realtime notices, notification jobs). */
   sink?: EventSink;
+  /** Realtime notice fan-out (subscriptions listen on it). */
+  bus?: NoticeBus;
+  /** The notification job queue (administrators retry failed jobs). */
+  boss?: PgBoss;
   /** Mailbox-relative data (unread count, last message) of conversations listed in this request. */
   conversationViews: Map<string, ConversationView>;
   /** Where file bytes live (attachments, rendered case documents). */
   blobStore: BlobStore;
 }
 
-export function createContext(args: { requestId: string; em: EntityManager; viewer: Viewer | null; authFailure: AppError | null; sink?: EventSink; blobStore?: BlobStore }): Context {
+export function createContext(args: { requestId: string; em: EntityManager; viewer: Viewer | null; authFailure: AppError | null; sink?: EventSink; blobStore?: BlobStore; bus?: NoticeBus; boss?: PgBoss }): Context {
   const { em, viewer } = args;
   const personAccess = new DataLoader<string, PersonAccess>(async (ids) => {
     if (!viewer) return ids.map(() => ({ visible: false, ownCaseworker: false }));

@@ -5,6 +5,7 @@ import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from './
 import { initOrm, migrate, type Orm } from './db/orm';
 import { seedDemoConversations, seedDemoData } from './db/demo-data';
 import { log } from './log';
+import { startRuntime, type Runtime } from './runtime';
 import { startServer, type RunningServer } from './server';
 
 /** `npm start`: the real server, on the embedded PostgreSQL unless DATABASE_URL is set. */
@@ -13,6 +14,7 @@ async function main() {
   let embedded: EmbeddedDatabase | undefined;
   let orm: Orm | undefined;
   let server: RunningServer | undefined;
+  let runtime: Runtime | undefined;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -22,6 +24,8 @@ async function main() {
     try {
       await server?.close();
       log.info('http and websockets closed');
+      await runtime?.close();
+      log.info('notice bus and job queue stopped');
       await orm?.close();
       log.info('database connections closed');
       await embedded?.stop();
@@ -50,7 +54,8 @@ async function main() {
     log.info(seeded ? 'demo data loaded' : 'demo data already present');
   }
   const verifier = await createTokenVerifier(config);
-  server = await startServer({ config, orm, verifier });
+  runtime = await startRuntime(config, orm, url);
+  server = await startServer({ config, orm, verifier, sink: runtime.sink, bus: runtime.bus, boss: runtime.boss });
   log.info('server ready', { graphql: server.url, websocket: server.url.replace(/^http/, 'ws'), health: server.url.replace(/graphql$/, 'healthz'), authMode: config.auth.mode });
   if (stopping) await shutdown('late');
 }

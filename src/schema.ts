@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
 import { AuthChecker } from './auth/auth-checker';
 import { resolvers } from './resolvers';
@@ -12,7 +13,8 @@ export function getSchema(opts: { pubSub?: unknown } = {}): Promise<GraphQLSchem
     resolvers,
     authChecker: AuthChecker,
     validate: false,
-    pubSub: opts.pubSub as never,
+    // Our subscriptions bring their own streams (src/subscriptions); type-graphql still wants an engine.
+    pubSub: (opts.pubSub ?? createPubSub()) as never,
   }).then(describeRoots);
   return cached;
 }

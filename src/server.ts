@@ -21,6 +21,8 @@ import { ErrorCode, formatError, unauthenticated } from './errors';
 import type { EventSink } from './domain/notices';
 import { attachmentRoutes } from './http/attachments';
 import { PostgresBlobStore, type BlobStore } from './storage/blob-store';
+import type { NoticeBus } from './subscriptions/bus';
+import type PgBoss from 'pg-boss';
 import { log, requestStore } from './log';
 import { getSchema } from './schema';
 import { createArmor } from './security';
@@ -31,6 +33,9 @@ export interface ServerDeps {
   verifier: TokenVerifier;
   /** Where committed domain events go (notices, notification jobs); none by default. */
   sink?: EventSink;
+  /** Realtime notice fan-out for subscriptions. */
+  bus?: NoticeBus;
+  boss?: PgBoss;
   blobStore?: BlobStore;
 }
 
@@ -130,6 +135,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
             authFailure: null,
             sink: deps.sink,
             blobStore,
+            bus: deps.bus,
+            boss: deps.boss,
           }),
         };
       },
@@ -213,7 +220,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         const em = orm.em.fork() as Context['em'];
         const requestId = requestStore.getStore()?.requestId ?? randomUUID();
         const auth = await authenticate(deps.verifier, em, bearer(req.headers.authorization));
-        return createContext({ requestId, em, ...auth, sink: deps.sink, blobStore });
+        return createContext({ requestId, em, ...auth, sink: deps.sink, blobStore, bus: deps.bus, boss: deps.boss });
       },
     }),
   );

@@ -3,6 +3,7 @@ import { loadConfig } from '../config';
 import { ensureDatabase, startEmbeddedPostgres } from '../db/embedded';
 import { seedDemoConversations, seedDemoData } from '../db/demo-data';
 import { initOrm, migrate } from '../db/orm';
+import { installBoss } from '../notifications/boss';
 
 /**
  * `npm run db:migrate` and `npm run db:seed`: against DATABASE_URL, or the
@@ -18,6 +19,7 @@ async function main() {
   const orm = await initOrm(url);
   try {
     const applied = await migrate(orm);
+    await installBoss(url);
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'migrations: up to date\n');
     if (command === 'seed') {
       const loaded = await seedDemoData(orm.em.fork());

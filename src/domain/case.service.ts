@@ -10,6 +10,7 @@ import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
 import { STAFF_VISIBLE_CASES_SQL, visibleCasesParams, loadPersonAccess } from './access-policy';
 import { logPersonAccess } from './access-log.service';
 import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact } from './contact-details';
+import { setStaffEnteredContact } from './person.service';
 import { isId } from './ids';
 import { parsePersonnummer } from './personnummer';
 import { todayInSweden } from './time';
@@ -149,8 +150,7 @@ export class CaseService {
       if (person.protectedIdentity && !access.ownCaseworker && (mobile !== undefined || email !== undefined)) {
         throw forbidden('Only the caseworker of this person\'s own case may change the contact details of a protected identity.');
       }
-      if (mobile !== undefined) person.mobile = mobile;
-      if (email !== undefined) person.email = email;
+      setStaffEnteredContact(person, { mobile, email });
       const switches = { messagingEnabled: true, notifyBySms: input.notifyBySms, notifyByEmail: input.notifyByEmail };
       checkSwitches(switches, person.mobile, person.email);
       Object.assign(person, switches, { eServiceChangedAt: new Date(), eServiceChangedBy: this.viewer.staff });

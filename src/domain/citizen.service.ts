@@ -33,8 +33,9 @@ export class CitizenService {
     const mobile = optionalContact(input.mobile, normalizeMobile, 'mobile');
     const email = optionalContact(input.email, normalizeEmail, 'email');
     const person = await this.me();
-    if (mobile !== undefined) person.mobile = mobile;
-    if (email !== undefined) person.email = email;
+    // Entered by the citizen alone: not trusted for notifying a protected identity until staff confirm it.
+    if (mobile !== undefined && mobile !== person.mobile) Object.assign(person, { mobile, mobileVerified: false });
+    if (email !== undefined && email !== person.email) Object.assign(person, { email, emailVerified: false });
     checkSwitches(person, person.mobile, person.email);
     await this.em.flush();
     return person;

@@ -86,9 +86,13 @@ export class DraftService {
   /** Sends the draft exactly as saved and removes it, in one transaction. */
   async send(draftId: string, idempotencyKey: string): Promise<Message[]> {
     const collected: DomainEvent[] = [];
+    let recorded: unknown;
     const messages = await this.em.transactional(async (em) => {
       const draft = await new DraftService(em, this.viewer, this.requestId).get(draftId);
-      const svc = new MessageService(em, this.viewer, this.requestId, { publish: (events) => void collected.push(...events) });
+      const svc = new MessageService(em, this.viewer, this.requestId, {
+        record: this.sink?.record ? (txEm, events) => this.sink!.record!(txEm, events).then((r) => (recorded = r)) : undefined,
+        publish: (events) => void collected.push(...events),
+      });
       const common = {
         idempotencyKey,
         body: draft.bodyHtml,
@@ -104,7 +108,7 @@ export class DraftService {
       await em.flush();
       return sent;
     });
-    if (this.sink && collected.length) await this.sink.publish(collected);
+    if (this.sink && collected.length) await this.sink.publish(collected, recorded);
     return messages;
   }
 

@@ -209,6 +209,7 @@ export class MessageService {
         });
         created.push(message);
       }
+      await events.recordIn(em, this.sink);
       return created;
     });
     await events.flushTo(this.sink);
@@ -264,6 +265,7 @@ export class MessageService {
         inReplyTo: original,
         isNewConversation: false,
       });
+      await events.recordIn(em, this.sink);
       return [reply];
     });
     await events.flushTo(this.sink);
@@ -418,6 +420,7 @@ export class MessageService {
         });
       }
       await em.flush();
+      await events.recordIn(em, this.sink);
       return message;
     });
     await events.flushTo(this.sink);

@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PartyRef } from '../entities/party';
 
 /**
@@ -18,19 +19,32 @@ export type DomainEvent =
   | { type: 'message.read'; messageId: string; conversationId: string; reader: PartyRef; readerName: string; readAt: Date; sender: PartyRef; receiptRequested: boolean };
 
 export interface EventSink {
-  publish(events: DomainEvent[]): Promise<void> | void;
+  /**
+   * Inside the transaction, as its last step: durable records of the events
+   * (notices, notification jobs), committed with what they tell of.
+   */
+  record?(em: EntityManager, events: DomainEvent[]): Promise<unknown>;
+  /** After commit: tell the world (realtime wake-ups). Never before. */
+  publish(events: DomainEvent[], recorded?: unknown): Promise<void> | void;
 }
 
-/** Collects events during a unit of work; flushed only after commit. */
+/** Collects events during a unit of work; recorded in it, published only after commit. */
 export class EventBuffer {
   private readonly events: DomainEvent[] = [];
+  private recorded: unknown;
 
   add(event: DomainEvent): void {
     this.events.push(event);
   }
 
+  /** Call as the last step inside the transaction. */
+  async recordIn(em: EntityManager, sink: EventSink | undefined): Promise<void> {
+    if (sink?.record && this.events.length) this.recorded = await sink.record(em, [...this.events]);
+  }
+
+  /** Call after the transaction committed. */
   async flushTo(sink: EventSink | undefined): Promise<void> {
     const events = this.events.splice(0);
-    if (sink && events.length) await sink.publish(events);
+    if (sink && events.length) await sink.publish(events, this.recorded);
   }
 }

@@ -86,7 +86,9 @@ export class PersonService {
       if (person.protectedIdentity && !access.ownCaseworker) {
         throw forbidden('Only the caseworker of this person\'s own case may change the contact details of a protected identity.');
       }
-      for (const [key, value] of Object.entries(patch)) if (value !== undefined) (person as any)[key] = value;
+      const { mobile, email, ...address } = patch;
+      for (const [key, value] of Object.entries(address)) if (value !== undefined) (person as any)[key] = value;
+      setStaffEnteredContact(person, { mobile, email });
       checkSwitches(person, person.mobile, person.email);
       await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.PERSON_UPDATE);
       return person;
@@ -120,8 +122,8 @@ export class PersonService {
           );
         }
       }
-      if (mobile !== undefined) person.mobile = mobile;
-      if (email !== undefined) person.email = email;
+      if (mobile !== undefined) setStaffEnteredContact(person, { mobile });
+      if (email !== undefined) setStaffEnteredContact(person, { email });
       checkSwitches(input, person.mobile, person.email);
       person.messagingEnabled = input.messagingEnabled;
       person.notifyBySms = input.notifyBySms;
@@ -151,4 +153,14 @@ function optionalText(value: string | null | undefined): string | null | undefin
   if (value === undefined) return undefined;
   const trimmed = value?.trim();
   return trimmed ? trimmed.slice(0, 200) : null;
+}
+
+/**
+ * Contact details entered (or re-entered) by staff count as verified: only
+ * verified details are used to notify a protected identity. `undefined`
+ * leaves a detail as it is.
+ */
+export function setStaffEnteredContact(person: Person, details: { mobile?: string | null; email?: string | null }): void {
+  if (details.mobile !== undefined) Object.assign(person, { mobile: details.mobile, mobileVerified: details.mobile !== null });
+  if (details.email !== undefined) Object.assign(person, { email: details.email, emailVerified: details.email !== null });
 }

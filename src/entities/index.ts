@@ -8,6 +8,7 @@ import { Message, MessageEvent, MessageRecipient, SendRequest } from './message'
 import { Assignment, Case, Intervention } from './case';
 import { CaseDocument } from './case-document';
 import { JournalEntry } from './journal-entry';
+import { Notice, NotificationDelivery } from './notice';
 import { Person } from './person';
 import { Relation } from './relation';
 import { SharedMailbox, SharedMailboxMember } from './shared-mailbox';
@@ -20,4 +21,5 @@ export const entities = [
   Conversation, ConversationParticipant, Message, MessageRecipient, MessageEvent, SendRequest,
   Attachment, AttachmentBlob, Draft, MailboxSettings, AutoReplySent, ContactList, ContactListEntry,
   JournalEntry, CaseDocument,
+  Notice, NotificationDelivery,
 ];

@@ -38,6 +38,14 @@ export class Person extends BaseEntity {
   @Property({ type: 'text', nullable: true })
   email?: string | null;
 
+  /** The mobile number was entered or confirmed by staff (not only by the citizen). */
+  @Property({ type: 'boolean' })
+  mobileVerified: boolean & Opt = false;
+
+  /** The e-mail address was entered or confirmed by staff (not only by the citizen). */
+  @Property({ type: 'boolean' })
+  emailVerified: boolean & Opt = false;
+
   @Field(() => Boolean, { description: 'Skyddad folkbokföring: address and contact details are shown only to the caseworkers of the person\'s own cases, never to relations or co-recipients.' })
   @Property({ type: 'boolean' })
   protectedIdentity: boolean & Opt = false;

@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125000001Platform } from './Migration20261125000001Platform';
 import { Migration20261125000002Messaging } from './Migration20261125000002Messaging';
 import { Migration20261125000003Journal } from './Migration20261125000003Journal';
+import { Migration20261125000004Notifications } from './Migration20261125000004Notifications';
 
 /** Committed migrations in the order they run. Add each new migration here. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000001Platform', class: Migration20261125000001Platform },
   { name: 'Migration20261125000002Messaging', class: Migration20261125000002Messaging },
   { name: 'Migration20261125000003Journal', class: Migration20261125000003Journal },
+  { name: 'Migration20261125000004Notifications', class: Migration20261125000004Notifications },
 ];

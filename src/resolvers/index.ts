@@ -5,6 +5,8 @@ import { CitizenResolver } from './citizen.resolver';
 import { ContactListResolver, DraftResolver, MailboxSettingsResolver } from './draft.resolver';
 import { AttachmentResolver, ConversationResolver, MessageResolver } from './message.resolver';
 import { JournalResolver, MessageJournalResolver } from './journal.resolver';
+import { NoticeResolver } from './notice.resolver';
+import { NotificationResolver } from './notification.resolver';
 import { PersonResolver } from './person.resolver';
 import { SharedMailboxResolver, StaffResolver, UnitResolver } from './staff.resolver';
 
@@ -27,4 +29,6 @@ export const resolvers = [
   JournalResolver,
   MessageJournalResolver,
   CaseDocumentResolver,
+  NoticeResolver,
+  NotificationResolver,
 ] as const;

@@ -12,6 +12,9 @@ const OIDC = {
   AUTH_CITIZEN_JWKS_URL: 'https://eid-broker.example/jwks',
 };
 
+/** Production also needs real notification providers (no local log). */
+const PROVIDERS = { SMTP_URL: 'smtp://mail.kommun.example:587', SMS_API_URL: 'https://sms.example/api/send', SMS_API_KEY: 'k' };
+
 function problems(env: NodeJS.ProcessEnv): string {
   try {
     loadConfig(env);
@@ -44,8 +47,8 @@ describe('C1 defaults', () => {
     expect(loadConfig({}).limits).toMatchObject({ maxDepth: 12, maxTokens: 2000 });
   });
 
-  test('production defaults to OIDC and is accepted with its four settings', () => {
-    const c = loadConfig({ NODE_ENV: 'production', ...OIDC });
+  test('production defaults to OIDC and is accepted with its four settings and the notification providers', () => {
+    const c = loadConfig({ NODE_ENV: 'production', ...OIDC, ...PROVIDERS });
     expect(c.production).toBe(true);
     expect(c.auth.mode).toBe('oidc');
     expect(c.auth.staff).toMatchObject({ issuer: OIDC.AUTH_STAFF_ISSUER, jwksUrl: OIDC.AUTH_STAFF_JWKS_URL });

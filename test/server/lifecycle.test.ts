@@ -53,7 +53,7 @@ function expectCleanShutdown(p: ServerProcess) {
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l).msg as string)
     .filter((m) => /shutting down|closed|stopped/.test(m));
-  expect(steps).toEqual(['shutting down', 'http and websockets closed', 'database connections closed']);
+  expect(steps).toEqual(['shutting down', 'http and websockets closed', 'notice bus and job queue stopped', 'database connections closed']);
 }
 
 async function countStaff(): Promise<number> {

@@ -5,6 +5,8 @@ import { loadOrCreateDevKeys } from '../../src/auth/dev-keys';
 import { createTokenVerifier, signDevToken } from '../../src/auth/tokens';
 import { loadConfig, type Config } from '../../src/config';
 import { initOrm, type Orm } from '../../src/db/orm';
+import type { Senders } from '../../src/notifications/worker';
+import { startRuntime, type Runtime } from '../../src/runtime';
 import { startServer, type RunningServer } from '../../src/server';
 
 export interface TestServer {
@@ -13,6 +15,7 @@ export interface TestServer {
   orm: Orm;
   config: Config;
   server: RunningServer;
+  runtime: Runtime;
   /** A fresh EntityManager for arranging and checking data. */
   em(): EntityManager;
   token: { staff(username: string): Promise<string>; citizen(personnummer: string): Promise<string> };
@@ -43,9 +46,16 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   };
 }
 
-/** The real server (HTTP + websocket) on a random port, over a private database. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const db = await createTestDatabase();
+export interface TestServerOptions {
+  /** Use this database instead of a new private one (e.g. a second instance on the same data). */
+  databaseUrl?: string;
+  /** Run the notification worker with these senders (default: no worker). */
+  senders?: Senders;
+}
+
+/** The real server (HTTP + websocket) on a random port, over a private database, with notices and the job queue. */
+export async function startTestServer(env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
+  const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -53,12 +63,14 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     DATABASE_URL: db.url,
     DATA_DIR: process.env.IFO_TEST_DATA_DIR!,
     AUTH_MODE: 'dev',
+    WORKER: opts.senders ? 'on' : 'off',
     ...env,
   });
   const statements: string[] = [];
   const orm = await initOrm(db.url, { onQuery: (m) => statements.push(m), poolMax: 5 });
   const verifier = await createTokenVerifier(config);
-  const server = await startServer({ config, orm, verifier });
+  const runtime = await startRuntime(config, orm, db.url, { senders: opts.senders });
+  const server = await startServer({ config, orm, verifier, sink: runtime.sink, bus: runtime.bus, boss: runtime.boss });
   const keys = await loadOrCreateDevKeys(config.dataDir);
   const audience = config.auth.audience;
   return {
@@ -77,8 +89,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       reset: () => void statements.splice(0),
       count: () => statements.filter((s) => /\[query\]/.test(s)).length,
     },
+    runtime,
     async close() {
       await server.close();
+      await runtime.close();
       await orm.close();
       await db.drop();
     },

@@ -1,0 +1,49 @@
+import PgBoss from 'pg-boss';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../config';
+
+export const NOTIFY_QUEUE = 'notify';
+
+/**
+ * pg-boss keeps the notification jobs in PostgreSQL (schema `pgboss`), so a
+ * job is written in the same transaction as the message it announces (a
+ * transactional outbox) and survives any crash.
+ */
+export async function startBoss(databaseUrl: string, config: Config): Promise<PgBoss> {
+  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 4, application_name: 'ifo-notifications', schedule: false });
+  boss.on('error', () => undefined); // surfaced through job failures; do not crash the process
+  await boss.start();
+  if (!(await boss.getQueue(NOTIFY_QUEUE))) {
+    await boss.createQueue(NOTIFY_QUEUE, {
+      name: NOTIFY_QUEUE,
+      retryLimit: config.notify.retryLimit,
+      retryDelay: config.notify.retryDelaySeconds,
+      retryBackoff: true,
+      retentionDays: 14,
+    });
+  }
+  return boss;
+}
+
+/** Installs or upgrades the pg-boss schema (used by `db:migrate` and the test template). */
+export async function installBoss(databaseUrl: string): Promise<void> {
+  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 1, supervise: false, schedule: false });
+  boss.on('error', () => undefined);
+  await boss.start();
+  await boss.stop({ graceful: false, wait: true });
+}
+
+/** pg-boss's SQL (with $1…$n) run on the caller's MikroORM transaction. */
+export function transactionDb(em: EntityManager): PgBoss.Db {
+  return {
+    async executeSql(text: string, values: unknown[]) {
+      const bindings: unknown[] = [];
+      const sql = text.replace(/\$(\d+)/g, (_m, n: string) => {
+        bindings.push(values[Number(n) - 1]);
+        return '?';
+      });
+      const rows = await em.getConnection().execute(sql, bindings as never[], 'all', em.getTransactionContext());
+      return { rows: rows as unknown[] };
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+
+/** One notification to hand to a provider. `dedupKey` is stable across retries: providers deduplicate on it. */
+export interface OutgoingNotification {
+  dedupKey: string;
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface EmailSender {
+  send(n: OutgoingNotification): Promise<void>;
+  close?(): void;
+}
+export interface SmsSender {
+  send(n: OutgoingNotification): Promise<void>;
+}
+
+/** E-mail over SMTP (nodemailer); the Message-ID carries the dedup key so a resend is recognisably the same mail. */
+export class SmtpEmailSender implements EmailSender {
+  private readonly transport: Transporter;
+  constructor(
+    smtpUrl: string,
+    private readonly from: string,
+  ) {
+    this.transport = nodemailer.createTransport(smtpUrl);
+  }
+
+  async send(n: OutgoingNotification): Promise<void> {
+    await this.transport.sendMail({
+      from: this.from,
+      to: n.to,
+      subject: n.subject,
+      text: n.text,
+      messageId: `<${n.dedupKey}@notifications.ifo-messaging>`,
+      headers: { 'X-Notification-Id': n.dedupKey },
+    });
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
+
+export class ProviderError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * SMS through an HTTP provider: POST JSON {to, text, reference} with a bearer
+ * key and an Idempotency-Key header (the dedup key). 4xx other than 408/429
+ * is permanent; everything else is retried.
+ */
+export class HttpSmsSender implements SmsSender {
+  constructor(
+    private readonly url: string,
+    private readonly apiKey: string,
+  ) {}
+
+  async send(n: OutgoingNotification): Promise<void> {
+    const res = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.apiKey}`, 'idempotency-key': n.dedupKey },
+      body: JSON.stringify({ to: n.to, text: n.text, reference: n.dedupKey }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    if (res.ok) return;
+    const permanent = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
+    throw new ProviderError(`SMS provider answered ${res.status}`, permanent);
+  }
+}
+
+/** Development: notifications go to a local log file instead of a provider. */
+export class LogSender implements EmailSender, SmsSender {
+  constructor(
+    private readonly file: string,
+    private readonly channel: string,
+  ) {}
+
+  async send(n: OutgoingNotification): Promise<void> {
+    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    await fs.appendFile(this.file, JSON.stringify({ at: new Date().toISOString(), channel: this.channel, ...n }) + '\n');
+  }
+}

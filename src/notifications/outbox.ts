@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type PgBoss from 'pg-boss';
+import type { Config } from '../config';
+import type { DomainEvent } from '../domain/notices';
+import { PartyKind } from '../entities/party';
+import { NOTIFY_QUEUE, transactionDb } from './boss';
+import { nextAllowedTime } from './quiet-hours';
+
+export type Channel = 'sms' | 'email';
+
+/** What a notification job carries: ids and a sender label, never message content. */
+export interface NotifyJob {
+  dedupKey: string;
+  channel: Channel;
+  kind: 'new' | 'reminder';
+  messageId: string;
+  personId: string;
+  from: string;
+}
+
+/** A stable UUID per (message, person, channel, kind): the providers' deduplication key. */
+export function dedupKey(messageId: string, personId: string, channel: Channel, kind: NotifyJob['kind']): string {
+  const h = createHash('sha256').update(`${messageId}:${personId}:${channel}:${kind}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Writes the SMS/e-mail jobs for new messages to citizens who chose them, in
+ * the message's own transaction: nothing is lost if the process dies right
+ * after the commit. SMS are held until the quiet hours end; a reminder is
+ * scheduled for when the message may still be unread.
+ */
+export async function enqueueNotifications(em: EntityManager, boss: PgBoss, config: Config, events: readonly DomainEvent[], now = new Date()): Promise<number> {
+  const sent = events.filter((e): e is Extract<DomainEvent, { type: 'message.sent' }> => e.type === 'message.sent');
+  const wanted = sent.flatMap((e) => e.recipients.filter((r) => r.kind === PartyKind.PERSON).map((r) => ({ messageId: e.messageId, personId: r.id })));
+  if (!wanted.length) return 0;
+  const rows: { message_id: string; person_id: string; notify_by_sms: boolean; notify_by_email: boolean; municipality: string | null }[] = await em
+    .getConnection()
+    .execute(
+      `select w.message_id, p.id as person_id, p.notify_by_sms, p.notify_by_email,
+              coalesce(cu.municipality, su.municipality, mu.municipality) as municipality
+         from jsonb_to_recordset(?::jsonb) as w(message_id uuid, person_id uuid)
+         join person p on p.id = w.person_id and p.messaging_enabled
+         join message m on m.id = w.message_id
+         join conversation c on c.id = m.conversation_id
+         left join case_file cf on cf.id = c.case_id left join unit cu on cu.id = cf.unit_id
+         left join staff s on s.id = m.sender_staff_id left join unit su on su.id = s.unit_id
+         left join shared_mailbox sm on sm.id = m.sender_mailbox_id left join unit mu on mu.id = sm.unit_id`,
+      [JSON.stringify(wanted.map((w) => ({ message_id: w.messageId, person_id: w.personId })))],
+      'all',
+      em.getTransactionContext(),
+    );
+  const jobs: PgBoss.JobInsert<NotifyJob>[] = [];
+  const smsAt = nextAllowedTime(now, config.notify.quietHours);
+  const reminderAt = new Date(now.getTime() + config.notify.reminderAfterDays * 86_400_000);
+  for (const r of rows) {
+    const from = r.municipality ? `socialtjänsten i ${r.municipality}` : 'socialtjänsten';
+    const channels: Channel[] = [...(r.notify_by_sms ? (['sms'] as const) : []), ...(r.notify_by_email ? (['email'] as const) : [])];
+    for (const channel of channels) {
+      const job = (kind: NotifyJob['kind'], at: Date): PgBoss.JobInsert<NotifyJob> => ({
+        name: NOTIFY_QUEUE,
+        data: { dedupKey: dedupKey(r.message_id, r.person_id, channel, kind), channel, kind, messageId: r.message_id, personId: r.person_id, from },
+        startAfter: at.toISOString(),
+        retryLimit: config.notify.retryLimit,
+        retryDelay: config.notify.retryDelaySeconds,
+        retryBackoff: true,
+      });
+      jobs.push(job('new', channel === 'sms' ? smsAt : now));
+      if (config.notify.reminderAfterDays > 0) {
+        jobs.push(job('reminder', channel === 'sms' ? nextAllowedTime(reminderAt, config.notify.quietHours) : reminderAt));
+      }
+    }
+  }
+  if (jobs.length) await boss.insert(jobs, { db: transactionDb(em) });
+  return jobs.length;
+}

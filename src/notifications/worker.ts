@@ -1,0 +1,109 @@
+import path from 'node:path';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type PgBoss from 'pg-boss';
+import type { Config } from '../config';
+import type { Orm } from '../db/orm';
+import { MessageEvent, MessageEventKind } from '../entities/message';
+import { Person } from '../entities/person';
+import { log } from '../log';
+import { NOTIFY_QUEUE } from './boss';
+import { HttpSmsSender, LogSender, SmtpEmailSender, type EmailSender, type SmsSender } from './channels';
+import type { NotifyJob } from './outbox';
+import { inQuietHours, nextAllowedTime } from './quiet-hours';
+import { notificationText } from './texts';
+
+export interface Senders {
+  email: EmailSender;
+  sms: SmsSender;
+}
+
+export function sendersFromConfig(config: Config): Senders {
+  const devLog = path.join(config.dataDir, 'notifications.log');
+  return {
+    email: config.notify.smtpUrl ? new SmtpEmailSender(config.notify.smtpUrl, config.notify.emailFrom) : new LogSender(devLog, 'email'),
+    sms: config.notify.smsApiUrl ? new HttpSmsSender(config.notify.smsApiUrl, config.notify.smsApiKey!) : new LogSender(devLog, 'sms'),
+  };
+}
+
+export type JobOutcome = 'sent' | 'already-sent' | 'skipped' | 'deferred';
+
+/**
+ * Delivers one notification job. Exactly once: a job whose dedup key is in
+ * notification_delivery is not sent again; if the process dies between the
+ * provider accepting and that row being written, the retry reaches the
+ * provider with the same key (Idempotency-Key / Message-ID), which drops it.
+ */
+export async function deliver(em: EntityManager, boss: PgBoss, config: Config, senders: Senders, job: NotifyJob, now = new Date()): Promise<JobOutcome> {
+  const conn = em.getConnection();
+  const done = await conn.execute('select 1 from notification_delivery where job_id = ?', [job.dedupKey]);
+  if (done.length) return 'already-sent';
+
+  const person = await em.findOne(Person, { id: job.personId });
+  if (!person || !person.messagingEnabled) return 'skipped';
+  const wants = job.channel === 'sms' ? person.notifyBySms : person.notifyByEmail;
+  const to = job.channel === 'sms' ? person.mobile : person.email;
+  const verified = job.channel === 'sms' ? person.mobileVerified : person.emailVerified;
+  // A protected identity is notified only at contact details that staff have confirmed.
+  if (!wants || !to || (person.protectedIdentity && !verified)) return 'skipped';
+  if (job.kind === 'reminder') {
+    const unread = await conn.execute('select 1 from message_recipient where message_id = ? and person_id = ? and read_at is null', [job.messageId, job.personId]);
+    if (!unread.length) return 'skipped';
+  }
+  if (job.channel === 'sms' && inQuietHours(now, config.notify.quietHours)) {
+    await boss.send(NOTIFY_QUEUE, job, {
+      startAfter: nextAllowedTime(now, config.notify.quietHours),
+      retryLimit: config.notify.retryLimit,
+      retryDelay: config.notify.retryDelaySeconds,
+      retryBackoff: true,
+    });
+    return 'deferred';
+  }
+
+  const { subject, text } = notificationText(job.kind, job.from, config.publicUrl);
+  await (job.channel === 'sms' ? senders.sms : senders.email).send({ dedupKey: job.dedupKey, to, subject, text });
+
+  await em.transactional(async (tx) => {
+    const inserted = await tx
+      .getConnection()
+      .execute(
+        `insert into notification_delivery (job_id, channel, message_id, person_id, delivered_at) values (?, ?, ?, ?, now())
+         on conflict do nothing returning job_id`,
+        [job.dedupKey, job.channel, job.messageId, job.personId],
+        'all',
+        tx.getTransactionContext(),
+      );
+    if (inserted.length) {
+      const channel = job.channel === 'sms' ? 'SMS' : 'E-post';
+      tx.create(MessageEvent, { message: job.messageId as never, kind: MessageEventKind.NOTIFIED, detail: job.kind === 'reminder' ? `${channel} (påminnelse)` : channel });
+    }
+  });
+  return 'sent';
+}
+
+export interface NotificationWorker {
+  stop(): Promise<void>;
+}
+
+/** Runs the notification jobs: a few at a time, retried with backoff by pg-boss, then left failed for administrators. */
+export async function startNotificationWorker(deps: { orm: Orm; boss: PgBoss; config: Config; senders?: Senders }): Promise<NotificationWorker> {
+  const senders = deps.senders ?? sendersFromConfig(deps.config);
+  const workerId = await deps.boss.work<NotifyJob>(NOTIFY_QUEUE, { batchSize: 5, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+    for (const job of jobs) {
+      try {
+        const outcome = await deliver(deps.orm.em.fork() as EntityManager, deps.boss, deps.config, senders, job.data);
+        log.info('notification job', { jobId: job.id, channel: job.data.channel, kind: job.data.kind, outcome });
+      } catch (err) {
+        // Fail this job alone (pg-boss retries it with backoff); the rest of the batch completes.
+        log.warn('notification job failed', { jobId: job.id, channel: job.data.channel, err });
+        await deps.boss.fail(NOTIFY_QUEUE, job.id, { message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  });
+  return {
+    async stop() {
+      await deps.boss.offWork(NOTIFY_QUEUE);
+      (senders.email as SmtpEmailSender).close?.();
+      void workerId;
+    },
+  };
+}

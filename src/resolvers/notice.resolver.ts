@@ -1,0 +1,144 @@
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from '../auth/viewer';
+import type { Context } from '../context';
+import { noticesSince, parseCursor, type NoticeRecord } from '../domain/notice.service';
+import { NoticeKind } from '../entities/notice';
+import { PartyKind } from '../entities/party';
+import { Staff } from '../entities/staff';
+import { viewerTopic } from '../subscriptions/notice-pipeline';
+import { Party, toParty } from './types/party';
+
+@ObjectType({ description: 'A realtime notice: a new message, a read receipt, or a changed unread count in one of your mailboxes. Never carries message content beyond the subject.' })
+export class Notice {
+  @Field({ description: 'Grows with every notice: keep the last one you saw and pass it to noticesSince (or notices(after:)) to catch up with no gap and no duplicate.' })
+  cursor!: string;
+
+  @Field(() => NoticeKind, { description: 'What the notice is about.' })
+  kind!: NoticeKind;
+
+  @Field(() => ID, { nullable: true, description: 'The conversation (NEW_MESSAGE, READ_RECEIPT).' })
+  conversationId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The message (NEW_MESSAGE, READ_RECEIPT).' })
+  messageId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Subject of the new message (NEW_MESSAGE).' })
+  subject!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Display name of the sender (NEW_MESSAGE).' })
+  senderName!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Display name of who read your message (READ_RECEIPT).' })
+  readerName!: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Unread messages in the mailbox now (UNREAD_COUNT).' })
+  unreadCount!: number | null;
+
+  @Field(() => Date, { description: 'When it happened.' })
+  at!: Date;
+
+  /** `KIND:id` of the mailbox the notice is for. */
+  partyKey!: string;
+}
+
+@ObjectType({ description: 'Notices after a cursor, oldest first.' })
+class NoticePage {
+  @Field(() => [Notice], { description: 'The notices, oldest first (at most 500; fetch again while hasMore).' })
+  notices!: Notice[];
+
+  @Field({ description: 'Pass this next time: the cursor of the last notice here, or the one you sent when there were none.' })
+  cursor!: string;
+
+  @Field({ description: 'More notices follow.' })
+  hasMore!: boolean;
+}
+
+function toNotice(r: NoticeRecord): Notice {
+  const p = r.payload;
+  return {
+    cursor: r.seq,
+    kind: r.kind,
+    conversationId: p.conversationId ?? null,
+    messageId: p.messageId ?? null,
+    subject: p.subject ?? null,
+    senderName: p.senderName ?? null,
+    readerName: p.readerName ?? null,
+    unreadCount: p.unreadCount ?? null,
+    at: new Date(p.at),
+    partyKey: r.partyKey,
+  };
+}
+
+/** A staff account disabled after connecting stops receiving notices at once. */
+async function stillActive(em: EntityManager, viewer: Viewer): Promise<boolean> {
+  if (viewer.kind !== 'staff') return true;
+  const staff = await em.findOne(Staff, { id: viewer.staff.id }, { fields: ['active'] as never, disableIdentityMap: true });
+  return !!staff?.active;
+}
+
+/**
+ * Live notices with catch-up. Listening starts before the catch-up read, and
+ * every wake-up reads the committed notices after the last one sent (with a
+ * fresh EntityManager and the viewer's current mailboxes): delivery is in
+ * cursor order, with no gap and no duplicate, and access is re-checked on
+ * every event.
+ */
+async function* noticeStream(ctx: Context, after: string | null): AsyncGenerator<Notice> {
+  const viewer = ctx.viewer!;
+  const live = ctx.bus!.subscribe(viewerTopic(viewer));
+  try {
+    let cursor = after ?? (await noticesSince(ctx.em.fork() as EntityManager, viewer, null)).cursor;
+    const drain = async function* (): AsyncGenerator<Notice | 'stop'> {
+      for (;;) {
+        const em = ctx.em.fork() as EntityManager;
+        if (!(await stillActive(em, viewer))) {
+          yield 'stop';
+          return;
+        }
+        const page = await noticesSince(em, viewer, cursor);
+        for (const n of page.notices) yield toNotice(n);
+        cursor = page.cursor;
+        if (!page.hasMore) return;
+      }
+    };
+    for await (const n of drain()) {
+      if (n === 'stop') return;
+      yield n;
+    }
+    for await (const _wake of live) {
+      for await (const n of drain()) {
+        if (n === 'stop') return;
+        yield n;
+      }
+    }
+  } finally {
+    // Not awaited: a for-await that exits early has already asked the source to return.
+    void live.return?.();
+  }
+}
+
+@Resolver(() => Notice)
+export class NoticeResolver {
+  @Authorized()
+  @Query(() => NoticePage, { description: 'What you missed: your notices after a cursor, in order. Without a cursor: none, and the cursor to start from.' })
+  async noticesSince(@Arg('cursor', () => String, { nullable: true, description: 'The cursor of the last notice you saw.' }) cursor: string | null, @Ctx() ctx: Context): Promise<NoticePage> {
+    const page = await noticesSince(ctx.em, ctx.viewer!, parseCursor(cursor));
+    return { notices: page.notices.map(toNotice), cursor: page.cursor, hasMore: page.hasMore };
+  }
+
+  @Authorized()
+  @Subscription(() => Notice, {
+    description: 'Live notices for your own mailbox and the shared mailboxes you belong to (re-checked on every event). With `after`, first the ones you missed since that cursor.',
+    subscribe: ({ args, context }) => noticeStream(context as Context, parseCursor(args.after as string | null)),
+  })
+  notices(@Root() notice: Notice, @Arg('after', () => String, { nullable: true, description: 'Start after this cursor: first the missed notices, then live ones.' }) _after: string | null): Notice {
+    return notice;
+  }
+
+  @FieldResolver(() => Party, { description: 'The mailbox the notice is for: yours, or a shared one.' })
+  async mailbox(@Root() n: Notice, @Ctx() ctx: Context): Promise<Party> {
+    const [kind, id] = n.partyKey.split(':') as [PartyKind, string];
+    return toParty({ kind, id }, ctx);
+  }
+}

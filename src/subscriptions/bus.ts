@@ -1,0 +1,41 @@
+import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import Redis from 'ioredis';
+
+/** The wake-up a server instance sends to a viewer's topic after a commit: "look for notices after this seq". */
+export interface NoticeWakeUp {
+  seq: string;
+}
+
+type Channels = { notice: [topic: string, payload: NoticeWakeUp] };
+
+/**
+ * Fan-out of notices to every server instance: through Redis pub/sub when
+ * REDIS_URL is set (PUBLISH is cheap next to PostgreSQL NOTIFY), else in
+ * process. Topics are per viewer: `STAFF:<id>` or `PERSON:<id>`.
+ */
+export interface NoticeBus {
+  publish(topic: string, wakeUp: NoticeWakeUp): void;
+  subscribe(topic: string): AsyncIterableIterator<NoticeWakeUp>;
+  close(): Promise<void>;
+}
+
+export function createNoticeBus(redisUrl?: string): NoticeBus {
+  let clients: Redis[] = [];
+  let pubSub: PubSub<Channels>;
+  if (redisUrl) {
+    const publishClient = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+    const subscribeClient = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    clients = [publishClient, subscribeClient];
+    pubSub = createPubSub<Channels>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
+  } else {
+    pubSub = createPubSub<Channels>();
+  }
+  return {
+    publish: (topic, wakeUp) => pubSub.publish('notice', topic, wakeUp),
+    subscribe: (topic) => pubSub.subscribe('notice', topic) as unknown as AsyncIterableIterator<NoticeWakeUp>,
+    close: async () => {
+      await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type PgBoss from 'pg-boss';
+import type { Config } from '../config';
+import type { Orm } from '../db/orm';
+import { recordNotices, type NoticeRecord } from '../domain/notice.service';
+import type { DomainEvent, EventSink } from '../domain/notices';
+import { PartyKind } from '../entities/party';
+import { log } from '../log';
+import { enqueueNotifications } from '../notifications/outbox';
+import type { NoticeBus } from './bus';
+
+/** The topic a signed-in viewer listens on. */
+export const viewerTopic = (v: { kind: 'staff'; staff: { id: string } } | { kind: 'citizen'; person: { id: string } }) =>
+  v.kind === 'staff' ? `${PartyKind.STAFF}:${v.staff.id}` : `${PartyKind.PERSON}:${v.person.id}`;
+
+/**
+ * The messaging domain's EventSink: inside the transaction it writes the
+ * notification jobs and the notices; after commit it wakes the viewers'
+ * subscriptions on every instance. A shared mailbox's notice wakes its
+ * members as they are at that moment.
+ */
+export class NoticePipeline implements EventSink {
+  constructor(private readonly deps: { orm: Orm; bus: NoticeBus; config: Config; boss?: PgBoss }) {}
+
+  async record(em: EntityManager, events: DomainEvent[]): Promise<NoticeRecord[]> {
+    if (this.deps.boss) await enqueueNotifications(em, this.deps.boss, this.deps.config, events);
+    // Last: the notice lock is held until commit.
+    return recordNotices(em, events);
+  }
+
+  async publish(_events: DomainEvent[], recorded?: unknown): Promise<void> {
+    const notices = (recorded as NoticeRecord[] | undefined) ?? [];
+    if (!notices.length) return;
+    try {
+      const latest = new Map<string, string>();
+      const bump = (topic: string, seq: string) => {
+        const prev = latest.get(topic);
+        if (!prev || BigInt(seq) > BigInt(prev)) latest.set(topic, seq);
+      };
+      const mailboxSeqs = new Map<string, string>();
+      for (const n of notices) {
+        if (n.partyKey.startsWith(`${PartyKind.SHARED_MAILBOX}:`)) {
+          const id = n.partyKey.slice(PartyKind.SHARED_MAILBOX.length + 1);
+          const prev = mailboxSeqs.get(id);
+          if (!prev || BigInt(n.seq) > BigInt(prev)) mailboxSeqs.set(id, n.seq);
+        } else bump(n.partyKey, n.seq);
+      }
+      if (mailboxSeqs.size) {
+        const members: { mailbox_id: string; staff_id: string }[] = await this.deps.orm.em
+          .getConnection()
+          .execute('select mailbox_id, staff_id from shared_mailbox_member where mailbox_id = any(?::uuid[])', [`{${[...mailboxSeqs.keys()].join(',')}}`]);
+        for (const m of members) bump(`${PartyKind.STAFF}:${m.staff_id}`, mailboxSeqs.get(m.mailbox_id)!);
+      }
+      for (const [topic, seq] of latest) this.deps.bus.publish(topic, { seq });
+    } catch (err) {
+      // The notices are committed: clients catch up with noticesSince; never fail the request for this.
+      log.error('publishing notices failed', { err });
+    }
+  }
+}

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import * as staffApi from '../../clients/staff/src';
+import * as citizenApi from '../../clients/citizen/src';
+import { DEMO, seedDemoData } from '../../src/db/demo-data';
+import { Person } from '../../src/entities/person';
+import { SharedMailbox } from '../../src/entities/shared-mailbox';
+import { Staff } from '../../src/entities/staff';
+import { apiAs } from '../testkit/api';
+import { startTestServer, type TestServer } from '../testkit/server';
+import { subscribe, type Subscriber } from '../testkit/subscriptions';
+
+type StaffNotice = staffApi.NoticesSubscription['notices'];
+
+let t: TestServer;
+let ids: { tolvan: string; marita: string; anna: string; bo: string; mailbox: string };
+const tokens: Record<string, string> = {};
+const open: Subscriber<unknown>[] = [];
+
+beforeAll(async () => {
+  t = await startTestServer();
+  await seedDemoData(t.em());
+  const em = t.em();
+  ids = {
+    tolvan: (await em.findOneOrFail(Person, { personnummer: DEMO.tolvan })).id,
+    marita: (await em.findOneOrFail(Staff, { username: DEMO.caseworker })).id,
+    anna: (await em.findOneOrFail(Staff, { username: DEMO.secondCaseworker })).id,
+    bo: (await em.findOneOrFail(Staff, { username: DEMO.otherUnitCaseworker })).id,
+    mailbox: (await em.findOneOrFail(SharedMailbox, { name: 'Försörjningsstöd mottagning' })).id,
+  };
+  for (const u of [DEMO.caseworker, DEMO.secondCaseworker, DEMO.otherUnitCaseworker, DEMO.admin]) tokens[u] = await t.token.staff(u);
+  tokens.tolvan = await t.token.citizen(DEMO.tolvan);
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+afterAll(() => t.close());
+
+async function listen(token: string, after?: string) {
+  const s = await subscribe(t.wsUrl, token, staffApi.NoticesDocument, after ? { after } : {});
+  open.push(s as Subscriber<unknown>);
+  return s;
+}
+
+const send = (username: string, input: Omit<staffApi.SendMessageInput, 'idempotencyKey'>) =>
+  apiAs(t, tokens[username]).mutate(staffApi.SendMessageDocument, { input: { idempotencyKey: randomUUID(), ...input } });
+
+/** A message only `staffId` gets: once it arrives, everything sent before it has arrived too (notices are delivered in cursor order). */
+async function sentinel(staffId: string, sub: Subscriber<{ notices: StaffNotice }>) {
+  const subject = `sentinel ${randomUUID()}`;
+  const r = await send(DEMO.admin, { to: { staffIds: [staffId] }, subject, body: 'x' });
+  expect(r.codes).toEqual([]);
+  await sub.waitFor((e) => e.some((n) => n.notices.subject === subject), 5000, subject);
+  return subject;
+}
+
+const newMessages = (events: { notices: StaffNotice }[]) => events.map((e) => e.notices).filter((n) => n.kind === 'NEW_MESSAGE');
+
+describe('realtime notices over graphql-ws', () => {
+  test('S1 a subscription without a valid token is refused with 4403', async () => {
+    for (const token of [undefined, 'not-a-token']) {
+      const s = await subscribe(t.wsUrl, token, staffApi.NoticesDocument, {});
+      open.push(s as Subscriber<unknown>);
+      expect(await s.closed).toBe(4403);
+      expect(s.events).toEqual([]);
+    }
+  });
+
+  test('S2 a new message reaches its recipients only: subject, sender and time, never the body', async () => {
+    const tolvan = await subscribe(t.wsUrl, tokens.tolvan, citizenApi.NoticesDocument, {});
+    open.push(tolvan as Subscriber<unknown>);
+    const marita = await listen(tokens[DEMO.caseworker]);
+    const bo = await listen(tokens[DEMO.otherUnitCaseworker]);
+
+    const r = await send(DEMO.caseworker, { to: { personIds: [ids.tolvan] }, subject: 'Kallelse', body: '<p>Hemlig text</p>' });
+    expect(r.codes).toEqual([]);
+    const events = await tolvan.waitFor((e) => e.some((n) => n.notices.kind === 'NEW_MESSAGE') && e.some((n) => n.notices.kind === 'UNREAD_COUNT'));
+    const notice = events.find((n) => n.notices.kind === 'NEW_MESSAGE')!.notices;
+    expect(notice).toMatchObject({ subject: 'Kallelse', senderName: 'Marita Aronsson', conversationId: r.data!.sendMessage[0].conversationId, mailbox: { kind: 'PERSON', id: ids.tolvan } });
+    expect(JSON.stringify(events)).not.toContain('Hemlig text');
+    expect(events.find((n) => n.notices.kind === 'UNREAD_COUNT')!.notices.unreadCount).toBe(1);
+
+    await sentinel(ids.bo, bo);
+    expect(newMessages(bo.events).map((n) => n.subject)).not.toContain('Kallelse');
+    await sentinel(ids.marita, marita);
+    expect(newMessages(marita.events).map((n) => n.subject)).not.toContain('Kallelse');
+  });
+
+  test('S3 a message to a shared mailbox reaches its members; a removed member stops getting them without reconnecting', async () => {
+    const anna = await listen(tokens[DEMO.secondCaseworker]);
+    const marita = await listen(tokens[DEMO.caseworker]);
+
+    await send(DEMO.otherUnitCaseworker, { to: { sharedMailboxIds: [ids.mailbox] }, subject: 'Till brevlådan 1', body: 'x' });
+    for (const sub of [anna, marita]) {
+      await sub.waitFor((e) => newMessages(e).some((n) => n.subject === 'Till brevlådan 1' && n.mailbox.kind === 'SHARED_MAILBOX'));
+    }
+
+    const removed = await apiAs(t, tokens[DEMO.admin]).mutate(staffApi.RemoveSharedMailboxMemberDocument, { mailboxId: ids.mailbox, staffId: ids.anna });
+    expect(removed.codes).toEqual([]);
+    await send(DEMO.otherUnitCaseworker, { to: { sharedMailboxIds: [ids.mailbox] }, subject: 'Till brevlådan 2', body: 'x' });
+    await marita.waitFor((e) => newMessages(e).some((n) => n.subject === 'Till brevlådan 2'));
+    await sentinel(ids.anna, anna);
+    expect(newMessages(anna.events).map((n) => n.subject)).not.toContain('Till brevlådan 2');
+
+    await apiAs(t, tokens[DEMO.admin]).mutate(staffApi.AddSharedMailboxMemberDocument, { mailboxId: ids.mailbox, staffId: ids.anna });
+  });
+
+  test('S4 the sender gets a read receipt when the recipient reads a message that asked for one; the reader\'s unread count drops', async () => {
+    const marita = await listen(tokens[DEMO.caseworker]);
+    const tolvan = await subscribe(t.wsUrl, tokens.tolvan, citizenApi.NoticesDocument, {});
+    open.push(tolvan as Subscriber<unknown>);
+    const sent = await send(DEMO.caseworker, { to: { personIds: [ids.tolvan] }, subject: 'Läs mig', body: 'x', readReceiptRequested: true });
+    const messageId = sent.data!.sendMessage[0].id;
+    await tolvan.waitFor((e) => e.some((n) => n.notices.messageId === messageId));
+    const before = tolvan.events.length;
+
+    await apiAs(t, tokens.tolvan).mutate(citizenApi.MarkMessageReadDocument, { messageId });
+    const receipts = await marita.waitFor((e) => e.some((n) => n.notices.kind === 'READ_RECEIPT' && n.notices.messageId === messageId));
+    expect(receipts.find((n) => n.notices.kind === 'READ_RECEIPT')!.notices.readerName).toBe('Tolvan Tolvansson');
+    const after = await tolvan.waitFor((e) => e.slice(before).some((n) => n.notices.kind === 'UNREAD_COUNT'));
+    const counts = after.slice(before).filter((n) => n.notices.kind === 'UNREAD_COUNT');
+    const unread = await apiAs(t, tokens.tolvan).query(citizenApi.MailboxesDocument, {});
+    expect(counts[counts.length - 1].notices.unreadCount).toBe(unread.data!.mailboxes[0].unreadCount);
+  });
+
+  test('S5 catching up: noticesSince(cursor) returns exactly what was missed, in order; notices(after) replays it and goes live with no duplicate', async () => {
+    const marita = apiAs(t, tokens[DEMO.caseworker]);
+    const start = await marita.query(staffApi.NoticesSinceDocument, { cursor: null });
+    const cursor = start.data!.noticesSince.cursor;
+    expect(start.data!.noticesSince.notices).toEqual([]);
+
+    const subjects = ['Missad 1', 'Missad 2', 'Missad 3'];
+    for (const subject of subjects) await send(DEMO.otherUnitCaseworker, { to: { staffIds: [ids.marita] }, subject, body: 'x' });
+
+    const missed = await marita.query(staffApi.NoticesSinceDocument, { cursor });
+    const missedNew = missed.data!.noticesSince.notices.filter((n) => n.kind === 'NEW_MESSAGE');
+    expect(missedNew.map((n) => n.subject)).toEqual(subjects);
+    const cursors = missed.data!.noticesSince.notices.map((n) => BigInt(n.cursor));
+    expect([...cursors].sort((a, b) => (a < b ? -1 : 1))).toEqual(cursors);
+    expect(missed.data!.noticesSince.cursor).toBe(String(cursors[cursors.length - 1]));
+    const again = await marita.query(staffApi.NoticesSinceDocument, { cursor: missed.data!.noticesSince.cursor });
+    expect(again.data!.noticesSince.notices).toEqual([]);
+
+    const resumed = await listen(tokens[DEMO.caseworker], cursor);
+    await resumed.waitFor((e) => newMessages(e).length >= 3, 5000, 'the replay');
+    await send(DEMO.otherUnitCaseworker, { to: { staffIds: [ids.marita] }, subject: 'Live', body: 'x' });
+    await resumed.waitFor((e) => newMessages(e).some((n) => n.subject === 'Live'));
+    expect(newMessages(resumed.events).map((n) => n.subject)).toEqual([...subjects, 'Live']);
+    const all = resumed.events.map((e) => e.notices.cursor);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  test('S6 a refused send notifies nobody', async () => {
+    const marita = apiAs(t, tokens[DEMO.caseworker]);
+    const { cursor } = (await marita.query(staffApi.NoticesSinceDocument, { cursor: null })).data!.noticesSince;
+    const refused = await send(DEMO.caseworker, { to: { staffIds: [ids.marita, randomUUID()] }, subject: 'Nej', body: 'x' });
+    expect(refused.codes).toEqual(['NOT_FOUND']);
+    const since = await marita.query(staffApi.NoticesSinceDocument, { cursor });
+    expect(since.data!.noticesSince.notices).toEqual([]);
+  });
+
+  test('S7 a disabled staff account stops receiving notices at once', async () => {
+    const admin = apiAs(t, tokens[DEMO.admin]);
+    expect((await admin.mutate(staffApi.AddSharedMailboxMemberDocument, { mailboxId: ids.mailbox, staffId: ids.bo })).codes).toEqual([]);
+    const bo = await listen(tokens[DEMO.otherUnitCaseworker]);
+    await sentinel(ids.bo, bo);
+    const count = bo.events.length;
+    await admin.mutate(staffApi.UpdateStaffDocument, { id: ids.bo, input: { active: false } });
+    // Bo is still a member of the mailbox, so this wakes his subscription.
+    const r = await send(DEMO.caseworker, { to: { sharedMailboxIds: [ids.mailbox] }, subject: 'Efter avstängning', body: 'x' });
+    expect(r.codes).toEqual([]);
+    // The server ends the subscription on the first event after the account was disabled.
+    await bo.completed;
+    expect(bo.events).toHaveLength(count);
+    await admin.mutate(staffApi.UpdateStaffDocument, { id: ids.bo, input: { active: true } });
+    await admin.mutate(staffApi.RemoveSharedMailboxMemberDocument, { mailboxId: ids.mailbox, staffId: ids.bo });
+  });
+});
