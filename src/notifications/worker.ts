@@ -55,6 +55,7 @@ export async function deliver(em: EntityManager, boss: PgBoss, config: Config, s
       retryLimit: config.notify.retryLimit,
       retryDelay: config.notify.retryDelaySeconds,
       retryBackoff: true,
+      expireInSeconds: config.notify.jobTimeoutSeconds,
     });
     return 'deferred';
   }
