@@ -47,6 +47,11 @@ const Env = z
     NOTIFY_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(6),
     /** First retry delay; doubles with each retry (backoff). */
     NOTIFY_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    /**
+     * A job still active after this long is taken for lost (its worker died) and
+     * retried; a batch of sends must fit in it. Also sets how often that is checked.
+     */
+    NOTIFY_JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(2).max(3600).default(120),
     /** Run the notification worker inside the API process (default) or not (run `npm run worker` separately). */
     WORKER: z.enum(['on', 'off']).default('on'),
 
@@ -120,6 +125,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       reminderAfterDays: env.REMINDER_AFTER_DAYS,
       retryLimit: env.NOTIFY_RETRY_LIMIT,
       retryDelaySeconds: env.NOTIFY_RETRY_DELAY_SECONDS,
+      jobTimeoutSeconds: env.NOTIFY_JOB_TIMEOUT_SECONDS,
       worker: env.WORKER === 'on',
     },
     limits: {

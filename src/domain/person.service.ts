@@ -122,8 +122,7 @@ export class PersonService {
           );
         }
       }
-      if (mobile !== undefined) setStaffEnteredContact(person, { mobile });
-      if (email !== undefined) setStaffEnteredContact(person, { email });
+      setStaffEnteredContact(person, { mobile, email });
       checkSwitches(input, person.mobile, person.email);
       person.messagingEnabled = input.messagingEnabled;
       person.notifyBySms = input.notifyBySms;

@@ -3,6 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 
 export const NOTIFY_QUEUE = 'notify';
+/** How long a notification that failed all its retries stays listed for administrators. */
+export const DEAD_LETTER_DAYS = 30;
 
 /**
  * pg-boss keeps the notification jobs in PostgreSQL (schema `pgboss`), so a
@@ -10,7 +12,18 @@ export const NOTIFY_QUEUE = 'notify';
  * transactional outbox) and survives any crash.
  */
 export async function startBoss(databaseUrl: string, config: Config): Promise<PgBoss> {
-  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 4, application_name: 'ifo-notifications', schedule: false });
+  const boss = new PgBoss({
+    connectionString: databaseUrl,
+    schema: 'pgboss',
+    max: 4,
+    application_name: 'ifo-notifications',
+    schedule: false,
+    // Jobs of a killed worker stay "active" until maintenance expires them (pg-boss: every 2 min, after 15 min):
+    // check at half the job timeout so they are retried soon after it.
+    maintenanceIntervalSeconds: Math.max(1, Math.min(120, Math.floor(config.notify.jobTimeoutSeconds / 2))),
+    // Dead letters must stay listable and retryable by administrators (pg-boss archives failed jobs after 12 h).
+    archiveFailedAfterSeconds: DEAD_LETTER_DAYS * 86_400,
+  });
   boss.on('error', () => undefined); // surfaced through job failures; do not crash the process
   await boss.start();
   if (!(await boss.getQueue(NOTIFY_QUEUE))) {
@@ -19,6 +32,7 @@ export async function startBoss(databaseUrl: string, config: Config): Promise<Pg
       retryLimit: config.notify.retryLimit,
       retryDelay: config.notify.retryDelaySeconds,
       retryBackoff: true,
+      expireInSeconds: config.notify.jobTimeoutSeconds,
       retentionDays: 14,
     });
   }

@@ -18,6 +18,20 @@ export interface SmsSender {
   send(n: OutgoingNotification): Promise<void>;
 }
 
+/**
+ * nodemailer waits up to 2 min to connect and 10 min on a silent socket; a
+ * send must end well inside the job timeout, or a slow server makes the job
+ * expire and be sent again while the first attempt still runs. Options in the
+ * URL's query (e.g. `?ignoreTLS=true&socketTimeout=5000`) take precedence.
+ */
+function withTimeouts(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  for (const [key, ms] of [['connectionTimeout', 10_000], ['greetingTimeout', 10_000], ['socketTimeout', 20_000]] as const) {
+    if (!url.searchParams.has(key)) url.searchParams.set(key, String(ms));
+  }
+  return url.toString();
+}
+
 /** E-mail over SMTP (nodemailer); the Message-ID carries the dedup key so a resend is recognisably the same mail. */
 export class SmtpEmailSender implements EmailSender {
   private readonly transport: Transporter;
@@ -25,7 +39,7 @@ export class SmtpEmailSender implements EmailSender {
     smtpUrl: string,
     private readonly from: string,
   ) {
-    this.transport = nodemailer.createTransport(smtpUrl);
+    this.transport = nodemailer.createTransport(withTimeouts(smtpUrl));
   }
 
   async send(n: OutgoingNotification): Promise<void> {

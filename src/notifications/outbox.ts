@@ -65,6 +65,7 @@ export async function enqueueNotifications(em: EntityManager, boss: PgBoss, conf
         retryLimit: config.notify.retryLimit,
         retryDelay: config.notify.retryDelaySeconds,
         retryBackoff: true,
+        expireInSeconds: config.notify.jobTimeoutSeconds,
       });
       jobs.push(job('new', channel === 'sms' ? smsAt : now));
       if (config.notify.reminderAfterDays > 0) {

@@ -7,7 +7,7 @@ import { MessageEvent, MessageEventKind } from '../entities/message';
 import { Person } from '../entities/person';
 import { log } from '../log';
 import { NOTIFY_QUEUE } from './boss';
-import { HttpSmsSender, LogSender, SmtpEmailSender, type EmailSender, type SmsSender } from './channels';
+import { HttpSmsSender, LogSender, ProviderError, SmtpEmailSender, type EmailSender, type SmsSender } from './channels';
 import type { NotifyJob } from './outbox';
 import { inQuietHours, nextAllowedTime } from './quiet-hours';
 import { notificationText } from './texts';
@@ -55,6 +55,7 @@ export async function deliver(em: EntityManager, boss: PgBoss, config: Config, s
       retryLimit: config.notify.retryLimit,
       retryDelay: config.notify.retryDelaySeconds,
       retryBackoff: true,
+      expireInSeconds: config.notify.jobTimeoutSeconds,
     });
     return 'deferred';
   }
@@ -95,6 +96,10 @@ export async function startNotificationWorker(deps: { orm: Orm; boss: PgBoss; co
       } catch (err) {
         // Fail this job alone (pg-boss retries it with backoff); the rest of the batch completes.
         log.warn('notification job failed', { jobId: job.id, channel: job.data.channel, err });
+        if (err instanceof ProviderError && err.permanent) {
+          // Retrying a refused request cannot help: straight to the dead letters for an administrator.
+          await deps.orm.em.getConnection().execute('update pgboss.job set retry_limit = retry_count where name = ? and id = ?', [NOTIFY_QUEUE, job.id]);
+        }
         await deps.boss.fail(NOTIFY_QUEUE, job.id, { message: err instanceof Error ? err.message : String(err) });
       }
     }

@@ -326,3 +326,20 @@ test('D1 an SMS the provider keeps refusing is retried, then dead-lettered; admi
   const history = await historyOf(message.id, message.conversationId);
   expect(history.filter((h) => h.kind === 'NOTIFIED').map((h) => h.detail).sort()).toEqual(['E-post', 'SMS']);
 });
+
+test('D2 an SMS the provider refuses for good (400) is not retried: straight to the dead letters', async () => {
+  sms.failWith(400);
+  let message: Awaited<ReturnType<typeof sendOk>>;
+  try {
+    message = await sendOk(DEMO.caseworker, { personIds: [ids.tolvan] });
+    await settled(message.id);
+  } finally {
+    sms.failWith(null);
+  }
+  const key = dedupKey(message.id, ids.tolvan, 'sms', 'new');
+  const smsJob = (await jobsOf(message.id)).find((j) => j.data.channel === 'sms' && j.data.kind === 'new')!;
+  expect(smsJob.state).toBe('failed');
+  expect(smsWithKey(key).map((r) => r.status)).toEqual([400]);
+  const failed = await (await as(DEMO.admin)).query(staff.FailedNotificationsDocument, {});
+  expect(failed.data!.failedNotifications.find((f) => f.id === smsJob.id)).toMatchObject({ attempts: 1, lastError: 'SMS provider answered 400' });
+});
