@@ -335,6 +335,16 @@ describe('bad files are refused with a code and nothing is stored', () => {
     expect(five.data!.sendMessage[0].attachments.map((a) => a.filename)).toEqual([1, 2, 3, 4, 5].map((i) => `bilaga ${i}.pdf`));
   });
 
+  test('a sixth attachment on a reply: TOO_MANY_FILES too', async () => {
+    const [sent] = (await sendToTolvan([])).data!.sendMessage;
+    const ids: string[] = [];
+    for (let i = 1; i <= 6; i++) ids.push((await upload(base, tolvan, await makePdf(`Svar ${i}`), `svar ${i}.pdf`)).body.id);
+    const messages = await rows('message');
+    const res = await apiAs(t, tolvan).mutate(citizen.ReplyToMessageDocument, { messageId: sent.id, input: { idempotencyKey: randomUUID(), body: 'Bilagor', attachmentIds: ids } });
+    expect(res.codes).toEqual(['TOO_MANY_FILES']);
+    expect(await rows('message')).toBe(messages);
+  });
+
   test('someone else\'s upload id: NOT_FOUND, nothing sent', async () => {
     const theirs = await upload(base, tolvan, await makePdf('Tolvans fil'), 'tolvan.pdf');
     const messages = await rows('message');
