@@ -49,7 +49,19 @@ export class AttachmentService {
     private readonly requestId: string,
   ) {}
 
+  /**
+   * Only callers who may send may store files: staff, and citizens with the
+   * e-service activated (as sending itself requires). Checked before the body
+   * is read.
+   */
+  assertMayUpload(): void {
+    if (this.viewer.kind === 'citizen' && !this.viewer.person.messagingEnabled) {
+      throw new AppError(ErrorCode.E_SERVICE_NOT_ACTIVATED, 'Messaging is not activated for you, so you cannot upload files. Ask your caseworker to activate the e-service.');
+    }
+  }
+
   async upload(bytes: Buffer, filename: string | undefined): Promise<Attachment> {
+    this.assertMayUpload();
     if (bytes.length === 0) {
       throw new AppError(ErrorCode.UNSUPPORTED_FILE_TYPE, 'The file is empty. Choose the PDF again and upload it.', { field: 'file' });
     }

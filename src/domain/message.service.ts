@@ -477,7 +477,11 @@ export class MessageService {
     return parties.map((party) => ({ party, unreadCount: counts.get(partyKey(party)) ?? 0 }));
   }
 
-  /** One SQL statement for a page: conversation, its last message id and the unread count for the given mailboxes. */
+  /**
+   * One SQL statement for a page: conversation, its last message id and the
+   * unread count for the given mailboxes. Unread counts messages (a message to
+   * a person and their shared mailbox is one), never the viewer's own.
+   */
   private async conversationRows(
     em: EntityManager,
     keys: string[],
@@ -485,7 +489,7 @@ export class MessageService {
   ): Promise<ConversationView[]> {
     const keysArray = `{${keys.map((k) => `"${k}"`).join(',')}}`;
     const where: string[] = ['exists (select 1 from conversation_participant p where p.conversation_id = c.id and p.party_key = any(?::text[]))'];
-    const params: unknown[] = [keysArray, keysArray];
+    const params: unknown[] = [keysArray, keysArray, keysArray];
     if (opts.ids) {
       where.push('c.id = any(?::uuid[])');
       params.push(`{${opts.ids.join(',')}}`);
@@ -508,8 +512,10 @@ export class MessageService {
       `select c.*, lm.id as last_message_id, u.unread
          from conversation c
          left join lateral (select m.id from message m where m.conversation_id = c.id order by m.created_at desc, m.id desc limit 1) lm on true
-         cross join lateral (select count(*)::int as unread from message_recipient r
-                              where r.conversation_id = c.id and r.party_key = any(?::text[]) and r.read_at is null) u
+         cross join lateral (select count(distinct r.message_id)::int as unread
+                               from message_recipient r join message um on um.id = r.message_id
+                              where r.conversation_id = c.id and r.party_key = any(?::text[]) and r.read_at is null
+                                and (um.sender_kind::text || ':' || coalesce(um.sender_mailbox_id, um.sender_person_id, um.sender_staff_id)::text) <> all(?::text[])) u
         where ${where.join(' and ')}
         order by c.last_message_at desc, c.id desc
         limit ?`,

@@ -206,6 +206,52 @@ describe('upload, send, download', () => {
   });
 });
 
+describe('who downloads what', () => {
+  test('a message to several citizens: each downloads their own copy and not the other\'s', async () => {
+    const josefineId = (await t.em().findOneOrFail(Person, { personnummer: DEMO.relation })).id;
+    const pdf = await makePdf('Kallelse');
+    const up = await upload(base, marita, pdf, 'kallelse.pdf');
+    const sent = await apiAs(t, marita).mutate(SendMessageDocument, {
+      input: { idempotencyKey: randomUUID(), to: { personIds: [tolvanId, josefineId] }, subject: 'Kallelse', body: 'Se bilagan.', attachmentIds: [up.body.id] },
+    });
+    expect(sent.codes).toEqual([]);
+    const [toTolvan, toJosefine] = sent.data!.sendMessage.map((m) => m.attachments[0]);
+    expect(toTolvan.id).not.toBe(toJosefine.id);
+    expect(toJosefine.sha256).toBe(sha256(pdf));
+
+    const own = await download(base, josefine, toJosefine.downloadUrl);
+    expect(own.status).toBe(200);
+    expect(own.bytes.equals(pdf)).toBe(true);
+    expect((await download(base, josefine, toTolvan.downloadUrl)).status).toBe(404);
+    expect((await download(base, tolvan, toJosefine.downloadUrl)).status).toBe(404);
+    expect((await download(base, tolvan, toTolvan.downloadUrl)).status).toBe(200);
+  });
+
+  test('a member of a shared mailbox in the conversation may download; a non-member may not', async () => {
+    const mailbox = await t.em().getConnection().execute(`select id from shared_mailbox where name = 'Försörjningsstöd mottagning'`);
+    const pdf = await makePdf('Schema');
+    const up = await upload(base, tolvan, pdf, 'schema.pdf');
+    const sent = await apiAs(t, tolvan).mutate(citizen.SendMessageDocument, {
+      input: { idempotencyKey: randomUUID(), to: { sharedMailboxIds: [mailbox[0].id] }, subject: 'Schema', body: 'Mitt schema.', attachmentIds: [up.body.id] },
+    });
+    expect(sent.codes).toEqual([]);
+    const url = sent.data!.sendMessage[0].attachments[0].downloadUrl;
+    const viaMailbox = await download(base, anna, url);
+    expect(viaMailbox.status).toBe(200);
+    expect(viaMailbox.bytes.equals(pdf)).toBe(true);
+    expect((await download(base, bo, url)).status).toBe(404);
+  });
+
+  test('a citizen without the e-service cannot upload: E_SERVICE_NOT_ACTIVATED (403), nothing stored', async () => {
+    const kalle = await t.token.citizen(DEMO.otherUnitPerson);
+    const before = await stored();
+    const res = await upload(base, kalle, await makePdf(), 'a.pdf');
+    expect(res.status).toBe(403);
+    expect(res.body.errors[0].extensions.code).toBe('E_SERVICE_NOT_ACTIVATED');
+    expect(await stored()).toEqual(before);
+  });
+});
+
 describe('bad files are refused with a code and nothing is stored', () => {
   test('a text file renamed .pdf: 415 UNSUPPORTED_FILE_TYPE', async () => {
     const before = await stored();
@@ -287,6 +333,16 @@ describe('bad files are refused with a code and nothing is stored', () => {
     const five = await sendToTolvan(ids.slice(0, 5));
     expect(five.codes).toEqual([]);
     expect(five.data!.sendMessage[0].attachments.map((a) => a.filename)).toEqual([1, 2, 3, 4, 5].map((i) => `bilaga ${i}.pdf`));
+  });
+
+  test('a sixth attachment on a reply: TOO_MANY_FILES too', async () => {
+    const [sent] = (await sendToTolvan([])).data!.sendMessage;
+    const ids: string[] = [];
+    for (let i = 1; i <= 6; i++) ids.push((await upload(base, tolvan, await makePdf(`Svar ${i}`), `svar ${i}.pdf`)).body.id);
+    const messages = await rows('message');
+    const res = await apiAs(t, tolvan).mutate(citizen.ReplyToMessageDocument, { messageId: sent.id, input: { idempotencyKey: randomUUID(), body: 'Bilagor', attachmentIds: ids } });
+    expect(res.codes).toEqual(['TOO_MANY_FILES']);
+    expect(await rows('message')).toBe(messages);
   });
 
   test('someone else\'s upload id: NOT_FOUND, nothing sent', async () => {

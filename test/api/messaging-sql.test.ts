@@ -113,6 +113,17 @@ describe('the inbox page (last message, unread count, participants, citizen)', (
     expect(c12.count).toBeLessThanOrEqual(9);
   });
 
+  test('unread counts messages, not deliveries: a message to Marita and her shared mailbox is one unread', async () => {
+    const [node] = (await apiAs(t, maritaToken).query(ConversationsDocument, { first: 1 })).data!.conversations.nodes;
+    expect(node.unreadCount).toBe(1);
+    const opened = await apiAs(t, maritaToken).query(ConversationDocument, { id: node.id });
+    expect(opened.codes).toEqual([]);
+    expect(opened.data!.conversation.unreadCount).toBe(1);
+    // In the shared mailbox both are unread: Marita's message to it and the answer.
+    const box = await apiAs(t, maritaToken).query(ConversationsDocument, { sharedMailboxId: mailbox.id, first: 1 });
+    expect(box.data!.conversations.nodes[0]).toMatchObject({ id: node.id, unreadCount: 2 });
+  });
+
   test('the indexes for the inbox and unread queries exist', async () => {
     const rows: { indexname: string }[] = await t.em().getConnection().execute(`select indexname from pg_indexes where schemaname = current_schema()`);
     const names = rows.map((r) => r.indexname);
