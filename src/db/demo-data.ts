@@ -50,7 +50,9 @@ export async function seedDemoData(em: EntityManager): Promise<boolean> {
     em.create(SharedMailboxMember, { mailbox, staff: marita });
     em.create(SharedMailboxMember, { mailbox, staff: anna });
 
-    const activated = { messagingEnabled: true, notifyBySms: true, notifyByEmail: true, eServiceChangedAt: new Date(), eServiceChangedBy: marita };
+    // Contact details entered by staff count as verified (notifications to a protected identity need that).
+    const verified = { mobileVerified: true, emailVerified: true };
+    const activated = { messagingEnabled: true, notifyBySms: true, notifyByEmail: true, eServiceChangedAt: new Date(), eServiceChangedBy: marita, ...verified };
     const tolvan = em.create(Person, {
       personnummer: DEMO.tolvan,
       givenName: 'Tolvan',
@@ -85,6 +87,7 @@ export async function seedDemoData(em: EntityManager): Promise<boolean> {
       email: 'sanna@example.se',
       protectedIdentity: true,
       confidentialityMarking: true,
+      ...verified,
       secretPhoneNumber: true,
     });
     const kalle = em.create(Person, { personnummer: DEMO.otherUnitPerson, givenName: 'Kalle', familyName: 'Barnsson', street: 'Skolvägen 3', postalCode: '614 31', city: 'Söderköping' });

@@ -12,7 +12,9 @@ import { pgUuidArray } from './ids';
  *    (as case holder or as a relation registered on it), or
  *  - R2 an ongoing assignment (uppdrag) they hold for the person.
  * R3 A protected identity's address and contact details are shown only to the
- *    caseworkers of the person's own cases (case holder or relation on it).
+ *    caseworkers of the cases the person holds. Being registered as a relation
+ *    on someone else's case does not count: otherwise any caseworker could
+ *    reveal a protected person by registering them as a relation.
  * R4 A citizen sees only themself.
  * R5 Whatever a caller may not see answers NOT_FOUND, exactly as a missing id.
  */
@@ -31,7 +33,7 @@ const ONGOING_ASSIGNMENT = `a.start_date <= (now() at time zone 'Europe/Stockhol
 
 /**
  * One row per (person, reason) a staff member can see; `own` marks their own
- * cases. Parameters: staff id, unit id, staff id, staff id, unit id, staff id.
+ * cases. Parameters: staff id, staff id, unit id, staff id, staff id, unit id.
  */
 export const STAFF_VISIBLE_PERSONS_SQL = `
   select c.holder_id as person_id, (c.caseworker_id = ?) as own
@@ -41,14 +43,14 @@ export const STAFF_VISIBLE_PERSONS_SQL = `
     from assignment a join case_file c on c.id = a.case_id
    where a.executor_id = ? and ${ONGOING_ASSIGNMENT}
   union all
-  select r.person_id, (c.caseworker_id = ?)
+  select r.person_id, false
     from relation r join case_file c on c.id = r.case_id
    where c.caseworker_id = ? or c.unit_id = ?`;
 
 export function visiblePersonsParams(viewer: StaffViewer): string[] {
   const s = viewer.staff.id;
   const u = viewer.staff.unit.id;
-  return [s, s, u, s, s, s, u];
+  return [s, s, u, s, s, u];
 }
 
 /** Access for many persons in one query. */

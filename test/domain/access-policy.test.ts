@@ -6,6 +6,7 @@ import { initOrm, type Orm } from '../../src/db/orm';
 import { loadPersonAccess, maySeeContactDetails } from '../../src/domain/access-policy';
 import { Assignment, Case, CaseStatus } from '../../src/entities/case';
 import { Person } from '../../src/entities/person';
+import { Relation, RelationType } from '../../src/entities/relation';
 import { Staff, StaffRole } from '../../src/entities/staff';
 import { Unit } from '../../src/entities/unit';
 import { createTestDatabase } from '../testkit/server';
@@ -44,7 +45,8 @@ describe('R1 a caseworker sees persons of their own cases and of their unit\'s c
   test('mararo01: own case holder Tolvan and the relation on it, Sanna through the unit, not Kalle of another unit', async () => {
     const v = await staff(DEMO.caseworker);
     expect(await access(v, DEMO.tolvan)).toEqual({ visible: true, ownCaseworker: true });
-    expect(await access(v, DEMO.relation)).toEqual({ visible: true, ownCaseworker: true });
+    // Josefine is on the case as a relation: visible, but not "her own" case (R3).
+    expect(await access(v, DEMO.relation)).toEqual({ visible: true, ownCaseworker: false });
     expect(await access(v, DEMO.protectedPerson)).toEqual({ visible: true, ownCaseworker: false });
     expect(await access(v, DEMO.otherUnitPerson)).toEqual({ visible: false, ownCaseworker: false });
   });
@@ -142,6 +144,22 @@ describe('R3 protected identity: contact details only for the caseworker of the 
 
   test('whoever may not see the person at all never sees the details', async () => {
     expect(await contactVisible(await staff(DEMO.otherUnitCaseworker), DEMO.tolvan)).toBe(false);
+  });
+
+  test('registering a protected person as a relation on one\'s own case does not reveal their details', async () => {
+    const e = em();
+    const kallesCase = await e.findOneOrFail(Case, { holder: { personnummer: DEMO.otherUnitPerson } });
+    const bo = await e.findOneOrFail(Staff, { username: DEMO.otherUnitCaseworker });
+    const sanna = await e.findOneOrFail(Person, { personnummer: DEMO.protectedPerson });
+    const r = e.create(Relation, { case: kallesCase, person: sanna, types: [RelationType.APPROVED_FOR_MESSAGES], validFrom: '2024-01-01', registeredBy: bo });
+    await e.flush();
+    try {
+      const v = await staff(DEMO.otherUnitCaseworker);
+      expect(await access(v, DEMO.protectedPerson)).toEqual({ visible: true, ownCaseworker: false });
+      expect(await contactVisible(v, DEMO.protectedPerson)).toBe(false);
+    } finally {
+      await em().nativeDelete(Relation, { id: r.id });
+    }
   });
 });
 
