@@ -19,6 +19,8 @@ const Env = z
     /** Load the demo data on start (default: only with the embedded database). */
     SEED_DEMO_DATA: z.enum(['true', 'false']).optional(),
     LOG_SQL: z.enum(['true', 'false']).default('false'),
+    /** Keep an X-Request-Id set by a trusted reverse proxy; otherwise every request gets the server's own id (it goes into the access log). */
+    TRUST_PROXY_REQUEST_ID: z.enum(['true', 'false']).default('false'),
     /** Public base URL of the citizen e-service, used in notification texts. */
     PUBLIC_URL: z.string().url().default('http://localhost:4000'),
 
@@ -103,6 +105,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     embeddedPgPort: env.EMBEDDED_PG_PORT,
     seedDemoData: env.SEED_DEMO_DATA ? env.SEED_DEMO_DATA === 'true' : !env.DATABASE_URL,
     logSql: env.LOG_SQL === 'true',
+    trustProxyRequestId: env.TRUST_PROXY_REQUEST_ID === 'true',
     publicUrl: env.PUBLIC_URL,
     auth: {
       mode: authMode,

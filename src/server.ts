@@ -206,7 +206,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   });
 
   app.use('/graphql', (req, res, next) => {
-    const incoming = req.get('x-request-id');
+    // A client must not choose the id that goes into the access log; a trusted proxy may.
+    const incoming = config.trustProxyRequestId ? req.get('x-request-id') : undefined;
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', requestId);
     res.setHeader('Cache-Control', 'no-store');

@@ -1,4 +1,4 @@
-import { LockMode } from '@mikro-orm/core';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { StaffViewer } from '../auth/viewer';
 import { AccessAction } from '../entities/access-log-entry';
@@ -116,7 +116,15 @@ export class CaseService {
         validTo: input.validTo ?? null,
         registeredBy: this.viewer.staff,
       });
-      await em.flush();
+      try {
+        await em.flush();
+      } catch (err) {
+        // Two caseworkers registering the same person at once: the second meets the unique constraint.
+        if (err instanceof UniqueConstraintViolationException) {
+          throw new AppError(ErrorCode.CONFLICT, 'This person is already registered as a relation on the case: change the existing relation instead.');
+        }
+        throw err;
+      }
       await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.RELATION_CHANGE);
       return relation;
     });
@@ -162,9 +170,10 @@ export class CaseService {
   }
 
   /** Stops the relation from using the e-service for this case; the person keeps other activations. */
+  /** Stopping access is always allowed, also once the case is closed. */
   async deactivateRelation(relationId: string): Promise<Relation> {
     return this.em.transactional(async (em) => {
-      const relation = await this.loadRelationForCaseworker(em, relationId);
+      const relation = await this.loadRelationForCaseworker(em, relationId, { allowClosed: true });
       relation.activatedAt = null;
       relation.activatedBy = null;
       await logPersonAccess(em, this.viewer, this.requestId, [relation.person.id], AccessAction.RELATION_CHANGE);
@@ -184,21 +193,23 @@ export class CaseService {
   }
 
   /** Relations are a caseworker's business: own case or the unit's caseload, and the case must be ongoing. */
-  private async loadForCaseworker(em: EntityManager, caseId: string): Promise<Case> {
+  private async loadForCaseworker(em: EntityManager, caseId: string, opts: { allowClosed?: boolean } = {}): Promise<Case> {
     const c = await this.load(em, caseId);
     if (this.viewer.role !== StaffRole.CASEWORKER || (c.caseworker.id !== this.viewer.staff.id && c.unit.id !== this.viewer.staff.unit.id)) {
       throw forbidden('Only a caseworker with the case in their caseload may register or activate relations.');
     }
-    if (c.status !== CaseStatus.OPEN) throw new AppError(ErrorCode.CASE_CLOSED, 'The case is closed. Relations can be changed only on an ongoing case.');
+    if (c.status !== CaseStatus.OPEN && !opts.allowClosed) {
+      throw new AppError(ErrorCode.CASE_CLOSED, 'The case is closed. Relations can be registered or activated only on an ongoing case.');
+    }
     return c;
   }
 
-  private async loadRelationForCaseworker(em: EntityManager, relationId: string): Promise<Relation> {
+  private async loadRelationForCaseworker(em: EntityManager, relationId: string, opts: { allowClosed?: boolean } = {}): Promise<Relation> {
     if (!isId(relationId)) throw notFound('relation');
     const relation = await em.findOne(Relation, { id: relationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!relation) throw notFound('relation');
     try {
-      await this.loadForCaseworker(em, relation.case.id);
+      await this.loadForCaseworker(em, relation.case.id, opts);
     } catch (err) {
       if (err instanceof AppError && err.extensions.code === ErrorCode.NOT_FOUND) throw notFound('relation');
       throw err;

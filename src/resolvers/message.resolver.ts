@@ -293,12 +293,13 @@ export class MessageResolver {
     return Promise.all(rows.map((r) => toParty(rowParty(r), ctx)));
   }
 
-  @FieldResolver(() => Boolean, { description: 'You have read it (always true for messages you sent).' })
+  @FieldResolver(() => Boolean, { description: 'You have read it: every copy that reached you (personally or through a shared mailbox) is read. Always true for messages you sent.' })
   async readByMe(@Root() m: Message, @Ctx() ctx: Context): Promise<boolean> {
     const keys = await myPartyKeys(ctx);
     if (keys.has(partyKey(senderParty(m)))) return true;
     const mine = (await ctx.loaders.recipientsByMessage.load(m.id)).filter((r) => keys.has(r.partyKey));
-    return mine.length > 0 && mine.some((r) => r.readAt != null);
+    // Read only when every copy addressed to the viewer (personally and through their mailboxes) is read, as the unread count says.
+    return mine.length > 0 && mine.every((r) => r.readAt != null);
   }
 
   @FieldResolver(() => [ReadReceipt], { nullable: true, description: 'Who read it and when: only for the sender, and only when a read receipt was asked; null otherwise.' })

@@ -148,13 +148,33 @@ describe('the request id in the log is the X-Request-Id of the response', () => 
     expect(await t.em().count(AccessLogEntry, {})).toBe(before + 1);
   });
 
-  test('a request id sent by a proxy is kept (postRaw)', async () => {
-    const requestId = `proxy-${randomUUID()}`;
-    const r = await postRaw(t.url, { query: printDoc(PersonBareDocument), variables: { id: ids[DEMO.relation] } }, { token: await t.token.staff(DEMO.caseworker), headers: { 'x-request-id': requestId } });
-    expect(r.status).toBe(200);
-    expect(r.body.errors).toBeUndefined();
+  test('a request id sent by a client does not reach the access log: the server sets its own', async () => {
+    const forged = `forged-${randomUUID()}`;
+    const res = await fetch(t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.token.staff(DEMO.caseworker)}`, 'x-request-id': forged },
+      body: JSON.stringify({ query: printDoc(PersonBareDocument), variables: { id: ids[DEMO.relation] } }),
+    });
+    expect(res.status).toBe(200);
+    const requestId = res.headers.get('x-request-id')!;
+    expect(requestId).not.toBe(forged);
+    expect(await t.em().count(AccessLogEntry, { requestId: forged })).toBe(0);
     const rows = await t.em().find(AccessLogEntry, { requestId });
     expect(rows.map((e) => [e.action, e.person.id])).toEqual([['PERSON_READ', ids[DEMO.relation]]]);
+  });
+
+  test('behind a trusted proxy (TRUST_PROXY_REQUEST_ID=true) the proxy\'s request id is kept', async () => {
+    const proxied = await startTestServer({ TRUST_PROXY_REQUEST_ID: 'true' }, { databaseUrl: t.config.databaseUrl });
+    try {
+      const requestId = `proxy-${randomUUID()}`;
+      const r = await postRaw(proxied.url, { query: printDoc(PersonBareDocument), variables: { id: ids[DEMO.relation] } }, { token: await t.token.staff(DEMO.caseworker), headers: { 'x-request-id': requestId } });
+      expect(r.status).toBe(200);
+      expect(r.body.errors).toBeUndefined();
+      const rows = await t.em().find(AccessLogEntry, { requestId });
+      expect(rows.map((e) => [e.action, e.person.id])).toEqual([['PERSON_READ', ids[DEMO.relation]]]);
+    } finally {
+      await proxied.close();
+    }
   });
 });
 

@@ -272,6 +272,10 @@ describe('registerRelation', () => {
       expectDenied(await register(cw), 'CASE_CLOSED');
       expectDenied(await cw.mutate(ActivateRelationDocument, { relationId: josefinesRelation, input: { notifyBySms: false, notifyByEmail: false } }), 'CASE_CLOSED');
       expect(await counts()).toEqual(before);
+      // Stopping access is always allowed: the relation can be deactivated on the closed case.
+      const stopped = await cw.mutate(DeactivateRelationDocument, { relationId: josefinesRelation });
+      expect(stopped.codes).toEqual([]);
+      expect(stopped.data!.deactivateRelation.activatedAt).toBeNull();
     } finally {
       c.status = CaseStatus.OPEN;
       await em.flush();
