@@ -17,7 +17,14 @@ async function main() {
   let runtime: Runtime | undefined;
 
   let stopping = false;
+  let started = false;
+  let stopRequested: string | undefined;
   const shutdown = async (signal: string) => {
+    // A signal during startup waits until the step under way is done, so nothing is left half-started.
+    if (!started) {
+      stopRequested ??= signal;
+      return;
+    }
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
@@ -38,26 +45,41 @@ async function main() {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  let url = config.databaseUrl;
-  if (!url) {
-    log.info('starting embedded PostgreSQL', { dataDir: config.dataDir, port: config.embeddedPgPort });
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log: (m) => log.info(m) });
-    url = embedded.url;
-    await ensureDatabase(url);
+  try {
+    await startUp();
+  } catch (err) {
+    // Whatever did start is stopped, the embedded database above all.
+    await server?.close().catch(() => undefined);
+    await runtime?.close().catch(() => undefined);
+    await orm?.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    throw err;
   }
-  orm = await initOrm(url, { logSql: config.logSql });
-  const applied = await migrate(orm);
-  if (applied.length) log.info('migrations applied', { applied });
-  if (config.seedDemoData) {
-    const seeded = await seedDemoData(orm.em.fork());
-    await seedDemoConversations(orm.em.fork());
-    log.info(seeded ? 'demo data loaded' : 'demo data already present');
+  started = true;
+  if (stopRequested) await shutdown(stopRequested);
+
+  /** Each step is awaited in turn; the variables above let shutdown stop what started. */
+  async function startUp() {
+    let url = config.databaseUrl;
+    if (!url) {
+      log.info('starting embedded PostgreSQL', { dataDir: config.dataDir, port: config.embeddedPgPort });
+      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log: (m) => log.info(m) });
+      url = embedded.url;
+      await ensureDatabase(url);
+    }
+    orm = await initOrm(url, { logSql: config.logSql });
+    const applied = await migrate(orm);
+    if (applied.length) log.info('migrations applied', { applied });
+    if (config.seedDemoData) {
+      const seeded = await seedDemoData(orm.em.fork());
+      await seedDemoConversations(orm.em.fork());
+      log.info(seeded ? 'demo data loaded' : 'demo data already present');
+    }
+    const verifier = await createTokenVerifier(config);
+    runtime = await startRuntime(config, orm, url);
+    server = await startServer({ config, orm, verifier, sink: runtime.sink, bus: runtime.bus, boss: runtime.boss });
+    log.info('server ready', { graphql: server.url, websocket: server.url.replace(/^http/, 'ws'), health: server.url.replace(/graphql$/, 'healthz'), authMode: config.auth.mode });
   }
-  const verifier = await createTokenVerifier(config);
-  runtime = await startRuntime(config, orm, url);
-  server = await startServer({ config, orm, verifier, sink: runtime.sink, bus: runtime.bus, boss: runtime.boss });
-  log.info('server ready', { graphql: server.url, websocket: server.url.replace(/^http/, 'ws'), health: server.url.replace(/graphql$/, 'healthz'), authMode: config.auth.mode });
-  if (stopping) await shutdown('late');
 }
 
 main().catch((err) => {
