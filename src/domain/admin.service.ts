@@ -7,7 +7,9 @@ import { SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
 import { Staff, StaffRole } from '../entities/staff';
 import { Unit } from '../entities/unit';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
+import { Person } from '../entities/person';
 import { isId } from './ids';
+import { parsePersonnummer } from './personnummer';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 
 export interface CreateStaffInput {
@@ -119,8 +121,16 @@ export class AdminService {
   }
 
   /** Loggkontroll: who read whose data, newest first, by person and/or by actor. */
-  async accessLog(args: { personId?: string | null; actorId?: string | null; first?: number | null; after?: string | null }): Promise<Page<AccessLogEntry>> {
-    if (!args.personId && !args.actorId) throw badInput('personId', 'Give a person id, an actor id, or both.');
+  async accessLog(args: { personId?: string | null; personnummer?: string | null; actorId?: string | null; first?: number | null; after?: string | null }): Promise<Page<AccessLogEntry>> {
+    if (args.personnummer) {
+      const pnr = parsePersonnummer(args.personnummer);
+      if (!pnr.ok) throw badInput('personnummer', pnr.reason);
+      const person = await this.em.findOne(Person, { personnummer: pnr.value }, { fields: ['id'] as never });
+      if (!person) return toPage<AccessLogEntry>([], pageSize(args.first), () => []);
+      if (args.personId && args.personId !== person.id) return toPage<AccessLogEntry>([], pageSize(args.first), () => []);
+      args = { ...args, personId: person.id };
+    }
+    if (!args.personId && !args.actorId) throw badInput('personId', 'Give a person (id or personnummer), an actor id, or both.');
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 2) as [string, string] | undefined;
     if ((args.personId && !isId(args.personId)) || (args.actorId && !isId(args.actorId))) return toPage<AccessLogEntry>([], size, () => []);

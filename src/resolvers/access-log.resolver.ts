@@ -13,6 +13,9 @@ class AccessLogArgs {
   @Field(() => ID, { nullable: true, description: 'Whose data was read.' })
   personId?: string | null;
 
+  @Field(() => String, { nullable: true, description: 'Whose data was read, by personnummer (any common format): administrators see no persons, so this is how they look one up.' })
+  personnummer?: string | null;
+
   @Field(() => ID, { nullable: true, description: 'Which staff member read it.' })
   actorId?: string | null;
 

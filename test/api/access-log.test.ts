@@ -186,7 +186,7 @@ describe('administrators query the log (loggkontroll)', () => {
     await (await as(DEMO.caseworker)).query(PersonBareDocument, { id: ids[DEMO.protectedPerson] });
   });
 
-  async function allPages(vars: { personId?: string; actorId?: string }, first: number) {
+  async function allPages(vars: { personId?: string; personnummer?: string; actorId?: string }, first: number) {
     const admin = await as(DEMO.admin);
     const seen: { id: string; createdAt: string; personId: string; actor: { username: string }; action: string; actorRole: string; requestId: string }[] = [];
     let after: string | null | undefined;
@@ -210,6 +210,17 @@ describe('administrators query the log (loggkontroll)', () => {
     const times = seen.map((e) => Date.parse(e.createdAt));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect(seen[0]).toMatchObject({ actor: { username: DEMO.caseworker }, actorRole: 'CASEWORKER', action: 'PERSON_READ', requestId: expect.any(String) });
+  });
+
+  test('by personnummer, in any common format: the same rows as by person id; an unknown or invalid number says so', async () => {
+    const byId = await allPages({ personId: ids[DEMO.protectedPerson] }, 100);
+    const byPnr = await allPages({ personnummer: `${DEMO.protectedPerson.slice(2, 8)}-${DEMO.protectedPerson.slice(8)}` }, 100);
+    expect(byPnr.map((e) => e.id)).toEqual(byId.map((e) => e.id));
+    const admin = await as(DEMO.admin);
+    expect((await admin.query(AccessLogDocument, { personnummer: '191212121213' })).codes).toEqual(['BAD_USER_INPUT']);
+    const unknown = await admin.query(AccessLogDocument, { personnummer: '195001010007' });
+    expect(unknown.codes).toEqual([]);
+    expect(unknown.data!.accessLog.nodes).toEqual([]);
   });
 
   test('by actor: everything annekh01 read; by person and actor together: the intersection', async () => {
