@@ -1,13 +1,15 @@
-import { Arg, Authorized, Ctx, Field, FieldResolver, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Ctx, Field, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../auth/viewer';
 import type { Context } from '../context';
 import { noticesSince, parseCursor, type NoticeRecord } from '../domain/notice.service';
 import { NoticeKind } from '../entities/notice';
 import { PartyKind } from '../entities/party';
+import { Person } from '../entities/person';
+import { SharedMailbox } from '../entities/shared-mailbox';
 import { Staff } from '../entities/staff';
 import { viewerTopic } from '../subscriptions/notice-pipeline';
-import { Party, toParty } from './types/party';
+import { Party } from './types/party';
 
 @ObjectType({ description: 'A realtime notice: a new message, a read receipt, or a changed unread count in one of your mailboxes. Never carries message content beyond the subject.' })
 export class Notice {
@@ -38,8 +40,8 @@ export class Notice {
   @Field(() => Date, { description: 'When it happened.' })
   at!: Date;
 
-  /** `KIND:id` of the mailbox the notice is for. */
-  partyKey!: string;
+  @Field(() => Party, { description: 'The mailbox the notice is for: yours, or a shared one.' })
+  mailbox!: Party;
 }
 
 @ObjectType({ description: 'Notices after a cursor, oldest first.' })
@@ -54,7 +56,34 @@ class NoticePage {
   hasMore!: boolean;
 }
 
-function toNotice(r: NoticeRecord): Notice {
+/**
+ * Names of the notices' mailboxes, with the EntityManager of this event: a
+ * long-lived subscription must not keep (and cache in) the one it started with.
+ */
+async function toNotices(em: EntityManager, records: NoticeRecord[]): Promise<Notice[]> {
+  const refs = [...new Set(records.map((r) => r.partyKey))].map((key) => {
+    const [kind, id] = key.split(':') as [PartyKind, string];
+    return { key, kind, id };
+  });
+  const ids = (kind: PartyKind) => refs.filter((r) => r.kind === kind).map((r) => r.id);
+  const [staff, boxes, persons] = await Promise.all([
+    ids(PartyKind.STAFF).length ? em.find(Staff, { id: { $in: ids(PartyKind.STAFF) } }) : [],
+    ids(PartyKind.SHARED_MAILBOX).length ? em.find(SharedMailbox, { id: { $in: ids(PartyKind.SHARED_MAILBOX) } }) : [],
+    ids(PartyKind.PERSON).length ? em.find(Person, { id: { $in: ids(PartyKind.PERSON) } }) : [],
+  ]);
+  const names = new Map<string, { name: string; title: string | null }>([
+    ...staff.map((s) => [`${PartyKind.STAFF}:${s.id}`, { name: s.name, title: s.title ?? null }] as const),
+    ...boxes.map((b) => [`${PartyKind.SHARED_MAILBOX}:${b.id}`, { name: b.name, title: null }] as const),
+    ...persons.map((p) => [`${PartyKind.PERSON}:${p.id}`, { name: p.name, title: null }] as const),
+  ]);
+  return records.map((r) => {
+    const [kind, id] = r.partyKey.split(':') as [PartyKind, string];
+    const known = names.get(r.partyKey) ?? { name: 'Okänd', title: null };
+    return toNotice(r, { kind, id, ...known });
+  });
+}
+
+function toNotice(r: NoticeRecord, mailbox: Party): Notice {
   const p = r.payload;
   return {
     cursor: r.seq,
@@ -66,7 +95,7 @@ function toNotice(r: NoticeRecord): Notice {
     readerName: p.readerName ?? null,
     unreadCount: p.unreadCount ?? null,
     at: new Date(p.at),
-    partyKey: r.partyKey,
+    mailbox,
   };
 }
 
@@ -97,7 +126,7 @@ async function* noticeStream(ctx: Context, after: string | null): AsyncGenerator
           return;
         }
         const page = await noticesSince(em, viewer, cursor);
-        for (const n of page.notices) yield toNotice(n);
+        for (const n of await toNotices(em, page.notices)) yield n;
         cursor = page.cursor;
         if (!page.hasMore) return;
       }
@@ -124,7 +153,7 @@ export class NoticeResolver {
   @Query(() => NoticePage, { description: 'What you missed: your notices after a cursor, in order. Without a cursor: none, and the cursor to start from.' })
   async noticesSince(@Arg('cursor', () => String, { nullable: true, description: 'The cursor of the last notice you saw.' }) cursor: string | null, @Ctx() ctx: Context): Promise<NoticePage> {
     const page = await noticesSince(ctx.em, ctx.viewer!, parseCursor(cursor));
-    return { notices: page.notices.map(toNotice), cursor: page.cursor, hasMore: page.hasMore };
+    return { notices: await toNotices(ctx.em, page.notices), cursor: page.cursor, hasMore: page.hasMore };
   }
 
   @Authorized()
@@ -134,11 +163,5 @@ export class NoticeResolver {
   })
   notices(@Root() notice: Notice, @Arg('after', () => String, { nullable: true, description: 'Start after this cursor: first the missed notices, then live ones.' }) _after: string | null): Notice {
     return notice;
-  }
-
-  @FieldResolver(() => Party, { description: 'The mailbox the notice is for: yours, or a shared one.' })
-  async mailbox(@Root() n: Notice, @Ctx() ctx: Context): Promise<Party> {
-    const [kind, id] = n.partyKey.split(':') as [PartyKind, string];
-    return toParty({ kind, id }, ctx);
   }
 }
