@@ -142,3 +142,41 @@ export class AttachmentService {
     });
   }
 }
+
+/** Uploads never sent nor kept by a draft are removed after this long. */
+export const UNSENT_UPLOAD_TTL_HOURS = 24;
+
+/**
+ * Removes uploads that were never sent and that no draft keeps, once they are
+ * older than the TTL, and then the bytes nothing refers to any more (copies
+ * sent to several citizens share bytes; a locked case document keeps its own).
+ * Returns how many uploads were removed.
+ */
+export async function purgeUnsentUploads(em: EntityManager, olderThanHours = UNSENT_UPLOAD_TTL_HOURS): Promise<number> {
+  return em.transactional(async (tx) => {
+    const conn = tx.getConnection();
+    const trx = tx.getTransactionContext();
+    const removed: { storage_key: string }[] = await conn.execute(
+      `delete from attachment a
+        where a.message_id is null
+          and a.created_at < now() - make_interval(hours => ?)
+          and not exists (select 1 from draft d where d.attachment_ids @> to_jsonb(a.id::text))
+        returning a.storage_key`,
+      [olderThanHours],
+      'all',
+      trx,
+    );
+    if (removed.length) {
+      await conn.execute(
+        `delete from attachment_blob b
+          where b.key = any(?::text[])
+            and not exists (select 1 from attachment a where a.storage_key = b.key)
+            and not exists (select 1 from case_document d where d.pdf_storage_key = b.key)`,
+        [`{${removed.map((r) => `"${r.storage_key}"`).join(',')}}`],
+        'run',
+        trx,
+      );
+    }
+    return removed.length;
+  });
+}
