@@ -19,8 +19,8 @@ const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
   ignoreNoDocuments: false,
   generates: {
-    'clients/staff/src/generated/': { ...preset, documents: ['clients/staff/operations/**/*.graphql'] },
-    'clients/citizen/src/generated/': { ...preset, documents: ['clients/citizen/operations/**/*.graphql'] },
+    'clients/staff/src/generated/': { ...preset, documents: ['clients/shared/operations/**/*.graphql', 'clients/staff/operations/**/*.graphql'] },
+    'clients/citizen/src/generated/': { ...preset, documents: ['clients/shared/operations/**/*.graphql', 'clients/citizen/operations/**/*.graphql'] },
     'test/generated/': { ...preset, documents: ['test/operations/**/*.graphql'] },
   },
   hooks: {},
