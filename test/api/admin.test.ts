@@ -12,38 +12,29 @@ import {
   UnitsDocument,
   UpdateStaffDocument,
 } from '../../clients/staff/src';
-import { DEMO, seedDemoData } from '../../src/db/demo-data';
+import { DEMO } from '../../src/db/demo-data';
 import { SharedMailbox, SharedMailboxMember } from '../../src/entities/shared-mailbox';
 import { Staff } from '../../src/entities/staff';
 import { Unit } from '../../src/entities/unit';
 import { apiAs, type ApiResult } from '../testkit/api';
-import { startTestServer, type TestServer } from '../testkit/server';
+import type { TestServer } from '../testkit/server';
+import { demoWorld, type Caller, type DemoWorld } from '../testkit/world';
 
+let w: DemoWorld;
 let t: TestServer;
-const clients: ReturnType<typeof apiAs>[] = [];
-const staffIds: Record<string, string> = {};
+let staffIds: Record<string, string>;
 let ifoUnit: string;
 let mailbox: string;
-
-type Caller = 'caseworker' | 'otherUnitCaseworker' | 'executor' | 'admin' | 'citizen';
-async function as(who: Caller) {
-  const token = who === 'citizen' ? await t.token.citizen(DEMO.tolvan) : await t.token.staff(DEMO[who]);
-  const c = apiAs(t, token);
-  clients.push(c);
-  return c;
-}
+const as = (who: Caller) => w.as(who);
 
 beforeAll(async () => {
-  t = await startTestServer();
-  await seedDemoData(t.em());
-  for (const s of await t.em().find(Staff, {})) staffIds[s.username] = s.id;
-  ifoUnit = (await t.em().findOneOrFail(Unit, { name: 'IFO Vuxen – Försörjningsstöd' })).id;
-  mailbox = (await t.em().findOneOrFail(SharedMailbox, { name: 'Försörjningsstöd mottagning' })).id;
+  w = await demoWorld();
+  t = w.t;
+  staffIds = w.staffId;
+  ifoUnit = w.unitId['IFO Vuxen – Försörjningsstöd'];
+  mailbox = w.mailboxId;
 });
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await t.close();
-});
+afterAll(() => w.close());
 
 function expectDenied(r: ApiResult<unknown>, code: string, field?: string) {
   expect(r.codes).toEqual([code]);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MyContactsDocument } from '../../clients/citizen/src';
 import { ActivateRelationDocument, CaseDocument, DeactivateRelationDocument, MyAssignmentsDocument, RegisterRelationDocument } from '../../clients/staff/src';
-import { DEMO, seedDemoData } from '../../src/db/demo-data';
+import { DEMO } from '../../src/db/demo-data';
 import { todayInSweden } from '../../src/domain/time';
 import { Assignment, Case, CaseStatus } from '../../src/entities/case';
 import { Person } from '../../src/entities/person';
@@ -10,33 +10,24 @@ import { Staff, StaffRole } from '../../src/entities/staff';
 import type { RelationType } from '../../clients/staff/src';
 import { CaseBareDocument, CaseRelationsDocument } from '../generated/graphql';
 import { apiAs, type ApiResult } from '../testkit/api';
-import { startTestServer, type TestServer } from '../testkit/server';
+import type { TestServer } from '../testkit/server';
+import { demoWorld, type Caller, type DemoWorld } from '../testkit/world';
 
+let w: DemoWorld;
 let t: TestServer;
-const ids: Record<string, string> = {};
+let ids: Record<string, string>;
 let tolvansCase: string;
 let josefinesRelation: string;
-const clients: ReturnType<typeof apiAs>[] = [];
-
-type Caller = 'caseworker' | 'secondCaseworker' | 'otherUnitCaseworker' | 'executor' | 'admin' | 'citizen';
-async function as(who: Caller) {
-  const token = who === 'citizen' ? await t.token.citizen(DEMO.tolvan) : await t.token.staff(DEMO[who]);
-  const c = apiAs(t, token);
-  clients.push(c);
-  return c;
-}
+const as = (who: Caller) => w.as(who);
 
 beforeAll(async () => {
-  t = await startTestServer();
-  await seedDemoData(t.em());
-  for (const p of await t.em().find(Person, {})) ids[p.personnummer] = p.id;
+  w = await demoWorld();
+  t = w.t;
+  ids = w.personId;
   tolvansCase = (await t.em().findOneOrFail(Case, { holder: ids[DEMO.tolvan] })).id;
   josefinesRelation = (await t.em().findOneOrFail(Relation, { person: ids[DEMO.relation] })).id;
 });
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await t.close();
-});
+afterAll(() => w.close());
 
 function expectOk(r: ApiResult<unknown>) {
   expect(r.errors).toEqual([]);
@@ -336,8 +327,7 @@ describe('activateRelation / deactivateRelation', () => {
   test('activation takes effect at once: the relation\'s own myContacts lists the case; deactivation removes it at once', async () => {
     const pnr = newPnr('850303');
     const rel = await registered({ personnummer: pnr, givenName: 'Rut', familyName: 'Relation' });
-    const citizen = apiAs(t, await t.token.citizen(pnr));
-    clients.push(citizen);
+    const citizen = await w.citizen(pnr);
     expect((await citizen.query(MyContactsDocument)).data?.myContacts).toEqual([]);
 
     const r = await activate(rel.id, { notifyBySms: true, notifyByEmail: false, mobile: '0761234567' });
@@ -364,8 +354,7 @@ describe('activateRelation / deactivateRelation', () => {
     const marita = await em.findOneOrFail(Staff, { username: DEMO.caseworker }, { populate: ['unit'] });
     em.create(Staff, { username: 'ifocw03', givenName: 'Ivar', familyName: 'Tredje', role: StaffRole.CASEWORKER, unit: marita.unit });
     await em.flush();
-    const third = apiAs(t, await t.token.staff('ifocw03'));
-    clients.push(third);
+    const third = await w.staff('ifocw03');
     await unchanged(relationId, ids[DEMO.protectedPerson], async () => {
       const r = await third.mutate(ActivateRelationDocument, { relationId, input: { notifyBySms: true, notifyByEmail: false, mobile: '0700000002' } });
       expectDenied(r, 'FORBIDDEN');

@@ -1,42 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { MeDocument } from '../../clients/citizen/src';
 import { PersonDocument, PersonsDocument, SetEServiceDocument, UpdatePersonContactDetailsDocument } from '../../clients/staff/src';
-import { DEMO, seedDemoData } from '../../src/db/demo-data';
+import { DEMO } from '../../src/db/demo-data';
 import { Assignment, Case, CaseStatus, Intervention } from '../../src/entities/case';
 import { Person } from '../../src/entities/person';
 import { Relation, RelationType } from '../../src/entities/relation';
 import { Staff, StaffRole } from '../../src/entities/staff';
 import { Unit } from '../../src/entities/unit';
 import { PersonBareDocument, PersonIdsDocument, PersonsWideDocument } from '../generated/graphql';
-import { apiAs, type ApiResult } from '../testkit/api';
-import { startTestServer, type TestServer } from '../testkit/server';
+import { type ApiResult } from '../testkit/api';
+import type { TestServer } from '../testkit/server';
+import { demoWorld, type Caller, type DemoWorld } from '../testkit/world';
 
+let w: DemoWorld;
 let t: TestServer;
-const ids: Record<string, string> = {};
-const clients: ReturnType<typeof apiAs>[] = [];
-
-type Caller = 'caseworker' | 'secondCaseworker' | 'otherUnitCaseworker' | 'executor' | 'admin' | 'citizen';
-async function as(who: Caller) {
-  const token = who === 'citizen' ? await t.token.citizen(DEMO.tolvan) : await t.token.staff(DEMO[who]);
-  const c = apiAs(t, token);
-  clients.push(c);
-  return c;
-}
-const citizen = async (pnr: string) => {
-  const c = apiAs(t, await t.token.citizen(pnr));
-  clients.push(c);
-  return c;
-};
+let ids: Record<string, string>;
+const as = (who: Caller) => w.as(who);
+const citizen = (pnr: string) => w.citizen(pnr);
 
 beforeAll(async () => {
-  t = await startTestServer();
-  await seedDemoData(t.em());
-  for (const p of await t.em().find(Person, {})) ids[p.personnummer] = p.id;
+  w = await demoWorld();
+  t = w.t;
+  ids = w.personId;
 });
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await t.close();
-});
+afterAll(() => w.close());
 
 function expectOk(r: ApiResult<unknown>) {
   expect(r.errors).toEqual([]);
@@ -361,8 +348,7 @@ describe('no N+1: the wide persons query costs the same for 2 persons as for 20'
     };
     addHolder();
     await em.flush();
-    const c = apiAs(t, await t.token.staff('nplus01'));
-    clients.push(c);
+    const c = await w.staff('nplus01');
 
     const measure = async (first: number) => {
       t.sql.reset();
