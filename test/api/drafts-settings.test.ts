@@ -12,31 +12,30 @@ import {
   SendMessageDocument,
   UpdateMailboxSettingsDocument,
 } from '../../clients/staff/src';
-import { DEMO, seedDemoData } from '../../src/db/demo-data';
+import { DEMO } from '../../src/db/demo-data';
 import { Draft } from '../../src/entities/draft';
-import { Person } from '../../src/entities/person';
-import { SharedMailbox } from '../../src/entities/shared-mailbox';
 import { Staff, StaffRole } from '../../src/entities/staff';
-import { apiAs } from '../testkit/api';
 import { key } from '../testkit/messaging';
-import { startTestServer, type TestServer } from '../testkit/server';
+import type { TestServer } from '../testkit/server';
+import { demoWorld, type DemoWorld } from '../testkit/world';
 
+let w: DemoWorld;
 let t: TestServer;
-const person: Record<string, string> = {};
-const staff: Record<string, string> = {};
+let person: Record<string, string>;
+let staff: Record<string, string>;
 let mailboxId: string;
 
 beforeAll(async () => {
-  t = await startTestServer();
-  await seedDemoData(t.em());
-  for (const p of await t.em().find(Person, {})) person[p.personnummer] = p.id;
-  for (const s of await t.em().find(Staff, {})) staff[s.username] = s.id;
-  mailboxId = (await t.em().findOneOrFail(SharedMailbox, { name: 'Försörjningsstöd mottagning' })).id;
+  w = await demoWorld();
+  t = w.t;
+  person = w.personId;
+  staff = w.staffId;
+  mailboxId = w.mailboxId;
 });
-afterAll(() => t.close());
+afterAll(() => w.close());
 
-const asStaff = async (username: string) => apiAs(t, await t.token.staff(username));
-const asCitizen = async (pnr: string) => apiAs(t, await t.token.citizen(pnr));
+const asStaff = (username: string) => w.staff(username);
+const asCitizen = (pnr: string) => w.citizen(pnr);
 
 describe('drafts (utkast)', () => {
   test('save returns savedAt, an update keeps the id and moves savedAt on; the list shows the latest state', async () => {
