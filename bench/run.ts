@@ -1,0 +1,186 @@
+import 'reflect-metadata';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { loadOrCreateDevKeys } from '../src/auth/dev-keys';
+import { createTokenVerifier, signDevToken } from '../src/auth/tokens';
+import { loadConfig } from '../src/config';
+import { DEMO } from '../src/db/demo-data';
+import { initOrm, migrate, type Orm } from '../src/db/orm';
+import { startRuntime, type Runtime } from '../src/runtime';
+import { startServer, type RunningServer } from '../src/server';
+import { arrangeInbox } from './arrange';
+import { startBaseline, type Baseline } from './baseline';
+import { startBenchDatabase, type BenchDatabase } from './database';
+import { runLoad, type LoadResult } from './load';
+
+/**
+ * `npm run bench`: the staff inbox page over HTTP, the real server against a
+ * hand-written floor (bare node:http + pg, one SQL statement) on the same data
+ * in the same run. Prints ratios, asserts nothing.
+ */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const CONVERSATIONS = 200;
+const POOL_MAX = 10; // the API's default pool (initOrm), given to the floor too
+
+const QUERY = `query Inbox {
+  conversations(first: 50) {
+    nodes { id subject unreadCount lastMessage { id subject sentAt sender { name } } participants { kind name } }
+  }
+}`;
+const BODY = JSON.stringify({ query: QUERY, operationName: 'Inbox' });
+
+const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
+
+async function post(url: string, token: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: BODY });
+  return { status: res.status, text: await res.text() };
+}
+
+/** Enough requests for the JIT and the pools to settle before anything is timed. */
+async function warmUp(url: string, token: string, requests = 400, concurrency = CONNECTIONS): Promise<void> {
+  let left = requests;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (left-- > 0) {
+        const r = await post(url, token);
+        if (r.status !== 200) throw new Error(`warm-up got HTTP ${r.status} from ${url}: ${r.text.slice(0, 300)}`);
+      }
+    }),
+  );
+}
+
+async function main() {
+  const started = Date.now();
+  const cleanup: (() => Promise<unknown>)[] = [];
+  let stopping = false;
+  const stop = async () => {
+    for (const step of cleanup.reverse()) await step().catch((err) => say(`cleanup step failed: ${err instanceof Error ? err.message : err}`));
+    cleanup.length = 0;
+  };
+  process.once('SIGINT', () => {
+    if (stopping) return;
+    stopping = true;
+    say('interrupted, cleaning up');
+    void stop().then(() => process.exit(130));
+  });
+
+  try {
+    const db: BenchDatabase = await startBenchDatabase(say);
+    cleanup.push(() => db.drop());
+
+    // Statements are logged (and counted) only while the probe request runs: logging costs CPU under load.
+    const statements: string[] = [];
+    const orm: Orm = await initOrm(db.url, { onQuery: (m) => statements.push(m) });
+    cleanup.push(() => orm.close());
+    const logger = orm.config.getLogger();
+    logger.setDebugMode(false);
+    await migrate(orm);
+
+    say(`arranging an inbox of ${CONVERSATIONS} conversations through MessageService`);
+    const t0 = Date.now();
+    const inbox = await arrangeInbox(orm, CONVERSATIONS);
+    say(`arranged in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${inbox.conversations} conversations, ${inbox.messages} messages, ${inbox.unreadConversations} with unread`);
+
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ifo-bench-keys-'));
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    const config = loadConfig({
+      NODE_ENV: 'development',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
+      AUTH_MODE: 'dev',
+      WORKER: 'off',
+      SEED_DEMO_DATA: 'false',
+    });
+    const verifier = await createTokenVerifier(config);
+    const runtime: Runtime = await startRuntime(config, orm, db.url);
+    cleanup.push(() => runtime.close());
+    const server: RunningServer = await startServer({ config, orm, verifier, sink: runtime.sink, bus: runtime.bus, boss: runtime.boss });
+    cleanup.push(() => server.close());
+    const keys = await loadOrCreateDevKeys(config.dataDir);
+    const token = await signDevToken(keys, { kind: 'staff', username: DEMO.caseworker }, { audience: config.auth.audience });
+
+    const floor: Baseline = await startBaseline(db.url, { partyKey: inbox.partyKey, poolMax: POOL_MAX });
+    cleanup.push(() => floor.close());
+    const dutiful: Baseline = await startBaseline(db.url, { duties: { verifier }, poolMax: POOL_MAX });
+    cleanup.push(() => dutiful.close());
+
+    // Same page, same JSON: otherwise the ratio compares different work.
+    const api = await post(server.url, token);
+    if (api.status !== 200) throw new Error(`the API answered HTTP ${api.status}: ${api.text.slice(0, 500)}`);
+    const apiJson = JSON.parse(api.text);
+    if (apiJson.errors) throw new Error(`the API answered errors: ${JSON.stringify(apiJson.errors)}`);
+    const nodes = apiJson.data.conversations.nodes as { unreadCount: number }[];
+    for (const [name, b] of [['baseline', floor], ['baseline + duties', dutiful]] as const) {
+      const other = await post(b.url, token);
+      if (!isDeepStrictEqual(JSON.parse(other.text), apiJson)) {
+        throw new Error(`${name} does not answer what the API answers:\nAPI:  ${api.text.slice(0, 600)}\n${name}: ${other.text.slice(0, 600)}`);
+      }
+    }
+
+    // Every statement one API request sends, from authentication to the last loader.
+    logger.setDebugMode(['query']);
+    statements.length = 0;
+    await post(server.url, token);
+    logger.setDebugMode(false);
+    const sql = statements.filter((s) => /\[query\]/.test(s));
+
+    const targets: { name: string; url: string }[] = [
+      { name: 'baseline: node:http + pg, 1 SQL statement', url: floor.url },
+      { name: 'API: Apollo + type-graphql + MikroORM', url: server.url },
+      { name: 'baseline + duties (token, access log)', url: dutiful.url },
+    ];
+    const results: LoadResult[] = [];
+    for (const target of targets) {
+      say(`${target.name}: warm-up, then ${SECONDS} s at ${CONNECTIONS} connections`);
+      await warmUp(target.url, token);
+      results.push(
+        await runLoad({
+          url: target.url,
+          body: BODY,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          seconds: SECONDS,
+          connections: CONNECTIONS,
+        }),
+      );
+    }
+
+    const base = results[0].rps;
+    const pad = (s: string, n: number) => s.padEnd(n);
+    const num = (v: number, n: number, digits = 0) => v.toFixed(digits).padStart(n);
+    const lines = [
+      '',
+      `Inbox page, conversations(first: 50) for ${DEMO.caseworker}: ${inbox.conversations} conversations, ${inbox.messages} messages, ${inbox.unreadConversations} with unread; ${nodes.filter((n) => n.unreadCount > 0).length} of the 50 listed have unread.`,
+      `Node ${process.version}, ${os.cpus().length} CPUs, ${db.origin}; autocannon ${CONNECTIONS} connections, ${SECONDS} s each, loopback. Response ${Buffer.byteLength(api.text)} bytes.`,
+      '',
+      `${pad('', 44)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'× baseline'.padStart(11)}`,
+      ...targets.map((t, i) => {
+        const r = results[i];
+        const failed = r.failures ? `   (${r.failures} failed requests: not a fair number)` : '';
+        return `${pad(t.name, 44)} ${num(r.rps, 8, 1)} ${num(r.p50, 7)} ${num(r.p99, 7)} ${num(r.rps / base, 11, 2)}${failed}`;
+      }),
+      '',
+      `API / baseline: ${(results[1].rps / base).toFixed(2)}   API / baseline + duties: ${(results[1].rps / results[2].rps).toFixed(2)}`,
+      `SQL statements per API request: ${sql.length} (baselines: 1)`,
+      ...sql.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s.replace(/^\[query\]\s*/, '').replace(/\s+/g, ' ').slice(0, 110)}`),
+      '',
+      `Whole run: ${((Date.now() - started) / 1000).toFixed(0)} s (before cleanup).`,
+      '',
+    ];
+    process.stdout.write(lines.join('\n'));
+  } finally {
+    await stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  },
+);
