@@ -4,7 +4,9 @@ import DataLoader from 'dataloader';
 import { Attachment } from './entities/attachment';
 import { Assignment, Case, Intervention } from './entities/case';
 import { ContactListEntry } from './entities/contact-list';
-import { Conversation, ConversationParticipant } from './entities/conversation';
+import { Conversation } from './entities/conversation';
+import { PartyKind } from './entities/party';
+import { pgUuidArray } from './domain/ids';
 import { Message, MessageEvent, MessageRecipient } from './entities/message';
 import { JournalEntry } from './entities/journal-entry';
 import { Person } from './entities/person';
@@ -40,6 +42,46 @@ export function groupLoader<T extends object>(
   });
 }
 
+/** A party as listed in a conversation: plain rows, no entities (an inbox page lists hundreds). */
+export interface ParticipantRow {
+  kind: PartyKind;
+  id: string;
+}
+
+function participantLoader(em: EntityManager) {
+  return new DataLoader<string, ParticipantRow[]>(async (conversationIds) => {
+    const rows: { conversation_id: string; kind: PartyKind; party_id: string }[] = await em.getConnection().execute(
+      `select p.conversation_id, p.kind, coalesce(p.staff_id, p.mailbox_id, p.person_id) as party_id from conversation_participant p
+        where p.conversation_id = any(?::uuid[]) order by p.created_at, p.id`,
+      [pgUuidArray(conversationIds)],
+    );
+    const groups = new Map<string, ParticipantRow[]>(conversationIds.map((k) => [k, []]));
+    for (const r of rows) groups.get(r.conversation_id)?.push({ kind: r.kind, id: r.party_id });
+    return conversationIds.map((k) => groups.get(k)!);
+  });
+}
+
+/**
+ * Display names (and staff titles) of parties by `KIND:id`, in one statement
+ * for all three kinds, without loading whole rows (a person's contact details
+ * are not needed to show a name).
+ */
+function partyNameLoader(em: EntityManager) {
+  return new DataLoader<string, { name: string; title: string | null } | undefined>(async (keys) => {
+    const ids = (kind: PartyKind) => pgUuidArray(keys.filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(kind.length + 1)));
+    const rows: { key: string; name: string; title: string | null }[] = await em.getConnection().execute(
+      `select 'STAFF:' || id as key, given_name || ' ' || family_name as name, title from staff where id = any(?::uuid[])
+       union all
+       select 'SHARED_MAILBOX:' || id, name, null from shared_mailbox where id = any(?::uuid[])
+       union all
+       select 'PERSON:' || id, given_name || ' ' || family_name, null from person where id = any(?::uuid[])`,
+      [ids(PartyKind.STAFF), ids(PartyKind.SHARED_MAILBOX), ids(PartyKind.PERSON)],
+    );
+    const byKey = new Map(rows.map((r) => [r.key, { name: r.name, title: r.title }]));
+    return keys.map((k) => byKey.get(k));
+  });
+}
+
 export function createLoaders(em: EntityManager) {
   const registry = new BatchRegistry();
   return {
@@ -59,7 +101,8 @@ export function createLoaders(em: EntityManager) {
     message: byIdLoader(em, Message),
     conversation: byIdLoader(em, Conversation),
     messagesByConversation: groupLoader(em, Message, 'conversation', { createdAt: 'asc', id: 'asc' }, (r) => r.conversation.id),
-    participantsByConversation: groupLoader(em, ConversationParticipant, 'conversation', { createdAt: 'asc', id: 'asc' }, (r) => r.conversation.id),
+    participantsByConversation: participantLoader(em),
+    partyName: partyNameLoader(em),
     recipientsByMessage: groupLoader(em, MessageRecipient, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message.id),
     attachmentsByMessage: groupLoader(em, Attachment, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message!.id),
     eventsByMessage: groupLoader(em, MessageEvent, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message.id),

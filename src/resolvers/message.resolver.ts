@@ -251,7 +251,7 @@ export class ConversationResolver {
   @FieldResolver(() => [Party], { description: 'Everyone taking part: staff, shared mailboxes and at most one citizen.' })
   async participants(@Root() c: Conversation, @Ctx() ctx: Context) {
     const rows = await ctx.loaders.participantsByConversation.load(c.id);
-    return Promise.all(rows.map((r) => toParty(rowParty(r), ctx)));
+    return Promise.all(rows.map((r) => toParty(r, ctx)));
   }
 
   @FieldResolver(() => Party, { nullable: true, description: 'The citizen in the conversation, if any.' })

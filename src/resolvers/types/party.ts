@@ -18,18 +18,10 @@ export class Party {
   title!: string | null;
 }
 
-/** Names come through the per-request loaders: a list of parties costs one query per kind. */
+/** Names come through one per-request loader: a list of parties of any kinds costs one statement. */
 export async function toParty(ref: PartyRef, ctx: Context): Promise<Party> {
-  if (ref.kind === PartyKind.STAFF) {
-    const s = await ctx.loaders.staff.load(ref.id);
-    return { kind: ref.kind, id: ref.id, name: s?.name ?? 'Okänd', title: s?.title ?? null };
-  }
-  if (ref.kind === PartyKind.SHARED_MAILBOX) {
-    const m = await ctx.loaders.sharedMailbox.load(ref.id);
-    return { kind: ref.kind, id: ref.id, name: m?.name ?? 'Okänd', title: null };
-  }
-  const p = await ctx.loaders.person.load(ref.id);
-  return { kind: ref.kind, id: ref.id, name: p?.name ?? 'Okänd', title: null };
+  const known = await ctx.loaders.partyName.load(`${ref.kind}:${ref.id}`);
+  return { kind: ref.kind, id: ref.id, name: known?.name ?? 'Okänd', title: known?.title ?? null };
 }
 
 /** The party stored on a participant or recipient row. */
