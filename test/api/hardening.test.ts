@@ -320,7 +320,7 @@ describe('H5 health', () => {
 describe('M1 unexpected errors are masked', () => {
   let broken: TestServer;
   beforeAll(async () => {
-    broken = await startTestServer();
+    broken = await startTestServer({ TRUST_PROXY_REQUEST_ID: 'true' }); // so the test can name the request id it looks for
     await seedDemoData(broken.em());
   });
   afterAll(() => broken.close());
