@@ -1,11 +1,9 @@
-import { Check, Entity, Enum, Index, ManyToOne, Property, Unique, type Opt } from '@mikro-orm/core';
+import { Check, Entity, Index, ManyToOne, Property, Unique, type Opt } from '@mikro-orm/core';
 import { Field, ObjectType } from 'type-graphql';
 import { BaseEntity } from './base';
 import { Case } from './case';
-import { PartyKind } from './party';
+import { PartyRow } from './party-row';
 import { Person } from './person';
-import { SharedMailbox } from './shared-mailbox';
-import { Staff } from './staff';
 
 /**
  * A thread of messages. At most one citizen takes part in a conversation, so a
@@ -38,23 +36,7 @@ export class Conversation extends BaseEntity {
 @Unique({ properties: ['conversation', 'partyKey'] })
 @Index({ properties: ['partyKey', 'conversation'] })
 @Check({ name: 'conversation_participant_one_party', expression: '(staff_id is not null)::int + (mailbox_id is not null)::int + (person_id is not null)::int = 1' })
-export class ConversationParticipant extends BaseEntity {
+export class ConversationParticipant extends PartyRow {
   @ManyToOne(() => Conversation, { deleteRule: 'cascade' })
   conversation!: Conversation;
-
-  @Enum({ items: () => PartyKind, nativeEnumName: 'party_kind' })
-  kind!: PartyKind;
-
-  /** `KIND:id`, for the uniqueness of a party in a conversation. */
-  @Property({ type: 'text' })
-  partyKey!: string;
-
-  @ManyToOne(() => Staff, { nullable: true })
-  staff?: Staff | null;
-
-  @ManyToOne(() => SharedMailbox, { nullable: true })
-  mailbox?: SharedMailbox | null;
-
-  @ManyToOne(() => Person, { nullable: true })
-  person?: Person | null;
 }

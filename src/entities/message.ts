@@ -1,6 +1,7 @@
 import { Check, Entity, Enum, Index, ManyToOne, Property, Unique, type Opt } from '@mikro-orm/core';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { BaseEntity } from './base';
+import { PartyRow } from './party-row';
 import { Conversation } from './conversation';
 import { PartyKind } from './party';
 import { Person } from './person';
@@ -67,27 +68,12 @@ export class Message extends BaseEntity {
 })
 @Unique({ properties: ['message', 'partyKey'] })
 @Check({ name: 'message_recipient_one_party', expression: '(staff_id is not null)::int + (mailbox_id is not null)::int + (person_id is not null)::int = 1' })
-export class MessageRecipient extends BaseEntity {
+export class MessageRecipient extends PartyRow {
   @ManyToOne(() => Message, { deleteRule: 'cascade' })
   message!: Message;
 
   @ManyToOne(() => Conversation, { deleteRule: 'cascade' })
   conversation!: Conversation;
-
-  @Enum({ items: () => PartyKind, nativeEnumName: 'party_kind' })
-  kind!: PartyKind;
-
-  @Property({ type: 'text' })
-  partyKey!: string;
-
-  @ManyToOne(() => Staff, { nullable: true })
-  staff?: Staff | null;
-
-  @ManyToOne(() => SharedMailbox, { nullable: true })
-  mailbox?: SharedMailbox | null;
-
-  @ManyToOne(() => Person, { nullable: true })
-  person?: Person | null;
 
   /** Delivered because the addressed staff member was away (their forward-to mailbox). */
   @Property({ type: 'boolean' })

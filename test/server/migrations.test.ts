@@ -1,0 +1,18 @@
+import { initOrm, type Orm } from '../../src/db/orm';
+import { createTestDatabase } from '../testkit/server';
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let orm: Orm;
+beforeAll(async () => {
+  db = await createTestDatabase(); // the template: every committed migration applied
+  orm = await initOrm(db.url, { poolMax: 1 });
+});
+afterAll(async () => {
+  await orm.close();
+  await db.drop();
+});
+
+test('D1 the committed migrations build exactly the schema the entities describe (an entity change needs a migration)', async () => {
+  const sql = await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: true });
+  expect(sql.trim()).toBe('');
+});
