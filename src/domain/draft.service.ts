@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../auth/viewer';
 import { Attachment } from '../entities/attachment';
+import { Case } from '../entities/case';
 import { Draft } from '../entities/draft';
+import { SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
 import { Message } from '../entities/message';
 import { badInput, notFound, AppError, ErrorCode } from '../errors';
 import { MAX_BODY_CHARS, sanitizeBody } from './html';
@@ -75,12 +77,27 @@ export class DraftService {
       if (input.readReceiptRequested != null) draft.readReceiptRequested = input.readReceiptRequested;
       if (input.addSignature != null) draft.addSignature = input.addSignature;
       if (input.attachmentIds) draft.attachmentIds = attachmentIds;
-      if (input.fromSharedMailboxId !== undefined) draft.fromMailbox = input.fromSharedMailboxId && isId(input.fromSharedMailboxId) ? (input.fromSharedMailboxId as never) : null;
-      if (input.caseId !== undefined) draft.case = input.caseId && isId(input.caseId) ? (input.caseId as never) : null;
+      if (input.fromSharedMailboxId !== undefined) draft.fromMailbox = input.fromSharedMailboxId ? await this.ownMailbox(em, input.fromSharedMailboxId) : null;
+      if (input.caseId !== undefined) draft.case = input.caseId ? await this.knownCase(em, input.caseId) : null;
       draft.savedAt = new Date();
       await em.flush();
       return draft;
     });
+  }
+
+  /** A draft is sent from a shared mailbox only by its members (checked again when sent). */
+  private async ownMailbox(em: EntityManager, id: string): Promise<SharedMailbox> {
+    const membership =
+      this.viewer.kind === 'staff' && isId(id) ? await em.findOne(SharedMailboxMember, { mailbox: id, staff: this.viewer.staff.id }, { populate: ['mailbox'] }) : null;
+    if (!membership) throw new AppError(ErrorCode.NOT_FOUND, 'No shared mailbox with that id exists, or you are not a member of it.', { field: 'fromSharedMailboxId' });
+    return membership.mailbox;
+  }
+
+  /** The case a draft is about must exist; who may write about it is checked when it is sent. */
+  private async knownCase(em: EntityManager, id: string): Promise<Case> {
+    const found = isId(id) ? await em.findOne(Case, { id }) : null;
+    if (!found) throw new AppError(ErrorCode.NOT_FOUND, 'No case with that id exists, or you do not have access to it.', { field: 'caseId' });
+    return found;
   }
 
   /** Sends the draft exactly as saved and removes it, in one transaction. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as citizen from '../../clients/citizen/src';
 import {
   ContactListsDocument,
@@ -120,6 +121,18 @@ describe('drafts (utkast)', () => {
     const original = (await marita.mutate(SendMessageDocument, { input: { idempotencyKey: key(), to: { personIds: [person[DEMO.tolvan]] }, subject: 'Privat', body: '<p>x</p>' } })).data!.sendMessage[0];
     const josefine = await asCitizen(DEMO.relation);
     expect((await josefine.mutate(citizen.SaveDraftDocument, { input: { replyToMessageId: original.id, body: 'x' } })).codes).toEqual(['NOT_FOUND']);
+  });
+
+  test('a draft from a shared mailbox one is not a member of, or about a case that does not exist, is NOT_FOUND on its field', async () => {
+    const bo = await asStaff(DEMO.otherUnitCaseworker);
+    for (const input of [{ fromSharedMailboxId: mailboxId }, { fromSharedMailboxId: randomUUID() }, { caseId: randomUUID() }]) {
+      const r = await bo.mutate(SaveDraftDocument, { input: { subject: 'x', ...input } });
+      expect(r.codes).toEqual(['NOT_FOUND']);
+      expect(r.errors[0].extensions?.field).toBe(Object.keys(input)[0]);
+    }
+    const marita = await asStaff(DEMO.caseworker);
+    const ok = await marita.mutate(SaveDraftDocument, { input: { subject: 'Från brevlådan', fromSharedMailboxId: mailboxId } });
+    expect(ok.codes).toEqual([]);
   });
 });
 
