@@ -25,6 +25,7 @@ import type { NoticeBus } from './subscriptions/bus';
 import type PgBoss from 'pg-boss';
 import { log, requestStore } from './log';
 import { getSchema } from './schema';
+import { inputGuardPlugin } from './input-guard';
 import { createArmor } from './security';
 
 export interface ServerDeps {
@@ -183,6 +184,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     plugins: [
       ...armor.plugins,
       requireViewerPlugin,
+      inputGuardPlugin,
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),

@@ -1,0 +1,53 @@
+import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ErrorCode } from './errors';
+
+/**
+ * Text that PostgreSQL cannot store (a NUL character) is refused at the edge
+ * for every operation, in variables and in the document's own string
+ * literals, instead of failing deep in a write.
+ */
+export function findNul(value: unknown, path = 'variables'): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const hit = findNul(value[i], `${path}[${i}]`);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const hit = findNul(v, `${path}.${k}`);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
+export function nulInDocument(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    [Kind.STRING]: (node) => {
+      if (node.value.includes('\u0000')) found = true;
+    },
+  });
+  return found;
+}
+
+export const nulError = (where: string) =>
+  new GraphQLError(`The text in ${where} contains a NUL character, which cannot be stored. Remove it and send again.`, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, field: where.replace(/^variables\.?/, '') || undefined, http: { status: 400 } },
+  });
+
+export const inputGuardPlugin: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ request, document }) {
+        const where = findNul(request.variables ?? {});
+        if (where) throw nulError(where);
+        if (nulInDocument(document)) throw nulError('the document');
+      },
+    };
+  },
+};
