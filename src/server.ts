@@ -25,7 +25,7 @@ import type { NoticeBus } from './subscriptions/bus';
 import type PgBoss from 'pg-boss';
 import { log, requestStore } from './log';
 import { getSchema } from './schema';
-import { inputGuardPlugin } from './input-guard';
+import { findNul, inputGuardPlugin, nulError, nulInDocument } from './input-guard';
 import { createArmor } from './security';
 
 export interface ServerDeps {
@@ -124,6 +124,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         }
         const errors = validate(schema, document, wsValidationRules);
         if (errors.length) return refusal(errors, 'GRAPHQL_VALIDATION_FAILED');
+        const nulAt = findNul(payload.variables ?? {}) ?? (nulInDocument(document) ? 'the document' : undefined);
+        if (nulAt) return [nulError(nulAt)];
         return {
           schema,
           operationName: payload.operationName,
