@@ -10,38 +10,29 @@ import {
   SetEServiceDocument,
   UpdatePersonContactDetailsDocument,
 } from '../../clients/staff/src';
-import { DEMO, seedDemoData } from '../../src/db/demo-data';
+import { DEMO } from '../../src/db/demo-data';
 import { AccessLogEntry } from '../../src/entities/access-log-entry';
 import { Case } from '../../src/entities/case';
-import { Person } from '../../src/entities/person';
-import { Staff } from '../../src/entities/staff';
 import { CaseBareDocument, CaseRelationsDocument, PersonBareDocument } from '../generated/graphql';
-import { apiAs, postRaw, printDoc, type ApiResult } from '../testkit/api';
+import { postRaw, printDoc, type ApiResult } from '../testkit/api';
 import { startTestServer, type TestServer } from '../testkit/server';
+import { demoWorld, type DemoWorld } from '../testkit/world';
 
+let w: DemoWorld;
 let t: TestServer;
-const clients: ReturnType<typeof apiAs>[] = [];
-const ids: Record<string, string> = {};
-const staffIds: Record<string, string> = {};
+let ids: Record<string, string>;
+let staffIds: Record<string, string>;
 let tolvansCase: string;
-
-async function as(username: string) {
-  const c = apiAs(t, await t.token.staff(username));
-  clients.push(c);
-  return c;
-}
+const as = (username: string) => w.staff(username);
 
 beforeAll(async () => {
-  t = await startTestServer();
-  await seedDemoData(t.em());
-  for (const p of await t.em().find(Person, {})) ids[p.personnummer] = p.id;
-  for (const s of await t.em().find(Staff, {})) staffIds[s.username] = s.id;
+  w = await demoWorld();
+  t = w.t;
+  ids = w.personId;
+  staffIds = w.staffId;
   tolvansCase = (await t.em().findOneOrFail(Case, { holder: ids[DEMO.tolvan] })).id;
 });
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await t.close();
-});
+afterAll(() => w.close());
 
 /** The access-log rows a call writes, as (personnummer, action, actor, role), and the request ids they carry. */
 async function logged(fn: () => Promise<ApiResult<unknown> | unknown>) {
@@ -119,8 +110,7 @@ describe('every staff read of person data writes an access-log row', () => {
   });
 
   test('citizen reads and changes of their own data write nothing', async () => {
-    const c = apiAs(t, await t.token.citizen(DEMO.tolvan));
-    clients.push(c);
+    const c = await w.citizen(DEMO.tolvan);
     const { rows } = await logged(async () => {
       await c.query(MeDocument);
       await c.query(MyContactsDocument);
@@ -253,7 +243,7 @@ describe('administrators query the log (loggkontroll)', () => {
   });
 
   test.each([DEMO.caseworker, DEMO.secondCaseworker, DEMO.executor, DEMO.otherUnitCaseworker, 'citizen'])('%s may not read the log: FORBIDDEN', async (who) => {
-    const c = who === 'citizen' ? apiAs(t, await t.token.citizen(DEMO.tolvan)) : await as(who);
+    const c = who === 'citizen' ? await w.citizen(DEMO.tolvan) : await as(who);
     const r = await c.query(AccessLogDocument, { personId: ids[DEMO.tolvan] });
     expect(r.codes).toEqual(['FORBIDDEN']);
     expect(r.data ?? null).toBeNull();

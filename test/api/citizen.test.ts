@@ -1,35 +1,24 @@
 import { MeDocument, MyContactsDocument, UpdateMyContactDetailsDocument } from '../../clients/citizen/src';
-import { DEMO, seedDemoData } from '../../src/db/demo-data';
+import { DEMO } from '../../src/db/demo-data';
 import { todayInSweden } from '../../src/domain/time';
 import { Case, CaseStatus } from '../../src/entities/case';
 import { Person } from '../../src/entities/person';
 import { Relation } from '../../src/entities/relation';
 import { MeWithCasesDocument } from '../generated/graphql';
 import { apiAs, type ApiResult } from '../testkit/api';
-import { startTestServer, type TestServer } from '../testkit/server';
+import type { TestServer } from '../testkit/server';
+import { demoWorld, type DemoWorld } from '../testkit/world';
 
+let w: DemoWorld;
 let t: TestServer;
-const clients: ReturnType<typeof apiAs>[] = [];
-
-async function citizen(pnr: string) {
-  const c = apiAs(t, await t.token.citizen(pnr));
-  clients.push(c);
-  return c;
-}
-async function staff(username: string) {
-  const c = apiAs(t, await t.token.staff(username));
-  clients.push(c);
-  return c;
-}
+const citizen = (pnr: string) => w.citizen(pnr);
+const staff = (username: string) => w.staff(username);
 
 beforeAll(async () => {
-  t = await startTestServer();
-  await seedDemoData(t.em());
+  w = await demoWorld();
+  t = w.t;
 });
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await t.close();
-});
+afterAll(() => w.close());
 
 function expectDenied(r: ApiResult<unknown>, code: string, field?: string) {
   expect(r.codes).toEqual([code]);
