@@ -95,8 +95,9 @@ export async function noticesSince(
   }
   const keys = (parties ?? (await viewerParties(em, viewer))).map(partyKey);
   const rows: { seq: string; party_key: string; kind: NoticeKind; payload: NoticePayload }[] = await conn.execute(
-    `select seq::text as seq, party_key, kind, payload from notice
-      where seq > ?::bigint and party_key = any(?::text[]) order by seq limit ?`,
+    // Order by the bigint column itself: the text alias would sort "10" before "9".
+    `select n.seq::text as seq, n.party_key, n.kind, n.payload from notice n
+      where n.seq > ?::bigint and n.party_key = any(?::text[]) order by n.seq limit ?`,
     [cursor, textArray(keys), limit + 1],
   );
   const notices = rows.slice(0, limit).map((r) => ({ seq: r.seq, partyKey: r.party_key, kind: r.kind, payload: r.payload }));

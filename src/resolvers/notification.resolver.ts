@@ -54,8 +54,9 @@ export class NotificationResolver {
   async failedNotifications(@Ctx() ctx: Context): Promise<FailedNotification[]> {
     staffOf(ctx);
     const rows: JobRow[] = await ctx.em.getConnection().execute(
-      `select id, data, retry_count, output, to_json(created_on) #>> '{}' as created_on, to_json(completed_on) #>> '{}' as completed_on from pgboss.job
-        where name = ? and state = 'failed' order by completed_on desc nulls last limit 200`,
+      `select j.id, j.data, j.retry_count, j.output, to_json(j.created_on) #>> '{}' as created_on, to_json(j.completed_on) #>> '{}' as completed_on
+         from pgboss.job j
+        where j.name = ? and j.state = 'failed' order by j.completed_on desc nulls last limit 200`,
       [NOTIFY_QUEUE],
     );
     return rows.map((r) => ({

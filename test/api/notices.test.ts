@@ -27,7 +27,7 @@ beforeAll(async () => {
     bo: (await em.findOneOrFail(Staff, { username: DEMO.otherUnitCaseworker })).id,
     mailbox: (await em.findOneOrFail(SharedMailbox, { name: 'Försörjningsstöd mottagning' })).id,
   };
-  for (const u of [DEMO.caseworker, DEMO.secondCaseworker, DEMO.otherUnitCaseworker, DEMO.admin]) tokens[u] = await t.token.staff(u);
+  for (const u of [DEMO.caseworker, DEMO.secondCaseworker, DEMO.otherUnitCaseworker, DEMO.admin, DEMO.executor]) tokens[u] = await t.token.staff(u);
   tokens.tolvan = await t.token.citizen(DEMO.tolvan);
 });
 afterEach(async () => {
@@ -173,5 +173,27 @@ describe('realtime notices over graphql-ws', () => {
     expect(bo.events).toHaveLength(count);
     await admin.mutate(staffApi.UpdateStaffDocument, { id: ids.bo, input: { active: true } });
     await admin.mutate(staffApi.RemoveSharedMailboxMemberDocument, { mailboxId: ids.mailbox, staffId: ids.bo });
+  });
+});
+
+describe('ordering under concurrency', () => {
+  test('S8 twenty messages sent at once by different senders arrive live, each once, in cursor order, and match noticesSince exactly', async () => {
+    const marita = apiAs(t, tokens[DEMO.caseworker]);
+    const { cursor } = (await marita.query(staffApi.NoticesSinceDocument, { cursor: null })).data!.noticesSince;
+    const live = await listen(tokens[DEMO.caseworker]);
+    const senders = [DEMO.secondCaseworker, DEMO.otherUnitCaseworker, DEMO.admin, DEMO.executor];
+    const subjects = Array.from({ length: 20 }, (_, i) => `Samtidigt ${i}`);
+    const results = await Promise.all(subjects.map((subject, i) => send(senders[i % senders.length], { to: { staffIds: [ids.marita] }, subject, body: 'x' })));
+    expect(results.flatMap((r) => r.codes)).toEqual([]);
+
+    // Every send has committed: this is the complete list, and the live stream must deliver exactly it.
+    const since = (await marita.query(staffApi.NoticesSinceDocument, { cursor })).data!.noticesSince.notices;
+    expect(since.filter((n) => n.kind === 'NEW_MESSAGE').map((n) => n.subject).sort()).toEqual([...subjects].sort());
+    const last = since[since.length - 1].cursor;
+    await live.waitFor((e) => e.some((n) => n.notices.cursor === last), 10_000, 'the last notice');
+    const got = live.events.map((e) => e.notices);
+    expect(got.map((n) => n.cursor)).toEqual(since.map((n) => n.cursor));
+    const cursors = got.map((n) => BigInt(n.cursor));
+    expect(cursors.every((c, i) => i === 0 || c > cursors[i - 1])).toBe(true);
   });
 });
