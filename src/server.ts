@@ -89,6 +89,9 @@ function refusal(errors: readonly GraphQLError[], code: 'GRAPHQL_PARSE_FAILED' |
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
+/** Live operations one websocket may hold at once. */
+export const MAX_OPERATIONS_PER_SOCKET = 20;
+
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { config, orm } = deps;
   const schema = await getSchema();
@@ -101,7 +104,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   // --- websocket (graphql-ws) on the same port and path -------------------------------------
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const wsValidationRules = [...specifiedRules, ...armor.validationRules];
-  type WsExtra = { viewer?: Viewer };
+  type WsExtra = { viewer?: Viewer; operations?: Set<string> };
   const wsServer = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
       schema,
@@ -115,7 +118,16 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         ctx.extra.viewer = viewer;
         return true;
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: (ctx, id, payload) => {
+        // One socket may not hold an unbounded number of live operations (each keeps a stream open).
+        const running = (ctx.extra.operations ??= new Set());
+        if (running.size >= MAX_OPERATIONS_PER_SOCKET) {
+          return [
+            new GraphQLError(`At most ${MAX_OPERATIONS_PER_SOCKET} operations may run at once on one connection. Complete one first.`, {
+              extensions: { code: ErrorCode.BAD_USER_INPUT },
+            }),
+          ];
+        }
         let document;
         try {
           document = parse(payload.query, { maxTokens: config.limits.maxTokens });
@@ -126,6 +138,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         if (errors.length) return refusal(errors, 'GRAPHQL_VALIDATION_FAILED');
         const nulAt = findNul(payload.variables ?? {}) ?? (nulInDocument(document) ? 'the document' : undefined);
         if (nulAt) return [nulError(nulAt)];
+        running.add(id);
         return {
           schema,
           operationName: payload.operationName,
@@ -142,6 +155,9 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
             boss: deps.boss,
           }),
         };
+      },
+      onComplete: (ctx, id) => {
+        ctx.extra.operations?.delete(id);
       },
       // Results carry the same masking as over HTTP: no SQL or stack reaches a socket.
       onNext: (_ctx, _id, _payload, args, result) => {

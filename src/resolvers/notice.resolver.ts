@@ -1,3 +1,4 @@
+import { Repeater } from '@graphql-yoga/subscription';
 import { Arg, Authorized, Ctx, Field, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../auth/viewer';
@@ -113,38 +114,42 @@ async function stillActive(em: EntityManager, viewer: Viewer): Promise<boolean> 
  * cursor order, with no gap and no duplicate, and access is re-checked on
  * every event.
  */
-async function* noticeStream(ctx: Context, after: string | null): AsyncGenerator<Notice> {
-  const viewer = ctx.viewer!;
-  const live = ctx.bus!.subscribe(viewerTopic(viewer));
-  try {
-    let cursor = after ?? (await noticesSince(ctx.em.fork() as EntityManager, viewer, null)).cursor;
-    const drain = async function* (): AsyncGenerator<Notice | 'stop'> {
-      for (;;) {
-        const em = ctx.em.fork() as EntityManager;
-        if (!(await stillActive(em, viewer))) {
-          yield 'stop';
-          return;
+function noticeStream(ctx: Context, after: string | null): Repeater<Notice> {
+  // A Repeater, not an async generator: a client's "complete" must end the
+  // stream at once, even while it waits for the next wake-up (a generator
+  // would only see the return at its next yield, keeping the operation open).
+  return new Repeater<Notice>(async (push, stop) => {
+    const viewer = ctx.viewer!;
+    const live = ctx.bus!.subscribe(viewerTopic(viewer));
+    let stopped = false;
+    void stop.then(() => {
+      stopped = true;
+      void live.return?.();
+    });
+    try {
+      let cursor = after ?? (await noticesSince(ctx.em.fork() as EntityManager, viewer, null)).cursor;
+      /** Sends everything committed after the cursor; false once the viewer has lost access. */
+      const drain = async (): Promise<boolean> => {
+        for (;;) {
+          if (stopped) return true;
+          const em = ctx.em.fork() as EntityManager;
+          if (!(await stillActive(em, viewer))) return false;
+          const page = await noticesSince(em, viewer, cursor);
+          for (const n of await toNotices(em, page.notices)) await push(n);
+          cursor = page.cursor;
+          if (!page.hasMore) return true;
         }
-        const page = await noticesSince(em, viewer, cursor);
-        for (const n of await toNotices(em, page.notices)) yield n;
-        cursor = page.cursor;
-        if (!page.hasMore) return;
+      };
+      if (await drain()) {
+        for await (const _wake of live) {
+          if (stopped || !(await drain())) break;
+        }
       }
-    };
-    for await (const n of drain()) {
-      if (n === 'stop') return;
-      yield n;
+    } finally {
+      void live.return?.();
+      stop();
     }
-    for await (const _wake of live) {
-      for await (const n of drain()) {
-        if (n === 'stop') return;
-        yield n;
-      }
-    }
-  } finally {
-    // Not awaited: a for-await that exits early has already asked the source to return.
-    void live.return?.();
-  }
+  });
 }
 
 @Resolver(() => Notice)

@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { print } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { MAX_OPERATIONS_PER_SOCKET } from '../../src/server';
 import * as staffApi from '../../clients/staff/src';
 import * as citizenApi from '../../clients/citizen/src';
 import { DEMO, seedDemoData } from '../../src/db/demo-data';
@@ -195,5 +199,39 @@ describe('ordering under concurrency', () => {
     expect(got.map((n) => n.cursor)).toEqual(since.map((n) => n.cursor));
     const cursors = got.map((n) => BigInt(n.cursor));
     expect(cursors.every((c, i) => i === 0 || c > cursors[i - 1])).toBe(true);
+  });
+});
+
+describe('limits', () => {
+  test(`S9 one connection holds at most ${MAX_OPERATIONS_PER_SOCKET} live operations; completing one frees its place at once`, async () => {
+    const client = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${tokens[DEMO.caseworker]}` } });
+    const query = print(staffApi.NoticesDocument);
+    /** Subscribes; resolves with the refusal's code, or with undefined once the server has taken it (a notice arrives). */
+    const open = () => {
+      let refusedWith: (code: string | undefined) => void;
+      const outcome = new Promise<string | undefined>((resolve) => (refusedWith = resolve));
+      const stop = client.subscribe(
+        { query },
+        { next: () => refusedWith(undefined), error: (e) => refusedWith((e as { extensions?: { code?: string } }[])[0]?.extensions?.code), complete: () => undefined },
+      );
+      return { stop, outcome };
+    };
+    const subs: ReturnType<typeof open>[] = [];
+    try {
+      for (let i = 0; i < MAX_OPERATIONS_PER_SOCKET; i++) subs.push(open());
+      const extra = open();
+      expect(await extra.outcome).toBe('BAD_USER_INPUT');
+
+      // Completing one lets the next one in; a notice to Marita shows the new one is live.
+      subs[0].stop();
+      await new Promise((r) => setTimeout(r, 100)); // the complete message reaches the server first on the same socket
+      const next = open();
+      subs.push(next);
+      await send(DEMO.admin, { to: { staffIds: [ids.marita] }, subject: 'Plats ledig', body: 'x' });
+      expect(await next.outcome).toBeUndefined();
+    } finally {
+      subs.forEach((s) => s.stop());
+      await client.dispose();
+    }
   });
 });
