@@ -131,4 +131,3 @@ export async function viewerParties(em: EntityManager, viewer: Viewer): Promise<
   return [{ kind: PartyKind.STAFF, id: viewer.staff.id }, ...memberships.map((m) => ({ kind: PartyKind.SHARED_MAILBOX, id: m.mailbox.id }))];
 }
 
-export const partyKeys = (parties: readonly PartyRef[]) => parties.map(partyKey);
