@@ -1,3 +1,4 @@
+import type { Client } from '@urql/core';
 import * as citizen from '../clients/citizen/src';
 import * as staff from '../clients/staff/src';
 import { API, API_B, devToken, key, log, unwrap, ws } from './demo-lib';
@@ -24,7 +25,11 @@ async function main() {
   let gotReceipt = false;
   const maybeDone = () => gotReply && gotReceipt && done();
 
-  const tolvanSub = tolvanListen.client.subscription(citizen.NoticesDocument, {}).subscribe((r) => {
+  // Start from the current cursor: whatever happens from here on arrives, even if a socket connects late.
+  const startAt = async (c: Client) => unwrap(await c.query(citizen.NoticesSinceDocument, { cursor: null }).toPromise(), 'noticesSince').noticesSince.cursor;
+  const [tolvanFrom, maritaFrom] = await Promise.all([startAt(tolvanSend), startAt(maritaSend)]);
+
+  const tolvanSub = tolvanListen.client.subscription(citizen.NoticesDocument, { after: tolvanFrom }).subscribe((r) => {
     const n = r.data?.notices;
     if (!n) return;
     log(`[Tolvan on ${API}] ${n.kind}`, n.kind === 'NEW_MESSAGE' ? `"${n.subject}" from ${n.senderName}` : n.kind === 'UNREAD_COUNT' ? `unread: ${n.unreadCount}` : '');
@@ -36,7 +41,7 @@ async function main() {
       })();
     }
   });
-  const maritaSub = maritaListen.client.subscription(staff.NoticesDocument, {}).subscribe((r) => {
+  const maritaSub = maritaListen.client.subscription(staff.NoticesDocument, { after: maritaFrom }).subscribe((r) => {
     const n = r.data?.notices;
     if (!n) return;
     log(`[Marita on ${API}] ${n.kind}`, n.kind === 'NEW_MESSAGE' ? `"${n.subject}" from ${n.senderName}` : n.kind === 'READ_RECEIPT' ? `read by ${n.readerName}` : `unread in ${n.mailbox.name}: ${n.unreadCount}`);
@@ -44,7 +49,6 @@ async function main() {
     if (n.kind === 'NEW_MESSAGE' && n.senderName === 'Tolvan Tolvansson') gotReply = true;
     maybeDone();
   });
-  await new Promise((r) => setTimeout(r, 500)); // let both sockets connect
 
   const found = unwrap(await maritaSend.query(staff.PersonsDocument, { search: '191212121212' }).toPromise(), 'persons');
   const [sent] = unwrap(
