@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
+import { freePort } from './process';
 
 export const TEMPLATE_DB = 'ifo_test_template';
 
@@ -22,8 +23,15 @@ export default async function globalSetup() {
     adminUrl = u.toString();
   } else {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ifo-test-'));
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const db = await startEmbeddedPostgres({ dataDir, port });
+    // A port free right now; should another process take it in between, try another.
+    let db: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
+    for (let attempt = 1; !db; attempt++) {
+      try {
+        db = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+      } catch (err) {
+        if (attempt >= 3 || !/already in use/i.test(String(err))) throw err;
+      }
+    }
     const u = new URL(db.url);
     u.pathname = '/postgres';
     adminUrl = u.toString();
