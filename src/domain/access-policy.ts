@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { StaffViewer, Viewer } from '../auth/viewer';
 import type { Person } from '../entities/person';
 import { StaffRole } from '../entities/staff';
+import { forbidden } from '../errors';
 import { pgUuidArray } from './ids';
 
 /**
@@ -85,6 +86,13 @@ export function maySeeContactDetails(viewer: Viewer, person: Person, access: Per
   if (viewer.kind === 'citizen') return viewer.person.id === person.id;
   if (!person.protectedIdentity) return true;
   return access.ownCaseworker;
+}
+
+/** R3 for writes: only who may see a person's contact details may change them. */
+export function assertMayChangeContactDetails(viewer: Viewer, person: Person, access: PersonAccess): void {
+  if (!maySeeContactDetails(viewer, person, access)) {
+    throw forbidden('Only the caseworker of this person\'s own case may change the contact details of a protected identity.');
+  }
 }
 
 /** Cases a staff member may open: own, their unit's, or one they hold an ongoing assignment in. */

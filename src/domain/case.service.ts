@@ -7,7 +7,7 @@ import { Person } from '../entities/person';
 import { Relation, RelationType } from '../entities/relation';
 import { StaffRole } from '../entities/staff';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
-import { STAFF_VISIBLE_CASES_SQL, visibleCasesParams, loadPersonAccess } from './access-policy';
+import { assertMayChangeContactDetails, STAFF_VISIBLE_CASES_SQL, visibleCasesParams, loadPersonAccess } from './access-policy';
 import { logPersonAccess } from './access-log.service';
 import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact } from './contact-details';
 import { setStaffEnteredContact } from './person.service';
@@ -155,9 +155,7 @@ export class CaseService {
       }
       const person = await em.findOneOrFail(Person, relation.person.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const access = (await loadPersonAccess(em, this.viewer, [person.id])).get(person.id)!;
-      if (person.protectedIdentity && !access.ownCaseworker && (mobile !== undefined || email !== undefined)) {
-        throw forbidden('Only the caseworker of this person\'s own case may change the contact details of a protected identity.');
-      }
+      if (mobile !== undefined || email !== undefined) assertMayChangeContactDetails(this.viewer, person, access);
       setStaffEnteredContact(person, { mobile, email });
       const switches = { messagingEnabled: true, notifyBySms: input.notifyBySms, notifyByEmail: input.notifyByEmail };
       checkSwitches(switches, person.mobile, person.email);

@@ -6,7 +6,7 @@ import { Case, CaseStatus } from '../entities/case';
 import { Person } from '../entities/person';
 import { StaffRole } from '../entities/staff';
 import { AppError, ErrorCode, forbidden, notFound } from '../errors';
-import { loadPersonAccess, STAFF_VISIBLE_PERSONS_SQL, visiblePersonsParams, type PersonAccess } from './access-policy';
+import { assertMayChangeContactDetails, loadPersonAccess, STAFF_VISIBLE_PERSONS_SQL, visiblePersonsParams, type PersonAccess } from './access-policy';
 import { logPersonAccess } from './access-log.service';
 import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact, type EServiceSwitches } from './contact-details';
 import { isId } from './ids';
@@ -83,9 +83,7 @@ export class PersonService {
     };
     return this.em.transactional(async (em) => {
       const { person, access } = await this.load(em, id, { lock: true });
-      if (person.protectedIdentity && !access.ownCaseworker) {
-        throw forbidden('Only the caseworker of this person\'s own case may change the contact details of a protected identity.');
-      }
+      assertMayChangeContactDetails(this.viewer, person, access);
       const { mobile, email, ...address } = patch;
       for (const [key, value] of Object.entries(address)) if (value !== undefined) (person as any)[key] = value;
       setStaffEnteredContact(person, { mobile, email });
@@ -106,9 +104,7 @@ export class PersonService {
     const email = optionalContact(input.email, normalizeEmail, 'email');
     return this.em.transactional(async (em) => {
       const { person, access } = await this.load(em, id, { lock: true });
-      if (person.protectedIdentity && !access.ownCaseworker && (mobile !== undefined || email !== undefined)) {
-        throw forbidden('Only the caseworker of this person\'s own case may change the contact details of a protected identity.');
-      }
+      if (mobile !== undefined || email !== undefined) assertMayChangeContactDetails(this.viewer, person, access);
       if (input.messagingEnabled) {
         const openCases = await em.count(Case, {
           holder: person.id,

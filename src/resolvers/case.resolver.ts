@@ -8,6 +8,7 @@ import { Person } from '../entities/person';
 import { Relation, RelationType } from '../entities/relation';
 import { Staff, StaffRole } from '../entities/staff';
 import { Unit } from '../entities/unit';
+import { ActivateRelationInput } from './person.resolver';
 import { staffOf } from './viewer';
 
 @InputType({ description: 'A person to register as related to the case holder.' })
@@ -29,21 +30,6 @@ class RegisterRelationInput {
 
   @Field(() => LocalDate, { nullable: true, description: 'Last day the relation holds; leave out for until further notice.' })
   validTo?: string | null;
-}
-
-@InputType({ description: 'E-service settings for an activated relation, with the contact details notifications go to.' })
-class ActivateRelationInput {
-  @Field({ description: 'Notify by SMS (needs a mobile number).' })
-  notifyBySms!: boolean;
-
-  @Field({ description: 'Notify by e-mail (needs an e-mail address).' })
-  notifyByEmail!: boolean;
-
-  @Field(() => String, { nullable: true, description: 'Mobile number to set at the same time; leave out to keep.' })
-  mobile?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'E-mail address to set at the same time; leave out to keep.' })
-  email?: string | null;
 }
 
 const service = (ctx: Context) => new CaseService(ctx.em, staffOf(ctx), ctx.requestId);

@@ -69,11 +69,8 @@ export class ContactDetailsInput {
   city?: string | null;
 }
 
-@InputType({ description: 'E-service settings for a case holder, with the contact details the notifications go to.' })
-export class EServiceInput {
-  @Field({ description: 'Turn secure messaging on or off.' })
-  messagingEnabled!: boolean;
-
+@InputType('ActivateRelationInput', { description: 'E-service settings for an activated relation, with the contact details notifications go to.' })
+export class ActivateRelationInput {
   @Field({ description: 'Notify by SMS (needs a mobile number).' })
   notifyBySms!: boolean;
 
@@ -85,6 +82,12 @@ export class EServiceInput {
 
   @Field(() => String, { nullable: true, description: 'E-mail address to set at the same time; leave out to keep.' })
   email?: string | null;
+}
+
+@InputType({ description: 'E-service settings for a case holder, with the contact details the notifications go to.' })
+export class EServiceInput extends ActivateRelationInput {
+  @Field({ description: 'Turn secure messaging on or off.' })
+  messagingEnabled!: boolean;
 }
 
 @Resolver(() => Person)
