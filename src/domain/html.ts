@@ -8,7 +8,8 @@ import sanitizeHtml from 'sanitize-html';
  */
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'br', 'strong', 'b', 'em', 'i', 'u', 's', 'ul', 'ol', 'li', 'blockquote', 'a', 'h1', 'h2', 'h3', 'h4', 'pre', 'code', 'hr'],
-  allowedAttributes: { a: ['href'] },
+  // rel and target are set by the transform below; they must pass the allowlist after it.
+  allowedAttributes: { a: ['href', 'rel', 'target'] },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesAppliedToAttributes: ['href'],
   allowProtocolRelative: false,
@@ -17,10 +18,7 @@ const OPTIONS: sanitizeHtml.IOptions = {
   transformTags: {
     a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'noopener noreferrer nofollow', target: '_blank' } }),
   },
-  allowedAttributesForTags: undefined,
-} as sanitizeHtml.IOptions;
-// rel/target are added by the transform, so they must pass the allowlist afterwards.
-(OPTIONS.allowedAttributes as Record<string, string[]>).a.push('rel', 'target');
+};
 
 export const MAX_BODY_CHARS = 100_000;
 
