@@ -104,7 +104,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   // --- websocket (graphql-ws) on the same port and path -------------------------------------
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const wsValidationRules = [...specifiedRules, ...armor.validationRules];
-  type WsExtra = { viewer?: Viewer; operations?: Set<string> };
+  type WsExtra = { viewer?: Viewer };
   const wsServer = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
       schema,
@@ -118,10 +118,11 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         ctx.extra.viewer = viewer;
         return true;
       },
-      onSubscribe: (ctx, id, payload) => {
+      onSubscribe: (ctx, _id, payload) => {
         // One socket may not hold an unbounded number of live operations (each keeps a stream open).
-        const running = (ctx.extra.operations ??= new Set());
-        if (running.size >= MAX_OPERATIONS_PER_SOCKET) {
+        // graphql-ws has already registered this id, and drops an id the moment the client's Complete
+        // message arrives (its stream winds down after that), so a completed operation frees its place at once.
+        if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET) {
           return [
             new GraphQLError(`At most ${MAX_OPERATIONS_PER_SOCKET} operations may run at once on one connection. Complete one first.`, {
               extensions: { code: ErrorCode.BAD_USER_INPUT },
@@ -138,7 +139,6 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         if (errors.length) return refusal(errors, 'GRAPHQL_VALIDATION_FAILED');
         const nulAt = findNul(payload.variables ?? {}) ?? (nulInDocument(document) ? 'the document' : undefined);
         if (nulAt) return [nulError(nulAt)];
-        running.add(id);
         return {
           schema,
           operationName: payload.operationName,
@@ -155,9 +155,6 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
             boss: deps.boss,
           }),
         };
-      },
-      onComplete: (ctx, id) => {
-        ctx.extra.operations?.delete(id);
       },
       // Results carry the same masking as over HTTP: no SQL or stack reaches a socket.
       onNext: (_ctx, _id, _payload, args, result) => {

@@ -1,6 +1,7 @@
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import Redis from 'ioredis';
+import { setMaxListeners } from 'node:events';
 
 /** The wake-up a server instance sends to a viewer's topic after a commit: "look for notices after this seq". */
 export interface NoticeWakeUp {
@@ -29,7 +30,12 @@ export function createNoticeBus(redisUrl?: string): NoticeBus {
     clients = [publishClient, subscribeClient];
     pubSub = createPubSub<Channels>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
   } else {
-    pubSub = createPubSub<Channels>();
+    // Topics are per viewer, and a viewer with several tabs and shared mailboxes holds a listener for each
+    // live subscription; Node's default warning at 10 listeners would fire on ordinary use. The number of
+    // listeners is bounded by the per-socket operation limit times the viewer's sockets.
+    const eventTarget = new EventTarget();
+    setMaxListeners(0, eventTarget);
+    pubSub = createPubSub<Channels>({ eventTarget });
   }
   return {
     publish: (topic, wakeUp) => pubSub.publish('notice', topic, wakeUp),

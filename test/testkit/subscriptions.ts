@@ -34,6 +34,8 @@ export async function subscribe<T, V extends Record<string, unknown>>(
     lazy: false,
     retryAttempts: 0,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    // A refused connection is reported through `closed` below; the client would otherwise print it.
+    onNonLazyError: () => undefined,
     on: {
       closed: (e) => {
         closeEvent = e as never;
