@@ -116,11 +116,11 @@ export class JournalService {
     });
   }
 
-  /** Open cases (with interventions) of the holder in the caseworker's caseload; an executor's ongoing assignments for them. */
+  /** Open cases (with their interventions that have not ended) of the holder in the caseworker's caseload; an executor's ongoing assignments for them. */
   private async targetsForHolder(em: EntityManager, holderId: string): Promise<JournalTarget[]> {
     const me = this.viewer.staff;
+    const today = todayInSweden();
     if (this.viewer.role === StaffRole.EXECUTOR) {
-      const today = todayInSweden();
       const assignments = await em.find(
         Assignment,
         {
@@ -139,7 +139,14 @@ export class JournalService {
       { holder: holderId, status: CaseStatus.OPEN, $or: [{ caseworker: me.id }, { unit: me.unit.id }] },
       { orderBy: { openedOn: 'desc', id: 'asc' } },
     );
-    const interventions = cases.length ? await em.find(Intervention, { case: { $in: cases.map((c) => c.id) } }, { orderBy: { startDate: 'asc', id: 'asc' } }) : [];
+    // An intervention that has ended takes no new entries; one decided to start later does (its documents come first).
+    const interventions = cases.length
+      ? await em.find(
+          Intervention,
+          { case: { $in: cases.map((c) => c.id) }, $or: [{ endDate: null }, { endDate: { $gte: today } }] },
+          { orderBy: { startDate: 'asc', id: 'asc' } },
+        )
+      : [];
     return cases.flatMap((c): JournalTarget[] => [
       { kind: 'CASE', case: c, intervention: null, assignment: null, label: caseLabel(c) },
       ...interventions.filter((i) => i.case.id === c.id).map((i): JournalTarget => ({ kind: 'INTERVENTION', case: c, intervention: i, assignment: null, label: i.label })),
@@ -161,7 +168,7 @@ export class JournalService {
     }
     throw new AppError(
       ErrorCode.JOURNAL_TARGET_NOT_ALLOWED,
-      'You cannot journal there: choose one of the person\'s open cases or interventions in your caseload (or, as an executor, your ongoing assignment), as listed by journalTargets. A closed case takes no new entries.',
+      'You cannot journal there: choose one of the person\'s open cases or ongoing interventions in your caseload (or, as an executor, your ongoing assignment), as listed by journalTargets. A closed case or an ended intervention takes no new entries.',
       { field: 'target' },
     );
   }

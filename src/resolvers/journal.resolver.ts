@@ -137,7 +137,7 @@ const toTarget = (t: JournalTargetValue): JournalTarget => ({
 @Resolver(() => JournalEntry)
 export class JournalResolver {
   @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
-  @Query(() => [JournalTarget], { description: 'Where a message (or its attachments) can be journaled: the open cases and interventions of the conversation\'s citizen as case holder in your caseload, or, for an executor, their ongoing assignment. Refused with JOURNALING_FORBIDDEN_FOR_RELATION when the citizen is only a relation of the case holder, NO_CASE_FILE for a staff-only conversation.' })
+  @Query(() => [JournalTarget], { description: 'Where a message (or its attachments) can be journaled: the open cases of the conversation\'s citizen as case holder in your caseload, with their interventions that have not ended, or, for an executor, their ongoing assignment. Refused with JOURNALING_FORBIDDEN_FOR_RELATION when the citizen is only a relation of the case holder, NO_CASE_FILE for a staff-only conversation.' })
   async journalTargets(@Arg('messageId', () => ID, { description: 'A message in a conversation you take part in.' }) messageId: string, @Ctx() ctx: Context) {
     return (await service(ctx).targetsForMessage(messageId)).map(toTarget);
   }
@@ -169,7 +169,7 @@ export class JournalResolver {
   }
 
   @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
-  @Mutation(() => JournalEntry, { description: 'Write a journal note by hand into an open case or intervention (caseworkers) or your assignment (executors), e.g. the copied text of a relation\'s message.' })
+  @Mutation(() => JournalEntry, { description: 'Write a journal note by hand into an open case or an intervention that has not ended (caseworkers) or your assignment (executors), e.g. the copied text of a relation\'s message.' })
   async writeJournalNote(@Arg('input', () => JournalNoteInput, { description: 'The note.' }) input: JournalNoteInput, @Ctx() ctx: Context) {
     return service(ctx).writeNote(input);
   }

@@ -172,13 +172,14 @@ describe('journaling messages and attachments', () => {
     expect(citizenTry.body.errors[0].extensions.code).toBe('FORBIDDEN');
   });
 
-  test('J2 only open cases (and their interventions) of the conversation citizen as case holder are selectable', async () => {
+  test('J2 only open cases (and their interventions that have not ended) of the conversation citizen as case holder are selectable', async () => {
     const em = t.em();
     const marita = await em.findOneOrFail(Staff, { username: DEMO.caseworker });
     const closed = em.create(Case, { title: 'Gammalt ärende', holder: tolvan.id, unit: marita.unit, caseworker: marita, openedOn: '2020-01-01', status: CaseStatus.CLOSED, closedOn: '2021-01-01' });
     const closedInsats = em.create(Intervention, { case: closed, code: 'EK', name: 'Ekonomiskt bistånd', startDate: '2020-01-01', endDate: '2020-12-31' });
     await em.flush();
     const sannaInsats = em.create(Intervention, { case: sannaCase.id, code: 'SK', name: 'Skyddat boende', startDate: '2025-01-10' });
+    const endedInsats = em.create(Intervention, { case: ek.id, code: 'BO', name: 'Boendestöd', startDate: '2023-01-01', endDate: '2023-06-30' }); // ended, on the open case
     await em.flush();
 
     const api = await as('marita');
@@ -190,6 +191,7 @@ describe('journaling messages and attachments', () => {
       { caseId: closed.id, interventionId: closedInsats.id },
       { caseId: sannaCase.id }, // another person's case in Marita's unit
       { caseId: ek.id, interventionId: sannaInsats.id }, // another case's intervention under Tolvan's case
+      { caseId: ek.id, interventionId: endedInsats.id }, // an intervention that has ended takes no new entries
       { caseId: ek.id, assignmentId: assignment.id }, // caseworkers do not write in the executor's documentation
       { caseId: randomUUID() },
     ]) {
