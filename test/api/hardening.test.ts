@@ -325,6 +325,17 @@ describe('M1 unexpected errors are masked', () => {
   });
   afterAll(() => broken.close());
 
+  // The server's error log (JSON lines on stderr) is where an operator finds what the client is not told.
+  let logged: string[] = [];
+  let stderr: jest.SpyInstance;
+  beforeEach(() => {
+    logged = [];
+    stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (logged.push(String(chunk)), true));
+  });
+  afterEach(() => stderr.mockRestore());
+  const errorLines = () =>
+    logged.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as { level: string; msg: string; requestId?: string; err?: { message: string; stack?: string } });
+
   function expectMasked(r: Raw) {
     expect(r.contentType).toMatch(/^application\/json/);
     const errors = r.body.errors as any[];
@@ -350,6 +361,10 @@ describe('M1 unexpected errors are masked', () => {
     const r = await postRaw(broken.url, { query: '{ units { name } }' }, { token: staff, headers: { 'x-request-id': 'masking-test-0001' } });
     expectMasked(r);
     expect(r.body.errors[0].extensions.requestId).toBe('masking-test-0001');
+    // The log keeps the whole story under the same request id, so the client's id leads to it.
+    const line = errorLines().find((l) => l.requestId === 'masking-test-0001');
+    expect(line).toMatchObject({ level: 'error', msg: 'unexpected error', err: { message: expect.stringContaining('relation "unit" does not exist') } });
+    expect(line!.err!.stack).toMatch(/\bat /);
   });
 
   test('a failure while looking up the caller (context creation) is masked too', async () => {
@@ -357,6 +372,8 @@ describe('M1 unexpected errors are masked', () => {
     const r = await postRaw(broken.url, { query: '{ staffMe { name } }' }, { token: await broken.token.staff(DEMO.caseworker) });
     expect(r.status).toBeGreaterThanOrEqual(500);
     expectMasked(r);
+    const requestId = (r.body.errors as { extensions: { requestId: string } }[])[0].extensions.requestId;
+    expect(errorLines().find((l) => l.requestId === requestId)?.err?.message).toContain('relation "staff" does not exist');
   });
 
   test('with the database gone entirely, /healthz answers 503 and a query is masked', async () => {

@@ -257,7 +257,9 @@ describe('W5 errors over the websocket are masked like over HTTP', () => {
     expect(before[0].payload.data.units.length).toBeGreaterThan(0);
 
     await t.em().getConnection().execute('drop table "unit" cascade');
-    const messages = await run(s, 'broken', '{ units { name } }');
+    const logged: string[] = [];
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (logged.push(String(chunk)), true));
+    const messages = await run(s, 'broken', '{ units { name } }').finally(() => stderr.mockRestore());
     expect(messages.map((m) => m.type)).toEqual(['next', 'complete']);
     const errors = messages[0].payload.errors as any[];
     expect(errors).toHaveLength(1);
@@ -266,6 +268,9 @@ describe('W5 errors over the websocket are masked like over HTTP', () => {
     expect(errors[0].message).toContain(errors[0].extensions.requestId);
     const { detail: _detail, ...extensions } = errors[0].extensions;
     expect(JSON.stringify({ ...errors[0], extensions })).not.toMatch(/select|relation|does not exist/i);
+    // The detail goes to the server's error log under the same request id.
+    const line = logged.flatMap((c) => c.split('\n')).filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.requestId === errors[0].extensions.requestId);
+    expect(line).toMatchObject({ level: 'error', err: { message: expect.stringContaining('relation "unit" does not exist') } });
     await expectStillOpen(s);
   });
 });
