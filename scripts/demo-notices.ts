@@ -30,6 +30,7 @@ async function main() {
   const [tolvanFrom, maritaFrom] = await Promise.all([startAt(tolvanSend), startAt(maritaSend)]);
 
   const tolvanSub = tolvanListen.client.subscription(citizen.NoticesDocument, { after: tolvanFrom }).subscribe((r) => {
+    if (r.error) fail(`Tolvan's subscription on ${API}`, r.error);
     const n = r.data?.notices;
     if (!n) return;
     log(`[Tolvan on ${API}] ${n.kind}`, n.kind === 'NEW_MESSAGE' ? `"${n.subject}" from ${n.senderName}` : n.kind === 'UNREAD_COUNT' ? `unread: ${n.unreadCount}` : '');
@@ -42,6 +43,7 @@ async function main() {
     }
   });
   const maritaSub = maritaListen.client.subscription(staff.NoticesDocument, { after: maritaFrom }).subscribe((r) => {
+    if (r.error) fail(`Marita's subscription on ${API}`, r.error);
     const n = r.data?.notices;
     if (!n) return;
     log(`[Marita on ${API}] ${n.kind}`, n.kind === 'NEW_MESSAGE' ? `"${n.subject}" from ${n.senderName}` : n.kind === 'READ_RECEIPT' ? `read by ${n.readerName}` : `unread in ${n.mailbox.name}: ${n.unreadCount}`);
@@ -72,6 +74,13 @@ async function main() {
   maritaSub.unsubscribe();
   await maritaListen.close();
   await tolvanListen.close();
+}
+
+/** A subscription that cannot run (server down, socket refused) ends the demo with the reason, not a silent wait. */
+function fail(what: string, error: { message: string; networkError?: unknown }): never {
+  const cause = error.networkError as { message?: string; code?: number; reason?: string } | undefined;
+  console.error(`${what} failed: ${cause?.message ?? (cause?.code ? `socket closed ${cause.code} ${cause.reason ?? ''}` : error.message)}`);
+  process.exit(1);
 }
 
 main().catch((err) => {
