@@ -16,7 +16,7 @@ import { logPersonAccess } from './access-log.service';
 import { sanitizeFilename } from './attachment.service';
 import { isId } from './ids';
 import { MessageService } from './message.service';
-import type { DomainEvent, EventSink } from './notices';
+import { EventBuffer, type EventSink } from './notices';
 import { todayInSweden } from './time';
 
 /**
@@ -181,7 +181,7 @@ export class CaseDocumentService {
    * for the sender, then MessageService.send applies every messaging rule.
    */
   async send(id: string, input: SendCaseDocumentInput): Promise<Message> {
-    const published: DomainEvent[] = [];
+    const events = new EventBuffer();
     const message = await this.em.transactional(async (em) => {
       const doc = await this.load(em, id, false);
       if (!doc.lockedAt || !doc.pdfStorageKey) throw notLocked();
@@ -197,8 +197,8 @@ export class CaseDocumentService {
         });
         await em.flush();
       }
-      // Events are held until this outer transaction commits.
-      const messages = new MessageService(em, this.viewer, this.requestId, { publish: (events) => void published.push(...events) });
+      // The message's events are recorded in this transaction and published after it commits.
+      const messages = new MessageService(em, this.viewer, this.requestId, this.sink, events);
       const [sent] = await messages.send({
         idempotencyKey: input.idempotencyKey,
         to: { personIds: [doc.case.holder.id] },
@@ -210,9 +210,10 @@ export class CaseDocumentService {
         attachmentIds: [attachmentId],
       });
       await logPersonAccess(em, this.viewer, this.requestId, [doc.case.holder.id], AccessAction.DOCUMENT_WRITE);
+      await events.recordIn(em, this.sink);
       return sent;
     });
-    if (published.length) await this.sink?.publish(published);
+    await events.flushTo(this.sink);
     return message;
   }
 

@@ -9,7 +9,7 @@ import { badInput, notFound, AppError, ErrorCode } from '../errors';
 import { MAX_BODY_CHARS, sanitizeBody } from './html';
 import { isId } from './ids';
 import { MAX_ATTACHMENTS, MAX_SUBJECT_CHARS, MessageService, type Addressees } from './message.service';
-import type { DomainEvent, EventSink } from './notices';
+import { EventBuffer, type EventSink } from './notices';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 
 export interface SaveDraftInput {
@@ -102,14 +102,10 @@ export class DraftService {
 
   /** Sends the draft exactly as saved and removes it, in one transaction. */
   async send(draftId: string, idempotencyKey: string): Promise<Message[]> {
-    const collected: DomainEvent[] = [];
-    let recorded: unknown;
+    const events = new EventBuffer();
     const messages = await this.em.transactional(async (em) => {
       const draft = await new DraftService(em, this.viewer, this.requestId).get(draftId);
-      const svc = new MessageService(em, this.viewer, this.requestId, {
-        record: this.sink?.record ? (txEm, events) => this.sink!.record!(txEm, events).then((r) => (recorded = r)) : undefined,
-        publish: (events) => void collected.push(...events),
-      });
+      const svc = new MessageService(em, this.viewer, this.requestId, this.sink, events);
       const common = {
         idempotencyKey,
         body: draft.bodyHtml,
@@ -123,9 +119,10 @@ export class DraftService {
         : await svc.send({ ...common, subject: draft.subject, to: draft.addressees, caseId: draft.case?.id ?? null });
       em.remove(draft);
       await em.flush();
+      await events.recordIn(em, this.sink);
       return sent;
     });
-    if (this.sink && collected.length) await this.sink.publish(collected, recorded);
+    await events.flushTo(this.sink);
     return messages;
   }
 

@@ -125,6 +125,8 @@ export class MessageService {
     private readonly viewer: Viewer,
     private readonly requestId: string,
     private readonly sink?: EventSink,
+    /** Set when a caller's transaction wraps these writes: its events then wait for that transaction. */
+    private readonly unitOfWork?: EventBuffer,
   ) {}
 
   // --- sending ----------------------------------------------------------------------------
@@ -144,7 +146,7 @@ export class MessageService {
     if (attachmentIds.length > MAX_ATTACHMENTS) throw new AppError(ErrorCode.TOO_MANY_FILES, `A message can carry at most ${MAX_ATTACHMENTS} attachments. Send the rest in another message.`, { field: 'attachmentIds' });
     const payload = { kind: 'send', subject, body: body.html, to, attachmentIds, rr: !!input.readReceiptRequested, sig: !!input.addSignature, from: input.fromSharedMailboxId ?? null, caseId: input.caseId ?? null };
 
-    const events = new EventBuffer();
+    const events = new EventBuffer(this.unitOfWork);
     const messages = await this.idempotent(key, payload, async (em) => {
       const sender = await this.resolveSender(em, input.fromSharedMailboxId);
       const finalBody = await this.withSignature(em, body, input.addSignature);
@@ -224,7 +226,7 @@ export class MessageService {
     if (attachmentIds.length > MAX_ATTACHMENTS) throw new AppError(ErrorCode.TOO_MANY_FILES, `A message can carry at most ${MAX_ATTACHMENTS} attachments. Send the rest in another message.`, { field: 'attachmentIds' });
     const payload = { kind: 'reply', messageId, subject: input.subject ?? null, body: body.html, attachmentIds, rr: !!input.readReceiptRequested, sig: !!input.addSignature, from: input.fromSharedMailboxId ?? null };
 
-    const events = new EventBuffer();
+    const events = new EventBuffer(this.unitOfWork);
     const [message] = await this.idempotent(key, payload, async (em) => {
       const original = await this.openMessage(em, messageId);
       const conversation = await em.findOneOrFail(Conversation, original.conversation.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -393,7 +395,7 @@ export class MessageService {
 
   /** The first read per recipient; the sender sees it when a receipt was asked. */
   async markRead(messageId: string, viaSharedMailboxId?: string | null): Promise<Message> {
-    const events = new EventBuffer();
+    const events = new EventBuffer(this.unitOfWork);
     const message = await this.em.transactional(async (em) => {
       const message = await this.openMessage(em, messageId);
       const parties = await viewerParties(em, this.viewer);

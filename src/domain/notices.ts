@@ -28,13 +28,20 @@ export interface EventSink {
   publish(events: DomainEvent[], recorded?: unknown): Promise<void> | void;
 }
 
-/** Collects events during a unit of work; recorded in it, published only after commit. */
+/**
+ * Collects events during a unit of work; recorded in it, published only after commit.
+ * A buffer made with an `outer` one joins the caller's larger unit of work: its events
+ * go there, and the owner of the outer buffer records and publishes them.
+ */
 export class EventBuffer {
   private readonly events: DomainEvent[] = [];
   private recorded: unknown;
 
+  constructor(private readonly outer?: EventBuffer) {}
+
   add(event: DomainEvent): void {
-    this.events.push(event);
+    if (this.outer) this.outer.add(event);
+    else this.events.push(event);
   }
 
   /** Call as the last step inside the transaction. */

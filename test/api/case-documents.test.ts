@@ -126,6 +126,9 @@ describe('case documents', () => {
     expect(early.errors[0].message).toMatch(/Lock/);
 
     const locked = (await marita.mutate(LockCaseDocumentDocument, { id: doc.id })).data!.lockCaseDocument;
+    const tolvanToken = await t.token.citizen(DEMO.tolvan);
+    const tolvan = apiAs(t, tolvanToken);
+    const { cursor } = (await tolvan.query(citizen.NoticesSinceDocument, { cursor: null })).data!.noticesSince;
     const key = randomUUID();
     const sent = await marita.mutate(SendCaseDocumentDocument, { id: doc.id, input: { idempotencyKey: key, readReceiptRequested: true } });
     expect(sent.codes).toEqual([]);
@@ -142,9 +145,11 @@ describe('case documents', () => {
     const reused = await marita.mutate(SendCaseDocumentDocument, { id: doc.id, input: { idempotencyKey: key, subject: 'Annat' } });
     expect(reused.codes).toEqual(['IDEMPOTENCY_KEY_REUSED']);
 
+    // Tolvan is told at once, like for any message (one notice, also after the retry).
+    const notices = (await tolvan.query(citizen.NoticesSinceDocument, { cursor })).data!.noticesSince.notices;
+    expect(notices.filter((n) => n.kind === 'NEW_MESSAGE').map((n) => [n.messageId, n.subject])).toEqual([[message.id, 'Beslut om bistånd']]);
+
     // Tolvan finds it in the inbox and downloads the very PDF, which parses back.
-    const tolvanToken = await t.token.citizen(DEMO.tolvan);
-    const tolvan = apiAs(t, tolvanToken);
     const conv = await tolvan.query(citizen.ConversationDocument, { id: message.conversationId });
     expect(conv.codes).toEqual([]);
     const received = conv.data!.conversation.messages[0];
