@@ -104,3 +104,19 @@ export const STAFF_VISIBLE_CASES_SQL = `
 export function visibleCasesParams(viewer: StaffViewer): string[] {
   return [viewer.staff.id, viewer.staff.unit.id, viewer.staff.id];
 }
+
+/**
+ * The journal entries (alias `j`) a staff member may read, as a condition and
+ * its parameters: caseworkers everything in the cases they may open; executors
+ * only what is filed under their own assignments, in a case they may still
+ * open; administrators nothing. Used for the journal, for corrections and for
+ * downloading a journaled attachment, so the three cannot drift apart.
+ */
+export function readableJournalEntries(viewer: StaffViewer): [sql: string, params: string[]] {
+  if (viewer.role === StaffRole.ADMIN) return ['false', []];
+  const inVisibleCase = `j.case_id in (${STAFF_VISIBLE_CASES_SQL})`;
+  if (viewer.role === StaffRole.EXECUTOR) {
+    return [`${inVisibleCase} and j.assignment_id in (select a.id from assignment a where a.executor_id = ?)`, [...visibleCasesParams(viewer), viewer.staff.id]];
+  }
+  return [inVisibleCase, visibleCasesParams(viewer)];
+}

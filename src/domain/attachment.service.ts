@@ -6,10 +6,10 @@ import { Attachment } from '../entities/attachment';
 import { Conversation } from '../entities/conversation';
 import { MessageEvent, MessageEventKind } from '../entities/message';
 import { partyKey } from '../entities/party';
-import { StaffRole } from '../entities/staff';
 import { AppError, ErrorCode, notFound } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
 import { logPersonAccess } from './access-log.service';
+import { readableJournalEntries } from './access-policy';
 import { isId } from './ids';
 import { viewerParties } from './messaging-policy';
 
@@ -86,19 +86,14 @@ export class AttachmentService {
 
   /**
    * A journaled attachment is a document in the person's file: the staff who
-   * may read that journal entry (caseworkers with the case in their caseload,
-   * the executor of the assignment it is filed under) may open it too.
+   * may read its journal entry may open it too.
    */
   private async journaledInReadableFile(em: EntityManager, attachmentId: string): Promise<boolean> {
     if (this.viewer.kind !== 'staff') return false;
-    const s = this.viewer.staff;
+    const [readable, params] = readableJournalEntries(this.viewer);
     const rows = await em.getConnection().execute(
-      `select 1 from journal_entry j join case_file c on c.id = j.case_id
-        where j.attachment_id = ? and (
-          (?::boolean and (c.caseworker_id = ? or c.unit_id = ?))
-          or j.assignment_id in (select a.id from assignment a where a.executor_id = ?))
-        limit 1`,
-      [attachmentId, this.viewer.role === StaffRole.CASEWORKER, s.id, s.unit.id, s.id],
+      `select 1 from journal_entry j where j.attachment_id = ? and ${readable} limit 1`,
+      [attachmentId, ...params],
       'all',
       em.getTransactionContext(),
     );

@@ -10,7 +10,7 @@ import { Person } from '../entities/person';
 import { Relation } from '../entities/relation';
 import { StaffRole } from '../entities/staff';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
-import { STAFF_VISIBLE_CASES_SQL, visibleCasesParams } from './access-policy';
+import { readableJournalEntries, STAFF_VISIBLE_CASES_SQL, visibleCasesParams } from './access-policy';
 import { logPersonAccess } from './access-log.service';
 import { isId } from './ids';
 import { MessageService } from './message.service';
@@ -321,12 +321,9 @@ export class JournalService {
   }
 
   private async mayReadEntry(em: EntityManager, entry: JournalEntry): Promise<boolean> {
-    const c = await this.visibleCase(em, entry.case.id);
-    if (!c) return false;
-    if (this.viewer.role === StaffRole.EXECUTOR) {
-      return !!entry.assignment && (await em.count(Assignment, { id: entry.assignment.id, executor: this.viewer.staff.id })) > 0;
-    }
-    return true;
+    const [readable, params] = readableJournalEntries(this.viewer);
+    const rows = await em.getConnection().execute(`select 1 from journal_entry j where j.id = ? and ${readable}`, [entry.id, ...params], 'all', em.getTransactionContext());
+    return rows.length > 0;
   }
 
   // --- reading ----------------------------------------------------------------------------
@@ -343,7 +340,7 @@ export class JournalService {
       const c = await this.visibleCase(em, caseId);
       if (!c || this.viewer.role === StaffRole.ADMIN) throw notFound('case');
       const qb = em.createQueryBuilder(JournalEntry, 'j').where({ case: c.id });
-      if (this.viewer.role === StaffRole.EXECUTOR) qb.andWhere('j.assignment_id in (select a.id from assignment a where a.executor_id = ?)', [this.viewer.staff.id]);
+      qb.andWhere(...readableJournalEntries(this.viewer));
       if (args.interventionId) {
         if (!isId(args.interventionId)) throw notFound('intervention');
         qb.andWhere({ intervention: args.interventionId });
