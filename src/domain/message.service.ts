@@ -207,7 +207,7 @@ export class MessageService {
           readReceiptRequested: !!input.readReceiptRequested,
           recipients: thread.parties.map((party) => ({ party })),
           attachments: i === 0 ? attachments : attachments.map((a) => this.copyAttachment(em, a)),
-          isNewConversation: true,
+          participantKeys: new Set(),
         });
         created.push(message);
       }
@@ -265,7 +265,7 @@ export class MessageService {
         recipients: recipients.map((party) => ({ party })),
         attachments,
         inReplyTo: original,
-        isNewConversation: false,
+        participantKeys: new Set(participants.map((p) => p.partyKey)),
       });
       await events.recordIn(em, this.sink);
       return [reply];
@@ -292,7 +292,8 @@ export class MessageService {
       recipients: Delivery[];
       attachments: Attachment[];
       inReplyTo?: Message;
-      isNewConversation: boolean;
+      /** Party keys already in the conversation; the new ones are added here as they join. */
+      participantKeys: Set<string>;
       isAutoReply?: boolean;
     },
   ): Promise<Message> {
@@ -327,9 +328,7 @@ export class MessageService {
     }
     const recipients = [...deliveries.values()];
 
-    const existing = args.isNewConversation
-      ? new Set<string>()
-      : new Set((await em.find(ConversationParticipant, { conversation: conversation.id }, { fields: ['partyKey'] as never })).map((p) => p.partyKey));
+    const existing = args.participantKeys;
     for (const party of [sender.party, ...recipients.map((r) => r.party)]) {
       const k = partyKey(party);
       if (existing.has(k)) continue;
@@ -381,7 +380,7 @@ export class MessageService {
           recipients: [{ party: sender.party }],
           attachments: [],
           inReplyTo: message,
-          isNewConversation: false,
+          participantKeys: existing,
           isAutoReply: true,
         });
         em.create(MessageEvent, { message, kind: MessageEventKind.AUTO_REPLIED, actorName: away.name, createdAt: new Date() });
