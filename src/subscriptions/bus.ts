@@ -17,6 +17,7 @@ type Channels = { notice: [topic: string, payload: NoticeWakeUp] };
  */
 export interface NoticeBus {
   publish(topic: string, wakeUp: NoticeWakeUp): void;
+  /** Listens from the moment it returns: a wake-up published before the caller's first read is kept for it. */
   subscribe(topic: string): AsyncIterableIterator<NoticeWakeUp>;
   close(): Promise<void>;
 }
@@ -39,9 +40,30 @@ export function createNoticeBus(redisUrl?: string): NoticeBus {
   }
   return {
     publish: (topic, wakeUp) => pubSub.publish('notice', topic, wakeUp),
-    subscribe: (topic) => pubSub.subscribe('notice', topic) as unknown as AsyncIterableIterator<NoticeWakeUp>,
+    subscribe: (topic) => listeningNow(pubSub.subscribe('notice', topic)),
     close: async () => {
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}
+
+/**
+ * A pub/sub Repeater adds its listener only on its first next(). The notice
+ * stream subscribes, then reads what it missed, then waits: a wake-up in
+ * between would be lost. So the first next() is asked for at once and handed
+ * to the caller's first read.
+ */
+function listeningNow<T>(source: AsyncIterableIterator<T>): AsyncIterableIterator<T> {
+  let first: Promise<IteratorResult<T>> | undefined = source.next();
+  return {
+    next: () => {
+      const pending = first ?? source.next();
+      first = undefined;
+      return pending;
+    },
+    return: async (value?: unknown) => source.return?.(value) ?? { done: true, value: undefined },
+    [Symbol.asyncIterator]() {
+      return this;
     },
   };
 }
