@@ -11,39 +11,47 @@ import { NoticePipeline } from './subscriptions/notice-pipeline';
 
 const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
 
-/** What a server instance runs beside HTTP: the notice bus, the job queue and (optionally) the notification worker. */
+/** What a server instance runs beside HTTP: the notice bus, the job queue and (unless WORKER=off) the background work. */
 export interface Runtime {
   bus: NoticeBus;
   boss: PgBoss;
   sink: NoticePipeline;
-  worker?: NotificationWorker;
   close(): Promise<void>;
 }
 
-export async function startRuntime(config: Config, orm: Orm, databaseUrl: string, opts: { senders?: Senders; worker?: boolean } = {}): Promise<Runtime> {
+export async function startRuntime(config: Config, orm: Orm, databaseUrl: string, opts: { senders?: Senders } = {}): Promise<Runtime> {
   const bus = createNoticeBus(config.redisUrl);
   const boss = await startBoss(databaseUrl, config);
   const sink = new NoticePipeline({ orm, bus, config, boss });
-  const runWorker = opts.worker ?? config.notify.worker;
-  const worker = runWorker ? await startNotificationWorker({ orm, boss, config, senders: opts.senders }) : undefined;
-  // Housekeeping beside the worker: uploads that were never sent go after a day.
-  const housekeeping = runWorker
-    ? setInterval(() => {
-        purgeUnsentUploads(orm.em.fork() as EntityManager)
-          .then((n) => n && log.info('removed unsent uploads', { count: n }))
-          .catch((err) => log.error('removing unsent uploads failed', { err }));
-      }, HOUSEKEEPING_INTERVAL_MS).unref()
-    : undefined;
+  const background = config.notify.worker ? await startBackgroundWork({ orm, boss, config, senders: opts.senders }) : undefined;
   return {
     bus,
     boss,
     sink,
-    worker,
     async close() {
-      if (housekeeping) clearInterval(housekeeping);
-      await worker?.stop();
+      await background?.stop();
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
       await bus.close();
+    },
+  };
+}
+
+/**
+ * The work that runs in one place, beside an API server or on its own
+ * (`npm run worker`): the notification jobs, and hourly housekeeping (uploads
+ * that were never sent go after a day).
+ */
+export async function startBackgroundWork(deps: { orm: Orm; boss: PgBoss; config: Config; senders?: Senders }): Promise<NotificationWorker> {
+  const worker = await startNotificationWorker(deps);
+  const housekeeping = setInterval(() => {
+    purgeUnsentUploads(deps.orm.em.fork() as EntityManager)
+      .then((n) => n && log.info('removed unsent uploads', { count: n }))
+      .catch((err) => log.error('removing unsent uploads failed', { err }));
+  }, HOUSEKEEPING_INTERVAL_MS).unref();
+  return {
+    async stop() {
+      clearInterval(housekeeping);
+      await worker.stop();
     },
   };
 }

@@ -3,18 +3,18 @@ import { loadConfig } from './config';
 import { initOrm } from './db/orm';
 import { log } from './log';
 import { startBoss } from './notifications/boss';
-import { startNotificationWorker } from './notifications/worker';
+import { startBackgroundWork } from './runtime';
 
 /**
- * `npm run worker`: the notification worker on its own (set WORKER=off on the
- * API servers then). Needs DATABASE_URL: it shares the API's database.
+ * `npm run worker`: the notification worker and housekeeping on their own (set
+ * WORKER=off on the API servers then). Needs DATABASE_URL: it shares the API's database.
  */
 async function main() {
   const config = loadConfig();
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required for a separate worker (the embedded database belongs to `npm start`).');
   const orm = await initOrm(config.databaseUrl);
   const boss = await startBoss(config.databaseUrl, config);
-  const worker = await startNotificationWorker({ orm, boss, config });
+  const worker = await startBackgroundWork({ orm, boss, config });
   log.info('notification worker ready');
   let stopping = false;
   const stop = async () => {

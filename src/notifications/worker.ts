@@ -88,7 +88,7 @@ export interface NotificationWorker {
 /** Runs the notification jobs: a few at a time, retried with backoff by pg-boss, then left failed for administrators. */
 export async function startNotificationWorker(deps: { orm: Orm; boss: PgBoss; config: Config; senders?: Senders }): Promise<NotificationWorker> {
   const senders = deps.senders ?? sendersFromConfig(deps.config);
-  const workerId = await deps.boss.work<NotifyJob>(NOTIFY_QUEUE, { batchSize: 5, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+  await deps.boss.work<NotifyJob>(NOTIFY_QUEUE, { batchSize: 5, pollingIntervalSeconds: 0.5 }, async (jobs) => {
     for (const job of jobs) {
       try {
         const outcome = await deliver(deps.orm.em.fork() as EntityManager, deps.boss, deps.config, senders, job.data);
@@ -107,8 +107,7 @@ export async function startNotificationWorker(deps: { orm: Orm; boss: PgBoss; co
   return {
     async stop() {
       await deps.boss.offWork(NOTIFY_QUEUE);
-      (senders.email as SmtpEmailSender).close?.();
-      void workerId;
+      senders.email.close?.();
     },
   };
 }
