@@ -66,7 +66,7 @@ function participantLoader(em: EntityManager) {
  * for all three kinds, without loading whole rows (a person's contact details
  * are not needed to show a name).
  */
-function partyNameLoader(em: EntityManager) {
+export function partyNameLoader(em: EntityManager) {
   return new DataLoader<string, { name: string; title: string | null } | undefined>(async (keys) => {
     const ids = (kind: PartyKind) => pgUuidArray(keys.filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(kind.length + 1)));
     const rows: { key: string; name: string; title: string | null }[] = await em.getConnection().execute(

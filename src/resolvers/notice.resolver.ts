@@ -6,11 +6,12 @@ import type { Context } from '../context';
 import { noticesSince, parseCursor, type NoticeRecord } from '../domain/notice.service';
 import { NoticeKind } from '../entities/notice';
 import { PartyKind } from '../entities/party';
-import { Person } from '../entities/person';
-import { SharedMailbox } from '../entities/shared-mailbox';
 import { Staff } from '../entities/staff';
+import { partyNameLoader } from '../loaders';
 import { viewerTopic } from '../subscriptions/notice-pipeline';
 import { Party } from './types/party';
+
+type PartyNames = ReturnType<typeof partyNameLoader>;
 
 @ObjectType({ description: 'A realtime notice: a new message, a read receipt, or a changed unread count in one of your mailboxes. Never carries message content beyond the subject.' })
 export class Notice {
@@ -58,30 +59,18 @@ class NoticePage {
 }
 
 /**
- * Names of the notices' mailboxes, with the EntityManager of this event: a
- * long-lived subscription must not keep (and cache in) the one it started with.
+ * Notices with their mailbox's name. The stream passes a name loader on the
+ * EntityManager of each event: a long-lived subscription must not keep (and
+ * cache in) the one it started with.
  */
-async function toNotices(em: EntityManager, records: NoticeRecord[]): Promise<Notice[]> {
-  const refs = [...new Set(records.map((r) => r.partyKey))].map((key) => {
-    const [kind, id] = key.split(':') as [PartyKind, string];
-    return { key, kind, id };
-  });
-  const ids = (kind: PartyKind) => refs.filter((r) => r.kind === kind).map((r) => r.id);
-  const [staff, boxes, persons] = await Promise.all([
-    ids(PartyKind.STAFF).length ? em.find(Staff, { id: { $in: ids(PartyKind.STAFF) } }) : [],
-    ids(PartyKind.SHARED_MAILBOX).length ? em.find(SharedMailbox, { id: { $in: ids(PartyKind.SHARED_MAILBOX) } }) : [],
-    ids(PartyKind.PERSON).length ? em.find(Person, { id: { $in: ids(PartyKind.PERSON) } }) : [],
-  ]);
-  const names = new Map<string, { name: string; title: string | null }>([
-    ...staff.map((s) => [`${PartyKind.STAFF}:${s.id}`, { name: s.name, title: s.title ?? null }] as const),
-    ...boxes.map((b) => [`${PartyKind.SHARED_MAILBOX}:${b.id}`, { name: b.name, title: null }] as const),
-    ...persons.map((p) => [`${PartyKind.PERSON}:${p.id}`, { name: p.name, title: null }] as const),
-  ]);
-  return records.map((r) => {
-    const [kind, id] = r.partyKey.split(':') as [PartyKind, string];
-    const known = names.get(r.partyKey) ?? { name: 'Okänd', title: null };
-    return toNotice(r, { kind, id, ...known });
-  });
+async function toNotices(names: PartyNames, records: NoticeRecord[]): Promise<Notice[]> {
+  return Promise.all(
+    records.map(async (r) => {
+      const [kind, id] = r.partyKey.split(':') as [PartyKind, string];
+      const known = (await names.load(r.partyKey)) ?? { name: 'Okänd', title: null };
+      return toNotice(r, { kind, id, ...known });
+    }),
+  );
 }
 
 function toNotice(r: NoticeRecord, mailbox: Party): Notice {
@@ -135,7 +124,7 @@ function noticeStream(ctx: Context, after: string | null): Repeater<Notice> {
           const em = ctx.em.fork() as EntityManager;
           if (!(await stillActive(em, viewer))) return false;
           const page = await noticesSince(em, viewer, cursor);
-          for (const n of await toNotices(em, page.notices)) await push(n);
+          for (const n of await toNotices(partyNameLoader(em), page.notices)) await push(n);
           cursor = page.cursor;
           if (!page.hasMore) return true;
         }
@@ -158,7 +147,7 @@ export class NoticeResolver {
   @Query(() => NoticePage, { description: 'What you missed: your notices after a cursor, in order. Without a cursor: none, and the cursor to start from.' })
   async noticesSince(@Arg('cursor', () => String, { nullable: true, description: 'The cursor of the last notice you saw.' }) cursor: string | null, @Ctx() ctx: Context): Promise<NoticePage> {
     const page = await noticesSince(ctx.em, ctx.viewer!, parseCursor(cursor));
-    return { notices: await toNotices(ctx.em, page.notices), cursor: page.cursor, hasMore: page.hasMore };
+    return { notices: await toNotices(ctx.loaders.partyName, page.notices), cursor: page.cursor, hasMore: page.hasMore };
   }
 
   @Authorized()
