@@ -130,8 +130,11 @@ function noticeStream(ctx: Context, after: string | null): Repeater<Notice> {
         }
       };
       if (await drain()) {
-        for await (const _wake of live) {
-          if (stopped || !(await drain())) break;
+        for await (const wake of live) {
+          if (stopped) break;
+          // Seqs grow in commit order: a wake-up at or below the cursor brings nothing not already sent.
+          if (BigInt(wake.seq) <= BigInt(cursor)) continue;
+          if (!(await drain())) break;
         }
       }
     } finally {

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type PgBoss from 'pg-boss';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
+import { pgUuidArray } from '../domain/ids';
 import { recordNotices, type NoticeRecord } from '../domain/notice.service';
 import type { DomainEvent, EventSink } from '../domain/notices';
 import { PartyKind } from '../entities/party';
@@ -32,24 +33,18 @@ export class NoticePipeline implements EventSink {
     const notices = (recorded as NoticeRecord[] | undefined) ?? [];
     if (!notices.length) return;
     try {
+      // The highest seq per viewer topic (a shared mailbox's goes to each of its members).
       const latest = new Map<string, string>();
-      const bump = (topic: string, seq: string) => {
-        const prev = latest.get(topic);
-        if (!prev || BigInt(seq) > BigInt(prev)) latest.set(topic, seq);
-      };
       const mailboxSeqs = new Map<string, string>();
       for (const n of notices) {
-        if (n.partyKey.startsWith(`${PartyKind.SHARED_MAILBOX}:`)) {
-          const id = n.partyKey.slice(PartyKind.SHARED_MAILBOX.length + 1);
-          const prev = mailboxSeqs.get(id);
-          if (!prev || BigInt(n.seq) > BigInt(prev)) mailboxSeqs.set(id, n.seq);
-        } else bump(n.partyKey, n.seq);
+        if (n.partyKey.startsWith(`${PartyKind.SHARED_MAILBOX}:`)) raise(mailboxSeqs, n.partyKey.slice(PartyKind.SHARED_MAILBOX.length + 1), n.seq);
+        else raise(latest, n.partyKey, n.seq);
       }
       if (mailboxSeqs.size) {
         const members: { mailbox_id: string; staff_id: string }[] = await this.deps.orm.em
           .getConnection()
-          .execute('select mailbox_id, staff_id from shared_mailbox_member where mailbox_id = any(?::uuid[])', [`{${[...mailboxSeqs.keys()].join(',')}}`]);
-        for (const m of members) bump(`${PartyKind.STAFF}:${m.staff_id}`, mailboxSeqs.get(m.mailbox_id)!);
+          .execute('select mailbox_id, staff_id from shared_mailbox_member where mailbox_id = any(?::uuid[])', [pgUuidArray([...mailboxSeqs.keys()])]);
+        for (const m of members) raise(latest, `${PartyKind.STAFF}:${m.staff_id}`, mailboxSeqs.get(m.mailbox_id)!);
       }
       for (const [topic, seq] of latest) this.deps.bus.publish(topic, { seq });
     } catch (err) {
@@ -57,4 +52,10 @@ export class NoticePipeline implements EventSink {
       log.error('publishing notices failed', { err });
     }
   }
+}
+
+/** Keeps the highest seq per key. */
+function raise(seqs: Map<string, string>, key: string, seq: string): void {
+  const prev = seqs.get(key);
+  if (!prev || BigInt(seq) > BigInt(prev)) seqs.set(key, seq);
 }
