@@ -27,16 +27,23 @@ export async function startBoss(databaseUrl: string, config: Config): Promise<Pg
   boss.on('error', () => undefined); // surfaced through job failures; do not crash the process
   await boss.start();
   if (!(await boss.getQueue(NOTIFY_QUEUE))) {
-    await boss.createQueue(NOTIFY_QUEUE, {
-      name: NOTIFY_QUEUE,
-      retryLimit: config.notify.retryLimit,
-      retryDelay: config.notify.retryDelaySeconds,
-      retryBackoff: true,
-      expireInSeconds: config.notify.jobTimeoutSeconds,
-      retentionDays: 14,
-    });
+    await boss.createQueue(NOTIFY_QUEUE, { name: NOTIFY_QUEUE, ...retryOptions(config), retentionDays: 14 });
   }
   return boss;
+}
+
+/**
+ * Retries with backoff, and the time after which a job of a killed worker is
+ * retried. Set on each job as well as on the queue: the queue is made once, and
+ * a changed configuration must still reach the jobs written after it.
+ */
+export function retryOptions(config: Config) {
+  return {
+    retryLimit: config.notify.retryLimit,
+    retryDelay: config.notify.retryDelaySeconds,
+    retryBackoff: true,
+    expireInSeconds: config.notify.jobTimeoutSeconds,
+  };
 }
 
 /** Installs or upgrades the pg-boss schema (used by `db:migrate` and the test template). */

@@ -4,7 +4,7 @@ import type PgBoss from 'pg-boss';
 import type { Config } from '../config';
 import type { DomainEvent } from '../domain/notices';
 import { PartyKind } from '../entities/party';
-import { NOTIFY_QUEUE, transactionDb } from './boss';
+import { NOTIFY_QUEUE, retryOptions, transactionDb } from './boss';
 import { nextAllowedTime } from './quiet-hours';
 
 export type Channel = 'sms' | 'email';
@@ -62,10 +62,7 @@ export async function enqueueNotifications(em: EntityManager, boss: PgBoss, conf
         name: NOTIFY_QUEUE,
         data: { dedupKey: dedupKey(r.message_id, r.person_id, channel, kind), channel, kind, messageId: r.message_id, personId: r.person_id, from },
         startAfter: at.toISOString(),
-        retryLimit: config.notify.retryLimit,
-        retryDelay: config.notify.retryDelaySeconds,
-        retryBackoff: true,
-        expireInSeconds: config.notify.jobTimeoutSeconds,
+        ...retryOptions(config),
       });
       jobs.push(job('new', channel === 'sms' ? smsAt : now));
       if (config.notify.reminderAfterDays > 0) {

@@ -6,7 +6,7 @@ import type { Orm } from '../db/orm';
 import { MessageEvent, MessageEventKind } from '../entities/message';
 import { Person } from '../entities/person';
 import { log } from '../log';
-import { NOTIFY_QUEUE } from './boss';
+import { NOTIFY_QUEUE, retryOptions } from './boss';
 import { HttpSmsSender, LogSender, ProviderError, SmtpEmailSender, type EmailSender, type SmsSender } from './channels';
 import type { NotifyJob } from './outbox';
 import { inQuietHours, nextAllowedTime } from './quiet-hours';
@@ -50,13 +50,7 @@ export async function deliver(em: EntityManager, boss: PgBoss, config: Config, s
     if (!unread.length) return 'skipped';
   }
   if (job.channel === 'sms' && inQuietHours(now, config.notify.quietHours)) {
-    await boss.send(NOTIFY_QUEUE, job, {
-      startAfter: nextAllowedTime(now, config.notify.quietHours),
-      retryLimit: config.notify.retryLimit,
-      retryDelay: config.notify.retryDelaySeconds,
-      retryBackoff: true,
-      expireInSeconds: config.notify.jobTimeoutSeconds,
-    });
+    await boss.send(NOTIFY_QUEUE, job, { startAfter: nextAllowedTime(now, config.notify.quietHours), ...retryOptions(config) });
     return 'deferred';
   }
 
