@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../auth/viewer';
 import { NoticeKind, type NoticePayload } from '../entities/notice';
-import { partyKey, type PartyRef } from '../entities/party';
+import { partyKey } from '../entities/party';
 import { badInput } from '../errors';
 import { viewerParties } from './messaging-policy';
 import type { DomainEvent } from './notices';
@@ -85,15 +85,14 @@ export async function noticesSince(
   em: EntityManager,
   viewer: Viewer,
   cursor: string | null,
-  limit = MAX_NOTICES_PER_CALL,
-  parties?: PartyRef[],
 ): Promise<{ notices: NoticeRecord[]; cursor: string; hasMore: boolean }> {
   const conn = em.getConnection();
   if (cursor === null) {
     const [{ seq }] = await conn.execute('select coalesce(max(seq), 0)::text as seq from notice');
     return { notices: [], cursor: seq, hasMore: false };
   }
-  const keys = (parties ?? (await viewerParties(em, viewer))).map(partyKey);
+  const limit = MAX_NOTICES_PER_CALL;
+  const keys = (await viewerParties(em, viewer)).map(partyKey);
   const rows: { seq: string; party_key: string; kind: NoticeKind; payload: NoticePayload }[] = await conn.execute(
     // Order by the bigint column itself: the text alias would sort "10" before "9".
     `select n.seq::text as seq, n.party_key, n.kind, n.payload from notice n
