@@ -10,7 +10,7 @@ import { AppError, ErrorCode, notFound } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
 import { logPersonAccess } from './access-log.service';
 import { readableJournalEntries } from './access-policy';
-import { isId } from './ids';
+import { isId, pgTextArray } from './ids';
 import { viewerParties } from './messaging-policy';
 
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -116,7 +116,7 @@ export class AttachmentService {
         const keys = (await viewerParties(em, this.viewer)).map(partyKey);
         const rows = await em.getConnection().execute(
           'select 1 from conversation_participant p where p.conversation_id = ? and p.party_key = any(?::text[]) limit 1',
-          [attachment.message.conversation.id, `{${keys.map((k) => `"${k}"`).join(',')}}`],
+          [attachment.message.conversation.id, pgTextArray(keys)],
           'all',
           em.getTransactionContext(),
         );
@@ -167,7 +167,7 @@ export async function purgeUnsentUploads(em: EntityManager, olderThanHours = UNS
           where b.key = any(?::text[])
             and not exists (select 1 from attachment a where a.storage_key = b.key)
             and not exists (select 1 from case_document d where d.pdf_storage_key = b.key)`,
-        [`{${removed.map((r) => `"${r.storage_key}"`).join(',')}}`],
+        [pgTextArray(removed.map((r) => r.storage_key))],
         'run',
         trx,
       );

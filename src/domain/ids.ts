@@ -9,3 +9,8 @@ export function isId(value: unknown): value is string {
 export function pgUuidArray(ids: readonly string[]): string {
   return `{${ids.filter(isId).join(',')}}`;
 }
+
+/** A PostgreSQL array literal of strings (quoted and escaped), for `= any(?::text[])`. */
+export function pgTextArray(items: readonly string[]): string {
+  return `{${items.map((k) => `"${k.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}

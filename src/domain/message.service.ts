@@ -14,7 +14,7 @@ import { Staff } from '../entities/staff';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import { logPersonAccess } from './access-log.service';
 import { htmlToText, MAX_BODY_CHARS, sanitizeBody, textToHtml } from './html';
-import { isId } from './ids';
+import { isId, pgTextArray, pgUuidArray } from './ids';
 import { citizenStillLinked, citizenTargets, viewerParties, writablePersons } from './messaging-policy';
 import { EventBuffer, type EventSink } from './notices';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
@@ -472,7 +472,7 @@ export class MessageService {
     const rows: { party_key: string; unread: string }[] = await this.em.getConnection().execute(
       `select r.party_key, count(*) as unread from message_recipient r
         where r.party_key = any(?::text[]) and r.read_at is null group by r.party_key`,
-      [`{${parties.map((p) => `"${partyKey(p)}"`).join(',')}}`],
+      [pgTextArray(parties.map(partyKey))],
     );
     const counts = new Map(rows.map((r) => [r.party_key, Number(r.unread)]));
     return parties.map((party) => ({ party, unreadCount: counts.get(partyKey(party)) ?? 0 }));
@@ -488,12 +488,12 @@ export class MessageService {
     keys: string[],
     opts: { ids?: string[]; folder: InboxFolder; unreadOnly: boolean; limit: number; after?: [string, string] },
   ): Promise<ConversationView[]> {
-    const keysArray = `{${keys.map((k) => `"${k}"`).join(',')}}`;
+    const keysArray = pgTextArray(keys);
     const where: string[] = ['exists (select 1 from conversation_participant p where p.conversation_id = c.id and p.party_key = any(?::text[]))'];
     const params: unknown[] = [keysArray, keysArray, keysArray];
     if (opts.ids) {
       where.push('c.id = any(?::uuid[])');
-      params.push(`{${opts.ids.join(',')}}`);
+      params.push(pgUuidArray(opts.ids));
     }
     if (opts.folder === 'INBOX') {
       where.push('exists (select 1 from message_recipient r2 where r2.conversation_id = c.id and r2.party_key = any(?::text[]))');
@@ -538,9 +538,7 @@ export class MessageService {
     const message = await em
       .createQueryBuilder(Message, 'm')
       .where({ id: messageId })
-      .andWhere('exists (select 1 from conversation_participant p where p.conversation_id = m.conversation_id and p.party_key = any(?::text[]))', [
-        `{${keys.map((k) => `"${k}"`).join(',')}}`,
-      ])
+      .andWhere('exists (select 1 from conversation_participant p where p.conversation_id = m.conversation_id and p.party_key = any(?::text[]))', [pgTextArray(keys)])
       .getSingleResult();
     if (!message) throw notFound('message');
     return message;

@@ -3,6 +3,7 @@ import type { Viewer } from '../auth/viewer';
 import { NoticeKind, type NoticePayload } from '../entities/notice';
 import { partyKey } from '../entities/party';
 import { badInput } from '../errors';
+import { pgTextArray } from './ids';
 import { viewerParties } from './messaging-policy';
 import type { DomainEvent } from './notices';
 
@@ -17,7 +18,6 @@ export interface NoticeRecord {
 /** Serialises the writers of notices: seq order is then commit order (see Notice). */
 const NOTICE_LOCK = 727002;
 
-const textArray = (items: readonly string[]) => `{${items.map((k) => `"${k.replace(/["\\]/g, '')}"`).join(',')}}`;
 
 /**
  * Turns committed-to-be domain events into notice rows, inside the caller's
@@ -50,7 +50,7 @@ export async function recordNotices(em: EntityManager, events: readonly DomainEv
     const counts: { party_key: string; unread: number }[] = await conn.execute(
       `select k.party_key, (select count(*)::int from message_recipient r where r.party_key = k.party_key and r.read_at is null) as unread
          from unnest(?::text[]) as k(party_key)`,
-      [textArray([...countFor])],
+      [pgTextArray([...countFor])],
       'all',
       trx,
     );
@@ -97,7 +97,7 @@ export async function noticesSince(
     // Order by the bigint column itself: the text alias would sort "10" before "9".
     `select n.seq::text as seq, n.party_key, n.kind, n.payload from notice n
       where n.seq > ?::bigint and n.party_key = any(?::text[]) order by n.seq limit ?`,
-    [cursor, textArray(keys), limit + 1],
+    [cursor, pgTextArray(keys), limit + 1],
   );
   const notices = rows.slice(0, limit).map((r) => ({ seq: r.seq, partyKey: r.party_key, kind: r.kind, payload: r.payload }));
   return { notices, cursor: notices.length ? notices[notices.length - 1].seq : cursor, hasMore: rows.length > limit };
