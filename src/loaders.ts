@@ -4,14 +4,12 @@ import DataLoader from 'dataloader';
 import { Attachment } from './entities/attachment';
 import { Assignment, Case, Intervention } from './entities/case';
 import { ContactListEntry } from './entities/contact-list';
-import { Conversation } from './entities/conversation';
 import { PartyKind } from './entities/party';
 import { pgUuidArray } from './domain/ids';
 import { Message, MessageEvent, MessageRecipient } from './entities/message';
 import { JournalEntry } from './entities/journal-entry';
 import { Person } from './entities/person';
-import { Relation } from './entities/relation';
-import { SharedMailbox, SharedMailboxMember } from './entities/shared-mailbox';
+import { SharedMailboxMember } from './entities/shared-mailbox';
 import { Staff } from './entities/staff';
 import { Unit } from './entities/unit';
 
@@ -93,13 +91,10 @@ export function createLoaders(em: EntityManager) {
     intervention: byIdLoader(em, Intervention),
     assignment: byIdLoader(em, Assignment),
     attachment: byIdLoader(em, Attachment),
-    sharedMailbox: byIdLoader(em, SharedMailbox),
     interventionsByCase: groupLoader(em, Intervention, 'case', { startDate: 'asc', id: 'asc' }, (r) => r.case.id),
     assignmentsByCase: groupLoader(em, Assignment, 'case', { startDate: 'asc', id: 'asc' }, (r) => r.case.id),
-    relationsByCase: groupLoader(em, Relation, 'case', { validFrom: 'asc', id: 'asc' }, (r) => r.case.id),
     membersByMailbox: groupLoader(em, SharedMailboxMember, 'mailbox', { createdAt: 'asc', id: 'asc' }, (r) => r.mailbox.id),
     message: byIdLoader(em, Message),
-    conversation: byIdLoader(em, Conversation),
     messagesByConversation: groupLoader(em, Message, 'conversation', { createdAt: 'asc', id: 'asc' }, (r) => r.conversation.id),
     participantsByConversation: participantLoader(em),
     partyName: partyNameLoader(em),

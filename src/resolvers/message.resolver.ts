@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
 import type { Context } from '../context';
 import { viewerParties, citizenTargets } from '../domain/messaging-policy';
-import { MessageService, senderParty, type InboxFolder } from '../domain/message.service';
+import { MessageService, senderParty, type ConversationView, type InboxFolder } from '../domain/message.service';
 import { Attachment } from '../entities/attachment';
 import { Conversation } from '../entities/conversation';
 import { Message, MessageEvent } from '../entities/message';
@@ -144,6 +144,16 @@ function myPartyKeys(ctx: Context): Promise<Set<string>> {
   });
 }
 
+/**
+ * The mailbox's view of a conversation (last message, unread count), read in the same statement as the
+ * page by `conversations` or `conversation`, the only fields that return a Conversation.
+ */
+function viewOf(ctx: Context, c: Conversation): ConversationView {
+  const view = ctx.conversationViews.get(c.id);
+  if (!view) throw new Error(`conversation ${c.id} resolved without its mailbox view`);
+  return view;
+}
+
 @Resolver(() => Conversation)
 export class ConversationResolver {
   @Authorized()
@@ -220,27 +230,14 @@ export class ConversationResolver {
   }
 
   @FieldResolver(() => Int, { description: 'Messages in the conversation not yet read by you (or by the mailbox listed).' })
-  async unreadCount(@Root() c: Conversation, @Ctx() ctx: Context): Promise<number> {
-    const view = ctx.conversationViews.get(c.id);
-    if (view) return view.unreadCount;
-    const keys = [...(await myPartyKeys(ctx))];
-    return ctx.loaders.batch('unreadByConversation', c.id, async (ids: readonly string[]) => {
-      const rows: { conversation_id: string; unread: number }[] = await ctx.em.getConnection().execute(
-        `select conversation_id, count(*)::int as unread from message_recipient
-          where conversation_id = any(?::uuid[]) and party_key = any(?::text[]) and read_at is null group by conversation_id`,
-        [`{${ids.join(',')}}`, `{${keys.map((k) => `"${k}"`).join(',')}}`],
-      );
-      const counts = new Map(rows.map((r) => [r.conversation_id, r.unread]));
-      return ids.map((id) => counts.get(id) ?? 0);
-    });
+  unreadCount(@Root() c: Conversation, @Ctx() ctx: Context): number {
+    return viewOf(ctx, c).unreadCount;
   }
 
   @FieldResolver(() => Message, { nullable: true, description: 'The latest message.' })
   async lastMessage(@Root() c: Conversation, @Ctx() ctx: Context) {
-    const view = ctx.conversationViews.get(c.id);
-    if (view?.lastMessageId) return ctx.loaders.message.load(view.lastMessageId);
-    const messages = await ctx.loaders.messagesByConversation.load(c.id);
-    return messages[messages.length - 1] ?? null;
+    const { lastMessageId } = viewOf(ctx, c);
+    return lastMessageId ? ctx.loaders.message.load(lastMessageId) : null;
   }
 
   @FieldResolver(() => [Message], { description: 'All messages, oldest first.' })
