@@ -175,3 +175,18 @@ export async function purgeUnsentUploads(em: EntityManager, olderThanHours = UNS
     return removed.length;
   });
 }
+
+/**
+ * The viewer's own uploads that are not yet attached to a message, in the
+ * order asked; NOT_FOUND when any is missing, someone else's or already sent.
+ */
+export async function ownUnsentUploads(em: EntityManager, viewer: Viewer, ids: readonly string[]): Promise<Attachment[]> {
+  if (!ids.length) return [];
+  const owner = viewer.kind === 'staff' ? { uploadedByStaff: viewer.staff.id } : { uploadedByPerson: viewer.person.id };
+  const rows = await em.find(Attachment, { id: { $in: [...ids] }, message: null, ...owner });
+  if (rows.length !== ids.length) {
+    throw new AppError(ErrorCode.NOT_FOUND, 'An attachment does not exist, is not yours, or was already sent. Upload the file again.', { field: 'attachmentIds' });
+  }
+  const order = new Map(ids.map((id, i) => [id, i]));
+  return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+}

@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../auth/viewer';
-import { Attachment } from '../entities/attachment';
 import { Case } from '../entities/case';
 import { Draft } from '../entities/draft';
-import { SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
+import type { SharedMailbox } from '../entities/shared-mailbox';
 import { Message } from '../entities/message';
 import { badInput, notFound, AppError, ErrorCode } from '../errors';
 import { MAX_BODY_CHARS, sanitizeBody } from './html';
@@ -11,6 +10,8 @@ import { isId } from './ids';
 import { MAX_ATTACHMENTS, MAX_SUBJECT_CHARS, MessageService, type Addressees } from './message.service';
 import { EventBuffer, type EventSink } from './notices';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
+import { ownUnsentUploads } from './attachment.service';
+import { memberMailbox } from './messaging-policy';
 
 export interface SaveDraftInput {
   draftId?: string | null;
@@ -63,11 +64,7 @@ export class DraftService {
     if (attachmentIds.length > MAX_ATTACHMENTS) throw new AppError(ErrorCode.TOO_MANY_FILES, `A message can carry at most ${MAX_ATTACHMENTS} attachments.`, { field: 'attachmentIds' });
     return this.em.transactional(async (em) => {
       const draft = input.draftId ? await new DraftService(em, this.viewer, this.requestId).get(input.draftId) : em.create(Draft, { ...this.owner() });
-      if (attachmentIds.length) {
-        const own = this.viewer.kind === 'staff' ? { uploadedByStaff: this.viewer.staff.id } : { uploadedByPerson: this.viewer.person.id };
-        const count = await em.count(Attachment, { id: { $in: attachmentIds }, message: null, ...own });
-        if (count !== attachmentIds.length) throw new AppError(ErrorCode.NOT_FOUND, 'An attachment does not exist, is not yours, or was already sent. Upload the file again.', { field: 'attachmentIds' });
-      }
+      await ownUnsentUploads(em, this.viewer, attachmentIds);
       if (input.replyToMessageId !== undefined) {
         draft.replyTo = input.replyToMessageId ? await new MessageService(em, this.viewer, this.requestId).openMessage(em, input.replyToMessageId) : null;
       }
@@ -87,10 +84,9 @@ export class DraftService {
 
   /** A draft is sent from a shared mailbox only by its members (checked again when sent). */
   private async ownMailbox(em: EntityManager, id: string): Promise<SharedMailbox> {
-    const membership =
-      this.viewer.kind === 'staff' && isId(id) ? await em.findOne(SharedMailboxMember, { mailbox: id, staff: this.viewer.staff.id }, { populate: ['mailbox'] }) : null;
-    if (!membership) throw new AppError(ErrorCode.NOT_FOUND, 'No shared mailbox with that id exists, or you are not a member of it.', { field: 'fromSharedMailboxId' });
-    return membership.mailbox;
+    const mailbox = this.viewer.kind === 'staff' ? await memberMailbox(em, this.viewer, id) : null;
+    if (!mailbox) throw new AppError(ErrorCode.NOT_FOUND, 'No shared mailbox with that id exists, or you are not a member of it.', { field: 'fromSharedMailboxId' });
+    return mailbox;
   }
 
   /** The case a draft is about must exist; who may write about it is checked when it is sent. */

@@ -1,21 +1,22 @@
 import { createHash } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { StaffViewer, Viewer } from '../auth/viewer';
+import type { Viewer } from '../auth/viewer';
 import { AccessAction } from '../entities/access-log-entry';
 import { Attachment } from '../entities/attachment';
 import { Conversation, ConversationParticipant } from '../entities/conversation';
-import { AutoReplySent, MailboxSettings } from '../entities/mailbox-settings';
+import { MailboxSettings } from '../entities/mailbox-settings';
 import { Message, MessageEvent, MessageEventKind, MessageRecipient, SendRequest } from '../entities/message';
 import { PartyKind, partyKey, type PartyRef } from '../entities/party';
 import { Person } from '../entities/person';
-import { SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
+import { SharedMailbox } from '../entities/shared-mailbox';
 import { Staff } from '../entities/staff';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import { logPersonAccess } from './access-log.service';
 import { htmlToText, MAX_BODY_CHARS, sanitizeBody, textToHtml } from './html';
 import { isId, pgTextArray, pgUuidArray } from './ids';
-import { citizenStillLinked, citizenTargets, viewerParties, writablePersons } from './messaging-policy';
+import { ownUnsentUploads } from './attachment.service';
+import { citizenStillLinked, citizenTargets, memberMailbox, viewerParties, writablePersons } from './messaging-policy';
 import { EventBuffer, type EventSink } from './notices';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 
@@ -150,7 +151,7 @@ export class MessageService {
     const messages = await this.idempotent(key, payload, async (em) => {
       const sender = await this.resolveSender(em, input.fromSharedMailboxId);
       const finalBody = await this.withSignature(em, body, input.addSignature);
-      const attachments = await this.loadOwnUploads(em, attachmentIds);
+      const attachments = await ownUnsentUploads(em, this.viewer, attachmentIds);
 
       const staff = to.staffIds.length ? await em.find(Staff, { id: { $in: to.staffIds }, active: true }) : [];
       if (staff.length !== to.staffIds.length) throw new AppError(ErrorCode.NOT_FOUND, 'A staff recipient does not exist or is no longer active. Check the recipients.', { field: 'to.staffIds' });
@@ -255,7 +256,7 @@ export class MessageService {
       if (recipients.length === 0) throw badInput('messageId', 'There is no one else in this conversation to reply to.');
       const subject = input.subject?.trim() ? cleanSubject(input.subject) : replySubject(original.subject);
       const finalBody = await this.withSignature(em, body, input.addSignature);
-      const attachments = await this.loadOwnUploads(em, attachmentIds);
+      const attachments = await ownUnsentUploads(em, this.viewer, attachmentIds);
       const reply = await this.deliver(em, events, {
         conversation,
         sender,
@@ -581,7 +582,8 @@ export class MessageService {
     }
     const staff = this.viewer.staff;
     if (!fromSharedMailboxId) return { party: staffParty(staff.id), staff, displayName: staff.name };
-    const mailbox = await this.memberMailbox(em, this.viewer, fromSharedMailboxId);
+    const mailbox = await memberMailbox(em, this.viewer, fromSharedMailboxId);
+    if (!mailbox) throw notFound('shared mailbox');
     return { party: mailboxParty(mailbox.id), staff, mailbox, displayName: `${mailbox.name} (${staff.name})` };
   }
 
@@ -600,19 +602,15 @@ export class MessageService {
     return this.resolveSender(em, viaMailbox?.id);
   }
 
-  private async memberMailbox(em: EntityManager, viewer: StaffViewer, mailboxId: string): Promise<SharedMailbox> {
-    const membership = isId(mailboxId) ? await em.findOne(SharedMailboxMember, { mailbox: mailboxId, staff: viewer.staff.id }, { populate: ['mailbox'] }) : null;
-    if (!membership) throw notFound('shared mailbox');
-    return membership.mailbox;
-  }
-
   private async mailboxParty(em: EntityManager, sharedMailboxId?: string | null): Promise<PartyRef> {
     if (this.viewer.kind === 'citizen') {
       if (sharedMailboxId) throw notFound('shared mailbox');
       return personParty(this.viewer.person.id);
     }
     if (!sharedMailboxId) return staffParty(this.viewer.staff.id);
-    return mailboxParty((await this.memberMailbox(em, this.viewer, sharedMailboxId)).id);
+    const mailbox = await memberMailbox(em, this.viewer, sharedMailboxId);
+    if (!mailbox) throw notFound('shared mailbox');
+    return mailboxParty(mailbox.id);
   }
 
   private async requireCitizenActive(em: EntityManager): Promise<void> {
@@ -632,17 +630,6 @@ export class MessageService {
   }
 
   /** Uploads the viewer made and has not sent yet. */
-  private async loadOwnUploads(em: EntityManager, ids: string[]): Promise<Attachment[]> {
-    if (!ids.length) return [];
-    const owner = this.viewer.kind === 'staff' ? { uploadedByStaff: this.viewer.staff.id } : { uploadedByPerson: this.viewer.person.id };
-    const rows = await em.find(Attachment, { id: { $in: ids }, message: null, ...owner });
-    if (rows.length !== ids.length) {
-      throw new AppError(ErrorCode.NOT_FOUND, 'An attachment does not exist, is not yours, or was already sent. Upload the file again.', { field: 'attachmentIds' });
-    }
-    const order = new Map(ids.map((id, i) => [id, i]));
-    return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-  }
-
   /** The same bytes attached to another citizen's copy of the message. */
   private copyAttachment(em: EntityManager, a: Attachment): Attachment {
     return em.create(Attachment, {

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CitizenViewer, StaffViewer, Viewer } from '../auth/viewer';
-import { PartyKind, partyKey, type PartyRef } from '../entities/party';
-import { SharedMailboxMember } from '../entities/shared-mailbox';
+import { PartyKind, type PartyRef } from '../entities/party';
+import { SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
 import { StaffRole } from '../entities/staff';
-import { pgUuidArray } from './ids';
+import { isId, pgUuidArray } from './ids';
 import { todayInSweden } from './time';
 
 /**
@@ -131,3 +131,8 @@ export async function viewerParties(em: EntityManager, viewer: Viewer): Promise<
   return [{ kind: PartyKind.STAFF, id: viewer.staff.id }, ...memberships.map((m) => ({ kind: PartyKind.SHARED_MAILBOX, id: m.mailbox.id }))];
 }
 
+/** A shared mailbox the staff member belongs to, or null (callers refuse with their own words). */
+export async function memberMailbox(em: EntityManager, viewer: StaffViewer, mailboxId: string): Promise<SharedMailbox | null> {
+  const membership = isId(mailboxId) ? await em.findOne(SharedMailboxMember, { mailbox: mailboxId, staff: viewer.staff.id }, { populate: ['mailbox'] }) : null;
+  return membership?.mailbox ?? null;
+}

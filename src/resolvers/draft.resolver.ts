@@ -137,12 +137,9 @@ export class DraftResolver {
 
   @FieldResolver(() => [Attachment], { description: 'PDFs to send with it.' })
   async attachments(@Root() d: Draft, @Ctx() ctx: Context) {
-    return ctx.loaders.batch('draftAttachments', d, async (list: readonly Draft[]) => {
-      const ids = [...new Set(list.flatMap((x) => x.attachmentIds))];
-      const all = ids.length ? await ctx.em.find(Attachment, { id: { $in: ids } }) : [];
-      const byId = new Map(all.map((a) => [a.id, a]));
-      return list.map((x) => x.attachmentIds.map((id) => byId.get(id)).filter((a): a is Attachment => !!a));
-    });
+    // An upload removed meanwhile (unsent uploads go after a day) is left out.
+    const found = await ctx.loaders.attachment.loadMany(d.attachmentIds);
+    return found.filter((a): a is Attachment => a instanceof Attachment);
   }
 
   @FieldResolver(() => ID, { nullable: true, description: 'The message this draft replies to.' })

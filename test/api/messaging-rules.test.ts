@@ -2,7 +2,6 @@ import * as citizen from '../../clients/citizen/src';
 import {
   ConversationDocument,
   ConversationsDocument,
-  MarkMessageReadDocument,
   ReplyToMessageDocument,
   SendMessageDocument,
   SetEServiceDocument,
