@@ -82,6 +82,16 @@ export function contentDisposition(filename: string): string {
  * CSRF risk): `POST /uploads` streams one PDF with a bearer token and answers
  * its id; `GET /attachments/:id` downloads it for participants only.
  */
+/** A PDF as a download that a browser never renders in the page (Cache-Control: no-store is set for every route). */
+function sendPdf(res: Response, filename: string, bytes: Buffer): void {
+  res.setHeader('Content-Type', 'application/pdf');
+  res.setHeader('Content-Disposition', contentDisposition(filename));
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  res.setHeader('Content-Length', String(bytes.length));
+  res.status(200).end(bytes);
+}
+
 export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; store: BlobStore }): Router {
   const router = express.Router();
   router.use((req, res, next) => {
@@ -91,11 +101,16 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; stor
     requestStore.run({ requestId }, next);
   });
 
-  const service = async (req: Request) => {
+  /** The caller (401 without a valid token), with a fresh EntityManager and the request id. */
+  const signedIn = async (req: Request) => {
     const em = deps.orm.em.fork() as never;
     const { viewer, authFailure } = await authenticate(deps.verifier, em, bearer(req.headers.authorization));
     if (!viewer) throw authFailure!;
-    return new AttachmentService(em, viewer, deps.store, requestStore.getStore()?.requestId ?? randomUUID());
+    return { em, viewer, requestId: requestStore.getStore()?.requestId ?? randomUUID() };
+  };
+  const service = async (req: Request) => {
+    const { em, viewer, requestId } = await signedIn(req);
+    return new AttachmentService(em, viewer, deps.store, requestId);
   };
 
   router.post('/uploads', async (req, res) => {
@@ -116,18 +131,10 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; stor
   // The PDF of a locked case document, for the caseworkers of its case.
   router.get('/case-documents/:id/pdf', async (req, res) => {
     try {
-      const em = deps.orm.em.fork() as never;
-      const { viewer, authFailure } = await authenticate(deps.verifier, em, bearer(req.headers.authorization));
-      if (!viewer) throw authFailure!;
+      const { em, viewer, requestId } = await signedIn(req);
       if (viewer.kind !== 'staff') throw notFound('case document');
-      const svc = new CaseDocumentService(em, viewer, requestStore.getStore()?.requestId ?? randomUUID(), deps.store);
-      const { document, bytes } = await svc.pdf(String(req.params.id));
-      res.setHeader('Content-Type', 'application/pdf');
-      res.setHeader('Content-Disposition', contentDisposition(sanitizeFilename(`${document.title} ${document.date}`)));
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-      res.setHeader('Content-Length', String(bytes.length));
-      res.status(200).end(bytes);
+      const { document, bytes } = await new CaseDocumentService(em, viewer, requestId, deps.store).pdf(String(req.params.id));
+      sendPdf(res, sanitizeFilename(`${document.title} ${document.date}`), bytes);
     } catch (err) {
       sendError(res, err);
     }
@@ -137,13 +144,8 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; stor
     try {
       const svc = await service(req);
       const { attachment, bytes } = await svc.download(String(req.params.id));
-      res.setHeader('Content-Type', 'application/pdf');
-      res.setHeader('Content-Disposition', contentDisposition(attachment.filename));
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-      res.setHeader('Content-Length', String(bytes.length));
       res.setHeader('Digest', `sha-256=${Buffer.from(attachment.sha256, 'hex').toString('base64')}`);
-      res.status(200).end(bytes);
+      sendPdf(res, attachment.filename, bytes);
     } catch (err) {
       sendError(res, err);
     }
