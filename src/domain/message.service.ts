@@ -398,7 +398,7 @@ export class MessageService {
     const events = new EventBuffer(this.unitOfWork);
     const message = await this.em.transactional(async (em) => {
       const message = await this.openMessage(em, messageId);
-      const parties = await viewerParties(em, this.viewer);
+      const parties = await this.viewerParties(em);
       const keys = parties
         .filter((p) => (viaSharedMailboxId ? p.kind !== PartyKind.SHARED_MAILBOX || p.id === viaSharedMailboxId : true))
         .map(partyKey);
@@ -433,7 +433,7 @@ export class MessageService {
   async conversation(id: string): Promise<ConversationView> {
     return this.em.transactional(async (em) => {
       if (!isId(id)) throw notFound('conversation');
-      const keys = (await viewerParties(em, this.viewer)).map(partyKey);
+      const keys = (await this.viewerParties(em)).map(partyKey);
       const [view] = await this.conversationRows(em, keys, { ids: [id], folder: 'ALL', unreadOnly: false, limit: 1 });
       if (!view) throw notFound('conversation');
       if (this.viewer.kind === 'staff' && view.conversation.citizen) {
@@ -469,7 +469,7 @@ export class MessageService {
 
   /** Unread messages per mailbox the viewer has: own, then shared ones. */
   async mailboxes(): Promise<{ party: PartyRef; unreadCount: number }[]> {
-    const parties = await viewerParties(this.em, this.viewer);
+    const parties = await this.viewerParties(this.em);
     const rows: { party_key: string; unread: string }[] = await this.em.getConnection().execute(
       `select r.party_key, count(*) as unread from message_recipient r
         where r.party_key = any(?::text[]) and r.read_at is null group by r.party_key`,
@@ -535,7 +535,7 @@ export class MessageService {
   /** A message in a conversation the viewer takes part in, or NOT_FOUND (M6). */
   async openMessage(em: EntityManager, messageId: string): Promise<Message> {
     if (!isId(messageId)) throw notFound('message');
-    const keys = (await viewerParties(em, this.viewer)).map(partyKey);
+    const keys = (await this.viewerParties(em)).map(partyKey);
     const message = await em
       .createQueryBuilder(Message, 'm')
       .where({ id: messageId })
@@ -546,6 +546,12 @@ export class MessageService {
   }
 
   // --- helpers ----------------------------------------------------------------------------
+
+  private parties?: Promise<PartyRef[]>;
+  /** The viewer's own party and shared mailboxes, looked up once per operation (opening a message and then reading or replying to it need them twice). */
+  private viewerParties(em: EntityManager): Promise<PartyRef[]> {
+    return (this.parties ??= viewerParties(em, this.viewer));
+  }
 
   private async idempotent(key: string, payload: unknown, work: (em: EntityManager) => Promise<Message[]>): Promise<Message[]> {
     const senderKey = this.viewer.kind === 'staff' ? `STAFF:${this.viewer.staff.id}` : `PERSON:${this.viewer.person.id}`;
@@ -597,7 +603,7 @@ export class MessageService {
       return this.resolveSender(em, fromSharedMailboxId);
     }
     if (inThread.has(partyKey(staffParty(staff.id)))) return this.resolveSender(em);
-    const parties = await viewerParties(em, this.viewer);
+    const parties = await this.viewerParties(em);
     const viaMailbox = parties.find((p) => p.kind === PartyKind.SHARED_MAILBOX && inThread.has(partyKey(p)));
     return this.resolveSender(em, viaMailbox?.id);
   }
