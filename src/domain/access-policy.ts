@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { StaffViewer, Viewer } from '../auth/viewer';
+import { Case } from '../entities/case';
 import type { Person } from '../entities/person';
 import { StaffRole } from '../entities/staff';
 import { forbidden } from '../errors';
@@ -95,6 +96,16 @@ export function assertMayChangeContactDetails(viewer: Viewer, person: Person, ac
   }
 }
 
+/** A case is in a staff member's caseload when it is theirs or their unit's (as a MikroORM filter on Case). */
+export function caseloadFilter(viewer: StaffViewer): { $or: [{ caseworker: string }, { unit: string }] } {
+  return { $or: [{ caseworker: viewer.staff.id }, { unit: viewer.staff.unit.id }] };
+}
+
+/** The same rule on a loaded case. */
+export function inCaseload(viewer: StaffViewer, c: { caseworker: { id: string }; unit: { id: string } }): boolean {
+  return c.caseworker.id === viewer.staff.id || c.unit.id === viewer.staff.unit.id;
+}
+
 /** Cases a staff member may open: own, their unit's, or one they hold an ongoing assignment in. */
 export const STAFF_VISIBLE_CASES_SQL = `
   select c.id from case_file c where c.caseworker_id = ? or c.unit_id = ?
@@ -103,6 +114,11 @@ export const STAFF_VISIBLE_CASES_SQL = `
 
 export function visibleCasesParams(viewer: StaffViewer): string[] {
   return [viewer.staff.id, viewer.staff.unit.id, viewer.staff.id];
+}
+
+/** The cases a staff member may open, as a query to narrow down (alias `c`). */
+export function visibleCases(em: EntityManager, viewer: StaffViewer) {
+  return em.createQueryBuilder(Case, 'c').where(`c.id in (${STAFF_VISIBLE_CASES_SQL})`, visibleCasesParams(viewer));
 }
 
 /**

@@ -15,6 +15,7 @@ import type { BlobStore } from '../storage/blob-store';
 import { logPersonAccess } from './access-log.service';
 import { sanitizeFilename } from './attachment.service';
 import { isId } from './ids';
+import { inCaseload } from './access-policy';
 import { MessageService } from './message.service';
 import { EventBuffer, type EventSink } from './notices';
 import { todayInSweden } from './time';
@@ -242,9 +243,8 @@ export class CaseDocumentService {
   /** D1: a case in the caseworker's caseload, else NOT_FOUND (unseen) or FORBIDDEN (seen, not theirs). */
   private async caseForCaseworker(em: EntityManager, caseId: string): Promise<Case> {
     if (!isId(caseId)) throw notFound('case');
-    const me = this.viewer.staff;
     const c = await em.findOne(Case, { id: caseId });
-    if (!c || (c.caseworker.id !== me.id && c.unit.id !== me.unit.id)) throw notFound('case');
+    if (!c || !inCaseload(this.viewer, c)) throw notFound('case');
     if (this.viewer.role !== StaffRole.CASEWORKER) throw forbidden('Only caseworkers write and send case documents.');
     return c;
   }

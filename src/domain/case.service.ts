@@ -7,7 +7,7 @@ import { Person } from '../entities/person';
 import { Relation, RelationType } from '../entities/relation';
 import { StaffRole } from '../entities/staff';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
-import { assertMayChangeContactDetails, STAFF_VISIBLE_CASES_SQL, visibleCasesParams, loadPersonAccess } from './access-policy';
+import { assertMayChangeContactDetails, inCaseload, loadPersonAccess, visibleCases } from './access-policy';
 import { logPersonAccess } from './access-log.service';
 import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact } from './contact-details';
 import { setStaffEnteredContact } from './person.service';
@@ -73,7 +73,7 @@ export class CaseService {
 
   /** Visible cases of many holders at once (for `Person.cases`). */
   async casesOfHolders(holderIds: readonly string[]): Promise<Case[][]> {
-    const rows = await this.visibleCases(this.em)
+    const rows = await visibleCases(this.em, this.viewer)
       .andWhere({ holder: { $in: holderIds.filter(isId) } })
       .orderBy({ openedOn: 'desc', id: 'asc' })
       .getResultList();
@@ -179,13 +179,9 @@ export class CaseService {
     });
   }
 
-  private visibleCases(em: EntityManager) {
-    return em.createQueryBuilder(Case, 'c').where(`c.id in (${STAFF_VISIBLE_CASES_SQL})`, visibleCasesParams(this.viewer));
-  }
-
   private async load(em: EntityManager, id: string): Promise<Case> {
     if (!isId(id)) throw notFound('case');
-    const c = await this.visibleCases(em).andWhere({ id }).getSingleResult();
+    const c = await visibleCases(em, this.viewer).andWhere({ id }).getSingleResult();
     if (!c) throw notFound('case');
     return c;
   }
@@ -193,7 +189,7 @@ export class CaseService {
   /** Relations are a caseworker's business: own case or the unit's caseload, and the case must be ongoing. */
   private async loadForCaseworker(em: EntityManager, caseId: string, opts: { allowClosed?: boolean } = {}): Promise<Case> {
     const c = await this.load(em, caseId);
-    if (this.viewer.role !== StaffRole.CASEWORKER || (c.caseworker.id !== this.viewer.staff.id && c.unit.id !== this.viewer.staff.unit.id)) {
+    if (this.viewer.role !== StaffRole.CASEWORKER || !inCaseload(this.viewer, c)) {
       throw forbidden('Only a caseworker with the case in their caseload may register or activate relations.');
     }
     if (c.status !== CaseStatus.OPEN && !opts.allowClosed) {

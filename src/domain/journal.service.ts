@@ -10,7 +10,7 @@ import { Person } from '../entities/person';
 import { Relation } from '../entities/relation';
 import { StaffRole } from '../entities/staff';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
-import { readableJournalEntries, STAFF_VISIBLE_CASES_SQL, visibleCasesParams } from './access-policy';
+import { caseloadFilter, readableJournalEntries, visibleCases } from './access-policy';
 import { logPersonAccess } from './access-log.service';
 import { isId } from './ids';
 import { MessageService } from './message.service';
@@ -136,7 +136,7 @@ export class JournalService {
     if (this.viewer.role !== StaffRole.CASEWORKER) return [];
     const cases = await em.find(
       Case,
-      { holder: holderId, status: CaseStatus.OPEN, $or: [{ caseworker: me.id }, { unit: me.unit.id }] },
+      { holder: holderId, status: CaseStatus.OPEN, ...caseloadFilter(this.viewer) },
       { orderBy: { openedOn: 'desc', id: 'asc' } },
     );
     // An intervention that has ended takes no new entries; one decided to start later does (its documents come first).
@@ -209,8 +209,7 @@ export class JournalService {
     if (text.length > MAX_NOTE_CHARS) throw badInput('text', `Keep the note under ${MAX_NOTE_CHARS} characters, or split it into several notes.`);
     const date = checkDate(input.date ?? todayInSweden());
     return this.em.transactional(async (em) => {
-      if (!isId(input.target.caseId)) throw notFound('case');
-      const c = await em.createQueryBuilder(Case, 'c').where(`c.id in (${STAFF_VISIBLE_CASES_SQL})`, visibleCasesParams(this.viewer)).andWhere({ id: input.target.caseId }).getSingleResult();
+      const c = await this.visibleCase(em, input.target.caseId);
       if (!c) throw notFound('case');
       const target = this.pickTarget(await this.targetsForHolder(em, c.holder.id), input.target);
       const corrects = await this.loadCorrected(em, input.correctsId, c.holder.id, null, null);
@@ -296,7 +295,7 @@ export class JournalService {
     if (conversation.case && conversation.case.holder.id !== citizen.id) throw relationRefusal(citizen);
     const targets = await this.targetsForHolder(em, citizen.id);
     if (targets.length === 0) {
-      const asRelation = await em.count(Relation, { person: citizen.id, case: { $or: [{ caseworker: this.viewer.staff.id }, { unit: this.viewer.staff.unit.id }] } });
+      const asRelation = await em.count(Relation, { person: citizen.id, case: caseloadFilter(this.viewer) });
       if (asRelation) throw relationRefusal(citizen);
     }
     return { citizen, targets };
@@ -360,7 +359,7 @@ export class JournalService {
 
   private visibleCase(em: EntityManager, caseId: string): Promise<Case | null> {
     if (!isId(caseId)) return Promise.resolve(null);
-    return em.createQueryBuilder(Case, 'c').where(`c.id in (${STAFF_VISIBLE_CASES_SQL})`, visibleCasesParams(this.viewer)).andWhere({ id: caseId }).getSingleResult();
+    return visibleCases(em, this.viewer).andWhere({ id: caseId }).getSingleResult();
   }
 
   /** J1: a message in a conversation the staff member takes part in, else NOT_FOUND. */

@@ -6,7 +6,7 @@ import { Case, CaseStatus } from '../entities/case';
 import { Person } from '../entities/person';
 import { StaffRole } from '../entities/staff';
 import { AppError, ErrorCode, forbidden, notFound } from '../errors';
-import { assertMayChangeContactDetails, loadPersonAccess, STAFF_VISIBLE_PERSONS_SQL, visiblePersonsParams, type PersonAccess } from './access-policy';
+import { assertMayChangeContactDetails, caseloadFilter, loadPersonAccess, STAFF_VISIBLE_PERSONS_SQL, visiblePersonsParams, type PersonAccess } from './access-policy';
 import { logPersonAccess } from './access-log.service';
 import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact, type EServiceSwitches } from './contact-details';
 import { isId } from './ids';
@@ -109,7 +109,7 @@ export class PersonService {
         const openCases = await em.count(Case, {
           holder: person.id,
           status: CaseStatus.OPEN,
-          $or: [{ caseworker: this.viewer.staff.id }, { unit: this.viewer.staff.unit.id }],
+          ...caseloadFilter(this.viewer),
         });
         if (openCases === 0) {
           throw new AppError(
