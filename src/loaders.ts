@@ -101,6 +101,7 @@ export function createLoaders(em: EntityManager) {
     recipientsByMessage: groupLoader(em, MessageRecipient, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message.id),
     attachmentsByMessage: groupLoader(em, Attachment, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message!.id),
     eventsByMessage: groupLoader(em, MessageEvent, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message.id),
+    journalEntriesByMessage: groupLoader(em, JournalEntry, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message!.id),
     correctionsOfEntry: groupLoader(em, JournalEntry, 'corrects', { createdAt: 'asc', id: 'asc' }, (r) => r.corrects!.id),
     entriesByContactList: groupLoader(em, ContactListEntry, 'list', { createdAt: 'asc', id: 'asc' }, (r) => r.list.id),
   };

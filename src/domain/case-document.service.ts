@@ -16,6 +16,7 @@ import { logPersonAccess } from './access-log.service';
 import { sanitizeFilename } from './attachment.service';
 import { isId } from './ids';
 import { inCaseload } from './access-policy';
+import { textToHtml } from './html';
 import { MessageService } from './message.service';
 import { EventBuffer, type EventSink } from './notices';
 import { todayInSweden } from './time';
@@ -81,7 +82,6 @@ function cleanText(text: string): string {
   return t;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** The attachment of one send: derived from sender, key and document, so a retry finds the same row. */
 function sendAttachmentId(staffId: string, key: string, documentId: string): string {
@@ -205,7 +205,7 @@ export class CaseDocumentService {
         to: { personIds: [doc.case.holder.id] },
         caseId: doc.case.id,
         subject: input.subject?.trim() ? input.subject : doc.title,
-        body: input.body?.trim() ? input.body : `<p>${escapeHtml(`Här kommer dokumentet "${doc.title}" (${doc.date}) som bifogad PDF.`)}</p>`,
+        body: input.body?.trim() ? input.body : textToHtml(`Här kommer dokumentet "${doc.title}" (${doc.date}) som bifogad PDF.`),
         readReceiptRequested: input.readReceiptRequested,
         addSignature: input.addSignature,
         attachmentIds: [attachmentId],

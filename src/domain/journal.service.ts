@@ -307,8 +307,12 @@ export class JournalService {
     if (!isId(correctsId)) throw notFound('journal entry');
     // Row lock (fires no trigger): two corrections of one entry cannot both pass the check below.
     await em.getConnection().execute('select 1 from journal_entry where id = ? for update', [correctsId], 'all', em.getTransactionContext());
-    const entry = await em.findOne(JournalEntry, { id: correctsId, person: holderId });
-    if (!entry || !(await this.mayReadEntry(em, entry))) throw notFound('journal entry');
+    const entry = await em
+      .createQueryBuilder(JournalEntry, 'j')
+      .where({ id: correctsId, person: holderId })
+      .andWhere(...readableJournalEntries(this.viewer))
+      .getSingleResult();
+    if (!entry) throw notFound('journal entry');
     if ((entry.message?.id ?? null) !== (message?.id ?? null) || (entry.attachment?.id ?? null) !== (attachment?.id ?? null)) {
       throw badInput('correctsId', message ? 'A correction must be about the same message or attachment as the entry it corrects.' : 'A note corrects a note: journal a correction of a message entry from the message itself.');
     }
@@ -317,12 +321,6 @@ export class JournalService {
       throw new AppError(ErrorCode.JOURNAL_ENTRY_ALREADY_CORRECTED, 'That entry has already been corrected. Correct the latest correction instead.', { journalEntryId: later.id });
     }
     return entry;
-  }
-
-  private async mayReadEntry(em: EntityManager, entry: JournalEntry): Promise<boolean> {
-    const [readable, params] = readableJournalEntries(this.viewer);
-    const rows = await em.getConnection().execute(`select 1 from journal_entry j where j.id = ? and ${readable}`, [entry.id, ...params], 'all', em.getTransactionContext());
-    return rows.length > 0;
   }
 
   // --- reading ----------------------------------------------------------------------------
@@ -349,12 +347,6 @@ export class JournalService {
       await logPersonAccess(em, this.viewer, this.requestId, [c.holder.id], AccessAction.JOURNAL_READ);
       return toPage(rows, size, (j) => [j.createdAt.toISOString(), j.id]);
     });
-  }
-
-  /** Journal entries of many messages at once, for staff in their conversations (Message.journalEntries). */
-  async entriesOfMessages(messageIds: readonly string[]): Promise<JournalEntry[][]> {
-    const rows = await this.em.find(JournalEntry, { message: { $in: messageIds.filter(isId) } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-    return messageIds.map((id) => rows.filter((r) => r.message?.id === id));
   }
 
   private visibleCase(em: EntityManager, caseId: string): Promise<Case | null> {

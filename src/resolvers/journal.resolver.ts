@@ -226,6 +226,6 @@ export class MessageJournalResolver {
   @FieldResolver(() => [JournalEntry], { nullable: true, description: 'Where, when and by whom the message or its attachments were journaled (staff only; null for citizens, who see JOURNALED in history).' })
   async journalEntries(@Root() m: Message, @Ctx() ctx: Context): Promise<JournalEntry[] | null> {
     if (ctx.viewer?.kind !== 'staff') return null;
-    return ctx.loaders.batch('journalEntriesOfMessage', m.id, (ids: readonly string[]) => service(ctx).entriesOfMessages(ids));
+    return ctx.loaders.journalEntriesByMessage.load(m.id);
   }
 }
