@@ -58,10 +58,10 @@ export interface SendCaseDocumentInput {
   addSignature?: boolean | null;
 }
 
-export const MAX_TITLE_CHARS = 200;
-export const MAX_DOCUMENT_CHARS = 50_000;
+const MAX_TITLE_CHARS = 200;
+const MAX_DOCUMENT_CHARS = 50_000;
 
-export const documentTypeLabel: Record<CaseDocumentType, string> = {
+const documentTypeLabel: Record<CaseDocumentType, string> = {
   [CaseDocumentType.DOCUMENT]: 'Dokument',
   [CaseDocumentType.LETTER]: 'Brev',
   [CaseDocumentType.DECISION]: 'Beslut',

@@ -71,11 +71,11 @@ export interface JournalNoteInput extends Omit<JournalInput, 'documentType' | 's
   senderKind?: JournalSenderKind | null;
 }
 
-export const MAX_HEADING_CHARS = 200;
-export const MAX_NOTE_CHARS = 20_000;
+const MAX_HEADING_CHARS = 200;
+const MAX_NOTE_CHARS = 20_000;
 
-export const caseLabel = (c: Case) => `Ärende ${c.title} ${c.openedOn}`;
-export const assignmentLabel = (a: Assignment) => `Uppdrag ${a.description} ${a.startDate}`;
+const caseLabel = (c: Case) => `Ärende ${c.title} ${c.openedOn}`;
+const assignmentLabel = (a: Assignment) => `Uppdrag ${a.description} ${a.startDate}`;
 
 function cleanLine(value: string | null | undefined, field: string, what: string, required: boolean): string | null {
   const v = (value ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').trim();

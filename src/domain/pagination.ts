@@ -1,10 +1,10 @@
 import { badInput } from '../errors';
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
 
 /** Cursors are opaque to clients: base64url of the sort key of the last row seen. */
-export function encodeCursor(key: unknown[]): string {
+function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 

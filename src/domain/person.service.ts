@@ -64,10 +64,10 @@ export class PersonService {
   }
 
   /** One person, or NOT_FOUND when missing or not visible (R5). */
-  async get(id: string, action = AccessAction.PERSON_READ): Promise<Person> {
+  async get(id: string): Promise<Person> {
     return this.em.transactional(async (em) => {
       const { person } = await this.load(em, id);
-      await logPersonAccess(em, this.viewer, this.requestId, [person.id], action);
+      await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.PERSON_READ);
       return person;
     });
   }

@@ -37,7 +37,7 @@ function winAnsi(font: PDFFont, text: string): string {
 }
 
 /** Greedy word wrap; a word longer than the line is broken between characters. */
-export function wrapText(font: PDFFont, size: number, text: string, width: number): string[] {
+function wrapText(font: PDFFont, size: number, text: string, width: number): string[] {
   const lines: string[] = [];
   for (const paragraph of text.replace(/\r\n?/g, '\n').split('\n')) {
     let line = '';
