@@ -116,7 +116,7 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; stor
   router.post('/uploads', async (req, res) => {
     try {
       const svc = await service(req);
-      svc.assertMayUpload();
+      await svc.assertMayUpload();
       const bytes = await readLimited(req, MAX_FILE_BYTES);
       const name = typeof req.query.filename === 'string' ? req.query.filename : headerFilename(req.get('x-filename'));
       const a = await svc.upload(bytes, name);
