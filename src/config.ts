@@ -33,6 +33,15 @@ const Env = z
     AUTH_CITIZEN_JWKS_URL: z.string().url().optional(),
     AUTH_CITIZEN_PERSONNUMMER_CLAIM: z.string().default('personal_identity_number'),
     AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    /** Browser sign-in (AUTH_MODE=oidc): this server's client at each issuer; without a client id that app has no browser sign-in. */
+    AUTH_STAFF_CLIENT_ID: z.string().min(1).optional(),
+    AUTH_STAFF_CLIENT_SECRET: z.string().min(1).optional(),
+    AUTH_CITIZEN_CLIENT_ID: z.string().min(1).optional(),
+    AUTH_CITIZEN_CLIENT_SECRET: z.string().min(1).optional(),
+    /** A browser session ends after this long without a request… */
+    SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
+    /** …and this long after sign-in, however active. */
+    SESSION_ABSOLUTE_HOURS: z.coerce.number().positive().max(30 * 24).default(12),
 
     /** Fan realtime notices out across server instances through Redis; unset: in-process. */
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
@@ -74,6 +83,14 @@ const Env = z
     if (env.NODE_ENV === 'production') {
       if (!env.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required in production (e-mail notifications)' });
       if (!env.SMS_API_URL) ctx.addIssue({ code: 'custom', path: ['SMS_API_URL'], message: 'is required in production (SMS notifications)' });
+    }
+    for (const app of ['STAFF', 'CITIZEN'] as const) {
+      if (env[`AUTH_${app}_CLIENT_SECRET`] && !env[`AUTH_${app}_CLIENT_ID`]) {
+        ctx.addIssue({ code: 'custom', path: [`AUTH_${app}_CLIENT_ID`], message: `is required with AUTH_${app}_CLIENT_SECRET` });
+      }
+    }
+    if (env.SESSION_IDLE_MINUTES > env.SESSION_ABSOLUTE_HOURS * 60) {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_IDLE_MINUTES'], message: 'must not be longer than SESSION_ABSOLUTE_HOURS' });
     }
     if (env.SMS_API_URL && !env.SMS_API_KEY) ctx.addIssue({ code: 'custom', path: ['SMS_API_KEY'], message: 'is required with SMS_API_URL' });
     if (env.NODE_ENV === 'production' && mode === 'dev') {
@@ -117,6 +134,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
         jwksUrl: env.AUTH_CITIZEN_JWKS_URL,
         personnummerClaim: env.AUTH_CITIZEN_PERSONNUMMER_CLAIM,
       },
+      /** The relying party for browser sign-in (authorization code + PKCE); callbacks at PUBLIC_URL/auth/callback/<app>. */
+      clients: {
+        staff: env.AUTH_STAFF_CLIENT_ID ? { clientId: env.AUTH_STAFF_CLIENT_ID, clientSecret: env.AUTH_STAFF_CLIENT_SECRET } : undefined,
+        citizen: env.AUTH_CITIZEN_CLIENT_ID ? { clientId: env.AUTH_CITIZEN_CLIENT_ID, clientSecret: env.AUTH_CITIZEN_CLIENT_SECRET } : undefined,
+      },
+    },
+    session: {
+      idleMs: Math.round(env.SESSION_IDLE_MINUTES * 60_000),
+      absoluteMs: Math.round(env.SESSION_ABSOLUTE_HOURS * 3_600_000),
+      /** Secure cookie (named with the __Host- prefix) in production and whenever the public address is https. */
+      secureCookie: env.NODE_ENV === 'production' || env.PUBLIC_URL.startsWith('https:'),
     },
     redisUrl: env.REDIS_URL,
     notify: {

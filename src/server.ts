@@ -12,6 +12,9 @@ import { GraphQLError, Kind, parse, specifiedRules, validate, type OperationDefi
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { authenticate, bearer } from './auth/authenticate';
+import { OidcRelyingParty } from './auth/oidc';
+import { authenticateCredential, requestCredential } from './auth/request-credential';
+import { SessionStore } from './auth/session';
 import type { TokenVerifier } from './auth/tokens';
 import type { Viewer } from './auth/viewer';
 import type { Config } from './config';
@@ -20,6 +23,7 @@ import { pendingMigrations, type Orm } from './db/orm';
 import { ErrorCode, formatError, unauthenticated } from './errors';
 import type { EventSink } from './domain/notices';
 import { attachmentRoutes } from './http/attachments';
+import { authRoutes } from './http/auth-routes';
 import { PostgresBlobStore, type BlobStore } from './storage/blob-store';
 import type { NoticeBus } from './subscriptions/bus';
 import type PgBoss from 'pg-boss';
@@ -100,6 +104,9 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const blobStore: BlobStore = deps.blobStore ?? new PostgresBlobStore();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  // Browser sign-in (backend-for-frontend): server-side sessions behind an HttpOnly cookie.
+  const sessions = new SessionStore(config.session);
+  const credentials = { verifier: deps.verifier, sessions };
 
   // --- websocket (graphql-ws) on the same port and path -------------------------------------
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
@@ -237,12 +244,14 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       context: async ({ req }: { req: Request }) => {
         const em = orm.em.fork() as Context['em'];
         const requestId = requestStore.getStore()?.requestId ?? randomUUID();
-        const auth = await authenticate(deps.verifier, em, bearer(req.headers.authorization));
-        return createContext({ requestId, em, ...auth, sink: deps.sink, blobStore, bus: deps.bus, boss: deps.boss });
+        // A bearer token (APIs, scripts) or the browser's session cookie; Apollo's CSRF prevention guards cookie POSTs.
+        const { viewer, authFailure } = await authenticateCredential(credentials, em, requestCredential(req.headers, config));
+        return createContext({ requestId, em, viewer, authFailure, sink: deps.sink, blobStore, bus: deps.bus, boss: deps.boss });
       },
     }),
   );
 
+  app.use(authRoutes({ config, orm, sessions, oidc: config.auth.mode === 'oidc' ? new OidcRelyingParty(config) : undefined }));
   app.use(attachmentRoutes({ orm, verifier: deps.verifier, store: blobStore }));
 
   app.use((_req, res) => {

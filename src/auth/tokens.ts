@@ -20,7 +20,8 @@ interface IssuerRule {
   principal(payload: JWTPayload): Principal | undefined;
 }
 
-function claim(payload: JWTPayload, name: string): string | undefined {
+/** A non-empty string claim (of a token or an OIDC ID token / userinfo). */
+export function claim(payload: Record<string, unknown>, name: string): string | undefined {
   const value = payload[name];
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
@@ -85,10 +86,10 @@ export async function createTokenVerifier(config: Config): Promise<TokenVerifier
   };
 }
 
-function staffPrincipal(username: string | undefined): Principal | undefined {
+export function staffPrincipal(username: string | undefined): Principal | undefined {
   return username ? { kind: 'staff', username } : undefined;
 }
-function citizenPrincipal(pnr: string | undefined): Principal | undefined {
+export function citizenPrincipal(pnr: string | undefined): Principal | undefined {
   return pnr && /^\d{12}$/.test(pnr) ? { kind: 'citizen', personnummer: pnr } : undefined;
 }
 

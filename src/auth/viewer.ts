@@ -20,13 +20,7 @@ export interface CitizenViewer {
 export type AuthRole = StaffRole | 'STAFF' | 'CITIZEN';
 
 export async function resolveViewer(em: EntityManager, principal: Principal): Promise<Viewer> {
-  if (principal.kind === 'staff') {
-    const staff = await em.findOne(Staff, { username: principal.username });
-    if (!staff || !staff.active) {
-      throw unauthenticated('Your staff account is not registered in the e-service or has been disabled. Ask your system administrator.');
-    }
-    return { kind: 'staff', staff, role: staff.role };
-  }
+  if (principal.kind === 'staff') return staffViewer(await em.findOne(Staff, { username: principal.username }));
   const person = await em.findOne(Person, { personnummer: principal.personnummer });
   if (!person) {
     throw new AppError(
@@ -35,6 +29,14 @@ export async function resolveViewer(em: EntityManager, principal: Principal): Pr
     );
   }
   return { kind: 'citizen', person };
+}
+
+/** A staff member acts only while registered and active (bearer tokens and browser sessions alike). */
+export function staffViewer(staff: Staff | null): StaffViewer {
+  if (!staff || !staff.active) {
+    throw unauthenticated('Your staff account is not registered in the e-service or has been disabled. Ask your system administrator.');
+  }
+  return { kind: 'staff', staff, role: staff.role };
 }
 
 export function hasRole(viewer: Viewer, roles: readonly AuthRole[]): boolean {

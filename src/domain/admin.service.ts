@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { SessionStore } from '../auth/session';
 import type { StaffViewer } from '../auth/viewer';
 import { AccessLogEntry } from '../entities/access-log-entry';
 import { SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
@@ -77,7 +78,11 @@ export class AdminService {
     if (input.role != null) staff.role = input.role;
     if (input.unitId != null) staff.unit = await this.unit(input.unitId);
     if (input.active != null) staff.active = input.active;
-    await this.em.flush();
+    // A disabled account's browser sessions end with it, in the same transaction.
+    await this.em.transactional(async (em) => {
+      if (input.active === false) await SessionStore.endAllOf(em, staff);
+      await em.flush();
+    });
     return staff;
   }
 

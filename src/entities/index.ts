@@ -1,5 +1,6 @@
 import { AccessLogEntry } from './access-log-entry';
 import { Attachment, AttachmentBlob } from './attachment';
+import { BrowserSession, OidcLogin } from './browser-session';
 import { ContactList, ContactListEntry } from './contact-list';
 import { Conversation, ConversationParticipant } from './conversation';
 import { Draft } from './draft';
@@ -22,4 +23,5 @@ export const entities = [
   Attachment, AttachmentBlob, Draft, MailboxSettings, AutoReplySent, ContactList, ContactListEntry,
   JournalEntry, CaseDocument,
   Notice, NotificationDelivery,
+  BrowserSession, OidcLogin,
 ];

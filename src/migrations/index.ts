@@ -3,6 +3,7 @@ import { Migration20261125000001Platform } from './Migration20261125000001Platfo
 import { Migration20261125000002Messaging } from './Migration20261125000002Messaging';
 import { Migration20261125000003Journal } from './Migration20261125000003Journal';
 import { Migration20261125000004Notifications } from './Migration20261125000004Notifications';
+import { Migration20261202000001BrowserSessions } from './Migration20261202000001BrowserSessions';
 
 /** Committed migrations in the order they run. Add each new migration here. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000002Messaging', class: Migration20261125000002Messaging },
   { name: 'Migration20261125000003Journal', class: Migration20261125000003Journal },
   { name: 'Migration20261125000004Notifications', class: Migration20261125000004Notifications },
+  { name: 'Migration20261202000001BrowserSessions', class: Migration20261202000001BrowserSessions },
 ];
