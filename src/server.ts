@@ -252,7 +252,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   );
 
   app.use(authRoutes({ config, orm, sessions, oidc: config.auth.mode === 'oidc' ? new OidcRelyingParty(config) : undefined }));
-  app.use(attachmentRoutes({ orm, verifier: deps.verifier, store: blobStore }));
+  app.use(attachmentRoutes({ orm, verifier: deps.verifier, sessions, config, store: blobStore }));
 
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found. The API is at /graphql.', extensions: { code: ErrorCode.NOT_FOUND } }] });

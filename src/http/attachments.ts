@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import { authenticate, bearer } from '../auth/authenticate';
+import { authenticateCredential, isSameOriginWrite, requestCredential } from '../auth/request-credential';
+import type { SessionStore } from '../auth/session';
 import type { TokenVerifier } from '../auth/tokens';
+import type { Config } from '../config';
 import type { Orm } from '../db/orm';
 import { AttachmentService, MAX_FILE_BYTES, sanitizeFilename, tooLarge } from '../domain/attachment.service';
 import { CaseDocumentService } from '../domain/case-document.service';
-import { AppError, ErrorCode, notFound } from '../errors';
+import { AppError, ErrorCode, forbidden, notFound } from '../errors';
 import { log, requestStore } from '../log';
 import type { BlobStore } from '../storage/blob-store';
 
@@ -92,7 +94,7 @@ function sendPdf(res: Response, filename: string, bytes: Buffer): void {
   res.status(200).end(bytes);
 }
 
-export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; store: BlobStore }): Router {
+export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; sessions: SessionStore; config: Config; store: BlobStore }): Router {
   const router = express.Router();
   router.use((req, res, next) => {
     const requestId = randomUUID();
@@ -101,10 +103,15 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; stor
     requestStore.run({ requestId }, next);
   });
 
-  /** The caller (401 without a valid token), with a fresh EntityManager and the request id. */
+  /** The caller (401 without a valid bearer token or session cookie), with a fresh EntityManager and the request id. */
   const signedIn = async (req: Request) => {
     const em = deps.orm.em.fork() as never;
-    const { viewer, authFailure } = await authenticate(deps.verifier, em, bearer(req.headers.authorization));
+    const credential = requestCredential(req.headers, deps.config);
+    // A browser's upload (a POST) with the cookie must come from the e-service's own pages.
+    if (credential.kind === 'session' && req.method !== 'GET' && !isSameOriginWrite(req.headers, deps.config)) {
+      throw forbidden('This upload must come from the e-service\'s own pages (its Origin was missing or another site).');
+    }
+    const { viewer, authFailure } = await authenticateCredential(deps, em, credential);
     if (!viewer) throw authFailure!;
     return { em, viewer, requestId: requestStore.getStore()?.requestId ?? randomUUID() };
   };

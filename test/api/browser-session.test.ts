@@ -3,7 +3,9 @@ import { DEMO, seedDemoData } from '../../src/db/demo-data';
 import { BrowserSession } from '../../src/entities/browser-session';
 import { Person } from '../../src/entities/person';
 import { Staff } from '../../src/entities/staff';
+import { Attachment } from '../../src/entities/attachment';
 import { CookieBrowser, FORM, formBody } from '../testkit/browser';
+import { makePdf } from '../testkit/files';
 import { startTestServer, type TestServer } from '../testkit/server';
 
 /**
@@ -327,5 +329,36 @@ describe('S7 in production the development sign-in does not exist', () => {
       await prod.runtime.close();
       await prod.orm.close();
     }
+  });
+});
+
+describe('S8 file routes take the session cookie too; an upload only from the e-service\'s own pages', () => {
+  const PDF = { 'content-type': 'application/pdf' };
+
+  test('a citizen uploads a PDF and downloads it with only the cookie', async () => {
+    const { browser } = await asTolvan();
+    const pdf = await makePdf('Intyg');
+    const up = await browser.fetch(`${origin}/uploads?filename=intyg.pdf`, { method: 'POST', headers: PDF, body: pdf, from: origin });
+    expect(up.status).toBe(201);
+    const { id } = up.json();
+    const down = await browser.fetch(`${origin}/attachments/${id}`, { from: origin });
+    expect(down.status).toBe(200);
+    expect(down.headers.get('content-type')).toBe('application/pdf');
+    expect(down.bytes.equals(pdf)).toBe(true);
+    // Without the cookie, or with it on a request the browser marks cross-site: 401.
+    expect((await new CookieBrowser().fetch(`${origin}/attachments/${id}`)).status).toBe(401);
+    expect((await browser.fetch(`${origin}/attachments/${id}`, { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(401);
+  });
+
+  test('an upload with the cookie from a foreign Origin, or none, is refused with 403 and stores nothing', async () => {
+    const { browser } = await asTolvan();
+    const pdf = await makePdf('Falsk');
+    const before = await t.em().count(Attachment, {});
+    for (const headers of [{ ...PDF, origin: 'https://evil.example' }, PDF]) {
+      const res = await browser.fetch(`${origin}/uploads?filename=x.pdf`, { method: 'POST', headers, body: pdf });
+      expect(res.status).toBe(403);
+      expect(res.json().errors[0].extensions.code).toBe('FORBIDDEN');
+    }
+    expect(await t.em().count(Attachment, {})).toBe(before);
   });
 });

@@ -29,6 +29,7 @@ export interface BrowserResponse {
   headers: Headers;
   setCookies: SetCookie[];
   text: string;
+  bytes: Buffer;
   json(): any;
 }
 
@@ -51,7 +52,7 @@ export class CookieBrowser {
    * it as Origin on POST, and Sec-Fetch-Site accordingly); `null` for a
    * request a browser makes on its own (typed address, redirect followed).
    */
-  async fetch(url: string, init: { method?: string; headers?: Record<string, string>; body?: string; from?: string | null } = {}): Promise<BrowserResponse> {
+  async fetch(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array; from?: string | null } = {}): Promise<BrowserResponse> {
     const target = new URL(url);
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
     const cookies = [...(this.jar.get(target.host) ?? new Map()).entries()].filter(([, c]) => target.pathname.startsWith(c.path));
@@ -69,13 +70,15 @@ export class CookieBrowser {
       if (expired || c.value === '') this.jar.get(host)!.delete(c.name);
       else this.jar.get(host)!.set(c.name, { value: c.value, path: c.attributes.path || '/' });
     }
-    const text = await res.text();
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const text = bytes.toString('utf8');
     return {
       status: res.status,
       location: res.headers.get('location'),
       headers: res.headers,
       setCookies,
       text,
+      bytes,
       json: () => JSON.parse(text),
     };
   }
