@@ -41,5 +41,5 @@ export function createContext(args: { requestId: string; em: EntityManager; view
     const map = await loadPersonAccess(em, viewer, ids);
     return ids.map((id) => map.get(id)!);
   });
-  return { ...args, blobStore: args.blobStore ?? new PostgresBlobStore(), loaders: createLoaders(em), personAccess, conversationViews: new Map() };
+  return { ...args, blobStore: args.blobStore ?? new PostgresBlobStore(), loaders: createLoaders(em, viewer), personAccess, conversationViews: new Map() };
 }

@@ -2,13 +2,15 @@ import type { EntityName, FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { Attachment } from './entities/attachment';
-import { Assignment, Case, Intervention } from './entities/case';
+import { Assignment, Intervention } from './entities/case';
 import { ContactListEntry } from './entities/contact-list';
 import { PartyKind } from './entities/party';
-import { pgUuidArray } from './domain/ids';
+import type { Viewer } from './auth/viewer';
+import { loadReachablePersons, loadVisibleCases, readableJournalEntries } from './domain/access-policy';
+import { isId } from './domain/ids';
+import { query, raw, sql, uuidArray } from './domain/sql';
 import { Message, MessageEvent, MessageRecipient } from './entities/message';
 import { JournalEntry } from './entities/journal-entry';
-import { Person } from './entities/person';
 import { SharedMailboxMember } from './entities/shared-mailbox';
 import { Staff } from './entities/staff';
 import { Unit } from './entities/unit';
@@ -48,10 +50,10 @@ export interface ParticipantRow {
 
 function participantLoader(em: EntityManager) {
   return new DataLoader<string, ParticipantRow[]>(async (conversationIds) => {
-    const rows: { conversation_id: string; kind: PartyKind; party_id: string }[] = await em.getConnection().execute(
-      `select p.conversation_id, p.kind, coalesce(p.staff_id, p.mailbox_id, p.person_id) as party_id from conversation_participant p
-        where p.conversation_id = any(?::uuid[]) order by p.created_at, p.id`,
-      [pgUuidArray(conversationIds)],
+    const rows = await query<{ conversation_id: string; kind: PartyKind; party_id: string }>(
+      em,
+      sql`select p.conversation_id, p.kind, coalesce(p.staff_id, p.mailbox_id, p.person_id) as party_id from conversation_participant p
+        where p.conversation_id = any(${uuidArray(conversationIds.filter(isId))}) order by p.created_at, p.id`,
     );
     const groups = new Map<string, ParticipantRow[]>(conversationIds.map((k) => [k, []]));
     for (const r of rows) groups.get(r.conversation_id)?.push({ kind: r.kind, id: r.party_id });
@@ -66,28 +68,60 @@ function participantLoader(em: EntityManager) {
  */
 export function partyNameLoader(em: EntityManager) {
   return new DataLoader<string, { name: string; title: string | null } | undefined>(async (keys) => {
-    const ids = (kind: PartyKind) => pgUuidArray(keys.filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(kind.length + 1)));
-    const rows: { key: string; name: string; title: string | null }[] = await em.getConnection().execute(
-      `select 'STAFF:' || id as key, given_name || ' ' || family_name as name, title from staff where id = any(?::uuid[])
+    const ids = (kind: PartyKind) => uuidArray(keys.filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(kind.length + 1)).filter(isId));
+    const rows = await query<{ key: string; name: string; title: string | null }>(
+      em,
+      sql`select 'STAFF:' || id as key, given_name || ' ' || family_name as name, title from staff where id = any(${ids(PartyKind.STAFF)})
        union all
-       select 'SHARED_MAILBOX:' || id, name, null from shared_mailbox where id = any(?::uuid[])
+       select 'SHARED_MAILBOX:' || id, name, null from shared_mailbox where id = any(${ids(PartyKind.SHARED_MAILBOX)})
        union all
-       select 'PERSON:' || id, given_name || ' ' || family_name, null from person where id = any(?::uuid[])`,
-      [ids(PartyKind.STAFF), ids(PartyKind.SHARED_MAILBOX), ids(PartyKind.PERSON)],
+       select 'PERSON:' || id, given_name || ' ' || family_name, null from person where id = any(${ids(PartyKind.PERSON)})`,
     );
     const byKey = new Map(rows.map((r) => [r.key, { name: r.name, title: r.title }]));
     return keys.map((k) => byKey.get(k));
   });
 }
 
-export function createLoaders(em: EntityManager) {
+/**
+ * Loaders of the objects that hold case-file data return only what the viewer
+ * may see, by the same rules as the root queries (a missing answer reads as
+ * NOT_FOUND): this is what guards every edge of the graph that leads to a
+ * case, a person or a journal entry, whatever path reached it.
+ */
+function guardedLoader<T extends WithId>(load: (ids: string[]) => Promise<T[]>) {
+  return new DataLoader<string, T | undefined>(async (ids) => {
+    const rows = await load([...ids]);
+    const map = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => map.get(id));
+  });
+}
+
+/** Journal entries the viewer may read, grouped by a key column (`message_id`, `corrects_id`). */
+function readableEntriesBy(em: EntityManager, viewer: Viewer | null, column: 'message_id' | 'corrects_id') {
+  return new DataLoader<string, JournalEntry[]>(async (keys) => {
+    const groups = new Map<string, JournalEntry[]>(keys.map((k) => [k, []]));
+    if (viewer) {
+      const rows = await query<Record<string, unknown>>(
+        em,
+        sql`select j.* from journal_entry j where j.${raw(column)} = any(${uuidArray(keys.filter(isId))}) and ${readableJournalEntries(viewer)}
+             order by j.created_at asc, j.id asc`,
+      );
+      for (const row of rows) groups.get(row[column] as string)?.push(em.map(JournalEntry, row));
+    }
+    return keys.map((k) => groups.get(k)!);
+  });
+}
+
+export function createLoaders(em: EntityManager, viewer: Viewer | null = null) {
   const registry = new BatchRegistry();
   return {
     batch: registry.batch.bind(registry),
     staff: byIdLoader(em, Staff),
     unit: byIdLoader(em, Unit),
-    person: byIdLoader(em, Person),
-    case: byIdLoader(em, Case),
+    /** Persons the viewer may see (R1–R4), and those registered on a case they may open. */
+    person: guardedLoader((ids) => (viewer ? loadReachablePersons(em, viewer, ids) : Promise.resolve([]))),
+    /** Cases the viewer may open (R1/R2); none for citizens and administrators. */
+    case: guardedLoader((ids) => (viewer ? loadVisibleCases(em, viewer, ids) : Promise.resolve([]))),
     intervention: byIdLoader(em, Intervention),
     assignment: byIdLoader(em, Assignment),
     attachment: byIdLoader(em, Attachment),
@@ -101,8 +135,9 @@ export function createLoaders(em: EntityManager) {
     recipientsByMessage: groupLoader(em, MessageRecipient, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message.id),
     attachmentsByMessage: groupLoader(em, Attachment, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message!.id),
     eventsByMessage: groupLoader(em, MessageEvent, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message.id),
-    journalEntriesByMessage: groupLoader(em, JournalEntry, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message!.id),
-    correctionsOfEntry: groupLoader(em, JournalEntry, 'corrects', { createdAt: 'asc', id: 'asc' }, (r) => r.corrects!.id),
+    /** Only the entries the viewer may read (the case journal's rule), never the whole file behind a message. */
+    journalEntriesByMessage: readableEntriesBy(em, viewer, 'message_id'),
+    correctionsOfEntry: readableEntriesBy(em, viewer, 'corrects_id'),
     entriesByContactList: groupLoader(em, ContactListEntry, 'list', { createdAt: 'asc', id: 'asc' }, (r) => r.list.id),
   };
 }

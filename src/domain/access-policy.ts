@@ -1,10 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { StaffViewer, Viewer } from '../auth/viewer';
 import { Case } from '../entities/case';
-import type { Person } from '../entities/person';
+import { Person } from '../entities/person';
 import { StaffRole } from '../entities/staff';
 import { forbidden } from '../errors';
-import { pgUuidArray } from './ids';
+import { isId } from './ids';
+import { caseload, ongoingAssignment, protectedIdentity } from './rules';
+import { query, raw, sql, uuid, uuidArray, type Sql } from './sql';
+import { todayInSweden } from './time';
 
 /**
  * Who may see which person (OSL 26 kap.: secrecy holds even between units).
@@ -29,30 +32,22 @@ export interface PersonAccess {
 
 const NONE: PersonAccess = { visible: false, ownCaseworker: false };
 
-/** R2: an assignment is ongoing from its start date through its end date (Swedish calendar days). */
-const ONGOING_ASSIGNMENT = `a.start_date <= (now() at time zone 'Europe/Stockholm')::date
-  and (a.end_date is null or a.end_date >= (now() at time zone 'Europe/Stockholm')::date)`;
-
 /**
- * One row per (person, reason) a staff member can see; `own` marks their own
- * cases. Parameters: staff id, staff id, unit id, staff id, staff id, unit id.
+ * R1/R2: one row per (person, reason) a staff member can see; `own` marks
+ * their own cases. Built from the caseload and ongoing-assignment rules.
  */
-export const STAFF_VISIBLE_PERSONS_SQL = `
-  select c.holder_id as person_id, (c.caseworker_id = ?) as own
-    from case_file c where c.caseworker_id = ? or c.unit_id = ?
-  union all
-  select c.holder_id, false
-    from assignment a join case_file c on c.id = a.case_id
-   where a.executor_id = ? and ${ONGOING_ASSIGNMENT}
-  union all
-  select r.person_id, false
-    from relation r join case_file c on c.id = r.case_id
-   where c.caseworker_id = ? or c.unit_id = ?`;
-
-export function visiblePersonsParams(viewer: StaffViewer): string[] {
-  const s = viewer.staff.id;
-  const u = viewer.staff.unit.id;
-  return [s, s, u, s, s, u];
+export function staffVisiblePersons(viewer: StaffViewer, today = todayInSweden()): Sql {
+  if (viewer.role === StaffRole.ADMIN) return sql`select null::uuid as person_id, false as own where false`;
+  return sql`select c.holder_id as person_id, (c.caseworker_id = ${uuid(viewer.staff.id)}) as own
+      from case_file c where ${caseload.sql(viewer, 'c')}
+    union all
+    select c.holder_id, false
+      from assignment a join case_file c on c.id = a.case_id
+     where a.executor_id = ${uuid(viewer.staff.id)} and ${ongoingAssignment.sql(today, 'a')}
+    union all
+    select r.person_id, false
+      from relation r join case_file c on c.id = r.case_id
+     where ${caseload.sql(viewer, 'c')}`;
 }
 
 /** Access for many persons in one query. */
@@ -66,12 +61,10 @@ export async function loadPersonAccess(em: EntityManager, viewer: Viewer, person
     for (const id of personIds) result.set(id, NONE);
     return result;
   }
-  const rows: { person_id: string; own: boolean }[] = await em.getConnection().execute(
-    `select v.person_id, bool_or(v.own) as own from (${STAFF_VISIBLE_PERSONS_SQL}) v
-      where v.person_id = any(?::uuid[]) group by v.person_id`,
-    [...visiblePersonsParams(viewer), pgUuidArray(personIds)],
-    'all',
-    em.getTransactionContext(),
+  const rows = await query<{ person_id: string; own: boolean }>(
+    em,
+    sql`select v.person_id, bool_or(v.own) as own from (${staffVisiblePersons(viewer)}) v
+         where v.person_id = any(${uuidArray(personIds.filter(isId))}) group by v.person_id`,
   );
   const found = new Map(rows.map((r) => [r.person_id, r.own]));
   for (const id of personIds) {
@@ -83,10 +76,7 @@ export async function loadPersonAccess(em: EntityManager, viewer: Viewer, person
 
 /** R3: may this viewer see the person's address, phone and e-mail? */
 export function maySeeContactDetails(viewer: Viewer, person: Person, access: PersonAccess): boolean {
-  if (!access.visible) return false;
-  if (viewer.kind === 'citizen') return viewer.person.id === person.id;
-  if (!person.protectedIdentity) return true;
-  return access.ownCaseworker;
+  return protectedIdentity.holds(viewer, person, access);
 }
 
 /** R3 for writes: only who may see a person's contact details may change them. */
@@ -96,43 +86,76 @@ export function assertMayChangeContactDetails(viewer: Viewer, person: Person, ac
   }
 }
 
-/** A case is in a staff member's caseload when it is theirs or their unit's (as a MikroORM filter on Case). */
-export function caseloadFilter(viewer: StaffViewer): { $or: [{ caseworker: string }, { unit: string }] } {
-  return { $or: [{ caseworker: viewer.staff.id }, { unit: viewer.staff.unit.id }] };
+/** R1 caseload as a MikroORM filter on Case (the same rule as the SQL). */
+export const caseloadFilter = caseload.filter;
+
+/** R1 caseload on a loaded case. */
+export const inCaseload = caseload.holds;
+
+/** R1/R2: ids of the cases a staff member may open: own, their unit's, or one they hold an ongoing assignment in (none for administrators). */
+export function staffVisibleCases(viewer: StaffViewer, today = todayInSweden()): Sql {
+  if (viewer.role === StaffRole.ADMIN) return sql`select null::uuid as id where false`;
+  return sql`select c.id from case_file c where ${caseload.sql(viewer, 'c')}
+    union
+    select a.case_id from assignment a where a.executor_id = ${uuid(viewer.staff.id)} and ${ongoingAssignment.sql(today, 'a')}`;
 }
 
-/** The same rule on a loaded case. */
-export function inCaseload(viewer: StaffViewer, c: { caseworker: { id: string }; unit: { id: string } }): boolean {
-  return c.caseworker.id === viewer.staff.id || c.unit.id === viewer.staff.unit.id;
-}
-
-/** Cases a staff member may open: own, their unit's, or one they hold an ongoing assignment in. */
-export const STAFF_VISIBLE_CASES_SQL = `
-  select c.id from case_file c where c.caseworker_id = ? or c.unit_id = ?
-  union
-  select a.case_id from assignment a where a.executor_id = ? and ${ONGOING_ASSIGNMENT}`;
-
-export function visibleCasesParams(viewer: StaffViewer): string[] {
-  return [viewer.staff.id, viewer.staff.unit.id, viewer.staff.id];
-}
-
-/** The cases a staff member may open, as a query to narrow down (alias `c`). */
-export function visibleCases(em: EntityManager, viewer: StaffViewer) {
-  return em.createQueryBuilder(Case, 'c').where(`c.id in (${STAFF_VISIBLE_CASES_SQL})`, visibleCasesParams(viewer));
+/** Cases by id that the viewer may open (citizens none), in one statement. */
+export async function loadVisibleCases(em: EntityManager, viewer: Viewer, ids: readonly string[], extra: Sql = sql`true`): Promise<Case[]> {
+  const wanted = ids.filter(isId);
+  if (viewer.kind !== 'staff' || wanted.length === 0) return [];
+  const rows = await query(em, sql`select c.* from case_file c where c.id = any(${uuidArray(wanted)}) and c.id in (${staffVisibleCases(viewer)}) and ${extra}`);
+  return rows.map((row) => em.map(Case, row));
 }
 
 /**
- * The journal entries (alias `j`) a staff member may read, as a condition and
- * its parameters: caseworkers everything in the cases they may open; executors
- * only what is filed under their own assignments, in a case they may still
- * open; administrators nothing. Used for the journal, for corrections and for
- * downloading a journaled attachment, so the three cannot drift apart.
+ * Persons by id that the viewer may see (R1–R4) or that are registered (as
+ * holder or relation) on a case the viewer may open: who may open a case sees
+ * who is on it, while contact details still follow R1–R3 per person.
  */
-export function readableJournalEntries(viewer: StaffViewer): [sql: string, params: string[]] {
-  if (viewer.role === StaffRole.ADMIN) return ['false', []];
-  const inVisibleCase = `j.case_id in (${STAFF_VISIBLE_CASES_SQL})`;
+export async function loadReachablePersons(em: EntityManager, viewer: Viewer, ids: readonly string[]): Promise<Person[]> {
+  const wanted = ids.filter(isId);
+  if (wanted.length === 0) return [];
+  if (viewer.kind === 'citizen') return wanted.includes(viewer.person.id) ? [await em.findOneOrFail(Person, viewer.person.id)] : [];
+  if (viewer.role === StaffRole.ADMIN) return [];
+  const rows = await query(
+    em,
+    sql`select p.* from person p where p.id = any(${uuidArray(wanted)})
+          and (p.id in (select v.person_id from (${staffVisiblePersons(viewer)}) v)
+               or p.id in (select r.person_id from relation r where r.case_id in (${staffVisibleCases(viewer)})))`,
+  );
+  return rows.map((row) => em.map(Person, row));
+}
+
+/** One case the viewer may open, or null. */
+export async function visibleCase(em: EntityManager, viewer: Viewer, id: string): Promise<Case | null> {
+  return (await loadVisibleCases(em, viewer, [id]))[0] ?? null;
+}
+
+/** Visible cases held by any of the given persons, newest first. */
+export async function visibleCasesOfHolders(em: EntityManager, viewer: StaffViewer, holderIds: readonly string[]): Promise<Case[]> {
+  const wanted = holderIds.filter(isId);
+  if (!wanted.length || viewer.role === StaffRole.ADMIN) return [];
+  const rows = await query(
+    em,
+    sql`select c.* from case_file c where c.holder_id = any(${uuidArray(wanted)}) and c.id in (${staffVisibleCases(viewer)}) order by c.opened_on desc, c.id asc`,
+  );
+  return rows.map((row) => em.map(Case, row));
+}
+
+/**
+ * The journal entries (alias `j`) a staff member may read: caseworkers
+ * everything in the cases they may open; executors only what is filed under
+ * their own assignments, in a case they may still open; administrators and
+ * citizens nothing. Used for the journal, for corrections, for a message's
+ * journal entries and for downloading a journaled attachment, so they cannot
+ * drift apart.
+ */
+export function readableJournalEntries(viewer: Viewer, alias = 'j'): Sql {
+  if (viewer.kind !== 'staff' || viewer.role === StaffRole.ADMIN) return sql`false`;
+  const inVisibleCase = sql`${raw(alias)}.case_id in (${staffVisibleCases(viewer)})`;
   if (viewer.role === StaffRole.EXECUTOR) {
-    return [`${inVisibleCase} and j.assignment_id in (select a.id from assignment a where a.executor_id = ?)`, [...visibleCasesParams(viewer), viewer.staff.id]];
+    return sql`(${inVisibleCase} and ${raw(alias)}.assignment_id in (select a.id from assignment a where a.executor_id = ${uuid(viewer.staff.id)}))`;
   }
-  return [inVisibleCase, visibleCasesParams(viewer)];
+  return inVisibleCase;
 }

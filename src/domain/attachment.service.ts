@@ -11,7 +11,10 @@ import type { BlobStore } from '../storage/blob-store';
 import { logPersonAccess } from './access-log.service';
 import { readableJournalEntries } from './access-policy';
 import { isId, pgTextArray } from './ids';
-import { viewerParties } from './messaging-policy';
+import { readableConversations, viewerParties } from './messaging-policy';
+import { citizenLinks } from './rules';
+import { query, sql, uuid } from './sql';
+import { todayInSweden } from './time';
 
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
@@ -51,17 +54,23 @@ export class AttachmentService {
 
   /**
    * Only callers who may send may store files: staff, and citizens with the
-   * e-service activated (as sending itself requires). Checked before the body
-   * is read.
+   * e-service activated who are still linked to a case (its holder, or a
+   * relation activated and valid today: a deactivated or expired relation
+   * stops at once, M1/M4). Checked before the body is read.
    */
-  assertMayUpload(): void {
-    if (this.viewer.kind === 'citizen' && !this.viewer.person.messagingEnabled) {
+  async assertMayUpload(): Promise<void> {
+    if (this.viewer.kind !== 'citizen') return;
+    if (!this.viewer.person.messagingEnabled) {
       throw new AppError(ErrorCode.E_SERVICE_NOT_ACTIVATED, 'Messaging is not activated for you, so you cannot upload files. Ask your caseworker to activate the e-service.');
+    }
+    const linked = await query(this.em, sql`select 1 from (${citizenLinks.sql(this.viewer.person.id, todayInSweden())}) l limit 1`);
+    if (!linked.length) {
+      throw new AppError(ErrorCode.E_SERVICE_NOT_ACTIVATED, 'You are not (or no longer) linked to a case for the e-service, so you cannot upload files. Contact the social services another way.');
     }
   }
 
   async upload(bytes: Buffer, filename: string | undefined): Promise<Attachment> {
-    this.assertMayUpload();
+    await this.assertMayUpload();
     if (bytes.length === 0) {
       throw new AppError(ErrorCode.UNSUPPORTED_FILE_TYPE, 'The file is empty. Choose the PDF again and upload it.', { field: 'file' });
     }
@@ -90,13 +99,7 @@ export class AttachmentService {
    */
   private async journaledInReadableFile(em: EntityManager, attachmentId: string): Promise<boolean> {
     if (this.viewer.kind !== 'staff') return false;
-    const [readable, params] = readableJournalEntries(this.viewer);
-    const rows = await em.getConnection().execute(
-      `select 1 from journal_entry j where j.attachment_id = ? and ${readable} limit 1`,
-      [attachmentId, ...params],
-      'all',
-      em.getTransactionContext(),
-    );
+    const rows = await query(em, sql`select 1 from journal_entry j where j.attachment_id = ${uuid(attachmentId)} and ${readableJournalEntries(this.viewer)} limit 1`);
     return rows.length > 0;
   }
 
@@ -114,12 +117,7 @@ export class AttachmentService {
       const actorName = this.viewer.kind === 'staff' ? this.viewer.staff.name : this.viewer.person.name;
       if (attachment.message) {
         const keys = (await viewerParties(em, this.viewer)).map(partyKey);
-        const rows = await em.getConnection().execute(
-          'select 1 from conversation_participant p where p.conversation_id = ? and p.party_key = any(?::text[]) limit 1',
-          [attachment.message.conversation.id, pgTextArray(keys)],
-          'all',
-          em.getTransactionContext(),
-        );
+        const rows = await query(em, sql`select 1 from conversation c where c.id = ${uuid(attachment.message.conversation.id)} and ${readableConversations(this.viewer, keys, 'c')}`);
         if (!rows.length && !(await this.journaledInReadableFile(em, attachment.id))) throw notFound('attachment');
         em.create(MessageEvent, { message: attachment.message, kind: MessageEventKind.DOWNLOADED, actorName, detail: attachment.filename });
         if (this.viewer.kind === 'staff') {

@@ -7,7 +7,9 @@ import { Person } from '../entities/person';
 import { Relation, RelationType } from '../entities/relation';
 import { StaffRole } from '../entities/staff';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
-import { assertMayChangeContactDetails, inCaseload, loadPersonAccess, visibleCases } from './access-policy';
+import { assertMayChangeContactDetails, inCaseload, loadPersonAccess, staffVisibleCases, visibleCase, visibleCasesOfHolders } from './access-policy';
+import { ongoingAssignment, usableRelation } from './rules';
+import { query, sql, uuidArray } from './sql';
 import { logPersonAccess } from './access-log.service';
 import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact } from './contact-details';
 import { setStaffEnteredContact } from './person.service';
@@ -31,14 +33,8 @@ export interface ActivateRelationInput {
   notifyByEmail: boolean;
 }
 
-/** A relation can be used for messages when approved for it and today is inside its dates. */
-export function relationUsableOn(relation: Pick<Relation, 'types' | 'validFrom' | 'validTo'>, day: string): boolean {
-  return (
-    relation.types.includes(RelationType.APPROVED_FOR_MESSAGES) &&
-    relation.validFrom <= day &&
-    (relation.validTo == null || relation.validTo >= day)
-  );
-}
+/** A relation can be used for messages when approved for it and today is inside its dates (the relation rule). */
+export const relationUsableOn = usableRelation.approvedOn;
 
 /** Staff operations on cases and the relations registered on them. */
 export class CaseService {
@@ -63,7 +59,7 @@ export class CaseService {
     return this.em.transactional(async (em) => {
       const rows = await em.find(
         Assignment,
-        { executor: this.viewer.staff.id, startDate: { $lte: today }, $or: [{ endDate: null }, { endDate: { $gte: today } }] },
+        { executor: this.viewer.staff.id, ...ongoingAssignment.filter(today) },
         { orderBy: { startDate: 'asc', id: 'asc' }, populate: ['case'] },
       );
       await logPersonAccess(em, this.viewer, this.requestId, rows.map((a) => a.case.holder.id), AccessAction.PERSON_LIST);
@@ -73,17 +69,24 @@ export class CaseService {
 
   /** Visible cases of many holders at once (for `Person.cases`). */
   async casesOfHolders(holderIds: readonly string[]): Promise<Case[][]> {
-    const rows = await visibleCases(this.em, this.viewer)
-      .andWhere({ holder: { $in: holderIds.filter(isId) } })
-      .orderBy({ openedOn: 'desc', id: 'asc' })
-      .getResultList();
+    const rows = await visibleCasesOfHolders(this.em, this.viewer, holderIds);
     return holderIds.map((h) => rows.filter((c) => c.holder.id === h));
   }
 
-  /** Relations of many cases at once; every related person shown is logged. */
+  /**
+   * Relations of many cases at once, only of cases the viewer may open (who
+   * may open a case sees who is registered on it); every related person shown
+   * is logged.
+   */
   async relationsOfCases(caseIds: readonly string[]): Promise<Relation[][]> {
     return this.em.transactional(async (em) => {
-      const rows = await em.find(Relation, { case: { $in: [...caseIds] } }, { orderBy: { validFrom: 'asc', id: 'asc' } });
+      const rows = (
+        await query(
+          em,
+          sql`select r.* from relation r where r.case_id = any(${uuidArray(caseIds.filter(isId))}) and r.case_id in (${staffVisibleCases(this.viewer)})
+               order by r.valid_from asc, r.id asc`,
+        )
+      ).map((row) => em.map(Relation, row));
       await logPersonAccess(em, this.viewer, this.requestId, rows.map((r) => r.person.id), AccessAction.RELATION_READ);
       return caseIds.map((id) => rows.filter((r) => r.case.id === id));
     });
@@ -181,7 +184,7 @@ export class CaseService {
 
   private async load(em: EntityManager, id: string): Promise<Case> {
     if (!isId(id)) throw notFound('case');
-    const c = await visibleCases(em, this.viewer).andWhere({ id }).getSingleResult();
+    const c = await visibleCase(em, this.viewer, id);
     if (!c) throw notFound('case');
     return c;
   }

@@ -10,7 +10,9 @@ import { Person } from '../entities/person';
 import { Relation } from '../entities/relation';
 import { StaffRole } from '../entities/staff';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
-import { caseloadFilter, readableJournalEntries, visibleCases } from './access-policy';
+import { caseloadFilter, readableJournalEntries, visibleCase } from './access-policy';
+import { ongoingAssignment } from './rules';
+import { join, query, sql, uuid, type Sql } from './sql';
 import { logPersonAccess } from './access-log.service';
 import { isId } from './ids';
 import { MessageService } from './message.service';
@@ -126,8 +128,7 @@ export class JournalService {
         {
           executor: me.id,
           case: { holder: holderId, status: CaseStatus.OPEN },
-          startDate: { $lte: today },
-          $or: [{ endDate: null }, { endDate: { $gte: today } }],
+          ...ongoingAssignment.filter(today),
         },
         { populate: ['case'], orderBy: { startDate: 'asc', id: 'asc' } },
       );
@@ -307,11 +308,8 @@ export class JournalService {
     if (!isId(correctsId)) throw notFound('journal entry');
     // Row lock (fires no trigger): two corrections of one entry cannot both pass the check below.
     await em.getConnection().execute('select 1 from journal_entry where id = ? for update', [correctsId], 'all', em.getTransactionContext());
-    const entry = await em
-      .createQueryBuilder(JournalEntry, 'j')
-      .where({ id: correctsId, person: holderId })
-      .andWhere(...readableJournalEntries(this.viewer))
-      .getSingleResult();
+    const [row] = await query(em, sql`select j.* from journal_entry j where j.id = ${uuid(correctsId)} and j.person_id = ${uuid(holderId)} and ${readableJournalEntries(this.viewer)}`);
+    const entry = row ? em.map(JournalEntry, row) : null;
     if (!entry) throw notFound('journal entry');
     if ((entry.message?.id ?? null) !== (message?.id ?? null) || (entry.attachment?.id ?? null) !== (attachment?.id ?? null)) {
       throw badInput('correctsId', message ? 'A correction must be about the same message or attachment as the entry it corrects.' : 'A note corrects a note: journal a correction of a message entry from the message itself.');
@@ -336,22 +334,22 @@ export class JournalService {
     return this.em.transactional(async (em) => {
       const c = await this.visibleCase(em, caseId);
       if (!c || this.viewer.role === StaffRole.ADMIN) throw notFound('case');
-      const qb = em.createQueryBuilder(JournalEntry, 'j').where({ case: c.id });
-      qb.andWhere(...readableJournalEntries(this.viewer));
+      const where: Sql[] = [sql`j.case_id = ${uuid(c.id)}`, readableJournalEntries(this.viewer)];
       if (args.interventionId) {
         if (!isId(args.interventionId)) throw notFound('intervention');
-        qb.andWhere({ intervention: args.interventionId });
+        where.push(sql`j.intervention_id = ${uuid(args.interventionId)}`);
       }
-      if (after) qb.andWhere('(j.created_at, j.id) < (?::timestamptz, ?::uuid)', after);
-      const rows = await qb.orderBy({ createdAt: 'desc', id: 'desc' }).limit(size + 1).getResultList();
+      if (after) where.push(sql`(j.created_at, j.id) < (${after[0]}::timestamptz, ${uuid(after[1])})`);
+      const rows = (
+        await query(em, sql`select j.* from journal_entry j where ${join(where, 'and')} order by j.created_at desc, j.id desc limit ${size + 1}`)
+      ).map((row) => em.map(JournalEntry, row));
       await logPersonAccess(em, this.viewer, this.requestId, [c.holder.id], AccessAction.JOURNAL_READ);
       return toPage(rows, size, (j) => [j.createdAt.toISOString(), j.id]);
     });
   }
 
   private visibleCase(em: EntityManager, caseId: string): Promise<Case | null> {
-    if (!isId(caseId)) return Promise.resolve(null);
-    return visibleCases(em, this.viewer).andWhere({ id: caseId }).getSingleResult();
+    return visibleCase(em, this.viewer, caseId);
   }
 
   /** J1: a message in a conversation the staff member takes part in, else NOT_FOUND. */

@@ -14,9 +14,11 @@ import { Staff } from '../entities/staff';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import { logPersonAccess } from './access-log.service';
 import { htmlToText, MAX_BODY_CHARS, sanitizeBody, textToHtml } from './html';
-import { isId, pgTextArray, pgUuidArray } from './ids';
+import { isId } from './ids';
 import { ownUnsentUploads } from './attachment.service';
-import { citizenStillLinked, citizenTargets, memberMailbox, viewerParties, writablePersons } from './messaging-policy';
+import { citizenStillLinked, citizenTargets, memberMailbox, readableConversations, viewerParties, writablePersons, type WriteRefusal } from './messaging-policy';
+import { conversationParticipant } from './rules';
+import { join, query, sql, textArray, uuid, uuidArray, type Sql } from './sql';
 import { EventBuffer, type EventSink } from './notices';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 
@@ -178,12 +180,16 @@ export class MessageService {
       } else {
         const viewer = this.viewer;
         if (to.personIds.length) {
-          const writable = await writablePersons(em, viewer, to.personIds, input.caseId);
+          const refusals = new Map<string, WriteRefusal>();
+          const writable = await writablePersons(em, viewer, to.personIds, input.caseId, refusals);
           const persons = await em.find(Person, { id: { $in: to.personIds } });
           const byId = new Map(persons.map((p) => [p.id, p]));
           for (const id of to.personIds) {
             const person = byId.get(id);
             const link = writable.get(id);
+            if (person && !link && refusals.get(id) === 'RELATION_NOT_ACTIVATED') {
+              throw new AppError(ErrorCode.RECIPIENT_NOT_ACTIVATED, `The relation of ${person.name} is approved for messages but not activated. Activate the relation first (activateRelation), or contact them another way.`, { field: 'to.personIds', personId: id });
+            }
             if (!person || !link) {
               throw new AppError(ErrorCode.RECIPIENT_NOT_ALLOWED, 'You may not write to one of the persons: they are not on an ongoing case of yours, or their relation is not activated and valid today.', { field: 'to.personIds', personId: id });
             }
@@ -229,7 +235,7 @@ export class MessageService {
 
     const events = new EventBuffer(this.unitOfWork);
     const [message] = await this.idempotent(key, payload, async (em) => {
-      const original = await this.openMessage(em, messageId);
+      const original = await this.openMessage(em, messageId, { forReply: true });
       const conversation = await em.findOneOrFail(Conversation, original.conversation.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const participants = await em.find(ConversationParticipant, { conversation: conversation.id });
       const sender = await this.replySender(em, participants, input.fromSharedMailboxId);
@@ -470,10 +476,10 @@ export class MessageService {
   /** Unread messages per mailbox the viewer has: own, then shared ones. */
   async mailboxes(): Promise<{ party: PartyRef; unreadCount: number }[]> {
     const parties = await this.viewerParties(this.em);
-    const rows: { party_key: string; unread: string }[] = await this.em.getConnection().execute(
-      `select r.party_key, count(*) as unread from message_recipient r
-        where r.party_key = any(?::text[]) and r.read_at is null group by r.party_key`,
-      [pgTextArray(parties.map(partyKey))],
+    const rows = await query<{ party_key: string; unread: string }>(
+      this.em,
+      sql`select r.party_key, count(*) as unread from message_recipient r
+        where r.party_key = any(${textArray(parties.map(partyKey))}) and r.read_at is null group by r.party_key`,
     );
     const counts = new Map(rows.map((r) => [r.party_key, Number(r.unread)]));
     return parties.map((party) => ({ party, unreadCount: counts.get(partyKey(party)) ?? 0 }));
@@ -489,41 +495,29 @@ export class MessageService {
     keys: string[],
     opts: { ids?: string[]; folder: InboxFolder; unreadOnly: boolean; limit: number; after?: [string, string] },
   ): Promise<ConversationView[]> {
-    const keysArray = pgTextArray(keys);
-    const where: string[] = ['exists (select 1 from conversation_participant p where p.conversation_id = c.id and p.party_key = any(?::text[]))'];
-    const params: unknown[] = [keysArray, keysArray, keysArray];
-    if (opts.ids) {
-      where.push('c.id = any(?::uuid[])');
-      params.push(pgUuidArray(opts.ids));
-    }
+    const keysArray = textArray(keys);
+    const where: Sql[] = [readableConversations(this.viewer, keys, 'c')];
+    if (opts.ids) where.push(sql`c.id = any(${uuidArray(opts.ids)})`);
     if (opts.folder === 'INBOX') {
-      where.push('exists (select 1 from message_recipient r2 where r2.conversation_id = c.id and r2.party_key = any(?::text[]))');
-      params.push(keysArray);
+      where.push(sql`exists (select 1 from message_recipient r2 where r2.conversation_id = c.id and r2.party_key = any(${keysArray}))`);
     } else if (opts.folder === 'SENT') {
-      where.push(`exists (select 1 from message m2 where m2.conversation_id = c.id and m2.is_auto_reply = false and
-        (m2.sender_kind::text || ':' || coalesce(m2.sender_mailbox_id, m2.sender_person_id, m2.sender_staff_id)::text) = any(?::text[]))`);
-      params.push(keysArray);
+      where.push(sql`exists (select 1 from message m2 where m2.conversation_id = c.id and m2.is_auto_reply = false and
+        (m2.sender_kind::text || ':' || coalesce(m2.sender_mailbox_id, m2.sender_person_id, m2.sender_staff_id)::text) = any(${keysArray}))`);
     }
-    if (opts.unreadOnly) where.push('u.unread > 0');
-    if (opts.after) {
-      where.push('(c.last_message_at, c.id) < (?::timestamptz, ?::uuid)');
-      params.push(opts.after[0], opts.after[1]);
-    }
-    params.push(opts.limit);
-    const rows: Record<string, unknown>[] = await em.getConnection().execute(
-      `select c.*, lm.id as last_message_id, u.unread
+    if (opts.unreadOnly) where.push(sql`u.unread > 0`);
+    if (opts.after) where.push(sql`(c.last_message_at, c.id) < (${opts.after[0]}::timestamptz, ${uuid(opts.after[1])})`);
+    const rows = await query(
+      em,
+      sql`select c.*, lm.id as last_message_id, u.unread
          from conversation c
          left join lateral (select m.id from message m where m.conversation_id = c.id order by m.created_at desc, m.id desc limit 1) lm on true
          cross join lateral (select count(distinct r.message_id)::int as unread
                                from message_recipient r join message um on um.id = r.message_id
-                              where r.conversation_id = c.id and r.party_key = any(?::text[]) and r.read_at is null
-                                and (um.sender_kind::text || ':' || coalesce(um.sender_mailbox_id, um.sender_person_id, um.sender_staff_id)::text) <> all(?::text[])) u
-        where ${where.join(' and ')}
+                              where r.conversation_id = c.id and r.party_key = any(${keysArray}) and r.read_at is null
+                                and (um.sender_kind::text || ':' || coalesce(um.sender_mailbox_id, um.sender_person_id, um.sender_staff_id)::text) <> all(${keysArray})) u
+        where ${join(where, 'and')}
         order by c.last_message_at desc, c.id desc
-        limit ?`,
-      params,
-      'all',
-      em.getTransactionContext(),
+        limit ${opts.limit}`,
     );
     return rows.map((row) => ({
       conversation: em.map(Conversation, row),
@@ -532,17 +526,19 @@ export class MessageService {
     }));
   }
 
-  /** A message in a conversation the viewer takes part in, or NOT_FOUND (M6). */
-  async openMessage(em: EntityManager, messageId: string): Promise<Message> {
+  /**
+   * A message in a conversation the viewer may read (M6, and for a citizen the
+   * link to the conversation's case), or NOT_FOUND. `forReply` asks only that
+   * the viewer takes part: a reply then refuses a former relation with its
+   * own reason (RECIPIENT_NOT_ALLOWED).
+   */
+  async openMessage(em: EntityManager, messageId: string, opts: { forReply?: boolean } = {}): Promise<Message> {
     if (!isId(messageId)) throw notFound('message');
     const keys = (await this.viewerParties(em)).map(partyKey);
-    const message = await em
-      .createQueryBuilder(Message, 'm')
-      .where({ id: messageId })
-      .andWhere('exists (select 1 from conversation_participant p where p.conversation_id = m.conversation_id and p.party_key = any(?::text[]))', [pgTextArray(keys)])
-      .getSingleResult();
-    if (!message) throw notFound('message');
-    return message;
+    const readable = opts.forReply ? conversationParticipant.sql(keys, 'c.id') : readableConversations(this.viewer, keys, 'c');
+    const [row] = await query(em, sql`select m.* from message m join conversation c on c.id = m.conversation_id where m.id = ${uuid(messageId)} and ${readable}`);
+    if (!row) throw notFound('message');
+    return em.map(Message, row);
   }
 
   // --- helpers ----------------------------------------------------------------------------

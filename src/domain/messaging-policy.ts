@@ -3,7 +3,9 @@ import type { CitizenViewer, StaffViewer, Viewer } from '../auth/viewer';
 import { PartyKind, type PartyRef } from '../entities/party';
 import { SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
 import { StaffRole } from '../entities/staff';
-import { isId, pgUuidArray } from './ids';
+import { isId } from './ids';
+import { caseload, citizenLinks, conversationParticipant, ongoingAssignment, usableRelation } from './rules';
+import { query, raw, sql, uuid, uuidArray, type Sql } from './sql';
 import { todayInSweden } from './time';
 
 /**
@@ -33,45 +35,49 @@ export interface WritablePerson {
   asRelation: boolean;
 }
 
-/** An assignment is ongoing from its start date through its end date (as in access-policy R2). */
-const ONGOING_ASSIGNMENT = `a.start_date <= ?::date and (a.end_date is null or a.end_date >= ?::date)`;
+/** Why a person may not be written to, when it is worth telling (M5 for a relation not yet activated). */
+export type WriteRefusal = 'NOT_ALLOWED' | 'RELATION_NOT_ACTIVATED';
 
-const APPROVED_RELATION = `r.activated_at is not null and 'APPROVED_FOR_MESSAGES' = any(r.types)
-  and r.valid_from <= ?::date and (r.valid_to is null or r.valid_to >= ?::date)`;
-
-/** M1/M2 for many persons at once; persons not returned may not be written to. */
+/**
+ * M1/M2 for many persons at once; persons not returned may not be written to.
+ * `refusals` tells, for a person refused, whether the only thing missing is
+ * the activation of a relation the caseworker could write to otherwise (M5).
+ */
 export async function writablePersons(
   em: EntityManager,
   viewer: StaffViewer,
   personIds: readonly string[],
   caseId?: string | null,
+  refusals?: Map<string, WriteRefusal>,
 ): Promise<Map<string, WritablePerson>> {
   const result = new Map<string, WritablePerson>();
-  if (personIds.length === 0 || viewer.role === StaffRole.ADMIN) return result;
-  const s = viewer.staff.id;
-  const u = viewer.staff.unit.id;
+  const wanted = personIds.filter(isId);
+  if (wanted.length === 0 || viewer.role === StaffRole.ADMIN) return result;
   const today = todayInSweden();
   const caseworker = viewer.role === StaffRole.CASEWORKER;
-  const rows: { person_id: string; case_id: string; as_relation: boolean }[] = await em.getConnection().execute(
-    `select distinct on (x.person_id) x.person_id, x.case_id, x.as_relation from (
-       select c.holder_id as person_id, c.id as case_id, false as as_relation, c.opened_on
-         from case_file c where ? and c.status = 'OPEN' and (c.caseworker_id = ? or c.unit_id = ?)
+  const onCase = caseId == null ? sql`true` : isId(caseId) ? sql`x.case_id = ${uuid(caseId)}` : sql`false`;
+  const rows = await query<{ person_id: string; case_id: string; as_relation: boolean; usable: boolean }>(
+    em,
+    sql`select distinct on (x.person_id) x.person_id, x.case_id, x.as_relation, x.usable from (
+       select c.holder_id as person_id, c.id as case_id, false as as_relation, true as usable, c.opened_on
+         from case_file c where ${caseworker} and c.status = 'OPEN' and ${caseload.sql(viewer, 'c')}
        union all
-       select r.person_id, c.id, true, c.opened_on
+       select r.person_id, c.id, true, ${usableRelation.sql(today, 'r')}, c.opened_on
          from relation r join case_file c on c.id = r.case_id
-        where ? and c.status = 'OPEN' and (c.caseworker_id = ? or c.unit_id = ?) and ${APPROVED_RELATION}
+        where ${caseworker} and c.status = 'OPEN' and ${caseload.sql(viewer, 'c')}
+          and ${usableRelation.approvedSql(today, 'r')}
        union all
-       select c.holder_id, c.id, false, c.opened_on
+       select c.holder_id, c.id, false, true, c.opened_on
          from assignment a join case_file c on c.id = a.case_id
-        where a.executor_id = ? and c.status = 'OPEN' and ${ONGOING_ASSIGNMENT}
+        where a.executor_id = ${uuid(viewer.staff.id)} and c.status = 'OPEN' and ${ongoingAssignment.sql(today, 'a')}
      ) x
-     where x.person_id = any(?::uuid[]) and (?::uuid is null or x.case_id = ?::uuid)
-     order by x.person_id, x.as_relation, x.opened_on desc`,
-    [caseworker, s, u, caseworker, s, u, today, today, s, today, today, pgUuidArray(personIds), caseId ?? null, caseId ?? null],
-    'all',
-    em.getTransactionContext(),
+     where x.person_id = any(${uuidArray(wanted)}) and ${onCase}
+     order by x.person_id, x.usable desc, x.as_relation, x.opened_on desc`,
   );
-  for (const r of rows) result.set(r.person_id, { personId: r.person_id, caseId: r.case_id, asRelation: r.as_relation });
+  for (const r of rows) {
+    if (r.usable) result.set(r.person_id, { personId: r.person_id, caseId: r.case_id, asRelation: r.as_relation });
+    else refusals?.set(r.person_id, 'RELATION_NOT_ACTIVATED');
+  }
   return result;
 }
 
@@ -81,16 +87,7 @@ export async function writablePersons(
  * messages and inside its validity.
  */
 export async function citizenStillLinked(em: EntityManager, personId: string, caseId: string): Promise<boolean> {
-  const today = todayInSweden();
-  const rows: unknown[] = await em.getConnection().execute(
-    `select 1 from case_file c where c.id = ? and c.holder_id = ?
-     union all
-     select 1 from relation r where r.case_id = ? and r.person_id = ? and ${APPROVED_RELATION}
-     limit 1`,
-    [caseId, personId, caseId, personId, today, today],
-    'all',
-    em.getTransactionContext(),
-  );
+  const rows = await query(em, sql`select 1 from (${citizenLinks.sql(personId, todayInSweden())}) l where l.id = ${uuid(caseId)} limit 1`);
   return rows.length > 0;
 }
 
@@ -101,27 +98,32 @@ export interface CitizenTarget {
 
 /** M4: the staff and shared mailboxes a citizen may start a conversation with, with the case that links them. */
 export async function citizenTargets(em: EntityManager, viewer: CitizenViewer): Promise<CitizenTarget[]> {
-  const p = viewer.person.id;
   const today = todayInSweden();
-  const rows: { kind: PartyKind; id: string; case_id: string }[] = await em.getConnection().execute(
-    `with my_cases as (
-       select c.id, c.caseworker_id, c.unit_id, c.opened_on from case_file c where c.status = 'OPEN' and c.holder_id = ?
-       union
-       select c.id, c.caseworker_id, c.unit_id, c.opened_on from relation r join case_file c on c.id = r.case_id
-        where c.status = 'OPEN' and r.person_id = ? and ${APPROVED_RELATION}
-     )
+  const rows = await query<{ kind: PartyKind; id: string; case_id: string }>(
+    em,
+    sql`with my_cases as (${citizenLinks.sql(viewer.person.id, today, { openOnly: true })})
      select 'STAFF' as kind, m.caseworker_id as id, m.id as case_id, m.opened_on from my_cases m
      union all
      select 'STAFF', a.executor_id, a.case_id, m.opened_on from assignment a join my_cases m on m.id = a.case_id
-      where ${ONGOING_ASSIGNMENT}
+      where ${ongoingAssignment.sql(today, 'a')}
      union all
      select 'SHARED_MAILBOX', sm.id, m.id, m.opened_on from shared_mailbox sm join my_cases m on m.unit_id = sm.unit_id
      order by opened_on desc`,
-    [p, p, today, today, today, today],
-    'all',
-    em.getTransactionContext(),
   );
   return rows.map((r) => ({ party: { kind: r.kind, id: r.id }, caseId: r.case_id }));
+}
+
+/**
+ * M6 for reading: the conversations (alias given) the viewer may open through
+ * the given party keys. A citizen reads a conversation about a case only
+ * while linked to that case (M1/M4: a relation's conversations close with the
+ * relation, reads included, at once).
+ */
+export function readableConversations(viewer: Viewer, partyKeys: readonly string[], alias = 'c'): Sql {
+  const participant = conversationParticipant.sql(partyKeys, `${alias}.id`);
+  if (viewer.kind !== 'citizen') return participant;
+  const links = citizenLinks.sql(viewer.person.id, todayInSweden());
+  return sql`(${participant} and (${raw(alias)}.case_id is null or ${raw(alias)}.case_id in (select l.id from (${links}) l)))`;
 }
 
 /** M6: the parties a viewer acts as: a citizen as themself; staff personally and through their shared mailboxes. */

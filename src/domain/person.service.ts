@@ -6,7 +6,8 @@ import { Case, CaseStatus } from '../entities/case';
 import { Person } from '../entities/person';
 import { StaffRole } from '../entities/staff';
 import { AppError, ErrorCode, forbidden, notFound } from '../errors';
-import { assertMayChangeContactDetails, caseloadFilter, loadPersonAccess, STAFF_VISIBLE_PERSONS_SQL, visiblePersonsParams, type PersonAccess } from './access-policy';
+import { assertMayChangeContactDetails, caseloadFilter, loadPersonAccess, staffVisiblePersons, type PersonAccess } from './access-policy';
+import { join, query, sql, uuid, type Sql } from './sql';
 import { logPersonAccess } from './access-log.service';
 import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact, type EServiceSwitches } from './contact-details';
 import { isId } from './ids';
@@ -41,22 +42,20 @@ export class PersonService {
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 3) as [string, string, string] | undefined;
     return this.em.transactional(async (em) => {
-      const qb = em
-        .createQueryBuilder(Person, 'p')
-        .where(`p.id in (select v.person_id from (${STAFF_VISIBLE_PERSONS_SQL}) v)`, visiblePersonsParams(this.viewer))
-        .orderBy({ familyName: 'asc', givenName: 'asc', id: 'asc' })
-        .limit(size + 1);
+      const where: Sql[] = [sql`p.id in (select v.person_id from (${staffVisiblePersons(this.viewer)}) v)`];
       const search = args.search?.trim();
       if (search) {
         const pnr = parsePersonnummer(search);
-        if (pnr.ok) qb.andWhere({ personnummer: pnr.value });
+        if (pnr.ok) where.push(sql`p.personnummer = ${pnr.value}`);
         else {
           const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-          qb.andWhere({ $or: [{ givenName: { $ilike: like } }, { familyName: { $ilike: like } }, { personnummer: { $like: like } }] });
+          where.push(sql`(p.given_name ilike ${like} or p.family_name ilike ${like} or p.personnummer like ${like})`);
         }
       }
-      if (after) qb.andWhere('(p.family_name, p.given_name, p.id) > (?, ?, ?)', after);
-      const rows = await qb.getResultList();
+      if (after) where.push(sql`(p.family_name, p.given_name, p.id) > (${after[0]}::text, ${after[1]}::text, ${uuid(after[2])})`);
+      const rows = (
+        await query(em, sql`select p.* from person p where ${join(where, 'and')} order by p.family_name asc, p.given_name asc, p.id asc limit ${size + 1}`)
+      ).map((row) => em.map(Person, row));
       const page = toPage(rows, size, personKey);
       await logPersonAccess(em, this.viewer, this.requestId, page.nodes.map((p) => p.id), AccessAction.PERSON_LIST);
       return page;

@@ -6,6 +6,7 @@ import { Case } from '../entities/case';
 import { CaseDocument, CaseDocumentType } from '../entities/case-document';
 import { Message } from '../entities/message';
 import { Staff, StaffRole } from '../entities/staff';
+import { caseEdge } from './guards';
 import { staffOf } from './viewer';
 
 @InputType({ description: 'A new case document.' })
@@ -110,7 +111,7 @@ export class CaseDocumentResolver {
 
   @FieldResolver(() => Case, { description: 'The case.' })
   async case(@Root() d: CaseDocument, @Ctx() ctx: Context) {
-    return ctx.loaders.case.load(d.case.id);
+    return caseEdge(ctx, d.case.id);
   }
 
   @FieldResolver(() => Staff, { description: 'Who wrote it.' })

@@ -9,6 +9,7 @@ import { Relation, RelationType } from '../entities/relation';
 import { Staff, StaffRole } from '../entities/staff';
 import { Unit } from '../entities/unit';
 import { ActivateRelationInput } from './person.resolver';
+import { caseEdge, personEdge } from './guards';
 import { staffOf } from './viewer';
 
 @InputType({ description: 'A person to register as related to the case holder.' })
@@ -70,7 +71,7 @@ export class CaseResolver {
 
   @FieldResolver(() => Person, { description: 'The case holder (aktbärare).' })
   async holder(@Root() c: Case, @Ctx() ctx: Context) {
-    return ctx.loaders.person.load(c.holder.id);
+    return personEdge(ctx, c.holder.id);
   }
 
   @FieldResolver(() => Unit, { description: 'The unit the case belongs to.' })
@@ -103,12 +104,12 @@ export class CaseResolver {
 export class RelationResolver {
   @FieldResolver(() => Person, { description: 'The related person.' })
   async person(@Root() r: Relation, @Ctx() ctx: Context) {
-    return ctx.loaders.person.load(r.person.id);
+    return personEdge(ctx, r.person.id);
   }
 
   @FieldResolver(() => Case, { description: 'The case the relation is registered on.' })
   async case(@Root() r: Relation, @Ctx() ctx: Context) {
-    return ctx.loaders.case.load(r.case.id);
+    return caseEdge(ctx, r.case.id);
   }
 
   @FieldResolver(() => Boolean, { description: 'True when activated for the e-service and usable today (approved for messages, inside its dates).' })
@@ -137,6 +138,6 @@ export class AssignmentResolver {
 
   @FieldResolver(() => Case, { description: 'The case the assignment belongs to.' })
   async case(@Root() a: Assignment, @Ctx() ctx: Context) {
-    return ctx.loaders.case.load(a.case.id);
+    return caseEdge(ctx, a.case.id);
   }
 }

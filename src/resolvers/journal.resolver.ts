@@ -9,6 +9,7 @@ import { Message } from '../entities/message';
 import { Person } from '../entities/person';
 import { Staff, StaffRole } from '../entities/staff';
 import { Connection, toConnection } from './types/connection';
+import { caseEdge, personEdge } from './guards';
 import { staffOf } from './viewer';
 
 export enum JournalTargetKind {
@@ -176,12 +177,12 @@ export class JournalResolver {
 
   @FieldResolver(() => Person, { description: 'The case holder whose file the entry is in.' })
   async person(@Root() j: JournalEntry, @Ctx() ctx: Context) {
-    return ctx.loaders.person.load(j.person.id);
+    return personEdge(ctx, j.person.id);
   }
 
   @FieldResolver(() => Case, { description: 'The case.' })
   async case(@Root() j: JournalEntry, @Ctx() ctx: Context) {
-    return ctx.loaders.case.load(j.case.id);
+    return caseEdge(ctx, j.case.id);
   }
 
   @FieldResolver(() => Intervention, { nullable: true, description: 'The intervention, when filed under one.' })

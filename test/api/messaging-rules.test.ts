@@ -88,8 +88,14 @@ describe('who may write to whom: staff senders (M1, M2, M3, M5)', () => {
       'RECIPIENT_NOT_ALLOWED',
     ],
     [
-      'M1 a relation that is not activated is refused',
+      'M5 a relation approved for messages but not activated is refused with RECIPIENT_NOT_ACTIVATED (activate the relation first)',
       DEMO.caseworker,
+      async () => ({ personIds: [(await addRelation(t.em(), tolvansCase, { activated: false })).id] }),
+      'RECIPIENT_NOT_ACTIVATED',
+    ],
+    [
+      'M2 an executor writing to a relation not activated is still refused as not allowed (nothing told about it)',
+      DEMO.executor,
       async () => ({ personIds: [(await addRelation(t.em(), tolvansCase, { activated: false })).id] }),
       'RECIPIENT_NOT_ALLOWED',
     ],

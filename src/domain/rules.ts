@@ -1,0 +1,87 @@
+import type { StaffViewer, Viewer } from '../auth/viewer';
+import { RelationType } from '../entities/relation';
+import { date, raw, sql, textArray, uuid, type Sql } from './sql';
+
+/**
+ * The building blocks of the access and messaging policies, each written
+ * once: as a SQL fragment with its values bound by name (composed into the
+ * policy's queries), and, where the ORM or loaded rows need it, as a MikroORM
+ * filter or a predicate derived from the same definition. R1–R5
+ * (access-policy.ts) and M1–M6 (messaging-policy.ts) are built from these.
+ *
+ * `alias` is the table alias the fragment refers to (`c` for case_file, `a`
+ * for assignment, `r` for relation, …).
+ */
+
+type StaffRef = Pick<StaffViewer, 'staff'>;
+
+/** A case is in a staff member's caseload when they are its caseworker or it belongs to their unit. */
+export const caseload = {
+  sql: (viewer: StaffRef, alias = 'c'): Sql => sql`(${raw(alias)}.caseworker_id = ${uuid(viewer.staff.id)} or ${raw(alias)}.unit_id = ${uuid(viewer.staff.unit.id)})`,
+  filter: (viewer: StaffRef) => ({ $or: [{ caseworker: viewer.staff.id }, { unit: viewer.staff.unit.id }] }) as { $or: [{ caseworker: string }, { unit: string }] },
+  holds: (viewer: StaffRef, c: { caseworker: { id: string }; unit: { id: string } }): boolean =>
+    c.caseworker.id === viewer.staff.id || c.unit.id === viewer.staff.unit.id,
+};
+
+/** An assignment is ongoing from its start date through its end date, in Swedish calendar days. */
+export const ongoingAssignment = {
+  sql: (today: string, alias = 'a'): Sql =>
+    sql`(${raw(alias)}.start_date <= ${date(today)} and (${raw(alias)}.end_date is null or ${raw(alias)}.end_date >= ${date(today)}))`,
+  filter: (today: string) => ({ startDate: { $lte: today }, $or: [{ endDate: null }, { endDate: { $gte: today } }] }),
+  holds: (a: { startDate: string; endDate?: string | null }, today: string): boolean => a.startDate <= today && (a.endDate == null || a.endDate >= today),
+};
+
+/**
+ * A relation carries messages while it is registered as approved for
+ * messages, today is inside its validity and (for `active`) it is activated.
+ * Deactivating it or passing its validTo ends that at once: every check reads
+ * the row and today's date at request time.
+ */
+export const usableRelation = {
+  /** Activated, approved for messages and valid today. */
+  sql: (today: string, alias = 'r'): Sql => sql`(${raw(alias)}.activated_at is not null and ${usableRelation.approvedSql(today, alias)})`,
+  /** Approved for messages and valid today, activated or not (what activation requires). */
+  approvedSql: (today: string, alias = 'r'): Sql =>
+    sql`(${RelationType.APPROVED_FOR_MESSAGES} = any(${raw(alias)}.types)
+      and ${raw(alias)}.valid_from <= ${date(today)} and (${raw(alias)}.valid_to is null or ${raw(alias)}.valid_to >= ${date(today)}))`,
+  /** The same on a loaded relation, on `day`. */
+  approvedOn: (r: { types: readonly RelationType[]; validFrom: string; validTo?: string | null }, day: string): boolean =>
+    r.types.includes(RelationType.APPROVED_FOR_MESSAGES) && r.validFrom <= day && (r.validTo == null || r.validTo >= day),
+  /** The same as the SQL, on a loaded relation. */
+  holds: (r: { types: readonly RelationType[]; validFrom: string; validTo?: string | null; activatedAt?: Date | null }, day: string): boolean =>
+    r.activatedAt != null && usableRelation.approvedOn(r, day),
+};
+
+/** The viewer's party keys (`KIND:id`) take part in the conversation whose id is the column given. */
+export const conversationParticipant = {
+  sql: (partyKeys: readonly string[], conversationIdColumn: string): Sql =>
+    sql`exists (select 1 from conversation_participant p where p.conversation_id = ${raw(conversationIdColumn)} and p.party_key = any(${textArray(partyKeys)}))`,
+};
+
+/**
+ * The cases a citizen is linked to: as case holder, or as a relation usable
+ * today. One row per case with `as_relation`; `openOnly` keeps ongoing cases.
+ */
+export const citizenLinks = {
+  sql: (personId: string, today: string, opts: { openOnly?: boolean } = {}): Sql => {
+    const open = opts.openOnly ? sql`and c.status = 'OPEN'` : sql``;
+    return sql`select c.id, c.caseworker_id, c.unit_id, c.opened_on, false as as_relation from case_file c where c.holder_id = ${uuid(personId)} ${open}
+      union
+      select c.id, c.caseworker_id, c.unit_id, c.opened_on, true from relation r join case_file c on c.id = r.case_id
+       where r.person_id = ${uuid(personId)} and ${usableRelation.sql(today, 'r')} ${open}`;
+  },
+};
+
+/**
+ * R3 protected identity: address and contact details only to the caseworker
+ * of a case the person holds (given the person is visible at all); a citizen
+ * sees their own.
+ */
+export const protectedIdentity = {
+  holds: (viewer: Viewer, person: { id: string; protectedIdentity: boolean }, access: { visible: boolean; ownCaseworker: boolean }): boolean => {
+    if (!access.visible) return false;
+    if (viewer.kind === 'citizen') return viewer.person.id === person.id;
+    if (!person.protectedIdentity) return true;
+    return access.ownCaseworker;
+  },
+};
