@@ -32,9 +32,15 @@ export interface Context {
   conversationViews: Map<string, ConversationView>;
   /** Where file bytes live (attachments, rendered case documents). */
   blobStore: BlobStore;
+  /**
+   * On a websocket only: the caller as they are now, for each event of a
+   * long-lived subscription (a recent check, or a new one); null once they
+   * may no longer be served, and the socket is then closing with 4403.
+   */
+  revalidate?: () => Promise<Viewer | null>;
 }
 
-export function createContext(args: { requestId: string; em: EntityManager; viewer: Viewer | null; authFailure: AppError | null; sink?: EventSink; blobStore?: BlobStore; bus?: NoticeBus; boss?: PgBoss }): Context {
+export function createContext(args: { requestId: string; em: EntityManager; viewer: Viewer | null; authFailure: AppError | null; sink?: EventSink; blobStore?: BlobStore; bus?: NoticeBus; boss?: PgBoss; revalidate?: () => Promise<Viewer | null> }): Context {
   const { em, viewer } = args;
   const personAccess = new DataLoader<string, PersonAccess>(async (ids) => {
     if (!viewer) return ids.map(() => ({ visible: false, ownCaseworker: false }));

@@ -100,7 +100,8 @@ export function formatError(
   const code = formatted.extensions?.code as string | undefined;
   if (code && knownCodes.has(code)) {
     const { stacktrace: _s, http: _h, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    // graphql-js's variable errors (BAD_USER_INPUT) may end in a "Did you mean" hint naming hidden enum values or fields.
+    return { ...formatted, message: code === ErrorCode.BAD_USER_INPUT ? withoutSuggestion(formatted.message) : formatted.message, extensions };
   }
   // graphql-js coercion errors for variables are the user's fault: keep them, as BAD_USER_INPUT.
   if (code === 'BAD_USER_INPUT') return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
@@ -116,3 +117,6 @@ export function formatError(
     },
   };
 }
+
+/** graphql-js's trailing "Did you mean …?" (Apollo strips the same from validation errors). */
+const withoutSuggestion = (message: string) => message.replace(/ ?Did you mean(.+?)\?$/, '');

@@ -11,12 +11,10 @@ import express, { type ErrorRequestHandler, type Request } from 'express';
 import { GraphQLError, Kind, parse, specifiedRules, validate, type OperationDefinitionNode } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { authenticate, bearer } from './auth/authenticate';
 import { OidcRelyingParty } from './auth/oidc';
 import { authenticateCredential, requestCredential } from './auth/request-credential';
 import { SessionStore } from './auth/session';
 import type { TokenVerifier } from './auth/tokens';
-import type { Viewer } from './auth/viewer';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { pendingMigrations, type Orm } from './db/orm';
@@ -26,6 +24,7 @@ import { attachmentRoutes } from './http/attachments';
 import { authRoutes } from './http/auth-routes';
 import { PostgresBlobStore, type BlobStore } from './storage/blob-store';
 import type { NoticeBus } from './subscriptions/bus';
+import { WebSocketAuth, type SocketAuth } from './subscriptions/ws-auth';
 import type PgBoss from 'pg-boss';
 import { log, requestStore } from './log';
 import { getSchema } from './schema';
@@ -111,21 +110,21 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   // --- websocket (graphql-ws) on the same port and path -------------------------------------
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const wsValidationRules = [...specifiedRules, ...armor.validationRules];
-  type WsExtra = { viewer?: Viewer };
+  // The caller of each socket, re-checked for every operation and event (src/subscriptions/ws-auth.ts).
+  const wsAuth = new WebSocketAuth({ orm, verifier: deps.verifier, leewaySeconds: config.auth.clockToleranceSeconds, bus: deps.bus });
+  type WsExtra = { auth?: SocketAuth };
   const wsServer = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
       schema,
       connectionInitWaitTimeout: 10_000,
       onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const raw = (params.authorization ?? params.Authorization ?? params.token) as unknown;
-        const em = orm.em.fork();
-        const { viewer } = await authenticate(deps.verifier, em as Context['em'], bearer(raw));
-        if (!viewer) return false; // 4403 Forbidden
-        ctx.extra.viewer = viewer;
+        const auth = await wsAuth.connect(ctx.connectionParams, ctx.extra.socket);
+        if (!auth) return false; // 4403 Forbidden
+        ctx.extra.auth = auth;
         return true;
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onClose: (ctx) => ctx.extra.auth?.end(),
+      onSubscribe: async (ctx, _id, payload) => {
         // One socket may not hold an unbounded number of live operations (each keeps a stream open).
         // graphql-ws has already registered this id, and drops an id the moment the client's Complete
         // message arrives (its stream winds down after that), so a completed operation frees its place at once.
@@ -142,20 +141,28 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         } catch (err) {
           return refusal([err instanceof GraphQLError ? err : new GraphQLError('The document could not be parsed.')], 'GRAPHQL_PARSE_FAILED');
         }
-        const errors = validate(schema, document, wsValidationRules);
+        const errors = validate(schema, document, wsValidationRules, { hideSuggestions: true });
         if (errors.length) return refusal(errors, 'GRAPHQL_VALIDATION_FAILED');
         const nulAt = findNul(payload.variables ?? {}) ?? (nulInDocument(document) ? 'the document' : undefined);
         if (nulAt) return [nulError(nulAt)];
+        // Never the rights the socket opened with: the caller as they are now (closed with 4403 if no longer allowed).
+        const auth = ctx.extra.auth!;
+        const em = orm.em.fork() as Context['em'];
+        const viewer = await auth.forOperation(em);
+        if (!viewer) return [unauthenticated('Your sign-in is no longer valid. Sign in again and reconnect.')];
         return {
           schema,
           operationName: payload.operationName,
           document,
           variableValues: payload.variables,
+          // No "Did you mean" in variable errors either, as over HTTP (Apollo's hideSchemaDetailsFromClientErrors).
+          hideSuggestions: true,
           contextValue: createContext({
             requestId: randomUUID(),
-            em: orm.em.fork() as Context['em'],
-            viewer: ctx.extra.viewer ?? null,
+            em,
+            viewer,
             authFailure: null,
+            revalidate: () => auth.forEvent(),
             sink: deps.sink,
             blobStore,
             bus: deps.bus,
@@ -288,6 +295,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     close() {
       closing ??= (async () => {
         // graphql-ws closes every socket with 1001 (going away); Apollo then drains in-flight HTTP requests.
+        wsAuth.close();
         await wsServer.dispose();
         await apollo.stop();
       })();

@@ -1,12 +1,10 @@
 import { Repeater } from '@graphql-yoga/subscription';
 import { Arg, Authorized, Ctx, Field, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Viewer } from '../auth/viewer';
 import type { Context } from '../context';
 import { noticesSince, parseCursor, type NoticeRecord } from '../domain/notice.service';
 import { NoticeKind } from '../entities/notice';
 import { PartyKind } from '../entities/party';
-import { Staff } from '../entities/staff';
 import { partyNameLoader } from '../loaders';
 import { viewerTopic } from '../subscriptions/notice-pipeline';
 import { Party } from './types/party';
@@ -89,21 +87,19 @@ function toNotice(r: NoticeRecord, mailbox: Party): Notice {
   };
 }
 
-/** A staff account disabled after connecting stops receiving notices at once. */
-async function stillActive(em: EntityManager, viewer: Viewer): Promise<boolean> {
-  if (viewer.kind !== 'staff') return true;
-  const staff = await em.findOne(Staff, { id: viewer.staff.id }, { fields: ['active'] as never, disableIdentityMap: true });
-  return !!staff?.active;
-}
-
 /**
  * Live notices with catch-up. Listening starts before the catch-up read, and
  * every wake-up reads the committed notices after the last one sent (with a
  * fresh EntityManager and the viewer's current mailboxes): delivery is in
- * cursor order, with no gap and no duplicate, and access is re-checked on
- * every event.
+ * cursor order, with no gap and no duplicate. The caller is re-checked on
+ * every event through the socket (ctx.revalidate: account active, current
+ * role, credential not expired); once refused, the stream ends and the socket
+ * is closed with 4403.
  */
 function noticeStream(ctx: Context, after: string | null): Repeater<Notice> {
+  const revalidate = ctx.revalidate;
+  // Subscriptions exist only on the websocket, whose context always re-checks its caller.
+  if (!revalidate) throw new Error('notices needs a websocket context (revalidate)');
   // A Repeater, not an async generator: a client's "complete" must end the
   // stream at once, even while it waits for the next wake-up (a generator
   // would only see the return at its next yield, keeping the operation open).
@@ -121,9 +117,12 @@ function noticeStream(ctx: Context, after: string | null): Repeater<Notice> {
       const drain = async (): Promise<boolean> => {
         for (;;) {
           if (stopped) return true;
+          const current = await revalidate();
+          if (!current) return false;
+          // The rest of this event (the notice fields' resolvers too) sees the caller as they are now.
+          ctx.viewer = current;
           const em = ctx.em.fork() as EntityManager;
-          if (!(await stillActive(em, viewer))) return false;
-          const page = await noticesSince(em, viewer, cursor);
+          const page = await noticesSince(em, current, cursor);
           for (const n of await toNotices(partyNameLoader(em), page.notices)) await push(n);
           cursor = page.cursor;
           if (!page.hasMore) return true;

@@ -77,7 +77,10 @@ export class StaffResolver {
     @Arg('input', () => UpdateStaffInput, { description: 'What to change.' }) input: UpdateStaffInput,
     @Ctx() ctx: Context,
   ) {
-    return admin(ctx).updateStaff(id, input);
+    const staff = await admin(ctx).updateStaff(id, input);
+    // Committed: the account's open websockets re-check it now (disabled: closed with 4403; a new role applies at once).
+    ctx.bus?.announceAccountChange({ kind: 'staff', id: staff.id });
+    return staff;
   }
 
   @FieldResolver(() => Unit, { description: 'The unit the staff member works in.' })

@@ -8,7 +8,13 @@ export interface NoticeWakeUp {
   seq: string;
 }
 
-type Channels = { notice: [topic: string, payload: NoticeWakeUp] };
+/** An account's access may have changed (disabled, role or unit changed): connections of that account re-check it now. */
+export interface AccountChange {
+  kind: 'staff' | 'citizen';
+  id: string;
+}
+
+type Channels = { notice: [topic: string, payload: NoticeWakeUp]; account: [payload: AccountChange] };
 
 /**
  * Fan-out of notices to every server instance: through Redis pub/sub when
@@ -19,6 +25,14 @@ export interface NoticeBus {
   publish(topic: string, wakeUp: NoticeWakeUp): void;
   /** Listens from the moment it returns: a wake-up published before the caller's first read is kept for it. */
   subscribe(topic: string): AsyncIterableIterator<NoticeWakeUp>;
+  /** Tells every instance, after the change is committed, that an account's access changed. */
+  announceAccountChange(change: AccountChange): void;
+  /**
+   * Every account change, on one channel per instance (not a topic per
+   * account: one Redis subscription serves all of an instance's sockets).
+   * Returns the function that stops listening.
+   */
+  onAccountChange(listener: (change: AccountChange) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -41,6 +55,14 @@ export function createNoticeBus(redisUrl?: string): NoticeBus {
   return {
     publish: (topic, wakeUp) => pubSub.publish('notice', topic, wakeUp),
     subscribe: (topic) => listeningNow(pubSub.subscribe('notice', topic)),
+    announceAccountChange: (change) => pubSub.publish('account', change),
+    onAccountChange(listener) {
+      const changes = listeningNow(pubSub.subscribe('account'));
+      void (async () => {
+        for await (const change of changes) listener(change);
+      })();
+      return () => void changes.return?.();
+    },
     close: async () => {
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
     },

@@ -1,0 +1,193 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { CloseCode } from 'graphql-ws';
+import { bearer } from '../auth/authenticate';
+import { bearerCredential, type LiveCredential } from '../auth/live-credential';
+import { TokenError, type TokenVerifier } from '../auth/tokens';
+import { resolveViewer, type Viewer } from '../auth/viewer';
+import type { Orm } from '../db/orm';
+import { AppError } from '../errors';
+import { log } from '../log';
+import type { AccountChange, NoticeBus } from './bus';
+
+/**
+ * How long a subscription event may rely on the socket's last check. Events
+ * are many (every notice to every subscribed socket), so they do not each
+ * look the account up; an account change made through the API reaches the
+ * socket at once through the bus anyway. This bounds only a change made
+ * behind the API's back (SQL by hand, a directory sync).
+ */
+export const EVENT_RECHECK_MS = 5_000;
+
+/** setTimeout's longest delay; a later expiry is re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The socket side this module needs: closing it. */
+interface ClosableSocket {
+  close(code: number, reason: string): void;
+}
+
+const accountKey = (v: Viewer): string => (v.kind === 'staff' ? `staff:${v.staff.id}` : `citizen:${v.person.id}`);
+
+/**
+ * The caller of one websocket. A socket must never serve with the rights its
+ * caller had when it opened, so:
+ * - every operation looks the caller up again with the operation's own
+ *   EntityManager (the same rule and the same cost as an HTTP request);
+ * - every subscription event uses a check at most EVENT_RECHECK_MS old;
+ * - an account-change signal re-checks at once, and a timer fires when the
+ *   credential expires;
+ * and when a check fails the socket is closed with 4403 (Forbidden) at that
+ * moment. A client gets fresh rights, or a fresh token, by reconnecting.
+ */
+export class SocketAuth {
+  private viewer: Viewer;
+  private checkedAt = Date.now();
+  private inFlight?: Promise<Viewer | null>;
+  private timer?: NodeJS.Timeout;
+  private ended = false;
+
+  constructor(
+    private readonly credential: LiveCredential,
+    viewer: Viewer,
+    private readonly socket: ClosableSocket,
+    private readonly deps: { orm: Orm; onEnd(auth: SocketAuth): void },
+  ) {
+    this.viewer = viewer;
+    this.armExpiry();
+  }
+
+  /** `staff:<id>` or `citizen:<id>`: whose account-change signals concern this socket. */
+  get account(): string {
+    return accountKey(this.viewer);
+  }
+
+  /** The caller for one operation, looked up now with its EntityManager; null when refused (the socket is then closing). */
+  forOperation(em: EntityManager): Promise<Viewer | null> {
+    return this.check(em);
+  }
+
+  /** The caller for one event of a long-lived subscription; null when refused (the socket is then closing). */
+  async forEvent(): Promise<Viewer | null> {
+    if (this.ended) return null;
+    if (this.expired()) return this.refuse('expired');
+    if (Date.now() - this.checkedAt < EVENT_RECHECK_MS) return this.viewer;
+    return this.recheck();
+  }
+
+  /** Checks again now (an account-change signal, or a stale check), once at a time per socket. */
+  recheck(): Promise<Viewer | null> {
+    this.inFlight ??= this.check(this.deps.orm.em.fork() as EntityManager).finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  /** The socket has closed: stop its timer and forget it. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.timer);
+    this.deps.onEnd(this);
+  }
+
+  private async check(em: EntityManager): Promise<Viewer | null> {
+    if (this.ended) return null;
+    if (this.expired()) return this.refuse('expired');
+    if (!(await this.credential.stillValid())) return this.refuse('credential no longer valid');
+    try {
+      // The same lookup as every HTTP request: an unknown or disabled account is refused, the role is the current one.
+      this.viewer = await resolveViewer(em, this.credential.principal);
+    } catch (err) {
+      if (err instanceof AppError) return this.refuse('account refused');
+      throw err;
+    }
+    this.checkedAt = Date.now();
+    return this.ended ? null : this.viewer;
+  }
+
+  private expired(): boolean {
+    return this.credential.expiresAt !== null && Date.now() >= this.credential.expiresAt.getTime();
+  }
+
+  private armExpiry(): void {
+    const at = this.credential.expiresAt?.getTime();
+    if (at === undefined) return;
+    const wait = Math.max(0, at - Date.now());
+    this.timer = setTimeout(() => (this.expired() ? void this.refuse('expired') : this.armExpiry()), Math.min(wait, MAX_TIMER_MS));
+    // An idle socket's timer must not keep a stopping process alive.
+    this.timer.unref();
+  }
+
+  private refuse(why: string): null {
+    if (!this.ended) {
+      log.info('websocket closed: caller no longer allowed', { account: this.account, why });
+      this.end();
+      this.socket.close(CloseCode.Forbidden, 'Forbidden');
+    }
+    return null;
+  }
+}
+
+/**
+ * Websocket authentication for one server: the credential from
+ * `connection_init`, the open sockets by account, and the account-change
+ * signals that re-check them. Today the credential is a bearer token; a
+ * cookie session is another `LiveCredential` (see src/auth/live-credential.ts) made
+ * in `credentialFor`, and everything after that stays as it is.
+ */
+export class WebSocketAuth {
+  private readonly byAccount = new Map<string, Set<SocketAuth>>();
+  private readonly stopListening?: () => void;
+
+  constructor(private readonly deps: { orm: Orm; verifier: TokenVerifier; leewaySeconds: number; bus?: NoticeBus }) {
+    this.stopListening = deps.bus?.onAccountChange((change) => this.accountChanged(change));
+  }
+
+  /** The socket's caller from its `connection_init` payload; null refuses the connection (4403). */
+  async connect(params: Record<string, unknown> | undefined, socket: ClosableSocket): Promise<SocketAuth | null> {
+    const credential = await this.credentialFor(params ?? {});
+    if (!credential) return null;
+    let viewer: Viewer;
+    try {
+      viewer = await resolveViewer(this.deps.orm.em.fork() as EntityManager, credential.principal);
+    } catch (err) {
+      if (err instanceof AppError) return null;
+      throw err;
+    }
+    const auth = new SocketAuth(credential, viewer, socket, { orm: this.deps.orm, onEnd: (a) => this.forget(a) });
+    const sockets = this.byAccount.get(auth.account) ?? new Set();
+    sockets.add(auth);
+    this.byAccount.set(auth.account, sockets);
+    return auth;
+  }
+
+  /** Stops listening for account changes (the sockets themselves are closed by the websocket server). */
+  close(): void {
+    this.stopListening?.();
+  }
+
+  /** Today a bearer token in the payload; a session cookie would come from the upgrade request's headers and yield a LiveCredential whose stillValid() reads its row. */
+  private async credentialFor(params: Record<string, unknown>): Promise<LiveCredential | null> {
+    const token = bearer(params.authorization ?? params.Authorization ?? params.token);
+    if (!token) return null;
+    try {
+      return await bearerCredential(this.deps.verifier, token, this.deps.leewaySeconds);
+    } catch (err) {
+      if (err instanceof TokenError) return null;
+      throw err;
+    }
+  }
+
+  private accountChanged(change: AccountChange): void {
+    const sockets = this.byAccount.get(`${change.kind}:${change.id}`);
+    if (!sockets) return;
+    for (const auth of sockets) {
+      auth.recheck().catch((err) => log.error('re-checking a websocket caller failed', { err }));
+    }
+  }
+
+  private forget(auth: SocketAuth): void {
+    const sockets = this.byAccount.get(auth.account);
+    if (!sockets) return;
+    sockets.delete(auth);
+    if (!sockets.size) this.byAccount.delete(auth.account);
+  }
+}

@@ -1,0 +1,195 @@
+import { CloseCode } from 'graphql-ws';
+import * as staffApi from '../../clients/staff/src';
+import { DEMO } from '../../src/db/demo-data';
+import { Staff, StaffRole } from '../../src/entities/staff';
+import { forger } from '../testkit/forge';
+import { subscribe, type Subscriber } from '../testkit/subscriptions';
+import { demoWorld, type Api, type DemoWorld } from '../testkit/world';
+import { openAcknowledgedSocket, type RawSocket, type WsMessage } from '../testkit/ws';
+
+/**
+ * Issue 8, observations 2 and 7: a websocket never serves with the rights its
+ * caller had when it opened. Every operation and every event re-checks the
+ * caller (account active, current role, credential not expired); a socket
+ * whose account is disabled or whose token expires is closed with 4403 at
+ * that moment. And errors on the socket give away no more of the schema than
+ * over HTTP.
+ */
+const LEEWAY_SECONDS = 1;
+let w: DemoWorld;
+let admin: Api;
+let forge: Awaited<ReturnType<typeof forger>>;
+const sockets: RawSocket[] = [];
+const subscribers: Subscriber<unknown>[] = [];
+
+beforeAll(async () => {
+  w = await demoWorld({ AUTH_CLOCK_TOLERANCE_SECONDS: String(LEEWAY_SECONDS) });
+  admin = await w.as('admin');
+  forge = await forger(w.t.config.dataDir, w.t.config.auth.audience);
+});
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.close();
+  await Promise.all(subscribers.splice(0).map((s) => s.close()));
+});
+afterAll(() => w.close());
+
+async function socketAs(token: string): Promise<RawSocket> {
+  const s = await openAcknowledgedSocket(w.t.wsUrl, token);
+  sockets.push(s);
+  return s;
+}
+
+/** Sends `subscribe` and collects every message for that id up to `complete` or `error`; rejects if the socket closes first. */
+async function run(s: RawSocket, id: string, query: string, variables?: Record<string, unknown>): Promise<WsMessage[]> {
+  s.send({ id, type: 'subscribe', payload: { query, variables } });
+  const messages: WsMessage[] = [];
+  for (;;) {
+    const m = await s.next();
+    messages.push(m);
+    if (m.id === id && (m.type === 'complete' || m.type === 'error')) return messages;
+  }
+}
+
+/** What an operation got before the socket closed: the messages, and the close code (or 'open'). */
+async function attempt(s: RawSocket, id: string, query: string, variables?: Record<string, unknown>) {
+  const messages: WsMessage[] = [];
+  s.send({ id, type: 'subscribe', payload: { query, variables } });
+  try {
+    for (;;) {
+      const m = await s.next();
+      messages.push(m);
+      if (m.type === 'complete' || m.type === 'error') return { messages, close: 'open' as const };
+    }
+  } catch {
+    return { messages, close: (await s.closed).code };
+  }
+}
+
+const setStaff = (username: string, input: staffApi.UpdateStaffInput) => admin.mutate(staffApi.UpdateStaffDocument, { id: w.staffId[username], input });
+
+/** Resolves with the close code, or 'still open' after `ms`. */
+const closedWithin = (s: RawSocket, ms: number) =>
+  Promise.race([s.closed.then((c) => c.code), new Promise<'still open'>((r) => setTimeout(() => r('still open'), ms).unref())]);
+
+describe('O2 a disabled account loses its open sockets at once', () => {
+  afterEach(async () => {
+    expect((await setStaff(DEMO.otherUnitCaseworker, { active: true })).codes).toEqual([]);
+  });
+
+  test('updateStaff(active: false) closes the socket with 4403, with and without a live subscription', async () => {
+    const token = await w.t.token.staff(DEMO.otherUnitCaseworker);
+    const idle = await socketAs(token);
+    expect(await run(idle, 'me', '{ staffMe { name } }')).toEqual([
+      { id: 'me', type: 'next', payload: { data: { staffMe: { name: 'Bo Barnström' } } } },
+      { id: 'me', type: 'complete' },
+    ]);
+    const live = await subscribe(w.t.wsUrl, token, staffApi.NoticesDocument, {});
+    subscribers.push(live as Subscriber<unknown>);
+
+    expect((await setStaff(DEMO.otherUnitCaseworker, { active: false })).codes).toEqual([]);
+    // "At that moment": the signal closes both without waiting for an operation or an event.
+    expect(await closedWithin(idle, 2000)).toBe(CloseCode.Forbidden);
+    expect(await Promise.race([live.closed, new Promise((r) => setTimeout(() => r('still open'), 2000).unref())])).toBe(CloseCode.Forbidden);
+    expect(live.events).toEqual([]);
+  });
+
+  test('disabled behind the API\'s back (no signal): the next operation is refused and the socket closed with 4403', async () => {
+    const s = await socketAs(await w.t.token.staff(DEMO.otherUnitCaseworker));
+    await w.t.em().nativeUpdate(Staff, { username: DEMO.otherUnitCaseworker }, { active: false });
+    const r = await attempt(s, 'q', '{ staffMe { name } persons { nodes { name } } }');
+    expect(r.close).toBe(CloseCode.Forbidden);
+    expect(r.messages.filter((m) => m.type === 'next')).toEqual([]);
+  });
+
+  test('a mutation on a socket whose account was disabled does not run', async () => {
+    const s = await socketAs(await w.t.token.staff(DEMO.otherUnitCaseworker));
+    await w.t.em().nativeUpdate(Staff, { username: DEMO.otherUnitCaseworker }, { active: false });
+    const r = await attempt(s, 'm', 'mutation { updateMailboxSettings(input: { signature: "efter avstängning" }) { signature } }');
+    expect(r.close).toBe(CloseCode.Forbidden);
+    expect(r.messages.filter((m) => m.type === 'next')).toEqual([]);
+    const settings: { signature: string }[] = await w.t.em().getConnection().execute(`select signature from mailbox_settings where staff_id = ?`, [w.staffId[DEMO.otherUnitCaseworker]]);
+    expect(settings.map((r) => r.signature)).not.toContain('efter avstängning');
+  });
+});
+
+describe('O2 every operation runs with the current role', () => {
+  afterEach(async () => {
+    expect((await setStaff(DEMO.secondCaseworker, { role: StaffRole.CASEWORKER })).codes).toEqual([]);
+  });
+
+  test('a role changed after the socket opened applies to the next query and mutation on it', async () => {
+    const s = await socketAs(await w.t.token.staff(DEMO.secondCaseworker));
+    const before = await run(s, 'r1', '{ staffMe { role } persons { nodes { id } } }');
+    expect(before[0].payload.data.staffMe.role).toBe('CASEWORKER');
+    expect(before[0].payload.data.persons.nodes.length).toBeGreaterThan(0);
+
+    expect((await setStaff(DEMO.secondCaseworker, { role: StaffRole.ADMIN })).codes).toEqual([]);
+    const after = await run(s, 'r2', '{ staffMe { role } }');
+    expect(after[0].payload).toEqual({ data: { staffMe: { role: 'ADMIN' } } });
+    // Administrators see no persons: the socket answers as it would over HTTP now.
+    const persons = await run(s, 'r3', '{ persons { nodes { id } } }');
+    expect(persons[0].payload.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(persons[0].payload.data).toBeNull();
+  });
+
+  test('a role changed in the database without a signal applies to the next operation too', async () => {
+    const s = await socketAs(await w.t.token.staff(DEMO.secondCaseworker));
+    expect((await run(s, 'a', '{ staffMe { role } }'))[0].payload.data.staffMe.role).toBe('CASEWORKER');
+    await w.t.em().nativeUpdate(Staff, { username: DEMO.secondCaseworker }, { role: StaffRole.EXECUTOR });
+    expect((await run(s, 'b', '{ staffMe { role } }'))[0].payload.data.staffMe.role).toBe('EXECUTOR');
+  });
+});
+
+describe('O2 a token past exp (plus the leeway) stops serving', () => {
+  test('the socket is closed with 4403 when the token expires, not before', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = await forge.devSigned({ exp, claims: { preferred_username: DEMO.caseworker } });
+    const s = await socketAs(token);
+    expect((await run(s, 'q', '{ staffMe { name } }'))[0].payload.data.staffMe.name).toBe('Marita Aronsson');
+    const { code } = await s.closed;
+    const closedAt = Date.now();
+    expect(code).toBe(CloseCode.Forbidden);
+    expect(closedAt).toBeGreaterThanOrEqual((exp + LEEWAY_SECONDS) * 1000 - 50);
+    expect(closedAt).toBeLessThan((exp + LEEWAY_SECONDS) * 1000 + 1500);
+  });
+
+  test('a live notices subscription ends with the socket at expiry', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = await forge.devSigned({ exp, claims: { preferred_username: DEMO.caseworker } });
+    const live = await subscribe(w.t.wsUrl, token, staffApi.NoticesDocument, {});
+    subscribers.push(live as Subscriber<unknown>);
+    expect(await live.closed).toBe(CloseCode.Forbidden);
+    expect(Date.now()).toBeGreaterThanOrEqual((exp + LEEWAY_SECONDS) * 1000 - 50);
+  });
+});
+
+describe('O7 variable errors on the websocket carry no "Did you mean" suggestion', () => {
+  const cases: [string, string, Record<string, unknown>][] = [
+    [
+      'a misspelled input field',
+      'mutation ($input: MailboxSettingsInput!) { updateMailboxSettings(input: $input) { signature } }',
+      { input: { signatur: 'x' } },
+    ],
+    ['a misspelled enum value', 'mutation ($id: ID!, $input: UpdateStaffInput!) { updateStaff(id: $id, input: $input) { role } }', { id: '00000000-0000-4000-8000-000000000000', input: { role: 'CASEWORKR' } }],
+  ];
+
+  test.each(cases)('%s: BAD_USER_INPUT over the websocket, with no hint', async (_what, query, variables) => {
+    const s = await socketAs(await w.t.token.staff(DEMO.admin));
+    const messages = await run(s, 'v', query, variables);
+    expect(messages[0].type).toBe('next');
+    expect(messages[0].payload.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(messages[0].payload.errors[0].message).toMatch(/\$(input|id)/);
+    expect(JSON.stringify(messages)).not.toMatch(/did you mean/i);
+  });
+
+  test.each(cases)('%s: the same over HTTP', async (_what, query, variables) => {
+    const res = await fetch(w.t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await w.t.token.staff(DEMO.admin)}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await res.text();
+    expect(JSON.parse(text).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(text).not.toMatch(/did you mean/i);
+  });
+});
