@@ -13,6 +13,8 @@ const swc = {
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', swc] },
+  // ESM-only packages (the OIDC relying party and the test's OpenID Provider) are compiled to CommonJS like our own code.
+  transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|oidc-provider|jose)/)'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   setupFiles: ['reflect-metadata', '<rootDir>/test/testkit/setup-env.ts'],
   globalSetup: '<rootDir>/test/testkit/global-setup.ts',

@@ -38,6 +38,9 @@ const Env = z
     AUTH_STAFF_CLIENT_SECRET: z.string().min(1).optional(),
     AUTH_CITIZEN_CLIENT_ID: z.string().min(1).optional(),
     AUTH_CITIZEN_CLIENT_SECRET: z.string().min(1).optional(),
+    /** Scopes asked for at sign-in: what makes each issuer release the identity claim above. */
+    AUTH_STAFF_SCOPE: z.string().default('openid profile'),
+    AUTH_CITIZEN_SCOPE: z.string().default('openid'),
     /** A browser session ends after this long without a request… */
     SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
     /** …and this long after sign-in, however active. */
@@ -136,8 +139,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       },
       /** The relying party for browser sign-in (authorization code + PKCE); callbacks at PUBLIC_URL/auth/callback/<app>. */
       clients: {
-        staff: env.AUTH_STAFF_CLIENT_ID ? { clientId: env.AUTH_STAFF_CLIENT_ID, clientSecret: env.AUTH_STAFF_CLIENT_SECRET } : undefined,
-        citizen: env.AUTH_CITIZEN_CLIENT_ID ? { clientId: env.AUTH_CITIZEN_CLIENT_ID, clientSecret: env.AUTH_CITIZEN_CLIENT_SECRET } : undefined,
+        staff: env.AUTH_STAFF_CLIENT_ID ? { clientId: env.AUTH_STAFF_CLIENT_ID, clientSecret: env.AUTH_STAFF_CLIENT_SECRET, scope: env.AUTH_STAFF_SCOPE } : undefined,
+        citizen: env.AUTH_CITIZEN_CLIENT_ID ? { clientId: env.AUTH_CITIZEN_CLIENT_ID, clientSecret: env.AUTH_CITIZEN_CLIENT_SECRET, scope: env.AUTH_CITIZEN_SCOPE } : undefined,
       },
     },
     session: {

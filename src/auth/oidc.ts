@@ -61,7 +61,7 @@ export class OidcRelyingParty {
     await em.flush();
     const url = client.buildAuthorizationUrl(rp, {
       redirect_uri: this.redirectUri(app),
-      scope: 'openid',
+      scope: this.config.auth.clients[app]!.scope,
       response_type: 'code',
       code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
