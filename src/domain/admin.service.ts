@@ -4,12 +4,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { SessionStore } from '../auth/session';
 import type { StaffViewer } from '../auth/viewer';
 import { AccessLogEntry } from '../entities/access-log-entry';
-import { SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
+import { MailboxMembershipChange, MembershipChangeKind, SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
 import { Staff, StaffRole } from '../entities/staff';
 import { Unit } from '../entities/unit';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
 import { Person } from '../entities/person';
 import { isId } from './ids';
+import { query, sql, uuid } from './sql';
 import { parsePersonnummer } from './personnummer';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 
@@ -106,23 +107,48 @@ export class AdminService {
     return mailbox;
   }
 
+  /**
+   * Separation of duties: administrators manage mailboxes but see no persons,
+   * so no administrator (themself included) becomes a member; every change is
+   * recorded (who changed which member, when) in the same transaction.
+   */
   async addMailboxMember(mailboxId: string, staffId: string): Promise<SharedMailbox> {
     const mailbox = await this.mailbox(mailboxId);
     const staff = isId(staffId) ? await this.em.findOne(Staff, { id: staffId }) : null;
     if (!staff) throw badInput('staffId', 'No staff member with that id exists.');
-    // upsert takes the row as given: entity defaults (id, createdAt) are not applied, so give them here.
-    await this.em.upsert(
-      SharedMailboxMember,
-      { id: randomUUID(), createdAt: new Date(), mailbox, staff },
-      { onConflictFields: ['mailbox', 'staff'], onConflictAction: 'ignore' },
-    );
+    if (staff.id === this.viewer.staff.id || staff.role === StaffRole.ADMIN) {
+      throw forbidden('Administrators manage shared mailboxes but cannot be members of one: they see no persons\' messages. Add a caseworker or executor instead.');
+    }
+    await this.em.transactional(async (em) => {
+      // Adding a member twice is harmless and records nothing the second time.
+      const inserted = await query(
+        em,
+        sql`insert into shared_mailbox_member (id, created_at, mailbox_id, staff_id) values (${uuid(randomUUID())}, now(), ${uuid(mailbox.id)}, ${uuid(staff.id)})
+            on conflict (mailbox_id, staff_id) do nothing returning id`,
+      );
+      if (!inserted.length) return;
+      em.create(MailboxMembershipChange, { mailbox, member: staff, changedBy: this.viewer.staff, change: MembershipChangeKind.ADDED });
+      await em.flush();
+    });
     return mailbox;
   }
 
   async removeMailboxMember(mailboxId: string, staffId: string): Promise<SharedMailbox> {
     const mailbox = await this.mailbox(mailboxId);
-    if (isId(staffId)) await this.em.nativeDelete(SharedMailboxMember, { mailbox: mailbox.id, staff: staffId });
+    if (!isId(staffId)) return mailbox;
+    await this.em.transactional(async (em) => {
+      const removed = await em.nativeDelete(SharedMailboxMember, { mailbox: mailbox.id, staff: staffId });
+      if (!removed) return;
+      em.create(MailboxMembershipChange, { mailbox, member: em.getReference(Staff, staffId), changedBy: this.viewer.staff, change: MembershipChangeKind.REMOVED });
+      await em.flush();
+    });
     return mailbox;
+  }
+
+  /** The membership changes of one shared mailbox, newest first (at most 500). */
+  async membershipChanges(mailboxId: string): Promise<MailboxMembershipChange[]> {
+    const mailbox = await this.mailbox(mailboxId);
+    return this.em.find(MailboxMembershipChange, { mailbox: mailbox.id }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 500 });
   }
 
   /** Loggkontroll: who read whose data, newest first, by person and/or by actor. */

@@ -12,6 +12,10 @@ import { EventBuffer, type EventSink } from './notices';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 import { ownUnsentUploads } from './attachment.service';
 import { memberMailbox } from './messaging-policy';
+import { visibleCase } from './access-policy';
+import { citizenLinks } from './rules';
+import { query, sql, uuid } from './sql';
+import { todayInSweden } from './time';
 
 export interface SaveDraftInput {
   draftId?: string | null;
@@ -89,9 +93,20 @@ export class DraftService {
     return mailbox;
   }
 
-  /** The case a draft is about must exist; who may write about it is checked when it is sent. */
+  /**
+   * The case a draft is about must be one the viewer may open (staff, R1/R2)
+   * or is linked to (a citizen): anything else answers exactly like an id that
+   * does not exist. Who may write about it is checked again when it is sent.
+   */
   private async knownCase(em: EntityManager, id: string): Promise<Case> {
-    const found = isId(id) ? await em.findOne(Case, { id }) : null;
+    let found: Case | null = null;
+    if (isId(id)) {
+      if (this.viewer.kind === 'staff') found = await visibleCase(em, this.viewer, id);
+      else {
+        const [row] = await query(em, sql`select c.* from case_file c where c.id = ${uuid(id)} and c.id in (select l.id from (${citizenLinks.sql(this.viewer.person.id, todayInSweden())}) l)`);
+        found = row ? em.map(Case, row) : null;
+      }
+    }
     if (!found) throw new AppError(ErrorCode.NOT_FOUND, 'No case with that id exists, or you do not have access to it.', { field: 'caseId' });
     return found;
   }

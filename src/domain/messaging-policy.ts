@@ -129,12 +129,15 @@ export function readableConversations(viewer: Viewer, partyKeys: readonly string
 /** M6: the parties a viewer acts as: a citizen as themself; staff personally and through their shared mailboxes. */
 export async function viewerParties(em: EntityManager, viewer: Viewer): Promise<PartyRef[]> {
   if (viewer.kind === 'citizen') return [{ kind: PartyKind.PERSON, id: viewer.person.id }];
+  // Administrators see no persons: a membership (however it came about) gives them no shared mailbox.
+  if (viewer.role === StaffRole.ADMIN) return [{ kind: PartyKind.STAFF, id: viewer.staff.id }];
   const memberships = await em.find(SharedMailboxMember, { staff: viewer.staff.id }, { fields: ['mailbox'] as never });
   return [{ kind: PartyKind.STAFF, id: viewer.staff.id }, ...memberships.map((m) => ({ kind: PartyKind.SHARED_MAILBOX, id: m.mailbox.id }))];
 }
 
 /** A shared mailbox the staff member belongs to, or null (callers refuse with their own words). */
 export async function memberMailbox(em: EntityManager, viewer: StaffViewer, mailboxId: string): Promise<SharedMailbox | null> {
+  if (viewer.role === StaffRole.ADMIN) return null;
   const membership = isId(mailboxId) ? await em.findOne(SharedMailboxMember, { mailbox: mailboxId, staff: viewer.staff.id }, { populate: ['mailbox'] }) : null;
   return membership?.mailbox ?? null;
 }

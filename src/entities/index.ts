@@ -12,13 +12,13 @@ import { JournalEntry } from './journal-entry';
 import { Notice, NotificationDelivery } from './notice';
 import { Person } from './person';
 import { Relation } from './relation';
-import { SharedMailbox, SharedMailboxMember } from './shared-mailbox';
+import { MailboxMembershipChange, SharedMailbox, SharedMailboxMember } from './shared-mailbox';
 import { Staff } from './staff';
 import { Unit } from './unit';
 
 /** Every entity, listed explicitly so discovery works the same from ts, dist and jest. */
 export const entities = [
-  Unit, Staff, SharedMailbox, SharedMailboxMember, Person, Case, Intervention, Assignment, Relation, AccessLogEntry,
+  Unit, Staff, SharedMailbox, SharedMailboxMember, MailboxMembershipChange, Person, Case, Intervention, Assignment, Relation, AccessLogEntry,
   Conversation, ConversationParticipant, Message, MessageRecipient, MessageEvent, SendRequest,
   Attachment, AttachmentBlob, Draft, MailboxSettings, AutoReplySent, ContactList, ContactListEntry,
   JournalEntry, CaseDocument,

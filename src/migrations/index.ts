@@ -4,6 +4,7 @@ import { Migration20261125000002Messaging } from './Migration20261125000002Messa
 import { Migration20261125000003Journal } from './Migration20261125000003Journal';
 import { Migration20261125000004Notifications } from './Migration20261125000004Notifications';
 import { Migration20261202000001BrowserSessions } from './Migration20261202000001BrowserSessions';
+import { Migration20261202000010MailboxMembershipChanges } from './Migration20261202000010MailboxMembershipChanges';
 
 /** Committed migrations in the order they run. Add each new migration here. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000003Journal', class: Migration20261125000003Journal },
   { name: 'Migration20261125000004Notifications', class: Migration20261125000004Notifications },
   { name: 'Migration20261202000001BrowserSessions', class: Migration20261202000001BrowserSessions },
+  { name: 'Migration20261202000010MailboxMembershipChanges', class: Migration20261202000010MailboxMembershipChanges },
 ];

@@ -10,7 +10,7 @@ import { Message } from '../entities/message';
 import { PartyKind } from '../entities/party';
 import { AddresseesInput } from './message.resolver';
 import { Connection, toConnection } from './types/connection';
-import { Party, toParty } from './types/party';
+import { Party, toParty, unknownParty } from './types/party';
 import { staffOf } from './viewer';
 
 @InputType({ description: 'A draft to create (no draftId) or update. Leave a field out to keep it.' })
@@ -132,7 +132,12 @@ export class DraftResolver {
       ...d.addressees.staffIds.map((id) => ({ kind: PartyKind.STAFF, id })),
       ...d.addressees.sharedMailboxIds.map((id) => ({ kind: PartyKind.SHARED_MAILBOX, id })),
     ];
-    return { parties: await Promise.all(refs.map((r) => toParty(r, ctx))) };
+    // A person's name shows only to who may see the person (the root query's rule); anyone else gets
+    // exactly what an id that does not exist gets, so a draft cannot turn an id into a name.
+    const parties = await Promise.all(
+      refs.map(async (r) => (r.kind === PartyKind.PERSON && !(await ctx.loaders.person.load(r.id)) ? unknownParty(r) : toParty(r, ctx))),
+    );
+    return { parties };
   }
 
   @FieldResolver(() => [Attachment], { description: 'PDFs to send with it.' })

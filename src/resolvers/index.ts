@@ -8,7 +8,7 @@ import { JournalResolver, MessageJournalResolver } from './journal.resolver';
 import { NoticeResolver } from './notice.resolver';
 import { NotificationResolver } from './notification.resolver';
 import { PersonResolver } from './person.resolver';
-import { SharedMailboxResolver, StaffResolver, UnitResolver } from './staff.resolver';
+import { MailboxMembershipChangeResolver, SharedMailboxResolver, StaffResolver, UnitResolver } from './staff.resolver';
 
 export const resolvers = [
   PersonResolver,
@@ -18,6 +18,7 @@ export const resolvers = [
   StaffResolver,
   UnitResolver,
   SharedMailboxResolver,
+  MailboxMembershipChangeResolver,
   CitizenResolver,
   AccessLogResolver,
   ConversationResolver,

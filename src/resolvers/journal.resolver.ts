@@ -224,7 +224,7 @@ export class JournalResolver {
 
 @Resolver(() => Message)
 export class MessageJournalResolver {
-  @FieldResolver(() => [JournalEntry], { nullable: true, description: 'Where, when and by whom the message or its attachments were journaled (staff only; null for citizens, who see JOURNALED in history).' })
+  @FieldResolver(() => [JournalEntry], { nullable: true, description: 'Where, when and by whom the message or its attachments were journaled: only the entries you may read in the case journal (staff; null for citizens, who see JOURNALED in history).' })
   async journalEntries(@Root() m: Message, @Ctx() ctx: Context): Promise<JournalEntry[] | null> {
     if (ctx.viewer?.kind !== 'staff') return null;
     return ctx.loaders.journalEntriesByMessage.load(m.id);

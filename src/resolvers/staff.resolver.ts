@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { AdminService } from '../domain/admin.service';
-import { SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
+import { MailboxMembershipChange, SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
 import { Staff, StaffRole } from '../entities/staff';
 import { Unit } from '../entities/unit';
 import { staffOf } from './viewer';
@@ -149,6 +149,12 @@ export class SharedMailboxResolver {
     return admin(ctx).removeMailboxMember(mailboxId, staffId);
   }
 
+  @Authorized('ADMIN')
+  @Query(() => [MailboxMembershipChange], { description: 'Who added or removed which member of a shared mailbox, and when, newest first (administrators; at most 500).' })
+  async sharedMailboxMembershipChanges(@Arg('mailboxId', () => ID, { description: 'The mailbox.' }) mailboxId: string, @Ctx() ctx: Context) {
+    return admin(ctx).membershipChanges(mailboxId);
+  }
+
   @FieldResolver(() => Unit, { description: 'The unit the mailbox belongs to.' })
   async unit(@Root() mailbox: SharedMailbox, @Ctx() ctx: Context) {
     return ctx.loaders.unit.load(mailbox.unit.id);
@@ -158,5 +164,23 @@ export class SharedMailboxResolver {
   async members(@Root() mailbox: SharedMailbox, @Ctx() ctx: Context) {
     const members = await ctx.loaders.membersByMailbox.load(mailbox.id);
     return Promise.all(members.map((m) => ctx.loaders.staff.load(m.staff.id)));
+  }
+}
+
+@Resolver(() => MailboxMembershipChange)
+export class MailboxMembershipChangeResolver {
+  @FieldResolver(() => Staff, { description: 'The staff member added or removed.' })
+  async member(@Root() change: MailboxMembershipChange, @Ctx() ctx: Context) {
+    return ctx.loaders.staff.load(change.member.id);
+  }
+
+  @FieldResolver(() => Staff, { description: 'The administrator who made the change.' })
+  async changedBy(@Root() change: MailboxMembershipChange, @Ctx() ctx: Context) {
+    return ctx.loaders.staff.load(change.changedBy.id);
+  }
+
+  @FieldResolver(() => ID, { description: 'The shared mailbox.' })
+  mailboxId(@Root() change: MailboxMembershipChange): string {
+    return change.mailbox.id;
   }
 }
