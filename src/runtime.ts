@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type PgBoss from 'pg-boss';
 import type { Config } from './config';
 import type { Orm } from './db/orm';
+import { SessionStore } from './auth/session';
 import { purgeUnsentUploads } from './domain/attachment.service';
 import { log } from './log';
 import { startBoss } from './notifications/boss';
@@ -39,14 +40,19 @@ export async function startRuntime(config: Config, orm: Orm, databaseUrl: string
 /**
  * The work that runs in one place, beside an API server or on its own
  * (`npm run worker`): the notification jobs, and hourly housekeeping (uploads
- * that were never sent go after a day).
+ * that were never sent go after a day, browser sessions past their limits).
  */
 export async function startBackgroundWork(deps: { orm: Orm; boss: PgBoss; config: Config; senders?: Senders }): Promise<NotificationWorker> {
   const worker = await startNotificationWorker(deps);
+  const sessions = new SessionStore(deps.config.session);
   const housekeeping = setInterval(() => {
     purgeUnsentUploads(deps.orm.em.fork() as EntityManager)
       .then((n) => n && log.info('removed unsent uploads', { count: n }))
       .catch((err) => log.error('removing unsent uploads failed', { err }));
+    sessions
+      .purgeExpired(deps.orm.em.fork() as EntityManager)
+      .then((n) => n && log.info('removed ended browser sessions', { count: n }))
+      .catch((err) => log.error('removing ended browser sessions failed', { err }));
   }, HOUSEKEEPING_INTERVAL_MS).unref();
   return {
     async stop() {

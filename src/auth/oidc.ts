@@ -112,11 +112,6 @@ export class OidcRelyingParty {
     }
   }
 
-  /** Housekeeping: sign-ins that were never finished. */
-  static async purgeExpired(em: EntityManager): Promise<number> {
-    return em.nativeDelete(OidcLogin, { expiresAt: { $lte: new Date() } });
-  }
-
   private principal(app: App, claims: Record<string, unknown>): Principal | undefined {
     const { auth } = this.config;
     return app === 'staff' ? staffPrincipal(claim(claims, auth.staff.usernameClaim)) : citizenPrincipal(claim(claims, auth.citizen.personnummerClaim));

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
-import { BrowserSession } from '../entities/browser-session';
+import { BrowserSession, OidcLogin } from '../entities/browser-session';
 import type { Staff } from '../entities/staff';
 import { AppError, ErrorCode, unauthenticated } from '../errors';
 import type { Principal } from './tokens';
@@ -132,12 +132,13 @@ export class SessionStore {
     return em.nativeDelete(BrowserSession, { staff });
   }
 
-  /** Housekeeping: rows of sessions that expired. */
+  /** Housekeeping: sessions past a limit, and OIDC sign-ins never finished. */
   async purgeExpired(em: EntityManager): Promise<number> {
     const now = this.now();
-    return em.nativeDelete(BrowserSession, {
+    const sessions = await em.nativeDelete(BrowserSession, {
       $or: [{ expiresAt: { $lte: now } }, { lastSeenAt: { $lte: new Date(now.getTime() - this.limits.idleMs) } }],
     });
+    return sessions + (await em.nativeDelete(OidcLogin, { expiresAt: { $lte: now } }));
   }
 
   private idleExpiresAt(session: BrowserSession): Date {

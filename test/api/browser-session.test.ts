@@ -1,4 +1,4 @@
-import { hashSecret } from '../../src/auth/session';
+import { hashSecret, SessionStore } from '../../src/auth/session';
 import { DEMO, seedDemoData } from '../../src/db/demo-data';
 import { BrowserSession } from '../../src/entities/browser-session';
 import { Person } from '../../src/entities/person';
@@ -360,5 +360,17 @@ describe('S8 file routes take the session cookie too; an upload only from the e-
       expect(res.json().errors[0].extensions.code).toBe('FORBIDDEN');
     }
     expect(await t.em().count(Attachment, {})).toBe(before);
+  });
+});
+
+describe('S9 housekeeping removes ended sessions', () => {
+  test('rows past the idle or absolute limit go; live ones stay', async () => {
+    const [idle, old, live] = [(await asTolvan()).browser, (await asTolvan()).browser, (await asTolvan()).browser];
+    const row = (b: CookieBrowser) => ({ idHash: hashSecret(b.cookie(origin, COOKIE)!) });
+    await t.em().nativeUpdate(BrowserSession, row(idle), { lastSeenAt: new Date(Date.now() - 31 * 60_000) });
+    await t.em().nativeUpdate(BrowserSession, row(old), { expiresAt: new Date(Date.now() - 1) });
+    expect(await new SessionStore(t.config.session).purgeExpired(t.em())).toBeGreaterThanOrEqual(2);
+    expect(await t.em().count(BrowserSession, { $or: [row(idle), row(old)] })).toBe(0);
+    expect(await t.em().count(BrowserSession, row(live))).toBe(1);
   });
 });
