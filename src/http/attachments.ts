@@ -32,11 +32,16 @@ function sendError(res: Response, err: unknown) {
   res.status(500).json({ errors: [{ message: `Something went wrong on our side. Try again; quote request id ${requestId}.`, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] });
 }
 
-/** Reads the body up to the limit; past it, stops reading and refuses, storing nothing. */
+/** A body that says up front (Content-Length) it is over the limit: refused before anything is read or looked up. */
+function declaredTooLarge(req: Request, limit: number): boolean {
+  const declared = Number(req.headers['content-length']);
+  return Number.isFinite(declared) && declared > limit;
+}
+
+/** Reads the body up to the limit; past it, refuses and keeps nothing (the rest is discarded by drainRefused). */
 function readLimited(req: Request, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
+    if (declaredTooLarge(req, limit)) {
       reject(tooLarge());
       return;
     }
@@ -48,7 +53,7 @@ function readLimited(req: Request, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limit) {
         done = true;
-        req.pause();
+        chunks.length = 0;
         reject(tooLarge());
         return;
       }
@@ -61,6 +66,35 @@ function readLimited(req: Request, limit: number): Promise<Buffer> {
       if (!done) reject(err);
     });
   });
+}
+
+/** How much of a refused upload's body is still read, and for how long, before the connection is cut. */
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+const DRAIN_MAX_MS = 30_000;
+
+/**
+ * After answering a refused upload, reads and discards the rest of its body.
+ * A client (Node's fetch among them) keeps sending after an early answer:
+ * hanging up on it mid-body makes it see EPIPE or a reset instead of our 413,
+ * so the connection stays open until the body has arrived, and is cut only
+ * past DRAIN_MAX_BYTES or DRAIN_MAX_MS (nobody gets to stream forever).
+ */
+function drainRefused(req: Request): void {
+  if (req.complete) return;
+  let discarded = 0;
+  const cut = () => req.socket.destroy();
+  const timer = setTimeout(cut, DRAIN_MAX_MS).unref();
+  const stop = () => clearTimeout(timer);
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DRAIN_MAX_BYTES) {
+      stop();
+      cut();
+    }
+  });
+  req.once('end', stop);
+  req.once('close', stop);
+  req.resume();
 }
 
 /** The X-Filename header, percent-encoded UTF-8; a malformed encoding is kept as sent and sanitized like any name. */
@@ -122,6 +156,7 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; sess
 
   router.post('/uploads', async (req, res) => {
     try {
+      if (declaredTooLarge(req, MAX_FILE_BYTES)) throw tooLarge();
       const svc = await service(req);
       await svc.assertMayUpload();
       const bytes = await readLimited(req, MAX_FILE_BYTES);
@@ -129,9 +164,9 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; sess
       const a = await svc.upload(bytes, name);
       res.status(201).json({ id: a.id, filename: a.filename, size: a.size, sha256: a.sha256, contentType: a.contentType });
     } catch (err) {
-      // Do not read the rest of a refused body; close the connection after answering.
-      if (!req.complete) res.setHeader('Connection', 'close');
+      // Answer at once, then let the client finish sending (discarded) so that it reads the answer.
       sendError(res, err);
+      drainRefused(req);
     }
   });
 
