@@ -144,3 +144,72 @@ export function reachedIn(schema: GraphQLSchema, value: unknown, rootPath: strin
   visit(value, rootType, rootPath, 0, null);
   return out;
 }
+
+/** A reached instance the caller's roots would not return. */
+export interface Violation {
+  role: string;
+  type: string;
+  key: string;
+  path: string;
+  /** The edge where the path first left what the role may see, e.g. `Message.journalEntries → JournalEntry`. */
+  leak: string;
+}
+
+/** For one reached instance: its key and whether the root would return it to the caller; null when there is nothing to check. */
+export type Verdict = (r: Reached) => { key: string; visible: boolean } | null;
+
+/**
+ * Every reached instance whose verdict is "not visible", with the edge where
+ * its path first entered something not visible (the outermost such ancestor,
+ * entered from a parent that is visible or from the root). `extra` adds
+ * field-level findings for an instance (e.g. contact details the root hides).
+ */
+export function judgeReached(role: string, items: readonly Reached[], verdict: Verdict, extra: (r: Reached) => Omit<Violation, 'role'>[] = () => []): Violation[] {
+  const cache = new Map<Reached, ReturnType<Verdict>>();
+  const v = (r: Reached) => {
+    if (!cache.has(r)) cache.set(r, verdict(r));
+    return cache.get(r)!;
+  };
+  const leakOf = (r: Reached): string => {
+    let first = r;
+    for (let p = r.parent; p; p = p.parent) if (v(p)?.visible === false) first = p;
+    const edge = first.path.slice(first.parent ? first.parent.path.length : 0).replace(/\[\]/g, '');
+    return first.parent ? `${first.parent.type}${edge} → ${first.type}` : `root ${first.path} → ${first.type}`;
+  };
+  const out: Violation[] = [];
+  for (const r of items) {
+    const s = v(r);
+    if (s && !s.visible) out.push({ role, type: r.type, key: s.key, path: r.path, leak: leakOf(r) });
+    for (const e of extra(r)) out.push({ role, ...e });
+  }
+  return out;
+}
+
+/** A readable list: the leaking edges per role, then each instance with its shortest path. */
+export function reportViolations(violations: readonly Violation[], describe: (key: string) => string = (k) => k): string {
+  if (!violations.length) return 'no violations';
+  const byInstance = new Map<string, Violation[]>();
+  const leaks = new Map<string, Set<string>>();
+  for (const v of violations) {
+    const k = `${v.role}\t${v.type}\t${v.key}`;
+    if (!byInstance.has(k)) byInstance.set(k, []);
+    byInstance.get(k)!.push(v);
+    const l = `${v.role.padEnd(21)} ${v.leak}`;
+    if (!leaks.has(l)) leaks.set(l, new Set());
+    leaks.get(l)!.add(`${v.type} ${v.key}`);
+  }
+  const lines = [
+    `${byInstance.size} instances reached that the root refuses (${violations.length} paths).`,
+    '',
+    'Where the paths first leave what the role may see (role, edge, instances behind it):',
+    ...[...leaks].sort().map(([l, set]) => `  ${l}   (${set.size})`),
+    '',
+    'Each instance (role, type, what, shortest path, other paths):',
+  ];
+  for (const [k, vs] of [...byInstance].sort()) {
+    const [role, type, key] = k.split('\t');
+    const paths = [...new Set(vs.map((v) => v.path))].sort((a, b) => a.length - b.length);
+    lines.push(`  ${role.padEnd(21)} ${type.padEnd(15)} ${describe(key)}\n      via ${paths[0]}${paths.length > 1 ? `   (+${paths.length - 1} more paths)` : ''}`);
+  }
+  return lines.join('\n');
+}
