@@ -575,9 +575,12 @@ async function walk(role: Role): Promise<Reached[]> {
     const fragment = `fragment W on ${type} ${b.build(type)}`;
     const doc = (sets: Record<string, unknown>[]) => `query Walk { ${sets.map((a, i) => `a${i}: ${field}${argText(a)} { ...W }`).join(' ')} } ${fragment}`;
     const r = await gql(role.token, doc(argSets));
-    if (r.data == null && argSets.length > 1) {
-      // A refused alias nulls the whole answer (non-null root): ask one by one.
-      await pool(argSets, 3, async (a) => {
+    if (r.data == null && argSets.length > 1 && r.errors.every((e) => e.path?.length)) {
+      // A root that refuses one alias nulls the whole answer (its type is non-null): ask again one by one,
+      // except the aliases the root itself refused (an error at exactly that alias), which reach nothing.
+      const refused = new Set(r.errors.filter((e) => e.path!.length === 1).map((e) => String(e.path![0])));
+      note(r.errors.filter((e) => e.path!.length === 1), field);
+      await pool(argSets.filter((_, i) => !refused.has(`a${i}`)), 3, async (a) => {
         const one = await gql(role.token, doc([a]));
         note(one.errors, `${field}${argLabel(a)}`);
         if (one.data) out.push(...reachedIn(schema, one.data.a0, `${field}${argLabel(a)}`, type));
@@ -704,6 +707,7 @@ describe('issue 8: no path through the graph reaches what the root refuses', () 
     expect(v('otherUnitCaseworker').persons.has(sanna)).toBe(true);
     expect(v('executor').persons.has(tolvan)).toBe(true);
     expect(v('executor').persons.has(made.ebba)).toBe(false);
+    expect(v('executor').persons.has(w.personId[DEMO.relation])).toBe(false); // R2: the holder of the assignment, not the case's relations
     expect([...v('holder').persons]).toEqual([tolvan]);
     expect(v('admin').persons.size).toBe(0);
     // R3: Sanna's contact details only to her own caseworker (not Marita, not Bo).
