@@ -7,6 +7,7 @@ import { seedDemoConversations, seedDemoData } from './db/demo-data';
 import { log } from './log';
 import { startRuntime, type Runtime } from './runtime';
 import { startServer, type RunningServer } from './server';
+import { ensureWebBuild } from './http/web-build';
 
 /** `npm start`: the real server, on the embedded PostgreSQL unless DATABASE_URL is set. */
 async function main() {
@@ -75,6 +76,8 @@ async function main() {
       await seedDemoConversations(orm.em.fork());
       log.info(seeded ? 'demo data loaded' : 'demo data already present');
     }
+    // The README's two commands stay the only set-up: the web UIs are built here when missing or stale.
+    await ensureWebBuild((m) => log.info(m));
     const verifier = await createTokenVerifier(config);
     runtime = await startRuntime(config, orm, url);
     server = await startServer({ config, orm, verifier, sink: runtime.sink, bus: runtime.bus, boss: runtime.boss });

@@ -21,6 +21,7 @@ import { pendingMigrations, type Orm } from './db/orm';
 import { ErrorCode, formatError, unauthenticated } from './errors';
 import type { EventSink } from './domain/notices';
 import { attachmentRoutes } from './http/attachments';
+import { webUiRoutes } from './http/web-ui';
 import { authRoutes } from './http/auth-routes';
 import { PostgresBlobStore, type BlobStore } from './storage/blob-store';
 import type { NoticeBus } from './subscriptions/bus';
@@ -260,6 +261,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
 
   app.use(authRoutes({ config, orm, sessions, oidc: config.auth.mode === 'oidc' ? new OidcRelyingParty(config) : undefined }));
   app.use(attachmentRoutes({ orm, verifier: deps.verifier, sessions, config, store: blobStore }));
+
+  app.use(webUiRoutes({ authMode: config.auth.mode })); // the web UIs at / and /staff/; API paths fall through to the JSON 404 below
 
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found. The API is at /graphql.', extensions: { code: ErrorCode.NOT_FOUND } }] });

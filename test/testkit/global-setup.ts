@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
+import { ensureWebBuild } from '../../src/http/web-build';
 import { freePort } from './process';
 
 export const TEMPLATE_DB = 'ifo_test_template';
@@ -16,6 +17,8 @@ export const TEMPLATE_DB = 'ifo_test_template';
  * are isolated and fast.
  */
 export default async function globalSetup() {
+  // The browser tests drive the built web UIs: build them once here when missing or stale (milliseconds when fresh).
+  await ensureWebBuild();
   let adminUrl: string;
   if (process.env.DATABASE_URL) {
     const u = new URL(process.env.DATABASE_URL);

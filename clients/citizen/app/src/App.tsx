@@ -1,0 +1,109 @@
+import { lazy, Suspense, useMemo } from 'react';
+import { BrowserRouter, Link, Navigate, Route, Routes } from 'react-router';
+import { Provider, useQuery } from 'urql';
+import { createWebApi } from '../../../shared/ui/api';
+import { Announcer, Layout } from '../../../shared/ui/Layout';
+import { useSession } from '../../../shared/ui/session';
+import { SessionExpiredBanner, SignInScreen, UnreachableScreen } from '../../../shared/ui/SignIn';
+import { fmt } from '../../../shared/ui/strings';
+import { MeDocument } from '../../src/generated/graphql';
+import { LiveProvider, useLive } from './live';
+import { InboxPage } from './messages/InboxPage';
+import { NotActivated } from './NotActivated';
+import { sv } from './strings.sv';
+
+// The inbox is in the first load; the other pages (and their heavier widgets) load when first opened.
+const ConversationPage = lazy(() => import('./messages/ConversationPage').then((m) => ({ default: m.ConversationPage })));
+const NewMessagePage = lazy(() => import('./messages/NewMessagePage').then((m) => ({ default: m.NewMessagePage })));
+const ProfilePage = lazy(() => import('./profile/ProfilePage').then((m) => ({ default: m.ProfilePage })));
+const ContactsPage = lazy(() => import('./contacts/ContactsPage').then((m) => ({ default: m.ContactsPage })));
+
+/** The citizen's whole app: sign-in until there is a session, then Meddelanden, Min profil, Kontakter. */
+export function App() {
+  const { state } = useSession();
+  switch (state.status) {
+    case 'loading':
+      return (
+        <main id="innehall" className="site-main site-main--narrow">
+          <p role="status">{sv.loading}</p>
+        </main>
+      );
+    case 'unreachable':
+      return <UnreachableScreen appName={sv.appName} />;
+    case 'signedOut':
+      return <SignInScreen appName={sv.appName} notice={signInNotice()} />;
+    default:
+      // Signed in, or signed in until a moment ago: the page stays, so nothing typed is lost.
+      return <SignedIn />;
+  }
+}
+
+/** The sign-in flow returns with ?fel=<code> when it refused someone (e.g. the e-service is not activated). */
+function signInNotice(): string | undefined {
+  const code = new URLSearchParams(window.location.search).get('fel');
+  if (!code) return undefined;
+  return code === 'E_SERVICE_NOT_ACTIVATED' ? sv.notActivated.text : sv.errors.byCode[code as keyof typeof sv.errors.byCode] ?? sv.errors.generic;
+}
+
+function SignedIn() {
+  const session = useSession();
+  const api = useMemo(() => createWebApi({ onUnauthenticated: session.expired }), [session.expired]);
+  return (
+    <Provider value={api.client}>
+      <BrowserRouter>
+        <Announcer>
+          <LiveProvider api={api}>
+            <Shell />
+          </LiveProvider>
+        </Announcer>
+      </BrowserRouter>
+    </Provider>
+  );
+}
+
+function Shell() {
+  const { state } = useSession();
+  const live = useLive();
+  const [{ data: me }] = useQuery({ query: MeDocument });
+  const active = me?.me.eService.messagingEnabled !== false;
+  const banner =
+    state.status === 'expired' ? (
+      <SessionExpiredBanner />
+    ) : live.status === 'reconnecting' ? (
+      <div className="alert alert--warning site-banner live-status" role="status">
+        <p>{sv.live.reconnecting}</p>
+      </div>
+    ) : undefined;
+  const nav = [
+    { to: '/meddelanden', label: sv.nav.messages, badge: live.unread ? { value: live.unread, label: fmt(sv.nav.unreadBadge, { count: live.unread }) } : undefined },
+    { to: '/profil', label: sv.nav.profile },
+    { to: '/kontakter', label: sv.nav.contacts },
+  ];
+  return (
+    <Layout appName={sv.appName} nav={nav} banner={banner}>
+      <Suspense fallback={<p role="status">{sv.loading}</p>}>
+      <Routes>
+        <Route path="/" element={<Navigate to="/meddelanden" replace />} />
+        <Route path="/meddelanden" element={active ? <InboxPage /> : <NotActivated />} />
+        <Route path="/meddelanden/nytt" element={active ? <NewMessagePage /> : <NotActivated />} />
+        <Route path="/meddelanden/:id" element={active ? <ConversationPage /> : <NotActivated />} />
+        <Route path="/profil" element={<ProfilePage />} />
+        <Route path="/kontakter" element={<ContactsPage />} />
+        <Route path="*" element={<NotFound />} />
+      </Routes>
+      </Suspense>
+    </Layout>
+  );
+}
+
+function NotFound() {
+  return (
+    <>
+      <h1>{sv.notFound.title}</h1>
+      <p>{sv.notFound.text}</p>
+      <p>
+        <Link to="/meddelanden">{sv.notFound.home}</Link>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,13 @@
+import { sv } from './strings.sv';
+
+/** The e-service is not activated for this person: say so plainly, and who can change it. */
+export function NotActivated() {
+  return (
+    <>
+      <h1>{sv.notActivated.title}</h1>
+      <div className="alert alert--warning">
+        <p>{sv.notActivated.text}</p>
+      </div>
+    </>
+  );
+}

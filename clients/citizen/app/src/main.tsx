@@ -1,0 +1,20 @@
+import { createRoot } from 'react-dom/client';
+import { I18nProvider } from 'react-aria-components';
+import '../../../shared/ui/styles.css';
+import { SessionProvider } from '../../../shared/ui/session';
+import { StringsContext } from '../../../shared/ui/strings';
+import { App } from './App';
+import { sv } from './strings.sv';
+
+document.documentElement.lang = sv.lang;
+document.title = sv.appName;
+
+createRoot(document.getElementById('app')!).render(
+  <I18nProvider locale="sv-SE">
+    <StringsContext value={sv}>
+      <SessionProvider app="citizen">
+        <App />
+      </SessionProvider>
+    </StringsContext>
+  </I18nProvider>,
+);

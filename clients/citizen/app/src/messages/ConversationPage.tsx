@@ -1,0 +1,61 @@
+import { useEffect, useRef } from 'react';
+import { Link, useParams } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+import { MessageView } from '../../../../shared/ui/MessageView';
+import { QueryState } from '../../../../shared/ui/QueryState';
+import { ConversationDocument, MarkMessageReadDocument } from '../../../src/generated/graphql';
+import { useLive } from '../live';
+import { NotActivated } from '../NotActivated';
+import { sv } from '../strings.sv';
+import { ReplyForm } from './ReplyForm';
+
+/** One conversation: its messages oldest first; opening it marks them read; reply below. */
+export function ConversationPage() {
+  const { id = '' } = useParams();
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: ConversationDocument, variables: { id } });
+  const [, markRead] = useMutation(MarkMessageReadDocument);
+  const { version, last } = useLive();
+  const marking = useRef(new Set<string>());
+
+  useEffect(() => {
+    if (version && last?.conversationId === id) reexecute({ requestPolicy: 'network-only' });
+  }, [version, last, id, reexecute]);
+
+  // Opening is reading: every message not yet read by me is marked read (once each).
+  const messages = data?.conversation.messages;
+  useEffect(() => {
+    for (const m of messages ?? []) {
+      if (m.readByMe || marking.current.has(m.id)) continue;
+      marking.current.add(m.id);
+      void markRead({ messageId: m.id });
+    }
+  }, [messages, markRead]);
+
+  const conversation = data?.conversation;
+  return (
+    <>
+      <p>
+        <Link to="/meddelanden">← {sv.conversation.back}</Link>
+      </p>
+      {!conversation && (
+        <QueryState
+          fetching={fetching}
+          error={error}
+          retry={() => reexecute({ requestPolicy: 'network-only' })}
+          special={(code) => (code === 'E_SERVICE_NOT_ACTIVATED' ? <NotActivated /> : undefined)}
+        />
+      )}
+      {conversation && (
+        <>
+          <h1>{conversation.subject}</h1>
+          <section aria-label={sv.conversation.messages}>
+            {conversation.messages.map((m) => (
+              <MessageView key={m.id} message={m} own={m.sender.kind === 'PERSON'} />
+            ))}
+          </section>
+          {conversation.messages.length > 0 && <ReplyForm conversationId={conversation.id} replyTo={conversation.messages[conversation.messages.length - 1].id} />}
+        </>
+      )}
+    </>
+  );
+}

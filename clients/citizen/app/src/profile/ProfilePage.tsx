@@ -1,0 +1,148 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { Button, FieldError, Form, Input, Label, Text, TextField } from 'react-aria-components';
+import { useMutation, useQuery } from 'urql';
+import { errorCode, errorField } from '../../../../shared/ui/api';
+import { useAnnounce } from '../../../../shared/ui/Layout';
+import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
+import { fmt } from '../../../../shared/ui/strings';
+import { MeDocument, UpdateMyContactDetailsDocument } from '../../../src/generated/graphql';
+import { sv } from '../strings.sv';
+
+/** A Swedish mobile number in any common format: 070-123 45 67, +46 70 123 45 67, 0046701234567. */
+export function validMobile(value: string): boolean {
+  const digits = value.replace(/[\s\-()]/g, '');
+  return /^(\+46|0046|0)7\d{8}$/.test(digits);
+}
+
+export function validEmail(value: string): boolean {
+  return /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/.test(value.trim());
+}
+
+/** "Min profil": name and address as registered, mobile and e-mail to change, the notification choices. */
+export function ProfilePage() {
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: MeDocument });
+  const [{ fetching: saving }, save] = useMutation(UpdateMyContactDetailsDocument);
+  const me = data?.me;
+  const [mobile, setMobile] = useState('');
+  const [email, setEmail] = useState('');
+  const [errors, setErrors] = useState<{ mobile?: string; email?: string }>({});
+  const [problem, setProblem] = useState<string>();
+  const [saved, setSaved] = useState(false);
+  const announce = useAnnounce();
+  const errorText = useErrorText();
+
+  useEffect(() => {
+    if (!me) return;
+    setMobile(me.mobile ?? '');
+    setEmail(me.email ?? '');
+  }, [me]);
+
+  if (!me) {
+    return (
+      <>
+        <h1>{sv.profile.title}</h1>
+        <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
+      </>
+    );
+  }
+
+  const check = () => {
+    const found: { mobile?: string; email?: string } = {};
+    if (mobile.trim() && !validMobile(mobile)) found.mobile = sv.profile.mobileInvalid;
+    if (!mobile.trim() && me.eService.notifyBySms) found.mobile = fmt(sv.profile.needsChannel, { channel: 'SMS' });
+    if (email.trim() && !validEmail(email)) found.email = sv.profile.emailInvalid;
+    if (!email.trim() && me.eService.notifyByEmail) found.email = fmt(sv.profile.needsChannel, { channel: 'e-post' });
+    return found;
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (saving) return;
+    setSaved(false);
+    setProblem(undefined);
+    const found = check();
+    setErrors(found);
+    if (found.mobile || found.email) {
+      document.getElementById(found.mobile ? 'profil-mobil' : 'profil-epost')?.focus();
+      return;
+    }
+    const result = await save({ input: { mobile: mobile.trim(), email: email.trim() } });
+    if (result.error) {
+      if (errorCode(result.error) === 'UNAUTHENTICATED') return;
+      const field = errorField(result.error);
+      if (field === 'mobile') setErrors({ mobile: sv.profile.mobileInvalid });
+      else if (field === 'email') setErrors({ email: sv.profile.emailInvalid });
+      else setProblem(errorText(result.error));
+      return;
+    }
+    setSaved(true);
+    announce(sv.profile.saved);
+  };
+
+  const yesNo = (on: boolean) => (on ? sv.profile.yes : sv.profile.no);
+  return (
+    <>
+      <h1>{sv.profile.title}</h1>
+      <p>{sv.profile.lead}</p>
+      <section className="card" aria-labelledby="profil-uppgifter">
+        <h2 id="profil-uppgifter" className="visually-hidden">
+          {sv.profile.name}
+        </h2>
+        <dl className="facts">
+          <dt>{sv.profile.name}</dt>
+          <dd>{me.name}</dd>
+          <dt>{sv.profile.personnummer}</dt>
+          <dd>{me.personnummer}</dd>
+          <dt>{sv.profile.address}</dt>
+          <dd>{me.address ? `${me.address.street}, ${me.address.postalCode} ${me.address.city}` : sv.profile.noAddress}</dd>
+        </dl>
+      </section>
+      <section className="card" aria-labelledby="profil-kontakt">
+        <h2 id="profil-kontakt">{sv.profile.contact}</h2>
+        {saved && (
+          <div className="alert alert--ok" role="status">
+            <p>{sv.profile.saved}</p>
+          </div>
+        )}
+        {problem && (
+          <div className="alert alert--error" role="alert">
+            <p>{problem}</p>
+          </div>
+        )}
+        <Form className="form" onSubmit={submit} validationBehavior="aria">
+          <TextField className="field" value={mobile} onChange={setMobile} isInvalid={!!errors.mobile} type="tel" autoComplete="tel" id="profil-mobil">
+            <Label>{sv.profile.mobile}</Label>
+            <Text slot="description" className="field-description">
+              {sv.profile.mobileHint}
+            </Text>
+            <Input />
+            <FieldError className="field-error">{errors.mobile}</FieldError>
+          </TextField>
+          <TextField className="field" value={email} onChange={setEmail} isInvalid={!!errors.email} type="email" autoComplete="email" id="profil-epost">
+            <Label>{sv.profile.email}</Label>
+            <Text slot="description" className="field-description">
+              {sv.profile.emailHint}
+            </Text>
+            <Input />
+            <FieldError className="field-error">{errors.email}</FieldError>
+          </TextField>
+          <div className="button-row">
+            <Button type="submit" className="button button--primary">
+              {saving ? sv.profile.saving : sv.profile.save}
+            </Button>
+          </div>
+        </Form>
+      </section>
+      <section className="card" aria-labelledby="profil-aviseringar">
+        <h2 id="profil-aviseringar">{sv.profile.notifications}</h2>
+        <p className="muted">{sv.profile.notificationsLead}</p>
+        <dl className="facts">
+          <dt>{sv.profile.bySms}</dt>
+          <dd>{yesNo(me.eService.notifyBySms)}</dd>
+          <dt>{sv.profile.byEmail}</dt>
+          <dd>{yesNo(me.eService.notifyByEmail)}</dd>
+        </dl>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,64 @@
+import { Button } from 'react-aria-components';
+import { useSession } from './session';
+import { useCommonStrings } from './strings';
+
+function here(): string {
+  return window.location.pathname + window.location.search;
+}
+
+/** The sign-in screen: one link into the server's sign-in (e-legitimation, or the development page). */
+export function SignInScreen({ appName, notice }: { appName: string; notice?: string }) {
+  const s = useCommonStrings();
+  const { signInHref, devSignIn: dev } = useSession();
+  return (
+    <main id="innehall" className="site-main site-main--narrow">
+      <p className="site-name site-name--large">{appName}</p>
+      <h1>{s.signIn.title}</h1>
+      {notice && (
+        <div className="alert alert--warning" role="alert">
+          <p>{notice}</p>
+        </div>
+      )}
+      <p>{s.signIn.lead}</p>
+      <p>
+        <a className="button button--primary" href={signInHref(here())}>
+          {dev ? s.signIn.buttonDev : s.signIn.buttonOidc}
+        </a>
+      </p>
+      {dev && <p className="muted">{s.signIn.devNote}</p>}
+    </main>
+  );
+}
+
+/** Shown above the page when the session has ended: what was typed stays on the page (and in sessionStorage). */
+export function SessionExpiredBanner() {
+  const s = useCommonStrings();
+  const { signInHref } = useSession();
+  return (
+    <div className="alert alert--warning site-banner" role="alert">
+      <h2>{s.session.expiredTitle}</h2>
+      <p>{s.session.expiredText}</p>
+      <p>
+        <a className="button button--primary" href={signInHref(here())}>
+          {s.session.signInAgain}
+        </a>
+      </p>
+    </div>
+  );
+}
+
+/** The server cannot be reached at all (the session could not even be asked for). */
+export function UnreachableScreen({ appName }: { appName: string }) {
+  const s = useCommonStrings();
+  const { refresh } = useSession();
+  return (
+    <main id="innehall" className="site-main site-main--narrow">
+      <p className="site-name site-name--large">{appName}</p>
+      <h1>{s.unreachable.title}</h1>
+      <p>{s.unreachable.text}</p>
+      <Button className="button button--primary" onPress={refresh}>
+        {s.unreachable.retry}
+      </Button>
+    </main>
+  );
+}

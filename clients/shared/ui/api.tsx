@@ -1,0 +1,176 @@
+import { Client, cacheExchange, fetchExchange, mapExchange, stringifyDocument, type CombinedError, type TypedDocumentNode } from '@urql/core';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+
+/** A failure the page handles as a whole rather than where it happened. */
+export interface ApiEvents {
+  /** 401 / UNAUTHENTICATED: the session ended or was idle too long. */
+  onUnauthenticated(): void;
+}
+
+/** True when the error means "sign in again". */
+export function isUnauthenticated(error: CombinedError | undefined): boolean {
+  if (!error) return false;
+  const status = (error.response as Response | undefined)?.status;
+  return status === 401 || error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
+}
+
+/** The first error code of a result, e.g. E_SERVICE_NOT_ACTIVATED or BAD_USER_INPUT. */
+export function errorCode(error: CombinedError | undefined): string | undefined {
+  if (!error) return undefined;
+  if (isUnauthenticated(error)) return 'UNAUTHENTICATED';
+  const code = error.graphQLErrors.find((e) => e.extensions?.code)?.extensions?.code;
+  if (typeof code === 'string') return code;
+  return error.networkError ? 'NETWORK' : undefined;
+}
+
+/** The `field` a BAD_USER_INPUT names, for showing the error next to it. */
+export function errorField(error: CombinedError | undefined): string | undefined {
+  const field = error?.graphQLErrors.find((e) => e.extensions?.field)?.extensions?.field;
+  return typeof field === 'string' ? field : undefined;
+}
+
+export interface WebApi {
+  client: Client;
+  ws: WsClient;
+  dispose(): void;
+}
+
+/**
+ * The API as the browser uses it: POST /graphql with the session cookie
+ * (same origin; Apollo's CSRF prevention is satisfied by the JSON content
+ * type), and the websocket on the same host, where the browser sends the
+ * cookie and its Origin itself. No token ever passes through JavaScript.
+ */
+export function createWebApi(events: ApiEvents): WebApi {
+  const client = new Client({
+    url: '/graphql',
+    preferGetMethod: false,
+    fetchOptions: { credentials: 'same-origin' },
+    requestPolicy: 'cache-and-network',
+    exchanges: [
+      cacheExchange,
+      mapExchange({
+        onError(error) {
+          if (isUnauthenticated(error)) events.onUnauthenticated();
+        },
+      }),
+      fetchExchange,
+    ],
+  });
+  const wsUrl = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/graphql`;
+  // Reconnects are the notice feed's job (it resubscribes from its cursor), so graphql-ws does not retry on its own.
+  const ws = createWsClient({ url: wsUrl, lazy: true, retryAttempts: 0, keepAlive: 15_000 });
+  return { client, ws, dispose: () => void ws.dispose() };
+}
+
+/** The notice fields the feed needs; the generated NoticeFieldsFragment has them. */
+export interface NoticeLike {
+  cursor: string;
+}
+
+export interface NoticeDocuments<N extends NoticeLike> {
+  subscription: TypedDocumentNode<{ notices: N }, { after?: string | null }>;
+  since: TypedDocumentNode<{ noticesSince: { notices: N[]; cursor: string; hasMore: boolean } }, { cursor?: string | null }>;
+}
+
+export type FeedStatus = 'connecting' | 'live' | 'reconnecting';
+
+/** Cursors grow with every notice (the schema says so); they are decimal strings. */
+function after(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length > b.length : a > b;
+}
+
+/**
+ * Live notices with no gap and no duplicate across network drops: take the
+ * current cursor (noticesSince without one), subscribe after it, remember the
+ * last cursor delivered; when the socket drops, wait, catch up over HTTP with
+ * noticesSince(cursor) until nothing more, and subscribe again after the
+ * newest cursor. A notice at or before the last cursor is never delivered twice.
+ */
+export function startNoticeFeed<N extends NoticeLike>(
+  api: WebApi,
+  docs: NoticeDocuments<N>,
+  onNotice: (notice: N) => void,
+  onStatus: (status: FeedStatus) => void,
+): () => void {
+  let cursor: string | null = null;
+  let stopped = false;
+  let unsubscribe: (() => void) | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let failures = 0;
+  const query = stringifyDocument(docs.subscription);
+
+  const deliver = (n: N) => {
+    if (cursor !== null && !after(n.cursor, cursor)) return;
+    cursor = n.cursor;
+    onNotice(n);
+  };
+
+  const catchUp = async () => {
+    for (;;) {
+      const res = await api.client.query(docs.since, { cursor }, { requestPolicy: 'network-only' }).toPromise();
+      if (res.error || !res.data) throw res.error ?? new Error('noticesSince answered nothing');
+      const page = res.data.noticesSince;
+      if (cursor === null) cursor = page.cursor;
+      page.notices.forEach(deliver);
+      if (!page.hasMore) return;
+    }
+  };
+
+  const retry = () => {
+    if (stopped) return;
+    unsubscribe?.();
+    unsubscribe = undefined;
+    onStatus('reconnecting');
+    const delay = Math.min(5_000, 500 * 2 ** failures++);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => void connect(), delay);
+  };
+
+  const connect = async () => {
+    if (stopped) return;
+    try {
+      await catchUp();
+    } catch (err) {
+      // A 401 is the session's business (the client's error hook reports it); keep trying otherwise.
+      if (isUnauthenticated(err as CombinedError)) return;
+      retry();
+      return;
+    }
+    if (stopped) return;
+    unsubscribe = api.ws.subscribe<{ notices: N }>(
+      { query, variables: { after: cursor } },
+      {
+        next: (result) => {
+          if (result.data) deliver(result.data.notices);
+        },
+        error: retry,
+        complete: retry,
+      },
+    );
+  };
+  const offConnected = api.ws.on('connected', () => {
+    failures = 0;
+    onStatus('live');
+  });
+  const offClosed = api.ws.on('closed', () => {
+    if (!stopped) onStatus('reconnecting');
+  });
+
+  const online = () => {
+    if (unsubscribe) return;
+    clearTimeout(retryTimer);
+    void connect();
+  };
+  window.addEventListener('online', online);
+  onStatus('connecting');
+  void connect();
+  return () => {
+    stopped = true;
+    clearTimeout(retryTimer);
+    window.removeEventListener('online', online);
+    offConnected();
+    offClosed();
+    unsubscribe?.();
+  };
+}

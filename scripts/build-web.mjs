@@ -1,0 +1,81 @@
+// Builds the web UIs with Vite (`npm run build:web`; `npm start` runs it when a build is stale).
+// Plain ESM JavaScript because Vite 8 is ESM-only and the server runs as CommonJS.
+// No @vitejs/plugin-react: Vite's built-in oxc transform compiles TSX with React's automatic runtime.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+
+// A production build whoever starts it (jest sets NODE_ENV=test, which would select React's development builds).
+process.env.NODE_ENV = 'production';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Each app: its folder, where it is built to, and the URL path it is served under. */
+export const APPS = [
+  { name: 'citizen', dir: 'clients/citizen/app', out: 'build/web/citizen', base: '/' },
+  { name: 'staff', dir: 'clients/staff/app', out: 'build/web/staff', base: '/staff/' },
+];
+
+/** The UIs are Swedish (English as the fallback): react-aria's strings for the other 32 locales stay out of the bundle. */
+const KEEP_LOCALES = new Set(['sv-SE', 'en-US']);
+const LOCALE_FILE = /[\\/]react-(?:aria|stately)[^\\/]*[\\/]dist[\\/].*[\\/]intl[\\/].*?([a-z]{2}-[A-Z]{2})\.m?js$/;
+function onlyOurLocales() {
+  return {
+    name: 'ifo:only-our-locales',
+    load(id) {
+      const m = LOCALE_FILE.exec(id);
+      if (m && !KEEP_LOCALES.has(m[1])) return 'export default {};';
+      return null;
+    },
+  };
+}
+
+async function buildApp(app) {
+  // Built beside the target and swapped in by rename, so a server (or a second build) never sees half a build.
+  const tmp = `${path.join(root, app.out)}.tmp-${process.pid}`;
+  await build({
+    configFile: false,
+    mode: 'production',
+    root: path.join(root, app.dir),
+    base: app.base,
+    logLevel: process.env.WEB_BUILD_QUIET ? 'warn' : 'info',
+    // The automatic runtime imports react/jsx-runtime: no React import needed in components.
+    oxc: { jsx: { runtime: 'automatic', development: false } },
+    plugins: [onlyOurLocales()],
+    build: {
+      outDir: tmp,
+      emptyOutDir: true,
+      target: 'es2022',
+      sourcemap: false,
+      // Every byte of the first load counts on a phone; the size report prints gzip sizes.
+      reportCompressedSize: true,
+      // No inlined assets: the Content-Security-Policy allows only files from 'self' (and data: images).
+      assetsInlineLimit: 0,
+      modulePreload: { polyfill: false },
+      rolldownOptions: {
+        // react-router marks its modules "use client" (for React Server Components); meaningless in this bundle.
+        onLog(level, log, handler) {
+          if (log.code === 'MODULE_LEVEL_DIRECTIVE') return;
+          handler(level, log);
+        },
+      },
+    },
+  });
+}
+
+async function swapIn(app) {
+  const out = path.join(root, app.out);
+  const tmp = `${out}.tmp-${process.pid}`;
+  const old = `${out}.old-${process.pid}`;
+  if (fs.existsSync(out)) fs.renameSync(out, old);
+  fs.renameSync(tmp, out);
+  fs.rmSync(old, { recursive: true, force: true });
+}
+
+const only = process.argv.slice(2);
+for (const app of APPS) {
+  if (only.length && !only.includes(app.name)) continue;
+  await buildApp(app);
+  await swapIn(app);
+}

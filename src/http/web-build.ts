@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The repository root (this file is src/http/web-build.ts, or dist/src/http/web-build.js once compiled). */
+export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
+
+/** Where each web UI is built to (scripts/build-web.mjs writes there). */
+export const WEB_BUILD = {
+  citizen: path.join(ROOT, 'build/web/citizen'),
+  staff: path.join(ROOT, 'build/web/staff'),
+};
+
+/** What a build is made from: when any of it is newer than the build, the build is stale. */
+const SOURCES = ['clients/citizen/app', 'clients/staff/app', 'clients/shared/ui', 'clients/citizen/src/generated', 'clients/staff/src/generated', 'scripts/build-web.mjs'];
+
+function newestMtime(p: string): number {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(p);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs; // a deleted file changes its directory's mtime
+  for (const entry of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
+  return newest;
+}
+
+function builtAt(dir: string): number {
+  try {
+    return fs.statSync(path.join(dir, 'index.html')).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** True when a UI has not been built, or its sources changed since (a stat walk of ~50 files: milliseconds). */
+export function webBuildStale(): boolean {
+  const sources = Math.max(...SOURCES.map((s) => newestMtime(path.join(ROOT, s))));
+  // Sources absent (e.g. a production image with only build/): nothing to build from.
+  if (sources === 0) return false;
+  return Object.values(WEB_BUILD).some((dir) => builtAt(dir) < sources);
+}
+
+/**
+ * Builds the web UIs when missing or older than their sources (`npm start`
+ * and the browser tests call this; `npm run build:web` always builds). Vite
+ * is ESM-only, so it runs in a child process.
+ */
+export async function ensureWebBuild(log: (message: string) => void = () => undefined): Promise<void> {
+  if (!webBuildStale()) return;
+  log('building the web UIs (their sources changed since the last build)');
+  const started = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/build-web.mjs')], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'production', WEB_BUILD_QUIET: '1' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`building the web UIs failed (exit ${code}); run npm run build:web to see why`))));
+  });
+  log(`web UIs built in ${Date.now() - started} ms`);
+}
