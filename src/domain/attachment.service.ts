@@ -10,10 +10,10 @@ import { AppError, ErrorCode, notFound } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
 import { logPersonAccess } from './access-log.service';
 import { readableJournalEntries } from './access-policy';
-import { isId, pgTextArray } from './ids';
+import { isId } from './ids';
 import { readableConversations, viewerParties } from './messaging-policy';
 import { citizenLinks } from './rules';
-import { query, sql, uuid } from './sql';
+import { query, sql, textArray, uuid } from './sql';
 import { todayInSweden } from './time';
 
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -160,14 +160,12 @@ export async function purgeUnsentUploads(em: EntityManager, olderThanHours = UNS
       trx,
     );
     if (removed.length) {
-      await conn.execute(
-        `delete from attachment_blob b
-          where b.key = any(?::text[])
+      await query(
+        tx,
+        sql`delete from attachment_blob b
+          where b.key = any(${textArray(removed.map((r) => r.storage_key))})
             and not exists (select 1 from attachment a where a.storage_key = b.key)
             and not exists (select 1 from case_document d where d.pdf_storage_key = b.key)`,
-        [pgTextArray(removed.map((r) => r.storage_key))],
-        'run',
-        trx,
       );
     }
     return removed.length;

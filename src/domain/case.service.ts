@@ -15,6 +15,7 @@ import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact } from 
 import { setStaffEnteredContact } from './person.service';
 import { isId } from './ids';
 import { parsePersonnummer } from './personnummer';
+import { singleLineText } from './text';
 import { todayInSweden } from './time';
 
 export interface RegisterRelationInput {
@@ -32,9 +33,6 @@ export interface ActivateRelationInput {
   notifyBySms: boolean;
   notifyByEmail: boolean;
 }
-
-/** A relation can be used for messages when approved for it and today is inside its dates (the relation rule). */
-export const relationUsableOn = usableRelation.approvedOn;
 
 /** Staff operations on cases and the relations registered on them. */
 export class CaseService {
@@ -103,8 +101,8 @@ export class CaseService {
       let person = await em.findOne(Person, { personnummer: pnr.value });
       if (person && person.id === c.holder.id) throw badInput('personnummer', 'The case holder cannot be registered as their own relation.');
       if (!person) {
-        const givenName = input.givenName?.trim();
-        const familyName = input.familyName?.trim();
+        const givenName = singleLineText(input.givenName);
+        const familyName = singleLineText(input.familyName);
         if (!givenName) throw badInput('givenName', 'This person is new to the social services: give their given name.');
         if (!familyName) throw badInput('familyName', 'This person is new to the social services: give their family name.');
         person = em.create(Person, { personnummer: pnr.value, givenName, familyName });
@@ -150,7 +148,7 @@ export class CaseService {
         );
       }
       const today = todayInSweden();
-      if (!relationUsableOn(relation, today)) {
+      if (!usableRelation.approvedOn(relation, today)) {
         throw new AppError(
           ErrorCode.RELATION_OUTSIDE_VALIDITY,
           `The relation is valid ${relation.validFrom} – ${relation.validTo ?? 'until further notice'}, which does not include today (${today}). Change its dates first.`,

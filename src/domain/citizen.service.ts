@@ -4,7 +4,7 @@ import { Case, CaseStatus } from '../entities/case';
 import { Person } from '../entities/person';
 import { Relation } from '../entities/relation';
 import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact } from './contact-details';
-import { relationUsableOn } from './case.service';
+import { usableRelation } from './rules';
 import { todayInSweden } from './time';
 
 /** A caseworker on one of the citizen's ongoing cases. */
@@ -63,7 +63,7 @@ export class CitizenService {
     });
     return [
       ...own.map((c) => toContact(c, false)),
-      ...relations.filter((r) => relationUsableOn(r, today)).map((r) => toContact(r.case, true)),
+      ...relations.filter((r) => usableRelation.holds(r, today)).map((r) => toContact(r.case, true)),
     ];
   }
 }

@@ -3,7 +3,7 @@ import type { Viewer } from '../auth/viewer';
 import { NoticeKind, type NoticePayload } from '../entities/notice';
 import { partyKey } from '../entities/party';
 import { badInput } from '../errors';
-import { pgTextArray } from './ids';
+import { query, sql, textArray } from './sql';
 import { viewerParties } from './messaging-policy';
 import type { DomainEvent } from './notices';
 
@@ -47,12 +47,10 @@ export async function recordNotices(em: EntityManager, events: readonly DomainEv
   const trx = em.getTransactionContext();
   await conn.execute('select pg_advisory_xact_lock(?)', [NOTICE_LOCK], 'all', trx);
   if (countFor.size) {
-    const counts: { party_key: string; unread: number }[] = await conn.execute(
-      `select k.party_key, (select count(*)::int from message_recipient r where r.party_key = k.party_key and r.read_at is null) as unread
-         from unnest(?::text[]) as k(party_key)`,
-      [pgTextArray([...countFor])],
-      'all',
-      trx,
+    const counts = await query<{ party_key: string; unread: number }>(
+      em,
+      sql`select k.party_key, (select count(*)::int from message_recipient r where r.party_key = k.party_key and r.read_at is null) as unread
+         from unnest(${textArray([...countFor])}) as k(party_key)`,
     );
     const at = new Date().toISOString();
     for (const c of counts) rows.push({ partyKey: c.party_key, kind: NoticeKind.UNREAD_COUNT, payload: { unreadCount: c.unread, at } });
@@ -93,11 +91,11 @@ export async function noticesSince(
   }
   const limit = MAX_NOTICES_PER_CALL;
   const keys = (await viewerParties(em, viewer)).map(partyKey);
-  const rows: { seq: string; party_key: string; kind: NoticeKind; payload: NoticePayload }[] = await conn.execute(
+  const rows = await query<{ seq: string; party_key: string; kind: NoticeKind; payload: NoticePayload }>(
+    em,
     // Order by the bigint column itself: the text alias would sort "10" before "9".
-    `select n.seq::text as seq, n.party_key, n.kind, n.payload from notice n
-      where n.seq > ?::bigint and n.party_key = any(?::text[]) order by n.seq limit ?`,
-    [cursor, pgTextArray(keys), limit + 1],
+    sql`select n.seq::text as seq, n.party_key, n.kind, n.payload from notice n
+      where n.seq > ${cursor}::bigint and n.party_key = any(${textArray(keys)}) order by n.seq limit ${limit + 1}`,
   );
   const notices = rows.slice(0, limit).map((r) => ({ seq: r.seq, partyKey: r.party_key, kind: r.kind, payload: r.payload }));
   return { notices, cursor: notices.length ? notices[notices.length - 1].seq : cursor, hasMore: rows.length > limit };

@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { CaseService, relationUsableOn } from '../domain/case.service';
+import { CaseService } from '../domain/case.service';
+import { usableRelation } from '../domain/rules';
 import { todayInSweden } from '../domain/time';
 import { LocalDate } from '../entities/base';
 import { Assignment, Case, Intervention } from '../entities/case';
@@ -114,7 +115,7 @@ export class RelationResolver {
 
   @FieldResolver(() => Boolean, { description: 'True when activated for the e-service and usable today (approved for messages, inside its dates).' })
   messagingActive(@Root() r: Relation): boolean {
-    return r.activatedAt != null && relationUsableOn(r, todayInSweden());
+    return usableRelation.holds(r, todayInSweden());
   }
 }
 

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type PgBoss from 'pg-boss';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
-import { pgUuidArray } from '../domain/ids';
+import { query, sql, uuidArray } from '../domain/sql';
 import { recordNotices, type NoticeRecord } from '../domain/notice.service';
 import type { DomainEvent, EventSink } from '../domain/notices';
 import { PartyKind } from '../entities/party';
@@ -41,9 +41,10 @@ export class NoticePipeline implements EventSink {
         else raise(latest, n.partyKey, n.seq);
       }
       if (mailboxSeqs.size) {
-        const members: { mailbox_id: string; staff_id: string }[] = await this.deps.orm.em
-          .getConnection()
-          .execute('select mailbox_id, staff_id from shared_mailbox_member where mailbox_id = any(?::uuid[])', [pgUuidArray([...mailboxSeqs.keys()])]);
+        const members = await query<{ mailbox_id: string; staff_id: string }>(
+          this.deps.orm.em.fork() as EntityManager,
+          sql`select mailbox_id, staff_id from shared_mailbox_member where mailbox_id = any(${uuidArray([...mailboxSeqs.keys()])})`,
+        );
         for (const m of members) raise(latest, `${PartyKind.STAFF}:${m.staff_id}`, mailboxSeqs.get(m.mailbox_id)!);
       }
       for (const [topic, seq] of latest) this.deps.bus.publish(topic, { seq });
