@@ -112,14 +112,14 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const wsValidationRules = [...specifiedRules, ...armor.validationRules];
   // The caller of each socket, re-checked for every operation and event (src/subscriptions/ws-auth.ts).
-  const wsAuth = new WebSocketAuth({ orm, verifier: deps.verifier, leewaySeconds: config.auth.clockToleranceSeconds, bus: deps.bus });
+  const wsAuth = new WebSocketAuth({ orm, verifier: deps.verifier, leewaySeconds: config.auth.clockToleranceSeconds, bus: deps.bus, sessions, config });
   type WsExtra = { auth?: SocketAuth };
   const wsServer = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
       schema,
       connectionInitWaitTimeout: 10_000,
       onConnect: async (ctx) => {
-        const auth = await wsAuth.connect(ctx.connectionParams, ctx.extra.socket);
+        const auth = await wsAuth.connect(ctx.connectionParams, ctx.extra.socket, ctx.extra.request);
         if (!auth) return false; // 4403 Forbidden
         ctx.extra.auth = auth;
         return true;
@@ -259,7 +259,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     }),
   );
 
-  app.use(authRoutes({ config, orm, sessions, oidc: config.auth.mode === 'oidc' ? new OidcRelyingParty(config) : undefined }));
+  app.use(authRoutes({ config, orm, sessions, oidc: config.auth.mode === 'oidc' ? new OidcRelyingParty(config) : undefined, bus: deps.bus }));
   app.use(attachmentRoutes({ orm, verifier: deps.verifier, sessions, config, store: blobStore }));
 
   app.use(webUiRoutes({ authMode: config.auth.mode })); // the web UIs at / and /staff/; API paths fall through to the JSON 404 below

@@ -4,6 +4,8 @@ import type { Config } from '../config';
 import { BrowserSession, OidcLogin } from '../entities/browser-session';
 import type { Staff } from '../entities/staff';
 import { AppError, ErrorCode, unauthenticated } from '../errors';
+import type { AccountChange } from '../subscriptions/bus';
+import type { LiveCredential } from './live-credential';
 import type { Principal } from './tokens';
 import { resolveViewer, staffViewer, type Viewer } from './viewer';
 
@@ -96,11 +98,24 @@ export class SessionStore {
     return { session, viewer: this.viewerOf(session) };
   }
 
-  /** Still valid (not ended, not expired, account allowed)? For re-checks on a long-lived websocket. */
-  async stillValid(em: EntityManager, session: BrowserSession): Promise<boolean> {
-    const fresh = await em.fork().findOne(BrowserSession, { idHash: session.idHash }, { populate: ['staff'] });
-    if (!fresh || this.expired(fresh)) return false;
-    return fresh.staff ? fresh.staff.active : true;
+  /**
+   * The session as a long-lived connection's credential (the websocket): it
+   * names the account, ends by itself at the absolute limit, and is asked
+   * again on each re-check whether it still holds (signed out, idle too long).
+   * Throws UNAUTHENTICATED when it has ended already.
+   */
+  async liveCredential(em: EntityManager, id: string): Promise<LiveCredential> {
+    const { session, viewer } = await this.find(em, id);
+    const principal: Principal =
+      viewer.kind === 'staff' ? { kind: 'staff', username: viewer.staff.username } : { kind: 'citizen', personnummer: viewer.person.personnummer };
+    return {
+      principal,
+      expiresAt: session.expiresAt,
+      stillValid: async () => {
+        const row = await em.fork().findOne(BrowserSession, { idHash: session.idHash });
+        return !!row && !this.expired(row);
+      },
+    };
   }
 
   /** Slides the idle limit; writes at most once per touch interval. */
@@ -121,10 +136,13 @@ export class SessionStore {
     };
   }
 
-  /** Sign-out: the session is gone server-side, whatever the browser keeps. */
-  async end(em: EntityManager, id: string | undefined): Promise<void> {
-    if (!id || !SESSION_ID.test(id)) return;
-    await em.nativeDelete(BrowserSession, { idHash: hashSecret(id) });
+  /** Sign-out: the session is gone server-side, whatever the browser keeps. Returns whose it was, so their connections re-check. */
+  async end(em: EntityManager, id: string | undefined): Promise<AccountChange | undefined> {
+    if (!id || !SESSION_ID.test(id)) return undefined;
+    const row = await em.findOne(BrowserSession, { idHash: hashSecret(id) });
+    if (!row) return undefined;
+    await em.nativeDelete(BrowserSession, { idHash: row.idHash });
+    return row.staff ? { kind: 'staff', id: row.staff.id } : { kind: 'citizen', id: row.person!.id };
   }
 
   /** Every session of a staff member (the account was disabled): call inside the same transaction. */

@@ -11,6 +11,7 @@ import { Person } from '../entities/person';
 import { Staff, StaffRole } from '../entities/staff';
 import { AppError, ErrorCode } from '../errors';
 import { log } from '../log';
+import type { NoticeBus } from '../subscriptions/bus';
 
 /**
  * Why a sign-in ended without a session, as `?fel=` on the page the person
@@ -89,13 +90,18 @@ a{color:#0b4f8a}
  * `/auth/logout` always; the development sign-in page only with
  * AUTH_MODE=dev; the OIDC code flow only with AUTH_MODE=oidc.
  */
-export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionStore; oidc?: OidcRelyingParty }): Router {
+export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionStore; oidc?: OidcRelyingParty; bus?: NoticeBus }): Router {
   const { config, sessions } = deps;
   const router = express.Router();
   const cookieName = sessionCookieName(config);
   const cookieOptions = { httpOnly: true, sameSite: 'strict' as const, secure: config.session.secureCookie, path: '/' };
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
   const fork = () => deps.orm.em.fork() as EntityManager;
+  /** Ends the browser's session, and tells its websockets (on every instance) to re-check, so they close now. */
+  const endSession = async (req: Request) => {
+    const ended = await sessions.end(fork(), readCookie(req.headers.cookie, cookieName));
+    if (ended) deps.bus?.announceAccountChange(ended);
+  };
 
   router.use('/auth', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -106,7 +112,7 @@ export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionSt
   async function signIn(req: Request, res: Response, principal: Principal): Promise<void> {
     const em = fork();
     const viewer = await sessions.account(em, principal);
-    await sessions.end(em, readCookie(req.headers.cookie, cookieName));
+    await endSession(req);
     const { id } = await sessions.create(em, viewer);
     res.cookie(cookieName, id, cookieOptions);
   }
@@ -141,7 +147,7 @@ export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionSt
         forbiddenCrossSite(res);
         return;
       }
-      await sessions.end(fork(), readCookie(req.headers.cookie, cookieName));
+      await endSession(req);
       res.clearCookie(cookieName, cookieOptions);
       if (req.is('application/json')) {
         res.status(204).end();

@@ -1,9 +1,13 @@
+import type { IncomingMessage } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CloseCode } from 'graphql-ws';
 import { bearer } from '../auth/authenticate';
 import { bearerCredential, type LiveCredential } from '../auth/live-credential';
+import { isOwnOrigin, readCookie } from '../auth/request-credential';
+import { sessionCookieName, type SessionStore } from '../auth/session';
 import { TokenError, type TokenVerifier } from '../auth/tokens';
 import { resolveViewer, type Viewer } from '../auth/viewer';
+import type { Config } from '../config';
 import type { Orm } from '../db/orm';
 import { AppError } from '../errors';
 import { log } from '../log';
@@ -127,23 +131,32 @@ export class SocketAuth {
 }
 
 /**
- * Websocket authentication for one server: the credential from
- * `connection_init`, the open sockets by account, and the account-change
- * signals that re-check them. Today the credential is a bearer token; a
- * cookie session is another `LiveCredential` (see src/auth/live-credential.ts) made
- * in `credentialFor`, and everything after that stays as it is.
+ * Websocket authentication for one server: the credential (a bearer token in
+ * `connection_init`, else the browser's session cookie on the upgrade
+ * request), the open sockets by account, and the account-change signals that
+ * re-check them.
  */
 export class WebSocketAuth {
   private readonly byAccount = new Map<string, Set<SocketAuth>>();
   private readonly stopListening?: () => void;
 
-  constructor(private readonly deps: { orm: Orm; verifier: TokenVerifier; leewaySeconds: number; bus?: NoticeBus }) {
+  constructor(
+    private readonly deps: {
+      orm: Orm;
+      verifier: TokenVerifier;
+      leewaySeconds: number;
+      bus?: NoticeBus;
+      /** Browser sessions: without them only bearer tokens are accepted. */
+      sessions?: SessionStore;
+      config?: Pick<Config, 'publicUrl' | 'production' | 'session'>;
+    },
+  ) {
     this.stopListening = deps.bus?.onAccountChange((change) => this.accountChanged(change));
   }
 
-  /** The socket's caller from its `connection_init` payload; null refuses the connection (4403). */
-  async connect(params: Record<string, unknown> | undefined, socket: ClosableSocket): Promise<SocketAuth | null> {
-    const credential = await this.credentialFor(params ?? {});
+  /** The socket's caller from its `connection_init` payload or its upgrade request's cookie; null refuses the connection (4403). */
+  async connect(params: Record<string, unknown> | undefined, socket: ClosableSocket, request?: IncomingMessage): Promise<SocketAuth | null> {
+    const credential = await this.credentialFor(params ?? {}, request);
     if (!credential) return null;
     let viewer: Viewer;
     try {
@@ -164,14 +177,35 @@ export class WebSocketAuth {
     this.stopListening?.();
   }
 
-  /** Today a bearer token in the payload; a session cookie would come from the upgrade request's headers and yield a LiveCredential whose stillValid() reads its row. */
-  private async credentialFor(params: Record<string, unknown>): Promise<LiveCredential | null> {
+  /** A bearer token in the payload wins (as over HTTP); without one, the browser's session cookie. */
+  private async credentialFor(params: Record<string, unknown>, request?: IncomingMessage): Promise<LiveCredential | null> {
     const token = bearer(params.authorization ?? params.Authorization ?? params.token);
-    if (!token) return null;
+    if (!token) return this.sessionCredential(request);
     try {
       return await bearerCredential(this.deps.verifier, token, this.deps.leewaySeconds);
     } catch (err) {
       if (err instanceof TokenError) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * The session cookie on the upgrade request, only when the upgrade comes
+   * from this server's own pages: a browser sends cookies with a websocket
+   * upgrade from any page, so without this check another site's page could
+   * use a signed-in person's session (cross-site websocket hijacking).
+   * SameSite=Strict already keeps the cookie off cross-site upgrades; this
+   * also refuses sibling subdomains and browsers without SameSite.
+   */
+  private async sessionCredential(request?: IncomingMessage): Promise<LiveCredential | null> {
+    const { sessions, config } = this.deps;
+    if (!request || !sessions || !config) return null;
+    const id = readCookie(request.headers.cookie, sessionCookieName(config));
+    if (!id || !isOwnOrigin(request.headers.origin, request.headers, config)) return null;
+    try {
+      return await sessions.liveCredential(this.deps.orm.em.fork() as EntityManager, id);
+    } catch (err) {
+      if (err instanceof AppError) return null;
       throw err;
     }
   }

@@ -6,6 +6,7 @@ import { Staff } from '../../src/entities/staff';
 import { Attachment } from '../../src/entities/attachment';
 import { CookieBrowser, FORM, formBody } from '../testkit/browser';
 import { makePdf } from '../testkit/files';
+import { openRawSocket, type RawSocket } from '../testkit/ws';
 import { startTestServer, type TestServer } from '../testkit/server';
 
 /**
@@ -372,5 +373,83 @@ describe('S9 housekeeping removes ended sessions', () => {
     expect(await new SessionStore(t.config.session).purgeExpired(t.em())).toBeGreaterThanOrEqual(2);
     expect(await t.em().count(BrowserSession, { $or: [row(idle), row(old)] })).toBe(0);
     expect(await t.em().count(BrowserSession, row(live))).toBe(1);
+  });
+});
+
+describe('S10 the websocket takes the cookie only from the server\'s own pages (no cross-site websocket hijacking)', () => {
+  /** Opens a socket as a page at `pageOrigin` would, with the browser's cookie, and sends connection_init without a token. */
+  async function socketFrom(browser: CookieBrowser, pageOrigin?: string): Promise<RawSocket> {
+    const headers: Record<string, string> = { cookie: `${COOKIE}=${browser.cookie(origin, COOKIE)}` };
+    if (pageOrigin) headers.origin = pageOrigin;
+    const s = await openRawSocket(t.wsUrl, { headers });
+    s.send({ type: 'connection_init', payload: {} });
+    return s;
+  }
+  const askMe = async (s: RawSocket, id = '1') => {
+    s.send({ id, type: 'subscribe', payload: { query: '{ me { name } }' } });
+    return s.next();
+  };
+
+  test('the cookie with our own Origin: acknowledged, and operations run as the signed-in person', async () => {
+    const { browser } = await asTolvan();
+    const s = await socketFrom(browser, origin);
+    expect((await s.next()).type).toBe('connection_ack');
+    expect(await askMe(s)).toEqual({ id: '1', type: 'next', payload: { data: { me: { name: 'Tolvan Tolvansson' } } } });
+    s.close();
+  });
+
+  test('the cookie from a foreign Origin, or without an Origin, is refused with 4403', async () => {
+    const { browser } = await asTolvan();
+    for (const pageOrigin of ['https://evil.example', `${origin}.evil.example`, 'null', undefined]) {
+      const s = await socketFrom(browser, pageOrigin);
+      expect(await s.closed).toEqual({ code: 4403, reason: 'Forbidden' });
+    }
+  });
+
+  test('a bearer token in connection_init still works from any Origin (third parties, scripts)', async () => {
+    const s = await openRawSocket(t.wsUrl, { headers: { origin: 'https://partner.example' } });
+    s.send({ type: 'connection_init', payload: { authorization: `Bearer ${await t.token.citizen(DEMO.tolvan)}` } });
+    expect((await s.next()).type).toBe('connection_ack');
+    s.close();
+  });
+
+  test('signing out closes the session\'s sockets at once with 4403', async () => {
+    const { browser } = await asTolvan();
+    const s = await socketFrom(browser, origin);
+    expect((await s.next()).type).toBe('connection_ack');
+    await browser.fetch(`${origin}/auth/logout`, { method: 'POST', headers: JSON_TYPE, body: '{}', from: origin });
+    expect(await s.closed).toEqual({ code: 4403, reason: 'Forbidden' });
+  });
+
+  test('a session that expired closes the socket at its next operation, like an expired token', async () => {
+    const { browser } = await asTolvan();
+    const s = await socketFrom(browser, origin);
+    expect((await s.next()).type).toBe('connection_ack');
+    await t.em().nativeUpdate(BrowserSession, { idHash: hashSecret(browser.cookie(origin, COOKIE)!) }, { lastSeenAt: new Date(Date.now() - 31 * 60_000) });
+    s.send({ id: '1', type: 'subscribe', payload: { query: '{ me { name } }' } });
+    expect(await s.closed).toEqual({ code: 4403, reason: 'Forbidden' });
+  });
+
+  test('an ended session cannot open a socket', async () => {
+    const { browser } = await asTolvan();
+    const cookie = browser.cookie(origin, COOKIE)!;
+    await browser.fetch(`${origin}/auth/logout`, { method: 'POST', headers: JSON_TYPE, body: '{}', from: origin });
+    browser.setCookie(origin, COOKIE, cookie);
+    const s = await socketFrom(browser, origin);
+    expect(await s.closed).toEqual({ code: 4403, reason: 'Forbidden' });
+  });
+
+  test('disabling a staff account closes its cookie sockets at once', async () => {
+    const { browser } = await devSignIn({ kind: 'staff', username: DEMO.otherUnitCaseworker });
+    const s = await socketFrom(browser, origin);
+    expect((await s.next()).type).toBe('connection_ack');
+    const bo = await t.em().findOneOrFail(Staff, { username: DEMO.otherUnitCaseworker });
+    const res = await fetch(t.url, {
+      method: 'POST',
+      headers: { ...JSON_TYPE, authorization: `Bearer ${await t.token.staff(DEMO.admin)}` },
+      body: JSON.stringify({ query: 'mutation($id: ID!) { updateStaff(id: $id, input: { active: false }) { active } }', variables: { id: bo.id } }),
+    });
+    expect((await res.json()).data.updateStaff.active).toBe(false);
+    expect(await s.closed).toEqual({ code: 4403, reason: 'Forbidden' });
   });
 });

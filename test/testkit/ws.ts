@@ -21,8 +21,9 @@ export interface RawSocket {
   close(): void;
 }
 
-export async function openRawSocket(wsUrl: string): Promise<RawSocket> {
-  const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+/** `headers` go on the upgrade request (a browser's Cookie and Origin). */
+export async function openRawSocket(wsUrl: string, opts: { headers?: Record<string, string> } = {}): Promise<RawSocket> {
+  const socket = new WebSocket(wsUrl, 'graphql-transport-ws', { headers: opts.headers });
   const queue: WsMessage[] = [];
   const waiting: { resolve: (m: WsMessage) => void; reject: (e: Error) => void }[] = [];
   let closeInfo: { code: number; reason: string } | undefined;
