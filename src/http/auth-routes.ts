@@ -161,6 +161,12 @@ export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionSt
   });
 
   if (config.auth.mode === 'dev') {
+    // The UIs always send a person to /auth/login; in development that is the page listing the demo people.
+    router.get('/auth/login', (req, res) => {
+      const app = appParam(req.query.app) ?? 'citizen';
+      res.redirect(303, `/auth/dev?${new URLSearchParams({ app, returnTo: safeReturnTo(req.query.returnTo, app) })}`);
+    });
+
     router.get('/auth/dev.css', (_req, res) => {
       res.type('text/css').setHeader('Cache-Control', 'public, max-age=3600');
       res.send(DEV_CSS);

@@ -57,6 +57,14 @@ describe('S1 the development sign-in page lists the demo people (AUTH_MODE=dev o
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
+  test('/auth/login, the one address the UIs send a person to, leads to this page in development', async () => {
+    const res = await new CookieBrowser().fetch(`${origin}/auth/login?app=staff&returnTo=${encodeURIComponent('/staff/inkorg?x=1')}`);
+    expect(res.status).toBe(303);
+    expect(res.location).toBe(`/auth/dev?app=staff&returnTo=${encodeURIComponent('/staff/inkorg?x=1')}`);
+    const evil = await new CookieBrowser().fetch(`${origin}/auth/login?returnTo=//evil.example`);
+    expect(evil.location).toBe('/auth/dev?app=citizen&returnTo=%2F');
+  });
+
   test('staff for app=staff', async () => {
     const res = await new CookieBrowser().fetch(`${origin}/auth/dev?app=staff`);
     expect(res.text).toContain('>Logga in som Marita Aronsson</button>');
@@ -302,6 +310,33 @@ describe('S6 a disabled staff account\'s sessions end at once', () => {
   });
 });
 
+describe('S7b behind https the cookie is Secure and __Host- prefixed', () => {
+  test('__Host-ifo_session; Secure, HttpOnly, SameSite=Strict, Path=/, no Domain', async () => {
+    const https = await startTestServer({ PUBLIC_URL: 'https://meddelande.kommun.example' }, { databaseUrl: t.orm.config.get('clientUrl') as string });
+    try {
+      const httpsOrigin = new URL(https.url).origin;
+      const res = await new CookieBrowser().fetch(`${httpsOrigin}/auth/dev`, { method: 'POST', headers: FORM, body: formBody({ kind: 'citizen', personnummer: DEMO.tolvan }), from: httpsOrigin });
+      const cookie = res.setCookies.find((c) => c.name === '__Host-ifo_session')!;
+      expect(cookie.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(cookie.attributes).toHaveProperty('secure');
+      expect(cookie.attributes).toHaveProperty('httponly');
+      expect(cookie.attributes).not.toHaveProperty('domain');
+      expect(cookie.attributes.samesite).toBe('Strict');
+      expect(cookie.attributes.path).toBe('/');
+      expect(res.setCookies.find((c) => c.name === COOKIE)).toBeUndefined();
+      // The un-prefixed name means nothing there.
+      const plain = await fetch(https.url, { method: 'POST', headers: { ...JSON_TYPE, cookie: `${COOKIE}=${cookie.value}` }, body: ME });
+      expect(plain.status).toBe(401);
+      const prefixed = await fetch(https.url, { method: 'POST', headers: { ...JSON_TYPE, cookie: `__Host-ifo_session=${cookie.value}` }, body: ME });
+      expect(prefixed.status).toBe(200);
+    } finally {
+      await https.server.close();
+      await https.runtime.close();
+      await https.orm.close();
+    }
+  });
+});
+
 describe('S7 in production the development sign-in does not exist', () => {
   test('/auth/dev answers 404; /auth/session is there', async () => {
     const prod = await startTestServer(
@@ -325,6 +360,9 @@ describe('S7 in production the development sign-in does not exist', () => {
       expect(post.status).toBe(404);
       expect(post.headers.getSetCookie()).toHaveLength(0);
       expect(await (await fetch(`${prodOrigin}/auth/session`)).json()).toEqual({ signedIn: false });
+      // No client configured at the issuer (AUTH_CITIZEN_CLIENT_ID): no browser sign-in, said plainly.
+      const login = await fetch(`${prodOrigin}/auth/login?app=citizen`, { redirect: 'manual' });
+      expect(login.status).toBe(404);
     } finally {
       await prod.server.close();
       await prod.runtime.close();
