@@ -1,10 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CitizenViewer } from '../auth/viewer';
-import { Case, CaseStatus } from '../entities/case';
 import { Person } from '../entities/person';
-import { Relation } from '../entities/relation';
 import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact } from './contact-details';
-import { usableRelation } from './rules';
+import { citizenLinks } from './rules';
+import { query, sql } from './sql';
 import { todayInSweden } from './time';
 
 /** A caseworker on one of the citizen's ongoing cases. */
@@ -41,29 +40,22 @@ export class CitizenService {
     return person;
   }
 
-  /** The caseworkers on the citizen's ongoing cases, as holder or as an activated relation. */
+  /** The caseworkers on the citizen's ongoing cases, as holder or as a relation usable today (the citizen's links). */
   async contacts(): Promise<CitizenContact[]> {
-    const me = this.viewer.person.id;
-    const today = todayInSweden();
-    const [own, relations] = await Promise.all([
-      this.em.find(Case, { holder: me, status: CaseStatus.OPEN }, { populate: ['caseworker', 'unit'], orderBy: { openedOn: 'desc' } }),
-      this.em.find(
-        Relation,
-        { person: me, activatedAt: { $ne: null }, case: { status: CaseStatus.OPEN } },
-        { populate: ['case.caseworker', 'case.unit'] },
-      ),
-    ]);
-    const toContact = (c: Case, asRelation: boolean): CitizenContact => ({
-      caseId: c.id,
-      caseTitle: c.title,
-      caseworkerName: c.caseworker.name,
-      caseworkerTitle: c.caseworker.title ?? null,
-      unitName: c.unit.name,
-      asRelation,
-    });
-    return [
-      ...own.map((c) => toContact(c, false)),
-      ...relations.filter((r) => usableRelation.holds(r, today)).map((r) => toContact(r.case, true)),
-    ];
+    const rows = await query<{ case_id: string; title: string; caseworker_name: string; caseworker_title: string | null; unit_name: string; as_relation: boolean }>(
+      this.em,
+      sql`select l.id as case_id, c.title, s.given_name || ' ' || s.family_name as caseworker_name, s.title as caseworker_title, u.name as unit_name, l.as_relation
+            from (${citizenLinks.sql(this.viewer.person.id, todayInSweden(), { openOnly: true })}) l
+            join case_file c on c.id = l.id join staff s on s.id = c.caseworker_id join unit u on u.id = c.unit_id
+           order by l.as_relation, c.opened_on desc, c.id`,
+    );
+    return rows.map((r) => ({
+      caseId: r.case_id,
+      caseTitle: r.title,
+      caseworkerName: r.caseworker_name,
+      caseworkerTitle: r.caseworker_title,
+      unitName: r.unit_name,
+      asRelation: r.as_relation,
+    }));
   }
 }
