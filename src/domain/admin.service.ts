@@ -12,6 +12,7 @@ import { Person } from '../entities/person';
 import { isId } from './ids';
 import { query, sql, uuid } from './sql';
 import { parsePersonnummer } from './personnummer';
+import { singleLineText } from './text';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 
 export interface CreateStaffInput {
@@ -32,7 +33,7 @@ export interface UpdateStaffInput {
 }
 
 function required(field: string, value: string | null | undefined, what: string): string {
-  const v = value?.trim();
+  const v = singleLineText(value);
   if (!v) throw badInput(field, `Give ${what}.`);
   if (v.length > 200) throw badInput(field, `Keep ${what} under 200 characters.`);
   return v;
@@ -59,7 +60,7 @@ export class AdminService {
       username,
       givenName: required('givenName', input.givenName, 'a given name'),
       familyName: required('familyName', input.familyName, 'a family name'),
-      title: input.title?.trim() || null,
+      title: singleLineText(input.title) || null,
       role: input.role,
       unit,
     });
@@ -75,7 +76,7 @@ export class AdminService {
     }
     if (input.givenName != null) staff.givenName = required('givenName', input.givenName, 'a given name');
     if (input.familyName != null) staff.familyName = required('familyName', input.familyName, 'a family name');
-    if (input.title !== undefined) staff.title = input.title?.trim() || null;
+    if (input.title !== undefined) staff.title = singleLineText(input.title) || null;
     if (input.role != null) staff.role = input.role;
     if (input.unitId != null) staff.unit = await this.unit(input.unitId);
     if (input.active != null) staff.active = input.active;

@@ -17,6 +17,7 @@ import { sanitizeFilename } from './attachment.service';
 import { isId } from './ids';
 import { inCaseload } from './access-policy';
 import { textToHtml } from './html';
+import { multiLineText, singleLineText } from './text';
 import { MessageService } from './message.service';
 import { EventBuffer, type EventSink } from './notices';
 import { todayInSweden } from './time';
@@ -69,14 +70,14 @@ const documentTypeLabel: Record<CaseDocumentType, string> = {
 };
 
 function cleanTitle(title: string): string {
-  const t = title.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  const t = singleLineText(title);
   if (!t) throw badInput('title', 'Write a title (rubrik).');
   if (t.length > MAX_TITLE_CHARS) throw badInput('title', `Keep the title under ${MAX_TITLE_CHARS} characters.`);
   return t;
 }
 
 function cleanText(text: string): string {
-  const t = text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim();
+  const t = multiLineText(text).trim();
   if (!t) throw badInput('text', 'Write the document: the text is empty.');
   if (t.length > MAX_DOCUMENT_CHARS) throw badInput('text', `Keep the document under ${MAX_DOCUMENT_CHARS} characters.`);
   return t;

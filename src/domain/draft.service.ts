@@ -5,6 +5,7 @@ import { Draft } from '../entities/draft';
 import type { SharedMailbox } from '../entities/shared-mailbox';
 import { Message } from '../entities/message';
 import { badInput, notFound, AppError, ErrorCode } from '../errors';
+import { singleLineText } from './text';
 import { MAX_BODY_CHARS, sanitizeBody } from './html';
 import { isId } from './ids';
 import { MAX_ATTACHMENTS, MAX_SUBJECT_CHARS, MessageService, type Addressees } from './message.service';
@@ -73,7 +74,7 @@ export class DraftService {
         draft.replyTo = input.replyToMessageId ? await new MessageService(em, this.viewer, this.requestId).openMessage(em, input.replyToMessageId) : null;
       }
       if (input.to) draft.addressees = { personIds: ids(input.to.personIds), staffIds: ids(input.to.staffIds), sharedMailboxIds: ids(input.to.sharedMailboxIds) };
-      if (input.subject != null) draft.subject = input.subject.trim();
+      if (input.subject != null) draft.subject = singleLineText(input.subject);
       if (input.body != null) draft.bodyHtml = sanitizeBody(input.body);
       if (input.readReceiptRequested != null) draft.readReceiptRequested = input.readReceiptRequested;
       if (input.addSignature != null) draft.addSignature = input.addSignature;

@@ -1,4 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
+import { htmlTextNode, multiLineText } from './text';
 
 /**
  * The allowlist for message bodies: structure and emphasis only. No scripts,
@@ -16,8 +17,13 @@ const OPTIONS: sanitizeHtml.IOptions = {
   disallowedTagsMode: 'discard',
   nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head', 'iframe', 'object', 'template'],
   transformTags: {
-    a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'noopener noreferrer nofollow', target: '_blank' } }),
+    a: (tagName, attribs) => ({
+      tagName,
+      attribs: { ...attribs, ...(attribs.href ? { href: htmlTextNode(attribs.href) } : {}), rel: 'noopener noreferrer nofollow', target: '_blank' },
+    }),
   },
+  // Bidi overrides, zero-width and control characters out of every text node (entities are decoded before this).
+  textFilter: (text) => htmlTextNode(text),
 };
 
 export const MAX_BODY_CHARS = 100_000;
@@ -55,7 +61,7 @@ export function escapeHtml(s: string): string {
 
 /** Plain text (signature, automatic reply) as safe HTML paragraphs. */
 export function textToHtml(text: string): string {
-  return text
+  return multiLineText(text)
     .split(/\n{2,}/)
     .map((para) => `<p>${escapeHtml(para).replace(/\n/g, '<br />')}</p>`)
     .join('');

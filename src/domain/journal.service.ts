@@ -17,6 +17,7 @@ import { logPersonAccess } from './access-log.service';
 import { isId } from './ids';
 import { MessageService } from './message.service';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
+import { multiLineText, singleLineText } from './text';
 import { todayInSweden } from './time';
 
 /**
@@ -80,7 +81,7 @@ const caseLabel = (c: Case) => `Ärende ${c.title} ${c.openedOn}`;
 const assignmentLabel = (a: Assignment) => `Uppdrag ${a.description} ${a.startDate}`;
 
 function cleanLine(value: string | null | undefined, field: string, what: string, required: boolean): string | null {
-  const v = (value ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  const v = singleLineText(value);
   if (!v) {
     if (required) throw badInput(field, `Write a ${what}.`);
     return null;
@@ -205,7 +206,7 @@ export class JournalService {
   async writeNote(input: JournalNoteInput): Promise<JournalEntry> {
     const heading = cleanLine(input.heading, 'heading', 'heading', true)!;
     const designation = cleanLine(input.senderDesignation, 'senderDesignation', 'sender designation', false);
-    const text = input.text.trim();
+    const text = multiLineText(input.text).trim();
     if (!text) throw badInput('text', 'Write the note: the text is empty.');
     if (text.length > MAX_NOTE_CHARS) throw badInput('text', `Keep the note under ${MAX_NOTE_CHARS} characters, or split it into several notes.`);
     const date = checkDate(input.date ?? todayInSweden());

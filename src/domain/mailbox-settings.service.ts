@@ -6,6 +6,7 @@ import { SharedMailbox } from '../entities/shared-mailbox';
 import { Staff } from '../entities/staff';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import { isId } from './ids';
+import { multiLineText, singleLineText } from './text';
 
 export interface MailboxSettingsInput {
   signature?: string | null;
@@ -37,11 +38,11 @@ export class MailboxSettingsService {
       settings ??= em.create(MailboxSettings, { staff: this.viewer.staff.id as never });
       if (input.signature != null) {
         if (input.signature.length > MAX_TEXT) throw badInput('signature', `Keep the signature under ${MAX_TEXT} characters.`);
-        settings.signature = input.signature.trim();
+        settings.signature = multiLineText(input.signature).trim();
       }
       if (input.absenceReply != null) {
         if (input.absenceReply.length > MAX_TEXT) throw badInput('absenceReply', `Keep the automatic reply under ${MAX_TEXT} characters.`);
-        settings.absenceReply = input.absenceReply.trim();
+        settings.absenceReply = multiLineText(input.absenceReply).trim();
       }
       if (input.absenceForwardToId !== undefined) {
         if (input.absenceForwardToId === null) settings.absenceForwardTo = null;
@@ -70,7 +71,7 @@ export class MailboxSettingsService {
   }
 
   async saveContactList(args: { id?: string | null; name: string; staffIds: readonly string[]; sharedMailboxIds: readonly string[] }): Promise<ContactList> {
-    const name = args.name.trim();
+    const name = singleLineText(args.name);
     if (!name || name.length > 100) throw badInput('name', 'Give the list a name of at most 100 characters.');
     const staffIds = [...new Set(args.staffIds)];
     const mailboxIds = [...new Set(args.sharedMailboxIds)];

@@ -14,6 +14,7 @@ import { Staff } from '../entities/staff';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import { logPersonAccess } from './access-log.service';
 import { htmlToText, MAX_BODY_CHARS, sanitizeBody, textToHtml } from './html';
+import { singleLineText } from './text';
 import { isId } from './ids';
 import { ownUnsentUploads } from './attachment.service';
 import { citizenStillLinked, citizenTargets, memberMailbox, readableConversations, viewerParties, writablePersons, type WriteRefusal } from './messaging-policy';
@@ -89,7 +90,7 @@ export function replySubject(subject: string): string {
 }
 
 function cleanSubject(subject: string): string {
-  const s = subject.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  const s = singleLineText(subject);
   if (!s) throw badInput('subject', 'Write a subject (ämne).');
   if (s.length > MAX_SUBJECT_CHARS) throw badInput('subject', `Keep the subject under ${MAX_SUBJECT_CHARS} characters.`);
   return s;

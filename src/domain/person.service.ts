@@ -13,6 +13,7 @@ import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact, type E
 import { isId } from './ids';
 import { pageSize, decodeCursor, toPage, type Page } from './pagination';
 import { parsePersonnummer } from './personnummer';
+import { singleLineText } from './text';
 
 export interface ContactDetailsInput {
   mobile?: string | null;
@@ -145,8 +146,8 @@ export class PersonService {
 
 function optionalText(value: string | null | undefined): string | null | undefined {
   if (value === undefined) return undefined;
-  const trimmed = value?.trim();
-  return trimmed ? trimmed.slice(0, 200) : null;
+  const line = singleLineText(value);
+  return line ? line.slice(0, 200) : null;
 }
 
 /**
