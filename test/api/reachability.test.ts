@@ -70,16 +70,19 @@ const UNFILLABLE: Record<string, string> = {};
 const UNFOLLOWABLE: Record<string, string> = {};
 
 /**
- * The roles, from the demo world: caseworker mararo01 (Tolvan's case), bobarn01
- * of another unit (copied on Marita's message to Tolvan; Kalle's case, with
- * Sanna registered on it), executor perutf01 (an ongoing assignment on
- * Tolvan's case and an ended one on Ebba's), administrator sysadm01, the case
- * holder Tolvan, a relation before activation (Rut, registered, never
- * activated), after activation (Josefine) and after deactivation (Dag), and
- * another citizen (Kalle, another unit's case holder).
+ * The roles, from the demo world: caseworker mararo01 (Tolvan's case), her
+ * colleague annekh01 (Sanna's own caseworker: the one who sees a protected
+ * identity's contact details), bobarn01 of another unit (copied on Marita's
+ * message to Tolvan; Kalle's case, with Sanna registered on it), executor
+ * perutf01 (an ongoing assignment on Tolvan's case and an ended one on
+ * Ebba's), administrator sysadm01, the case holder Tolvan, a relation before
+ * activation (Rut, registered, never activated), after activation (Josefine),
+ * after deactivation (Dag) and past its validTo (Vera), and another citizen
+ * (Kalle, another unit's case holder).
  */
 type RoleName =
   | 'caseworker'
+  | 'sameUnitCaseworker'
   | 'otherUnitCaseworker'
   | 'executor'
   | 'admin'
@@ -87,6 +90,7 @@ type RoleName =
   | 'relationNotActivated'
   | 'relationActivated'
   | 'relationDeactivated'
+  | 'relationExpired'
   | 'otherCitizen';
 
 interface Role {
@@ -399,6 +403,15 @@ async function arrange(tok: Record<string, string>) {
   Object.assign(made, { dagRelation: dag.id, dag: dag.person.id, m10: m10.id, c10: m10.conversationId, m11: (await reply(dagToken, m10.id)).id });
   await ok(tok.marita, 'mutation($r: ID!) { deactivateRelation(relationId: $r) { id } }', { r: dag.id });
 
+  // Vera was an activated relation who wrote with Marita; her relation's validTo has passed since.
+  const veraPnr = newPersonnummer();
+  const vera = (await ok(tok.marita, REGISTER, { c: ek.id, i: { personnummer: veraPnr, givenName: 'Vera', familyName: 'Utgången', types: ['APPROVED_FOR_MESSAGES'], validFrom: isoDay(-30) } })).registerRelation;
+  await ok(tok.marita, 'mutation($r: ID!, $i: ActivateRelationInput!) { activateRelation(relationId: $r, input: $i) { id } }', { r: vera.id, i: { notifyBySms: false, notifyByEmail: false } });
+  const m12 = await send(tok.marita, { to: { personIds: [vera.person.id] }, subject: 'Till Vera', caseId: ek.id });
+  const veraToken = await w.t.token.citizen(veraPnr);
+  Object.assign(made, { veraRelation: vera.id, vera: vera.person.id, m12: m12.id, c12: m12.conversationId, m13: (await reply(veraToken, m12.id)).id });
+  await sql('update relation set valid_to = ? where id = ?', [isoDay(-1), vera.id]);
+
   await ok(tok.bo, 'mutation($p: ID!, $i: EServiceInput!) { setEService(personId: $p, input: $i) { id } }', { p: w.personId[DEMO.otherUnitPerson], i: { messagingEnabled: true, notifyBySms: false, notifyByEmail: false } });
   const m7 = await send(tok.bo, { to: { personIds: [w.personId[DEMO.otherUnitPerson]] }, subject: 'Utredningsmöte', caseId: kalleCase.id });
   Object.assign(made, { m7: m7.id, c7: m7.conversationId });
@@ -428,7 +441,7 @@ async function arrange(tok: Record<string, string>) {
     const r = await gql(t, SAVE, { i: { to: { personIds: [to] }, subject: 'Prov' } });
     probes.push(`probe: ${who} saveDraft to ${name}: ${r.errors.length ? `refused ${r.errors.map((e) => e.extensions?.code).join(',')}` : 'accepted'}`);
   }
-  return { rutPnr, dagToken };
+  return { rutPnr, dagToken, veraToken };
 }
 
 async function inventory(): Promise<Inventory> {
@@ -636,6 +649,7 @@ beforeAll(async () => {
   base = w.t.url.replace(/\/graphql$/, '');
   const tok: Record<string, string> = {
     marita: await w.t.token.staff(DEMO.caseworker),
+    anna: await w.t.token.staff(DEMO.secondCaseworker),
     bo: await w.t.token.staff(DEMO.otherUnitCaseworker),
     per: await w.t.token.staff(DEMO.executor),
     admin: await w.t.token.staff(DEMO.admin),
@@ -646,11 +660,12 @@ beforeAll(async () => {
   // Notice cursors are one global sequence: a cursor from before the arrangement replays every role's notices since.
   const start = (await ok(tok.marita, '{ noticesSince { cursor } }')).noticesSince.cursor as string;
   await seedDemoConversations(w.t.em());
-  const { rutPnr, dagToken } = await arrange(tok);
+  const { rutPnr, dagToken, veraToken } = await arrange(tok);
   const rut = await w.t.token.citizen(rutPnr);
   inv = await inventory();
   roles.push(
     { name: 'caseworker', who: DEMO.caseworker, token: tok.marita, noticeCursor: start },
+    { name: 'sameUnitCaseworker', who: DEMO.secondCaseworker, token: tok.anna, noticeCursor: start },
     { name: 'otherUnitCaseworker', who: DEMO.otherUnitCaseworker, token: tok.bo, noticeCursor: start },
     { name: 'executor', who: DEMO.executor, token: tok.per, noticeCursor: start },
     { name: 'admin', who: DEMO.admin, token: tok.admin, noticeCursor: start },
@@ -658,6 +673,7 @@ beforeAll(async () => {
     { name: 'relationNotActivated', who: rutPnr, token: rut, noticeCursor: start },
     { name: 'relationActivated', who: DEMO.relation, token: tok.josefine, noticeCursor: start },
     { name: 'relationDeactivated', who: 'Dag', token: dagToken, noticeCursor: start },
+    { name: 'relationExpired', who: 'Vera', token: veraToken, noticeCursor: start },
     { name: 'otherCitizen', who: DEMO.otherUnitPerson, token: tok.kalle, noticeCursor: start },
   );
   for (const role of roles) views.set(role.name, await rootView(role));
@@ -697,7 +713,8 @@ describe('issue 8: no path through the graph reaches what the root refuses', () 
     expect(names(v('caseworker').cases)).toEqual(names([made.ek, made.ebbaCase, ...inv.cases.filter((c) => inv.label.get(c)!.includes('Sanna'))]));
     expect(names(v('otherUnitCaseworker').cases)).toEqual(names([made.kalleCase]));
     expect(names(v('executor').cases)).toEqual(names([made.ek]));
-    for (const r of ['admin', 'holder', 'relationNotActivated', 'relationActivated', 'otherCitizen'] as const) expect(v(r).cases.size).toBe(0);
+    expect(names(v('sameUnitCaseworker').cases)).toEqual(names(v('caseworker').cases));
+    for (const r of ['admin', 'holder', 'relationNotActivated', 'relationActivated', 'relationDeactivated', 'relationExpired', 'otherCitizen'] as const) expect(v(r).cases.size).toBe(0);
     // The journal: all of a visible case for caseworkers, only the executor's own assignment's entries in a case still visible.
     expect(names(v('caseworker').journalEntries)).toEqual(names([made.j1, made.j2, made.j3, made.j5]));
     expect(names(v('executor').journalEntries)).toEqual(names([made.j3]));
@@ -713,6 +730,7 @@ describe('issue 8: no path through the graph reaches what the root refuses', () 
     // R3: Sanna's contact details only to her own caseworker (not Marita, not Bo).
     expect(v('caseworker').contact.get(sanna)).toEqual({ address: false, mobile: false, email: false });
     expect(v('otherUnitCaseworker').contact.get(sanna)).toEqual({ address: false, mobile: false, email: false });
+    expect(v('sameUnitCaseworker').contact.get(sanna)).toEqual({ address: true, mobile: true, email: true });
     // Conversations: Bo and Per were copied on Marita's decision; citizens see their own.
     expect(v('otherUnitCaseworker').conversations.has(made.c1)).toBe(true);
     expect(v('executor').conversations.has(made.c1)).toBe(true);
