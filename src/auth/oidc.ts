@@ -57,6 +57,8 @@ export class OidcRelyingParty {
     const state = client.randomState();
     const nonce = client.randomNonce();
     const loginCookie = randomSecret();
+    // Anyone may start a sign-in, so the table holds at most one TTL's worth of unfinished ones.
+    await em.nativeDelete(OidcLogin, { expiresAt: { $lte: new Date() } });
     em.create(OidcLogin, { idHash: hashSecret(loginCookie), app, state, nonce, codeVerifier, returnTo, expiresAt: new Date(Date.now() + LOGIN_TTL_MS) });
     await em.flush();
     const url = client.buildAuthorizationUrl(rp, {

@@ -258,6 +258,10 @@ describe('S5 sessions expire: idle and absolute limits', () => {
     t.sql.reset();
     expect((await graphql(browser, ME)).status).toBe(200);
     expect(t.sql.statements.filter((s) => /update "browser_session"/.test(s))).toHaveLength(0);
+    // The session and its account in one statement, as cheap as a bearer token's account lookup.
+    const sessionReads = t.sql.statements.filter((s) => /\[query\]/.test(s) && /"browser_session"/.test(s));
+    expect(sessionReads).toHaveLength(1);
+    expect(sessionReads[0]).toMatch(/join "person"/);
   });
 
   test('tiny configured limits end a session by themselves', async () => {
