@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { getNamedType, isNonNullType, isObjectType, parse, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { buildSchema, getNamedType, isNonNullType, isObjectType, parse, type GraphQLField, type GraphQLSchema } from 'graphql';
 import { DEMO, seedDemoConversations } from '../../src/db/demo-data';
 import { Assignment, Case } from '../../src/entities/case';
 import { Staff } from '../../src/entities/staff';
@@ -133,7 +133,6 @@ interface Inventory {
   participants: Map<string, Set<string>>;
   label: Map<string, string>;
 }
-
 
 /**
  * The sensitive types: every object type that holds person, case, journal,
@@ -793,5 +792,50 @@ describe('issue 8: no path through the graph reaches what the root refuses', () 
     );
     expect(brokenAnswers).toEqual([]);
     if (violations.length) throw new Error(report(violations));
+  });
+});
+
+describe('the walk itself, on a small schema', () => {
+  const tiny = buildSchema(`
+    type Query { case(id: ID!): Case!  cases: CaseConnection! }
+    type CaseConnection { nodes: [Case!]!  edges: [CaseEdge!]!  pageInfo: PageInfo! }
+    type CaseEdge { cursor: String!  node: Case! }
+    type PageInfo { endCursor: String }
+    type Case { id: ID!  title: String!  holder: Person!  related: [Case!]!  journal(first: Int!): [Entry!]! }
+    type Person { id: ID!  name: String!  cases: [Case!]!  address: Address }
+    type Address { street: String  city: String }
+    type Entry { id: ID! }
+  `);
+
+  test('every object edge is selected up to the hop limit, never the same edge twice on a path; fields it cannot fill are reported', () => {
+    const b = new SelectionBuilder(tiny, { maxHops: 3 });
+    const sel = b.build('Case');
+    expect(sel).toBe(
+      '{ __typename id holder { __typename id cases { __typename id related { __typename id } } address { __typename street city } }' +
+        ' related { __typename id holder { __typename id cases { __typename id } address { __typename street city } } } }',
+    );
+    expect(Object.fromEntries(b.uncovered)).toEqual({ 'Case.journal': 'required argument(s) first cannot be filled below the root' });
+    // A connection costs no hop; its edges carry the nodes' identity only.
+    expect(new SelectionBuilder(tiny, { maxHops: 0 }).build('CaseConnection')).toBe(
+      '{ __typename nodes { __typename id } edges { node { __typename id } } pageInfo { __typename endCursor } }',
+    );
+  });
+
+  test('a response is read back into instances with their paths, and a leak is pinned to the edge that entered it', () => {
+    const answer = { __typename: 'Case', id: 'c1', holder: { __typename: 'Person', id: 'p1', cases: [{ __typename: 'Case', id: 'c2', related: [{ __typename: 'Case', id: 'c3' }] }] } };
+    const found = reachedIn(tiny, answer, 'case(id: c1)', 'Case');
+    expect(found.map((r) => `${r.type} ${r.obj.id} ${r.path} ${r.hops}`)).toEqual([
+      'Case c1 case(id: c1) 0',
+      'Person p1 case(id: c1).holder 1',
+      'Case c2 case(id: c1).holder.cases[] 2',
+      'Case c3 case(id: c1).holder.cases[].related[] 3',
+    ]);
+    const visible = new Set(['c1', 'p1']);
+    const violations = judgeReached('someone', found, (r) => ({ key: r.obj.id, visible: visible.has(r.obj.id) }));
+    expect(violations.map((v) => [v.key, v.leak])).toEqual([
+      ['c2', 'Person.cases → Case'],
+      ['c3', 'Person.cases → Case'],
+    ]);
+    expect(reportViolations(violations)).toContain('someone               Person.cases → Case   (2)');
   });
 });
