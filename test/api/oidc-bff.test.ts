@@ -203,6 +203,16 @@ describe('O6 a sign-in finishes only once, in the browser that started it', () =
     expect(replay.setCookies.find((c) => c.name === COOKIE && c.value)).toBeUndefined();
   });
 
+  test('the code is exchanged with this sign-in\'s PKCE verifier: another verifier gets no session', async () => {
+    const browser = new CookieBrowser();
+    const { authorizationUrl } = await startSignIn(browser, 'citizen');
+    const url = await signInAtProvider(browser, authorizationUrl, DEMO.tolvan);
+    await t.em().nativeUpdate(OidcLogin, { idHash: hashSecret(browser.cookie(origin, 'ifo_login')!) }, { codeVerifier: 'A'.repeat(43) });
+    const res = await callback(browser, url);
+    expect(res.location).toBe('/?fel=SIGN_IN_FAILED');
+    expect(res.setCookies.find((c) => c.name === COOKIE && c.value)).toBeUndefined();
+  });
+
   test('a callback for the other app does not finish this sign-in', async () => {
     const browser = new CookieBrowser();
     const { authorizationUrl } = await startSignIn(browser, 'citizen');
