@@ -250,9 +250,18 @@ export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionSt
           jsonError(res, 404, ErrorCode.NOT_FOUND, 'Browser sign-in is available for app=citizen and app=staff where configured.');
           return;
         }
-        const { url, loginCookie } = await oidc.start(fork(), app, safeReturnTo(req.query.returnTo, app));
-        res.cookie(LOGIN_COOKIE, loginCookie, loginCookieOptions);
-        res.redirect(303, url.toString());
+        const returnTo = safeReturnTo(req.query.returnTo, app);
+        let started;
+        try {
+          started = await oidc.start(fork(), app, returnTo);
+        } catch (err) {
+          // The issuer unreachable (discovery) or the database: the person gets the UI's message, operators the log.
+          log.error('starting a browser sign-in failed', { app, err });
+          res.redirect(303, withFailure(returnTo, 'SIGN_IN_FAILED'));
+          return;
+        }
+        res.cookie(LOGIN_COOKIE, started.loginCookie, loginCookieOptions);
+        res.redirect(303, started.url.toString());
       } catch (err) {
         next(err);
       }

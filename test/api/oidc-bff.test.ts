@@ -222,6 +222,41 @@ describe('O6 a sign-in finishes only once, in the browser that started it', () =
   });
 });
 
+describe('O8 an issuer that cannot be reached', () => {
+  test('starting a sign-in lands on ?fel=SIGN_IN_FAILED (and the log), not an error page', async () => {
+    const deadPort = await freePort();
+    const other = await startTestServer(
+      {
+        AUTH_MODE: 'oidc',
+        AUTH_CITIZEN_ISSUER: `http://127.0.0.1:${deadPort}`,
+        AUTH_CITIZEN_JWKS_URL: `http://127.0.0.1:${deadPort}/jwks`,
+        AUTH_CITIZEN_CLIENT_ID: 'ifo-citizen',
+        AUTH_STAFF_ISSUER: op.issuer,
+        AUTH_STAFF_JWKS_URL: op.jwksUrl,
+      },
+      { databaseUrl: t.orm.config.get('clientUrl') as string },
+    );
+    const logged: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: any[]) => {
+      if (String(chunk).includes('starting a browser sign-in failed')) return logged.push(String(chunk)) > 0;
+      return write(chunk, ...rest);
+    });
+    try {
+      const res = await fetch(`${new URL(other.url).origin}/auth/login?app=citizen&returnTo=/meddelanden`, { redirect: 'manual' });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/meddelanden?fel=SIGN_IN_FAILED');
+      expect(res.headers.getSetCookie()).toHaveLength(0);
+      expect(logged).toHaveLength(1);
+    } finally {
+      stderr.mockRestore();
+      await other.server.close();
+      await other.runtime.close();
+      await other.orm.close();
+    }
+  });
+});
+
 describe('O7 with AUTH_MODE=oidc there is no development sign-in', () => {
   test('/auth/dev answers 404', async () => {
     expect((await fetch(`${origin}/auth/dev?app=citizen`)).status).toBe(404);
