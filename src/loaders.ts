@@ -7,6 +7,7 @@ import { ContactListEntry } from './entities/contact-list';
 import { PartyKind } from './entities/party';
 import type { Viewer } from './auth/viewer';
 import { loadReachablePersons, loadVisibleCases, readableJournalEntries } from './domain/access-policy';
+import { downloadableAttachments } from './domain/attachment.service';
 import { isId } from './domain/ids';
 import { query, raw, sql, uuidArray } from './domain/sql';
 import { Message, MessageEvent, MessageRecipient } from './entities/message';
@@ -124,7 +125,12 @@ export function createLoaders(em: EntityManager, viewer: Viewer | null = null) {
     case: guardedLoader((ids) => (viewer ? loadVisibleCases(em, viewer, ids) : Promise.resolve([]))),
     intervention: byIdLoader(em, Intervention),
     assignment: byIdLoader(em, Assignment),
-    attachment: byIdLoader(em, Attachment),
+    /** Attachments the viewer may open (the download route's rule): a journaled or drafted file shows only to who may open it. */
+    attachment: guardedLoader(async (ids) =>
+      viewer && ids.some(isId)
+        ? (await query(em, sql`select a.* from attachment a where a.id = any(${uuidArray(ids.filter(isId))}) and ${downloadableAttachments(viewer, 'a')}`)).map((row) => em.map(Attachment, row))
+        : [],
+    ),
     interventionsByCase: groupLoader(em, Intervention, 'case', { startDate: 'asc', id: 'asc' }, (r) => r.case.id),
     assignmentsByCase: groupLoader(em, Assignment, 'case', { startDate: 'asc', id: 'asc' }, (r) => r.case.id),
     membersByMailbox: groupLoader(em, SharedMailboxMember, 'mailbox', { createdAt: 'asc', id: 'asc' }, (r) => r.mailbox.id),

@@ -3,17 +3,15 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../auth/viewer';
 import { AccessAction } from '../entities/access-log-entry';
 import { Attachment } from '../entities/attachment';
-import { Conversation } from '../entities/conversation';
-import { MessageEvent, MessageEventKind } from '../entities/message';
-import { partyKey } from '../entities/party';
+import { Message, MessageEvent, MessageEventKind } from '../entities/message';
 import { AppError, ErrorCode, notFound } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
 import { logPersonAccess } from './access-log.service';
 import { readableJournalEntries } from './access-policy';
 import { isId } from './ids';
-import { readableConversations, viewerParties } from './messaging-policy';
+import { readableConversations, viewerPartyKeys } from './messaging-policy';
 import { citizenLinks } from './rules';
-import { query, sql, textArray, uuid } from './sql';
+import { query, raw, sql, textArray, uuid, type Sql } from './sql';
 import { todayInSweden } from './time';
 
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -94,46 +92,46 @@ export class AttachmentService {
   }
 
   /**
-   * A journaled attachment is a document in the person's file: the staff who
-   * may read its journal entry may open it too.
-   */
-  private async journaledInReadableFile(em: EntityManager, attachmentId: string): Promise<boolean> {
-    if (this.viewer.kind !== 'staff') return false;
-    const rows = await query(em, sql`select 1 from journal_entry j where j.attachment_id = ${uuid(attachmentId)} and ${readableJournalEntries(this.viewer)} limit 1`);
-    return rows.length > 0;
-  }
-
-  /**
-   * The bytes of an attachment, for participants of its conversation only
-   * (NOT_FOUND otherwise) and, once journaled, the staff who may read its
-   * journal entry; the uploader may fetch an unsent upload. Each
-   * download of a sent attachment is recorded in the message history.
+   * The bytes of an attachment the viewer may open ({@link downloadableAttachments}),
+   * NOT_FOUND otherwise. Each download of a sent attachment is recorded in the
+   * message history.
    */
   async download(id: string): Promise<{ attachment: Attachment; bytes: Buffer }> {
     return this.em.transactional(async (em) => {
       if (!isId(id)) throw notFound('attachment');
-      const attachment = await em.findOne(Attachment, { id }, { populate: ['message'] });
-      if (!attachment) throw notFound('attachment');
-      const actorName = this.viewer.kind === 'staff' ? this.viewer.staff.name : this.viewer.person.name;
+      const [row] = await query(em, sql`select a.* from attachment a where a.id = ${uuid(id)} and ${downloadableAttachments(this.viewer, 'a')}`);
+      if (!row) throw notFound('attachment');
+      const attachment = em.map(Attachment, row);
       if (attachment.message) {
-        const keys = (await viewerParties(em, this.viewer)).map(partyKey);
-        const rows = await query(em, sql`select 1 from conversation c where c.id = ${uuid(attachment.message.conversation.id)} and ${readableConversations(this.viewer, keys, 'c')}`);
-        if (!rows.length && !(await this.journaledInReadableFile(em, attachment.id))) throw notFound('attachment');
-        em.create(MessageEvent, { message: attachment.message, kind: MessageEventKind.DOWNLOADED, actorName, detail: attachment.filename });
-        if (this.viewer.kind === 'staff') {
-          const conversation = await em.findOneOrFail(Conversation, attachment.message.conversation.id);
-          if (conversation.citizen) await logPersonAccess(em, this.viewer, this.requestId, [conversation.citizen.id], AccessAction.ATTACHMENT_DOWNLOAD);
-        }
+        const actorName = this.viewer.kind === 'staff' ? this.viewer.staff.name : this.viewer.person.name;
+        const message = await em.findOneOrFail(Message, attachment.message.id, { populate: ['conversation'] });
+        em.create(MessageEvent, { message, kind: MessageEventKind.DOWNLOADED, actorName, detail: attachment.filename });
+        const citizen = message.conversation.citizen;
+        if (this.viewer.kind === 'staff' && citizen) await logPersonAccess(em, this.viewer, this.requestId, [citizen.id], AccessAction.ATTACHMENT_DOWNLOAD);
         await em.flush();
-      } else {
-        const mine = this.viewer.kind === 'staff' ? attachment.uploadedByStaff?.id === this.viewer.staff.id : attachment.uploadedByPerson?.id === this.viewer.person.id;
-        if (!mine) throw notFound('attachment');
       }
       const bytes = await this.store.get(em, attachment.storageKey);
       if (!bytes) throw new Error(`attachment ${attachment.id} has no stored bytes (${attachment.storageKey})`);
       return { attachment, bytes };
     });
   }
+}
+
+/**
+ * The attachments (alias given) a viewer may open, as the download route and
+ * every edge that returns an attachment apply it: one in a conversation the
+ * viewer may read (M6, a citizen only while linked to its case), one
+ * journaled in an entry the viewer may read (a document in the person's
+ * file), or the viewer's own upload not sent yet.
+ */
+export function downloadableAttachments(viewer: Viewer, alias = 'a'): Sql {
+  const a = raw(alias);
+  const ownUpload = viewer.kind === 'staff' ? sql`${a}.uploaded_by_staff_id = ${uuid(viewer.staff.id)}` : sql`${a}.uploaded_by_person_id = ${uuid(viewer.person.id)}`;
+  return sql`((${a}.message_id is null and ${ownUpload})
+    or (${a}.message_id is not null and (
+      exists (select 1 from message m join conversation c on c.id = m.conversation_id
+               where m.id = ${a}.message_id and ${readableConversations(viewer, viewerPartyKeys(viewer), 'c')})
+      or exists (select 1 from journal_entry j where j.attachment_id = ${a}.id and ${readableJournalEntries(viewer, 'j')}))))`;
 }
 
 /** Uploads never sent nor kept by a draft are removed after this long. */

@@ -1,6 +1,6 @@
 import type { StaffViewer, Viewer } from '../auth/viewer';
 import { RelationType } from '../entities/relation';
-import { date, raw, sql, textArray, uuid, type Sql } from './sql';
+import { date, raw, Sql, sql, textArray, uuid } from './sql';
 
 /**
  * The building blocks of the access and messaging policies, each written
@@ -52,10 +52,12 @@ export const usableRelation = {
     r.activatedAt != null && usableRelation.approvedOn(r, day),
 };
 
-/** The viewer's party keys (`KIND:id`) take part in the conversation whose id is the column given. */
+/** The viewer's party keys (`KIND:id`, a list or a query giving `party_key`) take part in the conversation whose id is the column given. */
 export const conversationParticipant = {
-  sql: (partyKeys: readonly string[], conversationIdColumn: string): Sql =>
-    sql`exists (select 1 from conversation_participant p where p.conversation_id = ${raw(conversationIdColumn)} and p.party_key = any(${textArray(partyKeys)}))`,
+  sql: (partyKeys: readonly string[] | Sql, conversationIdColumn: string): Sql =>
+    sql`exists (select 1 from conversation_participant p where p.conversation_id = ${raw(conversationIdColumn)} and p.party_key ${
+      partyKeys instanceof Sql ? sql`in (${partyKeys})` : sql`= any(${textArray(partyKeys)})`
+    })`,
 };
 
 /**

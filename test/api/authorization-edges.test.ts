@@ -2,6 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import { DEMO, seedDemoData } from '../../src/db/demo-data';
 import { Assignment, Case } from '../../src/entities/case';
+import { Draft } from '../../src/entities/draft';
 import { Relation } from '../../src/entities/relation';
 import { MailboxMembershipChange, SharedMailboxMember } from '../../src/entities/shared-mailbox';
 import { apiAs } from '../testkit/api';
@@ -199,6 +200,24 @@ describe('observation 4: a draft tells nothing about an id', () => {
     // The controls: the case's caseworker and its holder may.
     expect((await marita.mutate(SAVE, { input: { caseId: tolvansCase } })).errors).toEqual([]);
     expect((await (await w.as('citizen')).mutate(SAVE, { input: { caseId: tolvansCase } })).errors).toEqual([]);
+  });
+});
+
+describe('attachments behind an edge follow the download rule', () => {
+  test('an attachment id planted in a draft shows only to who may open the file', async () => {
+    const maritaToken = await w.t.token.staff(DEMO.caseworker);
+    const up = await upload(base, maritaToken, await makePdf('Utredning'), 'Utredning.pdf');
+    const sent = await send(marita, { personIds: [w.personId[DEMO.tolvan]] }, 'Utredningen', [up.body.id]);
+    const em = w.t.em();
+    for (const username of [DEMO.otherUnitCaseworker, DEMO.caseworker]) {
+      em.create(Draft, { ownerStaff: w.staffId[username], attachmentIds: [up.body.id] });
+    }
+    await em.flush();
+    const DRAFTS = gql(`query D { drafts(first: 100) { nodes { attachments { id filename } } } }`);
+    const filesOf = async (api: Api) => (await api.query(DRAFTS)).data.drafts.nodes.flatMap((d: any) => d.attachments.map((a: any) => a.filename));
+    expect(await filesOf(await w.as('otherUnitCaseworker'))).toEqual([]);
+    expect(await filesOf(marita)).toContain('Utredning.pdf');
+    expect((await marita.query(CONVERSATION, { id: sent.conversationId })).errors).toEqual([]);
   });
 });
 
