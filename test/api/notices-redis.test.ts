@@ -8,6 +8,7 @@ import { Staff } from '../../src/entities/staff';
 import { apiAs } from '../testkit/api';
 import { createTestDatabase, startTestServer, type TestServer } from '../testkit/server';
 import { subscribe } from '../testkit/subscriptions';
+import { openAcknowledgedSocket } from '../testkit/ws';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -70,5 +71,21 @@ redisTest('R1 a notice reaches a subscriber on one instance when the message is 
   } finally {
     await tolvan.close();
     await marita.close();
+  }
+});
+
+redisTest('R2 disabling an account through one instance closes its open socket on another at once (4403), with no operation or event needed', async () => {
+  const boId = (await a.em().findOneOrFail(Staff, { username: DEMO.otherUnitCaseworker })).id;
+  const admin = apiAs(a, await a.token.staff(DEMO.admin));
+  // Bo holds an idle socket on B; he is disabled through A.
+  const bo = await openAcknowledgedSocket(b.wsUrl, await b.token.staff(DEMO.otherUnitCaseworker));
+  try {
+    expect((await admin.mutate(staffApi.UpdateStaffDocument, { id: boId, input: { active: false } })).codes).toEqual([]);
+    const code = await Promise.race([bo.closed.then((c) => c.code), new Promise((r) => setTimeout(() => r('still open'), 2000).unref())]);
+    expect(code).toBe(4403);
+  } finally {
+    bo.close();
+    expect((await admin.mutate(staffApi.UpdateStaffDocument, { id: boId, input: { active: true } })).codes).toEqual([]);
+    admin.close();
   }
 });
