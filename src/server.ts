@@ -149,7 +149,15 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         // Never the rights the socket opened with: the caller as they are now (closed with 4403 if no longer allowed).
         const auth = ctx.extra.auth!;
         const em = orm.em.fork() as Context['em'];
-        const viewer = await auth.forOperation(em);
+        let viewer;
+        try {
+          viewer = await auth.forOperation(em);
+        } catch (err) {
+          // The lookup itself failed (e.g. the database is unreachable): this operation fails, the socket stays (a throw here would close it with 4500).
+          const requestId = randomUUID();
+          log.error('unexpected error', { err, requestId });
+          return [new GraphQLError(`Something went wrong on our side. Try again; if it keeps happening, contact support and quote request id ${requestId}.`, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } })];
+        }
         if (!viewer) return [unauthenticated('Your sign-in is no longer valid. Sign in again and reconnect.')];
         return {
           schema,

@@ -117,7 +117,7 @@ describe('O2 every operation runs with the current role', () => {
     expect((await setStaff(DEMO.secondCaseworker, { role: StaffRole.CASEWORKER })).codes).toEqual([]);
   });
 
-  test('a role changed after the socket opened applies to the next query and mutation on it', async () => {
+  test('a role changed after the socket opened applies to the next query on it', async () => {
     const s = await socketAs(await w.t.token.staff(DEMO.secondCaseworker));
     const before = await run(s, 'r1', '{ staffMe { role } persons { nodes { id } } }');
     expect(before[0].payload.data.staffMe.role).toBe('CASEWORKER');
@@ -130,6 +130,16 @@ describe('O2 every operation runs with the current role', () => {
     const persons = await run(s, 'r3', '{ persons { nodes { id } } }');
     expect(persons[0].payload.errors[0].extensions.code).toBe('FORBIDDEN');
     expect(persons[0].payload.data).toBeNull();
+  });
+
+  test('a mutation runs with the role as it is now, not as it was at connect', async () => {
+    const s = await socketAs(await w.t.token.staff(DEMO.secondCaseworker));
+    const createUnit = (id: string) => run(s, id, `mutation { createUnit(name: "Enhet ${id}-${Date.now()}", municipality: "Söderköping") { name } }`);
+    expect((await createUnit('u1'))[0].payload.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await setStaff(DEMO.secondCaseworker, { role: StaffRole.ADMIN })).codes).toEqual([]);
+    expect((await createUnit('u2'))[0].payload.data.createUnit.name).toMatch(/^Enhet u2/);
+    expect((await setStaff(DEMO.secondCaseworker, { role: StaffRole.CASEWORKER })).codes).toEqual([]);
+    expect((await createUnit('u3'))[0].payload.errors[0].extensions.code).toBe('FORBIDDEN');
   });
 
   test('a role changed in the database without a signal applies to the next operation too', async () => {
@@ -191,5 +201,26 @@ describe('O7 variable errors on the websocket carry no "Did you mean" suggestion
     const text = await res.text();
     expect(JSON.parse(text).errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(text).not.toMatch(/did you mean/i);
+  });
+});
+
+describe('O2 a re-check that cannot be made', () => {
+  test('when the account cannot be looked up (database trouble) the operation fails masked and the socket stays open', async () => {
+    const s = await socketAs(await w.t.token.staff(DEMO.caseworker));
+    const conn = w.t.em().getConnection();
+    await conn.execute('alter table "staff" rename to "staff_away"');
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let messages: WsMessage[];
+    try {
+      messages = await run(s, 'q', '{ staffMe { name } }');
+    } finally {
+      stderr.mockRestore();
+      await conn.execute('alter table "staff_away" rename to "staff"');
+    }
+    expect(messages).toHaveLength(1);
+    expect(messages[0].type).toBe('error');
+    expect(messages[0].payload[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) });
+    expect(JSON.stringify(messages)).not.toMatch(/staff|relation|select/i);
+    expect((await run(s, 'again', '{ staffMe { name } }'))[0].payload).toEqual({ data: { staffMe: { name: 'Marita Aronsson' } } });
   });
 });
