@@ -1,7 +1,7 @@
 /**
  * Text that people type and other people read. Some characters change how the
  * text around them is shown without being seen themselves: a right-to-left
- * override makes "Faktura ‮fdp.exe‬" read as "Faktura exe.pdf", zero-width
+ * override makes "Faktura <U+202E>fdp.exe<U+202C>" read as "Faktura exe.pdf", zero-width
  * characters make two names that look alike differ (or one name hide in
  * another), control characters break lines and layouts.
  *

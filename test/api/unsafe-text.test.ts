@@ -14,7 +14,7 @@ import { demoWorld, type DemoWorld } from '../testkit/world';
  * U+FEFF) are removed — in every single-line text (subjects, names, titles,
  * headings, mailbox, unit and list names, addresses), in plain multi-line
  * texts, and in the text of message bodies. Tolvan must never read
- * "Faktura ‮fdp.exe‬" as "Faktura exe.pdf".
+ * "Faktura <U+202E>fdp.exe<U+202C>" as "Faktura exe.pdf".
  */
 const UNSAFE = /[\u0080-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
 /** Every kind of unsafe character once, and what a single line keeps of it. */
