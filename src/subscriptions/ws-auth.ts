@@ -9,6 +9,7 @@ import { TokenError, type TokenVerifier } from '../auth/tokens';
 import { resolveViewer, type Viewer } from '../auth/viewer';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
+import { query, sql, uuidArray } from '../domain/sql';
 import { AppError } from '../errors';
 import { log } from '../log';
 import type { AccountChange, NoticeBus } from './bus';
@@ -21,6 +22,14 @@ import type { AccountChange, NoticeBus } from './bus';
  * behind the API's back (SQL by hand, a directory sync).
  */
 export const EVENT_RECHECK_MS = 5_000;
+
+/**
+ * How often the staff accounts behind open sockets are compared with the
+ * database, in one statement per instance: the net under the signals, for a
+ * change that sent none (made by hand in SQL, or a signal lost while Redis was
+ * reconnecting), so that an idle socket of a disabled account is closed too.
+ */
+export const SWEEP_MS = 60_000;
 
 /** setTimeout's longest delay; a later expiry is re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -58,6 +67,12 @@ export class SocketAuth {
   ) {
     this.viewer = viewer;
     this.armExpiry();
+  }
+
+  /** For the sweep: does this staff row differ from what the socket last checked (active, role, unit)? */
+  differsFrom(row: { active: boolean; role: string; unit_id: string }): boolean {
+    const v = this.viewer;
+    return v.kind === 'staff' && (!row.active || row.role !== v.role || row.unit_id !== v.staff.unit.id);
   }
 
   /** `staff:<id>` or `citizen:<id>`: whose account-change signals concern this socket. */
@@ -139,6 +154,8 @@ export class SocketAuth {
 export class WebSocketAuth {
   private readonly byAccount = new Map<string, Set<SocketAuth>>();
   private readonly stopListening?: () => void;
+  private readonly sweeper: NodeJS.Timeout;
+  private sweeping = false;
 
   constructor(
     private readonly deps: {
@@ -149,9 +166,13 @@ export class WebSocketAuth {
       /** Browser sessions: without them only bearer tokens are accepted. */
       sessions?: SessionStore;
       config?: Pick<Config, 'publicUrl' | 'production' | 'session'>;
+      /** Default SWEEP_MS. */
+      sweepMs?: number;
     },
   ) {
     this.stopListening = deps.bus?.onAccountChange((change) => this.accountChanged(change));
+    this.sweeper = setInterval(() => void this.sweep(), deps.sweepMs ?? SWEEP_MS);
+    this.sweeper.unref();
   }
 
   /** The socket's caller from its `connection_init` payload or its upgrade request's cookie; null refuses the connection (4403). */
@@ -174,7 +195,31 @@ export class WebSocketAuth {
 
   /** Stops listening for account changes (the sockets themselves are closed by the websocket server). */
   close(): void {
+    clearInterval(this.sweeper);
     this.stopListening?.();
+  }
+
+  /** Compares the staff accounts of all open sockets with the database (one statement) and re-checks the sockets whose account changed. */
+  async sweep(): Promise<void> {
+    const ids = [...this.byAccount.keys()].filter((k) => k.startsWith('staff:')).map((k) => k.slice('staff:'.length));
+    if (this.sweeping || !ids.length) return;
+    this.sweeping = true;
+    try {
+      const rows = await query<{ id: string; active: boolean; role: string; unit_id: string }>(
+        this.deps.orm.em.fork() as EntityManager,
+        sql`select id, active, role, unit_id from staff where id = any(${uuidArray(ids)})`,
+      );
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const changed = ids.flatMap((id) => {
+        const row = byId.get(id);
+        return [...(this.byAccount.get(`staff:${id}`) ?? [])].filter((auth) => !row || auth.differsFrom(row));
+      });
+      await Promise.all(changed.map((auth) => auth.recheck().catch((err) => log.error('re-checking a websocket caller failed', { err }))));
+    } catch (err) {
+      log.error('comparing websocket callers with the database failed', { err });
+    } finally {
+      this.sweeping = false;
+    }
   }
 
   /** A bearer token in the payload wins (as over HTTP); without one, the browser's session cookie. */

@@ -1,7 +1,9 @@
 import { CloseCode } from 'graphql-ws';
 import * as staffApi from '../../clients/staff/src';
+import { createTokenVerifier } from '../../src/auth/tokens';
 import { DEMO } from '../../src/db/demo-data';
 import { Staff, StaffRole } from '../../src/entities/staff';
+import { WebSocketAuth } from '../../src/subscriptions/ws-auth';
 import { forger } from '../testkit/forge';
 import { subscribe, type Subscriber } from '../testkit/subscriptions';
 import { demoWorld, type Api, type DemoWorld } from '../testkit/world';
@@ -222,5 +224,32 @@ describe('O2 a re-check that cannot be made', () => {
     expect(messages[0].payload[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) });
     expect(JSON.stringify(messages)).not.toMatch(/staff|relation|select/i);
     expect((await run(s, 'again', '{ staffMe { name } }'))[0].payload).toEqual({ data: { staffMe: { name: 'Marita Aronsson' } } });
+  });
+});
+
+describe('O2 the sweep: the net under the signals', () => {
+  test('an account changed without a signal is found by one statement for all open sockets, and only its sockets are re-checked and closed', async () => {
+    const auth = new WebSocketAuth({ orm: w.t.orm, verifier: await createTokenVerifier(w.t.config), leewaySeconds: LEEWAY_SECONDS, sweepMs: 3_600_000 });
+    try {
+      /** The one thing the auth module does to a socket: close it. */
+      const socket = () => ({ codes: [] as number[], close(code: number) { this.codes.push(code); } });
+      const bo = socket();
+      const marita = socket();
+      expect(await auth.connect({ authorization: `Bearer ${await w.t.token.staff(DEMO.otherUnitCaseworker)}` }, bo)).not.toBeNull();
+      expect(await auth.connect({ authorization: `Bearer ${await w.t.token.staff(DEMO.caseworker)}` }, marita)).not.toBeNull();
+
+      w.t.sql.reset();
+      await auth.sweep();
+      expect(w.t.sql.count()).toBe(1);
+      expect([bo.codes, marita.codes]).toEqual([[], []]);
+
+      await w.t.em().nativeUpdate(Staff, { username: DEMO.otherUnitCaseworker }, { active: false });
+      await auth.sweep();
+      expect(bo.codes).toEqual([CloseCode.Forbidden]);
+      expect(marita.codes).toEqual([]);
+    } finally {
+      auth.close();
+      await w.t.em().nativeUpdate(Staff, { username: DEMO.otherUnitCaseworker }, { active: true });
+    }
   });
 });
