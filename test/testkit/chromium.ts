@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { DEMO, seedDemoConversations, seedDemoData } from '../../src/db/demo-data';
+import { ConversationDocument, PersonsDocument, SendMessageDocument } from '../../clients/staff/src';
+import { apiAs } from './api';
+import { upload } from './files';
 import { startTestServer, type TestServer } from './server';
 
 /** Debian's chromium (apt-get install -y chromium; .ci/run installs it). Missing means the browser tests fail, never skip. */
@@ -74,4 +78,42 @@ export async function scriptReadableStorage(page: Page): Promise<{ cookie: strin
     const dump = (s) => Object.fromEntries(Array.from({ length: s.length }, (_, i) => [s.key(i), s.getItem(s.key(i))]));
     return { cookie: document.cookie, local: dump(localStorage), session: dump(sessionStorage) };
   })()`);
+}
+
+/** Marita (the demo caseworker) sends a citizen a message through the staff API with a bearer token, as the staff UI will. */
+export async function caseworkerSends(
+  t: TestServer,
+  to: string,
+  msg: { subject: string; body: string; pdf?: { name: string; bytes: Buffer }; readReceipt?: boolean },
+): Promise<{ messageId: string; conversationId: string }> {
+  const token = await t.token.staff(DEMO.caseworker);
+  const staff = apiAs(t, token);
+  try {
+    const persons = await staff.query(PersonsDocument, { search: to });
+    const personId = persons.data!.persons.nodes[0].id;
+    const attachmentIds: string[] = [];
+    if (msg.pdf) {
+      const up = await upload(t.url.replace(/\/graphql$/, ''), token, msg.pdf.bytes, msg.pdf.name);
+      if (up.status !== 201) throw new Error(`upload failed: ${JSON.stringify(up.body)}`);
+      attachmentIds.push(up.body.id);
+    }
+    const sent = await staff.mutate(SendMessageDocument, {
+      input: { idempotencyKey: randomUUID(), to: { personIds: [personId] }, subject: msg.subject, body: msg.body, attachmentIds, readReceiptRequested: msg.readReceipt ?? true },
+    });
+    if (!sent.data) throw new Error(`sendMessage failed: ${sent.codes.join(', ')}`);
+    return { messageId: sent.data.sendMessage[0].id, conversationId: sent.data.sendMessage[0].conversationId };
+  } finally {
+    await staff.close();
+  }
+}
+
+/** A conversation as Marita sees it through the staff API. */
+export async function caseworkerSees(t: TestServer, conversationId: string) {
+  const staff = apiAs(t, await t.token.staff(DEMO.caseworker));
+  try {
+    const res = await staff.query(ConversationDocument, { id: conversationId });
+    return res.data!.conversation;
+  } finally {
+    await staff.close();
+  }
 }

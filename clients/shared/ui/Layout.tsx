@@ -87,6 +87,7 @@ export function Layout({ appName, nav, banner, children }: { appName: string; na
                 <li key={item.to}>
                   <NavLink to={item.to}>
                     {item.label}
+                    {item.badge && item.badge.value > 0 && ' '}
                     {item.badge && item.badge.value > 0 && (
                       <span className="badge" data-testid="nav-badge">
                         <span aria-hidden="true">{item.badge.value}</span>

@@ -38,20 +38,19 @@ export function MessageView({ message, headingLevel = 2, own }: { message: Messa
       </header>
       <div className="message__body" dangerouslySetInnerHTML={{ __html: message.bodyHtml }} />
       {message.attachments.length > 0 && (
-        <section className="message__attachments" aria-label={s.message.attachments}>
+        <div className="message__attachments">
           <p className="message__attachments-title">{s.message.attachments}</p>
           <ul>
             {message.attachments.map((a) => (
               <li key={a.id}>
-                <a href={a.downloadUrl} download={a.filename} className="attachment-link">
-                  <span className="visually-hidden">{s.message.download} </span>
+                <a href={a.downloadUrl} download={a.filename} className="attachment-link" aria-label={`${s.message.download} ${a.filename}`}>
                   {a.filename}
                 </a>{' '}
                 <span className="muted">(PDF, {formatSize(a.size)})</span>
               </li>
             ))}
           </ul>
-        </section>
+        </div>
       )}
       {message.history.length > 0 && (
         <Disclosure className="history">

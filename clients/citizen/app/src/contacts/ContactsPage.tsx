@@ -1,6 +1,7 @@
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { QueryState } from '../../../../shared/ui/QueryState';
+import { fmt } from '../../../../shared/ui/strings';
 import { MyContactsDocument } from '../../../src/generated/graphql';
 import { sv } from '../strings.sv';
 
@@ -31,7 +32,7 @@ export function ContactsPage() {
                 <dd>{c.unitName}</dd>
               </dl>
               {c.asRelation && <p>{sv.contacts.asRelation}</p>}
-              <Link to="/meddelanden/nytt">{sv.inbox.newMessage}</Link>
+              <Link to="/meddelanden/nytt">{fmt(sv.contacts.write, { name: c.caseworkerName })}</Link>
             </li>
           ))}
         </ul>

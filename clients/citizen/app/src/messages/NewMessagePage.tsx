@@ -101,7 +101,7 @@ export function NewMessagePage() {
       <h1>{sv.compose.title}</h1>
       <Form className="form card" onSubmit={submit} validationBehavior="aria">
         <Select className="field" selectedKey={to} onSelectionChange={(k) => setTo(k === null ? null : String(k))} isInvalid={!!errors.to} placeholder={sv.compose.toPlaceholder}>
-          <Label>{sv.compose.to}</Label>
+          <Label className="label">{sv.compose.to}</Label>
           <Button className="select-button">
             <SelectValue />
             <span aria-hidden="true">▾</span>

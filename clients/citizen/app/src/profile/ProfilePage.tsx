@@ -92,7 +92,7 @@ export function ProfilePage() {
           <dt>{sv.profile.name}</dt>
           <dd>{me.name}</dd>
           <dt>{sv.profile.personnummer}</dt>
-          <dd>{me.personnummer}</dd>
+          <dd>{me.personnummer.replace(/^(\d{8})(\d{4})$/, '$1-$2')}</dd>
           <dt>{sv.profile.address}</dt>
           <dd>{me.address ? `${me.address.street}, ${me.address.postalCode} ${me.address.city}` : sv.profile.noAddress}</dd>
         </dl>
