@@ -11,8 +11,14 @@ export const WEB_BUILD = {
   staff: path.join(ROOT, 'build/web/staff'),
 };
 
-/** What a build is made from: when any of it is newer than the build, the build is stale. */
-const SOURCES = ['clients/citizen/app', 'clients/staff/app', 'clients/shared/ui', 'clients/citizen/src/generated', 'clients/staff/src/generated', 'scripts/build-web.mjs'];
+type App = keyof typeof WEB_BUILD;
+
+/** What each build is made from: when any of it is newer than the build, the build is stale. */
+const SOURCES: Record<App, string[]> = {
+  citizen: ['clients/citizen/app', 'clients/citizen/src/generated'],
+  staff: ['clients/staff/app', 'clients/staff/src/generated'],
+};
+const SHARED_SOURCES = ['clients/shared/ui', 'scripts/build-web.mjs'];
 
 function newestMtime(p: string): number {
   let stat: fs.Stats;
@@ -35,12 +41,14 @@ function builtAt(dir: string): number {
   }
 }
 
-/** True when a UI has not been built, or its sources changed since (a stat walk of ~50 files: milliseconds). */
-export function webBuildStale(): boolean {
-  const sources = Math.max(...SOURCES.map((s) => newestMtime(path.join(ROOT, s))));
-  // Sources absent (e.g. a production image with only build/): nothing to build from.
-  if (sources === 0) return false;
-  return Object.values(WEB_BUILD).some((dir) => builtAt(dir) < sources);
+/** The UIs not built yet, or older than their sources (a stat walk of ~60 files: milliseconds). */
+export function staleWebBuilds(): App[] {
+  const shared = Math.max(...SHARED_SOURCES.map((s) => newestMtime(path.join(ROOT, s))));
+  return (Object.keys(WEB_BUILD) as App[]).filter((app) => {
+    const sources = Math.max(shared, ...SOURCES[app].map((s) => newestMtime(path.join(ROOT, s))));
+    // Sources absent (e.g. a production image with only build/): nothing to build from.
+    return sources > 0 && builtAt(WEB_BUILD[app]) < sources;
+  });
 }
 
 /**
@@ -49,11 +57,12 @@ export function webBuildStale(): boolean {
  * is ESM-only, so it runs in a child process.
  */
 export async function ensureWebBuild(log: (message: string) => void = () => undefined): Promise<void> {
-  if (!webBuildStale()) return;
-  log('building the web UIs (their sources changed since the last build)');
+  const stale = staleWebBuilds();
+  if (!stale.length) return;
+  log(`building the web UI${stale.length > 1 ? 's' : ''} ${stale.join(' and ')} (missing, or the sources changed since the last build)`);
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/build-web.mjs')], {
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/build-web.mjs'), ...stale], {
       cwd: ROOT,
       env: { ...process.env, NODE_ENV: 'production', WEB_BUILD_QUIET: '1' },
       stdio: ['ignore', 'inherit', 'inherit'],

@@ -10,8 +10,9 @@ import { sv } from '../strings.sv';
 
 /** A Swedish mobile number in any common format: 070-123 45 67, +46 70 123 45 67, 0046701234567. */
 export function validMobile(value: string): boolean {
+  // The server's rule (src/domain/contact-details.ts): a Swedish mobile series 070, 072, 073, 076, 079.
   const digits = value.replace(/[\s\-()]/g, '');
-  return /^(\+46|0046|0)7\d{8}$/.test(digits);
+  return /^(\+46|0046|0)7[02369]\d{7}$/.test(digits);
 }
 
 export function validEmail(value: string): boolean {

@@ -1,0 +1,184 @@
+import { expect as ui } from '@playwright/test';
+import type { Browser } from 'playwright-core';
+import { DEMO } from '../../src/db/demo-data';
+import { Person } from '../../src/entities/person';
+import { axeViolations, caseworkerSends, launchChromium, newContext, PEOPLE, screenshot, signInAs, startUiServer, VIEWPORTS } from '../testkit/chromium';
+import type { TestServer } from '../testkit/server';
+
+// Real browser, real server: slower than the API tests.
+jest.setTimeout(60_000);
+
+let t: TestServer & { origin: string };
+let browser: Browser;
+beforeAll(async () => {
+  [t, browser] = await Promise.all([startUiServer(), launchChromium()]);
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+describe('C3 Min profil', () => {
+  test('mobile and e-mail with inline Swedish errors; a valid change is stored; the notification choices are shown', async () => {
+    const context = await newContext(browser, VIEWPORTS.phone);
+    const page = await context.newPage();
+    await signInAs(page, t.origin, PEOPLE.tolvan.name);
+    await page.getByRole('link', { name: 'Min profil' }).click();
+    await page.getByRole('heading', { name: 'Min profil', level: 1 }).waitFor();
+    const mobile = page.getByRole('textbox', { name: 'Mobilnummer' });
+    const email = page.getByRole('textbox', { name: 'E-postadress' });
+    await ui(mobile).toHaveValue('+46701234567');
+    await ui(page.getByText('Avisering via SMS')).toBeVisible();
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'profil-360');
+
+    await mobile.fill('12345');
+    await email.fill('');
+    await page.getByRole('button', { name: 'Spara' }).click();
+    await ui(page.getByText('Skriv ett svenskt mobilnummer, till exempel 070-123 45 67.')).toBeVisible();
+    await ui(page.getByText('Du får aviseringar via e-post, så fältet kan inte lämnas tomt.')).toBeVisible();
+    await ui(mobile).toHaveAttribute('aria-invalid', 'true');
+    await ui(mobile).toBeFocused();
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'profil-fel-360');
+
+    await mobile.fill('070-765 43 21');
+    await email.fill('tolvan@exempel.se');
+    await page.getByRole('button', { name: 'Spara' }).click();
+    await ui(page.getByText('Dina kontaktuppgifter är sparade.').first()).toBeVisible();
+    const saved = await t.em().findOneOrFail(Person, { personnummer: DEMO.tolvan });
+    expect([saved.mobile, saved.email]).toEqual(['+46707654321', 'tolvan@exempel.se']);
+    await page.reload();
+    await ui(page.getByRole('textbox', { name: 'Mobilnummer' })).toHaveValue('+46707654321');
+    await context.close();
+  });
+});
+
+describe('C4 Kontakter', () => {
+  test('the caseworker on the ongoing case, with title, case and unit', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signInAs(page, t.origin, PEOPLE.tolvan.name);
+    await page.getByRole('link', { name: 'Kontakter' }).click();
+    await page.getByRole('heading', { name: 'Kontakter', level: 1 }).waitFor();
+    const card = page.getByTestId('contact');
+    await ui(card).toHaveCount(1);
+    await ui(card.getByRole('heading', { name: 'Marita Aronsson' })).toBeVisible();
+    await ui(card).toContainText('Socialsekreterare');
+    await ui(card).toContainText('Ekonomiskt bistånd');
+    await ui(card).toContainText('IFO Vuxen – Försörjningsstöd');
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'kontakter');
+    await context.close();
+  });
+});
+
+describe('C5 a relation (Josefine Test Ek) sees what her relation gives her, and nothing more', () => {
+  test('her own conversation, the case she follows as a relation; Tolvan\'s conversation is not found', async () => {
+    const tolvansConversation = (await caseworkerSends(t, DEMO.tolvan, { subject: 'Bara för Tolvan', body: '<p>Privat</p>' })).conversationId;
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signInAs(page, t.origin, PEOPLE.josefine.name);
+    await page.getByRole('heading', { name: 'Meddelanden', level: 1 }).waitFor();
+    const inbox = page.getByRole('list', { name: 'Inkorg' });
+    await inbox.getByRole('link', { name: /^Fråga om ansökan/ }).waitFor();
+    await ui(inbox.getByRole('link')).toHaveCount(1);
+    await ui(page.getByText('Påminnelse om mötestid')).toHaveCount(0);
+    await ui(page.getByText('Bara för Tolvan')).toHaveCount(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'relation-inkorg');
+
+    await page.getByRole('link', { name: 'Kontakter' }).click();
+    const card = page.getByTestId('contact');
+    await ui(card).toHaveCount(1);
+    await ui(card).toContainText('Ekonomiskt bistånd');
+    await ui(card).toContainText('Du är godkänd för meddelanden som anhörig/relation i detta ärende.');
+
+    await page.goto(`${t.origin}/meddelanden/${tolvansConversation}`);
+    await ui(page.getByRole('alert')).toHaveText(/Meddelandet finns inte, eller så har du inte tillgång till det\./);
+    await ui(page.getByText('Privat')).toHaveCount(0);
+    await context.close();
+  });
+});
+
+describe('C6 states', () => {
+  test('e-service not activated: the sign-in says so in Swedish', async () => {
+    const context = await newContext(browser, VIEWPORTS.phone);
+    const page = await context.newPage();
+    await signInAs(page, t.origin, PEOPLE.kalle.name);
+    await page.getByRole('heading', { name: 'Logga in', level: 1 }).waitFor();
+    await ui(page.getByRole('alert')).toContainText('Din handläggare har inte aktiverat e-tjänsten');
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'inte-aktiverad-360');
+    await context.close();
+  });
+
+  test('an empty inbox says so, and how to write; turned off later, Meddelanden says the e-service is not activated', async () => {
+    await t.em().nativeUpdate(Person, { personnummer: DEMO.otherUnitPerson }, { messagingEnabled: true });
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signInAs(page, t.origin, PEOPLE.kalle.name);
+    await page.getByRole('heading', { name: 'Meddelanden', level: 1 }).waitFor();
+    await ui(page.getByText('Du har inga meddelanden ännu.')).toBeVisible();
+    await ui(page.getByRole('link', { name: 'Skriv nytt meddelande' })).toBeVisible();
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'tom-inkorg');
+
+    // Turned off while signed in: Meddelanden says so instead of failing on the first send.
+    await t.em().nativeUpdate(Person, { personnummer: DEMO.otherUnitPerson }, { messagingEnabled: false });
+    await page.reload();
+    await page.getByRole('heading', { name: 'E-tjänsten är inte aktiverad', level: 1 }).waitFor();
+    await ui(page.getByText('Din handläggare har inte aktiverat e-tjänsten för dig ännu.', { exact: false })).toBeVisible();
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  test('session expired: "Din session har gått ut", sign in again, the unsent reply is still there and can be sent', async () => {
+    const { conversationId } = await caseworkerSends(t, DEMO.tolvan, { subject: 'Komplettering', body: '<p>Skicka kontoutdraget.</p>' });
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signInAs(page, t.origin, PEOPLE.tolvan.name, `/meddelanden/${conversationId}`);
+    const reply = page.getByRole('textbox', { name: 'Ditt svar' });
+    await reply.fill('Svar som inte får försvinna.');
+
+    // The session ends on the server (idle limit, sign-out elsewhere): the next request is refused.
+    await t.em().getConnection().execute('delete from browser_session');
+    await page.getByRole('button', { name: 'Skicka' }).click();
+    await page.getByRole('heading', { name: 'Din session har gått ut' }).waitFor();
+    await ui(reply).toHaveValue('Svar som inte får försvinna.');
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'session-utgangen');
+
+    await page.getByRole('link', { name: 'Logga in igen' }).click();
+    await page.getByRole('button', { name: `Logga in som ${PEOPLE.tolvan.name}` }).click();
+    await page.getByRole('heading', { name: 'Komplettering', level: 1 }).waitFor();
+    await ui(page.getByRole('textbox', { name: 'Ditt svar' })).toHaveValue('Svar som inte får försvinna.');
+    await page.getByRole('button', { name: 'Skicka' }).click();
+    await page.getByRole('article').filter({ hasText: 'Svar som inte får försvinna.' }).waitFor();
+    await ui(page.getByRole('textbox', { name: 'Ditt svar' })).toHaveValue('');
+    await context.close();
+  });
+
+  test('server unreachable: a clear Swedish message and "Försök igen", on the first load and while signed in', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.route('**/auth/session', (route) => route.abort('connectionrefused'));
+    await page.goto(`${t.origin}/`);
+    await page.getByRole('heading', { name: 'Tjänsten går inte att nå just nu', level: 1 }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'ej-natbar');
+    await page.unroute('**/auth/session');
+    await page.getByRole('button', { name: 'Försök igen' }).click();
+    await page.getByRole('heading', { name: 'Logga in', level: 1 }).waitFor();
+
+    await signInAs(page, t.origin, PEOPLE.tolvan.name);
+    await page.getByRole('heading', { name: 'Meddelanden', level: 1 }).waitFor();
+    await page.route('**/graphql', (route) => route.abort('connectionrefused'));
+    await page.getByRole('link', { name: 'Kontakter' }).click();
+    await ui(page.getByRole('alert')).toContainText('Det går inte att nå tjänsten just nu.');
+    await page.unroute('**/graphql');
+    await page.getByRole('button', { name: 'Försök igen' }).click();
+    await ui(page.getByTestId('contact')).toHaveCount(1);
+    await context.close();
+  });
+});
