@@ -13,6 +13,9 @@ const API_PATHS = /^\/(graphql|auth|attachments|uploads|case-documents|healthz)(
  */
 const CITIZEN_ROUTES = /^\/(?:(?:meddelanden(?:\/[^/]+)?|profil|kontakter)\/?)?$/;
 
+/** The staff app's routes under /staff (clients/staff/app/src/App.tsx), answered 200 like the citizen's. */
+const STAFF_ROUTES = /^\/(?:(?:inkorg|utkast|skickat|skriv(?:\/[^/]+)?|installningar|kontaktlistor|brevlada\/[^/]+|konversation\/[^/]+)\/?)?$/;
+
 /** A host as a browser sends it: name or [IPv6] and an optional port; anything else is left out of the policy. */
 const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
 
@@ -89,8 +92,7 @@ export function webUiRoutes(opts: { authMode: 'dev' | 'oidc'; dirs?: { citizen: 
   };
   const files = (dir: string) => express.static(dir, { index: false, redirect: false, setHeaders: assetHeaders });
   const apps = [
-    // The staff UI is a placeholder with one page until its issues land.
-    { mount: '/staff', page: page(dirs.staff, /^\/$/), files: files(dirs.staff) },
+    { mount: '/staff', page: page(dirs.staff, STAFF_ROUTES), files: files(dirs.staff) },
     { mount: '/', page: page(dirs.citizen, CITIZEN_ROUTES), files: files(dirs.citizen) },
   ];
 

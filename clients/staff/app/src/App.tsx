@@ -1,0 +1,123 @@
+import { lazy, Suspense, useMemo } from 'react';
+import { BrowserRouter, Link, Navigate, Route, Routes } from 'react-router';
+import { Provider, useQuery } from 'urql';
+import { createWebApi } from '../../../shared/ui/api';
+import { Announcer, Layout } from '../../../shared/ui/Layout';
+import { useSession } from '../../../shared/ui/session';
+import { SessionExpiredBanner, SignInScreen, UnreachableScreen } from '../../../shared/ui/SignIn';
+import { fmt } from '../../../shared/ui/strings';
+import { StaffMeDocument } from '../../src/generated/graphql';
+import { LiveProvider, useLive } from './live';
+import { MailboxNav } from './mailboxes/MailboxNav';
+import { ConversationListPage } from './mailboxes/ConversationListPage';
+import { sv } from './strings.sv';
+
+// The inbox is the first load; reading, writing (with its editor), journaling and settings load when first opened.
+const ConversationPage = lazy(() => import('./reading/ConversationPage').then((m) => ({ default: m.ConversationPage })));
+const DraftsPage = lazy(() => import('./mailboxes/DraftsPage').then((m) => ({ default: m.DraftsPage })));
+const ComposePage = lazy(() => import('./compose/ComposePage').then((m) => ({ default: m.ComposePage })));
+const SettingsPage = lazy(() => import('./settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
+const ContactListsPage = lazy(() => import('./settings/ContactListsPage').then((m) => ({ default: m.ContactListsPage })));
+
+/** The staff workspace (Meddelanden): sign-in until there is a session, then the mailboxes. */
+export function App() {
+  const { state } = useSession();
+  switch (state.status) {
+    case 'loading':
+      return (
+        <main id="innehall" className="site-main site-main--narrow">
+          <p role="status">{sv.loading}</p>
+        </main>
+      );
+    case 'unreachable':
+      return <UnreachableScreen appName={sv.appName} />;
+    case 'signedOut':
+      return <SignInScreen appName={sv.appName} notice={signInNotice()} />;
+    default:
+      return <SignedIn />;
+  }
+}
+
+function signInNotice(): string | undefined {
+  const code = new URLSearchParams(window.location.search).get('fel');
+  if (!code) return undefined;
+  return sv.errors.byCode[code] ?? sv.errors.generic;
+}
+
+function SignedIn() {
+  const session = useSession();
+  const api = useMemo(() => createWebApi({ onUnauthenticated: session.expired }), [session.expired]);
+  return (
+    <Provider value={api.client}>
+      <BrowserRouter basename="/staff">
+        <Announcer>
+          <LiveProvider api={api}>
+            <Shell />
+          </LiveProvider>
+        </Announcer>
+      </BrowserRouter>
+    </Provider>
+  );
+}
+
+function Shell() {
+  const { state } = useSession();
+  const live = useLive();
+  const [{ data: me }] = useQuery({ query: StaffMeDocument });
+  const banner =
+    state.status === 'expired' ? (
+      <SessionExpiredBanner />
+    ) : live.status === 'reconnecting' ? (
+      <div className="alert alert--warning site-banner live-status" role="status">
+        <p>{sv.live.reconnecting}</p>
+      </div>
+    ) : undefined;
+  const nav = [
+    { to: '/inkorg', label: sv.nav.messages, badge: live.totalUnread ? { value: live.totalUnread, label: fmt(sv.nav.unreadBadge, { count: live.totalUnread }) } : undefined },
+    { to: '/installningar', label: sv.nav.settings },
+  ];
+  if (me?.staffMe.role === 'ADMIN') {
+    return (
+      <Layout appName={sv.appName} nav={[]} banner={banner}>
+        <h1>{sv.nav.messages}</h1>
+        <p>{sv.admin.text}</p>
+      </Layout>
+    );
+  }
+  return (
+    <Layout appName={sv.appName} nav={nav} banner={banner}>
+      <div className="workspace">
+        <MailboxNav />
+        <div className="workspace__content">
+          <Suspense fallback={<p role="status">{sv.loading}</p>}>
+            <Routes>
+              <Route path="/" element={<Navigate to="/inkorg" replace />} />
+              <Route path="/inkorg" element={<ConversationListPage folder="INBOX" />} />
+              <Route path="/skickat" element={<ConversationListPage folder="SENT" />} />
+              <Route path="/brevlada/:mailboxId" element={<ConversationListPage folder="INBOX" shared />} />
+              <Route path="/utkast" element={<DraftsPage />} />
+              <Route path="/konversation/:id" element={<ConversationPage />} />
+              <Route path="/skriv" element={<ComposePage />} />
+              <Route path="/skriv/:draftId" element={<ComposePage />} />
+              <Route path="/installningar" element={<SettingsPage />} />
+              <Route path="/kontaktlistor" element={<ContactListsPage />} />
+              <Route path="*" element={<NotFound />} />
+            </Routes>
+          </Suspense>
+        </div>
+      </div>
+    </Layout>
+  );
+}
+
+function NotFound() {
+  return (
+    <>
+      <h1>{sv.notFound.title}</h1>
+      <p>{sv.notFound.text}</p>
+      <p>
+        <Link to="/inkorg">{sv.notFound.home}</Link>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,5 @@
+import { sv } from '../strings.sv';
+
+export function ComposePage() {
+  return <h1>{sv.loading}</h1>;
+}

@@ -1,0 +1,35 @@
+import type { Page } from 'playwright-core';
+import { signInAs } from './chromium';
+
+/** The demo staff as the development sign-in page names them. */
+export const STAFF = {
+  marita: 'Marita Aronsson',
+  anna: 'Anna Ekholm',
+  per: 'Per Utförsson',
+} as const;
+
+/** Signs in to the staff UI by clicking through the real development sign-in page; lands in the inbox. */
+export async function signInStaff(page: Page, origin: string, name: string, start = '/staff/'): Promise<void> {
+  await signInAs(page, origin, name, start);
+  await page.getByRole('navigation', { name: 'Brevlådor' }).waitFor();
+}
+
+/** Presses Tab until the focused element matches, as a keyboard user would; fails after `max` presses. Returns the focused element's outline style. */
+export async function tabTo(page: Page, matches: string, max = 40): Promise<string> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(`document.activeElement?.matches(${JSON.stringify(matches)}) ?? false`)) {
+      return page.evaluate(`getComputedStyle(document.activeElement).outlineStyle`);
+    }
+  }
+  throw new Error(`${matches} was not reached with ${max} Tab presses`);
+}
+
+/** How many POST /graphql requests the page made for an operation, counted from now on. */
+export function countOperations(page: Page, operation: string): { count: () => number } {
+  let n = 0;
+  page.on('request', (req) => {
+    if (req.method() === 'POST' && req.url().endsWith('/graphql') && (req.postData() ?? '').includes(`query ${operation}`)) n++;
+  });
+  return { count: () => n };
+}
