@@ -6,7 +6,7 @@ import { Assignment, Intervention } from './entities/case';
 import { ContactListEntry } from './entities/contact-list';
 import { PartyKind } from './entities/party';
 import type { Viewer } from './auth/viewer';
-import { loadReachablePersons, loadVisibleCases, readableJournalEntries } from './domain/access-policy';
+import { loadVisibleCases, loadVisiblePersons, readableJournalEntries } from './domain/access-policy';
 import { downloadableAttachments } from './domain/attachment.service';
 import { isId } from './domain/ids';
 import { query, raw, sql, uuidArray } from './domain/sql';
@@ -119,8 +119,8 @@ export function createLoaders(em: EntityManager, viewer: Viewer | null = null) {
     batch: registry.batch.bind(registry),
     staff: byIdLoader(em, Staff),
     unit: byIdLoader(em, Unit),
-    /** Persons the viewer may see (R1–R4), and those registered on a case they may open. */
-    person: guardedLoader((ids) => (viewer ? loadReachablePersons(em, viewer, ids) : Promise.resolve([]))),
+    /** Persons the viewer may see (R1, R2, R4): what `person(id)` would answer. */
+    person: guardedLoader((ids) => (viewer ? loadVisiblePersons(em, viewer, ids) : Promise.resolve([]))),
     /** Cases the viewer may open (R1/R2); none for citizens and administrators. */
     case: guardedLoader((ids) => (viewer ? loadVisibleCases(em, viewer, ids) : Promise.resolve([]))),
     intervention: byIdLoader(em, Intervention),

@@ -7,7 +7,7 @@ import { Person } from '../entities/person';
 import { Relation, RelationType } from '../entities/relation';
 import { StaffRole } from '../entities/staff';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
-import { assertMayChangeContactDetails, inCaseload, loadPersonAccess, staffVisibleCases, visibleCase, visibleCasesOfHolders } from './access-policy';
+import { assertMayChangeContactDetails, inCaseload, loadPersonAccess, staffVisibleCases, staffVisiblePersons, visibleCase, visibleCasesOfHolders } from './access-policy';
 import { ongoingAssignment, usableRelation } from './rules';
 import { query, sql, uuidArray } from './sql';
 import { logPersonAccess } from './access-log.service';
@@ -72,9 +72,10 @@ export class CaseService {
   }
 
   /**
-   * Relations of many cases at once, only of cases the viewer may open (who
-   * may open a case sees who is registered on it); every related person shown
-   * is logged.
+   * Relations of many cases at once: those of cases the viewer may open whose
+   * related person the viewer may see (R1: the caseload's caseworkers; R2
+   * gives an executor the case holder, not the case's relations). Every
+   * related person shown is logged.
    */
   async relationsOfCases(caseIds: readonly string[]): Promise<Relation[][]> {
     return this.em.transactional(async (em) => {
@@ -82,6 +83,7 @@ export class CaseService {
         await query(
           em,
           sql`select r.* from relation r where r.case_id = any(${uuidArray(caseIds.filter(isId))}) and r.case_id in (${staffVisibleCases(this.viewer)})
+                 and r.person_id in (select v.person_id from (${staffVisiblePersons(this.viewer)}) v)
                order by r.valid_from asc, r.id asc`,
         )
       ).map((row) => em.map(Relation, row));

@@ -4,7 +4,7 @@ import { NoticeKind, type NoticePayload } from '../entities/notice';
 import { partyKey } from '../entities/party';
 import { badInput } from '../errors';
 import { query, sql, textArray } from './sql';
-import { viewerParties } from './messaging-policy';
+import { readableConversations, viewerParties } from './messaging-policy';
 import type { DomainEvent } from './notices';
 
 /** A stored notice as clients get it. */
@@ -77,7 +77,7 @@ export function parseCursor(cursor: string | null | undefined): string | null {
 /**
  * The viewer's notices after a cursor, oldest first, for the mailboxes they
  * have now (a staff member removed from a shared mailbox no longer sees its
- * notices). Without a cursor: none, and the current cursor to start from.
+ * notices) and about conversations they may read now (M6). Without a cursor: none, and the current cursor to start from.
  */
 export async function noticesSince(
   em: EntityManager,
@@ -94,8 +94,12 @@ export async function noticesSince(
   const rows = await query<{ seq: string; party_key: string; kind: NoticeKind; payload: NoticePayload }>(
     em,
     // Order by the bigint column itself: the text alias would sort "10" before "9".
+    // A notice about a conversation goes only to who may read that conversation now (a relation that ended no longer does).
     sql`select n.seq::text as seq, n.party_key, n.kind, n.payload from notice n
-      where n.seq > ${cursor}::bigint and n.party_key = any(${textArray(keys)}) order by n.seq limit ${limit + 1}`,
+      where n.seq > ${cursor}::bigint and n.party_key = any(${textArray(keys)})
+        and (n.payload->>'conversationId' is null
+             or exists (select 1 from conversation c where c.id = (n.payload->>'conversationId')::uuid and ${readableConversations(viewer, keys, 'c')}))
+      order by n.seq limit ${limit + 1}`,
   );
   const notices = rows.slice(0, limit).map((r) => ({ seq: r.seq, partyKey: r.party_key, kind: r.kind, payload: r.payload }));
   return { notices, cursor: notices.length ? notices[notices.length - 1].seq : cursor, hasMore: rows.length > limit };

@@ -95,7 +95,7 @@ export class CaseResolver {
     return ctx.loaders.assignmentsByCase.load(c.id);
   }
 
-  @FieldResolver(() => [Relation], { description: 'Persons registered as relations on the case. Each related person shown is recorded in the access log.' })
+  @FieldResolver(() => [Relation], { description: 'Persons registered as relations on the case whom you may see (the caseload\'s caseworkers; an executor sees the case holder only). Each related person shown is recorded in the access log.' })
   async relations(@Root() c: Case, @Ctx() ctx: Context) {
     return ctx.loaders.batch('relationsOfCase', c.id, (ids: readonly string[]) => service(ctx).relationsOfCases(ids));
   }

@@ -10,7 +10,7 @@ import { Message } from '../entities/message';
 import { PartyKind } from '../entities/party';
 import { AddresseesInput } from './message.resolver';
 import { Connection, toConnection } from './types/connection';
-import { Party, toParty, unknownParty } from './types/party';
+import { Party, toParty } from './types/party';
 import { staffOf } from './viewer';
 
 @InputType({ description: 'A draft to create (no draftId) or update. Leave a field out to keep it.' })
@@ -125,19 +125,18 @@ export class DraftResolver {
     return drafts(ctx).delete(draftId);
   }
 
-  @FieldResolver(() => DraftAddressees, { description: 'Recipients so far.' })
+  @FieldResolver(() => DraftAddressees, { description: 'Recipients so far: persons only when you may see them (an id of anyone else is left out, as an id that does not exist).' })
   async to(@Root() d: Draft, @Ctx() ctx: Context): Promise<DraftAddressees> {
     const refs = [
       ...d.addressees.personIds.map((id) => ({ kind: PartyKind.PERSON, id })),
       ...d.addressees.staffIds.map((id) => ({ kind: PartyKind.STAFF, id })),
       ...d.addressees.sharedMailboxIds.map((id) => ({ kind: PartyKind.SHARED_MAILBOX, id })),
     ];
-    // A person's name shows only to who may see the person (the root query's rule); anyone else gets
-    // exactly what an id that does not exist gets, so a draft cannot turn an id into a name.
-    const parties = await Promise.all(
-      refs.map(async (r) => (r.kind === PartyKind.PERSON && !(await ctx.loaders.person.load(r.id)) ? unknownParty(r) : toParty(r, ctx))),
-    );
-    return { parties };
+    // A person is listed only to who may see them (the root query's rule): one the caller may not see is
+    // left out exactly as an id that does not exist, so a draft cannot turn an id into a name. The draft
+    // keeps what was typed; sending it refuses such a recipient (RECIPIENT_NOT_ALLOWED).
+    const shown = await Promise.all(refs.map(async (r) => (r.kind !== PartyKind.PERSON || (await ctx.loaders.person.load(r.id)) ? r : null)));
+    return { parties: await Promise.all(shown.filter((r) => r !== null).map((r) => toParty(r, ctx))) };
   }
 
   @FieldResolver(() => [Attachment], { description: 'PDFs to send with it.' })

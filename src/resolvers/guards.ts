@@ -16,8 +16,8 @@ export async function caseEdge(ctx: Context, id: string): Promise<Case> {
 
 /**
  * The person behind an edge (Case.holder, Relation.person, JournalEntry.person),
- * through the loader that returns only persons the viewer may see or who are
- * on a case the viewer may open: NOT_FOUND otherwise.
+ * through the loader that returns only persons the viewer may see (R1, R2,
+ * R4): NOT_FOUND otherwise, exactly as `person(id)` answers.
  */
 export async function personEdge(ctx: Context, id: string): Promise<Person> {
   const found = await ctx.loaders.person.load(id);

@@ -21,12 +21,7 @@ export class Party {
 /** Names come through one per-request loader: a list of parties of any kinds costs one statement. */
 export async function toParty(ref: PartyRef, ctx: Context): Promise<Party> {
   const known = await ctx.loaders.partyName.load(`${ref.kind}:${ref.id}`);
-  return known ? { kind: ref.kind, id: ref.id, name: known.name, title: known.title ?? null } : unknownParty(ref);
-}
-
-/** What a party that does not exist (or may not be shown) looks like. */
-export function unknownParty(ref: PartyRef): Party {
-  return { kind: ref.kind, id: ref.id, name: 'Okänd', title: null };
+  return { kind: ref.kind, id: ref.id, name: known?.name ?? 'Okänd', title: known?.title ?? null };
 }
 
 /** The party stored on a participant or recipient row. */
