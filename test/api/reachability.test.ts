@@ -771,6 +771,15 @@ describe('issue 8: no path through the graph reaches what the root refuses', () 
     expect(flagged).toEqual([]);
   });
 
+  test('every sensitive type has instances the walk reaches (else the test could not see a leak of it)', () => {
+    /** Sensitive types this world has no instance of, and why. */
+    const NEVER_REACHED: Record<string, string> = { FailedNotification: 'no notification fails here: the test server runs no notification worker' };
+    const count = new Map<string, number>();
+    for (const items of reached.values()) for (const r of items) count.set(r.type, (count.get(r.type) ?? 0) + 1);
+    expect(Object.keys(SENSITIVE).filter((t) => !count.get(t) && !(t in NEVER_REACHED))).toEqual([]);
+    expect(Object.keys(NEVER_REACHED).filter((t) => count.get(t))).toEqual([]);
+  });
+
   test('a leak is detected: what the caseworker legitimately reaches, judged as the other-unit caseworker, is flagged', () => {
     const found = judge('otherUnitCaseworker', reached.get('caseworker')!, views.get('otherUnitCaseworker')!);
     const keys = new Set(found.map((f) => `${f.type} ${f.key}`));
