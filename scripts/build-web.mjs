@@ -68,8 +68,18 @@ async function swapIn(app) {
   const out = path.join(root, app.out);
   const tmp = `${out}.tmp-${process.pid}`;
   const old = `${out}.old-${process.pid}`;
-  if (fs.existsSync(out)) fs.renameSync(out, old);
-  fs.renameSync(tmp, out);
+  try {
+    fs.renameSync(out, old);
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw err;
+  }
+  try {
+    fs.renameSync(tmp, out);
+  } catch (err) {
+    // Another build (a second test run) swapped its copy in meanwhile: it is as fresh as this one.
+    if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
   fs.rmSync(old, { recursive: true, force: true });
 }
 

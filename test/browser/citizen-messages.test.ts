@@ -10,6 +10,7 @@ import {
   caseworkerSees,
   caseworkerSends,
   launchChromium,
+  overflowX,
   newContext,
   PEOPLE,
   screenshot,
@@ -81,6 +82,7 @@ describe('C1 Meddelanden', () => {
     await screenshot(page, 'inkorg');
     await page.setViewportSize(VIEWPORTS.phone);
     await screenshot(page, 'inkorg-360');
+    expect(await overflowX(page)).toBe(0);
     await page.setViewportSize(VIEWPORTS.desktop);
 
     await rows.first().click();
@@ -109,6 +111,7 @@ describe('C1 Meddelanden', () => {
     await screenshot(page, 'meddelande');
     await page.setViewportSize(VIEWPORTS.phone);
     await screenshot(page, 'meddelande-360');
+    expect(await overflowX(page)).toBe(0);
     await context.close();
   });
 
@@ -158,6 +161,7 @@ describe('C1 Meddelanden', () => {
     await progress.waitFor();
     await eventually(async () => Number(await progress.getAttribute('aria-valuenow').catch(() => '100')), (v) => v > 0);
     await screenshot(page, 'svar-uppladdning-360');
+    expect(await overflowX(page)).toBe(0);
     await progress.waitFor({ state: 'detached', timeout: 20_000 });
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
 
@@ -171,6 +175,7 @@ describe('C1 Meddelanden', () => {
     await ui(reply).toHaveValue('Här kommer fler papper.');
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'svar-avvisad-fil-360');
+    expect(await overflowX(page)).toBe(0);
 
     // Only the accepted file goes with the reply.
     await page.getByRole('button', { name: 'Skicka' }).click();
@@ -200,6 +205,7 @@ describe('C1 Meddelanden', () => {
     await page.getByRole('textbox', { name: 'Meddelande' }).fill('Hej! När kommer utbetalningen?');
     await page.setViewportSize(VIEWPORTS.phone);
     await screenshot(page, 'nytt-meddelande-360');
+    expect(await overflowX(page)).toBe(0);
     await page.getByRole('button', { name: 'Skicka' }).click();
     await page.getByRole('heading', { name: 'Fråga om utbetalning', level: 1 }).waitFor();
     const conversation = new URL(page.url()).pathname.split('/').pop()!;

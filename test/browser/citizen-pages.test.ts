@@ -2,7 +2,7 @@ import { expect as ui } from '@playwright/test';
 import type { Browser } from 'playwright-core';
 import { DEMO } from '../../src/db/demo-data';
 import { Person } from '../../src/entities/person';
-import { axeViolations, caseworkerSends, launchChromium, newContext, PEOPLE, screenshot, signInAs, startUiServer, VIEWPORTS } from '../testkit/chromium';
+import { axeViolations, caseworkerSends, launchChromium, newContext, overflowX, PEOPLE, screenshot, signInAs, startUiServer, VIEWPORTS } from '../testkit/chromium';
 import type { TestServer } from '../testkit/server';
 
 // Real browser, real server: slower than the API tests.
@@ -31,6 +31,7 @@ describe('C3 Min profil', () => {
     await ui(page.getByText('Avisering via SMS')).toBeVisible();
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'profil-360');
+    expect(await overflowX(page)).toBe(0);
 
     await mobile.fill('12345');
     await email.fill('');
@@ -41,6 +42,7 @@ describe('C3 Min profil', () => {
     await ui(mobile).toBeFocused();
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'profil-fel-360');
+    expect(await overflowX(page)).toBe(0);
 
     await mobile.fill('070-765 43 21');
     await email.fill('tolvan@exempel.se');
@@ -110,6 +112,7 @@ describe('C6 states', () => {
     await ui(page.getByRole('alert')).toContainText('Din handläggare har inte aktiverat e-tjänsten');
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'inte-aktiverad-360');
+    expect(await overflowX(page)).toBe(0);
     await context.close();
   });
 

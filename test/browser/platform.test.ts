@@ -88,6 +88,13 @@ describe('W2 sign-in through the real development sign-in page', () => {
     expect(session.httpOnly).toBe(true);
     expect(session.sameSite).toBe('Strict');
     expect(cspErrors).toEqual([]);
+
+    // An address the app does not have: its own page, in Swedish, with a way back.
+    await page.goto(`${t.origin}/finns-inte`);
+    await page.getByRole('heading', { name: 'Sidan finns inte', level: 1 }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Gå till Meddelanden' }).click();
+    await page.getByRole('heading', { name: 'Meddelanden', level: 1 }).waitFor();
     await context.close();
   });
 

@@ -117,3 +117,8 @@ export async function caseworkerSees(t: TestServer, conversationId: string) {
     await staff.close();
   }
 }
+
+/** How many CSS pixels the page is wider than the window (0: no sideways scrolling, as WCAG 1.4.10 reflow asks at 320–360 px). */
+export async function overflowX(page: Page): Promise<number> {
+  return page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+}

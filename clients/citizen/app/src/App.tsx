@@ -1,6 +1,6 @@
 import { lazy, Suspense, useMemo } from 'react';
 import { BrowserRouter, Link, Navigate, Route, Routes } from 'react-router';
-import { Provider, useQuery } from 'urql';
+import { Provider } from 'urql';
 import { createWebApi } from '../../../shared/ui/api';
 import { Announcer, Layout } from '../../../shared/ui/Layout';
 import { useSession } from '../../../shared/ui/session';
@@ -11,6 +11,7 @@ import { LiveProvider, useLive } from './live';
 import { InboxPage } from './messages/InboxPage';
 import { NotActivated } from './NotActivated';
 import { sv } from './strings.sv';
+import { useKeptQuery } from '../../../shared/ui/useKeptQuery';
 
 // The inbox is in the first load; the other pages (and their heavier widgets) load when first opened.
 const ConversationPage = lazy(() => import('./messages/ConversationPage').then((m) => ({ default: m.ConversationPage })));
@@ -64,7 +65,7 @@ function SignedIn() {
 function Shell() {
   const { state } = useSession();
   const live = useLive();
-  const [{ data: me }] = useQuery({ query: MeDocument });
+  const [{ data: me }] = useKeptQuery({ query: MeDocument });
   const active = me?.me.eService.messagingEnabled !== false;
   const banner =
     state.status === 'expired' ? (

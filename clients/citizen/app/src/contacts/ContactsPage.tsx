@@ -1,13 +1,13 @@
 import { Link } from 'react-router';
-import { useQuery } from 'urql';
 import { QueryState } from '../../../../shared/ui/QueryState';
 import { fmt } from '../../../../shared/ui/strings';
 import { MyContactsDocument } from '../../../src/generated/graphql';
 import { sv } from '../strings.sv';
+import { useKeptQuery } from '../../../../shared/ui/useKeptQuery';
 
 /** "Kontakter": the caseworkers on the citizen's ongoing cases and interventions (also the cases they follow as a relation). */
 export function ContactsPage() {
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: MyContactsDocument });
+  const [{ data, fetching, error }, reexecute] = useKeptQuery({ query: MyContactsDocument });
   const contacts = data?.myContacts;
   return (
     <>

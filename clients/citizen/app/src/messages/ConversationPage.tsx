@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { Link, useParams } from 'react-router';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { MessageView } from '../../../../shared/ui/MessageView';
 import { QueryState } from '../../../../shared/ui/QueryState';
 import { ConversationDocument, MarkMessageReadDocument } from '../../../src/generated/graphql';
@@ -8,11 +8,12 @@ import { useLive } from '../live';
 import { NotActivated } from '../NotActivated';
 import { sv } from '../strings.sv';
 import { ReplyForm } from './ReplyForm';
+import { useKeptQuery } from '../../../../shared/ui/useKeptQuery';
 
 /** One conversation: its messages oldest first; opening it marks them read; reply below. */
 export function ConversationPage() {
   const { id = '' } = useParams();
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: ConversationDocument, variables: { id } });
+  const [{ data, fetching, error }, reexecute] = useKeptQuery({ query: ConversationDocument, variables: { id } });
   const [, markRead] = useMutation(MarkMessageReadDocument);
   const { version, last } = useLive();
   const marking = useRef(new Set<string>());

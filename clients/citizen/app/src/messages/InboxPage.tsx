@@ -1,16 +1,16 @@
 import { useEffect } from 'react';
 import { Link } from 'react-router';
-import { useQuery } from 'urql';
 import { QueryState } from '../../../../shared/ui/QueryState';
 import { fmt, formatDateTime, plural } from '../../../../shared/ui/strings';
 import { ConversationsDocument } from '../../../src/generated/graphql';
 import { useLive } from '../live';
 import { NotActivated } from '../NotActivated';
 import { sv } from '../strings.sv';
+import { useKeptQuery } from '../../../../shared/ui/useKeptQuery';
 
 /** Meddelanden – Inkorg: the citizen's conversations, latest activity first, unread ones marked with a count. */
 export function InboxPage() {
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: ConversationsDocument, variables: { first: 50 } });
+  const [{ data, fetching, error }, reexecute] = useKeptQuery({ query: ConversationsDocument, variables: { first: 50 } });
   const { version } = useLive();
   useEffect(() => {
     if (version) reexecute({ requestPolicy: 'network-only' });

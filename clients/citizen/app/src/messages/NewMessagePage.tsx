@@ -1,7 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Button, FieldError, Form, Input, Label, ListBox, ListBoxItem, Popover, Select, SelectValue, TextArea, TextField } from 'react-aria-components';
 import { useNavigate, useSearchParams } from 'react-router';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { errorCode } from '../../../../shared/ui/api';
 import { AttachmentPicker, useAttachments } from '../../../../shared/ui/Attachments';
 import { useAnnounce } from '../../../../shared/ui/Layout';
@@ -11,6 +11,7 @@ import { drafts, newIdempotencyKey, textToHtml } from '../../../../shared/ui/tex
 import { MessageTargetsDocument, SendMessageDocument, type PartyFieldsFragment } from '../../../src/generated/graphql';
 import { NotActivated } from '../NotActivated';
 import { sv } from '../strings.sv';
+import { useKeptQuery } from '../../../../shared/ui/useKeptQuery';
 
 const SUBJECT_MAX = 200;
 
@@ -22,7 +23,7 @@ function targetLabel(p: PartyFieldsFragment): string {
 /** "Skriv nytt meddelande" to one of the citizen's contacts (messageTargets). */
 export function NewMessagePage() {
   const [params] = useSearchParams();
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: MessageTargetsDocument });
+  const [{ data, fetching, error }, reexecute] = useKeptQuery({ query: MessageTargetsDocument });
   const [to, setTo] = useState<string | null>(params.get('till'));
   const [subject, setSubject] = useState(() => drafts.load('nytt:amne'));
   const [body, setBody] = useState(() => drafts.load('nytt:text'));

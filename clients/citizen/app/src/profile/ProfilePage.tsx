@@ -1,12 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Button, FieldError, Form, Input, Label, Text, TextField } from 'react-aria-components';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { errorCode, errorField } from '../../../../shared/ui/api';
 import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
 import { fmt } from '../../../../shared/ui/strings';
 import { MeDocument, UpdateMyContactDetailsDocument } from '../../../src/generated/graphql';
 import { sv } from '../strings.sv';
+import { useKeptQuery } from '../../../../shared/ui/useKeptQuery';
 
 /** A Swedish mobile number in any common format: 070-123 45 67, +46 70 123 45 67, 0046701234567. */
 export function validMobile(value: string): boolean {
@@ -21,7 +22,7 @@ export function validEmail(value: string): boolean {
 
 /** "Min profil": name and address as registered, mobile and e-mail to change, the notification choices. */
 export function ProfilePage() {
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: MeDocument });
+  const [{ data, fetching, error }, reexecute] = useKeptQuery({ query: MeDocument });
   const [{ fetching: saving }, save] = useMutation(UpdateMyContactDetailsDocument);
   const me = data?.me;
   const [mobile, setMobile] = useState('');
