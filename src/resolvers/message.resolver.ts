@@ -4,7 +4,7 @@ import { viewerParties, citizenTargets } from '../domain/messaging-policy';
 import { MessageService, senderParty, type ConversationView, type InboxFolder } from '../domain/message.service';
 import { Attachment } from '../entities/attachment';
 import { Conversation } from '../entities/conversation';
-import { Message, MessageEvent } from '../entities/message';
+import { Message, MessageEvent, MessageEventKind } from '../entities/message';
 import { PartyKind, partyKey } from '../entities/party';
 import { SharedMailbox } from '../entities/shared-mailbox';
 import { Staff } from '../entities/staff';
@@ -319,9 +319,14 @@ export class MessageResolver {
     return ctx.loaders.attachmentsByMessage.load(m.id);
   }
 
-  @FieldResolver(() => [MessageEvent], { description: 'What happened to the message: sent, forwarded, read, downloaded, notified, journaled. Visible to the staff in the conversation and to the citizen.' })
+  @FieldResolver(() => [MessageEvent], { description: 'What happened to the message: sent, forwarded, read, downloaded, notified, journaled. Visible to the staff in the conversation and to the citizen; where it was journaled only to the citizen and to staff who may read the journal entry.' })
   async history(@Root() m: Message, @Ctx() ctx: Context) {
-    return ctx.loaders.eventsByMessage.load(m.id);
+    const events = await ctx.loaders.eventsByMessage.load(m.id);
+    if (ctx.viewer?.kind !== 'staff' || !events.some((e) => e.kind === MessageEventKind.JOURNALED)) return events;
+    // Where a message was filed is case-file data: staff see it only when they may read an entry about it
+    // (as Message.journalEntries), not because they were copied; the citizen, whose file it is, does.
+    if ((await ctx.loaders.journalEntriesByMessage.load(m.id)).length) return events;
+    return events.map((e) => (e.kind === MessageEventKind.JOURNALED ? { ...e, detail: null } : e));
   }
 }
 

@@ -100,6 +100,14 @@ describe('observation 1: the case file does not leak one hop away from a message
     expect((await bo.query(CASE, { id: tolvansCase })).codes).toEqual(['NOT_FOUND']);
   });
 
+  test('the message history tells bobarn01 that it was journaled, not where (the case title); the caseworker sees where', async () => {
+    const HISTORY = gql(`query Hist($id: ID!) { conversation(id: $id) { messages { history { kind actorName detail } } } }`);
+    const journaled = async (api: Api) =>
+      (await api.query(HISTORY, { id: conversationId })).data.conversation.messages.flatMap((m: any) => m.history).filter((h: any) => h.kind === 'JOURNALED');
+    expect(await journaled(await w.as('otherUnitCaseworker'))).toEqual([{ kind: 'JOURNALED', actorName: 'Marita Aronsson', detail: null }]);
+    expect(await journaled(marita)).toEqual([{ kind: 'JOURNALED', actorName: 'Marita Aronsson', detail: expect.stringContaining('Ekonomiskt bistånd') }]);
+  });
+
   test('the executor (copied) sees through the message exactly what caseJournal shows him: not the caseworker\'s entry', async () => {
     const per = await w.as('executor');
     const journal = await per.query(CASE_JOURNAL, { caseId: tolvansCase });
