@@ -477,10 +477,13 @@ export class MessageService {
   /** Unread messages per mailbox the viewer has: own, then shared ones. */
   async mailboxes(): Promise<{ party: PartyRef; unreadCount: number }[]> {
     const parties = await this.viewerParties(this.em);
+    const keys = parties.map(partyKey);
+    // A recipient row already makes staff a participant; a citizen counts only conversations they may still read (M6).
+    const readable = this.viewer.kind === 'citizen' ? sql`and r.conversation_id in (select c.id from conversation c where ${readableConversations(this.viewer, keys, 'c')})` : sql``;
     const rows = await query<{ party_key: string; unread: string }>(
       this.em,
       sql`select r.party_key, count(*) as unread from message_recipient r
-        where r.party_key = any(${textArray(parties.map(partyKey))}) and r.read_at is null group by r.party_key`,
+        where r.party_key = any(${textArray(keys)}) and r.read_at is null ${readable} group by r.party_key`,
     );
     const counts = new Map(rows.map((r) => [r.party_key, Number(r.unread)]));
     return parties.map((party) => ({ party, unreadCount: counts.get(partyKey(party)) ?? 0 }));

@@ -251,6 +251,7 @@ describe('observation 5 and the end of a relation: what it gave is gone at once,
       expect((await upload(base, relToken, await makePdf('Svar'), 'Svar.pdf')).status).toBe(403);
       expect((await relApi.query(CONVERSATION, { id: sent.conversationId })).codes).toEqual(['NOT_FOUND']);
       expect((await relApi.query(CONVERSATIONS)).data.conversations.nodes).toEqual([]);
+      expect((await relApi.query(gql(`query M { mailboxes { unreadCount } }`))).data.mailboxes).toEqual([{ unreadCount: 0 }]);
       expect((await relApi.mutate(MARK_READ, { messageId: sent.id })).codes).toEqual(['NOT_FOUND']);
       expect((await download(base, relToken, `/attachments/${up.body.id}`)).status).toBe(404);
 
