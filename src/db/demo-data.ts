@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Viewer } from '../auth/viewer';
+import { AttachmentService } from '../domain/attachment.service';
 import { MessageService } from '../domain/message.service';
+import { renderCaseDocumentPdf } from '../pdf/case-document-pdf';
+import { PostgresBlobStore } from '../storage/blob-store';
 import { Conversation } from '../entities/conversation';
 import { Assignment, Case, Intervention } from '../entities/case';
 import { Person } from '../entities/person';
@@ -130,12 +133,28 @@ export async function seedDemoConversations(em: EntityManager): Promise<boolean>
   const mailbox = await em.findOneOrFail(SharedMailbox, { name: 'Försörjningsstöd mottagning' });
   const as = (viewer: Viewer) => new MessageService(em.fork() as never, viewer, 'demo-data');
 
+  // The welcome carries a PDF, as the seed's messages do (the points to follow up), so a first try can download one.
+  const kallelse = await renderCaseDocumentPdf({
+    municipality: 'Söderköpings kommun',
+    unit: marita.staff.unit.name,
+    date: '2024-08-20',
+    title: 'Kallelse till möte',
+    typeLabel: 'Brev',
+    personName: tolvan.person.name,
+    addressLines: ['Storgatan 12', '614 30 Söderköping'],
+    text: 'Välkommen till möte torsdag 23/8 kl 14.00 på Socialkontoret.\n\nVi går igenom de punkter som vi ska återkoppla kring: din ansökan om ekonomiskt bistånd och din budget.',
+    authorName: marita.staff.name,
+    authorTitle: marita.staff.title,
+    lockedAt: new Date(),
+  });
+  const attachment = await new AttachmentService(em.fork() as never, marita, new PostgresBlobStore(), 'demo-data').upload(kallelse, 'Kallelse till möte.pdf');
   const [welcome] = await as(marita).send({
     idempotencyKey: 'demo-welcome-tolvan',
     to: { personIds: [tolvan.person.id] },
     subject: 'Påminnelse om mötestid',
-    body: '<p>Hej Tolvan!</p><p>Torsdag 23/8 kl 14.00 har vi nästa möte inbokat. Välkommen!</p>',
+    body: '<p>Hej Tolvan!</p><p>Torsdag 23/8 kl 14.00 har vi nästa möte inbokat. Bifogar de punkter som vi ska återkoppla kring. Välkommen!</p>',
     readReceiptRequested: true,
+    attachmentIds: [attachment.id],
   });
   await as(tolvan).reply(welcome.id, { idempotencyKey: 'demo-reply-tolvan', body: '<p>Tack, jag kommer.</p>' });
   await as(josefine).send({

@@ -1,8 +1,11 @@
 import { expect as ui } from '@playwright/test';
 import type { Browser } from 'playwright-core';
+import { ConversationsDocument, PersonsDocument } from '../../clients/staff/src';
 import { DEMO } from '../../src/db/demo-data';
 import { Person } from '../../src/entities/person';
-import { axeViolations, caseworkerSends, launchChromium, newContext, overflowX, PEOPLE, screenshot, signInAs, startUiServer, VIEWPORTS } from '../testkit/chromium';
+import { apiAs } from '../testkit/api';
+import { makePdf } from '../testkit/files';
+import { axeViolations, caseworkerSees, caseworkerSends, launchChromium, newContext, overflowX, PEOPLE, screenshot, signInAs, startUiServer, VIEWPORTS } from '../testkit/chromium';
 import type { TestServer } from '../testkit/server';
 
 // Real browser, real server: slower than the API tests.
@@ -18,6 +21,46 @@ afterAll(async () => {
   await t?.close();
 });
 
+describe('C0 the issue\'s walk-through', () => {
+  test('Tolvan reads the demo message, downloads its PDF, replies with a PDF and changes his mobile number; the staff API shows all of it', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signInAs(page, t.origin, PEOPLE.tolvan.name);
+    await page.getByRole('list', { name: 'Inkorg' }).getByRole('link', { name: /^Påminnelse om mötestid/ }).click();
+    await page.getByText('Torsdag 23/8 kl 14.00').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Ladda ner Kallelse till möte.pdf' }).click()]);
+    expect(download.suggestedFilename()).toBe('Kallelse till möte.pdf');
+    await page.getByRole('textbox', { name: 'Ditt svar' }).fill('Jag kommer. Här är underlaget.');
+    await page.locator('input[type="file"]').setInputFiles({ name: 'Underlag.pdf', mimeType: 'application/pdf', buffer: await makePdf('Underlag') });
+    await page.getByRole('button', { name: 'Ta bort Underlag.pdf' }).waitFor();
+    await ui(page.getByRole('progressbar')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Skicka' }).click();
+    await page.getByRole('article').filter({ hasText: 'Här är underlaget.' }).waitFor();
+    await page.getByRole('link', { name: 'Min profil' }).click();
+    await page.getByRole('textbox', { name: 'Mobilnummer' }).fill('073-111 22 33');
+    await page.getByRole('button', { name: 'Spara' }).click();
+    await ui(page.getByText('Dina kontaktuppgifter är sparade.').first()).toBeVisible();
+    await context.close();
+
+    const marita = apiAs(t, await t.token.staff(DEMO.caseworker));
+    try {
+      const sent = await marita.query(ConversationsDocument, { folder: 'SENT' });
+      const id = sent.data!.conversations.nodes.find((c) => c.subject === 'Påminnelse om mötestid')!.id;
+      const conversation = await caseworkerSees(t, id);
+      const [welcome, ...replies] = conversation.messages;
+      expect(welcome.readReceipts?.[0]?.readAt).toBeTruthy();
+      expect(welcome.history.map((h) => h.kind)).toEqual(expect.arrayContaining(['SENT', 'READ', 'DOWNLOADED']));
+      const reply = replies[replies.length - 1];
+      expect(reply.bodyText).toContain('Här är underlaget.');
+      expect(reply.attachments.map((a) => a.filename)).toEqual(['Underlag.pdf']);
+      const person = await marita.query(PersonsDocument, { search: DEMO.tolvan });
+      expect(person.data!.persons.nodes[0].mobile).toBe('+46731112233');
+    } finally {
+      await marita.close();
+    }
+  });
+});
+
 describe('C3 Min profil', () => {
   test('mobile and e-mail with inline Swedish errors; a valid change is stored; the notification choices are shown', async () => {
     const context = await newContext(browser, VIEWPORTS.phone);
@@ -27,7 +70,7 @@ describe('C3 Min profil', () => {
     await page.getByRole('heading', { name: 'Min profil', level: 1 }).waitFor();
     const mobile = page.getByRole('textbox', { name: 'Mobilnummer' });
     const email = page.getByRole('textbox', { name: 'E-postadress' });
-    await ui(mobile).toHaveValue('+46701234567');
+    await ui(mobile).toHaveValue('+46731112233'); // as C0 left it
     await ui(page.getByText('Avisering via SMS')).toBeVisible();
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'profil-360');
