@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MessageTargetsDocument, SendMessageDocument } from '../../clients/citizen/src';
+import { ConversationsDocument, MessageTargetsDocument, SendMessageDocument } from '../../clients/citizen/src';
 import { DEMO } from '../../src/db/demo-data';
 import { apiAs } from './api';
 import { upload } from './files';
@@ -58,4 +58,15 @@ export async function arrangeManyConversations(t: TestServer, count: number): Pr
     [count, marita.id, anna.id, marita.id, anna.id, anna.id],
   );
   await conn.execute('analyze');
+}
+
+/** The citizen's conversations with a subject, as the citizen API lists them. */
+export async function citizenConversations(t: TestServer, personnummer: string, subject: string) {
+  const api = apiAs(t, await t.token.citizen(personnummer));
+  try {
+    const res = await api.query(ConversationsDocument, { first: 50 });
+    return res.data!.conversations.nodes.filter((c) => c.subject === subject);
+  } finally {
+    await api.close();
+  }
 }

@@ -14,11 +14,18 @@ export async function signInStaff(page: Page, origin: string, name: string, star
   await page.getByRole('navigation', { name: 'Brevlådor' }).waitFor();
 }
 
-/** Presses Tab until the focused element matches, as a keyboard user would; fails after `max` presses. Returns the focused element's outline style. */
+/**
+ * Presses Tab until the focused element matches a CSS selector (or, as
+ * `text=…`, has that text), as a keyboard user would; fails after `max`
+ * presses. Returns the focused element's outline style.
+ */
 export async function tabTo(page: Page, matches: string, max = 40): Promise<string> {
+  const test = matches.startsWith('text=')
+    ? `document.activeElement?.textContent?.trim() === ${JSON.stringify(matches.slice(5))}`
+    : `document.activeElement?.matches(${JSON.stringify(matches)}) ?? false`;
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
-    if (await page.evaluate(`document.activeElement?.matches(${JSON.stringify(matches)}) ?? false`)) {
+    if (await page.evaluate(test)) {
       return page.evaluate(`getComputedStyle(document.activeElement).outlineStyle`);
     }
   }

@@ -97,8 +97,7 @@ function Shell() {
               <Route path="/brevlada/:mailboxId" element={<ConversationListPage folder="INBOX" shared />} />
               <Route path="/utkast" element={<DraftsPage />} />
               <Route path="/konversation/:id" element={<ConversationPage />} />
-              <Route path="/skriv" element={<ComposePage />} />
-              <Route path="/skriv/:draftId" element={<ComposePage />} />
+              <Route path="/skriv/:draftId?" element={<ComposePage />} />
               <Route path="/installningar" element={<SettingsPage />} />
               <Route path="/kontaktlistor" element={<ContactListsPage />} />
               <Route path="*" element={<NotFound />} />

@@ -1,0 +1,91 @@
+import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
+import StarterKit from '@tiptap/starter-kit';
+import { useEffect } from 'react';
+import { Button, Separator, ToggleButton, Toolbar } from 'react-aria-components';
+import { sv } from '../strings.sv';
+
+export interface RichTextEditorProps {
+  /** Id of the visible label that names the text area. */
+  labelId: string;
+  describedBy?: string;
+  initialHtml: string;
+  onChange: (html: string, text: string) => void;
+  invalid?: boolean;
+}
+
+/**
+ * The seed's editor: Paragraf, fetstil, kursiv, understruken, punktlista,
+ * numrerad lista (TipTap over ProseMirror; only what the server's HTML
+ * allowlist keeps). Its toolbar is one tab stop (arrow keys move inside,
+ * as a toolbar should); Tab leaves the text.
+ */
+export default function RichTextEditor({ labelId, describedBy, initialHtml, onChange, invalid }: RichTextEditorProps) {
+  const editor = useEditor({
+    extensions: [
+      StarterKit.configure({ heading: false, code: false, codeBlock: false, blockquote: false, horizontalRule: false, strike: false, link: false, dropcursor: false }),
+    ],
+    content: initialHtml || '<p></p>',
+    immediatelyRender: true,
+    editorProps: {
+      attributes: {
+        role: 'textbox',
+        'aria-multiline': 'true',
+        'aria-labelledby': labelId,
+        ...(describedBy ? { 'aria-describedby': describedBy } : {}),
+        'data-testid': 'editor',
+      },
+    },
+    onUpdate: ({ editor }) => onChange(editor.isEmpty ? '' : editor.getHTML(), editor.getText()),
+  });
+  useEffect(() => {
+    editor?.view.dom.setAttribute('aria-invalid', invalid ? 'true' : 'false');
+  }, [editor, invalid]);
+  if (!editor) return null;
+  return (
+    <div className="editor">
+      <EditorToolbar editor={editor} />
+      <EditorContent editor={editor} className="editor__content" />
+    </div>
+  );
+}
+
+function EditorToolbar({ editor }: { editor: Editor }) {
+  const state = useEditorState({
+    editor,
+    selector: ({ editor: e }) => ({
+      paragraph: e.isActive('paragraph') && !e.isActive('bulletList') && !e.isActive('orderedList'),
+      bold: e.isActive('bold'),
+      italic: e.isActive('italic'),
+      underline: e.isActive('underline'),
+      bulletList: e.isActive('bulletList'),
+      orderedList: e.isActive('orderedList'),
+      canUndo: e.can().undo(),
+      canRedo: e.can().redo(),
+    }),
+  });
+  const run = (f: (c: ReturnType<Editor['chain']>) => ReturnType<Editor['chain']>) => f(editor.chain().focus()).run();
+  const tool = (key: keyof typeof sv.editor, selected: boolean, action: () => void, glyph: string) => (
+    <ToggleButton className="editor__tool" aria-label={sv.editor[key]} isSelected={selected} onChange={action}>
+      <span aria-hidden="true">{glyph}</span>
+    </ToggleButton>
+  );
+  return (
+    <Toolbar className="editor__toolbar" aria-label={sv.editor.toolbar}>
+      <Button className="editor__tool" aria-label={sv.editor.undo} isDisabled={!state.canUndo} onPress={() => run((c) => c.undo())}>
+        <span aria-hidden="true">↶</span>
+      </Button>
+      <Button className="editor__tool" aria-label={sv.editor.redo} isDisabled={!state.canRedo} onPress={() => run((c) => c.redo())}>
+        <span aria-hidden="true">↷</span>
+      </Button>
+      <Separator orientation="vertical" className="editor__sep" />
+      {tool('paragraph', state.paragraph, () => run((c) => c.setParagraph().liftListItem('listItem')), '¶')}
+      <Separator orientation="vertical" className="editor__sep" />
+      {tool('bold', state.bold, () => run((c) => c.toggleBold()), 'B')}
+      {tool('italic', state.italic, () => run((c) => c.toggleItalic()), 'I')}
+      {tool('underline', state.underline, () => run((c) => c.toggleUnderline()), 'U')}
+      <Separator orientation="vertical" className="editor__sep" />
+      {tool('bulletList', state.bulletList, () => run((c) => c.toggleBulletList()), '•')}
+      {tool('orderedList', state.orderedList, () => run((c) => c.toggleOrderedList()), '1.')}
+    </Toolbar>
+  );
+}
