@@ -69,6 +69,31 @@ const Env = z
     /** Run the notification worker inside the API process (default) or not (run `npm run worker` separately). */
     WORKER: z.enum(['on', 'off']).default('on'),
 
+    /** Gallring: conversations whose last message is older than this many months go (not journaled messages, not on legal hold); 0 turns it off. */
+    RETENTION_CONVERSATION_MONTHS: z.coerce.number().int().min(0).max(1200).default(24),
+    /** Drafts not saved for this many days go; 0 turns it off. */
+    RETENTION_DRAFT_DAYS: z.coerce.number().int().min(0).max(36500).default(90),
+    /** Uploads never sent with a message nor kept by a draft go after this many hours. */
+    RETENTION_UNSENT_UPLOAD_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
+    /** Delivered notifications (the delivery records and the finished notification jobs) go after this many days; 0 turns it off. */
+    RETENTION_NOTIFICATION_DAYS: z.coerce.number().int().min(0).max(36500).default(90),
+    /** Access-log rows go after this many years: at least 5 (log reviews, HSLF-FS 2016:40 practice). */
+    RETENTION_ACCESS_LOG_YEARS: z.coerce
+      .number()
+      .int()
+      .min(5, 'must be at least 5: access logs are kept at least five years for the log reviews (loggkontroll)')
+      .max(100)
+      .default(5),
+    /** When the gallring job runs, as cron (minute hour day month weekday) in Swedish time. */
+    RETENTION_SCHEDULE: z
+      .string()
+      .regex(/^\S+ \S+ \S+ \S+ \S+$/, 'must be a cron expression with five fields, e.g. "30 2 * * *"')
+      .default('30 2 * * *'),
+    /** Rows thinned per short transaction: small enough that no send waits noticeably on a lock. */
+    RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+    /** A register extract (registerutdrag) not downloaded within this many days is removed. */
+    REGISTER_EXTRACT_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+
     /** Abuse limits for every GraphQL document, HTTP and websocket alike. */
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
     GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
@@ -161,6 +186,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       retryDelaySeconds: env.NOTIFY_RETRY_DELAY_SECONDS,
       jobTimeoutSeconds: env.NOTIFY_JOB_TIMEOUT_SECONDS,
       worker: env.WORKER === 'on',
+    },
+    retention: {
+      conversationMonths: env.RETENTION_CONVERSATION_MONTHS,
+      draftDays: env.RETENTION_DRAFT_DAYS,
+      unsentUploadHours: env.RETENTION_UNSENT_UPLOAD_HOURS,
+      notificationDays: env.RETENTION_NOTIFICATION_DAYS,
+      accessLogYears: env.RETENTION_ACCESS_LOG_YEARS,
+      schedule: env.RETENTION_SCHEDULE,
+      batchSize: env.RETENTION_BATCH_SIZE,
+      registerExtractDays: env.REGISTER_EXTRACT_DAYS,
     },
     limits: {
       maxDepth: env.GRAPHQL_MAX_DEPTH,

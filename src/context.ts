@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from './auth/viewer';
+import type { Config } from './config';
 import type { AppError } from './errors';
 import DataLoader from 'dataloader';
 import type PgBoss from 'pg-boss';
@@ -32,6 +33,8 @@ export interface Context {
   conversationViews: Map<string, ConversationView>;
   /** Where file bytes live (attachments, rendered case documents). */
   blobStore: BlobStore;
+  /** The gallring periods in force (administrators' dry runs and settings). */
+  retention?: Config['retention'];
   /**
    * On a websocket only: the caller as they are now, for each event of a
    * long-lived subscription (a recent check, or a new one); null once they
@@ -40,7 +43,7 @@ export interface Context {
   revalidate?: () => Promise<Viewer | null>;
 }
 
-export function createContext(args: { requestId: string; em: EntityManager; viewer: Viewer | null; authFailure: AppError | null; sink?: EventSink; blobStore?: BlobStore; bus?: NoticeBus; boss?: PgBoss; revalidate?: () => Promise<Viewer | null> }): Context {
+export function createContext(args: { requestId: string; em: EntityManager; viewer: Viewer | null; authFailure: AppError | null; sink?: EventSink; blobStore?: BlobStore; bus?: NoticeBus; boss?: PgBoss; retention?: Config['retention']; revalidate?: () => Promise<Viewer | null> }): Context {
   const { em, viewer } = args;
   const personAccess = new DataLoader<string, PersonAccess>(async (ids) => {
     if (!viewer) return ids.map(() => ({ visible: false, ownCaseworker: false }));

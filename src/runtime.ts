@@ -3,7 +3,7 @@ import type PgBoss from 'pg-boss';
 import type { Config } from './config';
 import type { Orm } from './db/orm';
 import { SessionStore } from './auth/session';
-import { purgeUnsentUploads } from './domain/attachment.service';
+import { startRetentionJobs } from './domain/retention.service';
 import { log } from './log';
 import { startBoss } from './notifications/boss';
 import { startNotificationWorker, type NotificationWorker, type Senders } from './notifications/worker';
@@ -39,16 +39,15 @@ export async function startRuntime(config: Config, orm: Orm, databaseUrl: string
 
 /**
  * The work that runs in one place, beside an API server or on its own
- * (`npm run worker`): the notification jobs, and hourly housekeeping (uploads
- * that were never sent go after a day, browser sessions past their limits).
+ * (`npm run worker`): the notification jobs, gallring on its schedule (unsent
+ * uploads among its rules), and hourly housekeeping of browser sessions past
+ * their limits.
  */
 export async function startBackgroundWork(deps: { orm: Orm; boss: PgBoss; config: Config; senders?: Senders }): Promise<NotificationWorker> {
   const worker = await startNotificationWorker(deps);
+  const retention = await startRetentionJobs({ em: () => deps.orm.em.fork() as EntityManager, boss: deps.boss, config: deps.config });
   const sessions = new SessionStore(deps.config.session);
   const housekeeping = setInterval(() => {
-    purgeUnsentUploads(deps.orm.em.fork() as EntityManager)
-      .then((n) => n && log.info('removed unsent uploads', { count: n }))
-      .catch((err) => log.error('removing unsent uploads failed', { err }));
     sessions
       .purgeExpired(deps.orm.em.fork() as EntityManager)
       .then((n) => n && log.info('removed ended browser sessions', { count: n }))
@@ -57,6 +56,7 @@ export async function startBackgroundWork(deps: { orm: Orm; boss: PgBoss; config
   return {
     async stop() {
       clearInterval(housekeeping);
+      await retention.stop();
       await worker.stop();
     },
   };

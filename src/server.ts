@@ -176,6 +176,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
             blobStore,
             bus: deps.bus,
             boss: deps.boss,
+            retention: config.retention,
           }),
         };
       },
@@ -262,7 +263,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         const requestId = requestStore.getStore()?.requestId ?? randomUUID();
         // A bearer token (APIs, scripts) or the browser's session cookie; Apollo's CSRF prevention guards cookie POSTs.
         const { viewer, authFailure } = await authenticateCredential(credentials, em, requestCredential(req.headers, config));
-        return createContext({ requestId, em, viewer, authFailure, sink: deps.sink, blobStore, bus: deps.bus, boss: deps.boss });
+        return createContext({ requestId, em, viewer, authFailure, sink: deps.sink, blobStore, bus: deps.bus, boss: deps.boss, retention: config.retention });
       },
     }),
   );

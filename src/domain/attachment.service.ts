@@ -11,7 +11,7 @@ import { readableJournalEntries } from './access-policy';
 import { isId } from './ids';
 import { readableConversations, viewerPartyKeys } from './messaging-policy';
 import { citizenLinks } from './rules';
-import { query, raw, sql, textArray, uuid, type Sql } from './sql';
+import { query, raw, sql, uuid, type Sql } from './sql';
 import { todayInSweden } from './time';
 
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -132,42 +132,6 @@ export function downloadableAttachments(viewer: Viewer, alias = 'a'): Sql {
       exists (select 1 from message m join conversation c on c.id = m.conversation_id
                where m.id = ${a}.message_id and ${readableConversations(viewer, viewerPartyKeys(viewer), 'c')})
       or exists (select 1 from journal_entry j where j.attachment_id = ${a}.id and ${readableJournalEntries(viewer, 'j')}))))`;
-}
-
-/** Uploads never sent nor kept by a draft are removed after this long. */
-export const UNSENT_UPLOAD_TTL_HOURS = 24;
-
-/**
- * Removes uploads that were never sent and that no draft keeps, once they are
- * older than the TTL, and then the bytes nothing refers to any more (copies
- * sent to several citizens share bytes; a locked case document keeps its own).
- * Returns how many uploads were removed.
- */
-export async function purgeUnsentUploads(em: EntityManager, olderThanHours = UNSENT_UPLOAD_TTL_HOURS): Promise<number> {
-  return em.transactional(async (tx) => {
-    const conn = tx.getConnection();
-    const trx = tx.getTransactionContext();
-    const removed: { storage_key: string }[] = await conn.execute(
-      `delete from attachment a
-        where a.message_id is null
-          and a.created_at < now() - make_interval(hours => ?)
-          and not exists (select 1 from draft d where d.attachment_ids @> to_jsonb(a.id::text))
-        returning a.storage_key`,
-      [olderThanHours],
-      'all',
-      trx,
-    );
-    if (removed.length) {
-      await query(
-        tx,
-        sql`delete from attachment_blob b
-          where b.key = any(${textArray(removed.map((r) => r.storage_key))})
-            and not exists (select 1 from attachment a where a.storage_key = b.key)
-            and not exists (select 1 from case_document d where d.pdf_storage_key = b.key)`,
-      );
-    }
-    return removed.length;
-  });
 }
 
 /**

@@ -51,6 +51,7 @@ registerEnumType(AccessAction, {
 @Entity()
 @Index({ properties: ['person', 'createdAt'] })
 @Index({ properties: ['actor', 'createdAt'] })
+@Index({ properties: ['createdAt'] })
 export class AccessLogEntry extends BaseEntity {
   @ManyToOne(() => Staff)
   actor!: Staff;

@@ -9,9 +9,12 @@ import { Message, MessageEvent, MessageRecipient, SendRequest } from './message'
 import { Assignment, Case, Intervention } from './case';
 import { CaseDocument } from './case-document';
 import { JournalEntry } from './journal-entry';
+import { LegalHold } from './legal-hold';
 import { Notice, NotificationDelivery } from './notice';
 import { Person } from './person';
+import { RegisterExtract } from './register-extract';
 import { Relation } from './relation';
+import { RetentionRun } from './retention-run';
 import { MailboxMembershipChange, SharedMailbox, SharedMailboxMember } from './shared-mailbox';
 import { Staff } from './staff';
 import { Unit } from './unit';
@@ -24,4 +27,5 @@ export const entities = [
   JournalEntry, CaseDocument,
   Notice, NotificationDelivery,
   BrowserSession, OidcLogin,
+  RetentionRun, LegalHold, RegisterExtract,
 ];

@@ -5,6 +5,7 @@ import { Migration20261125000003Journal } from './Migration20261125000003Journal
 import { Migration20261125000004Notifications } from './Migration20261125000004Notifications';
 import { Migration20261202000001BrowserSessions } from './Migration20261202000001BrowserSessions';
 import { Migration20261202000010MailboxMembershipChanges } from './Migration20261202000010MailboxMembershipChanges';
+import { Migration20261202000020Retention } from './Migration20261202000020Retention';
 
 /** Committed migrations in the order they run. Add each new migration here. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000004Notifications', class: Migration20261125000004Notifications },
   { name: 'Migration20261202000001BrowserSessions', class: Migration20261202000001BrowserSessions },
   { name: 'Migration20261202000010MailboxMembershipChanges', class: Migration20261202000010MailboxMembershipChanges },
+  { name: 'Migration20261202000020Retention', class: Migration20261202000020Retention },
 ];

@@ -11,13 +11,14 @@ export const DEAD_LETTER_DAYS = 30;
  * job is written in the same transaction as the message it announces (a
  * transactional outbox) and survives any crash.
  */
-export async function startBoss(databaseUrl: string, config: Config): Promise<PgBoss> {
+export async function startBoss(databaseUrl: string, config: Config, opts: { schedule?: boolean } = {}): Promise<PgBoss> {
   const boss = new PgBoss({
     connectionString: databaseUrl,
     schema: 'pgboss',
     max: 4,
     application_name: 'ifo-notifications',
-    schedule: false,
+    // The cron timekeeper (gallring's schedule) runs where the background work runs; pg-boss lets one instance send each due job.
+    schedule: opts.schedule ?? config.notify.worker,
     // Jobs of a killed worker stay "active" until maintenance expires them (pg-boss: every 2 min, after 15 min):
     // check at half the job timeout so they are retried soon after it.
     maintenanceIntervalSeconds: Math.max(1, Math.min(120, Math.floor(config.notify.jobTimeoutSeconds / 2))),

@@ -8,6 +8,7 @@ import { JournalResolver, MessageJournalResolver } from './journal.resolver';
 import { NoticeResolver } from './notice.resolver';
 import { NotificationResolver } from './notification.resolver';
 import { PersonResolver } from './person.resolver';
+import { LegalHoldResolver, RetentionResolver } from './retention.resolver';
 import { MailboxMembershipChangeResolver, SharedMailboxResolver, StaffResolver, UnitResolver } from './staff.resolver';
 
 export const resolvers = [
@@ -32,4 +33,6 @@ export const resolvers = [
   CaseDocumentResolver,
   NoticeResolver,
   NotificationResolver,
+  RetentionResolver,
+  LegalHoldResolver,
 ] as const;

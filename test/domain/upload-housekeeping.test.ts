@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DEMO, seedDemoData } from '../../src/db/demo-data';
 import { initOrm, type Orm } from '../../src/db/orm';
-import { purgeUnsentUploads } from '../../src/domain/attachment.service';
+import { loadConfig } from '../../src/config';
+import { RetentionService } from '../../src/domain/retention.service';
+import { RetentionRule } from '../../src/entities/retention-run';
 import { Attachment } from '../../src/entities/attachment';
 import { Draft } from '../../src/entities/draft';
 import { Staff } from '../../src/entities/staff';
@@ -21,6 +23,8 @@ afterAll(async () => {
 });
 
 const em = () => orm.em.fork() as EntityManager;
+/** The gallring rule that removes unsent uploads (RETENTION_UNSENT_UPLOAD_HOURS, default 24). */
+const purgeUnsentUploads = async (e: EntityManager) => (await new RetentionService(e, loadConfig({}).retention).run(RetentionRule.UNSENT_UPLOADS))!.removed.uploads;
 
 async function upload(name: string, hoursOld: number, storageKey?: string): Promise<Attachment> {
   const e = em();
