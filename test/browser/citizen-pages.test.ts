@@ -228,3 +228,23 @@ describe('C6 states', () => {
     await context.close();
   });
 });
+
+describe('C7 a long inbox', () => {
+  test('25 conversations a page; "Visa fler" loads the next page and moves focus to the first one that came in', async () => {
+    for (let i = 1; i <= 26; i++) await caseworkerSends(t, DEMO.tolvan, { subject: `Ärende nummer ${i}`, body: `<p>Nummer ${i}</p>`, readReceipt: false });
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signInAs(page, t.origin, PEOPLE.tolvan.name);
+    const rows = page.getByRole('list', { name: 'Inkorg' }).getByRole('link');
+    await ui(rows).toHaveCount(25);
+    await ui(rows.first()).toHaveAccessibleName(/^Ärende nummer 26 /);
+    await page.getByRole('button', { name: 'Visa fler' }).click();
+    await ui(rows.nth(25)).toBeFocused();
+    await ui(rows.nth(25)).toHaveAccessibleName(/^Ärende nummer 1 /);
+    const names = await rows.evaluateAll((links) => links.map((l) => l.getAttribute('href')));
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.length).toBeGreaterThan(26);
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+});

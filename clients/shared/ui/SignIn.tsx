@@ -1,6 +1,7 @@
 import { Button } from 'react-aria-components';
 import { useSession } from './session';
 import { useCommonStrings } from './strings';
+import { usePageTitle } from './usePageTitle';
 
 function here(): string {
   return window.location.pathname + window.location.search;
@@ -10,6 +11,7 @@ function here(): string {
 export function SignInScreen({ appName, notice }: { appName: string; notice?: string }) {
   const s = useCommonStrings();
   const { signInHref, devSignIn: dev } = useSession();
+  usePageTitle(s.signIn.title, appName);
   return (
     <main id="innehall" className="site-main site-main--narrow">
       <p className="site-name site-name--large">{appName}</p>
@@ -51,6 +53,7 @@ export function SessionExpiredBanner() {
 export function UnreachableScreen({ appName }: { appName: string }) {
   const s = useCommonStrings();
   const { refresh } = useSession();
+  usePageTitle(s.unreachable.title, appName);
   return (
     <main id="innehall" className="site-main site-main--narrow">
       <p className="site-name site-name--large">{appName}</p>

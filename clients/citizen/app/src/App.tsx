@@ -12,6 +12,7 @@ import { InboxPage } from './messages/InboxPage';
 import { NotActivated } from './NotActivated';
 import { sv } from './strings.sv';
 import { useKeptQuery } from '../../../shared/ui/useKeptQuery';
+import { usePageTitle } from '../../../shared/ui/usePageTitle';
 
 // The inbox is in the first load; the other pages (and their heavier widgets) load when first opened.
 const ConversationPage = lazy(() => import('./messages/ConversationPage').then((m) => ({ default: m.ConversationPage })));
@@ -98,6 +99,7 @@ function Shell() {
 }
 
 function NotFound() {
+  usePageTitle(sv.notFound.title, sv.appName);
   return (
     <>
       <h1>{sv.notFound.title}</h1>

@@ -4,10 +4,12 @@ import { fmt } from '../../../../shared/ui/strings';
 import { MyContactsDocument } from '../../../src/generated/graphql';
 import { sv } from '../strings.sv';
 import { useKeptQuery } from '../../../../shared/ui/useKeptQuery';
+import { usePageTitle } from '../../../../shared/ui/usePageTitle';
 
 /** "Kontakter": the caseworkers on the citizen's ongoing cases and interventions (also the cases they follow as a relation). */
 export function ContactsPage() {
   const [{ data, fetching, error }, reexecute] = useKeptQuery({ query: MyContactsDocument });
+  usePageTitle(sv.contacts.title, sv.appName);
   const contacts = data?.myContacts;
   return (
     <>

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation } from 'urql';
 import { MessageView } from '../../../../shared/ui/MessageView';
@@ -9,11 +9,13 @@ import { NotActivated } from '../NotActivated';
 import { sv } from '../strings.sv';
 import { ReplyForm } from './ReplyForm';
 import { useKeptQuery } from '../../../../shared/ui/useKeptQuery';
+import { usePageTitle } from '../../../../shared/ui/usePageTitle';
 
 /** One conversation: its messages oldest first; opening it marks them read; reply below. */
 export function ConversationPage() {
   const { id = '' } = useParams();
   const [{ data, fetching, error }, reexecute] = useKeptQuery({ query: ConversationDocument, variables: { id } });
+  usePageTitle(data?.conversation.subject, sv.appName);
   const [, markRead] = useMutation(MarkMessageReadDocument);
   const { version, last } = useLive();
   const marking = useRef(new Set<string>());
@@ -22,15 +24,18 @@ export function ConversationPage() {
     if (version && last?.conversationId === id) reexecute({ requestPolicy: 'network-only' });
   }, [version, last, id, reexecute]);
 
-  // Opening is reading: every message not yet read by me is marked read (once each).
+  // Opening is reading: every message not yet read by me is marked read (once each), while the page is in view
+  // (one that arrives live while the tab is in the background waits until the person comes back to it).
   const messages = data?.conversation.messages;
+  const visible = usePageVisible();
   useEffect(() => {
+    if (!visible) return;
     for (const m of messages ?? []) {
       if (m.readByMe || marking.current.has(m.id)) continue;
       marking.current.add(m.id);
       void markRead({ messageId: m.id });
     }
-  }, [messages, markRead]);
+  }, [messages, markRead, visible]);
 
   const conversation = data?.conversation;
   return (
@@ -59,4 +64,14 @@ export function ConversationPage() {
       )}
     </>
   );
+}
+
+function usePageVisible(): boolean {
+  const [visible, setVisible] = useState(() => document.visibilityState === 'visible');
+  useEffect(() => {
+    const update = () => setVisible(document.visibilityState === 'visible');
+    document.addEventListener('visibilitychange', update);
+    return () => document.removeEventListener('visibilitychange', update);
+  }, []);
+  return visible;
 }

@@ -12,6 +12,7 @@ import { MessageTargetsDocument, SendMessageDocument, type PartyFieldsFragment }
 import { NotActivated } from '../NotActivated';
 import { sv } from '../strings.sv';
 import { useKeptQuery } from '../../../../shared/ui/useKeptQuery';
+import { usePageTitle } from '../../../../shared/ui/usePageTitle';
 
 const SUBJECT_MAX = 200;
 
@@ -24,6 +25,7 @@ function targetLabel(p: PartyFieldsFragment): string {
 export function NewMessagePage() {
   const [params] = useSearchParams();
   const [{ data, fetching, error }, reexecute] = useKeptQuery({ query: MessageTargetsDocument });
+  usePageTitle(sv.compose.title, sv.appName);
   const [to, setTo] = useState<string | null>(params.get('till'));
   const [subject, setSubject] = useState(() => drafts.load('nytt:amne'));
   const [body, setBody] = useState(() => drafts.load('nytt:text'));

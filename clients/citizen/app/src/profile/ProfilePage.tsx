@@ -8,6 +8,7 @@ import { fmt } from '../../../../shared/ui/strings';
 import { MeDocument, UpdateMyContactDetailsDocument } from '../../../src/generated/graphql';
 import { sv } from '../strings.sv';
 import { useKeptQuery } from '../../../../shared/ui/useKeptQuery';
+import { usePageTitle } from '../../../../shared/ui/usePageTitle';
 
 /** A Swedish mobile number in any common format: 070-123 45 67, +46 70 123 45 67, 0046701234567. */
 export function validMobile(value: string): boolean {
@@ -23,6 +24,7 @@ export function validEmail(value: string): boolean {
 /** "Min profil": name and address as registered, mobile and e-mail to change, the notification choices. */
 export function ProfilePage() {
   const [{ data, fetching, error }, reexecute] = useKeptQuery({ query: MeDocument });
+  usePageTitle(sv.profile.title, sv.appName);
   const [{ fetching: saving }, save] = useMutation(UpdateMyContactDetailsDocument);
   const me = data?.me;
   const [mobile, setMobile] = useState('');
