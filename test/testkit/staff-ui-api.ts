@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CaseJournalDocument } from '../../clients/staff/src';
 import { ConversationsDocument, MessageTargetsDocument, SendMessageDocument } from '../../clients/citizen/src';
 import { DEMO } from '../../src/db/demo-data';
 import { apiAs } from './api';
@@ -66,6 +67,17 @@ export async function citizenConversations(t: TestServer, personnummer: string, 
   try {
     const res = await api.query(ConversationsDocument, { first: 50 });
     return res.data!.conversations.nodes.filter((c) => c.subject === subject);
+  } finally {
+    await api.close();
+  }
+}
+
+/** The case journal as Marita reads it through the staff API. */
+export async function caseJournal(t: TestServer, caseId: string) {
+  const api = apiAs(t, await t.token.staff(DEMO.caseworker));
+  try {
+    const res = await api.query(CaseJournalDocument, { caseId, first: 50 });
+    return res.data!.caseJournal.nodes;
   } finally {
     await api.close();
   }

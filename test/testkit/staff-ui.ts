@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { signInAs } from './chromium';
 
@@ -39,4 +41,11 @@ export function countOperations(page: Page, operation: string): { count: () => n
     if (req.method() === 'POST' && req.url().endsWith('/graphql') && (req.postData() ?? '').includes(`query ${operation}`)) n++;
   });
   return { count: () => n };
+}
+
+/** A screenshot of what is on screen (a dialog over the page), for the README: docs/screenshots/<name>.png. */
+export async function viewportScreenshot(page: Page, name: string): Promise<void> {
+  const dir = path.resolve(__dirname, '../../docs/screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: false });
 }

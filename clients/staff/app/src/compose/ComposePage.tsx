@@ -101,6 +101,8 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
   const [savedAt, setSavedAt] = useState<string | undefined>(initial?.savedAt);
   const [saveState, setSaveState] = useState<'idle' | 'saving' | 'error'>('idle');
   const [sending, setSending] = useState(false);
+  // The button stays focusable while sending (a disabled one would drop keyboard focus); this guards a second press.
+  const sendingNow = useRef(false);
   const [, saveDraft] = useMutation(SaveStaffDraftDocument);
   const [, sendMessage] = useMutation(SendMessageDocument);
   const [, deleteDraft] = useMutation(DeleteDraftDocument);
@@ -175,7 +177,7 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
 
   const submit = async (e?: FormEvent) => {
     e?.preventDefault();
-    if (sending) return;
+    if (sendingNow.current) return;
     const found: Problems = {};
     if (citizens.length + colleagues.length === 0) found.recipients = sv.compose.noRecipient;
     if (!subject.trim()) found.subject = sv.compose.noSubject;
@@ -187,6 +189,7 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
     if (found.body) return focusLater('[data-testid="editor"]');
     if (found.general) return;
 
+    sendingNow.current = true;
     setSending(true);
     const id = await save();
     // The same content keeps its key, also across a reload: a retry after a dropped connection sends once.
@@ -196,6 +199,7 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
     writeKey(keyName, { content, key });
     const result = await sendMessage({ input: { ...latest.current, subject: subject.trim(), idempotencyKey: key } });
     if (result.error || !result.data) {
+      sendingNow.current = false;
       setSending(false);
       const code = errorCode(result.error);
       if (code === 'UNAUTHENTICATED') return;
@@ -357,7 +361,7 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
           </div>
         )}
         <div className="button-row">
-          <Button type="submit" className="button button--primary" isDisabled={sending}>
+          <Button type="submit" className="button button--primary" isPending={sending}>
             {sending ? sv.compose.sending : sv.compose.send}
           </Button>
         </div>

@@ -193,7 +193,7 @@ function MessageCard({ message: m, own, canJournal, onJournal }: { message: Staf
       </div>
       {m.history.length > 0 && (
         <details className="history">
-          <summary className="history__trigger">{sv.message.history}</summary>
+          <summary>{sv.message.history}</summary>
           <ol className="history__list">
             {m.history.map((e, i) => (
               <li key={i}>
