@@ -3,7 +3,9 @@ import type PgBoss from 'pg-boss';
 import type { Config } from './config';
 import type { Orm } from './db/orm';
 import { SessionStore } from './auth/session';
+import { startRegisterExtractJobs } from './domain/register-extract.service';
 import { startRetentionJobs } from './domain/retention.service';
+import { PostgresBlobStore } from './storage/blob-store';
 import { log } from './log';
 import { startBoss } from './notifications/boss';
 import { startNotificationWorker, type NotificationWorker, type Senders } from './notifications/worker';
@@ -46,6 +48,7 @@ export async function startRuntime(config: Config, orm: Orm, databaseUrl: string
 export async function startBackgroundWork(deps: { orm: Orm; boss: PgBoss; config: Config; senders?: Senders }): Promise<NotificationWorker> {
   const worker = await startNotificationWorker(deps);
   const retention = await startRetentionJobs({ em: () => deps.orm.em.fork() as EntityManager, boss: deps.boss, config: deps.config });
+  const extracts = await startRegisterExtractJobs({ em: () => deps.orm.em.fork() as EntityManager, boss: deps.boss, config: deps.config, store: new PostgresBlobStore() });
   const sessions = new SessionStore(deps.config.session);
   const housekeeping = setInterval(() => {
     sessions
@@ -57,6 +60,7 @@ export async function startBackgroundWork(deps: { orm: Orm; boss: PgBoss; config
     async stop() {
       clearInterval(housekeeping);
       await retention.stop();
+      await extracts.stop();
       await worker.stop();
     },
   };

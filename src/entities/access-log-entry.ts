@@ -20,6 +20,7 @@ export enum AccessAction {
   JOURNAL_WRITE = 'JOURNAL_WRITE',
   DOCUMENT_READ = 'DOCUMENT_READ',
   DOCUMENT_WRITE = 'DOCUMENT_WRITE',
+  REGISTER_EXTRACT = 'REGISTER_EXTRACT',
 }
 registerEnumType(AccessAction, {
   name: 'AccessAction',
@@ -40,6 +41,7 @@ registerEnumType(AccessAction, {
     JOURNAL_WRITE: { description: 'A message, attachment or note was journaled in the person\'s file.' },
     DOCUMENT_READ: { description: 'The documents of one of the person\'s cases were listed or opened.' },
     DOCUMENT_WRITE: { description: 'A document in one of the person\'s cases was written, locked or sent.' },
+    REGISTER_EXTRACT: { description: 'A register extract (registerutdrag) of everything held about the person was made for the staff member.' },
   },
 });
 

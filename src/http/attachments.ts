@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import type { Orm } from '../db/orm';
 import { AttachmentService, MAX_FILE_BYTES, sanitizeFilename, tooLarge } from '../domain/attachment.service';
 import { CaseDocumentService } from '../domain/case-document.service';
+import { RegisterExtractService } from '../domain/register-extract.service';
 import { AppError, ErrorCode, forbidden, notFound } from '../errors';
 import { log, requestStore } from '../log';
 import type { BlobStore } from '../storage/blob-store';
@@ -177,6 +178,21 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; sess
       if (viewer.kind !== 'staff') throw notFound('case document');
       const { document, bytes } = await new CaseDocumentService(em, viewer, requestId, deps.store).pdf(String(req.params.id));
       sendPdf(res, sanitizeFilename(`${document.title} ${document.date}`), bytes);
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+
+  // A register extract's ZIP, once, for whoever asked for it.
+  router.get('/register-extracts/:id', async (req, res) => {
+    try {
+      const { em, viewer, requestId } = await signedIn(req);
+      const { extract, bytes } = await new RegisterExtractService(em, viewer, requestId).download(deps.store, String(req.params.id));
+      res.setHeader('Content-Type', 'application/zip');
+      res.setHeader('Content-Disposition', contentDisposition(`registerutdrag-${extract.createdAt.toISOString().slice(0, 10)}.zip`));
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Content-Length', String(bytes.length));
+      res.status(200).end(bytes);
     } catch (err) {
       sendError(res, err);
     }

@@ -29,6 +29,7 @@ export class Migration20261202000020Retention extends Migration {
     this.addSql(`alter table "legal_hold" add constraint "legal_hold_released_by_id_foreign" foreign key ("released_by_id") references "staff" ("id") on update cascade on delete set null;`);
 
     this.addSql(`create index "access_log_entry_created_at_index" on "access_log_entry" ("created_at");`);
+    this.addSql(`alter type "access_action" add value if not exists 'REGISTER_EXTRACT';`);
   }
 
   override async down(): Promise<void> {

@@ -9,6 +9,7 @@ import { NoticeResolver } from './notice.resolver';
 import { NotificationResolver } from './notification.resolver';
 import { PersonResolver } from './person.resolver';
 import { LegalHoldResolver, RetentionResolver } from './retention.resolver';
+import { RegisterExtractResolver } from './register-extract.resolver';
 import { MailboxMembershipChangeResolver, SharedMailboxResolver, StaffResolver, UnitResolver } from './staff.resolver';
 
 export const resolvers = [
@@ -35,4 +36,5 @@ export const resolvers = [
   NotificationResolver,
   RetentionResolver,
   LegalHoldResolver,
+  RegisterExtractResolver,
 ] as const;

@@ -32,6 +32,8 @@ export type AccessAction =
   | 'PERSON_READ'
   /** The person's contact details were changed. */
   | 'PERSON_UPDATE'
+  /** A register extract (registerutdrag) of everything held about the person was made for the staff member. */
+  | 'REGISTER_EXTRACT'
   /** A relation involving the person was registered, activated or deactivated. */
   | 'RELATION_CHANGE'
   /** The person was shown as a relation on a case. */
