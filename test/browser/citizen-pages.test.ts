@@ -130,6 +130,7 @@ describe('C5 a relation (Josefine Test Ek) sees what her relation gives her, and
     await ui(inbox.getByRole('link')).toHaveCount(1);
     await ui(page.getByText('Påminnelse om mötestid')).toHaveCount(0);
     await ui(page.getByText('Bara för Tolvan')).toHaveCount(0);
+    await ui(page.getByText('Du är godkänd för meddelanden som relation i ärendet Ekonomiskt bistånd.', { exact: false })).toBeVisible();
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'relation-inkorg');
 

@@ -96,6 +96,7 @@ export const sv = {
     unreadOther: '{count} olästa meddelanden',
     lastFrom: 'Senast från {name}',
     loadMore: 'Visa fler',
+    asRelation: 'Du är godkänd för meddelanden som relation i ärendet {cases}. Här ser du dina egna meddelanden med handläggaren.',
   },
   conversation: {
     back: 'Tillbaka till Meddelanden',

@@ -4,7 +4,7 @@ import { useClient } from 'urql';
 import { Link } from 'react-router';
 import { QueryState } from '../../../../shared/ui/QueryState';
 import { fmt, formatDateTime, plural } from '../../../../shared/ui/strings';
-import { ConversationsDocument, type ConversationsQuery } from '../../../src/generated/graphql';
+import { ConversationsDocument, MyContactsDocument, type ConversationsQuery } from '../../../src/generated/graphql';
 import { useErrorText } from '../../../../shared/ui/QueryState';
 import { useLive } from '../live';
 import { NotActivated } from '../NotActivated';
@@ -19,6 +19,9 @@ type Row = ConversationsQuery['conversations']['nodes'][number];
 export function InboxPage() {
   const [{ data, fetching, error }, reexecute] = useKeptQuery({ query: ConversationsDocument, variables: { first: PAGE } });
   const older = useOlderPages(data?.conversations.pageInfo);
+  // A relation approved for messages on someone's case is told what that gives them.
+  const [{ data: contacts }] = useKeptQuery({ query: MyContactsDocument });
+  const relationCases = [...new Set(contacts?.myContacts.filter((c) => c.asRelation).map((c) => c.caseTitle))];
   usePageTitle(sv.inbox.title, sv.appName);
   const { version } = useLive();
   useEffect(() => {
@@ -36,6 +39,7 @@ export function InboxPage() {
           {sv.inbox.newMessage}
         </Link>
       </div>
+      {relationCases.length > 0 && <p className="muted">{fmt(sv.inbox.asRelation, { cases: relationCases.join(', ') })}</p>}
       <h2 className="visually-hidden">{sv.inbox.inbox}</h2>
       {!conversations && (
         <QueryState
