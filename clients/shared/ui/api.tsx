@@ -98,6 +98,9 @@ export function startNoticeFeed<N extends NoticeLike>(
   let unsubscribe: (() => void) | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
+  /** Which attempt is current: callbacks of an earlier subscription (e.g. its complete after we disposed it) are ignored. */
+  let attempt = 0;
+  let connecting = false;
   const query = stringifyDocument(docs.subscription);
 
   const deliver = (n: N) => {
@@ -119,6 +122,7 @@ export function startNoticeFeed<N extends NoticeLike>(
 
   const retry = () => {
     if (stopped) return;
+    attempt++;
     unsubscribe?.();
     unsubscribe = undefined;
     onStatus('reconnecting');
@@ -128,24 +132,28 @@ export function startNoticeFeed<N extends NoticeLike>(
   };
 
   const connect = async () => {
-    if (stopped) return;
+    if (stopped || connecting || unsubscribe) return;
+    connecting = true;
+    const mine = ++attempt;
     try {
       await catchUp();
     } catch (err) {
+      connecting = false;
       // A 401 is the session's business (the client's error hook reports it); keep trying otherwise.
-      if (isUnauthenticated(err as CombinedError)) return;
-      retry();
+      if (!isUnauthenticated(err as CombinedError) && mine === attempt) retry();
       return;
     }
-    if (stopped) return;
+    connecting = false;
+    if (stopped || mine !== attempt) return;
+    const stale = () => mine !== attempt;
     unsubscribe = api.ws.subscribe<{ notices: N }>(
       { query, variables: { after: cursor } },
       {
         next: (result) => {
-          if (result.data) deliver(result.data.notices);
+          if (!stale() && result.data) deliver(result.data.notices);
         },
-        error: retry,
-        complete: retry,
+        error: () => !stale() && retry(),
+        complete: () => !stale() && retry(),
       },
     );
   };
@@ -157,8 +165,9 @@ export function startNoticeFeed<N extends NoticeLike>(
     if (!stopped) onStatus('reconnecting');
   });
 
+  // Back online: try at once instead of waiting out the backoff.
   const online = () => {
-    if (unsubscribe) return;
+    if (unsubscribe || connecting) return;
     clearTimeout(retryTimer);
     void connect();
   };
@@ -167,6 +176,7 @@ export function startNoticeFeed<N extends NoticeLike>(
   void connect();
   return () => {
     stopped = true;
+    attempt++;
     clearTimeout(retryTimer);
     window.removeEventListener('online', online);
     offConnected();

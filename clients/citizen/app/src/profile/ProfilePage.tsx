@@ -4,7 +4,6 @@ import { useMutation } from 'urql';
 import { errorCode, errorField } from '../../../../shared/ui/api';
 import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
-import { fmt } from '../../../../shared/ui/strings';
 import { MeDocument, UpdateMyContactDetailsDocument } from '../../../src/generated/graphql';
 import { sv } from '../strings.sv';
 import { useKeptQuery } from '../../../../shared/ui/useKeptQuery';
@@ -53,9 +52,9 @@ export function ProfilePage() {
   const check = () => {
     const found: { mobile?: string; email?: string } = {};
     if (mobile.trim() && !validMobile(mobile)) found.mobile = sv.profile.mobileInvalid;
-    if (!mobile.trim() && me.eService.notifyBySms) found.mobile = fmt(sv.profile.needsChannel, { channel: 'SMS' });
+    if (!mobile.trim() && me.eService.notifyBySms) found.mobile = sv.profile.needsSms;
     if (email.trim() && !validEmail(email)) found.email = sv.profile.emailInvalid;
-    if (!email.trim() && me.eService.notifyByEmail) found.email = fmt(sv.profile.needsChannel, { channel: 'e-post' });
+    if (!email.trim() && me.eService.notifyByEmail) found.email = sv.profile.needsEmail;
     return found;
   };
 
