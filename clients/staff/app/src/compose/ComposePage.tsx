@@ -361,7 +361,7 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
           </div>
         )}
         <div className="button-row">
-          <Button type="submit" className="button button--primary" isPending={sending}>
+          <Button type="submit" className="button button--primary">
             {sending ? sv.compose.sending : sv.compose.send}
           </Button>
         </div>

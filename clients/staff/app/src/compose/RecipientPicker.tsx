@@ -103,7 +103,7 @@ export function RecipientPicker({
         items={items}
         disabledKeys={items.filter((o) => o.disabled).map((o) => o.key)}
         menuTrigger="input"
-        allowsEmptyCollection
+        allowsEmptyCollection={search.trim().length > 0}
         isInvalid={invalid}
         aria-describedby={errorId}
       >

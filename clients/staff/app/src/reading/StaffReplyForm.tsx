@@ -87,7 +87,7 @@ export function StaffReplyForm({ conversation, replyTo, sharedMailboxId, onSent 
           </div>
         )}
         <div className="button-row">
-          <Button type="submit" className="button button--primary" isPending={fetching}>
+          <Button type="submit" className="button button--primary">
             {fetching ? sv.reply.sending : sv.reply.send}
           </Button>
         </div>
