@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CaseJournalDocument } from '../../clients/staff/src';
-import { ConversationsDocument, MessageTargetsDocument, SendMessageDocument } from '../../clients/citizen/src';
+import { ConversationsDocument, MessageTargetsDocument, ReplyToMessageDocument, SendMessageDocument } from '../../clients/citizen/src';
 import { DEMO } from '../../src/db/demo-data';
 import { apiAs } from './api';
 import { upload } from './files';
@@ -75,6 +75,28 @@ export async function citizenConversations(t: TestServer, personnummer: string, 
 /** The case journal as Marita reads it through the staff API. */
 export async function caseJournal(t: TestServer, caseId: string) {
   const api = apiAs(t, await t.token.staff(DEMO.caseworker));
+  try {
+    const res = await api.query(CaseJournalDocument, { caseId, first: 50 });
+    return res.data!.caseJournal.nodes;
+  } finally {
+    await api.close();
+  }
+}
+
+/** A citizen answers a message through the citizen API. */
+export async function citizenReplies(t: TestServer, personnummer: string, messageId: string, body: string): Promise<void> {
+  const api = apiAs(t, await t.token.citizen(personnummer));
+  try {
+    const res = await api.mutate(ReplyToMessageDocument, { messageId, input: { idempotencyKey: randomUUID(), body } });
+    if (!res.data) throw new Error(`reply failed: ${res.codes.join(', ')}`);
+  } finally {
+    await api.close();
+  }
+}
+
+/** The journal entries of an executor's assignment in a case, read as the executor. */
+export async function journalAs(t: TestServer, username: string, caseId: string) {
+  const api = apiAs(t, await t.token.staff(username));
   try {
     const res = await api.query(CaseJournalDocument, { caseId, first: 50 });
     return res.data!.caseJournal.nodes;
