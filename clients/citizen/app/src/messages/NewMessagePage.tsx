@@ -103,7 +103,10 @@ export function NewMessagePage() {
     <>
       <h1>{sv.compose.title}</h1>
       <Form className="form card" onSubmit={submit} validationBehavior="aria">
-        <Select className="field" selectedKey={to} onSelectionChange={(k) => setTo(k === null ? null : String(k))} isInvalid={!!errors.to} placeholder={sv.compose.toPlaceholder}>
+        <Select className="field" selectedKey={to} onSelectionChange={(k) => {
+            setTo(k === null ? null : String(k));
+            setErrors((e) => ({ ...e, to: undefined }));
+          }} isInvalid={!!errors.to} placeholder={sv.compose.toPlaceholder}>
           <Label className="label">{sv.compose.to}</Label>
           <Button className="select-button">
             <SelectValue />
@@ -126,6 +129,7 @@ export function NewMessagePage() {
           onChange={(v) => {
             setSubject(v);
             drafts.save('nytt:amne', v);
+            setErrors((e) => ({ ...e, subject: undefined }));
           }}
           isInvalid={!!errors.subject}
           maxLength={SUBJECT_MAX}
@@ -140,6 +144,7 @@ export function NewMessagePage() {
           onChange={(v) => {
             setBody(v);
             drafts.save('nytt:text', v);
+            setErrors((e) => ({ ...e, body: undefined }));
           }}
           isInvalid={!!errors.body}
         >

@@ -31,6 +31,7 @@ export function ReplyForm({ conversationId, replyTo }: { conversationId: string;
   const change = (text: string) => {
     setBody(text);
     drafts.save(draftKey, text);
+    setProblem((p) => (p === sv.conversation.emptyBody ? undefined : p));
   };
 
   const submit = async (e: FormEvent) => {

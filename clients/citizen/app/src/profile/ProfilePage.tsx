@@ -113,7 +113,10 @@ export function ProfilePage() {
           </div>
         )}
         <Form className="form" onSubmit={submit} validationBehavior="aria">
-          <TextField className="field" value={mobile} onChange={setMobile} isInvalid={!!errors.mobile} type="tel" autoComplete="tel" id="profil-mobil">
+          <TextField className="field" value={mobile} onChange={(v) => {
+            setMobile(v);
+            setErrors((e) => ({ ...e, mobile: undefined }));
+          }} isInvalid={!!errors.mobile} type="tel" autoComplete="tel" id="profil-mobil">
             <Label>{sv.profile.mobile}</Label>
             <Text slot="description" className="field-description">
               {sv.profile.mobileHint}
@@ -121,7 +124,10 @@ export function ProfilePage() {
             <Input />
             <FieldError className="field-error">{errors.mobile}</FieldError>
           </TextField>
-          <TextField className="field" value={email} onChange={setEmail} isInvalid={!!errors.email} type="email" autoComplete="email" id="profil-epost">
+          <TextField className="field" value={email} onChange={(v) => {
+            setEmail(v);
+            setErrors((e) => ({ ...e, email: undefined }));
+          }} isInvalid={!!errors.email} type="email" autoComplete="email" id="profil-epost">
             <Label>{sv.profile.email}</Label>
             <Text slot="description" className="field-description">
               {sv.profile.emailHint}
