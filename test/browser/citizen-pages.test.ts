@@ -231,6 +231,23 @@ describe('C6 states', () => {
   });
 });
 
+describe('C6b a page that cannot load', () => {
+  test('a page whose code cannot be fetched (e.g. replaced by a new version) says so and offers a reload; the rest of the app still works', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signInAs(page, t.origin, PEOPLE.tolvan.name);
+    await page.getByRole('heading', { name: 'Meddelanden', level: 1 }).waitFor();
+    await page.route(/\/assets\/ProfilePage-[^/]+\.js$/, (route) => route.abort('connectionrefused'));
+    await page.getByRole('link', { name: 'Min profil' }).click();
+    await page.getByRole('heading', { name: 'Sidan kunde inte visas', level: 1 }).waitFor();
+    await ui(page.getByRole('button', { name: 'Ladda om sidan' })).toBeVisible();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Kontakter' }).click();
+    await page.getByRole('heading', { name: 'Kontakter', level: 1 }).waitFor();
+    await context.close();
+  });
+});
+
 describe('C7 a long inbox', () => {
   test('25 conversations a page; "Visa fler" loads the next page and moves focus to the first one that came in', async () => {
     for (let i = 1; i <= 26; i++) await caseworkerSends(t, DEMO.tolvan, { subject: `Ärende nummer ${i}`, body: `<p>Nummer ${i}</p>`, readReceipt: false });

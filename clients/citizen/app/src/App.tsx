@@ -1,7 +1,8 @@
 import { lazy, Suspense, useMemo } from 'react';
-import { BrowserRouter, Link, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { Provider } from 'urql';
 import { createWebApi } from '../../../shared/ui/api';
+import { ErrorBoundary } from '../../../shared/ui/ErrorBoundary';
 import { Announcer, Layout } from '../../../shared/ui/Layout';
 import { useSession } from '../../../shared/ui/session';
 import { SessionExpiredBanner, SignInScreen, UnreachableScreen } from '../../../shared/ui/SignIn';
@@ -65,6 +66,7 @@ function SignedIn() {
 
 function Shell() {
   const { state } = useSession();
+  const location = useLocation();
   const live = useLive();
   const [{ data: me }] = useKeptQuery({ query: MeDocument });
   const active = me?.me.eService.messagingEnabled !== false;
@@ -83,6 +85,7 @@ function Shell() {
   ];
   return (
     <Layout appName={sv.appName} nav={nav} banner={banner}>
+      <ErrorBoundary key={location.pathname} title={sv.crash.title} text={sv.crash.text} reload={sv.crash.reload}>
       <Suspense fallback={<p role="status">{sv.loading}</p>}>
       <Routes>
         <Route path="/" element={<Navigate to="/meddelanden" replace />} />
@@ -94,6 +97,7 @@ function Shell() {
         <Route path="*" element={<NotFound />} />
       </Routes>
       </Suspense>
+      </ErrorBoundary>
     </Layout>
   );
 }

@@ -170,6 +170,11 @@ export const sv = {
     title: 'E-tjänsten är inte aktiverad',
     text: 'Din handläggare har inte aktiverat e-tjänsten för dig ännu. Kontakta socialtjänsten om du vill kunna ta emot och skicka meddelanden här.',
   },
+  crash: {
+    title: 'Sidan kunde inte visas',
+    text: 'Något gick fel när sidan skulle visas, eller så har tjänsten just uppdaterats. Ladda om sidan för att fortsätta.',
+    reload: 'Ladda om sidan',
+  },
   notFound: {
     title: 'Sidan finns inte',
     text: 'Sidan du försökte nå finns inte.',
