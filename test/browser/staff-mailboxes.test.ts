@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import { expect as ui } from '@playwright/test';
+import { WEB_BUILD } from '../../src/http/web-build';
 import type { Browser } from 'playwright-core';
 import { DEMO } from '../../src/db/demo-data';
 import { makePdf } from '../testkit/files';
@@ -129,5 +133,20 @@ describe('S1 mailboxes and reading', () => {
     // One request per page shown, each asking for 25: 75 of 5,000 conversations loaded.
     expect(lists.count()).toBe(3);
     await context.close();
+  });
+});
+
+describe('S0 the staff build', () => {
+  test("the staff app's first load is at most 300 KB of JavaScript gzipped; the editor is not part of it", () => {
+    const dir = WEB_BUILD.staff;
+    const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
+    // The entry script and the chunks it preloads: what the browser fetches before the first page shows.
+    const scripts = [...html.matchAll(/<(?:script[^>]*\bsrc|link[^>]*rel="modulepreload"[^>]*\bhref)="\/staff\/([^"]+\.js)"/g)].map((m) => m[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    const gzipped = scripts.reduce((sum, s) => sum + zlib.gzipSync(fs.readFileSync(path.join(dir, s)), { level: 9 }).length, 0);
+    expect(gzipped).toBeLessThanOrEqual(300 * 1024);
+    expect(scripts.some((s) => /RichTextEditor|ComposePage/.test(s))).toBe(false);
+    // The editor exists as its own chunk, loaded when Skriv nytt opens.
+    expect(fs.readdirSync(path.join(dir, 'assets')).some((f) => /^RichTextEditor-.*\.js$/.test(f))).toBe(true);
   });
 });

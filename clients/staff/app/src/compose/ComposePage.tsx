@@ -20,6 +20,7 @@ import {
 } from '../../../src/generated/graphql';
 import { useLive } from '../live';
 import { sv } from '../strings.sv';
+import { usePageTitle } from '../title';
 import { timeOfDay } from '../time';
 import { RecipientPicker, useCitizenOptions, useStaffOptions, type Recipient } from './RecipientPicker';
 
@@ -77,6 +78,7 @@ interface Problems {
 
 function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; onCreated: (id: string) => void }) {
   const navigate = useNavigate();
+  usePageTitle(sv.compose.title);
   const session = useSession();
   const announce = useAnnounce();
   const errorText = useErrorText();

@@ -7,6 +7,7 @@ import { fmt, formatDateTime, plural } from '../../../../shared/ui/strings';
 import { ConversationsDocument, type MailboxFolder } from '../../../src/generated/graphql';
 import { useLive } from '../live';
 import { sv } from '../strings.sv';
+import { usePageTitle } from '../title';
 
 /** One screenful; "Visa fler" asks for the next page by cursor, so thousands of conversations are never loaded at once. */
 export const PAGE_SIZE = 25;
@@ -86,6 +87,7 @@ export function ConversationListPage({ folder, shared }: { folder: MailboxFolder
   // Another mailbox or filter starts again from the first page.
   useEffect(() => setCursors([null]), [folder, sharedMailboxId, unreadOnly]);
   const title = shared ? (mailboxes?.find((m) => m.mailbox.id === mailboxId)?.mailbox.name ?? sv.mailboxes.shared) : folder === 'SENT' ? sv.mailboxes.sent : sv.mailboxes.inbox;
+  usePageTitle(title);
   return (
     <>
       <div className="page-head">

@@ -6,6 +6,7 @@ import { QueryState } from '../../../../shared/ui/QueryState';
 import { fmt } from '../../../../shared/ui/strings';
 import { DeleteDraftDocument, StaffDraftsDocument } from '../../../src/generated/graphql';
 import { sv } from '../strings.sv';
+import { usePageTitle } from '../title';
 import { timeOfDay } from '../time';
 
 /** Utkast: the drafts saved while writing, newest first; open one to go on writing, or remove it. */
@@ -14,6 +15,7 @@ export function DraftsPage() {
   const [, remove] = useMutation(DeleteDraftDocument);
   const announce = useAnnounce();
   const drafts = data?.drafts.nodes;
+  usePageTitle(sv.mailboxes.drafts);
   return (
     <>
       <h1>{sv.mailboxes.drafts}</h1>

@@ -8,6 +8,7 @@ import { fmt, formatDateTime, formatSize } from '../../../../shared/ui/strings';
 import { MarkMessageReadDocument, StaffConversationDocument, StaffMeDocument, type StaffConversationQuery } from '../../../src/generated/graphql';
 import { useLive } from '../live';
 import { sv } from '../strings.sv';
+import { usePageTitle } from '../title';
 import { StaffReplyForm } from './StaffReplyForm';
 
 const JournalDialog = lazy(() => import('../journal/JournalDialog').then((m) => ({ default: m.JournalDialog })));
@@ -58,6 +59,7 @@ export function ConversationPage() {
   const backName = sharedMailboxId ? (mailboxes?.find((m) => m.mailbox.id === sharedMailboxId)?.mailbox.name ?? sv.mailboxes.shared) : sv.mailboxes.inbox;
   const myIds = new Set([me?.staffMe.id, ...(mailboxes ?? []).map((m) => m.mailbox.id)].filter(Boolean));
   const last = conversation?.messages[conversation.messages.length - 1];
+  usePageTitle(conversation?.subject);
 
   return (
     <>

@@ -7,6 +7,7 @@ import { fmt } from '../../../../shared/ui/strings';
 import { ContactListsDocument, DeleteContactListDocument, SaveContactListDocument, type ContactListsQuery } from '../../../src/generated/graphql';
 import { RecipientPicker, useStaffOptions, type Recipient } from '../compose/RecipientPicker';
 import { sv } from '../strings.sv';
+import { usePageTitle } from '../title';
 
 type List = ContactListsQuery['contactLists'][number];
 
@@ -17,6 +18,7 @@ export function ContactListsPage() {
   const [, remove] = useMutation(DeleteContactListDocument);
   const announce = useAnnounce();
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
+  usePageTitle(sv.contactLists.title);
   return (
     <>
       <div className="page-head">

@@ -5,6 +5,7 @@ import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
 import { MailboxSettingsDocument, SharedMailboxesDocument, UpdateMailboxSettingsDocument, type MailboxSettingsQuery } from '../../../src/generated/graphql';
 import { sv } from '../strings.sv';
+import { usePageTitle } from '../title';
 
 const NONE = 'ingen';
 
@@ -13,6 +14,7 @@ export function SettingsPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: MailboxSettingsDocument });
   const [{ data: shared }] = useQuery({ query: SharedMailboxesDocument });
   const settings = data?.mailboxSettings;
+  usePageTitle(sv.settings.title);
   return (
     <>
       <h1>{sv.settings.title}</h1>
