@@ -114,8 +114,10 @@ interface RootView {
   contacts: Set<string>;
   myAssignments: Set<string>;
   attachments: Set<string>;
+  registerExtracts: Set<string>;
   readsAccessLog: boolean;
   readsFailedNotifications: boolean;
+  readsLegalHolds: boolean;
 }
 
 /** Ids and owners of everything in the arranged world, read from the database (never through the API's edges). */
@@ -240,6 +242,14 @@ const SENSITIVE: Record<string, Sensitive> = {
     why: 'a notification to a person about a message; root: failedNotifications, all of it for whoever that root answers',
     check: (r, view) => ({ key: r.obj.id, visible: view.readsFailedNotifications }),
   },
+  LegalHold: {
+    why: 'a hold on a case or conversation, with its reason (which may name the matter); root: legalHolds, all of them for whoever that root answers',
+    check: (r, view) => ({ key: r.obj.id, visible: view.readsLegalHolds }),
+  },
+  RegisterExtract: {
+    why: 'a citizen\'s register extract (everything held about them, as a download); root: myRegisterExtracts',
+    check: (r, view) => ({ key: r.obj.id, visible: view.registerExtracts.has(r.obj.id) }),
+  },
 };
 
 /** Object types that hold none of that data, and why. A new type must be put in one of the two lists. */
@@ -255,6 +265,9 @@ const NOT_SENSITIVE: Record<string, string> = {
   EServiceSettings: 'three switches of the Person that holds it, which is checked on the same path',
   PageInfo: 'paging cursors',
   MailboxMembershipChange: 'who added or removed which staff member of a shared mailbox (staff and mailboxes only)',
+  RetentionRuleSetting: 'a gallring rule and its period, as configured',
+  RetentionRun: 'a gallring run: when, which rule, and counts (RetentionCount) of what it thinned or kept',
+  RetentionCount: 'a number of records of one kind',
 };
 
 /** Contact details of a Person shown on a path are checked against what person(id) / me shows (R3). */
@@ -432,6 +445,8 @@ async function arrange(tok: Record<string, string>) {
   const SAVE = 'mutation($i: SaveDraftInput!) { saveDraft(input: $i) { id } }';
   made.draftMarita = (await ok(tok.marita, SAVE, { i: { to: { personIds: [tolvan] }, subject: 'Utkast till Tolvan', caseId: ek.id, attachmentIds: [await pdf(tok.marita, 'Utkast.pdf')] } })).saveDraft.id;
   made.draftTolvan = (await ok(tok.tolvan, SAVE, { i: { replyToMessageId: m1.id, body: '<p>Jag återkommer.</p>' } })).saveDraft.id;
+  made.extract = (await ok(tok.tolvan, 'mutation { requestRegisterExtract { id } }')).requestRegisterExtract.id;
+  made.hold = (await ok(tok.admin, 'mutation($i: PlaceLegalHoldInput!) { placeLegalHold(input: $i) { id } }', { i: { conversationId: m1.conversationId, reason: 'JO:s begäran, dnr 1234-2026' } })).placeLegalHold.id;
   // Drafts addressed to a person the writer may not see (issue 8, observation 4): kept when accepted, so their addressees are walked.
   for (const [who, t, to, name] of [
     ['otherUnitCaseworker', tok.bo, ebba.person.id, 'Ebba (another unit\'s case holder)'],
@@ -502,8 +517,10 @@ async function rootView(role: Role): Promise<RootView> {
     contacts: new Set(),
     myAssignments: new Set(),
     attachments: new Set(),
+    registerExtracts: new Set(),
     readsAccessLog: false,
     readsFailedNotifications: false,
+    readsLegalHolds: false,
   };
   const PERSON = '{ id address { street postalCode city } mobile email }';
   const seePerson = (p: any) => {
@@ -530,6 +547,8 @@ async function rootView(role: Role): Promise<RootView> {
   for (const a of (await succeeds('{ myAssignments { id } }'))?.myAssignments ?? []) view.myAssignments.add(a.id);
   view.readsAccessLog = !!(await succeeds(`{ accessLog(first: 1, personnummer: "${DEMO.tolvan}") { nodes { id } } }`));
   view.readsFailedNotifications = !!(await succeeds('{ failedNotifications { id } }'));
+  view.readsLegalHolds = !!(await succeeds('{ legalHolds(includeReleased: true) { id } }'));
+  for (const e of (await succeeds('{ myRegisterExtracts { id } }'))?.myRegisterExtracts ?? []) view.registerExtracts.add(e.id);
   return view;
 }
 
