@@ -46,10 +46,13 @@ describe('S1 mailboxes and reading', () => {
     await nav.getByRole('link', { name: /^Försörjningsstöd mottagning/ }).click();
     await ui(page.getByRole('heading', { level: 1, name: 'Försörjningsstöd mottagning' })).toBeVisible();
     await ui(page.getByRole('link', { name: /Bemanning i receptionen/ })).toBeVisible();
+    expect(await axeViolations(page)).toEqual([]);
 
     await nav.getByRole('link', { name: 'Skickat' }).click();
     await ui(page.getByRole('heading', { level: 1, name: 'Skickat' })).toBeVisible();
     await ui(page.getByRole('link', { name: /Påminnelse om mötestid.*Till: .*Tolvan Tolvansson/ })).toBeVisible();
+    expect(await axeViolations(page)).toEqual([]);
+    await ui(page).toHaveTitle('Skickat – Meddelande IFO – för personal');
 
     await nav.getByRole('link', { name: /^Inkorg/ }).click();
     // Anna's colleague note in the shared mailbox is read there; the unread filter leaves it out.
@@ -60,6 +63,11 @@ describe('S1 mailboxes and reading', () => {
     await page.getByText('Visa bara olästa').click();
     await ui(page.getByRole('checkbox', { name: 'Visa bara olästa' })).toBeChecked();
     await ui(page.getByText('Inga olästa meddelanden.')).toBeVisible();
+
+    // An address that leads nowhere: the app says so (and the server answers 404).
+    await page.goto(`${t.origin}/staff/finns-inte`);
+    await ui(page.getByRole('heading', { level: 1, name: 'Sidan finns inte' })).toBeVisible();
+    expect(await axeViolations(page)).toEqual([]);
 
     const phone = await context.newPage();
     await phone.setViewportSize(VIEWPORTS.phone);
@@ -128,6 +136,8 @@ describe('S1 mailboxes and reading', () => {
     await page.mouse.wheel(0, 5000);
     await page.getByRole('button', { name: 'Visa fler' }).click();
     await ui(list.getByTestId('conversation')).toHaveCount(50);
+    // Keyboard users continue at the first conversation that came in.
+    await ui(list.getByTestId('conversation').nth(25).getByRole('link')).toBeFocused();
     await page.getByRole('button', { name: 'Visa fler' }).click();
     await ui(list.getByTestId('conversation')).toHaveCount(75);
     // One request per page shown, each asking for 25: 75 of 5,000 conversations loaded.

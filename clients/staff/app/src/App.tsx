@@ -1,7 +1,8 @@
 import { lazy, Suspense, useMemo } from 'react';
-import { BrowserRouter, Link, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { Provider, useQuery } from 'urql';
 import { createWebApi } from '../../../shared/ui/api';
+import { ErrorBoundary } from '../../../shared/ui/ErrorBoundary';
 import { Announcer, Layout } from '../../../shared/ui/Layout';
 import { useSession } from '../../../shared/ui/session';
 import { SessionExpiredBanner, SignInScreen, UnreachableScreen } from '../../../shared/ui/SignIn';
@@ -11,6 +12,7 @@ import { LiveProvider, useLive } from './live';
 import { MailboxNav } from './mailboxes/MailboxNav';
 import { ConversationListPage } from './mailboxes/ConversationListPage';
 import { sv } from './strings.sv';
+import { usePageTitle } from './title';
 
 // The inbox is the first load; reading, writing (with its editor), journaling and settings load when first opened.
 const ConversationPage = lazy(() => import('./reading/ConversationPage').then((m) => ({ default: m.ConversationPage })));
@@ -63,6 +65,7 @@ function SignedIn() {
 function Shell() {
   const { state } = useSession();
   const live = useLive();
+  const location = useLocation();
   const [{ data: me }] = useQuery({ query: StaffMeDocument });
   const banner =
     state.status === 'expired' ? (
@@ -89,6 +92,7 @@ function Shell() {
       <div className="workspace">
         <MailboxNav />
         <div className="workspace__content">
+          <ErrorBoundary key={location.pathname} title={sv.crash.title} text={sv.crash.text} reload={sv.crash.reload}>
           <Suspense fallback={<p role="status">{sv.loading}</p>}>
             <Routes>
               <Route path="/" element={<Navigate to="/inkorg" replace />} />
@@ -103,6 +107,7 @@ function Shell() {
               <Route path="*" element={<NotFound />} />
             </Routes>
           </Suspense>
+          </ErrorBoundary>
         </div>
       </div>
     </Layout>
@@ -110,6 +115,7 @@ function Shell() {
 }
 
 function NotFound() {
+  usePageTitle(sv.notFound.title);
   return (
     <>
       <h1>{sv.notFound.title}</h1>

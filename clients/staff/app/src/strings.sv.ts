@@ -281,6 +281,11 @@ export const sv = {
     text: 'Adressen leder inte till någon sida här.',
     home: 'Till inkorgen',
   },
+  crash: {
+    title: 'Sidan kunde inte visas',
+    text: 'Något gick fel när sidan skulle visas, eller så har tjänsten just uppdaterats. Ladda om sidan för att fortsätta. Det du skrivit finns kvar som utkast.',
+    reload: 'Ladda om sidan',
+  },
   admin: {
     text: 'Som systemförvaltare har du ingen brevlåda här. Administrationen görs via API:et.',
   },

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Button, Checkbox } from 'react-aria-components';
 import { Link, useParams } from 'react-router';
 import { useQuery } from 'urql';
@@ -35,17 +35,26 @@ function ConversationPage({ folder, sharedMailboxId, unreadOnly, after, isLast, 
   const { mailboxes } = useLive();
   const mine = new Set((mailboxes ?? []).map((m) => m.mailbox.id));
   const page = data?.conversations;
+  // "Visa fler": keyboard and screen-reader users continue at the first conversation that came in.
+  const first = useRef<HTMLAnchorElement>(null);
+  const focused = useRef(false);
+  useEffect(() => {
+    if (after !== null && page && !focused.current) {
+      focused.current = true;
+      first.current?.focus();
+    }
+  }, [after, page]);
   if (!page) return <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />;
   const query = sharedMailboxId ? `?brevlada=${sharedMailboxId}` : '';
   return (
     <>
-      {page.nodes.map((c) => {
+      {page.nodes.map((c, i) => {
         const unread = c.unreadCount > 0;
         const others = c.participants.filter((p) => !mine.has(p.id));
         const who = folder === 'SENT' ? fmt(sv.list.to, { names: others.map((p) => p.name).join(', ') }) : fmt(sv.list.from, { name: c.lastMessage?.sender.name ?? '' });
         return (
           <li key={c.id} className={unread ? 'conversation--unread' : undefined} data-testid="conversation">
-            <Link className="conversation-link" to={`/konversation/${c.id}${query}`}>
+            <Link className="conversation-link" to={`/konversation/${c.id}${query}`} ref={i === 0 ? first : undefined}>
               <span className="conversation-link__subject">{c.subject}</span>
               <span className="conversation-link__date">
                 <time dateTime={c.lastMessageAt}>{formatDateTime(c.lastMessageAt)}</time>
