@@ -133,6 +133,22 @@ describe('observation 1: the case file does not leak one hop away from a message
   });
 });
 
+test('cases, relations and journal entries read through the rule queries keep their calendar dates (LocalDate) and times', async () => {
+  const r = await marita.query(
+    gql(`query D($id: ID!) { case(id: $id) { openedOn relations { validFrom } holder { cases { openedOn } } } caseJournal(caseId: $id) { nodes { date journaledAt } } }`),
+    { id: tolvansCase },
+  );
+  expect(r.errors).toEqual([]);
+  expect(r.data.case.openedOn).toBe('2024-02-15');
+  expect(r.data.case.holder.cases[0].openedOn).toBe('2024-02-15');
+  expect(r.data.case.relations[0].validFrom).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  expect(r.data.caseJournal.nodes.length).toBeGreaterThan(0); // observation 1 journaled into it
+  for (const n of r.data.caseJournal.nodes) {
+    expect(n.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(n.journaledAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  }
+});
+
 describe('observation 3: administrators manage shared mailboxes but are never members', () => {
   const ADD = gql(`mutation A($m: ID!, $s: ID!) { addSharedMailboxMember(mailboxId: $m, staffId: $s) { id } }`);
   const REMOVE = gql(`mutation R($m: ID!, $s: ID!) { removeSharedMailboxMember(mailboxId: $m, staffId: $s) { id } }`);
