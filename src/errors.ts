@@ -21,7 +21,7 @@ export enum ErrorCode {
   CASE_CLOSED = 'CASE_CLOSED',
   /** The sender may not write to this recipient (no case in common). */
   RECIPIENT_NOT_ALLOWED = 'RECIPIENT_NOT_ALLOWED',
-  /** The recipient does not have the e-service activated. */
+  /** The recipient does not have the e-service activated, or is a relation approved for messages but not yet activated (activate the relation first). */
   RECIPIENT_NOT_ACTIVATED = 'RECIPIENT_NOT_ACTIVATED',
   /** The idempotency key was used before for a different payload. */
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
