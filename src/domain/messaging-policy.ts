@@ -53,13 +53,30 @@ export async function writablePersons(
   const result = new Map<string, WritablePerson>();
   const wanted = personIds.filter(isId);
   if (wanted.length === 0 || viewer.role === StaffRole.ADMIN) return result;
-  const today = todayInSweden();
-  const caseworker = viewer.role === StaffRole.CASEWORKER;
   const onCase = caseId == null ? sql`true` : isId(caseId) ? sql`x.case_id = ${uuid(caseId)}` : sql`false`;
   const rows = await query<{ person_id: string; case_id: string; as_relation: boolean; usable: boolean }>(
     em,
-    sql`select distinct on (x.person_id) x.person_id, x.case_id, x.as_relation, x.usable from (
-       select c.holder_id as person_id, c.id as case_id, false as as_relation, true as usable, c.opened_on
+    sql`select distinct on (x.person_id) x.person_id, x.case_id, x.as_relation, x.usable from (${staffWriteLinks(viewer, todayInSweden())}) x
+     where x.person_id = any(${uuidArray(wanted)}) and ${onCase}
+     order by x.person_id, x.usable desc, x.as_relation, x.opened_on desc`,
+  );
+  for (const r of rows) {
+    if (r.usable) result.set(r.person_id, { personId: r.person_id, caseId: r.case_id, asRelation: r.as_relation });
+    else refusals?.set(r.person_id, 'RELATION_NOT_ACTIVATED');
+  }
+  return result;
+}
+
+/**
+ * M1/M2 as rows (person_id, case_id, as_relation, usable, opened_on): the
+ * holders of the ongoing cases in a caseworker's caseload and those cases'
+ * approved relations (usable once activated and valid today), and the
+ * holders of the cases an executor holds an ongoing assignment in. The one
+ * place the rule is written; writablePersons and messageTargetPersons read it.
+ */
+function staffWriteLinks(viewer: StaffViewer, today: string): Sql {
+  const caseworker = viewer.role === StaffRole.CASEWORKER;
+  return sql`select c.holder_id as person_id, c.id as case_id, false as as_relation, true as usable, c.opened_on
          from case_file c where ${caseworker} and c.status = 'OPEN' and ${caseload.sql(viewer, 'c')}
        union all
        select r.person_id, c.id, true, ${usableRelation.sql(today, 'r')}, c.opened_on
@@ -69,16 +86,17 @@ export async function writablePersons(
        union all
        select c.holder_id, c.id, false, true, c.opened_on
          from assignment a join case_file c on c.id = a.case_id
-        where a.executor_id = ${uuid(viewer.staff.id)} and c.status = 'OPEN' and ${ongoingAssignment.sql(today, 'a')}
-     ) x
-     where x.person_id = any(${uuidArray(wanted)}) and ${onCase}
-     order by x.person_id, x.usable desc, x.as_relation, x.opened_on desc`,
-  );
-  for (const r of rows) {
-    if (r.usable) result.set(r.person_id, { personId: r.person_id, caseId: r.case_id, asRelation: r.as_relation });
-    else refusals?.set(r.person_id, 'RELATION_NOT_ACTIVATED');
-  }
-  return result;
+        where a.executor_id = ${uuid(viewer.staff.id)} and c.status = 'OPEN' and ${ongoingAssignment.sql(today, 'a')}`;
+}
+
+/**
+ * The persons a staff member may address now (M1/M2, M5): a usable link and
+ * the e-service activated. As an SQL condition on a person alias, for the
+ * recipient search (persons(messageTargetsOnly: true)).
+ */
+export function messageTargetPersons(viewer: StaffViewer, alias: string): Sql {
+  if (viewer.role === StaffRole.ADMIN) return sql`false`;
+  return sql`(${raw(alias)}.messaging_enabled and ${raw(alias)}.id in (select w.person_id from (${staffWriteLinks(viewer, todayInSweden())}) w where w.usable))`;
 }
 
 /**

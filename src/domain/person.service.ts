@@ -9,6 +9,7 @@ import { AppError, ErrorCode, forbidden, notFound } from '../errors';
 import { assertMayChangeContactDetails, caseloadFilter, loadPersonAccess, staffVisiblePersons, type PersonAccess } from './access-policy';
 import { join, query, sql, uuid, type Sql } from './sql';
 import { logPersonAccess } from './access-log.service';
+import { messageTargetPersons } from './messaging-policy';
 import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact, type EServiceSwitches } from './contact-details';
 import { isId } from './ids';
 import { pageSize, decodeCursor, toPage, type Page } from './pagination';
@@ -39,11 +40,12 @@ export class PersonService {
   ) {}
 
   /** Persons this staff member may see, by family name; `search` matches name or personnummer. */
-  async list(args: { search?: string | null; first?: number | null; after?: string | null }): Promise<Page<Person>> {
+  async list(args: { search?: string | null; first?: number | null; after?: string | null; messageTargetsOnly?: boolean | null }): Promise<Page<Person>> {
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 3) as [string, string, string] | undefined;
     return this.em.transactional(async (em) => {
       const where: Sql[] = [sql`p.id in (select v.person_id from (${staffVisiblePersons(this.viewer)}) v)`];
+      if (args.messageTargetsOnly) where.push(messageTargetPersons(this.viewer, 'p'));
       const search = args.search?.trim();
       if (search) {
         const pnr = parsePersonnummer(search);

@@ -49,6 +49,9 @@ class PersonsArgs {
 
   @Field(() => String, { nullable: true, description: 'Cursor from a previous page\'s pageInfo.endCursor.' })
   after?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Only the persons you may write to now: holders of ongoing cases in your caseload and their activated relations (caseworkers), holders of cases you have an ongoing assignment in (executors), each with the e-service activated. The recipient search of Skriv nytt ("Till klient").' })
+  messageTargetsOnly?: boolean | null;
 }
 
 @InputType({ description: 'Contact details to change; leave a field out to keep it, send null or "" to clear it.' })
