@@ -28,12 +28,12 @@ export const ongoingAssignment = {
   sql: (today: string, alias = 'a'): Sql =>
     sql`(${raw(alias)}.start_date <= ${date(today)} and (${raw(alias)}.end_date is null or ${raw(alias)}.end_date >= ${date(today)}))`,
   filter: (today: string) => ({ startDate: { $lte: today }, $or: [{ endDate: null }, { endDate: { $gte: today } }] }),
-  holds: (a: { startDate: string; endDate?: string | null }, today: string): boolean => a.startDate <= today && (a.endDate == null || a.endDate >= today),
 };
 
 /**
  * A relation carries messages while it is registered as approved for
- * messages, today is inside its validity and (for `active`) it is activated.
+ * messages, today is inside its validity and (for `sql` and `holds`) it is
+ * activated.
  * Deactivating it or passing its validTo ends that at once: every check reads
  * the row and today's date at request time.
  */
