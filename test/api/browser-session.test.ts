@@ -491,7 +491,7 @@ describe('S10 the websocket takes the cookie only from the server\'s own pages (
       headers: { ...JSON_TYPE, authorization: `Bearer ${await t.token.staff(DEMO.admin)}` },
       body: JSON.stringify({ query: 'mutation($id: ID!) { updateStaff(id: $id, input: { active: false }) { active } }', variables: { id: bo.id } }),
     });
-    expect((await res.json()).data.updateStaff.active).toBe(false);
+    expect(((await res.json()) as { data: { updateStaff: { active: boolean } } }).data.updateStaff.active).toBe(false);
     expect(await s.closed).toEqual({ code: 4403, reason: 'Forbidden' });
   });
 });
