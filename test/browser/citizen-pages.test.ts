@@ -206,6 +206,29 @@ describe('C6 states', () => {
     await context.close();
   });
 
+  test('before the idle limit the person is warned and can stay signed in with one button (WCAG 2.2.1); at the limit the page says the session has ended', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.clock.install(); // the page's own clock, to move it on by minutes; the server keeps real time
+    await signInAs(page, t.origin, PEOPLE.tolvan.name);
+    await page.getByRole('heading', { name: 'Meddelanden', level: 1 }).waitFor();
+    await ui(page.getByText('loggas du ut om')).toHaveCount(0);
+    await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(2000); // the page re-reads its session once after the first answers; then it is idle
+
+    await page.clock.fastForward('27:30'); // the idle limit is 30 minutes
+    const warning = page.getByRole('alert').filter({ hasText: 'För din säkerhet loggas du ut om 3 min.' });
+    await ui(warning).toBeVisible();
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'snart-utloggad');
+    await warning.getByRole('button', { name: 'Fortsätt vara inloggad' }).click();
+    await ui(warning).toHaveCount(0);
+
+    await page.clock.fastForward('31:00');
+    await page.getByRole('heading', { name: 'Din session har gått ut' }).waitFor();
+    await context.close();
+  });
+
   test('server unreachable: a clear Swedish message and "Försök igen", on the first load and while signed in', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();

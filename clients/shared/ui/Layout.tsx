@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState, ty
 import { Button } from 'react-aria-components';
 import { NavLink, useLocation } from 'react-router';
 import { useSession } from './session';
-import { useCommonStrings } from './strings';
+import { plural, useCommonStrings } from './strings';
 
 type Announce = (text: string) => void;
 const AnnounceContext = createContext<Announce>(() => undefined);
@@ -58,8 +58,9 @@ export function useFocusOnNavigate() {
 /** Header with the service name, the signed-in person and sign-out; the app's navigation; the main landmark. */
 export function Layout({ appName, nav, banner, children }: { appName: string; nav: NavItem[]; banner?: ReactNode; children: ReactNode }) {
   const s = useCommonStrings();
-  const { state, signOut } = useSession();
+  const { state, signOut, endsInMinutes, stay } = useSession();
   useFocusOnNavigate();
+  const warning = state.status === 'signedIn' && endsInMinutes !== undefined && s.session.endingSoon && s.session.stay;
   return (
     <>
       <a className="skip-link" href="#innehall">
@@ -101,6 +102,14 @@ export function Layout({ appName, nav, banner, children }: { appName: string; na
           </nav>
         )}
       </header>
+      {warning && (
+        <div className="alert alert--warning site-banner" role="alert">
+          <p>{plural(endsInMinutes, s.session.endingSoon!, s.session.endingSoon!, { minutes: endsInMinutes })}</p>
+          <Button className="button button--primary" onPress={() => void stay()}>
+            {s.session.stay}
+          </Button>
+        </div>
+      )}
       {banner}
       <main id="innehall" className="site-main">
         {children}

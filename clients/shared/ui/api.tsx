@@ -5,6 +5,8 @@ import { createClient as createWsClient, type Client as WsClient } from 'graphql
 export interface ApiEvents {
   /** 401 / UNAUTHENTICATED: the session ended or was idle too long. */
   onUnauthenticated(): void;
+  /** An answer for this session came back (the server's idle clock moved). */
+  onActivity?(): void;
 }
 
 /** True when the error means "sign in again". */
@@ -52,6 +54,9 @@ export function createWebApi(events: ApiEvents): WebApi {
       mapExchange({
         onError(error) {
           if (isUnauthenticated(error)) events.onUnauthenticated();
+        },
+        onResult(result) {
+          if (!isUnauthenticated(result.error) && !result.error?.networkError) events.onActivity?.();
         },
       }),
       fetchExchange,

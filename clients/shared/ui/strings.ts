@@ -23,6 +23,9 @@ export interface CommonStrings {
     expiredTitle: string;
     expiredText: string;
     signInAgain: string;
+    /** The warning before the idle limit, "{minutes}" filled in; without it no warning is shown. */
+    endingSoon?: string;
+    stay?: string;
   };
   unreachable: {
     title: string;

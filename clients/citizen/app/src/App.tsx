@@ -50,7 +50,7 @@ function signInNotice(): string | undefined {
 
 function SignedIn() {
   const session = useSession();
-  const api = useMemo(() => createWebApi({ onUnauthenticated: session.expired }), [session.expired]);
+  const api = useMemo(() => createWebApi({ onUnauthenticated: session.expired, onActivity: session.activity }), [session.expired, session.activity]);
   return (
     <Provider value={api.client}>
       <BrowserRouter>

@@ -24,6 +24,8 @@ export const sv = {
     expiredTitle: 'Din session har gått ut',
     expiredText: 'Du har varit inaktiv en stund eller loggat ut i ett annat fönster. Det du har skrivit finns kvar. Logga in igen för att fortsätta.',
     signInAgain: 'Logga in igen',
+    endingSoon: 'Du har inte gjort något på en stund. För din säkerhet loggas du ut om {minutes} min.',
+    stay: 'Fortsätt vara inloggad',
   },
   unreachable: {
     title: 'Tjänsten går inte att nå just nu',
