@@ -32,7 +32,9 @@ const jobOptions = { retryLimit: 2, retryDelay: 30, retryBackoff: true, expireIn
  * X3 Nothing about other people beyond what the law allows: other people
  *    appear only as the names of senders and of the staff who read the data;
  *    no other person's personnummer, address or contact details, and the
- *    persons on the person's cases only by relation type and dates.
+ *    persons on the person's cases only by relation type and dates. An
+ *    extract of a protected identity made for staff leaves out the address
+ *    and contact details.
  * X4 Downloadable once, by whoever asked; the file then goes (so does an
  *    undownloaded one after REGISTER_EXTRACT_DAYS, by gallring). The row
  *    stays as the record of the request.
@@ -95,13 +97,18 @@ export class RegisterExtractService {
 }
 
 /** X2/X3: everything held about the person, as the JSON document and the PDFs. */
-export async function buildRegisterExtract(em: EntityManager, personId: string): Promise<{ json: Record<string, unknown>; files: { path: string; bytes: Buffer }[] }> {
+export async function buildRegisterExtract(em: EntityManager, personId: string, opts: { forStaff?: boolean } = {}): Promise<{ json: Record<string, unknown>; files: { path: string; bytes: Buffer }[] }> {
   const p = uuid(personId);
   const one = async (q: ReturnType<typeof sql>) => query<Record<string, unknown>>(em, q);
   const [profile] = await one(sql`select personnummer, given_name as "givenName", family_name as "familyName", street, postal_code as "postalCode", city, mobile, email,
       protected_identity as "protectedIdentity", confidentiality_marking as "confidentialityMarking", secret_phone_number as "secretPhoneNumber", needs_interpreter as "needsInterpreter",
       messaging_enabled as "messagingEnabled", notify_by_sms as "notifyBySms", notify_by_email as "notifyByEmail", created_at as "registeredAt"
     from person where id = ${p}`);
+  // A protected identity's address and contact details never go to staff in a file (R3): the person gets them from their own extract.
+  if (profile?.protectedIdentity && opts.forStaff) {
+    for (const k of ['street', 'postalCode', 'city', 'mobile', 'email']) profile[k] = null;
+    profile.note = 'Skyddad folkbokföring: adress och kontaktuppgifter lämnas inte ut i ett utdrag som personal tar fram.';
+  }
   const cases = await one(sql`select c.id, c.title, c.status, c.opened_on as "openedOn", c.closed_on as "closedOn",
       (select coalesce(json_agg(json_build_object('code', i.code, 'name', i.name, 'startDate', i.start_date, 'endDate', i.end_date) order by i.start_date), '[]') from intervention i where i.case_id = c.id) as interventions,
       (select coalesce(json_agg(json_build_object('types', r.types, 'validFrom', r.valid_from, 'validTo', r.valid_to) order by r.valid_from), '[]') from relation r where r.case_id = c.id) as "relationsRegistered"
@@ -158,7 +165,7 @@ export async function buildRegisterExtract(em: EntityManager, personId: string):
 export async function makeRegisterExtract(em: EntityManager, store: BlobStore, config: Config, extractId: string): Promise<void> {
   const extract = await em.findOne(RegisterExtract, { id: extractId });
   if (!extract || extract.status !== RegisterExtractStatus.PENDING) return;
-  const { json, files } = await buildRegisterExtract(em, extract.person.id);
+  const { json, files } = await buildRegisterExtract(em, extract.person.id, { forStaff: extract.requestedByStaff != null });
   const entries: Record<string, Uint8Array> = { 'registerutdrag.json': strToU8(JSON.stringify(json, null, 2)) };
   for (const f of files) entries[f.path] = new Uint8Array(f.bytes);
   const zip = Buffer.from(zipSync(entries, { level: 6 }));

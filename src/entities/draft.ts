@@ -31,7 +31,7 @@ export class Draft extends BaseEntity {
   addressees: DraftAddressees & Opt = { personIds: [], staffIds: [], sharedMailboxIds: [] };
 
   /** A reply draft answers this message, in its conversation. */
-  @ManyToOne(() => Message, { nullable: true })
+  @ManyToOne(() => Message, { nullable: true, index: true })
   replyTo?: Message | null;
 
   @ManyToOne(() => Case, { nullable: true })

@@ -50,7 +50,8 @@ export class Message extends BaseEntity {
   @Property({ type: 'boolean' })
   isAutoReply: boolean & Opt = false;
 
-  @ManyToOne(() => Message, { nullable: true })
+  /** Indexed: deleting a message (gallring) looks up its replies to unlink them. */
+  @ManyToOne(() => Message, { nullable: true, index: true })
   inReplyTo?: Message | null;
 
   @Field(() => Date, { description: 'When the message was sent.' })
