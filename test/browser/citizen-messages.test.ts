@@ -185,6 +185,23 @@ describe('C1 Meddelanden', () => {
     await context.close();
   });
 
+  test('at most 5 PDFs: of six chosen at once, five are attached and the person is told why not the sixth', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signInAs(page, t.origin, PEOPLE.tolvan.name, `/meddelanden/${conversationId}`);
+    const pdf = await makePdf('Bilaga');
+    const files = Array.from({ length: 6 }, (_, i) => ({ name: `Bilaga-${i + 1}.pdf`, mimeType: 'application/pdf', buffer: pdf }));
+    await page.locator('input[type="file"]').setInputFiles(files);
+    await ui(page.getByRole('button', { name: /^Ta bort Bilaga-\d\.pdf$/ })).toHaveCount(5);
+    await ui(page.getByRole('button', { name: 'Ta bort Bilaga-6.pdf' })).toHaveCount(0);
+    await ui(page.getByRole('button', { name: 'Lägg till bilaga (PDF)' })).toHaveCount(0);
+    await ui(page.getByText('Du kan bifoga högst 5 filer i ett meddelande.')).toBeVisible();
+    // Removing one makes room again.
+    await page.getByRole('button', { name: 'Ta bort Bilaga-5.pdf' }).click();
+    await ui(page.getByRole('button', { name: 'Lägg till bilaga (PDF)' })).toBeVisible();
+    await context.close();
+  });
+
   test('a new message to one of the contacts (messageTargets), with Swedish errors for what is missing', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
