@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { unzipSync, strFromU8 } from 'fflate';
 import { DEMO } from '../../src/db/demo-data';
 import { startRegisterExtractJobs } from '../../src/domain/register-extract.service';
+import { RetentionService } from '../../src/domain/retention.service';
+import { RetentionRule } from '../../src/entities/retention-run';
 import { Case } from '../../src/entities/case';
 import { Person } from '../../src/entities/person';
 import { PostgresBlobStore } from '../../src/storage/blob-store';
@@ -136,3 +138,20 @@ test('an administrator makes one for a personnummer and downloads it; bad or unk
   const logged = await w.t.em().getConnection().execute(`select l.action from access_log_entry l join staff s on s.id = l.actor_id where s.username = ? and l.person_id = ?`, [DEMO.admin, w.personId[DEMO.tolvan]]);
   expect(logged.map((r) => (r as { action: string }).action)).toEqual(['REGISTER_EXTRACT']); // Tolvan's
 });
+
+test('an extract not downloaded in time: the REGISTER_EXTRACTS rule removes its file and the record says EXPIRED', async () => {
+  const asked = await gql(tolvanToken, 'mutation { requestRegisterExtract { id } }');
+  const x = await whenReady(tolvanToken, asked.data.requestRegisterExtract.id);
+  expect(x.status).toBe('READY');
+  const em = w.t.em();
+  const [{ storage_key: key }] = await em.getConnection().execute('select storage_key from register_extract where id = ?', [asked.data.requestRegisterExtract.id]);
+  await em.getConnection().execute(`update register_extract set expires_at = now() - interval '1 minute' where id = ?`, [asked.data.requestRegisterExtract.id]);
+  const run = await new RetentionService(w.t.em(), w.t.config.retention).run(RetentionRule.REGISTER_EXTRACTS);
+  expect(run!.removed).toEqual({ registerExtracts: 1 });
+  expect(run!.period).toBe('7 days after it is ready');
+  expect(await em.getConnection().execute('select 1 from attachment_blob where key = ?', [key])).toHaveLength(0);
+  expect((await download(x.downloadUrl, tolvanToken)).status).toBe(404);
+  const after = await gql(tolvanToken, '{ myRegisterExtracts { id status downloadUrl } }');
+  expect(after.data.myRegisterExtracts.find((e: { id: string }) => e.id === asked.data.requestRegisterExtract.id)).toMatchObject({ status: 'EXPIRED', downloadUrl: null });
+});
+
