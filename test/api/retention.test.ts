@@ -299,3 +299,19 @@ describe('G6 one run of a rule at a time, across servers', () => {
     }
   });
 });
+
+describe('lists are batched', () => {
+  test('retentionRuns and legalHolds send the same number of SQL statements for a short and a long page', async () => {
+    await new RetentionService(em(), settings()).runAll({ dryRun: true, startedById: w.staffId[DEMO.admin] });
+    const statements = async (query: string) => {
+      w.t.sql.reset();
+      const r = await gql(adminToken, query);
+      expect(r.errors).toEqual([]);
+      return w.t.sql.count();
+    };
+    const runs = (n: number) => `{ retentionRuns(first: ${n}) { nodes { rule removed { item count } startedBy { username } } } }`;
+    expect(await statements(runs(12))).toBe(await statements(runs(2)));
+    const holds = await statements('{ legalHolds(includeReleased: true) { id placedBy { username } releasedBy { username } } }');
+    expect(holds).toBeLessThanOrEqual(4); // the caller, the holds, their staff in one batch
+  });
+});
