@@ -1,4 +1,4 @@
-import { expect as ui } from '@playwright/test';
+import { expect as playwrightExpect } from '@playwright/test';
 import type { Browser } from 'playwright-core';
 import { ConversationDocument } from '../../clients/staff/src';
 import { DEMO } from '../../src/db/demo-data';
@@ -7,6 +7,9 @@ import { axeViolations, launchChromium, newContext, startUiServer } from '../tes
 import { citizenConversations, citizenReplies, journalAs } from '../testkit/staff-ui-api';
 import { signInStaff, STAFF } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
+
+// Two shared cores in CI: what a person waits for may take a few seconds there.
+const ui = playwrightExpect.configure({ timeout: 10_000 });
 
 jest.setTimeout(90_000);
 

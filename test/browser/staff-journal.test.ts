@@ -1,4 +1,4 @@
-import { expect as ui } from '@playwright/test';
+import { expect as playwrightExpect } from '@playwright/test';
 import type { Browser } from 'playwright-core';
 import { DEMO } from '../../src/db/demo-data';
 import { makePdf } from '../testkit/files';
@@ -6,6 +6,9 @@ import { axeViolations, caseworkerSees, launchChromium, newContext, startUiServe
 import { caseJournal, citizenSends } from '../testkit/staff-ui-api';
 import { signInStaff, STAFF, viewportScreenshot } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
+
+// Two shared cores in CI: what a person waits for may take a few seconds there.
+const ui = playwrightExpect.configure({ timeout: 10_000 });
 
 jest.setTimeout(90_000);
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { expect as ui } from '@playwright/test';
+import { expect as playwrightExpect } from '@playwright/test';
 import { WEB_BUILD } from '../../src/http/web-build';
 import type { Browser } from 'playwright-core';
 import { DEMO } from '../../src/db/demo-data';
@@ -10,6 +10,9 @@ import { axeViolations, caseworkerSees, launchChromium, newContext, overflowX, s
 import { arrangeManyConversations, citizenSends } from '../testkit/staff-ui-api';
 import { countOperations, signInStaff, STAFF } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
+
+// Two shared cores in CI: what a person waits for may take a few seconds there.
+const ui = playwrightExpect.configure({ timeout: 10_000 });
 
 jest.setTimeout(90_000);
 

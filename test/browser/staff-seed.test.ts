@@ -1,10 +1,13 @@
-import { expect as ui } from '@playwright/test';
+import { expect as playwrightExpect } from '@playwright/test';
 import type { Browser } from 'playwright-core';
 import { makePdf } from '../testkit/files';
 import { caseworkerSees, launchChromium, newContext, PEOPLE, signInAs, startUiServer } from '../testkit/chromium';
 import { caseJournal } from '../testkit/staff-ui-api';
 import { signInStaff, STAFF } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
+
+// Two shared cores in CI: what a person waits for may take a few seconds there.
+const ui = playwrightExpect.configure({ timeout: 10_000 });
 
 jest.setTimeout(120_000);
 

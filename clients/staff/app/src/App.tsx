@@ -92,7 +92,7 @@ function Shell() {
       <div className="workspace">
         <MailboxNav />
         <div className="workspace__content">
-          <ErrorBoundary key={location.pathname} title={sv.crash.title} text={sv.crash.text} reload={sv.crash.reload}>
+          <ErrorBoundary key={pageKey(location.pathname)} title={sv.crash.title} text={sv.crash.text} reload={sv.crash.reload}>
           <Suspense fallback={<p role="status">{sv.loading}</p>}>
             <Routes>
               <Route path="/" element={<Navigate to="/inkorg" replace />} />
@@ -112,6 +112,14 @@ function Shell() {
       </div>
     </Layout>
   );
+}
+
+/**
+ * The error boundary starts afresh on another page, but not when a new draft
+ * gets its address (/skriv → /skriv/<id>): that would remount the form mid-send.
+ */
+function pageKey(pathname: string): string {
+  return pathname.startsWith('/skriv') ? '/skriv' : pathname;
 }
 
 function NotFound() {

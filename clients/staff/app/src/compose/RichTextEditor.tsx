@@ -22,8 +22,10 @@ export interface RichTextEditorProps {
 export default function RichTextEditor({ labelId, describedBy, initialHtml, onChange, invalid }: RichTextEditorProps) {
   const editor = useEditor({
     extensions: [
-      StarterKit.configure({ heading: false, code: false, codeBlock: false, blockquote: false, horizontalRule: false, strike: false, link: false, dropcursor: false }),
+      StarterKit.configure({ heading: false, code: false, codeBlock: false, blockquote: false, horizontalRule: false, strike: false, link: false, dropcursor: false, gapcursor: false }),
     ],
+    // TipTap would add a <style> element that the Content-Security-Policy refuses; its few rules are in staff.css.
+    injectCSS: false,
     content: initialHtml || '<p></p>',
     immediatelyRender: true,
     editorProps: {
