@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { zipSync, strToU8 } from 'fflate';
+import { zipSync, strToU8, type Zippable } from 'fflate';
 import type PgBoss from 'pg-boss';
 import type { Viewer } from '../auth/viewer';
 import type { Config } from '../config';
@@ -59,6 +59,10 @@ export class RegisterExtractService {
         person = await em.findOne(Person, { personnummer: pnr.value });
       }
       if (!person) throw notFound('person');
+      // Asking again while one is being made answers that one: a double click makes one ZIP, not two.
+      const requester = this.viewer.kind === 'citizen' ? { requestedByPerson: person.id } : { requestedByStaff: this.viewer.staff.id };
+      const pending = await em.findOne(RegisterExtract, { person: person.id, status: RegisterExtractStatus.PENDING, ...requester });
+      if (pending) return pending;
       const extract = em.create(RegisterExtract, {
         person,
         requestedByPerson: this.viewer.kind === 'citizen' ? person : null,
@@ -166,8 +170,9 @@ export async function makeRegisterExtract(em: EntityManager, store: BlobStore, c
   const extract = await em.findOne(RegisterExtract, { id: extractId });
   if (!extract || extract.status !== RegisterExtractStatus.PENDING) return;
   const { json, files } = await buildRegisterExtract(em, extract.person.id, { forStaff: extract.requestedByStaff != null });
-  const entries: Record<string, Uint8Array> = { 'registerutdrag.json': strToU8(JSON.stringify(json, null, 2)) };
-  for (const f of files) entries[f.path] = new Uint8Array(f.bytes);
+  const entries: Zippable = { 'registerutdrag.json': strToU8(JSON.stringify(json, null, 2)) };
+  // PDFs are compressed already: stored as they are, which also keeps the work small.
+  for (const f of files) entries[f.path] = [new Uint8Array(f.bytes), { level: 0 }];
   const zip = Buffer.from(zipSync(entries, { level: 6 }));
   await em.transactional(async (tx) => {
     const key = await store.put(tx, zip);

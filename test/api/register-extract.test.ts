@@ -155,3 +155,13 @@ test('an extract not downloaded in time: the REGISTER_EXTRACTS rule removes its 
   expect(after.data.myRegisterExtracts.find((e: { id: string }) => e.id === asked.data.requestRegisterExtract.id)).toMatchObject({ status: 'EXPIRED', downloadUrl: null });
 });
 
+test('asking again while one is being made answers that one (a double click makes one ZIP)', async () => {
+  const pendingId = randomUUID();
+  await w.t.em().getConnection().execute(`insert into register_extract (id, created_at, person_id, requested_by_person_id, status) values (?, now(), ?, ?, 'PENDING')`, [pendingId, josefine.id, josefine.id]);
+  const token = await w.t.token.citizen(DEMO.relation);
+  const again = await gql(token, 'mutation { requestRegisterExtract { id status } }');
+  expect(again.errors).toEqual([]);
+  expect(again.data.requestRegisterExtract).toEqual({ id: pendingId, status: 'PENDING' });
+  expect(Number((await w.t.em().getConnection().execute('select count(*) as n from register_extract where person_id = ?', [josefine.id]))[0].n)).toBe(1);
+});
+
