@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { unzipSync, strFromU8 } from 'fflate';
 import { DEMO } from '../../src/db/demo-data';
-import { startRegisterExtractJobs } from '../../src/domain/register-extract.service';
+import { buildRegisterExtract, startRegisterExtractJobs } from '../../src/domain/register-extract.service';
 import { RetentionService } from '../../src/domain/retention.service';
 import { RetentionRule } from '../../src/entities/retention-run';
 import { Case } from '../../src/entities/case';
@@ -165,3 +165,10 @@ test('asking again while one is being made answers that one (a double click make
   expect(Number((await w.t.em().getConnection().execute('select count(*) as n from register_extract where person_id = ?', [josefine.id]))[0].n)).toBe(1);
 });
 
+
+test('a relation\'s extract names the case they are registered on, never its holder', async () => {
+  const { json } = await buildRegisterExtract(w.t.em(), josefine.id);
+  expect(json.relations).toEqual([expect.objectContaining({ caseTitle: 'Ekonomiskt bistånd', types: ['APPROVED_FOR_MESSAGES'] })]);
+  const text = JSON.stringify(json);
+  for (const other of [DEMO.tolvan, 'Tolvansson', 'Storgatan 12']) expect(text).not.toContain(other);
+});
