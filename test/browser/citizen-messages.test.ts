@@ -233,6 +233,39 @@ describe('C1 Meddelanden', () => {
   });
 });
 
+describe('C1b keyboard only, a new message', () => {
+  test('from the menu to a sent message with Tab, Enter and the arrow keys: choose the recipient, write, send', async () => {
+    const context = await newContext(browser, VIEWPORTS.phone);
+    const page = await context.newPage();
+    await signInAs(page, t.origin, PEOPLE.tolvan.name);
+    await page.getByRole('heading', { name: 'Meddelanden', level: 1 }).waitFor();
+    // The skip link comes first and is visible when focused.
+    await page.keyboard.press('Tab');
+    await ui(page.getByRole('link', { name: 'Hoppa till innehållet' })).toBeFocused();
+    await ui(page.getByRole('link', { name: 'Hoppa till innehållet' })).toBeInViewport();
+
+    await tabTo(page, 'a[href="/meddelanden/nytt"]');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Skriv nytt meddelande', level: 1 }).waitFor();
+    await tabTo(page, '.select-button');
+    await page.keyboard.press('ArrowDown'); // opens the list
+    await page.getByRole('listbox').waitFor();
+    await page.keyboard.press('Enter');
+    await ui(page.getByRole('button', { name: /Marita Aronsson/ })).toBeFocused();
+    await tabTo(page, 'input');
+    await page.keyboard.type('Med tangentbordet');
+    await tabTo(page, 'textarea');
+    await page.keyboard.type('Skrivet utan mus.');
+    await tabTo(page, 'button[type="submit"]');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Med tangentbordet', level: 1 }).waitFor();
+    // After the page changes, focus is on its heading, so reading starts there.
+    await ui(page.getByRole('heading', { name: 'Med tangentbordet', level: 1 })).toBeFocused();
+    await ui(page.getByRole('article').filter({ hasText: 'Skrivet utan mus.' })).toBeVisible();
+    await context.close();
+  });
+});
+
 describe('C2 live', () => {
   test('a message sent through the staff API appears within 2 s without a reload; the badge changes; the live region says so', async () => {
     const context = await newContext(browser);

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Button } from 'react-aria-components';
-import { NavLink, useLocation } from 'react-router';
+import { NavigationType, NavLink, useLocation, useNavigationType } from 'react-router';
 import { useSession } from './session';
 import { plural, useCommonStrings } from './strings';
 
@@ -38,21 +38,39 @@ export interface NavItem {
   badge?: { value: number; label: string };
 }
 
-/** Moves focus to the page's heading after a route change, so keyboard and screen-reader users start at the new content. */
+/**
+ * Moves focus to the page's heading after the person goes to another page, so
+ * keyboard and screen-reader users start at the new content. Not on the first
+ * load, nor for a redirect the app makes itself (e.g. / to /meddelanden).
+ */
 export function useFocusOnNavigate() {
   const { pathname } = useLocation();
+  const type = useNavigationType();
   const first = useRef(true);
   useEffect(() => {
-    if (first.current) {
+    if (first.current || type === NavigationType.Replace) {
       first.current = false;
       return;
     }
-    const h1 = document.querySelector<HTMLElement>('main h1');
-    if (h1) {
+    // The new page's heading may come a moment later (its code or data still loading): wait for it, briefly.
+    const focus = () => {
+      const h1 = document.querySelector<HTMLElement>('main h1');
+      if (!h1) return false;
       h1.setAttribute('tabindex', '-1');
       h1.focus();
-    }
-  }, [pathname]);
+      return true;
+    };
+    if (focus()) return;
+    const main = document.querySelector('main');
+    if (!main) return;
+    const observer = new MutationObserver(() => focus() && observer.disconnect());
+    observer.observe(main, { childList: true, subtree: true });
+    const stop = setTimeout(() => observer.disconnect(), 5000);
+    return () => {
+      observer.disconnect();
+      clearTimeout(stop);
+    };
+  }, [pathname, type]);
 }
 
 /** Header with the service name, the signed-in person and sign-out; the app's navigation; the main landmark. */
