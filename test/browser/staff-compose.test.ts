@@ -115,8 +115,11 @@ describe('S3 Skriv nytt', () => {
 
     const phone = await context.newPage();
     await phone.setViewportSize(VIEWPORTS.phone);
+    const pageErrors: string[] = [];
+    phone.on('pageerror', (e) => pageErrors.push(e.message));
     await phone.goto(`${t.origin}/staff/skriv`);
     await ui(phone.getByTestId('editor')).toBeVisible({ timeout: 15_000 });
+    expect(pageErrors).toEqual([]);
     expect(await overflowX(phone)).toBeLessThanOrEqual(0);
     expect(await axeViolations(phone)).toEqual([]);
     await screenshot(phone, 'staff-compose-360');
