@@ -115,6 +115,8 @@ describe('S1 mailboxes and reading', () => {
     await ui(sent.getByTestId('read-receipt')).toContainText('Tolvan Tolvansson');
     await sent.getByText('Händelser').click();
     await ui(sent.getByText(/Skickat, Marita Aronsson/)).toBeVisible();
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'staff-conversation');
 
     // Reply: goes to Tolvan as "SV: …".
     await page.getByRole('textbox', { name: 'Ditt svar' }).fill('Tack för svaret!');
