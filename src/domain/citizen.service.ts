@@ -27,15 +27,28 @@ export class CitizenService {
     return this.em.findOneOrFail(Person, this.viewer.person.id);
   }
 
-  /** The citizen may change their own mobile and e-mail; notification choices must still have somewhere to go. */
-  async updateContactDetails(input: { mobile?: string | null; email?: string | null }): Promise<Person> {
+  /**
+   * The citizen may change their own mobile, e-mail and notification choices
+   * (SMS, e-mail); each choice must still have somewhere to go. All checked
+   * before anything is written.
+   */
+  async updateContactDetails(input: { mobile?: string | null; email?: string | null; notifyBySms?: boolean | null; notifyByEmail?: boolean | null }): Promise<Person> {
     const mobile = optionalContact(input.mobile, normalizeMobile, 'mobile');
     const email = optionalContact(input.email, normalizeEmail, 'email');
     const person = await this.me();
+    const switches = {
+      messagingEnabled: person.messagingEnabled,
+      notifyBySms: input.notifyBySms ?? person.notifyBySms,
+      notifyByEmail: input.notifyByEmail ?? person.notifyByEmail,
+    };
+    checkSwitches(switches, mobile !== undefined ? mobile : person.mobile, email !== undefined ? email : person.email);
+    if (switches.notifyBySms !== person.notifyBySms || switches.notifyByEmail !== person.notifyByEmail) {
+      // Changed by the person themself, not by a member of staff.
+      Object.assign(person, { notifyBySms: switches.notifyBySms, notifyByEmail: switches.notifyByEmail, eServiceChangedAt: new Date(), eServiceChangedBy: null });
+    }
     // Entered by the citizen alone: not trusted for notifying a protected identity until staff confirm it.
     if (mobile !== undefined && mobile !== person.mobile) Object.assign(person, { mobile, mobileVerified: false });
     if (email !== undefined && email !== person.email) Object.assign(person, { email, emailVerified: false });
-    checkSwitches(person, person.mobile, person.email);
     await this.em.flush();
     return person;
   }

@@ -25,13 +25,19 @@ class Contact {
   asRelation!: boolean;
 }
 
-@InputType({ description: 'Your contact details; leave a field out to keep it, send null or "" to clear it.' })
+@InputType({ description: 'Your contact details and notification choices; leave a field out to keep it, send null or "" to clear a detail.' })
 class MyContactDetailsInput {
   @Field(() => String, { nullable: true, description: 'Swedish mobile number, any common format.' })
   mobile?: string | null;
 
   @Field(() => String, { nullable: true, description: 'E-mail address.' })
   email?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Be told by SMS when a message is waiting (never its content); needs a mobile number.' })
+  notifyBySms?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Be told by e-mail when a message is waiting (never its content); needs an e-mail address.' })
+  notifyByEmail?: boolean | null;
 }
 
 const service = (ctx: Context) => new CitizenService(ctx.em, citizenOf(ctx));
@@ -51,7 +57,7 @@ export class CitizenResolver {
   }
 
   @Authorized('CITIZEN')
-  @Mutation(() => Person, { description: 'Change your own mobile number and e-mail address. A notification you chose needs somewhere to go (BAD_USER_INPUT otherwise).' })
+  @Mutation(() => Person, { description: 'Change your own mobile number, e-mail address and notification choices (Min profil). A notification you choose needs somewhere to go (BAD_USER_INPUT naming the field otherwise); nothing is written when refused.' })
   async updateMyContactDetails(@Arg('input', () => MyContactDetailsInput, { description: 'What to change.' }) input: MyContactDetailsInput, @Ctx() ctx: Context) {
     return service(ctx).updateContactDetails(input);
   }

@@ -147,6 +147,26 @@ describe('updateMyContactDetails', () => {
     expect([after.mobile, after.email]).toEqual([before.mobile, before.email]);
   });
 
+  test('the notification choices (Min profil): SMS off, e-mail on; each needs somewhere to go, and a refusal writes nothing', async () => {
+    const c = await citizen(DEMO.relation); // Josefine: e-mail on, SMS off
+    const on = await c.mutate(UpdateMyContactDetailsDocument, { input: { notifyBySms: true, notifyByEmail: false } });
+    expect(on.errors).toEqual([]);
+    expect(on.data?.updateMyContactDetails.eService).toMatchObject({ notifyBySms: true, notifyByEmail: false });
+    expect(on.data?.updateMyContactDetails.eService.changedAt).toBeTruthy();
+    const stored = await t.em().findOneOrFail(Person, { personnummer: DEMO.relation });
+    expect([stored.notifyBySms, stored.notifyByEmail, stored.eServiceChangedBy]).toEqual([true, false, null]);
+
+    // Clearing the mobile while SMS is chosen, or choosing e-mail with no address: refused, naming the field.
+    expectDenied(await c.mutate(UpdateMyContactDetailsDocument, { input: { mobile: '' } }), 'BAD_USER_INPUT', 'mobile');
+    expectDenied(await c.mutate(UpdateMyContactDetailsDocument, { input: { email: '', notifyByEmail: true } }), 'BAD_USER_INPUT', 'email');
+    const after = await t.em().findOneOrFail(Person, { personnummer: DEMO.relation });
+    expect([after.mobile, after.email, after.notifyBySms, after.notifyByEmail]).toEqual([stored.mobile, stored.email, true, false]);
+    // Turning SMS off and clearing the number in one change is fine.
+    const off = await c.mutate(UpdateMyContactDetailsDocument, { input: { mobile: null, notifyBySms: false } });
+    expect(off.errors).toEqual([]);
+    expect(off.data?.updateMyContactDetails).toMatchObject({ mobile: null, eService: { notifyBySms: false } });
+  });
+
   test('a citizen changes only their own record', async () => {
     const before = await t.em().findOneOrFail(Person, { personnummer: DEMO.relation });
     await (await citizen(DEMO.tolvan)).mutate(UpdateMyContactDetailsDocument, { input: { email: 'tolvan2@example.se' } });

@@ -39,7 +39,7 @@ describe('C0 the issue\'s walk-through', () => {
     await page.getByRole('link', { name: 'Min profil' }).click();
     await page.getByRole('textbox', { name: 'Mobilnummer' }).fill('073-111 22 33');
     await page.getByRole('button', { name: 'Spara' }).click();
-    await ui(page.getByText('Dina kontaktuppgifter är sparade.').first()).toBeVisible();
+    await ui(page.getByText('Dina uppgifter är sparade.').first()).toBeVisible();
     await context.close();
 
     const marita = apiAs(t, await t.token.staff(DEMO.caseworker));
@@ -62,7 +62,7 @@ describe('C0 the issue\'s walk-through', () => {
 });
 
 describe('C3 Min profil', () => {
-  test('mobile and e-mail with inline Swedish errors; a valid change is stored; the notification choices are shown', async () => {
+  test('mobile, e-mail and the notification choices, with inline Swedish errors; a valid change is stored', async () => {
     const context = await newContext(browser, VIEWPORTS.phone);
     const page = await context.newPage();
     await signInAs(page, t.origin, PEOPLE.tolvan.name);
@@ -70,8 +70,11 @@ describe('C3 Min profil', () => {
     await page.getByRole('heading', { name: 'Min profil', level: 1 }).waitFor();
     const mobile = page.getByRole('textbox', { name: 'Mobilnummer' });
     const email = page.getByRole('textbox', { name: 'E-postadress' });
+    const bySms = page.getByRole('checkbox', { name: 'Avisering via SMS' });
+    const byEmail = page.getByRole('checkbox', { name: 'Avisering via e-post' });
     await ui(mobile).toHaveValue('+46731112233'); // as C0 left it
-    await ui(page.getByText('Avisering via SMS')).toBeVisible();
+    await ui(bySms).toBeChecked();
+    await ui(byEmail).toBeChecked();
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'profil-360');
     expect(await overflowX(page)).toBe(0);
@@ -80,21 +83,25 @@ describe('C3 Min profil', () => {
     await email.fill('');
     await page.getByRole('button', { name: 'Spara' }).click();
     await ui(page.getByText('Skriv ett svenskt mobilnummer, till exempel 070-123 45 67.')).toBeVisible();
-    await ui(page.getByText('Du får aviseringar via e-post, så fältet kan inte lämnas tomt.')).toBeVisible();
+    await ui(page.getByText('Du har valt avisering via e-post. Fyll i en e-postadress eller välj bort e-post.')).toBeVisible();
     await ui(mobile).toHaveAttribute('aria-invalid', 'true');
     await ui(mobile).toBeFocused();
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'profil-fel-360');
     expect(await overflowX(page)).toBe(0);
 
+    // No e-mail address, so no notices by e-mail; a valid mobile number.
+    await page.locator('label', { hasText: 'Avisering via e-post' }).click();
+    await ui(byEmail).not.toBeChecked();
+    await ui(page.getByText('Du har valt avisering via e-post.', { exact: false })).toHaveCount(0);
     await mobile.fill('070-765 43 21');
-    await email.fill('tolvan@exempel.se');
     await page.getByRole('button', { name: 'Spara' }).click();
-    await ui(page.getByText('Dina kontaktuppgifter är sparade.').first()).toBeVisible();
+    await ui(page.getByText('Dina uppgifter är sparade.').first()).toBeVisible();
     const saved = await t.em().findOneOrFail(Person, { personnummer: DEMO.tolvan });
-    expect([saved.mobile, saved.email]).toEqual(['+46707654321', 'tolvan@exempel.se']);
+    expect([saved.mobile, saved.email, saved.notifyBySms, saved.notifyByEmail]).toEqual(['+46707654321', null, true, false]);
     await page.reload();
     await ui(page.getByRole('textbox', { name: 'Mobilnummer' })).toHaveValue('+46707654321');
+    await ui(page.getByRole('checkbox', { name: 'Avisering via e-post' })).not.toBeChecked();
     await context.close();
   });
 });

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { Button, FieldError, Form, Input, Label, Text, TextField } from 'react-aria-components';
+import { Button, Checkbox, FieldError, Form, Input, Label, Text, TextField } from 'react-aria-components';
 import { useMutation } from 'urql';
 import { errorCode, errorField } from '../../../../shared/ui/api';
 import { useAnnounce } from '../../../../shared/ui/Layout';
@@ -20,7 +20,7 @@ export function validEmail(value: string): boolean {
   return /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/.test(value.trim());
 }
 
-/** "Min profil": name and address as registered, mobile and e-mail to change, the notification choices. */
+/** "Min profil": name and address as registered; mobile, e-mail and the notification choices (SMS, e-post) to change. */
 export function ProfilePage() {
   const [{ data, fetching, error }, reexecute] = useKeptQuery({ query: MeDocument });
   usePageTitle(sv.profile.title, sv.appName);
@@ -28,6 +28,8 @@ export function ProfilePage() {
   const me = data?.me;
   const [mobile, setMobile] = useState('');
   const [email, setEmail] = useState('');
+  const [bySms, setBySms] = useState(false);
+  const [byEmail, setByEmail] = useState(false);
   const [errors, setErrors] = useState<{ mobile?: string; email?: string }>({});
   const [problem, setProblem] = useState<string>();
   const [saved, setSaved] = useState(false);
@@ -38,6 +40,8 @@ export function ProfilePage() {
     if (!me) return;
     setMobile(me.mobile ?? '');
     setEmail(me.email ?? '');
+    setBySms(me.eService.notifyBySms);
+    setByEmail(me.eService.notifyByEmail);
   }, [me]);
 
   if (!me) {
@@ -52,9 +56,9 @@ export function ProfilePage() {
   const check = () => {
     const found: { mobile?: string; email?: string } = {};
     if (mobile.trim() && !validMobile(mobile)) found.mobile = sv.profile.mobileInvalid;
-    if (!mobile.trim() && me.eService.notifyBySms) found.mobile = sv.profile.needsSms;
+    if (!mobile.trim() && bySms) found.mobile = sv.profile.needsSms;
     if (email.trim() && !validEmail(email)) found.email = sv.profile.emailInvalid;
-    if (!email.trim() && me.eService.notifyByEmail) found.email = sv.profile.needsEmail;
+    if (!email.trim() && byEmail) found.email = sv.profile.needsEmail;
     return found;
   };
 
@@ -69,12 +73,12 @@ export function ProfilePage() {
       document.getElementById(found.mobile ? 'profil-mobil' : 'profil-epost')?.focus();
       return;
     }
-    const result = await save({ input: { mobile: mobile.trim(), email: email.trim() } });
+    const result = await save({ input: { mobile: mobile.trim(), email: email.trim(), notifyBySms: bySms, notifyByEmail: byEmail } });
     if (result.error) {
       if (errorCode(result.error) === 'UNAUTHENTICATED') return;
       const field = errorField(result.error);
-      if (field === 'mobile') setErrors({ mobile: sv.profile.mobileInvalid });
-      else if (field === 'email') setErrors({ email: sv.profile.emailInvalid });
+      if (field === 'mobile') setErrors({ mobile: mobile.trim() ? sv.profile.mobileInvalid : sv.profile.needsSms });
+      else if (field === 'email') setErrors({ email: email.trim() ? sv.profile.emailInvalid : sv.profile.needsEmail });
       else setProblem(errorText(result.error));
       return;
     }
@@ -82,7 +86,6 @@ export function ProfilePage() {
     announce(sv.profile.saved);
   };
 
-  const yesNo = (on: boolean) => (on ? sv.profile.yes : sv.profile.no);
   return (
     <>
       <h1>{sv.profile.title}</h1>
@@ -135,22 +138,38 @@ export function ProfilePage() {
             <Input />
             <FieldError className="field-error">{errors.email}</FieldError>
           </TextField>
+          <fieldset className="field">
+            <legend>{sv.profile.notifications}</legend>
+            <p className="field-description">{sv.profile.notificationsLead}</p>
+            <Checkbox className="checkbox" isSelected={bySms} onChange={(on) => {
+              setBySms(on);
+              setErrors((e) => ({ ...e, mobile: undefined }));
+            }}>
+              {({ isSelected }) => (
+                <>
+                  <span className="checkbox__box" aria-hidden="true">{isSelected ? '✓' : ''}</span>
+                  {sv.profile.bySms}
+                </>
+              )}
+            </Checkbox>
+            <Checkbox className="checkbox" isSelected={byEmail} onChange={(on) => {
+              setByEmail(on);
+              setErrors((e) => ({ ...e, email: undefined }));
+            }}>
+              {({ isSelected }) => (
+                <>
+                  <span className="checkbox__box" aria-hidden="true">{isSelected ? '✓' : ''}</span>
+                  {sv.profile.byEmail}
+                </>
+              )}
+            </Checkbox>
+          </fieldset>
           <div className="button-row">
             <Button type="submit" className="button button--primary">
               {saving ? sv.profile.saving : sv.profile.save}
             </Button>
           </div>
         </Form>
-      </section>
-      <section className="card" aria-labelledby="profil-aviseringar">
-        <h2 id="profil-aviseringar">{sv.profile.notifications}</h2>
-        <p className="muted">{sv.profile.notificationsLead}</p>
-        <dl className="facts">
-          <dt>{sv.profile.bySms}</dt>
-          <dd>{yesNo(me.eService.notifyBySms)}</dd>
-          <dt>{sv.profile.byEmail}</dt>
-          <dd>{yesNo(me.eService.notifyByEmail)}</dd>
-        </dl>
       </section>
     </>
   );
