@@ -150,6 +150,11 @@ export class DraftResolver {
   replyToMessageId(@Root() d: Draft): string | null {
     return d.replyTo?.id ?? null;
   }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'The shared mailbox it will be sent from (SaveDraftInput.fromSharedMailboxId); null: from yourself.' })
+  fromSharedMailboxId(@Root() d: Draft): string | null {
+    return d.fromMailbox?.id ?? null;
+  }
 }
 
 @Resolver(() => MailboxSettings)

@@ -89,6 +89,7 @@ describe('S3 Skriv nytt', () => {
     await page.getByRole('link', { name: 'Skriv nytt' }).click();
     await page.getByRole('combobox', { name: 'Till klient' }).pressSequentially('Tolv');
     await page.getByRole('option', { name: /Tolvan Tolvansson/ }).click();
+    await page.getByRole('radiogroup', { name: 'Från' }).getByText('Försörjningsstöd mottagning').click();
     await page.getByRole('textbox', { name: 'Ämne i meddelande' }).fill('Utkast som ska överleva');
     await page.getByTestId('editor').click();
     // Saved a moment after the typing stops, without a click.
@@ -104,6 +105,7 @@ describe('S3 Skriv nytt', () => {
 
     await page.reload();
     await ui(page.getByRole('textbox', { name: 'Ämne i meddelande' })).toHaveValue('Utkast som ska överleva');
+    await ui(page.getByRole('radio', { name: 'Försörjningsstöd mottagning' })).toBeChecked();
     await ui(page.getByTestId('editor')).toHaveText('Första stycket.', { timeout: 15_000 });
     await ui(page.getByRole('row', { name: 'Tolvan Tolvansson' }).or(page.getByRole('gridcell', { name: /Tolvan Tolvansson/ })).first()).toBeVisible();
     await ui(page.getByTestId('saved-at')).toHaveText(/^Senast sparad \d\d:\d\d$/);
@@ -147,6 +149,11 @@ describe('S3 Skriv nytt', () => {
     await page.getByRole('combobox', { name: 'Till klient' }).pressSequentially('Tolvansson');
     await page.getByRole('option', { name: /Tolvan Tolvansson/ }).click();
     await page.getByRole('textbox', { name: 'Ämne i meddelande' }).fill('Skickas en gång');
+    // Nothing written yet: said next to the editor, focus goes there, nothing is sent.
+    await page.getByRole('button', { name: 'Skicka', exact: true }).click();
+    await ui(page.getByText('Skriv ett meddelande.')).toBeVisible();
+    await ui(page.getByTestId('editor')).toHaveAttribute('aria-invalid', 'true');
+    await ui(page.getByTestId('editor')).toBeFocused();
     await page.getByTestId('editor').click();
     await page.keyboard.type('En gång, inte två.');
     await page.getByRole('button', { name: 'Skicka', exact: true }).dblclick();

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { Button, Checkbox, FieldError, Form, Input, Label, ListBox, ListBoxItem, Popover, Radio, RadioGroup, Select, SelectValue, TextField } from 'react-aria-components';
+import { Button, Checkbox, FieldError, Form, Input, Label, Radio, RadioGroup, TextField } from 'react-aria-components';
 import { useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { errorCode, errorField } from '../../../../shared/ui/api';
@@ -87,7 +87,7 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
   const [{ data: settings }] = useQuery({ query: MailboxSettingsDocument });
   const executor = me?.staffMe.role === 'EXECUTOR';
 
-  const [from, setFrom] = useState<string>('self');
+  const [from, setFrom] = useState<string>(initial?.fromSharedMailboxId ?? 'self');
   const [recipientType, setRecipientType] = useState<'citizen' | 'staff'>('citizen');
   const [citizens, setCitizens] = useState<Recipient[]>(() => initial?.to.parties.filter((p) => p.kind === 'PERSON') ?? []);
   const [colleagues, setColleagues] = useState<Recipient[]>(() => initial?.to.parties.filter((p) => p.kind !== 'PERSON') ?? []);
@@ -259,22 +259,17 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
       </div>
       <Form className="form form--wide" onSubmit={submit} validationBehavior="aria">
         {fromItems.length > 1 && (
-          <Select className="field" selectedKey={from} onSelectionChange={(k) => setFrom(String(k))}>
+          <RadioGroup className="field radio-group" value={from} onChange={setFrom}>
             <Label>{sv.compose.from}</Label>
-            <Button className="select-button">
-              <SelectValue />
-              <span aria-hidden="true">▾</span>
-            </Button>
-            <Popover className="popover">
-              <ListBox className="listbox" items={fromItems}>
-                {(item) => (
-                  <ListBoxItem id={item.id} className="listbox-item">
-                    {item.name}
-                  </ListBoxItem>
-                )}
-              </ListBox>
-            </Popover>
-          </Select>
+            <div className="radio-row">
+              {fromItems.map((item) => (
+                <Radio key={item.id} value={item.id} className="radio">
+                  <span className="radio__dot" aria-hidden="true" />
+                  {item.name}
+                </Radio>
+              ))}
+            </div>
+          </RadioGroup>
         )}
         {executor && (
           <RadioGroup className="field radio-group radio-group--row" value={recipientType} onChange={(v) => setRecipientType(v as 'citizen' | 'staff')}>

@@ -1,6 +1,6 @@
 import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { Button, Separator, ToggleButton, Toolbar } from 'react-aria-components';
 import { sv } from '../strings.sv';
 
@@ -20,6 +20,9 @@ export interface RichTextEditorProps {
  * as a toolbar should); Tab leaves the text.
  */
 export default function RichTextEditor({ labelId, describedBy, initialHtml, onChange, invalid }: RichTextEditorProps) {
+  // ProseMirror reads its attributes on every update; these refs give it the current props.
+  const aria = useRef({ invalid: !!invalid, describedBy });
+  aria.current = { invalid: !!invalid, describedBy };
   const editor = useEditor({
     extensions: [
       StarterKit.configure({ heading: false, code: false, codeBlock: false, blockquote: false, horizontalRule: false, strike: false, link: false, dropcursor: false, gapcursor: false }),
@@ -29,19 +32,26 @@ export default function RichTextEditor({ labelId, describedBy, initialHtml, onCh
     content: initialHtml || '<p></p>',
     immediatelyRender: true,
     editorProps: {
-      attributes: {
+      attributes: (): Record<string, string> => ({
         role: 'textbox',
         'aria-multiline': 'true',
         'aria-labelledby': labelId,
-        ...(describedBy ? { 'aria-describedby': describedBy } : {}),
+        'aria-invalid': aria.current.invalid ? 'true' : 'false',
+        ...(aria.current.describedBy ? { 'aria-describedby': aria.current.describedBy } : {}),
         'data-testid': 'editor',
-      },
+      }),
     },
     onUpdate: ({ editor }) => onChange(editor.isEmpty ? '' : editor.getHTML(), editor.getText()),
   });
   useEffect(() => {
-    editor?.view.dom.setAttribute('aria-invalid', invalid ? 'true' : 'false');
-  }, [editor, invalid]);
+    if (!editor || editor.isDestroyed) return;
+    try {
+      // An empty update makes the view read its attributes again.
+      editor.view.dispatch(editor.state.tr.setMeta('addToHistory', false));
+    } catch {
+      // Not mounted yet: it reads the current values when it mounts.
+    }
+  }, [editor, invalid, describedBy]);
   if (!editor) return null;
   return (
     <div className="editor">
