@@ -11,6 +11,8 @@ const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'br', 'strong', 'b', 'em', 'i', 'u', 's', 'ul', 'ol', 'li', 'blockquote', 'a', 'h1', 'h2', 'h3', 'h4', 'pre', 'code', 'hr'],
   // rel and target are set by the transform below; they must pass the allowlist after it.
   allowedAttributes: { a: ['href', 'rel', 'target'] },
+  // Paragraph alignment (the staff editor's toolbar) as fixed class names, never as a style: the UIs' CSP allows no inline styles.
+  allowedClasses: { p: ['align-center', 'align-right', 'align-justify'] },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesAppliedToAttributes: ['href'],
   allowProtocolRelative: false,

@@ -58,6 +58,17 @@ describe('S3 Skriv nytt', () => {
     await page.keyboard.press('Control+b');
     await page.keyboard.type('Ta med kontoutdragen.');
     await page.keyboard.press('Control+b');
+    // Centred with the toolbar (one tab stop; arrows move inside), then back to the text.
+    await page.keyboard.press('Shift+Tab');
+    const toolbar = page.getByRole('toolbar', { name: 'Textformat' });
+    expect(await toolbar.evaluate((t) => t.contains(document.activeElement))).toBe(true);
+    const tools = await toolbar.getByRole('button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
+    const at = await toolbar.evaluate((t) => Array.from(t.querySelectorAll('button')).indexOf(document.activeElement as HTMLButtonElement));
+    const target = tools.indexOf('Centrera');
+    for (let i = at; i !== target; i += Math.sign(target - at)) await page.keyboard.press(target > at ? 'ArrowRight' : 'ArrowLeft');
+    await ui(page.getByRole('button', { name: 'Centrera' })).toBeFocused();
+    await page.keyboard.press('Space');
+    await ui(page.getByRole('button', { name: 'Centrera' })).toHaveAttribute('aria-pressed', 'true');
 
     expect(await tabTo(page, 'text=Lägg till bilaga')).not.toBe('none');
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
@@ -75,6 +86,7 @@ describe('S3 Skriv nytt', () => {
     const message = (await caseworkerSees(t, conversation.id)).messages[0];
     expect(message).toMatchObject({ readReceiptRequested: true, attachments: [expect.objectContaining({ filename: 'punkter.pdf' })] });
     expect(message.bodyHtml).toMatch(/<strong>\s?Ta med kontoutdragen\.<\/strong>/);
+    expect(message.bodyHtml).toMatch(/^<p class="align-center">/);
     // The signature was added by the server (Marita's is empty in the demo data: the text is as typed).
     expect(message.bodyText).toContain('Torsdag 23/8 kl 14.00');
     // Sent, the draft is gone.

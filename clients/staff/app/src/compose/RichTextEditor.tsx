@@ -1,8 +1,34 @@
-import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
+import { EditorContent, Extension, useEditor, useEditorState, type Editor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { useEffect, useRef } from 'react';
 import { Button, Separator, ToggleButton, Toolbar } from 'react-aria-components';
 import { sv } from '../strings.sv';
+
+type Align = 'left' | 'center' | 'right' | 'justify';
+const ALIGNS: Align[] = ['center', 'right', 'justify'];
+
+/**
+ * Paragraph alignment as a class (align-center, align-right, align-justify),
+ * the form the server's allowlist keeps: a style attribute would be removed
+ * there and refused by the pages' Content-Security-Policy.
+ */
+const ParagraphAlign = Extension.create({
+  name: 'paragraphAlign',
+  addGlobalAttributes() {
+    return [
+      {
+        types: ['paragraph'],
+        attributes: {
+          align: {
+            default: null,
+            parseHTML: (el: HTMLElement) => ALIGNS.find((a) => el.classList.contains(`align-${a}`)) ?? null,
+            renderHTML: (attrs: { align?: Align | null }) => (attrs.align && attrs.align !== 'left' ? { class: `align-${attrs.align}` } : {}),
+          },
+        },
+      },
+    ];
+  },
+});
 
 export interface RichTextEditorProps {
   /** Id of the visible label that names the text area. */
@@ -15,8 +41,8 @@ export interface RichTextEditorProps {
 
 /**
  * The seed's editor: Paragraf, fetstil, kursiv, understruken, punktlista,
- * numrerad lista (TipTap over ProseMirror; only what the server's HTML
- * allowlist keeps). Its toolbar is one tab stop (arrow keys move inside,
+ * numrerad lista, justering (TipTap over ProseMirror; only what the server's
+ * HTML allowlist keeps). Its toolbar is one tab stop (arrow keys move inside,
  * as a toolbar should); Tab leaves the text.
  */
 export default function RichTextEditor({ labelId, describedBy, initialHtml, onChange, invalid }: RichTextEditorProps) {
@@ -26,6 +52,7 @@ export default function RichTextEditor({ labelId, describedBy, initialHtml, onCh
   const editor = useEditor({
     extensions: [
       StarterKit.configure({ heading: false, code: false, codeBlock: false, blockquote: false, horizontalRule: false, strike: false, link: false, dropcursor: false, gapcursor: false }),
+      ParagraphAlign,
     ],
     // TipTap would add a <style> element that the Content-Security-Policy refuses; its few rules are in staff.css.
     injectCSS: false,
@@ -71,6 +98,7 @@ function EditorToolbar({ editor }: { editor: Editor }) {
       underline: e.isActive('underline'),
       bulletList: e.isActive('bulletList'),
       orderedList: e.isActive('orderedList'),
+      align: (e.getAttributes('paragraph').align as Align | null) ?? 'left',
       canUndo: e.can().undo(),
       canRedo: e.can().redo(),
     }),
@@ -98,6 +126,11 @@ function EditorToolbar({ editor }: { editor: Editor }) {
       <Separator orientation="vertical" className="editor__sep" />
       {tool('bulletList', state.bulletList, () => run((c) => c.toggleBulletList()), '•')}
       {tool('orderedList', state.orderedList, () => run((c) => c.toggleOrderedList()), '1.')}
+      <Separator orientation="vertical" className="editor__sep" />
+      {tool('alignLeft', state.align === 'left', () => run((c) => c.updateAttributes('paragraph', { align: null })), '⇤')}
+      {tool('alignCenter', state.align === 'center', () => run((c) => c.updateAttributes('paragraph', { align: 'center' })), '↔')}
+      {tool('alignRight', state.align === 'right', () => run((c) => c.updateAttributes('paragraph', { align: 'right' })), '⇥')}
+      {tool('alignJustify', state.align === 'justify', () => run((c) => c.updateAttributes('paragraph', { align: 'justify' })), '☰')}
     </Toolbar>
   );
 }
