@@ -61,9 +61,9 @@ describe('S3 Skriv nytt', () => {
     // Centred with the toolbar (one tab stop; arrows move inside), then back to the text.
     await page.keyboard.press('Shift+Tab');
     const toolbar = page.getByRole('toolbar', { name: 'Textformat' });
-    expect(await toolbar.evaluate((t) => t.contains(document.activeElement))).toBe(true);
+    expect(await toolbar.evaluate((t) => t.contains(t.ownerDocument.activeElement))).toBe(true);
     const tools = await toolbar.getByRole('button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
-    const at = await toolbar.evaluate((t) => Array.from(t.querySelectorAll('button')).indexOf(document.activeElement as HTMLButtonElement));
+    const at = await toolbar.evaluate((t) => Array.from(t.querySelectorAll('button')).findIndex((b) => b === t.ownerDocument.activeElement));
     const target = tools.indexOf('Centrera');
     for (let i = at; i !== target; i += Math.sign(target - at)) await page.keyboard.press(target > at ? 'ArrowRight' : 'ArrowLeft');
     await ui(page.getByRole('button', { name: 'Centrera' })).toBeFocused();
