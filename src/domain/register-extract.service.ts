@@ -11,7 +11,7 @@ import { RegisterExtract, RegisterExtractStatus } from '../entities/register-ext
 import { Staff } from '../entities/staff';
 import { badInput, notFound } from '../errors';
 import { log } from '../log';
-import { transactionDb } from '../notifications/boss';
+import { ensureQueue, transactionDb } from '../notifications/boss';
 import type { BlobStore } from '../storage/blob-store';
 import { logPersonAccess } from './access-log.service';
 import { isId } from './ids';
@@ -200,5 +200,5 @@ export async function startRegisterExtractJobs(deps: { em: () => EntityManager; 
 }
 
 export async function ensureRegisterExtractQueue(boss: PgBoss): Promise<void> {
-  if (!(await boss.getQueue(REGISTER_EXTRACT_QUEUE))) await boss.createQueue(REGISTER_EXTRACT_QUEUE, { name: REGISTER_EXTRACT_QUEUE, ...jobOptions });
+  await ensureQueue(boss, REGISTER_EXTRACT_QUEUE, jobOptions);
 }

@@ -4,7 +4,7 @@ import type PgBoss from 'pg-boss';
 import type { Config } from '../config';
 import { RetentionRule, RetentionRun, RetentionRunStatus, type RetentionCounts } from '../entities/retention-run';
 import { log } from '../log';
-import { NOTIFY_QUEUE } from '../notifications/boss';
+import { ensureQueue, NOTIFY_QUEUE } from '../notifications/boss';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 import { query, raw, sql, textArray, uuidArray, type Sql } from './sql';
 
@@ -475,9 +475,7 @@ export async function startRetentionJobs(deps: { em: () => EntityManager; boss: 
 }
 
 export async function ensureRetentionQueue(boss: PgBoss): Promise<void> {
-  if (!(await boss.getQueue(RETENTION_QUEUE))) {
-    await boss.createQueue(RETENTION_QUEUE, { name: RETENTION_QUEUE, policy: 'singleton', ...retentionJobOptions, retentionDays: 30 });
-  }
+  await ensureQueue(boss, RETENTION_QUEUE, { policy: 'singleton', ...retentionJobOptions, retentionDays: 30 });
 }
 
 /** An administrator's "run now": queued behind any run under way. */

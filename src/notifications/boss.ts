@@ -27,10 +27,31 @@ export async function startBoss(databaseUrl: string, config: Config, opts: { sch
   });
   boss.on('error', () => undefined); // surfaced through job failures; do not crash the process
   await boss.start();
-  if (!(await boss.getQueue(NOTIFY_QUEUE))) {
-    await boss.createQueue(NOTIFY_QUEUE, { name: NOTIFY_QUEUE, ...retryOptions(config), retentionDays: 14 });
-  }
+  await ensureQueue(boss, NOTIFY_QUEUE, { ...retryOptions(config), retentionDays: 14 });
   return boss;
+}
+
+/** PostgreSQL errors two instances creating the same queue at once may get: deadlock, unique violation, duplicate table. */
+const QUEUE_RACE_CODES = new Set(['40P01', '23505', '42P07']);
+
+/**
+ * Creates a queue unless it exists. Two instances starting together (a
+ * rolling deploy) both see no queue and both create it; pg-boss's partition
+ * DDL then deadlocks or collides in one of them, so that one waits a moment
+ * and looks again instead of failing its start.
+ */
+export async function ensureQueue(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, 'name'>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    if (await boss.getQueue(name)) return;
+    try {
+      await boss.createQueue(name, { name, ...options });
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= 8 || !code || !QUEUE_RACE_CODES.has(code)) throw err;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
+    }
+  }
 }
 
 /**
