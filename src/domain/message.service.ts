@@ -10,7 +10,7 @@ import { Message, MessageEvent, MessageEventKind, MessageRecipient, SendRequest 
 import { PartyKind, partyKey, type PartyRef } from '../entities/party';
 import { Person } from '../entities/person';
 import { SharedMailbox } from '../entities/shared-mailbox';
-import { Staff } from '../entities/staff';
+import { Staff, StaffRole } from '../entities/staff';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import { logPersonAccess } from './access-log.service';
 import { htmlToText, MAX_BODY_CHARS, sanitizeBody, textToHtml } from './html';
@@ -249,6 +249,17 @@ export class MessageService {
       if (citizenRecipient) {
         const citizen = await em.findOneOrFail(Person, citizenRecipient.id);
         if (!citizen.messagingEnabled) throw new AppError(ErrorCode.RECIPIENT_NOT_ACTIVATED, `The e-service is no longer activated for ${citizen.name}. Activate it again first, or contact them another way.`);
+      }
+      // M2: an executor's right to write to a citizen ends with the assignment, replies included.
+      if (citizenRecipient && this.viewer.kind === 'staff' && this.viewer.role === StaffRole.EXECUTOR && sender.party.kind === PartyKind.STAFF) {
+        const writable = await writablePersons(em, this.viewer, [citizenRecipient.id]);
+        if (!writable.has(citizenRecipient.id)) {
+          throw new AppError(
+            ErrorCode.RECIPIENT_NOT_ALLOWED,
+            'Your assignment for this person has ended, so you can no longer write to them. Ask the caseworker of their case to answer.',
+            { field: 'messageId' },
+          );
+        }
       }
       // M1/M4: a former relation is out of the case's conversations.
       if (conversation.citizen && conversation.case && !(await citizenStillLinked(em, conversation.citizen.id, conversation.case.id))) {

@@ -20,6 +20,7 @@ const gql = (text: string) => parse(text) as TypedDocumentNode<any, any>;
 const RANDOM_ID = '5d7e0a52-3c7f-4c1e-9a55-0a1b2c3d4e5f';
 
 const SEND = gql(`mutation Send($input: SendMessageInput!) { sendMessage(input: $input) { id conversationId } }`);
+const REPLY = gql(`mutation R($messageId: ID!, $input: ReplyInput!) { replyToMessage(messageId: $messageId, input: $input) { id } }`);
 const JOURNAL = gql(`mutation J($messageId: ID!, $input: JournalInput!) { journalMessage(messageId: $messageId, input: $input) { id } }`);
 const CASE = gql(`query C($id: ID!) { case(id: $id) { id title } }`);
 const CASE_JOURNAL = gql(`query CJ($caseId: ID!) { caseJournal(caseId: $caseId) { nodes { id heading } } }`);
@@ -334,12 +335,19 @@ describe('an ended assignment loses what it gave at once (reads too)', () => {
       file: (await download(base, perToken, `/attachments/${up.body.id}`)).status,
     });
     expect(await reads()).toEqual({ person: [], case: [], journal: [], file: 200 });
+    const own = await send(per, { personIds: [w.personId[DEMO.tolvan]] }, 'Nästa träff');
+    const ongoingReply = await per.mutate(REPLY, { messageId: own.id, input: { idempotencyKey: key(), body: '<p>Tillägg</p>' } });
+    expect(ongoingReply.errors).toEqual([]);
     try {
       assignment.endDate = isoDay(-1);
       await em.flush();
       expect(await reads()).toEqual({ person: ['NOT_FOUND'], case: ['NOT_FOUND'], journal: ['NOT_FOUND'], file: 404 });
       const write = await per.mutate(SEND, { input: { idempotencyKey: key(), to: { personIds: [w.personId[DEMO.tolvan]] }, subject: 'x', body: '<p>x</p>' } });
       expect(write.codes).toEqual(['RECIPIENT_NOT_ALLOWED']);
+      // Nor can he answer in the conversation he started while it ran (M2 on replies).
+      const answer = await per.mutate(REPLY, { messageId: own.id, input: { idempotencyKey: key(), body: '<p>Svar</p>' } });
+      expect(answer.codes).toEqual(['RECIPIENT_NOT_ALLOWED']);
+      expect(answer.errors[0].message).toMatch(/assignment .*ended/);
     } finally {
       assignment.endDate = null;
       await em.flush();
