@@ -91,6 +91,8 @@ describe('S5 Inställningar and Kontaktlistor', () => {
     await page.getByRole('textbox', { name: 'Namn på listan' }).fill('Mottagningsgruppen');
     await page.getByRole('button', { name: 'Spara lista' }).click();
     await ui(page.getByRole('heading', { name: 'Mottagningsgruppen' })).toBeVisible();
+    // The overview with a saved list, as a reader of it meets it.
+    expect(await axeViolations(page)).toEqual([]);
 
     await page.getByRole('link', { name: 'Skriv nytt' }).click();
     await page.getByRole('combobox', { name: 'Till', exact: true }).pressSequentially('Mottagnings');
