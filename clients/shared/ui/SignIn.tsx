@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Button } from 'react-aria-components';
 import { useSession } from './session';
 import { useCommonStrings } from './strings';
@@ -64,4 +65,30 @@ export function UnreachableScreen({ appName }: { appName: string }) {
       </Button>
     </main>
   );
+}
+
+/**
+ * Sign-in until there is a session, then the app. A session that has just
+ * ended keeps the app on screen (with SessionExpiredBanner), so nothing typed
+ * is lost. `refusal` turns the sign-in flow's `?fel=<code>` (e.g. the
+ * e-service is not activated) into the app's own text.
+ */
+export function SessionGate({ appName, loading, refusal, children }: { appName: string; loading: string; refusal: (code: string) => string; children: ReactNode }) {
+  const { state } = useSession();
+  switch (state.status) {
+    case 'loading':
+      return (
+        <main id="innehall" className="site-main site-main--narrow">
+          <p role="status">{loading}</p>
+        </main>
+      );
+    case 'unreachable':
+      return <UnreachableScreen appName={appName} />;
+    case 'signedOut': {
+      const code = new URLSearchParams(window.location.search).get('fel');
+      return <SignInScreen appName={appName} notice={code ? refusal(code) : undefined} />;
+    }
+    default:
+      return <>{children}</>;
+  }
 }

@@ -5,7 +5,7 @@ import { createWebApi } from '../../../shared/ui/api';
 import { ErrorBoundary } from '../../../shared/ui/ErrorBoundary';
 import { Announcer, Layout } from '../../../shared/ui/Layout';
 import { useSession } from '../../../shared/ui/session';
-import { SessionExpiredBanner, SignInScreen, UnreachableScreen } from '../../../shared/ui/SignIn';
+import { SessionExpiredBanner, SessionGate } from '../../../shared/ui/SignIn';
 import { fmt } from '../../../shared/ui/strings';
 import { MeDocument } from '../../src/generated/graphql';
 import { LiveProvider, useLive } from './live';
@@ -23,28 +23,15 @@ const ContactsPage = lazy(() => import('./contacts/ContactsPage').then((m) => ({
 
 /** The citizen's whole app: sign-in until there is a session, then Meddelanden, Min profil, Kontakter. */
 export function App() {
-  const { state } = useSession();
-  switch (state.status) {
-    case 'loading':
-      return (
-        <main id="innehall" className="site-main site-main--narrow">
-          <p role="status">{sv.loading}</p>
-        </main>
-      );
-    case 'unreachable':
-      return <UnreachableScreen appName={sv.appName} />;
-    case 'signedOut':
-      return <SignInScreen appName={sv.appName} notice={signInNotice()} />;
-    default:
-      // Signed in, or signed in until a moment ago: the page stays, so nothing typed is lost.
-      return <SignedIn />;
-  }
+  return (
+    <SessionGate appName={sv.appName} loading={sv.loading} refusal={signInRefusal}>
+      <SignedIn />
+    </SessionGate>
+  );
 }
 
-/** The sign-in flow returns with ?fel=<code> when it refused someone (e.g. the e-service is not activated). */
-function signInNotice(): string | undefined {
-  const code = new URLSearchParams(window.location.search).get('fel');
-  if (!code) return undefined;
+/** What the sign-in flow's ?fel=<code> says to a citizen. */
+function signInRefusal(code: string): string {
   return code === 'E_SERVICE_NOT_ACTIVATED' ? sv.notActivated.text : sv.errors.byCode[code as keyof typeof sv.errors.byCode] ?? sv.errors.generic;
 }
 

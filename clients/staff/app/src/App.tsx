@@ -5,7 +5,7 @@ import { createWebApi } from '../../../shared/ui/api';
 import { ErrorBoundary } from '../../../shared/ui/ErrorBoundary';
 import { Announcer, Layout } from '../../../shared/ui/Layout';
 import { useSession } from '../../../shared/ui/session';
-import { SessionExpiredBanner, SignInScreen, UnreachableScreen } from '../../../shared/ui/SignIn';
+import { SessionExpiredBanner, SessionGate } from '../../../shared/ui/SignIn';
 import { fmt } from '../../../shared/ui/strings';
 import { StaffMeDocument } from '../../src/generated/graphql';
 import { LiveProvider, useLive } from './live';
@@ -23,26 +23,15 @@ const ContactListsPage = lazy(() => import('./settings/ContactListsPage').then((
 
 /** The staff workspace (Meddelanden): sign-in until there is a session, then the mailboxes. */
 export function App() {
-  const { state } = useSession();
-  switch (state.status) {
-    case 'loading':
-      return (
-        <main id="innehall" className="site-main site-main--narrow">
-          <p role="status">{sv.loading}</p>
-        </main>
-      );
-    case 'unreachable':
-      return <UnreachableScreen appName={sv.appName} />;
-    case 'signedOut':
-      return <SignInScreen appName={sv.appName} notice={signInNotice()} />;
-    default:
-      return <SignedIn />;
-  }
+  return (
+    <SessionGate appName={sv.appName} loading={sv.loading} refusal={signInRefusal}>
+      <SignedIn />
+    </SessionGate>
+  );
 }
 
-function signInNotice(): string | undefined {
-  const code = new URLSearchParams(window.location.search).get('fel');
-  if (!code) return undefined;
+/** What the sign-in flow's ?fel=<code> says to staff. */
+function signInRefusal(code: string): string {
   return sv.errors.byCode[code] ?? sv.errors.generic;
 }
 

@@ -1,9 +1,7 @@
-import { useEffect } from 'react';
+import { usePageTitle as useAppPageTitle } from '../../../shared/ui/usePageTitle';
 import { sv } from './strings.sv';
 
-/** Each page names itself in the window title (WCAG 2.4.2), e.g. "Inkorg – Meddelande IFO – för personal". */
-export function usePageTitle(title: string | undefined) {
-  useEffect(() => {
-    document.title = title ? `${title} – ${sv.appName}` : sv.appName;
-  }, [title]);
+/** The shared page-title hook with the staff app's name, e.g. "Inkorg – Meddelande IFO – för personal". */
+export function usePageTitle(title: string | undefined): void {
+  useAppPageTitle(title, sv.appName);
 }
