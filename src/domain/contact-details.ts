@@ -16,6 +16,24 @@ export function normalizeMobile(input: string, field = 'mobile'): string {
   return `+46${national}`;
 }
 
+/**
+ * Any Swedish phone number (landline or mobile) in E.164 (+46…), for the home
+ * and work numbers: 08-123 456 78, 011-12 34 56, +46 8 123 456 78,
+ * 0046812345678. Area code and subscriber number together are 7–9 digits
+ * after the leading 0.
+ */
+export function normalizePhone(input: string, field = 'phone'): string {
+  const compact = input.replace(/[\s\-()/]/g, '');
+  let national: string | undefined;
+  if (/^\+46\d+$/.test(compact)) national = compact.slice(3);
+  else if (/^0046\d+$/.test(compact)) national = compact.slice(4);
+  else if (/^0\d+$/.test(compact)) national = compact.slice(1);
+  if (!national || !/^[1-9]\d{6,8}$/.test(national)) {
+    throw badInput(field, 'Give a Swedish phone number with its area code, e.g. 08-123 456 78 or 011-12 34 56.');
+  }
+  return `+46${national}`;
+}
+
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export function normalizeEmail(input: string, field = 'email'): string {

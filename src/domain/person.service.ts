@@ -5,12 +5,12 @@ import { AccessAction } from '../entities/access-log-entry';
 import { Case, CaseStatus } from '../entities/case';
 import { Person } from '../entities/person';
 import { StaffRole } from '../entities/staff';
-import { AppError, ErrorCode, forbidden, notFound } from '../errors';
+import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
 import { assertMayChangeContactDetails, caseloadFilter, loadPersonAccess, staffVisiblePersons, type PersonAccess } from './access-policy';
 import { join, query, sql, uuid, type Sql } from './sql';
 import { logPersonAccess } from './access-log.service';
 import { messageTargetPersons } from './messaging-policy';
-import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact, type EServiceSwitches } from './contact-details';
+import { checkSwitches, normalizeEmail, normalizeMobile, normalizePhone, optionalContact, type EServiceSwitches } from './contact-details';
 import { isId } from './ids';
 import { pageSize, decodeCursor, toPage, type Page } from './pagination';
 import { parsePersonnummer } from './personnummer';
@@ -18,10 +18,20 @@ import { singleLineText } from './text';
 
 export interface ContactDetailsInput {
   mobile?: string | null;
+  homePhone?: string | null;
+  workPhone?: string | null;
   email?: string | null;
   street?: string | null;
   postalCode?: string | null;
   city?: string | null;
+}
+
+/** Flags a caseworker sets; leave one out to keep it. Skyddad folkbokföring is not among them (see setProtectedIdentity). */
+export interface PersonFlagsInput {
+  confidentialityMarking?: boolean | null;
+  secretPhoneNumber?: boolean | null;
+  needsInterpreter?: boolean | null;
+  interpreterLanguage?: string | null;
 }
 
 export interface EServiceInput extends EServiceSwitches {
@@ -79,6 +89,8 @@ export class PersonService {
     const patch = {
       mobile: optionalContact(input.mobile, normalizeMobile, 'mobile'),
       email: optionalContact(input.email, normalizeEmail, 'email'),
+      homePhone: optionalContact(input.homePhone, normalizePhone, 'homePhone'),
+      workPhone: optionalContact(input.workPhone, normalizePhone, 'workPhone'),
       street: optionalText(input.street),
       postalCode: optionalText(input.postalCode),
       city: optionalText(input.city),
@@ -86,12 +98,57 @@ export class PersonService {
     return this.em.transactional(async (em) => {
       const { person, access } = await this.load(em, id, { lock: true });
       assertMayChangeContactDetails(this.viewer, person, access);
-      const { mobile, email, ...address } = patch;
-      for (const [key, value] of Object.entries(address)) if (value !== undefined) (person as any)[key] = value;
+      const { mobile, email, ...rest } = patch;
+      for (const [key, value] of Object.entries(rest)) if (value !== undefined) (person as any)[key] = value;
       setStaffEnteredContact(person, { mobile, email });
       checkSwitches(person, person.mobile, person.email);
       await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.PERSON_UPDATE);
       return person;
+    });
+  }
+
+  /**
+   * Sekretessmarkering, Hemligt telefonnummer and Tolkbehov (with its
+   * language), for a person the caseworker may see (R1). Recorded in the
+   * access log as a write (PERSON_UPDATE). Needing an interpreter needs a
+   * language; turning it off clears the language.
+   */
+  async setFlags(id: string, input: PersonFlagsInput): Promise<Person> {
+    this.requireCaseworker('set a person\'s flags');
+    const language = input.interpreterLanguage === undefined ? undefined : optionalText(input.interpreterLanguage)?.slice(0, 100) ?? null;
+    return this.em.transactional(async (em) => {
+      const { person } = await this.load(em, id, { lock: true });
+      if (input.confidentialityMarking != null) person.confidentialityMarking = input.confidentialityMarking;
+      if (input.secretPhoneNumber != null) person.secretPhoneNumber = input.secretPhoneNumber;
+      if (input.needsInterpreter != null) person.needsInterpreter = input.needsInterpreter;
+      if (language !== undefined) person.interpreterLanguage = language;
+      if (!person.needsInterpreter) person.interpreterLanguage = null;
+      else if (!person.interpreterLanguage) {
+        throw badInput('interpreterLanguage', 'Say which language the interpreter is for (e.g. Arabiska), or turn the interpreter need off.');
+      }
+      await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.PERSON_UPDATE);
+      return person;
+    });
+  }
+
+  /**
+   * Skyddad folkbokföring comes from the population register: an
+   * administrator records it (or an import does), by personnummer, since
+   * administrators see no persons. Never a caseworker. Recorded in the access
+   * log as a write; answers whether the person now has it.
+   */
+  async setProtectedIdentity(personnummer: string, protectedIdentity: boolean): Promise<boolean> {
+    if (this.viewer.role !== StaffRole.ADMIN) {
+      throw forbidden('Skyddad folkbokföring comes from the population register: only an administrator records it. Ask your administrator.');
+    }
+    const pnr = parsePersonnummer(personnummer);
+    if (!pnr.ok) throw badInput('personnummer', pnr.reason);
+    return this.em.transactional(async (em) => {
+      const person = await em.findOne(Person, { personnummer: pnr.value }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!person) throw new AppError(ErrorCode.NOT_FOUND, 'No person with that personnummer is known to the social services. Check the number.', { field: 'personnummer' });
+      person.protectedIdentity = protectedIdentity;
+      await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.PERSON_UPDATE);
+      return person.protectedIdentity;
     });
   }
 

@@ -1,5 +1,6 @@
 import type { StaffViewer, Viewer } from '../auth/viewer';
 import { RelationType } from '../entities/relation';
+import { StaffRole } from '../entities/staff';
 import { date, raw, Sql, sql, textArray, uuid } from './sql';
 
 /**
@@ -85,5 +86,24 @@ export const protectedIdentity = {
     if (viewer.kind === 'citizen') return viewer.person.id === person.id;
     if (!person.protectedIdentity) return true;
     return access.ownCaseworker;
+  },
+};
+
+/**
+ * Hemligt telefonnummer: a person's phone numbers (mobile, home, work) are
+ * not to be given out. Inside the social services they are shown only to
+ * caseworkers, who see a person only through their caseload (R1); an executor,
+ * who sees the person through an assignment (R2), gets none and reaches them
+ * through the e-service or the caseworker. Never printed on a document or
+ * shown to another citizen; the person sees their own. Applies on top of R3
+ * (protected identity hides them anyway). Notifications still go to the
+ * mobile: sending to a number does not give it out.
+ */
+export const secretPhoneNumber = {
+  holds: (viewer: Viewer, person: { id: string; secretPhoneNumber: boolean }, access: { visible: boolean }): boolean => {
+    if (!access.visible) return false;
+    if (viewer.kind === 'citizen') return viewer.person.id === person.id;
+    if (!person.secretPhoneNumber) return true;
+    return viewer.role === StaffRole.CASEWORKER;
   },
 };

@@ -6,6 +6,7 @@ import { Migration20261125000004Notifications } from './Migration20261125000004N
 import { Migration20261202000001BrowserSessions } from './Migration20261202000001BrowserSessions';
 import { Migration20261202000010MailboxMembershipChanges } from './Migration20261202000010MailboxMembershipChanges';
 import { Migration20261202000020Retention } from './Migration20261202000020Retention';
+import { Migration20261202000040PersonFlags } from './Migration20261202000040PersonFlags';
 
 /** Committed migrations in the order they run. Add each new migration here. */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202000001BrowserSessions', class: Migration20261202000001BrowserSessions },
   { name: 'Migration20261202000010MailboxMembershipChanges', class: Migration20261202000010MailboxMembershipChanges },
   { name: 'Migration20261202000020Retention', class: Migration20261202000020Retention },
+  { name: 'Migration20261202000040PersonFlags', class: Migration20261202000040PersonFlags },
 ];

@@ -1,6 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { maySeeContactDetails } from '../domain/access-policy';
+import { secretPhoneNumber } from '../domain/rules';
 import { CaseService } from '../domain/case.service';
 import { PersonService } from '../domain/person.service';
 import { Case } from '../entities/case';
@@ -62,6 +63,12 @@ export class ContactDetailsInput {
   @Field(() => String, { nullable: true, description: 'E-mail address.' })
   email?: string | null;
 
+  @Field(() => String, { nullable: true, description: 'Home phone (hemtelefon): a Swedish number with its area code, any common format.' })
+  homePhone?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Work phone (arbetstelefon): a Swedish number with its area code, any common format.' })
+  workPhone?: string | null;
+
   @Field(() => String, { nullable: true, description: 'Street address.' })
   street?: string | null;
 
@@ -70,6 +77,21 @@ export class ContactDetailsInput {
 
   @Field(() => String, { nullable: true, description: 'Postal town.' })
   city?: string | null;
+}
+
+@InputType({ description: 'Flags a caseworker sets on a person; leave a field out to keep it. Skyddad folkbokföring is not here: it comes from the population register (setProtectedIdentity, administrators).' })
+export class PersonFlagsInput {
+  @Field(() => Boolean, { nullable: true, description: 'Sekretessmarkering: extra care with disclosure.' })
+  confidentialityMarking?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Hemligt telefonnummer: the phone numbers are shown only to caseworkers and never printed or shown to other citizens (see Person.secretPhoneNumber).' })
+  secretPhoneNumber?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Tolkbehov: the person needs an interpreter; needs interpreterLanguage (BAD_USER_INPUT otherwise). Turning it off clears the language.' })
+  needsInterpreter?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'The interpreter\'s language, e.g. "Arabiska" (at most 100 characters).' })
+  interpreterLanguage?: string | null;
 }
 
 @InputType('ActivateRelationInput', { description: 'E-service settings for an activated relation, with the contact details notifications go to.' })
@@ -127,6 +149,26 @@ export class PersonResolver {
     return new PersonService(ctx.em, staffOf(ctx), ctx.requestId).setEService(personId, input);
   }
 
+  @Authorized('CASEWORKER')
+  @Mutation(() => Person, { description: 'Set Sekretessmarkering, Hemligt telefonnummer and Tolkbehov (with language) on a person you may see (caseworkers; NOT_FOUND otherwise). Takes effect at once; recorded in the access log as a change (PERSON_UPDATE). Skyddad folkbokföring cannot be set here.' })
+  async setPersonFlags(
+    @Arg('personId', () => ID, { description: 'The person.' }) personId: string,
+    @Arg('input', () => PersonFlagsInput, { description: 'The flags to change.' }) input: PersonFlagsInput,
+    @Ctx() ctx: Context,
+  ) {
+    return new PersonService(ctx.em, staffOf(ctx), ctx.requestId).setFlags(personId, input);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => Boolean, { description: 'Record or remove Skyddad folkbokföring for a person, by personnummer, as the population register says (administrators only; caseworkers and executors get FORBIDDEN). Answers the value now recorded. Recorded in the access log (PERSON_UPDATE).' })
+  async setProtectedIdentity(
+    @Arg('personnummer', { description: 'The person\'s personnummer, any common format.' }) personnummer: string,
+    @Arg('protectedIdentity', { description: 'True for Skyddad folkbokföring.' }) protectedIdentity: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return new PersonService(ctx.em, staffOf(ctx), ctx.requestId).setProtectedIdentity(personnummer, protectedIdentity);
+  }
+
   @FieldResolver(() => Address, { nullable: true, description: 'Postal address; null when hidden (protected identity) or unknown.' })
   async address(@Root() person: Person, @Ctx() ctx: Context): Promise<Address | null> {
     if (!(await this.contactVisible(person, ctx))) return null;
@@ -134,9 +176,24 @@ export class PersonResolver {
     return { street: person.street ?? null, postalCode: person.postalCode ?? null, city: person.city ?? null };
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Mobile number in E.164 (+46…); null when hidden (protected identity) or unknown.' })
+  @FieldResolver(() => String, { nullable: true, description: 'Mobile number in E.164 (+46…); null when hidden (protected identity, or a secret phone number shown to caseworkers only) or unknown.' })
   async mobile(@Root() person: Person, @Ctx() ctx: Context): Promise<string | null> {
-    return (await this.contactVisible(person, ctx)) ? (person.mobile ?? null) : null;
+    return (await this.phonesVisible(person, ctx)) ? (person.mobile ?? null) : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Home phone (hemtelefon) in E.164; hidden exactly like the mobile (null).' })
+  async homePhone(@Root() person: Person, @Ctx() ctx: Context): Promise<string | null> {
+    return (await this.phonesVisible(person, ctx)) ? (person.homePhone ?? null) : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Work phone (arbetstelefon) in E.164; hidden exactly like the mobile (null).' })
+  async workPhone(@Root() person: Person, @Ctx() ctx: Context): Promise<string | null> {
+    return (await this.phonesVisible(person, ctx)) ? (person.workPhone ?? null) : null;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'True when the phone numbers are withheld from you: a protected identity (see contactDetailsHidden), or a secret phone number (Hemligt telefonnummer), which only caseworkers see.' })
+  async phoneNumbersHidden(@Root() person: Person, @Ctx() ctx: Context): Promise<boolean> {
+    return !(await this.phonesVisible(person, ctx));
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'E-mail address; null when hidden (protected identity) or unknown.' })
@@ -176,5 +233,12 @@ export class PersonResolver {
   private async contactVisible(person: Person, ctx: Context): Promise<boolean> {
     if (!ctx.viewer) return false;
     return maySeeContactDetails(ctx.viewer, person, await ctx.personAccess.load(person.id));
+  }
+
+  /** R3 and Hemligt telefonnummer together. */
+  private async phonesVisible(person: Person, ctx: Context): Promise<boolean> {
+    if (!ctx.viewer) return false;
+    const access = await ctx.personAccess.load(person.id);
+    return maySeeContactDetails(ctx.viewer, person, access) && secretPhoneNumber.holds(ctx.viewer, person, access);
   }
 }
