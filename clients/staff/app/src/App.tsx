@@ -20,6 +20,8 @@ const DraftsPage = lazy(() => import('./mailboxes/DraftsPage').then((m) => ({ de
 const ComposePage = lazy(() => import('./compose/ComposePage').then((m) => ({ default: m.ComposePage })));
 const SettingsPage = lazy(() => import('./settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
 const ContactListsPage = lazy(() => import('./settings/ContactListsPage').then((m) => ({ default: m.ContactListsPage })));
+// Administrators (systemförvaltare) get the administration instead of the mailboxes.
+const AdminApp = lazy(() => import('./admin/AdminApp').then((m) => ({ default: m.AdminApp })));
 
 /** The staff workspace (Meddelanden): sign-in until there is a session, then the mailboxes. */
 export function App() {
@@ -70,10 +72,9 @@ function Shell() {
   ];
   if (me?.staffMe.role === 'ADMIN') {
     return (
-      <Layout appName={sv.appName} nav={[]} banner={banner}>
-        <h1>{sv.nav.messages}</h1>
-        <p>{sv.admin.text}</p>
-      </Layout>
+      <Suspense fallback={<p role="status">{sv.loading}</p>}>
+        <AdminApp banner={banner} />
+      </Suspense>
     );
   }
   return (

@@ -1,0 +1,114 @@
+import { useState } from 'react';
+import { Button } from 'react-aria-components';
+import { useMutation, useQuery } from 'urql';
+import { useAnnounce } from '../../../../shared/ui/Layout';
+import { QueryState } from '../../../../shared/ui/QueryState';
+import { fmt, formatDateTime } from '../../../../shared/ui/strings';
+import { FailedNotificationsDocument, RetryNotificationDocument } from '../../../src/generated/graphql';
+import { usePageTitle } from '../title';
+import { adminErrorText } from './errors';
+import { adminSv as a } from './strings.sv';
+
+/** SMS and e-mail notifications that failed after all their retries (dead letters), each with "Skicka om". */
+export function FailedNotificationsPage() {
+  const n = a.notifications;
+  usePageTitle(n.title);
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: FailedNotificationsDocument, requestPolicy: 'network-only' });
+  const [, retry] = useMutation(RetryNotificationDocument);
+  const [busy, setBusy] = useState<string>();
+  const [problem, setProblem] = useState<string>();
+  const [done, setDone] = useState<string>();
+  const announce = useAnnounce();
+  const refresh = () => reexecute({ requestPolicy: 'network-only' });
+  const list = data?.failedNotifications;
+
+  const onRetry = async (id: string) => {
+    setBusy(id);
+    setProblem(undefined);
+    setDone(undefined);
+    const result = await retry({ id });
+    setBusy(undefined);
+    if (result.error) {
+      setProblem(adminErrorText(result.error, 'notification'));
+    } else {
+      setDone(n.retried);
+      announce(n.retried);
+    }
+    refresh();
+  };
+
+  return (
+    <>
+      <div className="page-head">
+        <h1>{n.title}</h1>
+        <Button className="button" onPress={refresh}>
+          {n.refresh}
+        </Button>
+      </div>
+      <p>{n.lead}</p>
+      {problem && (
+        <div className="alert alert--error" role="alert">
+          <p>{problem}</p>
+        </div>
+      )}
+      {done && (
+        <div className="alert alert--ok">
+          <p>{done}</p>
+        </div>
+      )}
+      {!list && <QueryState fetching={fetching} error={error} retry={refresh} />}
+      {list && list.length === 0 && <p data-testid="no-failed-notifications">{n.empty}</p>}
+      {list && list.length > 0 && (
+        <table className="admin-table" data-testid="failed-notifications">
+          <caption className="visually-hidden">{n.title}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{n.channel}</th>
+              <th scope="col">{n.kind}</th>
+              <th scope="col">{n.createdAt}</th>
+              <th scope="col">{n.failedAt}</th>
+              <th scope="col">{n.attempts}</th>
+              <th scope="col">{n.lastError}</th>
+              <th scope="col">{n.person}</th>
+              <th scope="col">
+                <span className="visually-hidden">{n.retry}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((f) => {
+              const channel = n.channels[f.channel] ?? f.channel;
+              return (
+                <tr key={f.id} data-testid="failed-notification">
+                  <td data-label={n.channel}>{channel}</td>
+                  <td data-label={n.kind}>{n.kinds[f.kind] ?? f.kind}</td>
+                  <td data-label={n.createdAt}>
+                    <time dateTime={f.createdAt}>{formatDateTime(f.createdAt)}</time>
+                  </td>
+                  <td data-label={n.failedAt}>{f.failedAt ? <time dateTime={f.failedAt}>{formatDateTime(f.failedAt)}</time> : '–'}</td>
+                  <td data-label={n.attempts}>{f.attempts}</td>
+                  <td data-label={n.lastError} className="admin-table__error">
+                    {f.lastError ?? n.none}
+                  </td>
+                  <td data-label={n.person} className="admin-table__id">
+                    {f.personId}
+                  </td>
+                  <td className="admin-table__actions">
+                    <Button
+                      className="button"
+                      isDisabled={busy === f.id}
+                      aria-label={fmt(n.retryNamed, { channel, time: formatDateTime(f.createdAt) })}
+                      onPress={() => void onRetry(f.id)}
+                    >
+                      {n.retry}
+                    </Button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
