@@ -1,6 +1,28 @@
 import path from 'node:path';
 import { z } from 'zod';
 
+/** Logging (src/log.ts): read on its own, before the rest, so even a refused configuration is logged as configured. */
+const LogEnv = z.object({
+  /** pino's levels; default info (error only under NODE_ENV=test). */
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
+  /** json: one JSON object a line (production); pretty: pino-pretty, a development dependency, so only where it is installed. Default: pretty in development. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  /** More field paths to redact from log lines, comma-separated in pino's path syntax (e.g. "case.secretAddress,*.ssn"), beside the built-in ones. */
+  LOG_REDACT_PATHS: z.string().optional(),
+});
+
+/** The logging settings alone; never throws (an invalid value falls back to the default, and loadConfig reports it). */
+export function loadLogConfig(source: NodeJS.ProcessEnv = process.env) {
+  const nodeEnv = source.NODE_ENV === 'production' || source.NODE_ENV === 'test' ? source.NODE_ENV : 'development';
+  const parsed = LogEnv.safeParse(source);
+  const env = parsed.success ? parsed.data : {};
+  return {
+    level: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'error' : 'info'),
+    format: env.LOG_FORMAT ?? (nodeEnv === 'development' ? 'pretty' : 'json'),
+    redactPaths: (env.LOG_REDACT_PATHS ?? '').split(',').map((p) => p.trim()).filter(Boolean),
+  } as const;
+}
+
 /**
  * The only reader of `process.env`. Parsed once; every problem is listed at
  * once so an operator can fix the environment in one go.
@@ -19,6 +41,7 @@ const Env = z
     /** Load the demo data on start (default: only with the embedded database). */
     SEED_DEMO_DATA: z.enum(['true', 'false']).optional(),
     LOG_SQL: z.enum(['true', 'false']).default('false'),
+    ...LogEnv.shape,
     /** Keep an X-Request-Id set by a trusted reverse proxy; otherwise every request gets the server's own id (it goes into the access log). */
     TRUST_PROXY_REQUEST_ID: z.enum(['true', 'false']).default('false'),
     /** Public base URL of the citizen e-service, used in notification texts. */

@@ -8,6 +8,7 @@ import { log } from './log';
 import { startRuntime, type Runtime } from './runtime';
 import { startServer, type RunningServer } from './server';
 import { ensureWebBuild } from './http/web-build';
+import { markShuttingDown } from './http/readiness';
 
 /** `npm start`: the real server, on the embedded PostgreSQL unless DATABASE_URL is set. */
 async function main() {
@@ -28,6 +29,7 @@ async function main() {
     }
     if (stopping) return;
     stopping = true;
+    markShuttingDown(); // /readyz answers 503 from now on: load balancers stop sending here
     log.info('shutting down', { signal });
     try {
       await server?.close();

@@ -17,12 +17,15 @@ import { SessionStore } from './auth/session';
 import type { TokenVerifier } from './auth/tokens';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
-import { pendingMigrations, type Orm } from './db/orm';
+import type { Orm } from './db/orm';
 import { ErrorCode, formatError, unauthenticated } from './errors';
 import type { EventSink } from './domain/notices';
 import { attachmentRoutes } from './http/attachments';
 import { webUiRoutes } from './http/web-ui';
 import { authRoutes } from './http/auth-routes';
+import { noteViewer, requestLogging } from './http/request-log';
+import { healthRoutes } from './http/readiness';
+import { observabilityPlugin } from './http/observability';
 import { PostgresBlobStore, type BlobStore } from './storage/blob-store';
 import type { NoticeBus } from './subscriptions/bus';
 import { WebSocketAuth, type SocketAuth } from './subscriptions/ws-auth';
@@ -91,8 +94,6 @@ function refusal(errors: readonly GraphQLError[], code: 'GRAPHQL_PARSE_FAILED' |
   );
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
-
 /** Live operations one websocket may hold at once. */
 export const MAX_OPERATIONS_PER_SOCKET = 20;
 
@@ -103,6 +104,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const app = express();
   const blobStore: BlobStore = deps.blobStore ?? new PostgresBlobStore();
   app.disable('x-powered-by');
+  // Request id, the per-request store and one log line per request (pino-http): src/http/request-log.ts.
+  app.use(requestLogging({ trustProxyRequestId: config.trustProxyRequestId }));
   const httpServer = http.createServer(app);
   // Browser sign-in (backend-for-frontend): server-side sessions behind an HttpOnly cookie.
   const sessions = new SessionStore(config.session);
@@ -223,6 +226,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     plugins: [
       ...armor.plugins,
       requireViewerPlugin,
+      observabilityPlugin,
       inputGuardPlugin,
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -231,28 +235,13 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   });
   await apollo.start();
 
-  let migrated = false;
-  app.get('/healthz', async (_req, res) => {
-    try {
-      await orm.em.getConnection().execute('select 1');
-      if (!migrated) migrated = (await pendingMigrations(orm)) === 0;
-      if (!migrated) {
-        res.status(503).json({ status: 'migrating' });
-        return;
-      }
-      res.status(200).json({ status: 'ok' });
-    } catch {
-      res.status(503).json({ status: 'database unreachable' });
-    }
-  });
+  // /healthz (alive) and /readyz (database, migrations, not shutting down): src/http/readiness.ts.
+  app.use(healthRoutes({ orm }));
 
-  app.use('/graphql', (req, res, next) => {
-    // A client must not choose the id that goes into the access log; a trusted proxy may.
-    const incoming = config.trustProxyRequestId ? req.get('x-request-id') : undefined;
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader('X-Request-Id', requestId);
+  app.use('/graphql', (_req, res, next) => {
+    // The request id (a client must not choose the one that goes into the access log; a trusted proxy may) is set by requestLogging.
     res.setHeader('Cache-Control', 'no-store');
-    requestStore.run({ requestId }, next);
+    next();
   });
   app.use('/graphql', express.json({ limit: '1mb' }));
   app.use(
@@ -263,6 +252,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         const requestId = requestStore.getStore()?.requestId ?? randomUUID();
         // A bearer token (APIs, scripts) or the browser's session cookie; Apollo's CSRF prevention guards cookie POSTs.
         const { viewer, authFailure } = await authenticateCredential(credentials, em, requestCredential(req.headers, config));
+        noteViewer(viewer);
         return createContext({ requestId, em, viewer, authFailure, sink: deps.sink, blobStore, bus: deps.bus, boss: deps.boss, retention: config.retention });
       },
     }),

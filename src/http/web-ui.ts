@@ -5,7 +5,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { WEB_BUILD } from './web-build';
 
 /** Paths that belong to the API: never answered with a page, so an unknown one keeps its JSON 404. */
-const API_PATHS = /^\/(graphql|auth|attachments|uploads|case-documents|healthz)(\/|$)/;
+const API_PATHS = /^\/(graphql|auth|attachments|uploads|case-documents|healthz|readyz|metrics)(\/|$)/;
 
 /**
  * The citizen app's routes (clients/citizen/app/src/App.tsx): answered 200;

@@ -376,9 +376,9 @@ describe('M1 unexpected errors are masked', () => {
     expect(errorLines().find((l) => l.requestId === requestId)?.err?.message).toContain('relation "staff" does not exist');
   });
 
-  test('with the database gone entirely, /healthz answers 503 and a query is masked', async () => {
+  test('with the database gone entirely, /readyz answers 503 and a query is masked', async () => {
     await broken.orm.close();
-    const health = await fetch(broken.url.replace(/\/graphql$/, '/healthz'));
+    const health = await fetch(broken.url.replace(/\/graphql$/, '/readyz'));
     expect(health.status).toBe(503);
     expect(await health.json()).toEqual({ status: expect.not.stringMatching(/^ok$/) });
     const r = await postRaw(broken.url, { query: '{ me { name } }' }, { token: await broken.token.citizen(DEMO.tolvan) });
