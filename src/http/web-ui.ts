@@ -5,7 +5,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { WEB_BUILD } from './web-build';
 
 /** Paths that belong to the API: never answered with a page, so an unknown one keeps its JSON 404. */
-const API_PATHS = /^\/(graphql|auth|attachments|uploads|case-documents|healthz|readyz|metrics)(\/|$)/;
+const API_PATHS = /^\/(graphql|auth|attachments|uploads|case-documents|admin|healthz|readyz|metrics)(\/|$)/;
 
 /**
  * The citizen app's routes (clients/citizen/app/src/App.tsx): answered 200;
@@ -13,8 +13,8 @@ const API_PATHS = /^\/(graphql|auth|attachments|uploads|case-documents|healthz|r
  */
 const CITIZEN_ROUTES = /^\/(?:(?:meddelanden(?:\/[^/]+)?|profil|kontakter)\/?)?$/;
 
-/** The staff app's routes under /staff (clients/staff/app/src/App.tsx), answered 200 like the citizen's. */
-const STAFF_ROUTES = /^\/(?:(?:inkorg|utkast|skickat|skriv(?:\/[^/]+)?|installningar|kontaktlistor|brevlada\/[^/]+|konversation\/[^/]+)\/?)?$/;
+/** The staff app's routes under /staff (clients/staff/app/src/App.tsx and admin/AdminApp.tsx), answered 200 like the citizen's. */
+const STAFF_ROUTES = /^\/(?:(?:inkorg|utkast|skickat|skriv(?:\/[^/]+)?|installningar|kontaktlistor|brevlada\/[^/]+|konversation\/[^/]+|loggkontroll|aviseringar|personal|brevlador)\/?)?$/;
 
 /** A host as a browser sends it: name or [IPv6] and an optional port; anything else is left out of the policy. */
 const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;

@@ -1,0 +1,80 @@
+import { once } from 'node:events';
+import express, { type Response, type Router } from 'express';
+import { authenticateCredential, requestCredential } from '../auth/request-credential';
+import type { SessionStore } from '../auth/session';
+import type { TokenVerifier } from '../auth/tokens';
+import type { Config } from '../config';
+import type { Orm } from '../db/orm';
+import { AccessLogExport, csvLine } from '../domain/access-log-export';
+import { AppError, ErrorCode, forbidden } from '../errors';
+import { log, requestStore } from '../log';
+import { contentDisposition } from './attachments';
+import { noteViewer } from './request-log';
+
+/** Error answers shaped like GraphQL errors (as the file routes answer them), so a client branches on `extensions.code`. */
+function sendError(res: Response, err: unknown) {
+  if (err instanceof AppError) {
+    const code = err.extensions.code as ErrorCode;
+    const status = code === ErrorCode.UNAUTHENTICATED ? 401 : code === ErrorCode.FORBIDDEN ? 403 : code === ErrorCode.NOT_FOUND ? 404 : 400;
+    const { http: _h, ...extensions } = err.extensions as Record<string, unknown>;
+    res.status(status).json({ errors: [{ message: err.message, extensions }] });
+    return;
+  }
+  const requestId = requestStore.getStore()?.requestId;
+  log.error('access-log export failed', { err });
+  res.status(500).json({ errors: [{ message: `Something went wrong on our side. Try again; quote request id ${requestId}.`, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] });
+}
+
+/**
+ * `GET /admin/access-log.csv?personnummer=…&staffId=…`: Loggkontroll as a
+ * CSV file of every matching row, newest first, for administrators (session
+ * cookie from the staff UI, or a bearer token). Streamed in batches, with a
+ * BOM so Excel reads it as UTF-8. The export itself is recorded (who, which
+ * filter, how many rows) as an administrator's action in the log.
+ */
+export function accessLogExportRoutes(deps: { orm: Orm; verifier: TokenVerifier; sessions: SessionStore; config: Config }): Router {
+  const router = express.Router();
+  router.get('/admin/access-log.csv', async (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    let started = false;
+    try {
+      const em = deps.orm.em.fork() as never;
+      const { viewer, authFailure } = await authenticateCredential(deps, em, requestCredential(req.headers, deps.config));
+      if (!viewer) throw authFailure!;
+      noteViewer(viewer);
+      if (viewer.kind !== 'staff') throw forbidden('Only system administrators may export the access log (loggkontroll).');
+      const exporter = new AccessLogExport(em, viewer);
+      const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      const filter = await exporter.filter({ personnummer: text(req.query.personnummer), staffId: text(req.query.staffId) });
+
+      res.status(200);
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', contentDisposition(`loggkontroll-${new Date().toISOString().slice(0, 10)}.csv`));
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      started = true;
+      res.write('\uFEFF');
+      let rows = -1; // the header is not a row
+      for await (const record of exporter.records(filter)) {
+        if (res.destroyed) break;
+        rows++;
+        if (!res.write(csvLine(record))) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      }
+      const complete = !res.destroyed;
+      res.end();
+      // The administrator's action: who exported which part of the log (ids only: no personnummer in the log).
+      log.info('admin action: access log exported', {
+        adminAction: 'ACCESS_LOG_EXPORT',
+        staffId: viewer.staff.id,
+        filter: { personId: filter.personId, staffId: filter.staffId, personnummerGiven: !!text(req.query.personnummer) },
+        rows,
+        complete,
+      });
+    } catch (err) {
+      if (!started) return sendError(res, err);
+      // Mid-file: the status is sent already; cut the connection so the download shows as failed, not as a short file.
+      log.error('access-log export failed mid-file', { err });
+      res.destroy();
+    }
+  });
+  return router;
+}
