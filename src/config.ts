@@ -42,6 +42,10 @@ const Env = z
     SEED_DEMO_DATA: z.enum(['true', 'false']).optional(),
     LOG_SQL: z.enum(['true', 'false']).default('false'),
     ...LogEnv.shape,
+    /** Prometheus metrics (GET /metrics) on their own port, for the monitoring network only; unset: not on a port of their own. */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    /** A bearer token for GET /metrics (on the API's port, and on METRICS_PORT when both are set); in production without either there are no metrics. */
+    METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters (a random secret)').optional(),
     /** Keep an X-Request-Id set by a trusted reverse proxy; otherwise every request gets the server's own id (it goes into the access log). */
     TRUST_PROXY_REQUEST_ID: z.enum(['true', 'false']).default('false'),
     /** Public base URL of the citizen e-service, used in notification texts. */
@@ -173,6 +177,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     embeddedPgPort: env.EMBEDDED_PG_PORT,
     seedDemoData: env.SEED_DEMO_DATA ? env.SEED_DEMO_DATA === 'true' : !env.DATABASE_URL,
     logSql: env.LOG_SQL === 'true',
+    metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
     trustProxyRequestId: env.TRUST_PROXY_REQUEST_ID === 'true',
     publicUrl: env.PUBLIC_URL,
     auth: {

@@ -26,6 +26,7 @@ import { webUiRoutes } from './http/web-ui';
 import { authRoutes } from './http/auth-routes';
 import { noteViewer, requestLogging } from './http/request-log';
 import { healthRoutes } from './http/readiness';
+import { Metrics, metricsRoutes, startMetricsServer } from './http/metrics';
 import { observabilityPlugin } from './http/observability';
 import { PostgresBlobStore, type BlobStore } from './storage/blob-store';
 import type { NoticeBus } from './subscriptions/bus';
@@ -51,6 +52,8 @@ export interface ServerDeps {
 export interface RunningServer {
   url: string;
   port: number;
+  /** The metrics' own port (METRICS_PORT), when set. */
+  metricsPort?: number;
   httpServer: http.Server;
   /** Stop accepting, finish in-flight requests, close websockets with 1001. */
   close(): Promise<void>;
@@ -105,8 +108,11 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const app = express();
   const blobStore: BlobStore = deps.blobStore ?? new PostgresBlobStore();
   app.disable('x-powered-by');
+  // Prometheus metrics (src/http/metrics.ts): GET /metrics behind METRICS_TOKEN, or on METRICS_PORT.
+  const metrics = new Metrics({ orm });
+  metrics.instrumentBus(deps.bus);
   // Request id, the per-request store and one log line per request (pino-http): src/http/request-log.ts.
-  app.use(requestLogging({ trustProxyRequestId: config.trustProxyRequestId }));
+  app.use(requestLogging({ trustProxyRequestId: config.trustProxyRequestId, onFinished: metrics.onRequestFinished }));
   const httpServer = http.createServer(app);
   // Browser sign-in (backend-for-frontend): server-side sessions behind an HttpOnly cookie.
   const sessions = new SessionStore(config.session);
@@ -126,9 +132,13 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         const auth = await wsAuth.connect(ctx.connectionParams, ctx.extra.socket, ctx.extra.request);
         if (!auth) return false; // 4403 Forbidden
         ctx.extra.auth = auth;
+        metrics.socketOpened(ctx);
         return true;
       },
-      onClose: (ctx) => ctx.extra.auth?.end(),
+      onClose: (ctx) => {
+        metrics.socketClosed(ctx);
+        ctx.extra.auth?.end();
+      },
       onSubscribe: async (ctx, _id, payload) => {
         // One socket may not hold an unbounded number of live operations (each keeps a stream open).
         // graphql-ws has already registered this id, and drops an id the moment the client's Complete
@@ -194,6 +204,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
             // Field errors have a path; graphql-js request errors (variable coercion, unknown operation) do not: the caller's input.
             const formatted = err.toJSON();
             const code = err.extensions?.code ?? (err.path ? undefined : ErrorCode.BAD_USER_INPUT);
+            metrics.countError(typeof code === 'string' ? code : ErrorCode.INTERNAL_SERVER_ERROR);
             return formatError({ ...formatted, extensions: { ...formatted.extensions, ...(code ? { code } : {}) } }, err, {
               requestId,
               exposeDetails: !config.production,
@@ -265,6 +276,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
 
   app.use(webUiRoutes({ authMode: config.auth.mode })); // the web UIs at / and /staff/; API paths fall through to the JSON 404 below
 
+  app.use(metricsRoutes(metrics, { ...config.metrics, production: config.production }));
+
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Not found. The API is at /graphql.', extensions: { code: ErrorCode.NOT_FOUND } }] });
   });
@@ -289,12 +302,14 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     httpServer.listen(config.port, config.host, () => resolve());
   });
   const port = (httpServer.address() as AddressInfo).port;
+  const metricsServer = config.metrics.port !== undefined ? await startMetricsServer(metrics, { port: config.metrics.port, host: config.host, token: config.metrics.token }) : undefined;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
 
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}/graphql`,
     port,
+    metricsPort: metricsServer?.port,
     httpServer,
     close() {
       closing ??= (async () => {
@@ -302,6 +317,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         wsAuth.close();
         await wsServer.dispose();
         await apollo.stop();
+        await metricsServer?.close();
       })();
       return closing;
     },
