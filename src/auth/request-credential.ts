@@ -1,3 +1,4 @@
+import { parseCookie } from 'cookie';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
@@ -14,15 +15,14 @@ export type Credential =
   | { kind: 'session'; id: string }
   | { kind: 'none' };
 
-/** One cookie's value from a Cookie header; undefined when absent. */
+/**
+ * One cookie's value from a Cookie header; undefined when absent. Parsed by the
+ * `cookie` package (what Express itself uses): the first of a repeated name
+ * wins, percent-encoded values are decoded.
+ */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    return part.slice(eq + 1).trim();
-  }
-  return undefined;
+  return parseCookie(header)[name];
 }
 
 /**

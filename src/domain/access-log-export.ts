@@ -127,6 +127,9 @@ export class AccessLogExport {
  * One CSV cell (RFC 4180 quoting; `;` separates cells, as Excel expects in
  * Swedish). A cell that a spreadsheet would take as a formula (= + - @, or a
  * tab or carriage return first) is prefixed with ' so it stays text.
+ * Written here rather than with csv-stringify: quoting is these two lines, the
+ * formula guard (which csv-stringify does not do) would be ours anyway, and the
+ * rows are streamed in keyset batches that need no stream transform.
  */
 export function csvCell(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;

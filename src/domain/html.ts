@@ -47,6 +47,11 @@ export function htmlToText(html: string): string {
     .trim();
 }
 
+/**
+ * Only the entities our own HTML holds: sanitize-html escapes & < > " and
+ * writes everything else as characters, escapeHtml below adds &#39;. A full
+ * decoder (the `entities` package) would add nothing for these bodies.
+ */
 function decodeEntities(s: string): string {
   return s
     .replace(/&nbsp;/g, ' ')

@@ -1,25 +1,40 @@
+import Personnummer from 'personnummer';
+
 /**
  * Swedish personal identity numbers (personnummer) and coordination numbers
  * (samordningsnummer, day + 60). Stored and compared as 12 digits, YYYYMMDDNNNC.
+ *
+ * The rules of the number itself (the date, coordination numbers, the Luhn
+ * check digit, no birth number 000, no interim T-numbers) are the
+ * `personnummer` package's. Two things stay here, because the package does not
+ * do them the way the e-service needs:
+ * - the century of a 10-digit number: the package takes it from the current
+ *   year alone (so a date later this year would be this century, i.e. not yet
+ *   born) and reads the clock itself; here it is the latest century that puts
+ *   the birth date on or before `today`, which callers and tests can pass;
+ * - why a number is refused: the package only says "invalid"; a person typing
+ *   one needs to know whether the shape, the date or the check digit is wrong.
  */
 export type PersonnummerResult = { ok: true; value: string } | { ok: false; reason: string };
 
-function luhnValid(tenDigits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < 10; i++) {
-    let d = tenDigits.charCodeAt(i) - 48;
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
+const SHAPE = /^(\d{2})?(\d{6})([-+]?)(\d{4})$/;
 
-function validDate(year: number, month: number, day: number): boolean {
-  const d = new Date(Date.UTC(year, month - 1, day));
-  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+const REASONS = {
+  shape: 'A personnummer has 12 digits (YYYYMMDDNNNN) or 10 digits with a separator (YYMMDD-NNNN).',
+  date: 'The date part of the personnummer is not a real date.',
+  future: 'The date part of the personnummer lies in the future: check for a typo.',
+  birthNumber: 'The personnummer\'s birth number (the three digits before the last) cannot be 000: check for a typo.',
+  checkDigit: 'The check digit of the personnummer is wrong: check for a typo.',
+};
+
+const OPTIONS = { allowCoordinationNumber: true, allowInterimNumber: false };
+
+function parsed(twelve: string): Personnummer | undefined {
+  try {
+    return Personnummer.parse(twelve, OPTIONS);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -27,11 +42,8 @@ function validDate(year: number, month: number, day: number): boolean {
  * (the plus sign marks a person aged 100 or more) and returns the 12-digit form.
  */
 export function parsePersonnummer(input: string, today: Date = new Date()): PersonnummerResult {
-  const raw = input.trim();
-  const m = /^(\d{2})?(\d{6})([-+]?)(\d{4})$/.exec(raw);
-  if (!m) {
-    return { ok: false, reason: 'A personnummer has 12 digits (YYYYMMDDNNNN) or 10 digits with a separator (YYMMDD-NNNN).' };
-  }
+  const m = SHAPE.exec(input.trim());
+  if (!m) return { ok: false, reason: REASONS.shape };
   const [, century, yymmdd, sep, last4] = m;
   const month = Number(yymmdd.slice(2, 4));
   let day = Number(yymmdd.slice(4, 6));
@@ -46,20 +58,28 @@ export function parsePersonnummer(input: string, today: Date = new Date()): Pers
     if (notYetBorn(fullYear)) fullYear -= 100;
     if (sep === '+') fullYear -= 100;
   }
-  if (!validDate(fullYear, month, day)) {
-    return { ok: false, reason: 'The date part of the personnummer is not a real date.' };
-  }
-  if (notYetBorn(fullYear)) {
-    return { ok: false, reason: 'The date part of the personnummer lies in the future: check for a typo.' };
-  }
-  if (!luhnValid(yymmdd + last4)) {
-    return { ok: false, reason: 'The check digit of the personnummer is wrong: check for a typo.' };
-  }
-  return { ok: true, value: `${String(fullYear).padStart(4, '0')}${yymmdd.slice(2)}${last4}` };
+  const twelve = `${String(fullYear).padStart(4, '0')}${yymmdd.slice(2)}${last4}`;
+  if (!parsed(twelve)) return { ok: false, reason: refusalReason(twelve) };
+  if (notYetBorn(fullYear)) return { ok: false, reason: REASONS.future };
+  return { ok: true, value: twelve };
+}
+
+/** Why the package refused a well-shaped number: the date is impossible whatever the check digit, the birth number is 000, or the check digit is wrong. */
+function refusalReason(twelve: string): string {
+  const withoutCheck = twelve.slice(0, 11);
+  const someCheckDigitFits = (prefix: string) => Array.from({ length: 10 }, (_, d) => `${prefix}${d}`).some((n) => parsed(n) !== undefined);
+  if (someCheckDigitFits(withoutCheck)) return REASONS.checkDigit;
+  if (twelve.slice(8, 11) === '000' && someCheckDigitFits(`${twelve.slice(0, 8)}001`)) return REASONS.birthNumber;
+  return REASONS.date;
 }
 
 export function isValidPersonnummer(input: string): boolean {
   return parsePersonnummer(input).ok;
+}
+
+/** A samordningsnummer (coordination number: day + 60), for people not registered in Sweden; given in the 12-digit form. */
+export function isCoordinationNumber(twelveDigits: string): boolean {
+  return parsed(twelveDigits)?.isCoordinationNumber() ?? false;
 }
 
 /** Display form, `YYYYMMDD-NNNN`. */

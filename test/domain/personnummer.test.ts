@@ -1,4 +1,4 @@
-import { formatPersonnummer, isValidPersonnummer, parsePersonnummer } from '../../src/domain/personnummer';
+import { formatPersonnummer, isCoordinationNumber, isValidPersonnummer, parsePersonnummer } from '../../src/domain/personnummer';
 
 // A fixed "today" so the century of 10-digit numbers does not drift with the calendar.
 const TODAY = new Date('2026-03-15T12:00:00Z');
@@ -30,7 +30,7 @@ describe('P2 10-digit numbers: the century is the latest one that puts the birth
   });
   test('a date later this year has not happened yet, so it is the previous century', () => {
     // 2026-12-31 lies after "today" (2026-03-15): the person was born in 1926 and is still 99.
-    const r = parse(`261231-000${checkDigitFor('261231000')}`);
+    const r = parse(`261231-001${checkDigitFor('261231001')}`);
     expect(r).toMatchObject({ ok: true, value: expect.stringMatching(/^1926/) });
   });
 });
@@ -72,6 +72,28 @@ describe('P5 garbage is refused with a message saying the expected shape', () =>
       expect(r.ok === false && r.reason).toMatch(/12 digits/);
     },
   );
+});
+
+describe('P7 samordningsnummer (coordination numbers) and numbers never issued', () => {
+  test('a samordningsnummer on the 31st (day 91) is valid and known as one; a personnummer is not', () => {
+    const input = `19700191-123${checkDigitFor('700191123')}`;
+    expect(parse(input)).toEqual({ ok: true, value: input.replace('-', '') });
+    expect(isCoordinationNumber(input.replace('-', ''))).toBe(true);
+    expect(isCoordinationNumber('197010632391')).toBe(true);
+    expect(isCoordinationNumber('191212121212')).toBe(false);
+  });
+
+  test('birth number 000 is never issued: refused, saying so', () => {
+    const r = parse(`19121212-000${checkDigitFor('121212000')}`);
+    expect(r.ok).toBe(false);
+    expect(r.ok === false && r.reason).toMatch(/000/);
+  });
+
+  test('an interim number (a letter in the birth number) is not a personnummer', () => {
+    const r = parse('19121212-T212');
+    expect(r.ok).toBe(false);
+    expect(r.ok === false && r.reason).toMatch(/12 digits/);
+  });
 });
 
 test('P6 display form is YYYYMMDD-NNNN', () => {
