@@ -20,6 +20,13 @@ const DraftsPage = lazy(() => import('./mailboxes/DraftsPage').then((m) => ({ de
 const ComposePage = lazy(() => import('./compose/ComposePage').then((m) => ({ default: m.ComposePage })));
 const SettingsPage = lazy(() => import('./settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
 const ContactListsPage = lazy(() => import('./settings/ContactListsPage').then((m) => ({ default: m.ContactListsPage })));
+// Person and case views (issue 11), and the executor's Uppdrag IFO.
+const PersonSearchPage = lazy(() => import('./persons/PersonSearchPage').then((m) => ({ default: m.PersonSearchPage })));
+const PersonPage = lazy(() => import('./persons/PersonPage').then((m) => ({ default: m.PersonPage })));
+const CasePage = lazy(() => import('./cases/CasePage').then((m) => ({ default: m.CasePage })));
+const DocumentPage = lazy(() => import('./cases/DocumentPage').then((m) => ({ default: m.DocumentPage })));
+const AssignmentsPage = lazy(() => import('./assignments/AssignmentsPage').then((m) => ({ default: m.AssignmentsPage })));
+const AssignmentPage = lazy(() => import('./assignments/AssignmentPage').then((m) => ({ default: m.AssignmentPage })));
 // Administrators (systemförvaltare) get the administration instead of the mailboxes.
 const AdminApp = lazy(() => import('./admin/AdminApp').then((m) => ({ default: m.AdminApp })));
 
@@ -68,8 +75,12 @@ function Shell() {
     ) : undefined;
   const nav = [
     { to: '/inkorg', label: sv.nav.messages, badge: live.totalUnread ? { value: live.totalUnread, label: fmt(sv.nav.unreadBadge, { count: live.totalUnread }) } : undefined },
+    { to: '/personer', label: sv.persons.nav },
+    ...(me?.staffMe.role === 'EXECUTOR' ? [{ to: '/uppdrag', label: sv.assignments.nav }] : []),
     { to: '/installningar', label: sv.nav.settings },
   ];
+  // The person, case and assignment views fill the page; the mailbox list belongs to messaging.
+  const messaging = !/^\/(personer|arende|uppdrag)(\/|$)/.test(location.pathname);
   if (me?.staffMe.role === 'ADMIN') {
     return (
       <Suspense fallback={<p role="status">{sv.loading}</p>}>
@@ -79,8 +90,8 @@ function Shell() {
   }
   return (
     <Layout appName={sv.appName} nav={nav} banner={banner}>
-      <div className="workspace">
-        <MailboxNav />
+      <div className={messaging ? 'workspace' : 'workspace workspace--single'}>
+        {messaging && <MailboxNav />}
         <div className="workspace__content">
           <ErrorBoundary key={pageKey(location.pathname)} title={sv.crash.title} text={sv.crash.text} reload={sv.crash.reload}>
           <Suspense fallback={<p role="status">{sv.loading}</p>}>
@@ -94,6 +105,13 @@ function Shell() {
               <Route path="/skriv/:draftId?" element={<ComposePage />} />
               <Route path="/installningar" element={<SettingsPage />} />
               <Route path="/kontaktlistor" element={<ContactListsPage />} />
+              <Route path="/personer" element={<PersonSearchPage />} />
+              <Route path="/personer/:id" element={<PersonPage />} />
+              <Route path="/arende/:id/:section?" element={<CasePage />} />
+              <Route path="/arende/:caseId/dokumentation/:documentId" element={<DocumentPage />} />
+              <Route path="/uppdrag" element={<AssignmentsPage />} />
+              <Route path="/uppdrag/:id" element={<AssignmentPage />} />
+              <Route path="/uppdrag/:assignmentId/dokument/:documentId" element={<DocumentPage />} />
               <Route path="*" element={<NotFound />} />
             </Routes>
           </Suspense>
