@@ -19,6 +19,14 @@ export enum ErrorCode {
   RELATION_OUTSIDE_VALIDITY = 'RELATION_OUTSIDE_VALIDITY',
   /** The case is closed; the operation needs an ongoing case. */
   CASE_CLOSED = 'CASE_CLOSED',
+  /** closeCase on a case that is already closed. */
+  CASE_ALREADY_CLOSED = 'CASE_ALREADY_CLOSED',
+  /** endAssignment on an assignment whose end date has already passed. */
+  ASSIGNMENT_ALREADY_ENDED = 'ASSIGNMENT_ALREADY_ENDED',
+  /** An end or closing date before the start or opening date. */
+  END_DATE_BEFORE_START = 'END_DATE_BEFORE_START',
+  /** The citizen is on the case as a relation with read-only rights: they read the case's messages but cannot send or reply. */
+  RELATION_READ_ONLY = 'RELATION_READ_ONLY',
   /** The sender may not write to this recipient (no case in common). */
   RECIPIENT_NOT_ALLOWED = 'RECIPIENT_NOT_ALLOWED',
   /** The recipient does not have the e-service activated, or is a relation approved for messages but not yet activated (activate the relation first). */

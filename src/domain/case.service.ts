@@ -2,9 +2,9 @@ import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { StaffViewer } from '../auth/viewer';
 import { AccessAction } from '../entities/access-log-entry';
-import { Assignment, Case, CaseStatus } from '../entities/case';
+import { Assignment, Case, CaseStatus, Intervention } from '../entities/case';
 import { Person } from '../entities/person';
-import { Relation, RelationType } from '../entities/relation';
+import { Relation, RelationMessagingRights, RelationType } from '../entities/relation';
 import { StaffRole } from '../entities/staff';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
 import { assertMayChangeContactDetails, inCaseload, loadPersonAccess, staffVisibleCases, staffVisiblePersons, visibleCase, visibleCasesOfHolders } from './access-policy';
@@ -25,9 +25,13 @@ export interface RegisterRelationInput {
   types: RelationType[];
   validFrom: string;
   validTo?: string | null;
+  /** Read only, or read and write (the default). */
+  messagingRights?: RelationMessagingRights | null;
 }
 
 export interface ActivateRelationInput {
+  /** Change the rights at the same time; leave out to keep them. */
+  messagingRights?: RelationMessagingRights | null;
   mobile?: string | null;
   email?: string | null;
   notifyBySms: boolean;
@@ -117,6 +121,7 @@ export class CaseService {
         types: [...new Set(input.types)],
         validFrom: input.validFrom,
         validTo: input.validTo ?? null,
+        messagingRights: input.messagingRights ?? RelationMessagingRights.READ_AND_WRITE,
         registeredBy: this.viewer.staff,
       });
       try {
@@ -165,6 +170,7 @@ export class CaseService {
       Object.assign(person, switches, { eServiceChangedAt: new Date(), eServiceChangedBy: this.viewer.staff });
       relation.activatedAt = new Date();
       relation.activatedBy = this.viewer.staff;
+      if (input.messagingRights) relation.messagingRights = input.messagingRights;
       await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.RELATION_CHANGE);
       return relation;
     });
@@ -182,6 +188,86 @@ export class CaseService {
     });
   }
 
+  /**
+   * Read only, or read and write, for a relation on an ongoing case in the
+   * caseworker's caseload. Takes effect at once (the next send or reply
+   * reads it).
+   */
+  async setRelationMessagingRights(relationId: string, rights: RelationMessagingRights): Promise<Relation> {
+    return this.em.transactional(async (em) => {
+      const relation = await this.loadRelationForCaseworker(em, relationId);
+      relation.messagingRights = rights;
+      await logPersonAccess(em, this.viewer, this.requestId, [relation.person.id], AccessAction.RELATION_CHANGE);
+      return relation;
+    });
+  }
+
+  /**
+   * Closes a case (avslut) as of `closedOn`, its last day: today or earlier,
+   * not before it was opened. At once the case stops being a target for
+   * messages and journal entries, its executors' access through their
+   * assignments ends (assignments and interventions still running get
+   * `closedOn` as their end date), and its relations lose the e-service for
+   * it (its conversations, notices and replies). For the caseworker of a case
+   * in their caseload.
+   */
+  async closeCase(caseId: string, closedOn: string): Promise<Case> {
+    const today = todayInSweden();
+    if (closedOn > today) throw badInput('closedOn', `A case is closed on or after its last day: give today (${today}) or an earlier date.`);
+    return this.em.transactional(async (em) => {
+      const c = await this.loadForCaseworker(em, caseId, { allowClosed: true, what: 'close cases' });
+      await em.lock(c, LockMode.PESSIMISTIC_WRITE);
+      await em.refresh(c);
+      if (c.status === CaseStatus.CLOSED) {
+        throw new AppError(ErrorCode.CASE_ALREADY_CLOSED, `The case was already closed on ${c.closedOn ?? 'an earlier date'}. Nothing was changed.`);
+      }
+      if (closedOn < c.openedOn) {
+        throw new AppError(ErrorCode.END_DATE_BEFORE_START, `The case was opened on ${c.openedOn}: give a closing date on or after that day.`, { field: 'closedOn' });
+      }
+      c.status = CaseStatus.CLOSED;
+      c.closedOn = closedOn;
+      c.closedBy = this.viewer.staff;
+      // What was still running ends with the case (what starts later stays as planned: a closed case gives it nothing).
+      const running = { case: c.id, startDate: { $lte: closedOn }, $or: [{ endDate: null }, { endDate: { $gt: closedOn } }] };
+      await em.nativeUpdate(Assignment, running, { endDate: closedOn });
+      await em.nativeUpdate(Intervention, running, { endDate: closedOn });
+      await logPersonAccess(em, this.viewer, this.requestId, [c.holder.id], AccessAction.CASE_READ);
+      return c;
+    });
+  }
+
+  /**
+   * Ends an assignment: `endDate` is its last day (the executor's access
+   * through it, messages and journal entries included, ends after that day;
+   * give yesterday's date to end it at once). Not before its start date; an
+   * assignment whose end date has passed cannot be ended again. For the
+   * caseworker of the case, in their caseload, while the case is ongoing.
+   */
+  async endAssignment(assignmentId: string, endDate: string): Promise<Assignment> {
+    const today = todayInSweden();
+    return this.em.transactional(async (em) => {
+      if (!isId(assignmentId)) throw notFound('assignment');
+      const assignment = await em.findOne(Assignment, { id: assignmentId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!assignment) throw notFound('assignment');
+      let c: Case;
+      try {
+        c = await this.loadForCaseworker(em, assignment.case.id, { what: 'end assignments' });
+      } catch (err) {
+        if (err instanceof AppError && err.extensions.code === ErrorCode.NOT_FOUND) throw notFound('assignment');
+        throw err;
+      }
+      if (assignment.endDate != null && assignment.endDate < today) {
+        throw new AppError(ErrorCode.ASSIGNMENT_ALREADY_ENDED, `The assignment ended on ${assignment.endDate}. Nothing was changed; a new assignment is needed to continue.`);
+      }
+      if (endDate < assignment.startDate) {
+        throw new AppError(ErrorCode.END_DATE_BEFORE_START, `The assignment starts on ${assignment.startDate}: give an end date on or after that day.`, { field: 'endDate' });
+      }
+      assignment.endDate = endDate;
+      await logPersonAccess(em, this.viewer, this.requestId, [c.holder.id], AccessAction.CASE_READ);
+      return assignment;
+    });
+  }
+
   private async load(em: EntityManager, id: string): Promise<Case> {
     if (!isId(id)) throw notFound('case');
     const c = await visibleCase(em, this.viewer, id);
@@ -190,13 +276,13 @@ export class CaseService {
   }
 
   /** Relations are a caseworker's business: own case or the unit's caseload, and the case must be ongoing. */
-  private async loadForCaseworker(em: EntityManager, caseId: string, opts: { allowClosed?: boolean } = {}): Promise<Case> {
+  private async loadForCaseworker(em: EntityManager, caseId: string, opts: { allowClosed?: boolean; what?: string } = {}): Promise<Case> {
     const c = await this.load(em, caseId);
     if (this.viewer.role !== StaffRole.CASEWORKER || !inCaseload(this.viewer, c)) {
-      throw forbidden('Only a caseworker with the case in their caseload may register or activate relations.');
+      throw forbidden(`Only a caseworker with the case in their caseload may ${opts.what ?? 'register or activate relations'}. Ask the case's caseworker.`);
     }
     if (c.status !== CaseStatus.OPEN && !opts.allowClosed) {
-      throw new AppError(ErrorCode.CASE_CLOSED, 'The case is closed. Relations can be registered or activated only on an ongoing case.');
+      throw new AppError(ErrorCode.CASE_CLOSED, opts.what ? `The case is closed, so you cannot ${opts.what} in it.` : 'The case is closed. Relations can be registered or activated only on an ongoing case.');
     }
     return c;
   }

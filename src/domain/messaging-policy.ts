@@ -3,6 +3,7 @@ import type { CitizenViewer, StaffViewer, Viewer } from '../auth/viewer';
 import { PartyKind, partyKey, type PartyRef } from '../entities/party';
 import { SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
 import { StaffRole } from '../entities/staff';
+import { AppError, ErrorCode } from '../errors';
 import { isId } from './ids';
 import { caseload, citizenLinks, conversationParticipant, ongoingAssignment, usableRelation } from './rules';
 import { query, raw, sql, uuid, uuidArray, type Sql } from './sql';
@@ -19,7 +20,9 @@ import { todayInSweden } from './time';
  * M3 Staff (any role) write to any active staff member and any shared mailbox.
  * M4 A citizen (case holder or activated relation) writes to the caseworker,
  *    the executors and the unit's shared mailboxes of their ongoing cases,
- *    and replies in their own conversations.
+ *    and replies in their own conversations. A relation with read-only
+ *    rights does neither (RELATION_READ_ONLY); it still reads what is
+ *    addressed to it. A closed case gives its relations nothing.
  * M5 A person without the e-service activated cannot be a recipient, and a
  *    citizen without it cannot send.
  *    A relation's conversations close with the relation: once it is no longer
@@ -114,12 +117,13 @@ export interface CitizenTarget {
   caseId: string;
 }
 
-/** M4: the staff and shared mailboxes a citizen may start a conversation with, with the case that links them. */
-export async function citizenTargets(em: EntityManager, viewer: CitizenViewer): Promise<CitizenTarget[]> {
+/** M4: the staff and shared mailboxes a citizen may start a conversation with, with the case that links them (never through a read-only relation). */
+export async function citizenTargets(em: EntityManager, viewer: CitizenViewer, opts: { readOnly?: boolean } = {}): Promise<CitizenTarget[]> {
   const today = todayInSweden();
+  const writes = opts.readOnly ? sql`not l.can_write` : sql`l.can_write`;
   const rows = await query<{ kind: PartyKind; id: string; case_id: string }>(
     em,
-    sql`with my_cases as (${citizenLinks.sql(viewer.person.id, today, { openOnly: true })})
+    sql`with my_cases as (select l.* from (${citizenLinks.sql(viewer.person.id, today, { openOnly: true })}) l where ${writes})
      select 'STAFF' as kind, m.caseworker_id as id, m.id as case_id, m.opened_on from my_cases m
      union all
      select 'STAFF', a.executor_id, a.case_id, m.opened_on from assignment a join my_cases m on m.id = a.case_id
@@ -129,6 +133,35 @@ export async function citizenTargets(em: EntityManager, viewer: CitizenViewer): 
      order by opened_on desc`,
   );
   return rows.map((r) => ({ party: { kind: r.kind, id: r.id }, caseId: r.case_id }));
+}
+
+const readOnlyRefusal = () =>
+  new AppError(
+    ErrorCode.RELATION_READ_ONLY,
+    'You are registered on this case as a relation who may read messages but not write them. Contact the social services another way, or ask the caseworker to give you write rights.',
+  );
+
+/**
+ * M4 for a citizen's new message to a party they may not write to: the
+ * refusal to give. RELATION_READ_ONLY when only a read-only relation links
+ * them to that party, otherwise RECIPIENT_NOT_ALLOWED (`notAllowed`).
+ */
+export async function citizenRecipientRefusal(em: EntityManager, viewer: CitizenViewer, party: PartyRef, notAllowed: AppError): Promise<AppError> {
+  const readOnly = await citizenTargets(em, viewer, { readOnly: true });
+  return readOnly.some((t) => partyKey(t.party) === partyKey(party)) ? readOnlyRefusal() : notAllowed;
+}
+
+/**
+ * M4 on a citizen's reply in a conversation about a case: refused with
+ * RELATION_READ_ONLY when the citizen is on the case only as a read-only
+ * relation. (Whether they are linked at all is citizenStillLinked.)
+ */
+export async function assertCitizenMayWrite(em: EntityManager, personId: string, caseId: string): Promise<void> {
+  const rows = await query<{ can_write: boolean }>(
+    em,
+    sql`select bool_or(l.can_write) as can_write from (${citizenLinks.sql(personId, todayInSweden())}) l where l.id = ${uuid(caseId)}`,
+  );
+  if (rows[0]?.can_write === false) throw readOnlyRefusal();
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { StaffViewer, Viewer } from '../auth/viewer';
-import { RelationType } from '../entities/relation';
+import { CaseStatus } from '../entities/case';
+import { RelationMessagingRights, RelationType } from '../entities/relation';
 import { StaffRole } from '../entities/staff';
 import { date, raw, Sql, sql, textArray, uuid } from './sql';
 
@@ -24,11 +25,25 @@ export const caseload = {
     c.caseworker.id === viewer.staff.id || c.unit.id === viewer.staff.unit.id,
 };
 
-/** An assignment is ongoing from its start date through its end date, in Swedish calendar days. */
+/**
+ * An assignment is ongoing from its start date through its end date (its
+ * last day), in Swedish calendar days, and only while its case is open:
+ * closing the case (closeCase) or passing the end date (endAssignment) ends
+ * the executor's access through it at once.
+ */
 export const ongoingAssignment = {
   sql: (today: string, alias = 'a'): Sql =>
-    sql`(${raw(alias)}.start_date <= ${date(today)} and (${raw(alias)}.end_date is null or ${raw(alias)}.end_date >= ${date(today)}))`,
-  filter: (today: string) => ({ startDate: { $lte: today }, $or: [{ endDate: null }, { endDate: { $gte: today } }] }),
+    sql`(${raw(alias)}.start_date <= ${date(today)} and (${raw(alias)}.end_date is null or ${raw(alias)}.end_date >= ${date(today)})
+      and exists (select 1 from case_file oa_case where oa_case.id = ${raw(alias)}.case_id and oa_case.status = 'OPEN'))`,
+  /** The same as a MikroORM filter on Assignment (under `$and`, so a caller's own `case` condition stays). */
+  filter: (today: string) => ({
+    startDate: { $lte: today },
+    $or: [{ endDate: null }, { endDate: { $gte: today } }],
+    $and: [{ case: { status: CaseStatus.OPEN } }],
+  }),
+  /** The same on a loaded assignment and its case. */
+  holds: (a: { startDate: string; endDate?: string | null; case: { status: CaseStatus } }, day: string): boolean =>
+    a.case.status === CaseStatus.OPEN && a.startDate <= day && (a.endDate == null || a.endDate >= day),
 };
 
 /**
@@ -63,16 +78,29 @@ export const conversationParticipant = {
 
 /**
  * The cases a citizen is linked to: as case holder, or as a relation usable
- * today. One row per case with `as_relation`; `openOnly` keeps ongoing cases.
+ * today on an open case (a closed case gives its relations nothing: not its
+ * conversations, not its notices). One row per case with `as_relation` and
+ * `can_write` (false for a read-only relation); `openOnly` keeps ongoing
+ * cases for the holder too.
  */
 export const citizenLinks = {
   sql: (personId: string, today: string, opts: { openOnly?: boolean } = {}): Sql => {
     const open = opts.openOnly ? sql`and c.status = 'OPEN'` : sql``;
-    return sql`select c.id, c.caseworker_id, c.unit_id, c.opened_on, false as as_relation from case_file c where c.holder_id = ${uuid(personId)} ${open}
+    return sql`select c.id, c.caseworker_id, c.unit_id, c.opened_on, false as as_relation, true as can_write from case_file c where c.holder_id = ${uuid(personId)} ${open}
       union
-      select c.id, c.caseworker_id, c.unit_id, c.opened_on, true from relation r join case_file c on c.id = r.case_id
-       where r.person_id = ${uuid(personId)} and ${usableRelation.sql(today, 'r')} ${open}`;
+      select c.id, c.caseworker_id, c.unit_id, c.opened_on, true, ${relationWrites.sql('r')} from relation r join case_file c on c.id = r.case_id
+       where r.person_id = ${uuid(personId)} and ${usableRelation.sql(today, 'r')} and c.status = 'OPEN'`;
   },
+};
+
+/**
+ * Issue 14 item 5: a relation approved for messages reads only or reads and
+ * writes. A read-only relation sees the case's messages addressed to them and
+ * may never send or reply (RELATION_READ_ONLY); staff may still write to them.
+ */
+export const relationWrites = {
+  sql: (alias = 'r'): Sql => sql`(${raw(alias)}.messaging_rights = ${RelationMessagingRights.READ_AND_WRITE})`,
+  holds: (r: { messagingRights: RelationMessagingRights }): boolean => r.messagingRights === RelationMessagingRights.READ_AND_WRITE,
 };
 
 /**

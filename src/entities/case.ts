@@ -40,9 +40,13 @@ export class Case extends BaseEntity {
   @Property({ type: 'date' })
   openedOn!: string;
 
-  @Field(() => LocalDate, { nullable: true, description: 'Date the case was closed, if it is.' })
+  @Field(() => LocalDate, { nullable: true, description: 'Date the case was closed (its last day), if it is. Closing (closeCase) ends at once the executors\' and relations\' access that came through the case, and its interventions take no new journal entries.' })
   @Property({ type: 'date', nullable: true })
   closedOn?: string | null;
+
+  /** The caseworker who closed the case. */
+  @ManyToOne(() => Staff, { nullable: true })
+  closedBy?: Staff | null;
 }
 
 @ObjectType({ description: 'An intervention (insats) granted within a case, e.g. "EK Ekonomiskt bistånd".' })

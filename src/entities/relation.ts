@@ -24,6 +24,19 @@ registerEnumType(RelationType, {
   },
 });
 
+export enum RelationMessagingRights {
+  READ_ONLY = 'READ_ONLY',
+  READ_AND_WRITE = 'READ_AND_WRITE',
+}
+registerEnumType(RelationMessagingRights, {
+  name: 'RelationMessagingRights',
+  description: 'What a relation approved for messages may do with the case\'s messages in the e-service.',
+  valuesConfig: {
+    READ_ONLY: { description: 'Läsbehörighet: reads the messages addressed to them; cannot send or reply (RELATION_READ_ONLY).' },
+    READ_AND_WRITE: { description: 'Läs- och skrivbehörighet: reads, sends and replies (the default).' },
+  },
+});
+
 @ObjectType({ description: 'A person registered on a case as related to its case holder, with a validity period.' })
 @Entity()
 @Unique({ properties: ['case', 'person'] })
@@ -53,6 +66,10 @@ export class Relation extends BaseEntity {
 
   @ManyToOne(() => Staff, { nullable: true })
   activatedBy?: Staff | null;
+
+  @Field(() => RelationMessagingRights, { description: 'Read only, or read and write (the default): a read-only relation sees the case\'s messages addressed to them but cannot send or reply. Only meaningful with APPROVED_FOR_MESSAGES; changed by the caseworker (setRelationMessagingRights).' })
+  @Enum({ items: () => RelationMessagingRights, nativeEnumName: 'relation_messaging_rights' })
+  messagingRights: RelationMessagingRights & Opt = RelationMessagingRights.READ_AND_WRITE;
 
   @ManyToOne(() => Staff)
   registeredBy!: Staff;

@@ -7,6 +7,7 @@ import { Migration20261202000001BrowserSessions } from './Migration2026120200000
 import { Migration20261202000010MailboxMembershipChanges } from './Migration20261202000010MailboxMembershipChanges';
 import { Migration20261202000020Retention } from './Migration20261202000020Retention';
 import { Migration20261202000040PersonFlags } from './Migration20261202000040PersonFlags';
+import { Migration20261202000050RelationRights } from './Migration20261202000050RelationRights';
 
 /** Committed migrations in the order they run. Add each new migration here. */
 export const migrationsList: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202000010MailboxMembershipChanges', class: Migration20261202000010MailboxMembershipChanges },
   { name: 'Migration20261202000020Retention', class: Migration20261202000020Retention },
   { name: 'Migration20261202000040PersonFlags', class: Migration20261202000040PersonFlags },
+  { name: 'Migration20261202000050RelationRights', class: Migration20261202000050RelationRights },
 ];

@@ -6,7 +6,7 @@ import { todayInSweden } from '../domain/time';
 import { LocalDate } from '../entities/base';
 import { Assignment, Case, Intervention } from '../entities/case';
 import { Person } from '../entities/person';
-import { Relation, RelationType } from '../entities/relation';
+import { Relation, RelationMessagingRights, RelationType } from '../entities/relation';
 import { Staff, StaffRole } from '../entities/staff';
 import { Unit } from '../entities/unit';
 import { ActivateRelationInput } from './person.resolver';
@@ -32,6 +32,9 @@ class RegisterRelationInput {
 
   @Field(() => LocalDate, { nullable: true, description: 'Last day the relation holds; leave out for until further notice.' })
   validTo?: string | null;
+
+  @Field(() => RelationMessagingRights, { nullable: true, description: 'For APPROVED_FOR_MESSAGES: READ_ONLY or READ_AND_WRITE (the default when left out).' })
+  messagingRights?: RelationMessagingRights | null;
 }
 
 const service = (ctx: Context) => new CaseService(ctx.em, staffOf(ctx), ctx.requestId);
@@ -65,6 +68,36 @@ export class CaseResolver {
   }
 
   @Authorized('CASEWORKER')
+  @Mutation(() => Relation, { description: 'Give a relation read-only or read-and-write rights to the case\'s messages (caseworkers with the case in their caseload, ongoing case). Takes effect at once: a read-only relation\'s sendMessage and replyToMessage are refused with RELATION_READ_ONLY.' })
+  async setRelationMessagingRights(
+    @Arg('relationId', () => ID, { description: 'The relation.' }) relationId: string,
+    @Arg('messagingRights', () => RelationMessagingRights, { description: 'The new rights.' }) messagingRights: RelationMessagingRights,
+    @Ctx() ctx: Context,
+  ) {
+    return service(ctx).setRelationMessagingRights(relationId, messagingRights);
+  }
+
+  @Authorized('CASEWORKER')
+  @Mutation(() => Case, { description: 'Close a case (avslut) as of closedOn, its last day (today or earlier; BAD_USER_INPUT for a later day). At once: no new messages or journal entries in it, its executors lose the access their assignments gave (running assignments and interventions end on closedOn), and its relations lose its conversations and notices. Caseworkers with the case in their caseload (FORBIDDEN otherwise). Refusals: CASE_ALREADY_CLOSED, END_DATE_BEFORE_START (before the opening date).' })
+  async closeCase(
+    @Arg('caseId', () => ID, { description: 'The case.' }) caseId: string,
+    @Arg('closedOn', () => LocalDate, { description: 'The case\'s last day, YYYY-MM-DD.' }) closedOn: string,
+    @Ctx() ctx: Context,
+  ) {
+    return service(ctx).closeCase(caseId, closedOn);
+  }
+
+  @Authorized('CASEWORKER')
+  @Mutation(() => Assignment, { description: 'End an assignment: endDate is its last day; after it the executor no longer sees the person or the case through it, writes to them or journals in it (give yesterday to end it at once). Caseworkers with the case in their caseload, ongoing case (CASE_CLOSED otherwise: closing ended its assignments). Refusals: ASSIGNMENT_ALREADY_ENDED (its end date has passed), END_DATE_BEFORE_START.' })
+  async endAssignment(
+    @Arg('assignmentId', () => ID, { description: 'The assignment.' }) assignmentId: string,
+    @Arg('endDate', () => LocalDate, { description: 'The assignment\'s last day, YYYY-MM-DD.' }) endDate: string,
+    @Ctx() ctx: Context,
+  ) {
+    return service(ctx).endAssignment(assignmentId, endDate);
+  }
+
+  @Authorized('CASEWORKER')
   @Mutation(() => Relation, { description: 'Stop the relation from using the e-service for this case.' })
   async deactivateRelation(@Arg('relationId', () => ID, { description: 'The relation.' }) relationId: string, @Ctx() ctx: Context) {
     return service(ctx).deactivateRelation(relationId);
@@ -83,6 +116,11 @@ export class CaseResolver {
   @FieldResolver(() => Staff, { description: 'The responsible caseworker.' })
   async caseworker(@Root() c: Case, @Ctx() ctx: Context) {
     return ctx.loaders.staff.load(c.caseworker.id);
+  }
+
+  @FieldResolver(() => Staff, { nullable: true, description: 'Who closed the case; null while it is open (or when closed before this was recorded).' })
+  async closedBy(@Root() c: Case, @Ctx() ctx: Context) {
+    return c.closedBy ? ctx.loaders.staff.load(c.closedBy.id) : null;
   }
 
   @FieldResolver(() => [Intervention], { description: 'Interventions (insatser) granted in the case, oldest first.' })

@@ -6,7 +6,7 @@ import { CaseService } from '../domain/case.service';
 import { PersonService } from '../domain/person.service';
 import { Case } from '../entities/case';
 import { Person } from '../entities/person';
-import { Relation } from '../entities/relation';
+import { Relation, RelationMessagingRights } from '../entities/relation';
 import { StaffRole } from '../entities/staff';
 import { Connection, toConnection } from './types/connection';
 import { staffOf } from './viewer';
@@ -107,10 +107,25 @@ export class ActivateRelationInput {
 
   @Field(() => String, { nullable: true, description: 'E-mail address to set at the same time; leave out to keep.' })
   email?: string | null;
+
+  @Field(() => RelationMessagingRights, { nullable: true, description: 'READ_ONLY or READ_AND_WRITE for the case\'s messages; leave out to keep what was registered.' })
+  messagingRights?: RelationMessagingRights | null;
 }
 
 @InputType({ description: 'E-service settings for a case holder, with the contact details the notifications go to.' })
-export class EServiceInput extends ActivateRelationInput {
+export class EServiceInput {
+  @Field({ description: 'Notify by SMS (needs a mobile number).' })
+  notifyBySms!: boolean;
+
+  @Field({ description: 'Notify by e-mail (needs an e-mail address).' })
+  notifyByEmail!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Mobile number to set at the same time; leave out to keep.' })
+  mobile?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'E-mail address to set at the same time; leave out to keep.' })
+  email?: string | null;
+
   @Field({ description: 'Turn secure messaging on or off.' })
   messagingEnabled!: boolean;
 }
