@@ -6,6 +6,7 @@ import { Migration20261125000004Notifications } from './Migration20261125000004N
 import { Migration20261202000001BrowserSessions } from './Migration20261202000001BrowserSessions';
 import { Migration20261202000010MailboxMembershipChanges } from './Migration20261202000010MailboxMembershipChanges';
 import { Migration20261202000020Retention } from './Migration20261202000020Retention';
+import { Migration20261202000030CaseDocumentPdfs } from './Migration20261202000030CaseDocumentPdfs';
 import { Migration20261202000040PersonFlags } from './Migration20261202000040PersonFlags';
 import { Migration20261202000050RelationRights } from './Migration20261202000050RelationRights';
 
@@ -18,6 +19,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202000001BrowserSessions', class: Migration20261202000001BrowserSessions },
   { name: 'Migration20261202000010MailboxMembershipChanges', class: Migration20261202000010MailboxMembershipChanges },
   { name: 'Migration20261202000020Retention', class: Migration20261202000020Retention },
+  { name: 'Migration20261202000030CaseDocumentPdfs', class: Migration20261202000030CaseDocumentPdfs },
   { name: 'Migration20261202000040PersonFlags', class: Migration20261202000040PersonFlags },
   { name: 'Migration20261202000050RelationRights', class: Migration20261202000050RelationRights },
 ];

@@ -192,7 +192,7 @@ export function AccessLogPage() {
                 <tbody>
                   {loaded.rows.map((r, i) => (
                     <tr key={r.id} data-testid="access-log-row" ref={i === newFrom ? firstNew : undefined} tabIndex={i === newFrom && i > 0 ? -1 : undefined}>
-                      <td data-label={a.accessLog.time}>
+                      <td data-label={a.accessLog.time} className="admin-table__time">
                         <time dateTime={r.createdAt}>{formatDateTime(r.createdAt)}</time>
                       </td>
                       <td data-label={a.accessLog.actor}>

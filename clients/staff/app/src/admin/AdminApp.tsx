@@ -25,6 +25,7 @@ export function AdminApp({ banner }: { banner?: ReactNode }) {
     <Layout appName={sv.appName} nav={nav} banner={banner}>
       <ErrorBoundary key={location.pathname} title={sv.crash.title} text={sv.crash.text} reload={sv.crash.reload}>
         <Suspense fallback={<p role="status">{sv.loading}</p>}>
+          <div className="admin">
           <Routes>
             <Route path="/" element={<Navigate to="/loggkontroll" replace />} />
             <Route path="/inkorg" element={<Navigate to="/loggkontroll" replace />} />
@@ -34,6 +35,7 @@ export function AdminApp({ banner }: { banner?: ReactNode }) {
             <Route path="/brevlador" element={<SharedMailboxesPage />} />
             <Route path="*" element={<NotFound />} />
           </Routes>
+          </div>
         </Suspense>
       </ErrorBoundary>
     </Layout>

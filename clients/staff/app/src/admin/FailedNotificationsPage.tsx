@@ -82,10 +82,10 @@ export function FailedNotificationsPage() {
                 <tr key={f.id} data-testid="failed-notification">
                   <td data-label={n.channel}>{channel}</td>
                   <td data-label={n.kind}>{n.kinds[f.kind] ?? f.kind}</td>
-                  <td data-label={n.createdAt}>
+                  <td data-label={n.createdAt} className="admin-table__time">
                     <time dateTime={f.createdAt}>{formatDateTime(f.createdAt)}</time>
                   </td>
-                  <td data-label={n.failedAt}>{f.failedAt ? <time dateTime={f.failedAt}>{formatDateTime(f.failedAt)}</time> : '–'}</td>
+                  <td data-label={n.failedAt} className="admin-table__time">{f.failedAt ? <time dateTime={f.failedAt}>{formatDateTime(f.failedAt)}</time> : '–'}</td>
                   <td data-label={n.attempts}>{f.attempts}</td>
                   <td data-label={n.lastError} className="admin-table__error">
                     {f.lastError ?? n.none}
