@@ -53,6 +53,10 @@ export enum ErrorCode {
   CASE_DOCUMENT_LOCKED = 'CASE_DOCUMENT_LOCKED',
   /** The case document must be locked before it can be rendered or sent as PDF. */
   CASE_DOCUMENT_NOT_LOCKED = 'CASE_DOCUMENT_NOT_LOCKED',
+  /** The locked case document has no PDF yet: create one ("Skapa PDF") before sending. */
+  CASE_DOCUMENT_NO_PDF = 'CASE_DOCUMENT_NO_PDF',
+  /** The case document is a file inserted from disk: its PDF is the file itself, no template PDF is made from it. */
+  CASE_DOCUMENT_INSERTED = 'CASE_DOCUMENT_INSERTED',
 }
 
 /** HTTP status for the codes that decide the whole response. */

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Viewer } from '../auth/viewer';
 import { AttachmentService } from '../domain/attachment.service';
 import { MessageService } from '../domain/message.service';
+import { CaseDocumentTemplate } from '../entities/case-document-pdf';
 import { renderCaseDocumentPdf } from '../pdf/case-document-pdf';
 import { PostgresBlobStore } from '../storage/blob-store';
 import { Conversation } from '../entities/conversation';
@@ -135,17 +136,18 @@ export async function seedDemoConversations(em: EntityManager): Promise<boolean>
 
   // The welcome carries a PDF, as the seed's messages do (the points to follow up), so a first try can download one.
   const kallelse = await renderCaseDocumentPdf({
+    template: CaseDocumentTemplate.KALLELSE,
     municipality: 'Söderköpings kommun',
     unit: marita.staff.unit.name,
     date: '2024-08-20',
     title: 'Kallelse till möte',
     typeLabel: 'Brev',
-    personName: tolvan.person.name,
-    addressLines: ['Storgatan 12', '614 30 Söderköping'],
+    reference: { caseTitle: 'Ekonomiskt bistånd', caseOpenedOn: '2024-02-15', caseRef: 'Ekonomiskt bistånd', contactName: marita.staff.name, contactTitle: marita.staff.title },
+    recipient: { name: tolvan.person.name, addressLines: ['Storgatan 12', '614 30 Söderköping'] },
     text: 'Välkommen till möte torsdag 23/8 kl 14.00 på Socialkontoret.\n\nVi går igenom de punkter som vi ska återkoppla kring: din ansökan om ekonomiskt bistånd och din budget.',
-    authorName: marita.staff.name,
-    authorTitle: marita.staff.title,
-    lockedAt: new Date(),
+    author: { name: marita.staff.name, title: marita.staff.title },
+    createdAt: new Date(),
+    createdBy: marita.staff.username,
   });
   const attachment = await new AttachmentService(em.fork() as never, marita, new PostgresBlobStore(), 'demo-data').upload(kallelse, 'Kallelse till möte.pdf');
   const [welcome] = await as(marita).send({

@@ -115,7 +115,7 @@ async function removeUnreferencedBlobs(em: EntityManager, keys: string[]): Promi
     sql`with gone as (delete from attachment_blob b
           where b.key = any(${textArray([...new Set(keys)])})
             and not exists (select 1 from attachment a where a.storage_key = b.key)
-            and not exists (select 1 from case_document d where d.pdf_storage_key = b.key)
+            and not exists (select 1 from case_document_pdf d where d.storage_key = b.key)
             and not exists (select 1 from register_extract x where x.storage_key = b.key)
           returning 1)
         select count(*) as n from gone`,
@@ -152,7 +152,7 @@ const conversations: RuleDef = {
            (select count(*) from files) as attachments,
            (select count(distinct f.storage_key) from files f
              where not exists (select 1 from attachment a where a.storage_key = f.storage_key and (a.message_id is null or a.message_id not in (select id from doomed)))
-               and not exists (select 1 from case_document d where d.pdf_storage_key = f.storage_key)) as files,
+               and not exists (select 1 from case_document_pdf d where d.storage_key = f.storage_key)) as files,
            (select count(*) from (${noticeCandidates(cutoff)}) n) as notices`,
     );
     return counts(rows[0]);

@@ -8,6 +8,7 @@ import { AutoReplySent, MailboxSettings } from './mailbox-settings';
 import { Message, MessageEvent, MessageRecipient, SendRequest } from './message';
 import { Assignment, Case, Intervention } from './case';
 import { CaseDocument } from './case-document';
+import { CaseDocumentPdf } from './case-document-pdf';
 import { JournalEntry } from './journal-entry';
 import { LegalHold } from './legal-hold';
 import { Notice, NotificationDelivery } from './notice';
@@ -24,7 +25,7 @@ export const entities = [
   Unit, Staff, SharedMailbox, SharedMailboxMember, MailboxMembershipChange, Person, Case, Intervention, Assignment, Relation, AccessLogEntry,
   Conversation, ConversationParticipant, Message, MessageRecipient, MessageEvent, SendRequest,
   Attachment, AttachmentBlob, Draft, MailboxSettings, AutoReplySent, ContactList, ContactListEntry,
-  JournalEntry, CaseDocument,
+  JournalEntry, CaseDocument, CaseDocumentPdf,
   Notice, NotificationDelivery,
   BrowserSession, OidcLogin,
   RetentionRun, LegalHold, RegisterExtract,

@@ -5,7 +5,7 @@ import type { SessionStore } from '../auth/session';
 import type { TokenVerifier } from '../auth/tokens';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
-import { AttachmentService, MAX_FILE_BYTES, sanitizeFilename, tooLarge } from '../domain/attachment.service';
+import { AttachmentService, MAX_FILE_BYTES, tooLarge } from '../domain/attachment.service';
 import { CaseDocumentService } from '../domain/case-document.service';
 import { RegisterExtractService } from '../domain/register-extract.service';
 import { AppError, ErrorCode, forbidden, notFound } from '../errors';
@@ -171,17 +171,19 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; sess
     }
   });
 
-  // The PDF of a locked case document, for the caseworkers of its case.
-  router.get('/case-documents/:id/pdf', async (req, res) => {
+  // A PDF of a locked case document (the newest, or the one named), for the staff who may read the document.
+  const caseDocumentPdf = async (req: Request, res: Response, pdfId: string | null) => {
     try {
       const { em, viewer, requestId } = await signedIn(req);
       if (viewer.kind !== 'staff') throw notFound('case document');
-      const { document, bytes } = await new CaseDocumentService(em, viewer, requestId, deps.store).pdf(String(req.params.id));
-      sendPdf(res, sanitizeFilename(`${document.title} ${document.date}`), bytes);
+      const { pdf, bytes } = await new CaseDocumentService(em, viewer, requestId, deps.store).pdf(String(req.params.id), pdfId);
+      sendPdf(res, pdf.filename, bytes);
     } catch (err) {
       sendError(res, err);
     }
-  });
+  };
+  router.get('/case-documents/:id/pdf', (req, res) => caseDocumentPdf(req, res, null));
+  router.get('/case-documents/:id/pdfs/:pdfId', (req, res) => caseDocumentPdf(req, res, String(req.params.pdfId)));
 
   // A register extract's ZIP, once, for whoever asked for it.
   router.get('/register-extracts/:id', async (req, res) => {

@@ -1,6 +1,6 @@
 import { AccessLogResolver } from './access-log.resolver';
 import { AssignmentResolver, CaseResolver, RelationResolver } from './case.resolver';
-import { CaseDocumentResolver } from './case-document.resolver';
+import { AssignmentDocumentsResolver, CaseDocumentPdfResolver, CaseDocumentResolver } from './case-document.resolver';
 import { CitizenResolver } from './citizen.resolver';
 import { ContactListResolver, DraftResolver, MailboxSettingsResolver } from './draft.resolver';
 import { AttachmentResolver, ConversationResolver, MessageResolver } from './message.resolver';
@@ -32,6 +32,8 @@ export const resolvers = [
   JournalResolver,
   MessageJournalResolver,
   CaseDocumentResolver,
+  CaseDocumentPdfResolver,
+  AssignmentDocumentsResolver,
   NoticeResolver,
   NotificationResolver,
   RetentionResolver,

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   CaseDocumentsDocument,
   CreateCaseDocumentDocument,
+  CreateCaseDocumentPdfDocument,
   LockCaseDocumentDocument,
   SendCaseDocumentDocument,
   UpdateCaseDocumentDocument,
@@ -38,20 +39,20 @@ const kallelse = {
 };
 
 describe('case documents', () => {
-  test('D1/D2 a caseworker writes and edits a document; once locked it cannot change, in the API or the database; locking again changes nothing', async () => {
+  test('D1/D2 a caseworker writes and edits a document; once locked it cannot change, in the API or the database; locking again changes nothing and makes no PDF', async () => {
     const marita = await staff(DEMO.caseworker);
     const created = await marita.mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: { ...kallelse, title: 'Utkast' } });
     expect(created.codes).toEqual([]);
     const doc = created.data!.createCaseDocument;
-    expect(doc).toMatchObject({ locked: false, pdfUrl: null, author: { name: 'Marita Aronsson' } });
+    expect(doc).toMatchObject({ locked: false, origin: 'WRITTEN', pdfs: [], assignment: null, author: { name: 'Marita Aronsson' } });
 
     const edited = await marita.mutate(UpdateCaseDocumentDocument, { id: doc.id, input: { title: 'Andra utkastet' } });
     expect(edited.data!.updateCaseDocument.title).toBe('Andra utkastet');
 
     const locked = await marita.mutate(LockCaseDocumentDocument, { id: doc.id });
     expect(locked.codes).toEqual([]);
-    expect(locked.data!.lockCaseDocument).toMatchObject({ locked: true, lockedBy: { name: 'Marita Aronsson' }, pdfUrl: `/case-documents/${doc.id}/pdf` });
-    expect(locked.data!.lockCaseDocument.pdfSize).toBeGreaterThan(500);
+    // Locking makes no PDF: that is "Skapa PDF", with a template and a name.
+    expect(locked.data!.lockCaseDocument).toMatchObject({ locked: true, lockedBy: { name: 'Marita Aronsson' }, pdfs: [] });
 
     const refused = await marita.mutate(UpdateCaseDocumentDocument, { id: doc.id, input: { text: 'ändrat' } });
     expect(refused.codes).toEqual(['CASE_DOCUMENT_LOCKED']);
@@ -60,7 +61,6 @@ describe('case documents', () => {
     await expect(sql(`delete from case_document where id = ?`, [doc.id])).rejects.toThrow(/locked/);
 
     const again = await marita.mutate(LockCaseDocumentDocument, { id: doc.id });
-    expect(again.data!.lockCaseDocument.pdfSha256).toBe(locked.data!.lockCaseDocument.pdfSha256);
     expect(again.data!.lockCaseDocument.lockedAt).toBe(locked.data!.lockCaseDocument.lockedAt);
 
     const list = await marita.query(CaseDocumentsDocument, { caseId: ek.id });
@@ -69,63 +69,112 @@ describe('case documents', () => {
     expect(logged.map((r) => r.action)).toEqual(['DOCUMENT_READ', 'DOCUMENT_WRITE']);
   });
 
-  test('D3 the locked document renders to a PDF whose text parses back: municipality, unit, date, heading, person, text with å ä ö', async () => {
+  test('D3 "Skapa PDF" renders the locked document with a template; its text parses back: letterhead, reference, recipient, heading, text with å ä ö; several PDFs, newest first, each unchanged', async () => {
     const marita = await staff(DEMO.caseworker);
     const doc = (await marita.mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: kallelse })).data!.createCaseDocument;
-    const locked = (await marita.mutate(LockCaseDocumentDocument, { id: doc.id })).data!.lockCaseDocument;
-    const file = await download(base, await t.token.staff(DEMO.caseworker), locked.pdfUrl!);
+    const early = await marita.mutate(CreateCaseDocumentPdfDocument, { documentId: doc.id, input: { template: 'BREV', name: 'För tidigt' } });
+    expect(early.codes).toEqual(['CASE_DOCUMENT_NOT_LOCKED']);
+    await marita.mutate(LockCaseDocumentDocument, { id: doc.id });
+    const noName = await marita.mutate(CreateCaseDocumentPdfDocument, { documentId: doc.id, input: { template: 'BREV', name: '  ' } });
+    expect(noName.codes).toEqual(['BAD_USER_INPUT']);
+    expect(noName.errors[0].message).toMatch(/name \(benämning\)/);
+
+    const made = await marita.mutate(CreateCaseDocumentPdfDocument, { documentId: doc.id, input: { template: 'KALLELSE', name: 'Kallelse 23/8: möte' } });
+    expect(made.codes).toEqual([]);
+    const pdf = made.data!.createCaseDocumentPdf;
+    expect(pdf).toMatchObject({ template: 'KALLELSE', name: 'Kallelse 23/8: möte', filename: 'Kallelse 23-8_ möte.pdf', signature: DEMO.caseworker, createdBy: { name: 'Marita Aronsson' }, documentId: doc.id });
+    expect(pdf.url).toBe(`/case-documents/${doc.id}/pdfs/${pdf.id}`);
+    const file = await download(base, await t.token.staff(DEMO.caseworker), pdf.url);
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toBe('application/pdf');
-    expect(createHash('sha256').update(file.bytes).digest('hex')).toBe(locked.pdfSha256);
+    expect(file.headers.get('content-disposition')).toContain('Kallelse 23-8_ m');
+    expect(createHash('sha256').update(file.bytes).digest('hex')).toBe(pdf.sha256);
+    expect(file.bytes.length).toBe(pdf.size);
 
-    const pdf = await pdfText(file.bytes);
-    expect(pdf.numPages).toBe(1);
-    expect(pdf.title).toBe(kallelse.title);
-    const lines = pdf.pages[0].split('\n').map((l) => l.trim());
-    expect(lines.slice(0, 8)).toEqual([
+    const text = await pdfText(file.bytes);
+    expect(text.numPages).toBe(1);
+    expect(text.title).toBe(kallelse.title);
+    const page = text.pages[0];
+    const lines = page.split('\n').map((l) => l.trim());
+    expect(lines.slice(0, 2)).toEqual(['Söderköpings kommun', 'IFO Vuxen – Försörjningsstöd']);
+    // Letterhead (municipality, unit; the template, date and reference), the recipient block, the title block.
+    expect(lines.slice(0, 14)).toEqual([
       'Söderköpings kommun',
       'IFO Vuxen – Försörjningsstöd',
-      '2024-08-26',
+      'KALLELSE',
+      'Datum: 2024-08-26',
+      'Ärende: Ekonomiskt bistånd',
+      `Referens: IFO-${ek.id.replace(/-/g, '').slice(0, 8).toUpperCase()}`,
+      'Vår referens: Marita Aronsson',
       'Tolvan Tolvansson',
       'Storgatan 12',
       '614 30 Söderköping',
-      'BREV',
+      'KALLELSE TILL MÖTE',
       'Kallelse till möte om ekonomiskt bistånd',
+      'Till Tolvan Tolvansson',
+      'Kontaktperson Marita Aronsson, Socialsekreterare',
     ]);
-    expect(pdf.pages[0]).toContain('Du är välkommen till ett möte torsdag 23/8 kl 14.00 på Storgatan 1.');
+    expect(page).toContain('Du är välkommen till ett möte torsdag 23/8 kl 14.00 på Storgatan 1.');
     // WinAnsi has the Swedish letters and typographic quotes; the emoji is replaced, not fatal.
-    expect(pdf.pages[0]).toContain('Åäö – “citat” ?');
-    expect(pdf.pages[0]).toContain('Marita Aronsson');
+    expect(page).toContain('Åäö – “citat” ?');
+    expect(page).toContain('Marita Aronsson');
+    expect(page).toContain(`Kallelse skapad`);
+    expect(page).toContain(`av ${DEMO.caseworker}`);
+    expect(page).toContain('Sida 1 av 1');
 
-    // Other staff cannot fetch it; an unlocked document has no PDF.
-    expect((await download(base, await t.token.staff(DEMO.otherUnitCaseworker), locked.pdfUrl!)).status).toBe(404);
-    expect((await download(base, await t.token.citizen(DEMO.tolvan), locked.pdfUrl!)).status).toBe(404);
+    // A second PDF with another template: listed first; the first stays as it was.
+    const second = (await marita.mutate(CreateCaseDocumentPdfDocument, { documentId: doc.id, input: { template: 'BREV', name: 'Brevet' } })).data!.createCaseDocumentPdf;
+    const listed = (await marita.query(CaseDocumentsDocument, { caseId: ek.id })).data!.caseDocuments.find((d) => d.id === doc.id)!;
+    expect(listed.pdfs.map((p) => [p.id, p.template])).toEqual([[second.id, 'BREV'], [pdf.id, 'KALLELSE']]);
+    expect((await pdfText((await download(base, await t.token.staff(DEMO.caseworker), second.url)).bytes)).pages[0]).toContain('Med vänliga hälsningar');
+    await expect(sql(`update case_document_pdf set name = 'ändrat' where id = ?`, [pdf.id])).rejects.toThrow(/immutable/);
+    await expect(sql(`delete from case_document_pdf where id = ?`, [pdf.id])).rejects.toThrow(/immutable/);
+    // The old path gives the newest PDF.
+    const newest = await download(base, await t.token.staff(DEMO.caseworker), `/case-documents/${doc.id}/pdf`);
+    expect(createHash('sha256').update(newest.bytes).digest('hex')).toBe(second.sha256);
+
+    // Other staff cannot fetch it; an unlocked document has no PDF; a PDF of another document is not found under this one.
+    expect((await download(base, await t.token.staff(DEMO.otherUnitCaseworker), pdf.url)).status).toBe(404);
+    expect((await download(base, await t.token.staff(DEMO.executor), pdf.url)).status).toBe(404);
+    expect((await download(base, await t.token.citizen(DEMO.tolvan), pdf.url)).status).toBe(404);
     const draft = (await marita.mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: { ...kallelse, title: 'Ej låst' } })).data!.createCaseDocument;
     expect((await download(base, await t.token.staff(DEMO.caseworker), `/case-documents/${draft.id}/pdf`)).status).toBe(409);
+    expect((await download(base, await t.token.staff(DEMO.caseworker), `/case-documents/${draft.id}/pdfs/${pdf.id}`)).status).toBe(409);
   });
 
-  test('D3 a protected person\'s address is never printed', async () => {
+  test('D3 a protected person\'s address is never printed, in any template', async () => {
     const anna = await staff(DEMO.secondCaseworker);
     const doc = (await anna.mutate(CreateCaseDocumentDocument, { caseId: sannaCase.id, input: { title: 'Beslut om skyddat boende', type: 'DECISION', text: 'Beslutet gäller från och med i dag.' } })).data!.createCaseDocument;
-    const locked = (await anna.mutate(LockCaseDocumentDocument, { id: doc.id })).data!.lockCaseDocument;
-    const file = await download(base, await t.token.staff(DEMO.secondCaseworker), locked.pdfUrl!);
-    const text = (await pdfText(file.bytes)).pages.join('\n');
-    expect(text).toContain('Sanna Skyddad');
-    expect(text).toContain('Beslut om skyddat boende');
-    for (const secret of ['Hemlig adress', '600 00', 'Okänd ort', '+46709998877', 'sanna@example.se']) expect(text).not.toContain(secret);
-    // Nor is it anywhere in the file's bytes (metadata included).
-    expect(file.bytes.toString('latin1')).not.toContain('Hemlig');
+    await anna.mutate(LockCaseDocumentDocument, { id: doc.id });
+    const headers = { BREV: 'BREV', KALLELSE: 'KALLELSE', BESLUT: 'BESLUT', UTREDNING: 'UTREDNING', GENOMFORANDEPLAN: 'GENOMFÖRANDEPLAN' } as const;
+    for (const [template, header] of Object.entries(headers) as [keyof typeof headers, string][]) {
+      const made = await anna.mutate(CreateCaseDocumentPdfDocument, { documentId: doc.id, input: { template, name: `Skyddad ${template}` } });
+      expect(made.codes).toEqual([]);
+      const file = await download(base, await t.token.staff(DEMO.secondCaseworker), made.data!.createCaseDocumentPdf.url);
+      const text = (await pdfText(file.bytes)).pages.join('\n');
+      expect(text.split('\n').map((l) => l.trim())).toContain(header);
+      expect(text).toContain('Sanna Skyddad');
+      expect(text).toContain('Beslut om skyddat boende');
+      for (const secret of ['Hemlig adress', '600 00', 'Okänd ort', '+46709998877', 'sanna@example.se']) expect(text).not.toContain(secret);
+      // Nor is it anywhere in the file's bytes (metadata included).
+      expect(file.bytes.toString('latin1')).not.toContain('Hemlig');
+    }
   });
 
-  test('D4 send from the case: the locked document\'s PDF reaches the case holder in one step; a retry returns the same message', async () => {
+  test('D4 send from the case: a PDF of the locked document reaches the case holder in one step, named by its Benämning; a retry returns the same message', async () => {
     const marita = await staff(DEMO.caseworker);
     const doc = (await marita.mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: { ...kallelse, title: 'Beslut om bistånd', type: 'DECISION' } })).data!.createCaseDocument;
 
     const early = await marita.mutate(SendCaseDocumentDocument, { id: doc.id, input: { idempotencyKey: randomUUID() } });
     expect(early.codes).toEqual(['CASE_DOCUMENT_NOT_LOCKED']);
     expect(early.errors[0].message).toMatch(/Lock/);
+    await marita.mutate(LockCaseDocumentDocument, { id: doc.id });
+    const noPdf = await marita.mutate(SendCaseDocumentDocument, { id: doc.id, input: { idempotencyKey: randomUUID() } });
+    expect(noPdf.codes).toEqual(['CASE_DOCUMENT_NO_PDF']);
+    expect(noPdf.errors[0].message).toMatch(/Skapa PDF/);
 
-    const locked = (await marita.mutate(LockCaseDocumentDocument, { id: doc.id })).data!.lockCaseDocument;
+    const older = (await marita.mutate(CreateCaseDocumentPdfDocument, { documentId: doc.id, input: { template: 'BREV', name: 'Utkast brev' } })).data!.createCaseDocumentPdf;
+    const pdf = (await marita.mutate(CreateCaseDocumentPdfDocument, { documentId: doc.id, input: { template: 'BESLUT', name: 'Beslut om bistånd' } })).data!.createCaseDocumentPdf;
     const tolvanToken = await t.token.citizen(DEMO.tolvan);
     const tolvan = apiAs(t, tolvanToken);
     const { cursor } = (await tolvan.query(citizen.NoticesSinceDocument, { cursor: null })).data!.noticesSince;
@@ -136,11 +185,12 @@ describe('case documents', () => {
     expect(message.subject).toBe('Beslut om bistånd');
     expect(message.bodyText).toContain('Beslut om bistånd');
     expect(message.attachments).toHaveLength(1);
-    expect(message.attachments[0]).toMatchObject({ filename: 'Beslut om bistånd 2024-08-26.pdf', sha256: locked.pdfSha256, size: locked.pdfSize });
+    // The newest PDF by default, under its name.
+    expect(message.attachments[0]).toMatchObject({ filename: 'Beslut om bistånd.pdf', sha256: pdf.sha256, size: pdf.size });
 
     const retry = await marita.mutate(SendCaseDocumentDocument, { id: doc.id, input: { idempotencyKey: key, readReceiptRequested: true } });
     expect(retry.data!.sendCaseDocument.id).toBe(message.id);
-    const rows = await sql(`select count(*)::int as n from attachment where sha256 = ?`, [locked.pdfSha256]);
+    const rows = await sql(`select count(*)::int as n from attachment where sha256 = ?`, [pdf.sha256]);
     expect(rows[0].n).toBe(1);
     const reused = await marita.mutate(SendCaseDocumentDocument, { id: doc.id, input: { idempotencyKey: key, subject: 'Annat' } });
     expect(reused.codes).toEqual(['IDEMPOTENCY_KEY_REUSED']);
@@ -154,19 +204,30 @@ describe('case documents', () => {
     expect(conv.codes).toEqual([]);
     const received = conv.data!.conversation.messages[0];
     expect(received.sender.name).toBe('Marita Aronsson');
+    expect(received.attachments[0].filename).toBe('Beslut om bistånd.pdf');
     const file = await download(base, tolvanToken, received.attachments[0].downloadUrl);
     expect(file.status).toBe(200);
-    expect(createHash('sha256').update(file.bytes).digest('hex')).toBe(locked.pdfSha256);
-    const pdf = await pdfText(file.bytes);
-    expect(pdf.pages[0]).toContain('Beslut om bistånd');
-    expect(pdf.pages[0]).toContain('Tolvan Tolvansson');
-    expect(pdf.pages[0]).toContain('BESLUT');
+    expect(createHash('sha256').update(file.bytes).digest('hex')).toBe(pdf.sha256);
+    const text = await pdfText(file.bytes);
+    expect(text.pages[0]).toContain('Beslut om bistånd');
+    expect(text.pages[0]).toContain('Tolvan Tolvansson');
+    expect(text.pages[0]).toContain('BESLUT');
+    expect(text.pages[0]).toContain('Hur du överklagar');
+
+    // An older PDF is sent when named; a PDF id of another document is NOT_FOUND.
+    const chosen = await marita.mutate(SendCaseDocumentDocument, { id: doc.id, input: { idempotencyKey: randomUUID(), pdfId: older.id } });
+    expect(chosen.data!.sendCaseDocument.attachments[0]).toMatchObject({ filename: 'Utkast brev.pdf', sha256: older.sha256 });
+    const other = (await marita.mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: { ...kallelse, title: 'Annat dokument' } })).data!.createCaseDocument;
+    await marita.mutate(LockCaseDocumentDocument, { id: other.id });
+    const wrong = await marita.mutate(SendCaseDocumentDocument, { id: other.id, input: { idempotencyKey: randomUUID(), pdfId: older.id } });
+    expect(wrong.codes).toEqual(['NOT_FOUND']);
   });
 
   test('D4 a refused send writes nothing: the holder without the e-service gets RECIPIENT_NOT_ACTIVATED and no attachment or message is left', async () => {
     const anna = await staff(DEMO.secondCaseworker);
     const doc = (await anna.mutate(CreateCaseDocumentDocument, { caseId: sannaCase.id, input: { title: 'Kallelse', type: 'LETTER', text: 'Välkommen.' } })).data!.createCaseDocument;
     const locked = (await anna.mutate(LockCaseDocumentDocument, { id: doc.id })).data!.lockCaseDocument;
+    await anna.mutate(CreateCaseDocumentPdfDocument, { documentId: doc.id, input: { template: 'KALLELSE', name: 'Kallelse' } });
     const before = await sql(`select (select count(*) from message)::int as m, (select count(*) from attachment)::int as a`);
     const r = await anna.mutate(SendCaseDocumentDocument, { id: doc.id, input: { idempotencyKey: randomUUID() } });
     expect(r.codes).toEqual(['RECIPIENT_NOT_ACTIVATED']);
@@ -175,9 +236,12 @@ describe('case documents', () => {
     expect(locked.locked).toBe(true);
   });
 
-  test('D1 only caseworkers with the case in their caseload, and only on ongoing cases', async () => {
+  test('D1 caseworkers with the case in their caseload (executors only in an assignment), and only on ongoing cases', async () => {
     const per = await staff(DEMO.executor);
-    expect((await per.mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: kallelse })).codes).toEqual(['FORBIDDEN']);
+    const unlinked = await per.mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: kallelse });
+    expect(unlinked.codes).toEqual(['BAD_USER_INPUT']);
+    expect(unlinked.errors[0].message).toMatch(/assignment \(Uppdrag IFO\)/);
+    expect((await (await staff(DEMO.admin)).mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: kallelse })).codes).toEqual(['FORBIDDEN']);
     const bo = await staff(DEMO.otherUnitCaseworker);
     expect((await bo.mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: kallelse })).codes).toEqual(['NOT_FOUND']);
     expect((await bo.query(CaseDocumentsDocument, { caseId: ek.id })).codes).toEqual(['NOT_FOUND']);

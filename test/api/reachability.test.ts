@@ -127,8 +127,11 @@ interface Inventory {
   conversations: string[];
   messages: string[];
   caseDocuments: string[];
+  assignments: string[];
   attachments: string[];
   caseOf: Map<string, string>;
+  /** Case document PDF id → its document. */
+  documentOfPdf: Map<string, string>;
   conversationOf: Map<string, string>;
   messageOfEvent: Map<string, string>;
   /** Conversation id → party keys (`PERSON:<id>`, …) of its participants. */
@@ -185,6 +188,10 @@ const SENSITIVE: Record<string, Sensitive> = {
   CaseDocument: {
     why: 'a document in a case (dokumentation); root: caseDocument(id)',
     check: (r, view) => ({ key: r.obj.id, visible: view.caseDocuments.has(r.obj.id) }),
+  },
+  CaseDocumentPdf: {
+    why: 'a PDF of a case document (name, who made it); no root of its own: visible when caseDocument(id) answers for its document',
+    check: (r, view, inv) => ({ key: r.obj.id, visible: view.caseDocuments.has(inv.documentOfPdf.get(r.obj.id) ?? '') }),
   },
   JournalTarget: {
     why: 'names a case, intervention or assignment of a person; visible when case(id) answers for its case',
@@ -392,6 +399,7 @@ async function arrange(tok: Record<string, string>) {
 
   const d1 = (await ok(tok.marita, 'mutation($c: ID!, $i: CaseDocumentInput!) { createCaseDocument(caseId: $c, input: $i) { id } }', { c: ek.id, i: { title: 'Kallelse till möte', type: 'LETTER', text: 'Välkommen på möte.' } })).createCaseDocument.id;
   await ok(tok.marita, 'mutation($id: ID!) { lockCaseDocument(id: $id) { id } }', { id: d1 });
+  await ok(tok.marita, 'mutation($id: ID!, $i: CreateCaseDocumentPdfInput!) { createCaseDocumentPdf(documentId: $id, input: $i) { id } }', { id: d1, i: { template: 'KALLELSE', name: 'Kallelse till möte' } });
   made.m4 = (await ok(tok.marita, 'mutation($id: ID!, $i: SendCaseDocumentInput!) { sendCaseDocument(id: $id, input: $i) { id } }', { id: d1, i: { idempotencyKey: randomUUID() } })).sendCaseDocument.id;
   made.d1 = d1;
   made.d2 = (await ok(tok.marita, 'mutation($c: ID!, $i: CaseDocumentInput!) { createCaseDocument(caseId: $c, input: $i) { id } }', { c: ek.id, i: { title: 'Utredning pågår', type: 'INVESTIGATION', text: 'Under arbete.' } })).createCaseDocument.id;
@@ -431,7 +439,17 @@ async function arrange(tok: Record<string, string>) {
   made.m8 = (await reply(tok.kalle, m7.id)).id;
   made.d3 = (await ok(tok.bo, 'mutation($c: ID!, $i: CaseDocumentInput!) { createCaseDocument(caseId: $c, input: $i) { id } }', { c: kalleCase.id, i: { title: 'Utredningsplan', type: 'INVESTIGATION', text: 'Plan.' } })).createCaseDocument.id;
 
-  // Per's assignment for Ebba ends after he wrote to her and journaled it: what he gave stays, his access does not.
+  // Per documents in his assignment for Tolvan (a PDF made from it), as executors do.
+  const EXEC_DOC = 'mutation($c: ID!, $i: CaseDocumentInput!) { createCaseDocument(caseId: $c, input: $i) { id } }';
+  const execDoc = async (caseId: string, assignmentId: string, title: string) => {
+    const id = (await ok(tok.per, EXEC_DOC, { c: caseId, i: { title, type: 'DOCUMENT', text: 'Plan.', assignmentId } })).createCaseDocument.id as string;
+    await ok(tok.per, 'mutation($id: ID!) { lockCaseDocument(id: $id) { id } }', { id });
+    await ok(tok.per, 'mutation($id: ID!, $i: CreateCaseDocumentPdfInput!) { createCaseDocumentPdf(documentId: $id, input: $i) { id } }', { id, i: { template: 'GENOMFORANDEPLAN', name: title } });
+    return id;
+  };
+  made.d4 = await execDoc(ek.id, perAssignment.id, 'Genomförandeplan budget');
+
+  // Per's assignment for Ebba ends after he wrote to her, journaled it and documented in it: what he gave stays, his access does not.
   const ebba = await addCaseHolder(em, DEMO.caseworker, { givenName: 'Ebba', familyName: 'Avslutad' });
   const per = await em.findOneOrFail(Staff, { username: DEMO.executor });
   const ended = em.create(Assignment, { case: em.getReference(Case, ebba.caseId), executor: per, description: 'Stödsamtal', startDate: isoDay(-20) });
@@ -440,6 +458,7 @@ async function arrange(tok: Record<string, string>) {
   const m9 = await send(tok.per, { to: { personIds: [ebba.person.id] }, subject: 'Stödsamtal' });
   Object.assign(made, { m9: m9.id, c9: m9.conversationId });
   made.j5 = await journal(tok.per, m9.id, { caseId: ebba.caseId, assignmentId: ended.id }, 'Stödsamtal genomfört');
+  made.d5 = await execDoc(ebba.caseId, ended.id, 'Genomförandeplan stödsamtal');
   await sql('update assignment set end_date = ? where id = ?', [isoDay(-1), ended.id]);
 
   const SAVE = 'mutation($i: SaveDraftInput!) { saveDraft(input: $i) { id } }';
@@ -470,6 +489,7 @@ async function inventory(): Promise<Inventory> {
   const conversations = await ids('select id, subject from conversation', (r) => `conversation "${r.subject}"`);
   const messages = await ids('select id, subject, conversation_id from message', (r) => `message "${r.subject}"`);
   const documents = await ids('select id, title from case_document', (r) => `document "${r.title}"`);
+  const pdfs = await ids('select id, name, document_id from case_document_pdf', (r) => `PDF "${r.name}"`);
   const attachments = await ids('select id, filename from attachment', (r) => `attachment ${r.filename}`);
   const entries = await ids('select id, heading, case_id from journal_entry', (r) => `journal entry "${r.heading}"`);
   const interventions = await ids('select id, code, case_id from intervention', (r) => `intervention ${r.code}`);
@@ -489,6 +509,8 @@ async function inventory(): Promise<Inventory> {
     conversations: conversations.map((r) => r.id),
     messages: messages.map((r) => r.id),
     caseDocuments: documents.map((r) => r.id),
+    assignments: assignments.map((r) => r.id),
+    documentOfPdf: new Map(pdfs.map((r) => [r.id, r.document_id])),
     attachments: attachments.map((r) => r.id),
     caseOf,
     conversationOf: new Map(messages.map((r) => [r.id, r.conversation_id])),
@@ -560,6 +582,7 @@ const ROOT_ARGS: Partial<Record<string, (role: Role) => Record<string, unknown>[
   case: () => inv.cases.map((id) => ({ id })),
   caseDocument: () => inv.caseDocuments.map((id) => ({ id })),
   caseDocuments: () => inv.cases.map((caseId) => ({ caseId })),
+  assignmentDocuments: () => inv.assignments.map((assignmentId) => ({ assignmentId })),
   caseJournal: () => inv.cases.map((caseId) => ({ caseId, first: 100 })),
   conversation: () => inv.conversations.map((id) => ({ id })),
   conversations: () => [{ first: 100 }, { first: 100, sharedMailboxId: w.mailboxId }],
@@ -760,9 +783,10 @@ describe('issue 8: no path through the graph reaches what the root refuses', () 
     // Attachments: participants download; the uploader their unsent upload.
     expect(v('holder').attachments.has(made.a1)).toBe(true);
     expect(v('otherCitizen').attachments.has(made.a1)).toBe(false);
-    // Case documents only in the caseload.
+    // Case documents only in the caseload; an executor's only in his ongoing assignment (not the ended one's).
     expect(names(v('otherUnitCaseworker').caseDocuments)).toEqual(names([made.d3]));
-    expect(v('executor').caseDocuments.size).toBe(0);
+    expect(names(v('executor').caseDocuments)).toEqual(names([made.d4]));
+    expect(v('caseworker').caseDocuments.has(made.d4)).toBe(true);
   });
 
   test('the walk reaches what each role may see along paths below the roots, unflagged (it is not vacuous)', () => {
@@ -775,6 +799,8 @@ describe('issue 8: no path through the graph reaches what the root refuses', () 
       ['caseworker', made.a2, '.messages[].attachments[]'],
       ['executor', made.j3, '.messages[].journalEntries[]'],
       ['executor', made.perAssignment, 'myAssignments'],
+      ['executor', made.d4, 'myAssignments()[].documents[]'],
+      ['caseworker', made.d4, '.assignments[].documents[]'],
       ['otherUnitCaseworker', made.j4, '.messages[].journalEntries[]'],
       ['otherUnitCaseworker', made.m1, 'conversation('],
       ['holder', made.a1, '.messages[].attachments[]'],
