@@ -409,10 +409,11 @@ export class CaseDocumentService {
   }
 
   private async render(em: EntityManager, doc: CaseDocument, template: CaseDocumentTemplate, createdAt: Date): Promise<Buffer> {
-    const c = await em.findOneOrFail(Case, doc.case.id, { populate: ['holder', 'unit'] });
+    const c = await em.findOneOrFail(Case, doc.case.id, { populate: ['holder'] });
     const holder: Person = c.holder;
-    const unit: Unit = c.unit;
-    const author = await em.findOneOrFail(Staff, doc.author.id);
+    // The letterhead is the writer's unit: the case's unit for its caseworkers, the executor's own unit for an executor.
+    const author = await em.findOneOrFail(Staff, doc.author.id, { populate: ['unit'] });
+    const unit: Unit = author.unit;
     let assignment = null;
     if (doc.assignment) {
       const a = await em.findOneOrFail(Assignment, doc.assignment.id, { populate: ['executor', 'executor.unit'] });
