@@ -52,7 +52,7 @@ export function FailedNotificationsPage() {
         </div>
       )}
       {done && (
-        <div className="alert alert--ok">
+        <div className="alert alert--ok" data-testid="admin-done">
           <p>{done}</p>
         </div>
       )}
