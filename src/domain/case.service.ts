@@ -96,6 +96,26 @@ export class CaseService {
     });
   }
 
+  /**
+   * For messages written by a citizen on a case they are a relation on: that
+   * relation, when the viewer may see the case's relations (the rule of
+   * relationsOfCases); null otherwise. Logged like relationsOfCases.
+   */
+  async senderRelationsOfMessages(messageIds: readonly string[]): Promise<(Relation | null)[]> {
+    return this.em.transactional(async (em) => {
+      const rows = await query<Record<string, unknown> & { message_id: string }>(
+        em,
+        sql`select m.id as message_id, r.* from message m join conversation cv on cv.id = m.conversation_id
+              join relation r on r.case_id = cv.case_id and r.person_id = m.sender_person_id
+             where m.id = any(${uuidArray(messageIds.filter(isId))}) and r.case_id in (${staffVisibleCases(this.viewer)})
+               and r.person_id in (select v.person_id from (${staffVisiblePersons(this.viewer)}) v)`,
+      );
+      const byMessage = new Map(rows.map(({ message_id, ...row }) => [message_id, em.map(Relation, row)]));
+      await logPersonAccess(em, this.viewer, this.requestId, [...byMessage.values()].map((r) => r.person.id), AccessAction.RELATION_READ);
+      return messageIds.map((id) => byMessage.get(id) ?? null);
+    });
+  }
+
   /** Registers a person on a case as related to its holder (seed: "Lägg till relation"). */
   async registerRelation(caseId: string, input: RegisterRelationInput): Promise<Relation> {
     const pnr = parsePersonnummer(input.personnummer);

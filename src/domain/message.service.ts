@@ -17,7 +17,7 @@ import { htmlToText, MAX_BODY_CHARS, sanitizeBody, textToHtml } from './html';
 import { singleLineText } from './text';
 import { isId } from './ids';
 import { ownUnsentUploads } from './attachment.service';
-import { citizenStillLinked, citizenTargets, memberMailbox, readableConversations, viewerParties, writablePersons, type WriteRefusal } from './messaging-policy';
+import { assertCitizenMayWrite, citizenRecipientRefusal, citizenStillLinked, citizenTargets, memberMailbox, readableConversations, viewerParties, writablePersons, type WriteRefusal } from './messaging-policy';
 import { conversationParticipant } from './rules';
 import { join, query, sql, textArray, uuid, uuidArray, type Sql } from './sql';
 import { EventBuffer, type EventSink } from './notices';
@@ -173,7 +173,7 @@ export class MessageService {
         for (const party of staffRecipients) {
           const linked = allowed.get(partyKey(party));
           if (!linked) {
-            throw new AppError(ErrorCode.RECIPIENT_NOT_ALLOWED, 'You can write only to the caseworkers, executors and shared mailboxes of your ongoing cases. See your contacts.', { field: party.kind === PartyKind.STAFF ? 'to.staffIds' : 'to.sharedMailboxIds' });
+            throw await citizenRecipientRefusal(em, this.viewer, party, new AppError(ErrorCode.RECIPIENT_NOT_ALLOWED, 'You can write only to the caseworkers, executors and shared mailboxes of your ongoing cases. See your contacts.', { field: party.kind === PartyKind.STAFF ? 'to.staffIds' : 'to.sharedMailboxIds' }));
           }
           caseId ??= linked;
         }
@@ -271,6 +271,8 @@ export class MessageService {
           { field: 'messageId' },
         );
       }
+      // M4: a read-only relation reads the case's conversations but does not reply in them.
+      if (this.viewer.kind === 'citizen' && conversation.case) await assertCitizenMayWrite(em, this.viewer.person.id, conversation.case.id);
       if (recipients.length === 0) throw badInput('messageId', 'There is no one else in this conversation to reply to.');
       const subject = input.subject?.trim() ? cleanSubject(input.subject) : replySubject(original.subject);
       const finalBody = await this.withSignature(em, body, input.addSignature);

@@ -2,6 +2,9 @@ import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Qu
 import type { Context } from '../context';
 import { CaseService } from '../domain/case.service';
 import { usableRelation } from '../domain/rules';
+import { isId } from '../domain/ids';
+import { query, sql, uuidArray } from '../domain/sql';
+import { Message } from '../entities/message';
 import { todayInSweden } from '../domain/time';
 import { LocalDate } from '../entities/base';
 import { Assignment, Case, Intervention } from '../entities/case';
@@ -178,5 +181,35 @@ export class AssignmentResolver {
   @FieldResolver(() => Case, { description: 'The case the assignment belongs to.' })
   async case(@Root() a: Assignment, @Ctx() ctx: Context) {
     return caseEdge(ctx, a.case.id);
+  }
+}
+
+/**
+ * Which relation wrote a message (issue 14, item 5): a citizen writes either
+ * as the case holder or as a relation of the holder on the case the
+ * conversation is about. The holder's and a relation's conversations are
+ * separate (one conversation per citizen), so staff see it here.
+ */
+@Resolver(() => Message)
+export class MessageSenderRelationResolver {
+  @FieldResolver(() => Boolean, { description: 'True when a citizen wrote it as a relation of the case holder (on the case the conversation is about), not as the holder. Shown to everyone who may read the message.' })
+  async sentAsRelation(@Root() m: Message, @Ctx() ctx: Context): Promise<boolean> {
+    if (!m.senderPerson) return false;
+    return ctx.loaders.batch('sentAsRelation', m.id, async (ids: readonly string[]) => {
+      const rows = await query<{ id: string }>(
+        ctx.em,
+        sql`select m.id from message m join conversation cv on cv.id = m.conversation_id
+             where m.id = any(${uuidArray(ids.filter(isId))})
+               and exists (select 1 from relation r where r.case_id = cv.case_id and r.person_id = m.sender_person_id)`,
+      );
+      const found = new Set(rows.map((r) => r.id));
+      return ids.map((id) => found.has(id));
+    });
+  }
+
+  @FieldResolver(() => Relation, { nullable: true, description: 'For a message a relation wrote (sentAsRelation): the relation it wrote as, with its types and messaging rights. Only for staff who may see the case\'s relations (its caseload\'s caseworkers); null for others and for messages not written by a relation. Recorded in the access log like Case.relations.' })
+  async senderRelation(@Root() m: Message, @Ctx() ctx: Context): Promise<Relation | null> {
+    if (!m.senderPerson || ctx.viewer?.kind !== 'staff') return null;
+    return ctx.loaders.batch('senderRelation', m.id, (ids: readonly string[]) => service(ctx).senderRelationsOfMessages(ids));
   }
 }

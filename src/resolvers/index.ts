@@ -1,5 +1,5 @@
 import { AccessLogResolver } from './access-log.resolver';
-import { AssignmentResolver, CaseResolver, RelationResolver } from './case.resolver';
+import { AssignmentResolver, CaseResolver, MessageSenderRelationResolver, RelationResolver } from './case.resolver';
 import { AssignmentDocumentsResolver, CaseDocumentPdfResolver, CaseDocumentResolver } from './case-document.resolver';
 import { CitizenResolver } from './citizen.resolver';
 import { ContactListResolver, DraftResolver, MailboxSettingsResolver } from './draft.resolver';
@@ -25,6 +25,7 @@ export const resolvers = [
   AccessLogResolver,
   ConversationResolver,
   MessageResolver,
+  MessageSenderRelationResolver,
   AttachmentResolver,
   DraftResolver,
   MailboxSettingsResolver,
