@@ -1,26 +1,25 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../auth/viewer';
 import { AccessAction } from '../entities/access-log-entry';
-import { Attachment } from '../entities/attachment';
-import { Conversation, ConversationParticipant } from '../entities/conversation';
-import { MailboxSettings } from '../entities/mailbox-settings';
+import { Conversation } from '../entities/conversation';
 import { Message, MessageEvent, MessageEventKind, MessageRecipient, SendRequest } from '../entities/message';
 import { PartyKind, partyKey, type PartyRef } from '../entities/party';
-import { Person } from '../entities/person';
-import { SharedMailbox } from '../entities/shared-mailbox';
-import { Staff, StaffRole } from '../entities/staff';
+import { StaffRole } from '../entities/staff';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import { logPersonAccess } from './access-log.service';
 import { htmlToText, MAX_BODY_CHARS, sanitizeBody, textToHtml } from './html';
 import { singleLineText } from './text';
 import { isId } from './ids';
 import { ownUnsentUploads } from './attachment.service';
-import { assertCitizenMayWrite, citizenRecipientRefusal, citizenStillLinked, citizenTargets, memberMailbox, readableConversations, viewerParties, writablePersons, type WriteRefusal } from './messaging-policy';
-import { conversationParticipant } from './rules';
-import { join, query, sql, textArray, uuid, uuidArray, type Sql } from './sql';
-import { EventBuffer, type EventSink } from './notices';
+import { assertCitizenMayWrite, citizenRecipientRefusal, citizenTargets, memberMailbox, readableConversations, viewerParties, viewerPartyKeys, writablePersons, type WriteRefusal } from './messaging-policy';
+import { citizenLinks, conversationParticipant } from './rules';
+import { todayInSweden } from './time';
+import { join, query, sql, textArray, typedArray, uuid, uuidArray, type Sql } from './sql';
+import { EventBuffer, type EventSink, type RecordHints } from './notices';
+import { viewerLocks, type MailboxMember } from './notice.service';
+import type { NotifyTarget } from '../notifications/outbox';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 
 export const MAX_ATTACHMENTS = 5;
@@ -70,10 +69,40 @@ export interface ConversationView {
 
 interface Sender {
   party: PartyRef;
-  staff?: Staff;
-  person?: Person;
-  mailbox?: SharedMailbox;
+  /** The staff member who writes (also when from a shared mailbox). */
+  staffId?: string;
+  mailboxId?: string;
+  personId?: string;
   displayName: string;
+  /** The municipality of the sending mailbox's unit (notifications' "from"), when read. */
+  municipality?: string | null;
+}
+
+/** An addressed staff member's out-of-office, as read with the send. */
+interface Absence {
+  staffId: string;
+  staffName: string;
+  forwardToId: string | null;
+  /** As PostgreSQL wrote it (microseconds kept: the automatic-reply claim compares it). */
+  since: string | null;
+  reply: string;
+}
+
+/** One message to write: in a new conversation (a send) or an existing one (a reply). */
+interface Outgoing {
+  conversation: { id: string; isNew: boolean; subject: string; citizenId: string | null; caseId: string | null };
+  sender: Sender;
+  subject: string;
+  body: { html: string; text: string };
+  readReceiptRequested: boolean;
+  recipients: Delivery[];
+  /** Uploads that become this message's (`claim`), or that it gets copies of (`copyFrom`: another citizen's copy of a send). */
+  attachments: { claim?: string[]; copyFrom?: string[] };
+  inReplyToId?: string | null;
+  /** Party keys already in the conversation; the new ones are added here as they join. */
+  participantKeys: Set<string>;
+  isAutoReply?: boolean;
+  extraEvents?: { messageId: string; kind: MessageEventKind; actorName: string }[];
 }
 
 interface Delivery {
@@ -151,76 +180,85 @@ export class MessageService {
     const payload = { kind: 'send', subject, body: body.html, to, attachmentIds, rr: !!input.readReceiptRequested, sig: !!input.addSignature, from: input.fromSharedMailboxId ?? null, caseId: input.caseId ?? null };
 
     const events = new EventBuffer(this.unitOfWork);
-    const messages = await this.idempotent(key, payload, async (em) => {
-      const sender = await this.resolveSender(em, input.fromSharedMailboxId);
-      const finalBody = await this.withSignature(em, body, input.addSignature);
-      const attachments = await ownUnsentUploads(em, this.viewer, attachmentIds);
+    const viewer = this.viewer;
+    // One statement claims the key and reads what the rules and the write need (issue 12: a send in a few statements).
+    const reads = sendReads(viewer, to, input.fromSharedMailboxId ?? null, !!input.addSignature);
+    let hints: RecordHints | undefined;
+    const messages = await this.idempotent(key, payload, reads, async (em, row) => {
+      const r = row as unknown as SendReadsRow;
+      const sender = this.senderFromReads(r, input.fromSharedMailboxId);
+      const finalBody = withSignature(body, r.signature);
+      const attachments = await ownUnsentUploads(em, viewer, attachmentIds);
 
-      const staff = to.staffIds.length ? await em.find(Staff, { id: { $in: to.staffIds }, active: true }) : [];
-      if (staff.length !== to.staffIds.length) throw new AppError(ErrorCode.NOT_FOUND, 'A staff recipient does not exist or is no longer active. Check the recipients.', { field: 'to.staffIds' });
-      const mailboxes = to.sharedMailboxIds.length ? await em.find(SharedMailbox, { id: { $in: to.sharedMailboxIds } }) : [];
-      if (mailboxes.length !== to.sharedMailboxIds.length) throw new AppError(ErrorCode.NOT_FOUND, 'A shared mailbox recipient does not exist. Check the recipients.', { field: 'to.sharedMailboxIds' });
-      const staffRecipients = [...staff.map((s) => staffParty(s.id)), ...mailboxes.map((m) => mailboxParty(m.id))];
+      if (r.staff_ids.length !== to.staffIds.length) throw new AppError(ErrorCode.NOT_FOUND, 'A staff recipient does not exist or is no longer active. Check the recipients.', { field: 'to.staffIds' });
+      if (r.mailbox_ids.length !== to.sharedMailboxIds.length) throw new AppError(ErrorCode.NOT_FOUND, 'A shared mailbox recipient does not exist. Check the recipients.', { field: 'to.sharedMailboxIds' });
+      // Addressed in the order given.
+      const staffRecipients = [...to.staffIds.map(staffParty), ...to.sharedMailboxIds.map(mailboxParty)];
 
       // Who is addressed, per conversation: one conversation per citizen.
-      const threads: { citizen: Person | null; caseId: string | null; parties: PartyRef[] }[] = [];
-      if (this.viewer.kind === 'citizen') {
+      const threads: { citizenId: string | null; caseId: string | null; parties: PartyRef[] }[] = [];
+      if (viewer.kind === 'citizen') {
         if (to.personIds.length) throw new AppError(ErrorCode.RECIPIENT_NOT_ALLOWED, 'Citizens write to staff and shared mailboxes only.', { field: 'to.personIds' });
-        await this.requireCitizenActive(em);
-        const targets = await citizenTargets(em, this.viewer);
+        if (!r.viewer_active) throw new AppError(ErrorCode.E_SERVICE_NOT_ACTIVATED, 'Messaging is not activated for you. Ask your caseworker to activate the e-service.');
+        const targets = await citizenTargets(em, viewer);
         const allowed = new Map(targets.map((t) => [partyKey(t.party), t.caseId]));
         let caseId: string | null = null;
         for (const party of staffRecipients) {
           const linked = allowed.get(partyKey(party));
           if (!linked) {
-            throw await citizenRecipientRefusal(em, this.viewer, party, new AppError(ErrorCode.RECIPIENT_NOT_ALLOWED, 'You can write only to the caseworkers, executors and shared mailboxes of your ongoing cases. See your contacts.', { field: party.kind === PartyKind.STAFF ? 'to.staffIds' : 'to.sharedMailboxIds' }));
+            throw await citizenRecipientRefusal(em, viewer, party, new AppError(ErrorCode.RECIPIENT_NOT_ALLOWED, 'You can write only to the caseworkers, executors and shared mailboxes of your ongoing cases. See your contacts.', { field: party.kind === PartyKind.STAFF ? 'to.staffIds' : 'to.sharedMailboxIds' }));
           }
           caseId ??= linked;
         }
-        threads.push({ citizen: this.viewer.person, caseId, parties: staffRecipients });
-      } else {
-        const viewer = this.viewer;
-        if (to.personIds.length) {
-          const refusals = new Map<string, WriteRefusal>();
-          const writable = await writablePersons(em, viewer, to.personIds, input.caseId, refusals);
-          const persons = await em.find(Person, { id: { $in: to.personIds } });
-          const byId = new Map(persons.map((p) => [p.id, p]));
-          for (const id of to.personIds) {
-            const person = byId.get(id);
-            const link = writable.get(id);
-            if (person && !link && refusals.get(id) === 'RELATION_NOT_ACTIVATED') {
-              throw new AppError(ErrorCode.RECIPIENT_NOT_ACTIVATED, `The relation of ${person.name} is approved for messages but not activated. Activate the relation first (activateRelation), or contact them another way.`, { field: 'to.personIds', personId: id });
-            }
-            if (!person || !link) {
-              throw new AppError(ErrorCode.RECIPIENT_NOT_ALLOWED, 'You may not write to one of the persons: they are not on an ongoing case of yours, or their relation is not activated and valid today.', { field: 'to.personIds', personId: id });
-            }
-            if (!person.messagingEnabled) {
-              throw new AppError(ErrorCode.RECIPIENT_NOT_ACTIVATED, `The e-service is not activated for ${person.name}. Activate it (or the relation) first, or contact them another way.`, { field: 'to.personIds', personId: id });
-            }
-            threads.push({ citizen: person, caseId: link.caseId, parties: [personParty(id), ...staffRecipients] });
+        threads.push({ citizenId: viewer.person.id, caseId, parties: staffRecipients });
+      } else if (to.personIds.length) {
+        const refusals = new Map<string, WriteRefusal>();
+        const writable = await writablePersons(em, viewer, to.personIds, input.caseId, refusals);
+        const byId = new Map(r.persons.map((p) => [p.id, p]));
+        for (const id of to.personIds) {
+          const person = byId.get(id);
+          const link = writable.get(id);
+          if (person && !link && refusals.get(id) === 'RELATION_NOT_ACTIVATED') {
+            throw new AppError(ErrorCode.RECIPIENT_NOT_ACTIVATED, `The relation of ${person.name} is approved for messages but not activated. Activate the relation first (activateRelation), or contact them another way.`, { field: 'to.personIds', personId: id });
           }
-        } else {
-          threads.push({ citizen: null, caseId: null, parties: staffRecipients });
+          if (!person || !link) {
+            throw new AppError(ErrorCode.RECIPIENT_NOT_ALLOWED, 'You may not write to one of the persons: they are not on an ongoing case of yours, or their relation is not activated and valid today.', { field: 'to.personIds', personId: id });
+          }
+          if (!person.messaging_enabled) {
+            throw new AppError(ErrorCode.RECIPIENT_NOT_ACTIVATED, `The e-service is not activated for ${person.name}. Activate it (or the relation) first, or contact them another way.`, { field: 'to.personIds', personId: id });
+          }
+          threads.push({ citizenId: id, caseId: link.caseId, parties: [personParty(id), ...staffRecipients] });
         }
+      } else {
+        threads.push({ citizenId: null, caseId: null, parties: staffRecipients });
       }
 
-      const created: Message[] = [];
-      for (const [i, thread] of threads.entries()) {
-        const conversation = em.create(Conversation, { subject, citizen: thread.citizen, case: thread.caseId });
-        const message = await this.deliver(em, events, {
-          conversation,
+      const absent = r.absent.map(toAbsence);
+      const written = await this.deliver(em, events, absent, {
+        sendRequestId: r.claim_id,
+        outgoing: threads.map((thread, i) => ({
+          conversation: { id: randomUUID(), isNew: true, subject, citizenId: thread.citizenId, caseId: thread.caseId },
           sender,
           subject,
           body: finalBody,
           readReceiptRequested: !!input.readReceiptRequested,
           recipients: thread.parties.map((party) => ({ party })),
-          attachments: i === 0 ? attachments : attachments.map((a) => this.copyAttachment(em, a)),
-          participantKeys: new Set(),
-        });
-        created.push(message);
-      }
-      await events.recordIn(em, this.sink);
-      return created;
+          attachments: i === 0 ? { claim: attachments.map((a) => a.id) } : { copyFrom: attachments.map((a) => a.id) },
+          participantKeys: new Set<string>(),
+        })),
+      });
+      // The citizens' notification choices were read with the rules: the jobs need no statement of their own.
+      const notifyTargets: NotifyTarget[] | undefined = written.autoReplied
+        ? undefined
+        : written.messages.flatMap((m, i) => {
+            const person = threads[i].citizenId && viewer.kind === 'staff' ? r.persons.find((p) => p.id === threads[i].citizenId) : undefined;
+            if (!person) return [];
+            const municipality = (threads[i].caseId ? r.case_municipality[threads[i].caseId!] : undefined) ?? r.staff_municipality ?? sender.municipality ?? null;
+            return [{ message_id: m.id, person_id: person.id, notify_by_sms: person.notify_by_sms, notify_by_email: person.notify_by_email, municipality }];
+          });
+      hints = { locked: written.locked, notifyTargets };
+      await events.recordIn(em, this.sink, hints);
+      return written.messages;
     });
     await events.flushTo(this.sink);
     return messages;
@@ -235,24 +273,30 @@ export class MessageService {
     const payload = { kind: 'reply', messageId, subject: input.subject ?? null, body: body.html, attachmentIds, rr: !!input.readReceiptRequested, sig: !!input.addSignature, from: input.fromSharedMailboxId ?? null };
 
     const events = new EventBuffer(this.unitOfWork);
-    const [message] = await this.idempotent(key, payload, async (em) => {
-      const original = await this.openMessage(em, messageId, { forReply: true });
-      const conversation = await em.findOneOrFail(Conversation, original.conversation.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const participants = await em.find(ConversationParticipant, { conversation: conversation.id });
-      const sender = await this.replySender(em, participants, input.fromSharedMailboxId);
-      if (this.viewer.kind === 'citizen') await this.requireCitizenActive(em);
-      const recipients = participants
-        .filter((p) => p.partyKey !== partyKey(sender.party))
-        .map((p) => ({ kind: p.kind, id: (p.staff ?? p.mailbox ?? p.person)!.id }));
+    const viewer = this.viewer;
+    if (!isId(messageId)) throw notFound('message');
+    // The claim also locks the conversation (replies in one conversation go one at a time), if the viewer takes part in it (M6).
+    const target = sql`(select row_to_json(x) from (select c.id, c.citizen_id, c.case_id, c.subject, m.subject as original_subject
+        from message m join conversation c on c.id = m.conversation_id
+       where m.id = ${uuid(messageId)} and ${conversationParticipant.sql(viewerPartyKeys(viewer), 'c.id')} for update of c) x) as target`;
+    const [message] = await this.idempotent(key, payload, target, async (em, row) => {
+      const t = row.target as { id: string; citizen_id: string | null; case_id: string | null; subject: string; original_subject: string } | null;
+      if (!t) throw notFound('message');
+      // Read after the lock, so a reply that was ahead of this one is seen whole.
+      const [r] = await query<ReplyReadsRow>(em, replyReads(viewer, t, !!input.addSignature));
+      const participants = r.participants;
+      const sender = this.replySenderFrom(participants, r.viewer_keys, input.fromSharedMailboxId);
+      if (viewer.kind === 'citizen' && !r.viewer_active) throw new AppError(ErrorCode.E_SERVICE_NOT_ACTIVATED, 'Messaging is not activated for you. Ask your caseworker to activate the e-service.');
+      const recipients = participants.filter((p) => p.party_key !== partyKey(sender.party)).map((p): PartyRef => ({ kind: p.kind, id: p.id }));
       // The citizen in the thread must still have the e-service (M5).
-      const citizenRecipient = recipients.find((r) => r.kind === PartyKind.PERSON);
-      if (citizenRecipient) {
-        const citizen = await em.findOneOrFail(Person, citizenRecipient.id);
-        if (!citizen.messagingEnabled) throw new AppError(ErrorCode.RECIPIENT_NOT_ACTIVATED, `The e-service is no longer activated for ${citizen.name}. Activate it again first, or contact them another way.`);
+      const citizenRecipient = recipients.find((p) => p.kind === PartyKind.PERSON);
+      const citizen = citizenRecipient ? r.persons.find((p) => p.id === citizenRecipient.id) : undefined;
+      if (citizenRecipient && citizen && !citizen.messaging_enabled) {
+        throw new AppError(ErrorCode.RECIPIENT_NOT_ACTIVATED, `The e-service is no longer activated for ${citizen.name}. Activate it again first, or contact them another way.`);
       }
       // M2: an executor's right to write to a citizen ends with the assignment, replies included.
-      if (citizenRecipient && this.viewer.kind === 'staff' && this.viewer.role === StaffRole.EXECUTOR && sender.party.kind === PartyKind.STAFF) {
-        const writable = await writablePersons(em, this.viewer, [citizenRecipient.id]);
+      if (citizenRecipient && viewer.kind === 'staff' && viewer.role === StaffRole.EXECUTOR && sender.party.kind === PartyKind.STAFF) {
+        const writable = await writablePersons(em, viewer, [citizenRecipient.id]);
         if (!writable.has(citizenRecipient.id)) {
           throw new AppError(
             ErrorCode.RECIPIENT_NOT_ALLOWED,
@@ -262,153 +306,171 @@ export class MessageService {
         }
       }
       // M1/M4: a former relation is out of the case's conversations.
-      if (conversation.citizen && conversation.case && !(await citizenStillLinked(em, conversation.citizen.id, conversation.case.id))) {
+      if (t.citizen_id && t.case_id && !r.still_linked) {
         throw new AppError(
           ErrorCode.RECIPIENT_NOT_ALLOWED,
-          this.viewer.kind === 'citizen'
+          viewer.kind === 'citizen'
             ? 'You are no longer registered as a relation approved for messages on this case, so you cannot reply here. Contact the social services another way.'
             : 'The citizen in this conversation is no longer an activated relation on the case inside its validity. Register or extend the relation first, or contact them another way.',
           { field: 'messageId' },
         );
       }
       // M4: a read-only relation reads the case's conversations but does not reply in them.
-      if (this.viewer.kind === 'citizen' && conversation.case) await assertCitizenMayWrite(em, this.viewer.person.id, conversation.case.id);
+      if (viewer.kind === 'citizen' && t.case_id) await assertCitizenMayWrite(em, viewer.person.id, t.case_id);
       if (recipients.length === 0) throw badInput('messageId', 'There is no one else in this conversation to reply to.');
-      const subject = input.subject?.trim() ? cleanSubject(input.subject) : replySubject(original.subject);
-      const finalBody = await this.withSignature(em, body, input.addSignature);
-      const attachments = await ownUnsentUploads(em, this.viewer, attachmentIds);
-      const reply = await this.deliver(em, events, {
-        conversation,
-        sender,
-        subject,
-        body: finalBody,
-        readReceiptRequested: !!input.readReceiptRequested,
-        recipients: recipients.map((party) => ({ party })),
-        attachments,
-        inReplyTo: original,
-        participantKeys: new Set(participants.map((p) => p.partyKey)),
+      const subject = input.subject?.trim() ? cleanSubject(input.subject) : replySubject(t.original_subject);
+      const finalBody = withSignature(body, r.signature);
+      const attachments = await ownUnsentUploads(em, viewer, attachmentIds);
+      const written = await this.deliver(em, events, r.absent.map(toAbsence), {
+        sendRequestId: row.claim_id,
+        outgoing: [
+          {
+            conversation: { id: t.id, isNew: false, subject: t.subject, citizenId: t.citizen_id, caseId: t.case_id },
+            sender,
+            subject,
+            body: finalBody,
+            readReceiptRequested: !!input.readReceiptRequested,
+            recipients: recipients.map((party) => ({ party })),
+            attachments: { claim: attachments.map((a) => a.id) },
+            inReplyToId: messageId,
+            participantKeys: new Set(participants.map((p) => p.party_key)),
+          },
+        ],
       });
-      await events.recordIn(em, this.sink);
+      const [reply] = written.messages;
+      const notifyTargets: NotifyTarget[] | undefined = written.autoReplied
+        ? undefined
+        : citizen && citizenRecipient
+          ? [{ message_id: reply.id, person_id: citizen.id, notify_by_sms: citizen.notify_by_sms, notify_by_email: citizen.notify_by_email, municipality: r.case_municipality ?? r.staff_municipality ?? null }]
+          : [];
+      await events.recordIn(em, this.sink, { locked: written.locked, notifyTargets });
       return [reply];
     });
     await events.flushTo(this.sink);
     return message;
   }
 
+  /** The viewer's party in an existing conversation: their own, else the shared mailbox they answer from (M6: one they are a member of). */
+  private replySenderFrom(participants: ReplyReadsRow['participants'], viewerKeys: string[], fromSharedMailboxId?: string | null): Sender {
+    const inThread = new Map(participants.map((p) => [p.party_key, p]));
+    if (this.viewer.kind === 'citizen') {
+      if (fromSharedMailboxId) throw badInput('fromSharedMailboxId', 'Citizens send as themselves.');
+      const person = this.viewer.person;
+      return { party: personParty(person.id), personId: person.id, displayName: person.name };
+    }
+    const staff = this.viewer.staff;
+    const viaMailbox = (id: string): Sender => {
+      const p = inThread.get(partyKey(mailboxParty(id)));
+      if (!p || !viewerKeys.includes(p.party_key)) throw notFound('shared mailbox');
+      return { party: mailboxParty(id), staffId: staff.id, mailboxId: id, displayName: `${p.name} (${staff.name})` };
+    };
+    if (fromSharedMailboxId) {
+      if (!inThread.has(partyKey(mailboxParty(fromSharedMailboxId)))) throw badInput('fromSharedMailboxId', 'That shared mailbox does not take part in this conversation.');
+      return viaMailbox(fromSharedMailboxId);
+    }
+    const own: Sender = { party: staffParty(staff.id), staffId: staff.id, displayName: staff.name };
+    if (inThread.has(partyKey(own.party))) return own;
+    const key = viewerKeys.find((k) => k.startsWith(`${PartyKind.SHARED_MAILBOX}:`) && inThread.has(k));
+    return key ? viaMailbox(key.slice(PartyKind.SHARED_MAILBOX.length + 1)) : own;
+  }
+
   /**
-   * Writes a message with its recipients, participants, events and
-   * attachments, and applies out-of-office (forward + one automatic reply per
-   * conversation per absence). Batched: a fixed number of statements however
-   * many recipients.
+   * Writes messages with their recipients, participants, events, attachments
+   * and access log, and applies out-of-office (forward to the mailbox chosen,
+   * one automatic reply per conversation per absence): one statement for all
+   * of them however many recipients and conversations, set-based (unnest of
+   * bound arrays, one insert per table). When this unit of work records its own
+   * events, the same statement takes the viewers' notice locks (viewerLocks),
+   * so recording the notices afterwards is one statement more. Automatic
+   * replies add two statements (the claim and their own write).
    */
   private async deliver(
     em: EntityManager,
     events: EventBuffer,
-    args: {
-      conversation: Conversation;
-      sender: Sender;
-      subject: string;
-      body: { html: string; text: string };
-      readReceiptRequested: boolean;
-      recipients: Delivery[];
-      attachments: Attachment[];
-      inReplyTo?: Message;
-      /** Party keys already in the conversation; the new ones are added here as they join. */
-      participantKeys: Set<string>;
-      isAutoReply?: boolean;
-    },
-  ): Promise<Message> {
-    const { conversation, sender } = args;
+    absent: Absence[],
+    args: { outgoing: Outgoing[]; sendRequestId?: string },
+  ): Promise<{ messages: Message[]; locked?: { members: MailboxMember[] }; autoReplied: boolean }> {
     const now = new Date();
-    conversation.lastMessageAt = now;
-    const message = em.create(Message, {
-      conversation,
-      senderKind: sender.person ? PartyKind.PERSON : sender.mailbox ? PartyKind.SHARED_MAILBOX : PartyKind.STAFF,
-      senderStaff: sender.staff ?? null,
-      senderMailbox: sender.mailbox ?? null,
-      senderPerson: sender.person ?? null,
-      subject: args.subject,
-      bodyHtml: args.body.html,
-      bodyText: args.body.text,
-      readReceiptRequested: args.readReceiptRequested,
-      isAutoReply: !!args.isAutoReply,
-      inReplyTo: args.inReplyTo ?? null,
-      createdAt: now,
-    });
-    for (const a of args.attachments) a.message = message;
-
-    // Out-of-office of addressed staff: also deliver to their forward-to mailbox.
-    const deliveries = new Map(args.recipients.map((r) => [partyKey(r.party), r]));
-    const staffIds = args.recipients.filter((r) => r.party.kind === PartyKind.STAFF).map((r) => r.party.id);
-    const absent = args.isAutoReply || staffIds.length === 0 ? [] : await em.find(MailboxSettings, { staff: { $in: staffIds }, absenceEnabled: true }, { populate: ['staff'] });
-    for (const settings of absent) {
-      if (settings.absenceForwardTo) {
-        const party = mailboxParty(settings.absenceForwardTo.id);
+    const plan = new WritePlan(now);
+    const written: { message: Message; out: Outgoing; recipients: PartyRef[] }[] = [];
+    for (const out of args.outgoing) {
+      const messageId = randomUUID();
+      const staffIds = new Set(out.recipients.filter((r) => r.party.kind === PartyKind.STAFF).map((r) => r.party.id));
+      const away = out.isAutoReply ? [] : absent.filter((a) => staffIds.has(a.staffId));
+      // Out-of-office of addressed staff: also deliver to their forward-to mailbox.
+      const deliveries = new Map(out.recipients.map((r) => [partyKey(r.party), r]));
+      for (const a of away) {
+        if (!a.forwardToId) continue;
+        const party = mailboxParty(a.forwardToId);
         if (!deliveries.has(partyKey(party))) deliveries.set(partyKey(party), { party, forwarded: true });
       }
-    }
-    const recipients = [...deliveries.values()];
-
-    const existing = args.participantKeys;
-    for (const party of [sender.party, ...recipients.map((r) => r.party)]) {
-      const k = partyKey(party);
-      if (existing.has(k)) continue;
-      existing.add(k);
-      em.create(ConversationParticipant, { conversation, kind: party.kind, partyKey: k, ...partyColumns(party) });
-    }
-    for (const r of recipients) {
-      em.create(MessageRecipient, { message, conversation, kind: r.party.kind, partyKey: partyKey(r.party), forwarded: !!r.forwarded, ...partyColumns(r.party) });
-    }
-    em.create(MessageEvent, { message, kind: MessageEventKind.SENT, actorName: sender.displayName, createdAt: now });
-    for (const settings of absent) {
-      if (settings.absenceForwardTo) {
-        em.create(MessageEvent, { message, kind: MessageEventKind.FORWARDED, actorName: settings.staff.name, detail: 'Frånvaro: vidarebefordrat till gemensam brevlåda', createdAt: now });
+      const recipients = [...deliveries.values()];
+      plan.conversation(out.conversation);
+      for (const party of [out.sender.party, ...recipients.map((r) => r.party)]) {
+        const k = partyKey(party);
+        if (out.participantKeys.has(k)) continue;
+        out.participantKeys.add(k);
+        plan.participant(out.conversation.id, party);
       }
+      const message = plan.message(em, messageId, out);
+      for (const r of recipients) plan.recipient(messageId, out.conversation.id, r);
+      plan.event(messageId, MessageEventKind.SENT, out.sender.displayName, null);
+      for (const a of away) if (a.forwardToId) plan.event(messageId, MessageEventKind.FORWARDED, a.staffName, 'Frånvaro: vidarebefordrat till gemensam brevlåda');
+      for (const e of out.extraEvents ?? []) plan.event(e.messageId, e.kind, e.actorName, null);
+      if (out.attachments.claim?.length) plan.claimAttachments(out.attachments.claim, messageId);
+      if (out.attachments.copyFrom?.length) plan.copyAttachments(out.attachments.copyFrom, messageId);
+      if (this.viewer.kind === 'staff' && out.conversation.citizenId) {
+        plan.accessLog(this.viewer.staff.id, this.viewer.role, out.conversation.citizenId, AccessAction.MESSAGE_SENT, this.requestId);
+      }
+      written.push({ message, out, recipients: recipients.map((r) => r.party) });
     }
-    await em.flush();
+    if (args.sendRequestId) plan.sendRequest(args.sendRequestId, written.map((w) => w.message.id));
 
-    if (this.viewer.kind === 'staff' && conversation.citizen) {
-      await logPersonAccess(em, this.viewer, this.requestId, [conversation.citizen.id], AccessAction.MESSAGE_SENT);
+    // Automatic replies go back to the senders: their viewers are locked now too, as everything must be locked at once.
+    const autoReplyPossible = written.some((w) => !w.out.isAutoReply && absent.some((a) => a.since && a.reply.trim() && w.recipients.some((p) => p.kind === PartyKind.STAFF && p.id === a.staffId)));
+    const lockKeys = events.owned ? written.flatMap((w) => [...w.recipients.map(partyKey), ...(autoReplyPossible ? [partyKey(w.out.sender.party)] : [])]) : null;
+    const [row] = await query<{ members?: MailboxMember[] }>(em, plan.statement(lockKeys ? viewerLocks(lockKeys) : sql`select 1 as done`));
+    const locked = lockKeys ? { members: row.members ?? [] } : undefined;
+
+    for (const w of written) {
+      events.add({ type: 'message.sent', messageId: w.message.id, conversationId: w.out.conversation.id, subject: w.out.subject, senderName: w.out.sender.displayName, sentAt: now, recipients: w.recipients });
     }
-    events.add({
-      type: 'message.sent',
-      messageId: message.id,
-      conversationId: conversation.id,
-      subject: args.subject,
-      senderName: sender.displayName,
-      sentAt: now,
-      recipients: recipients.map((r) => r.party),
+    const autoReplied = autoReplyPossible ? await this.autoReplies(em, events, absent, written) : false;
+    return { messages: written.map((w) => w.message), locked, autoReplied };
+  }
+
+  /** One automatic reply per conversation per absence, never to an automatic reply: one claim statement, then one write for all of them. */
+  private async autoReplies(em: EntityManager, events: EventBuffer, absent: Absence[], written: { message: Message; out: Outgoing; recipients: PartyRef[] }[]): Promise<boolean> {
+    const candidates = written.flatMap((w) =>
+      absent
+        .filter((a) => a.since && a.reply.trim() && w.recipients.some((p) => p.kind === PartyKind.STAFF && p.id === a.staffId))
+        .map((a) => ({ w, a })),
+    );
+    const claimed = await query<{ staff_id: string; conversation_id: string }>(
+      em,
+      sql`insert into auto_reply_sent (staff_id, conversation_id, absence_since)
+          select * from unnest(${uuidArray(candidates.map((c) => c.a.staffId))}, ${uuidArray(candidates.map((c) => c.w.out.conversation.id))}, ${typedArray(candidates.map((c) => c.a.since), 'timestamptz[]')})
+          on conflict do nothing returning staff_id, conversation_id`,
+    );
+    const got = new Set(claimed.map((c) => `${c.staff_id}:${c.conversation_id}`));
+    const replies = candidates.filter((c) => got.has(`${c.a.staffId}:${c.w.out.conversation.id}`));
+    if (!replies.length) return false;
+    await this.deliver(em, events, absent, {
+      outgoing: replies.map(({ w, a }) => ({
+        conversation: { ...w.out.conversation, isNew: false },
+        sender: { party: staffParty(a.staffId), staffId: a.staffId, displayName: a.staffName },
+        subject: replySubject(w.out.subject),
+        body: { html: textToHtml(a.reply), text: a.reply.trim() },
+        readReceiptRequested: false,
+        recipients: [{ party: w.out.sender.party }],
+        attachments: {},
+        inReplyToId: w.message.id,
+        participantKeys: w.out.participantKeys,
+        isAutoReply: true,
+        extraEvents: [{ messageId: w.message.id, kind: MessageEventKind.AUTO_REPLIED, actorName: a.staffName }],
+      })),
     });
-
-    // One automatic reply per conversation per absence, never to an automatic reply.
-    if (!args.isAutoReply) {
-      for (const settings of absent) {
-        if (!settings.absenceSince || !settings.absenceReply.trim()) continue;
-        const claimed = await em.getConnection().execute(
-          'insert into auto_reply_sent (staff_id, conversation_id, absence_since) values (?, ?, ?) on conflict do nothing returning staff_id',
-          [settings.staff.id, conversation.id, settings.absenceSince],
-          'all',
-          em.getTransactionContext(),
-        );
-        if (!claimed.length) continue;
-        const away = settings.staff;
-        await this.deliver(em, events, {
-          conversation,
-          sender: { party: staffParty(away.id), staff: away, displayName: away.name },
-          subject: replySubject(args.subject),
-          body: { html: textToHtml(settings.absenceReply), text: settings.absenceReply.trim() },
-          readReceiptRequested: false,
-          recipients: [{ party: sender.party }],
-          attachments: [],
-          inReplyTo: message,
-          participantKeys: existing,
-          isAutoReply: true,
-        });
-        em.create(MessageEvent, { message, kind: MessageEventKind.AUTO_REPLIED, actorName: away.name, createdAt: new Date() });
-        await em.flush();
-      }
-    }
-    return message;
+    return true;
   }
 
   // --- reading ----------------------------------------------------------------------------
@@ -566,19 +628,24 @@ export class MessageService {
     return (this.parties ??= viewerParties(em, this.viewer));
   }
 
-  private async idempotent(key: string, payload: unknown, work: (em: EntityManager) => Promise<Message[]>): Promise<Message[]> {
+  /**
+   * Claims the idempotency key, in the same statement as `reads` (columns of
+   * one row, read in the same snapshot), and runs the work with that row. A
+   * key already used answers the messages it made (or IDEMPOTENCY_KEY_REUSED
+   * for a different payload).
+   */
+  private async idempotent(key: string, payload: unknown, reads: Sql | null, work: (em: EntityManager, row: Record<string, unknown> & { claim_id: string }) => Promise<Message[]>): Promise<Message[]> {
     const senderKey = this.viewer.kind === 'staff' ? `STAFF:${this.viewer.staff.id}` : `PERSON:${this.viewer.person.id}`;
     const payloadHash = createHash('sha256').update(JSON.stringify(payload)).digest('hex');
     return this.em.transactional(async (em) => {
       // Concurrent retries wait here on the unique index until the first one commits.
-      const inserted = await em.getConnection().execute(
-        `insert into send_request (id, created_at, sender_key, key, payload_hash, message_ids)
-         values (gen_random_uuid(), now(), ?, ?, ?, '[]') on conflict (sender_key, key) do nothing returning id`,
-        [senderKey, key, payloadHash],
-        'all',
-        em.getTransactionContext(),
+      const [row] = await query<Record<string, unknown> & { claim_id: string | null }>(
+        em,
+        sql`with claim as (insert into send_request (id, created_at, sender_key, key, payload_hash, message_ids)
+              values (gen_random_uuid(), now(), ${senderKey}, ${key}, ${payloadHash}, '[]') on conflict (sender_key, key) do nothing returning id)
+            select (select id from claim) as claim_id${reads ? sql`, ${reads}` : sql``}`,
       );
-      if (!inserted.length) {
+      if (!row.claim_id) {
         const previous = await em.findOneOrFail(SendRequest, { senderKey, key });
         if (previous.payloadHash !== payloadHash) {
           throw new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotency key was already used for a different message. Generate a new key for each new message; reuse a key only to retry the very same send.', { field: 'idempotencyKey' });
@@ -587,38 +654,21 @@ export class MessageService {
         const order = new Map(previous.messageIds.map((id, i) => [id, i]));
         return messages.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
       }
-      const messages = await work(em);
-      await em.nativeUpdate(SendRequest, { id: inserted[0].id }, { messageIds: messages.map((m) => m.id) });
-      return messages;
+      return work(em, row as Record<string, unknown> & { claim_id: string });
     });
   }
 
-  private async resolveSender(em: EntityManager, fromSharedMailboxId?: string | null): Promise<Sender> {
+  /** The sender of a new message, from what the send's statement read (a shared mailbox only if the viewer is a member). */
+  private senderFromReads(r: SendReadsRow, fromSharedMailboxId?: string | null): Sender {
     if (this.viewer.kind === 'citizen') {
       if (fromSharedMailboxId) throw badInput('fromSharedMailboxId', 'Citizens send as themselves.');
       const person = this.viewer.person;
-      return { party: personParty(person.id), person, displayName: person.name };
+      return { party: personParty(person.id), personId: person.id, displayName: person.name };
     }
     const staff = this.viewer.staff;
-    if (!fromSharedMailboxId) return { party: staffParty(staff.id), staff, displayName: staff.name };
-    const mailbox = await memberMailbox(em, this.viewer, fromSharedMailboxId);
-    if (!mailbox) throw notFound('shared mailbox');
-    return { party: mailboxParty(mailbox.id), staff, mailbox, displayName: `${mailbox.name} (${staff.name})` };
-  }
-
-  /** The viewer's party in an existing conversation: their own, else the shared mailbox they answer from. */
-  private async replySender(em: EntityManager, participants: ConversationParticipant[], fromSharedMailboxId?: string | null): Promise<Sender> {
-    const inThread = new Set(participants.map((p) => p.partyKey));
-    if (this.viewer.kind === 'citizen') return this.resolveSender(em);
-    const staff = this.viewer.staff;
-    if (fromSharedMailboxId) {
-      if (!inThread.has(partyKey(mailboxParty(fromSharedMailboxId)))) throw badInput('fromSharedMailboxId', 'That shared mailbox does not take part in this conversation.');
-      return this.resolveSender(em, fromSharedMailboxId);
-    }
-    if (inThread.has(partyKey(staffParty(staff.id)))) return this.resolveSender(em);
-    const parties = await this.viewerParties(em);
-    const viaMailbox = parties.find((p) => p.kind === PartyKind.SHARED_MAILBOX && inThread.has(partyKey(p)));
-    return this.resolveSender(em, viaMailbox?.id);
+    if (!fromSharedMailboxId) return { party: staffParty(staff.id), staffId: staff.id, displayName: staff.name };
+    if (!r.from_mailbox) throw notFound('shared mailbox');
+    return { party: mailboxParty(r.from_mailbox.id), staffId: staff.id, mailboxId: r.from_mailbox.id, displayName: `${r.from_mailbox.name} (${staff.name})`, municipality: r.from_mailbox.municipality };
   }
 
   private async mailboxParty(em: EntityManager, sharedMailboxId?: string | null): Promise<PartyRef> {
@@ -632,47 +682,278 @@ export class MessageService {
     return mailboxParty(mailbox.id);
   }
 
-  private async requireCitizenActive(em: EntityManager): Promise<void> {
-    if (this.viewer.kind !== 'citizen') return;
-    const me = await em.findOneOrFail(Person, this.viewer.person.id);
-    if (!me.messagingEnabled) {
-      throw new AppError(ErrorCode.E_SERVICE_NOT_ACTIVATED, 'Messaging is not activated for you. Ask your caseworker to activate the e-service.');
-    }
-  }
 
-  private async withSignature(em: EntityManager, body: { html: string; text: string }, addSignature?: boolean | null) {
-    if (!addSignature || this.viewer.kind !== 'staff') return body;
-    const settings = await em.findOne(MailboxSettings, { staff: this.viewer.staff.id });
-    const signature = settings?.signature.trim();
-    if (!signature) return body;
-    return { html: `${body.html}${textToHtml(`--\n${signature}`)}`, text: `${body.text}\n\n--\n${signature}` };
-  }
-
-  /** Uploads the viewer made and has not sent yet. */
-  /** The same bytes attached to another citizen's copy of the message. */
-  private copyAttachment(em: EntityManager, a: Attachment): Attachment {
-    return em.create(Attachment, {
-      filename: a.filename,
-      contentType: a.contentType,
-      size: a.size,
-      sha256: a.sha256,
-      storageKey: a.storageKey,
-      uploadedByStaff: a.uploadedByStaff,
-      uploadedByPerson: a.uploadedByPerson,
-    });
-  }
-}
-
-function partyColumns(party: PartyRef) {
-  return {
-    staff: party.kind === PartyKind.STAFF ? party.id : null,
-    mailbox: party.kind === PartyKind.SHARED_MAILBOX ? party.id : null,
-    person: party.kind === PartyKind.PERSON ? party.id : null,
-  };
 }
 
 export function senderParty(m: Message): PartyRef {
   if (m.senderPerson) return personParty(m.senderPerson.id);
   if (m.senderMailbox) return mailboxParty(m.senderMailbox.id);
   return staffParty(m.senderStaff!.id);
+}
+
+/** The body with the staff member's signature under it, when asked for and there is one. */
+function withSignature(body: { html: string; text: string }, signatureText: string | null | undefined): { html: string; text: string } {
+  const signature = signatureText?.trim();
+  if (!signature) return body;
+  return { html: `${body.html}${textToHtml(`--\n${signature}`)}`, text: `${body.text}\n\n--\n${signature}` };
+}
+
+/** What the send's first statement reads beside the key claim (see sendReads). */
+interface SendReadsRow {
+  claim_id: string;
+  staff_ids: string[];
+  mailbox_ids: string[];
+  persons: { id: string; name: string; messaging_enabled: boolean; notify_by_sms: boolean; notify_by_email: boolean }[];
+  absent: { staff_id: string; staff_name: string; forward_to_id: string | null; since: string | null; reply: string }[];
+  /** Municipality per case of the persons addressed. */
+  case_municipality: Record<string, string>;
+  staff_municipality: string | null;
+  from_mailbox: { id: string; name: string; municipality: string } | null;
+  signature: string | null;
+  viewer_active: boolean | null;
+}
+
+const toAbsence = (a: SendReadsRow['absent'][number]): Absence => ({ staffId: a.staff_id, staffName: a.staff_name, forwardToId: a.forward_to_id, since: a.since, reply: a.reply });
+
+/**
+ * The reads a send needs, as columns of one row (read with the key claim):
+ * the staff and mailboxes addressed (that they exist and are active), the
+ * persons (name, e-service, notification choices), the out-of-office of the
+ * staff addressed, the municipality of the persons' cases, and the sender's
+ * mailbox (membership), signature and e-service.
+ */
+function sendReads(viewer: Viewer, to: { personIds: string[]; staffIds: string[]; sharedMailboxIds: string[] }, fromSharedMailboxId: string | null, addSignature: boolean): Sql {
+  const persons = uuidArray(to.personIds);
+  const staffId = viewer.kind === 'staff' ? viewer.staff.id : null;
+  const fromMailbox =
+    viewer.kind === 'staff' && viewer.role !== StaffRole.ADMIN && fromSharedMailboxId && isId(fromSharedMailboxId)
+      ? sql`(select json_build_object('id', sm.id, 'name', sm.name, 'municipality', u.municipality) from shared_mailbox_member mm
+             join shared_mailbox sm on sm.id = mm.mailbox_id join unit u on u.id = sm.unit_id
+            where mm.staff_id = ${uuid(staffId)} and mm.mailbox_id = ${uuid(fromSharedMailboxId)})`
+      : sql`null::json`;
+  return sql`(select coalesce(json_agg(s.id), '[]'::json) from staff s where s.id = any(${uuidArray(to.staffIds)}) and s.active) as staff_ids,
+    (select coalesce(json_agg(m.id), '[]'::json) from shared_mailbox m where m.id = any(${uuidArray(to.sharedMailboxIds)})) as mailbox_ids,
+    (select coalesce(json_agg(json_build_object('id', p.id, 'name', p.given_name || ' ' || p.family_name, 'messaging_enabled', p.messaging_enabled,
+              'notify_by_sms', p.notify_by_sms, 'notify_by_email', p.notify_by_email)), '[]'::json)
+       from person p where p.id = any(${persons})) as persons,
+    (select coalesce(json_agg(json_build_object('staff_id', ms.staff_id, 'staff_name', s.given_name || ' ' || s.family_name, 'forward_to_id', ms.absence_forward_to_id,
+              'since', ms.absence_since, 'reply', ms.absence_reply)), '[]'::json)
+       from mailbox_settings ms join staff s on s.id = ms.staff_id where ms.staff_id = any(${uuidArray(to.staffIds)}) and ms.absence_enabled) as absent,
+    (select coalesce(json_object_agg(c.id, u.municipality), '{}'::json) from case_file c join unit u on u.id = c.unit_id
+      where c.holder_id = any(${persons}) or c.id in (select rl.case_id from relation rl where rl.person_id = any(${persons}))) as case_municipality,
+    (select u.municipality from staff s join unit u on u.id = s.unit_id where s.id = ${uuid(staffId)}) as staff_municipality,
+    ${fromMailbox} as from_mailbox,
+    ${addSignature && staffId ? sql`(select ms.signature from mailbox_settings ms where ms.staff_id = ${uuid(staffId)})` : sql`null::text`} as signature,
+    ${viewer.kind === 'citizen' ? sql`(select p.messaging_enabled from person p where p.id = ${uuid(viewer.person.id)})` : sql`null::boolean`} as viewer_active`;
+}
+
+/**
+ * The rows of one or more messages, gathered in memory and written by one
+ * statement: one data-modifying CTE per table, each inserting from `unnest`
+ * of natively bound arrays (one array per column).
+ */
+class WritePlan {
+  private readonly newConversations: Outgoing['conversation'][] = [];
+  private readonly touchedConversations: string[] = [];
+  private readonly participants: { id: string; conversationId: string; party: PartyRef }[] = [];
+  private readonly messages: Record<string, unknown>[] = [];
+  private readonly recipients: { id: string; messageId: string; conversationId: string; party: PartyRef; forwarded: boolean }[] = [];
+  private readonly events: { id: string; messageId: string; kind: MessageEventKind; actorName: string; detail: string | null }[] = [];
+  private readonly claims: { id: string; messageId: string }[] = [];
+  private readonly copies: { sourceId: string; id: string; messageId: string }[] = [];
+  private readonly accessLogs: { actorId: string; role: string; personId: string; action: AccessAction; requestId: string }[] = [];
+  private request?: { id: string; messageIds: string[] };
+
+  constructor(private readonly now: Date) {}
+
+  conversation(c: Outgoing['conversation']): void {
+    if (c.isNew) {
+      if (!this.newConversations.some((x) => x.id === c.id)) this.newConversations.push(c);
+    } else if (!this.touchedConversations.includes(c.id)) this.touchedConversations.push(c.id);
+  }
+
+  participant(conversationId: string, party: PartyRef): void {
+    this.participants.push({ id: randomUUID(), conversationId, party });
+  }
+
+  /** The message's row, and the entity the API answers with (mapped from the row: no read after the write). */
+  message(em: EntityManager, id: string, out: Outgoing): Message {
+    const c = out.conversation;
+    if (c.isNew && !em.getUnitOfWork().getById(Conversation.name, c.id)) {
+      em.map(Conversation, { id: c.id, created_at: this.now, subject: c.subject, citizen_id: c.citizenId, case_id: c.caseId, last_message_at: this.now });
+    }
+    const row = {
+      id,
+      created_at: this.now,
+      conversation_id: c.id,
+      sender_kind: out.sender.personId ? PartyKind.PERSON : out.sender.mailboxId ? PartyKind.SHARED_MAILBOX : PartyKind.STAFF,
+      sender_staff_id: out.sender.staffId ?? null,
+      sender_mailbox_id: out.sender.mailboxId ?? null,
+      sender_person_id: out.sender.personId ?? null,
+      subject: out.subject,
+      body_html: out.body.html,
+      body_text: out.body.text,
+      read_receipt_requested: out.readReceiptRequested,
+      is_auto_reply: !!out.isAutoReply,
+      in_reply_to_id: out.inReplyToId ?? null,
+    };
+    this.messages.push(row);
+    return em.map(Message, row);
+  }
+
+  recipient(messageId: string, conversationId: string, d: Delivery): void {
+    this.recipients.push({ id: randomUUID(), messageId, conversationId, party: d.party, forwarded: !!d.forwarded });
+  }
+
+  event(messageId: string, kind: MessageEventKind, actorName: string, detail: string | null): void {
+    this.events.push({ id: randomUUID(), messageId, kind, actorName, detail });
+  }
+
+  claimAttachments(ids: string[], messageId: string): void {
+    for (const id of ids) this.claims.push({ id, messageId });
+  }
+
+  copyAttachments(sourceIds: string[], messageId: string): void {
+    for (const sourceId of sourceIds) this.copies.push({ sourceId, id: randomUUID(), messageId });
+  }
+
+  accessLog(actorId: string, role: string, personId: string, action: AccessAction, requestId: string): void {
+    this.accessLogs.push({ actorId, role, personId, action, requestId });
+  }
+
+  sendRequest(id: string, messageIds: string[]): void {
+    this.request = { id, messageIds };
+  }
+
+  /** The one statement: every insert and update as a CTE, then `main` (e.g. the viewers' notice locks). */
+  statement(main: Sql): Sql {
+    const now = this.now;
+    const at = (n: number) => typedArray(Array.from({ length: n }, () => now), 'timestamptz[]');
+    const ids = (xs: readonly (string | null)[]) => typedArray(xs, 'uuid[]');
+    const texts = (xs: readonly (string | null)[]) => typedArray(xs, 'text[]');
+    const bools = (xs: readonly boolean[]) => typedArray(xs, 'boolean[]');
+    const col = <T>(xs: T[], f: (x: T) => string | null) => xs.map(f);
+    const party = <T extends { party: PartyRef }>(xs: T[]) => ({
+      kind: texts(col(xs, (x) => x.party.kind)),
+      key: texts(col(xs, (x) => partyKey(x.party))),
+      staff: ids(col(xs, (x) => (x.party.kind === PartyKind.STAFF ? x.party.id : null))),
+      mailbox: ids(col(xs, (x) => (x.party.kind === PartyKind.SHARED_MAILBOX ? x.party.id : null))),
+      person: ids(col(xs, (x) => (x.party.kind === PartyKind.PERSON ? x.party.id : null))),
+    });
+    const ctes: Sql[] = [];
+    const c = this.newConversations;
+    if (c.length) {
+      ctes.push(sql`new_conversation as (insert into conversation (id, created_at, subject, citizen_id, case_id, last_message_at)
+        select x.id, x.at, x.subject, x.citizen_id, x.case_id, x.at
+          from unnest(${ids(col(c, (x) => x.id))}, ${at(c.length)}, ${texts(col(c, (x) => x.subject))}, ${ids(col(c, (x) => x.citizenId))}, ${ids(col(c, (x) => x.caseId))})
+            as x(id, at, subject, citizen_id, case_id))`);
+    }
+    if (this.touchedConversations.length) {
+      ctes.push(sql`touched_conversation as (update conversation c set last_message_at = ${now}::timestamptz where c.id = any(${ids(this.touchedConversations)}))`);
+    }
+    const p = this.participants;
+    if (p.length) {
+      const pp = party(p);
+      ctes.push(sql`new_participant as (insert into conversation_participant (id, created_at, conversation_id, kind, party_key, staff_id, mailbox_id, person_id)
+        select x.id, x.at, x.conversation_id, x.kind::party_kind, x.party_key, x.staff_id, x.mailbox_id, x.person_id
+          from unnest(${ids(col(p, (x) => x.id))}, ${at(p.length)}, ${ids(col(p, (x) => x.conversationId))}, ${pp.kind}, ${pp.key}, ${pp.staff}, ${pp.mailbox}, ${pp.person})
+            as x(id, at, conversation_id, kind, party_key, staff_id, mailbox_id, person_id))`);
+    }
+    const m = this.messages;
+    const mc = (k: string) => m.map((x) => x[k] as string | null);
+    ctes.push(sql`new_message as (insert into message (id, created_at, conversation_id, sender_kind, sender_staff_id, sender_mailbox_id, sender_person_id,
+        subject, body_html, body_text, read_receipt_requested, is_auto_reply, in_reply_to_id)
+      select x.id, x.at, x.conversation_id, x.sender_kind::party_kind, x.sender_staff_id, x.sender_mailbox_id, x.sender_person_id,
+             x.subject, x.body_html, x.body_text, x.read_receipt_requested, x.is_auto_reply, x.in_reply_to_id
+        from unnest(${ids(mc('id'))}, ${at(m.length)}, ${ids(mc('conversation_id'))}, ${texts(mc('sender_kind'))}, ${ids(mc('sender_staff_id'))},
+                    ${ids(mc('sender_mailbox_id'))}, ${ids(mc('sender_person_id'))}, ${texts(mc('subject'))}, ${texts(mc('body_html'))}, ${texts(mc('body_text'))},
+                    ${bools(m.map((x) => x.read_receipt_requested as boolean))}, ${bools(m.map((x) => x.is_auto_reply as boolean))}, ${ids(mc('in_reply_to_id'))})
+          as x(id, at, conversation_id, sender_kind, sender_staff_id, sender_mailbox_id, sender_person_id, subject, body_html, body_text,
+               read_receipt_requested, is_auto_reply, in_reply_to_id))`);
+    const r = this.recipients;
+    if (r.length) {
+      const rp = party(r);
+      ctes.push(sql`new_recipient as (insert into message_recipient (id, created_at, message_id, conversation_id, kind, party_key, staff_id, mailbox_id, person_id, forwarded)
+        select x.id, x.at, x.message_id, x.conversation_id, x.kind::party_kind, x.party_key, x.staff_id, x.mailbox_id, x.person_id, x.forwarded
+          from unnest(${ids(col(r, (x) => x.id))}, ${at(r.length)}, ${ids(col(r, (x) => x.messageId))}, ${ids(col(r, (x) => x.conversationId))},
+                      ${rp.kind}, ${rp.key}, ${rp.staff}, ${rp.mailbox}, ${rp.person}, ${bools(r.map((x) => x.forwarded))})
+            as x(id, at, message_id, conversation_id, kind, party_key, staff_id, mailbox_id, person_id, forwarded))`);
+    }
+    const e = this.events;
+    if (e.length) {
+      ctes.push(sql`new_event as (insert into message_event (id, created_at, message_id, kind, actor_name, detail)
+        select x.id, x.at, x.message_id, x.kind::message_event_kind, x.actor_name, x.detail
+          from unnest(${ids(col(e, (x) => x.id))}, ${at(e.length)}, ${ids(col(e, (x) => x.messageId))}, ${texts(col(e, (x) => x.kind))},
+                      ${texts(col(e, (x) => x.actorName))}, ${texts(col(e, (x) => x.detail))})
+            as x(id, at, message_id, kind, actor_name, detail))`);
+    }
+    if (this.claims.length) {
+      ctes.push(sql`claimed_attachment as (update attachment a set message_id = x.message_id
+        from unnest(${ids(col(this.claims, (x) => x.id))}, ${ids(col(this.claims, (x) => x.messageId))}) as x(id, message_id) where a.id = x.id)`);
+    }
+    const cp = this.copies;
+    if (cp.length) {
+      ctes.push(sql`copied_attachment as (insert into attachment (id, created_at, filename, content_type, size, sha256, storage_key, uploaded_by_staff_id, uploaded_by_person_id, message_id)
+        select x.id, ${now}::timestamptz, a.filename, a.content_type, a.size, a.sha256, a.storage_key, a.uploaded_by_staff_id, a.uploaded_by_person_id, x.message_id
+          from unnest(${ids(col(cp, (x) => x.sourceId))}, ${ids(col(cp, (x) => x.id))}, ${ids(col(cp, (x) => x.messageId))}) as x(source_id, id, message_id)
+          join attachment a on a.id = x.source_id)`);
+    }
+    const l = this.accessLogs;
+    if (l.length) {
+      ctes.push(sql`new_access_log as (insert into access_log_entry (id, created_at, actor_id, actor_role, person_id, action, request_id)
+        select gen_random_uuid(), ${now}::timestamptz, x.actor_id, x.actor_role::staff_role, x.person_id, x.action::access_action, x.request_id
+          from unnest(${ids(col(l, (x) => x.actorId))}, ${texts(col(l, (x) => x.role))}, ${ids(col(l, (x) => x.personId))}, ${texts(col(l, (x) => x.action))},
+                      ${texts(col(l, (x) => x.requestId))}) as x(actor_id, actor_role, person_id, action, request_id))`);
+    }
+    if (this.request) {
+      ctes.push(sql`answered_request as (update send_request set message_ids = ${JSON.stringify(this.request.messageIds)}::jsonb where id = ${uuid(this.request.id)})`);
+    }
+    return sql`with ${join(ctes, ',')} ${main}`;
+  }
+}
+
+/** What a reply reads after locking its conversation (see replyReads). */
+interface ReplyReadsRow {
+  participants: { party_key: string; kind: PartyKind; id: string; name: string | null }[];
+  /** The viewer's own party and shared mailboxes (M6), own first. */
+  viewer_keys: string[];
+  persons: SendReadsRow['persons'];
+  still_linked: boolean | null;
+  absent: SendReadsRow['absent'];
+  case_municipality: string | null;
+  staff_municipality: string | null;
+  signature: string | null;
+  viewer_active: boolean | null;
+}
+
+/**
+ * Everything a reply's rules and write need, in one statement: the
+ * participants (a shared mailbox with its name), the viewer's parties, the
+ * citizen in the thread (e-service, notification choices), whether they are
+ * still linked to the conversation's case (M1/M4), the out-of-office of the
+ * staff in it, the municipality, the signature and the viewer's e-service.
+ */
+function replyReads(viewer: Viewer, t: { id: string; citizen_id: string | null; case_id: string | null }, addSignature: boolean): Sql {
+  const conversation = uuid(t.id);
+  const staffId = viewer.kind === 'staff' ? viewer.staff.id : null;
+  const stillLinked =
+    t.citizen_id && t.case_id
+      ? sql`exists (select 1 from (${citizenLinks.sql(t.citizen_id, todayInSweden())}) l where l.id = ${uuid(t.case_id)})`
+      : sql`null::boolean`;
+  return sql`select
+    (select coalesce(json_agg(json_build_object('party_key', p.party_key, 'kind', p.kind, 'id', coalesce(p.staff_id, p.mailbox_id, p.person_id), 'name', sm.name) order by p.created_at, p.id), '[]'::json)
+       from conversation_participant p left join shared_mailbox sm on sm.id = p.mailbox_id where p.conversation_id = ${conversation}) as participants,
+    (select coalesce(json_agg(k.party_key), '[]'::json) from (${viewerPartyKeys(viewer)}) k) as viewer_keys,
+    (select coalesce(json_agg(json_build_object('id', pe.id, 'name', pe.given_name || ' ' || pe.family_name, 'messaging_enabled', pe.messaging_enabled,
+              'notify_by_sms', pe.notify_by_sms, 'notify_by_email', pe.notify_by_email)), '[]'::json)
+       from conversation_participant p join person pe on pe.id = p.person_id where p.conversation_id = ${conversation}) as persons,
+    ${stillLinked} as still_linked,
+    (select coalesce(json_agg(json_build_object('staff_id', ms.staff_id, 'staff_name', s.given_name || ' ' || s.family_name, 'forward_to_id', ms.absence_forward_to_id,
+              'since', ms.absence_since, 'reply', ms.absence_reply)), '[]'::json)
+       from conversation_participant p join mailbox_settings ms on ms.staff_id = p.staff_id join staff s on s.id = ms.staff_id
+      where p.conversation_id = ${conversation} and ms.absence_enabled) as absent,
+    ${t.case_id ? sql`(select u.municipality from case_file cf join unit u on u.id = cf.unit_id where cf.id = ${uuid(t.case_id)})` : sql`null::text`} as case_municipality,
+    (select u.municipality from staff s join unit u on u.id = s.unit_id where s.id = ${uuid(staffId)}) as staff_municipality,
+    ${addSignature && staffId ? sql`(select ms.signature from mailbox_settings ms where ms.staff_id = ${uuid(staffId)})` : sql`null::text`} as signature,
+    ${viewer.kind === 'citizen' ? sql`(select pe.messaging_enabled from person pe where pe.id = ${uuid(viewer.person.id)})` : sql`null::boolean`} as viewer_active`;
 }

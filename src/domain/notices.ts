@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PartyRef } from '../entities/party';
+import type { NotifyTarget } from '../notifications/outbox';
+import type { MailboxMember } from './notice.service';
 
 /**
  * What the messaging domain tells the outside world once a transaction has
@@ -18,12 +20,20 @@ export type DomainEvent =
     }
   | { type: 'message.read'; messageId: string; conversationId: string; reader: PartyRef; readerName: string; readAt: Date; sender: PartyRef; receiptRequested: boolean };
 
+/** What a writer already did or read for the records, so the sink does not do it again. */
+export interface RecordHints {
+  /** The viewers' notice locks are held (taken with `viewerLocks` in the writer's last statement), and these are the mailboxes' members it read. */
+  locked?: { members: MailboxMember[] };
+  /** The citizens addressed with their notification choices, read before the write: no statement to look them up. */
+  notifyTargets?: NotifyTarget[];
+}
+
 export interface EventSink {
   /**
    * Inside the transaction, as its last step: durable records of the events
    * (notices, notification jobs), committed with what they tell of.
    */
-  record?(em: EntityManager, events: DomainEvent[]): Promise<unknown>;
+  record?(em: EntityManager, events: DomainEvent[], hints?: RecordHints): Promise<unknown>;
   /** After commit: tell the world (realtime wake-ups). Never before. */
   publish(events: DomainEvent[], recorded?: unknown): Promise<void> | void;
 }
@@ -45,8 +55,13 @@ export class EventBuffer {
   }
 
   /** Call as the last step inside the transaction. */
-  async recordIn(em: EntityManager, sink: EventSink | undefined): Promise<void> {
-    if (sink?.record && this.events.length) this.recorded = await sink.record(em, [...this.events]);
+  async recordIn(em: EntityManager, sink: EventSink | undefined, hints?: RecordHints): Promise<void> {
+    if (sink?.record && this.events.length) this.recorded = await sink.record(em, [...this.events], hints);
+  }
+
+  /** True when these events are recorded here (not handed to an outer unit of work). */
+  get owned(): boolean {
+    return !this.outer;
   }
 
   /** Call after the transaction committed. */

@@ -79,6 +79,8 @@ export const uuidArray = (ids: readonly string[]) => new Param([...ids], 'uuid[]
 export const textArray = (items: readonly string[]) => new Param([...items], 'text[]');
 /** A date (YYYY-MM-DD) bound natively. */
 export const date = (day: string) => new Param(day, 'date');
+/** An array of another PostgreSQL type bound natively, e.g. `typedArray(dates, 'timestamptz[]')` (nulls allowed). */
+export const typedArray = (items: readonly unknown[], cast: `${string}[]`) => new Param([...items], cast);
 /** A uuid bound natively (null allowed). */
 export const uuid = (id: string | null) => new Param(id, 'uuid');
 

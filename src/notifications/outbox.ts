@@ -51,6 +51,22 @@ export async function enqueueNotifications(em: EntityManager, boss: PgBoss, conf
       'all',
       em.getTransactionContext(),
     );
+  const jobs = notificationJobs(rows, config, now);
+  if (jobs.length) await boss.insert(jobs, { db: transactionDb(em) });
+  return jobs.length;
+}
+
+/** A citizen addressed by a new message, with their notification choices and the municipality the message comes from. */
+export interface NotifyTarget {
+  message_id: string;
+  person_id: string;
+  notify_by_sms: boolean;
+  notify_by_email: boolean;
+  municipality: string | null;
+}
+
+/** The jobs for the targets (no SQL): SMS held until the quiet hours end, a reminder when configured. */
+export function notificationJobs(rows: readonly NotifyTarget[], config: Config, now = new Date()): PgBoss.JobInsert<NotifyJob>[] {
   const jobs: PgBoss.JobInsert<NotifyJob>[] = [];
   const smsAt = nextAllowedTime(now, config.notify.quietHours);
   const reminderAt = new Date(now.getTime() + config.notify.reminderAfterDays * 86_400_000);
@@ -70,6 +86,10 @@ export async function enqueueNotifications(em: EntityManager, boss: PgBoss, conf
       }
     }
   }
+  return jobs;
+}
+
+/** Writes the jobs in the caller's transaction (one statement), when there are any. */
+export async function insertNotificationJobs(em: EntityManager, boss: PgBoss, jobs: PgBoss.JobInsert<NotifyJob>[]): Promise<void> {
   if (jobs.length) await boss.insert(jobs, { db: transactionDb(em) });
-  return jobs.length;
 }

@@ -2,12 +2,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type PgBoss from 'pg-boss';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
-import { query, sql, uuidArray } from '../domain/sql';
-import { recordNotices, type NoticeRecord } from '../domain/notice.service';
-import type { DomainEvent, EventSink } from '../domain/notices';
+import { recordNotices, type RecordedNotices } from '../domain/notice.service';
+import type { DomainEvent, EventSink, RecordHints } from '../domain/notices';
 import { PartyKind } from '../entities/party';
 import { log } from '../log';
-import { enqueueNotifications } from '../notifications/outbox';
+import { enqueueNotifications, insertNotificationJobs, notificationJobs } from '../notifications/outbox';
 import type { NoticeBus } from './bus';
 
 /** The topic a signed-in viewer listens on. */
@@ -18,19 +17,22 @@ export const viewerTopic = (v: { kind: 'staff'; staff: { id: string } } | { kind
  * The messaging domain's EventSink: inside the transaction it writes the
  * notification jobs and the notices; after commit it wakes the viewers'
  * subscriptions on every instance. A shared mailbox's notice wakes its
- * members as they are at that moment.
+ * members as they were when the notice was written.
  */
 export class NoticePipeline implements EventSink {
   constructor(private readonly deps: { orm: Orm; bus: NoticeBus; config: Config; boss?: PgBoss }) {}
 
-  async record(em: EntityManager, events: DomainEvent[]): Promise<NoticeRecord[]> {
-    if (this.deps.boss) await enqueueNotifications(em, this.deps.boss, this.deps.config, events);
-    // Last: the notice lock is held until commit.
-    return recordNotices(em, events);
+  async record(em: EntityManager, events: DomainEvent[], hints?: RecordHints): Promise<RecordedNotices> {
+    if (this.deps.boss) {
+      if (hints?.notifyTargets) await insertNotificationJobs(em, this.deps.boss, notificationJobs(hints.notifyTargets, this.deps.config));
+      else await enqueueNotifications(em, this.deps.boss, this.deps.config, events);
+    }
+    // Last: the viewers' notice locks are held until commit.
+    return recordNotices(em, events, hints?.locked);
   }
 
   async publish(_events: DomainEvent[], recorded?: unknown): Promise<void> {
-    const notices = (recorded as NoticeRecord[] | undefined) ?? [];
+    const { notices, members: known } = (recorded as RecordedNotices | undefined) ?? { notices: [], members: [] };
     if (!notices.length) return;
     try {
       // The highest seq per viewer topic (a shared mailbox's goes to each of its members).
@@ -40,13 +42,8 @@ export class NoticePipeline implements EventSink {
         if (n.partyKey.startsWith(`${PartyKind.SHARED_MAILBOX}:`)) raise(mailboxSeqs, n.partyKey.slice(PartyKind.SHARED_MAILBOX.length + 1), n.seq);
         else raise(latest, n.partyKey, n.seq);
       }
-      if (mailboxSeqs.size) {
-        const members = await query<{ mailbox_id: string; staff_id: string }>(
-          this.deps.orm.em.fork() as EntityManager,
-          sql`select mailbox_id, staff_id from shared_mailbox_member where mailbox_id = any(${uuidArray([...mailboxSeqs.keys()])})`,
-        );
-        for (const m of members) raise(latest, `${PartyKind.STAFF}:${m.staff_id}`, mailboxSeqs.get(m.mailbox_id)!);
-      }
+      // The members were read under the viewers' locks, in the transaction (no statement after commit).
+      for (const m of known) if (mailboxSeqs.has(m.mailbox_id)) raise(latest, `${PartyKind.STAFF}:${m.staff_id}`, mailboxSeqs.get(m.mailbox_id)!);
       for (const [topic, seq] of latest) this.deps.bus.publish(topic, { seq });
     } catch (err) {
       // The notices are committed: clients catch up with noticesSince; never fail the request for this.
