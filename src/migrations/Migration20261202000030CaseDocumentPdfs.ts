@@ -31,7 +31,7 @@ export class Migration20261202000030CaseDocumentPdfs extends Migration {
       select gen_random_uuid(), coalesce(d.locked_at, d.updated_at), d.id,
              (case d.type when 'DECISION' then 'BESLUT' when 'INVESTIGATION' then 'UTREDNING' else 'BREV' end)::"case_document_template",
              d.title || ' ' || to_char(d.date, 'YYYY-MM-DD'),
-             left(regexp_replace(d.title || ' ' || to_char(d.date, 'YYYY-MM-DD'), '[^[:alnum:] ._-]', '_', 'g'), 120) || '.pdf',
+             left(regexp_replace(regexp_replace(d.title || ' ' || to_char(d.date, 'YYYY-MM-DD'), '[\\\\/]', '-', 'g'), '[^[:alnum:] ._-]', '_', 'g'), 120) || '.pdf',
              d.pdf_storage_key, d.pdf_sha256, d.pdf_size, coalesce(d.locked_by_id, d.author_id)
         from "case_document" d where d.pdf_storage_key is not null;`);
     this.addSql(`alter table "case_document" drop column "pdf_storage_key", drop column "pdf_sha256", drop column "pdf_size";`);

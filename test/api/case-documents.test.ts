@@ -7,8 +7,10 @@ import {
   SendCaseDocumentDocument,
   UpdateCaseDocumentDocument,
 } from '../../clients/staff/src';
+import { Client } from 'pg';
 import * as citizen from '../../clients/citizen/src';
 import { DEMO, seedDemoData } from '../../src/db/demo-data';
+import { initOrm } from '../../src/db/orm';
 import { Case, CaseStatus } from '../../src/entities/case';
 import { Staff } from '../../src/entities/staff';
 import { apiAs } from '../testkit/api';
@@ -254,5 +256,57 @@ describe('case documents', () => {
     expect(r.codes).toEqual(['CASE_CLOSED']);
     const empty = await (await staff(DEMO.caseworker)).mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: { ...kallelse, text: '  ' } });
     expect(empty.codes).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('Migration20261202000030CaseDocumentPdfs', () => {
+  test('M1 the PDF a document got when it was locked becomes its first CaseDocumentPdf (template from its kind, name "title date"), and down puts it back', async () => {
+    const name = `ifo_t_${process.env.IFO_TEST_RUN_ID}_cdpdf_${randomUUID().slice(0, 8)}`;
+    const adminClient = new Client({ connectionString: process.env.IFO_TEST_ADMIN_URL });
+    await adminClient.connect();
+    await adminClient.query(`create database "${name}"`);
+    const url = new URL(process.env.IFO_TEST_ADMIN_URL!);
+    url.pathname = `/${name}`;
+    const orm = await initOrm(url.toString(), { poolMax: 1 });
+    try {
+      const run = (q: string, p: unknown[] = []) => orm.em.getConnection().execute(q, p);
+      await orm.getMigrator().up({ to: 'Migration20261202000020Retention' });
+      const [unit, staffId, person, caseId, doc, draft] = Array.from({ length: 6 }, () => randomUUID());
+      await run(`insert into unit (id, created_at, name, municipality) values (?, now(), 'IFO', 'Söderköpings kommun')`, [unit]);
+      await run(`insert into staff (id, created_at, username, given_name, family_name, role, unit_id, active) values (?, now(), 'mararo01', 'Marita', 'Aronsson', 'CASEWORKER', ?, true)`, [staffId, unit]);
+      await run(`insert into person (id, created_at, personnummer, given_name, family_name, protected_identity, confidentiality_marking, secret_phone_number, needs_interpreter, messaging_enabled, notify_by_sms, notify_by_email, mobile_verified, email_verified, updated_at) values (?, now(), '191212121212', 'Tolvan', 'Tolvansson', false, false, false, false, false, false, false, false, false, now())`, [person]);
+      await run(`insert into case_file (id, created_at, title, holder_id, unit_id, caseworker_id, status, opened_on) values (?, now(), 'Ekonomiskt bistånd', ?, ?, ?, 'OPEN', '2024-02-15')`, [caseId, person, unit, staffId]);
+      await run(`insert into attachment_blob (key, bytes, created_at) values ('pg:old', '\\x255044462d312e37', now())`);
+      await run(
+        `insert into case_document (id, created_at, case_id, title, type, date, text, author_id, locked_at, locked_by_id, pdf_storage_key, pdf_sha256, pdf_size, updated_at)
+         values (?, now(), ?, 'Beslut/om bistånd', 'DECISION', '2024-08-26', 'Text', ?, '2024-08-26T08:00:00Z', ?, 'pg:old', 'abc', 8, now()),
+                (?, now(), ?, 'Utkast', 'LETTER', '2024-08-27', 'Text', ?, null, null, null, null, null, now())`,
+        [doc, caseId, staffId, staffId, draft, caseId, staffId],
+      );
+
+      await orm.getMigrator().up({ to: 'Migration20261202000030CaseDocumentPdfs' });
+      const pdfs = await run(`select document_id, template, name, filename, storage_key, sha256, size, created_by_id, created_at = timestamptz '2024-08-26T08:00:00Z' as made_at_lock from case_document_pdf`);
+      expect(pdfs).toEqual([
+        { document_id: doc, template: 'BESLUT', name: 'Beslut/om bistånd 2024-08-26', filename: 'Beslut-om bistånd 2024-08-26.pdf', storage_key: 'pg:old', sha256: 'abc', size: 8, created_by_id: staffId, made_at_lock: true },
+      ]);
+      const docs = await run(`select id, origin, assignment_id from case_document order by date`);
+      expect(docs).toEqual([
+        { id: doc, origin: 'WRITTEN', assignment_id: null },
+        { id: draft, origin: 'WRITTEN', assignment_id: null },
+      ]);
+
+      await orm.getMigrator().down({ to: 'Migration20261202000030CaseDocumentPdfs' });
+      const back = await run(`select id, pdf_storage_key, pdf_sha256, pdf_size from case_document order by date`);
+      expect(back).toEqual([
+        { id: doc, pdf_storage_key: 'pg:old', pdf_sha256: 'abc', pdf_size: 8 },
+        { id: draft, pdf_storage_key: null, pdf_sha256: null, pdf_size: null },
+      ]);
+      // The locked-document trigger is back on.
+      await expect(run(`update case_document set text = 'ändrat' where id = ?`, [doc])).rejects.toThrow(/locked/);
+    } finally {
+      await orm.close();
+      await adminClient.query(`drop database if exists "${name}" with (force)`);
+      await adminClient.end();
+    }
   });
 });
