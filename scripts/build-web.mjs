@@ -15,6 +15,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const APPS = [
   { name: 'citizen', dir: 'clients/citizen/app', out: 'build/web/citizen', base: '/' },
   { name: 'staff', dir: 'clients/staff/app', out: 'build/web/staff', base: '/staff/' },
+  // The self-hosted GraphQL IDE (GraphiQL), served at GET /graphql to browsers (src/http/graphiql.ts).
+  { name: 'graphiql', dir: 'clients/graphiql/app', out: 'build/web/graphiql', base: '/graphql/ide/' },
 ];
 
 /** The UIs are Swedish (English as the fallback): react-aria's strings for the other 32 locales stay out of the bundle. */
@@ -31,6 +33,30 @@ function onlyOurLocales() {
   };
 }
 
+/**
+ * GraphiQL's stylesheet carries its fonts (Roboto, Fira Code, Monaco's codicon)
+ * as data: URLs, which the pages' CSP (font-src 'self') refuses: written out as
+ * files of their own next to the stylesheet instead.
+ */
+function fontsAsFiles() {
+  const DATA_FONT = /url\((["']?)data:font\/([a-z0-9+.-]+);base64,([A-Za-z0-9+/=]+)\1\)/g;
+  return {
+    name: 'ifo:fonts-as-files',
+    generateBundle(_options, bundle) {
+      for (const asset of Object.values(bundle)) {
+        if (asset.type !== 'asset' || !asset.fileName.endsWith('.css')) continue;
+        const css = typeof asset.source === 'string' ? asset.source : Buffer.from(asset.source).toString('utf8');
+        const out = css.replace(DATA_FONT, (_m, _q, type, base64) => {
+          const ext = type.replace(/^x-font-/, '').replace(/^font-/, '');
+          const ref = this.emitFile({ type: 'asset', name: `font.${ext}`, source: Buffer.from(base64, 'base64') });
+          return `url(${path.posix.relative(path.posix.dirname(asset.fileName), this.getFileName(ref))})`;
+        });
+        asset.source = out;
+      }
+    },
+  };
+}
+
 async function buildApp(app) {
   // Built beside the target and swapped in by rename, so a server (or a second build) never sees half a build.
   const tmp = `${path.join(root, app.out)}.tmp-${process.pid}`;
@@ -42,7 +68,7 @@ async function buildApp(app) {
     logLevel: process.env.WEB_BUILD_QUIET ? 'warn' : 'info',
     // The automatic runtime imports react/jsx-runtime: no React import needed in components.
     oxc: { jsx: { runtime: 'automatic', development: false } },
-    plugins: [onlyOurLocales()],
+    plugins: [onlyOurLocales(), ...(app.name === 'graphiql' ? [fontsAsFiles()] : [])],
     build: {
       outDir: tmp,
       emptyOutDir: true,

@@ -121,6 +121,9 @@ const Env = z
     /** A register extract (registerutdrag) not downloaded within this many days is removed. */
     REGISTER_EXTRACT_DAYS: z.coerce.number().int().min(1).max(90).default(7),
 
+    /** The self-hosted GraphQL IDE (GraphiQL) at GET /graphql for browsers: on by default except in production. */
+    GRAPHQL_IDE: z.enum(['on', 'off']).optional(),
+
     /** Abuse limits for every GraphQL document, HTTP and websocket alike. */
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
     GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
@@ -225,6 +228,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       batchSize: env.RETENTION_BATCH_SIZE,
       registerExtractDays: env.REGISTER_EXTRACT_DAYS,
     },
+    /** GraphiQL at GET /graphql (src/http/graphiql.ts). */
+    graphqlIde: env.GRAPHQL_IDE ? env.GRAPHQL_IDE === 'on' : env.NODE_ENV !== 'production',
     limits: {
       maxDepth: env.GRAPHQL_MAX_DEPTH,
       maxAliases: env.GRAPHQL_MAX_ALIASES,

@@ -27,6 +27,7 @@ import { authRoutes } from './http/auth-routes';
 import { noteViewer, requestLogging } from './http/request-log';
 import { healthRoutes } from './http/readiness';
 import { Metrics, metricsRoutes, startMetricsServer } from './http/metrics';
+import { graphiqlRoutes } from './http/graphiql';
 import { observabilityPlugin } from './http/observability';
 import { PostgresBlobStore, type BlobStore } from './storage/blob-store';
 import type { NoticeBus } from './subscriptions/bus';
@@ -242,7 +243,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       inputGuardPlugin,
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // Never Apollo's landing page: it loads Sandbox from Apollo's CDN with telemetry. GraphiQL is served from here (src/http/graphiql.ts).
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -250,6 +252,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   // /healthz (alive) and /readyz (database, migrations, not shutting down): src/http/readiness.ts.
   app.use(healthRoutes({ orm }));
 
+  if (config.graphqlIde) app.use(graphiqlRoutes());
   app.use('/graphql', (_req, res, next) => {
     // The request id (a client must not choose the one that goes into the access log; a trusted proxy may) is set by requestLogging.
     res.setHeader('Cache-Control', 'no-store');

@@ -9,6 +9,8 @@ export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist$
 export const WEB_BUILD = {
   citizen: path.join(ROOT, 'build/web/citizen'),
   staff: path.join(ROOT, 'build/web/staff'),
+  /** The GraphQL IDE (GraphiQL), src/http/graphiql.ts. */
+  graphiql: path.join(ROOT, 'build/web/graphiql'),
 };
 
 type App = keyof typeof WEB_BUILD;
@@ -17,6 +19,7 @@ type App = keyof typeof WEB_BUILD;
 const SOURCES: Record<App, string[]> = {
   citizen: ['clients/citizen/app', 'clients/citizen/src/generated'],
   staff: ['clients/staff/app', 'clients/staff/src/generated'],
+  graphiql: ['clients/graphiql/app'],
 };
 const SHARED_SOURCES = ['clients/shared/ui', 'scripts/build-web.mjs'];
 

@@ -43,7 +43,7 @@ export function contentSecurityPolicy(host: string | undefined, styleNonce: stri
   ].join('; ');
 }
 
-function pageHeaders(req: Request, res: Response, styleNonce: string) {
+export function pageHeaders(req: Request, res: Response, styleNonce: string) {
   res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host, styleNonce));
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
