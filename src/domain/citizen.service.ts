@@ -14,6 +14,8 @@ export interface CitizenContact {
   caseworkerTitle: string | null;
   unitName: string;
   asRelation: boolean;
+  /** False for a relation with read-only rights. */
+  canWrite: boolean;
 }
 
 /** What a signed-in citizen may do with their own data. */
@@ -55,9 +57,9 @@ export class CitizenService {
 
   /** The caseworkers on the citizen's ongoing cases, as holder or as a relation usable today (the citizen's links). */
   async contacts(): Promise<CitizenContact[]> {
-    const rows = await query<{ case_id: string; title: string; caseworker_name: string; caseworker_title: string | null; unit_name: string; as_relation: boolean }>(
+    const rows = await query<{ case_id: string; title: string; caseworker_name: string; caseworker_title: string | null; unit_name: string; as_relation: boolean; can_write: boolean }>(
       this.em,
-      sql`select l.id as case_id, c.title, s.given_name || ' ' || s.family_name as caseworker_name, s.title as caseworker_title, u.name as unit_name, l.as_relation
+      sql`select l.id as case_id, c.title, s.given_name || ' ' || s.family_name as caseworker_name, s.title as caseworker_title, u.name as unit_name, l.as_relation, l.can_write
             from (${citizenLinks.sql(this.viewer.person.id, todayInSweden(), { openOnly: true })}) l
             join case_file c on c.id = l.id join staff s on s.id = c.caseworker_id join unit u on u.id = c.unit_id
            order by l.as_relation, c.opened_on desc, c.id`,
@@ -69,6 +71,7 @@ export class CitizenService {
       caseworkerTitle: r.caseworker_title,
       unitName: r.unit_name,
       asRelation: r.as_relation,
+      canWrite: r.can_write,
     }));
   }
 }

@@ -28,7 +28,7 @@ registerEnumType(AccessAction, {
   valuesConfig: {
     PERSON_LIST: { description: 'The person appeared in a search or list.' },
     PERSON_READ: { description: 'The person\'s record was opened.' },
-    PERSON_UPDATE: { description: 'The person\'s contact details were changed.' },
+    PERSON_UPDATE: { description: 'The person\'s contact details or flags (Sekretessmarkering, Hemligt telefonnummer, Tolkbehov; Skyddad folkbokföring by an administrator) were changed.' },
     E_SERVICE_CHANGE: { description: 'The e-service was activated or deactivated for the person.' },
     CASE_READ: { description: 'One of the person\'s cases was opened.' },
     RELATION_READ: { description: 'The person was shown as a relation on a case.' },

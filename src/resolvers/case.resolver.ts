@@ -7,7 +7,7 @@ import { query, sql, uuidArray } from '../domain/sql';
 import { Message } from '../entities/message';
 import { todayInSweden } from '../domain/time';
 import { LocalDate } from '../entities/base';
-import { Assignment, Case, Intervention } from '../entities/case';
+import { Assignment, Case, CaseStatus, Intervention } from '../entities/case';
 import { Person } from '../entities/person';
 import { Relation, RelationMessagingRights, RelationType } from '../entities/relation';
 import { Staff, StaffRole } from '../entities/staff';
@@ -154,9 +154,11 @@ export class RelationResolver {
     return caseEdge(ctx, r.case.id);
   }
 
-  @FieldResolver(() => Boolean, { description: 'True when activated for the e-service and usable today (approved for messages, inside its dates).' })
-  messagingActive(@Root() r: Relation): boolean {
-    return usableRelation.holds(r, todayInSweden());
+  @FieldResolver(() => Boolean, { description: 'True when activated for the e-service and usable today (approved for messages, inside its dates, on an open case: closing the case ends it).' })
+  async messagingActive(@Root() r: Relation, @Ctx() ctx: Context): Promise<boolean> {
+    if (!usableRelation.holds(r, todayInSweden())) return false;
+    const c = await ctx.loaders.case.load(r.case.id);
+    return c?.status === CaseStatus.OPEN;
   }
 }
 

@@ -23,6 +23,9 @@ class Contact {
 
   @Field({ description: 'True when you are on the case as a relation of its case holder.' })
   asRelation!: boolean;
+
+  @Field({ description: 'False when you are on the case as a relation who may only read its messages: you cannot write or reply (RELATION_READ_ONLY); ask the caseworker for write rights.' })
+  canWrite!: boolean;
 }
 
 @InputType({ description: 'Your contact details and notification choices; leave a field out to keep it, send null or "" to clear a detail.' })

@@ -111,6 +111,9 @@ describe('closeCase', () => {
     const journal = await marita.mutate(staffOps.JournalMessageDocument, { messageId: toTolvan.id, input: { documentType: 'OUTGOING_DOCUMENT', heading: 'Före avslut', senderKind: 'STAFF', target: { caseId: ek.id, interventionId: targets.find((t) => t.kind === 'INTERVENTION')!.interventionId } } });
     expect(journal.codes).toEqual(['JOURNAL_TARGET_NOT_ALLOWED']);
 
+    // The caseworker sees the relation as no longer active.
+    expect(ok(await marita.query(staffOps.CaseDocument, { id: ek.id })).case.relations.map((r) => r.messagingActive)).toEqual([false]);
+
     // The holder keeps reading his own conversation.
     expect(ok(await tolvan.query(citizenOps.ConversationDocument, { id: toTolvan.conversationId })).conversation.id).toBe(toTolvan.conversationId);
   });

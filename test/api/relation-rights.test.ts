@@ -15,6 +15,7 @@ import { demoWorld, type Caller, type DemoWorld } from '../testkit/world';
 // Issue 14, item 5: read-only and read-and-write relations; the relation's validTo takes effect by itself.
 
 const doc = <T = any, V = any>(src: string) => parse(src) as unknown as TypedDocumentNode<T, V>;
+const MyContacts = doc(`query { myContacts { caseId asRelation canWrite } }`);
 const SenderRelation = doc(`query SR($id: ID!) { conversation(id: $id) { messages { id sentAsRelation senderRelation { id messagingRights types } } } }`);
 
 let w: DemoWorld;
@@ -88,6 +89,7 @@ describe('a read-only relation reads what is addressed to it and cannot send or 
     const conv = ok(await relation.query(citizenOps.ConversationDocument, { id: m.conversationId })).conversation;
     expect(conv.messages.map((x) => x.subject)).toEqual(['Till relationen']);
     expect(ok(await relation.query(citizenOps.MessageTargetsDocument)).messageTargets).toEqual([]);
+    expect(ok(await relation.query(MyContacts)).myContacts).toEqual([{ caseId, asRelation: true, canWrite: false }]);
 
     const before = await messageCount();
     const send = await relation.mutate(citizenOps.SendMessageDocument, { input: { idempotencyKey: key(), to: { staffIds: [maritaId] }, subject: 'Fråga', body: '<p>Hej</p>' } });
@@ -102,6 +104,7 @@ describe('a read-only relation reads what is addressed to it and cannot send or 
 
     // The caseworker gives write rights: the reply goes, and staff see which relation wrote it.
     ok(await (await as('caseworker')).mutate(staffOps.SetRelationMessagingRightsDocument, { relationId, messagingRights: 'READ_AND_WRITE' }));
+    expect(ok(await relation.query(MyContacts)).myContacts).toEqual([{ caseId, asRelation: true, canWrite: true }]);
     const sent = ok(await relation.mutate(citizenOps.ReplyToMessageDocument, { messageId: m.id, input: { idempotencyKey: key(), body: '<p>Svar</p>' } })).replyToMessage;
     const seen = ok(await (await as('caseworker')).query(SenderRelation, { id: m.conversationId })).conversation.messages;
     expect(seen).toEqual([

@@ -30,7 +30,7 @@ export type AccessAction =
   | 'PERSON_LIST'
   /** The person's record was opened. */
   | 'PERSON_READ'
-  /** The person's contact details were changed. */
+  /** The person's contact details or flags (Sekretessmarkering, Hemligt telefonnummer, Tolkbehov; Skyddad folkbokföring by an administrator) were changed. */
   | 'PERSON_UPDATE'
   /** A register extract (registerutdrag) of everything held about the person was made for the staff member. */
   | 'REGISTER_EXTRACT'
