@@ -3,7 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { PersonDocument, PersonsDocument } from '../../clients/staff/src';
 import { DEMO } from '../../src/db/demo-data';
 import { apiAs } from '../testkit/api';
-import { axeViolations, launchChromium, newContext, overflowX, screenshot, startUiServer, VIEWPORTS } from '../testkit/chromium';
+import { axeViolations, launchChromium, newContext, overflowX, PEOPLE, screenshot, signInAs, startUiServer, VIEWPORTS } from '../testkit/chromium';
+import { pdfText } from '../testkit/files';
 import { signInStaff, STAFF, viewportScreenshot } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
 
@@ -201,5 +202,201 @@ describe("P2 the seed's relation steps: Lägg till relation, activate, deactivat
     await page.setViewportSize(VIEWPORTS.phone);
     expect(await overflowX(page)).toBe(0);
     await noViolations(page, 'case overview at 360 px');
+  });
+});
+
+/** Tolvan, in the citizen UI: the message with that subject, its PDF's link by filename, and the PDF's text. */
+async function tolvanReceives(subject: string, filename: string): Promise<string> {
+  const page = await (await newContext(browser)).newPage();
+  await signInAs(page, t.origin, PEOPLE.tolvan.name);
+  await page.getByRole('link', { name: new RegExp(subject) }).first().click();
+  const link = page.getByRole('link', { name: `Ladda ner ${filename}` });
+  await ui(link).toBeVisible();
+  const res = await page.request.get(new URL((await link.getAttribute('href'))!, t.origin).toString());
+  expect(res.status()).toBe(200);
+  const text = (await pdfText(Buffer.from(await res.body()))).pages.join('\n');
+  await page.context().close();
+  return text;
+}
+
+describe("P3 the seed's documentation steps: Nytt dokument, Skrivskydda, Skapa PDF (Mall: Brev, Benämning), send through the e-service", () => {
+  test('Marita writes "Vux Dokument – TEST", locks it, makes the PDF "TEST Utredningsdokument till e-tjänst" with Brev and sends it; Tolvan gets it with that filename', async () => {
+    const page = await (await newContext(browser)).newPage();
+    await signInStaff(page, t.origin, STAFF.marita);
+    await openTolvan(page, 'Tolvansson');
+    await page.getByRole('link', { name: 'Ekonomiskt bistånd', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Ärendets delar' }).getByRole('link', { name: 'Dokumentation' }).click();
+    await ui(page.getByRole('heading', { name: 'Dokumentation' })).toBeVisible();
+
+    // Nytt dokument: Typ, Rubrik, Datum, text; Spara opens it.
+    await page.getByRole('button', { name: 'Nytt dokument' }).click();
+    const create = page.getByRole('dialog', { name: 'Nytt dokument' });
+    await ui(create.getByRole('button', { name: /Dokument/ })).toBeVisible();
+    await create.getByRole('textbox', { name: 'Rubrik' }).fill('Vux Dokument – TEST');
+    await create.getByRole('textbox', { name: 'Text' }).fill('Utredning av rätten till ekonomiskt bistånd.\n\nTolvan har lämnat in de handlingar som behövs.');
+    await noViolations(page, 'Nytt dokument');
+    await create.getByRole('button', { name: 'Spara' }).click();
+    await ui(page.getByRole('heading', { level: 1, name: 'Vux Dokument – TEST' })).toBeVisible();
+
+    // Edit until locked: the text changes and is saved.
+    await page.getByRole('textbox', { name: 'Text' }).fill('Utredning av rätten till ekonomiskt bistånd.\n\nTolvan har lämnat in alla handlingar som behövs.');
+    await page.getByRole('button', { name: 'Spara' }).click();
+    await ui(page.getByTestId('announcer')).toHaveText('Ändringarna är sparade.');
+    await noViolations(page, 'document, editable');
+
+    // Skrivskydda (confirmed); the PDF tab opens.
+    await page.getByRole('button', { name: 'Skrivskydda' }).click();
+    await page.getByRole('dialog', { name: 'Skrivskydda dokumentet' }).getByRole('button', { name: 'Skrivskydda' }).click();
+    await ui(page.getByRole('tab', { name: 'PDF' })).toHaveAttribute('aria-selected', 'true');
+    await page.getByRole('tab', { name: 'Dokument' }).click();
+    await ui(page.getByText(/Skrivskyddat \d{4}-\d{2}-\d{2} \d{2}:\d{2} av Marita Aronsson/)).toBeVisible();
+    await ui(page.getByRole('textbox', { name: 'Text' })).toHaveCount(0);
+    await page.getByRole('tab', { name: 'PDF' }).click();
+
+    // Skapa PDF: Mall Brev (the default), Benämning.
+    await page.getByRole('button', { name: 'Skapa PDF' }).click();
+    const make = page.getByRole('dialog', { name: 'Skapa PDF' });
+    await ui(make.getByRole('button', { name: /Brev/ })).toBeVisible();
+    await make.getByRole('textbox', { name: 'Benämning' }).fill('TEST Utredningsdokument till e-tjänst');
+    await noViolations(page, 'Skapa PDF');
+    await make.getByRole('button', { name: 'Spara' }).click();
+    const row = page.getByTestId('pdfs').getByRole('row').filter({ hasText: 'TEST Utredningsdokument till e-tjänst' });
+    await ui(row).toContainText('mararo01');
+    await noViolations(page, 'PDF tab');
+
+    // Visa: the PDF in a new tab (the browser's viewer); the link is the PDF itself.
+    const view = row.getByRole('link', { name: 'Visa TEST Utredningsdokument till e-tjänst (öppnas i ny flik)' });
+    await ui(view).toHaveAttribute('target', '_blank');
+    const preview = await page.request.get(new URL((await view.getAttribute('href'))!, t.origin).toString());
+    expect(preview.headers()['content-type']).toBe('application/pdf');
+    const previewText = (await pdfText(Buffer.from(await preview.body()))).pages.join('\n');
+    expect(previewText).toContain('Söderköpings kommun');
+    expect(previewText).toContain('Vux Dokument – TEST');
+    expect(previewText).toContain('Tolvan Tolvansson');
+
+    // The letter icon: Till klient Tolvan, Ämne, text, Läskvitto; the PDF is the attachment.
+    await row.getByRole('button', { name: 'Skicka TEST Utredningsdokument till e-tjänst via e-tjänsten' }).click();
+    const send = page.getByRole('dialog', { name: 'Skicka via e-tjänsten' });
+    await ui(send).toContainText('Tolvan Tolvansson');
+    await ui(send).toContainText('TEST Utredningsdokument till e-tjänst.pdf');
+    await send.getByRole('textbox', { name: 'Ämne i meddelande' }).fill('Utredningen om ekonomiskt bistånd');
+    await send.getByRole('textbox', { name: 'Meddelande', exact: true }).fill('Hej Tolvan! Här är utredningen. Hör av dig om något är fel.');
+    await noViolations(page, 'send dialog');
+    await send.getByRole('button', { name: 'Skicka' }).click();
+    await ui(page.getByText('Meddelandet med TEST Utredningsdokument till e-tjänst.pdf är skickat.')).toBeVisible();
+
+    // Dokumentation, as the README shows it: the list, and the PDF tab at 360 px.
+    await page.getByRole('link', { name: 'Tillbaka till dokumentationen' }).click();
+    await ui(page.getByTestId('documents').getByRole('link', { name: 'Vux Dokument – TEST' })).toBeVisible();
+    await noViolations(page, 'Dokumentation');
+    await screenshot(page, 'staff-documentation');
+    await page.setViewportSize(VIEWPORTS.phone);
+    expect(await overflowX(page)).toBe(0);
+    await noViolations(page, 'Dokumentation at 360 px');
+    await screenshot(page, 'staff-documentation-360');
+
+    const text = await tolvanReceives('Utredningen om ekonomiskt bistånd', 'TEST Utredningsdokument till e-tjänst.pdf');
+    expect(text).toContain('Vux Dokument – TEST');
+    expect(text).toContain('Tolvan har lämnat in alla handlingar som behövs.');
+  });
+});
+
+describe("P4 the seed's executor steps: Uppdrag IFO → Dokument → Skapa PDF → the letter icon", () => {
+  test('Per writes a document in his assignment, locks it, makes a PDF and sends it to Tolvan', async () => {
+    const page = await (await newContext(browser)).newPage();
+    await signInStaff(page, t.origin, STAFF.per);
+    await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Uppdrag IFO' }).click();
+    await ui(page.getByRole('heading', { level: 1, name: 'Uppdrag IFO' })).toBeVisible();
+    await noViolations(page, 'Uppdrag IFO');
+    await page.getByTestId('assignments').getByRole('link', { name: /Budgetrådgivning/ }).click();
+    await ui(page.getByRole('heading', { level: 1, name: /Budgetrådgivning/ })).toBeVisible();
+
+    await page.getByRole('button', { name: 'Nytt dokument' }).click();
+    const create = page.getByRole('dialog', { name: 'Nytt dokument' });
+    await create.getByRole('textbox', { name: 'Rubrik' }).fill('TEST Uppdrag Genomförandeplan Vux');
+    await create.getByRole('textbox', { name: 'Text' }).fill('Mål: en budget som håller.\n\nVi träffas varannan vecka.');
+    await create.getByRole('button', { name: 'Spara' }).click();
+    await ui(page.getByRole('heading', { level: 1, name: 'TEST Uppdrag Genomförandeplan Vux' })).toBeVisible();
+    await page.getByRole('button', { name: 'Skrivskydda' }).click();
+    await page.getByRole('dialog', { name: 'Skrivskydda dokumentet' }).getByRole('button', { name: 'Skrivskydda' }).click();
+    await ui(page.getByRole('tab', { name: 'PDF' })).toHaveAttribute('aria-selected', 'true');
+
+    await page.getByRole('button', { name: 'Skapa PDF' }).click();
+    const make = page.getByRole('dialog', { name: 'Skapa PDF' });
+    await make.getByRole('button', { name: /Brev/ }).click();
+    await page.getByRole('option', { name: 'Genomförandeplan' }).click();
+    await make.getByRole('textbox', { name: 'Benämning' }).fill('TEST skicka ut GFP via e-tjänst');
+    await make.getByRole('button', { name: 'Spara' }).click();
+    const row = page.getByTestId('pdfs').getByRole('row').filter({ hasText: 'TEST skicka ut GFP via e-tjänst' });
+    await ui(row).toContainText('perutf01');
+    await noViolations(page, 'executor PDF tab');
+
+    await row.getByRole('button', { name: 'Skicka TEST skicka ut GFP via e-tjänst via e-tjänsten' }).click();
+    const send = page.getByRole('dialog', { name: 'Skicka via e-tjänsten' });
+    await send.getByRole('textbox', { name: 'Ämne i meddelande' }).fill('TEST utskick av GFP via e-tjänst');
+    await send.getByRole('textbox', { name: 'Meddelande', exact: true }).fill('Här kommer genomförandeplanen.');
+    await send.getByRole('button', { name: 'Skicka' }).click();
+    await ui(page.getByText('Meddelandet med TEST skicka ut GFP via e-tjänst.pdf är skickat.')).toBeVisible();
+
+    // The assignment lists the document.
+    await page.getByRole('link', { name: 'Tillbaka till uppdraget' }).click();
+    await ui(page.getByTestId('documents').getByRole('link', { name: 'TEST Uppdrag Genomförandeplan Vux' })).toBeVisible();
+    await page.setViewportSize(VIEWPORTS.phone);
+    expect(await overflowX(page)).toBe(0);
+    await noViolations(page, 'assignment at 360 px');
+
+    const text = await tolvanReceives('TEST utskick av GFP via e-tjänst', 'TEST skicka ut GFP via e-tjänst.pdf');
+    expect(text).toContain('TEST Uppdrag Genomförandeplan Vux');
+    expect(text).toContain('Budgetrådgivning');
+  });
+});
+
+describe('P5 closing the case ends the executor\'s access', () => {
+  test('Marita writes a journal note, then closes the case; Per no longer has the assignment or its documents', async () => {
+    const per = await (await newContext(browser)).newPage();
+    await signInStaff(per, t.origin, STAFF.per);
+    await per.goto(`${t.origin}/staff/uppdrag`);
+    await per.getByTestId('assignments').getByRole('link', { name: /Budgetrådgivning/ }).click();
+    await per.getByTestId('documents').getByRole('link', { name: 'TEST Uppdrag Genomförandeplan Vux' }).click();
+    await ui(per.getByRole('heading', { level: 1, name: 'TEST Uppdrag Genomförandeplan Vux' })).toBeVisible();
+    const documentUrl = per.url();
+
+    const page = await (await newContext(browser)).newPage();
+    await signInStaff(page, t.origin, STAFF.marita);
+    await openTolvan(page, 'Tolvansson');
+    await page.getByRole('link', { name: 'Ekonomiskt bistånd', exact: true }).click();
+
+    // The journal: a note, then its correction; who wrote what.
+    await page.getByRole('navigation', { name: 'Ärendets delar' }).getByRole('link', { name: 'Journal' }).click();
+    await page.getByRole('button', { name: 'Ny journalanteckning' }).click();
+    const note = page.getByRole('dialog', { name: 'Ny journalanteckning' });
+    await note.getByRole('textbox', { name: 'Rubrik' }).fill('Samtal med Tolvan');
+    await note.getByRole('textbox', { name: 'Anteckning' }).fill('Tolvan ringde om mötet.');
+    await note.getByRole('button', { name: 'Spara' }).click();
+    const entry = page.getByTestId('journal-entry').filter({ hasText: 'Samtal med Tolvan' });
+    await ui(entry).toContainText('av Marita Aronsson');
+    await entry.getByRole('button', { name: 'Rätta Samtal med Tolvan' }).click();
+    const fix = page.getByRole('dialog', { name: 'Rättelse av Samtal med Tolvan' });
+    await fix.getByRole('textbox', { name: 'Anteckning' }).fill('Tolvan ringde om mötet torsdag 23/8.');
+    await fix.getByRole('button', { name: 'Spara' }).click();
+    await ui(page.getByTestId('journal-entry').filter({ hasText: 'Rättelse:' })).toContainText('torsdag 23/8');
+    await ui(page.getByTestId('journal-entry').filter({ hasText: 'Ersatt av en rättelse' })).toContainText('Tolvan ringde om mötet.');
+    await noViolations(page, 'journal');
+
+    // Avsluta ärende, today.
+    await page.getByRole('navigation', { name: 'Ärendets delar' }).getByRole('link', { name: 'Översikt' }).click();
+    await page.getByRole('button', { name: 'Avsluta ärende' }).click();
+    const close = page.getByRole('dialog', { name: 'Avsluta ärendet' });
+    await ui(close.getByLabel('Avslutsdatum')).toHaveValue(todayInSweden());
+    await noViolations(page, 'close case dialog');
+    await close.getByRole('button', { name: 'Avsluta' }).click();
+    await ui(page.getByText(`Ärendet är avslutat ${todayInSweden()}. Det går inte att ändra i det.`)).toBeVisible();
+    await ui(page.getByRole('button', { name: 'Lägg till relation' })).toHaveCount(0);
+
+    // Per: the document is gone and Uppdrag IFO no longer lists the assignment.
+    await per.goto(documentUrl);
+    await ui(per.getByRole('alert')).toContainText('Det finns inte, eller så har du inte behörighet till det.');
+    await per.goto(`${t.origin}/staff/uppdrag`);
+    await ui(per.getByText('Du har inga pågående uppdrag.')).toBeVisible();
   });
 });

@@ -1,17 +1,28 @@
 import '../persons/person-case.css';
-import { Link, useParams } from 'react-router';
+import { useRef, useState } from 'react';
+import { Button } from 'react-aria-components';
+import { Link, useNavigate, useParams } from 'react-router';
 import { useQuery } from 'urql';
 import { QueryState } from '../../../../shared/ui/QueryState';
 import { fmt } from '../../../../shared/ui/strings';
 import { UppdragIfoDocument } from '../../../src/generated/graphql';
+import { DocumentList, NewDocumentDialog } from '../cases/DocumentsSection';
 import { pnr } from '../persons/format';
 import { sv } from '../strings.sv';
 import { usePageTitle } from '../title';
 
-/** One assignment of Uppdrag IFO: who and what it is for, and its documents with the send flow. */
+/**
+ * One assignment of Uppdrag IFO (the seed's section 3): who and what it is
+ * for, and its documents (Dokument): Nytt dokument is linked to the
+ * assignment ("Koppla till Uppdrag IFO"); each document leads to its PDF tab
+ * with Skapa PDF and the letter icon that sends it.
+ */
 export function AssignmentPage() {
   const { id = '' } = useParams();
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: UppdragIfoDocument, variables: {} });
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: UppdragIfoDocument, variables: {}, requestPolicy: 'cache-and-network' });
+  const [creating, setCreating] = useState(false);
+  const trigger = useRef<HTMLElement | null>(null);
+  const navigate = useNavigate();
   const a = data?.myAssignments.find((x) => x.id === id);
   usePageTitle(a?.description);
   return (
@@ -27,25 +38,63 @@ export function AssignmentPage() {
       )}
       {a && (
         <>
-          <h1>{a.description}</h1>
-          <dl className="facts card">
-            <dt>{sv.assignments.person}</dt>
-            <dd>
-              <Link to={`/personer/${a.case.holder.id}`}>{a.case.holder.name}</Link> {pnr(a.case.holder.personnummer)}
-            </dd>
-            <dt>{sv.assignments.case}</dt>
-            <dd>{a.case.title}</dd>
-            {a.intervention && (
-              <>
-                <dt>{sv.assignments.intervention}</dt>
-                <dd>{a.intervention.label}</dd>
-              </>
-            )}
-            <dt>{sv.cases.status}</dt>
-            <dd>
-              {fmt(sv.assignments.ordered, { date: a.startDate })} · {a.endDate ? fmt(sv.assignments.ended, { date: a.endDate }) : sv.assignments.ongoing}
-            </dd>
-          </dl>
+          <h1>
+            {a.description} <span className="muted h1-sub">{a.case.holder.name}</span>
+          </h1>
+          <section className="card" aria-label={sv.assignments.details}>
+            <dl className="facts facts--inline">
+              <div>
+                <dt>{sv.assignments.person}</dt>
+                <dd>
+                  <Link to={`/personer/${a.case.holder.id}`}>{a.case.holder.name}</Link> {pnr(a.case.holder.personnummer)}
+                </dd>
+              </div>
+              <div>
+                <dt>{sv.assignments.case}</dt>
+                <dd>{a.case.title}</dd>
+              </div>
+              {a.intervention && (
+                <div>
+                  <dt>{sv.assignments.intervention}</dt>
+                  <dd>{a.intervention.label}</dd>
+                </div>
+              )}
+              <div>
+                <dt>{sv.cases.status}</dt>
+                <dd>
+                  {fmt(sv.assignments.ordered, { date: a.startDate })} · {a.endDate ? fmt(sv.assignments.ended, { date: a.endDate }) : sv.assignments.ongoing}
+                </dd>
+              </div>
+            </dl>
+          </section>
+          <section aria-labelledby="uppdrag-dokument">
+            <div className="section-head">
+              <h2 id="uppdrag-dokument">{sv.assignments.documents}</h2>
+              {a.case.status === 'OPEN' && (
+                <Button
+                  className="button button--small"
+                  onPress={(e) => {
+                    trigger.current = e.target as HTMLElement;
+                    setCreating(true);
+                  }}
+                >
+                  <span aria-hidden="true">+ </span>
+                  {sv.documents.newDocument}
+                </Button>
+              )}
+            </div>
+            <DocumentList docs={a.documents} linkTo={(d) => `/uppdrag/${a.id}/dokument/${d.id}`} />
+          </section>
+          {creating && (
+            <NewDocumentDialog
+              create={(input) => ({ caseId: a.case.id, input: { ...input, assignmentId: a.id } })}
+              onClose={(docId) => {
+                setCreating(false);
+                if (docId) navigate(`/uppdrag/${a.id}/dokument/${docId}`);
+                else setTimeout(() => trigger.current?.focus(), 0);
+              }}
+            />
+          )}
         </>
       )}
     </>

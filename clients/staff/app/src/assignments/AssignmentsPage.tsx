@@ -1,27 +1,23 @@
 import '../persons/person-case.css';
-import { useState } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { QueryState } from '../../../../shared/ui/QueryState';
-import { fmt } from '../../../../shared/ui/strings';
+import { fmt, plural } from '../../../../shared/ui/strings';
 import { UppdragIfoDocument } from '../../../src/generated/graphql';
 import { pnr } from '../persons/format';
-import { Check } from '../persons/widgets';
 import { sv } from '../strings.sv';
 import { usePageTitle } from '../title';
 
-/** Uppdrag IFO: the executor's assignments, ongoing ones (ended ones too on request), each leading to its documents. */
+/** Uppdrag IFO: the executor's ongoing assignments, each leading to its documents. */
 export function AssignmentsPage() {
-  const [includeEnded, setIncludeEnded] = useState(false);
   const [{ data, fetching, error }, reexecute] = useQuery({ query: UppdragIfoDocument, variables: {} });
   usePageTitle(sv.assignments.title);
-  const list = (data?.myAssignments ?? []).filter((a) => includeEnded || !a.endDate);
+  const list = data?.myAssignments ?? [];
   return (
     <>
       <h1>{sv.assignments.title}</h1>
-      <Check label={sv.assignments.includeEnded} value={includeEnded} onChange={setIncludeEnded} />
       {!data && <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
-      {data && list.length === 0 && <p className="card">{includeEnded ? sv.assignments.emptyAll : sv.assignments.empty}</p>}
+      {data && list.length === 0 && <p className="card">{sv.assignments.empty}</p>}
       {list.length > 0 && (
         <ul className="assignment-list" data-testid="assignments">
           {list.map((a) => (
@@ -33,6 +29,9 @@ export function AssignmentsPage() {
               </h2>
               <p>
                 <strong>{a.case.holder.name}</strong> {pnr(a.case.holder.personnummer)}
+              </p>
+              <p className="small">
+                {a.case.title} · {plural(a.documents.length, sv.assignments.documentCountOne, sv.assignments.documentCount)}
               </p>
               <p className="muted small">
                 {fmt(sv.assignments.ordered, { date: a.startDate })} ·{' '}

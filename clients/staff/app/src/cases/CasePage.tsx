@@ -1,15 +1,16 @@
 import '../persons/person-case.css';
-import { lazy, Suspense, useRef, useState } from 'react';
-import { Button } from 'react-aria-components';
+import { lazy, Suspense, useRef, useState, type FormEvent } from 'react';
+import { Button, FieldError, Form, Input, Label, TextField } from 'react-aria-components';
+import type { CombinedError } from '@urql/core';
 import { Link, NavLink, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
 import { fmt } from '../../../../shared/ui/strings';
-import { CaseViewDeactivateRelationDocument, CaseViewDocument, type CaseViewQuery, type CaseViewRelationFragment } from '../../../src/generated/graphql';
-import { addressLine, phone, pnr } from '../persons/format';
+import { CaseViewCloseCaseDocument, CaseViewDeactivateRelationDocument, CaseViewDocument, CaseViewEndAssignmentDocument, type CaseViewQuery, type CaseViewRelationFragment } from '../../../src/generated/graphql';
+import { addressLine, phone, pnr, today } from '../persons/format';
 import { useRole } from '../persons/useRole';
-import { Problem } from '../persons/widgets';
+import { ModalDialog, Problem } from '../persons/widgets';
 import { sv } from '../strings.sv';
 import { usePageTitle } from '../title';
 import { JournalSection } from './JournalSection';
@@ -119,8 +120,12 @@ function Overview({ c, refresh }: { c: ViewedCase; refresh: () => void }) {
   const open = c.status === 'OPEN';
   const [adding, setAdding] = useState(false);
   const [activating, setActivating] = useState<CaseViewRelationFragment>();
+  const [ending, setEnding] = useState<ViewedCase['assignments'][number]>();
+  const [closing, setClosing] = useState(false);
   const [problem, setProblem] = useState<string>();
   const [, deactivate] = useMutation(CaseViewDeactivateRelationDocument);
+  const [, endAssignment] = useMutation(CaseViewEndAssignmentDocument);
+  const [, closeCase] = useMutation(CaseViewCloseCaseDocument);
   const announce = useAnnounce();
   const errorText = useErrorText();
   const trigger = useRef<HTMLElement | null>(null);
@@ -154,6 +159,18 @@ function Overview({ c, refresh }: { c: ViewedCase; refresh: () => void }) {
                 {a.endDate ? fmt(sv.cases.until, { date: a.endDate }) : `· ${sv.cases.ongoing}`}
                 {a.intervention && ` · ${a.intervention.label}`}
               </p>
+              {caseworker && open && (!a.endDate || a.endDate >= today()) && (
+                <Button
+                  className="button button--small"
+                  aria-label={fmt(sv.cases.endAssignmentNamed, { name: a.description })}
+                  onPress={(e) => {
+                    trigger.current = e.target as HTMLElement;
+                    setEnding(a);
+                  }}
+                >
+                  {sv.cases.endAssignment}
+                </Button>
+              )}
             </li>
           ))}
         </ul>
@@ -198,6 +215,51 @@ function Overview({ c, refresh }: { c: ViewedCase; refresh: () => void }) {
         </ul>
         <Problem text={problem} />
       </section>
+      {caseworker && open && (
+        <section className="card" aria-labelledby="avsluta">
+          <h2 id="avsluta">{sv.cases.closeCaseTitle}</h2>
+          <p className="field-description">{sv.cases.closeCaseText}</p>
+          <Button
+            className="button"
+            onPress={(e) => {
+              trigger.current = e.target as HTMLElement;
+              setClosing(true);
+            }}
+          >
+            {sv.cases.closeCase}
+          </Button>
+        </section>
+      )}
+      {ending && (
+        <EndDialog
+          title={sv.cases.endAssignmentTitle}
+          text={sv.cases.endAssignmentText}
+          label={sv.cases.endDate}
+          min={ending.startDate}
+          run={(date) => endAssignment({ assignmentId: ending.id, endDate: date })}
+          done={sv.cases.assignmentEnded}
+          onClose={(done) => {
+            setEnding(undefined);
+            if (done) (announce(done), refresh());
+            back();
+          }}
+        />
+      )}
+      {closing && (
+        <EndDialog
+          title={sv.cases.closeCaseTitle}
+          text={sv.cases.closeCaseText}
+          label={sv.cases.closeDate}
+          min={c.openedOn}
+          run={(date) => closeCase({ caseId: c.id, closedOn: date })}
+          done={sv.cases.caseClosed}
+          onClose={(done) => {
+            setClosing(false);
+            if (done) (announce(done), refresh());
+            back();
+          }}
+        />
+      )}
       <Suspense fallback={null}>
         {adding && (
           <RelationDialog
@@ -238,7 +300,10 @@ function RelationRow({ r, canChange, onActivate, onDeactivate }: { r: CaseViewRe
       <h3 id={`relation-${r.id}`} className="relation__name">
         <Link to={`/personer/${p.id}`}>{p.name}</Link> <span className="muted small">{pnr(p.personnummer)}</span>
       </h3>
-      <p className="relation__types">{r.types.map((t) => sv.cases.relationTypes[t]).join(', ')}</p>
+      <p className="relation__types">
+        {r.types.map((t) => sv.cases.relationTypes[t]).join(', ')}
+        {approved && <span className="muted"> · {sv.cases.rightsNames[r.messagingRights]}</span>}
+      </p>
       <dl className="facts facts--compact">
         <dt>{sv.cases.validFrom}</dt>
         <dd>{r.validFrom}</dd>
@@ -268,5 +333,61 @@ function RelationRow({ r, canChange, onActivate, onDeactivate }: { r: CaseViewRe
         </div>
       )}
     </article>
+  );
+}
+
+/** Avsluta (a case or an assignment): the last day, today unless changed; not in the future, not before it began. */
+function EndDialog({
+  title,
+  text,
+  label,
+  min,
+  run,
+  done,
+  onClose,
+}: {
+  title: string;
+  text: string;
+  label: string;
+  min: string;
+  run: (date: string) => Promise<{ error?: CombinedError }>;
+  done: string;
+  onClose: (done?: string) => void;
+}) {
+  const [date, setDate] = useState(today());
+  const [invalid, setInvalid] = useState(false);
+  const [problem, setProblem] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const errorText = useErrorText();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy) return;
+    if (!date || date < min || date > today()) return setInvalid(true);
+    setBusy(true);
+    const result = await run(date);
+    setBusy(false);
+    if (result.error) return setProblem(errorText(result.error));
+    onClose(done);
+  };
+  return (
+    <ModalDialog title={title} onClose={() => onClose()} testId="end-dialog">
+      <p>{text}</p>
+      <Form className="form" onSubmit={submit} validationBehavior="aria">
+        <TextField className="field" type="date" value={date} onChange={(v) => (setDate(v), setInvalid(false))} isRequired isInvalid={invalid}>
+          <Label>{label}</Label>
+          <Input min={min} max={today()} />
+          <FieldError className="field-error">{fmt(sv.cases.endDateRange, { min, max: today() })}</FieldError>
+        </TextField>
+        <Problem text={problem} />
+        <div className="button-row">
+          <Button className="button" onPress={() => onClose()}>
+            {sv.cases.cancel}
+          </Button>
+          <Button type="submit" className="button button--primary">
+            {sv.cases.confirm}
+          </Button>
+        </div>
+      </Form>
+    </ModalDialog>
   );
 }

@@ -1,6 +1,6 @@
 import '../persons/person-case.css';
 import { useRef, useState, type FormEvent } from 'react';
-import { Button, FieldError, Form, Input, Label, Tab, TabList, TabPanel, Tabs, TextArea, TextField } from 'react-aria-components';
+import { Button, FieldError, Form, Input, Label, Tab, TabList, TabPanel, Tabs, Text, TextArea, TextField } from 'react-aria-components';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { errorCode } from '../../../../shared/ui/api';
@@ -9,10 +9,12 @@ import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
 import { fmt } from '../../../../shared/ui/strings';
 import { newIdempotencyKey, textToHtml } from '../../../../shared/ui/text';
 import {
+  CaseViewCreatePdfDocument,
   CaseViewDocumentOneDocument,
   CaseViewLockDocumentDocument,
   CaseViewSendDocumentDocument,
   CaseViewUpdateDocumentDocument,
+  type CaseDocumentTemplate,
   type CaseDocumentType,
   type CaseViewDocumentOneQuery,
 } from '../../../src/generated/graphql';
@@ -24,20 +26,9 @@ import { DOCUMENT_TYPES } from './DocumentsSection';
 
 type Doc = CaseViewDocumentOneQuery['caseDocument'];
 
-/** One PDF of a document as the PDF tab lists it (the seed's Skapat, Benämning, Signatur, Alternativ). */
-export interface DocPdf {
-  id: string | null;
-  name: string;
-  filename: string;
-  createdAt: string;
-  createdBy: string;
-  url: string;
-}
+type DocPdf = Doc['pdfs'][number];
 
-function pdfsOf(d: Doc): DocPdf[] {
-  if (!d.pdfUrl || !d.lockedAt) return [];
-  return [{ id: null, name: d.title, filename: `${d.title}.pdf`, createdAt: d.lockedAt, createdBy: d.lockedBy?.name ?? d.author.name, url: d.pdfUrl }];
-}
+const TEMPLATES: CaseDocumentTemplate[] = ['BREV', 'KALLELSE', 'BESLUT', 'UTREDNING', 'GENOMFORANDEPLAN'];
 
 /**
  * One document of a case's Dokumentation (or of an executor's assignment):
@@ -194,15 +185,29 @@ function EditForm({ doc, refresh, onLocked }: { doc: Doc; refresh: () => void; o
   );
 }
 
-function PdfTab({ doc, open }: { doc: Doc; open: boolean; refresh: () => void }) {
+function PdfTab({ doc, open, refresh }: { doc: Doc; open: boolean; refresh: () => void }) {
+  const [creating, setCreating] = useState(false);
   const [sending, setSending] = useState<DocPdf>();
   const [sent, setSent] = useState<{ text: string; conversationId: string }>();
   const trigger = useRef<HTMLElement | null>(null);
   const announce = useAnnounce();
   if (!doc.locked) return <p className="card">{sv.documents.lockFirst}</p>;
-  const pdfs = pdfsOf(doc);
+  const canCreate = open && doc.origin === 'WRITTEN';
   return (
     <>
+      {canCreate && (
+        <div className="button-row button-row--top">
+          <Button
+            className="button button--primary"
+            onPress={(e) => {
+              trigger.current = e.target as HTMLElement;
+              setCreating(true);
+            }}
+          >
+            {sv.documents.createPdf}
+          </Button>
+        </div>
+      )}
       {sent && (
         <div className="alert alert--ok" role="status">
           <p>{sent.text}</p>
@@ -211,8 +216,21 @@ function PdfTab({ doc, open }: { doc: Doc; open: boolean; refresh: () => void })
           </p>
         </div>
       )}
-      {pdfs.length === 0 && <p>{sv.documents.noPdfs}</p>}
-      {pdfs.length > 0 && <PdfTable pdfs={pdfs} canSend={open} onSend={(p, el) => ((trigger.current = el), setSending(p))} />}
+      {doc.pdfs.length === 0 && <p>{sv.documents.noPdfs}</p>}
+      {doc.pdfs.length > 0 && <PdfTable pdfs={doc.pdfs} canSend={open} onSend={(p, el) => ((trigger.current = el), setSending(p))} />}
+      {creating && (
+        <CreatePdfDialog
+          doc={doc}
+          onClose={(done) => {
+            setCreating(false);
+            if (done) {
+              announce(done);
+              refresh();
+            }
+            setTimeout(() => trigger.current?.focus(), 0);
+          }}
+        />
+      )}
       {sending && (
         <SendDialog
           doc={doc}
@@ -231,6 +249,48 @@ function PdfTab({ doc, open }: { doc: Doc; open: boolean; refresh: () => void })
   );
 }
 
+/** Skapa PDF: Mall (print template) and Benämning (the name, which becomes the file name); Spara. */
+function CreatePdfDialog({ doc, onClose }: { doc: Doc; onClose: (done?: string) => void }) {
+  const [template, setTemplate] = useState<CaseDocumentTemplate>('BREV');
+  const [name, setName] = useState('');
+  const [invalid, setInvalid] = useState(false);
+  const [problem, setProblem] = useState<string>();
+  const [{ fetching }, create] = useMutation(CaseViewCreatePdfDocument);
+  const errorText = useErrorText();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (fetching) return;
+    if (!name.trim()) return setInvalid(true);
+    const result = await create({ documentId: doc.id, input: { template, name: name.trim() } });
+    if (result.error || !result.data) return setProblem(errorText(result.error));
+    onClose(fmt(sv.documents.pdfCreated, { name: result.data.createCaseDocumentPdf.name }));
+  };
+  return (
+    <ModalDialog title={sv.documents.createPdf} onClose={() => onClose()} testId="create-pdf">
+      <Form className="form" onSubmit={submit} validationBehavior="aria">
+        <Choice label={sv.documents.template} value={template} onChange={(v) => setTemplate(v as CaseDocumentTemplate)} options={TEMPLATES.map((t) => ({ id: t, name: sv.documents.templates[t] }))} />
+        <TextField className="field" value={name} onChange={(v) => (setName(v), setInvalid(false))} isRequired isInvalid={invalid} maxLength={120} autoFocus>
+          <Label>{sv.documents.name}</Label>
+          <Text slot="description" className="field-description">
+            {sv.documents.nameHint}
+          </Text>
+          <Input />
+          <FieldError className="field-error">{sv.documents.nameRequired}</FieldError>
+        </TextField>
+        <Problem text={problem} />
+        <div className="button-row">
+          <Button className="button" onPress={() => onClose()}>
+            {sv.documents.cancel}
+          </Button>
+          <Button type="submit" className="button button--primary">
+            {sv.documents.save}
+          </Button>
+        </div>
+      </Form>
+    </ModalDialog>
+  );
+}
+
 /** The PDF list: Skapat, Benämning, Signatur, and Visa (new tab) and Skicka (the seed's letter icon). */
 export function PdfTable({ pdfs, canSend, onSend }: { pdfs: DocPdf[]; canSend: boolean; onSend: (p: DocPdf, trigger: HTMLElement) => void }) {
   return (
@@ -245,10 +305,13 @@ export function PdfTable({ pdfs, canSend, onSend }: { pdfs: DocPdf[]; canSend: b
       </thead>
       <tbody>
         {pdfs.map((p) => (
-          <tr key={p.id ?? p.url}>
+          <tr key={p.id}>
             <td data-label={sv.documents.pdfColumns.created}>{dayTime(p.createdAt)}</td>
-            <td data-label={sv.documents.pdfColumns.name}>{p.name}</td>
-            <td data-label={sv.documents.pdfColumns.signature}>{p.createdBy}</td>
+            <td data-label={sv.documents.pdfColumns.name}>
+              {p.name}
+              {p.template && <span className="muted small"> ({sv.documents.templates[p.template]})</span>}
+            </td>
+            <td data-label={sv.documents.pdfColumns.signature}>{p.signature}</td>
             <td data-label={sv.documents.pdfColumns.options}>
               <span className="pdf-actions">
                 <a className="button button--small" href={p.url} target="_blank" rel="noopener" aria-label={fmt(sv.documents.viewNamed, { name: p.name })}>
@@ -287,7 +350,7 @@ function SendDialog({ doc, pdf, onClose }: { doc: Doc; pdf: DocPdf; onClose: (do
     if (!subject.trim()) return setInvalid(true);
     const result = await send({
       id: doc.id,
-      input: { idempotencyKey: key, subject: subject.trim(), body: body.trim() ? textToHtml(body) : null, readReceiptRequested: receipt, addSignature: signature },
+      input: { idempotencyKey: key, pdfId: pdf.id, subject: subject.trim(), body: body.trim() ? textToHtml(body) : null, readReceiptRequested: receipt, addSignature: signature },
     });
     if (result.error || !result.data) {
       setProblem(errorCode(result.error) === 'RECIPIENT_NOT_ACTIVATED' ? fmt(sv.documents.notActivated, { name: doc.case.holder.name }) : errorText(result.error));

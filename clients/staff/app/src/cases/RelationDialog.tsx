@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Button, CheckboxGroup, FieldError, Form, Input, Label, Text, TextField } from 'react-aria-components';
+import { Button, CheckboxGroup, FieldError, Form, Input, Label, Radio, RadioGroup, Text, TextField } from 'react-aria-components';
 import { Checkbox } from 'react-aria-components';
 import { useClient, useMutation } from 'urql';
 import { errorCode, errorField } from '../../../../shared/ui/api';
@@ -12,6 +12,7 @@ import {
   RelationCandidatesDocument,
   type CaseViewRelationFragment,
   type RelationCandidatesQuery,
+  type RelationMessagingRights,
   type RelationType,
 } from '../../../src/generated/graphql';
 import { addressLine, phone, pnr, today } from '../persons/format';
@@ -162,6 +163,7 @@ function RelationStep({ caseId, chosen, onBack, onClose }: { caseId: string; cho
   const [types, setTypes] = useState<string[]>(['APPROVED_FOR_MESSAGES']);
   const [validFrom, setValidFrom] = useState(today());
   const [validTo, setValidTo] = useState('');
+  const [rights, setRights] = useState<RelationMessagingRights>('READ_AND_WRITE');
   const [invalid, setInvalid] = useState<{ types?: boolean; from?: boolean; to?: boolean }>({});
   const [problem, setProblem] = useState<string>();
   const [{ fetching }, register] = useMutation(CaseViewRegisterRelationDocument);
@@ -176,7 +178,7 @@ function RelationStep({ caseId, chosen, onBack, onClose }: { caseId: string; cho
     setInvalid(next);
     if (next.types || next.from || next.to) return;
     const names = chosen.kind === 'new' ? { givenName: chosen.givenName, familyName: chosen.familyName } : {};
-    const result = await register({ caseId, input: { personnummer, types: types as RelationType[], validFrom, validTo: validTo || null, ...names } });
+    const result = await register({ caseId, input: { personnummer, types: types as RelationType[], validFrom, validTo: validTo || null, messagingRights: types.includes('APPROVED_FOR_MESSAGES') ? rights : null, ...names } });
     if (result.error) {
       const field = errorField(result.error);
       if (field === 'validTo') return setInvalid({ to: true });
@@ -218,6 +220,20 @@ function RelationStep({ caseId, chosen, onBack, onClose }: { caseId: string; cho
           ))}
           <FieldError className="field-error">{sv.cases.typesRequired}</FieldError>
         </CheckboxGroup>
+        {types.includes('APPROVED_FOR_MESSAGES') && (
+          <RadioGroup className="field radio-group" value={rights} onChange={(v) => setRights(v as RelationMessagingRights)}>
+            <Label>{sv.cases.rights}</Label>
+            {(['READ_AND_WRITE', 'READ_ONLY'] as const).map((r) => (
+              <Radio key={r} value={r} className="radio">
+                <span className="radio__dot" aria-hidden="true" />
+                <span>
+                  {sv.cases.rightsNames[r]}
+                  <span className="checkbox__hint">{sv.cases.rightsHints[r]}</span>
+                </span>
+              </Radio>
+            ))}
+          </RadioGroup>
+        )}
         <div className="field-row">
           <TextField className="field" type="date" value={validFrom} onChange={(v) => (setValidFrom(v), setInvalid({}))} isRequired isInvalid={invalid.from}>
             <Label>{sv.cases.validFrom}</Label>

@@ -8,7 +8,8 @@ import { errorCode, errorField } from '../../../../shared/ui/api';
 import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
 import { fmt } from '../../../../shared/ui/strings';
-import { PersonViewDocument, PersonViewSetEServiceDocument, PersonViewUpdateContactDocument, type PersonViewQuery } from '../../../src/generated/graphql';
+import { PersonViewDocument, PersonViewSetEServiceDocument, PersonViewSetFlagsDocument, PersonViewUpdateContactDocument, type PersonViewQuery } from '../../../src/generated/graphql';
+import { useRole } from './useRole';
 import { sv } from '../strings.sv';
 import { usePageTitle } from '../title';
 import { addressLine, dayTime, phone, pnr } from './format';
@@ -40,6 +41,7 @@ export function PersonPage() {
 }
 
 function PersonDetails({ person }: { person: ViewedPerson }) {
+  const caseworker = useRole() === 'CASEWORKER';
   return (
     <div className="person-view">
       <header className="person-view__head">
@@ -50,10 +52,10 @@ function PersonDetails({ person }: { person: ViewedPerson }) {
         </p>
       </header>
       {person.eService.messagingEnabled && <EServiceBox person={person} />}
-      <Flags person={person} />
+      <Flags person={person} canEdit={caseworker} />
       <div className="person-view__grid">
-        <ContactSection person={person} />
-        <EServiceSection key={JSON.stringify(person.eService) + (person.mobile ?? '') + (person.email ?? '')} person={person} />
+        <ContactSection person={person} canEdit={caseworker} />
+        {caseworker && <EServiceSection key={JSON.stringify(person.eService) + (person.mobile ?? '') + (person.email ?? '')} person={person} />}
       </div>
       <CasesSection person={person} />
       <RelationsSection person={person} />
@@ -91,13 +93,23 @@ export function EServiceBox({ person }: { person: Pick<ViewedPerson, 'name' | 'p
   );
 }
 
-function Flags({ person }: { person: ViewedPerson }) {
+function Flags({ person, canEdit }: { person: ViewedPerson; canEdit: boolean }) {
+  const [editing, setEditing] = useState(false);
   const set = (['protectedIdentity', 'confidentialityMarking', 'secretPhoneNumber', 'needsInterpreter'] as const).filter((f) => person[f]);
+  const label = (f: (typeof set)[number]) => (f === 'needsInterpreter' && person.interpreterLanguage ? fmt(sv.persons.interpreterLanguage, { language: person.interpreterLanguage }) : sv.persons.flagNames[f]);
   return (
     <section className="person-flags" aria-labelledby="upplysningar">
-      <h2 id="upplysningar" className="visually-hidden">
-        {sv.persons.flags}
-      </h2>
+      <div className="section-head">
+        <h2 id="upplysningar" className="person-flags__title">
+          {sv.persons.flags}
+        </h2>
+        {canEdit && !editing && (
+          <Button className="button button--small" onPress={() => setEditing(true)} aria-label={sv.persons.flagsEdit}>
+            <span aria-hidden="true">✎ </span>
+            {sv.persons.edit}
+          </Button>
+        )}
+      </div>
       {person.protectedIdentity && (
         <div className="alert alert--protected" data-testid="protected-notice">
           <p>
@@ -105,18 +117,74 @@ function Flags({ person }: { person: ViewedPerson }) {
           </p>
         </div>
       )}
-      {set.length > 0 ? (
+      {!editing && set.length > 0 && (
         <ul className="flag-list" aria-label={sv.persons.flags}>
           {set.map((f) => (
             <li key={f} className={f === 'protectedIdentity' ? 'flag flag--protected' : 'flag'}>
-              {sv.persons.flagNames[f]}
+              {label(f)}
             </li>
           ))}
         </ul>
-      ) : (
-        <p className="muted">{sv.persons.noFlags}</p>
       )}
+      {!editing && set.length === 0 && <p className="muted">{sv.persons.noFlags}</p>}
+      {editing && <FlagsForm person={person} onDone={() => setEditing(false)} />}
     </section>
+  );
+}
+
+/** Sekretessmarkering, Hemligt telefonnummer and Tolkbehov with its language; Skyddad folkbokföring is shown, not set, here. */
+function FlagsForm({ person, onDone }: { person: ViewedPerson; onDone: () => void }) {
+  const [confidential, setConfidential] = useState(person.confidentialityMarking);
+  const [secret, setSecret] = useState(person.secretPhoneNumber);
+  const [interpreter, setInterpreter] = useState(person.needsInterpreter);
+  const [language, setLanguage] = useState(person.interpreterLanguage ?? '');
+  const [languageMissing, setLanguageMissing] = useState(false);
+  const [problem, setProblem] = useState<string>();
+  const [{ fetching }, save] = useMutation(PersonViewSetFlagsDocument);
+  const announce = useAnnounce();
+  const errorText = useErrorText();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (fetching) return;
+    if (interpreter && !language.trim()) return setLanguageMissing(true);
+    const result = await save({
+      personId: person.id,
+      input: { confidentialityMarking: confidential, secretPhoneNumber: secret, needsInterpreter: interpreter, interpreterLanguage: interpreter ? language.trim() : null },
+    });
+    if (result.error) {
+      if (errorField(result.error) === 'interpreterLanguage') return setLanguageMissing(true);
+      return setProblem(errorText(result.error));
+    }
+    announce(sv.persons.flagsSaved);
+    onDone();
+  };
+  return (
+    <Form className="form card" onSubmit={submit} validationBehavior="aria" data-testid="flags-form">
+      <p className="field-description">{sv.persons.flagsLead}</p>
+      <fieldset className="switches">
+        <legend className="visually-hidden">{sv.persons.flags}</legend>
+        <Check label={sv.persons.flagNames.protectedIdentity} value={person.protectedIdentity} onChange={() => undefined} isDisabled />
+        <Check label={sv.persons.flagNames.confidentialityMarking} value={confidential} onChange={setConfidential} />
+        <Check label={sv.persons.flagNames.secretPhoneNumber} value={secret} onChange={setSecret} />
+        <Check label={sv.persons.flagNames.needsInterpreter} value={interpreter} onChange={(v) => (setInterpreter(v), setLanguageMissing(false))} />
+      </fieldset>
+      {interpreter && (
+        <TextField className="field" value={language} onChange={(v) => (setLanguage(v), setLanguageMissing(false))} isRequired isInvalid={languageMissing}>
+          <Label>{sv.persons.language}</Label>
+          <Input />
+          <FieldError className="field-error">{sv.persons.languageRequired}</FieldError>
+        </TextField>
+      )}
+      <Problem text={problem} />
+      <div className="button-row">
+        <Button className="button" onPress={onDone}>
+          {sv.persons.cancel}
+        </Button>
+        <Button type="submit" className="button button--primary">
+          {sv.persons.save}
+        </Button>
+      </div>
+    </Form>
   );
 }
 
@@ -125,14 +193,15 @@ function Value({ value, hidden }: { value: string | null | undefined; hidden: bo
   return value ? <>{value}</> : <span className="muted">{sv.persons.missing}</span>;
 }
 
-function ContactSection({ person }: { person: ViewedPerson }) {
+function ContactSection({ person, canEdit }: { person: ViewedPerson; canEdit: boolean }) {
   const [editing, setEditing] = useState(false);
   const hidden = person.contactDetailsHidden;
+  const phonesHidden = person.phoneNumbersHidden;
   return (
     <section className="card" aria-labelledby="kontakt">
       <div className="section-head">
         <h2 id="kontakt">{sv.persons.contact}</h2>
-        {!hidden && !editing && (
+        {canEdit && !hidden && !editing && (
           <Button className="button button--small" onPress={() => setEditing(true)} aria-label={sv.persons.editContact}>
             <span aria-hidden="true">✎ </span>
             {sv.persons.edit}
@@ -145,9 +214,17 @@ function ContactSection({ person }: { person: ViewedPerson }) {
           <dd>
             <Value value={addressLine(person.address)} hidden={hidden} />
           </dd>
+          <dt>{sv.persons.homePhone}</dt>
+          <dd>
+            <Value value={phone(person.homePhone)} hidden={hidden || phonesHidden} />
+          </dd>
+          <dt>{sv.persons.workPhone}</dt>
+          <dd>
+            <Value value={phone(person.workPhone)} hidden={hidden || phonesHidden} />
+          </dd>
           <dt>{sv.persons.mobile}</dt>
           <dd>
-            <Value value={phone(person.mobile)} hidden={hidden} />
+            <Value value={phone(person.mobile)} hidden={hidden || phonesHidden} />
           </dd>
           <dt>{sv.persons.email}</dt>
           <dd>
@@ -174,6 +251,8 @@ function ContactForm({ person, onDone }: { person: ViewedPerson; onDone: () => v
   const [postalCode, setPostalCode] = useState(person.address?.postalCode ?? '');
   const [city, setCity] = useState(person.address?.city ?? '');
   const [mobile, setMobile] = useState(phone(person.mobile) ?? '');
+  const [homePhone, setHomePhone] = useState(phone(person.homePhone) ?? '');
+  const [workPhone, setWorkPhone] = useState(phone(person.workPhone) ?? '');
   const [email, setEmail] = useState(person.email ?? '');
   const [problem, setProblem] = useState<{ field?: string; text?: string }>({});
   const [{ fetching }, update] = useMutation(PersonViewUpdateContactDocument);
@@ -182,8 +261,10 @@ function ContactForm({ person, onDone }: { person: ViewedPerson; onDone: () => v
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (fetching) return;
-    const result = await update({ personId: person.id, input: { street, postalCode, city, mobile, email } });
+    const result = await update({ personId: person.id, input: { street, postalCode, city, email, ...(person.phoneNumbersHidden ? {} : { mobile, homePhone, workPhone }) } });
     if (result.error) {
+      const field = errorField(result.error);
+      if (errorCode(result.error) === 'BAD_USER_INPUT' && (field === 'homePhone' || field === 'workPhone')) return setProblem({ field, text: sv.persons.invalidPhone });
       const p = fieldProblem(result.error, { mobile, emailValue: email });
       setProblem(p.field ? p : { text: errorText(result.error) });
       return;
@@ -207,11 +288,25 @@ function ContactForm({ person, onDone }: { person: ViewedPerson; onDone: () => v
           <Input />
         </TextField>
       </div>
-      <TextField className="field" value={mobile} onChange={(v) => (setMobile(v), setProblem({}))} type="tel" isInvalid={problem.field === 'mobile'}>
-        <Label>{sv.persons.mobile}</Label>
-        <Input />
-        <FieldError className="field-error">{problem.field === 'mobile' ? problem.text : ''}</FieldError>
-      </TextField>
+      {!person.phoneNumbersHidden && (
+        <>
+          <TextField className="field" value={homePhone} onChange={(v) => (setHomePhone(v), setProblem({}))} type="tel" isInvalid={problem.field === 'homePhone'}>
+            <Label>{sv.persons.homePhone}</Label>
+            <Input />
+            <FieldError className="field-error">{problem.field === 'homePhone' ? problem.text : ''}</FieldError>
+          </TextField>
+          <TextField className="field" value={workPhone} onChange={(v) => (setWorkPhone(v), setProblem({}))} type="tel" isInvalid={problem.field === 'workPhone'}>
+            <Label>{sv.persons.workPhone}</Label>
+            <Input />
+            <FieldError className="field-error">{problem.field === 'workPhone' ? problem.text : ''}</FieldError>
+          </TextField>
+          <TextField className="field" value={mobile} onChange={(v) => (setMobile(v), setProblem({}))} type="tel" isInvalid={problem.field === 'mobile'}>
+            <Label>{sv.persons.mobile}</Label>
+            <Input />
+            <FieldError className="field-error">{problem.field === 'mobile' ? problem.text : ''}</FieldError>
+          </TextField>
+        </>
+      )}
       <TextField className="field" value={email} onChange={(v) => (setEmail(v), setProblem({}))} type="email" isInvalid={problem.field === 'email'}>
         <Label>{sv.persons.email}</Label>
         <Input />
