@@ -88,7 +88,7 @@ const layouts: Record<CaseDocumentTemplate, { titleBlock(w: PdfWriter, i: CaseDo
   },
   [CaseDocumentTemplate.KALLELSE]: {
     titleBlock(w, i) {
-      w.text('KALLELSE TILL MÖTE', { font: 'bold', size: 10 });
+      w.text('KALLELSE TILL MÖTE', { font: 'bold', size: 10, leading: 19 });
       w.text(i.title, { font: 'bold', size: 16, leading: 20 });
       w.gap(4);
       w.field('Till', i.recipient.name);
@@ -103,7 +103,6 @@ const layouts: Record<CaseDocumentTemplate, { titleBlock(w: PdfWriter, i: CaseDo
   },
   [CaseDocumentTemplate.BESLUT]: {
     titleBlock(w, i) {
-      w.text('BESLUT', { font: 'bold', size: 10 });
       w.text(i.title, { font: 'bold', size: 16, leading: 20 });
       w.gap(4);
       w.field('Beslutsdatum', i.date);
@@ -125,7 +124,6 @@ const layouts: Record<CaseDocumentTemplate, { titleBlock(w: PdfWriter, i: CaseDo
   },
   [CaseDocumentTemplate.UTREDNING]: {
     titleBlock(w, i) {
-      w.text('UTREDNING', { font: 'bold', size: 10 });
       w.text(i.title, { font: 'bold', size: 16, leading: 20 });
       w.gap(4);
       w.field('Utredningen gäller', i.recipient.name);
@@ -141,7 +139,6 @@ const layouts: Record<CaseDocumentTemplate, { titleBlock(w: PdfWriter, i: CaseDo
   },
   [CaseDocumentTemplate.GENOMFORANDEPLAN]: {
     titleBlock(w, i) {
-      w.text('GENOMFÖRANDEPLAN', { font: 'bold', size: 10 });
       w.text(i.title, { font: 'bold', size: 16, leading: 20 });
       w.gap(4);
       w.field('Planen gäller', i.recipient.name);
