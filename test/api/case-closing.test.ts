@@ -58,6 +58,18 @@ describe('closeCase', () => {
     expect(reg.codes).toEqual(['CASE_CLOSED']);
   });
 
+  test('two caseworkers closing the same case at once: one closes it, the other gets CASE_ALREADY_CLOSED', async () => {
+    const { caseId } = await addCaseHolder(w.t.em(), DEMO.caseworker);
+    const [a, b] = await Promise.all([
+      (await as('caseworker')).mutate(staffOps.CloseCaseDocument, { caseId, closedOn: isoDay(0) }),
+      (await as('secondCaseworker')).mutate(staffOps.CloseCaseDocument, { caseId, closedOn: isoDay(-1) }),
+    ]);
+    expect([...a.codes, ...b.codes]).toEqual(['CASE_ALREADY_CLOSED']);
+    const c = await w.t.em().findOneOrFail(Case, caseId);
+    expect(c.status).toBe(CaseStatus.CLOSED);
+    expect(c.closedOn).toBe(a.errors.length ? isoDay(-1) : isoDay(0));
+  });
+
   test('closing Tolvan\'s case ends at once the executor\'s access, Josefine\'s (relation) e-service for it, and journaling into it', async () => {
     const em = w.t.em();
     const tolvanId = w.personId[DEMO.tolvan];

@@ -125,6 +125,24 @@ describe('a read-only relation reads what is addressed to it and cannot send or 
   });
 });
 
+test('which relation wrote what is batched: the same number of statements for a conversation of 2 messages and of 6', async () => {
+  const { personId, caseId, relation } = await relationOnNewCase();
+  const m = await maritaWritesTo(personId, caseId);
+  const marita = await as('caseworker');
+  const countFor = async () => {
+    w.t.sql.reset();
+    ok(await marita.query(SenderRelation, { id: m.conversationId }));
+    return w.t.sql.count();
+  };
+  let last = ok(await relation.mutate(citizenOps.ReplyToMessageDocument, { messageId: m.id, input: { idempotencyKey: key(), body: '<p>1</p>' } })).replyToMessage;
+  const short = await countFor();
+  for (let i = 0; i < 4; i++) {
+    last = ok(await relation.mutate(citizenOps.ReplyToMessageDocument, { messageId: last.id, input: { idempotencyKey: key(), body: `<p>${i}</p>` } })).replyToMessage;
+  }
+  expect(ok(await marita.query(SenderRelation, { id: m.conversationId })).conversation.messages.filter((x: { sentAsRelation: boolean }) => x.sentAsRelation)).toHaveLength(5);
+  expect(await countFor()).toBe(short);
+});
+
 describe('validTo takes effect by itself (the clock moves past it; no sleeping)', () => {
   test('on its last day the relation reads, writes and gets notices; the day after, none of it', async () => {
     const { personId, caseId, relation } = await relationOnNewCase(undefined, isoDay(0));
