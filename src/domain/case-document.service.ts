@@ -51,7 +51,8 @@ import { todayInSweden } from './time';
  * D5 "Infoga dokument": a PDF the caller uploaded (POST /uploads) becomes a
  *    locked document of the case (or assignment) with its type, heading,
  *    sender and date; its file is its one PDF. A retry with the same upload
- *    returns the same document.
+ *    returns the same document; one upload makes one document (CONFLICT
+ *    when it is already filed elsewhere).
  */
 export interface CaseDocumentInput {
   title: string;
@@ -79,7 +80,7 @@ export interface InsertCaseDocumentInput {
   title?: string | null;
   senderKind: JournalSenderKind;
   senderDesignation?: string | null;
-  date: string;
+  date?: string | null;
   assignmentId?: string | null;
 }
 
@@ -244,9 +245,17 @@ export class CaseDocumentService {
     if (senderDesignation && senderDesignation.length > MAX_TITLE_CHARS) throw badInput('senderDesignation', `Keep the sender's designation under ${MAX_TITLE_CHARS} characters.`);
     return this.em.transactional(async (em) => {
       const { c, assignment } = await this.placeToWrite(em, caseId, input.assignmentId);
-      // A retry with the same upload answers the document it made.
-      const earlier = await em.findOne(CaseDocument, { sourceUploadId: input.uploadId, author: this.viewer.staff.id, case: c.id }, { populate: ['case'] });
-      if (earlier) return earlier;
+      // One insert per upload at a time; a retry with the same upload answers the document it made.
+      await query(em, sql`select 1 from attachment a where a.id = ${uuid(input.uploadId)} for update`);
+      const earlier = await em.findOne(CaseDocument, { sourceUploadId: input.uploadId }, { populate: ['case'] });
+      if (earlier) {
+        if (earlier.author.id === this.viewer.staff.id && earlier.case.id === c.id && (earlier.assignment?.id ?? null) === (assignment?.id ?? null)) return earlier;
+        throw new AppError(
+          ErrorCode.CONFLICT,
+          'This upload is already a document elsewhere in the documentation. To file the same file here too, upload it again and insert the new upload.',
+          { field: 'uploadId' },
+        );
+      }
       const [upload] = await ownUnsentUploads(em, this.viewer, [input.uploadId]).catch(() => {
         throw uploadNotFound();
       });
@@ -262,7 +271,7 @@ export class CaseDocumentService {
         origin: CaseDocumentOrigin.INSERTED,
         title,
         type: input.type,
-        date: input.date,
+        date: input.date ?? todayInSweden(),
         text: '',
         senderKind: input.senderKind,
         senderDesignation,

@@ -74,8 +74,8 @@ class InsertCaseDocumentInput {
   @Field(() => String, { nullable: true, description: 'The sender\'s designation (Benämning avsändare), e.g. "Försäkringskassan" or a name.' })
   senderDesignation?: string | null;
 
-  @Field(() => LocalDate, { description: 'The document\'s date (Skapat), e.g. the day the file came in.' })
-  date!: string;
+  @Field(() => LocalDate, { nullable: true, description: 'The document\'s date (Skapat), e.g. the day the file came in; default today.' })
+  date?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'The assignment (uppdrag) of this case to file it under. Executors must give one of their ongoing assignments.' })
   assignmentId?: string | null;
@@ -144,7 +144,7 @@ export class CaseDocumentResolver {
   @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
   @Mutation(() => CaseDocument, {
     description:
-      '"Infoga dokument": add a PDF from disk (uploaded first with POST /uploads) to the documentation of an ongoing case, or of an assignment of yours (executors must give assignmentId). The document is locked from the start and its file is its one PDF, which can be sent like any other. A retry with the same upload returns the same document. Refusals: NOT_FOUND (upload not yours or already sent), UNSUPPORTED_FILE_TYPE, CASE_CLOSED.',
+      '"Infoga dokument": add a PDF from disk (uploaded first with POST /uploads) to the documentation of an ongoing case, or of an assignment of yours (executors must give assignmentId). The document is locked from the start and its file is its one PDF, which can be sent like any other. A retry with the same upload returns the same document. Refusals: NOT_FOUND (upload not yours or already sent), CONFLICT (the upload is already a document elsewhere: upload the file again), UNSUPPORTED_FILE_TYPE, CASE_CLOSED.',
   })
   async insertCaseDocument(
     @Arg('caseId', () => ID, { description: 'The case.' }) caseId: string,

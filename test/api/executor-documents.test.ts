@@ -17,6 +17,7 @@ import { DEMO, seedDemoData } from '../../src/db/demo-data';
 import { Attachment } from '../../src/entities/attachment';
 import { Assignment, Case } from '../../src/entities/case';
 import { Staff } from '../../src/entities/staff';
+import { todayInSweden } from '../../src/domain/time';
 import { PostgresBlobStore } from '../../src/storage/blob-store';
 import { apiAs } from '../testkit/api';
 import { download, makePdf, pdfText, upload } from '../testkit/files';
@@ -214,6 +215,16 @@ describe('executors\' documents (Uppdrag IFO → Dokument)', () => {
     // A retry with the same upload is the same document.
     expect((await per.mutate(InsertCaseDocumentDocument, { caseId: ek.id, input })).data!.insertCaseDocument.id).toBe(doc.id);
     expect((await sql('select count(*)::int as n from case_document where source_upload_id = ?', [up.body.id]))[0].n).toBe(1);
+    // The same upload elsewhere (another assignment of his) is a conflict, not a second document; twice at once makes one.
+    const second = await newAssignment(ek.id, 'Skuldsanering');
+    const elsewhere = await per.mutate(InsertCaseDocumentDocument, { caseId: ek.id, input: { ...input, assignmentId: second } });
+    expect(elsewhere.codes).toEqual(['CONFLICT']);
+    expect(elsewhere.errors[0].message).toMatch(/upload it again/);
+    const again = await upload(base, perToken, bytes, 'samtidigt.pdf');
+    const together = await Promise.all([1, 2].map(() => per.mutate(InsertCaseDocumentDocument, { caseId: ek.id, input: { ...input, uploadId: again.body.id, date: null } })));
+    expect(together.map((r) => r.codes)).toEqual([[], []]);
+    expect(together[0].data!.insertCaseDocument.id).toBe(together[1].data!.insertCaseDocument.id);
+    expect(together[0].data!.insertCaseDocument.date).toBe(todayInSweden());
     // No template PDF of an inserted file; it cannot change.
     expect((await per.mutate(CreateCaseDocumentPdfDocument, { documentId: doc.id, input: { template: 'BREV', name: 'x' } })).codes).toEqual(['CASE_DOCUMENT_INSERTED']);
     expect((await per.mutate(UpdateCaseDocumentDocument, { id: doc.id, input: { title: 'Annat' } })).codes).toEqual(['CASE_DOCUMENT_LOCKED']);

@@ -199,8 +199,8 @@ export type EServiceInput = {
 export type InsertCaseDocumentInput = {
   /** The assignment (uppdrag) of this case to file it under. Executors must give one of their ongoing assignments. */
   assignmentId?: string | number | null | undefined;
-  /** The document's date (Skapat), e.g. the day the file came in. */
-  date: string;
+  /** The document's date (Skapat), e.g. the day the file came in; default today. */
+  date?: string | null | undefined;
   /** The sender's designation (Benämning avsändare), e.g. "Försäkringskassan" or a name. */
   senderDesignation?: string | null | undefined;
   /** Who the file came from (Avsändare). */
