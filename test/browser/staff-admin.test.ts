@@ -226,6 +226,7 @@ describe('A2 failed notifications', () => {
     const before = sms.delivered.length;
     await row.getByRole('button', { name: /^Skicka om SMS köad / }).click();
     await ui(page.getByTestId('admin-done')).toHaveText('Aviseringen är köad igen och skickas strax.');
+    await ui(page.getByTestId('admin-done')).toBeFocused();
     await until(() => (sms.delivered.length > before ? true : undefined), 15_000, 'the retried SMS');
     expect(sms.delivered.slice(before).map((d) => d.body.to)).toHaveLength(1);
     await page.getByRole('button', { name: 'Uppdatera listan' }).click();
@@ -275,6 +276,7 @@ describe('A3 shared mailboxes and staff accounts', () => {
 
     await box.getByRole('button', { name: 'Ta bort Per Utförsson från Försörjningsstöd mottagning' }).click();
     await ui(page.getByTestId('admin-done')).toHaveText('Per Utförsson är borttagen från Försörjningsstöd mottagning.');
+    await ui(page.getByTestId('admin-done')).toBeFocused();
     await ui(members.getByText('Per Utförsson')).toHaveCount(0);
     await ui(box.getByTestId('membership-history')).toContainText('Per Utförsson togs bort av Siv Systemsson');
 
@@ -314,6 +316,8 @@ describe('A3 shared mailboxes and staff accounts', () => {
     await page.getByRole('textbox', { name: 'Användarnamn' }).fill('lislar01');
     await page.getByRole('button', { name: 'Spara', exact: true }).click();
     await ui(page.getByTestId('admin-done')).toHaveText('Kontot för Lisa Larsson är skapat.');
+    // The form is gone: keyboard users continue at the confirmation.
+    await ui(page.getByTestId('admin-done')).toBeFocused();
     const lisa = accounts.filter({ hasText: 'Lisa Larsson' });
     await ui(lisa).toContainText('Handläggare');
 

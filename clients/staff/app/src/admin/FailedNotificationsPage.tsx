@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { Button } from 'react-aria-components';
 import { useMutation, useQuery } from 'urql';
-import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState } from '../../../../shared/ui/QueryState';
 import { fmt, formatDateTime } from '../../../../shared/ui/strings';
 import { FailedNotificationsDocument, RetryNotificationDocument } from '../../../src/generated/graphql';
 import { usePageTitle } from '../title';
+import { Done, doneNote, type DoneNote } from './Done';
 import { adminErrorText } from './errors';
 import { adminSv as a } from './strings.sv';
 
@@ -17,8 +17,7 @@ export function FailedNotificationsPage() {
   const [, retry] = useMutation(RetryNotificationDocument);
   const [busy, setBusy] = useState<string>();
   const [problem, setProblem] = useState<string>();
-  const [done, setDone] = useState<string>();
-  const announce = useAnnounce();
+  const [done, setDone] = useState<DoneNote>();
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
   const list = data?.failedNotifications;
 
@@ -31,8 +30,8 @@ export function FailedNotificationsPage() {
     if (result.error) {
       setProblem(adminErrorText(result.error, 'notification'));
     } else {
-      setDone(n.retried);
-      announce(n.retried);
+      // The row goes from the list: focus goes to the confirmation.
+      setDone(doneNote(n.retried));
     }
     refresh();
   };
@@ -51,11 +50,7 @@ export function FailedNotificationsPage() {
           <p>{problem}</p>
         </div>
       )}
-      {done && (
-        <div className="alert alert--ok" data-testid="admin-done">
-          <p>{done}</p>
-        </div>
-      )}
+      <Done note={done} focus />
       {!list && <QueryState fetching={fetching} error={error} retry={refresh} />}
       {list && list.length === 0 && <p data-testid="no-failed-notifications">{n.empty}</p>}
       {list && list.length > 0 && (

@@ -17,6 +17,7 @@ import {
 } from '../../../src/generated/graphql';
 import { usePageTitle } from '../title';
 import { Choice } from './Choice';
+import { Done, doneNote, type DoneNote } from './Done';
 import { adminErrorText } from './errors';
 import { adminSv as a } from './strings.sv';
 
@@ -34,12 +35,13 @@ export function SharedMailboxesPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: AdminSharedMailboxesDocument });
   const [{ data: staffData }] = useQuery({ query: StaffMembersDocument });
   const [creating, setCreating] = useState(false);
-  const [done, setDone] = useState<string>();
+  const [done, setDone] = useState<{ note: DoneNote; focus: boolean }>();
   const announce = useAnnounce();
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
-  const say = (text: string) => {
-    setDone(text);
-    announce(text);
+  /** With `focus` when the control used is gone (a removed member, a created mailbox); otherwise announced where the person is. */
+  const say = (text: string, focus = false) => {
+    setDone({ note: doneNote(text), focus });
+    if (!focus) announce(text);
   };
   return (
     <>
@@ -57,17 +59,13 @@ export function SharedMailboxesPage() {
           onDone={(name) => {
             setCreating(false);
             if (name) {
-              say(fmt(m.created, { name }));
+              say(fmt(m.created, { name }), true);
               refresh();
             }
           }}
         />
       )}
-      {done && (
-        <div className="alert alert--ok" data-testid="admin-done">
-          <p>{done}</p>
-        </div>
-      )}
+      <Done note={done?.note} focus={done?.focus} />
       {!data && <QueryState fetching={fetching} error={error} retry={refresh} />}
       {data && data.sharedMailboxes.length === 0 && <p>{m.empty}</p>}
       {data && (
@@ -81,7 +79,7 @@ export function SharedMailboxesPage() {
   );
 }
 
-function MailboxCard({ mailbox, staff, onChanged }: { mailbox: Mailbox; staff: Member[]; onChanged: (text: string) => void }) {
+function MailboxCard({ mailbox, staff, onChanged }: { mailbox: Mailbox; staff: Member[]; onChanged: (text: string, focus?: boolean) => void }) {
   const m = a.mailboxes;
   const [adding, setAdding] = useState<string | null>(null);
   const [problem, setProblem] = useState<string>();
@@ -113,7 +111,7 @@ function MailboxCard({ mailbox, staff, onChanged }: { mailbox: Mailbox; staff: M
     const result = await remove({ mailboxId: mailbox.id, staffId: memberId });
     if (result.error) return setProblem(adminErrorText(result.error, 'member'));
     setHistoryVersion((v) => v + 1);
-    onChanged(fmt(m.removed, { member: name, mailbox: mailbox.name }));
+    onChanged(fmt(m.removed, { member: name, mailbox: mailbox.name }), true);
   };
 
   return (

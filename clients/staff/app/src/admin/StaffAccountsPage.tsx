@@ -2,12 +2,12 @@ import { useState, type FormEvent } from 'react';
 import { Button, FieldError, Form, Input, Label, Text, TextField } from 'react-aria-components';
 import { useMutation, useQuery } from 'urql';
 import { errorField } from '../../../../shared/ui/api';
-import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState } from '../../../../shared/ui/QueryState';
 import { fmt } from '../../../../shared/ui/strings';
 import { CreateStaffDocument, StaffMeDocument, StaffMembersDocument, UnitsDocument, UpdateStaffDocument, type StaffMembersQuery, type StaffRole } from '../../../src/generated/graphql';
 import { usePageTitle } from '../title';
 import { Choice } from './Choice';
+import { Done, doneNote, type DoneNote } from './Done';
 import { adminErrorText } from './errors';
 import { adminSv as a } from './strings.sv';
 
@@ -22,13 +22,10 @@ export function StaffAccountsPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: StaffMembersDocument });
   const [{ data: me }] = useQuery({ query: StaffMeDocument });
   const [creating, setCreating] = useState(false);
-  const [done, setDone] = useState<string>();
-  const announce = useAnnounce();
+  const [done, setDone] = useState<DoneNote>();
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
-  const say = (text: string) => {
-    setDone(text);
-    announce(text);
-  };
+  // The form or the row's controls the person used are gone: focus goes to the confirmation.
+  const say = (text: string) => setDone(doneNote(text));
   return (
     <>
       <div className="page-head">
@@ -51,11 +48,7 @@ export function StaffAccountsPage() {
           }}
         />
       )}
-      {done && (
-        <div className="alert alert--ok" data-testid="admin-done">
-          <p>{done}</p>
-        </div>
-      )}
+      <Done note={done} focus />
       {!data && <QueryState fetching={fetching} error={error} retry={refresh} />}
       {data && (
         <table className="admin-table" data-testid="staff-accounts">
