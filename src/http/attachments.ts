@@ -119,12 +119,16 @@ export function contentDisposition(filename: string): string {
  * CSRF risk): `POST /uploads` streams one PDF with a bearer token and answers
  * its id; `GET /attachments/:id` downloads it for participants only.
  */
-/** A PDF as a download that a browser never renders in the page (Cache-Control: no-store is set for every route). */
-function sendPdf(res: Response, filename: string, bytes: Buffer): void {
+/**
+ * A PDF as a download that a browser never renders in the page (Cache-Control: no-store is set for every route).
+ * `view` instead opens it in the browser's own PDF viewer (a new tab, the staff UI's Visa): inline, with a CSP that
+ * allows nothing from the document but without `sandbox`, which would keep Chromium's viewer from rendering it.
+ */
+function sendPdf(res: Response, filename: string, bytes: Buffer, view = false): void {
   res.setHeader('Content-Type', 'application/pdf');
-  res.setHeader('Content-Disposition', contentDisposition(filename));
+  res.setHeader('Content-Disposition', view ? contentDisposition(filename).replace(/^attachment;/, 'inline;') : contentDisposition(filename));
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  res.setHeader('Content-Security-Policy', view ? "default-src 'none'; object-src 'self'" : "default-src 'none'; sandbox");
   res.setHeader('Content-Length', String(bytes.length));
   res.status(200).end(bytes);
 }
@@ -177,7 +181,8 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; sess
       const { em, viewer, requestId } = await signedIn(req);
       if (viewer.kind !== 'staff') throw notFound('case document');
       const { pdf, bytes } = await new CaseDocumentService(em, viewer, requestId, deps.store).pdf(String(req.params.id), pdfId);
-      sendPdf(res, pdf.filename, bytes);
+      // ?visa=1: the staff UI's preview (Visa) in the browser's PDF viewer; otherwise a download.
+      sendPdf(res, pdf.filename, bytes, req.query.visa === '1');
     } catch (err) {
       sendError(res, err);
     }

@@ -267,8 +267,15 @@ describe("P3 the seed's documentation steps: Nytt dokument, Skrivskydda, Skapa P
     // Visa: the PDF in a new tab (the browser's viewer); the link is the PDF itself.
     const view = row.getByRole('link', { name: 'Visa TEST Utredningsdokument till e-tjänst (öppnas i ny flik)' });
     await ui(view).toHaveAttribute('target', '_blank');
+    const [tab] = await Promise.all([page.context().waitForEvent('page'), view.click()]);
+    await tab.waitForLoadState();
+    expect(tab.url()).toMatch(/\/case-documents\/[^/]+\/pdfs\/[^/?]+\?visa=1$/);
+    // Chromium's own viewer shows it: the tab's document is the PDF (a download would have left it empty).
+    expect(await tab.evaluate('document.contentType')).toBe('application/pdf');
+    await tab.close();
     const preview = await page.request.get(new URL((await view.getAttribute('href'))!, t.origin).toString());
     expect(preview.headers()['content-type']).toBe('application/pdf');
+    expect(preview.headers()['content-disposition']).toMatch(/^inline; filename="TEST Utredningsdokument till e-tjanst\.pdf"/);
     const previewText = (await pdfText(Buffer.from(await preview.body()))).pages.join('\n');
     expect(previewText).toContain('Söderköpings kommun');
     expect(previewText).toContain('Vux Dokument – TEST');

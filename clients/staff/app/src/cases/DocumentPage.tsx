@@ -314,7 +314,7 @@ export function PdfTable({ pdfs, canSend, onSend }: { pdfs: DocPdf[]; canSend: b
             <td data-label={sv.documents.pdfColumns.signature}>{p.signature}</td>
             <td data-label={sv.documents.pdfColumns.options}>
               <span className="pdf-actions">
-                <a className="button button--small" href={p.url} target="_blank" rel="noopener" aria-label={fmt(sv.documents.viewNamed, { name: p.name })}>
+                <a className="button button--small" href={`${p.url}?visa=1`} target="_blank" rel="noopener" aria-label={fmt(sv.documents.viewNamed, { name: p.name })}>
                   <span aria-hidden="true">📄 </span>
                   {sv.documents.view}
                 </a>
