@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { CaseService } from '../domain/case.service';
-import { usableRelation } from '../domain/rules';
+import { ongoingAssignment, usableRelation } from '../domain/rules';
 import { isId } from '../domain/ids';
 import { query, sql, uuidArray } from '../domain/sql';
 import { Message } from '../entities/message';
@@ -183,6 +183,12 @@ export class AssignmentResolver {
   @FieldResolver(() => Case, { description: 'The case the assignment belongs to.' })
   async case(@Root() a: Assignment, @Ctx() ctx: Context) {
     return caseEdge(ctx, a.case.id);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'True while the assignment runs: from its start date through its end date, in an open case. After that the executor has no access through it.' })
+  async ongoing(@Root() a: Assignment, @Ctx() ctx: Context): Promise<boolean> {
+    const c = await ctx.loaders.case.load(a.case.id);
+    return !!c && ongoingAssignment.holds({ startDate: a.startDate, endDate: a.endDate, case: c }, todayInSweden());
   }
 }
 

@@ -145,7 +145,7 @@ describe('endAssignment', () => {
     expect(early.codes).toEqual(['END_DATE_BEFORE_START']);
     expect(early.errors[0].extensions?.field).toBe('endDate');
 
-    expect(ok(await (await as('caseworker')).mutate(staffOps.EndAssignmentDocument, { assignmentId: a.id, endDate: isoDay(0) })).endAssignment).toMatchObject({ id: a.id, endDate: isoDay(0) });
+    expect(ok(await (await as('caseworker')).mutate(staffOps.EndAssignmentDocument, { assignmentId: a.id, endDate: isoDay(0) })).endAssignment).toMatchObject({ id: a.id, endDate: isoDay(0), ongoing: true });
     // Today is its last day: still there.
     const per = await as('executor');
     expect(ok(await per.query(staffOps.PersonDocument, { id: person.id })).person.id).toBe(person.id);
@@ -156,6 +156,7 @@ describe('endAssignment', () => {
     expect((await perTomorrow.query(staffOps.PersonDocument, { id: person.id })).codes).toEqual(['NOT_FOUND']);
     expect((await perTomorrow.query(staffOps.CaseDocument, { id: caseId })).codes).toEqual(['NOT_FOUND']);
     expect(ok(await perTomorrow.query(staffOps.MyAssignmentsDocument)).myAssignments.map((x) => x.id)).not.toContain(a.id);
+    expect(ok(await (await as('caseworker')).query(staffOps.CaseDocument, { id: caseId })).case.assignments).toEqual([expect.objectContaining({ id: a.id, ongoing: false })]);
     const again = await (await as('caseworker')).mutate(staffOps.EndAssignmentDocument, { assignmentId: a.id, endDate: isoDay(0) });
     expect(again.codes).toEqual(['ASSIGNMENT_ALREADY_ENDED']);
     restoreClock();
