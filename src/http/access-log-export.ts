@@ -52,6 +52,8 @@ export function accessLogExportRoutes(deps: { orm: Orm; verifier: TokenVerifier;
       res.setHeader('Content-Disposition', contentDisposition(`loggkontroll-${new Date().toISOString().slice(0, 10)}.csv`));
       res.setHeader('X-Content-Type-Options', 'nosniff');
       started = true;
+      // HEAD (Express answers it with the GET route): the headers only; nothing is read or recorded.
+      if (req.method === 'HEAD') return void res.end();
       res.write('\uFEFF');
       let rows = -1; // the header is not a row
       for await (const record of exporter.records(filter)) {

@@ -226,6 +226,9 @@ describe('E3 the export is recorded as the administrator\'s action', () => {
     const rows = parseCsv(res.text).length - 1;
     const refused = await get(`?personnummer=${DEMO.tolvan}`, { token: await w.t.token.staff(DEMO.caseworker) });
     expect(refused.status).toBe(403);
+    // HEAD says what a GET would answer, without exporting.
+    const head = await fetch(`${origin}/admin/access-log.csv?personnummer=${DEMO.tolvan}`, { method: 'HEAD', headers: { authorization: `Bearer ${await w.t.token.staff(DEMO.admin)}` } });
+    expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/csv; charset=utf-8']);
     const actions = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((l) => l.adminAction === 'ACCESS_LOG_EXPORT');
     expect(actions).toEqual([
       expect.objectContaining({
