@@ -62,7 +62,7 @@ async function newAssignment(caseId: string, description: string): Promise<strin
 const gfp = { title: 'TEST Uppdrag Genomförandeplan Vux', type: 'DOCUMENT' as const, text: 'Mål: en budget som håller.\n\nVi ses varannan vecka och går igenom utgifterna.' };
 
 describe('executors\' documents (Uppdrag IFO → Dokument)', () => {
-  test('E1 the executor writes a document in his assignment, locks it, makes a PDF with template Brev and a name, and sends it: Tolvan receives it under that name', async () => {
+  test('E1 (D1, D3, D4) the executor writes a document in his assignment, locks it, makes a PDF with template Brev and a name, and sends it: Tolvan receives it under that name', async () => {
     const per = await staff(DEMO.executor);
     const created = await per.mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: { ...gfp, text: 'Utkast', assignmentId: perAssignment } });
     expect(created.codes).toEqual([]);
@@ -114,7 +114,7 @@ describe('executors\' documents (Uppdrag IFO → Dokument)', () => {
     expect(logged.map((r) => r.action)).toEqual(['DOCUMENT_READ', 'DOCUMENT_WRITE']);
   });
 
-  test('E2 the executor sees only his assignments\' documents: the caseworker\'s own documents of the same case are NOT_FOUND to him', async () => {
+  test('E2 (D1) the executor sees only his assignments\' documents: the caseworker\'s own documents of the same case are NOT_FOUND to him', async () => {
     const marita = await staff(DEMO.caseworker);
     const theirs = (await marita.mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: { title: 'Utredning (handläggare)', type: 'INVESTIGATION', text: 'Intern.' } })).data!.createCaseDocument;
     const per = await staff(DEMO.executor);
@@ -134,7 +134,7 @@ describe('executors\' documents (Uppdrag IFO → Dokument)', () => {
     expect(mismatch.errors[0].extensions?.field).toBe('assignmentId');
   });
 
-  test('E3 Genomförandeplan prints the assignment: what, the intervention, the period and the executor', async () => {
+  test('E3 (D3) Genomförandeplan prints the assignment: what, the intervention, the period and the executor', async () => {
     const per = await staff(DEMO.executor);
     const doc = (await per.mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: { ...gfp, assignmentId: perAssignment } })).data!.createCaseDocument;
     await per.mutate(LockCaseDocumentDocument, { id: doc.id });
@@ -153,7 +153,7 @@ describe('executors\' documents (Uppdrag IFO → Dokument)', () => {
     );
   });
 
-  test('E4 the executor\'s access ends with the assignment: its documents, their PDFs and sending them are NOT_FOUND after; the caseworker keeps them', async () => {
+  test('E4 (D1) the executor\'s access ends with the assignment: its documents, their PDFs and sending them are NOT_FOUND after; the caseworker keeps them', async () => {
     const per = await staff(DEMO.executor);
     const assignmentId = await newAssignment(ek.id, 'Boendestöd');
     const doc = (await per.mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: { ...gfp, title: 'Plan boendestöd', assignmentId } })).data!.createCaseDocument;
@@ -183,7 +183,7 @@ describe('executors\' documents (Uppdrag IFO → Dokument)', () => {
     expect((await marita.query(CaseDocumentDocument, { id: doc.id })).data!.caseDocument.pdfs.map((p) => p.id)).toEqual([pdf.id]);
   });
 
-  test('E5 "Infoga dokument": the executor adds a PDF from disk to his assignment (file, type, heading, sender, date); it is locked, its file is its PDF, and it can be sent', async () => {
+  test('E5 (D5) "Infoga dokument": the executor adds a PDF from disk to his assignment (file, type, heading, sender, date); it is locked, its file is its PDF, and it can be sent', async () => {
     const perToken = await t.token.staff(DEMO.executor);
     const per = apiAs(t, perToken);
     const bytes = await makePdf('Kontoutdrag augusti');
@@ -259,7 +259,7 @@ describe('executors\' documents (Uppdrag IFO → Dokument)', () => {
     expect(hers.data!.insertCaseDocument).toMatchObject({ title: 'maritas', assignment: null, senderKind: 'OTHER_AUTHORITY' });
   });
 
-  test('E6 a protected person\'s address is never printed in an executor\'s PDF either, and the send is refused without the e-service', async () => {
+  test('E6 (D3, D4) a protected person\'s address is never printed in an executor\'s PDF either, and the send is refused without the e-service', async () => {
     const assignmentId = await newAssignment(sannaCase.id, 'Stöd i boendet');
     const per = await staff(DEMO.executor);
     const doc = (await per.mutate(CreateCaseDocumentDocument, { caseId: sannaCase.id, input: { ...gfp, title: 'Plan för Sanna', assignmentId } })).data!.createCaseDocument;
