@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { AccessLogDocument, PersonDocument } from '../../clients/staff/src';
+import { AccessLogDocument, PersonDocument, type AccessLogQuery } from '../../clients/staff/src';
 import { DEMO } from '../../src/db/demo-data';
 import { csvCell, EXPORT_BATCH, EXPORT_HEADER } from '../../src/domain/access-log-export';
 import { logger } from '../../src/log';
+import type { ApiResult } from '../testkit/api';
 import { CookieBrowser, FORM, formBody } from '../testkit/browser';
 import { demoWorld, type DemoWorld } from '../testkit/world';
 
@@ -59,11 +60,12 @@ async function viaGraphql(vars: { personnummer?: string; actorId?: string }) {
   const out: [string, string][] = [];
   let after: string | null = null;
   for (;;) {
-    const r = await admin.query(AccessLogDocument, { ...vars, first: 100, after });
+    const r: ApiResult<AccessLogQuery> = await admin.query(AccessLogDocument, { ...vars, first: 100, after });
     expect(r.codes).toEqual([]);
-    out.push(...r.data!.accessLog.nodes.map((n) => [n.requestId, n.action] as [string, string]));
-    if (!r.data!.accessLog.pageInfo.hasNextPage) return out;
-    after = r.data!.accessLog.pageInfo.endCursor;
+    const page = r.data!.accessLog;
+    out.push(...page.nodes.map((n): [string, string] => [n.requestId, n.action]));
+    if (!page.pageInfo.hasNextPage) return out;
+    after = page.pageInfo.endCursor;
   }
 }
 

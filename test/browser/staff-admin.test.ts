@@ -64,7 +64,8 @@ async function maritaReadsTolvan(): Promise<void> {
 /** Signs in as the administrator through the development sign-in page; lands in Loggkontroll. */
 async function signInAdmin(page: Page): Promise<void> {
   await signInAs(page, t.origin, ADMIN, '/staff/');
-  await ui(page.getByRole('heading', { level: 1, name: 'Loggkontroll' })).toBeVisible();
+  // The first load fetches the signed-in staff member, then the administration's code: allow for busy CI cores.
+  await playwrightExpect(page.getByRole('heading', { level: 1, name: 'Loggkontroll' })).toBeVisible({ timeout: 20_000 });
 }
 
 async function choose(page: Page, label: string | RegExp, option: string | RegExp): Promise<void> {
