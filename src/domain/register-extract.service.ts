@@ -104,14 +104,18 @@ export class RegisterExtractService {
 export async function buildRegisterExtract(em: EntityManager, personId: string, opts: { forStaff?: boolean } = {}): Promise<{ json: Record<string, unknown>; files: { path: string; bytes: Buffer }[] }> {
   const p = uuid(personId);
   const one = async (q: ReturnType<typeof sql>) => query<Record<string, unknown>>(em, q);
-  const [profile] = await one(sql`select personnummer, given_name as "givenName", family_name as "familyName", street, postal_code as "postalCode", city, mobile, email,
-      protected_identity as "protectedIdentity", confidentiality_marking as "confidentialityMarking", secret_phone_number as "secretPhoneNumber", needs_interpreter as "needsInterpreter",
+  const [profile] = await one(sql`select personnummer, given_name as "givenName", family_name as "familyName", street, postal_code as "postalCode", city, mobile, home_phone as "homePhone", work_phone as "workPhone", email,
+      protected_identity as "protectedIdentity", confidentiality_marking as "confidentialityMarking", secret_phone_number as "secretPhoneNumber", needs_interpreter as "needsInterpreter", interpreter_language as "interpreterLanguage",
       messaging_enabled as "messagingEnabled", notify_by_sms as "notifyBySms", notify_by_email as "notifyByEmail", created_at as "registeredAt"
     from person where id = ${p}`);
   // A protected identity's address and contact details never go to staff in a file (R3): the person gets them from their own extract.
   if (profile?.protectedIdentity && opts.forStaff) {
-    for (const k of ['street', 'postalCode', 'city', 'mobile', 'email']) profile[k] = null;
+    for (const k of ['street', 'postalCode', 'city', 'mobile', 'homePhone', 'workPhone', 'email']) profile[k] = null;
     profile.note = 'Skyddad folkbokföring: adress och kontaktuppgifter lämnas inte ut i ett utdrag som personal tar fram.';
+  } else if (profile?.secretPhoneNumber && opts.forStaff) {
+    // Hemligt telefonnummer: the numbers are not given out in a file staff produce either.
+    for (const k of ['mobile', 'homePhone', 'workPhone']) profile[k] = null;
+    profile.note = 'Hemligt telefonnummer: telefonnummer lämnas inte ut i ett utdrag som personal tar fram.';
   }
   const cases = await one(sql`select c.id, c.title, c.status, c.opened_on as "openedOn", c.closed_on as "closedOn",
       (select coalesce(json_agg(json_build_object('code', i.code, 'name', i.name, 'startDate', i.start_date, 'endDate', i.end_date) order by i.start_date), '[]') from intervention i where i.case_id = c.id) as interventions,

@@ -1,6 +1,7 @@
 import { parse } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { DEMO } from '../../src/db/demo-data';
+import { buildRegisterExtract } from '../../src/domain/register-extract.service';
 import { AccessAction, AccessLogEntry } from '../../src/entities/access-log-entry';
 import { Person } from '../../src/entities/person';
 import { Staff } from '../../src/entities/staff';
@@ -155,5 +156,19 @@ describe('Hemligt telefonnummer: phone numbers only to caseworkers, never to an 
     }
     expect(ok(await (await as('citizen')).query(Me)).me).toMatchObject({ secretPhoneNumber: true, phoneNumbersHidden: false, mobile: '+46701234567', homePhone: '+4612112345' });
     ok(await c.mutate(SetFlags, { personId: id(DEMO.tolvan), input: { secretPhoneNumber: false } }));
+  });
+});
+
+describe('the register extract carries the new details, and a staff-made one never a secret phone number', () => {
+  test('Tolvan\'s own extract has his phones and interpreter language; the one an administrator makes leaves the numbers out while the flag is on', async () => {
+    const c = await as('caseworker');
+    ok(await c.mutate(UpdateContact, { personId: id(DEMO.tolvan), input: { homePhone: '0121-123 45', workPhone: '08-123 456 78' } }));
+    ok(await c.mutate(SetFlags, { personId: id(DEMO.tolvan), input: { secretPhoneNumber: true, needsInterpreter: true, interpreterLanguage: 'Somaliska' } }));
+    const own = (await buildRegisterExtract(w.t.em(), id(DEMO.tolvan))).json.profile as Record<string, unknown>;
+    expect(own).toMatchObject({ mobile: '+46701234567', homePhone: '+4612112345', workPhone: '+46812345678', secretPhoneNumber: true, needsInterpreter: true, interpreterLanguage: 'Somaliska' });
+    const staffMade = (await buildRegisterExtract(w.t.em(), id(DEMO.tolvan), { forStaff: true })).json.profile as Record<string, unknown>;
+    expect(staffMade).toMatchObject({ mobile: null, homePhone: null, workPhone: null, email: 'tolvan.tolvansson@example.se', note: expect.stringMatching(/Hemligt telefonnummer/) });
+    ok(await c.mutate(SetFlags, { personId: id(DEMO.tolvan), input: { secretPhoneNumber: false, needsInterpreter: false } }));
+    expect((await buildRegisterExtract(w.t.em(), id(DEMO.tolvan), { forStaff: true })).json.profile).toMatchObject({ mobile: '+46701234567', homePhone: '+4612112345' });
   });
 });
