@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { defaultEmbeddedPgPort } from './ports';
 
 /** Logging (src/log.ts): read on its own, before the rest, so even a refused configuration is logged as configured. */
 const LogEnv = z.object({
@@ -37,7 +38,10 @@ const Env = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
     DATA_DIR: z.string().default('./.data'),
-    EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+    /** Default: 25432, or just below the OS's ephemeral port range if that starts lower (src/ports.ts); the next ports are tried when it is taken. */
+    EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    /** On SIGTERM/SIGINT: how long requests and jobs in flight may take to finish before the server stops anyway. */
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(25),
     /** Load the demo data on start (default: only with the embedded database). */
     SEED_DEMO_DATA: z.enum(['true', 'false']).optional(),
     LOG_SQL: z.enum(['true', 'false']).default('false'),
@@ -177,7 +181,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     host: env.HOST,
     databaseUrl: env.DATABASE_URL,
     dataDir,
-    embeddedPgPort: env.EMBEDDED_PG_PORT,
+    embeddedPgPort: env.EMBEDDED_PG_PORT ?? defaultEmbeddedPgPort(),
+    /** The grace period of a shutdown, in milliseconds (SHUTDOWN_GRACE_SECONDS). */
+    shutdownGraceMs: Math.round(env.SHUTDOWN_GRACE_SECONDS * 1000),
     seedDemoData: env.SEED_DEMO_DATA ? env.SEED_DEMO_DATA === 'true' : !env.DATABASE_URL,
     logSql: env.LOG_SQL === 'true',
     metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },

@@ -11,6 +11,8 @@ export enum ErrorCode {
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   CONFLICT = 'CONFLICT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** The server is shutting down (HTTP 503 with Retry-After): send the request again in a few seconds; nothing of it was done. */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   /** The citizen has no activated e-service account. */
   E_SERVICE_NOT_ACTIVATED = 'E_SERVICE_NOT_ACTIVATED',
   /** A relation must carry the type APPROVED_FOR_MESSAGES before it can be activated. */

