@@ -11,8 +11,9 @@ const AccessLogPage = lazy(() => import('./AccessLogPage').then((m) => ({ defaul
 const FailedNotificationsPage = lazy(() => import('./FailedNotificationsPage').then((m) => ({ default: m.FailedNotificationsPage })));
 const StaffAccountsPage = lazy(() => import('./StaffAccountsPage').then((m) => ({ default: m.StaffAccountsPage })));
 const SharedMailboxesPage = lazy(() => import('./SharedMailboxesPage').then((m) => ({ default: m.SharedMailboxesPage })));
+const ProtectedIdentityPage = lazy(() => import('./ProtectedIdentityPage').then((m) => ({ default: m.ProtectedIdentityPage })));
 
-/** The administration (systemförvaltare): Loggkontroll, failed notifications, staff accounts, shared mailboxes. */
+/** The administration (systemförvaltare): Loggkontroll, failed notifications, staff accounts, shared mailboxes, Skyddad folkbokföring. */
 export function AdminApp({ banner }: { banner?: ReactNode }) {
   const location = useLocation();
   const nav = [
@@ -20,6 +21,7 @@ export function AdminApp({ banner }: { banner?: ReactNode }) {
     { to: '/aviseringar', label: a.nav.notifications },
     { to: '/personal', label: a.nav.staff },
     { to: '/brevlador', label: a.nav.mailboxes },
+    { to: '/skyddad-folkbokforing', label: a.nav.protectedIdentity },
   ];
   return (
     <Layout appName={sv.appName} nav={nav} banner={banner}>
@@ -33,6 +35,7 @@ export function AdminApp({ banner }: { banner?: ReactNode }) {
             <Route path="/aviseringar" element={<FailedNotificationsPage />} />
             <Route path="/personal" element={<StaffAccountsPage />} />
             <Route path="/brevlador" element={<SharedMailboxesPage />} />
+            <Route path="/skyddad-folkbokforing" element={<ProtectedIdentityPage />} />
             <Route path="*" element={<NotFound />} />
           </Routes>
           </div>
