@@ -15,12 +15,26 @@ const preset = {
   },
 };
 
+/**
+ * The web UIs' operations are trusted documents: codegen writes each app's
+ * persisted-documents.json (sha256 of the document → its text) beside the
+ * typed documents and puts the hash on each DocumentNode (`__meta__.hash`).
+ * The UIs send only the hash; the server (src/http/trusted-documents.ts) reads
+ * these manifests and, in production, runs nothing else for a browser session.
+ */
+const trusted = {
+  ...preset,
+  presetConfig: { ...preset.presetConfig, persistedDocuments: { mode: 'embedHashInDocument' as const, hashAlgorithm: 'sha256' as const } },
+  // The hash goes on the DocumentNode only in this mode (same DocumentNode objects, fragments inlined).
+  config: { ...preset.config, documentMode: 'documentNodeImportFragments' as const },
+};
+
 const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
   ignoreNoDocuments: false,
   generates: {
-    'clients/staff/src/generated/': { ...preset, documents: ['clients/shared/operations/**/*.graphql', 'clients/staff/operations/**/*.graphql'] },
-    'clients/citizen/src/generated/': { ...preset, documents: ['clients/shared/operations/**/*.graphql', 'clients/citizen/operations/**/*.graphql'] },
+    'clients/staff/src/generated/': { ...trusted, documents: ['clients/shared/operations/**/*.graphql', 'clients/staff/operations/**/*.graphql'] },
+    'clients/citizen/src/generated/': { ...trusted, documents: ['clients/shared/operations/**/*.graphql', 'clients/citizen/operations/**/*.graphql'] },
     'test/generated/': { ...preset, documents: ['test/operations/**/*.graphql'] },
   },
   hooks: {},

@@ -128,6 +128,12 @@ const Env = z
     /** The self-hosted GraphQL IDE (GraphiQL) at GET /graphql for browsers: on by default except in production. */
     GRAPHQL_IDE: z.enum(['on', 'off']).optional(),
 
+    /**
+     * Trusted documents (src/http/trusted-documents.ts): with "enforce" a browser session (cookie) may run only the
+     * web UIs' own operations; bearer-token callers may send any document. Default: enforce in production.
+     */
+    TRUSTED_DOCUMENTS: z.enum(['enforce', 'off']).optional(),
+
     /** Abuse limits for every GraphQL document, HTTP and websocket alike. */
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
     GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
@@ -234,6 +240,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       batchSize: env.RETENTION_BATCH_SIZE,
       registerExtractDays: env.REGISTER_EXTRACT_DAYS,
     },
+    /** Browser sessions run only the UIs' trusted documents (src/http/trusted-documents.ts). */
+    enforceTrustedDocuments: env.TRUSTED_DOCUMENTS ? env.TRUSTED_DOCUMENTS === 'enforce' : env.NODE_ENV === 'production',
     /** GraphiQL at GET /graphql (src/http/graphiql.ts). */
     graphqlIde: env.GRAPHQL_IDE ? env.GRAPHQL_IDE === 'on' : env.NODE_ENV !== 'production',
     limits: {

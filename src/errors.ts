@@ -13,6 +13,10 @@ export enum ErrorCode {
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
   /** The server is shutting down (HTTP 503 with Retry-After): send the request again in a few seconds; nothing of it was done. */
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  /** The request names a trusted document (by hash) that this server does not know: the page is older or newer than the server; reload it. */
+  PERSISTED_QUERY_NOT_FOUND = 'PERSISTED_QUERY_NOT_FOUND',
+  /** In production a browser session (cookie) may run only the web UIs' own operations; send your own documents with a bearer token. */
+  OPERATION_NOT_ALLOWED = 'OPERATION_NOT_ALLOWED',
   /** The citizen has no activated e-service account. */
   E_SERVICE_NOT_ACTIVATED = 'E_SERVICE_NOT_ACTIVATED',
   /** A relation must carry the type APPROVED_FOR_MESSAGES before it can be activated. */

@@ -28,6 +28,8 @@ import { noteViewer, requestLogging } from './http/request-log';
 import { healthRoutes } from './http/readiness';
 import { Metrics, metricsRoutes, startMetricsServer } from './http/metrics';
 import { graphiqlRoutes } from './http/graphiql';
+import { TrustedDocuments, trustedDocumentsMiddleware, trustedWebSocketDocument } from './http/trusted-documents';
+import { bearer } from './auth/authenticate';
 import { ShutdownGate } from './http/shutdown-gate';
 import { observabilityPlugin } from './http/observability';
 import { PostgresBlobStore, type BlobStore } from './storage/blob-store';
@@ -114,6 +116,16 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const schema = await getSchema();
   const armor = createArmor(config.limits);
   const app = express();
+  // The web UIs' operations (codegen's persisted-documents manifests): required where browser sessions are held to them.
+  let trustedDocuments: TrustedDocuments;
+  try {
+    trustedDocuments = TrustedDocuments.load();
+  } catch (err) {
+    if (config.enforceTrustedDocuments) throw new Error(`The web UIs' trusted documents could not be read (run npm run codegen): ${(err as Error).message}`);
+    log.warn('no trusted documents: the web UIs will not work until npm run codegen has run', { err });
+    trustedDocuments = TrustedDocuments.empty();
+  }
+  const trusted = { documents: trustedDocuments, enforce: config.enforceTrustedDocuments, maxTokens: config.limits.maxTokens };
   const blobStore: BlobStore = deps.blobStore ?? new PostgresBlobStore();
   app.disable('x-powered-by');
   // Prometheus metrics (src/http/metrics.ts): GET /metrics behind METRICS_TOKEN, or on METRICS_PORT.
@@ -171,9 +183,19 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
             }),
           ];
         }
+        // A browser session's socket runs only the web UIs' documents (in production); a hash names one of them.
+        const session = !bearer(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization ?? ctx.connectionParams?.token);
+        const chosen = trustedWebSocketDocument(trusted, session, payload);
+        if ('refused' in chosen) {
+          const message =
+            chosen.refused === 'PERSISTED_QUERY_NOT_FOUND'
+              ? 'This server does not know the document the operation names (an older or newer page?). Reload the page.'
+              : 'A browser session may run only the operations of this service\'s own pages. To send your own documents, connect with a bearer token.';
+          return [new GraphQLError(message, { extensions: { code: chosen.refused } })];
+        }
         let document;
         try {
-          document = parse(payload.query, { maxTokens: config.limits.maxTokens });
+          document = parse(chosen.query, { maxTokens: config.limits.maxTokens });
         } catch (err) {
           return refusal([err instanceof GraphQLError ? err : new GraphQLError('The document could not be parsed.')], 'GRAPHQL_PARSE_FAILED');
         }
@@ -246,6 +268,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     parseOptions: { maxTokens: config.limits.maxTokens },
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // Apollo's automatic persisted queries would let anyone register a document: the UIs' trusted documents replace them.
+    persistedQueries: false,
     csrfPrevention: true,
     // main.ts owns SIGTERM/SIGINT: it closes websockets first, then HTTP, then the database.
     stopOnTerminationSignals: false,
@@ -279,6 +303,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     next();
   });
   app.use('/graphql', express.json({ limit: '1mb' }));
+  app.use('/graphql', trustedDocumentsMiddleware({ ...trusted, isSession: (req) => requestCredential(req.headers, config).kind === 'session' }));
   app.use(
     '/graphql',
     expressMiddleware(apollo, {

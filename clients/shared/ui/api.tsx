@@ -1,4 +1,5 @@
-import { Client, cacheExchange, fetchExchange, mapExchange, stringifyDocument, type CombinedError, type TypedDocumentNode } from '@urql/core';
+import { Client, cacheExchange, fetchExchange, makeOperation, mapExchange, stringifyDocument, type CombinedError, type TypedDocumentNode } from '@urql/core';
+import type { DocumentNode } from 'graphql';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 
 /** A failure the page handles as a whole rather than where it happened. */
@@ -31,6 +32,18 @@ export function errorField(error: CombinedError | undefined): string | undefined
   return typeof field === 'string' ? field : undefined;
 }
 
+/** The sha256 codegen put on a generated document (codegen.ts, persistedDocuments), without its `sha256:` prefix. */
+export function documentHash(doc: DocumentNode): string | undefined {
+  const hash = (doc as DocumentNode & { __meta__?: { hash?: unknown } }).__meta__?.hash;
+  return typeof hash === 'string' ? hash.replace(/^sha256:/, '') : undefined;
+}
+
+/** A trusted document goes by its hash alone (the server has its text): `extensions.persistedQuery`, which urql's fetch then sends without the query. */
+export const persistedDocumentExtensions = (doc: DocumentNode) => {
+  const sha256Hash = documentHash(doc);
+  return sha256Hash ? { persistedQuery: { version: 1 as const, sha256Hash } } : undefined;
+};
+
 export interface WebApi {
   client: Client;
   ws: WsClient;
@@ -51,7 +64,13 @@ export function createWebApi(events: ApiEvents): WebApi {
     requestPolicy: 'cache-and-network',
     exchanges: [
       cacheExchange,
+      // Our pages' operations are trusted documents: only their hash is sent (src/http/trusted-documents.ts).
       mapExchange({
+        onOperation(operation) {
+          const extensions = operation.kind === 'teardown' ? undefined : persistedDocumentExtensions(operation.query);
+          if (!extensions) return operation;
+          return makeOperation(operation.kind, { ...operation, extensions: { ...operation.extensions, ...extensions } }, operation.context);
+        },
         onError(error) {
           if (isUnauthenticated(error)) events.onUnauthenticated();
         },
@@ -152,7 +171,7 @@ export function startNoticeFeed<N extends NoticeLike>(
     if (stopped || mine !== attempt) return;
     const stale = () => mine !== attempt;
     unsubscribe = api.ws.subscribe<{ notices: N }>(
-      { query, variables: { after: cursor } },
+      { query, variables: { after: cursor }, extensions: persistedDocumentExtensions(docs.subscription) },
       {
         next: (result) => {
           if (!stale() && result.data) deliver(result.data.notices);
