@@ -263,6 +263,7 @@ describe("P3 the seed's documentation steps: Nytt dokument, Skrivskydda, Skapa P
     const row = page.getByTestId('pdfs').getByRole('row').filter({ hasText: 'TEST Utredningsdokument till e-tjänst' });
     await ui(row).toContainText('mararo01');
     await noViolations(page, 'PDF tab');
+    await screenshot(page, 'staff-document-pdf');
 
     // Visa: the PDF in a new tab (the browser's viewer); the link is the PDF itself.
     const view = row.getByRole('link', { name: 'Visa TEST Utredningsdokument till e-tjänst (öppnas i ny flik)' });

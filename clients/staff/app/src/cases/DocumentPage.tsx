@@ -163,7 +163,6 @@ function EditForm({ doc, refresh, onLocked }: { doc: Doc; refresh: () => void; o
           {sv.documents.save}
         </Button>
         <Button className="button" onPress={() => setConfirmLock(true)}>
-          <span aria-hidden="true">🔒 </span>
           {sv.documents.lock}
         </Button>
       </div>
@@ -315,7 +314,6 @@ export function PdfTable({ pdfs, canSend, onSend }: { pdfs: DocPdf[]; canSend: b
             <td data-label={sv.documents.pdfColumns.options}>
               <span className="pdf-actions">
                 <a className="button button--small" href={`${p.url}?visa=1`} target="_blank" rel="noopener" aria-label={fmt(sv.documents.viewNamed, { name: p.name })}>
-                  <span aria-hidden="true">📄 </span>
                   {sv.documents.view}
                 </a>
                 {canSend && (
@@ -378,7 +376,6 @@ function SendDialog({ doc, pdf, onClose }: { doc: Doc; pdf: DocPdf; onClose: (do
         <div className="field">
           <span className="label">{sv.documents.attachments}</span>
           <p className="attachment-chip">
-            <span aria-hidden="true">📎 </span>
             {pdf.filename}
           </p>
         </div>
