@@ -123,6 +123,42 @@ describe("P1 the seed's person steps: Marita finds Tolvan and switches the e-ser
     await screenshot(page, 'staff-person-360');
   });
 
+  test('Marita sets Tolkbehov (with language) and Sekretessmarkering, and a home phone; they show in the person view', async () => {
+    const page = await (await newContext(browser)).newPage();
+    await signInStaff(page, t.origin, STAFF.marita);
+    await openTolvan(page, 'Tolvansson');
+
+    // Upplysningar → Ändra: Skyddad folkbokföring is shown but cannot be set here; Tolkbehov needs a language.
+    await page.getByRole('button', { name: 'Ändra upplysningar' }).click();
+    const flags = page.getByTestId('flags-form');
+    await ui(flags.getByRole('checkbox', { name: 'Skyddad folkbokföring' })).toBeDisabled();
+    await flags.getByRole('checkbox', { name: 'Sekretessmarkering' }).check({ force: true });
+    await flags.getByRole('checkbox', { name: 'Tolkbehov' }).check({ force: true });
+    await flags.getByRole('button', { name: 'Spara' }).click();
+    await ui(flags.getByText('Skriv vilket språk personen behöver tolk på.')).toBeVisible();
+    await flags.getByRole('textbox', { name: 'Språk' }).fill('Arabiska');
+    await noViolations(page, 'flags form');
+    await flags.getByRole('button', { name: 'Spara' }).click();
+    const list = page.getByRole('list', { name: 'Upplysningar' });
+    await ui(list).toContainText('Sekretessmarkering');
+    await ui(list).toContainText('Tolkbehov: Arabiska');
+
+    // Kontaktuppgifter → Ändra: Telefon hem.
+    await page.getByRole('button', { name: 'Ändra kontaktuppgifter' }).click();
+    await page.getByRole('textbox', { name: 'Telefon hem' }).fill('011-12 34 56');
+    await page.getByRole('button', { name: 'Spara' }).first().click();
+    await ui(page.getByRole('button', { name: 'Ändra kontaktuppgifter' })).toBeVisible();
+    const tolvan = await personAsMarita('Tolvansson');
+    expect(tolvan).toEqual(expect.objectContaining({ confidentialityMarking: true, needsInterpreter: true }));
+
+    // Back as they were, for the steps that follow.
+    await page.getByRole('button', { name: 'Ändra upplysningar' }).click();
+    await flags.getByRole('checkbox', { name: 'Sekretessmarkering' }).uncheck({ force: true });
+    await flags.getByRole('checkbox', { name: 'Tolkbehov' }).uncheck({ force: true });
+    await flags.getByRole('button', { name: 'Spara' }).click();
+    await ui(page.getByText('Inga upplysningar.')).toBeVisible();
+  });
+
   test("Sanna's protected identity: Marita (not her caseworker) sees the marking and no address or contact details", async () => {
     const page = await (await newContext(browser)).newPage();
     await signInStaff(page, t.origin, STAFF.marita);
