@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
+import { freeListenPort, isAddressInUse } from '../src/ports';
 import type { TokenVerifier } from '../src/auth/tokens';
 
 /**
@@ -111,7 +112,15 @@ export async function startBaseline(
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A port below the OS's ephemeral range (src/ports.ts), another one if it was taken meanwhile.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freeListenPort();
+    const ok = await new Promise<boolean>((resolve, reject) => {
+      server.once('error', (err) => (isAddressInUse(err) && attempt < 5 ? resolve(false) : reject(err)));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) break;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/graphql`,

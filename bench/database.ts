@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/db/embedded';
+import { freeListenPort } from '../src/ports';
 
 /** A database private to one benchmark run, gone again after `drop()`. */
 export interface BenchDatabase {
@@ -44,9 +45,11 @@ export async function startBenchDatabase(log: (m: string) => void): Promise<Benc
   }
 
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ifo-bench-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  log(`starting embedded PostgreSQL in ${dataDir} on port ${port}`);
-  const db = await startEmbeddedPostgres({ dataDir, port });
+  // Below the OS's ephemeral range (src/ports.ts); the next ports are tried if it is taken meanwhile.
+  const first = await freeListenPort();
+  log(`starting embedded PostgreSQL in ${dataDir} on port ${first}`);
+  const db = await startEmbeddedPostgres({ dataDir, port: first });
+  const port = db.port;
   try {
     await ensureDatabase(db.url);
   } catch (err) {

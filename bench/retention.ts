@@ -7,6 +7,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { loadOrCreateDevKeys } from '../src/auth/dev-keys';
 import { createTokenVerifier, signDevToken } from '../src/auth/tokens';
 import { loadConfig } from '../src/config';
+import { freeListenPort } from '../src/ports';
 import { DEMO, seedDemoData } from '../src/db/demo-data';
 import { initOrm, migrate } from '../src/db/orm';
 import { RetentionService } from '../src/domain/retention.service';
@@ -85,7 +86,7 @@ async function main() {
 
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ifo-bench-keys-'));
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-    const config = loadConfig({ NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db.url, DATA_DIR: dataDir, AUTH_MODE: 'dev', WORKER: 'off', SEED_DEMO_DATA: 'false', RETENTION_BATCH_SIZE: process.env.RETENTION_BATCH_SIZE ?? '500' });
+    const config = loadConfig({ NODE_ENV: 'development', PORT: String(await freeListenPort()), HOST: '127.0.0.1', DATABASE_URL: db.url, DATA_DIR: dataDir, AUTH_MODE: 'dev', WORKER: 'off', SEED_DEMO_DATA: 'false', RETENTION_BATCH_SIZE: process.env.RETENTION_BATCH_SIZE ?? '500' });
     const verifier = await createTokenVerifier(config);
     const runtime = await startRuntime(config, orm, db.url);
     cleanup.push(() => runtime.close());

@@ -6,6 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { loadOrCreateDevKeys } from '../src/auth/dev-keys';
 import { createTokenVerifier, signDevToken } from '../src/auth/tokens';
 import { loadConfig } from '../src/config';
+import { freeListenPort } from '../src/ports';
 import { DEMO } from '../src/db/demo-data';
 import { initOrm, migrate, type Orm } from '../src/db/orm';
 import { startRuntime, type Runtime } from '../src/runtime';
@@ -88,7 +89,7 @@ async function main() {
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
     const config = loadConfig({
       NODE_ENV: 'development',
-      PORT: '0',
+      PORT: String(await freeListenPort()),
       HOST: '127.0.0.1',
       DATABASE_URL: db.url,
       DATA_DIR: dataDir,

@@ -65,6 +65,18 @@ export interface ConversationView {
   conversation: Conversation;
   lastMessageId: string | null;
   unreadCount: number;
+  /** Read with the page (inbox, conversation): everyone taking part, with the name shown. */
+  participants?: PartyRow[];
+  /** Read with the page: the last message. */
+  lastMessage?: Message | null;
+}
+
+/** A participant as the inbox shows it: plain, named. */
+export interface PartyRow {
+  kind: PartyKind;
+  id: string;
+  name: string | null;
+  title: string | null;
 }
 
 interface Sender {
@@ -516,7 +528,7 @@ export class MessageService {
     return this.em.transactional(async (em) => {
       if (!isId(id)) throw notFound('conversation');
       const keys = (await this.viewerParties(em)).map(partyKey);
-      const [view] = await this.conversationRows(em, keys, { ids: [id], folder: 'ALL', unreadOnly: false, limit: 1 });
+      const [view] = await this.conversationRows(em, keys, { ids: [id], folder: 'ALL', unreadOnly: false, limit: 1, details: true });
       if (!view) throw notFound('conversation');
       if (this.viewer.kind === 'staff' && view.conversation.citizen) {
         await logPersonAccess(em, this.viewer, this.requestId, [view.conversation.citizen.id], AccessAction.CONVERSATION_READ);
@@ -532,21 +544,18 @@ export class MessageService {
   async conversations(args: { sharedMailboxId?: string | null; folder?: InboxFolder | null; unreadOnly?: boolean | null; first?: number | null; after?: string | null }): Promise<Page<ConversationView>> {
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 2) as [string, string] | undefined;
-    return this.em.transactional(async (em) => {
-      const party = await this.mailboxParty(em, args.sharedMailboxId);
-      const rows = await this.conversationRows(em, [partyKey(party)], {
-        folder: args.folder ?? 'ALL',
-        unreadOnly: !!args.unreadOnly,
-        limit: size + 1,
-        after,
-      });
-      const page = toPage(rows, size, (r) => [r.conversation.lastMessageAt.toISOString(), r.conversation.id]);
-      if (this.viewer.kind === 'staff') {
-        const citizens = page.nodes.map((v) => v.conversation.citizen?.id).filter((x): x is string => !!x);
-        await logPersonAccess(em, this.viewer, this.requestId, citizens, AccessAction.CONVERSATION_LIST);
-      }
-      return page;
+    // No transaction: the page, its participants and last messages, and the access log of the citizens listed are one statement.
+    const em = this.em;
+    const party = await this.mailboxParty(em, args.sharedMailboxId);
+    const rows = await this.conversationRows(em, [partyKey(party)], {
+      folder: args.folder ?? 'ALL',
+      unreadOnly: !!args.unreadOnly,
+      limit: size + 1,
+      after,
+      details: true,
+      accessLog: { action: AccessAction.CONVERSATION_LIST, rows: size },
     });
+    return toPage(rows, size, (r) => [r.conversation.lastMessageAt.toISOString(), r.conversation.id]);
   }
 
   /** Unread messages per mailbox the viewer has: own, then shared ones. */
@@ -572,7 +581,17 @@ export class MessageService {
   private async conversationRows(
     em: EntityManager,
     keys: string[],
-    opts: { ids?: string[]; folder: InboxFolder; unreadOnly: boolean; limit: number; after?: [string, string] },
+    opts: {
+      ids?: string[];
+      folder: InboxFolder;
+      unreadOnly: boolean;
+      limit: number;
+      after?: [string, string];
+      /** Also the participants with their names and the last message's row (the inbox shows them; the loaders are primed with them). */
+      details?: boolean;
+      /** Staff only: the access log of the citizens of the first `rows` conversations, written by the same statement. */
+      accessLog?: { action: AccessAction; rows: number };
+    },
   ): Promise<ConversationView[]> {
     const keysArray = textArray(keys);
     const where: Sql[] = [readableConversations(this.viewer, keys, 'c')];
@@ -585,9 +604,7 @@ export class MessageService {
     }
     if (opts.unreadOnly) where.push(sql`u.unread > 0`);
     if (opts.after) where.push(sql`(c.last_message_at, c.id) < (${opts.after[0]}::timestamptz, ${uuid(opts.after[1])})`);
-    const rows = await query(
-      em,
-      sql`select c.*, lm.id as last_message_id, u.unread
+    const page = sql`select c.*, lm.id as last_message_id, u.unread
          from conversation c
          left join lateral (select m.id from message m where m.conversation_id = c.id order by m.created_at desc, m.id desc limit 1) lm on true
          cross join lateral (select count(distinct r.message_id)::int as unread
@@ -596,13 +613,37 @@ export class MessageService {
                                 and (um.sender_kind::text || ':' || coalesce(um.sender_mailbox_id, um.sender_person_id, um.sender_staff_id)::text) <> all(${keysArray})) u
         where ${join(where, 'and')}
         order by c.last_message_at desc, c.id desc
-        limit ${opts.limit}`,
-    );
-    return rows.map((row) => ({
-      conversation: em.map(Conversation, row),
-      lastMessageId: (row.last_message_id as string | null) ?? null,
-      unreadCount: Number(row.unread ?? 0),
-    }));
+        limit ${opts.limit}`;
+    const viewer = this.viewer;
+    const log =
+      opts.accessLog && viewer.kind === 'staff'
+        ? sql`, logged as (insert into access_log_entry (id, created_at, actor_id, actor_role, person_id, action, request_id)
+              select gen_random_uuid(), now(), ${uuid(viewer.staff.id)}, ${viewer.role}::staff_role, x.citizen_id, ${opts.accessLog.action}::access_action, ${this.requestId}
+                from (select distinct f.citizen_id from (select p.citizen_id from page p order by p.last_message_at desc, p.id desc limit ${opts.accessLog.rows}) f
+                       where f.citizen_id is not null) x)`
+        : sql``;
+    const details = opts.details
+      ? sql`, (select json_agg(json_build_object('kind', p.kind, 'id', coalesce(p.staff_id, p.mailbox_id, p.person_id),
+                  'name', coalesce(s.given_name || ' ' || s.family_name, sm.name, pe.given_name || ' ' || pe.family_name), 'title', s.title) order by p.created_at, p.id)
+             from conversation_participant p left join staff s on s.id = p.staff_id left join shared_mailbox sm on sm.id = p.mailbox_id
+             left join person pe on pe.id = p.person_id where p.conversation_id = page.id) as participant_rows,
+           (select row_to_json(m) from message m where m.id = page.last_message_id) as last_message_row`
+      : sql``;
+    const rows = await query(em, sql`with page as (${page}) ${log} select page.* ${details} from page order by page.last_message_at desc, page.id desc`);
+    return rows.map((row) => {
+      const { participant_rows: participants, last_message_row: last, ...conversation } = row as Record<string, unknown> & { participant_rows?: PartyRow[] | null; last_message_row?: Record<string, unknown> | null };
+      return {
+        conversation: em.map(Conversation, conversation),
+        lastMessageId: (row.last_message_id as string | null) ?? null,
+        unreadCount: Number(row.unread ?? 0),
+        ...(opts.details
+          ? {
+              participants: participants ?? [],
+              lastMessage: last ? em.map(Message, { ...last, created_at: new Date(last.created_at as string) }) : null,
+            }
+          : {}),
+      };
+    });
   }
 
   /**

@@ -148,6 +148,20 @@ function myPartyKeys(ctx: Context): Promise<Set<string>> {
  * The mailbox's view of a conversation (last message, unread count), read in the same statement as the
  * page by `conversations` or `conversation`, the only fields that return a Conversation.
  */
+/**
+ * Keeps the view for the conversation's fields, and hands the loaders what the
+ * page's statement already read (participants with their names, the last
+ * message): the inbox page then needs no statement per field (issue 12, item 2).
+ */
+function primeView(ctx: Context, view: ConversationView): void {
+  ctx.conversationViews.set(view.conversation.id, view);
+  if (view.participants) {
+    ctx.loaders.participantsByConversation.prime(view.conversation.id, view.participants.map((p) => ({ kind: p.kind, id: p.id })));
+    for (const p of view.participants) if (p.name !== null) ctx.loaders.partyName.prime(`${p.kind}:${p.id}`, { name: p.name, title: p.title });
+  }
+  if (view.lastMessage) ctx.loaders.message.prime(view.lastMessage.id, view.lastMessage);
+}
+
 function viewOf(ctx: Context, c: Conversation): ConversationView {
   const view = ctx.conversationViews.get(c.id);
   if (!view) throw new Error(`conversation ${c.id} resolved without its mailbox view`);
@@ -160,7 +174,7 @@ export class ConversationResolver {
   @Query(() => ConversationConnection, { description: 'A mailbox\'s conversations, latest activity first: your own (default) or a shared mailbox you belong to; for a citizen, their own. Staff listings are recorded in the access log.' })
   async conversations(@Args() args: ConversationsArgs, @Ctx() ctx: Context) {
     const page = await service(ctx).conversations({ ...args, folder: (args.folder ?? 'ALL') as InboxFolder });
-    for (const view of page.nodes) ctx.conversationViews.set(view.conversation.id, view);
+    for (const view of page.nodes) primeView(ctx, view);
     return toConnection({ ...page, nodes: page.nodes.map((v) => v.conversation), cursorOf: (c) => page.cursorOf(ctx.conversationViews.get(c.id)!) });
   }
 
@@ -168,7 +182,7 @@ export class ConversationResolver {
   @Query(() => Conversation, { description: 'A conversation you take part in (yourself or through a shared mailbox). NOT_FOUND otherwise. Staff reads are recorded in the access log.' })
   async conversation(@Arg('id', () => ID, { description: 'The conversation.' }) id: string, @Ctx() ctx: Context) {
     const view = await service(ctx).conversation(id);
-    ctx.conversationViews.set(view.conversation.id, view);
+    primeView(ctx, view);
     return view.conversation;
   }
 
