@@ -296,7 +296,7 @@ describe('A3 shared mailboxes and staff accounts', () => {
     await context.close();
   });
 
-  test('staff accounts: create one, change its role, disable it; the administrator cannot disable herself (the API\'s refusal in Swedish)', async () => {
+  test('staff accounts: create one, change its role, title and unit, disable it; the administrator cannot disable or demote herself (the API\'s refusals in Swedish)', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     await signInAdmin(page);
@@ -327,18 +327,28 @@ describe('A3 shared mailboxes and staff accounts', () => {
     const lisa = accounts.filter({ hasText: 'Lisa Larsson' });
     await ui(lisa).toContainText('Handläggare');
 
-    await lisa.getByRole('button', { name: 'Ändra roll för Lisa Larsson' }).click();
-    await choose(page, /Ändra roll för Lisa Larsson/, 'Utförare');
-    await lisa.getByRole('button', { name: 'Spara roll' }).click();
-    await ui(page.getByTestId('admin-done')).toHaveText('Lisa Larsson är nu utförare.');
+    // Changed: role, title and unit in one form (the username is the identity provider's and stays).
+    await lisa.getByRole('button', { name: 'Ändra uppgifter för Lisa Larsson' }).click();
+    const form = page.getByRole('region', { name: 'Ändra uppgifter för Lisa Larsson' });
+    await ui(form.getByRole('textbox', { name: 'Förnamn' })).toBeFocused();
+    await ui(form.getByRole('textbox', { name: 'Användarnamn' })).toHaveCount(0);
+    await choose(page, /Roll$/, 'Utförare');
+    await form.getByRole('textbox', { name: 'Titel' }).fill('Behandlingsassistent');
+    await choose(page, /Enhet$/, 'Öppenvård vuxna (utförare)');
+    expect(await axeViolations(page)).toEqual([]);
+    await form.getByRole('button', { name: 'Spara', exact: true }).click();
+    await ui(page.getByTestId('admin-done')).toHaveText('Uppgifterna för Lisa Larsson är sparade.');
+    await ui(page.getByTestId('admin-done')).toBeFocused();
     await ui(lisa).toContainText('Utförare');
+    await ui(lisa).toContainText('Behandlingsassistent');
+    await ui(lisa).toContainText('Öppenvård vuxna (utförare)');
 
     await lisa.getByRole('button', { name: 'Stäng av kontot för Lisa Larsson' }).click();
     await lisa.getByRole('button', { name: 'Stäng av kontot för Lisa Larsson' }).click();
     await ui(page.getByTestId('admin-done')).toHaveText('Kontot för Lisa Larsson är avstängt.');
     await ui(lisa).toContainText('Avstängt');
-    const [row] = await t.em().getConnection().execute<{ role: string; active: boolean }[]>(`select role, active from staff where username = 'lislar01'`);
-    expect(row).toEqual({ role: 'EXECUTOR', active: false });
+    const [row] = await t.em().getConnection().execute<{ role: string; active: boolean; title: string }[]>(`select role, active, title from staff where username = 'lislar01'`);
+    expect(row).toEqual({ role: 'EXECUTOR', active: false, title: 'Behandlingsassistent' });
 
     // Separation of duties: not herself.
     const siv = accounts.filter({ hasText: 'Siv Systemsson' });
@@ -346,6 +356,16 @@ describe('A3 shared mailboxes and staff accounts', () => {
     await siv.getByRole('button', { name: 'Stäng av kontot för Siv Systemsson' }).click();
     await ui(siv.getByRole('alert')).toHaveText('Du kan inte stänga av ditt eget konto. Be en annan systemförvaltare.');
     await ui(siv).toContainText('Aktivt');
+    await siv.getByRole('button', { name: 'Avbryt' }).click();
+    // …nor demote herself.
+    await siv.getByRole('button', { name: 'Ändra uppgifter för Siv Systemsson' }).click();
+    await choose(page, /Roll$/, 'Handläggare');
+    await page.getByRole('button', { name: 'Spara', exact: true }).click();
+    await ui(page.getByRole('region', { name: 'Ändra uppgifter för Siv Systemsson' }).getByRole('alert')).toHaveText(
+      'Du kan inte ta bort din egen roll som systemförvaltare. Be en annan systemförvaltare.',
+    );
+    await page.getByRole('button', { name: 'Avbryt' }).click();
+    await ui(siv).toContainText('Systemförvaltare');
 
     const phone = await context.newPage();
     await phone.setViewportSize(VIEWPORTS.phone);

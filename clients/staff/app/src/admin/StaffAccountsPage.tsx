@@ -21,7 +21,7 @@ export function StaffAccountsPage() {
   usePageTitle(s.title);
   const [{ data, fetching, error }, reexecute] = useQuery({ query: StaffMembersDocument });
   const [{ data: me }] = useQuery({ query: StaffMeDocument });
-  const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<Member | 'new' | null>(null);
   const [done, setDone] = useState<DoneNote>();
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
   // The form or the row's controls the person used are gone: focus goes to the confirmation.
@@ -30,19 +30,21 @@ export function StaffAccountsPage() {
     <>
       <div className="page-head">
         <h1>{s.title}</h1>
-        {!creating && (
-          <Button className="button button--primary" onPress={() => (setCreating(true), setDone(undefined))}>
+        {editing === null && (
+          <Button className="button button--primary" onPress={() => (setEditing('new'), setDone(undefined))}>
             {s.create}
           </Button>
         )}
       </div>
       <p>{s.lead}</p>
-      {creating && (
-        <CreateForm
-          onDone={(name) => {
-            setCreating(false);
-            if (name) {
-              say(fmt(s.created, { name }));
+      {editing !== null && (
+        <StaffForm
+          key={editing === 'new' ? 'new' : editing.id}
+          member={editing === 'new' ? undefined : editing}
+          onDone={(text) => {
+            setEditing(null);
+            if (text) {
+              say(text);
               refresh();
             }
           }}
@@ -61,13 +63,13 @@ export function StaffAccountsPage() {
               <th scope="col">{s.unit}</th>
               <th scope="col">{s.status}</th>
               <th scope="col">
-                <span className="visually-hidden">{s.changeRole}</span>
+                <span className="visually-hidden">{s.actions}</span>
               </th>
             </tr>
           </thead>
           <tbody>
             {data.staffMembers.map((m) => (
-              <StaffRow key={m.id} member={m} self={m.id === me?.staffMe.id} onChanged={say} />
+              <StaffRow key={m.id} member={m} self={m.id === me?.staffMe.id} onChanged={say} onEdit={() => (setEditing(m), setDone(undefined))} />
             ))}
           </tbody>
         </table>
@@ -76,17 +78,16 @@ export function StaffAccountsPage() {
   );
 }
 
-function StaffRow({ member: m, self, onChanged }: { member: Member; self: boolean; onChanged: (text: string) => void }) {
+function StaffRow({ member: m, self, onChanged, onEdit }: { member: Member; self: boolean; onChanged: (text: string) => void; onEdit: () => void }) {
   const s = a.staff;
-  const [mode, setMode] = useState<'view' | 'role' | 'disable'>('view');
-  const [role, setRole] = useState<string>(m.role);
+  const [confirming, setConfirming] = useState(false);
   const [problem, setProblem] = useState<string>();
   const [{ fetching }, update] = useMutation(UpdateStaffDocument);
-  const change = async (input: { role?: StaffRole; active?: boolean }, text: string) => {
+  const change = async (active: boolean, text: string) => {
     setProblem(undefined);
-    const result = await update({ id: m.id, input });
+    const result = await update({ id: m.id, input: { active } });
     if (result.error) return setProblem(adminErrorText(result.error));
-    setMode('view');
+    setConfirming(false);
     onChanged(text);
   };
   return (
@@ -100,13 +101,13 @@ function StaffRow({ member: m, self, onChanged }: { member: Member; self: boolea
       <td data-label={s.unit}>{m.unit.name}</td>
       <td data-label={s.status}>{m.active ? s.active : <strong>{s.disabled}</strong>}</td>
       <td className="admin-table__actions">
-        {mode === 'view' && (
+        {!confirming && (
           <div className="admin-actions">
-            <Button className="button button--compact" aria-label={fmt(s.changeRoleNamed, { name: m.name })} onPress={() => (setMode('role'), setRole(m.role))}>
-              {s.changeRole}
+            <Button className="button button--compact" aria-label={fmt(s.editNamed, { name: m.name })} onPress={onEdit}>
+              {s.edit}
             </Button>
             {m.active ? (
-              <Button className="button button--compact" aria-label={fmt(s.disableNamed, { name: m.name })} onPress={() => setMode('disable')}>
+              <Button className="button button--compact" aria-label={fmt(s.disableNamed, { name: m.name })} onPress={() => setConfirming(true)}>
                 {s.disable}
               </Button>
             ) : (
@@ -114,31 +115,14 @@ function StaffRow({ member: m, self, onChanged }: { member: Member; self: boolea
                 className="button button--compact"
                 aria-label={fmt(s.enableNamed, { name: m.name })}
                 isDisabled={fetching}
-                onPress={() => void change({ active: true }, fmt(s.enabledDone, { name: m.name }))}
+                onPress={() => void change(true, fmt(s.enabledDone, { name: m.name }))}
               >
                 {s.enable}
               </Button>
             )}
           </div>
         )}
-        {mode === 'role' && (
-          <div className="admin-inline">
-            <Choice label={fmt(s.changeRoleNamed, { name: m.name })} value={role} onChange={setRole} options={roleOptions} />
-            <div className="admin-actions">
-              <Button
-                className="button button--primary button--compact"
-                isDisabled={fetching}
-                onPress={() => void change({ role: role as StaffRole }, fmt(s.roleSaved, { name: m.name, role: (a.roles[role] ?? role).toLowerCase() }))}
-              >
-                {s.saveRole}
-              </Button>
-              <Button className="button button--compact" onPress={() => (setMode('view'), setProblem(undefined))}>
-                {s.cancel}
-              </Button>
-            </div>
-          </div>
-        )}
-        {mode === 'disable' && (
+        {confirming && (
           <div className="admin-inline" role="group" aria-label={fmt(s.disableNamed, { name: m.name })}>
             <p>{fmt(s.confirmDisable, { name: m.name })}</p>
             <div className="admin-actions">
@@ -146,11 +130,11 @@ function StaffRow({ member: m, self, onChanged }: { member: Member; self: boolea
                 className="button button--primary button--compact"
                 isDisabled={fetching}
                 autoFocus
-                onPress={() => void change({ active: false }, fmt(s.disabledDone, { name: m.name }))}
+                onPress={() => void change(false, fmt(s.disabledDone, { name: m.name }))}
               >
                 {fmt(s.disableNamed, { name: m.name })}
               </Button>
-              <Button className="button button--compact" onPress={() => (setMode('view'), setProblem(undefined))}>
+              <Button className="button button--compact" onPress={() => (setConfirming(false), setProblem(undefined))}>
                 {s.cancel}
               </Button>
             </div>
@@ -166,15 +150,18 @@ function StaffRow({ member: m, self, onChanged }: { member: Member; self: boolea
   );
 }
 
-function CreateForm({ onDone }: { onDone: (name?: string) => void }) {
+/** A new account, or a changed one (the username is the identity provider's and stays). */
+function StaffForm({ member, onDone }: { member?: Member; onDone: (text?: string) => void }) {
   const s = a.staff;
   const [{ data: units }] = useQuery({ query: UnitsDocument });
-  const [values, setValues] = useState({ username: '', givenName: '', familyName: '', title: '' });
-  const [role, setRole] = useState<string>('CASEWORKER');
-  const [unitId, setUnitId] = useState<string | null>(null);
+  const [values, setValues] = useState({ username: member?.username ?? '', givenName: member?.givenName ?? '', familyName: member?.familyName ?? '', title: member?.title ?? '' });
+  const [role, setRole] = useState<string>(member?.role ?? 'CASEWORKER');
+  const [unitId, setUnitId] = useState<string | null>(member?.unit.id ?? null);
   const [missing, setMissing] = useState<Set<string>>(new Set());
   const [refused, setRefused] = useState<{ field?: string; text: string }>();
-  const [{ fetching }, create] = useMutation(CreateStaffDocument);
+  const [{ fetching: creating }, create] = useMutation(CreateStaffDocument);
+  const [{ fetching: updating }, update] = useMutation(UpdateStaffDocument);
+  const fetching = creating || updating;
   const set = (field: keyof typeof values) => (v: string) => {
     setValues((x) => ({ ...x, [field]: v }));
     setMissing((m) => (m.delete(field), new Set(m)));
@@ -184,14 +171,20 @@ function CreateForm({ onDone }: { onDone: (name?: string) => void }) {
     e.preventDefault();
     if (fetching) return;
     const empty = new Set<string>((['username', 'givenName', 'familyName'] as const).filter((f) => !values[f].trim()));
+    if (member) empty.delete('username');
     if (!unitId) empty.add('unitId');
     setMissing(empty);
     if (empty.size) return;
-    const result = await create({
-      input: { username: values.username.trim(), givenName: values.givenName.trim(), familyName: values.familyName.trim(), title: values.title.trim() || null, role: role as StaffRole, unitId: unitId! },
-    });
-    if (result.error) return setRefused({ field: errorField(result.error), text: adminErrorText(result.error) });
-    onDone(result.data!.createStaff.name);
+    const fields = { givenName: values.givenName.trim(), familyName: values.familyName.trim(), title: values.title.trim() || null, role: role as StaffRole, unitId: unitId! };
+    if (member) {
+      const result = await update({ id: member.id, input: fields });
+      if (result.error) return setRefused({ field: errorField(result.error), text: adminErrorText(result.error) });
+      onDone(fmt(s.saved, { name: result.data!.updateStaff.name }));
+    } else {
+      const result = await create({ input: { username: values.username.trim(), ...fields } });
+      if (result.error) return setRefused({ field: errorField(result.error), text: adminErrorText(result.error) });
+      onDone(fmt(s.created, { name: result.data!.createStaff.name }));
+    }
   };
   const text = (field: keyof typeof values, label: string, opts: { hint?: string; required?: boolean; autoFocus?: boolean } = {}) => (
     <TextField
@@ -213,11 +206,17 @@ function CreateForm({ onDone }: { onDone: (name?: string) => void }) {
     </TextField>
   );
   return (
-    <section className="card" aria-labelledby="nytt-konto">
-      <h2 id="nytt-konto">{s.create}</h2>
+    <section className="card" aria-labelledby="konto-rubrik">
+      <h2 id="konto-rubrik">{member ? fmt(s.editNamed, { name: member.name }) : s.create}</h2>
       <Form className="form" onSubmit={submit} validationBehavior="aria">
-        {text('username', s.username, { hint: s.usernameHint, required: true, autoFocus: true })}
-        {text('givenName', s.givenName, { required: true })}
+        {member ? (
+          <p>
+            <strong>{s.username}:</strong> {member.username}
+          </p>
+        ) : (
+          text('username', s.username, { hint: s.usernameHint, required: true, autoFocus: true })
+        )}
+        {text('givenName', s.givenName, { required: true, autoFocus: !!member })}
         {text('familyName', s.familyName, { required: true })}
         {text('title', s.titleField, { hint: s.titleHint })}
         <Choice label={s.role} value={role} onChange={setRole} options={roleOptions} />
