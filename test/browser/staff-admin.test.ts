@@ -296,7 +296,7 @@ describe('A3 shared mailboxes and staff accounts', () => {
     await context.close();
   });
 
-  test('staff accounts: create one, change its role, title and unit, disable it; the administrator cannot disable or demote herself (the API\'s refusals in Swedish)', async () => {
+  test('staff accounts and units: create one, change its role, title and unit, disable it, a new unit; the administrator cannot disable or demote herself (the API\'s refusals in Swedish)', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     await signInAdmin(page);
@@ -366,6 +366,19 @@ describe('A3 shared mailboxes and staff accounts', () => {
     );
     await page.getByRole('button', { name: 'Avbryt' }).click();
     await ui(siv).toContainText('Systemförvaltare');
+
+    // Units: a new one is listed; the same name again is the API's CONFLICT, in Swedish.
+    const units = page.getByRole('region', { name: 'Enheter' });
+    for (const attempt of [1, 2]) {
+      await units.getByRole('button', { name: 'Ny enhet' }).click();
+      await units.getByRole('textbox', { name: 'Enhetens namn' }).fill('IFO Familjerätt');
+      await ui(units.getByRole('textbox', { name: 'Kommun' })).toHaveValue('Söderköpings kommun');
+      await units.getByRole('button', { name: 'Skapa enhet' }).click();
+      if (attempt === 1) await ui(units.getByTestId('units').getByText('IFO Familjerätt')).toBeVisible();
+    }
+    await ui(units.getByText('Det finns redan en enhet med det namnet. Välj ett annat namn.')).toBeVisible();
+    expect(await axeViolations(page)).toEqual([]);
+    await units.getByRole('button', { name: 'Avbryt' }).click();
 
     const phone = await context.newPage();
     await phone.setViewportSize(VIEWPORTS.phone);

@@ -10,6 +10,7 @@ import { Choice } from './Choice';
 import { Done, doneNote, type DoneNote } from './Done';
 import { adminErrorText } from './errors';
 import { adminSv as a } from './strings.sv';
+import { UnitsSection } from './UnitsSection';
 
 type Member = StaffMembersQuery['staffMembers'][number];
 const ROLES: StaffRole[] = ['CASEWORKER', 'EXECUTOR', 'ADMIN'];
@@ -74,6 +75,7 @@ export function StaffAccountsPage() {
           </tbody>
         </table>
       )}
+      <UnitsSection />
     </>
   );
 }

@@ -38,6 +38,7 @@ export const adminSv = {
   errors: {
     CONFLICT_username: 'Användarnamnet är redan upptaget. Välj ett annat.',
     CONFLICT_name: 'Det finns redan en brevlåda med det namnet. Välj ett annat namn.',
+    CONFLICT_unit: 'Det finns redan en enhet med det namnet. Välj ett annat namn.',
     CONFLICT: 'Det finns redan. Välj ett annat namn.',
     FORBIDDEN_member: 'En systemförvaltare kan inte vara medlem i en gemensam brevlåda (systemförvaltare ser inga personers meddelanden). Lägg till en handläggare eller utförare i stället.',
     BAD_USER_INPUT_active: 'Du kan inte stänga av ditt eget konto. Be en annan systemförvaltare.',
@@ -131,6 +132,19 @@ export const adminSv = {
     required: 'Fyll i {field}.',
     chooseUnit: 'Välj en enhet.',
     list: 'Konton',
+  },
+  units: {
+    title: 'Enheter',
+    lead: 'Enheterna som personal och gemensamma brevlådor hör till.',
+    name: 'Enhetens namn',
+    municipality: 'Kommun',
+    create: 'Ny enhet',
+    save: 'Skapa enhet',
+    cancel: 'Avbryt',
+    created: 'Enheten {name} är skapad.',
+    nameRequired: 'Skriv enhetens namn.',
+    municipalityRequired: 'Skriv kommunens namn.',
+    list: 'Enheter',
   },
   mailboxes: {
     title: 'Gemensamma brevlådor',
