@@ -580,9 +580,6 @@ export const sv = {
     text: 'Något gick fel när sidan skulle visas, eller så har tjänsten just uppdaterats. Ladda om sidan för att fortsätta. Det du skrivit finns kvar som utkast.',
     reload: 'Ladda om sidan',
   },
-  admin: {
-    text: 'Som systemförvaltare har du ingen brevlåda här. Administrationen görs via API:et.',
-  },
 } satisfies CommonStrings & Record<string, unknown>;
 
 export type StaffStrings = typeof sv;
