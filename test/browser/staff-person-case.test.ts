@@ -327,7 +327,7 @@ describe("P3 the seed's documentation steps: Nytt dokument, Skrivskydda, Skapa P
     await send.getByRole('textbox', { name: 'Meddelande', exact: true }).fill('Hej Tolvan! Här är utredningen. Hör av dig om något är fel.');
     await noViolations(page, 'send dialog');
     await send.getByRole('button', { name: 'Skicka' }).click();
-    await ui(page.getByText('Meddelandet med TEST Utredningsdokument till e-tjänst.pdf är skickat.')).toBeVisible();
+    await ui(page.getByTestId('sent')).toContainText('Meddelandet med TEST Utredningsdokument till e-tjänst.pdf är skickat.');
 
     // Dokumentation, as the README shows it: the list, and the PDF tab at 360 px.
     await page.getByRole('link', { name: 'Tillbaka till dokumentationen' }).click();
@@ -380,7 +380,7 @@ describe("P4 the seed's executor steps: Uppdrag IFO → Dokument → Skapa PDF �
     await send.getByRole('textbox', { name: 'Ämne i meddelande' }).fill('TEST utskick av GFP via e-tjänst');
     await send.getByRole('textbox', { name: 'Meddelande', exact: true }).fill('Här kommer genomförandeplanen.');
     await send.getByRole('button', { name: 'Skicka' }).click();
-    await ui(page.getByText('Meddelandet med TEST skicka ut GFP via e-tjänst.pdf är skickat.')).toBeVisible();
+    await ui(page.getByTestId('sent')).toContainText('Meddelandet med TEST skicka ut GFP via e-tjänst.pdf är skickat.');
 
     // The assignment lists the document.
     await page.getByRole('link', { name: 'Tillbaka till uppdraget' }).click();
@@ -437,8 +437,8 @@ describe('P5 closing the case ends the executor\'s access', () => {
     await ui(page.getByText(`Ärendet är avslutat ${todayInSweden()}. Det går inte att ändra i det.`)).toBeVisible();
     await ui(page.getByRole('button', { name: 'Lägg till relation' })).toHaveCount(0);
 
-    // Per: the document is gone and Uppdrag IFO no longer lists the assignment.
-    await per.goto(documentUrl);
+    // Per: the document is gone and Uppdrag IFO no longer lists the assignment (the address itself is a page of the app: 200).
+    expect((await per.goto(documentUrl))!.status()).toBe(200);
     await ui(per.getByRole('alert')).toContainText('Det finns inte, eller så har du inte behörighet till det.');
     await per.goto(`${t.origin}/staff/uppdrag`);
     await ui(per.getByText('Du har inga pågående uppdrag.')).toBeVisible();

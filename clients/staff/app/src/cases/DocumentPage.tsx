@@ -208,7 +208,7 @@ function PdfTab({ doc, open, refresh }: { doc: Doc; open: boolean; refresh: () =
         </div>
       )}
       {sent && (
-        <div className="alert alert--ok" role="status">
+        <div className="alert alert--ok" data-testid="sent">
           <p>{sent.text}</p>
           <p>
             <Link to={`/konversation/${sent.conversationId}`}>{sv.documents.sentLink}</Link>
