@@ -42,6 +42,10 @@ const Env = z
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     /** On SIGTERM/SIGINT: how long requests and jobs in flight may take to finish before the server stops anyway. */
     SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(25),
+    /** New websockets admitted per second (a token bucket); one over the rate is closed with 1013 "Try Again Later". */
+    WS_ADMISSION_RATE: z.coerce.number().min(1).default(200),
+    /** How many new websockets may arrive at once before the rate applies (default: twice the rate). */
+    WS_ADMISSION_BURST: z.coerce.number().int().min(1).optional(),
     /** Load the demo data on start (default: only with the embedded database). */
     SEED_DEMO_DATA: z.enum(['true', 'false']).optional(),
     LOG_SQL: z.enum(['true', 'false']).default('false'),
@@ -190,6 +194,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     embeddedPgPort: env.EMBEDDED_PG_PORT ?? defaultEmbeddedPgPort(),
     /** The grace period of a shutdown, in milliseconds (SHUTDOWN_GRACE_SECONDS). */
     shutdownGraceMs: Math.round(env.SHUTDOWN_GRACE_SECONDS * 1000),
+    /** Websocket admission (src/subscriptions/admission.ts). */
+    wsAdmission: { ratePerSecond: env.WS_ADMISSION_RATE, burst: env.WS_ADMISSION_BURST ?? Math.ceil(env.WS_ADMISSION_RATE * 2) },
     seedDemoData: env.SEED_DEMO_DATA ? env.SEED_DEMO_DATA === 'true' : !env.DATABASE_URL,
     logSql: env.LOG_SQL === 'true',
     metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },

@@ -31,6 +31,7 @@ import { graphiqlRoutes } from './http/graphiql';
 import { TrustedDocuments, trustedDocumentsMiddleware, trustedWebSocketDocument } from './http/trusted-documents';
 import { bearer } from './auth/authenticate';
 import { ShutdownGate } from './http/shutdown-gate';
+import { admitSocketsAtRate } from './subscriptions/admission';
 import { observabilityPlugin } from './http/observability';
 import { PostgresBlobStore, type BlobStore } from './storage/blob-store';
 import type { NoticeBus } from './subscriptions/bus';
@@ -153,6 +154,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       else done(false, admitted.status, admitted.message, admitted.headers);
     },
   });
+  // At most WS_ADMISSION_RATE new sockets a second; one over it is closed with 1013 before it signs in (src/subscriptions/admission.ts).
+  admitSocketsAtRate(wss, config.wsAdmission);
   const wsValidationRules = [...specifiedRules, ...armor.validationRules];
   // The caller of each socket, re-checked for every operation and event (src/subscriptions/ws-auth.ts).
   const wsAuth = new WebSocketAuth({ orm, verifier: deps.verifier, leewaySeconds: config.auth.clockToleranceSeconds, bus: deps.bus, sessions, config });

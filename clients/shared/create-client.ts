@@ -1,5 +1,6 @@
 import { Client, fetchExchange, subscriptionExchange, type Exchange } from '@urql/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { retryWait } from './reconnect';
 
 export interface ApiClientOptions {
   /** The API's HTTP endpoint, e.g. http://localhost:4000/graphql. */
@@ -36,6 +37,9 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
       webSocketImpl: opts.webSocketImpl,
       lazy: true,
       connectionParams: async () => ({ authorization: `Bearer ${await getToken()}` }),
+      // Exponential backoff with jitter, never a reconnect storm (a server at its admission limit closes with 1013: reconnect.ts).
+      retryAttempts: 8,
+      retryWait,
     });
     const socket = ws;
     exchanges.push(

@@ -1,6 +1,7 @@
 import { Client, cacheExchange, fetchExchange, makeOperation, mapExchange, stringifyDocument, type CombinedError, type TypedDocumentNode } from '@urql/core';
 import type { DocumentNode } from 'graphql';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { reconnectDelay } from '../reconnect';
 
 /** A failure the page handles as a whole rather than where it happened. */
 export interface ApiEvents {
@@ -144,13 +145,15 @@ export function startNoticeFeed<N extends NoticeLike>(
     }
   };
 
-  const retry = () => {
+  const retry = (closed?: unknown) => {
     if (stopped) return;
     attempt++;
     unsubscribe?.();
     unsubscribe = undefined;
     onStatus('reconnecting');
-    const delay = Math.min(5_000, 500 * 2 ** failures++);
+    // Exponential backoff with jitter; longer when the server said "try again later" (1013): clients/shared/reconnect.ts.
+    const closeCode = typeof (closed as { code?: unknown } | undefined)?.code === 'number' ? (closed as { code: number }).code : undefined;
+    const delay = reconnectDelay(failures++, { closeCode });
     clearTimeout(retryTimer);
     retryTimer = setTimeout(() => void connect(), delay);
   };
@@ -176,7 +179,7 @@ export function startNoticeFeed<N extends NoticeLike>(
         next: (result) => {
           if (!stale() && result.data) deliver(result.data.notices);
         },
-        error: () => !stale() && retry(),
+        error: (err) => !stale() && retry(err),
         complete: () => !stale() && retry(),
       },
     );
