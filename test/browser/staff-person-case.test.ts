@@ -230,6 +230,8 @@ describe("P2 the seed's relation steps: Lägg till relation, activate, deactivat
     const box = page.getByTestId('eservice-box');
     await ui(box).toContainText('Notifiering via SMS');
     await ui(box).toContainText('isabella.testek@example.se');
+    await ui(page.getByText(/kopplar du på e-tjänsten under Relationer i aktbärarens ärende/)).toBeVisible();
+    await noViolations(page, "a relation's person view");
     await page.goBack();
 
     // Deactivate, and the case shows it at once.

@@ -325,6 +325,7 @@ export const sv = {
     messaging: 'Meddelande',
     notifyBySms: 'Notifiering via SMS',
     notifyByEmail: 'Notifiering via E-post',
+    eServiceRelationOnly: 'Personen är inte aktbärare i något pågående ärende hos dig. Är personen relation till en aktbärare kopplar du på e-tjänsten under Relationer i aktbärarens ärende.',
     eServiceSaved: 'E-tjänsten är sparad.',
     eServiceOffSaved: 'E-tjänsten är avstängd.',
     needsMobile: 'Fyll i ett mobilnummer för att avisera via SMS.',

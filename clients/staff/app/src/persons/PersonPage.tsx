@@ -55,7 +55,13 @@ function PersonDetails({ person }: { person: ViewedPerson }) {
       <Flags person={person} canEdit={caseworker} />
       <div className="person-view__grid">
         <ContactSection person={person} canEdit={caseworker} />
-        {caseworker && <EServiceSection key={JSON.stringify(person.eService) + (person.mobile ?? '') + (person.email ?? '')} person={person} />}
+        {caseworker && person.cases.some((c) => c.status === 'OPEN') && <EServiceSection key={JSON.stringify(person.eService) + (person.mobile ?? '') + (person.email ?? '')} person={person} />}
+        {caseworker && !person.cases.some((c) => c.status === 'OPEN') && (
+          <section className="card" aria-labelledby="etjanst">
+            <h2 id="etjanst">{sv.persons.eService}</h2>
+            <p>{sv.persons.eServiceRelationOnly}</p>
+          </section>
+        )}
       </div>
       <CasesSection person={person} />
       <RelationsSection person={person} />
