@@ -8,6 +8,7 @@ import { apiAs } from '../testkit/api';
 import { axeViolations, caseworkerSends, launchChromium, newContext, overflowX, screenshot, signInAs, startUiServer, VIEWPORTS } from '../testkit/chromium';
 import { startSmsEndpoint, type SmsEndpoint } from '../testkit/sms-endpoint';
 import type { TestServer } from '../testkit/server';
+import { tabTo } from '../testkit/staff-ui';
 
 // Two shared cores in CI: what a person waits for may take a few seconds there.
 const ui = playwrightExpect.configure({ timeout: 10_000 });
@@ -101,7 +102,7 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('A1 Loggkontroll', () => {
-  test('the administrator finds Marita\'s reads of Tolvan by personnummer, pages, narrows to Marita, downloads the CSV; axe-clean at desktop and 360 px', async () => {
+  test('the administrator finds Marita\'s reads of Tolvan by personnummer, pages, narrows to Marita, downloads the CSV; by keyboard alone at 360 px; axe-clean at both sizes', async () => {
     await maritaReadsTolvan();
     // A long log: 60 older list views of Tolvan by Anna, so the page has more than one page.
     await t.em().getConnection().execute(
@@ -185,7 +186,24 @@ describe('A1 Loggkontroll', () => {
 
     const phone = await context.newPage();
     await phone.setViewportSize(VIEWPORTS.phone);
-    await phone.goto(`${t.origin}/staff/loggkontroll?personnummer=191212121212&personal=${ids[DEMO.caseworker]}`);
+    // By keyboard alone on a phone: Tab to the personnummer, type it, Enter; then the staff member with the arrow keys.
+    await phone.goto(`${t.origin}/staff/loggkontroll`);
+    await ui(phone.getByRole('heading', { level: 1, name: 'Loggkontroll' })).toBeVisible();
+    expect(await tabTo(phone, 'input[name="personnummer"]')).not.toBe('none');
+    await phone.keyboard.type('191212121212');
+    await phone.keyboard.press('Enter');
+    await ui(phone.getByRole('heading', { level: 2, name: 'Loggen för 191212121212' })).toBeVisible();
+    await tabTo(phone, 'button.select-button');
+    await phone.keyboard.press('Enter');
+    await ui(phone.getByRole('option', { name: 'All personal' })).toBeFocused();
+    for (let i = 0; (await phone.evaluate('document.activeElement?.textContent')) !== 'Marita Aronsson (mararo01)'; i++) {
+      if (i === 20) throw new Error('Marita was not reached with the arrow keys');
+      await phone.keyboard.press('ArrowDown');
+    }
+    await phone.keyboard.press('Enter');
+    await tabTo(phone, 'text=Sök i loggen');
+    await phone.keyboard.press('Enter');
+    await ui(phone.getByRole('heading', { level: 2, name: 'Loggen för 191212121212, Marita Aronsson' })).toBeVisible();
     await ui(phone.getByTestId('access-log-row').first()).toContainText('Marita Aronsson');
     expect(await overflowX(phone)).toBeLessThanOrEqual(0);
     expect(await axeViolations(phone)).toEqual([]);
