@@ -16,14 +16,21 @@ import { todayInSweden } from './time';
 
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
-/** A PDF starts with `%PDF-` (allowing a little leading junk, as readers do). */
+/**
+ * A PDF starts with `%PDF-` (allowing a little leading junk, as readers do).
+ * Not file-type (ESM-only, and it knows hundreds of formats to tell one we accept).
+ */
 export function looksLikePdf(bytes: Buffer): boolean {
   const head = bytes.subarray(0, 1024).toString('latin1');
   const at = head.indexOf('%PDF-');
   return at >= 0 && at < 1024 - 8 && /^%PDF-\d\.\d/.test(head.slice(at, at + 8));
 }
 
-/** Keeps letters (å, ä, ö included), digits, spaces, dots, dashes and underscores; always ends in .pdf. */
+/**
+ * Keeps letters (å, ä, ö included), digits, spaces, dots, dashes and underscores; always ends in .pdf.
+ * An allowlist, stricter than sanitize-filename's denylist of what file systems refuse: the name also goes
+ * into Content-Disposition headers and ZIP entries.
+ */
 export function sanitizeFilename(name: string | undefined | null): string {
   const base = (name ?? '')
     .split(/[\\/]/)
