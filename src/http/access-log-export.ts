@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import express, { type Response, type Router } from 'express';
-import { authenticateCredential, requestCredential } from '../auth/request-credential';
+import express, { type Request, type Response, type Router } from 'express';
+import { authenticateCredential, isSameOriginWrite, requestCredential } from '../auth/request-credential';
 import type { SessionStore } from '../auth/session';
 import type { TokenVerifier } from '../auth/tokens';
 import type { Config } from '../config';
@@ -26,26 +26,36 @@ function sendError(res: Response, err: unknown) {
 }
 
 /**
- * `GET /admin/access-log.csv?personnummer=…&staffId=…`: Loggkontroll as a
- * CSV file of every matching row, newest first, for administrators (session
- * cookie from the staff UI, or a bearer token). Streamed in batches, with a
- * BOM so Excel reads it as UTF-8. The export itself is recorded (who, which
- * filter, how many rows) as an administrator's action in the log.
+ * Loggkontroll as a CSV file of every matching row, newest first, for
+ * administrators. Streamed in batches, with a BOM so Excel reads it as UTF-8.
+ * The export itself is recorded (who, which filter, how many rows) as an
+ * administrator's action in the log.
+ *
+ * - `GET /admin/access-log.csv?personnummer=…&staffId=…` for scripts (bearer
+ *   token) and the session cookie alike;
+ * - `POST /admin/access-log.csv` with the same fields as a form body: the
+ *   staff UI's button, so no personnummer lands in the browser's history or
+ *   download list, or in a proxy's access log. A cookie POST must come from
+ *   the e-service's own pages (Origin), as every browser write.
  */
 export function accessLogExportRoutes(deps: { orm: Orm; verifier: TokenVerifier; sessions: SessionStore; config: Config }): Router {
   const router = express.Router();
-  router.get('/admin/access-log.csv', async (req, res) => {
+  const exportCsv = async (req: Request, res: Response, params: Record<string, unknown>) => {
     res.setHeader('Cache-Control', 'no-store');
     let started = false;
     try {
       const em = deps.orm.em.fork() as never;
-      const { viewer, authFailure } = await authenticateCredential(deps, em, requestCredential(req.headers, deps.config));
+      const credential = requestCredential(req.headers, deps.config);
+      const { viewer, authFailure } = await authenticateCredential(deps, em, credential);
       if (!viewer) throw authFailure!;
       noteViewer(viewer);
+      if (credential.kind === 'session' && req.method === 'POST' && !isSameOriginWrite(req.headers, deps.config)) {
+        throw forbidden('This export must be asked for from the e-service\'s own pages (its Origin was missing or another site).');
+      }
       if (viewer.kind !== 'staff') throw forbidden('Only system administrators may export the access log (loggkontroll).');
       const exporter = new AccessLogExport(em, viewer);
       const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-      const filter = await exporter.filter({ personnummer: text(req.query.personnummer), staffId: text(req.query.staffId) });
+      const filter = await exporter.filter({ personnummer: text(params.personnummer), staffId: text(params.staffId) });
 
       res.status(200);
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -67,7 +77,7 @@ export function accessLogExportRoutes(deps: { orm: Orm; verifier: TokenVerifier;
       log.info('admin action: access log exported', {
         adminAction: 'ACCESS_LOG_EXPORT',
         staffId: viewer.staff.id,
-        filter: { personId: filter.personId, staffId: filter.staffId, personnummerGiven: !!text(req.query.personnummer) },
+        filter: { personId: filter.personId, staffId: filter.staffId, personnummerGiven: !!text(params.personnummer) },
         rows,
         complete,
       });
@@ -77,6 +87,8 @@ export function accessLogExportRoutes(deps: { orm: Orm; verifier: TokenVerifier;
       log.error('access-log export failed mid-file', { err });
       res.destroy();
     }
-  });
+  };
+  router.get('/admin/access-log.csv', (req, res) => exportCsv(req, res, req.query));
+  router.post('/admin/access-log.csv', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => exportCsv(req, res, (req.body ?? {}) as Record<string, unknown>));
   return router;
 }

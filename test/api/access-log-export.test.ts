@@ -174,6 +174,32 @@ describe('E1 GET /admin/access-log.csv for administrators', () => {
     expect(foreign.status).toBe(401);
     expect(foreign.json().errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
+
+  test('POST with a form body (the staff UI\'s button: no personnummer in a URL): from its own page only', async () => {
+    const browser = new CookieBrowser();
+    await browser.fetch(`${origin}/auth/dev`, { method: 'POST', headers: FORM, body: formBody({ kind: 'staff', username: DEMO.admin, returnTo: '/staff/' }), from: origin });
+    const body = formBody({ personnummer: '19121212-1212', staffId: w.staffId[DEMO.caseworker] });
+    const own = await browser.fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: FORM, body, from: origin });
+    expect(own.status).toBe(200);
+    expect(own.headers.get('content-disposition')).toMatch(/^attachment; /);
+    const rows = parseCsv(own.text).slice(1);
+    expect(rows.map((r) => [r[7], r[5]])).toEqual(await viaGraphql({ personnummer: DEMO.tolvan, actorId: w.staffId[DEMO.caseworker] }));
+    expect(rows.filter((r) => r[5] === 'PERSON_READ')).toHaveLength(3);
+    // A form on another site: the browser marks it cross-site, so the cookie does not count.
+    const foreign = await browser.fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: FORM, body, from: 'https://evil.example' });
+    expect(foreign.status).toBe(401);
+    // Without an Origin (not a browser's own page): refused.
+    const bare = await browser.fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: FORM, body });
+    expect(bare.status).toBe(403);
+    expect(bare.json().errors[0].extensions.code).toBe('FORBIDDEN');
+    // A bearer token needs no Origin (scripts).
+    const token = await w.t.token.staff(DEMO.admin);
+    const script = await fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: { ...FORM, authorization: `Bearer ${token}` }, body });
+    expect(script.status).toBe(200);
+    // The same refusals as GET.
+    const bad = await fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: { ...FORM, authorization: `Bearer ${token}` }, body: formBody({ personnummer: 'x' }) });
+    expect([bad.status, (await bad.json()).errors[0].extensions]).toEqual([400, { code: 'BAD_USER_INPUT', field: 'personnummer' }]);
+  });
 });
 
 describe('E2 refusals: a JSON error with its code, never a file', () => {
