@@ -118,6 +118,34 @@ describe('G1 GraphiQL at GET /graphql, served by this server', () => {
   });
 });
 
+describe('G3 a token pasted under Headers, without any session', () => {
+  test('the query goes with the Authorization header, and the subscription with it in connection_init', async () => {
+    const context = await newContext(browser);
+    await context.route((url) => url.hostname !== '127.0.0.1', (route) => route.abort());
+    const page = await context.newPage();
+    await page.goto(`${t.origin}/graphql`);
+    await page.locator('.graphiql-query-editor .monaco-editor').first().waitFor({ timeout: 30_000 });
+    const token = await t.token.citizen(DEMO.tolvan);
+    await page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor').first().click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${token}` }));
+
+    await setQuery(page, 'query WithToken { me { name } }', 'WithToken');
+    await page.getByRole('button', { name: /execute query/i }).click();
+    await waitForResponse(page, /"name": "Tolvan/);
+
+    await setQuery(page, 'subscription LiveWithToken { notices { kind } }', 'LiveWithToken');
+    await page.getByRole('button', { name: /execute query/i }).click();
+    await page.waitForTimeout(500);
+    await caseworkerSends(t, DEMO.tolvan, { subject: 'Hej via token', body: '<p>Hej</p>' });
+    await waitForResponse(page, /"notices": \{\s*"kind": "(NEW_MESSAGE|UNREAD_COUNT)"/);
+    // The token stays in the tab: GraphiQL is told not to keep headers in localStorage.
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(token);
+    await context.close();
+  });
+});
+
 describe('G2 off (GRAPHQL_IDE=off; the default in production): no IDE and never Apollo\'s landing page', () => {
   test('a browser at /graphql gets neither GraphiQL nor Apollo Sandbox; the IDE\'s files are not served', async () => {
     const off = await startTestServer({ GRAPHQL_IDE: 'off' });

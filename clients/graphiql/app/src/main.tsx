@@ -10,6 +10,7 @@ import './graphiql.css';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
 import { createFetcher } from './fetcher';
+import { tokenFreeStorage } from './storage';
 
 const DEFAULT_QUERY = `# GraphiQL for the IFO messaging API, served by this server (no CDN, no telemetry).
 #
@@ -32,7 +33,9 @@ createRoot(document.getElementById('graphiql')!).render(
     fetcher={createFetcher({ url: '/graphql' })}
     defaultQuery={DEFAULT_QUERY}
     defaultEditorToolsVisibility="headers"
-    // A pasted token stays in this tab only: never written to localStorage unless the user asks.
+    // A pasted token stays in this tab only: never written to localStorage (the history keeps headers: cut out there).
     shouldPersistHeaders={false}
+    showPersistHeadersSettings={false}
+    storage={tokenFreeStorage}
   />,
 );
