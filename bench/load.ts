@@ -19,6 +19,8 @@ export interface LoadOptions {
   headers: Record<string, string>;
   seconds: number;
   connections: number;
+  /** Replace `[<id>]` in the body with a unique id per request (autocannon -I): a send's idempotency key. */
+  idReplacement?: boolean;
 }
 
 /**
@@ -30,6 +32,7 @@ export function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const cli = path.join(path.dirname(require.resolve('autocannon/package.json')), 'autocannon.js');
   const args = [cli, '--json', '--no-progress', '-c', String(opts.connections), '-d', String(opts.seconds), '-m', 'POST', '-b', opts.body];
   for (const [k, v] of Object.entries(opts.headers)) args.push('-H', `${k}=${v}`);
+  if (opts.idReplacement) args.push('-I');
   args.push(opts.url);
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024, timeout: (opts.seconds + 30) * 1000 }, (err, stdout, stderr) => {

@@ -1,3 +1,4 @@
+import './log-env';
 import 'reflect-metadata';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import { arrangeInbox } from './arrange';
 import { startBaseline, type Baseline } from './baseline';
 import { startBenchDatabase, type BenchDatabase } from './database';
 import { runLoad, type LoadResult } from './load';
+import { startSendFloor } from './send-floor';
 
 /**
  * `npm run bench`: the staff inbox page over HTTP, the real server against a
@@ -25,6 +27,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const CONVERSATIONS = 200;
 const POOL_MAX = 10; // the API's default pool (initOrm), given to the floor too
+/** The send rows: seconds per round, and rounds (floor and API interleaved). */
+const SEND_SECONDS = Number(process.env.BENCH_SEND_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 
 const QUERY = `query Inbox {
   conversations(first: 50) {
@@ -34,6 +39,15 @@ const QUERY = `query Inbox {
 const BODY = JSON.stringify({ query: QUERY, operationName: 'Inbox' });
 
 const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
+
+type Measured = LoadResult & { cpuMs: number };
+/** A load run with this process's CPU time per request (the servers measured run in this process). */
+async function measured(run: () => Promise<LoadResult>): Promise<Measured> {
+  const before = process.cpuUsage();
+  const r = await run();
+  const used = process.cpuUsage(before);
+  return { ...r, cpuMs: (used.user + used.system) / 1000 / Math.max(1, r.requests) };
+}
 
 async function post(url: string, token: string): Promise<{ status: number; text: string }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: BODY });
@@ -135,18 +149,20 @@ async function main() {
       { name: 'API: Apollo + type-graphql + MikroORM', url: server.url },
       { name: 'baseline + duties (token, access log)', url: dutiful.url },
     ];
-    const results: LoadResult[] = [];
+    const results: Measured[] = [];
     for (const target of targets) {
       say(`${target.name}: warm-up, then ${SECONDS} s at ${CONNECTIONS} connections`);
       await warmUp(target.url, token);
       results.push(
-        await runLoad({
-          url: target.url,
-          body: BODY,
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          seconds: SECONDS,
-          connections: CONNECTIONS,
-        }),
+        await measured(() =>
+          runLoad({
+            url: target.url,
+            body: BODY,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            seconds: SECONDS,
+            connections: CONNECTIONS,
+          }),
+        ),
       );
     }
 
@@ -158,21 +174,83 @@ async function main() {
       `Inbox page, conversations(first: 50) for ${DEMO.caseworker}: ${inbox.conversations} conversations, ${inbox.messages} messages, ${inbox.unreadConversations} with unread; ${nodes.filter((n) => n.unreadCount > 0).length} of the 50 listed have unread.`,
       `Node ${process.version}, ${os.cpus().length} CPUs, ${db.origin}; autocannon ${CONNECTIONS} connections, ${SECONDS} s each, loopback. Response ${Buffer.byteLength(api.text)} bytes.`,
       '',
-      `${pad('', 44)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'× baseline'.padStart(11)}`,
+      `${pad('', 44)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'× baseline'.padStart(11)} ${'CPU ms/req'.padStart(11)}`,
       ...targets.map((t, i) => {
         const r = results[i];
         const failed = r.failures ? `   (${r.failures} failed requests: not a fair number)` : '';
-        return `${pad(t.name, 44)} ${num(r.rps, 8, 1)} ${num(r.p50, 7)} ${num(r.p99, 7)} ${num(r.rps / base, 11, 2)}${failed}`;
+        return `${pad(t.name, 44)} ${num(r.rps, 8, 1)} ${num(r.p50, 7)} ${num(r.p99, 7)} ${num(r.rps / base, 11, 2)} ${num(r.cpuMs, 11, 2)}${failed}`;
       }),
+      `(CPU ms/req: this Node process's CPU time per request, the server's or the floor's, which run in it; the load generator is a child process.)`,
       '',
       `API / baseline: ${(results[1].rps / base).toFixed(2)}   API / baseline + duties: ${(results[1].rps / results[2].rps).toFixed(2)}`,
       `SQL statements per API request: ${sql.length} (baselines: 1)`,
       ...sql.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s.replace(/^\[query\]\s*/, '').replace(/\s+/g, ' ').slice(0, 110)}`),
       '',
+    ];
+    process.stdout.write(lines.join('\n'));
+
+    // --- sendMessage to 1 and to 10 citizens against a raw pg transaction doing the same inserts (issue 12, item 3) ---
+    const citizens: { id: string }[] = await orm.em.getConnection().execute(
+      `select p.id from person p join case_file c on c.holder_id = p.id where c.caseworker_id = ? and c.status = 'OPEN' and p.messaging_enabled order by p.id limit 10`,
+      [inbox.staff.id],
+    );
+    if (citizens.length < 10) throw new Error(`only ${citizens.length} citizens of ${DEMO.caseworker}'s to send to`);
+    const sendFloor = await startSendFloor(db.url, { staffId: inbox.staff.id, poolMax: POOL_MAX });
+    cleanup.push(() => sendFloor.close());
+    const sendBody = (n: number) =>
+      JSON.stringify({
+        query: 'mutation Send($input: SendMessageInput!) { sendMessage(input: $input) { id } }',
+        variables: { input: { idempotencyKey: 'bench-[<id>]', to: { personIds: citizens.slice(0, n).map((c) => c.id) }, subject: 'Bench', body: '<p>Hej</p>' } },
+      });
+    for (const n of [1, 10]) {
+      // Both answer a send before anything is timed (a floor that fails fast would look fast).
+      const floorProbe = await fetch(sendFloor.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: sendBody(n).replace('[<id>]', 'floor-probe-' + n) });
+      if (floorProbe.status !== 200) throw new Error(`the send floor answered HTTP ${floorProbe.status}: ${(await floorProbe.text()).slice(0, 400)}`);
+      const probe = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: sendBody(n).replace('[<id>]', 'probe-' + n) });
+      const answer = (await probe.json()) as { data?: { sendMessage: unknown[] }; errors?: unknown };
+      if (answer.errors || answer.data?.sendMessage.length !== n) throw new Error(`the API's send to ${n} answered ${JSON.stringify(answer).slice(0, 400)}`);
+    }
+    const sendRows: { name: string; floor: Measured[]; api: Measured[] }[] = [];
+    for (const n of [1, 10]) {
+      const row = { name: `sendMessage to ${n} citizen${n > 1 ? 's' : ''}`, floor: [] as Measured[], api: [] as Measured[] };
+      // Interleaved rounds (floor, API, floor, API…): a machine that slows down between rows moves both alike.
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [target, into] of [
+          [sendFloor.url, row.floor],
+          [server.url, row.api],
+        ] as const) {
+          say(`${row.name}, round ${round + 1}: ${target === server.url ? 'API' : 'raw pg transaction'} for ${SEND_SECONDS} s at ${CONNECTIONS} connections`);
+          into.push(
+            await measured(() =>
+              runLoad({ url: target, body: sendBody(n), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, seconds: SEND_SECONDS, connections: CONNECTIONS, idReplacement: true }),
+            ),
+          );
+        }
+      }
+      sendRows.push(row);
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sendLines = [
+      '',
+      `sendMessage from ${DEMO.caseworker}, ${CONNECTIONS} concurrent senders, ${ROUNDS} interleaved rounds of ${SEND_SECONDS} s; floor: node:http + pg, one transaction with one multi-row insert per table.`,
+      '',
+      `${pad('', 44)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'× floor'.padStart(9)} ${'CPU ms/req'.padStart(11)}  goal`,
+      ...sendRows.flatMap((row) => {
+        const f = mean(row.floor.map((r) => r.rps));
+        const a = mean(row.api.map((r) => r.rps));
+        const failedFloor = row.floor.reduce((k, r) => k + r.failures, 0);
+        const failed = row.api.reduce((k, r) => k + r.failures, 0);
+        return [
+          `${pad(`${row.name}: raw pg transaction`, 44)} ${num(f, 8, 1)} ${num(mean(row.floor.map((r) => r.p50)), 7)} ${num(mean(row.floor.map((r) => r.p99)), 7)} ${num(1, 9, 2)} ${num(mean(row.floor.map((r) => r.cpuMs)), 11, 2)}${failedFloor ? `   (${failedFloor} failed requests: not a fair number)` : ''}`,
+          `${pad(`${row.name}: API`, 44)} ${num(a, 8, 1)} ${num(mean(row.api.map((r) => r.p50)), 7)} ${num(mean(row.api.map((r) => r.p99)), 7)} ${num(a / f, 9, 2)} ${num(mean(row.api.map((r) => r.cpuMs)), 11, 2)}  >= 0.50${failed ? `   (${failed} failed requests: not a fair number)` : ''}`,
+          `${pad('', 44)} per round: ${row.api.map((r, i) => (r.rps / row.floor[i].rps).toFixed(2)).join(', ')}`,
+        ];
+      }),
+      '',
       `Whole run: ${((Date.now() - started) / 1000).toFixed(0)} s (before cleanup).`,
       '',
     ];
-    process.stdout.write(lines.join('\n'));
+    process.stdout.write(sendLines.join('\n'));
   } finally {
     await stop();
   }

@@ -1,0 +1,79 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { freeListenPort, isAddressInUse } from '../src/ports';
+
+/**
+ * The floor for `sendMessage` (issue 12, item 3): a bare `node:http` server
+ * whose handler runs one raw pg transaction with the inserts a send makes —
+ * the idempotency key, per citizen a conversation, its participants, the
+ * message, its recipients, its SENT event and the access-log row, and a
+ * NEW_MESSAGE and an UNREAD_COUNT notice per recipient — one multi-row insert
+ * per table (unnest of bound arrays). No rules, no reads: what the API's send
+ * costs beyond this is the framework's and the rules' share.
+ */
+export interface SendFloor {
+  url: string;
+  close(): Promise<void>;
+}
+
+const SQL = `
+with req as (insert into send_request (id, created_at, sender_key, key, payload_hash, message_ids)
+             values (gen_random_uuid(), now(), $1, $2, 'floor', to_jsonb($4::uuid[]))),
+conv as (insert into conversation (id, created_at, subject, citizen_id, case_id, last_message_at)
+         select c.id, now(), 'Bench', c.citizen, null, now() from unnest($3::uuid[], $5::uuid[]) as c(id, citizen)),
+part as (insert into conversation_participant (id, created_at, conversation_id, kind, party_key, staff_id, mailbox_id, person_id)
+         select gen_random_uuid(), now(), c.id, k.kind::party_kind, k.kind || ':' || k.pid, case when k.kind = 'STAFF' then k.pid end, null, case when k.kind = 'PERSON' then k.pid end
+           from unnest($3::uuid[], $5::uuid[]) as c(id, citizen), lateral (values ('STAFF', $6::uuid), ('PERSON', c.citizen)) as k(kind, pid)),
+msg as (insert into message (id, created_at, conversation_id, sender_kind, sender_staff_id, subject, body_html, body_text, read_receipt_requested, is_auto_reply)
+        select m.id, now(), m.conv, 'STAFF', $6, 'Bench', '<p>Hej</p>', 'Hej', false, false from unnest($4::uuid[], $3::uuid[]) as m(id, conv)),
+rcpt as (insert into message_recipient (id, created_at, message_id, conversation_id, kind, party_key, person_id, forwarded)
+         select gen_random_uuid(), now(), m.id, m.conv, 'PERSON', 'PERSON:' || m.citizen, m.citizen, false from unnest($4::uuid[], $3::uuid[], $5::uuid[]) as m(id, conv, citizen)),
+ev as (insert into message_event (id, created_at, message_id, kind, actor_name)
+       select gen_random_uuid(), now(), m.id, 'SENT', 'Bench' from unnest($4::uuid[]) as m(id)),
+al as (insert into access_log_entry (id, created_at, actor_id, actor_role, person_id, action, request_id)
+       select gen_random_uuid(), now(), $6, 'CASEWORKER', c.citizen, 'MESSAGE_SENT', $2 from unnest($5::uuid[]) as c(citizen))
+insert into notice (party_key, kind, payload, created_at)
+select 'PERSON:' || m.citizen, 'NEW_MESSAGE'::notice_kind, jsonb_build_object('conversationId', m.conv, 'messageId', m.id, 'subject', 'Bench', 'senderName', 'Bench', 'at', now()), now()
+  from unnest($4::uuid[], $3::uuid[], $5::uuid[]) as m(id, conv, citizen)
+union all
+select 'PERSON:' || c.citizen, 'UNREAD_COUNT'::notice_kind,
+       jsonb_build_object('unreadCount', 1 + (select count(*) from message_recipient r where r.party_key = 'PERSON:' || c.citizen and r.read_at is null), 'at', now()), now()
+  from unnest($5::uuid[]) as c(citizen)`;
+
+export async function startSendFloor(databaseUrl: string, opts: { staffId: string; poolMax: number }): Promise<SendFloor> {
+  const pool = new Pool({ connectionString: databaseUrl, max: opts.poolMax });
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const client = await pool.connect();
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        const input = body.variables.input as { idempotencyKey: string; to: { personIds: string[] } };
+        const citizens = input.to.personIds;
+        const conversations = citizens.map(() => randomUUID());
+        const messages = citizens.map(() => randomUUID());
+        await client.query('begin');
+        await client.query(SQL, [`STAFF:${opts.staffId}`, input.idempotencyKey, conversations, messages, citizens, opts.staffId]);
+        await client.query('commit');
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ data: { sendMessage: messages.map((id) => ({ id })) } }));
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ errors: [{ message: String(err) }] }));
+      } finally {
+        client.release();
+      }
+    });
+  });
+  for (let attempt = 1; ; attempt++) {
+    const port = await freeListenPort();
+    const ok = await new Promise<boolean>((resolve, reject) => {
+      server.once('error', (err) => (isAddressInUse(err) && attempt < 5 ? resolve(false) : reject(err)));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) return { url: `http://127.0.0.1:${port}/graphql`, close: async () => (await new Promise((r) => server.close(r)), await pool.end()) };
+  }
+}
