@@ -4,7 +4,11 @@ import express from 'express';
 import { Client } from 'pg';
 import { initOrm } from '../../src/db/orm';
 import { healthRoutes, markShuttingDown, resetReadiness } from '../../src/http/readiness';
-import { startTestServer, type TestServer } from '../testkit/server';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, spawnServer } from '../testkit/process';
+import { createTestDatabase, startTestServer, type TestServer } from '../testkit/server';
 
 let t: TestServer;
 let origin: string;
@@ -71,4 +75,47 @@ describe('R2 /readyz: database reachable, migrations applied, not shutting down'
       await admin.end();
     }
   });
+});
+
+describe('R3 the real process on SIGTERM', () => {
+  test('/readyz answers 503 "shutting down" while a request in flight is still being finished; /healthz stays 200', async () => {
+    const db = await createTestDatabase();
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'readyz-'));
+    const p = spawnServer({ PORT: String(await freePort()), DATABASE_URL: db.url, DATA_DIR: dataDir, WORKER: 'off', SEED_DEMO_DATA: 'false', SHUTDOWN_GRACE_SECONDS: '20' });
+    try {
+      await p.waitHealthy();
+      expect((await fetch(`${p.baseUrl}/readyz`)).status).toBe(200);
+      // A request in flight: its body arrives slowly, so the shutdown waits for it.
+      const body = JSON.stringify({ query: '{ __typename }' });
+      const req = http.request(`${p.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(body.length) } });
+      const answered = new Promise<number>((resolve, reject) => {
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+      });
+      req.write(body.slice(0, 5));
+      await new Promise((r) => setTimeout(r, 200));
+
+      p.child.kill('SIGTERM');
+      let ready: { status: number; body: unknown } | undefined;
+      for (let i = 0; i < 100; i++) {
+        const res = await fetch(`${p.baseUrl}/readyz`);
+        ready = { status: res.status, body: await res.json() };
+        if (res.status === 503) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(ready).toEqual({ status: 503, body: { status: 'shutting down' } });
+      expect((await fetch(`${p.baseUrl}/healthz`)).status).toBe(200);
+
+      req.end(body.slice(5));
+      expect(await answered).toBe(200);
+      expect((await p.exited).code).toBe(0);
+    } finally {
+      if (p.child.exitCode === null) p.child.kill('SIGKILL');
+      await db.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
