@@ -387,6 +387,15 @@ describe("P4 the seed's executor steps: Uppdrag IFO → Dokument → Skapa PDF �
     // The assignment lists the document.
     await page.getByRole('link', { name: 'Tillbaka till uppdraget' }).click();
     await ui(page.getByTestId('documents').getByRole('link', { name: 'TEST Uppdrag Genomförandeplan Vux' })).toBeVisible();
+
+    // Anteckningar: a note in the assignment (the seed: copy a message's text into a new note).
+    await page.getByRole('button', { name: 'Ny journalanteckning' }).click();
+    const note = page.getByRole('dialog', { name: 'Ny journalanteckning' });
+    await note.getByRole('textbox', { name: 'Rubrik' }).fill('Svar från Tolvan');
+    await note.getByRole('textbox', { name: 'Anteckning' }).fill('Tack för informationen.');
+    await note.getByRole('button', { name: 'Spara' }).click();
+    await ui(page.getByTestId('journal-entry').filter({ hasText: 'Svar från Tolvan' })).toContainText('av Per Utförsson');
+    await ui(page.getByTestId('journal-entry').filter({ hasText: 'Svar från Tolvan' })).toContainText('Knutet till');
     await page.setViewportSize(VIEWPORTS.phone);
     expect(await overflowX(page)).toBe(0);
     await noViolations(page, 'assignment at 360 px');

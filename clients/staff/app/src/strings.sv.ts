@@ -561,6 +561,7 @@ export const sv = {
     intervention: 'Insats',
     documents: 'Dokument',
     documentsNamed: 'Dokument för {name}',
+    notes: 'Anteckningar',
     open: 'Öppna uppdraget',
     openNamed: 'Öppna uppdraget {name} för {person}',
     back: 'Till Uppdrag IFO',

@@ -7,6 +7,7 @@ import { QueryState } from '../../../../shared/ui/QueryState';
 import { fmt } from '../../../../shared/ui/strings';
 import { UppdragIfoDocument } from '../../../src/generated/graphql';
 import { DocumentList, NewDocumentDialog } from '../cases/DocumentsSection';
+import { Journal } from '../cases/JournalSection';
 import { pnr } from '../persons/format';
 import { sv } from '../strings.sv';
 import { usePageTitle } from '../title';
@@ -15,7 +16,8 @@ import { usePageTitle } from '../title';
  * One assignment of Uppdrag IFO (the seed's section 3): who and what it is
  * for, and its documents (Dokument): Nytt dokument is linked to the
  * assignment ("Koppla till Uppdrag IFO"); each document leads to its PDF tab
- * with Skapa PDF and the letter icon that sends it.
+ * with Skapa PDF and the letter icon that sends it. Anteckningar: his journal
+ * entries in the assignment, and new notes (e.g. a copied message's text).
  */
 export function AssignmentPage() {
   const { id = '' } = useParams();
@@ -85,6 +87,13 @@ export function AssignmentPage() {
             </div>
             <DocumentList docs={a.documents} linkTo={(d) => `/uppdrag/${a.id}/dokument/${d.id}`} />
           </section>
+          <Journal
+            caseId={a.case.id}
+            title={sv.assignments.notes}
+            canWrite={a.case.status === 'OPEN'}
+            targets={[{ id: a.id, label: a.description, input: { caseId: a.case.id, assignmentId: a.id } }]}
+            only={(e) => e.assignment?.id === a.id}
+          />
           {creating && (
             <NewDocumentDialog
               create={(input) => ({ caseId: a.case.id, input: { ...input, assignmentId: a.id } })}

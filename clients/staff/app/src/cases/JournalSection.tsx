@@ -21,27 +21,45 @@ type Entry = CaseViewJournalEntryFragment;
  * Caseworkers write notes and correct them (a correction is a new entry).
  */
 export function JournalSection({ c }: { c: ViewedCase }) {
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: CaseViewJournalDocument, variables: { caseId: c.id, first: PAGE }, requestPolicy: 'cache-and-network' });
+  const role = useRole();
+  const targets: NoteTarget[] = [
+    { id: CASE, label: fmt(sv.journalView.wholeCase, { title: c.title }), input: { caseId: c.id } },
+    ...c.interventions.filter((i) => !i.endDate).map((i) => ({ id: i.id, label: i.label, input: { caseId: c.id, interventionId: i.id } })),
+  ];
+  return <Journal caseId={c.id} title={sv.journalView.title} canWrite={role === 'CASEWORKER' && c.status === 'OPEN'} targets={targets} />;
+}
+
+/** Where a new note can go (Knyt till): the case, an intervention, or the executor's assignment. */
+export interface NoteTarget {
+  id: string;
+  label: string;
+  input: { caseId: string; interventionId?: string; assignmentId?: string };
+}
+
+/**
+ * A journal list with paging and the note dialog; the case's journal for its
+ * caseworkers, an executor's own entries (Anteckningar) for an assignment.
+ */
+export function Journal({ caseId, title, canWrite, targets, only }: { caseId: string; title: string; canWrite: boolean; targets: NoteTarget[]; only?: (e: Entry) => boolean }) {
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: CaseViewJournalDocument, variables: { caseId, first: PAGE }, requestPolicy: 'cache-and-network' });
   const [extra, setExtra] = useState<{ nodes: Entry[]; cursor: string | null; hasNext: boolean } | null>(null);
   const [moreProblem, setMoreProblem] = useState<string>();
   const [writing, setWriting] = useState<{ corrects?: Entry } | null>(null);
   const client = useClient();
   const announce = useAnnounce();
   const errorText = useErrorText();
-  const role = useRole();
   const trigger = useRef<HTMLElement | null>(null);
   const first = data?.caseJournal;
-  const nodes = [...(first?.nodes ?? []), ...(extra?.nodes ?? [])];
+  const nodes = [...(first?.nodes ?? []), ...(extra?.nodes ?? [])].filter((e) => !only || only(e));
   const hasNext = extra ? extra.hasNext : !!first?.pageInfo.hasNextPage;
   const cursor = extra ? extra.cursor : (first?.pageInfo.endCursor ?? null);
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const canWrite = role === 'CASEWORKER' && c.status === 'OPEN';
 
   useEffect(() => setExtra(null), [data]);
 
   const more = async () => {
     setMoreProblem(undefined);
-    const result = await client.query(CaseViewJournalDocument, { caseId: c.id, first: PAGE, after: cursor }, { requestPolicy: 'network-only' }).toPromise();
+    const result = await client.query(CaseViewJournalDocument, { caseId, first: PAGE, after: cursor }, { requestPolicy: 'network-only' }).toPromise();
     if (result.error || !result.data) return setMoreProblem(errorText(result.error));
     const page = result.data.caseJournal;
     setExtra((x) => ({ nodes: [...(x?.nodes ?? []), ...page.nodes], cursor: page.pageInfo.endCursor ?? null, hasNext: page.pageInfo.hasNextPage }));
@@ -51,7 +69,7 @@ export function JournalSection({ c }: { c: ViewedCase }) {
   return (
     <section aria-labelledby="journal-rubrik">
       <div className="section-head">
-        <h2 id="journal-rubrik">{sv.journalView.title}</h2>
+        <h2 id="journal-rubrik">{title}</h2>
         {canWrite && (
           <Button
             className="button button--small"
@@ -127,7 +145,8 @@ export function JournalSection({ c }: { c: ViewedCase }) {
       <Problem text={moreProblem} />
       {writing && (
         <NoteDialog
-          c={c}
+          caseId={caseId}
+          targets={targets}
           corrects={writing.corrects}
           onClose={(done) => {
             setWriting(null);
@@ -145,9 +164,8 @@ export function JournalSection({ c }: { c: ViewedCase }) {
 
 const CASE = 'arende';
 
-function NoteDialog({ c, corrects, onClose }: { c: ViewedCase; corrects?: Entry; onClose: (done?: string) => void }) {
-  const targets = [{ id: CASE, label: fmt(sv.journalView.wholeCase, { title: c.title }) }, ...c.interventions.filter((i) => !i.endDate).map((i) => ({ id: i.id, label: i.label }))];
-  const [target, setTarget] = useState(CASE);
+function NoteDialog({ caseId, targets, corrects, onClose }: { caseId: string; targets: NoteTarget[]; corrects?: Entry; onClose: (done?: string) => void }) {
+  const [target, setTarget] = useState(targets[0].id);
   const [heading, setHeading] = useState(corrects?.heading ?? '');
   const [text, setText] = useState(corrects?.text ?? '');
   const [invalid, setInvalid] = useState<{ heading?: boolean; text?: boolean }>({});
@@ -161,7 +179,7 @@ function NoteDialog({ c, corrects, onClose }: { c: ViewedCase; corrects?: Entry;
     setInvalid(next);
     if (next.heading || next.text) return;
     const result = await write({
-      input: { target: corrects ? { caseId: c.id, interventionId: corrects.intervention?.id ?? null, assignmentId: corrects.assignment?.id ?? null } : { caseId: c.id, interventionId: target === CASE ? null : target }, heading: heading.trim(), text, correctsId: corrects?.id ?? null },
+      input: { target: corrects ? { caseId, interventionId: corrects.intervention?.id ?? null, assignmentId: corrects.assignment?.id ?? null } : targets.find((t) => t.id === target)!.input, heading: heading.trim(), text, correctsId: corrects?.id ?? null },
     });
     if (result.error) return setProblem(errorText(result.error));
     onClose(sv.journalView.saved);
@@ -170,7 +188,7 @@ function NoteDialog({ c, corrects, onClose }: { c: ViewedCase; corrects?: Entry;
     <ModalDialog title={corrects ? fmt(sv.journalView.correctionTitle, { heading: corrects.heading }) : sv.journalView.noteTitle} onClose={() => onClose()} testId="note-dialog">
       {corrects && <p className="field-description">{sv.journalView.correctionLead}</p>}
       <Form className="form" onSubmit={submit} validationBehavior="aria">
-        {!corrects && (
+        {!corrects && targets.length > 1 && (
           <RadioGroup className="field radio-group" value={target} onChange={setTarget}>
             <Label>{sv.journalView.target}</Label>
             {targets.map((t) => (
