@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { RequestHandler } from 'express';
 import { Kind, parse, print, visit, type ASTNode, type DocumentNode, type SelectionSetNode } from 'graphql';
 import { ErrorCode } from '../errors';
+import { requestStore } from '../log';
 import { ROOT } from './web-build';
 
 /**
@@ -110,6 +111,9 @@ export const TRUSTED_CODES = {
 } as const;
 
 function refuse(res: Parameters<RequestHandler>[1], code: keyof typeof TRUSTED_CODES, message: string) {
+  // For the request's log line and the errors-by-code metric (Apollo, which records the others, is not reached).
+  const info = requestStore.getStore();
+  if (info) info.errorCodes = [TRUSTED_CODES[code]];
   res.status(400).json({ errors: [{ message, extensions: { code: TRUSTED_CODES[code] } }] });
 }
 

@@ -36,6 +36,8 @@ describe('M1 GET /metrics in the Prometheus text format (development and tests: 
     const refused = await postRaw(t.url, { query: 'query Me { me { id } }' });
     expect(refused.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     await postRaw(t.url, { query: '{ nope }' }, { token: citizen });
+    // Refused before Apollo (an unknown trusted-document hash): counted by its code too.
+    expect((await postRaw(t.url, { documentId: `sha256:${'0'.repeat(64)}` }, { token: citizen })).status).toBe(400);
 
     // A live subscription, and a wake-up on its topic (as the notice pipeline publishes after a commit).
     const socket = await openRawSocket(t.wsUrl);
@@ -61,6 +63,7 @@ describe('M1 GET /metrics in the Prometheus text format (development and tests: 
     expect(sample(text, 'ifo_graphql_request_duration_seconds_count{operation="invalid",status="400"}')).toBe(1);
     expect(sample(text, 'ifo_graphql_errors_total{code="UNAUTHENTICATED"}')).toBe(1);
     expect(sample(text, 'ifo_graphql_errors_total{code="GRAPHQL_VALIDATION_FAILED"}')).toBe(1);
+    expect(sample(text, 'ifo_graphql_errors_total{code="PERSISTED_QUERY_NOT_FOUND"}')).toBe(1);
     expect(sample(text, 'ifo_websocket_connections')).toBe(1);
     expect(sample(text, 'ifo_websocket_operations')).toBe(1);
     expect(sample(text, 'ifo_notice_fanout_delay_seconds_count')).toBeGreaterThan(0);
