@@ -29,9 +29,12 @@ export interface NoticePayload {
 
 /**
  * A realtime notice to one mailbox (party). Written in the same transaction
- * as what it tells of, under a transaction-scoped advisory lock, so `seq`
- * grows in commit order: a client that has seen seq N has seen everything
- * before it, and `noticesSince(N)` returns exactly what it missed.
+ * as what it tells of, under the transaction-scoped advisory locks of the
+ * viewers it reaches (src/domain/notice.service.ts, viewerLocks), so a
+ * viewer's notices get their `seq` in commit order: a client that has seen
+ * seq N has seen every notice of theirs before it, and `noticesSince(N)`
+ * returns exactly what it missed. Writers to different viewers do not wait
+ * for each other.
  */
 @Entity()
 @Index({ properties: ['partyKey', 'seq'] })
