@@ -38,6 +38,16 @@ function sendError(res: Response, err: unknown) {
  *   download list, or in a proxy's access log. A cookie POST must come from
  *   the e-service's own pages (Origin), as every browser write.
  */
+/**
+ * A form POST from the e-service's own pages. The pages send
+ * `Referrer-Policy: no-referrer`, under which a browser sends a form
+ * submission's Origin as "null"; it still says `Sec-Fetch-Site: same-origin`,
+ * which no page can set, and which another site's form never has.
+ */
+function isOwnPageForm(req: Request, config: Config): boolean {
+  return isSameOriginWrite(req.headers, config) || (req.headers.origin === 'null' && req.headers['sec-fetch-site'] === 'same-origin');
+}
+
 export function accessLogExportRoutes(deps: { orm: Orm; verifier: TokenVerifier; sessions: SessionStore; config: Config }): Router {
   const router = express.Router();
   const exportCsv = async (req: Request, res: Response, params: Record<string, unknown>) => {
@@ -49,7 +59,7 @@ export function accessLogExportRoutes(deps: { orm: Orm; verifier: TokenVerifier;
       const { viewer, authFailure } = await authenticateCredential(deps, em, credential);
       if (!viewer) throw authFailure!;
       noteViewer(viewer);
-      if (credential.kind === 'session' && req.method === 'POST' && !isSameOriginWrite(req.headers, deps.config)) {
+      if (credential.kind === 'session' && req.method === 'POST' && !isOwnPageForm(req, deps.config)) {
         throw forbidden('This export must be asked for from the e-service\'s own pages (its Origin was missing or another site).');
       }
       if (viewer.kind !== 'staff') throw forbidden('Only system administrators may export the access log (loggkontroll).');

@@ -192,13 +192,20 @@ describe('E1 GET /admin/access-log.csv for administrators', () => {
     const bare = await browser.fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: FORM, body });
     expect(bare.status).toBe(403);
     expect(bare.json().errors[0].extensions.code).toBe('FORBIDDEN');
+    // The staff UI's own form: its pages' no-referrer policy makes the browser send Origin "null", with Sec-Fetch-Site same-origin.
+    const form = await browser.fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: { ...FORM, origin: 'null', 'sec-fetch-site': 'same-origin' }, body });
+    expect(form.status).toBe(200);
+    expect(parseCsv(form.text).slice(1)).toHaveLength(rows.length);
+    // Origin "null" alone (a sandboxed frame, an old browser) is not enough.
+    const nullOnly = await browser.fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: { ...FORM, origin: 'null' }, body });
+    expect(nullOnly.status).toBe(403);
     // A bearer token needs no Origin (scripts).
     const token = await w.t.token.staff(DEMO.admin);
     const script = await fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: { ...FORM, authorization: `Bearer ${token}` }, body });
     expect(script.status).toBe(200);
     // The same refusals as GET.
     const bad = await fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: { ...FORM, authorization: `Bearer ${token}` }, body: formBody({ personnummer: 'x' }) });
-    expect([bad.status, (await bad.json()).errors[0].extensions]).toEqual([400, { code: 'BAD_USER_INPUT', field: 'personnummer' }]);
+    expect([bad.status, ((await bad.json()) as { errors: { extensions: unknown }[] }).errors[0].extensions]).toEqual([400, { code: 'BAD_USER_INPUT', field: 'personnummer' }]);
   });
 });
 

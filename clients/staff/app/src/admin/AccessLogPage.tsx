@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Button, FieldError, Form, Input, Label, Text, TextField } from 'react-aria-components';
-import { useSearchParams } from 'react-router';
+import { useLocation, useNavigate } from 'react-router';
 import { useClient, useQuery, type CombinedError } from 'urql';
 import { errorCode, errorField } from '../../../../shared/ui/api';
 import { useAnnounce } from '../../../../shared/ui/Layout';
@@ -29,13 +29,17 @@ interface Loaded {
 /**
  * Loggkontroll: the access log by person (personnummer, any common format)
  * and/or by staff member, newest first, paged, and as a CSV of every match.
- * The search is in the address (?personnummer=…&personal=…), so it can be
- * bookmarked and the back button returns to it.
+ * The search is kept in the browser history's state, not in the address, so
+ * the back button returns to it but no personnummer lands in the history
+ * list, a bookmark or a proxy's log; the CSV is asked for by a form POST for
+ * the same reason.
  */
 export function AccessLogPage() {
   usePageTitle(a.accessLog.title);
-  const [params, setParams] = useSearchParams();
-  const filter = { personnummer: params.get('personnummer') ?? '', staffId: params.get('personal') ?? '' };
+  const location = useLocation();
+  const navigate = useNavigate();
+  const kept = (location.state ?? {}) as { personnummer?: string; staffId?: string };
+  const filter = { personnummer: kept.personnummer ?? '', staffId: kept.staffId ?? '' };
   const key = `${filter.personnummer}\n${filter.staffId}`;
   const searched = !!(filter.personnummer || filter.staffId);
   const [pnr, setPnr] = useState(filter.personnummer);
@@ -97,17 +101,11 @@ export function AccessLogPage() {
     const person = pnr.trim();
     const who = staffId === ALL ? '' : staffId;
     if (!person && !who) return setMissing(true);
-    const next = new URLSearchParams();
-    if (person) next.set('personnummer', person);
-    if (who) next.set('personal', who);
-    if (next.toString() === params.toString()) void load(null);
-    else setParams(next);
+    if (person === filter.personnummer && who === filter.staffId) void load(null);
+    else navigate(location.pathname, { state: { personnummer: person, staffId: who } });
   };
 
   const pnrRefused = errorCode(loaded.error) === 'BAD_USER_INPUT' && errorField(loaded.error) === 'personnummer';
-  const exportQuery = new URLSearchParams();
-  if (filter.personnummer) exportQuery.set('personnummer', filter.personnummer);
-  if (filter.staffId) exportQuery.set('staffId', filter.staffId);
   const staffName = staff.find((s) => s.id === filter.staffId)?.name;
   const what = [filter.personnummer, staffName].filter(Boolean).join(', ');
   const showPerson = !filter.personnummer;
@@ -152,9 +150,14 @@ export function AccessLogPage() {
           <div className="page-head">
             <h2 id="traffar">{fmt(a.accessLog.resultsFor, { what: what || filter.staffId })}</h2>
             {!loaded.error && (
-              <a className="button" href={`/admin/access-log.csv?${exportQuery}`} download aria-describedby="export-hint">
-                {a.accessLog.export}
-              </a>
+              // A form POST: the personnummer travels in the body, never in an address.
+              <form method="post" action="/admin/access-log.csv" className="admin-export">
+                {filter.personnummer && <input type="hidden" name="personnummer" value={filter.personnummer} />}
+                {filter.staffId && <input type="hidden" name="staffId" value={filter.staffId} />}
+                <button type="submit" className="button" aria-describedby="export-hint">
+                  {a.accessLog.export}
+                </button>
+              </form>
             )}
           </div>
           <p id="export-hint" className="field-description">
