@@ -4,7 +4,7 @@ import { PersonDocument, PersonsDocument } from '../../clients/staff/src';
 import { DEMO } from '../../src/db/demo-data';
 import { apiAs } from '../testkit/api';
 import { axeViolations, launchChromium, newContext, overflowX, PEOPLE, screenshot, signInAs, startUiServer, VIEWPORTS } from '../testkit/chromium';
-import { pdfText } from '../testkit/files';
+import { makePdf, pdfText } from '../testkit/files';
 import { signInStaff, STAFF, viewportScreenshot } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
 
@@ -387,6 +387,23 @@ describe("P4 the seed's executor steps: Uppdrag IFO → Dokument → Skapa PDF �
     // The assignment lists the document.
     await page.getByRole('link', { name: 'Tillbaka till uppdraget' }).click();
     await ui(page.getByTestId('documents').getByRole('link', { name: 'TEST Uppdrag Genomförandeplan Vux' })).toBeVisible();
+
+    // Infoga dokument: a PDF from disk (the reply's attachment, saved first), with Typ, Avsändare and Skapat; it opens locked with its file as its PDF.
+    await page.getByRole('button', { name: 'Infoga dokument' }).click();
+    const insert = page.getByRole('dialog', { name: 'Infoga dokument' });
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), insert.getByRole('button', { name: /Välj fil/ }).click()]);
+    await chooser.setFiles({ name: 'saasasasasa.pdf', mimeType: 'application/pdf', buffer: await makePdf('Svar från Tolvan') });
+    await ui(insert.getByText('saasasasasa.pdf')).toBeVisible();
+    await insert.getByRole('textbox', { name: 'Rubrik' }).fill('Underlag från Tolvan');
+    await insert.getByRole('textbox', { name: 'Benämning avsändare' }).fill('Tolvan Tolvansson');
+    await noViolations(page, 'Infoga dokument');
+    await insert.getByRole('button', { name: 'Spara' }).click();
+    await ui(page.getByRole('heading', { level: 1, name: 'Underlag från Tolvan' })).toBeVisible();
+    await page.getByRole('tab', { name: 'PDF' }).click();
+    await ui(page.getByTestId('pdfs')).toContainText('Underlag från Tolvan');
+    await ui(page.getByRole('button', { name: 'Skapa PDF' })).toHaveCount(0);
+    await page.getByRole('link', { name: 'Tillbaka till uppdraget' }).click();
+    await ui(page.getByTestId('documents').getByRole('link', { name: 'Underlag från Tolvan' })).toBeVisible();
 
     // Anteckningar: a note in the assignment (the seed: copy a message's text into a new note).
     await page.getByRole('button', { name: 'Ny journalanteckning' }).click();

@@ -544,7 +544,13 @@ export const sv = {
     sender: 'Avsändare',
     senderDesignation: 'Benämning avsändare',
     fileRequired: 'Välj en PDF-fil.',
+    chooseFile: 'Välj fil',
+    noFile: 'Ingen fil vald',
+    insertTitleHint: 'Lämna tomt för att använda filens namn.',
+    createdDate: 'Skapat',
+    dateRequired: 'Välj ett datum.',
     inserted: 'Dokumentet är infogat.',
+    insertedText: 'Ett infogat dokument: innehållet är filen, som du hittar under fliken PDF.',
   },
   assignments: {
     nav: 'Uppdrag IFO',

@@ -8,6 +8,7 @@ import { fmt } from '../../../../shared/ui/strings';
 import { UppdragIfoDocument } from '../../../src/generated/graphql';
 import { DocumentList, NewDocumentDialog } from '../cases/DocumentsSection';
 import { Journal } from '../cases/JournalSection';
+import { InsertDocumentDialog } from '../cases/InsertDocumentDialog';
 import { pnr } from '../persons/format';
 import { sv } from '../strings.sv';
 import { usePageTitle } from '../title';
@@ -23,6 +24,7 @@ export function AssignmentPage() {
   const { id = '' } = useParams();
   const [{ data, fetching, error }, reexecute] = useQuery({ query: UppdragIfoDocument, variables: {}, requestPolicy: 'cache-and-network' });
   const [creating, setCreating] = useState(false);
+  const [inserting, setInserting] = useState(false);
   const trigger = useRef<HTMLElement | null>(null);
   const navigate = useNavigate();
   const a = data?.myAssignments.find((x) => x.id === id);
@@ -70,7 +72,7 @@ export function AssignmentPage() {
             </dl>
           </section>
           <section aria-labelledby="uppdrag-dokument">
-            <div className="section-head">
+            <div className="section-head section-head--actions">
               <h2 id="uppdrag-dokument">{sv.assignments.documents}</h2>
               {a.case.status === 'OPEN' && (
                 <Button
@@ -84,6 +86,17 @@ export function AssignmentPage() {
                   {sv.documents.newDocument}
                 </Button>
               )}
+              {a.case.status === 'OPEN' && (
+                <Button
+                  className="button button--small"
+                  onPress={(e) => {
+                    trigger.current = e.target as HTMLElement;
+                    setInserting(true);
+                  }}
+                >
+                  {sv.documents.insertDocument}
+                </Button>
+              )}
             </div>
             <DocumentList docs={a.documents} linkTo={(d) => `/uppdrag/${a.id}/dokument/${d.id}`} />
           </section>
@@ -94,6 +107,17 @@ export function AssignmentPage() {
             targets={[{ id: a.id, label: a.description, input: { caseId: a.case.id, assignmentId: a.id } }]}
             only={(e) => e.assignment?.id === a.id}
           />
+          {inserting && (
+            <InsertDocumentDialog
+              caseId={a.case.id}
+              assignmentId={a.id}
+              onClose={(docId) => {
+                setInserting(false);
+                if (docId) navigate(`/uppdrag/${a.id}/dokument/${docId}`);
+                else setTimeout(() => trigger.current?.focus(), 0);
+              }}
+            />
+          )}
           {creating && (
             <NewDocumentDialog
               create={(input) => ({ caseId: a.case.id, input: { ...input, assignmentId: a.id } })}

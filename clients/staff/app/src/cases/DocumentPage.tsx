@@ -90,7 +90,7 @@ function LockedText({ doc }: { doc: Doc }) {
           <span className="status">{sv.documents.locked}</span> {fmt(sv.documents.lockedBy, { time: dayTime(doc.lockedAt), name: doc.lockedBy?.name ?? '' })}
         </p>
       )}
-      <div className="document-text">{doc.text}</div>
+      {doc.origin === 'INSERTED' ? <p className="card">{sv.documents.insertedText}</p> : <div className="document-text">{doc.text}</div>}
       <p className="muted small">{fmt(sv.documents.updatedAt, { time: dayTime(doc.updatedAt) })}</p>
     </>
   );

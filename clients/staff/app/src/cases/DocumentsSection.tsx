@@ -9,6 +9,7 @@ import { day, today } from '../persons/format';
 import { useRole } from '../persons/useRole';
 import { Choice, ModalDialog, Problem } from '../persons/widgets';
 import { sv } from '../strings.sv';
+import { InsertDocumentDialog } from './InsertDocumentDialog';
 
 export const DOCUMENT_TYPES: CaseDocumentType[] = ['DOCUMENT', 'LETTER', 'DECISION', 'INVESTIGATION'];
 
@@ -16,13 +17,14 @@ export const DOCUMENT_TYPES: CaseDocumentType[] = ['DOCUMENT', 'LETTER', 'DECISI
 export function DocumentsSection({ caseId, caseOpen }: { caseId: string; caseOpen: boolean }) {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: CaseViewDocumentsDocument, variables: { caseId }, requestPolicy: 'cache-and-network' });
   const [creating, setCreating] = useState(false);
+  const [inserting, setInserting] = useState(false);
   const trigger = useRef<HTMLElement | null>(null);
   const role = useRole();
   const navigate = useNavigate();
   const docs = data?.caseDocuments;
   return (
     <section aria-labelledby="dokumentation">
-      <div className="section-head">
+      <div className="section-head section-head--actions">
         <h2 id="dokumentation">{sv.documents.title}</h2>
         {caseOpen && role === 'CASEWORKER' && (
           <Button
@@ -36,9 +38,30 @@ export function DocumentsSection({ caseId, caseOpen }: { caseId: string; caseOpe
             {sv.documents.newDocument}
           </Button>
         )}
+        {caseOpen && role === 'CASEWORKER' && (
+          <Button
+            className="button button--small"
+            onPress={(e) => {
+              trigger.current = e.target as HTMLElement;
+              setInserting(true);
+            }}
+          >
+            {sv.documents.insertDocument}
+          </Button>
+        )}
       </div>
       {!docs && <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
       {docs && <DocumentList docs={docs} linkTo={(d) => `/arende/${caseId}/dokumentation/${d.id}`} />}
+      {inserting && (
+        <InsertDocumentDialog
+          caseId={caseId}
+          onClose={(id) => {
+            setInserting(false);
+            if (id) navigate(`/arende/${caseId}/dokumentation/${id}`);
+            else setTimeout(() => trigger.current?.focus(), 0);
+          }}
+        />
+      )}
       {creating && (
         <NewDocumentDialog
           create={(input) => ({ caseId, input })}
