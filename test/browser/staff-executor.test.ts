@@ -32,7 +32,7 @@ describe('S6 executors (perutf01) with their own rights', () => {
     await ui(type.getByRole('radio', { name: 'Medborgare' })).toBeChecked();
     await ui(type.getByRole('radio', { name: 'Personal' })).toBeVisible();
     // Only the citizens of his assignments: Kalle (another unit's case) is not found.
-    const searched = page.waitForResponse((r) => (r.request().postData() ?? '').includes('query CitizenTargets') && (r.request().postData() ?? '').includes('"Barnsson"'));
+    const searched = page.waitForResponse((r) => (r.request().postData() ?? '').includes('"operationName":"CitizenTargets"') && (r.request().postData() ?? '').includes('"Barnsson"'));
     await page.getByRole('combobox', { name: 'Till' }).pressSequentially('Barnsson');
     await searched;
     await ui(page.getByRole('option', { name: 'Inga träffar.' })).toBeVisible();
