@@ -5,7 +5,7 @@ import { DEMO } from '../../src/db/demo-data';
 import { apiAs } from '../testkit/api';
 import { axeViolations, launchChromium, newContext, overflowX, PEOPLE, screenshot, signInAs, startUiServer, VIEWPORTS } from '../testkit/chromium';
 import { makePdf, pdfText } from '../testkit/files';
-import { signInStaff, STAFF, viewportScreenshot } from '../testkit/staff-ui';
+import { signInStaff, STAFF, tabTo, viewportScreenshot } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
 
 // Two shared cores in CI: what a person waits for may take a few seconds there.
@@ -256,6 +256,46 @@ async function tolvanReceives(subject: string, filename: string): Promise<string
   await page.context().close();
   return text;
 }
+
+describe('P6 keyboard only: search, person view, the case, Lägg till relation', () => {
+  test('Marita gets from Personer to the relation dialog with Tab and Enter; focus is visible; Escape closes the dialog and focus returns to its button', async () => {
+    const page = await (await newContext(browser)).newPage();
+    await signInStaff(page, t.origin, STAFF.marita);
+    await page.goto(`${t.origin}/staff/personer`);
+    await ui(page.getByRole('heading', { level: 1, name: 'Personer' })).toBeVisible();
+    expect(await tabTo(page, 'input[type=search]')).not.toBe('none');
+    await page.keyboard.type('Tolvansson');
+    await page.keyboard.press('Enter');
+    await ui(page.getByTestId('person-hits')).toBeVisible();
+    expect(await tabTo(page, '[data-testid=person-hits] a')).not.toBe('none');
+    await page.keyboard.press('Enter');
+    await ui(page.getByRole('heading', { level: 1, name: 'Tolvan Tolvansson' })).toBeVisible();
+
+    // The e-service switches answer Space (and nothing is saved until Spara).
+    await tabTo(page, '[data-testid=eservice-form] input[type=checkbox]', 60);
+    const messaging = page.getByTestId('eservice-form').getByRole('checkbox', { name: 'Meddelande' });
+    await page.keyboard.press('Space');
+    await ui(messaging).not.toBeChecked();
+    await page.keyboard.press('Space');
+    await ui(messaging).toBeChecked();
+    expect(await tabTo(page, 'a[href*="/arende/"]', 80)).not.toBe('none');
+    await page.keyboard.press('Enter');
+    await ui(page.getByRole('heading', { level: 1, name: /Ekonomiskt bistånd/ })).toBeVisible();
+    expect(await tabTo(page, 'text=+ Lägg till relation', 60)).not.toBe('none');
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Lägg till relation' });
+    await ui(dialog.getByRole('searchbox', { name: 'Sök person' })).toBeFocused();
+    await page.keyboard.type('Josefine');
+    await page.keyboard.press('Enter');
+    await ui(dialog.getByRole('button', { name: /Josefine Test Ek/ })).toBeVisible();
+    expect(await tabTo(page, 'text=19860826-1965Josefine Test Ek')).not.toBe('none');
+    await page.keyboard.press('Enter');
+    await ui(dialog.getByRole('checkbox', { name: 'Godkänd för meddelande' })).toBeVisible();
+    await page.keyboard.press('Escape');
+    await ui(dialog).toHaveCount(0);
+    expect(await page.evaluate('document.activeElement?.textContent?.trim()')).toBe('+ Lägg till relation');
+  });
+});
 
 describe("P3 the seed's documentation steps: Nytt dokument, Skrivskydda, Skapa PDF (Mall: Brev, Benämning), send through the e-service", () => {
   test('Marita writes "Vux Dokument – TEST", locks it, makes the PDF "TEST Utredningsdokument till e-tjänst" with Brev and sends it; Tolvan gets it with that filename', async () => {
