@@ -633,15 +633,10 @@ export class MessageService {
     return rows.map((row) => {
       const { participant_rows: participants, last_message_row: last, ...conversation } = row as Record<string, unknown> & { participant_rows?: PartyRow[] | null; last_message_row?: Record<string, unknown> | null };
       return {
-        conversation: em.map(Conversation, conversation),
+        conversation: plainConversation(conversation),
         lastMessageId: (row.last_message_id as string | null) ?? null,
         unreadCount: Number(row.unread ?? 0),
-        ...(opts.details
-          ? {
-              participants: participants ?? [],
-              lastMessage: last ? em.map(Message, { ...last, created_at: new Date(last.created_at as string) }) : null,
-            }
-          : {}),
+        ...(opts.details ? { participants: participants ?? [], lastMessage: last ? plainMessage(last) : null } : {}),
       };
     });
   }
@@ -997,4 +992,42 @@ function replyReads(viewer: Viewer, t: { id: string; citizen_id: string | null; 
     (select u.municipality from staff s join unit u on u.id = s.unit_id where s.id = ${uuid(staffId)}) as staff_municipality,
     ${addSignature && staffId ? sql`(select ms.signature from mailbox_settings ms where ms.staff_id = ${uuid(staffId)})` : sql`null::text`} as signature,
     ${viewer.kind === 'citizen' ? sql`(select pe.messaging_enabled from person pe where pe.id = ${uuid(viewer.person.id)})` : sql`null::boolean`} as viewer_active`;
+}
+
+/**
+ * Read paths answer with plain objects shaped like the entities (the GraphQL
+ * types' fields and getters, relations as `{ id }`), not managed entities:
+ * mapping a page's rows into the identity map (em.map, its merge) was 90 % of
+ * the inbox's own time in a CPU profile (issue 12, item 2). Nothing here is
+ * ever flushed; writes load entities as before.
+ */
+const ref = (id: unknown) => (id ? { id: id as string } : null);
+
+function plainConversation(row: Record<string, unknown>): Conversation {
+  return Object.assign(Object.create(Conversation.prototype) as Conversation, {
+    id: row.id as string,
+    createdAt: new Date(row.created_at as string | Date),
+    subject: row.subject as string,
+    citizen: ref(row.citizen_id),
+    case: ref(row.case_id),
+    lastMessageAt: new Date(row.last_message_at as string | Date),
+  });
+}
+
+function plainMessage(row: Record<string, unknown>): Message {
+  return Object.assign(Object.create(Message.prototype) as Message, {
+    id: row.id as string,
+    createdAt: new Date(row.created_at as string | Date),
+    conversation: ref(row.conversation_id),
+    senderKind: row.sender_kind as PartyKind,
+    senderStaff: ref(row.sender_staff_id),
+    senderMailbox: ref(row.sender_mailbox_id),
+    senderPerson: ref(row.sender_person_id),
+    subject: row.subject as string,
+    bodyHtml: row.body_html as string,
+    bodyText: row.body_text as string,
+    readReceiptRequested: !!row.read_receipt_requested,
+    isAutoReply: !!row.is_auto_reply,
+    inReplyTo: ref(row.in_reply_to_id),
+  });
 }
