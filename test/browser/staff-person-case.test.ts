@@ -464,7 +464,7 @@ describe("P4 the seed's executor steps: Uppdrag IFO → Dokument → Skapa PDF �
 });
 
 describe('P5 closing the case ends the executor\'s access', () => {
-  test('Marita writes a journal note, then closes the case; Per no longer has the assignment or its documents', async () => {
+  test('Marita writes a journal note and its correction, ends the assignment, then closes the case; Per no longer has the assignment or its documents', async () => {
     const per = await (await newContext(browser)).newPage();
     await signInStaff(per, t.origin, STAFF.per);
     await per.goto(`${t.origin}/staff/uppdrag`);
@@ -495,8 +495,17 @@ describe('P5 closing the case ends the executor\'s access', () => {
     await ui(page.getByTestId('journal-entry').filter({ hasText: 'Ersatt av en rättelse' })).toContainText('Tolvan ringde om mötet.');
     await noViolations(page, 'journal');
 
-    // Avsluta ärende, today.
+    // Avsluta uppdrag: today is its last day.
     await page.getByRole('navigation', { name: 'Ärendets delar' }).getByRole('link', { name: 'Översikt' }).click();
+    await page.getByRole('button', { name: 'Avsluta uppdraget Budgetrådgivning' }).click();
+    const end = page.getByRole('dialog', { name: 'Avsluta uppdrag' });
+    await ui(end.getByLabel('Sista dag')).toHaveValue(todayInSweden());
+    await noViolations(page, 'end assignment dialog');
+    await end.getByRole('button', { name: 'Avsluta' }).click();
+    await ui(end).toHaveCount(0);
+    await ui(page.getByRole('region', { name: 'Uppdrag' })).toContainText(`till ${todayInSweden()}`);
+
+    // Avsluta ärende, today.
     await page.getByRole('button', { name: 'Avsluta ärende' }).click();
     const close = page.getByRole('dialog', { name: 'Avsluta ärendet' });
     await ui(close.getByLabel('Avslutsdatum')).toHaveValue(todayInSweden());
