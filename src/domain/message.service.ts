@@ -812,12 +812,9 @@ class WritePlan {
     this.participants.push({ id: randomUUID(), conversationId, party });
   }
 
-  /** The message's row, and the entity the API answers with (mapped from the row: no read after the write). */
-  message(em: EntityManager, id: string, out: Outgoing): Message {
+  /** The message's row, and what the API answers with (a plain object built from the row: no read after the write, no identity-map merge). */
+  message(_em: EntityManager, id: string, out: Outgoing): Message {
     const c = out.conversation;
-    if (c.isNew && !em.getUnitOfWork().getById(Conversation.name, c.id)) {
-      em.map(Conversation, { id: c.id, created_at: this.now, subject: c.subject, citizen_id: c.citizenId, case_id: c.caseId, last_message_at: this.now });
-    }
     const row = {
       id,
       created_at: this.now,
@@ -834,7 +831,7 @@ class WritePlan {
       in_reply_to_id: out.inReplyToId ?? null,
     };
     this.messages.push(row);
-    return em.map(Message, row);
+    return plainMessage(row);
   }
 
   recipient(messageId: string, conversationId: string, d: Delivery): void {
