@@ -175,7 +175,7 @@ describe("P1 the seed's person steps: Marita finds Tolvan and switches the e-ser
 });
 
 describe("P2 the seed's relation steps: Lägg till relation, activate, deactivate", () => {
-  test('Marita registers Isabella (new) as Godkänd för meddelande from today and activates her with mobile and e-mail; then deactivates and activates again', async () => {
+  test('Marita registers Isabella (new) as Godkänd för meddelande from today and activates her with mobile and e-mail; then deactivates her', async () => {
     const page = await (await newContext(browser)).newPage();
     await signInStaff(page, t.origin, STAFF.marita);
     await openTolvan(page, 'Tolvan');
