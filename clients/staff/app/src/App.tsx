@@ -64,7 +64,7 @@ function Shell() {
   const { state } = useSession();
   const live = useLive();
   const location = useLocation();
-  const [{ data: me }] = useQuery({ query: StaffMeDocument });
+  const [{ data: me, error: meError }] = useQuery({ query: StaffMeDocument });
   const banner =
     state.status === 'expired' ? (
       <SessionExpiredBanner />
@@ -81,6 +81,14 @@ function Shell() {
   ];
   // The person, case and assignment views fill the page; the mailbox list belongs to messaging.
   const messaging = !/^\/(personer|arende|uppdrag)(\/|$)/.test(location.pathname);
+  // Until the role is known, show neither the mailboxes nor the administration (an administrator would see the workspace flash).
+  if (!me && !meError) {
+    return (
+      <Layout appName={sv.appName} nav={[]} banner={banner}>
+        <p role="status">{sv.loading}</p>
+      </Layout>
+    );
+  }
   if (me?.staffMe.role === 'ADMIN') {
     return (
       <Suspense fallback={<p role="status">{sv.loading}</p>}>
