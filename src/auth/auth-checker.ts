@@ -1,9 +1,23 @@
-import type { AuthCheckerInterface, ResolverData } from 'type-graphql';
+import { Authorized as untypedAuthorized, type AuthCheckerInterface, type ResolverData } from 'type-graphql';
 import type { Context } from '../context';
+import { StaffRole } from '../entities/staff';
 import { forbidden, unauthenticated } from '../errors';
 import { hasRole, type AuthRole } from './viewer';
 
-const describe: Record<string, string> = {
+/**
+ * The roles `@Authorized(...)` takes, written one way (`Role.ADMIN`): a staff
+ * role, or STAFF / CITIZEN for anyone of that kind.
+ */
+export const Role = { ...StaffRole, STAFF: 'STAFF', CITIZEN: 'CITIZEN' } as const satisfies Record<string, AuthRole>;
+
+/**
+ * type-graphql's `@Authorized`, typed to our roles so a misspelt role does not
+ * compile. Resolvers import this one, not type-graphql's. With no role: any
+ * signed-in caller.
+ */
+export const Authorized = (...roles: AuthRole[]) => untypedAuthorized<AuthRole>(...roles);
+
+const describe: Record<AuthRole, string> = {
   STAFF: 'staff',
   CITIZEN: 'citizens',
   CASEWORKER: 'caseworkers',

@@ -1,4 +1,5 @@
-import { Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { AdminService } from '../domain/admin.service';
 import { AccessLogEntry } from '../entities/access-log-entry';
@@ -28,7 +29,7 @@ class AccessLogArgs {
 
 @Resolver(() => AccessLogEntry)
 export class AccessLogResolver {
-  @Authorized('ADMIN')
+  @Authorized(Role.ADMIN)
   @Query(() => AccessLogEntryConnection, { description: 'Loggkontroll (administrators): staff reads of person data, newest first, by person and/or by staff member.' })
   async accessLog(@Args() args: AccessLogArgs, @Ctx() ctx: Context) {
     return toConnection(await new AdminService(ctx.em, staffOf(ctx)).accessLog(args));

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { CaseDocumentService } from '../domain/case-document.service';
 import { LocalDate } from '../entities/base';
@@ -7,7 +8,7 @@ import { CaseDocument, CaseDocumentType } from '../entities/case-document';
 import { CaseDocumentPdf, CaseDocumentTemplate } from '../entities/case-document-pdf';
 import { JournalSenderKind } from '../entities/journal-entry';
 import { Message } from '../entities/message';
-import { Staff, StaffRole } from '../entities/staff';
+import { Staff } from '../entities/staff';
 import { caseEdge } from './guards';
 import { staffOf } from './viewer';
 
@@ -110,25 +111,25 @@ const WHO = 'Caseworkers: the documents of the cases in their caseload. Executor
 
 @Resolver(() => CaseDocument)
 export class CaseDocumentResolver {
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Query(() => [CaseDocument], { description: `The documents (dokumentation) of a case, newest first. ${WHO} NOT_FOUND for a case you cannot see. Recorded in the access log.` })
   async caseDocuments(@Arg('caseId', () => ID, { description: 'The case.' }) caseId: string, @Ctx() ctx: Context) {
     return service(ctx).ofCase(caseId);
   }
 
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Query(() => [CaseDocument], { description: `The documents of an assignment (Uppdrag IFO → Dokument), newest first: for its executor while it is ongoing, and for the caseworkers of its case. NOT_FOUND otherwise. Recorded in the access log.` })
   async assignmentDocuments(@Arg('assignmentId', () => ID, { description: 'The assignment.' }) assignmentId: string, @Ctx() ctx: Context) {
     return service(ctx).ofAssignment(assignmentId);
   }
 
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Query(() => CaseDocument, { description: `One case document. ${WHO} NOT_FOUND otherwise. Recorded in the access log.` })
   async caseDocument(@Arg('id', () => ID, { description: 'The document.' }) id: string, @Ctx() ctx: Context) {
     return service(ctx).get(id);
   }
 
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => CaseDocument, {
     description:
       'Write a new document (Nytt dokument) in an ongoing case (CASE_CLOSED otherwise): caseworkers in their caseload, executors in one of their ongoing assignments (input.assignmentId, "Koppla till Uppdrag IFO"). Editable until locked.',
@@ -141,7 +142,7 @@ export class CaseDocumentResolver {
     return service(ctx).create(caseId, input);
   }
 
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => CaseDocument, {
     description:
       '"Infoga dokument": add a PDF from disk (uploaded first with POST /uploads) to the documentation of an ongoing case, or of an assignment of yours (executors must give assignmentId). The document is locked from the start and its file is its one PDF, which can be sent like any other. A retry with the same upload returns the same document. Refusals: NOT_FOUND (upload not yours or already sent), CONFLICT (the upload is already a document elsewhere: upload the file again), UNSUPPORTED_FILE_TYPE, CASE_CLOSED.',
@@ -154,7 +155,7 @@ export class CaseDocumentResolver {
     return service(ctx).insert(caseId, input);
   }
 
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => CaseDocument, { description: 'Change a document that is not locked (CASE_DOCUMENT_LOCKED otherwise).' })
   async updateCaseDocument(
     @Arg('id', () => ID, { description: 'The document.' }) id: string,
@@ -164,7 +165,7 @@ export class CaseDocumentResolver {
     return service(ctx).update(id, input);
   }
 
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => CaseDocument, {
     description: 'Lock (write-protect, Skrivskydda) a document: it can no longer change. Locking makes no PDF: create one with createCaseDocumentPdf. Locking again changes nothing.',
   })
@@ -172,7 +173,7 @@ export class CaseDocumentResolver {
     return service(ctx).lock(id);
   }
 
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => CaseDocumentPdf, {
     description:
       '"Skapa PDF": render a locked document (CASE_DOCUMENT_NOT_LOCKED otherwise) with a print template and keep it under a name (Benämning), which becomes the file name when it is sent. Every template prints the municipality\'s and unit\'s letterhead, the date, the reference and the recipient (the case holder\'s name; the address only when the person has neither a protected identity nor a confidentiality marking). A document may have several PDFs; each stays as made. An inserted document has its file as its PDF (CASE_DOCUMENT_INSERTED).',
@@ -185,7 +186,7 @@ export class CaseDocumentResolver {
     return service(ctx).createPdf(documentId, input);
   }
 
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => Message, {
     description:
       'Send a PDF of a locked document (input.pdfId, default the newest) to the case holder as the attachment of a new message, named by the PDF\'s name (the seed\'s letter icon). The messaging rules of sendMessage apply: an executor writes only while the assignment is ongoing. Refusals: CASE_DOCUMENT_NOT_LOCKED, CASE_DOCUMENT_NO_PDF, and those of sendMessage (RECIPIENT_NOT_ACTIVATED, RECIPIENT_NOT_ALLOWED, IDEMPOTENCY_KEY_REUSED).',

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { CaseService } from '../domain/case.service';
 import { ongoingAssignment, usableRelation } from '../domain/rules';
@@ -10,7 +11,7 @@ import { LocalDate } from '../entities/base';
 import { Assignment, Case, CaseStatus, Intervention } from '../entities/case';
 import { Person } from '../entities/person';
 import { Relation, RelationMessagingRights, RelationType } from '../entities/relation';
-import { Staff, StaffRole } from '../entities/staff';
+import { Staff } from '../entities/staff';
 import { Unit } from '../entities/unit';
 import { ActivateRelationInput } from './person.resolver';
 import { caseEdge, personEdge } from './guards';
@@ -44,13 +45,13 @@ const service = (ctx: Context) => new CaseService(ctx.em, staffOf(ctx), ctx.requ
 
 @Resolver(() => Case)
 export class CaseResolver {
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Query(() => Case, { description: 'One case you may see (your own, your unit\'s, or one you hold an assignment in). NOT_FOUND otherwise. Recorded in the access log.' })
   async case(@Arg('id', () => ID, { description: 'The case\'s id.' }) id: string, @Ctx() ctx: Context) {
     return service(ctx).get(id);
   }
 
-  @Authorized('CASEWORKER')
+  @Authorized(Role.CASEWORKER)
   @Mutation(() => Relation, { description: 'Register a person on an ongoing case as related to its holder (seed: "Lägg till relation"). Creates the person when new.' })
   async registerRelation(
     @Arg('caseId', () => ID, { description: 'The case.' }) caseId: string,
@@ -60,7 +61,7 @@ export class CaseResolver {
     return service(ctx).registerRelation(caseId, input);
   }
 
-  @Authorized('CASEWORKER')
+  @Authorized(Role.CASEWORKER)
   @Mutation(() => Relation, { description: 'Activate the e-service for a relation: only when it is APPROVED_FOR_MESSAGES (RELATION_NOT_APPROVED_FOR_MESSAGES) and today is within its dates (RELATION_OUTSIDE_VALIDITY). Takes effect at once.' })
   async activateRelation(
     @Arg('relationId', () => ID, { description: 'The relation.' }) relationId: string,
@@ -70,7 +71,7 @@ export class CaseResolver {
     return service(ctx).activateRelation(relationId, input);
   }
 
-  @Authorized('CASEWORKER')
+  @Authorized(Role.CASEWORKER)
   @Mutation(() => Relation, { description: 'Give a relation read-only or read-and-write rights to the case\'s messages (caseworkers with the case in their caseload, ongoing case). Takes effect at once: a read-only relation\'s sendMessage and replyToMessage are refused with RELATION_READ_ONLY.' })
   async setRelationMessagingRights(
     @Arg('relationId', () => ID, { description: 'The relation.' }) relationId: string,
@@ -80,7 +81,7 @@ export class CaseResolver {
     return service(ctx).setRelationMessagingRights(relationId, messagingRights);
   }
 
-  @Authorized('CASEWORKER')
+  @Authorized(Role.CASEWORKER)
   @Mutation(() => Case, { description: 'Close a case (avslut) as of closedOn, its last day (today or earlier; BAD_USER_INPUT for a later day). At once: no new messages or journal entries in it, its executors lose the access their assignments gave (running assignments and interventions end on closedOn), and its relations lose its conversations and notices. Caseworkers with the case in their caseload (FORBIDDEN otherwise). Refusals: CASE_ALREADY_CLOSED, END_DATE_BEFORE_START (before the opening date).' })
   async closeCase(
     @Arg('caseId', () => ID, { description: 'The case.' }) caseId: string,
@@ -90,7 +91,7 @@ export class CaseResolver {
     return service(ctx).closeCase(caseId, closedOn);
   }
 
-  @Authorized('CASEWORKER')
+  @Authorized(Role.CASEWORKER)
   @Mutation(() => Assignment, { description: 'End an assignment: endDate is its last day; after it the executor no longer sees the person or the case through it, writes to them or journals in it (give yesterday to end it at once). Caseworkers with the case in their caseload, ongoing case (CASE_CLOSED otherwise: closing ended its assignments). Refusals: ASSIGNMENT_ALREADY_ENDED (its end date has passed), END_DATE_BEFORE_START.' })
   async endAssignment(
     @Arg('assignmentId', () => ID, { description: 'The assignment.' }) assignmentId: string,
@@ -100,7 +101,7 @@ export class CaseResolver {
     return service(ctx).endAssignment(assignmentId, endDate);
   }
 
-  @Authorized('CASEWORKER')
+  @Authorized(Role.CASEWORKER)
   @Mutation(() => Relation, { description: 'Stop the relation from using the e-service for this case.' })
   async deactivateRelation(@Arg('relationId', () => ID, { description: 'The relation.' }) relationId: string, @Ctx() ctx: Context) {
     return service(ctx).deactivateRelation(relationId);
@@ -164,7 +165,7 @@ export class RelationResolver {
 
 @Resolver(() => Assignment)
 export class AssignmentResolver {
-  @Authorized('EXECUTOR')
+  @Authorized(Role.EXECUTOR)
   @Query(() => [Assignment], { description: 'Your ongoing assignments (executors). The persons they concern are recorded in the access log.' })
   async myAssignments(@Ctx() ctx: Context) {
     return service(ctx).myAssignments();

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { CitizenService } from '../domain/citizen.service';
 import { Person } from '../entities/person';
@@ -47,19 +48,19 @@ const service = (ctx: Context) => new CitizenService(ctx.em, citizenOf(ctx));
 
 @Resolver()
 export class CitizenResolver {
-  @Authorized('CITIZEN')
+  @Authorized(Role.CITIZEN)
   @Query(() => Person, { description: 'The signed-in citizen: own profile and e-service settings.' })
   async me(@Ctx() ctx: Context) {
     return service(ctx).me();
   }
 
-  @Authorized('CITIZEN')
+  @Authorized(Role.CITIZEN)
   @Query(() => [Contact], { description: 'The caseworkers on your ongoing cases.' })
   async myContacts(@Ctx() ctx: Context) {
     return service(ctx).contacts();
   }
 
-  @Authorized('CITIZEN')
+  @Authorized(Role.CITIZEN)
   @Mutation(() => Person, { description: 'Change your own mobile number, e-mail address and notification choices (Min profil). A notification you choose needs somewhere to go (BAD_USER_INPUT naming the field otherwise); nothing is written when refused.' })
   async updateMyContactDetails(@Arg('input', () => MyContactDetailsInput, { description: 'What to change.' }) input: MyContactDetailsInput, @Ctx() ctx: Context) {
     return service(ctx).updateContactDetails(input);

@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { DraftService } from '../domain/draft.service';
 import { MailboxSettingsService } from '../domain/mailbox-settings.service';
@@ -159,13 +160,13 @@ export class DraftResolver {
 
 @Resolver(() => MailboxSettings)
 export class MailboxSettingsResolver {
-  @Authorized('STAFF')
+  @Authorized(Role.STAFF)
   @Query(() => MailboxSettings, { description: 'Your signature and out-of-office settings.' })
   async mailboxSettings(@Ctx() ctx: Context) {
     return settings(ctx).get();
   }
 
-  @Authorized('STAFF')
+  @Authorized(Role.STAFF)
   @Mutation(() => MailboxSettings, { description: 'Change your signature and out-of-office settings.' })
   async updateMailboxSettings(@Arg('input', () => MailboxSettingsInput, { description: 'What to change.' }) input: MailboxSettingsInput, @Ctx() ctx: Context) {
     return settings(ctx).update(input);
@@ -179,19 +180,19 @@ export class MailboxSettingsResolver {
 
 @Resolver(() => ContactList)
 export class ContactListResolver {
-  @Authorized('STAFF')
+  @Authorized(Role.STAFF)
   @Query(() => [ContactList], { description: 'Your contact lists (Kontaktlistor).' })
   async contactLists(@Ctx() ctx: Context) {
     return settings(ctx).contactLists();
   }
 
-  @Authorized('STAFF')
+  @Authorized(Role.STAFF)
   @Mutation(() => ContactList, { description: 'Create or replace a contact list.' })
   async saveContactList(@Arg('input', () => ContactListInput, { description: 'The list.' }) input: ContactListInput, @Ctx() ctx: Context) {
     return settings(ctx).saveContactList(input);
   }
 
-  @Authorized('STAFF')
+  @Authorized(Role.STAFF)
   @Mutation(() => Boolean, { description: 'Delete one of your contact lists.' })
   async deleteContactList(@Arg('id', () => ID, { description: 'The list.' }) id: string, @Ctx() ctx: Context) {
     return settings(ctx).deleteContactList(id);

@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
+import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { JournalService, type JournalTarget as JournalTargetValue } from '../domain/journal.service';
 import { Attachment } from '../entities/attachment';
@@ -7,7 +8,7 @@ import { Assignment, Case, Intervention } from '../entities/case';
 import { JournalDocumentType, JournalEntry, JournalSenderKind } from '../entities/journal-entry';
 import { Message } from '../entities/message';
 import { Person } from '../entities/person';
-import { Staff, StaffRole } from '../entities/staff';
+import { Staff } from '../entities/staff';
 import { Connection, toConnection } from './types/connection';
 import { caseEdge, personEdge } from './guards';
 import { staffOf } from './viewer';
@@ -137,19 +138,19 @@ const toTarget = (t: JournalTargetValue): JournalTarget => ({
 
 @Resolver(() => JournalEntry)
 export class JournalResolver {
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Query(() => [JournalTarget], { description: 'Where a message (or its attachments) can be journaled: the open cases of the conversation\'s citizen as case holder in your caseload, with their interventions that have not ended, or, for an executor, their ongoing assignment. Refused with JOURNALING_FORBIDDEN_FOR_RELATION when the citizen is only a relation of the case holder, NO_CASE_FILE for a staff-only conversation.' })
   async journalTargets(@Arg('messageId', () => ID, { description: 'A message in a conversation you take part in.' }) messageId: string, @Ctx() ctx: Context) {
     return (await service(ctx).targetsForMessage(messageId)).map(toTarget);
   }
 
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Query(() => JournalEntryConnection, { description: 'The journal of a case, newest first: all entries for its caseworkers, the entries of your own assignments for an executor. Recorded in the access log.' })
   async caseJournal(@Args() args: CaseJournalArgs, @Ctx() ctx: Context) {
     return toConnection(await service(ctx).caseJournal(args.caseId, args));
   }
 
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => JournalEntry, { description: 'Journal a sent or received message into the case holder\'s file (Journalför). Refusals: JOURNALING_FORBIDDEN_FOR_RELATION, JOURNAL_TARGET_NOT_ALLOWED, NO_CASE_FILE, ALREADY_JOURNALED, JOURNAL_ENTRY_ALREADY_CORRECTED, NOT_FOUND. Adds JOURNALED to the message\'s history.' })
   async journalMessage(
     @Arg('messageId', () => ID, { description: 'The message.' }) messageId: string,
@@ -159,7 +160,7 @@ export class JournalResolver {
     return service(ctx).journalMessage(messageId, input);
   }
 
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => JournalEntry, { description: 'Journal one attachment of a message: its PDF becomes a document in the file (Infoga filer). Same rules and refusals as journalMessage.' })
   async journalAttachment(
     @Arg('attachmentId', () => ID, { description: 'The attachment (of a sent message).' }) attachmentId: string,
@@ -169,7 +170,7 @@ export class JournalResolver {
     return service(ctx).journalAttachment(attachmentId, input);
   }
 
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => JournalEntry, { description: 'Write a journal note by hand into an open case or an intervention that has not ended (caseworkers) or your assignment (executors), e.g. the copied text of a relation\'s message.' })
   async writeJournalNote(@Arg('input', () => JournalNoteInput, { description: 'The note.' }) input: JournalNoteInput, @Ctx() ctx: Context) {
     return service(ctx).writeNote(input);

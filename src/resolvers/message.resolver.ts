@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
+import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { viewerParties, citizenTargets } from '../domain/messaging-policy';
 import { MessageService, senderParty, type ConversationView, type InboxFolder } from '../domain/message.service';
@@ -193,7 +194,7 @@ export class ConversationResolver {
     return Promise.all(rows.map(async (r) => ({ mailbox: await toParty(r.party, ctx), unreadCount: r.unreadCount })));
   }
 
-  @Authorized('STAFF')
+  @Authorized(Role.STAFF)
   @Query(() => [Party], { description: 'Staff members and shared mailboxes to address, by name (active staff only).' })
   async staffDirectory(@Arg('search', () => String, { nullable: true, description: 'Part of a name.' }) search: string | null, @Ctx() ctx: Context): Promise<Party[]> {
     staffOf(ctx);
@@ -208,7 +209,7 @@ export class ConversationResolver {
     ];
   }
 
-  @Authorized('CITIZEN')
+  @Authorized(Role.CITIZEN)
   @Query(() => [Party], { description: 'Who you can write to: the caseworkers, executors and shared mailboxes of your ongoing cases.' })
   async messageTargets(@Ctx() ctx: Context): Promise<Party[]> {
     const targets = await citizenTargets(ctx.em, citizenOf(ctx));

@@ -1,5 +1,6 @@
 import { Repeater } from '@graphql-yoga/subscription';
-import { Arg, Authorized, Ctx, Field, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, Field, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Authorized } from '../auth/auth-checker';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../context';
 import { noticesSince, parseCursor, type NoticeRecord } from '../domain/notice.service';

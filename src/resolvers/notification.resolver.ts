@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { isId } from '../domain/ids';
 import { AppError, ErrorCode, notFound } from '../errors';
@@ -49,7 +50,7 @@ interface JobRow {
 /** Administrators see and retry notifications that exhausted their retries. */
 @Resolver()
 export class NotificationResolver {
-  @Authorized('ADMIN')
+  @Authorized(Role.ADMIN)
   @Query(() => [FailedNotification], { description: 'Notifications that failed after all retries, newest first (administrators).' })
   async failedNotifications(@Ctx() ctx: Context): Promise<FailedNotification[]> {
     staffOf(ctx);
@@ -72,7 +73,7 @@ export class NotificationResolver {
     }));
   }
 
-  @Authorized('ADMIN')
+  @Authorized(Role.ADMIN)
   @Mutation(() => Boolean, { description: 'Queue a failed notification again (administrators). It is still sent at most once.' })
   async retryNotification(@Arg('id', () => ID, { description: 'The failed job.' }) id: string, @Ctx() ctx: Context): Promise<boolean> {
     staffOf(ctx);

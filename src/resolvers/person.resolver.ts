@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { maySeeContactDetails } from '../domain/access-policy';
 import { secretPhoneNumber } from '../domain/rules';
@@ -7,7 +8,6 @@ import { PersonService } from '../domain/person.service';
 import { Case } from '../entities/case';
 import { Person } from '../entities/person';
 import { Relation, RelationMessagingRights } from '../entities/relation';
-import { StaffRole } from '../entities/staff';
 import { Connection, toConnection } from './types/connection';
 import { staffOf } from './viewer';
 
@@ -132,19 +132,19 @@ export class EServiceInput {
 
 @Resolver(() => Person)
 export class PersonResolver {
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Query(() => PersonConnection, { description: 'Persons you may see (through your cases, your unit\'s caseload or your assignments), by family name. Every person listed is recorded in the access log.' })
   async persons(@Args() args: PersonsArgs, @Ctx() ctx: Context) {
     return toConnection(await new PersonService(ctx.em, staffOf(ctx), ctx.requestId).list(args));
   }
 
-  @Authorized(StaffRole.CASEWORKER, StaffRole.EXECUTOR)
+  @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Query(() => Person, { description: 'One person. NOT_FOUND when the person does not exist or you may not see them. Recorded in the access log.' })
   async person(@Arg('id', () => ID, { description: 'The person\'s id.' }) id: string, @Ctx() ctx: Context) {
     return new PersonService(ctx.em, staffOf(ctx), ctx.requestId).get(id);
   }
 
-  @Authorized('CASEWORKER')
+  @Authorized(Role.CASEWORKER)
   @Mutation(() => Person, { description: 'Change a person\'s address and contact details (caseworkers). A protected identity\'s details only by the caseworker of their own case.' })
   async updatePersonContactDetails(
     @Arg('personId', () => ID, { description: 'The person.' }) personId: string,
@@ -154,7 +154,7 @@ export class PersonResolver {
     return new PersonService(ctx.em, staffOf(ctx), ctx.requestId).updateContactDetails(personId, input);
   }
 
-  @Authorized('CASEWORKER')
+  @Authorized(Role.CASEWORKER)
   @Mutation(() => Person, { description: 'Activate, change or deactivate the e-service for a case holder (caseworkers). Takes effect at once and serves the person\'s executors too. Activation needs an ongoing case in your caseload (CASE_CLOSED otherwise).' })
   async setEService(
     @Arg('personId', () => ID, { description: 'The case holder.' }) personId: string,
@@ -164,7 +164,7 @@ export class PersonResolver {
     return new PersonService(ctx.em, staffOf(ctx), ctx.requestId).setEService(personId, input);
   }
 
-  @Authorized('CASEWORKER')
+  @Authorized(Role.CASEWORKER)
   @Mutation(() => Person, { description: 'Set Sekretessmarkering, Hemligt telefonnummer and Tolkbehov (with language) on a person you may see (caseworkers; NOT_FOUND otherwise). Takes effect at once; recorded in the access log as a change (PERSON_UPDATE). Skyddad folkbokföring cannot be set here.' })
   async setPersonFlags(
     @Arg('personId', () => ID, { description: 'The person.' }) personId: string,
@@ -174,7 +174,7 @@ export class PersonResolver {
     return new PersonService(ctx.em, staffOf(ctx), ctx.requestId).setFlags(personId, input);
   }
 
-  @Authorized('ADMIN')
+  @Authorized(Role.ADMIN)
   @Mutation(() => Boolean, { description: 'Record or remove Skyddad folkbokföring for a person, by personnummer, as the population register says (administrators only; caseworkers and executors get FORBIDDEN). Answers the value now recorded. Recorded in the access log (PERSON_UPDATE).' })
   async setProtectedIdentity(
     @Arg('personnummer', { description: 'The person\'s personnummer, any common format.' }) personnummer: string,
@@ -231,13 +231,13 @@ export class PersonResolver {
     };
   }
 
-  @Authorized('STAFF')
+  @Authorized(Role.STAFF)
   @FieldResolver(() => [Case], { description: 'The cases you may see where this person is the case holder, newest first.' })
   async cases(@Root() person: Person, @Ctx() ctx: Context): Promise<Case[]> {
     return ctx.loaders.batch('casesOfHolder', person.id, (ids) => new CaseService(ctx.em, staffOf(ctx), ctx.requestId).casesOfHolders(ids));
   }
 
-  @Authorized('STAFF')
+  @Authorized(Role.STAFF)
   @FieldResolver(() => [Relation], { description: 'Persons registered as relations on this person\'s cases that you may see. Each related person shown is recorded in the access log.' })
   async relations(@Root() person: Person, @Ctx() ctx: Context): Promise<Relation[]> {
     const cases = await this.cases(person, ctx);

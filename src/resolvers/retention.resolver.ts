@@ -1,10 +1,11 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { LegalHoldService } from '../domain/legal-hold.service';
 import { queueRetentionRun, retentionRuleSettings, RetentionService } from '../domain/retention.service';
 import { LegalHold } from '../entities/legal-hold';
 import { RetentionRule, RetentionRun, type RetentionCounts } from '../entities/retention-run';
-import { Staff, StaffRole } from '../entities/staff';
+import { Staff } from '../entities/staff';
 import { AppError, ErrorCode } from '../errors';
 import { Connection, toConnection } from './types/connection';
 import { staffOf } from './viewer';
@@ -69,25 +70,25 @@ function settings(ctx: Context) {
 
 @Resolver(() => RetentionRun)
 export class RetentionResolver {
-  @Authorized(StaffRole.ADMIN)
+  @Authorized(Role.ADMIN)
   @Query(() => [RetentionRuleSetting], { description: 'The gallring rules and their periods as configured (administrators).' })
   retentionRules(@Ctx() ctx: Context): RetentionRuleSetting[] {
     return retentionRuleSettings(settings(ctx));
   }
 
-  @Authorized(StaffRole.ADMIN)
+  @Authorized(Role.ADMIN)
   @Query(() => RetentionRunConnection, { description: 'The gallring record (administrators): each rule\'s runs, dry runs included, newest first.' })
   async retentionRuns(@Args() args: RetentionRunsArgs, @Ctx() ctx: Context) {
     return toConnection(await new RetentionService(ctx.em, settings(ctx)).list(args));
   }
 
-  @Authorized(StaffRole.ADMIN)
+  @Authorized(Role.ADMIN)
   @Mutation(() => [RetentionRun], { description: 'A dry run of every enabled rule (administrators): counts what would be thinned today and what is kept (journaled, on hold), changes nothing, and is recorded with dryRun true.' })
   async retentionDryRun(@Ctx() ctx: Context): Promise<RetentionRun[]> {
     return new RetentionService(ctx.em, settings(ctx)).runAll({ dryRun: true, startedById: staffOf(ctx).staff.id });
   }
 
-  @Authorized(StaffRole.ADMIN)
+  @Authorized(Role.ADMIN)
   @Mutation(() => Boolean, { description: 'Start a real gallring run of every enabled rule now (administrators), in the background on the job queue, after any run under way; its records appear in retentionRuns. The schedule (RETENTION_SCHEDULE) runs it daily anyway.' })
   async runRetentionNow(@Ctx() ctx: Context): Promise<boolean> {
     if (!ctx.boss) throw new AppError(ErrorCode.CONFLICT, 'The job queue is not running on this server; try again shortly.');
@@ -113,7 +114,7 @@ export class RetentionResolver {
 
 @Resolver(() => LegalHold)
 export class LegalHoldResolver {
-  @Authorized(StaffRole.ADMIN)
+  @Authorized(Role.ADMIN)
   @Query(() => [LegalHold], { description: 'Legal holds (administrators), newest first: those in force, or all with their releases.' })
   async legalHolds(
     @Arg('includeReleased', () => Boolean, { defaultValue: false, description: 'Also list released holds.' }) includeReleased: boolean,
@@ -122,13 +123,13 @@ export class LegalHoldResolver {
     return new LegalHoldService(ctx.em, staffOf(ctx)).list(!includeReleased);
   }
 
-  @Authorized(StaffRole.ADMIN)
+  @Authorized(Role.ADMIN)
   @Mutation(() => LegalHold, { description: 'Place a legal hold on a conversation or a case (administrators): nothing in it is thinned until released. Refusals: BAD_USER_INPUT (no reason, or not exactly one target), NOT_FOUND, CONFLICT (already on hold).' })
   async placeLegalHold(@Arg('input', () => PlaceLegalHoldInput, { description: 'What to hold and why.' }) input: PlaceLegalHoldInput, @Ctx() ctx: Context) {
     return new LegalHoldService(ctx.em, staffOf(ctx)).place(input);
   }
 
-  @Authorized(StaffRole.ADMIN)
+  @Authorized(Role.ADMIN)
   @Mutation(() => LegalHold, { description: 'Release a legal hold (administrators); who, when and why is recorded, and gallring may then thin what it held. Refusals: BAD_USER_INPUT (no reason), NOT_FOUND, CONFLICT (already released).' })
   async releaseLegalHold(
     @Arg('id', () => ID, { description: 'The hold.' }) id: string,

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { AdminService } from '../domain/admin.service';
 import { MailboxMembershipChange, SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
@@ -52,25 +53,25 @@ const admin = (ctx: Context) => new AdminService(ctx.em, staffOf(ctx));
 
 @Resolver(() => Staff)
 export class StaffResolver {
-  @Authorized('STAFF')
+  @Authorized(Role.STAFF)
   @Query(() => Staff, { description: 'The signed-in staff member.' })
   async staffMe(@Ctx() ctx: Context) {
     return staffOf(ctx).staff;
   }
 
-  @Authorized('ADMIN')
+  @Authorized(Role.ADMIN)
   @Query(() => [Staff], { description: 'All staff members (administrators).' })
   async staffMembers(@Ctx() ctx: Context) {
     return admin(ctx).listStaff();
   }
 
-  @Authorized('ADMIN')
+  @Authorized(Role.ADMIN)
   @Mutation(() => Staff, { description: 'Add a staff member (administrators). CONFLICT when the username is taken.' })
   async createStaff(@Arg('input', () => CreateStaffInput, { description: 'The new staff member.' }) input: CreateStaffInput, @Ctx() ctx: Context) {
     return admin(ctx).createStaff(input);
   }
 
-  @Authorized('ADMIN')
+  @Authorized(Role.ADMIN)
   @Mutation(() => Staff, { description: 'Change or disable a staff member (administrators). A disabled account is refused at once.' })
   async updateStaff(
     @Arg('id', () => ID, { description: 'The staff member.' }) id: string,
@@ -91,13 +92,13 @@ export class StaffResolver {
 
 @Resolver(() => Unit)
 export class UnitResolver {
-  @Authorized('ADMIN')
+  @Authorized(Role.ADMIN)
   @Query(() => [Unit], { description: 'All units (administrators).' })
   async units(@Ctx() ctx: Context) {
     return admin(ctx).listUnits();
   }
 
-  @Authorized('ADMIN')
+  @Authorized(Role.ADMIN)
   @Mutation(() => Unit, { description: 'Add a unit (administrators). CONFLICT when the name is taken.' })
   async createUnit(
     @Arg('name', { description: 'Name of the unit.' }) name: string,
@@ -110,7 +111,7 @@ export class UnitResolver {
 
 @Resolver(() => SharedMailbox)
 export class SharedMailboxResolver {
-  @Authorized('STAFF')
+  @Authorized(Role.STAFF)
   @Query(() => [SharedMailbox], { description: 'Shared mailboxes: all of them for administrators, the ones you are a member of for other staff.' })
   async sharedMailboxes(@Ctx() ctx: Context) {
     const viewer = staffOf(ctx);
@@ -119,7 +120,7 @@ export class SharedMailboxResolver {
     return memberships.map((m) => m.mailbox);
   }
 
-  @Authorized('ADMIN')
+  @Authorized(Role.ADMIN)
   @Mutation(() => SharedMailbox, { description: 'Create a shared mailbox for a unit (administrators).' })
   async createSharedMailbox(
     @Arg('name', { description: 'Name of the mailbox.' }) name: string,
@@ -129,7 +130,7 @@ export class SharedMailboxResolver {
     return admin(ctx).createSharedMailbox(name, unitId);
   }
 
-  @Authorized('ADMIN')
+  @Authorized(Role.ADMIN)
   @Mutation(() => SharedMailbox, { description: 'Let a staff member read and answer from a shared mailbox (administrators). Adding a member twice is harmless.' })
   async addSharedMailboxMember(
     @Arg('mailboxId', () => ID, { description: 'The mailbox.' }) mailboxId: string,
@@ -139,7 +140,7 @@ export class SharedMailboxResolver {
     return admin(ctx).addMailboxMember(mailboxId, staffId);
   }
 
-  @Authorized('ADMIN')
+  @Authorized(Role.ADMIN)
   @Mutation(() => SharedMailbox, { description: 'Remove a staff member from a shared mailbox (administrators); takes effect at once.' })
   async removeSharedMailboxMember(
     @Arg('mailboxId', () => ID, { description: 'The mailbox.' }) mailboxId: string,
@@ -149,7 +150,7 @@ export class SharedMailboxResolver {
     return admin(ctx).removeMailboxMember(mailboxId, staffId);
   }
 
-  @Authorized('ADMIN')
+  @Authorized(Role.ADMIN)
   @Query(() => [MailboxMembershipChange], { description: 'Who added or removed which member of a shared mailbox, and when, newest first (administrators; at most 500).' })
   async sharedMailboxMembershipChanges(@Arg('mailboxId', () => ID, { description: 'The mailbox.' }) mailboxId: string, @Ctx() ctx: Context) {
     return admin(ctx).membershipChanges(mailboxId);
