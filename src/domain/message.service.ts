@@ -8,7 +8,6 @@ import { Message, MessageEvent, MessageEventKind, MessageRecipient, SendRequest 
 import { PartyKind, partyKey, type PartyRef } from '../entities/party';
 import { StaffRole } from '../entities/staff';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
-import { logPersonAccess } from './access-log.service';
 import { htmlToText, MAX_BODY_CHARS, sanitizeBody, textToHtml } from './html';
 import { singleLineText } from './text';
 import { isId } from './ids';
@@ -525,16 +524,19 @@ export class MessageService {
 
   /** A conversation the viewer takes part in (M6), or NOT_FOUND. Staff reads are access-logged. */
   async conversation(id: string): Promise<ConversationView> {
-    return this.em.transactional(async (em) => {
-      if (!isId(id)) throw notFound('conversation');
-      const keys = (await this.viewerParties(em)).map(partyKey);
-      const [view] = await this.conversationRows(em, keys, { ids: [id], folder: 'ALL', unreadOnly: false, limit: 1, details: true });
-      if (!view) throw notFound('conversation');
-      if (this.viewer.kind === 'staff' && view.conversation.citizen) {
-        await logPersonAccess(em, this.viewer, this.requestId, [view.conversation.citizen.id], AccessAction.CONVERSATION_READ);
-      }
-      return view;
+    if (!isId(id)) throw notFound('conversation');
+    // No transaction: the read and its access-log row (staff, a conversation with a citizen) are one statement.
+    const keys = (await this.viewerParties(this.em)).map(partyKey);
+    const [view] = await this.conversationRows(this.em, keys, {
+      ids: [id],
+      folder: 'ALL',
+      unreadOnly: false,
+      limit: 1,
+      details: true,
+      accessLog: { action: AccessAction.CONVERSATION_READ, rows: 1 },
     });
+    if (!view) throw notFound('conversation');
+    return view;
   }
 
   /**
