@@ -55,16 +55,29 @@ export class CaseService {
     });
   }
 
-  /** The executor's ongoing assignments; the persons they concern are logged as listed. */
-  async myAssignments(): Promise<Assignment[]> {
+  /**
+   * The executor's ongoing assignments; with `includeEnded`, also those that
+   * have ended (end date passed, or case closed), which give no access any
+   * more: they are listed with their own fields only (their edges to the case,
+   * person and documents answer as for anyone without access). Only the
+   * persons of ongoing assignments are logged as listed: nothing of an ended
+   * one's person is returned.
+   */
+  async myAssignments(includeEnded = false): Promise<Assignment[]> {
     const today = todayInSweden();
     return this.em.transactional(async (em) => {
       const rows = await em.find(
         Assignment,
-        { executor: this.viewer.staff.id, ...ongoingAssignment.filter(today) },
+        includeEnded
+          ? {
+              executor: this.viewer.staff.id,
+              $or: [ongoingAssignment.filter(today), { endDate: { $lt: today } }, { case: { status: CaseStatus.CLOSED } }],
+            }
+          : { executor: this.viewer.staff.id, ...ongoingAssignment.filter(today) },
         { orderBy: { startDate: 'asc', id: 'asc' }, populate: ['case'] },
       );
-      await logPersonAccess(em, this.viewer, this.requestId, rows.map((a) => a.case.holder.id), AccessAction.PERSON_LIST);
+      const ongoing = rows.filter((a) => ongoingAssignment.holds(a, today));
+      await logPersonAccess(em, this.viewer, this.requestId, ongoing.map((a) => a.case.holder.id), AccessAction.PERSON_LIST);
       return rows;
     });
   }

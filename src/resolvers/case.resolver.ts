@@ -166,9 +166,16 @@ export class RelationResolver {
 @Resolver(() => Assignment)
 export class AssignmentResolver {
   @Authorized(Role.EXECUTOR)
-  @Query(() => [Assignment], { description: 'Your ongoing assignments (executors). The persons they concern are recorded in the access log.' })
-  async myAssignments(@Ctx() ctx: Context) {
-    return service(ctx).myAssignments();
+  @Query(() => [Assignment], {
+    description:
+      'Your assignments (executors), oldest start first: the ongoing ones, and with includeEnded also those that have ended (end date passed, or case closed). An ended assignment gives no access: only its own fields (description, dates, ongoing: false) answer; its case, person and documents do not (accessibleCase and intervention are null, documents empty, case NOT_FOUND), so list ended ones through accessibleCase, not case. The persons of ongoing assignments are recorded in the access log.',
+  })
+  async myAssignments(
+    @Arg('includeEnded', () => Boolean, { nullable: true, defaultValue: false, description: 'Also list your ended assignments (Uppdrag IFO: "Visa avslutade uppdrag"), with their own fields only. False or left out (the default): ongoing ones only.' })
+    includeEnded: boolean | null,
+    @Ctx() ctx: Context,
+  ) {
+    return service(ctx).myAssignments(includeEnded === true);
   }
 
   @FieldResolver(() => Staff, { description: 'The executor (utförare) who carries out the assignment.' })
@@ -176,14 +183,21 @@ export class AssignmentResolver {
     return ctx.loaders.staff.load(a.executor.id);
   }
 
-  @FieldResolver(() => Intervention, { nullable: true, description: 'The intervention the assignment carries out, if any.' })
+  @FieldResolver(() => Intervention, { nullable: true, description: 'The intervention the assignment carries out, if any, while you may open its case; null otherwise (e.g. for your ended assignments: it is part of the case).' })
   async intervention(@Root() a: Assignment, @Ctx() ctx: Context) {
-    return a.intervention ? ctx.loaders.intervention.load(a.intervention.id) : null;
+    if (!a.intervention) return null;
+    if (!(await ctx.loaders.case.load(a.case.id))) return null;
+    return ctx.loaders.intervention.load(a.intervention.id);
   }
 
-  @FieldResolver(() => Case, { description: 'The case the assignment belongs to.' })
+  @FieldResolver(() => Case, { description: 'The case the assignment belongs to; NOT_FOUND when you may not open it (as case(id) answers), e.g. for your ended assignments: list those through accessibleCase.' })
   async case(@Root() a: Assignment, @Ctx() ctx: Context) {
     return caseEdge(ctx, a.case.id);
+  }
+
+  @FieldResolver(() => Case, { nullable: true, description: 'The case the assignment belongs to while you may open it (as case(id) answers); null otherwise, e.g. for an ended assignment listed by myAssignments(includeEnded: true). The same case as `case`, without the NOT_FOUND error.' })
+  async accessibleCase(@Root() a: Assignment, @Ctx() ctx: Context): Promise<Case | null> {
+    return (await ctx.loaders.case.load(a.case.id)) ?? null;
   }
 
   @FieldResolver(() => Boolean, { description: 'True while the assignment runs: from its start date through its end date, in an open case. After that the executor has no access through it.' })
