@@ -63,18 +63,72 @@ export enum ErrorCode {
   CASE_DOCUMENT_NO_PDF = 'CASE_DOCUMENT_NO_PDF',
   /** The case document is a file inserted from disk: its PDF is the file itself, no template PDF is made from it. */
   CASE_DOCUMENT_INSERTED = 'CASE_DOCUMENT_INSERTED',
+  /** The request itself could not be read (not JSON, or a body over the limit): fix the request; nothing of it was done. */
+  BAD_REQUEST = 'BAD_REQUEST',
+  /** This server runs without its job queue (notifications are not running here), so the job cannot be queued now: try again in a few minutes; if it persists, ask operations to start the job queue. */
+  JOB_QUEUE_NOT_RUNNING = 'JOB_QUEUE_NOT_RUNNING',
 }
 
-/** HTTP status for the codes that decide the whole response. */
-const httpStatus: Partial<Record<ErrorCode, number>> = {
+/**
+ * The HTTP status of every code: the one table by which every HTTP answer with
+ * an error (the file routes, the CSV export, trusted documents, sign-in, the
+ * JSON 404, the refusals before a GraphQL operation runs) gets its status.
+ * A `Record` over the enum, so a new code does not compile without its status.
+ */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
+  [ErrorCode.SERVICE_UNAVAILABLE]: 503,
+  [ErrorCode.PERSISTED_QUERY_NOT_FOUND]: 400,
+  [ErrorCode.OPERATION_NOT_ALLOWED]: 400,
+  [ErrorCode.E_SERVICE_NOT_ACTIVATED]: 403,
+  [ErrorCode.RELATION_NOT_APPROVED_FOR_MESSAGES]: 400,
+  [ErrorCode.RELATION_OUTSIDE_VALIDITY]: 400,
+  [ErrorCode.CASE_CLOSED]: 400,
+  [ErrorCode.CASE_ALREADY_CLOSED]: 400,
+  [ErrorCode.ASSIGNMENT_ALREADY_ENDED]: 400,
+  [ErrorCode.END_DATE_BEFORE_START]: 400,
+  [ErrorCode.RELATION_READ_ONLY]: 400,
+  [ErrorCode.RECIPIENT_NOT_ALLOWED]: 400,
+  [ErrorCode.RECIPIENT_NOT_ACTIVATED]: 400,
+  [ErrorCode.IDEMPOTENCY_KEY_REUSED]: 400,
+  [ErrorCode.FILE_TOO_LARGE]: 413,
+  [ErrorCode.TOO_MANY_FILES]: 400,
+  [ErrorCode.UNSUPPORTED_FILE_TYPE]: 415,
+  [ErrorCode.JOURNALING_FORBIDDEN_FOR_RELATION]: 400,
+  [ErrorCode.NO_CASE_FILE]: 400,
+  [ErrorCode.JOURNAL_TARGET_NOT_ALLOWED]: 400,
+  [ErrorCode.ALREADY_JOURNALED]: 400,
+  [ErrorCode.JOURNAL_ENTRY_ALREADY_CORRECTED]: 400,
+  [ErrorCode.CASE_DOCUMENT_LOCKED]: 400,
+  [ErrorCode.CASE_DOCUMENT_NOT_LOCKED]: 409,
+  [ErrorCode.CASE_DOCUMENT_NO_PDF]: 400,
+  [ErrorCode.CASE_DOCUMENT_INSERTED]: 400,
+  // The body reader's own status when it gives one (413 for a body over the limit), else this.
+  [ErrorCode.BAD_REQUEST]: 400,
+  [ErrorCode.JOB_QUEUE_NOT_RUNNING]: 503,
 };
+
+/** The HTTP status for a code; graphql-js's and Apollo's own codes (a bad document) are 400. */
+export const httpStatusOf = (code: string): number => HTTP_STATUS[code as ErrorCode] ?? 400;
+
+/**
+ * Over GraphQL an error sits beside the data in a 200 answer; only these codes
+ * decide the status of the whole response (Apollo's `extensions.http`).
+ */
+const decidesGraphQLResponse = new Set<string>([ErrorCode.UNAUTHENTICATED]);
+
+/** Apollo's `extensions.http` for an error that decides the whole response (a refusal before anything runs, or a code above). */
+export const httpExtension = (code: string) => ({ http: { status: httpStatusOf(code) } });
 
 /** An expected failure: a code a client can branch on and a message that says what to do. */
 export class AppError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
-    const status = httpStatus[code];
-    super(message, { extensions: { code, ...extensions, ...(status ? { http: { status } } : {}) } });
+    super(message, { extensions: { code, ...extensions, ...(decidesGraphQLResponse.has(code) ? httpExtension(code) : {}) } });
   }
 }
 
@@ -93,8 +147,6 @@ export const unauthenticated = (message = 'Sign in first: send a valid bearer to
 const passThroughCodes = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
 ]);

@@ -1,6 +1,6 @@
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ErrorCode } from './errors';
+import { ErrorCode, httpExtension } from './errors';
 
 /**
  * Text that PostgreSQL cannot store (a NUL character) is refused at the edge
@@ -37,7 +37,7 @@ export function nulInDocument(document: DocumentNode): boolean {
 
 export const nulError = (where: string) =>
   new GraphQLError(`The text in ${where} contains a NUL character, which cannot be stored. Remove it and send again.`, {
-    extensions: { code: ErrorCode.BAD_USER_INPUT, field: where.replace(/^variables\.?/, '') || undefined, http: { status: 400 } },
+    extensions: { code: ErrorCode.BAD_USER_INPUT, field: where.replace(/^variables\.?/, '') || undefined, ...httpExtension(ErrorCode.BAD_USER_INPUT) },
   });
 
 export const inputGuardPlugin: ApolloServerPlugin = {

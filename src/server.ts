@@ -18,7 +18,7 @@ import type { TokenVerifier } from './auth/tokens';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import type { Orm } from './db/orm';
-import { ErrorCode, formatError, unauthenticated } from './errors';
+import { ErrorCode, formatError, httpExtension, unauthenticated } from './errors';
 import type { EventSink } from './domain/notices';
 import { attachmentRoutes } from './http/attachments';
 import { accessLogExportRoutes } from './http/access-log-export';
@@ -29,6 +29,7 @@ import { healthRoutes } from './http/readiness';
 import { Metrics, metricsRoutes, startMetricsServer } from './http/metrics';
 import { graphiqlRoutes } from './http/graphiql';
 import { TrustedDocuments, trustedDocumentsMiddleware, trustedWebSocketDocument } from './http/trusted-documents';
+import { sendJsonError } from './http/json-errors';
 import { bearer } from './auth/authenticate';
 import { ShutdownGate } from './http/shutdown-gate';
 import { admitSocketsAtRate } from './subscriptions/admission';
@@ -86,9 +87,7 @@ const requireViewerPlugin: ApolloServerPlugin<Context> = {
         if (contextValue.viewer || !needsViewer(operation)) return;
         const failure = contextValue.authFailure ?? unauthenticated();
         const code = failure.extensions.code as ErrorCode;
-        throw new GraphQLError(failure.message, {
-          extensions: { code, http: { status: code === ErrorCode.UNAUTHENTICATED ? 401 : 403 } },
-        });
+        throw new GraphQLError(failure.message, { extensions: { code, ...httpExtension(code) } });
       },
     };
   },
@@ -330,21 +329,22 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   app.use(metricsRoutes(metrics, { ...config.metrics, production: config.production }));
 
   app.use((_req, res) => {
-    res.status(404).json({ errors: [{ message: 'Not found. The API is at /graphql.', extensions: { code: ErrorCode.NOT_FOUND } }] });
+    sendJsonError(res, ErrorCode.NOT_FOUND, 'Not found. The API is at /graphql.');
   });
   // Body-parser and other middleware errors: JSON, never Express's HTML page or a stack.
   const jsonErrors: ErrorRequestHandler = (err, _req, res, _next) => {
-    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    // The body reader's status (400, or 413 for a body over the limit) under the code BAD_REQUEST; anything else is a bug.
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : undefined;
     const message =
       err?.type === 'entity.too.large'
         ? 'The request body is larger than 1 MB. Send a smaller document; upload files separately.'
         : err?.type === 'entity.parse.failed'
           ? 'The request body is not valid JSON.'
-          : status < 500
+          : status
             ? 'The request could not be read.'
             : 'Something went wrong on our side.';
-    if (status >= 500) log.error('http error', { err });
-    res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? 'BAD_REQUEST' : ErrorCode.INTERNAL_SERVER_ERROR } }] });
+    if (!status) log.error('http error', { err });
+    sendJsonError(res, status ? ErrorCode.BAD_REQUEST : ErrorCode.INTERNAL_SERVER_ERROR, message, {}, status);
   };
   app.use(jsonErrors);
 

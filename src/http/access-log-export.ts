@@ -6,24 +6,13 @@ import type { TokenVerifier } from '../auth/tokens';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
 import { AccessLogExport, csvLine } from '../domain/access-log-export';
-import { AppError, ErrorCode, forbidden } from '../errors';
-import { log, requestStore } from '../log';
+import { forbidden } from '../errors';
+import { log } from '../log';
 import { contentDisposition } from './attachments';
+import { sendRouteError } from './json-errors';
 import { noteViewer } from './request-log';
 
-/** Error answers shaped like GraphQL errors (as the file routes answer them), so a client branches on `extensions.code`. */
-function sendError(res: Response, err: unknown) {
-  if (err instanceof AppError) {
-    const code = err.extensions.code as ErrorCode;
-    const status = code === ErrorCode.UNAUTHENTICATED ? 401 : code === ErrorCode.FORBIDDEN ? 403 : code === ErrorCode.NOT_FOUND ? 404 : 400;
-    const { http: _h, ...extensions } = err.extensions as Record<string, unknown>;
-    res.status(status).json({ errors: [{ message: err.message, extensions }] });
-    return;
-  }
-  const requestId = requestStore.getStore()?.requestId;
-  log.error('access-log export failed', { err });
-  res.status(500).json({ errors: [{ message: `Something went wrong on our side. Try again; quote request id ${requestId}.`, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] });
-}
+const sendError = (res: Response, err: unknown) => sendRouteError(res, err, 'access-log export');
 
 /**
  * Loggkontroll as a CSV file of every matching row, newest first, for

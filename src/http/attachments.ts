@@ -8,30 +8,12 @@ import type { Orm } from '../db/orm';
 import { AttachmentService, MAX_FILE_BYTES, tooLarge } from '../domain/attachment.service';
 import { CaseDocumentService } from '../domain/case-document.service';
 import { RegisterExtractService } from '../domain/register-extract.service';
-import { AppError, ErrorCode, forbidden, notFound } from '../errors';
-import { log, requestStore } from '../log';
+import { forbidden, notFound } from '../errors';
+import { requestStore } from '../log';
+import { sendRouteError } from './json-errors';
 import type { BlobStore } from '../storage/blob-store';
 
-/** Error bodies in the same shape as GraphQL errors, so clients branch on `extensions.code` alike. */
-function sendError(res: Response, err: unknown) {
-  if (err instanceof AppError) {
-    const code = err.extensions.code as ErrorCode;
-    const status =
-      code === ErrorCode.UNAUTHENTICATED ? 401
-      : code === ErrorCode.NOT_FOUND ? 404
-      : code === ErrorCode.FILE_TOO_LARGE ? 413
-      : code === ErrorCode.UNSUPPORTED_FILE_TYPE ? 415
-      : code === ErrorCode.CASE_DOCUMENT_NOT_LOCKED ? 409
-      : code === ErrorCode.FORBIDDEN || code === ErrorCode.E_SERVICE_NOT_ACTIVATED ? 403
-      : 400;
-    const { http: _h, ...extensions } = err.extensions as Record<string, unknown>;
-    res.status(status).json({ errors: [{ message: err.message, extensions }] });
-    return;
-  }
-  const requestId = requestStore.getStore()?.requestId;
-  log.error('attachment request failed', { err });
-  res.status(500).json({ errors: [{ message: `Something went wrong on our side. Try again; quote request id ${requestId}.`, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] });
-}
+const sendError = (res: Response, err: unknown) => sendRouteError(res, err, 'attachment request');
 
 /** A body that says up front (Content-Length) it is over the limit: refused before anything is read or looked up. */
 function declaredTooLarge(req: Request, limit: number): boolean {

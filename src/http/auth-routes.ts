@@ -11,6 +11,7 @@ import { Person } from '../entities/person';
 import { Staff, StaffRole } from '../entities/staff';
 import { AppError, ErrorCode } from '../errors';
 import { log } from '../log';
+import { sendJsonError } from './json-errors';
 import type { NoticeBus } from '../subscriptions/bus';
 
 /**
@@ -58,12 +59,8 @@ function failureOf(err: unknown): SignInFailure | undefined {
   return undefined;
 }
 
-function jsonError(res: Response, status: number, code: string, message: string) {
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
-}
-
 const forbiddenCrossSite = (res: Response) =>
-  jsonError(res, 403, ErrorCode.FORBIDDEN, 'This request must come from the e-service\'s own pages (its Origin was missing or another site).');
+  sendJsonError(res, ErrorCode.FORBIDDEN, 'This request must come from the e-service\'s own pages (its Origin was missing or another site).');
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -219,7 +216,7 @@ export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionSt
           principal = { kind: 'staff', username: body.username };
         }
         if (!app || !principal) {
-          jsonError(res, 400, ErrorCode.BAD_USER_INPUT, 'Send kind=citizen with a 12-digit personnummer, or kind=staff with a username.');
+          sendJsonError(res, ErrorCode.BAD_USER_INPUT, 'Send kind=citizen with a 12-digit personnummer, or kind=staff with a username.');
           return;
         }
         const returnTo = safeReturnTo(body.returnTo, app);
@@ -247,7 +244,7 @@ export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionSt
       try {
         const app = appParam(req.query.app);
         if (!app || !oidc.enabled(app)) {
-          jsonError(res, 404, ErrorCode.NOT_FOUND, 'Browser sign-in is available for app=citizen and app=staff where configured.');
+          sendJsonError(res, ErrorCode.NOT_FOUND, 'Browser sign-in is available for app=citizen and app=staff where configured.');
           return;
         }
         const returnTo = safeReturnTo(req.query.returnTo, app);
@@ -270,7 +267,7 @@ export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionSt
     router.get('/auth/callback/:app', async (req, res, next) => {
       const app = appParam(req.params.app);
       if (!app || !oidc.enabled(app)) {
-        jsonError(res, 404, ErrorCode.NOT_FOUND, 'No such sign-in callback.');
+        sendJsonError(res, ErrorCode.NOT_FOUND, 'No such sign-in callback.');
         return;
       }
       res.clearCookie(LOGIN_COOKIE, loginCookieOptions);

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Request, type Response, type Router } from 'express';
+import { ErrorCode } from '../errors';
+import { sendJsonError } from './json-errors';
 import { WEB_BUILD } from './web-build';
 import { pageHeaders } from './web-ui';
 
@@ -52,7 +54,7 @@ export function graphiqlRoutes(opts: { dir?: string } = {}): Router {
         res.setHeader('Cache-Control', file.split(path.sep).includes('assets') ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     }),
-    (_req, res) => res.status(404).json({ errors: [{ message: 'Not found. The API is at /graphql.', extensions: { code: 'NOT_FOUND' } }] }),
+    (_req, res) => sendJsonError(res, ErrorCode.NOT_FOUND, 'Not found. The API is at /graphql.'),
   );
   return router;
 }

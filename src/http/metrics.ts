@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Orm } from '../db/orm';
+import { ErrorCode } from '../errors';
 import type { RequestInfo } from '../log';
+import { sendJsonError } from './json-errors';
 import type { NoticeBus, NoticeWakeUp } from '../subscriptions/bus';
 
 /** A label value from the outside world (a client names its operations): well-formed, and at most this many distinct ones. */
@@ -193,7 +195,7 @@ function metricsHandler(metrics: Metrics, token: string | undefined): RequestHan
       const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
       if (!given || !sameSecret(given, token)) {
         res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
-        res.status(401).json({ errors: [{ message: 'The metrics need the bearer token set as METRICS_TOKEN.', extensions: { code: 'UNAUTHENTICATED' } }] });
+        sendJsonError(res, ErrorCode.UNAUTHENTICATED, 'The metrics need the bearer token set as METRICS_TOKEN.');
         return;
       }
     }
@@ -219,7 +221,7 @@ export async function startMetricsServer(metrics: Metrics, opts: { port: number;
   const app = express();
   app.disable('x-powered-by');
   app.get('/metrics', metricsHandler(metrics, opts.token));
-  app.use((_req, res) => res.status(404).json({ errors: [{ message: 'Not found. The metrics are at /metrics.', extensions: { code: 'NOT_FOUND' } }] }));
+  app.use((_req, res) => sendJsonError(res, ErrorCode.NOT_FOUND, 'Not found. The metrics are at /metrics.'));
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler } from 'express';
-import { ErrorCode } from '../errors';
+import { ErrorCode, httpStatusOf } from '../errors';
+import { sendJsonError } from './json-errors';
 
 /** Seconds a client is asked to wait (Retry-After) before sending again to a server that is shutting down. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -31,14 +32,11 @@ export class ShutdownGate {
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       res.setHeader('Connection', 'close');
       res.setHeader('Cache-Control', 'no-store');
-      res.status(503).json({
-        errors: [
-          {
-            message: `The server is restarting and did not take this request; nothing of it was done. Send it again in ${RETRY_AFTER_SECONDS} seconds.`,
-            extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
-          },
-        ],
-      });
+      sendJsonError(
+        res,
+        ErrorCode.SERVICE_UNAVAILABLE,
+        `The server is restarting and did not take this request; nothing of it was done. Send it again in ${RETRY_AFTER_SECONDS} seconds.`,
+      );
       return;
     }
     this.inFlight++;
@@ -57,7 +55,7 @@ export class ShutdownGate {
   /** For a websocket upgrade (ws `verifyClient`): false with 503 once closed. */
   admitsUpgrade(_req: IncomingMessage): { ok: true } | { ok: false; status: number; message: string; headers: Record<string, string> } {
     if (!this.closed) return { ok: true };
-    return { ok: false, status: 503, message: 'Service Unavailable: the server is restarting', headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } };
+    return { ok: false, status: httpStatusOf(ErrorCode.SERVICE_UNAVAILABLE), message: 'Service Unavailable: the server is restarting', headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } };
   }
 
   get isClosed(): boolean {

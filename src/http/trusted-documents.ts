@@ -5,6 +5,7 @@ import type { RequestHandler } from 'express';
 import { Kind, parse, print, visit, type ASTNode, type DocumentNode, type SelectionSetNode } from 'graphql';
 import { ErrorCode } from '../errors';
 import { requestStore } from '../log';
+import { sendJsonError } from './json-errors';
 import { ROOT } from './web-build';
 
 /**
@@ -114,7 +115,7 @@ function refuse(res: Parameters<RequestHandler>[1], code: keyof typeof TRUSTED_C
   // For the request's log line and the errors-by-code metric (Apollo, which records the others, is not reached).
   const info = requestStore.getStore();
   if (info) info.errorCodes = [TRUSTED_CODES[code]];
-  res.status(400).json({ errors: [{ message, extensions: { code: TRUSTED_CODES[code] } }] });
+  sendJsonError(res, TRUSTED_CODES[code], message);
 }
 
 /**

@@ -77,7 +77,12 @@ export class NotificationResolver {
   @Mutation(() => Boolean, { description: 'Queue a failed notification again (administrators). It is still sent at most once.' })
   async retryNotification(@Arg('id', () => ID, { description: 'The failed job.' }) id: string, @Ctx() ctx: Context): Promise<boolean> {
     staffOf(ctx);
-    if (!ctx.boss) throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Notifications are not running on this server.');
+    if (!ctx.boss) {
+      throw new AppError(
+        ErrorCode.JOB_QUEUE_NOT_RUNNING,
+        'Notifications are not running on this server (it has no job queue), so the notification cannot be queued again now. Try again in a few minutes; if it keeps happening, ask operations to start the job queue.',
+      );
+    }
     if (!isId(id)) throw notFound('failed notification');
     const rows = await ctx.em.getConnection().execute(`select 1 from pgboss.job where name = ? and id = ? and state = 'failed'`, [NOTIFY_QUEUE, id]);
     if (!rows.length) throw notFound('failed notification');
