@@ -141,7 +141,7 @@ describe('G3 a token pasted under Headers, without any session', () => {
     await caseworkerSends(t, DEMO.tolvan, { subject: 'Hej via token', body: '<p>Hej</p>' });
     await waitForResponse(page, /"notices": \{\s*"kind": "(NEW_MESSAGE|UNREAD_COUNT)"/);
     // The token stays in the tab: GraphiQL is told not to keep headers in localStorage.
-    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(token);
+    expect(await page.evaluate<string>('JSON.stringify(localStorage)')).not.toContain(token);
     await context.close();
   });
 });
