@@ -519,5 +519,26 @@ describe('P5 closing the case ends the executor\'s access', () => {
     await ui(per.getByRole('alert')).toContainText('Det finns inte, eller så har du inte behörighet till det.');
     await per.goto(`${t.origin}/staff/uppdrag`);
     await ui(per.getByText('Du har inga pågående uppdrag.')).toBeVisible();
+
+    // "Visa avslutade uppdrag": the ended assignment is listed, marked "Avslutat <datum>", with nothing of the case or person and no link into it.
+    await per.getByText('Visa avslutade uppdrag').click();
+    await ui(per.getByRole('checkbox', { name: 'Visa avslutade uppdrag' })).toBeChecked();
+    const ended = per.getByTestId('ended-assignment').filter({ hasText: 'Budgetrådgivning' });
+    await ui(ended).toBeVisible();
+    await ui(ended).toContainText(`Avslutat ${todayInSweden()}`);
+    await ui(ended).toContainText('Du kommer inte längre åt personen, ärendet eller dokumenten genom det.');
+    await ui(ended.getByRole('link')).toHaveCount(0);
+    await ui(ended).not.toContainText('Tolvan');
+    await ui(per.getByTestId('assignments').getByRole('link')).toHaveCount(0);
+    await noViolations(per, 'Uppdrag IFO with ended assignments');
+    await screenshot(per, 'staff-uppdrag-avslutade');
+    await per.setViewportSize(VIEWPORTS.phone);
+    expect(await overflowX(per)).toBe(0);
+    await noViolations(per, 'Uppdrag IFO with ended assignments at 360 px');
+    await screenshot(per, 'staff-uppdrag-avslutade-360');
+    // Unticked again: ongoing ones only.
+    await per.getByText('Visa avslutade uppdrag').click();
+    await ui(per.getByRole('checkbox', { name: 'Visa avslutade uppdrag' })).not.toBeChecked();
+    await ui(per.getByText('Du har inga pågående uppdrag.')).toBeVisible();
   });
 });
