@@ -98,6 +98,34 @@ describe('myAssignments(includeEnded)', () => {
     expect(seen.case.assignments).toEqual([{ id: a.id, ongoing: false, intervention: { id: insats.id }, accessibleCase: { id: ended.caseId } }]);
   });
 
+  test('the list is batched: the same number of SQL statements with 2 ended and 2 ongoing assignments as with 6 of each (cases, interventions, documents)', async () => {
+    const em = w.t.em();
+    const per = await em.findOneOrFail(Staff, { username: DEMO.executor });
+    const add = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        for (const endDate of [isoDay(-1), null]) {
+          const { caseId } = await addCaseHolder(em, DEMO.caseworker);
+          const insats = em.create(Intervention, { case: caseId, code: 'BS', name: 'Boendestöd', startDate: isoDay(-20) });
+          em.create(Assignment, { case: caseId, intervention: insats, executor: per, description: `Batch ${i}`, startDate: isoDay(-10), endDate });
+        }
+      }
+      await em.flush();
+    };
+    const count = async () => {
+      const caller = await w.as('executor');
+      w.t.sql.reset();
+      const list = ok(await caller.query(staffOps.UppdragIfoListDocument, { includeEnded: true })).myAssignments;
+      return { statements: w.t.sql.count(), ended: list.filter((a) => !a.ongoing).length };
+    };
+    await add(2);
+    const small = await count();
+    await add(4);
+    const large = await count();
+    expect(large.ended).toBe(small.ended + 4);
+    expect(small.statements).toBeGreaterThan(2);
+    expect(large.statements).toBe(small.statements);
+  });
+
   test.each(['caseworker', 'admin', 'citizen'] as const)('as %s → FORBIDDEN (executors only)', async (who) => {
     expect((await (await w.as(who)).query(staffOps.UppdragIfoListDocument, { includeEnded: true })).codes).toEqual(['FORBIDDEN']);
   });
