@@ -15,14 +15,13 @@ import {
   CaseViewSendDocumentDocument,
   CaseViewUpdateDocumentDocument,
   type CaseDocumentTemplate,
-  type CaseDocumentType,
   type CaseViewDocumentOneQuery,
 } from '../../../src/generated/graphql';
 import { dayTime } from '../persons/format';
 import { Check, Choice, ModalDialog, Problem } from '../persons/widgets';
 import { sv } from '../strings.sv';
 import { usePageTitle } from '../title';
-import { DOCUMENT_TYPES } from './DocumentsSection';
+import { DocumentFields, useDocumentFields } from './DocumentFields';
 
 type Doc = CaseViewDocumentOneQuery['caseDocument'];
 
@@ -97,11 +96,8 @@ function LockedText({ doc }: { doc: Doc }) {
 }
 
 function EditForm({ doc, refresh, onLocked }: { doc: Doc; refresh: () => void; onLocked: () => void }) {
-  const [type, setType] = useState<CaseDocumentType>(doc.type);
-  const [title, setTitle] = useState(doc.title);
-  const [date, setDate] = useState(doc.date);
-  const [text, setText] = useState(doc.text);
-  const [invalid, setInvalid] = useState<{ title?: boolean; text?: boolean }>({});
+  const fields = useDocumentFields({ type: doc.type, title: doc.title, date: doc.date, text: doc.text });
+  const { type, title, date, text } = fields.values;
   const [problem, setProblem] = useState<string>();
   const [confirmLock, setConfirmLock] = useState(false);
   const [{ fetching }, update] = useMutation(CaseViewUpdateDocumentDocument);
@@ -111,11 +107,10 @@ function EditForm({ doc, refresh, onLocked }: { doc: Doc; refresh: () => void; o
   const dirty = type !== doc.type || title !== doc.title || date !== doc.date || text !== doc.text;
 
   const save = async (): Promise<boolean> => {
-    const next = { title: !title.trim(), text: !text.trim() };
-    setInvalid(next);
-    if (next.title || next.text) return false;
+    const input = fields.validated();
+    if (!input) return false;
     if (!dirty) return true;
-    const result = await update({ id: doc.id, input: { type, title: title.trim(), date, text } });
+    const result = await update({ id: doc.id, input });
     if (result.error) {
       setProblem(errorText(result.error));
       return false;
@@ -140,23 +135,7 @@ function EditForm({ doc, refresh, onLocked }: { doc: Doc; refresh: () => void; o
 
   return (
     <Form className="form form--wide" onSubmit={submit} validationBehavior="aria">
-      <Choice label={sv.documents.type} value={type} onChange={(v) => setType(v as CaseDocumentType)} options={DOCUMENT_TYPES.map((t) => ({ id: t, name: sv.documents.typeNames[t] }))} />
-      <div className="field-row">
-        <TextField className="field field--grow" value={title} onChange={(v) => (setTitle(v), setInvalid({}))} isRequired isInvalid={invalid.title} maxLength={200}>
-          <Label>{sv.documents.heading}</Label>
-          <Input />
-          <FieldError className="field-error">{sv.documents.headingRequired}</FieldError>
-        </TextField>
-        <TextField className="field" type="date" value={date} onChange={setDate}>
-          <Label>{sv.documents.date}</Label>
-          <Input />
-        </TextField>
-      </div>
-      <TextField className="field" value={text} onChange={(v) => (setText(v), setInvalid({}))} isRequired isInvalid={invalid.text}>
-        <Label>{sv.documents.text}</Label>
-        <TextArea rows={12} />
-        <FieldError className="field-error">{sv.documents.textRequired}</FieldError>
-      </TextField>
+      <DocumentFields fields={fields} rows={12} />
       <Problem text={problem} />
       <div className="button-row">
         <Button type="submit" className="button button--primary">

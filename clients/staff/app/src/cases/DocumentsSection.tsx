@@ -1,17 +1,17 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { Button, FieldError, Form, Input, Label, TextArea, TextField } from 'react-aria-components';
+import { Button, Form } from 'react-aria-components';
 import { Link, useNavigate } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
 import { plural } from '../../../../shared/ui/strings';
-import { CaseViewCreateDocumentDocument, CaseViewDocumentsDocument, type CaseDocumentType, type CaseViewDocumentFragment } from '../../../src/generated/graphql';
+import { CaseViewCreateDocumentDocument, CaseViewDocumentsDocument, type CaseViewDocumentFragment } from '../../../src/generated/graphql';
 import { day, today } from '../persons/format';
 import { useRole } from '../persons/useRole';
-import { Choice, ModalDialog, Problem } from '../persons/widgets';
+import { ModalDialog, Problem } from '../persons/widgets';
 import { sv } from '../strings.sv';
+import { DocumentFields, useDocumentFields, type DocumentValues } from './DocumentFields';
 import { InsertDocumentDialog } from './InsertDocumentDialog';
 
-export const DOCUMENT_TYPES: CaseDocumentType[] = ['DOCUMENT', 'LETTER', 'DECISION', 'INVESTIGATION'];
 
 /** Dokumentation: the case's documents, newest first (Datum, Typ, Rubrik, Ägare, Ändrat av), and Nytt dokument. */
 export function DocumentsSection({ caseId, caseOpen }: { caseId: string; caseOpen: boolean }) {
@@ -114,48 +114,27 @@ export function DocumentList({ docs, linkTo }: { docs: CaseViewDocumentFragment[
   );
 }
 
-type NewDocumentInput = { type: CaseDocumentType; title: string; date: string; text: string };
+type NewDocumentInput = DocumentValues;
 
 /** Nytt dokument: Typ, Rubrik, Datum and the text; Spara opens the new document (to lock it, make PDFs, send). */
 export function NewDocumentDialog({ create, onClose }: { create: (input: NewDocumentInput) => { caseId: string; input: NewDocumentInput & Record<string, unknown> }; onClose: (id?: string) => void }) {
-  const [type, setType] = useState<CaseDocumentType>('DOCUMENT');
-  const [title, setTitle] = useState('');
-  const [date, setDate] = useState(today());
-  const [text, setText] = useState('');
-  const [invalid, setInvalid] = useState<{ title?: boolean; text?: boolean }>({});
+  const fields = useDocumentFields({ type: 'DOCUMENT', title: '', date: today(), text: '' });
   const [problem, setProblem] = useState<string>();
   const [{ fetching }, save] = useMutation(CaseViewCreateDocumentDocument);
   const errorText = useErrorText();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (fetching) return;
-    const next = { title: !title.trim(), text: !text.trim() };
-    setInvalid(next);
-    if (next.title || next.text) return;
-    const result = await save(create({ type, title: title.trim(), date, text }));
+    const input = fields.validated();
+    if (!input) return;
+    const result = await save(create(input));
     if (result.error || !result.data) return setProblem(errorText(result.error));
     onClose(result.data.createCaseDocument.id);
   };
   return (
     <ModalDialog title={sv.documents.newDocument} onClose={() => onClose()} testId="new-document" wide>
       <Form className="form" onSubmit={submit} validationBehavior="aria">
-        <Choice label={sv.documents.type} value={type} onChange={(v) => setType(v as CaseDocumentType)} options={DOCUMENT_TYPES.map((t) => ({ id: t, name: sv.documents.typeNames[t] }))} />
-        <div className="field-row">
-          <TextField className="field field--grow" value={title} onChange={(v) => (setTitle(v), setInvalid({}))} isRequired isInvalid={invalid.title} maxLength={200}>
-            <Label>{sv.documents.heading}</Label>
-            <Input />
-            <FieldError className="field-error">{sv.documents.headingRequired}</FieldError>
-          </TextField>
-          <TextField className="field" type="date" value={date} onChange={setDate}>
-            <Label>{sv.documents.date}</Label>
-            <Input />
-          </TextField>
-        </div>
-        <TextField className="field" value={text} onChange={(v) => (setText(v), setInvalid({}))} isRequired isInvalid={invalid.text}>
-          <Label>{sv.documents.text}</Label>
-          <TextArea rows={10} />
-          <FieldError className="field-error">{sv.documents.textRequired}</FieldError>
-        </TextField>
+        <DocumentFields fields={fields} rows={10} />
         <Problem text={problem} />
         <div className="button-row">
           <Button className="button" onPress={() => onClose()}>

@@ -9,7 +9,7 @@ import { CaseViewInsertDocumentDocument, type CaseDocumentType, type JournalSend
 import { today } from '../persons/format';
 import { Choice, ModalDialog, Problem } from '../persons/widgets';
 import { sv } from '../strings.sv';
-import { DOCUMENT_TYPES } from './DocumentsSection';
+import { DOCUMENT_TYPES } from './DocumentFields';
 
 const SENDER_KINDS: JournalSenderKind[] = ['INDIVIDUAL', 'RELATION', 'OTHER_AUTHORITY', 'STAFF'];
 

@@ -16,7 +16,7 @@ import {
   type RelationType,
 } from '../../../src/generated/graphql';
 import { addressLine, phone, pnr, today } from '../persons/format';
-import { Check, ModalDialog, Problem } from '../persons/widgets';
+import { Check, ModalDialog, Problem, TextInput } from '../persons/widgets';
 import { sv } from '../strings.sv';
 
 type Candidate = RelationCandidatesQuery['persons']['nodes'][number];
@@ -312,16 +312,8 @@ export function ActivateRelationDialog({ relation, onClose }: { relation: CaseVi
       <Form className="form" onSubmit={submit} validationBehavior="aria">
         {!hidden && (
           <>
-            <TextField className="field" value={email} onChange={(v) => (setEmail(v), setProblem({}))} type="email" isInvalid={problem.field === 'email'}>
-              <Label>{sv.persons.email}</Label>
-              <Input />
-              <FieldError className="field-error">{problem.field === 'email' ? problem.text : ''}</FieldError>
-            </TextField>
-            <TextField className="field" value={mobile} onChange={(v) => (setMobile(v), setProblem({}))} type="tel" isInvalid={problem.field === 'mobile'}>
-              <Label>{sv.persons.mobile}</Label>
-              <Input />
-              <FieldError className="field-error">{problem.field === 'mobile' ? problem.text : ''}</FieldError>
-            </TextField>
+            <TextInput label={sv.persons.email} value={email} onChange={(v) => (setEmail(v), setProblem({}))} type="email" error={problem.field === 'email' ? problem.text : undefined} />
+            <TextInput label={sv.persons.mobile} value={mobile} onChange={(v) => (setMobile(v), setProblem({}))} type="tel" error={problem.field === 'mobile' ? problem.text : undefined} />
           </>
         )}
         <fieldset className="switches">

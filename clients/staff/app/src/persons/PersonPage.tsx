@@ -13,7 +13,7 @@ import { useRole } from './useRole';
 import { sv } from '../strings.sv';
 import { usePageTitle } from '../title';
 import { addressLine, dayTime, phone, pnr } from './format';
-import { Check, Problem } from './widgets';
+import { Check, Problem, TextInput } from './widgets';
 
 export type ViewedPerson = PersonViewQuery['person'];
 
@@ -296,28 +296,12 @@ function ContactForm({ person, onDone }: { person: ViewedPerson; onDone: () => v
       </div>
       {!person.phoneNumbersHidden && (
         <>
-          <TextField className="field" value={homePhone} onChange={(v) => (setHomePhone(v), setProblem({}))} type="tel" isInvalid={problem.field === 'homePhone'}>
-            <Label>{sv.persons.homePhone}</Label>
-            <Input />
-            <FieldError className="field-error">{problem.field === 'homePhone' ? problem.text : ''}</FieldError>
-          </TextField>
-          <TextField className="field" value={workPhone} onChange={(v) => (setWorkPhone(v), setProblem({}))} type="tel" isInvalid={problem.field === 'workPhone'}>
-            <Label>{sv.persons.workPhone}</Label>
-            <Input />
-            <FieldError className="field-error">{problem.field === 'workPhone' ? problem.text : ''}</FieldError>
-          </TextField>
-          <TextField className="field" value={mobile} onChange={(v) => (setMobile(v), setProblem({}))} type="tel" isInvalid={problem.field === 'mobile'}>
-            <Label>{sv.persons.mobile}</Label>
-            <Input />
-            <FieldError className="field-error">{problem.field === 'mobile' ? problem.text : ''}</FieldError>
-          </TextField>
+          <TextInput label={sv.persons.homePhone} value={homePhone} onChange={(v) => (setHomePhone(v), setProblem({}))} type="tel" error={problem.field === 'homePhone' ? problem.text : undefined} />
+          <TextInput label={sv.persons.workPhone} value={workPhone} onChange={(v) => (setWorkPhone(v), setProblem({}))} type="tel" error={problem.field === 'workPhone' ? problem.text : undefined} />
+          <TextInput label={sv.persons.mobile} value={mobile} onChange={(v) => (setMobile(v), setProblem({}))} type="tel" error={problem.field === 'mobile' ? problem.text : undefined} />
         </>
       )}
-      <TextField className="field" value={email} onChange={(v) => (setEmail(v), setProblem({}))} type="email" isInvalid={problem.field === 'email'}>
-        <Label>{sv.persons.email}</Label>
-        <Input />
-        <FieldError className="field-error">{problem.field === 'email' ? problem.text : ''}</FieldError>
-      </TextField>
+      <TextInput label={sv.persons.email} value={email} onChange={(v) => (setEmail(v), setProblem({}))} type="email" error={problem.field === 'email' ? problem.text : undefined} />
       <Problem text={problem.field ? undefined : problem.text} />
       <div className="button-row">
         <Button className="button" onPress={onDone}>
@@ -374,16 +358,8 @@ function EServiceSection({ person }: { person: ViewedPerson }) {
       <Form className="form" onSubmit={submit} validationBehavior="aria" data-testid="eservice-form">
         {!hidden && (
           <>
-            <TextField className="field" value={mobile} onChange={(v) => (setMobile(v), changed())} type="tel" isInvalid={problem.field === 'mobile'}>
-              <Label>{sv.persons.mobile}</Label>
-              <Input />
-              <FieldError className="field-error">{problem.field === 'mobile' ? problem.text : ''}</FieldError>
-            </TextField>
-            <TextField className="field" value={email} onChange={(v) => (setEmail(v), changed())} type="email" isInvalid={problem.field === 'email'}>
-              <Label>{sv.persons.email}</Label>
-              <Input />
-              <FieldError className="field-error">{problem.field === 'email' ? problem.text : ''}</FieldError>
-            </TextField>
+            <TextInput label={sv.persons.mobile} value={mobile} onChange={(v) => (setMobile(v), changed())} type="tel" error={problem.field === 'mobile' ? problem.text : undefined} />
+            <TextInput label={sv.persons.email} value={email} onChange={(v) => (setEmail(v), changed())} type="email" error={problem.field === 'email' ? problem.text : undefined} />
           </>
         )}
         <fieldset className="switches">

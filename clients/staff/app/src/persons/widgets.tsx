@@ -1,5 +1,16 @@
 import type { ReactNode } from 'react';
-import { Button, Checkbox, Dialog, Heading, Label, ListBox, ListBoxItem, Modal, ModalOverlay, Popover, Select, SelectValue, Text } from 'react-aria-components';
+import { Button, Checkbox, Dialog, FieldError, Heading, Input, Label, ListBox, ListBoxItem, Modal, ModalOverlay, Popover, Select, SelectValue, Text, TextField } from 'react-aria-components';
+
+/** A labelled one-line text field; `error` (the refusal for this field) marks it invalid and is read out with it. */
+export function TextInput({ label, value, onChange, type, error, className = 'field' }: { label: string; value: string; onChange: (v: string) => void; type?: 'text' | 'tel' | 'email'; error?: string; className?: string }) {
+  return (
+    <TextField className={className} value={value} onChange={onChange} type={type} isInvalid={error !== undefined}>
+      <Label>{label}</Label>
+      <Input />
+      <FieldError className="field-error">{error ?? ''}</FieldError>
+    </TextField>
+  );
+}
 
 /** A checkbox in the workspace's look (react-aria: Space toggles, the label is the name). */
 export function Check({ label, value, onChange, isDisabled, description }: { label: string; value: boolean; onChange: (v: boolean) => void; isDisabled?: boolean; description?: string }) {
