@@ -27,10 +27,10 @@ const GIVEN = ['Anna', 'Erik', 'Maria', 'Lars', 'Karin', 'Johan', 'Sara', 'Ander
 const FAMILY = ['Andersson', 'Johansson', 'Karlsson', 'Nilsson', 'Eriksson', 'Larsson', 'Olsson', 'Persson', 'Svensson', 'Gustafsson', 'Pettersson', 'Jonsson', 'Jansson', 'Hansson', 'Bengtsson', 'Ali', 'Yilmaz', 'Lindberg', 'Berg', 'Holm'];
 const SUBJECTS = ['Ansökan om ekonomiskt bistånd', 'Komplettering av underlag', 'Mötestid', 'Beslut om bistånd', 'Hyreskontrakt', 'Budgetplanering', 'Läkarintyg', 'Frågor om utbetalning'];
 
-/** A Luhn-valid personnummer born 1960–1979 (no demo person is), unique for i < 1000. */
+/** A Luhn-valid personnummer born 1960–1979 (no demo person is), birth number 001–999, unique for i < 999. */
 function personnummer(i: number): string {
   const pad = (v: number, n = 2) => String(v).padStart(n, '0');
-  const ten9 = `${pad(60 + (i % 20))}${pad(1 + (Math.floor(i / 20) % 12))}${pad(1 + (i % 28))}${pad(i % 1000, 3)}`;
+  const ten9 = `${pad(60 + (i % 20))}${pad(1 + (Math.floor(i / 20) % 12))}${pad(1 + (i % 28))}${pad((i % 999) + 1, 3)}`;
   let sum = 0;
   for (let k = 0; k < 9; k++) {
     let v = Number(ten9[k]) * (k % 2 === 0 ? 2 : 1);

@@ -14,16 +14,17 @@ export function isoDay(offsetDays: number): string {
 
 let serial = 0;
 const base = Math.floor(Math.random() * 1_000_000);
-/** A fresh, Luhn-valid personnummer (born 1950–1974, never a demo person's), unique within a test file. */
+/** A fresh, valid personnummer (born 1950–1974, birth number 001–999, Luhn), never a demo person's, unique within a test file. */
 export function newPersonnummer(): string {
   serial += 1;
   const k = base + serial;
-  const rest = Math.floor(k / 1000);
+  const rest = Math.floor(k / 999);
   const yy = 50 + (Math.floor(rest / 336) % 25);
   const mm = 1 + (Math.floor(rest / 28) % 12);
   const dd = 1 + (rest % 28);
   const pad = (v: number, n = 2) => String(v).padStart(n, '0');
-  const ten = `${yy}${pad(mm)}${pad(dd)}${pad(k % 1000, 3)}`;
+  // Birth numbers run 001–999: 000 is never issued (and refused).
+  const ten = `${yy}${pad(mm)}${pad(dd)}${pad((k % 999) + 1, 3)}`;
   let sum = 0;
   for (let i = 0; i < 9; i++) {
     let v = Number(ten[i]) * (i % 2 === 0 ? 2 : 1);
