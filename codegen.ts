@@ -24,7 +24,10 @@ const preset = {
  */
 const trusted = {
   ...preset,
-  presetConfig: { ...preset.presetConfig, persistedDocuments: { mode: 'embedHashInDocument' as const, hashAlgorithm: 'sha256' as const } },
+  presetConfig: {
+    ...preset.presetConfig,
+    persistedDocuments: { mode: 'embedHashInDocument' as const, hashAlgorithm: 'sha256' as const },
+  },
   // The hash goes on the DocumentNode only in this mode (same DocumentNode objects, fragments inlined).
   config: { ...preset.config, documentMode: 'documentNodeImportFragments' as const },
 };
@@ -33,8 +36,14 @@ const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
   ignoreNoDocuments: false,
   generates: {
-    'clients/staff/src/generated/': { ...trusted, documents: ['clients/shared/operations/**/*.graphql', 'clients/staff/operations/**/*.graphql'] },
-    'clients/citizen/src/generated/': { ...trusted, documents: ['clients/shared/operations/**/*.graphql', 'clients/citizen/operations/**/*.graphql'] },
+    'clients/staff/src/generated/': {
+      ...trusted,
+      documents: ['clients/shared/operations/**/*.graphql', 'clients/staff/operations/**/*.graphql'],
+    },
+    'clients/citizen/src/generated/': {
+      ...trusted,
+      documents: ['clients/shared/operations/**/*.graphql', 'clients/citizen/operations/**/*.graphql'],
+    },
     'test/generated/': { ...preset, documents: ['test/operations/**/*.graphql'] },
   },
   hooks: {},

@@ -23,9 +23,60 @@ export interface Inbox {
   unreadConversations: number;
 }
 
-const GIVEN = ['Anna', 'Erik', 'Maria', 'Lars', 'Karin', 'Johan', 'Sara', 'Anders', 'Elin', 'Mohammed', 'Fatima', 'Nils', 'Ida', 'Ali', 'Emma', 'Olof', 'Leila', 'Per', 'Linnea', 'Hassan'];
-const FAMILY = ['Andersson', 'Johansson', 'Karlsson', 'Nilsson', 'Eriksson', 'Larsson', 'Olsson', 'Persson', 'Svensson', 'Gustafsson', 'Pettersson', 'Jonsson', 'Jansson', 'Hansson', 'Bengtsson', 'Ali', 'Yilmaz', 'Lindberg', 'Berg', 'Holm'];
-const SUBJECTS = ['Ansökan om ekonomiskt bistånd', 'Komplettering av underlag', 'Mötestid', 'Beslut om bistånd', 'Hyreskontrakt', 'Budgetplanering', 'Läkarintyg', 'Frågor om utbetalning'];
+const GIVEN = [
+  'Anna',
+  'Erik',
+  'Maria',
+  'Lars',
+  'Karin',
+  'Johan',
+  'Sara',
+  'Anders',
+  'Elin',
+  'Mohammed',
+  'Fatima',
+  'Nils',
+  'Ida',
+  'Ali',
+  'Emma',
+  'Olof',
+  'Leila',
+  'Per',
+  'Linnea',
+  'Hassan',
+];
+const FAMILY = [
+  'Andersson',
+  'Johansson',
+  'Karlsson',
+  'Nilsson',
+  'Eriksson',
+  'Larsson',
+  'Olsson',
+  'Persson',
+  'Svensson',
+  'Gustafsson',
+  'Pettersson',
+  'Jonsson',
+  'Jansson',
+  'Hansson',
+  'Bengtsson',
+  'Ali',
+  'Yilmaz',
+  'Lindberg',
+  'Berg',
+  'Holm',
+];
+const SUBJECTS = [
+  'Ansökan om ekonomiskt bistånd',
+  'Komplettering av underlag',
+  'Mötestid',
+  'Beslut om bistånd',
+  'Hyreskontrakt',
+  'Budgetplanering',
+  'Läkarintyg',
+  'Frågor om utbetalning',
+];
 
 /** A Luhn-valid personnummer born 1960–1979 (no demo person is), birth number 001–999, unique for i < 999. */
 function personnummer(i: number): string {
@@ -79,7 +130,13 @@ export async function arrangeInbox(orm: Orm, target = 200): Promise<Inbox> {
       messagingEnabled: true,
       notifyByEmail: true,
     });
-    em.create(Case, { title: 'Ekonomiskt bistånd', holder: person, unit: marita.unit, caseworker: marita, openedOn: todayInSweden() });
+    em.create(Case, {
+      title: 'Ekonomiskt bistånd',
+      holder: person,
+      unit: marita.unit,
+      caseworker: marita,
+      openedOn: todayInSweden(),
+    });
     citizens.push(person);
   }
   await em.flush();
@@ -102,10 +159,16 @@ export async function arrangeInbox(orm: Orm, target = 200): Promise<Inbox> {
     let last = first;
     for (let n = 1; n < 1 + (i % 5); n++) {
       if (n % 2 === 1) {
-        last = await as(citizen).reply(last.id, { idempotencyKey: randomUUID(), body: '<p>Tack för beskedet. Jag skickar in kontoutdragen i morgon.</p>' });
+        last = await as(citizen).reply(last.id, {
+          idempotencyKey: randomUUID(),
+          body: '<p>Tack för beskedet. Jag skickar in kontoutdragen i morgon.</p>',
+        });
       } else {
         await as(me).markRead(last.id);
-        last = await as(me).reply(last.id, { idempotencyKey: randomUUID(), body: '<p>Bra, då tittar jag på det när det kommit in.</p>' });
+        last = await as(me).reply(last.id, {
+          idempotencyKey: randomUUID(),
+          body: '<p>Bra, då tittar jag på det när det kommit in.</p>',
+        });
       }
     }
     if (last.senderPerson && i % 2 === 0) await as(me).markRead(last.id);
@@ -119,5 +182,11 @@ export async function arrangeInbox(orm: Orm, target = 200): Promise<Inbox> {
             (select count(distinct conversation_id)::int from message_recipient where party_key = ? and read_at is null) as unread`,
     [key, key, key],
   );
-  return { staff: marita, partyKey: key, conversations: counts.conversations, messages: counts.messages, unreadConversations: counts.unread };
+  return {
+    staff: marita,
+    partyKey: key,
+    conversations: counts.conversations,
+    messages: counts.messages,
+    unreadConversations: counts.unread,
+  };
 }

@@ -87,7 +87,10 @@ export async function startBaseline(
   const duties = 'duties' in opts ? opts.duties : undefined;
   const sql = inboxSql(!!duties);
   const answer = (res: http.ServerResponse, status: number, body: string) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   };
 

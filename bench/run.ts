@@ -50,7 +50,11 @@ async function measured(run: () => Promise<LoadResult>): Promise<Measured> {
 }
 
 async function post(url: string, token: string): Promise<{ status: number; text: string }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: BODY });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: BODY,
+  });
   return { status: res.status, text: await res.text() };
 }
 
@@ -72,7 +76,8 @@ async function main() {
   const cleanup: (() => Promise<unknown>)[] = [];
   let stopping = false;
   const stop = async () => {
-    for (const step of cleanup.reverse()) await step().catch((err) => say(`cleanup step failed: ${err instanceof Error ? err.message : err}`));
+    for (const step of cleanup.reverse())
+      await step().catch((err) => say(`cleanup step failed: ${err instanceof Error ? err.message : err}`));
     cleanup.length = 0;
   };
   process.once('SIGINT', () => {
@@ -97,7 +102,9 @@ async function main() {
     say(`arranging an inbox of ${CONVERSATIONS} conversations through MessageService`);
     const t0 = Date.now();
     const inbox = await arrangeInbox(orm, CONVERSATIONS);
-    say(`arranged in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${inbox.conversations} conversations, ${inbox.messages} messages, ${inbox.unreadConversations} with unread`);
+    say(
+      `arranged in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${inbox.conversations} conversations, ${inbox.messages} messages, ${inbox.unreadConversations} with unread`,
+    );
 
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ifo-bench-keys-'));
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -114,10 +121,21 @@ async function main() {
     const verifier = await createTokenVerifier(config);
     const runtime: Runtime = await startRuntime(config, orm, db.url);
     cleanup.push(() => runtime.close());
-    const server: RunningServer = await startServer({ config, orm, verifier, sink: runtime.sink, bus: runtime.bus, boss: runtime.boss });
+    const server: RunningServer = await startServer({
+      config,
+      orm,
+      verifier,
+      sink: runtime.sink,
+      bus: runtime.bus,
+      boss: runtime.boss,
+    });
     cleanup.push(() => server.close());
     const keys = await loadOrCreateDevKeys(config.dataDir);
-    const token = await signDevToken(keys, { kind: 'staff', username: DEMO.caseworker }, { audience: config.auth.audience });
+    const token = await signDevToken(
+      keys,
+      { kind: 'staff', username: DEMO.caseworker },
+      { audience: config.auth.audience },
+    );
 
     const floor: Baseline = await startBaseline(db.url, { partyKey: inbox.partyKey, poolMax: POOL_MAX });
     cleanup.push(() => floor.close());
@@ -130,10 +148,15 @@ async function main() {
     const apiJson = JSON.parse(api.text);
     if (apiJson.errors) throw new Error(`the API answered errors: ${JSON.stringify(apiJson.errors)}`);
     const nodes = apiJson.data.conversations.nodes as { unreadCount: number }[];
-    for (const [name, b] of [['baseline', floor], ['baseline + duties', dutiful]] as const) {
+    for (const [name, b] of [
+      ['baseline', floor],
+      ['baseline + duties', dutiful],
+    ] as const) {
       const other = await post(b.url, token);
       if (!isDeepStrictEqual(JSON.parse(other.text), apiJson)) {
-        throw new Error(`${name} does not answer what the API answers:\nAPI:  ${api.text.slice(0, 600)}\n${name}: ${other.text.slice(0, 600)}`);
+        throw new Error(
+          `${name} does not answer what the API answers:\nAPI:  ${api.text.slice(0, 600)}\n${name}: ${other.text.slice(0, 600)}`,
+        );
       }
     }
 
@@ -184,45 +207,85 @@ async function main() {
       '',
       `API / baseline: ${(results[1].rps / base).toFixed(2)}   API / baseline + duties: ${(results[1].rps / results[2].rps).toFixed(2)}`,
       `SQL statements per API request: ${sql.length} (baselines: 1)`,
-      ...sql.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s.replace(/^\[query\]\s*/, '').replace(/\s+/g, ' ').slice(0, 110)}`),
+      ...sql.map(
+        (s, i) =>
+          `  ${String(i + 1).padStart(2)}. ${s
+            .replace(/^\[query\]\s*/, '')
+            .replace(/\s+/g, ' ')
+            .slice(0, 110)}`,
+      ),
       '',
     ];
     process.stdout.write(lines.join('\n'));
 
     // --- sendMessage to 1 and to 10 citizens against a raw pg transaction doing the same inserts (issue 12, item 3) ---
-    const citizens: { id: string }[] = await orm.em.getConnection().execute(
-      `select p.id from person p join case_file c on c.holder_id = p.id where c.caseworker_id = ? and c.status = 'OPEN' and p.messaging_enabled order by p.id limit 10`,
-      [inbox.staff.id],
-    );
+    const citizens: { id: string }[] = await orm.em
+      .getConnection()
+      .execute(
+        `select p.id from person p join case_file c on c.holder_id = p.id where c.caseworker_id = ? and c.status = 'OPEN' and p.messaging_enabled order by p.id limit 10`,
+        [inbox.staff.id],
+      );
     if (citizens.length < 10) throw new Error(`only ${citizens.length} citizens of ${DEMO.caseworker}'s to send to`);
     const sendFloor = await startSendFloor(db.url, { staffId: inbox.staff.id, poolMax: POOL_MAX });
     cleanup.push(() => sendFloor.close());
     const sendBody = (n: number) =>
       JSON.stringify({
         query: 'mutation Send($input: SendMessageInput!) { sendMessage(input: $input) { id } }',
-        variables: { input: { idempotencyKey: 'bench-[<id>]', to: { personIds: citizens.slice(0, n).map((c) => c.id) }, subject: 'Bench', body: '<p>Hej</p>' } },
+        variables: {
+          input: {
+            idempotencyKey: 'bench-[<id>]',
+            to: { personIds: citizens.slice(0, n).map((c) => c.id) },
+            subject: 'Bench',
+            body: '<p>Hej</p>',
+          },
+        },
       });
     for (const n of [1, 10]) {
       // Both answer a send before anything is timed (a floor that fails fast would look fast).
-      const floorProbe = await fetch(sendFloor.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: sendBody(n).replace('[<id>]', 'floor-probe-' + n) });
-      if (floorProbe.status !== 200) throw new Error(`the send floor answered HTTP ${floorProbe.status}: ${(await floorProbe.text()).slice(0, 400)}`);
-      const probe = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: sendBody(n).replace('[<id>]', 'probe-' + n) });
+      const floorProbe = await fetch(sendFloor.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: sendBody(n).replace('[<id>]', 'floor-probe-' + n),
+      });
+      if (floorProbe.status !== 200)
+        throw new Error(
+          `the send floor answered HTTP ${floorProbe.status}: ${(await floorProbe.text()).slice(0, 400)}`,
+        );
+      const probe = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: sendBody(n).replace('[<id>]', 'probe-' + n),
+      });
       const answer = (await probe.json()) as { data?: { sendMessage: unknown[] }; errors?: unknown };
-      if (answer.errors || answer.data?.sendMessage.length !== n) throw new Error(`the API's send to ${n} answered ${JSON.stringify(answer).slice(0, 400)}`);
+      if (answer.errors || answer.data?.sendMessage.length !== n)
+        throw new Error(`the API's send to ${n} answered ${JSON.stringify(answer).slice(0, 400)}`);
     }
     const sendRows: { name: string; floor: Measured[]; api: Measured[] }[] = [];
     for (const n of [1, 10]) {
-      const row = { name: `sendMessage to ${n} citizen${n > 1 ? 's' : ''}`, floor: [] as Measured[], api: [] as Measured[] };
+      const row = {
+        name: `sendMessage to ${n} citizen${n > 1 ? 's' : ''}`,
+        floor: [] as Measured[],
+        api: [] as Measured[],
+      };
       // Interleaved rounds (floor, API, floor, API…): a machine that slows down between rows moves both alike.
       for (let round = 0; round < ROUNDS; round++) {
         for (const [target, into] of [
           [sendFloor.url, row.floor],
           [server.url, row.api],
         ] as const) {
-          say(`${row.name}, round ${round + 1}: ${target === server.url ? 'API' : 'raw pg transaction'} for ${SEND_SECONDS} s at ${CONNECTIONS} connections`);
+          say(
+            `${row.name}, round ${round + 1}: ${target === server.url ? 'API' : 'raw pg transaction'} for ${SEND_SECONDS} s at ${CONNECTIONS} connections`,
+          );
           into.push(
             await measured(() =>
-              runLoad({ url: target, body: sendBody(n), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, seconds: SEND_SECONDS, connections: CONNECTIONS, idReplacement: true }),
+              runLoad({
+                url: target,
+                body: sendBody(n),
+                headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+                seconds: SEND_SECONDS,
+                connections: CONNECTIONS,
+                idReplacement: true,
+              }),
             ),
           );
         }

@@ -41,7 +41,10 @@ select 'PERSON:' || c.citizen, 'UNREAD_COUNT'::notice_kind,
        jsonb_build_object('unreadCount', 1 + (select count(*) from message_recipient r where r.party_key = 'PERSON:' || c.citizen and r.read_at is null), 'at', now()), now()
   from unnest($5::uuid[]) as c(citizen)`;
 
-export async function startSendFloor(databaseUrl: string, opts: { staffId: string; poolMax: number }): Promise<SendFloor> {
+export async function startSendFloor(
+  databaseUrl: string,
+  opts: { staffId: string; poolMax: number },
+): Promise<SendFloor> {
   const pool = new Pool({ connectionString: databaseUrl, max: opts.poolMax });
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -55,7 +58,14 @@ export async function startSendFloor(databaseUrl: string, opts: { staffId: strin
         const conversations = citizens.map(() => randomUUID());
         const messages = citizens.map(() => randomUUID());
         await client.query('begin');
-        await client.query(SQL, [`STAFF:${opts.staffId}`, input.idempotencyKey, conversations, messages, citizens, opts.staffId]);
+        await client.query(SQL, [
+          `STAFF:${opts.staffId}`,
+          input.idempotencyKey,
+          conversations,
+          messages,
+          citizens,
+          opts.staffId,
+        ]);
         await client.query('commit');
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ data: { sendMessage: messages.map((id) => ({ id })) } }));
@@ -74,6 +84,10 @@ export async function startSendFloor(databaseUrl: string, opts: { staffId: strin
       server.once('error', (err) => (isAddressInUse(err) && attempt < 5 ? resolve(false) : reject(err)));
       server.listen(port, '127.0.0.1', () => resolve(true));
     });
-    if (ok) return { url: `http://127.0.0.1:${port}/graphql`, close: async () => (await new Promise((r) => server.close(r)), await pool.end()) };
+    if (ok)
+      return {
+        url: `http://127.0.0.1:${port}/graphql`,
+        close: async () => (await new Promise((r) => server.close(r)), await pool.end()),
+      };
   }
 }

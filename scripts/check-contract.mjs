@@ -70,13 +70,18 @@ function deprecationsWithoutReason(sdl) {
 function removedWithoutDeprecation(released, changes) {
   const out = [];
   for (const c of changes) {
-    if (!['FIELD_REMOVED', 'INPUT_FIELD_REMOVED', 'ENUM_VALUE_REMOVED', 'FIELD_ARGUMENT_REMOVED'].includes(c.type) || !c.path) continue;
+    if (
+      !['FIELD_REMOVED', 'INPUT_FIELD_REMOVED', 'ENUM_VALUE_REMOVED', 'FIELD_ARGUMENT_REMOVED'].includes(c.type) ||
+      !c.path
+    )
+      continue;
     const [typeName, member, arg] = c.path.split('.');
     const type = released.getType(typeName);
     if (!type) continue;
     let deprecated = false;
     if (c.type === 'ENUM_VALUE_REMOVED') deprecated = Boolean(type.getValue?.(member)?.deprecationReason);
-    else if (c.type === 'FIELD_ARGUMENT_REMOVED') deprecated = Boolean(type.getFields?.()[member]?.args.find((a) => a.name === arg)?.deprecationReason);
+    else if (c.type === 'FIELD_ARGUMENT_REMOVED')
+      deprecated = Boolean(type.getFields?.()[member]?.args.find((a) => a.name === arg)?.deprecationReason);
     else deprecated = Boolean(type.getFields?.()[member]?.deprecationReason);
     if (!deprecated) out.push(c.path);
   }
@@ -113,13 +118,17 @@ if (isMain) {
   const r = await checkContract({ releasedFile, currentFile, changelogFile });
   const show = (c) => `  - ${c.path ? `\`${c.path}\` ` : ''}${c.type}: ${c.message}`;
   console.log(`Contract check: ${path.relative(root, currentFile)} against ${path.relative(root, releasedFile)}`);
-  console.log(`  ${r.additions.length} addition(s), ${r.dangerous.length} dangerous change(s), ${r.breaking.length} breaking change(s)`);
+  console.log(
+    `  ${r.additions.length} addition(s), ${r.dangerous.length} dangerous change(s), ${r.breaking.length} breaking change(s)`,
+  );
   if (r.dangerous.length) {
     console.log('Dangerous changes (allowed; clients may behave differently, e.g. an exhaustive switch over an enum):');
     for (const c of r.dangerous) console.log(show(c));
   }
   if (r.undeprecatedRemovals.length) {
-    console.log('Removed without being deprecated in the released contract first (deprecate with @deprecated(reason:) and keep for at least one release):');
+    console.log(
+      'Removed without being deprecated in the released contract first (deprecate with @deprecated(reason:) and keep for at least one release):',
+    );
     for (const p of r.undeprecatedRemovals) console.log(`  - \`${p}\``);
   }
   const listed = r.breaking.filter((c) => !r.unlisted.includes(c));
@@ -132,7 +141,9 @@ if (isMain) {
     failed = true;
     console.error(`Breaking changes not listed in ${path.relative(root, changelogFile)}:`);
     for (const c of r.unlisted) console.error(show(c));
-    console.error('Either keep the contract (deprecate instead of removing; add instead of changing), or list each under "## Unreleased" as');
+    console.error(
+      'Either keep the contract (deprecate instead of removing; add instead of changing), or list each under "## Unreleased" as',
+    );
     console.error('  - `Type.field` <what changed>. Migration: <what integrators must do>.');
   }
   if (r.reasonless.length) {

@@ -15,7 +15,9 @@ async function main() {
   try {
     await migrate(orm);
     const res = await orm.getMigrator().createMigration('src/migrations', false, false, process.argv[2]);
-    console.log(res.fileName ? `written: src/migrations/${res.fileName}` : 'no difference: the entities match the migrations');
+    console.log(
+      res.fileName ? `written: src/migrations/${res.fileName}` : 'no difference: the entities match the migrations',
+    );
   } finally {
     await orm.close();
   }

@@ -29,7 +29,11 @@ export async function uploadPdf(apiUrl: string, token: string, file: string): Pr
   const bytes = await fs.readFile(file);
   const url = new URL('/uploads', apiUrl);
   url.searchParams.set('filename', path.basename(file));
-  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' }, body: bytes });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' },
+    body: bytes,
+  });
   const body = (await res.json()) as { id: string };
   if (res.status !== 201) throw new Error(`upload failed: ${JSON.stringify(body)}`);
   return body.id;

@@ -13,8 +13,18 @@ async function main() {
   const tolvanToken = await devToken('citizen', '191212121212');
   const maritaListen = staff.createStaffClient({ url: API, token: maritaToken, webSocketImpl: ws });
   const tolvanListen = citizen.createCitizenClient({ url: API, token: tolvanToken, webSocketImpl: ws });
-  const maritaSend = staff.createStaffClient({ url: API_B, token: maritaToken, webSocketImpl: ws, subscriptions: false }).client;
-  const tolvanSend = citizen.createCitizenClient({ url: API_B, token: tolvanToken, webSocketImpl: ws, subscriptions: false }).client;
+  const maritaSend = staff.createStaffClient({
+    url: API_B,
+    token: maritaToken,
+    webSocketImpl: ws,
+    subscriptions: false,
+  }).client;
+  const tolvanSend = citizen.createCitizenClient({
+    url: API_B,
+    token: tolvanToken,
+    webSocketImpl: ws,
+    subscriptions: false,
+  }).client;
 
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
@@ -26,19 +36,33 @@ async function main() {
   const maybeDone = () => gotReply && gotReceipt && done();
 
   // Start from the current cursor: whatever happens from here on arrives, even if a socket connects late.
-  const startAt = async (c: Client) => unwrap(await c.query(citizen.NoticesSinceDocument, { cursor: null }).toPromise(), 'noticesSince').noticesSince.cursor;
+  const startAt = async (c: Client) =>
+    unwrap(await c.query(citizen.NoticesSinceDocument, { cursor: null }).toPromise(), 'noticesSince').noticesSince
+      .cursor;
   const [tolvanFrom, maritaFrom] = await Promise.all([startAt(tolvanSend), startAt(maritaSend)]);
 
   const tolvanSub = tolvanListen.client.subscription(citizen.NoticesDocument, { after: tolvanFrom }).subscribe((r) => {
     if (r.error) fail(`Tolvan's subscription on ${API}`, r.error);
     const n = r.data?.notices;
     if (!n) return;
-    log(`[Tolvan on ${API}] ${n.kind}`, n.kind === 'NEW_MESSAGE' ? `"${n.subject}" from ${n.senderName}` : n.kind === 'UNREAD_COUNT' ? `unread: ${n.unreadCount}` : '');
+    log(
+      `[Tolvan on ${API}] ${n.kind}`,
+      n.kind === 'NEW_MESSAGE'
+        ? `"${n.subject}" from ${n.senderName}`
+        : n.kind === 'UNREAD_COUNT'
+          ? `unread: ${n.unreadCount}`
+          : '',
+    );
     if (n.kind === 'NEW_MESSAGE' && n.subject === subject) {
       sentId = n.messageId!;
       void (async () => {
         await tolvanSend.mutation(citizen.MarkMessageReadDocument, { messageId: n.messageId! }).toPromise();
-        await tolvanSend.mutation(citizen.ReplyToMessageDocument, { messageId: n.messageId!, input: { idempotencyKey: key(), body: 'Tack, jag kommer!' } }).toPromise();
+        await tolvanSend
+          .mutation(citizen.ReplyToMessageDocument, {
+            messageId: n.messageId!,
+            input: { idempotencyKey: key(), body: 'Tack, jag kommer!' },
+          })
+          .toPromise();
       })();
     }
   });
@@ -46,17 +70,33 @@ async function main() {
     if (r.error) fail(`Marita's subscription on ${API}`, r.error);
     const n = r.data?.notices;
     if (!n) return;
-    log(`[Marita on ${API}] ${n.kind}`, n.kind === 'NEW_MESSAGE' ? `"${n.subject}" from ${n.senderName}` : n.kind === 'READ_RECEIPT' ? `read by ${n.readerName}` : `unread in ${n.mailbox.name}: ${n.unreadCount}`);
+    log(
+      `[Marita on ${API}] ${n.kind}`,
+      n.kind === 'NEW_MESSAGE'
+        ? `"${n.subject}" from ${n.senderName}`
+        : n.kind === 'READ_RECEIPT'
+          ? `read by ${n.readerName}`
+          : `unread in ${n.mailbox.name}: ${n.unreadCount}`,
+    );
     if (n.kind === 'READ_RECEIPT' && n.messageId === sentId) gotReceipt = true;
     if (n.kind === 'NEW_MESSAGE' && n.senderName === 'Tolvan Tolvansson') gotReply = true;
     maybeDone();
   });
 
-  const found = unwrap(await maritaSend.query(staff.PersonsDocument, { search: '191212121212' }).toPromise(), 'persons');
+  const found = unwrap(
+    await maritaSend.query(staff.PersonsDocument, { search: '191212121212' }).toPromise(),
+    'persons',
+  );
   const [sent] = unwrap(
     await maritaSend
       .mutation(staff.SendMessageDocument, {
-        input: { idempotencyKey: key(), to: { personIds: [found.persons.nodes[0].id] }, subject, body: '<p>Kan du komma på tisdag?</p>', readReceiptRequested: true },
+        input: {
+          idempotencyKey: key(),
+          to: { personIds: [found.persons.nodes[0].id] },
+          subject,
+          body: '<p>Kan du komma på tisdag?</p>',
+          readReceiptRequested: true,
+        },
       })
       .toPromise(),
     'sendMessage',
@@ -69,7 +109,7 @@ async function main() {
   }, 10_000);
   await finished;
   clearTimeout(timeout);
-  log('Both clients received each other\'s notices live.');
+  log("Both clients received each other's notices live.");
   tolvanSub.unsubscribe();
   maritaSub.unsubscribe();
   await maritaListen.close();
@@ -79,7 +119,9 @@ async function main() {
 /** A subscription that cannot run (server down, socket refused) ends the demo with the reason, not a silent wait. */
 function fail(what: string, error: { message: string; networkError?: unknown }): never {
   const cause = error.networkError as { message?: string; code?: number; reason?: string } | undefined;
-  console.error(`${what} failed: ${cause?.message ?? (cause?.code ? `socket closed ${cause.code} ${cause.reason ?? ''}` : error.message)}`);
+  console.error(
+    `${what} failed: ${cause?.message ?? (cause?.code ? `socket closed ${cause.code} ${cause.reason ?? ''}` : error.message)}`,
+  );
   process.exit(1);
 }
 

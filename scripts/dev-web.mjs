@@ -14,10 +14,19 @@ const proxied = ['/graphql', '/auth', '/uploads', '/attachments', '/case-documen
 const proxy = Object.fromEntries(proxied.map((p) => [p, { target: api, ws: p === '/graphql', changeOrigin: false }]));
 
 // The page learns where sign-in starts from a meta tag, as the real server writes it: the development page when the API has one.
-const devSignIn = await fetch(`${api}/auth/dev?app=citizen`).then((r) => r.ok, () => false);
+const devSignIn = await fetch(`${api}/auth/dev?app=citizen`).then(
+  (r) => r.ok,
+  () => false,
+);
 const loginMeta = {
   name: 'ifo:login-url',
-  transformIndexHtml: () => [{ tag: 'meta', attrs: { name: 'ifo-login-url', content: devSignIn ? '/auth/dev' : '/auth/login' }, injectTo: 'head' }],
+  transformIndexHtml: () => [
+    {
+      tag: 'meta',
+      attrs: { name: 'ifo-login-url', content: devSignIn ? '/auth/dev' : '/auth/login' },
+      injectTo: 'head',
+    },
+  ],
 };
 
 const apps = [

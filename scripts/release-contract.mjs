@@ -18,7 +18,7 @@ const releasedFile = path.join(schemaDir, 'released/schema.graphql');
 const changelogFile = path.join(schemaDir, 'CHANGELOG.md');
 const args = process.argv.slice(2).filter((a, i, all) => a !== '--schema-dir' && all[i - 1] !== '--schema-dir');
 if (args.some((a) => a.startsWith('-'))) {
-  console.error('Usage: npm run contract:release -- [release name, default today\'s date] [--schema-dir DIR]');
+  console.error("Usage: npm run contract:release -- [release name, default today's date] [--schema-dir DIR]");
   process.exit(2);
 }
 const name = args[0] ?? new Date().toISOString().slice(0, 10);
@@ -38,10 +38,15 @@ if (start < 0) {
 }
 let end = lines.findIndex((l, i) => i > start && /^##\s/.test(l));
 if (end < 0) end = lines.length;
-const body = lines.slice(start + 1, end).join('\n').trim();
+const body = lines
+  .slice(start + 1, end)
+  .join('\n')
+  .trim();
 const released = [`## ${name}`, '', body || '- No change to the contract.', ''];
 const next = [...lines.slice(0, start + 1), '', ...released, ...lines.slice(end)];
 fs.writeFileSync(changelogFile, next.join('\n').replace(/\n{3,}/g, '\n\n'));
 fs.mkdirSync(path.dirname(releasedFile), { recursive: true });
 fs.copyFileSync(currentFile, releasedFile);
-console.log(`Released the contract as "${name}": ${path.relative(root, releasedFile)} and ${path.relative(root, changelogFile)} updated; commit both.`);
+console.log(
+  `Released the contract as "${name}": ${path.relative(root, releasedFile)} and ${path.relative(root, changelogFile)} updated; commit both.`,
+);

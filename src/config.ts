@@ -20,7 +20,10 @@ export function loadLogConfig(source: NodeJS.ProcessEnv = process.env) {
   return {
     level: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'error' : 'info'),
     format: env.LOG_FORMAT ?? (nodeEnv === 'development' ? 'pretty' : 'json'),
-    redactPaths: (env.LOG_REDACT_PATHS ?? '').split(',').map((p) => p.trim()).filter(Boolean),
+    redactPaths: (env.LOG_REDACT_PATHS ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
   } as const;
 }
 
@@ -77,20 +80,37 @@ const Env = z
     AUTH_STAFF_SCOPE: z.string().default('openid profile'),
     AUTH_CITIZEN_SCOPE: z.string().default('openid'),
     /** A browser session ends after this long without a request… */
-    SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(30),
     /** …and this long after sign-in, however active. */
-    SESSION_ABSOLUTE_HOURS: z.coerce.number().positive().max(30 * 24).default(12),
+    SESSION_ABSOLUTE_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(30 * 24)
+      .default(12),
 
     /** Fan realtime notices out across server instances through Redis; unset: in-process. */
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+      .optional(),
     /** E-mail notifications over SMTP, e.g. smtp://user:pass@mail.example.se:587; unset in development: a local log. */
-    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
     NOTIFY_EMAIL_FROM: z.string().default('Socialtjänsten <no-reply@example.se>'),
     /** SMS notifications through an HTTP provider; unset in development: a local log. */
     SMS_API_URL: z.string().url().optional(),
     SMS_API_KEY: z.string().optional(),
     /** No SMS in these local hours (Europe/Stockholm), "22-07": held until the end. */
-    QUIET_HOURS: z.string().regex(/^([01]?\d|2[0-3])-([01]?\d|2[0-3])$/, 'must look like 22-07').default('22-07'),
+    QUIET_HOURS: z
+      .string()
+      .regex(/^([01]?\d|2[0-3])-([01]?\d|2[0-3])$/, 'must look like 22-07')
+      .default('22-07'),
     /** A second notice when a message is still unread after this many days; 0 turns it off. */
     REMINDER_AFTER_DAYS: z.coerce.number().min(0).max(60).default(3),
     NOTIFY_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(6),
@@ -109,7 +129,12 @@ const Env = z
     /** Drafts not saved for this many days go; 0 turns it off. */
     RETENTION_DRAFT_DAYS: z.coerce.number().int().min(0).max(36500).default(90),
     /** Uploads never sent with a message nor kept by a draft go after this many hours. */
-    RETENTION_UNSENT_UPLOAD_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
+    RETENTION_UNSENT_UPLOAD_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 365)
+      .default(24),
     /** Delivered notifications (the delivery records and the finished notification jobs) go after this many days; 0 turns it off. */
     RETENTION_NOTIFICATION_DAYS: z.coerce.number().int().min(0).max(36500).default(90),
     /** Access-log rows go after this many years: at least 5 (log reviews, HSLF-FS 2016:40 practice). */
@@ -145,31 +170,63 @@ const Env = z
     GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(2000),
     GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(10000),
   })
-  .superRefine((env, ctx) => {
-    const mode = env.AUTH_MODE ?? (env.NODE_ENV === 'production' ? 'oidc' : 'dev');
-    if (mode === 'oidc') {
-      for (const key of ['AUTH_STAFF_ISSUER', 'AUTH_STAFF_JWKS_URL', 'AUTH_CITIZEN_ISSUER', 'AUTH_CITIZEN_JWKS_URL'] as const) {
-        if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when AUTH_MODE is oidc (the default in production)' });
+  .superRefine(
+    (env, ctx) => {
+      const mode = env.AUTH_MODE ?? (env.NODE_ENV === 'production' ? 'oidc' : 'dev');
+      if (mode === 'oidc') {
+        for (const key of [
+          'AUTH_STAFF_ISSUER',
+          'AUTH_STAFF_JWKS_URL',
+          'AUTH_CITIZEN_ISSUER',
+          'AUTH_CITIZEN_JWKS_URL',
+        ] as const) {
+          if (!env[key])
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: 'is required when AUTH_MODE is oidc (the default in production)',
+            });
+        }
       }
-    }
-    if (env.NODE_ENV === 'production') {
-      if (!env.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required in production (e-mail notifications)' });
-      if (!env.SMS_API_URL) ctx.addIssue({ code: 'custom', path: ['SMS_API_URL'], message: 'is required in production (SMS notifications)' });
-    }
-    for (const app of ['STAFF', 'CITIZEN'] as const) {
-      if (env[`AUTH_${app}_CLIENT_SECRET`] && !env[`AUTH_${app}_CLIENT_ID`]) {
-        ctx.addIssue({ code: 'custom', path: [`AUTH_${app}_CLIENT_ID`], message: `is required with AUTH_${app}_CLIENT_SECRET` });
+      if (env.NODE_ENV === 'production') {
+        if (!env.SMTP_URL)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['SMTP_URL'],
+            message: 'is required in production (e-mail notifications)',
+          });
+        if (!env.SMS_API_URL)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['SMS_API_URL'],
+            message: 'is required in production (SMS notifications)',
+          });
       }
-    }
-    if (env.SESSION_IDLE_MINUTES > env.SESSION_ABSOLUTE_HOURS * 60) {
-      ctx.addIssue({ code: 'custom', path: ['SESSION_IDLE_MINUTES'], message: 'must not be longer than SESSION_ABSOLUTE_HOURS' });
-    }
-    if (env.SMS_API_URL && !env.SMS_API_KEY) ctx.addIssue({ code: 'custom', path: ['SMS_API_KEY'], message: 'is required with SMS_API_URL' });
-    if (env.NODE_ENV === 'production' && mode === 'dev') {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_MODE'], message: 'dev tokens are not allowed in production' });
-    }
-    // Also when another variable is invalid (zod skips refinements then): every problem in one go.
-  }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null });
+      for (const app of ['STAFF', 'CITIZEN'] as const) {
+        if (env[`AUTH_${app}_CLIENT_SECRET`] && !env[`AUTH_${app}_CLIENT_ID`]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [`AUTH_${app}_CLIENT_ID`],
+            message: `is required with AUTH_${app}_CLIENT_SECRET`,
+          });
+        }
+      }
+      if (env.SESSION_IDLE_MINUTES > env.SESSION_ABSOLUTE_HOURS * 60) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SESSION_IDLE_MINUTES'],
+          message: 'must not be longer than SESSION_ABSOLUTE_HOURS',
+        });
+      }
+      if (env.SMS_API_URL && !env.SMS_API_KEY)
+        ctx.addIssue({ code: 'custom', path: ['SMS_API_KEY'], message: 'is required with SMS_API_URL' });
+      if (env.NODE_ENV === 'production' && mode === 'dev') {
+        ctx.addIssue({ code: 'custom', path: ['AUTH_MODE'], message: 'dev tokens are not allowed in production' });
+      }
+      // Also when another variable is invalid (zod skips refinements then): every problem in one go.
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
 
 export type Config = ReturnType<typeof loadConfig>;
 
@@ -195,7 +252,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     /** The grace period of a shutdown, in milliseconds (SHUTDOWN_GRACE_SECONDS). */
     shutdownGraceMs: Math.round(env.SHUTDOWN_GRACE_SECONDS * 1000),
     /** Websocket admission (src/subscriptions/admission.ts). */
-    wsAdmission: { ratePerSecond: env.WS_ADMISSION_RATE, burst: env.WS_ADMISSION_BURST ?? Math.ceil(env.WS_ADMISSION_RATE * 2) },
+    wsAdmission: {
+      ratePerSecond: env.WS_ADMISSION_RATE,
+      burst: env.WS_ADMISSION_BURST ?? Math.ceil(env.WS_ADMISSION_RATE * 2),
+    },
     seedDemoData: env.SEED_DEMO_DATA ? env.SEED_DEMO_DATA === 'true' : !env.DATABASE_URL,
     logSql: env.LOG_SQL === 'true',
     metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
@@ -205,7 +265,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       mode: authMode,
       audience: env.AUTH_AUDIENCE,
       clockToleranceSeconds: env.AUTH_CLOCK_TOLERANCE_SECONDS,
-      staff: { issuer: env.AUTH_STAFF_ISSUER, jwksUrl: env.AUTH_STAFF_JWKS_URL, usernameClaim: env.AUTH_STAFF_USERNAME_CLAIM },
+      staff: {
+        issuer: env.AUTH_STAFF_ISSUER,
+        jwksUrl: env.AUTH_STAFF_JWKS_URL,
+        usernameClaim: env.AUTH_STAFF_USERNAME_CLAIM,
+      },
       citizen: {
         issuer: env.AUTH_CITIZEN_ISSUER,
         jwksUrl: env.AUTH_CITIZEN_JWKS_URL,
@@ -213,8 +277,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       },
       /** The relying party for browser sign-in (authorization code + PKCE); callbacks at PUBLIC_URL/auth/callback/<app>. */
       clients: {
-        staff: env.AUTH_STAFF_CLIENT_ID ? { clientId: env.AUTH_STAFF_CLIENT_ID, clientSecret: env.AUTH_STAFF_CLIENT_SECRET, scope: env.AUTH_STAFF_SCOPE } : undefined,
-        citizen: env.AUTH_CITIZEN_CLIENT_ID ? { clientId: env.AUTH_CITIZEN_CLIENT_ID, clientSecret: env.AUTH_CITIZEN_CLIENT_SECRET, scope: env.AUTH_CITIZEN_SCOPE } : undefined,
+        staff: env.AUTH_STAFF_CLIENT_ID
+          ? {
+              clientId: env.AUTH_STAFF_CLIENT_ID,
+              clientSecret: env.AUTH_STAFF_CLIENT_SECRET,
+              scope: env.AUTH_STAFF_SCOPE,
+            }
+          : undefined,
+        citizen: env.AUTH_CITIZEN_CLIENT_ID
+          ? {
+              clientId: env.AUTH_CITIZEN_CLIENT_ID,
+              clientSecret: env.AUTH_CITIZEN_CLIENT_SECRET,
+              scope: env.AUTH_CITIZEN_SCOPE,
+            }
+          : undefined,
       },
     },
     session: {
@@ -247,7 +323,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       registerExtractDays: env.REGISTER_EXTRACT_DAYS,
     },
     /** Browser sessions run only the UIs' trusted documents (src/http/trusted-documents.ts). */
-    enforceTrustedDocuments: env.TRUSTED_DOCUMENTS ? env.TRUSTED_DOCUMENTS === 'enforce' : env.NODE_ENV === 'production',
+    enforceTrustedDocuments: env.TRUSTED_DOCUMENTS
+      ? env.TRUSTED_DOCUMENTS === 'enforce'
+      : env.NODE_ENV === 'production',
     /** GraphiQL at GET /graphql (src/http/graphiql.ts). */
     graphqlIde: env.GRAPHQL_IDE ? env.GRAPHQL_IDE === 'on' : env.NODE_ENV !== 'production',
     limits: {

@@ -43,12 +43,29 @@ export interface Context {
   revalidate?: () => Promise<Viewer | null>;
 }
 
-export function createContext(args: { requestId: string; em: EntityManager; viewer: Viewer | null; authFailure: AppError | null; sink?: EventSink; blobStore?: BlobStore; bus?: NoticeBus; boss?: PgBoss; retention?: Config['retention']; revalidate?: () => Promise<Viewer | null> }): Context {
+export function createContext(args: {
+  requestId: string;
+  em: EntityManager;
+  viewer: Viewer | null;
+  authFailure: AppError | null;
+  sink?: EventSink;
+  blobStore?: BlobStore;
+  bus?: NoticeBus;
+  boss?: PgBoss;
+  retention?: Config['retention'];
+  revalidate?: () => Promise<Viewer | null>;
+}): Context {
   const { em, viewer } = args;
   const personAccess = new DataLoader<string, PersonAccess>(async (ids) => {
     if (!viewer) return ids.map(() => ({ visible: false, ownCaseworker: false }));
     const map = await loadPersonAccess(em, viewer, ids);
     return ids.map((id) => map.get(id)!);
   });
-  return { ...args, blobStore: args.blobStore ?? new PostgresBlobStore(), loaders: createLoaders(em, viewer), personAccess, conversationViews: new Map() };
+  return {
+    ...args,
+    blobStore: args.blobStore ?? new PostgresBlobStore(),
+    loaders: createLoaders(em, viewer),
+    personAccess,
+    conversationViews: new Map(),
+  };
 }

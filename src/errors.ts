@@ -128,17 +128,21 @@ export const httpExtension = (code: string) => ({ http: { status: httpStatusOf(c
 /** An expected failure: a code a client can branch on and a message that says what to do. */
 export class AppError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
-    super(message, { extensions: { code, ...extensions, ...(decidesGraphQLResponse.has(code) ? httpExtension(code) : {}) } });
+    super(message, {
+      extensions: { code, ...extensions, ...(decidesGraphQLResponse.has(code) ? httpExtension(code) : {}) },
+    });
   }
 }
 
 export const notFound = (what: string) =>
-  new AppError(ErrorCode.NOT_FOUND, `No ${what} with that id exists, or you do not have access to it. Check the id, or ask the responsible caseworker.`);
+  new AppError(
+    ErrorCode.NOT_FOUND,
+    `No ${what} with that id exists, or you do not have access to it. Check the id, or ask the responsible caseworker.`,
+  );
 
 export const forbidden = (message: string) => new AppError(ErrorCode.FORBIDDEN, message);
 
-export const badInput = (field: string, message: string) =>
-  new AppError(ErrorCode.BAD_USER_INPUT, message, { field });
+export const badInput = (field: string, message: string) => new AppError(ErrorCode.BAD_USER_INPUT, message, { field });
 
 export const unauthenticated = (message = 'Sign in first: send a valid bearer token in the Authorization header.') =>
   new AppError(ErrorCode.UNAUTHENTICATED, message);
@@ -171,10 +175,15 @@ export function formatError(
   if (code && knownCodes.has(code)) {
     const { stacktrace: _s, http: _h, ...extensions } = formatted.extensions ?? {};
     // graphql-js's variable errors (BAD_USER_INPUT) may end in a "Did you mean" hint naming hidden enum values or fields.
-    return { ...formatted, message: code === ErrorCode.BAD_USER_INPUT ? withoutSuggestion(formatted.message) : formatted.message, extensions };
+    return {
+      ...formatted,
+      message: code === ErrorCode.BAD_USER_INPUT ? withoutSuggestion(formatted.message) : formatted.message,
+      extensions,
+    };
   }
   // graphql-js coercion errors for variables are the user's fault: keep them, as BAD_USER_INPUT.
-  if (code === 'BAD_USER_INPUT') return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+  if (code === 'BAD_USER_INPUT')
+    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
   opts.log(error);
   return {
     message: `Something went wrong on our side. Try again; if it keeps happening, contact support and quote request id ${opts.requestId ?? 'unknown'}.`,

@@ -37,7 +37,11 @@ export function nulInDocument(document: DocumentNode): boolean {
 
 export const nulError = (where: string) =>
   new GraphQLError(`The text in ${where} contains a NUL character, which cannot be stored. Remove it and send again.`, {
-    extensions: { code: ErrorCode.BAD_USER_INPUT, field: where.replace(/^variables\.?/, '') || undefined, ...httpExtension(ErrorCode.BAD_USER_INPUT) },
+    extensions: {
+      code: ErrorCode.BAD_USER_INPUT,
+      field: where.replace(/^variables\.?/, '') || undefined,
+      ...httpExtension(ErrorCode.BAD_USER_INPUT),
+    },
   });
 
 export const inputGuardPlugin: ApolloServerPlugin = {

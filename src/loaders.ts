@@ -69,7 +69,13 @@ function participantLoader(em: EntityManager) {
  */
 export function partyNameLoader(em: EntityManager) {
   return new DataLoader<string, { name: string; title: string | null } | undefined>(async (keys) => {
-    const ids = (kind: PartyKind) => uuidArray(keys.filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(kind.length + 1)).filter(isId));
+    const ids = (kind: PartyKind) =>
+      uuidArray(
+        keys
+          .filter((k) => k.startsWith(`${kind}:`))
+          .map((k) => k.slice(kind.length + 1))
+          .filter(isId),
+      );
     const rows = await query<{ key: string; name: string; title: string | null }>(
       em,
       sql`select 'STAFF:' || id as key, given_name || ' ' || family_name as name, title from staff where id = any(${ids(PartyKind.STAFF)})
@@ -128,17 +134,40 @@ export function createLoaders(em: EntityManager, viewer: Viewer | null = null) {
     /** Attachments the viewer may open (the download route's rule): a journaled or drafted file shows only to who may open it. */
     attachment: guardedLoader(async (ids) =>
       viewer && ids.some(isId)
-        ? (await query(em, sql`select a.* from attachment a where a.id = any(${uuidArray(ids.filter(isId))}) and ${downloadableAttachments(viewer, 'a')}`)).map((row) => em.map(Attachment, row))
+        ? (
+            await query(
+              em,
+              sql`select a.* from attachment a where a.id = any(${uuidArray(ids.filter(isId))}) and ${downloadableAttachments(viewer, 'a')}`,
+            )
+          ).map((row) => em.map(Attachment, row))
         : [],
     ),
     interventionsByCase: groupLoader(em, Intervention, 'case', { startDate: 'asc', id: 'asc' }, (r) => r.case.id),
     assignmentsByCase: groupLoader(em, Assignment, 'case', { startDate: 'asc', id: 'asc' }, (r) => r.case.id),
-    membersByMailbox: groupLoader(em, SharedMailboxMember, 'mailbox', { createdAt: 'asc', id: 'asc' }, (r) => r.mailbox.id),
+    membersByMailbox: groupLoader(
+      em,
+      SharedMailboxMember,
+      'mailbox',
+      { createdAt: 'asc', id: 'asc' },
+      (r) => r.mailbox.id,
+    ),
     message: byIdLoader(em, Message),
-    messagesByConversation: groupLoader(em, Message, 'conversation', { createdAt: 'asc', id: 'asc' }, (r) => r.conversation.id),
+    messagesByConversation: groupLoader(
+      em,
+      Message,
+      'conversation',
+      { createdAt: 'asc', id: 'asc' },
+      (r) => r.conversation.id,
+    ),
     participantsByConversation: participantLoader(em),
     partyName: partyNameLoader(em),
-    recipientsByMessage: groupLoader(em, MessageRecipient, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message.id),
+    recipientsByMessage: groupLoader(
+      em,
+      MessageRecipient,
+      'message',
+      { createdAt: 'asc', id: 'asc' },
+      (r) => r.message.id,
+    ),
     attachmentsByMessage: groupLoader(em, Attachment, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message!.id),
     eventsByMessage: groupLoader(em, MessageEvent, 'message', { createdAt: 'asc', id: 'asc' }, (r) => r.message.id),
     /** Only the entries the viewer may read (the case journal's rule), never the whole file behind a message. */

@@ -90,7 +90,13 @@ function destination(format: 'json' | 'pretty'): DestinationStream {
       // A development dependency: absent from the production image, where the format falls back to JSON.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const pretty = require('pino-pretty') as typeof import('pino-pretty');
-      return pretty({ destination: process.stderr, sync: true, colorize: process.stderr.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+      return pretty({
+        destination: process.stderr,
+        sync: true,
+        colorize: process.stderr.isTTY,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname',
+      });
     } catch {
       /* JSON below */
     }
@@ -98,7 +104,10 @@ function destination(format: 'json' | 'pretty'): DestinationStream {
   return { write: (s: string) => void process.stderr.write(s) };
 }
 
-export function createLogger(opts: { level: string; format: 'json' | 'pretty'; redactPaths: readonly string[] }, dest?: DestinationStream): Logger {
+export function createLogger(
+  opts: { level: string; format: 'json' | 'pretty'; redactPaths: readonly string[] },
+  dest?: DestinationStream,
+): Logger {
   return pino(
     {
       level: opts.level,

@@ -44,7 +44,10 @@ async function main() {
     let code = 0;
     try {
       const drained = await server?.drain(config.shutdownGraceMs);
-      if (drained === false) log.warn('grace period over with requests still running; stopping anyway', { graceSeconds: config.shutdownGraceMs / 1000 });
+      if (drained === false)
+        log.warn('grace period over with requests still running; stopping anyway', {
+          graceSeconds: config.shutdownGraceMs / 1000,
+        });
       else log.info('requests in flight finished');
       await server?.close();
       log.info('http and websockets closed');
@@ -90,7 +93,11 @@ async function main() {
     if (!url) {
       log.info('starting embedded PostgreSQL', { dataDir: config.dataDir, port: config.embeddedPgPort });
       // The port asked for (default below the OS's ephemeral range); the next ones when it is taken.
-      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log: (m) => log.info(m) });
+      embedded = await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        port: config.embeddedPgPort,
+        log: (m) => log.info(m),
+      });
       url = embedded.url;
       await ensureDatabase(url);
     }
@@ -107,7 +114,12 @@ async function main() {
     const verifier = await createTokenVerifier(config);
     runtime = await startRuntime(config, orm, url);
     server = await startServer({ config, orm, verifier, sink: runtime.sink, bus: runtime.bus, boss: runtime.boss });
-    log.info('server ready', { graphql: server.url, websocket: server.url.replace(/^http/, 'ws'), health: server.url.replace(/graphql$/, 'healthz'), authMode: config.auth.mode });
+    log.info('server ready', {
+      graphql: server.url,
+      websocket: server.url.replace(/^http/, 'ws'),
+      health: server.url.replace(/graphql$/, 'healthz'),
+      authMode: config.auth.mode,
+    });
   }
 }
 

@@ -23,11 +23,18 @@ export interface Runtime {
   close(opts?: { graceMs?: number }): Promise<void>;
 }
 
-export async function startRuntime(config: Config, orm: Orm, databaseUrl: string, opts: { senders?: Senders } = {}): Promise<Runtime> {
+export async function startRuntime(
+  config: Config,
+  orm: Orm,
+  databaseUrl: string,
+  opts: { senders?: Senders } = {},
+): Promise<Runtime> {
   const bus = createNoticeBus(config.redisUrl);
   const boss = await startBoss(databaseUrl, config);
   const sink = new NoticePipeline({ orm, bus, config, boss });
-  const background = config.notify.worker ? await startBackgroundWork({ orm, boss, config, senders: opts.senders }) : undefined;
+  const background = config.notify.worker
+    ? await startBackgroundWork({ orm, boss, config, senders: opts.senders })
+    : undefined;
   return {
     bus,
     boss,
@@ -46,10 +53,24 @@ export async function startRuntime(config: Config, orm: Orm, databaseUrl: string
  * uploads among its rules), and hourly housekeeping of browser sessions past
  * their limits.
  */
-export async function startBackgroundWork(deps: { orm: Orm; boss: PgBoss; config: Config; senders?: Senders }): Promise<NotificationWorker> {
+export async function startBackgroundWork(deps: {
+  orm: Orm;
+  boss: PgBoss;
+  config: Config;
+  senders?: Senders;
+}): Promise<NotificationWorker> {
   const worker = await startNotificationWorker(deps);
-  const retention = await startRetentionJobs({ em: () => deps.orm.em.fork() as EntityManager, boss: deps.boss, config: deps.config });
-  const extracts = await startRegisterExtractJobs({ em: () => deps.orm.em.fork() as EntityManager, boss: deps.boss, config: deps.config, store: new PostgresBlobStore() });
+  const retention = await startRetentionJobs({
+    em: () => deps.orm.em.fork() as EntityManager,
+    boss: deps.boss,
+    config: deps.config,
+  });
+  const extracts = await startRegisterExtractJobs({
+    em: () => deps.orm.em.fork() as EntityManager,
+    boss: deps.boss,
+    config: deps.config,
+    store: new PostgresBlobStore(),
+  });
   const sessions = new SessionStore(deps.config.session);
   const housekeeping = setInterval(() => {
     sessions

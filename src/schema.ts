@@ -27,7 +27,8 @@ export function printContract(schema: GraphQLSchema): string {
 const rootDescriptions = {
   Query: 'Reads. Everything but introspection needs a bearer token; what you may not see answers NOT_FOUND.',
   Mutation: 'Changes. Each one is all-or-nothing: a refused change writes nothing.',
-  Subscription: 'Live events over graphql-ws on the same URL; send the bearer token as `authorization` in connection_init.',
+  Subscription:
+    'Live events over graphql-ws on the same URL; send the bearer token as `authorization` in connection_init.',
 } as const;
 
 /** type-graphql gives the root types no description; the contract documents them too. */

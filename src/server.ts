@@ -97,7 +97,10 @@ const requireViewerPlugin: ApolloServerPlugin<Context> = {
  * Document errors on the websocket, shaped as Apollo shapes them over HTTP:
  * a code, and no "Did you mean" hints that would map a hidden schema.
  */
-function refusal(errors: readonly GraphQLError[], code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED'): GraphQLError[] {
+function refusal(
+  errors: readonly GraphQLError[],
+  code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED',
+): GraphQLError[] {
   return errors.map(
     (e) =>
       new GraphQLError(e.message.replace(/ ?Did you mean(.+?)\?$/, ''), {
@@ -121,11 +124,18 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   try {
     trustedDocuments = TrustedDocuments.load();
   } catch (err) {
-    if (config.enforceTrustedDocuments) throw new Error(`The web UIs' trusted documents could not be read (run npm run codegen): ${(err as Error).message}`);
+    if (config.enforceTrustedDocuments)
+      throw new Error(
+        `The web UIs' trusted documents could not be read (run npm run codegen): ${(err as Error).message}`,
+      );
     log.warn('no trusted documents: the web UIs will not work until npm run codegen has run', { err });
     trustedDocuments = TrustedDocuments.empty();
   }
-  const trusted = { documents: trustedDocuments, enforce: config.enforceTrustedDocuments, maxTokens: config.limits.maxTokens };
+  const trusted = {
+    documents: trustedDocuments,
+    enforce: config.enforceTrustedDocuments,
+    maxTokens: config.limits.maxTokens,
+  };
   const blobStore: BlobStore = deps.blobStore ?? new PostgresBlobStore();
   app.disable('x-powered-by');
   // Prometheus metrics (src/http/metrics.ts): GET /metrics behind METRICS_TOKEN, or on METRICS_PORT.
@@ -157,7 +167,14 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   admitSocketsAtRate(wss, config.wsAdmission);
   const wsValidationRules = [...specifiedRules, ...armor.validationRules];
   // The caller of each socket, re-checked for every operation and event (src/subscriptions/ws-auth.ts).
-  const wsAuth = new WebSocketAuth({ orm, verifier: deps.verifier, leewaySeconds: config.auth.clockToleranceSeconds, bus: deps.bus, sessions, config });
+  const wsAuth = new WebSocketAuth({
+    orm,
+    verifier: deps.verifier,
+    leewaySeconds: config.auth.clockToleranceSeconds,
+    bus: deps.bus,
+    sessions,
+    config,
+  });
   type WsExtra = { auth?: SocketAuth };
   const wsServer = useServer<Record<string, unknown> | undefined, WsExtra>(
     {
@@ -180,26 +197,34 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         // message arrives (its stream winds down after that), so a completed operation frees its place at once.
         if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET) {
           return [
-            new GraphQLError(`At most ${MAX_OPERATIONS_PER_SOCKET} operations may run at once on one connection. Complete one first.`, {
-              extensions: { code: ErrorCode.BAD_USER_INPUT },
-            }),
+            new GraphQLError(
+              `At most ${MAX_OPERATIONS_PER_SOCKET} operations may run at once on one connection. Complete one first.`,
+              {
+                extensions: { code: ErrorCode.BAD_USER_INPUT },
+              },
+            ),
           ];
         }
         // A browser session's socket runs only the web UIs' documents (in production); a hash names one of them.
-        const session = !bearer(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization ?? ctx.connectionParams?.token);
+        const session = !bearer(
+          ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization ?? ctx.connectionParams?.token,
+        );
         const chosen = trustedWebSocketDocument(trusted, session, payload);
         if ('refused' in chosen) {
           const message =
             chosen.refused === 'PERSISTED_QUERY_NOT_FOUND'
               ? 'This server does not know the document the operation names (an older or newer page?). Reload the page.'
-              : 'A browser session may run only the operations of this service\'s own pages. To send your own documents, connect with a bearer token.';
+              : "A browser session may run only the operations of this service's own pages. To send your own documents, connect with a bearer token.";
           return [new GraphQLError(message, { extensions: { code: chosen.refused } })];
         }
         let document;
         try {
           document = parse(chosen.query, { maxTokens: config.limits.maxTokens });
         } catch (err) {
-          return refusal([err instanceof GraphQLError ? err : new GraphQLError('The document could not be parsed.')], 'GRAPHQL_PARSE_FAILED');
+          return refusal(
+            [err instanceof GraphQLError ? err : new GraphQLError('The document could not be parsed.')],
+            'GRAPHQL_PARSE_FAILED',
+          );
         }
         const errors = validate(schema, document, wsValidationRules, { hideSuggestions: true });
         if (errors.length) return refusal(errors, 'GRAPHQL_VALIDATION_FAILED');
@@ -215,7 +240,12 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
           // The lookup itself failed (e.g. the database is unreachable): this operation fails, the socket stays (a throw here would close it with 4500).
           const requestId = randomUUID();
           log.error('unexpected error', { err, requestId });
-          return [new GraphQLError(`Something went wrong on our side. Try again; if it keeps happening, contact support and quote request id ${requestId}.`, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } })];
+          return [
+            new GraphQLError(
+              `Something went wrong on our side. Try again; if it keeps happening, contact support and quote request id ${requestId}.`,
+              { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } },
+            ),
+          ];
         }
         if (!viewer) return [unauthenticated('Your sign-in is no longer valid. Sign in again and reconnect.')];
         return {
@@ -250,11 +280,15 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
             const formatted = err.toJSON();
             const code = err.extensions?.code ?? (err.path ? undefined : ErrorCode.BAD_USER_INPUT);
             metrics.countError(typeof code === 'string' ? code : ErrorCode.INTERNAL_SERVER_ERROR);
-            return formatError({ ...formatted, extensions: { ...formatted.extensions, ...(code ? { code } : {}) } }, err, {
-              requestId,
-              exposeDetails: !config.production,
-              log: (e) => log.error('unexpected error', { err: e, requestId }),
-            });
+            return formatError(
+              { ...formatted, extensions: { ...formatted.extensions, ...(code ? { code } : {}) } },
+              err,
+              {
+                requestId,
+                exposeDetails: !config.production,
+                log: (e) => log.error('unexpected error', { err: e, requestId }),
+              },
+            );
           }),
         };
       },
@@ -305,7 +339,13 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     next();
   });
   app.use('/graphql', express.json({ limit: '1mb' }));
-  app.use('/graphql', trustedDocumentsMiddleware({ ...trusted, isSession: (req) => requestCredential(req.headers, config).kind === 'session' }));
+  app.use(
+    '/graphql',
+    trustedDocumentsMiddleware({
+      ...trusted,
+      isSession: (req) => requestCredential(req.headers, config).kind === 'session',
+    }),
+  );
   app.use(
     '/graphql',
     expressMiddleware(apollo, {
@@ -313,14 +353,36 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         const em = orm.em.fork() as Context['em'];
         const requestId = requestStore.getStore()?.requestId ?? randomUUID();
         // A bearer token (APIs, scripts) or the browser's session cookie; Apollo's CSRF prevention guards cookie POSTs.
-        const { viewer, authFailure } = await authenticateCredential(credentials, em, requestCredential(req.headers, config));
+        const { viewer, authFailure } = await authenticateCredential(
+          credentials,
+          em,
+          requestCredential(req.headers, config),
+        );
         noteViewer(viewer);
-        return createContext({ requestId, em, viewer, authFailure, sink: deps.sink, blobStore, bus: deps.bus, boss: deps.boss, retention: config.retention });
+        return createContext({
+          requestId,
+          em,
+          viewer,
+          authFailure,
+          sink: deps.sink,
+          blobStore,
+          bus: deps.bus,
+          boss: deps.boss,
+          retention: config.retention,
+        });
       },
     }),
   );
 
-  app.use(authRoutes({ config, orm, sessions, oidc: config.auth.mode === 'oidc' ? new OidcRelyingParty(config) : undefined, bus: deps.bus }));
+  app.use(
+    authRoutes({
+      config,
+      orm,
+      sessions,
+      oidc: config.auth.mode === 'oidc' ? new OidcRelyingParty(config) : undefined,
+      bus: deps.bus,
+    }),
+  );
   app.use(attachmentRoutes({ orm, verifier: deps.verifier, sessions, config, store: blobStore }));
   app.use(accessLogExportRoutes({ orm, verifier: deps.verifier, sessions, config }));
 
@@ -353,7 +415,10 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     httpServer.listen(config.port, config.host, () => resolve());
   });
   const port = (httpServer.address() as AddressInfo).port;
-  const metricsServer = config.metrics.port !== undefined ? await startMetricsServer(metrics, { port: config.metrics.port, host: config.host, token: config.metrics.token }) : undefined;
+  const metricsServer =
+    config.metrics.port !== undefined
+      ? await startMetricsServer(metrics, { port: config.metrics.port, host: config.host, token: config.metrics.token })
+      : undefined;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
 
   let closing: Promise<void> | undefined;

@@ -11,7 +11,8 @@ import { startBackgroundWork } from './runtime';
  */
 async function main() {
   const config = loadConfig();
-  if (!config.databaseUrl) throw new Error('DATABASE_URL is required for a separate worker (the embedded database belongs to `npm start`).');
+  if (!config.databaseUrl)
+    throw new Error('DATABASE_URL is required for a separate worker (the embedded database belongs to `npm start`).');
   const orm = await initOrm(config.databaseUrl);
   const boss = await startBoss(config.databaseUrl, config, { schedule: true });
   const worker = await startBackgroundWork({ orm, boss, config });

@@ -11,7 +11,15 @@ const RELEASE = path.join(ROOT, 'scripts/release-contract.mjs');
 function check(dir: string) {
   const r = spawnSync(
     process.execPath,
-    [CHECK, '--released', path.join(dir, 'released/schema.graphql'), '--current', path.join(dir, 'schema.graphql'), '--changelog', path.join(dir, 'CHANGELOG.md')],
+    [
+      CHECK,
+      '--released',
+      path.join(dir, 'released/schema.graphql'),
+      '--current',
+      path.join(dir, 'schema.graphql'),
+      '--changelog',
+      path.join(dir, 'CHANGELOG.md'),
+    ],
     { cwd: ROOT, encoding: 'utf8' },
   );
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
@@ -27,7 +35,11 @@ describe('K1 the contract guard on this repository (npm test runs it)', () => {
 
 describe('K2 a scratch copy of the schema in its own git repository', () => {
   let dir: string;
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Contract test', '-c', 'user.email=contract@example.invalid', ...args], { cwd: dir, encoding: 'utf8' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=Contract test', '-c', 'user.email=contract@example.invalid', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
   const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
   const write = (f: string, text: string) => fs.writeFileSync(path.join(dir, f), text);
   const commit = (message: string) => {
@@ -35,7 +47,8 @@ describe('K2 a scratch copy of the schema in its own git repository', () => {
     git('commit', '-q', '-m', message);
   };
   /** The schema with a change made to its syntax tree, printed back. */
-  const edit = (change: (doc: DocumentNode) => DocumentNode) => write('schema.graphql', print(change(parse(read('schema.graphql')))));
+  const edit = (change: (doc: DocumentNode) => DocumentNode) =>
+    write('schema.graphql', print(change(parse(read('schema.graphql')))));
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contract-'));
@@ -51,7 +64,10 @@ describe('K2 a scratch copy of the schema in its own git repository', () => {
 
   const removeQueryField = (name: string) => (doc: DocumentNode) =>
     visit(doc, {
-      ObjectTypeDefinition: (node) => (node.name.value === 'Query' ? { ...node, fields: node.fields?.filter((f) => f.name.value !== name) } : undefined),
+      ObjectTypeDefinition: (node) =>
+        node.name.value === 'Query'
+          ? { ...node, fields: node.fields?.filter((f) => f.name.value !== name) }
+          : undefined,
     });
 
   test('a breaking change fails the check, and passes once the CHANGELOG lists it with a migration note', () => {
@@ -69,7 +85,13 @@ describe('K2 a scratch copy of the schema in its own git repository', () => {
     commit('changelog without a migration note');
     expect(check(dir).status).toBe(1);
 
-    write('CHANGELOG.md', read('CHANGELOG.md').replace('- `Query.me` removed.\n', '- `Query.me` removed. Migration: read your own details with `Query.myContactDetails`.\n'));
+    write(
+      'CHANGELOG.md',
+      read('CHANGELOG.md').replace(
+        '- `Query.me` removed.\n',
+        '- `Query.me` removed. Migration: read your own details with `Query.myContactDetails`.\n',
+      ),
+    );
     commit('changelog lists the break');
     const passed = check(dir);
     expect(passed.status).toBe(0);
@@ -82,10 +104,24 @@ describe('K2 a scratch copy of the schema in its own git repository', () => {
       visit(doc, {
         ObjectTypeDefinition: (node) =>
           node.name.value === 'Query'
-            ? { ...node, fields: [...(node.fields ?? []), { ...node.fields![0], name: { kind: Kind.NAME, value: 'aNewField' }, arguments: [] }] }
+            ? {
+                ...node,
+                fields: [
+                  ...(node.fields ?? []),
+                  { ...node.fields![0], name: { kind: Kind.NAME, value: 'aNewField' }, arguments: [] },
+                ],
+              }
             : undefined,
         EnumTypeDefinition: (node) =>
-          node.name.value === 'NoticeKind' ? { ...node, values: [...(node.values ?? []), { ...node.values![0], name: { kind: Kind.NAME, value: 'SOMETHING_NEW' } }] } : undefined,
+          node.name.value === 'NoticeKind'
+            ? {
+                ...node,
+                values: [
+                  ...(node.values ?? []),
+                  { ...node.values![0], name: { kind: Kind.NAME, value: 'SOMETHING_NEW' } },
+                ],
+              }
+            : undefined,
       }),
     );
     commit('additions');
@@ -101,14 +137,26 @@ describe('K2 a scratch copy of the schema in its own git repository', () => {
     const r = check(dir);
     expect(r.status).toBe(1);
     expect(r.out).toMatch(/@deprecated without a reason/);
-    write('schema.graphql', read('schema.graphql').replace(/^(\s+me: [^\n]+) @deprecated$/m, '$1 @deprecated(reason: "Use `myContactDetails`.")'));
+    write(
+      'schema.graphql',
+      read('schema.graphql').replace(
+        /^(\s+me: [^\n]+) @deprecated$/m,
+        '$1 @deprecated(reason: "Use `myContactDetails`.")',
+      ),
+    );
     commit('deprecate with a reason');
     expect(check(dir).status).toBe(0);
   });
 
   test('releasing makes the current schema the contract and moves the entries under the release', () => {
     edit(removeQueryField('me'));
-    write('CHANGELOG.md', read('CHANGELOG.md').replace('## Unreleased\n', '## Unreleased\n\n- `Query.me` removed. Migration: use `Query.myContactDetails`.\n'));
+    write(
+      'CHANGELOG.md',
+      read('CHANGELOG.md').replace(
+        '## Unreleased\n',
+        '## Unreleased\n\n- `Query.me` removed. Migration: use `Query.myContactDetails`.\n',
+      ),
+    );
     commit('a listed break');
     execFileSync(process.execPath, [RELEASE, '2.0', '--schema-dir', dir], { cwd: ROOT });
     expect(read('released/schema.graphql')).toBe(read('schema.graphql'));

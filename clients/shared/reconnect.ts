@@ -30,7 +30,8 @@ export function reconnectDelay(attempt: number, opts: ReconnectOptions = {}): nu
   const random = opts.random ?? Math.random;
   const ceiling = Math.min(cap, base * 2 ** Math.max(0, Math.min(attempt, 30)));
   const jittered = Math.floor(random() * ceiling);
-  if (opts.closeCode === TRY_AGAIN_LATER) return Math.max(jittered, TRY_AGAIN_LATER_MIN_MS + Math.floor(random() * TRY_AGAIN_LATER_MIN_MS));
+  if (opts.closeCode === TRY_AGAIN_LATER)
+    return Math.max(jittered, TRY_AGAIN_LATER_MIN_MS + Math.floor(random() * TRY_AGAIN_LATER_MIN_MS));
   return Math.max(100, jittered);
 }
 

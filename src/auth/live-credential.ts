@@ -26,7 +26,11 @@ export interface LiveCredential {
 }
 
 /** A verified bearer token as a credential; throws the verifier's TokenError when it is not valid now. */
-export async function bearerCredential(verifier: TokenVerifier, token: string, leewaySeconds: number): Promise<LiveCredential> {
+export async function bearerCredential(
+  verifier: TokenVerifier,
+  token: string,
+  leewaySeconds: number,
+): Promise<LiveCredential> {
   const principal = await verifier.verify(token);
   // Verified just above (signature, issuer, audience, and `exp` is a required claim).
   const { exp } = decodeJwt(token);

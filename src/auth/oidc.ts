@@ -59,7 +59,15 @@ export class OidcRelyingParty {
     const loginCookie = randomSecret();
     // Anyone may start a sign-in, so the table holds at most one TTL's worth of unfinished ones.
     await em.nativeDelete(OidcLogin, { expiresAt: { $lte: new Date() } });
-    em.create(OidcLogin, { idHash: hashSecret(loginCookie), app, state, nonce, codeVerifier, returnTo, expiresAt: new Date(Date.now() + LOGIN_TTL_MS) });
+    em.create(OidcLogin, {
+      idHash: hashSecret(loginCookie),
+      app,
+      state,
+      nonce,
+      codeVerifier,
+      returnTo,
+      expiresAt: new Date(Date.now() + LOGIN_TTL_MS),
+    });
     await em.flush();
     const url = client.buildAuthorizationUrl(rp, {
       redirect_uri: this.redirectUri(app),
@@ -79,15 +87,27 @@ export class OidcRelyingParty {
    * the code is exchanged with its PKCE verifier, and the ID token must carry
    * its nonce. Returns who signed in and where they wanted to go.
    */
-  async finish(em: EntityManager, app: App, loginCookie: string | undefined, callbackUrl: URL): Promise<{ principal: Principal; returnTo: string }> {
+  async finish(
+    em: EntityManager,
+    app: App,
+    loginCookie: string | undefined,
+    callbackUrl: URL,
+  ): Promise<{ principal: Principal; returnTo: string }> {
     const login = loginCookie ? await em.findOne(OidcLogin, { idHash: hashSecret(loginCookie) }) : null;
     if (login) await em.nativeDelete(OidcLogin, { idHash: login.idHash });
     if (!login || login.app !== app || login.expiresAt.getTime() <= Date.now()) {
-      throw new SignInError('SIGN_IN_FAILED', 'No sign-in under way in this browser (it expired, finished already, or started elsewhere).');
+      throw new SignInError(
+        'SIGN_IN_FAILED',
+        'No sign-in under way in this browser (it expired, finished already, or started elsewhere).',
+      );
     }
     const error = callbackUrl.searchParams.get('error');
     if (error) {
-      throw new SignInError(error === 'access_denied' ? 'SIGN_IN_CANCELLED' : 'SIGN_IN_FAILED', `The identity provider answered ${error}.`, login.returnTo);
+      throw new SignInError(
+        error === 'access_denied' ? 'SIGN_IN_CANCELLED' : 'SIGN_IN_FAILED',
+        `The identity provider answered ${error}.`,
+        login.returnTo,
+      );
     }
     const client = openidClient();
     const rp = await this.discover(app);
@@ -105,7 +125,12 @@ export class OidcRelyingParty {
         const info = await client.fetchUserInfo(rp, tokens.access_token, String(claims.sub));
         principal = this.principal(app, { ...info, ...claims });
       }
-      if (!principal) throw new SignInError('SIGN_IN_FAILED', 'The identity provider did not say who signed in (missing identity claim).', login.returnTo);
+      if (!principal)
+        throw new SignInError(
+          'SIGN_IN_FAILED',
+          'The identity provider did not say who signed in (missing identity claim).',
+          login.returnTo,
+        );
       return { principal, returnTo: login.returnTo };
     } catch (err) {
       if (err instanceof SignInError) throw err;
@@ -116,7 +141,9 @@ export class OidcRelyingParty {
 
   private principal(app: App, claims: Record<string, unknown>): Principal | undefined {
     const { auth } = this.config;
-    return app === 'staff' ? staffPrincipal(claim(claims, auth.staff.usernameClaim)) : citizenPrincipal(claim(claims, auth.citizen.personnummerClaim));
+    return app === 'staff'
+      ? staffPrincipal(claim(claims, auth.staff.usernameClaim))
+      : citizenPrincipal(claim(claims, auth.citizen.personnummerClaim));
   }
 
   private discover(app: App): Promise<OidcClient.Configuration> {

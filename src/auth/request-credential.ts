@@ -10,10 +10,7 @@ import type { TokenVerifier } from './tokens';
 import type { Viewer } from './viewer';
 
 /** How a request says who it is: a bearer token (APIs, scripts) or the browser's session cookie (the web UIs). */
-export type Credential =
-  | { kind: 'bearer'; token: string }
-  | { kind: 'session'; id: string }
-  | { kind: 'none' };
+export type Credential = { kind: 'bearer'; token: string } | { kind: 'session'; id: string } | { kind: 'none' };
 
 /**
  * One cookie's value from a Cookie header; undefined when absent. Parsed by the
@@ -72,7 +69,11 @@ export async function authenticateCredential(
  * test servers on random ports). In production only PUBLIC_URL, the one
  * address a reverse proxy serves.
  */
-export function isOwnOrigin(origin: string | undefined, headers: IncomingHttpHeaders, config: Pick<Config, 'publicUrl' | 'production'>): boolean {
+export function isOwnOrigin(
+  origin: string | undefined,
+  headers: IncomingHttpHeaders,
+  config: Pick<Config, 'publicUrl' | 'production'>,
+): boolean {
   if (!origin || origin === 'null') return false;
   let url: URL;
   try {
@@ -82,7 +83,12 @@ export function isOwnOrigin(origin: string | undefined, headers: IncomingHttpHea
   }
   if (url.origin !== origin) return false;
   if (url.origin === new URL(config.publicUrl).origin) return true;
-  return !config.production && (url.protocol === 'http:' || url.protocol === 'https:') && !!headers.host && url.host === headers.host;
+  return (
+    !config.production &&
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    !!headers.host &&
+    url.host === headers.host
+  );
 }
 
 /**
@@ -91,7 +97,10 @@ export function isOwnOrigin(origin: string | undefined, headers: IncomingHttpHea
  * `Sec-Fetch-Site` is same-origin. Browsers send Origin on every POST; a
  * request without one is refused.
  */
-export function isSameOriginWrite(headers: IncomingHttpHeaders, config: Pick<Config, 'publicUrl' | 'production'>): boolean {
+export function isSameOriginWrite(
+  headers: IncomingHttpHeaders,
+  config: Pick<Config, 'publicUrl' | 'production'>,
+): boolean {
   const site = headers['sec-fetch-site'];
   if (site && site !== 'same-origin') return false;
   return isOwnOrigin(headers.origin, headers, config);

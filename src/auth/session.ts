@@ -26,7 +26,8 @@ export function randomSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export const sessionEnded = () => unauthenticated('You have been signed out (the session ended or was idle too long). Sign in again.');
+export const sessionEnded = () =>
+  unauthenticated('You have been signed out (the session ended or was idle too long). Sign in again.');
 
 /** What the browser may know about its session (never the id itself). */
 export interface SessionInfo {
@@ -65,7 +66,10 @@ export class SessionStore {
   async account(em: EntityManager, principal: Principal): Promise<Viewer> {
     const viewer = await resolveViewer(em, principal);
     if (viewer.kind === 'citizen' && !viewer.person.messagingEnabled) {
-      throw new AppError(ErrorCode.E_SERVICE_NOT_ACTIVATED, 'The e-service has not been activated for you. Ask your caseworker at the social services to activate it.');
+      throw new AppError(
+        ErrorCode.E_SERVICE_NOT_ACTIVATED,
+        'The e-service has not been activated for you. Ask your caseworker at the social services to activate it.',
+      );
     }
     return viewer;
   }
@@ -107,7 +111,9 @@ export class SessionStore {
   async liveCredential(em: EntityManager, id: string): Promise<LiveCredential> {
     const { session, viewer } = await this.find(em, id);
     const principal: Principal =
-      viewer.kind === 'staff' ? { kind: 'staff', username: viewer.staff.username } : { kind: 'citizen', personnummer: viewer.person.personnummer };
+      viewer.kind === 'staff'
+        ? { kind: 'staff', username: viewer.staff.username }
+        : { kind: 'citizen', personnummer: viewer.person.personnummer };
     return {
       principal,
       expiresAt: session.expiresAt,

@@ -1,4 +1,12 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  SignJWT,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import type { Config } from '../config';
 import { DEV_ALG, DEV_CITIZEN_ISSUER, DEV_STAFF_ISSUER, loadOrCreateDevKeys, type DevKeys } from './dev-keys';
 
@@ -56,7 +64,8 @@ export async function createTokenVerifier(config: Config): Promise<TokenVerifier
   return {
     devKeys,
     async verify(token: string): Promise<Principal> {
-      if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) throw new TokenError('The bearer token is malformed.');
+      if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token))
+        throw new TokenError('The bearer token is malformed.');
       let issuer: string | undefined;
       try {
         const [, body] = token.split('.');

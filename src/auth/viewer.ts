@@ -34,7 +34,9 @@ export async function resolveViewer(em: EntityManager, principal: Principal): Pr
 /** A staff member acts only while registered and active (bearer tokens and browser sessions alike). */
 export function staffViewer(staff: Staff | null): StaffViewer {
   if (!staff || !staff.active) {
-    throw unauthenticated('Your staff account is not registered in the e-service or has been disabled. Ask your system administrator.');
+    throw unauthenticated(
+      'Your staff account is not registered in the e-service or has been disabled. Ask your system administrator.',
+    );
   }
   return { kind: 'staff', staff, role: staff.role };
 }

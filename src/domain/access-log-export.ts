@@ -12,7 +12,16 @@ import { query, sql, uuid, type Sql } from './sql';
 export const EXPORT_BATCH = 1000;
 
 /** The CSV's columns, in Swedish, for the municipality's log reviews. */
-export const EXPORT_HEADER = ['Tidpunkt (svensk tid)', 'Personal', 'Användarnamn', 'Roll', 'Åtgärd', 'Åtgärdskod', 'Person-id', 'Förfrågans id'];
+export const EXPORT_HEADER = [
+  'Tidpunkt (svensk tid)',
+  'Personal',
+  'Användarnamn',
+  'Roll',
+  'Åtgärd',
+  'Åtgärdskod',
+  'Person-id',
+  'Förfrågans id',
+];
 
 const ROLE_SV: Record<StaffRole, string> = {
   [StaffRole.ADMIN]: 'Systemförvaltare',
@@ -72,13 +81,15 @@ export class AccessLogExport {
     private readonly em: EntityManager,
     viewer: StaffViewer,
   ) {
-    if (viewer.role !== StaffRole.ADMIN) throw forbidden('Only system administrators may export the access log (loggkontroll).');
+    if (viewer.role !== StaffRole.ADMIN)
+      throw forbidden('Only system administrators may export the access log (loggkontroll).');
   }
 
   async filter(args: { personnummer?: string; staffId?: string }): Promise<ExportFilter> {
     const personnummer = args.personnummer?.trim() || undefined;
     const staffId = args.staffId?.trim() || undefined;
-    if (!personnummer && !staffId) throw badInput('personnummer', 'Give a personnummer, a staffId, or both (?personnummer=…&staffId=…).');
+    if (!personnummer && !staffId)
+      throw badInput('personnummer', 'Give a personnummer, a staffId, or both (?personnummer=…&staffId=…).');
     let staff: string | null = null;
     if (staffId) {
       const found = isId(staffId) ? await this.em.findOne(Staff, { id: staffId }, { fields: ['id'] as never }) : null;
@@ -114,7 +125,16 @@ export class AccessLogExport {
              limit ${EXPORT_BATCH}`,
       );
       for (const r of rows) {
-        yield [r.local_time, `${r.given_name} ${r.family_name}`, r.username, ROLE_SV[r.actor_role] ?? r.actor_role, ACTION_SV[r.action] ?? r.action, r.action, r.person_id, r.request_id];
+        yield [
+          r.local_time,
+          `${r.given_name} ${r.family_name}`,
+          r.username,
+          ROLE_SV[r.actor_role] ?? r.actor_role,
+          ACTION_SV[r.action] ?? r.action,
+          r.action,
+          r.person_id,
+          r.request_id,
+        ];
       }
       if (rows.length < EXPORT_BATCH) return;
       const last = rows[rows.length - 1];

@@ -51,10 +51,15 @@ export function staffVisiblePersons(viewer: StaffViewer, today = todayInSweden()
 }
 
 /** Access for many persons in one query. */
-export async function loadPersonAccess(em: EntityManager, viewer: Viewer, personIds: readonly string[]): Promise<Map<string, PersonAccess>> {
+export async function loadPersonAccess(
+  em: EntityManager,
+  viewer: Viewer,
+  personIds: readonly string[],
+): Promise<Map<string, PersonAccess>> {
   const result = new Map<string, PersonAccess>();
   if (viewer.kind === 'citizen') {
-    for (const id of personIds) result.set(id, id === viewer.person.id ? { visible: true, ownCaseworker: false } : NONE);
+    for (const id of personIds)
+      result.set(id, id === viewer.person.id ? { visible: true, ownCaseworker: false } : NONE);
     return result;
   }
   if (viewer.role === StaffRole.ADMIN || personIds.length === 0) {
@@ -82,7 +87,9 @@ export function maySeeContactDetails(viewer: Viewer, person: Person, access: Per
 /** R3 for writes: only who may see a person's contact details may change them. */
 export function assertMayChangeContactDetails(viewer: Viewer, person: Person, access: PersonAccess): void {
   if (!maySeeContactDetails(viewer, person, access)) {
-    throw forbidden('Only the caseworker of this person\'s own case may change the contact details of a protected identity.');
+    throw forbidden(
+      "Only the caseworker of this person's own case may change the contact details of a protected identity.",
+    );
   }
 }
 
@@ -101,10 +108,18 @@ export function staffVisibleCases(viewer: StaffViewer, today = todayInSweden()):
 }
 
 /** Cases by id that the viewer may open (citizens none), in one statement. */
-export async function loadVisibleCases(em: EntityManager, viewer: Viewer, ids: readonly string[], extra: Sql = sql`true`): Promise<Case[]> {
+export async function loadVisibleCases(
+  em: EntityManager,
+  viewer: Viewer,
+  ids: readonly string[],
+  extra: Sql = sql`true`,
+): Promise<Case[]> {
   const wanted = ids.filter(isId);
   if (viewer.kind !== 'staff' || wanted.length === 0) return [];
-  const rows = await query(em, sql`select c.* from case_file c where c.id = any(${uuidArray(wanted)}) and c.id in (${staffVisibleCases(viewer)}) and ${extra}`);
+  const rows = await query(
+    em,
+    sql`select c.* from case_file c where c.id = any(${uuidArray(wanted)}) and c.id in (${staffVisibleCases(viewer)}) and ${extra}`,
+  );
   return rows.map((row) => em.map(Case, row));
 }
 
@@ -115,7 +130,8 @@ export async function loadVisibleCases(em: EntityManager, viewer: Viewer, ids: r
 export async function loadVisiblePersons(em: EntityManager, viewer: Viewer, ids: readonly string[]): Promise<Person[]> {
   const wanted = ids.filter(isId);
   if (wanted.length === 0) return [];
-  if (viewer.kind === 'citizen') return wanted.includes(viewer.person.id) ? [await em.findOneOrFail(Person, viewer.person.id)] : [];
+  if (viewer.kind === 'citizen')
+    return wanted.includes(viewer.person.id) ? [await em.findOneOrFail(Person, viewer.person.id)] : [];
   if (viewer.role === StaffRole.ADMIN) return [];
   const rows = await query(
     em,
@@ -130,7 +146,11 @@ export async function visibleCase(em: EntityManager, viewer: Viewer, id: string)
 }
 
 /** Visible cases held by any of the given persons, newest first. */
-export async function visibleCasesOfHolders(em: EntityManager, viewer: StaffViewer, holderIds: readonly string[]): Promise<Case[]> {
+export async function visibleCasesOfHolders(
+  em: EntityManager,
+  viewer: StaffViewer,
+  holderIds: readonly string[],
+): Promise<Case[]> {
   const wanted = holderIds.filter(isId);
   if (!wanted.length || viewer.role === StaffRole.ADMIN) return [];
   const rows = await query(

@@ -4,7 +4,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { SessionStore } from '../auth/session';
 import type { StaffViewer } from '../auth/viewer';
 import { AccessLogEntry } from '../entities/access-log-entry';
-import { MailboxMembershipChange, MembershipChangeKind, SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
+import {
+  MailboxMembershipChange,
+  MembershipChangeKind,
+  SharedMailbox,
+  SharedMailboxMember,
+} from '../entities/shared-mailbox';
 import { Staff, StaffRole } from '../entities/staff';
 import { Unit } from '../entities/unit';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
@@ -54,7 +59,8 @@ export class AdminService {
 
   async createStaff(input: CreateStaffInput): Promise<Staff> {
     const username = required('username', input.username, 'a username').toLowerCase();
-    if (!/^[a-z0-9._-]{2,64}$/.test(username)) throw badInput('username', 'A username has 2–64 letters a–z, digits, dots, dashes or underscores.');
+    if (!/^[a-z0-9._-]{2,64}$/.test(username))
+      throw badInput('username', 'A username has 2–64 letters a–z, digits, dots, dashes or underscores.');
     const unit = await this.unit(input.unitId);
     const staff = this.em.create(Staff, {
       username,
@@ -71,8 +77,14 @@ export class AdminService {
   async updateStaff(id: string, input: UpdateStaffInput): Promise<Staff> {
     const staff = isId(id) ? await this.em.findOne(Staff, { id }) : null;
     if (!staff) throw notFound('staff member');
-    if (staff.id === this.viewer.staff.id && (input.active === false || (input.role && input.role !== StaffRole.ADMIN))) {
-      throw badInput(input.active === false ? 'active' : 'role', 'You cannot disable yourself or remove your own administrator role: ask another administrator.');
+    if (
+      staff.id === this.viewer.staff.id &&
+      (input.active === false || (input.role && input.role !== StaffRole.ADMIN))
+    ) {
+      throw badInput(
+        input.active === false ? 'active' : 'role',
+        'You cannot disable yourself or remove your own administrator role: ask another administrator.',
+      );
     }
     if (input.givenName != null) staff.givenName = required('givenName', input.givenName, 'a given name');
     if (input.familyName != null) staff.familyName = required('familyName', input.familyName, 'a family name');
@@ -93,7 +105,10 @@ export class AdminService {
   }
 
   async createUnit(name: string, municipality: string): Promise<Unit> {
-    const unit = this.em.create(Unit, { name: required('name', name, 'a unit name'), municipality: required('municipality', municipality, 'the municipality') });
+    const unit = this.em.create(Unit, {
+      name: required('name', name, 'a unit name'),
+      municipality: required('municipality', municipality, 'the municipality'),
+    });
     await this.flushUnique('name', 'A unit with that name exists already.');
     return unit;
   }
@@ -103,7 +118,10 @@ export class AdminService {
   }
 
   async createSharedMailbox(name: string, unitId: string): Promise<SharedMailbox> {
-    const mailbox = this.em.create(SharedMailbox, { name: required('name', name, 'a mailbox name'), unit: await this.unit(unitId) });
+    const mailbox = this.em.create(SharedMailbox, {
+      name: required('name', name, 'a mailbox name'),
+      unit: await this.unit(unitId),
+    });
     await this.flushUnique('name', 'A shared mailbox with that name exists already.');
     return mailbox;
   }
@@ -118,7 +136,9 @@ export class AdminService {
     const staff = isId(staffId) ? await this.em.findOne(Staff, { id: staffId }) : null;
     if (!staff) throw badInput('staffId', 'No staff member with that id exists.');
     if (staff.id === this.viewer.staff.id || staff.role === StaffRole.ADMIN) {
-      throw forbidden('Administrators manage shared mailboxes but cannot be members of one: they see no persons\' messages. Add a caseworker or executor instead.');
+      throw forbidden(
+        "Administrators manage shared mailboxes but cannot be members of one: they see no persons' messages. Add a caseworker or executor instead.",
+      );
     }
     await this.em.transactional(async (em) => {
       // Adding a member twice is harmless and records nothing the second time.
@@ -128,7 +148,12 @@ export class AdminService {
             on conflict (mailbox_id, staff_id) do nothing returning id`,
       );
       if (!inserted.length) return;
-      em.create(MailboxMembershipChange, { mailbox, member: staff, changedBy: this.viewer.staff, change: MembershipChangeKind.ADDED });
+      em.create(MailboxMembershipChange, {
+        mailbox,
+        member: staff,
+        changedBy: this.viewer.staff,
+        change: MembershipChangeKind.ADDED,
+      });
       await em.flush();
     });
     return mailbox;
@@ -140,7 +165,12 @@ export class AdminService {
     await this.em.transactional(async (em) => {
       const removed = await em.nativeDelete(SharedMailboxMember, { mailbox: mailbox.id, staff: staffId });
       if (!removed) return;
-      em.create(MailboxMembershipChange, { mailbox, member: em.getReference(Staff, staffId), changedBy: this.viewer.staff, change: MembershipChangeKind.REMOVED });
+      em.create(MailboxMembershipChange, {
+        mailbox,
+        member: em.getReference(Staff, staffId),
+        changedBy: this.viewer.staff,
+        change: MembershipChangeKind.REMOVED,
+      });
       await em.flush();
     });
     return mailbox;
@@ -149,24 +179,40 @@ export class AdminService {
   /** The membership changes of one shared mailbox, newest first (at most 500). */
   async membershipChanges(mailboxId: string): Promise<MailboxMembershipChange[]> {
     const mailbox = await this.mailbox(mailboxId);
-    return this.em.find(MailboxMembershipChange, { mailbox: mailbox.id }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 500 });
+    return this.em.find(
+      MailboxMembershipChange,
+      { mailbox: mailbox.id },
+      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 500 },
+    );
   }
 
   /** Loggkontroll: who read whose data, newest first, by person and/or by actor. */
-  async accessLog(args: { personId?: string | null; personnummer?: string | null; actorId?: string | null; first?: number | null; after?: string | null }): Promise<Page<AccessLogEntry>> {
+  async accessLog(args: {
+    personId?: string | null;
+    personnummer?: string | null;
+    actorId?: string | null;
+    first?: number | null;
+    after?: string | null;
+  }): Promise<Page<AccessLogEntry>> {
     if (args.personnummer) {
       const pnr = parsePersonnummer(args.personnummer);
       if (!pnr.ok) throw badInput('personnummer', pnr.reason);
       const person = await this.em.findOne(Person, { personnummer: pnr.value }, { fields: ['id'] as never });
       if (!person) return toPage<AccessLogEntry>([], pageSize(args.first), () => []);
-      if (args.personId && args.personId !== person.id) return toPage<AccessLogEntry>([], pageSize(args.first), () => []);
+      if (args.personId && args.personId !== person.id)
+        return toPage<AccessLogEntry>([], pageSize(args.first), () => []);
       args = { ...args, personId: person.id };
     }
-    if (!args.personId && !args.actorId) throw badInput('personId', 'Give a person (id or personnummer), an actor id, or both.');
+    if (!args.personId && !args.actorId)
+      throw badInput('personId', 'Give a person (id or personnummer), an actor id, or both.');
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 2) as [string, string] | undefined;
-    if ((args.personId && !isId(args.personId)) || (args.actorId && !isId(args.actorId))) return toPage<AccessLogEntry>([], size, () => []);
-    const qb = this.em.createQueryBuilder(AccessLogEntry, 'l').orderBy({ createdAt: 'desc', id: 'desc' }).limit(size + 1);
+    if ((args.personId && !isId(args.personId)) || (args.actorId && !isId(args.actorId)))
+      return toPage<AccessLogEntry>([], size, () => []);
+    const qb = this.em
+      .createQueryBuilder(AccessLogEntry, 'l')
+      .orderBy({ createdAt: 'desc', id: 'desc' })
+      .limit(size + 1);
     if (args.personId) qb.andWhere({ person: args.personId });
     if (args.actorId) qb.andWhere({ actor: args.actorId });
     if (after) qb.andWhere('(l.created_at, l.id) < (?, ?)', [after[0], after[1]]);

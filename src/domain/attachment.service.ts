@@ -46,7 +46,11 @@ export function sanitizeFilename(name: string | undefined | null): string {
 }
 
 export const tooLarge = () =>
-  new AppError(ErrorCode.FILE_TOO_LARGE, 'The file is larger than 16 MB. Make it smaller (e.g. scan at a lower resolution) or split it.', { field: 'file' });
+  new AppError(
+    ErrorCode.FILE_TOO_LARGE,
+    'The file is larger than 16 MB. Make it smaller (e.g. scan at a lower resolution) or split it.',
+    { field: 'file' },
+  );
 
 /** Uploads (stored until sent with a message) and participant-only downloads. */
 export class AttachmentService {
@@ -66,21 +70,36 @@ export class AttachmentService {
   async assertMayUpload(): Promise<void> {
     if (this.viewer.kind !== 'citizen') return;
     if (!this.viewer.person.messagingEnabled) {
-      throw new AppError(ErrorCode.E_SERVICE_NOT_ACTIVATED, 'Messaging is not activated for you, so you cannot upload files. Ask your caseworker to activate the e-service.');
+      throw new AppError(
+        ErrorCode.E_SERVICE_NOT_ACTIVATED,
+        'Messaging is not activated for you, so you cannot upload files. Ask your caseworker to activate the e-service.',
+      );
     }
-    const linked = await query(this.em, sql`select 1 from (${citizenLinks.sql(this.viewer.person.id, todayInSweden())}) l limit 1`);
+    const linked = await query(
+      this.em,
+      sql`select 1 from (${citizenLinks.sql(this.viewer.person.id, todayInSweden())}) l limit 1`,
+    );
     if (!linked.length) {
-      throw new AppError(ErrorCode.E_SERVICE_NOT_ACTIVATED, 'You are not (or no longer) linked to a case for the e-service, so you cannot upload files. Contact the social services another way.');
+      throw new AppError(
+        ErrorCode.E_SERVICE_NOT_ACTIVATED,
+        'You are not (or no longer) linked to a case for the e-service, so you cannot upload files. Contact the social services another way.',
+      );
     }
   }
 
   async upload(bytes: Buffer, filename: string | undefined): Promise<Attachment> {
     await this.assertMayUpload();
     if (bytes.length === 0) {
-      throw new AppError(ErrorCode.UNSUPPORTED_FILE_TYPE, 'The file is empty. Choose the PDF again and upload it.', { field: 'file' });
+      throw new AppError(ErrorCode.UNSUPPORTED_FILE_TYPE, 'The file is empty. Choose the PDF again and upload it.', {
+        field: 'file',
+      });
     }
     if (!looksLikePdf(bytes)) {
-      throw new AppError(ErrorCode.UNSUPPORTED_FILE_TYPE, 'Only PDF files can be attached. Save the document as PDF and upload it again.', { field: 'file' });
+      throw new AppError(
+        ErrorCode.UNSUPPORTED_FILE_TYPE,
+        'Only PDF files can be attached. Save the document as PDF and upload it again.',
+        { field: 'file' },
+      );
     }
     if (bytes.length > MAX_FILE_BYTES) throw tooLarge();
     return this.em.transactional(async (em) => {
@@ -106,7 +125,10 @@ export class AttachmentService {
   async download(id: string): Promise<{ attachment: Attachment; bytes: Buffer }> {
     return this.em.transactional(async (em) => {
       if (!isId(id)) throw notFound('attachment');
-      const [row] = await query(em, sql`select a.* from attachment a where a.id = ${uuid(id)} and ${downloadableAttachments(this.viewer, 'a')}`);
+      const [row] = await query(
+        em,
+        sql`select a.* from attachment a where a.id = ${uuid(id)} and ${downloadableAttachments(this.viewer, 'a')}`,
+      );
       if (!row) throw notFound('attachment');
       const attachment = em.map(Attachment, row);
       if (attachment.message) {
@@ -114,7 +136,8 @@ export class AttachmentService {
         const message = await em.findOneOrFail(Message, attachment.message.id, { populate: ['conversation'] });
         em.create(MessageEvent, { message, kind: MessageEventKind.DOWNLOADED, actorName, detail: attachment.filename });
         const citizen = message.conversation.citizen;
-        if (this.viewer.kind === 'staff' && citizen) await logPersonAccess(em, this.viewer, this.requestId, [citizen.id], AccessAction.ATTACHMENT_DOWNLOAD);
+        if (this.viewer.kind === 'staff' && citizen)
+          await logPersonAccess(em, this.viewer, this.requestId, [citizen.id], AccessAction.ATTACHMENT_DOWNLOAD);
         await em.flush();
       }
       const bytes = await this.store.get(em, attachment.storageKey);
@@ -133,7 +156,10 @@ export class AttachmentService {
  */
 export function downloadableAttachments(viewer: Viewer, alias = 'a'): Sql {
   const a = raw(alias);
-  const ownUpload = viewer.kind === 'staff' ? sql`${a}.uploaded_by_staff_id = ${uuid(viewer.staff.id)}` : sql`${a}.uploaded_by_person_id = ${uuid(viewer.person.id)}`;
+  const ownUpload =
+    viewer.kind === 'staff'
+      ? sql`${a}.uploaded_by_staff_id = ${uuid(viewer.staff.id)}`
+      : sql`${a}.uploaded_by_person_id = ${uuid(viewer.person.id)}`;
   return sql`((${a}.message_id is null and ${ownUpload})
     or (${a}.message_id is not null and (
       exists (select 1 from message m join conversation c on c.id = m.conversation_id
@@ -145,12 +171,20 @@ export function downloadableAttachments(viewer: Viewer, alias = 'a'): Sql {
  * The viewer's own uploads that are not yet attached to a message, in the
  * order asked; NOT_FOUND when any is missing, someone else's or already sent.
  */
-export async function ownUnsentUploads(em: EntityManager, viewer: Viewer, ids: readonly string[]): Promise<Attachment[]> {
+export async function ownUnsentUploads(
+  em: EntityManager,
+  viewer: Viewer,
+  ids: readonly string[],
+): Promise<Attachment[]> {
   if (!ids.length) return [];
   const owner = viewer.kind === 'staff' ? { uploadedByStaff: viewer.staff.id } : { uploadedByPerson: viewer.person.id };
   const rows = await em.find(Attachment, { id: { $in: [...ids] }, message: null, ...owner });
   if (rows.length !== ids.length) {
-    throw new AppError(ErrorCode.NOT_FOUND, 'An attachment does not exist, is not yours, or was already sent. Upload the file again.', { field: 'attachmentIds' });
+    throw new AppError(
+      ErrorCode.NOT_FOUND,
+      'An attachment does not exist, is not yours, or was already sent. Upload the file again.',
+      { field: 'attachmentIds' },
+    );
   }
   const order = new Map(ids.map((id, i) => [id, i]));
   return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);

@@ -114,7 +114,8 @@ function cleanTitle(title: string, field = 'title'): string {
 function cleanText(text: string): string {
   const t = multiLineText(text).trim();
   if (!t) throw badInput('text', 'Write the document: the text is empty.');
-  if (t.length > MAX_DOCUMENT_CHARS) throw badInput('text', `Keep the document under ${MAX_DOCUMENT_CHARS} characters.`);
+  if (t.length > MAX_DOCUMENT_CHARS)
+    throw badInput('text', `Keep the document under ${MAX_DOCUMENT_CHARS} characters.`);
   return t;
 }
 
@@ -150,7 +151,8 @@ function executorsOngoingAssignments(viewer: StaffViewer, today: string, alias =
  */
 export function readableCaseDocuments(viewer: StaffViewer, alias = 'd', today = todayInSweden()): Sql {
   const d = raw(alias);
-  if (viewer.role === StaffRole.CASEWORKER) return sql`${d}.case_id in (select c.id from case_file c where ${caseload.sql(viewer, 'c')})`;
+  if (viewer.role === StaffRole.CASEWORKER)
+    return sql`${d}.case_id in (select c.id from case_file c where ${caseload.sql(viewer, 'c')})`;
   if (viewer.role === StaffRole.EXECUTOR) {
     return sql`${d}.assignment_id in (select a.id from assignment a where ${executorsOngoingAssignments(viewer, today, 'a')})`;
   }
@@ -175,7 +177,15 @@ export class CaseDocumentService {
     const date = input.date ?? todayInSweden();
     return this.em.transactional(async (em) => {
       const { c, assignment } = await this.placeToWrite(em, caseId, input.assignmentId);
-      const doc = em.create(CaseDocument, { case: c, assignment, title, type: input.type, date, text, author: this.viewer.staff });
+      const doc = em.create(CaseDocument, {
+        case: c,
+        assignment,
+        title,
+        type: input.type,
+        date,
+        text,
+        author: this.viewer.staff,
+      });
       await em.flush();
       await logPersonAccess(em, this.viewer, this.requestId, [c.holder.id], AccessAction.DOCUMENT_WRITE);
       return doc;
@@ -242,14 +252,20 @@ export class CaseDocumentService {
   async insert(caseId: string, input: InsertCaseDocumentInput): Promise<CaseDocument> {
     if (!isId(input.uploadId)) throw uploadNotFound();
     const senderDesignation = singleLineText(input.senderDesignation) || null;
-    if (senderDesignation && senderDesignation.length > MAX_TITLE_CHARS) throw badInput('senderDesignation', `Keep the sender's designation under ${MAX_TITLE_CHARS} characters.`);
+    if (senderDesignation && senderDesignation.length > MAX_TITLE_CHARS)
+      throw badInput('senderDesignation', `Keep the sender's designation under ${MAX_TITLE_CHARS} characters.`);
     return this.em.transactional(async (em) => {
       const { c, assignment } = await this.placeToWrite(em, caseId, input.assignmentId);
       // One insert per upload at a time; a retry with the same upload answers the document it made.
       await query(em, sql`select 1 from attachment a where a.id = ${uuid(input.uploadId)} for update`);
       const earlier = await em.findOne(CaseDocument, { sourceUploadId: input.uploadId }, { populate: ['case'] });
       if (earlier) {
-        if (earlier.author.id === this.viewer.staff.id && earlier.case.id === c.id && (earlier.assignment?.id ?? null) === (assignment?.id ?? null)) return earlier;
+        if (
+          earlier.author.id === this.viewer.staff.id &&
+          earlier.case.id === c.id &&
+          (earlier.assignment?.id ?? null) === (assignment?.id ?? null)
+        )
+          return earlier;
         throw new AppError(
           ErrorCode.CONFLICT,
           'This upload is already a document elsewhere in the documentation. To file the same file here too, upload it again and insert the new upload.',
@@ -261,7 +277,11 @@ export class CaseDocumentService {
       });
       const bytes = await this.store.get(em, upload.storageKey);
       if (!bytes || !looksLikePdf(bytes)) {
-        throw new AppError(ErrorCode.UNSUPPORTED_FILE_TYPE, 'Only PDF files can be inserted as documents. Save the file as PDF, upload it and try again.', { field: 'uploadId' });
+        throw new AppError(
+          ErrorCode.UNSUPPORTED_FILE_TYPE,
+          'Only PDF files can be inserted as documents. Save the file as PDF, upload it and try again.',
+          { field: 'uploadId' },
+        );
       }
       const title = input.title?.trim() ? cleanTitle(input.title) : upload.filename.replace(/\.pdf$/i, '');
       const now = new Date();
@@ -323,8 +343,17 @@ export class CaseDocumentService {
     return this.em.transactional(async (em) => {
       const docs = await this.select(em, sql`d.assignment_id = any(${uuidArray(assignmentIds.filter(isId))})`);
       if (docs.length) {
-        const holders = await query<{ holder_id: string }>(em, sql`select distinct c.holder_id from case_file c where c.id = any(${uuidArray([...new Set(docs.map((d) => d.case.id))])})`);
-        await logPersonAccess(em, this.viewer, this.requestId, holders.map((h) => h.holder_id), AccessAction.DOCUMENT_READ);
+        const holders = await query<{ holder_id: string }>(
+          em,
+          sql`select distinct c.holder_id from case_file c where c.id = any(${uuidArray([...new Set(docs.map((d) => d.case.id))])})`,
+        );
+        await logPersonAccess(
+          em,
+          this.viewer,
+          this.requestId,
+          holders.map((h) => h.holder_id),
+          AccessAction.DOCUMENT_READ,
+        );
       }
       return assignmentIds.map((id) => docs.filter((d) => d.assignment?.id === id));
     });
@@ -351,7 +380,10 @@ export class CaseDocumentService {
   }
 
   /** The bytes of one PDF of a document (the newest when none is named), with its file name. */
-  async pdf(id: string, pdfId?: string | null): Promise<{ document: CaseDocument; pdf: CaseDocumentPdf; bytes: Buffer }> {
+  async pdf(
+    id: string,
+    pdfId?: string | null,
+  ): Promise<{ document: CaseDocument; pdf: CaseDocumentPdf; bytes: Buffer }> {
     return this.em.transactional(async (em) => {
       const doc = await this.load(em, id, false);
       if (!doc.lockedAt) throw notLocked();
@@ -393,7 +425,9 @@ export class CaseDocumentService {
         to: { personIds: [doc.case.holder.id] },
         caseId: doc.case.id,
         subject: input.subject?.trim() ? input.subject : doc.title,
-        body: input.body?.trim() ? input.body : textToHtml(`Här kommer dokumentet "${pdf.name}" (${doc.date}) som bifogad PDF.`),
+        body: input.body?.trim()
+          ? input.body
+          : textToHtml(`Här kommer dokumentet "${pdf.name}" (${doc.date}) som bifogad PDF.`),
         readReceiptRequested: input.readReceiptRequested,
         addSignature: input.addSignature,
         attachmentIds: [attachmentId],
@@ -409,15 +443,29 @@ export class CaseDocumentService {
   private async choosePdf(em: EntityManager, doc: CaseDocument, pdfId?: string | null): Promise<CaseDocumentPdf> {
     if (pdfId != null) {
       const pdf = isId(pdfId) ? await em.findOne(CaseDocumentPdf, { id: pdfId, document: doc.id }) : null;
-      if (!pdf) throw new AppError(ErrorCode.NOT_FOUND, 'This document has no PDF with that id. Choose one of the document\'s PDFs (CaseDocument.pdfs).', { field: 'pdfId' });
+      if (!pdf)
+        throw new AppError(
+          ErrorCode.NOT_FOUND,
+          "This document has no PDF with that id. Choose one of the document's PDFs (CaseDocument.pdfs).",
+          { field: 'pdfId' },
+        );
       return pdf;
     }
-    const [newest] = await em.find(CaseDocumentPdf, { document: doc.id }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 1 });
+    const [newest] = await em.find(
+      CaseDocumentPdf,
+      { document: doc.id },
+      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 1 },
+    );
     if (!newest) throw noPdf();
     return newest;
   }
 
-  private async render(em: EntityManager, doc: CaseDocument, template: CaseDocumentTemplate, createdAt: Date): Promise<Buffer> {
+  private async render(
+    em: EntityManager,
+    doc: CaseDocument,
+    template: CaseDocumentTemplate,
+    createdAt: Date,
+  ): Promise<Buffer> {
     const c = await em.findOneOrFail(Case, doc.case.id, { populate: ['holder'] });
     const holder: Person = c.holder;
     // The letterhead is the writer's unit: the case's unit for its caseworkers, the executor's own unit for an executor.
@@ -438,7 +486,10 @@ export class CaseDocumentService {
     }
     // D3: the address of a protected identity (or a confidentiality marking) is never printed, whoever renders.
     const hidden = holder.protectedIdentity || holder.confidentialityMarking;
-    const address = hidden || !holder.street ? null : [holder.street, [holder.postalCode, holder.city].filter(Boolean).join(' ')].filter(Boolean);
+    const address =
+      hidden || !holder.street
+        ? null
+        : [holder.street, [holder.postalCode, holder.city].filter(Boolean).join(' ')].filter(Boolean);
     return renderCaseDocumentPdf({
       template,
       municipality: unit.municipality,
@@ -446,7 +497,13 @@ export class CaseDocumentService {
       date: doc.date,
       title: doc.title,
       typeLabel: documentTypeLabel[doc.type],
-      reference: { caseTitle: c.title, caseOpenedOn: c.openedOn, caseRef: caseReference(c.id), contactName: author.name, contactTitle: author.title },
+      reference: {
+        caseTitle: c.title,
+        caseOpenedOn: c.openedOn,
+        caseRef: caseReference(c.id),
+        contactName: author.name,
+        contactTitle: author.title,
+      },
       recipient: { name: holder.name, addressLines: address },
       text: doc.text,
       author: { name: author.name, title: author.title },
@@ -458,7 +515,10 @@ export class CaseDocumentService {
 
   /** Documents matching `where` that the caller may read, newest first, in one statement. */
   private async select(em: EntityManager, where: Sql): Promise<CaseDocument[]> {
-    const rows = await query(em, sql`select d.* from case_document d where ${where} and ${readableCaseDocuments(this.viewer, 'd')} ${ORDER}`);
+    const rows = await query(
+      em,
+      sql`select d.* from case_document d where ${where} and ${readableCaseDocuments(this.viewer, 'd')} ${ORDER}`,
+    );
     return rows.map((row) => em.map(CaseDocument, row));
   }
 
@@ -496,28 +556,49 @@ export class CaseDocumentService {
    * Where a new document goes (D1): an ongoing case the caller may write in
    * and, when given (always for executors), an assignment of that case.
    */
-  private async placeToWrite(em: EntityManager, caseId: string, assignmentId?: string | null): Promise<{ c: Case; assignment: Assignment | null }> {
+  private async placeToWrite(
+    em: EntityManager,
+    caseId: string,
+    assignmentId?: string | null,
+  ): Promise<{ c: Case; assignment: Assignment | null }> {
     if (this.viewer.role === StaffRole.EXECUTOR && !assignmentId) {
-      throw badInput('assignmentId', 'Choose the assignment (Uppdrag IFO) the document belongs to: executors write documents in their ongoing assignments.');
+      throw badInput(
+        'assignmentId',
+        'Choose the assignment (Uppdrag IFO) the document belongs to: executors write documents in their ongoing assignments.',
+      );
     }
     const c = await this.visibleCase(em, caseId);
     let assignment: Assignment | null = null;
     if (assignmentId) {
       assignment = await this.assignmentToRead(em, assignmentId).catch((err) => {
-        throw err instanceof AppError ? new AppError(ErrorCode.NOT_FOUND, 'No ongoing assignment of yours with that id in this case. Choose one of your assignments (myAssignments).', { field: 'assignmentId' }) : err;
+        throw err instanceof AppError
+          ? new AppError(
+              ErrorCode.NOT_FOUND,
+              'No ongoing assignment of yours with that id in this case. Choose one of your assignments (myAssignments).',
+              { field: 'assignmentId' },
+            )
+          : err;
       });
       if (assignment.case.id !== c.id) {
-        throw new AppError(ErrorCode.NOT_FOUND, 'No ongoing assignment of yours with that id in this case. Choose one of your assignments (myAssignments).', { field: 'assignmentId' });
+        throw new AppError(
+          ErrorCode.NOT_FOUND,
+          'No ongoing assignment of yours with that id in this case. Choose one of your assignments (myAssignments).',
+          { field: 'assignmentId' },
+        );
       }
     }
-    if (c.status !== CaseStatus.OPEN) throw new AppError(ErrorCode.CASE_CLOSED, 'The case is closed. Documents are written in ongoing cases only.');
+    if (c.status !== CaseStatus.OPEN)
+      throw new AppError(ErrorCode.CASE_CLOSED, 'The case is closed. Documents are written in ongoing cases only.');
     await em.populate(c, ['holder']);
     return { c, assignment };
   }
 
   private async load(em: EntityManager, id: string, forUpdate: boolean): Promise<CaseDocument> {
     if (!isId(id)) throw notFound('case document');
-    const [row] = await query(em, sql`select d.* from case_document d where d.id = ${uuid(id)} and ${readableCaseDocuments(this.viewer, 'd')} ${forUpdate ? sql`for update of d` : sql``}`);
+    const [row] = await query(
+      em,
+      sql`select d.* from case_document d where d.id = ${uuid(id)} and ${readableCaseDocuments(this.viewer, 'd')} ${forUpdate ? sql`for update of d` : sql``}`,
+    );
     if (!row) throw notFound('case document');
     const doc = em.map(CaseDocument, row);
     await em.populate(doc, ['case']);
@@ -526,12 +607,28 @@ export class CaseDocumentService {
 }
 
 const locked = () =>
-  new AppError(ErrorCode.CASE_DOCUMENT_LOCKED, 'The document is locked (write-protected) and cannot be changed. Write a new document instead.');
+  new AppError(
+    ErrorCode.CASE_DOCUMENT_LOCKED,
+    'The document is locked (write-protected) and cannot be changed. Write a new document instead.',
+  );
 const notLocked = () =>
-  new AppError(ErrorCode.CASE_DOCUMENT_NOT_LOCKED, 'Lock (write-protect) the document first: only a locked document is made into a PDF and sent.');
+  new AppError(
+    ErrorCode.CASE_DOCUMENT_NOT_LOCKED,
+    'Lock (write-protect) the document first: only a locked document is made into a PDF and sent.',
+  );
 const noPdf = () =>
-  new AppError(ErrorCode.CASE_DOCUMENT_NO_PDF, 'The document has no PDF yet. Create one first ("Skapa PDF": choose a template and a name), then send it.');
+  new AppError(
+    ErrorCode.CASE_DOCUMENT_NO_PDF,
+    'The document has no PDF yet. Create one first ("Skapa PDF": choose a template and a name), then send it.',
+  );
 const insertedHasItsPdf = () =>
-  new AppError(ErrorCode.CASE_DOCUMENT_INSERTED, 'This document is a file inserted from disk: its PDF is the file itself. Send that PDF, or write a new document to print it with a template.');
+  new AppError(
+    ErrorCode.CASE_DOCUMENT_INSERTED,
+    'This document is a file inserted from disk: its PDF is the file itself. Send that PDF, or write a new document to print it with a template.',
+  );
 const uploadNotFound = () =>
-  new AppError(ErrorCode.NOT_FOUND, 'The uploaded file does not exist, is not yours, or was already sent. Upload the PDF again (POST /uploads) and use the id it answers.', { field: 'uploadId' });
+  new AppError(
+    ErrorCode.NOT_FOUND,
+    'The uploaded file does not exist, is not yours, or was already sent. Upload the PDF again (POST /uploads) and use the id it answers.',
+    { field: 'uploadId' },
+  );

@@ -7,7 +7,15 @@ import { Person } from '../entities/person';
 import { Relation, RelationMessagingRights, RelationType } from '../entities/relation';
 import { StaffRole } from '../entities/staff';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
-import { assertMayChangeContactDetails, inCaseload, loadPersonAccess, staffVisibleCases, staffVisiblePersons, visibleCase, visibleCasesOfHolders } from './access-policy';
+import {
+  assertMayChangeContactDetails,
+  inCaseload,
+  loadPersonAccess,
+  staffVisibleCases,
+  staffVisiblePersons,
+  visibleCase,
+  visibleCasesOfHolders,
+} from './access-policy';
 import { ongoingAssignment, usableRelation } from './rules';
 import { query, sql, uuidArray } from './sql';
 import { logPersonAccess } from './access-log.service';
@@ -71,13 +79,23 @@ export class CaseService {
         includeEnded
           ? {
               executor: this.viewer.staff.id,
-              $or: [ongoingAssignment.filter(today), { endDate: { $lt: today } }, { case: { status: CaseStatus.CLOSED } }],
+              $or: [
+                ongoingAssignment.filter(today),
+                { endDate: { $lt: today } },
+                { case: { status: CaseStatus.CLOSED } },
+              ],
             }
           : { executor: this.viewer.staff.id, ...ongoingAssignment.filter(today) },
         { orderBy: { startDate: 'asc', id: 'asc' }, populate: ['case'] },
       );
       const ongoing = rows.filter((a) => ongoingAssignment.holds(a, today));
-      await logPersonAccess(em, this.viewer, this.requestId, ongoing.map((a) => a.case.holder.id), AccessAction.PERSON_LIST);
+      await logPersonAccess(
+        em,
+        this.viewer,
+        this.requestId,
+        ongoing.map((a) => a.case.holder.id),
+        AccessAction.PERSON_LIST,
+      );
       return rows;
     });
   }
@@ -104,7 +122,13 @@ export class CaseService {
                order by r.valid_from asc, r.id asc`,
         )
       ).map((row) => em.map(Relation, row));
-      await logPersonAccess(em, this.viewer, this.requestId, rows.map((r) => r.person.id), AccessAction.RELATION_READ);
+      await logPersonAccess(
+        em,
+        this.viewer,
+        this.requestId,
+        rows.map((r) => r.person.id),
+        AccessAction.RELATION_READ,
+      );
       return caseIds.map((id) => rows.filter((r) => r.case.id === id));
     });
   }
@@ -124,7 +148,13 @@ export class CaseService {
                and r.person_id in (select v.person_id from (${staffVisiblePersons(this.viewer)}) v)`,
       );
       const byMessage = new Map(rows.map(({ message_id, ...row }) => [message_id, em.map(Relation, row)]));
-      await logPersonAccess(em, this.viewer, this.requestId, [...byMessage.values()].map((r) => r.person.id), AccessAction.RELATION_READ);
+      await logPersonAccess(
+        em,
+        this.viewer,
+        this.requestId,
+        [...byMessage.values()].map((r) => r.person.id),
+        AccessAction.RELATION_READ,
+      );
       return messageIds.map((id) => byMessage.get(id) ?? null);
     });
   }
@@ -133,20 +163,28 @@ export class CaseService {
   async registerRelation(caseId: string, input: RegisterRelationInput): Promise<Relation> {
     const pnr = parsePersonnummer(input.personnummer);
     if (!pnr.ok) throw badInput('personnummer', pnr.reason);
-    if (input.types.length === 0) throw badInput('types', 'Choose at least one relation type, e.g. APPROVED_FOR_MESSAGES.');
-    if (input.validTo && input.validTo < input.validFrom) throw badInput('validTo', 'The end date must be on or after the start date.');
+    if (input.types.length === 0)
+      throw badInput('types', 'Choose at least one relation type, e.g. APPROVED_FOR_MESSAGES.');
+    if (input.validTo && input.validTo < input.validFrom)
+      throw badInput('validTo', 'The end date must be on or after the start date.');
     return this.em.transactional(async (em) => {
       const c = await this.loadForCaseworker(em, caseId);
       let person = await em.findOne(Person, { personnummer: pnr.value });
-      if (person && person.id === c.holder.id) throw badInput('personnummer', 'The case holder cannot be registered as their own relation.');
+      if (person && person.id === c.holder.id)
+        throw badInput('personnummer', 'The case holder cannot be registered as their own relation.');
       if (!person) {
         const givenName = singleLineText(input.givenName);
         const familyName = singleLineText(input.familyName);
-        if (!givenName) throw badInput('givenName', 'This person is new to the social services: give their given name.');
-        if (!familyName) throw badInput('familyName', 'This person is new to the social services: give their family name.');
+        if (!givenName)
+          throw badInput('givenName', 'This person is new to the social services: give their given name.');
+        if (!familyName)
+          throw badInput('familyName', 'This person is new to the social services: give their family name.');
         person = em.create(Person, { personnummer: pnr.value, givenName, familyName });
       } else if (await em.count(Relation, { case: c.id, person: person.id })) {
-        throw new AppError(ErrorCode.CONFLICT, 'This person is already registered as a relation on the case: change the existing relation instead.');
+        throw new AppError(
+          ErrorCode.CONFLICT,
+          'This person is already registered as a relation on the case: change the existing relation instead.',
+        );
       }
       const relation = em.create(Relation, {
         case: c,
@@ -162,7 +200,10 @@ export class CaseService {
       } catch (err) {
         // Two caseworkers registering the same person at once: the second meets the unique constraint.
         if (err instanceof UniqueConstraintViolationException) {
-          throw new AppError(ErrorCode.CONFLICT, 'This person is already registered as a relation on the case: change the existing relation instead.');
+          throw new AppError(
+            ErrorCode.CONFLICT,
+            'This person is already registered as a relation on the case: change the existing relation instead.',
+          );
         }
         throw err;
       }
@@ -184,7 +225,7 @@ export class CaseService {
       if (!relation.types.includes(RelationType.APPROVED_FOR_MESSAGES)) {
         throw new AppError(
           ErrorCode.RELATION_NOT_APPROVED_FOR_MESSAGES,
-          'This relation is not registered as approved for messages (Godkänd för meddelande). Add that relation type first, with the person\'s consent.',
+          "This relation is not registered as approved for messages (Godkänd för meddelande). Add that relation type first, with the person's consent.",
         );
       }
       const today = todayInSweden();
@@ -246,22 +287,37 @@ export class CaseService {
    */
   async closeCase(caseId: string, closedOn: string): Promise<Case> {
     const today = todayInSweden();
-    if (closedOn > today) throw badInput('closedOn', `A case is closed on or after its last day: give today (${today}) or an earlier date.`);
+    if (closedOn > today)
+      throw badInput(
+        'closedOn',
+        `A case is closed on or after its last day: give today (${today}) or an earlier date.`,
+      );
     return this.em.transactional(async (em) => {
       const c = await this.loadForCaseworker(em, caseId, { allowClosed: true, what: 'close cases' });
       await em.lock(c, LockMode.PESSIMISTIC_WRITE);
       await em.refresh(c);
       if (c.status === CaseStatus.CLOSED) {
-        throw new AppError(ErrorCode.CASE_ALREADY_CLOSED, `The case was already closed on ${c.closedOn ?? 'an earlier date'}. Nothing was changed.`);
+        throw new AppError(
+          ErrorCode.CASE_ALREADY_CLOSED,
+          `The case was already closed on ${c.closedOn ?? 'an earlier date'}. Nothing was changed.`,
+        );
       }
       if (closedOn < c.openedOn) {
-        throw new AppError(ErrorCode.END_DATE_BEFORE_START, `The case was opened on ${c.openedOn}: give a closing date on or after that day.`, { field: 'closedOn' });
+        throw new AppError(
+          ErrorCode.END_DATE_BEFORE_START,
+          `The case was opened on ${c.openedOn}: give a closing date on or after that day.`,
+          { field: 'closedOn' },
+        );
       }
       c.status = CaseStatus.CLOSED;
       c.closedOn = closedOn;
       c.closedBy = this.viewer.staff;
       // What was still running ends with the case (what starts later stays as planned: a closed case gives it nothing).
-      const running = { case: c.id, startDate: { $lte: closedOn }, $or: [{ endDate: null }, { endDate: { $gt: closedOn } }] };
+      const running = {
+        case: c.id,
+        startDate: { $lte: closedOn },
+        $or: [{ endDate: null }, { endDate: { $gt: closedOn } }],
+      };
       await em.nativeUpdate(Assignment, running, { endDate: closedOn });
       await em.nativeUpdate(Intervention, running, { endDate: closedOn });
       await logPersonAccess(em, this.viewer, this.requestId, [c.holder.id], AccessAction.CASE_READ);
@@ -290,10 +346,17 @@ export class CaseService {
         throw err;
       }
       if (assignment.endDate != null && assignment.endDate < today) {
-        throw new AppError(ErrorCode.ASSIGNMENT_ALREADY_ENDED, `The assignment ended on ${assignment.endDate}. Nothing was changed; a new assignment is needed to continue.`);
+        throw new AppError(
+          ErrorCode.ASSIGNMENT_ALREADY_ENDED,
+          `The assignment ended on ${assignment.endDate}. Nothing was changed; a new assignment is needed to continue.`,
+        );
       }
       if (endDate < assignment.startDate) {
-        throw new AppError(ErrorCode.END_DATE_BEFORE_START, `The assignment starts on ${assignment.startDate}: give an end date on or after that day.`, { field: 'endDate' });
+        throw new AppError(
+          ErrorCode.END_DATE_BEFORE_START,
+          `The assignment starts on ${assignment.startDate}: give an end date on or after that day.`,
+          { field: 'endDate' },
+        );
       }
       assignment.endDate = endDate;
       await logPersonAccess(em, this.viewer, this.requestId, [c.holder.id], AccessAction.CASE_READ);
@@ -309,18 +372,33 @@ export class CaseService {
   }
 
   /** Relations are a caseworker's business: own case or the unit's caseload, and the case must be ongoing. */
-  private async loadForCaseworker(em: EntityManager, caseId: string, opts: { allowClosed?: boolean; what?: string } = {}): Promise<Case> {
+  private async loadForCaseworker(
+    em: EntityManager,
+    caseId: string,
+    opts: { allowClosed?: boolean; what?: string } = {},
+  ): Promise<Case> {
     const c = await this.load(em, caseId);
     if (this.viewer.role !== StaffRole.CASEWORKER || !inCaseload(this.viewer, c)) {
-      throw forbidden(`Only a caseworker with the case in their caseload may ${opts.what ?? 'register or activate relations'}. Ask the case's caseworker.`);
+      throw forbidden(
+        `Only a caseworker with the case in their caseload may ${opts.what ?? 'register or activate relations'}. Ask the case's caseworker.`,
+      );
     }
     if (c.status !== CaseStatus.OPEN && !opts.allowClosed) {
-      throw new AppError(ErrorCode.CASE_CLOSED, opts.what ? `The case is closed, so you cannot ${opts.what} in it.` : 'The case is closed. Relations can be registered or activated only on an ongoing case.');
+      throw new AppError(
+        ErrorCode.CASE_CLOSED,
+        opts.what
+          ? `The case is closed, so you cannot ${opts.what} in it.`
+          : 'The case is closed. Relations can be registered or activated only on an ongoing case.',
+      );
     }
     return c;
   }
 
-  private async loadRelationForCaseworker(em: EntityManager, relationId: string, opts: { allowClosed?: boolean } = {}): Promise<Relation> {
+  private async loadRelationForCaseworker(
+    em: EntityManager,
+    relationId: string,
+    opts: { allowClosed?: boolean } = {},
+  ): Promise<Relation> {
     if (!isId(relationId)) throw notFound('relation');
     const relation = await em.findOne(Relation, { id: relationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!relation) throw notFound('relation');

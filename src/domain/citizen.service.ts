@@ -34,7 +34,12 @@ export class CitizenService {
    * (SMS, e-mail); each choice must still have somewhere to go. All checked
    * before anything is written.
    */
-  async updateContactDetails(input: { mobile?: string | null; email?: string | null; notifyBySms?: boolean | null; notifyByEmail?: boolean | null }): Promise<Person> {
+  async updateContactDetails(input: {
+    mobile?: string | null;
+    email?: string | null;
+    notifyBySms?: boolean | null;
+    notifyByEmail?: boolean | null;
+  }): Promise<Person> {
     const mobile = optionalContact(input.mobile, normalizeMobile, 'mobile');
     const email = optionalContact(input.email, normalizeEmail, 'email');
     const person = await this.me();
@@ -46,7 +51,12 @@ export class CitizenService {
     checkSwitches(switches, mobile !== undefined ? mobile : person.mobile, email !== undefined ? email : person.email);
     if (switches.notifyBySms !== person.notifyBySms || switches.notifyByEmail !== person.notifyByEmail) {
       // Changed by the person themself, not by a member of staff.
-      Object.assign(person, { notifyBySms: switches.notifyBySms, notifyByEmail: switches.notifyByEmail, eServiceChangedAt: new Date(), eServiceChangedBy: null });
+      Object.assign(person, {
+        notifyBySms: switches.notifyBySms,
+        notifyByEmail: switches.notifyByEmail,
+        eServiceChangedAt: new Date(),
+        eServiceChangedBy: null,
+      });
     }
     // Entered by the citizen alone: not trusted for notifying a protected identity until staff confirm it.
     if (mobile !== undefined && mobile !== person.mobile) Object.assign(person, { mobile, mobileVerified: false });
@@ -57,7 +67,15 @@ export class CitizenService {
 
   /** The caseworkers on the citizen's ongoing cases, as holder or as a relation usable today (the citizen's links). */
   async contacts(): Promise<CitizenContact[]> {
-    const rows = await query<{ case_id: string; title: string; caseworker_name: string; caseworker_title: string | null; unit_name: string; as_relation: boolean; can_write: boolean }>(
+    const rows = await query<{
+      case_id: string;
+      title: string;
+      caseworker_name: string;
+      caseworker_title: string | null;
+      unit_name: string;
+      as_relation: boolean;
+      can_write: boolean;
+    }>(
       this.em,
       sql`select l.id as case_id, c.title, s.given_name || ' ' || s.family_name as caseworker_name, s.title as caseworker_title, u.name as unit_name, l.as_relation, l.can_write
             from (${citizenLinks.sql(this.viewer.person.id, todayInSweden(), { openOnly: true })}) l

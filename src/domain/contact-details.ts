@@ -40,7 +40,8 @@ export function normalizePhone(input: string, field = 'phone'): string {
   return `+46${national}`;
 }
 
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export function normalizeEmail(input: string, field = 'email'): string {
   const value = input.trim();
@@ -51,7 +52,11 @@ export function normalizeEmail(input: string, field = 'email'): string {
 }
 
 /** `undefined` leaves a value as it is, `null` or "" clears it, anything else is validated. */
-export function optionalContact(value: string | null | undefined, normalize: (v: string, f: string) => string, field: string) {
+export function optionalContact(
+  value: string | null | undefined,
+  normalize: (v: string, f: string) => string,
+  field: string,
+) {
   if (value === undefined) return undefined;
   if (value === null || value.trim() === '') return null;
   return normalize(value, field);
@@ -64,10 +69,19 @@ export interface EServiceSwitches {
 }
 
 /** Notifications need somewhere to go, and only make sense while messaging is on. */
-export function checkSwitches(s: EServiceSwitches, mobile: string | null | undefined, email: string | null | undefined): void {
+export function checkSwitches(
+  s: EServiceSwitches,
+  mobile: string | null | undefined,
+  email: string | null | undefined,
+): void {
   if ((s.notifyBySms || s.notifyByEmail) && !s.messagingEnabled) {
-    throw badInput('messagingEnabled', 'Notifications need messaging: turn messaging on, or turn the notifications off.');
+    throw badInput(
+      'messagingEnabled',
+      'Notifications need messaging: turn messaging on, or turn the notifications off.',
+    );
   }
-  if (s.notifyBySms && !mobile) throw badInput('mobile', 'SMS notification needs a mobile number: fill it in, or turn SMS off.');
-  if (s.notifyByEmail && !email) throw badInput('email', 'E-mail notification needs an e-mail address: fill it in, or turn e-mail off.');
+  if (s.notifyBySms && !mobile)
+    throw badInput('mobile', 'SMS notification needs a mobile number: fill it in, or turn SMS off.');
+  if (s.notifyByEmail && !email)
+    throw badInput('email', 'E-mail notification needs an e-mail address: fill it in, or turn e-mail off.');
 }

@@ -50,7 +50,8 @@ export class DraftService {
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 2) as [string, string] | undefined;
     const where: Record<string, unknown> = { ...this.owner() };
-    if (after) where.$or = [{ savedAt: { $lt: new Date(after[0]) } }, { savedAt: new Date(after[0]), id: { $lt: after[1] } }];
+    if (after)
+      where.$or = [{ savedAt: { $lt: new Date(after[0]) } }, { savedAt: new Date(after[0]), id: { $lt: after[1] } }];
     const rows = await this.em.find(Draft, where, { orderBy: { savedAt: 'desc', id: 'desc' }, limit: size + 1 });
     return toPage(rows, size, (d) => [d.savedAt.toISOString(), d.id]);
   }
@@ -63,23 +64,38 @@ export class DraftService {
 
   /** Creates or updates a draft; everything may still be incomplete. Returns it with its saved time. */
   async save(input: SaveDraftInput): Promise<Draft> {
-    if ((input.subject?.length ?? 0) > MAX_SUBJECT_CHARS) throw badInput('subject', `Keep the subject under ${MAX_SUBJECT_CHARS} characters.`);
-    if ((input.body?.length ?? 0) > MAX_BODY_CHARS) throw badInput('body', `The message is too long: keep it under ${MAX_BODY_CHARS} characters.`);
+    if ((input.subject?.length ?? 0) > MAX_SUBJECT_CHARS)
+      throw badInput('subject', `Keep the subject under ${MAX_SUBJECT_CHARS} characters.`);
+    if ((input.body?.length ?? 0) > MAX_BODY_CHARS)
+      throw badInput('body', `The message is too long: keep it under ${MAX_BODY_CHARS} characters.`);
     const attachmentIds = ids(input.attachmentIds);
-    if (attachmentIds.length > MAX_ATTACHMENTS) throw new AppError(ErrorCode.TOO_MANY_FILES, `A message can carry at most ${MAX_ATTACHMENTS} attachments.`, { field: 'attachmentIds' });
+    if (attachmentIds.length > MAX_ATTACHMENTS)
+      throw new AppError(ErrorCode.TOO_MANY_FILES, `A message can carry at most ${MAX_ATTACHMENTS} attachments.`, {
+        field: 'attachmentIds',
+      });
     return this.em.transactional(async (em) => {
-      const draft = input.draftId ? await new DraftService(em, this.viewer, this.requestId).get(input.draftId) : em.create(Draft, { ...this.owner() });
+      const draft = input.draftId
+        ? await new DraftService(em, this.viewer, this.requestId).get(input.draftId)
+        : em.create(Draft, { ...this.owner() });
       await ownUnsentUploads(em, this.viewer, attachmentIds);
       if (input.replyToMessageId !== undefined) {
-        draft.replyTo = input.replyToMessageId ? await new MessageService(em, this.viewer, this.requestId).openMessage(em, input.replyToMessageId) : null;
+        draft.replyTo = input.replyToMessageId
+          ? await new MessageService(em, this.viewer, this.requestId).openMessage(em, input.replyToMessageId)
+          : null;
       }
-      if (input.to) draft.addressees = { personIds: ids(input.to.personIds), staffIds: ids(input.to.staffIds), sharedMailboxIds: ids(input.to.sharedMailboxIds) };
+      if (input.to)
+        draft.addressees = {
+          personIds: ids(input.to.personIds),
+          staffIds: ids(input.to.staffIds),
+          sharedMailboxIds: ids(input.to.sharedMailboxIds),
+        };
       if (input.subject != null) draft.subject = singleLineText(input.subject);
       if (input.body != null) draft.bodyHtml = sanitizeBody(input.body);
       if (input.readReceiptRequested != null) draft.readReceiptRequested = input.readReceiptRequested;
       if (input.addSignature != null) draft.addSignature = input.addSignature;
       if (input.attachmentIds) draft.attachmentIds = attachmentIds;
-      if (input.fromSharedMailboxId !== undefined) draft.fromMailbox = input.fromSharedMailboxId ? await this.ownMailbox(em, input.fromSharedMailboxId) : null;
+      if (input.fromSharedMailboxId !== undefined)
+        draft.fromMailbox = input.fromSharedMailboxId ? await this.ownMailbox(em, input.fromSharedMailboxId) : null;
       if (input.caseId !== undefined) draft.case = input.caseId ? await this.knownCase(em, input.caseId) : null;
       draft.savedAt = new Date();
       await em.flush();
@@ -90,7 +106,10 @@ export class DraftService {
   /** A draft is sent from a shared mailbox only by its members (checked again when sent). */
   private async ownMailbox(em: EntityManager, id: string): Promise<SharedMailbox> {
     const mailbox = this.viewer.kind === 'staff' ? await memberMailbox(em, this.viewer, id) : null;
-    if (!mailbox) throw new AppError(ErrorCode.NOT_FOUND, 'No shared mailbox with that id exists, or you are not a member of it.', { field: 'fromSharedMailboxId' });
+    if (!mailbox)
+      throw new AppError(ErrorCode.NOT_FOUND, 'No shared mailbox with that id exists, or you are not a member of it.', {
+        field: 'fromSharedMailboxId',
+      });
     return mailbox;
   }
 
@@ -104,11 +123,17 @@ export class DraftService {
     if (isId(id)) {
       if (this.viewer.kind === 'staff') found = await visibleCase(em, this.viewer, id);
       else {
-        const [row] = await query(em, sql`select c.* from case_file c where c.id = ${uuid(id)} and c.id in (select l.id from (${citizenLinks.sql(this.viewer.person.id, todayInSweden())}) l)`);
+        const [row] = await query(
+          em,
+          sql`select c.* from case_file c where c.id = ${uuid(id)} and c.id in (select l.id from (${citizenLinks.sql(this.viewer.person.id, todayInSweden())}) l)`,
+        );
         found = row ? em.map(Case, row) : null;
       }
     }
-    if (!found) throw new AppError(ErrorCode.NOT_FOUND, 'No case with that id exists, or you do not have access to it.', { field: 'caseId' });
+    if (!found)
+      throw new AppError(ErrorCode.NOT_FOUND, 'No case with that id exists, or you do not have access to it.', {
+        field: 'caseId',
+      });
     return found;
   }
 

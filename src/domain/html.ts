@@ -8,7 +8,28 @@ import { htmlTextNode, multiLineText } from './text';
  * they open without giving the target page a handle on ours.
  */
 const OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: ['p', 'br', 'strong', 'b', 'em', 'i', 'u', 's', 'ul', 'ol', 'li', 'blockquote', 'a', 'h1', 'h2', 'h3', 'h4', 'pre', 'code', 'hr'],
+  allowedTags: [
+    'p',
+    'br',
+    'strong',
+    'b',
+    'em',
+    'i',
+    'u',
+    's',
+    'ul',
+    'ol',
+    'li',
+    'blockquote',
+    'a',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'pre',
+    'code',
+    'hr',
+  ],
   // rel and target are set by the transform below; they must pass the allowlist after it.
   allowedAttributes: { a: ['href', 'rel', 'target'] },
   // Paragraph alignment (the staff editor's toolbar) as fixed class names, never as a style: the UIs' CSP allows no inline styles.
@@ -21,7 +42,12 @@ const OPTIONS: sanitizeHtml.IOptions = {
   transformTags: {
     a: (tagName, attribs) => ({
       tagName,
-      attribs: { ...attribs, ...(attribs.href ? { href: htmlTextNode(attribs.href) } : {}), rel: 'noopener noreferrer nofollow', target: '_blank' },
+      attribs: {
+        ...attribs,
+        ...(attribs.href ? { href: htmlTextNode(attribs.href) } : {}),
+        rel: 'noopener noreferrer nofollow',
+        target: '_blank',
+      },
     }),
   },
   // Bidi overrides, zero-width and control characters out of every text node (entities are decoded before this).
@@ -63,7 +89,12 @@ function decodeEntities(s: string): string {
 }
 
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** Plain text (signature, automatic reply) as safe HTML paragraphs. */

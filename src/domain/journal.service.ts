@@ -91,7 +91,8 @@ function cleanLine(value: string | null | undefined, field: string, what: string
 }
 
 function checkDate(date: string, field = 'date'): string {
-  if (date > todayInSweden()) throw badInput(field, 'The date cannot be in the future. Give the day the document came in or was sent.');
+  if (date > todayInSweden())
+    throw badInput(field, 'The date cannot be in the future. Give the day the document came in or was sent.');
   return date;
 }
 
@@ -133,7 +134,13 @@ export class JournalService {
         },
         { populate: ['case'], orderBy: { startDate: 'asc', id: 'asc' } },
       );
-      return assignments.map((a) => ({ kind: 'ASSIGNMENT', case: a.case, intervention: null, assignment: a, label: assignmentLabel(a) }));
+      return assignments.map((a) => ({
+        kind: 'ASSIGNMENT',
+        case: a.case,
+        intervention: null,
+        assignment: a,
+        label: assignmentLabel(a),
+      }));
     }
     if (this.viewer.role !== StaffRole.CASEWORKER) return [];
     const cases = await em.find(
@@ -151,7 +158,15 @@ export class JournalService {
       : [];
     return cases.flatMap((c): JournalTarget[] => [
       { kind: 'CASE', case: c, intervention: null, assignment: null, label: caseLabel(c) },
-      ...interventions.filter((i) => i.case.id === c.id).map((i): JournalTarget => ({ kind: 'INTERVENTION', case: c, intervention: i, assignment: null, label: i.label })),
+      ...interventions
+        .filter((i) => i.case.id === c.id)
+        .map((i): JournalTarget => ({
+          kind: 'INTERVENTION',
+          case: c,
+          intervention: i,
+          assignment: null,
+          label: i.label,
+        })),
     ]);
   }
 
@@ -162,15 +177,23 @@ export class JournalService {
     const target = targets.find(
       (t) =>
         t.case.id === caseId &&
-        (assignmentId ? t.assignment?.id === assignmentId : interventionId ? t.intervention?.id === interventionId : t.kind === 'CASE'),
+        (assignmentId
+          ? t.assignment?.id === assignmentId
+          : interventionId
+            ? t.intervention?.id === interventionId
+            : t.kind === 'CASE'),
     );
     if (target) return target;
     if (this.viewer.role === StaffRole.EXECUTOR && !assignmentId) {
-      throw new AppError(ErrorCode.JOURNAL_TARGET_NOT_ALLOWED, 'Executors journal into the documentation of their assignment: choose your assignment (assignmentId) from journalTargets.', { field: 'target' });
+      throw new AppError(
+        ErrorCode.JOURNAL_TARGET_NOT_ALLOWED,
+        'Executors journal into the documentation of their assignment: choose your assignment (assignmentId) from journalTargets.',
+        { field: 'target' },
+      );
     }
     throw new AppError(
       ErrorCode.JOURNAL_TARGET_NOT_ALLOWED,
-      'You cannot journal there: choose one of the person\'s open cases or ongoing interventions in your caseload (or, as an executor, your ongoing assignment), as listed by journalTargets. A closed case or an ended intervention takes no new entries.',
+      "You cannot journal there: choose one of the person's open cases or ongoing interventions in your caseload (or, as an executor, your ongoing assignment), as listed by journalTargets. A closed case or an ended intervention takes no new entries.",
       { field: 'target' },
     );
   }
@@ -208,7 +231,8 @@ export class JournalService {
     const designation = cleanLine(input.senderDesignation, 'senderDesignation', 'sender designation', false);
     const text = multiLineText(input.text).trim();
     if (!text) throw badInput('text', 'Write the note: the text is empty.');
-    if (text.length > MAX_NOTE_CHARS) throw badInput('text', `Keep the note under ${MAX_NOTE_CHARS} characters, or split it into several notes.`);
+    if (text.length > MAX_NOTE_CHARS)
+      throw badInput('text', `Keep the note under ${MAX_NOTE_CHARS} characters, or split it into several notes.`);
     const date = checkDate(input.date ?? todayInSweden());
     return this.em.transactional(async (em) => {
       const c = await this.visibleCase(em, input.target.caseId);
@@ -236,19 +260,32 @@ export class JournalService {
     });
   }
 
-  private async journal(em: EntityManager, message: Message, attachment: Attachment | null, input: JournalInput): Promise<JournalEntry> {
+  private async journal(
+    em: EntityManager,
+    message: Message,
+    attachment: Attachment | null,
+    input: JournalInput,
+  ): Promise<JournalEntry> {
     const heading = cleanLine(input.heading, 'heading', 'heading', true)!;
     const designation = cleanLine(input.senderDesignation, 'senderDesignation', 'sender designation', false);
     const date = checkDate(input.date ?? todayInSweden(message.createdAt));
     // Serialises journaling of one message, so a double click cannot file it twice.
-    await em.getConnection().execute('select 1 from message where id = ? for update', [message.id], 'all', em.getTransactionContext());
+    await em
+      .getConnection()
+      .execute('select 1 from message where id = ? for update', [message.id], 'all', em.getTransactionContext());
     const { citizen, targets } = await this.messageContext(em, message);
     const target = this.pickTarget(targets, input.target);
     const corrects = await this.loadCorrected(em, input.correctsId, citizen.id, message, attachment);
     if (!corrects) {
       const previous = await em.findOne(
         JournalEntry,
-        { message: message.id, attachment: attachment?.id ?? null, case: target.case.id, intervention: target.intervention?.id ?? null, assignment: target.assignment?.id ?? null },
+        {
+          message: message.id,
+          attachment: attachment?.id ?? null,
+          case: target.case.id,
+          intervention: target.intervention?.id ?? null,
+          assignment: target.assignment?.id ?? null,
+        },
         { populate: ['author'] },
       );
       if (previous) {
@@ -288,11 +325,19 @@ export class JournalService {
   }
 
   /** J2/J3: the conversation's citizen as case holder, and where their file may take this message. */
-  private async messageContext(em: EntityManager, message: Message): Promise<{ citizen: Person; targets: JournalTarget[] }> {
-    const conversation = await em.findOneOrFail(Conversation, message.conversation.id, { populate: ['citizen', 'case'] });
+  private async messageContext(
+    em: EntityManager,
+    message: Message,
+  ): Promise<{ citizen: Person; targets: JournalTarget[] }> {
+    const conversation = await em.findOneOrFail(Conversation, message.conversation.id, {
+      populate: ['citizen', 'case'],
+    });
     const citizen = conversation.citizen;
     if (!citizen) {
-      throw new AppError(ErrorCode.NO_CASE_FILE, 'This conversation is between staff only: there is no person\'s file to journal it into. Write a journal note in the person\'s case instead.');
+      throw new AppError(
+        ErrorCode.NO_CASE_FILE,
+        "This conversation is between staff only: there is no person's file to journal it into. Write a journal note in the person's case instead.",
+      );
     }
     if (conversation.case && conversation.case.holder.id !== citizen.id) throw relationRefusal(citizen);
     const targets = await this.targetsForHolder(em, citizen.id);
@@ -304,20 +349,43 @@ export class JournalService {
   }
 
   /** J5: the entry to correct must be in the same file, about the same message or attachment, and not yet corrected. */
-  private async loadCorrected(em: EntityManager, correctsId: string | null | undefined, holderId: string, message: Message | null, attachment: Attachment | null): Promise<JournalEntry | null> {
+  private async loadCorrected(
+    em: EntityManager,
+    correctsId: string | null | undefined,
+    holderId: string,
+    message: Message | null,
+    attachment: Attachment | null,
+  ): Promise<JournalEntry | null> {
     if (correctsId == null) return null;
     if (!isId(correctsId)) throw notFound('journal entry');
     // Row lock (fires no trigger): two corrections of one entry cannot both pass the check below.
-    await em.getConnection().execute('select 1 from journal_entry where id = ? for update', [correctsId], 'all', em.getTransactionContext());
-    const [row] = await query(em, sql`select j.* from journal_entry j where j.id = ${uuid(correctsId)} and j.person_id = ${uuid(holderId)} and ${readableJournalEntries(this.viewer)}`);
+    await em
+      .getConnection()
+      .execute('select 1 from journal_entry where id = ? for update', [correctsId], 'all', em.getTransactionContext());
+    const [row] = await query(
+      em,
+      sql`select j.* from journal_entry j where j.id = ${uuid(correctsId)} and j.person_id = ${uuid(holderId)} and ${readableJournalEntries(this.viewer)}`,
+    );
     const entry = row ? em.map(JournalEntry, row) : null;
     if (!entry) throw notFound('journal entry');
-    if ((entry.message?.id ?? null) !== (message?.id ?? null) || (entry.attachment?.id ?? null) !== (attachment?.id ?? null)) {
-      throw badInput('correctsId', message ? 'A correction must be about the same message or attachment as the entry it corrects.' : 'A note corrects a note: journal a correction of a message entry from the message itself.');
+    if (
+      (entry.message?.id ?? null) !== (message?.id ?? null) ||
+      (entry.attachment?.id ?? null) !== (attachment?.id ?? null)
+    ) {
+      throw badInput(
+        'correctsId',
+        message
+          ? 'A correction must be about the same message or attachment as the entry it corrects.'
+          : 'A note corrects a note: journal a correction of a message entry from the message itself.',
+      );
     }
     const later = await em.findOne(JournalEntry, { corrects: entry.id }, { fields: ['id'] as never });
     if (later) {
-      throw new AppError(ErrorCode.JOURNAL_ENTRY_ALREADY_CORRECTED, 'That entry has already been corrected. Correct the latest correction instead.', { journalEntryId: later.id });
+      throw new AppError(
+        ErrorCode.JOURNAL_ENTRY_ALREADY_CORRECTED,
+        'That entry has already been corrected. Correct the latest correction instead.',
+        { journalEntryId: later.id },
+      );
     }
     return entry;
   }
@@ -329,7 +397,10 @@ export class JournalService {
    * case; for an executor, the entries of their own assignments. Recorded in
    * the access log.
    */
-  async caseJournal(caseId: string, args: { interventionId?: string | null; first?: number | null; after?: string | null }): Promise<Page<JournalEntry>> {
+  async caseJournal(
+    caseId: string,
+    args: { interventionId?: string | null; first?: number | null; after?: string | null },
+  ): Promise<Page<JournalEntry>> {
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 2) as [string, string] | undefined;
     return this.em.transactional(async (em) => {
@@ -342,7 +413,10 @@ export class JournalService {
       }
       if (after) where.push(sql`(j.created_at, j.id) < (${after[0]}::timestamptz, ${uuid(after[1])})`);
       const rows = (
-        await query(em, sql`select j.* from journal_entry j where ${join(where, 'and')} order by j.created_at desc, j.id desc limit ${size + 1}`)
+        await query(
+          em,
+          sql`select j.* from journal_entry j where ${join(where, 'and')} order by j.created_at desc, j.id desc limit ${size + 1}`,
+        )
       ).map((row) => em.map(JournalEntry, row));
       await logPersonAccess(em, this.viewer, this.requestId, [c.holder.id], AccessAction.JOURNAL_READ);
       return toPage(rows, size, (j) => [j.createdAt.toISOString(), j.id]);

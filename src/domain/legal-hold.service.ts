@@ -36,16 +36,25 @@ export class LegalHoldService {
 
   async place(input: { conversationId?: string | null; caseId?: string | null; reason: string }): Promise<LegalHold> {
     const reason = reasonText(input.reason, 'reason', 'why the hold is placed');
-    if (!!input.conversationId === !!input.caseId) throw badInput('conversationId', 'Give either a conversation id or a case id (one hold covers one of them).');
+    if (!!input.conversationId === !!input.caseId)
+      throw badInput('conversationId', 'Give either a conversation id or a case id (one hold covers one of them).');
     return this.em.transactional(async (em) => {
       // The target row's lock serialises two administrators placing a hold on it at once (L3).
       if (input.conversationId) {
-        const conversation = isId(input.conversationId) ? await em.findOne(Conversation, { id: input.conversationId }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+        const conversation = isId(input.conversationId)
+          ? await em.findOne(Conversation, { id: input.conversationId }, { lockMode: LockMode.PESSIMISTIC_WRITE })
+          : null;
         if (!conversation) throw notFound('conversation');
-        await this.refuseSecond(em, { conversationId: conversation.id }, 'This conversation is already on legal hold; that hold covers it.');
+        await this.refuseSecond(
+          em,
+          { conversationId: conversation.id },
+          'This conversation is already on legal hold; that hold covers it.',
+        );
         return this.create(em, { conversationId: conversation.id, reason });
       }
-      const c = isId(input.caseId!) ? await em.findOne(Case, { id: input.caseId! }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+      const c = isId(input.caseId!)
+        ? await em.findOne(Case, { id: input.caseId! }, { lockMode: LockMode.PESSIMISTIC_WRITE })
+        : null;
       if (!c) throw notFound('case');
       await this.refuseSecond(em, { case: c.id }, 'This case is already on legal hold; that hold covers it.');
       return this.create(em, { case: c, reason });
@@ -57,7 +66,10 @@ export class LegalHoldService {
     return this.em.transactional(async (em) => {
       const hold = isId(id) ? await em.findOne(LegalHold, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
       if (!hold) throw notFound('legal hold');
-      if (hold.releasedAt) throw new AppError(ErrorCode.CONFLICT, 'This legal hold was already released; its release is on record.', { field: 'id' });
+      if (hold.releasedAt)
+        throw new AppError(ErrorCode.CONFLICT, 'This legal hold was already released; its release is on record.', {
+          field: 'id',
+        });
       hold.releasedAt = new Date();
       hold.releasedBy = em.getReference(Staff, this.viewer.staff.id);
       hold.releaseReason = reason;
@@ -68,14 +80,21 @@ export class LegalHoldService {
 
   /** Holds, newest first; active ones only unless asked. */
   async list(activeOnly: boolean): Promise<LegalHold[]> {
-    return this.em.find(LegalHold, activeOnly ? { releasedAt: null } : {}, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: 500 });
+    return this.em.find(LegalHold, activeOnly ? { releasedAt: null } : {}, {
+      orderBy: { createdAt: 'desc', id: 'desc' },
+      limit: 500,
+    });
   }
 
   private async refuseSecond(em: EntityManager, where: { conversationId?: string; case?: string }, message: string) {
-    if (await em.count(LegalHold, { ...where, releasedAt: null })) throw new AppError(ErrorCode.CONFLICT, message, { field: where.case ? 'caseId' : 'conversationId' });
+    if (await em.count(LegalHold, { ...where, releasedAt: null }))
+      throw new AppError(ErrorCode.CONFLICT, message, { field: where.case ? 'caseId' : 'conversationId' });
   }
 
-  private async create(em: EntityManager, data: { conversationId?: string; case?: Case; reason: string }): Promise<LegalHold> {
+  private async create(
+    em: EntityManager,
+    data: { conversationId?: string; case?: Case; reason: string },
+  ): Promise<LegalHold> {
     const hold = em.create(LegalHold, { ...data, placedBy: this.viewer.staff.id });
     await em.flush();
     return hold;

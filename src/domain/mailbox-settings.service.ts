@@ -25,7 +25,10 @@ export class MailboxSettingsService {
   ) {}
 
   async get(): Promise<MailboxSettings> {
-    return (await this.em.findOne(MailboxSettings, { staff: this.viewer.staff.id })) ?? this.em.create(MailboxSettings, { staff: this.viewer.staff }, { persist: false });
+    return (
+      (await this.em.findOne(MailboxSettings, { staff: this.viewer.staff.id })) ??
+      this.em.create(MailboxSettings, { staff: this.viewer.staff }, { persist: false })
+    );
   }
 
   /**
@@ -37,17 +40,21 @@ export class MailboxSettingsService {
       let settings = await em.findOne(MailboxSettings, { staff: this.viewer.staff.id });
       settings ??= em.create(MailboxSettings, { staff: this.viewer.staff.id as never });
       if (input.signature != null) {
-        if (input.signature.length > MAX_TEXT) throw badInput('signature', `Keep the signature under ${MAX_TEXT} characters.`);
+        if (input.signature.length > MAX_TEXT)
+          throw badInput('signature', `Keep the signature under ${MAX_TEXT} characters.`);
         settings.signature = multiLineText(input.signature).trim();
       }
       if (input.absenceReply != null) {
-        if (input.absenceReply.length > MAX_TEXT) throw badInput('absenceReply', `Keep the automatic reply under ${MAX_TEXT} characters.`);
+        if (input.absenceReply.length > MAX_TEXT)
+          throw badInput('absenceReply', `Keep the automatic reply under ${MAX_TEXT} characters.`);
         settings.absenceReply = multiLineText(input.absenceReply).trim();
       }
       if (input.absenceForwardToId !== undefined) {
         if (input.absenceForwardToId === null) settings.absenceForwardTo = null;
         else {
-          const mailbox = isId(input.absenceForwardToId) ? await em.findOne(SharedMailbox, { id: input.absenceForwardToId }) : null;
+          const mailbox = isId(input.absenceForwardToId)
+            ? await em.findOne(SharedMailbox, { id: input.absenceForwardToId })
+            : null;
           if (!mailbox) throw badInput('absenceForwardToId', 'Choose an existing shared mailbox to forward to.');
           settings.absenceForwardTo = mailbox;
         }
@@ -70,22 +77,35 @@ export class MailboxSettingsService {
     return this.em.find(ContactList, { owner: this.viewer.staff.id }, { orderBy: { name: 'asc', id: 'asc' } });
   }
 
-  async saveContactList(args: { id?: string | null; name: string; staffIds: readonly string[]; sharedMailboxIds: readonly string[] }): Promise<ContactList> {
+  async saveContactList(args: {
+    id?: string | null;
+    name: string;
+    staffIds: readonly string[];
+    sharedMailboxIds: readonly string[];
+  }): Promise<ContactList> {
     const name = singleLineText(args.name);
     if (!name || name.length > 100) throw badInput('name', 'Give the list a name of at most 100 characters.');
     const staffIds = [...new Set(args.staffIds)];
     const mailboxIds = [...new Set(args.sharedMailboxIds)];
-    if (staffIds.length + mailboxIds.length > 200) throw badInput('staffIds', 'A contact list holds at most 200 entries.');
+    if (staffIds.length + mailboxIds.length > 200)
+      throw badInput('staffIds', 'A contact list holds at most 200 entries.');
     return this.em.transactional(async (em) => {
       const staff = staffIds.length ? await em.count(Staff, { id: { $in: staffIds.filter(isId) } }) : 0;
       if (staff !== staffIds.length) throw badInput('staffIds', 'A staff member in the list does not exist.');
       const boxes = mailboxIds.length ? await em.count(SharedMailbox, { id: { $in: mailboxIds.filter(isId) } }) : 0;
-      if (boxes !== mailboxIds.length) throw badInput('sharedMailboxIds', 'A shared mailbox in the list does not exist.');
+      if (boxes !== mailboxIds.length)
+        throw badInput('sharedMailboxIds', 'A shared mailbox in the list does not exist.');
       let list: ContactList;
-      const found = args.id ? (isId(args.id) ? await em.findOne(ContactList, { id: args.id, owner: this.viewer.staff.id }) : null) : undefined;
+      const found = args.id
+        ? isId(args.id)
+          ? await em.findOne(ContactList, { id: args.id, owner: this.viewer.staff.id })
+          : null
+        : undefined;
       if (found === null) throw notFound('contact list');
       // Renaming a list onto another of one's lists is the same clash as creating it twice.
-      if (await em.count(ContactList, { owner: this.viewer.staff.id, name, ...(found ? { id: { $ne: found.id } } : {}) })) {
+      if (
+        await em.count(ContactList, { owner: this.viewer.staff.id, name, ...(found ? { id: { $ne: found.id } } : {}) })
+      ) {
         throw new AppError(ErrorCode.CONFLICT, 'You already have a contact list with that name.', { field: 'name' });
       }
       if (found) {

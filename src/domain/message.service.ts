@@ -12,7 +12,17 @@ import { htmlToText, MAX_BODY_CHARS, sanitizeBody, textToHtml } from './html';
 import { singleLineText } from './text';
 import { isId } from './ids';
 import { ownUnsentUploads } from './attachment.service';
-import { assertCitizenMayWrite, citizenRecipientRefusal, citizenTargets, memberMailbox, readableConversations, viewerParties, viewerPartyKeys, writablePersons, type WriteRefusal } from './messaging-policy';
+import {
+  assertCitizenMayWrite,
+  citizenRecipientRefusal,
+  citizenTargets,
+  memberMailbox,
+  readableConversations,
+  viewerParties,
+  viewerPartyKeys,
+  writablePersons,
+  type WriteRefusal,
+} from './messaging-policy';
 import { citizenLinks, conversationParticipant } from './rules';
 import { todayInSweden } from './time';
 import { join, query, sql, textArray, typedArray, uuid, uuidArray, type Sql } from './sql';
@@ -132,12 +142,14 @@ export function replySubject(subject: string): string {
 function cleanSubject(subject: string): string {
   const s = singleLineText(subject);
   if (!s) throw badInput('subject', 'Write a subject (ämne).');
-  if (s.length > MAX_SUBJECT_CHARS) throw badInput('subject', `Keep the subject under ${MAX_SUBJECT_CHARS} characters.`);
+  if (s.length > MAX_SUBJECT_CHARS)
+    throw badInput('subject', `Keep the subject under ${MAX_SUBJECT_CHARS} characters.`);
   return s;
 }
 
 function cleanBody(body: string): { html: string; text: string } {
-  if (body.length > MAX_BODY_CHARS) throw badInput('body', `The message is too long: keep it under ${MAX_BODY_CHARS} characters.`);
+  if (body.length > MAX_BODY_CHARS)
+    throw badInput('body', `The message is too long: keep it under ${MAX_BODY_CHARS} characters.`);
   const html = sanitizeBody(body);
   const text = htmlToText(html);
   if (!text) throw badInput('body', 'Write a message: the body is empty.');
@@ -147,14 +159,21 @@ function cleanBody(body: string): { html: string; text: string } {
 function checkKey(key: string): string {
   const k = key.trim();
   if (!/^[A-Za-z0-9._:-]{8,100}$/.test(k)) {
-    throw badInput('idempotencyKey', 'Send a client-generated idempotency key of 8–100 letters, digits, dots, dashes or colons (a UUID is ideal).');
+    throw badInput(
+      'idempotencyKey',
+      'Send a client-generated idempotency key of 8–100 letters, digits, dots, dashes or colons (a UUID is ideal).',
+    );
   }
   return k;
 }
 
 function uniqueIds(ids: readonly string[] | null | undefined, field: string): string[] {
   const list = [...new Set(ids ?? [])];
-  for (const id of list) if (!isId(id)) throw new AppError(ErrorCode.NOT_FOUND, `No recipient with id "${id}" exists, or you may not write to them.`, { field });
+  for (const id of list)
+    if (!isId(id))
+      throw new AppError(ErrorCode.NOT_FOUND, `No recipient with id "${id}" exists, or you may not write to them.`, {
+        field,
+      });
   return list;
 }
 
@@ -185,10 +204,26 @@ export class MessageService {
       staffIds: uniqueIds(input.to.staffIds, 'to.staffIds'),
       sharedMailboxIds: uniqueIds(input.to.sharedMailboxIds, 'to.sharedMailboxIds'),
     };
-    if (!to.personIds.length && !to.staffIds.length && !to.sharedMailboxIds.length) throw badInput('to', 'Choose at least one recipient.');
+    if (!to.personIds.length && !to.staffIds.length && !to.sharedMailboxIds.length)
+      throw badInput('to', 'Choose at least one recipient.');
     const attachmentIds = uniqueIds(input.attachmentIds, 'attachmentIds');
-    if (attachmentIds.length > MAX_ATTACHMENTS) throw new AppError(ErrorCode.TOO_MANY_FILES, `A message can carry at most ${MAX_ATTACHMENTS} attachments. Send the rest in another message.`, { field: 'attachmentIds' });
-    const payload = { kind: 'send', subject, body: body.html, to, attachmentIds, rr: !!input.readReceiptRequested, sig: !!input.addSignature, from: input.fromSharedMailboxId ?? null, caseId: input.caseId ?? null };
+    if (attachmentIds.length > MAX_ATTACHMENTS)
+      throw new AppError(
+        ErrorCode.TOO_MANY_FILES,
+        `A message can carry at most ${MAX_ATTACHMENTS} attachments. Send the rest in another message.`,
+        { field: 'attachmentIds' },
+      );
+    const payload = {
+      kind: 'send',
+      subject,
+      body: body.html,
+      to,
+      attachmentIds,
+      rr: !!input.readReceiptRequested,
+      sig: !!input.addSignature,
+      from: input.fromSharedMailboxId ?? null,
+      caseId: input.caseId ?? null,
+    };
 
     const events = new EventBuffer(this.unitOfWork);
     const viewer = this.viewer;
@@ -201,23 +236,47 @@ export class MessageService {
       const finalBody = withSignature(body, r.signature);
       const attachments = await ownUnsentUploads(em, viewer, attachmentIds);
 
-      if (r.staff_ids.length !== to.staffIds.length) throw new AppError(ErrorCode.NOT_FOUND, 'A staff recipient does not exist or is no longer active. Check the recipients.', { field: 'to.staffIds' });
-      if (r.mailbox_ids.length !== to.sharedMailboxIds.length) throw new AppError(ErrorCode.NOT_FOUND, 'A shared mailbox recipient does not exist. Check the recipients.', { field: 'to.sharedMailboxIds' });
+      if (r.staff_ids.length !== to.staffIds.length)
+        throw new AppError(
+          ErrorCode.NOT_FOUND,
+          'A staff recipient does not exist or is no longer active. Check the recipients.',
+          { field: 'to.staffIds' },
+        );
+      if (r.mailbox_ids.length !== to.sharedMailboxIds.length)
+        throw new AppError(ErrorCode.NOT_FOUND, 'A shared mailbox recipient does not exist. Check the recipients.', {
+          field: 'to.sharedMailboxIds',
+        });
       // Addressed in the order given.
       const staffRecipients = [...to.staffIds.map(staffParty), ...to.sharedMailboxIds.map(mailboxParty)];
 
       // Who is addressed, per conversation: one conversation per citizen.
       const threads: { citizenId: string | null; caseId: string | null; parties: PartyRef[] }[] = [];
       if (viewer.kind === 'citizen') {
-        if (to.personIds.length) throw new AppError(ErrorCode.RECIPIENT_NOT_ALLOWED, 'Citizens write to staff and shared mailboxes only.', { field: 'to.personIds' });
-        if (!r.viewer_active) throw new AppError(ErrorCode.E_SERVICE_NOT_ACTIVATED, 'Messaging is not activated for you. Ask your caseworker to activate the e-service.');
+        if (to.personIds.length)
+          throw new AppError(ErrorCode.RECIPIENT_NOT_ALLOWED, 'Citizens write to staff and shared mailboxes only.', {
+            field: 'to.personIds',
+          });
+        if (!r.viewer_active)
+          throw new AppError(
+            ErrorCode.E_SERVICE_NOT_ACTIVATED,
+            'Messaging is not activated for you. Ask your caseworker to activate the e-service.',
+          );
         const targets = await citizenTargets(em, viewer);
         const allowed = new Map(targets.map((t) => [partyKey(t.party), t.caseId]));
         let caseId: string | null = null;
         for (const party of staffRecipients) {
           const linked = allowed.get(partyKey(party));
           if (!linked) {
-            throw await citizenRecipientRefusal(em, viewer, party, new AppError(ErrorCode.RECIPIENT_NOT_ALLOWED, 'You can write only to the caseworkers, executors and shared mailboxes of your ongoing cases. See your contacts.', { field: party.kind === PartyKind.STAFF ? 'to.staffIds' : 'to.sharedMailboxIds' }));
+            throw await citizenRecipientRefusal(
+              em,
+              viewer,
+              party,
+              new AppError(
+                ErrorCode.RECIPIENT_NOT_ALLOWED,
+                'You can write only to the caseworkers, executors and shared mailboxes of your ongoing cases. See your contacts.',
+                { field: party.kind === PartyKind.STAFF ? 'to.staffIds' : 'to.sharedMailboxIds' },
+              ),
+            );
           }
           caseId ??= linked;
         }
@@ -230,13 +289,25 @@ export class MessageService {
           const person = byId.get(id);
           const link = writable.get(id);
           if (person && !link && refusals.get(id) === 'RELATION_NOT_ACTIVATED') {
-            throw new AppError(ErrorCode.RECIPIENT_NOT_ACTIVATED, `The relation of ${person.name} is approved for messages but not activated. Activate the relation first (activateRelation), or contact them another way.`, { field: 'to.personIds', personId: id });
+            throw new AppError(
+              ErrorCode.RECIPIENT_NOT_ACTIVATED,
+              `The relation of ${person.name} is approved for messages but not activated. Activate the relation first (activateRelation), or contact them another way.`,
+              { field: 'to.personIds', personId: id },
+            );
           }
           if (!person || !link) {
-            throw new AppError(ErrorCode.RECIPIENT_NOT_ALLOWED, 'You may not write to one of the persons: they are not on an ongoing case of yours, or their relation is not activated and valid today.', { field: 'to.personIds', personId: id });
+            throw new AppError(
+              ErrorCode.RECIPIENT_NOT_ALLOWED,
+              'You may not write to one of the persons: they are not on an ongoing case of yours, or their relation is not activated and valid today.',
+              { field: 'to.personIds', personId: id },
+            );
           }
           if (!person.messaging_enabled) {
-            throw new AppError(ErrorCode.RECIPIENT_NOT_ACTIVATED, `The e-service is not activated for ${person.name}. Activate it (or the relation) first, or contact them another way.`, { field: 'to.personIds', personId: id });
+            throw new AppError(
+              ErrorCode.RECIPIENT_NOT_ACTIVATED,
+              `The e-service is not activated for ${person.name}. Activate it (or the relation) first, or contact them another way.`,
+              { field: 'to.personIds', personId: id },
+            );
           }
           threads.push({ citizenId: id, caseId: link.caseId, parties: [personParty(id), ...staffRecipients] });
         }
@@ -262,10 +333,25 @@ export class MessageService {
       const notifyTargets: NotifyTarget[] | undefined = written.autoReplied
         ? undefined
         : written.messages.flatMap((m, i) => {
-            const person = threads[i].citizenId && viewer.kind === 'staff' ? r.persons.find((p) => p.id === threads[i].citizenId) : undefined;
+            const person =
+              threads[i].citizenId && viewer.kind === 'staff'
+                ? r.persons.find((p) => p.id === threads[i].citizenId)
+                : undefined;
             if (!person) return [];
-            const municipality = (threads[i].caseId ? r.case_municipality[threads[i].caseId!] : undefined) ?? r.staff_municipality ?? sender.municipality ?? null;
-            return [{ message_id: m.id, person_id: person.id, notify_by_sms: person.notify_by_sms, notify_by_email: person.notify_by_email, municipality }];
+            const municipality =
+              (threads[i].caseId ? r.case_municipality[threads[i].caseId!] : undefined) ??
+              r.staff_municipality ??
+              sender.municipality ??
+              null;
+            return [
+              {
+                message_id: m.id,
+                person_id: person.id,
+                notify_by_sms: person.notify_by_sms,
+                notify_by_email: person.notify_by_email,
+                municipality,
+              },
+            ];
           });
       hints = { locked: written.locked, notifyTargets };
       await events.recordIn(em, this.sink, hints);
@@ -280,8 +366,22 @@ export class MessageService {
     const key = checkKey(input.idempotencyKey);
     const body = cleanBody(input.body);
     const attachmentIds = uniqueIds(input.attachmentIds, 'attachmentIds');
-    if (attachmentIds.length > MAX_ATTACHMENTS) throw new AppError(ErrorCode.TOO_MANY_FILES, `A message can carry at most ${MAX_ATTACHMENTS} attachments. Send the rest in another message.`, { field: 'attachmentIds' });
-    const payload = { kind: 'reply', messageId, subject: input.subject ?? null, body: body.html, attachmentIds, rr: !!input.readReceiptRequested, sig: !!input.addSignature, from: input.fromSharedMailboxId ?? null };
+    if (attachmentIds.length > MAX_ATTACHMENTS)
+      throw new AppError(
+        ErrorCode.TOO_MANY_FILES,
+        `A message can carry at most ${MAX_ATTACHMENTS} attachments. Send the rest in another message.`,
+        { field: 'attachmentIds' },
+      );
+    const payload = {
+      kind: 'reply',
+      messageId,
+      subject: input.subject ?? null,
+      body: body.html,
+      attachmentIds,
+      rr: !!input.readReceiptRequested,
+      sig: !!input.addSignature,
+      from: input.fromSharedMailboxId ?? null,
+    };
 
     const events = new EventBuffer(this.unitOfWork);
     const viewer = this.viewer;
@@ -291,22 +391,42 @@ export class MessageService {
         from message m join conversation c on c.id = m.conversation_id
        where m.id = ${uuid(messageId)} and ${conversationParticipant.sql(viewerPartyKeys(viewer), 'c.id')} for update of c) x) as target`;
     const [message] = await this.idempotent(key, payload, target, async (em, row) => {
-      const t = row.target as { id: string; citizen_id: string | null; case_id: string | null; subject: string; original_subject: string } | null;
+      const t = row.target as {
+        id: string;
+        citizen_id: string | null;
+        case_id: string | null;
+        subject: string;
+        original_subject: string;
+      } | null;
       if (!t) throw notFound('message');
       // Read after the lock, so a reply that was ahead of this one is seen whole.
       const [r] = await query<ReplyReadsRow>(em, replyReads(viewer, t, !!input.addSignature));
       const participants = r.participants;
       const sender = this.replySenderFrom(participants, r.viewer_keys, input.fromSharedMailboxId);
-      if (viewer.kind === 'citizen' && !r.viewer_active) throw new AppError(ErrorCode.E_SERVICE_NOT_ACTIVATED, 'Messaging is not activated for you. Ask your caseworker to activate the e-service.');
-      const recipients = participants.filter((p) => p.party_key !== partyKey(sender.party)).map((p): PartyRef => ({ kind: p.kind, id: p.id }));
+      if (viewer.kind === 'citizen' && !r.viewer_active)
+        throw new AppError(
+          ErrorCode.E_SERVICE_NOT_ACTIVATED,
+          'Messaging is not activated for you. Ask your caseworker to activate the e-service.',
+        );
+      const recipients = participants
+        .filter((p) => p.party_key !== partyKey(sender.party))
+        .map((p): PartyRef => ({ kind: p.kind, id: p.id }));
       // The citizen in the thread must still have the e-service (M5).
       const citizenRecipient = recipients.find((p) => p.kind === PartyKind.PERSON);
       const citizen = citizenRecipient ? r.persons.find((p) => p.id === citizenRecipient.id) : undefined;
       if (citizenRecipient && citizen && !citizen.messaging_enabled) {
-        throw new AppError(ErrorCode.RECIPIENT_NOT_ACTIVATED, `The e-service is no longer activated for ${citizen.name}. Activate it again first, or contact them another way.`);
+        throw new AppError(
+          ErrorCode.RECIPIENT_NOT_ACTIVATED,
+          `The e-service is no longer activated for ${citizen.name}. Activate it again first, or contact them another way.`,
+        );
       }
       // M2: an executor's right to write to a citizen ends with the assignment, replies included.
-      if (citizenRecipient && viewer.kind === 'staff' && viewer.role === StaffRole.EXECUTOR && sender.party.kind === PartyKind.STAFF) {
+      if (
+        citizenRecipient &&
+        viewer.kind === 'staff' &&
+        viewer.role === StaffRole.EXECUTOR &&
+        sender.party.kind === PartyKind.STAFF
+      ) {
         const writable = await writablePersons(em, viewer, [citizenRecipient.id]);
         if (!writable.has(citizenRecipient.id)) {
           throw new AppError(
@@ -328,7 +448,8 @@ export class MessageService {
       }
       // M4: a read-only relation reads the case's conversations but does not reply in them.
       if (viewer.kind === 'citizen' && t.case_id) await assertCitizenMayWrite(em, viewer.person.id, t.case_id);
-      if (recipients.length === 0) throw badInput('messageId', 'There is no one else in this conversation to reply to.');
+      if (recipients.length === 0)
+        throw badInput('messageId', 'There is no one else in this conversation to reply to.');
       const subject = input.subject?.trim() ? cleanSubject(input.subject) : replySubject(t.original_subject);
       const finalBody = withSignature(body, r.signature);
       const attachments = await ownUnsentUploads(em, viewer, attachmentIds);
@@ -352,7 +473,15 @@ export class MessageService {
       const notifyTargets: NotifyTarget[] | undefined = written.autoReplied
         ? undefined
         : citizen && citizenRecipient
-          ? [{ message_id: reply.id, person_id: citizen.id, notify_by_sms: citizen.notify_by_sms, notify_by_email: citizen.notify_by_email, municipality: r.case_municipality ?? r.staff_municipality ?? null }]
+          ? [
+              {
+                message_id: reply.id,
+                person_id: citizen.id,
+                notify_by_sms: citizen.notify_by_sms,
+                notify_by_email: citizen.notify_by_email,
+                municipality: r.case_municipality ?? r.staff_municipality ?? null,
+              },
+            ]
           : [];
       await events.recordIn(em, this.sink, { locked: written.locked, notifyTargets });
       return [reply];
@@ -362,7 +491,11 @@ export class MessageService {
   }
 
   /** The viewer's party in an existing conversation: their own, else the shared mailbox they answer from (M6: one they are a member of). */
-  private replySenderFrom(participants: ReplyReadsRow['participants'], viewerKeys: string[], fromSharedMailboxId?: string | null): Sender {
+  private replySenderFrom(
+    participants: ReplyReadsRow['participants'],
+    viewerKeys: string[],
+    fromSharedMailboxId?: string | null,
+  ): Sender {
     const inThread = new Map(participants.map((p) => [p.party_key, p]));
     if (this.viewer.kind === 'citizen') {
       if (fromSharedMailboxId) throw badInput('fromSharedMailboxId', 'Citizens send as themselves.');
@@ -376,7 +509,8 @@ export class MessageService {
       return { party: mailboxParty(id), staffId: staff.id, mailboxId: id, displayName: `${p.name} (${staff.name})` };
     };
     if (fromSharedMailboxId) {
-      if (!inThread.has(partyKey(mailboxParty(fromSharedMailboxId)))) throw badInput('fromSharedMailboxId', 'That shared mailbox does not take part in this conversation.');
+      if (!inThread.has(partyKey(mailboxParty(fromSharedMailboxId))))
+        throw badInput('fromSharedMailboxId', 'That shared mailbox does not take part in this conversation.');
       return viaMailbox(fromSharedMailboxId);
     }
     const own: Sender = { party: staffParty(staff.id), staffId: staff.id, displayName: staff.name };
@@ -426,41 +560,92 @@ export class MessageService {
       const message = plan.message(em, messageId, out);
       for (const r of recipients) plan.recipient(messageId, out.conversation.id, r);
       plan.event(messageId, MessageEventKind.SENT, out.sender.displayName, null);
-      for (const a of away) if (a.forwardToId) plan.event(messageId, MessageEventKind.FORWARDED, a.staffName, 'Frånvaro: vidarebefordrat till gemensam brevlåda');
+      for (const a of away)
+        if (a.forwardToId)
+          plan.event(
+            messageId,
+            MessageEventKind.FORWARDED,
+            a.staffName,
+            'Frånvaro: vidarebefordrat till gemensam brevlåda',
+          );
       for (const e of out.extraEvents ?? []) plan.event(e.messageId, e.kind, e.actorName, null);
       if (out.attachments.claim?.length) plan.claimAttachments(out.attachments.claim, messageId);
       if (out.attachments.copyFrom?.length) plan.copyAttachments(out.attachments.copyFrom, messageId);
       if (this.viewer.kind === 'staff' && out.conversation.citizenId) {
-        plan.accessLog(this.viewer.staff.id, this.viewer.role, out.conversation.citizenId, AccessAction.MESSAGE_SENT, this.requestId);
+        plan.accessLog(
+          this.viewer.staff.id,
+          this.viewer.role,
+          out.conversation.citizenId,
+          AccessAction.MESSAGE_SENT,
+          this.requestId,
+        );
       }
       written.push({ message, out, recipients: recipients.map((r) => r.party) });
     }
-    if (args.sendRequestId) plan.sendRequest(args.sendRequestId, written.map((w) => w.message.id));
+    if (args.sendRequestId)
+      plan.sendRequest(
+        args.sendRequestId,
+        written.map((w) => w.message.id),
+      );
 
     // Automatic replies go back to the senders: their viewers are locked now too, as everything must be locked at once.
-    const autoReplyPossible = written.some((w) => !w.out.isAutoReply && absent.some((a) => a.since && a.reply.trim() && w.recipients.some((p) => p.kind === PartyKind.STAFF && p.id === a.staffId)));
-    const lockKeys = events.owned ? written.flatMap((w) => [...w.recipients.map(partyKey), ...(autoReplyPossible ? [partyKey(w.out.sender.party)] : [])]) : null;
-    const [row] = await query<{ members?: MailboxMember[] }>(em, plan.statement(lockKeys ? viewerLocks(lockKeys) : sql`select 1 as done`));
+    const autoReplyPossible = written.some(
+      (w) =>
+        !w.out.isAutoReply &&
+        absent.some(
+          (a) =>
+            a.since && a.reply.trim() && w.recipients.some((p) => p.kind === PartyKind.STAFF && p.id === a.staffId),
+        ),
+    );
+    const lockKeys = events.owned
+      ? written.flatMap((w) => [
+          ...w.recipients.map(partyKey),
+          ...(autoReplyPossible ? [partyKey(w.out.sender.party)] : []),
+        ])
+      : null;
+    const [row] = await query<{ members?: MailboxMember[] }>(
+      em,
+      plan.statement(lockKeys ? viewerLocks(lockKeys) : sql`select 1 as done`),
+    );
     const locked = lockKeys ? { members: row.members ?? [] } : undefined;
 
     for (const w of written) {
-      events.add({ type: 'message.sent', messageId: w.message.id, conversationId: w.out.conversation.id, subject: w.out.subject, senderName: w.out.sender.displayName, sentAt: now, recipients: w.recipients });
+      events.add({
+        type: 'message.sent',
+        messageId: w.message.id,
+        conversationId: w.out.conversation.id,
+        subject: w.out.subject,
+        senderName: w.out.sender.displayName,
+        sentAt: now,
+        recipients: w.recipients,
+      });
     }
     const autoReplied = autoReplyPossible ? await this.autoReplies(em, events, absent, written) : false;
     return { messages: written.map((w) => w.message), locked, autoReplied };
   }
 
   /** One automatic reply per conversation per absence, never to an automatic reply: one claim statement, then one write for all of them. */
-  private async autoReplies(em: EntityManager, events: EventBuffer, absent: Absence[], written: { message: Message; out: Outgoing; recipients: PartyRef[] }[]): Promise<boolean> {
+  private async autoReplies(
+    em: EntityManager,
+    events: EventBuffer,
+    absent: Absence[],
+    written: { message: Message; out: Outgoing; recipients: PartyRef[] }[],
+  ): Promise<boolean> {
     const candidates = written.flatMap((w) =>
       absent
-        .filter((a) => a.since && a.reply.trim() && w.recipients.some((p) => p.kind === PartyKind.STAFF && p.id === a.staffId))
+        .filter(
+          (a) =>
+            a.since && a.reply.trim() && w.recipients.some((p) => p.kind === PartyKind.STAFF && p.id === a.staffId),
+        )
         .map((a) => ({ w, a })),
     );
     const claimed = await query<{ staff_id: string; conversation_id: string }>(
       em,
       sql`insert into auto_reply_sent (staff_id, conversation_id, absence_since)
-          select * from unnest(${uuidArray(candidates.map((c) => c.a.staffId))}, ${uuidArray(candidates.map((c) => c.w.out.conversation.id))}, ${typedArray(candidates.map((c) => c.a.since), 'timestamptz[]')})
+          select * from unnest(${uuidArray(candidates.map((c) => c.a.staffId))}, ${uuidArray(candidates.map((c) => c.w.out.conversation.id))}, ${typedArray(
+            candidates.map((c) => c.a.since),
+            'timestamptz[]',
+          )})
           on conflict do nothing returning staff_id, conversation_id`,
     );
     const got = new Set(claimed.map((c) => `${c.staff_id}:${c.conversation_id}`));
@@ -495,7 +680,11 @@ export class MessageService {
       const keys = parties
         .filter((p) => (viaSharedMailboxId ? p.kind !== PartyKind.SHARED_MAILBOX || p.id === viaSharedMailboxId : true))
         .map(partyKey);
-      const unread = await em.find(MessageRecipient, { message: message.id, partyKey: { $in: keys }, readAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const unread = await em.find(
+        MessageRecipient,
+        { message: message.id, partyKey: { $in: keys }, readAt: null },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
       if (!unread.length) return message;
       const now = new Date();
       const readerName = this.viewer.kind === 'staff' ? this.viewer.staff.name : this.viewer.person.name;
@@ -543,7 +732,13 @@ export class MessageService {
    * A mailbox's conversations, latest activity first: the staff member's own
    * (default) or a shared mailbox they belong to; a citizen's own.
    */
-  async conversations(args: { sharedMailboxId?: string | null; folder?: InboxFolder | null; unreadOnly?: boolean | null; first?: number | null; after?: string | null }): Promise<Page<ConversationView>> {
+  async conversations(args: {
+    sharedMailboxId?: string | null;
+    folder?: InboxFolder | null;
+    unreadOnly?: boolean | null;
+    first?: number | null;
+    after?: string | null;
+  }): Promise<Page<ConversationView>> {
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 2) as [string, string] | undefined;
     // No transaction: the page, its participants and last messages, and the access log of the citizens listed are one statement.
@@ -565,7 +760,10 @@ export class MessageService {
     const parties = await this.viewerParties(this.em);
     const keys = parties.map(partyKey);
     // A recipient row already makes staff a participant; a citizen counts only conversations they may still read (M6).
-    const readable = this.viewer.kind === 'citizen' ? sql`and r.conversation_id in (select c.id from conversation c where ${readableConversations(this.viewer, keys, 'c')})` : sql``;
+    const readable =
+      this.viewer.kind === 'citizen'
+        ? sql`and r.conversation_id in (select c.id from conversation c where ${readableConversations(this.viewer, keys, 'c')})`
+        : sql``;
     const rows = await query<{ party_key: string; unread: string }>(
       this.em,
       sql`select r.party_key, count(*) as unread from message_recipient r
@@ -599,13 +797,16 @@ export class MessageService {
     const where: Sql[] = [readableConversations(this.viewer, keys, 'c')];
     if (opts.ids) where.push(sql`c.id = any(${uuidArray(opts.ids)})`);
     if (opts.folder === 'INBOX') {
-      where.push(sql`exists (select 1 from message_recipient r2 where r2.conversation_id = c.id and r2.party_key = any(${keysArray}))`);
+      where.push(
+        sql`exists (select 1 from message_recipient r2 where r2.conversation_id = c.id and r2.party_key = any(${keysArray}))`,
+      );
     } else if (opts.folder === 'SENT') {
       where.push(sql`exists (select 1 from message m2 where m2.conversation_id = c.id and m2.is_auto_reply = false and
         (m2.sender_kind::text || ':' || coalesce(m2.sender_mailbox_id, m2.sender_person_id, m2.sender_staff_id)::text) = any(${keysArray}))`);
     }
     if (opts.unreadOnly) where.push(sql`u.unread > 0`);
-    if (opts.after) where.push(sql`(c.last_message_at, c.id) < (${opts.after[0]}::timestamptz, ${uuid(opts.after[1])})`);
+    if (opts.after)
+      where.push(sql`(c.last_message_at, c.id) < (${opts.after[0]}::timestamptz, ${uuid(opts.after[1])})`);
     const page = sql`select c.*, lm.id as last_message_id, u.unread
          from conversation c
          left join lateral (select m.id from message m where m.conversation_id = c.id order by m.created_at desc, m.id desc limit 1) lm on true
@@ -631,9 +832,19 @@ export class MessageService {
              left join person pe on pe.id = p.person_id where p.conversation_id = page.id) as participant_rows,
            (select row_to_json(m) from message m where m.id = page.last_message_id) as last_message_row`
       : sql``;
-    const rows = await query(em, sql`with page as (${page}) ${log} select page.* ${details} from page order by page.last_message_at desc, page.id desc`);
+    const rows = await query(
+      em,
+      sql`with page as (${page}) ${log} select page.* ${details} from page order by page.last_message_at desc, page.id desc`,
+    );
     return rows.map((row) => {
-      const { participant_rows: participants, last_message_row: last, ...conversation } = row as Record<string, unknown> & { participant_rows?: PartyRow[] | null; last_message_row?: Record<string, unknown> | null };
+      const {
+        participant_rows: participants,
+        last_message_row: last,
+        ...conversation
+      } = row as Record<string, unknown> & {
+        participant_rows?: PartyRow[] | null;
+        last_message_row?: Record<string, unknown> | null;
+      };
       return {
         conversation: plainConversation(conversation),
         lastMessageId: (row.last_message_id as string | null) ?? null,
@@ -652,8 +863,13 @@ export class MessageService {
   async openMessage(em: EntityManager, messageId: string, opts: { forReply?: boolean } = {}): Promise<Message> {
     if (!isId(messageId)) throw notFound('message');
     const keys = (await this.viewerParties(em)).map(partyKey);
-    const readable = opts.forReply ? conversationParticipant.sql(keys, 'c.id') : readableConversations(this.viewer, keys, 'c');
-    const [row] = await query(em, sql`select m.* from message m join conversation c on c.id = m.conversation_id where m.id = ${uuid(messageId)} and ${readable}`);
+    const readable = opts.forReply
+      ? conversationParticipant.sql(keys, 'c.id')
+      : readableConversations(this.viewer, keys, 'c');
+    const [row] = await query(
+      em,
+      sql`select m.* from message m join conversation c on c.id = m.conversation_id where m.id = ${uuid(messageId)} and ${readable}`,
+    );
     if (!row) throw notFound('message');
     return em.map(Message, row);
   }
@@ -672,8 +888,14 @@ export class MessageService {
    * key already used answers the messages it made (or IDEMPOTENCY_KEY_REUSED
    * for a different payload).
    */
-  private async idempotent(key: string, payload: unknown, reads: Sql | null, work: (em: EntityManager, row: Record<string, unknown> & { claim_id: string }) => Promise<Message[]>): Promise<Message[]> {
-    const senderKey = this.viewer.kind === 'staff' ? `STAFF:${this.viewer.staff.id}` : `PERSON:${this.viewer.person.id}`;
+  private async idempotent(
+    key: string,
+    payload: unknown,
+    reads: Sql | null,
+    work: (em: EntityManager, row: Record<string, unknown> & { claim_id: string }) => Promise<Message[]>,
+  ): Promise<Message[]> {
+    const senderKey =
+      this.viewer.kind === 'staff' ? `STAFF:${this.viewer.staff.id}` : `PERSON:${this.viewer.person.id}`;
     const payloadHash = createHash('sha256').update(JSON.stringify(payload)).digest('hex');
     return this.em.transactional(async (em) => {
       // Concurrent retries wait here on the unique index until the first one commits.
@@ -686,7 +908,11 @@ export class MessageService {
       if (!row.claim_id) {
         const previous = await em.findOneOrFail(SendRequest, { senderKey, key });
         if (previous.payloadHash !== payloadHash) {
-          throw new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotency key was already used for a different message. Generate a new key for each new message; reuse a key only to retry the very same send.', { field: 'idempotencyKey' });
+          throw new AppError(
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            'This idempotency key was already used for a different message. Generate a new key for each new message; reuse a key only to retry the very same send.',
+            { field: 'idempotencyKey' },
+          );
         }
         const messages = await em.find(Message, { id: { $in: previous.messageIds } });
         const order = new Map(previous.messageIds.map((id, i) => [id, i]));
@@ -706,7 +932,13 @@ export class MessageService {
     const staff = this.viewer.staff;
     if (!fromSharedMailboxId) return { party: staffParty(staff.id), staffId: staff.id, displayName: staff.name };
     if (!r.from_mailbox) throw notFound('shared mailbox');
-    return { party: mailboxParty(r.from_mailbox.id), staffId: staff.id, mailboxId: r.from_mailbox.id, displayName: `${r.from_mailbox.name} (${staff.name})`, municipality: r.from_mailbox.municipality };
+    return {
+      party: mailboxParty(r.from_mailbox.id),
+      staffId: staff.id,
+      mailboxId: r.from_mailbox.id,
+      displayName: `${r.from_mailbox.name} (${staff.name})`,
+      municipality: r.from_mailbox.municipality,
+    };
   }
 
   private async mailboxParty(em: EntityManager, sharedMailboxId?: string | null): Promise<PartyRef> {
@@ -719,8 +951,6 @@ export class MessageService {
     if (!mailbox) throw notFound('shared mailbox');
     return mailboxParty(mailbox.id);
   }
-
-
 }
 
 export function senderParty(m: Message): PartyRef {
@@ -730,7 +960,10 @@ export function senderParty(m: Message): PartyRef {
 }
 
 /** The body with the staff member's signature under it, when asked for and there is one. */
-function withSignature(body: { html: string; text: string }, signatureText: string | null | undefined): { html: string; text: string } {
+function withSignature(
+  body: { html: string; text: string },
+  signatureText: string | null | undefined,
+): { html: string; text: string } {
   const signature = signatureText?.trim();
   if (!signature) return body;
   return { html: `${body.html}${textToHtml(`--\n${signature}`)}`, text: `${body.text}\n\n--\n${signature}` };
@@ -751,7 +984,13 @@ interface SendReadsRow {
   viewer_active: boolean | null;
 }
 
-const toAbsence = (a: SendReadsRow['absent'][number]): Absence => ({ staffId: a.staff_id, staffName: a.staff_name, forwardToId: a.forward_to_id, since: a.since, reply: a.reply });
+const toAbsence = (a: SendReadsRow['absent'][number]): Absence => ({
+  staffId: a.staff_id,
+  staffName: a.staff_name,
+  forwardToId: a.forward_to_id,
+  since: a.since,
+  reply: a.reply,
+});
 
 /**
  * The reads a send needs, as columns of one row (read with the key claim):
@@ -760,7 +999,12 @@ const toAbsence = (a: SendReadsRow['absent'][number]): Absence => ({ staffId: a.
  * staff addressed, the municipality of the persons' cases, and the sender's
  * mailbox (membership), signature and e-service.
  */
-function sendReads(viewer: Viewer, to: { personIds: string[]; staffIds: string[]; sharedMailboxIds: string[] }, fromSharedMailboxId: string | null, addSignature: boolean): Sql {
+function sendReads(
+  viewer: Viewer,
+  to: { personIds: string[]; staffIds: string[]; sharedMailboxIds: string[] },
+  fromSharedMailboxId: string | null,
+  addSignature: boolean,
+): Sql {
   const persons = uuidArray(to.personIds);
   const staffId = viewer.kind === 'staff' ? viewer.staff.id : null;
   const fromMailbox =
@@ -795,11 +1039,29 @@ class WritePlan {
   private readonly touchedConversations: string[] = [];
   private readonly participants: { id: string; conversationId: string; party: PartyRef }[] = [];
   private readonly messages: Record<string, unknown>[] = [];
-  private readonly recipients: { id: string; messageId: string; conversationId: string; party: PartyRef; forwarded: boolean }[] = [];
-  private readonly events: { id: string; messageId: string; kind: MessageEventKind; actorName: string; detail: string | null }[] = [];
+  private readonly recipients: {
+    id: string;
+    messageId: string;
+    conversationId: string;
+    party: PartyRef;
+    forwarded: boolean;
+  }[] = [];
+  private readonly events: {
+    id: string;
+    messageId: string;
+    kind: MessageEventKind;
+    actorName: string;
+    detail: string | null;
+  }[] = [];
   private readonly claims: { id: string; messageId: string }[] = [];
   private readonly copies: { sourceId: string; id: string; messageId: string }[] = [];
-  private readonly accessLogs: { actorId: string; role: string; personId: string; action: AccessAction; requestId: string }[] = [];
+  private readonly accessLogs: {
+    actorId: string;
+    role: string;
+    personId: string;
+    action: AccessAction;
+    requestId: string;
+  }[] = [];
   private request?: { id: string; messageIds: string[] };
 
   constructor(private readonly now: Date) {}
@@ -821,7 +1083,11 @@ class WritePlan {
       id,
       created_at: this.now,
       conversation_id: c.id,
-      sender_kind: out.sender.personId ? PartyKind.PERSON : out.sender.mailboxId ? PartyKind.SHARED_MAILBOX : PartyKind.STAFF,
+      sender_kind: out.sender.personId
+        ? PartyKind.PERSON
+        : out.sender.mailboxId
+          ? PartyKind.SHARED_MAILBOX
+          : PartyKind.STAFF,
       sender_staff_id: out.sender.staffId ?? null,
       sender_mailbox_id: out.sender.mailboxId ?? null,
       sender_person_id: out.sender.personId ?? null,
@@ -863,7 +1129,11 @@ class WritePlan {
   /** The one statement: every insert and update as a CTE, then `main` (e.g. the viewers' notice locks). */
   statement(main: Sql): Sql {
     const now = this.now;
-    const at = (n: number) => typedArray(Array.from({ length: n }, () => now), 'timestamptz[]');
+    const at = (n: number) =>
+      typedArray(
+        Array.from({ length: n }, () => now),
+        'timestamptz[]',
+      );
     const ids = (xs: readonly (string | null)[]) => typedArray(xs, 'uuid[]');
     const texts = (xs: readonly (string | null)[]) => typedArray(xs, 'text[]');
     const bools = (xs: readonly boolean[]) => typedArray(xs, 'boolean[]');
@@ -884,7 +1154,9 @@ class WritePlan {
             as x(id, at, subject, citizen_id, case_id))`);
     }
     if (this.touchedConversations.length) {
-      ctes.push(sql`touched_conversation as (update conversation c set last_message_at = ${now}::timestamptz where c.id = any(${ids(this.touchedConversations)}))`);
+      ctes.push(
+        sql`touched_conversation as (update conversation c set last_message_at = ${now}::timestamptz where c.id = any(${ids(this.touchedConversations)}))`,
+      );
     }
     const p = this.participants;
     if (p.length) {
@@ -941,7 +1213,9 @@ class WritePlan {
                       ${texts(col(l, (x) => x.requestId))}) as x(actor_id, actor_role, person_id, action, request_id))`);
     }
     if (this.request) {
-      ctes.push(sql`answered_request as (update send_request set message_ids = ${JSON.stringify(this.request.messageIds)}::jsonb where id = ${uuid(this.request.id)})`);
+      ctes.push(
+        sql`answered_request as (update send_request set message_ids = ${JSON.stringify(this.request.messageIds)}::jsonb where id = ${uuid(this.request.id)})`,
+      );
     }
     return sql`with ${join(ctes, ',')} ${main}`;
   }
@@ -968,7 +1242,11 @@ interface ReplyReadsRow {
  * still linked to the conversation's case (M1/M4), the out-of-office of the
  * staff in it, the municipality, the signature and the viewer's e-service.
  */
-function replyReads(viewer: Viewer, t: { id: string; citizen_id: string | null; case_id: string | null }, addSignature: boolean): Sql {
+function replyReads(
+  viewer: Viewer,
+  t: { id: string; citizen_id: string | null; case_id: string | null },
+  addSignature: boolean,
+): Sql {
   const conversation = uuid(t.id);
   const staffId = viewer.kind === 'staff' ? viewer.staff.id : null;
   const stillLinked =

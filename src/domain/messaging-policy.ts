@@ -108,7 +108,10 @@ export function messageTargetPersons(viewer: StaffViewer, alias: string): Sql {
  * messages and inside its validity.
  */
 export async function citizenStillLinked(em: EntityManager, personId: string, caseId: string): Promise<boolean> {
-  const rows = await query(em, sql`select 1 from (${citizenLinks.sql(personId, todayInSweden())}) l where l.id = ${uuid(caseId)} limit 1`);
+  const rows = await query(
+    em,
+    sql`select 1 from (${citizenLinks.sql(personId, todayInSweden())}) l where l.id = ${uuid(caseId)} limit 1`,
+  );
   return rows.length > 0;
 }
 
@@ -118,7 +121,11 @@ export interface CitizenTarget {
 }
 
 /** M4: the staff and shared mailboxes a citizen may start a conversation with, with the case that links them (never through a read-only relation). */
-export async function citizenTargets(em: EntityManager, viewer: CitizenViewer, opts: { readOnly?: boolean } = {}): Promise<CitizenTarget[]> {
+export async function citizenTargets(
+  em: EntityManager,
+  viewer: CitizenViewer,
+  opts: { readOnly?: boolean } = {},
+): Promise<CitizenTarget[]> {
   const today = todayInSweden();
   const writes = opts.readOnly ? sql`not l.can_write` : sql`l.can_write`;
   const rows = await query<{ kind: PartyKind; id: string; case_id: string }>(
@@ -146,7 +153,12 @@ const readOnlyRefusal = () =>
  * refusal to give. RELATION_READ_ONLY when only a read-only relation links
  * them to that party, otherwise RECIPIENT_NOT_ALLOWED (`notAllowed`).
  */
-export async function citizenRecipientRefusal(em: EntityManager, viewer: CitizenViewer, party: PartyRef, notAllowed: AppError): Promise<AppError> {
+export async function citizenRecipientRefusal(
+  em: EntityManager,
+  viewer: CitizenViewer,
+  party: PartyRef,
+  notAllowed: AppError,
+): Promise<AppError> {
   const readOnly = await citizenTargets(em, viewer, { readOnly: true });
   return readOnly.some((t) => partyKey(t.party) === partyKey(party)) ? readOnlyRefusal() : notAllowed;
 }
@@ -179,7 +191,9 @@ export function readableConversations(viewer: Viewer, partyKeys: readonly string
 
 /** The viewer's own party: a citizen as themself, staff personally. */
 function ownParty(viewer: Viewer): PartyRef {
-  return viewer.kind === 'citizen' ? { kind: PartyKind.PERSON, id: viewer.person.id } : { kind: PartyKind.STAFF, id: viewer.staff.id };
+  return viewer.kind === 'citizen'
+    ? { kind: PartyKind.PERSON, id: viewer.person.id }
+    : { kind: PartyKind.STAFF, id: viewer.staff.id };
 }
 
 /**
@@ -205,8 +219,14 @@ export async function viewerParties(em: EntityManager, viewer: Viewer): Promise<
 }
 
 /** A shared mailbox the staff member belongs to, or null (callers refuse with their own words). */
-export async function memberMailbox(em: EntityManager, viewer: StaffViewer, mailboxId: string): Promise<SharedMailbox | null> {
+export async function memberMailbox(
+  em: EntityManager,
+  viewer: StaffViewer,
+  mailboxId: string,
+): Promise<SharedMailbox | null> {
   if (viewer.role === StaffRole.ADMIN) return null;
-  const membership = isId(mailboxId) ? await em.findOne(SharedMailboxMember, { mailbox: mailboxId, staff: viewer.staff.id }, { populate: ['mailbox'] }) : null;
+  const membership = isId(mailboxId)
+    ? await em.findOne(SharedMailboxMember, { mailbox: mailboxId, staff: viewer.staff.id }, { populate: ['mailbox'] })
+    : null;
   return membership?.mailbox ?? null;
 }

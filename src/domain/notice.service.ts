@@ -78,7 +78,11 @@ export function noticeParties(events: readonly DomainEvent[]): string[] {
  * the caller already took them with {@link viewerLocks} and passes the
  * members it read), then the unread counts and the inserts (one statement).
  */
-export async function recordNotices(em: EntityManager, events: readonly DomainEvent[], locked?: { members: MailboxMember[] }): Promise<RecordedNotices> {
+export async function recordNotices(
+  em: EntityManager,
+  events: readonly DomainEvent[],
+  locked?: { members: MailboxMember[] },
+): Promise<RecordedNotices> {
   const rows: { partyKey: string; kind: NoticeKind; payload: NoticePayload }[] = [];
   const countFor = new Set<string>();
   for (const e of events) {
@@ -86,12 +90,26 @@ export async function recordNotices(em: EntityManager, events: readonly DomainEv
     if (e.type === 'message.sent') {
       for (const r of e.recipients) {
         const key = partyKey(r);
-        rows.push({ partyKey: key, kind: NoticeKind.NEW_MESSAGE, payload: { conversationId: e.conversationId, messageId: e.messageId, subject: e.subject, senderName: e.senderName, at } });
+        rows.push({
+          partyKey: key,
+          kind: NoticeKind.NEW_MESSAGE,
+          payload: {
+            conversationId: e.conversationId,
+            messageId: e.messageId,
+            subject: e.subject,
+            senderName: e.senderName,
+            at,
+          },
+        });
         countFor.add(key);
       }
     } else {
       if (e.receiptRequested) {
-        rows.push({ partyKey: partyKey(e.sender), kind: NoticeKind.READ_RECEIPT, payload: { conversationId: e.conversationId, messageId: e.messageId, readerName: e.readerName, at } });
+        rows.push({
+          partyKey: partyKey(e.sender),
+          kind: NoticeKind.READ_RECEIPT,
+          payload: { conversationId: e.conversationId, messageId: e.messageId, readerName: e.readerName, at },
+        });
       }
       countFor.add(partyKey(e.reader));
     }
@@ -117,14 +135,21 @@ export async function recordNotices(em: EntityManager, events: readonly DomainEv
       select x.party_key, x.kind::notice_kind, x.payload, now() from x order by x.ord
       returning seq::text as seq, party_key, kind, payload`,
   );
-  return { notices: inserted.map((r) => ({ seq: r.seq, partyKey: r.party_key, kind: r.kind, payload: r.payload })), members };
+  return {
+    notices: inserted.map((r) => ({ seq: r.seq, partyKey: r.party_key, kind: r.kind, payload: r.payload })),
+    members,
+  };
 }
 
 export const MAX_NOTICES_PER_CALL = 500;
 
 export function parseCursor(cursor: string | null | undefined): string | null {
   if (cursor == null || cursor === '') return null;
-  if (!/^\d{1,19}$/.test(cursor)) throw badInput('cursor', 'The cursor is not one this API gave out. Use the cursor of the last notice you received.');
+  if (!/^\d{1,19}$/.test(cursor))
+    throw badInput(
+      'cursor',
+      'The cursor is not one this API gave out. Use the cursor of the last notice you received.',
+    );
   return cursor;
 }
 
@@ -160,6 +185,8 @@ export async function noticesSince(
              or exists (select 1 from conversation c where c.id = (n.payload->>'conversationId')::uuid and ${readableConversations(viewer, keys, 'c')}))
       order by n.seq limit ${limit + 1}`,
   );
-  const notices = rows.slice(0, limit).map((r) => ({ seq: r.seq, partyKey: r.party_key, kind: r.kind, payload: r.payload }));
+  const notices = rows
+    .slice(0, limit)
+    .map((r) => ({ seq: r.seq, partyKey: r.party_key, kind: r.kind, payload: r.payload }));
   return { notices, cursor: notices.length ? notices[notices.length - 1].seq : cursor, hasMore: rows.length > limit };
 }

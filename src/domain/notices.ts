@@ -18,7 +18,16 @@ export type DomainEvent =
       sentAt: Date;
       recipients: PartyRef[];
     }
-  | { type: 'message.read'; messageId: string; conversationId: string; reader: PartyRef; readerName: string; readAt: Date; sender: PartyRef; receiptRequested: boolean };
+  | {
+      type: 'message.read';
+      messageId: string;
+      conversationId: string;
+      reader: PartyRef;
+      readerName: string;
+      readAt: Date;
+      sender: PartyRef;
+      receiptRequested: boolean;
+    };
 
 /** What a writer already did or read for the records, so the sink does not do it again. */
 export interface RecordHints {

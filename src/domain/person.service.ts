@@ -6,11 +6,24 @@ import { Case, CaseStatus } from '../entities/case';
 import { Person } from '../entities/person';
 import { StaffRole } from '../entities/staff';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
-import { assertMayChangeContactDetails, caseloadFilter, loadPersonAccess, staffVisiblePersons, type PersonAccess } from './access-policy';
+import {
+  assertMayChangeContactDetails,
+  caseloadFilter,
+  loadPersonAccess,
+  staffVisiblePersons,
+  type PersonAccess,
+} from './access-policy';
 import { join, query, sql, uuid, type Sql } from './sql';
 import { logPersonAccess } from './access-log.service';
 import { messageTargetPersons } from './messaging-policy';
-import { checkSwitches, normalizeEmail, normalizeMobile, normalizePhone, optionalContact, type EServiceSwitches } from './contact-details';
+import {
+  checkSwitches,
+  normalizeEmail,
+  normalizeMobile,
+  normalizePhone,
+  optionalContact,
+  type EServiceSwitches,
+} from './contact-details';
 import { isId } from './ids';
 import { pageSize, decodeCursor, toPage, type Page } from './pagination';
 import { parsePersonnummer } from './personnummer';
@@ -50,7 +63,12 @@ export class PersonService {
   ) {}
 
   /** Persons this staff member may see, by family name; `search` matches name or personnummer. */
-  async list(args: { search?: string | null; first?: number | null; after?: string | null; messageTargetsOnly?: boolean | null }): Promise<Page<Person>> {
+  async list(args: {
+    search?: string | null;
+    first?: number | null;
+    after?: string | null;
+    messageTargetsOnly?: boolean | null;
+  }): Promise<Page<Person>> {
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 3) as [string, string, string] | undefined;
     return this.em.transactional(async (em) => {
@@ -65,12 +83,24 @@ export class PersonService {
           where.push(sql`(p.given_name ilike ${like} or p.family_name ilike ${like} or p.personnummer like ${like})`);
         }
       }
-      if (after) where.push(sql`(p.family_name, p.given_name, p.id) > (${after[0]}::text, ${after[1]}::text, ${uuid(after[2])})`);
+      if (after)
+        where.push(
+          sql`(p.family_name, p.given_name, p.id) > (${after[0]}::text, ${after[1]}::text, ${uuid(after[2])})`,
+        );
       const rows = (
-        await query(em, sql`select p.* from person p where ${join(where, 'and')} order by p.family_name asc, p.given_name asc, p.id asc limit ${size + 1}`)
+        await query(
+          em,
+          sql`select p.* from person p where ${join(where, 'and')} order by p.family_name asc, p.given_name asc, p.id asc limit ${size + 1}`,
+        )
       ).map((row) => em.map(Person, row));
       const page = toPage(rows, size, personKey);
-      await logPersonAccess(em, this.viewer, this.requestId, page.nodes.map((p) => p.id), AccessAction.PERSON_LIST);
+      await logPersonAccess(
+        em,
+        this.viewer,
+        this.requestId,
+        page.nodes.map((p) => p.id),
+        AccessAction.PERSON_LIST,
+      );
       return page;
     });
   }
@@ -114,8 +144,11 @@ export class PersonService {
    * language; turning it off clears the language.
    */
   async setFlags(id: string, input: PersonFlagsInput): Promise<Person> {
-    this.requireCaseworker('set a person\'s flags');
-    const language = input.interpreterLanguage === undefined ? undefined : optionalText(input.interpreterLanguage)?.slice(0, 100) ?? null;
+    this.requireCaseworker("set a person's flags");
+    const language =
+      input.interpreterLanguage === undefined
+        ? undefined
+        : (optionalText(input.interpreterLanguage)?.slice(0, 100) ?? null);
     return this.em.transactional(async (em) => {
       const { person } = await this.load(em, id, { lock: true });
       if (input.confidentialityMarking != null) person.confidentialityMarking = input.confidentialityMarking;
@@ -124,7 +157,10 @@ export class PersonService {
       if (language !== undefined) person.interpreterLanguage = language;
       if (!person.needsInterpreter) person.interpreterLanguage = null;
       else if (!person.interpreterLanguage) {
-        throw badInput('interpreterLanguage', 'Say which language the interpreter is for (e.g. Arabiska), or turn the interpreter need off.');
+        throw badInput(
+          'interpreterLanguage',
+          'Say which language the interpreter is for (e.g. Arabiska), or turn the interpreter need off.',
+        );
       }
       await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.PERSON_UPDATE);
       return person;
@@ -139,13 +175,20 @@ export class PersonService {
    */
   async setProtectedIdentity(personnummer: string, protectedIdentity: boolean): Promise<boolean> {
     if (this.viewer.role !== StaffRole.ADMIN) {
-      throw forbidden('Skyddad folkbokföring comes from the population register: only an administrator records it. Ask your administrator.');
+      throw forbidden(
+        'Skyddad folkbokföring comes from the population register: only an administrator records it. Ask your administrator.',
+      );
     }
     const pnr = parsePersonnummer(personnummer);
     if (!pnr.ok) throw badInput('personnummer', pnr.reason);
     return this.em.transactional(async (em) => {
       const person = await em.findOne(Person, { personnummer: pnr.value }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!person) throw new AppError(ErrorCode.NOT_FOUND, 'No person with that personnummer is known to the social services. Check the number.', { field: 'personnummer' });
+      if (!person)
+        throw new AppError(
+          ErrorCode.NOT_FOUND,
+          'No person with that personnummer is known to the social services. Check the number.',
+          { field: 'personnummer' },
+        );
       person.protectedIdentity = protectedIdentity;
       await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.PERSON_UPDATE);
       return person.protectedIdentity;
@@ -189,7 +232,11 @@ export class PersonService {
     });
   }
 
-  private async load(em: EntityManager, id: string, opts: { lock?: boolean } = {}): Promise<{ person: Person; access: PersonAccess }> {
+  private async load(
+    em: EntityManager,
+    id: string,
+    opts: { lock?: boolean } = {},
+  ): Promise<{ person: Person; access: PersonAccess }> {
     if (!isId(id)) throw notFound('person');
     const access = (await loadPersonAccess(em, this.viewer, [id])).get(id)!;
     if (!access.visible) throw notFound('person');
@@ -214,7 +261,12 @@ function optionalText(value: string | null | undefined): string | null | undefin
  * verified details are used to notify a protected identity. `undefined`
  * leaves a detail as it is.
  */
-export function setStaffEnteredContact(person: Person, details: { mobile?: string | null; email?: string | null }): void {
-  if (details.mobile !== undefined) Object.assign(person, { mobile: details.mobile, mobileVerified: details.mobile !== null });
-  if (details.email !== undefined) Object.assign(person, { email: details.email, emailVerified: details.email !== null });
+export function setStaffEnteredContact(
+  person: Person,
+  details: { mobile?: string | null; email?: string | null },
+): void {
+  if (details.mobile !== undefined)
+    Object.assign(person, { mobile: details.mobile, mobileVerified: details.mobile !== null });
+  if (details.email !== undefined)
+    Object.assign(person, { email: details.email, emailVerified: details.email !== null });
 }

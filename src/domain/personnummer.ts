@@ -23,7 +23,7 @@ const REASONS = {
   shape: 'A personnummer has 12 digits (YYYYMMDDNNNN) or 10 digits with a separator (YYMMDD-NNNN).',
   date: 'The date part of the personnummer is not a real date.',
   future: 'The date part of the personnummer lies in the future: check for a typo.',
-  birthNumber: 'The personnummer\'s birth number (the three digits before the last) cannot be 000: check for a typo.',
+  birthNumber: "The personnummer's birth number (the three digits before the last) cannot be 000: check for a typo.",
   checkDigit: 'The check digit of the personnummer is wrong: check for a typo.',
 };
 
@@ -67,7 +67,8 @@ export function parsePersonnummer(input: string, today: Date = new Date()): Pers
 /** Why the package refused a well-shaped number: the date is impossible whatever the check digit, the birth number is 000, or the check digit is wrong. */
 function refusalReason(twelve: string): string {
   const withoutCheck = twelve.slice(0, 11);
-  const someCheckDigitFits = (prefix: string) => Array.from({ length: 10 }, (_, d) => `${prefix}${d}`).some((n) => parsed(n) !== undefined);
+  const someCheckDigitFits = (prefix: string) =>
+    Array.from({ length: 10 }, (_, d) => `${prefix}${d}`).some((n) => parsed(n) !== undefined);
   if (someCheckDigitFits(withoutCheck)) return REASONS.checkDigit;
   if (twelve.slice(8, 11) === '000' && someCheckDigitFits(`${twelve.slice(0, 8)}001`)) return REASONS.birthNumber;
   return REASONS.date;

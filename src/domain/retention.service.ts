@@ -169,10 +169,20 @@ const conversations: RuleDef = {
   },
   async batch(em, cutoff, limit) {
     // Conversations a send is writing to right now are locked by it: skipped, taken next run.
-    const ids = (await query<{ id: string }>(em, sql`${conversationCandidates(cutoff)} order by c.last_message_at, c.id limit ${limit} for update of c skip locked`)).map((r) => r.id);
+    const ids = (
+      await query<{ id: string }>(
+        em,
+        sql`${conversationCandidates(cutoff)} order by c.last_message_at, c.id limit ${limit} for update of c skip locked`,
+      )
+    ).map((r) => r.id);
     const removed: RetentionCounts = {};
     if (ids.length) {
-      const doomed = (await query<{ id: string }>(em, sql`select m.id from message m where m.conversation_id = any(${uuidArray(ids)}) and not ${journaled('m')}`)).map((r) => r.id);
+      const doomed = (
+        await query<{ id: string }>(
+          em,
+          sql`select m.id from message m where m.conversation_id = any(${uuidArray(ids)}) and not ${journaled('m')}`,
+        )
+      ).map((r) => r.id);
       const [tally] = await query(
         em,
         sql`select
@@ -182,19 +192,33 @@ const conversations: RuleDef = {
       );
       Object.assign(removed, counts(tally));
       // attachment.message_id is "on delete set null": the files go first, explicitly, or they would linger as uploads.
-      const files = await query<{ storage_key: string }>(em, sql`delete from attachment a where a.message_id = any(${uuidArray(doomed)}) returning a.storage_key`);
-      removed.attachments = files.length;
-      removed.messages = (await query(em, sql`delete from message m where m.id = any(${uuidArray(doomed)}) returning 1`)).length;
-      const gone = (await query<{ id: string }>(
+      const files = await query<{ storage_key: string }>(
         em,
-        sql`delete from conversation c where c.id = any(${uuidArray(ids)}) and not exists (select 1 from message m where m.conversation_id = c.id) returning c.id`,
-      )).map((r) => r.id);
+        sql`delete from attachment a where a.message_id = any(${uuidArray(doomed)}) returning a.storage_key`,
+      );
+      removed.attachments = files.length;
+      removed.messages = (
+        await query(em, sql`delete from message m where m.id = any(${uuidArray(doomed)}) returning 1`)
+      ).length;
+      const gone = (
+        await query<{ id: string }>(
+          em,
+          sql`delete from conversation c where c.id = any(${uuidArray(ids)}) and not exists (select 1 from message m where m.conversation_id = c.id) returning c.id`,
+        )
+      ).map((r) => r.id);
       removed.conversations = gone.length;
-      if (gone.length) await query(em, sql`delete from auto_reply_sent s where s.conversation_id = any(${uuidArray(gone)})`);
-      removed.files = await removeUnreferencedBlobs(em, files.map((f) => f.storage_key));
+      if (gone.length)
+        await query(em, sql`delete from auto_reply_sent s where s.conversation_id = any(${uuidArray(gone)})`);
+      removed.files = await removeUnreferencedBlobs(
+        em,
+        files.map((f) => f.storage_key),
+      );
     }
     // Notices only point at messages for catching up: they go by age, except those of held conversations.
-    const notices = await query(em, sql`delete from notice where seq in (${noticeCandidates(cutoff)} order by n.seq limit ${limit}) returning 1`);
+    const notices = await query(
+      em,
+      sql`delete from notice where seq in (${noticeCandidates(cutoff)} order by n.seq limit ${limit}) returning 1`,
+    );
     removed.notices = notices.length;
     return { removed, more: ids.length === limit || notices.length === limit };
   },
@@ -213,12 +237,20 @@ const drafts: RuleDef = {
     return counts((await query(em, sql`select count(*) as drafts from (${draftCandidates(cutoff)}) d`))[0]);
   },
   async kept(em, cutoff) {
-    const rows = await query(em, sql`select count(*) as "draftsOnHold" from draft d where d.saved_at < ${ts(cutoff)} and d.id not in (${draftCandidates(cutoff)})`);
+    const rows = await query(
+      em,
+      sql`select count(*) as "draftsOnHold" from draft d where d.saved_at < ${ts(cutoff)} and d.id not in (${draftCandidates(cutoff)})`,
+    );
     return counts(rows[0]);
   },
   async batch(em, cutoff, limit) {
     // Their uploads become unsent uploads, removed by UNSENT_UPLOADS once old enough.
-    const n = (await query(em, sql`delete from draft where id in (${draftCandidates(cutoff)} limit ${limit} for update of d skip locked) returning 1`)).length;
+    const n = (
+      await query(
+        em,
+        sql`delete from draft where id in (${draftCandidates(cutoff)} limit ${limit} for update of d skip locked) returning 1`,
+      )
+    ).length;
     return { removed: { drafts: n }, more: n === limit };
   },
 };
@@ -239,8 +271,20 @@ const unsentUploads: RuleDef = {
     return {};
   },
   async batch(em, cutoff, limit) {
-    const gone = await query<{ storage_key: string }>(em, sql`delete from attachment where id in (${uploadCandidates(cutoff)} limit ${limit} for update of a skip locked) returning storage_key`);
-    return { removed: { uploads: gone.length, files: await removeUnreferencedBlobs(em, gone.map((g) => g.storage_key)) }, more: gone.length === limit };
+    const gone = await query<{ storage_key: string }>(
+      em,
+      sql`delete from attachment where id in (${uploadCandidates(cutoff)} limit ${limit} for update of a skip locked) returning storage_key`,
+    );
+    return {
+      removed: {
+        uploads: gone.length,
+        files: await removeUnreferencedBlobs(
+          em,
+          gone.map((g) => g.storage_key),
+        ),
+      },
+      more: gone.length === limit,
+    };
   },
 };
 
@@ -262,13 +306,31 @@ const notifications: RuleDef = {
     return counts(rows[0]);
   },
   async kept(em, cutoff) {
-    const rows = await query(em, sql`select count(*) as "notificationDeliveriesOnHold" from notification_delivery nd where nd.delivered_at < ${ts(cutoff)} and ${messageHeld(sql`nd.message_id`)}`);
+    const rows = await query(
+      em,
+      sql`select count(*) as "notificationDeliveriesOnHold" from notification_delivery nd where nd.delivered_at < ${ts(cutoff)} and ${messageHeld(sql`nd.message_id`)}`,
+    );
     return counts(rows[0]);
   },
   async batch(em, cutoff, limit) {
-    const d = (await query(em, sql`delete from notification_delivery where job_id in (${deliveryCandidates(cutoff)} limit ${limit} for update of nd skip locked) returning 1`)).length;
-    const j = (await query(em, sql`delete from pgboss.job where id in (${finishedJobs('job', cutoff)} limit ${limit}) and name = ${NOTIFY_QUEUE} returning 1`)).length;
-    const a = (await query(em, sql`delete from pgboss.archive where id in (${finishedJobs('archive', cutoff)} limit ${limit}) returning 1`)).length;
+    const d = (
+      await query(
+        em,
+        sql`delete from notification_delivery where job_id in (${deliveryCandidates(cutoff)} limit ${limit} for update of nd skip locked) returning 1`,
+      )
+    ).length;
+    const j = (
+      await query(
+        em,
+        sql`delete from pgboss.job where id in (${finishedJobs('job', cutoff)} limit ${limit}) and name = ${NOTIFY_QUEUE} returning 1`,
+      )
+    ).length;
+    const a = (
+      await query(
+        em,
+        sql`delete from pgboss.archive where id in (${finishedJobs('archive', cutoff)} limit ${limit}) returning 1`,
+      )
+    ).length;
     return { removed: { notificationDeliveries: d, notificationJobs: j + a }, more: Math.max(d, j, a) === limit };
   },
 };
@@ -281,26 +343,39 @@ const accessLog: RuleDef = {
   period: (s) => plural(s.accessLogYears, 'year', 'years'),
   cutoff: (s, now) => minus(now, (d) => d.setUTCFullYear(d.getUTCFullYear() - s.accessLogYears)),
   async preview(em, cutoff) {
-    return counts((await query(em, sql`select count(*) as "accessLogRows" from (${accessLogCandidates(cutoff)}) l`))[0]);
+    return counts(
+      (await query(em, sql`select count(*) as "accessLogRows" from (${accessLogCandidates(cutoff)}) l`))[0],
+    );
   },
   async kept(em, cutoff) {
-    const rows = await query(em, sql`select count(*) as "accessLogRowsOnHold" from access_log_entry l where l.created_at < ${ts(cutoff)} and ${personHeld(sql`l.person_id`)}`);
+    const rows = await query(
+      em,
+      sql`select count(*) as "accessLogRowsOnHold" from access_log_entry l where l.created_at < ${ts(cutoff)} and ${personHeld(sql`l.person_id`)}`,
+    );
     return counts(rows[0]);
   },
   async batch(em, cutoff, limit) {
-    const n = (await query(em, sql`delete from access_log_entry where id in (${accessLogCandidates(cutoff)} order by l.created_at limit ${limit} for update of l skip locked) returning 1`)).length;
+    const n = (
+      await query(
+        em,
+        sql`delete from access_log_entry where id in (${accessLogCandidates(cutoff)} order by l.created_at limit ${limit} for update of l skip locked) returning 1`,
+      )
+    ).length;
     return { removed: { accessLogRows: n }, more: n === limit };
   },
 };
 
-const extractCandidates = (cutoff: Date) => sql`select x.id from register_extract x where x.status = 'READY' and x.expires_at < ${ts(cutoff)}`;
+const extractCandidates = (cutoff: Date) =>
+  sql`select x.id from register_extract x where x.status = 'READY' and x.expires_at < ${ts(cutoff)}`;
 
 const registerExtracts: RuleDef = {
   enabled: () => true,
   period: (s) => `${plural(s.registerExtractDays, 'day', 'days')} after it is ready`,
   cutoff: (_s, now) => now,
   async preview(em, cutoff) {
-    return counts((await query(em, sql`select count(*) as "registerExtracts" from (${extractCandidates(cutoff)}) x`))[0]);
+    return counts(
+      (await query(em, sql`select count(*) as "registerExtracts" from (${extractCandidates(cutoff)}) x`))[0],
+    );
   },
   async kept() {
     return {};
@@ -335,7 +410,11 @@ export interface RetentionRuleSetting {
 }
 
 export function retentionRuleSettings(settings: RetentionSettings): RetentionRuleSetting[] {
-  return RULE_ORDER.map((rule) => ({ rule, enabled: RULES[rule].enabled(settings), period: RULES[rule].period(settings) }));
+  return RULE_ORDER.map((rule) => ({
+    rule,
+    enabled: RULES[rule].enabled(settings),
+    period: RULES[rule].period(settings),
+  }));
 }
 
 const add = (into: RetentionCounts, more: RetentionCounts) => {
@@ -374,15 +453,32 @@ export class RetentionService {
    * One rule. A dry run counts and records; a real run thins in batches and
    * returns null when the rule is off or already running elsewhere (G6).
    */
-  async run(rule: RetentionRule, opts: { dryRun?: boolean; startedById?: string | null } = {}): Promise<RetentionRun | null> {
+  async run(
+    rule: RetentionRule,
+    opts: { dryRun?: boolean; startedById?: string | null } = {},
+  ): Promise<RetentionRun | null> {
     const def = RULES[rule];
     if (!def.enabled(this.settings)) return null;
     const now = this.now();
     const cutoff = def.cutoff(this.settings, now);
-    const base = { rule, period: def.period(this.settings), cutoff, startedBy: opts.startedById ?? null, createdAt: now, heartbeatAt: now };
+    const base = {
+      rule,
+      period: def.period(this.settings),
+      cutoff,
+      startedBy: opts.startedById ?? null,
+      createdAt: now,
+      heartbeatAt: now,
+    };
     if (opts.dryRun) {
       const [removed, kept] = await Promise.all([def.preview(this.em, cutoff), def.kept(this.em, cutoff)]);
-      const run = this.em.create(RetentionRun, { ...base, dryRun: true, status: RetentionRunStatus.DONE, removed, kept, finishedAt: this.now() });
+      const run = this.em.create(RetentionRun, {
+        ...base,
+        dryRun: true,
+        status: RetentionRunStatus.DONE,
+        removed,
+        kept,
+        finishedAt: this.now(),
+      });
       await this.em.flush();
       return run;
     }
@@ -395,7 +491,10 @@ export class RetentionService {
         const { more, total } = await this.em.transactional(async (tx) => {
           const b = await def.batch(tx, cutoff, this.settings.batchSize);
           const sum = add({ ...run.removed }, b.removed);
-          await query(tx, sql`update retention_run set removed = ${JSON.stringify(sum)}::jsonb, kept = ${JSON.stringify(run.kept)}::jsonb, heartbeat_at = now() where id = ${run.id}::uuid`);
+          await query(
+            tx,
+            sql`update retention_run set removed = ${JSON.stringify(sum)}::jsonb, kept = ${JSON.stringify(run.kept)}::jsonb, heartbeat_at = now() where id = ${run.id}::uuid`,
+          );
           return { more: b.more, total: sum };
         });
         run.removed = total;
@@ -443,10 +542,17 @@ export class RetentionService {
   }
 
   /** The gallring records, newest first. */
-  async list(args: { rule?: RetentionRule | null; first?: number | null; after?: string | null }): Promise<Page<RetentionRun>> {
+  async list(args: {
+    rule?: RetentionRule | null;
+    first?: number | null;
+    after?: string | null;
+  }): Promise<Page<RetentionRun>> {
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 2) as [string, string] | undefined;
-    const qb = this.em.createQueryBuilder(RetentionRun, 'r').orderBy({ createdAt: 'desc', id: 'desc' }).limit(size + 1);
+    const qb = this.em
+      .createQueryBuilder(RetentionRun, 'r')
+      .orderBy({ createdAt: 'desc', id: 'desc' })
+      .limit(size + 1);
     if (args.rule) qb.andWhere({ rule: args.rule });
     if (after) qb.andWhere('(r.created_at, r.id) < (?, ?)', [after[0], after[1]]);
     const rows = await qb.getResultList();
@@ -457,16 +563,34 @@ export class RetentionService {
 // --- the job --------------------------------------------------------------------------------
 
 /** Queue options: one run at a time across servers (singleton), one retry after a failure, room for a long run. */
-export const retentionJobOptions = { retryLimit: 1, retryDelay: 300, retryBackoff: false, expireInSeconds: 6 * 3600 } as const;
+export const retentionJobOptions = {
+  retryLimit: 1,
+  retryDelay: 300,
+  retryBackoff: false,
+  expireInSeconds: 6 * 3600,
+} as const;
 
 /** Makes the queue and the schedule (where the background work runs) and works its jobs. */
-export async function startRetentionJobs(deps: { em: () => EntityManager; boss: PgBoss; config: Config }): Promise<{ stop(): Promise<void> }> {
+export async function startRetentionJobs(deps: {
+  em: () => EntityManager;
+  boss: PgBoss;
+  config: Config;
+}): Promise<{ stop(): Promise<void> }> {
   const { boss, config } = deps;
   await ensureRetentionQueue(boss);
-  await boss.schedule(RETENTION_QUEUE, config.retention.schedule, {}, { tz: 'Europe/Stockholm', ...retentionJobOptions });
-  await boss.work<{ startedById?: string | null }>(RETENTION_QUEUE, { pollingIntervalSeconds: 10, batchSize: 1 }, async ([job]) => {
-    await new RetentionService(deps.em(), config.retention).runAll({ startedById: job.data?.startedById ?? null });
-  });
+  await boss.schedule(
+    RETENTION_QUEUE,
+    config.retention.schedule,
+    {},
+    { tz: 'Europe/Stockholm', ...retentionJobOptions },
+  );
+  await boss.work<{ startedById?: string | null }>(
+    RETENTION_QUEUE,
+    { pollingIntervalSeconds: 10, batchSize: 1 },
+    async ([job]) => {
+      await new RetentionService(deps.em(), config.retention).runAll({ startedById: job.data?.startedById ?? null });
+    },
+  );
   return {
     async stop() {
       await boss.offWork(RETENTION_QUEUE);

@@ -19,8 +19,12 @@ type StaffRef = Pick<StaffViewer, 'staff'>;
 
 /** A case is in a staff member's caseload when they are its caseworker or it belongs to their unit. */
 export const caseload = {
-  sql: (viewer: StaffRef, alias = 'c'): Sql => sql`(${raw(alias)}.caseworker_id = ${uuid(viewer.staff.id)} or ${raw(alias)}.unit_id = ${uuid(viewer.staff.unit.id)})`,
-  filter: (viewer: StaffRef) => ({ $or: [{ caseworker: viewer.staff.id }, { unit: viewer.staff.unit.id }] }) as { $or: [{ caseworker: string }, { unit: string }] },
+  sql: (viewer: StaffRef, alias = 'c'): Sql =>
+    sql`(${raw(alias)}.caseworker_id = ${uuid(viewer.staff.id)} or ${raw(alias)}.unit_id = ${uuid(viewer.staff.unit.id)})`,
+  filter: (viewer: StaffRef) =>
+    ({ $or: [{ caseworker: viewer.staff.id }, { unit: viewer.staff.unit.id }] }) as {
+      $or: [{ caseworker: string }, { unit: string }];
+    },
   holds: (viewer: StaffRef, c: { caseworker: { id: string }; unit: { id: string } }): boolean =>
     c.caseworker.id === viewer.staff.id || c.unit.id === viewer.staff.unit.id,
 };
@@ -55,17 +59,25 @@ export const ongoingAssignment = {
  */
 export const usableRelation = {
   /** Activated, approved for messages and valid today. */
-  sql: (today: string, alias = 'r'): Sql => sql`(${raw(alias)}.activated_at is not null and ${usableRelation.approvedSql(today, alias)})`,
+  sql: (today: string, alias = 'r'): Sql =>
+    sql`(${raw(alias)}.activated_at is not null and ${usableRelation.approvedSql(today, alias)})`,
   /** Approved for messages and valid today, activated or not (what activation requires). */
   approvedSql: (today: string, alias = 'r'): Sql =>
     sql`(${RelationType.APPROVED_FOR_MESSAGES} = any(${raw(alias)}.types)
       and ${raw(alias)}.valid_from <= ${date(today)} and (${raw(alias)}.valid_to is null or ${raw(alias)}.valid_to >= ${date(today)}))`,
   /** The same on a loaded relation, on `day`. */
-  approvedOn: (r: { types: readonly RelationType[]; validFrom: string; validTo?: string | null }, day: string): boolean =>
-    r.types.includes(RelationType.APPROVED_FOR_MESSAGES) && r.validFrom <= day && (r.validTo == null || r.validTo >= day),
+  approvedOn: (
+    r: { types: readonly RelationType[]; validFrom: string; validTo?: string | null },
+    day: string,
+  ): boolean =>
+    r.types.includes(RelationType.APPROVED_FOR_MESSAGES) &&
+    r.validFrom <= day &&
+    (r.validTo == null || r.validTo >= day),
   /** The same as the SQL, on a loaded relation. */
-  holds: (r: { types: readonly RelationType[]; validFrom: string; validTo?: string | null; activatedAt?: Date | null }, day: string): boolean =>
-    r.activatedAt != null && usableRelation.approvedOn(r, day),
+  holds: (
+    r: { types: readonly RelationType[]; validFrom: string; validTo?: string | null; activatedAt?: Date | null },
+    day: string,
+  ): boolean => r.activatedAt != null && usableRelation.approvedOn(r, day),
 };
 
 /** The viewer's party keys (`KIND:id`, a list or a query giving `party_key`) take part in the conversation whose id is the column given. */
@@ -100,7 +112,8 @@ export const citizenLinks = {
  */
 export const relationWrites = {
   sql: (alias = 'r'): Sql => sql`(${raw(alias)}.messaging_rights = ${RelationMessagingRights.READ_AND_WRITE})`,
-  holds: (r: { messagingRights: RelationMessagingRights }): boolean => r.messagingRights === RelationMessagingRights.READ_AND_WRITE,
+  holds: (r: { messagingRights: RelationMessagingRights }): boolean =>
+    r.messagingRights === RelationMessagingRights.READ_AND_WRITE,
 };
 
 /**
@@ -109,7 +122,11 @@ export const relationWrites = {
  * sees their own.
  */
 export const protectedIdentity = {
-  holds: (viewer: Viewer, person: { id: string; protectedIdentity: boolean }, access: { visible: boolean; ownCaseworker: boolean }): boolean => {
+  holds: (
+    viewer: Viewer,
+    person: { id: string; protectedIdentity: boolean },
+    access: { visible: boolean; ownCaseworker: boolean },
+  ): boolean => {
     if (!access.visible) return false;
     if (viewer.kind === 'citizen') return viewer.person.id === person.id;
     if (!person.protectedIdentity) return true;
@@ -128,7 +145,11 @@ export const protectedIdentity = {
  * mobile: sending to a number does not give it out.
  */
 export const secretPhoneNumber = {
-  holds: (viewer: Viewer, person: { id: string; secretPhoneNumber: boolean }, access: { visible: boolean }): boolean => {
+  holds: (
+    viewer: Viewer,
+    person: { id: string; secretPhoneNumber: boolean },
+    access: { visible: boolean },
+  ): boolean => {
     if (!access.visible) return false;
     if (viewer.kind === 'citizen') return viewer.person.id === person.id;
     if (!person.secretPhoneNumber) return true;

@@ -98,7 +98,9 @@ export function join(fragments: readonly Sql[], separator: string): Sql {
 
 interface SqlConnection {
   ensureConnection(): Promise<void>;
-  getKnex(): { raw(text: string, values: unknown[]): { transacting(trx: unknown): unknown } & PromiseLike<{ rows: unknown[] }> };
+  getKnex(): {
+    raw(text: string, values: unknown[]): { transacting(trx: unknown): unknown } & PromiseLike<{ rows: unknown[] }>;
+  };
   executeQuery<T>(query: string, cb: () => Promise<T>, context?: Record<string, unknown>): Promise<T>;
 }
 

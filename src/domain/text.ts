@@ -39,7 +39,10 @@ export function singleLineText(value: string | null | undefined): string {
  * decides.
  */
 export function multiLineText(value: string): string {
-  return value.replace(/\r\n?|[\u2028\u2029]/g, '\n').replace(INVISIBLE, '').replace(CONTROL_BUT_LINES, '');
+  return value
+    .replace(/\r\n?|[\u2028\u2029]/g, '\n')
+    .replace(INVISIBLE, '')
+    .replace(CONTROL_BUT_LINES, '');
 }
 
 /** For a text node of sanitized HTML (message bodies): the invisible formatting and control characters out, layout left to the markup. */

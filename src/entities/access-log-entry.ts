@@ -24,24 +24,30 @@ export enum AccessAction {
 }
 registerEnumType(AccessAction, {
   name: 'AccessAction',
-  description: 'What a staff member did with a person\'s data.',
+  description: "What a staff member did with a person's data.",
   valuesConfig: {
     PERSON_LIST: { description: 'The person appeared in a search or list.' },
-    PERSON_READ: { description: 'The person\'s record was opened.' },
-    PERSON_UPDATE: { description: 'The person\'s contact details or flags (Sekretessmarkering, Hemligt telefonnummer, Tolkbehov; Skyddad folkbokföring by an administrator) were changed.' },
+    PERSON_READ: { description: "The person's record was opened." },
+    PERSON_UPDATE: {
+      description:
+        "The person's contact details or flags (Sekretessmarkering, Hemligt telefonnummer, Tolkbehov; Skyddad folkbokföring by an administrator) were changed.",
+    },
     E_SERVICE_CHANGE: { description: 'The e-service was activated or deactivated for the person.' },
-    CASE_READ: { description: 'One of the person\'s cases was opened.' },
+    CASE_READ: { description: "One of the person's cases was opened." },
     RELATION_READ: { description: 'The person was shown as a relation on a case.' },
     RELATION_CHANGE: { description: 'A relation involving the person was registered, activated or deactivated.' },
     CONVERSATION_LIST: { description: 'A conversation with the person appeared in a mailbox list.' },
     CONVERSATION_READ: { description: 'A conversation with the person was opened.' },
     MESSAGE_SENT: { description: 'A message was sent to the person.' },
     ATTACHMENT_DOWNLOAD: { description: 'An attachment in a conversation with the person was downloaded.' },
-    JOURNAL_READ: { description: 'The person\'s case journal was listed.' },
-    JOURNAL_WRITE: { description: 'A message, attachment or note was journaled in the person\'s file.' },
-    DOCUMENT_READ: { description: 'The documents of one of the person\'s cases were listed or opened.' },
-    DOCUMENT_WRITE: { description: 'A document in one of the person\'s cases was written, locked or sent.' },
-    REGISTER_EXTRACT: { description: 'A register extract (registerutdrag) of everything held about the person was made for the staff member.' },
+    JOURNAL_READ: { description: "The person's case journal was listed." },
+    JOURNAL_WRITE: { description: "A message, attachment or note was journaled in the person's file." },
+    DOCUMENT_READ: { description: "The documents of one of the person's cases were listed or opened." },
+    DOCUMENT_WRITE: { description: "A document in one of the person's cases was written, locked or sent." },
+    REGISTER_EXTRACT: {
+      description:
+        'A register extract (registerutdrag) of everything held about the person was made for the staff member.',
+    },
   },
 });
 
@@ -49,7 +55,7 @@ registerEnumType(AccessAction, {
  * Loggkontroll: one row per staff access to a person's data, written in the
  * same transaction as the read. Never updated or deleted by the application.
  */
-@ObjectType({ description: 'One access by a staff member to a person\'s data (loggkontroll).' })
+@ObjectType({ description: "One access by a staff member to a person's data (loggkontroll)." })
 @Entity()
 @Index({ properties: ['person', 'createdAt'] })
 @Index({ properties: ['actor', 'createdAt'] })

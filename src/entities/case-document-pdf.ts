@@ -17,11 +17,19 @@ registerEnumType(CaseDocumentTemplate, {
   description:
     'A print template (utskriftsmall, the seed\'s "Mall") for "Skapa PDF". Every template prints the municipality\'s and unit\'s letterhead, the date, the reference (the case and who to contact) and the recipient block (the case holder\'s name, and address unless the person has a protected identity or a confidentiality marking); they differ in their title block and closing.',
   valuesConfig: {
-    BREV: { description: 'Brev: a letter to the case holder, closing with the writer\'s name, title and unit.' },
-    KALLELSE: { description: 'Kallelse: a summons to a meeting; the text says when and where, and the closing asks the person to get in touch if the time does not suit.' },
-    BESLUT: { description: 'Beslut: a decision, with the decision date and the decision maker, and a closing on how to appeal.' },
+    BREV: { description: "Brev: a letter to the case holder, closing with the writer's name, title and unit." },
+    KALLELSE: {
+      description:
+        'Kallelse: a summons to a meeting; the text says when and where, and the closing asks the person to get in touch if the time does not suit.',
+    },
+    BESLUT: {
+      description: 'Beslut: a decision, with the decision date and the decision maker, and a closing on how to appeal.',
+    },
     UTREDNING: { description: 'Utredning: an investigation, naming whom it concerns and the case.' },
-    GENOMFORANDEPLAN: { description: 'Genomförandeplan: an implementation plan for an assignment (uppdrag): the assignment, its intervention and period, and the executor.' },
+    GENOMFORANDEPLAN: {
+      description:
+        'Genomförandeplan: an implementation plan for an assignment (uppdrag): the assignment, its intervention and period, and the executor.',
+    },
   },
 });
 
@@ -40,7 +48,10 @@ export class CaseDocumentPdf extends BaseEntity {
   @ManyToOne(() => CaseDocument, { deleteRule: 'restrict' })
   document!: CaseDocument;
 
-  @Field(() => CaseDocumentTemplate, { nullable: true, description: 'The print template it was made with; empty for the file of an inserted document (Infoga dokument).' })
+  @Field(() => CaseDocumentTemplate, {
+    nullable: true,
+    description: 'The print template it was made with; empty for the file of an inserted document (Infoga dokument).',
+  })
   @Enum({ items: () => CaseDocumentTemplate, nativeEnumName: 'case_document_template', nullable: true })
   template?: CaseDocumentTemplate | null;
 

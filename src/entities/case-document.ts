@@ -30,8 +30,13 @@ registerEnumType(CaseDocumentOrigin, {
   name: 'CaseDocumentOrigin',
   description: 'How a document came into the documentation.',
   valuesConfig: {
-    WRITTEN: { description: 'Nytt dokument: written by staff; editable until locked, then made into PDFs with "Skapa PDF".' },
-    INSERTED: { description: 'Infoga dokument: a PDF from disk (e.g. a file a citizen sent); locked from the start, its file is its one PDF.' },
+    WRITTEN: {
+      description: 'Nytt dokument: written by staff; editable until locked, then made into PDFs with "Skapa PDF".',
+    },
+    INSERTED: {
+      description:
+        'Infoga dokument: a PDF from disk (e.g. a file a citizen sent); locked from the start, its file is its one PDF.',
+    },
   },
 });
 
@@ -55,15 +60,24 @@ export class CaseDocument extends BaseEntity {
   @ManyToOne(() => Assignment, { nullable: true, index: true, deleteRule: 'restrict' })
   assignment?: Assignment | null;
 
-  @Field(() => CaseDocumentOrigin, { description: 'Written here (Nytt dokument) or a PDF from disk (Infoga dokument).' })
+  @Field(() => CaseDocumentOrigin, {
+    description: 'Written here (Nytt dokument) or a PDF from disk (Infoga dokument).',
+  })
   @Enum({ items: () => CaseDocumentOrigin, nativeEnumName: 'case_document_origin' })
   origin: CaseDocumentOrigin & Opt = CaseDocumentOrigin.WRITTEN;
 
-  @Field(() => JournalSenderKind, { nullable: true, description: 'Inserted documents: who the file came from (Avsändare). Empty for written documents.' })
+  @Field(() => JournalSenderKind, {
+    nullable: true,
+    description: 'Inserted documents: who the file came from (Avsändare). Empty for written documents.',
+  })
   @Enum({ items: () => JournalSenderKind, nativeEnumName: 'journal_sender_kind', nullable: true })
   senderKind?: JournalSenderKind | null;
 
-  @Field(() => String, { nullable: true, description: 'Inserted documents: the sender\'s designation (Benämning avsändare), e.g. "Försäkringskassan" or a name.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Inserted documents: the sender\'s designation (Benämning avsändare), e.g. "Försäkringskassan" or a name.',
+  })
   @Property({ type: 'text', nullable: true })
   senderDesignation?: string | null;
 
@@ -79,18 +93,24 @@ export class CaseDocument extends BaseEntity {
   @Enum({ items: () => CaseDocumentType, nativeEnumName: 'case_document_type' })
   type!: CaseDocumentType;
 
-  @Field(() => LocalDate, { description: 'The document\'s date.' })
+  @Field(() => LocalDate, { description: "The document's date." })
   @Property({ type: 'date' })
   date!: string;
 
-  @Field({ description: 'The text, plain; paragraphs separated by blank lines. Empty for an inserted document (its content is its PDF).' })
+  @Field({
+    description:
+      'The text, plain; paragraphs separated by blank lines. Empty for an inserted document (its content is its PDF).',
+  })
   @Property({ type: 'text' })
   text!: string;
 
   @ManyToOne(() => Staff)
   author!: Staff;
 
-  @Field(() => Date, { nullable: true, description: 'When the document was locked (skrivskyddat); empty while editable.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the document was locked (skrivskyddat); empty while editable.',
+  })
   @Property({ type: 'datetime', nullable: true })
   lockedAt?: Date | null;
 
@@ -101,7 +121,10 @@ export class CaseDocument extends BaseEntity {
   @Property({ type: 'datetime' })
   updatedAt: Date & Opt = new Date();
 
-  @Field(() => Boolean, { description: 'True once locked (write-protected): it can no longer be changed, and PDFs can be made from it and sent.' })
+  @Field(() => Boolean, {
+    description:
+      'True once locked (write-protected): it can no longer be changed, and PDFs can be made from it and sent.',
+  })
   get locked(): boolean & Opt {
     return this.lockedAt != null;
   }

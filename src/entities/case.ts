@@ -15,7 +15,7 @@ registerEnumType(CaseStatus, {
   valuesConfig: { OPEN: { description: 'Ongoing (pågående).' }, CLOSED: { description: 'Closed (avslutat).' } },
 });
 
-@ObjectType({ description: 'A case (ärende) in a person\'s file; the person is its case holder (aktbärare).' })
+@ObjectType({ description: "A case (ärende) in a person's file; the person is its case holder (aktbärare)." })
 @Entity({ tableName: 'case_file' })
 @Index({ properties: ['unit', 'status'] })
 export class Case extends BaseEntity {
@@ -40,7 +40,11 @@ export class Case extends BaseEntity {
   @Property({ type: 'date' })
   openedOn!: string;
 
-  @Field(() => LocalDate, { nullable: true, description: 'Date the case was closed (its last day), if it is. Closing (closeCase) ends at once the executors\' and relations\' access that came through the case, and its interventions take no new journal entries.' })
+  @Field(() => LocalDate, {
+    nullable: true,
+    description:
+      "Date the case was closed (its last day), if it is. Closing (closeCase) ends at once the executors' and relations' access that came through the case, and its interventions take no new journal entries.",
+  })
   @Property({ type: 'date', nullable: true })
   closedOn?: string | null;
 
@@ -67,7 +71,10 @@ export class Intervention extends BaseEntity {
   @Property({ type: 'date' })
   startDate!: string;
 
-  @Field(() => LocalDate, { nullable: true, description: 'Last day of the intervention; empty while it runs until further notice.' })
+  @Field(() => LocalDate, {
+    nullable: true,
+    description: 'Last day of the intervention; empty while it runs until further notice.',
+  })
   @Property({ type: 'date', nullable: true })
   endDate?: string | null;
 
@@ -77,7 +84,9 @@ export class Intervention extends BaseEntity {
   }
 }
 
-@ObjectType({ description: 'An assignment (uppdrag) that links an executor (utförare) to a person, for an intervention.' })
+@ObjectType({
+  description: 'An assignment (uppdrag) that links an executor (utförare) to a person, for an intervention.',
+})
 @Entity()
 export class Assignment extends BaseEntity {
   @ManyToOne(() => Case, { index: true })

@@ -18,7 +18,10 @@ export class ContactList extends BaseEntity {
 }
 
 @Entity()
-@Check({ name: 'contact_list_entry_one_party', expression: '(staff_id is not null)::int + (mailbox_id is not null)::int = 1' })
+@Check({
+  name: 'contact_list_entry_one_party',
+  expression: '(staff_id is not null)::int + (mailbox_id is not null)::int = 1',
+})
 export class ContactListEntry extends BaseEntity {
   @ManyToOne(() => ContactList, { deleteRule: 'cascade', index: true })
   list!: ContactList;

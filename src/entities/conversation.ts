@@ -10,7 +10,10 @@ import { Person } from './person';
  * send to several citizens becomes one conversation per citizen and no citizen
  * ever sees another, or another's replies.
  */
-@ObjectType({ description: 'A thread of messages. At most one citizen takes part in a conversation: a message to several citizens becomes one conversation per citizen, so no citizen sees another or their replies.' })
+@ObjectType({
+  description:
+    'A thread of messages. At most one citizen takes part in a conversation: a message to several citizens becomes one conversation per citizen, so no citizen sees another or their replies.',
+})
 @Entity()
 @Index({ properties: ['lastMessageAt', 'id'] })
 export class Conversation extends BaseEntity {
@@ -35,7 +38,10 @@ export class Conversation extends BaseEntity {
 @Entity()
 @Unique({ properties: ['conversation', 'partyKey'] })
 @Index({ properties: ['partyKey', 'conversation'] })
-@Check({ name: 'conversation_participant_one_party', expression: '(staff_id is not null)::int + (mailbox_id is not null)::int + (person_id is not null)::int = 1' })
+@Check({
+  name: 'conversation_participant_one_party',
+  expression: '(staff_id is not null)::int + (mailbox_id is not null)::int + (person_id is not null)::int = 1',
+})
 export class ConversationParticipant extends PartyRow {
   @ManyToOne(() => Conversation, { deleteRule: 'cascade' })
   conversation!: Conversation;

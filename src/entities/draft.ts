@@ -15,7 +15,9 @@ export interface DraftAddressees {
 }
 
 /** A message being written: saved as the user types, then sent or deleted. */
-@ObjectType({ description: 'A message being written (utkast), saved as you type; send it with sendDraft or delete it.' })
+@ObjectType({
+  description: 'A message being written (utkast), saved as you type; send it with sendDraft or delete it.',
+})
 @Entity()
 export class Draft extends BaseEntity {
   @ManyToOne(() => Staff, { nullable: true, index: true })

@@ -44,12 +44,18 @@ registerEnumType(JournalSenderKind, {
  * API has no update or delete, and a database trigger refuses both; a
  * correction is a new entry whose `corrects` points at the entry it corrects.
  */
-@ObjectType({ description: 'An entry in a case holder\'s journal: a message, an attachment or a note filed under a case, an intervention or an assignment. Immutable; a correction is a new entry that points at the one it corrects.' })
+@ObjectType({
+  description:
+    "An entry in a case holder's journal: a message, an attachment or a note filed under a case, an intervention or an assignment. Immutable; a correction is a new entry that points at the one it corrects.",
+})
 @Entity()
 @Index({ properties: ['case', 'createdAt'] })
 @Index({ properties: ['assignment', 'createdAt'] })
 @Check({ name: 'journal_entry_attachment_of_message', expression: 'attachment_id is null or message_id is not null' })
-@Check({ name: 'journal_entry_assignment_or_intervention', expression: 'assignment_id is null or intervention_id is null' })
+@Check({
+  name: 'journal_entry_assignment_or_intervention',
+  expression: 'assignment_id is null or intervention_id is null',
+})
 export class JournalEntry extends BaseEntity {
   /** The case holder (aktbärare) whose file this is. */
   @ManyToOne(() => Person, { index: true, deleteRule: 'restrict' })
@@ -77,15 +83,18 @@ export class JournalEntry extends BaseEntity {
   @Property({ type: 'text' })
   heading!: string;
 
-  @Field(() => String, { nullable: true, description: 'Sender designation (benämning avsändare), e.g. "Försäkringskassan" or the sender\'s name.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Sender designation (benämning avsändare), e.g. "Försäkringskassan" or the sender\'s name.',
+  })
   @Property({ type: 'text', nullable: true })
   senderDesignation?: string | null;
 
-  @Field(() => LocalDate, { description: 'The document\'s date (datum), e.g. the day the message came in.' })
+  @Field(() => LocalDate, { description: "The document's date (datum), e.g. the day the message came in." })
   @Property({ type: 'date' })
   date!: string;
 
-  @Field({ description: 'The filed text: the message\'s text as it was when journaled, or the note.' })
+  @Field({ description: "The filed text: the message's text as it was when journaled, or the note." })
   @Property({ type: 'text' })
   text!: string;
 
@@ -105,7 +114,9 @@ export class JournalEntry extends BaseEntity {
   corrects?: JournalEntry | null;
 
   /** The label of where the entry is filed, copied when it was made (the file keeps what was chosen then). */
-  @Field({ description: 'Where the entry is filed, as the user chose it, e.g. "Insats EK Ekonomiskt bistånd 2024-02-15".' })
+  @Field({
+    description: 'Where the entry is filed, as the user chose it, e.g. "Insats EK Ekonomiskt bistånd 2024-02-15".',
+  })
   @Property({ type: 'text' })
   targetLabel!: string;
 

@@ -9,11 +9,17 @@ import { Staff } from './staff';
  * the conversation, or every conversation of the case, as it is. Placing and
  * releasing are recorded on the row (who, why, when); a row is never deleted.
  */
-@ObjectType({ description: 'A legal hold on a conversation or a case: nothing in it is thinned by gallring until the hold is released. Who placed and released it, when and why, stay on record.' })
+@ObjectType({
+  description:
+    'A legal hold on a conversation or a case: nothing in it is thinned by gallring until the hold is released. Who placed and released it, when and why, stay on record.',
+})
 @Entity()
 @Index({ properties: ['conversationId'] })
 @Index({ properties: ['case'] })
-@Check({ name: 'legal_hold_one_target', expression: '(conversation_id is not null)::int + (case_id is not null)::int = 1' })
+@Check({
+  name: 'legal_hold_one_target',
+  expression: '(conversation_id is not null)::int + (case_id is not null)::int = 1',
+})
 export class LegalHold extends BaseEntity {
   /**
    * The held conversation. Not a foreign key: a released hold's conversation
@@ -25,7 +31,7 @@ export class LegalHold extends BaseEntity {
   @ManyToOne(() => Case, { nullable: true, deleteRule: 'restrict' })
   case?: Case | null;
 
-  @Field({ description: 'Why the hold was placed, e.g. a court\'s or the JO\'s request with its reference.' })
+  @Field({ description: "Why the hold was placed, e.g. a court's or the JO's request with its reference." })
   @Property({ type: 'text' })
   reason!: string;
 

@@ -14,7 +14,10 @@ export class MailboxSettings {
   @Property({ type: 'text' })
   signature: string & Opt = '';
 
-  @Field(() => Boolean, { description: 'Out-of-office is on: senders get the automatic reply (once per conversation per absence) and messages are also delivered to the forward-to mailbox.' })
+  @Field(() => Boolean, {
+    description:
+      'Out-of-office is on: senders get the automatic reply (once per conversation per absence) and messages are also delivered to the forward-to mailbox.',
+  })
   @Property({ type: 'boolean' })
   absenceEnabled: boolean & Opt = false;
 

@@ -11,7 +11,10 @@ import { Staff } from './staff';
 @ObjectType({ description: 'A sent message. Its body is HTML, sanitized against an allowlist when it was written.' })
 @Entity()
 @Index({ properties: ['conversation', 'createdAt'] })
-@Check({ name: 'message_one_sender', expression: '(sender_staff_id is not null)::int + (sender_person_id is not null)::int = 1' })
+@Check({
+  name: 'message_one_sender',
+  expression: '(sender_staff_id is not null)::int + (sender_person_id is not null)::int = 1',
+})
 export class Message extends BaseEntity {
   @ManyToOne(() => Conversation, { deleteRule: 'cascade' })
   conversation!: Conversation;
@@ -34,7 +37,9 @@ export class Message extends BaseEntity {
   @Property({ type: 'text' })
   subject!: string;
 
-  @Field({ description: 'The body as sanitized HTML (allowed: paragraphs, line breaks, emphasis, lists, quotes, links).' })
+  @Field({
+    description: 'The body as sanitized HTML (allowed: paragraphs, line breaks, emphasis, lists, quotes, links).',
+  })
   @Property({ type: 'text' })
   bodyHtml!: string;
 
@@ -42,7 +47,9 @@ export class Message extends BaseEntity {
   @Property({ type: 'text' })
   bodyText!: string;
 
-  @Field(() => Boolean, { description: 'The sender asked for a read receipt (läskvitto): they will see who read the message and when.' })
+  @Field(() => Boolean, {
+    description: 'The sender asked for a read receipt (läskvitto): they will see who read the message and when.',
+  })
   @Property({ type: 'boolean' })
   readReceiptRequested: boolean & Opt = false;
 
@@ -62,13 +69,17 @@ export class Message extends BaseEntity {
 
 /** One recipient of one message, with its first read. */
 @Entity()
-@Index({ properties: ['conversation'] , name: 'message_recipient_conversation_id_index' })
+@Index({ properties: ['conversation'], name: 'message_recipient_conversation_id_index' })
 @Index({
   name: 'message_recipient_unread_index',
-  expression: 'create index "message_recipient_unread_index" on "message_recipient" ("party_key", "conversation_id") where "read_at" is null',
+  expression:
+    'create index "message_recipient_unread_index" on "message_recipient" ("party_key", "conversation_id") where "read_at" is null',
 })
 @Unique({ properties: ['message', 'partyKey'] })
-@Check({ name: 'message_recipient_one_party', expression: '(staff_id is not null)::int + (mailbox_id is not null)::int + (person_id is not null)::int = 1' })
+@Check({
+  name: 'message_recipient_one_party',
+  expression: '(staff_id is not null)::int + (mailbox_id is not null)::int + (person_id is not null)::int = 1',
+})
 export class MessageRecipient extends PartyRow {
   @ManyToOne(() => Message, { deleteRule: 'cascade' })
   message!: Message;
@@ -111,7 +122,10 @@ registerEnumType(MessageEventKind, {
   },
 });
 
-@ObjectType({ description: 'One step in a message\'s history, visible to staff in the conversation and to the citizen for their own messages.' })
+@ObjectType({
+  description:
+    "One step in a message's history, visible to staff in the conversation and to the citizen for their own messages.",
+})
 @Entity()
 @Index({ properties: ['message', 'createdAt'] })
 export class MessageEvent extends BaseEntity {
@@ -122,11 +136,17 @@ export class MessageEvent extends BaseEntity {
   @Enum({ items: () => MessageEventKind, nativeEnumName: 'message_event_kind' })
   kind!: MessageEventKind;
 
-  @Field(() => String, { nullable: true, description: 'Who did it, as a display name (e.g. "Marita Aronsson"), when a person did.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Who did it, as a display name (e.g. "Marita Aronsson"), when a person did.',
+  })
   @Property({ type: 'text', nullable: true })
   actorName?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'A short detail, e.g. the file name downloaded or the channel notified ("SMS", "E-post").' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'A short detail, e.g. the file name downloaded or the channel notified ("SMS", "E-post").',
+  })
   @Property({ type: 'text', nullable: true })
   detail?: string | null;
 }

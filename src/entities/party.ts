@@ -10,8 +10,8 @@ registerEnumType(PartyKind, {
   name: 'PartyKind',
   description: 'The kind of a message party.',
   valuesConfig: {
-    STAFF: { description: 'A staff member\'s own mailbox.' },
-    SHARED_MAILBOX: { description: 'A unit\'s shared mailbox (gemensam brevlåda).' },
+    STAFF: { description: "A staff member's own mailbox." },
+    SHARED_MAILBOX: { description: "A unit's shared mailbox (gemensam brevlåda)." },
     PERSON: { description: 'A citizen: a case holder or an activated relation.' },
   },
 });

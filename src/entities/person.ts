@@ -8,7 +8,9 @@ import { Staff } from './staff';
  * relation, or both. Address and contact details are exposed through the
  * person resolver, which masks them for protected identities.
  */
-@ObjectType({ description: 'A person known to the social services: a case holder (aktbärare), a relation of one, or both.' })
+@ObjectType({
+  description: 'A person known to the social services: a case holder (aktbärare), a relation of one, or both.',
+})
 @Entity()
 export class Person extends BaseEntity {
   @Field({ description: 'Personal identity number (personnummer), 12 digits YYYYMMDDNNNN.' })
@@ -54,23 +56,38 @@ export class Person extends BaseEntity {
   @Property({ type: 'boolean' })
   emailVerified: boolean & Opt = false;
 
-  @Field(() => Boolean, { description: 'Skyddad folkbokföring: address and contact details are shown only to the caseworkers of the person\'s own cases, never to relations or co-recipients. It comes from the population register: set by an administrator (setProtectedIdentity) or an import, never by a caseworker.' })
+  @Field(() => Boolean, {
+    description:
+      "Skyddad folkbokföring: address and contact details are shown only to the caseworkers of the person's own cases, never to relations or co-recipients. It comes from the population register: set by an administrator (setProtectedIdentity) or an import, never by a caseworker.",
+  })
   @Property({ type: 'boolean' })
   protectedIdentity: boolean & Opt = false;
 
-  @Field(() => Boolean, { description: 'Sekretessmarkering: this person needs extra care with disclosure (check before giving out any information about them). Set by the caseworker (setPersonFlags).' })
+  @Field(() => Boolean, {
+    description:
+      'Sekretessmarkering: this person needs extra care with disclosure (check before giving out any information about them). Set by the caseworker (setPersonFlags).',
+  })
   @Property({ type: 'boolean' })
   confidentialityMarking: boolean & Opt = false;
 
-  @Field(() => Boolean, { description: 'Hemligt telefonnummer: the phone numbers (mobile, home, work) must not be given out. They are shown only to caseworkers with the person in their caseload (executors see null, see phoneNumbersHidden), never printed on documents or shown to citizens other than the person. Notifications still go to the mobile. Set by the caseworker (setPersonFlags).' })
+  @Field(() => Boolean, {
+    description:
+      'Hemligt telefonnummer: the phone numbers (mobile, home, work) must not be given out. They are shown only to caseworkers with the person in their caseload (executors see null, see phoneNumbersHidden), never printed on documents or shown to citizens other than the person. Notifications still go to the mobile. Set by the caseworker (setPersonFlags).',
+  })
   @Property({ type: 'boolean' })
   secretPhoneNumber: boolean & Opt = false;
 
-  @Field(() => Boolean, { description: 'Tolkbehov: the person needs an interpreter (language in interpreterLanguage). Set by the caseworker (setPersonFlags).' })
+  @Field(() => Boolean, {
+    description:
+      'Tolkbehov: the person needs an interpreter (language in interpreterLanguage). Set by the caseworker (setPersonFlags).',
+  })
   @Property({ type: 'boolean' })
   needsInterpreter: boolean & Opt = false;
 
-  @Field(() => String, { nullable: true, description: 'The language to interpret into when needsInterpreter is set, e.g. "Arabiska"; null otherwise.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The language to interpret into when needsInterpreter is set, e.g. "Arabiska"; null otherwise.',
+  })
   @Property({ type: 'text', nullable: true })
   interpreterLanguage?: string | null;
 

@@ -29,10 +29,16 @@ registerEnumType(RegisterExtractStatus, {
  * asked. The row is the record of the request and stays; the file goes when
  * downloaded or expired.
  */
-@ObjectType({ description: 'A register extract (registerutdrag, GDPR art. 15): a ZIP with everything the service holds about a person, made in the background and downloadable once by whoever asked for it.' })
+@ObjectType({
+  description:
+    'A register extract (registerutdrag, GDPR art. 15): a ZIP with everything the service holds about a person, made in the background and downloadable once by whoever asked for it.',
+})
 @Entity()
 @Index({ properties: ['person', 'createdAt'] })
-@Check({ name: 'register_extract_one_requester', expression: '(requested_by_person_id is not null)::int + (requested_by_staff_id is not null)::int = 1' })
+@Check({
+  name: 'register_extract_one_requester',
+  expression: '(requested_by_person_id is not null)::int + (requested_by_staff_id is not null)::int = 1',
+})
 export class RegisterExtract extends BaseEntity {
   /** Whose data the extract holds. */
   @ManyToOne(() => Person)

@@ -15,12 +15,28 @@ registerEnumType(RetentionRule, {
   name: 'RetentionRule',
   description: 'A gallring rule: what it thins, after the period set in the configuration.',
   valuesConfig: {
-    CONVERSATIONS: { description: 'Conversations whose last message is older than RETENTION_CONVERSATION_MONTHS: their messages, recipients and read receipts, history, notices and attachments with their bytes. Journaled messages and conversations on legal hold stay.' },
-    DRAFTS: { description: 'Drafts not saved for RETENTION_DRAFT_DAYS (not those of a case or conversation on legal hold).' },
-    UNSENT_UPLOADS: { description: 'Uploaded PDFs never sent nor kept by a draft, after RETENTION_UNSENT_UPLOAD_HOURS.' },
-    NOTIFICATIONS: { description: 'Delivered SMS/e-mail notifications (delivery records and finished jobs) after RETENTION_NOTIFICATION_DAYS.' },
-    ACCESS_LOG: { description: 'Access-log rows older than RETENTION_ACCESS_LOG_YEARS (at least 5), except for persons with a case or conversation on legal hold.' },
-    REGISTER_EXTRACTS: { description: 'The files of register extracts not downloaded within REGISTER_EXTRACT_DAYS (the record of the request stays).' },
+    CONVERSATIONS: {
+      description:
+        'Conversations whose last message is older than RETENTION_CONVERSATION_MONTHS: their messages, recipients and read receipts, history, notices and attachments with their bytes. Journaled messages and conversations on legal hold stay.',
+    },
+    DRAFTS: {
+      description: 'Drafts not saved for RETENTION_DRAFT_DAYS (not those of a case or conversation on legal hold).',
+    },
+    UNSENT_UPLOADS: {
+      description: 'Uploaded PDFs never sent nor kept by a draft, after RETENTION_UNSENT_UPLOAD_HOURS.',
+    },
+    NOTIFICATIONS: {
+      description:
+        'Delivered SMS/e-mail notifications (delivery records and finished jobs) after RETENTION_NOTIFICATION_DAYS.',
+    },
+    ACCESS_LOG: {
+      description:
+        'Access-log rows older than RETENTION_ACCESS_LOG_YEARS (at least 5), except for persons with a case or conversation on legal hold.',
+    },
+    REGISTER_EXTRACTS: {
+      description:
+        'The files of register extracts not downloaded within REGISTER_EXTRACT_DAYS (the record of the request stays).',
+    },
   },
 });
 
@@ -36,8 +52,14 @@ registerEnumType(RetentionRunStatus, {
   valuesConfig: {
     RUNNING: { description: 'Under way.' },
     DONE: { description: 'Finished; the counts are final.' },
-    FAILED: { description: 'Stopped by an error; the counts show what was thinned before it (each batch is its own transaction). The next run continues.' },
-    ABANDONED: { description: 'Its server stopped mid-run (no progress for 10 minutes); the counts show what was thinned before. The next run continues.' },
+    FAILED: {
+      description:
+        'Stopped by an error; the counts show what was thinned before it (each batch is its own transaction). The next run continues.',
+    },
+    ABANDONED: {
+      description:
+        'Its server stopped mid-run (no progress for 10 minutes); the counts show what was thinned before. The next run continues.',
+    },
   },
 });
 
@@ -50,7 +72,10 @@ export type RetentionCounts = Record<string, number>;
  * At most one real (not dry) run of a rule is RUNNING at a time: a unique
  * index refuses a second one, whichever server starts it.
  */
-@ObjectType({ description: 'A gallring record: one rule\'s run, with its period, what it thinned (or would thin, for a dry run) and what it kept, and when.' })
+@ObjectType({
+  description:
+    "A gallring record: one rule's run, with its period, what it thinned (or would thin, for a dry run) and what it kept, and when.",
+})
 @Entity()
 @Index({ properties: ['createdAt'] })
 @Index({

@@ -4,7 +4,9 @@ import { BaseEntity } from './base';
 import { Staff } from './staff';
 import { Unit } from './unit';
 
-@ObjectType({ description: 'A unit\'s shared mailbox (gemensam brevlåda) that several staff members read and answer from.' })
+@ObjectType({
+  description: "A unit's shared mailbox (gemensam brevlåda) that several staff members read and answer from.",
+})
 @Entity()
 export class SharedMailbox extends BaseEntity {
   @Field({ description: 'Name of the mailbox, e.g. "Försörjningsstöd mottagning".' })
@@ -32,7 +34,7 @@ export enum MembershipChangeKind {
 }
 registerEnumType(MembershipChangeKind, {
   name: 'MembershipChangeKind',
-  description: 'What happened to a shared mailbox\'s membership.',
+  description: "What happened to a shared mailbox's membership.",
   valuesConfig: {
     ADDED: { description: 'The staff member became a member.' },
     REMOVED: { description: 'The staff member stopped being a member.' },
@@ -43,7 +45,7 @@ registerEnumType(MembershipChangeKind, {
  * A change of who may read a shared mailbox: who changed which member, and
  * when. Written in the same transaction as the change; never updated.
  */
-@ObjectType({ description: 'A change to a shared mailbox\'s members: who added or removed whom, and when (createdAt).' })
+@ObjectType({ description: "A change to a shared mailbox's members: who added or removed whom, and when (createdAt)." })
 @Entity()
 @Index({ properties: ['mailbox', 'createdAt'] })
 export class MailboxMembershipChange extends BaseEntity {

@@ -37,7 +37,7 @@ export class Staff extends BaseEntity {
   @Property({ type: 'text', nullable: true })
   title?: string | null;
 
-  @Field(() => StaffRole, { description: 'The staff member\'s role.' })
+  @Field(() => StaffRole, { description: "The staff member's role." })
   @Enum({ items: () => StaffRole, nativeEnumName: 'staff_role' })
   role!: StaffRole;
 

@@ -34,10 +34,18 @@ const sendError = (res: Response, err: unknown) => sendRouteError(res, err, 'acc
  * which no page can set, and which another site's form never has.
  */
 function isOwnPageForm(req: Request, config: Config): boolean {
-  return isSameOriginWrite(req.headers, config) || (req.headers.origin === 'null' && req.headers['sec-fetch-site'] === 'same-origin');
+  return (
+    isSameOriginWrite(req.headers, config) ||
+    (req.headers.origin === 'null' && req.headers['sec-fetch-site'] === 'same-origin')
+  );
 }
 
-export function accessLogExportRoutes(deps: { orm: Orm; verifier: TokenVerifier; sessions: SessionStore; config: Config }): Router {
+export function accessLogExportRoutes(deps: {
+  orm: Orm;
+  verifier: TokenVerifier;
+  sessions: SessionStore;
+  config: Config;
+}): Router {
   const router = express.Router();
   const exportCsv = async (req: Request, res: Response, params: Record<string, unknown>) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -49,16 +57,22 @@ export function accessLogExportRoutes(deps: { orm: Orm; verifier: TokenVerifier;
       if (!viewer) throw authFailure!;
       noteViewer(viewer);
       if (credential.kind === 'session' && req.method === 'POST' && !isOwnPageForm(req, deps.config)) {
-        throw forbidden('This export must be asked for from the e-service\'s own pages (its Origin was missing or another site).');
+        throw forbidden(
+          "This export must be asked for from the e-service's own pages (its Origin was missing or another site).",
+        );
       }
-      if (viewer.kind !== 'staff') throw forbidden('Only system administrators may export the access log (loggkontroll).');
+      if (viewer.kind !== 'staff')
+        throw forbidden('Only system administrators may export the access log (loggkontroll).');
       const exporter = new AccessLogExport(em, viewer);
       const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
       const filter = await exporter.filter({ personnummer: text(params.personnummer), staffId: text(params.staffId) });
 
       res.status(200);
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-      res.setHeader('Content-Disposition', contentDisposition(`loggkontroll-${new Date().toISOString().slice(0, 10)}.csv`));
+      res.setHeader(
+        'Content-Disposition',
+        contentDisposition(`loggkontroll-${new Date().toISOString().slice(0, 10)}.csv`),
+      );
       res.setHeader('X-Content-Type-Options', 'nosniff');
       started = true;
       // HEAD (Express answers it with the GET route): the headers only; nothing is read or recorded.
@@ -88,6 +102,8 @@ export function accessLogExportRoutes(deps: { orm: Orm; verifier: TokenVerifier;
     }
   };
   router.get('/admin/access-log.csv', (req, res) => exportCsv(req, res, req.query));
-  router.post('/admin/access-log.csv', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => exportCsv(req, res, (req.body ?? {}) as Record<string, unknown>));
+  router.post('/admin/access-log.csv', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) =>
+    exportCsv(req, res, (req.body ?? {}) as Record<string, unknown>),
+  );
   return router;
 }

@@ -92,7 +92,10 @@ function headerFilename(value: string | undefined): string | undefined {
 
 /** Content-Disposition with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987). */
 export function contentDisposition(filename: string): string {
-  const ascii = filename.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const ascii = filename
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
@@ -108,14 +111,26 @@ export function contentDisposition(filename: string): string {
  */
 function sendPdf(res: Response, filename: string, bytes: Buffer, view = false): void {
   res.setHeader('Content-Type', 'application/pdf');
-  res.setHeader('Content-Disposition', view ? contentDisposition(filename).replace(/^attachment;/, 'inline;') : contentDisposition(filename));
+  res.setHeader(
+    'Content-Disposition',
+    view ? contentDisposition(filename).replace(/^attachment;/, 'inline;') : contentDisposition(filename),
+  );
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Content-Security-Policy', view ? "default-src 'none'; object-src 'self'" : "default-src 'none'; sandbox");
+  res.setHeader(
+    'Content-Security-Policy',
+    view ? "default-src 'none'; object-src 'self'" : "default-src 'none'; sandbox",
+  );
   res.setHeader('Content-Length', String(bytes.length));
   res.status(200).end(bytes);
 }
 
-export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; sessions: SessionStore; config: Config; store: BlobStore }): Router {
+export function attachmentRoutes(deps: {
+  orm: Orm;
+  verifier: TokenVerifier;
+  sessions: SessionStore;
+  config: Config;
+  store: BlobStore;
+}): Router {
   const router = express.Router();
   router.use((req, res, next) => {
     const requestId = randomUUID();
@@ -130,7 +145,7 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; sess
     const credential = requestCredential(req.headers, deps.config);
     // A browser's upload (a POST) with the cookie must come from the e-service's own pages.
     if (credential.kind === 'session' && req.method !== 'GET' && !isSameOriginWrite(req.headers, deps.config)) {
-      throw forbidden('This upload must come from the e-service\'s own pages (its Origin was missing or another site).');
+      throw forbidden("This upload must come from the e-service's own pages (its Origin was missing or another site).");
     }
     const { viewer, authFailure } = await authenticateCredential(deps, em, credential);
     if (!viewer) throw authFailure!;
@@ -149,7 +164,9 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; sess
       const bytes = await readLimited(req, MAX_FILE_BYTES);
       const name = typeof req.query.filename === 'string' ? req.query.filename : headerFilename(req.get('x-filename'));
       const a = await svc.upload(bytes, name);
-      res.status(201).json({ id: a.id, filename: a.filename, size: a.size, sha256: a.sha256, contentType: a.contentType });
+      res
+        .status(201)
+        .json({ id: a.id, filename: a.filename, size: a.size, sha256: a.sha256, contentType: a.contentType });
     } catch (err) {
       // Answer at once, then let the client finish sending (discarded) so that it reads the answer.
       sendError(res, err);
@@ -162,7 +179,10 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; sess
     try {
       const { em, viewer, requestId } = await signedIn(req);
       if (viewer.kind !== 'staff') throw notFound('case document');
-      const { pdf, bytes } = await new CaseDocumentService(em, viewer, requestId, deps.store).pdf(String(req.params.id), pdfId);
+      const { pdf, bytes } = await new CaseDocumentService(em, viewer, requestId, deps.store).pdf(
+        String(req.params.id),
+        pdfId,
+      );
       // ?visa=1: the staff UI's preview (Visa) in the browser's PDF viewer; otherwise a download.
       sendPdf(res, pdf.filename, bytes, req.query.visa === '1');
     } catch (err) {
@@ -176,9 +196,15 @@ export function attachmentRoutes(deps: { orm: Orm; verifier: TokenVerifier; sess
   router.get('/register-extracts/:id', async (req, res) => {
     try {
       const { em, viewer, requestId } = await signedIn(req);
-      const { extract, bytes } = await new RegisterExtractService(em, viewer, requestId).download(deps.store, String(req.params.id));
+      const { extract, bytes } = await new RegisterExtractService(em, viewer, requestId).download(
+        deps.store,
+        String(req.params.id),
+      );
       res.setHeader('Content-Type', 'application/zip');
-      res.setHeader('Content-Disposition', contentDisposition(`registerutdrag-${extract.createdAt.toISOString().slice(0, 10)}.zip`));
+      res.setHeader(
+        'Content-Disposition',
+        contentDisposition(`registerutdrag-${extract.createdAt.toISOString().slice(0, 10)}.zip`),
+      );
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Content-Length', String(bytes.length));
       res.status(200).end(bytes);

@@ -30,7 +30,8 @@ const defaultReturnTo = (app: App) => (app === 'staff' ? '/staff/' : '/');
 
 /** Only a path on this server (no scheme, host, `//` or backslash tricks); anything else falls back to the app's start page. */
 export function safeReturnTo(value: unknown, app: App): string {
-  if (typeof value !== 'string' || value.length > 1000 || !value.startsWith('/') || /[\\\u0000-\u001f]/.test(value)) return defaultReturnTo(app);
+  if (typeof value !== 'string' || value.length > 1000 || !value.startsWith('/') || /[\\\u0000-\u001f]/.test(value))
+    return defaultReturnTo(app);
   const base = 'http://return.invalid';
   let url: URL;
   try {
@@ -60,7 +61,11 @@ function failureOf(err: unknown): SignInFailure | undefined {
 }
 
 const forbiddenCrossSite = (res: Response) =>
-  sendJsonError(res, ErrorCode.FORBIDDEN, 'This request must come from the e-service\'s own pages (its Origin was missing or another site).');
+  sendJsonError(
+    res,
+    ErrorCode.FORBIDDEN,
+    "This request must come from the e-service's own pages (its Origin was missing or another site).",
+  );
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -87,7 +92,13 @@ a{color:#0b4f8a}
  * `/auth/logout` always; the development sign-in page only with
  * AUTH_MODE=dev; the OIDC code flow only with AUTH_MODE=oidc.
  */
-export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionStore; oidc?: OidcRelyingParty; bus?: NoticeBus }): Router {
+export function authRoutes(deps: {
+  config: Config;
+  orm: Orm;
+  sessions: SessionStore;
+  oidc?: OidcRelyingParty;
+  bus?: NoticeBus;
+}): Router {
   const { config, sessions } = deps;
   const router = express.Router();
   const cookieName = sessionCookieName(config);
@@ -132,7 +143,13 @@ export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionSt
         return;
       }
       const info = sessions.info(found.session);
-      res.json({ signedIn: true, kind: info.kind, name: info.name, idleExpiresAt: info.idleExpiresAt.toISOString(), absoluteExpiresAt: info.absoluteExpiresAt.toISOString() });
+      res.json({
+        signedIn: true,
+        kind: info.kind,
+        name: info.name,
+        idleExpiresAt: info.idleExpiresAt.toISOString(),
+        absoluteExpiresAt: info.absoluteExpiresAt.toISOString(),
+      });
     } catch (err) {
       next(err);
     }
@@ -150,7 +167,8 @@ export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionSt
         res.status(204).end();
         return;
       }
-      const app = appParam(req.query.app) ?? appParam((req.body as Record<string, unknown> | undefined)?.app) ?? 'citizen';
+      const app =
+        appParam(req.query.app) ?? appParam((req.body as Record<string, unknown> | undefined)?.app) ?? 'citizen';
       res.redirect(303, defaultReturnTo(app));
     } catch (err) {
       next(err);
@@ -184,16 +202,38 @@ export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionSt
               p.personnummer === DEMO.relation ? 'relation, godkänd för meddelanden' : '',
               p.protectedIdentity ? 'skyddad identitet' : '',
               p.messagingEnabled ? '' : 'e-tjänsten är inte aktiverad',
-            ].filter(Boolean).join(', ');
-            people.push({ field: 'personnummer', value: p.personnummer, name: p.name, detail: `${p.personnummer}${detail ? ` – ${detail}` : ''}` });
+            ]
+              .filter(Boolean)
+              .join(', ');
+            people.push({
+              field: 'personnummer',
+              value: p.personnummer,
+              name: p.name,
+              detail: `${p.personnummer}${detail ? ` – ${detail}` : ''}`,
+            });
           }
         } else {
-          const order: string[] = [DEMO.caseworker, DEMO.secondCaseworker, DEMO.executor, DEMO.admin, DEMO.otherUnitCaseworker];
+          const order: string[] = [
+            DEMO.caseworker,
+            DEMO.secondCaseworker,
+            DEMO.executor,
+            DEMO.admin,
+            DEMO.otherUnitCaseworker,
+          ];
           const staff = await em.find(Staff, { username: { $in: order }, active: true }, { populate: ['unit'] });
           staff.sort((a, b) => order.indexOf(a.username) - order.indexOf(b.username));
-          for (const s of staff) people.push({ field: 'username', value: s.username, name: s.name, detail: `${s.username} – ${roleLabel[s.role]}, ${s.unit.name}` });
+          for (const s of staff)
+            people.push({
+              field: 'username',
+              value: s.username,
+              name: s.name,
+              detail: `${s.username} – ${roleLabel[s.role]}, ${s.unit.name}`,
+            });
         }
-        res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+        res.setHeader(
+          'Content-Security-Policy',
+          "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        );
         res.setHeader('X-Content-Type-Options', 'nosniff');
         res.type('html').send(devSignInPage(app, returnTo, people));
       } catch (err) {
@@ -212,11 +252,20 @@ export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionSt
         let principal: Principal | undefined;
         if (app === 'citizen' && typeof body.personnummer === 'string' && /^\d{12}$/.test(body.personnummer)) {
           principal = { kind: 'citizen', personnummer: body.personnummer };
-        } else if (app === 'staff' && typeof body.username === 'string' && body.username.length > 0 && body.username.length <= 200) {
+        } else if (
+          app === 'staff' &&
+          typeof body.username === 'string' &&
+          body.username.length > 0 &&
+          body.username.length <= 200
+        ) {
           principal = { kind: 'staff', username: body.username };
         }
         if (!app || !principal) {
-          sendJsonError(res, ErrorCode.BAD_USER_INPUT, 'Send kind=citizen with a 12-digit personnummer, or kind=staff with a username.');
+          sendJsonError(
+            res,
+            ErrorCode.BAD_USER_INPUT,
+            'Send kind=citizen with a 12-digit personnummer, or kind=staff with a username.',
+          );
           return;
         }
         const returnTo = safeReturnTo(body.returnTo, app);
@@ -238,13 +287,23 @@ export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionSt
   const oidc = deps.oidc;
   if (config.auth.mode === 'oidc' && oidc) {
     // Lax, not Strict: it must come back with the identity provider's redirect (a cross-site navigation).
-    const loginCookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: config.session.secureCookie, path: '/auth/callback/', maxAge: LOGIN_TTL_MS };
+    const loginCookieOptions = {
+      httpOnly: true,
+      sameSite: 'lax' as const,
+      secure: config.session.secureCookie,
+      path: '/auth/callback/',
+      maxAge: LOGIN_TTL_MS,
+    };
 
     router.get('/auth/login', async (req, res, next) => {
       try {
         const app = appParam(req.query.app);
         if (!app || !oidc.enabled(app)) {
-          sendJsonError(res, ErrorCode.NOT_FOUND, 'Browser sign-in is available for app=citizen and app=staff where configured.');
+          sendJsonError(
+            res,
+            ErrorCode.NOT_FOUND,
+            'Browser sign-in is available for app=citizen and app=staff where configured.',
+          );
           return;
         }
         const returnTo = safeReturnTo(req.query.returnTo, app);
@@ -295,11 +354,16 @@ export function authRoutes(deps: { config: Config; orm: Orm; sessions: SessionSt
   return router;
 }
 
-function devSignInPage(app: App, returnTo: string, people: { field: string; value: string; name: string; detail: string }[]): string {
+function devSignInPage(
+  app: App,
+  returnTo: string,
+  people: { field: string; value: string; name: string; detail: string }[],
+): string {
   const heading = app === 'citizen' ? 'Logga in som medborgare' : 'Logga in som personal';
-  const other = app === 'citizen'
-    ? `<a href="/auth/dev?app=staff">Logga in som personal i stället</a>`
-    : `<a href="/auth/dev?app=citizen">Logga in som medborgare i stället</a>`;
+  const other =
+    app === 'citizen'
+      ? `<a href="/auth/dev?app=staff">Logga in som personal i stället</a>`
+      : `<a href="/auth/dev?app=citizen">Logga in som medborgare i stället</a>`;
   const items = people
     .map(
       (p) =>

@@ -30,16 +30,24 @@ export function graphiqlRoutes(opts: { dir?: string } = {}): Router {
     const nonce = randomBytes(16).toString('base64');
     let html: string;
     try {
-      html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8').replace('</head>', `<meta name="csp-nonce" nonce="${nonce}">\n  </head>`);
+      html = fs
+        .readFileSync(path.join(dir, 'index.html'), 'utf8')
+        .replace('</head>', `<meta name="csp-nonce" nonce="${nonce}">\n  </head>`);
     } catch {
-      res.status(503).type('text/plain; charset=utf-8').send('The GraphQL IDE has not been built. Run npm run build:web (npm start builds it).');
+      res
+        .status(503)
+        .type('text/plain; charset=utf-8')
+        .send('The GraphQL IDE has not been built. Run npm run build:web (npm start builds it).');
       return;
     }
     pageHeaders(req, res, nonce);
     // The web UIs' policy, with one addition: Monaco (GraphiQL's editor) positions every line it renders with a
     // style attribute in markup, which the policy would refuse (the editor is then unusable). Style attributes only:
     // still no inline or third-party script, no <style> without the nonce, no connection or font from elsewhere.
-    res.setHeader('Content-Security-Policy', `${res.getHeader('Content-Security-Policy')}; style-src-attr 'unsafe-inline'`);
+    res.setHeader(
+      'Content-Security-Policy',
+      `${res.getHeader('Content-Security-Policy')}; style-src-attr 'unsafe-inline'`,
+    );
     res.setHeader('Cache-Control', 'no-cache');
     res.status(200).type('html').send(html);
   };
@@ -51,7 +59,10 @@ export function graphiqlRoutes(opts: { dir?: string } = {}): Router {
       redirect: false,
       setHeaders: (res, file) => {
         res.setHeader('X-Content-Type-Options', 'nosniff');
-        res.setHeader('Cache-Control', file.split(path.sep).includes('assets') ? 'public, max-age=31536000, immutable' : 'no-cache');
+        res.setHeader(
+          'Cache-Control',
+          file.split(path.sep).includes('assets') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
       },
     }),
     (_req, res) => sendJsonError(res, ErrorCode.NOT_FOUND, 'Not found. The API is at /graphql.'),

@@ -7,7 +7,13 @@ import { log, requestStore } from '../log';
  * branch on `extensions.code` alike; the status comes from the code
  * (`HTTP_STATUS` in src/errors.ts).
  */
-export function sendJsonError(res: Response, code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, status = httpStatusOf(code)) {
+export function sendJsonError(
+  res: Response,
+  code: ErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+  status = httpStatusOf(code),
+) {
   res.status(status).json({ errors: [{ message, extensions: { code, ...extensions } }] });
 }
 
@@ -24,5 +30,10 @@ export function sendRouteError(res: Response, err: unknown, what: string) {
   }
   const requestId = requestStore.getStore()?.requestId;
   log.error(`${what} failed`, { err });
-  sendJsonError(res, ErrorCode.INTERNAL_SERVER_ERROR, `Something went wrong on our side. Try again; quote request id ${requestId}.`, { requestId });
+  sendJsonError(
+    res,
+    ErrorCode.INTERNAL_SERVER_ERROR,
+    `Something went wrong on our side. Try again; quote request id ${requestId}.`,
+    { requestId },
+  );
 }

@@ -79,7 +79,7 @@ export class Metrics {
     });
     new Gauge({
       name: 'ifo_websocket_operations',
-      help: 'Live operations (subscriptions) on this instance\'s websockets.',
+      help: "Live operations (subscriptions) on this instance's websockets.",
       registers: [registry],
       collect() {
         let n = 0;
@@ -98,7 +98,9 @@ export class Metrics {
         try {
           const rows: { name: string; state: string; n: string }[] = await deps.orm.em
             .getConnection()
-            .execute(`select name, state::text as state, count(*)::text as n from "${schema}".job group by name, state`);
+            .execute(
+              `select name, state::text as state, count(*)::text as n from "${schema}".job group by name, state`,
+            );
           for (const r of rows) this.set({ queue: r.name, state: r.state }, Number(r.n));
         } catch {
           // No job queue schema (yet) or no database: the series are simply absent; /readyz tells the rest.
@@ -106,7 +108,13 @@ export class Metrics {
       },
     });
     const pool = () =>
-      (deps.orm.em.getConnection() as unknown as { getKnex(): { client: { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number; max: number } } } }).getKnex().client.pool;
+      (
+        deps.orm.em.getConnection() as unknown as {
+          getKnex(): {
+            client: { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number; max: number } };
+          };
+        }
+      ).getKnex().client.pool;
     new Gauge({
       name: 'ifo_db_pool_connections',
       help: 'Database connection pool of this instance: in use, idle, waiting acquires, and the maximum.',
@@ -124,12 +132,20 @@ export class Metrics {
   }
 
   /** The request-log middleware's `onFinished`: GraphQL requests over HTTP. */
-  readonly onRequestFinished = (info: RequestInfo, req: http.IncomingMessage, res: http.ServerResponse, durationMs: number): void => {
+  readonly onRequestFinished = (
+    info: RequestInfo,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    durationMs: number,
+  ): void => {
     const path = ((req as Request).originalUrl ?? req.url ?? '').split('?')[0];
     if (path !== '/graphql' || req.method === 'OPTIONS') return;
     // A browser's page request for the IDE is not a GraphQL request.
     if (!info.operationName && res.getHeader('content-type')?.toString().startsWith('text/html')) return;
-    this.requestDuration.observe({ operation: this.operationLabel(info.operationName, 'none'), status: String(res.statusCode) }, durationMs / 1000);
+    this.requestDuration.observe(
+      { operation: this.operationLabel(info.operationName, 'none'), status: String(res.statusCode) },
+      durationMs / 1000,
+    );
     for (const code of info.errorCodes ?? []) this.countError(code);
   };
 
@@ -167,7 +183,8 @@ export class Metrics {
         async next() {
           const r = await source.next();
           const at = (r.value as TimedWakeUp | undefined)?.publishedAt;
-          if (!r.done && typeof at === 'number') for (const m of all) m.fanOutDelay.observe(Math.max(0, Date.now() - at) / 1000);
+          if (!r.done && typeof at === 'number')
+            for (const m of all) m.fanOutDelay.observe(Math.max(0, Date.now() - at) / 1000);
           return r;
         },
         return: source.return ? (v?: unknown) => source.return!(v as never) : undefined,
@@ -217,7 +234,10 @@ export function metricsRoutes(metrics: Metrics, opts: { token?: string; port?: n
 }
 
 /** METRICS_PORT: /metrics alone on its own port (reach it only from the monitoring network), with METRICS_TOKEN too when set. */
-export async function startMetricsServer(metrics: Metrics, opts: { port: number; host: string; token?: string }): Promise<{ port: number; close(): Promise<void> }> {
+export async function startMetricsServer(
+  metrics: Metrics,
+  opts: { port: number; host: string; token?: string },
+): Promise<{ port: number; close(): Promise<void> }> {
   const app = express();
   app.disable('x-powered-by');
   app.get('/metrics', metricsHandler(metrics, opts.token));

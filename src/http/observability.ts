@@ -19,7 +19,9 @@ export const observabilityPlugin: ApolloServerPlugin = {
         info.operationName ??= 'invalid';
         const body = response.body;
         const sent = body.kind === 'single' ? body.singleResult.errors : undefined;
-        const codes = (sent ?? errors ?? []).map((e) => String((e.extensions as { code?: unknown } | undefined)?.code ?? 'UNKNOWN'));
+        const codes = (sent ?? errors ?? []).map((e) =>
+          String((e.extensions as { code?: unknown } | undefined)?.code ?? 'UNKNOWN'),
+        );
         if (codes.length) info.errorCodes = codes;
       },
     };

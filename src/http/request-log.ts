@@ -22,14 +22,16 @@ type Finished = (info: RequestInfo, req: IncomingMessage, res: ServerResponse, d
  * operation's name. `onFinished` sees the same facts (the metrics).
  */
 export function requestLogging(opts: { trustProxyRequestId: boolean; onFinished?: Finished }): RequestHandler {
-  const infoOf = (res: ServerResponse) => (res as ServerResponse & { locals: { requestInfo: RequestInfo } }).locals.requestInfo;
+  const infoOf = (res: ServerResponse) =>
+    (res as ServerResponse & { locals: { requestInfo: RequestInfo } }).locals.requestInfo;
   const httpLogger = pinoHttp({
     logger,
     genReqId: (_req, res) => infoOf(res).requestId,
     autoLogging: { ignore: (req) => UNLOGGED.test(req.url ?? '') },
     quietReqLogger: true,
     quietResLogger: true,
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    customLogLevel: (_req, res, err) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     customSuccessMessage: () => 'request',
     customErrorMessage: () => 'request failed',
     customSuccessObject: (req, res, val: { responseTime: number }) => line(req, res, val.responseTime),
@@ -68,5 +70,7 @@ export function requestLogging(opts: { trustProxyRequestId: boolean; onFinished?
 /** The GraphQL context records who called (kind and id only) for the request's log line. */
 export function noteViewer(viewer: Viewer | null): void {
   const info = requestStore.getStore();
-  if (info && viewer) info.viewer = viewer.kind === 'staff' ? { kind: 'staff', id: viewer.staff.id } : { kind: 'citizen', id: viewer.person.id };
+  if (info && viewer)
+    info.viewer =
+      viewer.kind === 'staff' ? { kind: 'staff', id: viewer.staff.id } : { kind: 'citizen', id: viewer.person.id };
 }

@@ -53,9 +53,16 @@ export class ShutdownGate {
   };
 
   /** For a websocket upgrade (ws `verifyClient`): false with 503 once closed. */
-  admitsUpgrade(_req: IncomingMessage): { ok: true } | { ok: false; status: number; message: string; headers: Record<string, string> } {
+  admitsUpgrade(
+    _req: IncomingMessage,
+  ): { ok: true } | { ok: false; status: number; message: string; headers: Record<string, string> } {
     if (!this.closed) return { ok: true };
-    return { ok: false, status: httpStatusOf(ErrorCode.SERVICE_UNAVAILABLE), message: 'Service Unavailable: the server is restarting', headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } };
+    return {
+      ok: false,
+      status: httpStatusOf(ErrorCode.SERVICE_UNAVAILABLE),
+      message: 'Service Unavailable: the server is restarting',
+      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    };
   }
 
   get isClosed(): boolean {

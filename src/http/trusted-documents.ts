@@ -15,7 +15,10 @@ import { ROOT } from './web-build';
  * send only the hash (clients/shared/ui/api.tsx). The manifests are made at
  * build time from the operation files, never listed by hand.
  */
-export const TRUSTED_MANIFESTS = ['clients/staff/src/generated/persisted-documents.json', 'clients/citizen/src/generated/persisted-documents.json'];
+export const TRUSTED_MANIFESTS = [
+  'clients/staff/src/generated/persisted-documents.json',
+  'clients/citizen/src/generated/persisted-documents.json',
+];
 
 /**
  * The document as the web UIs' urql client would have sent it: its document
@@ -28,11 +31,17 @@ export function asUrqlSendsIt(text: string): string {
   const withTypename = (set: SelectionSetNode): SelectionSetNode =>
     set.selections.some((s) => s.kind === Kind.FIELD && s.name.value === '__typename' && !s.alias)
       ? set
-      : { ...set, selections: [...set.selections, { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } }] };
+      : {
+          ...set,
+          selections: [...set.selections, { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } }],
+        };
   const doc = visit(parse(text, { noLocation: true }), {
     enter(node: ASTNode) {
       if (node.kind === Kind.OPERATION_DEFINITION) return undefined;
-      if ((node.kind === Kind.FIELD || node.kind === Kind.INLINE_FRAGMENT || node.kind === Kind.FRAGMENT_DEFINITION) && node.selectionSet) {
+      if (
+        (node.kind === Kind.FIELD || node.kind === Kind.INLINE_FRAGMENT || node.kind === Kind.FRAGMENT_DEFINITION) &&
+        node.selectionSet
+      ) {
         return { ...node, selectionSet: withTypename(node.selectionSet) };
       }
       return undefined;
@@ -88,7 +97,10 @@ function onlyPublicFields(text: string, maxTokens: number): boolean {
     return false; // Apollo answers the parse error itself only for callers that may send text
   }
   return doc.definitions.every(
-    (d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === 'query' && d.selectionSet.selections.every((s) => s.kind === Kind.FIELD && PUBLIC_ROOT_FIELDS.has(s.name.value)),
+    (d) =>
+      d.kind === Kind.OPERATION_DEFINITION &&
+      d.operation === 'query' &&
+      d.selectionSet.selections.every((s) => s.kind === Kind.FIELD && PUBLIC_ROOT_FIELDS.has(s.name.value)),
   );
 }
 
@@ -129,7 +141,12 @@ function refuse(res: Parameters<RequestHandler>[1], code: keyof typeof TRUSTED_C
  * - bearer-token callers (third parties) may send any document, within the
  *   same Armor limits as everyone.
  */
-export function trustedDocumentsMiddleware(opts: { documents: TrustedDocuments; enforce: boolean; isSession: (req: Parameters<RequestHandler>[0]) => boolean; maxTokens: number }): RequestHandler {
+export function trustedDocumentsMiddleware(opts: {
+  documents: TrustedDocuments;
+  enforce: boolean;
+  isSession: (req: Parameters<RequestHandler>[0]) => boolean;
+  maxTokens: number;
+}): RequestHandler {
   return (req, res, next) => {
     if (req.method !== 'POST' || !req.body || typeof req.body !== 'object' || Array.isArray(req.body)) return next();
     const body = req.body as Body;
@@ -137,7 +154,11 @@ export function trustedDocumentsMiddleware(opts: { documents: TrustedDocuments; 
     if (id !== undefined) {
       const text = opts.documents.byId(id);
       if (!text) {
-        refuse(res, 'PERSISTED_QUERY_NOT_FOUND', 'This server does not know the document the request names (an older or newer page?). Reload the page; if it keeps happening, contact support.');
+        refuse(
+          res,
+          'PERSISTED_QUERY_NOT_FOUND',
+          'This server does not know the document the request names (an older or newer page?). Reload the page; if it keeps happening, contact support.',
+        );
         return;
       }
       body.query = text;
@@ -149,23 +170,32 @@ export function trustedDocumentsMiddleware(opts: { documents: TrustedDocuments; 
       return next();
     }
     if (!opts.enforce || !opts.isSession(req)) return next();
-    if (typeof body.query === 'string' && (opts.documents.has(body.query) || onlyPublicFields(body.query, opts.maxTokens))) return next();
+    if (
+      typeof body.query === 'string' &&
+      (opts.documents.has(body.query) || onlyPublicFields(body.query, opts.maxTokens))
+    )
+      return next();
     refuse(
       res,
       'OPERATION_NOT_ALLOWED',
-      'A browser session may run only the operations of this service\'s own pages. To send your own GraphQL documents, call the API with a bearer token (Authorization: Bearer …).',
+      "A browser session may run only the operations of this service's own pages. To send your own GraphQL documents, call the API with a bearer token (Authorization: Bearer …).",
     );
   };
 }
 
 /** The same rule for an operation on a websocket opened with the session cookie: the document's text to run, or null when not allowed. */
-export function trustedWebSocketDocument(opts: { documents: TrustedDocuments; enforce: boolean; maxTokens: number }, session: boolean, payload: { query: string; extensions?: Record<string, unknown> | null }): { query: string } | { refused: keyof typeof TRUSTED_CODES } {
+export function trustedWebSocketDocument(
+  opts: { documents: TrustedDocuments; enforce: boolean; maxTokens: number },
+  session: boolean,
+  payload: { query: string; extensions?: Record<string, unknown> | null },
+): { query: string } | { refused: keyof typeof TRUSTED_CODES } {
   const id = requestedId({ extensions: payload.extensions ?? undefined } as Body);
   if (id !== undefined) {
     const text = opts.documents.byId(id);
     return text ? { query: text } : { refused: 'PERSISTED_QUERY_NOT_FOUND' };
   }
   if (!opts.enforce || !session) return { query: payload.query };
-  if (opts.documents.has(payload.query) || onlyPublicFields(payload.query, opts.maxTokens)) return { query: payload.query };
+  if (opts.documents.has(payload.query) || onlyPublicFields(payload.query, opts.maxTokens))
+    return { query: payload.query };
   return { refused: 'OPERATION_NOT_ALLOWED' };
 }

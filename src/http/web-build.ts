@@ -62,7 +62,9 @@ export function staleWebBuilds(): App[] {
 export async function ensureWebBuild(log: (message: string) => void = () => undefined): Promise<void> {
   const stale = staleWebBuilds();
   if (!stale.length) return;
-  log(`building the web UI${stale.length > 1 ? 's' : ''} ${stale.join(' and ')} (missing, or the sources changed since the last build)`);
+  log(
+    `building the web UI${stale.length > 1 ? 's' : ''} ${stale.join(' and ')} (missing, or the sources changed since the last build)`,
+  );
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'scripts/build-web.mjs'), ...stale], {
@@ -71,7 +73,11 @@ export async function ensureWebBuild(log: (message: string) => void = () => unde
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`building the web UIs failed (exit ${code}); run npm run build:web to see why`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`building the web UIs failed (exit ${code}); run npm run build:web to see why`)),
+    );
   });
   log(`web UIs built in ${Date.now() - started} ms`);
 }

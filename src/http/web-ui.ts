@@ -14,7 +14,8 @@ const API_PATHS = /^\/(graphql|auth|attachments|uploads|case-documents|admin|hea
 const CITIZEN_ROUTES = /^\/(?:(?:meddelanden(?:\/[^/]+)?|profil|kontakter)\/?)?$/;
 
 /** The staff app's routes under /staff (clients/staff/app/src/App.tsx and admin/AdminApp.tsx), answered 200 like the citizen's. */
-const STAFF_ROUTES = /^\/(?:(?:inkorg|utkast|skickat|skriv(?:\/[^/]+)?|installningar|kontaktlistor|brevlada\/[^/]+|konversation\/[^/]+|loggkontroll|aviseringar|personal|brevlador|skyddad-folkbokforing|personer(?:\/[^/]+)?|arende\/[^/]+(?:\/journal|\/dokumentation(?:\/[^/]+)?)?|uppdrag(?:\/[^/]+(?:\/dokument\/[^/]+)?)?)\/?)?$/;
+const STAFF_ROUTES =
+  /^\/(?:(?:inkorg|utkast|skickat|skriv(?:\/[^/]+)?|installningar|kontaktlistor|brevlada\/[^/]+|konversation\/[^/]+|loggkontroll|aviseringar|personal|brevlador|skyddad-folkbokforing|personer(?:\/[^/]+)?|arende\/[^/]+(?:\/journal|\/dokumentation(?:\/[^/]+)?)?|uppdrag(?:\/[^/]+(?:\/dokument\/[^/]+)?)?)\/?)?$/;
 
 /** A host as a browser sends it: name or [IPv6] and an optional port; anything else is left out of the policy. */
 const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
@@ -83,12 +84,18 @@ export function webUiRoutes(opts: { authMode: 'dev' | 'oidc'; dirs?: { citizen: 
     try {
       html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8').replace('</head>', meta);
     } catch {
-      res.status(503).type('text/plain; charset=utf-8').send('The web UI has not been built. Run npm run build:web (npm start builds it).');
+      res
+        .status(503)
+        .type('text/plain; charset=utf-8')
+        .send('The web UI has not been built. Run npm run build:web (npm start builds it).');
       return;
     }
     pageHeaders(req, res, nonce);
     res.setHeader('Cache-Control', 'no-cache');
-    res.status(known.test(req.path) || req.path === '/index.html' ? 200 : 404).type('html').send(html);
+    res
+      .status(known.test(req.path) || req.path === '/index.html' ? 200 : 404)
+      .type('html')
+      .send(html);
   };
   const files = (dir: string) => express.static(dir, { index: false, redirect: false, setHeaders: assetHeaders });
   const apps = [

@@ -11,7 +11,11 @@ export const DEAD_LETTER_DAYS = 30;
  * job is written in the same transaction as the message it announces (a
  * transactional outbox) and survives any crash.
  */
-export async function startBoss(databaseUrl: string, config: Config, opts: { schedule?: boolean } = {}): Promise<PgBoss> {
+export async function startBoss(
+  databaseUrl: string,
+  config: Config,
+  opts: { schedule?: boolean } = {},
+): Promise<PgBoss> {
   const boss = new PgBoss({
     connectionString: databaseUrl,
     schema: 'pgboss',
@@ -70,7 +74,13 @@ export function retryOptions(config: Config) {
 
 /** Installs or upgrades the pg-boss schema (used by `db:migrate` and the test template). */
 export async function installBoss(databaseUrl: string): Promise<void> {
-  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 1, supervise: false, schedule: false });
+  const boss = new PgBoss({
+    connectionString: databaseUrl,
+    schema: 'pgboss',
+    max: 1,
+    supervise: false,
+    schedule: false,
+  });
   boss.on('error', () => undefined);
   await boss.start();
   await boss.stop({ graceful: false, wait: true });

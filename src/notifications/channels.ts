@@ -26,7 +26,11 @@ export interface SmsSender {
  */
 function withTimeouts(smtpUrl: string): string {
   const url = new URL(smtpUrl);
-  for (const [key, ms] of [['connectionTimeout', 10_000], ['greetingTimeout', 10_000], ['socketTimeout', 20_000]] as const) {
+  for (const [key, ms] of [
+    ['connectionTimeout', 10_000],
+    ['greetingTimeout', 10_000],
+    ['socketTimeout', 20_000],
+  ] as const) {
     if (!url.searchParams.has(key)) url.searchParams.set(key, String(ms));
   }
   return url.toString();
@@ -81,7 +85,11 @@ export class HttpSmsSender implements SmsSender {
   async send(n: OutgoingNotification): Promise<void> {
     const res = await fetch(this.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.apiKey}`, 'idempotency-key': n.dedupKey },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${this.apiKey}`,
+        'idempotency-key': n.dedupKey,
+      },
       body: JSON.stringify({ to: n.to, text: n.text, reference: n.dedupKey }),
       signal: AbortSignal.timeout(15_000),
     });
@@ -100,6 +108,9 @@ export class LogSender implements EmailSender, SmsSender {
 
   async send(n: OutgoingNotification): Promise<void> {
     await fs.mkdir(path.dirname(this.file), { recursive: true });
-    await fs.appendFile(this.file, JSON.stringify({ at: new Date().toISOString(), channel: this.channel, ...n }) + '\n');
+    await fs.appendFile(
+      this.file,
+      JSON.stringify({ at: new Date().toISOString(), channel: this.channel, ...n }) + '\n',
+    );
   }
 }

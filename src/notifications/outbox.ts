@@ -31,14 +31,26 @@ export function dedupKey(messageId: string, personId: string, channel: Channel, 
  * after the commit. SMS are held until the quiet hours end; a reminder is
  * scheduled for when the message may still be unread.
  */
-export async function enqueueNotifications(em: EntityManager, boss: PgBoss, config: Config, events: readonly DomainEvent[], now = new Date()): Promise<number> {
+export async function enqueueNotifications(
+  em: EntityManager,
+  boss: PgBoss,
+  config: Config,
+  events: readonly DomainEvent[],
+  now = new Date(),
+): Promise<number> {
   const sent = events.filter((e): e is Extract<DomainEvent, { type: 'message.sent' }> => e.type === 'message.sent');
-  const wanted = sent.flatMap((e) => e.recipients.filter((r) => r.kind === PartyKind.PERSON).map((r) => ({ messageId: e.messageId, personId: r.id })));
+  const wanted = sent.flatMap((e) =>
+    e.recipients.filter((r) => r.kind === PartyKind.PERSON).map((r) => ({ messageId: e.messageId, personId: r.id })),
+  );
   if (!wanted.length) return 0;
-  const rows: { message_id: string; person_id: string; notify_by_sms: boolean; notify_by_email: boolean; municipality: string | null }[] = await em
-    .getConnection()
-    .execute(
-      `select w.message_id, p.id as person_id, p.notify_by_sms, p.notify_by_email,
+  const rows: {
+    message_id: string;
+    person_id: string;
+    notify_by_sms: boolean;
+    notify_by_email: boolean;
+    municipality: string | null;
+  }[] = await em.getConnection().execute(
+    `select w.message_id, p.id as person_id, p.notify_by_sms, p.notify_by_email,
               coalesce(cu.municipality, su.municipality, mu.municipality) as municipality
          from jsonb_to_recordset(?::jsonb) as w(message_id uuid, person_id uuid)
          join person p on p.id = w.person_id and p.messaging_enabled
@@ -47,10 +59,10 @@ export async function enqueueNotifications(em: EntityManager, boss: PgBoss, conf
          left join case_file cf on cf.id = c.case_id left join unit cu on cu.id = cf.unit_id
          left join staff s on s.id = m.sender_staff_id left join unit su on su.id = s.unit_id
          left join shared_mailbox sm on sm.id = m.sender_mailbox_id left join unit mu on mu.id = sm.unit_id`,
-      [JSON.stringify(wanted.map((w) => ({ message_id: w.messageId, person_id: w.personId })))],
-      'all',
-      em.getTransactionContext(),
-    );
+    [JSON.stringify(wanted.map((w) => ({ message_id: w.messageId, person_id: w.personId })))],
+    'all',
+    em.getTransactionContext(),
+  );
   const jobs = notificationJobs(rows, config, now);
   if (jobs.length) await boss.insert(jobs, { db: transactionDb(em) });
   return jobs.length;
@@ -66,23 +78,39 @@ export interface NotifyTarget {
 }
 
 /** The jobs for the targets (no SQL): SMS held until the quiet hours end, a reminder when configured. */
-export function notificationJobs(rows: readonly NotifyTarget[], config: Config, now = new Date()): PgBoss.JobInsert<NotifyJob>[] {
+export function notificationJobs(
+  rows: readonly NotifyTarget[],
+  config: Config,
+  now = new Date(),
+): PgBoss.JobInsert<NotifyJob>[] {
   const jobs: PgBoss.JobInsert<NotifyJob>[] = [];
   const smsAt = nextAllowedTime(now, config.notify.quietHours);
   const reminderAt = new Date(now.getTime() + config.notify.reminderAfterDays * 86_400_000);
   for (const r of rows) {
     const from = r.municipality ? `socialtjänsten i ${r.municipality}` : 'socialtjänsten';
-    const channels: Channel[] = [...(r.notify_by_sms ? (['sms'] as const) : []), ...(r.notify_by_email ? (['email'] as const) : [])];
+    const channels: Channel[] = [
+      ...(r.notify_by_sms ? (['sms'] as const) : []),
+      ...(r.notify_by_email ? (['email'] as const) : []),
+    ];
     for (const channel of channels) {
       const job = (kind: NotifyJob['kind'], at: Date): PgBoss.JobInsert<NotifyJob> => ({
         name: NOTIFY_QUEUE,
-        data: { dedupKey: dedupKey(r.message_id, r.person_id, channel, kind), channel, kind, messageId: r.message_id, personId: r.person_id, from },
+        data: {
+          dedupKey: dedupKey(r.message_id, r.person_id, channel, kind),
+          channel,
+          kind,
+          messageId: r.message_id,
+          personId: r.person_id,
+          from,
+        },
         startAfter: at.toISOString(),
         ...retryOptions(config),
       });
       jobs.push(job('new', channel === 'sms' ? smsAt : now));
       if (config.notify.reminderAfterDays > 0) {
-        jobs.push(job('reminder', channel === 'sms' ? nextAllowedTime(reminderAt, config.notify.quietHours) : reminderAt));
+        jobs.push(
+          job('reminder', channel === 'sms' ? nextAllowedTime(reminderAt, config.notify.quietHours) : reminderAt),
+        );
       }
     }
   }
@@ -90,6 +118,10 @@ export function notificationJobs(rows: readonly NotifyTarget[], config: Config, 
 }
 
 /** Writes the jobs in the caller's transaction (one statement), when there are any. */
-export async function insertNotificationJobs(em: EntityManager, boss: PgBoss, jobs: PgBoss.JobInsert<NotifyJob>[]): Promise<void> {
+export async function insertNotificationJobs(
+  em: EntityManager,
+  boss: PgBoss,
+  jobs: PgBoss.JobInsert<NotifyJob>[],
+): Promise<void> {
   if (jobs.length) await boss.insert(jobs, { db: transactionDb(em) });
 }

@@ -4,7 +4,10 @@ const clock = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', 
 
 function localHourMinute(d: Date): { hour: number; minute: number } {
   const parts = clock.formatToParts(d);
-  return { hour: Number(parts.find((p) => p.type === 'hour')!.value), minute: Number(parts.find((p) => p.type === 'minute')!.value) };
+  return {
+    hour: Number(parts.find((p) => p.type === 'hour')!.value),
+    minute: Number(parts.find((p) => p.type === 'minute')!.value),
+  };
 }
 
 /** True when `d` falls in the quiet hours [start, end) local Swedish time (e.g. 22–07 spans midnight). */
@@ -23,6 +26,7 @@ export function inQuietHours(d: Date, [start, end]: readonly [number, number]): 
 export function nextAllowedTime(now: Date, quiet: readonly [number, number]): Date {
   if (!inQuietHours(now, quiet)) return now;
   let t = new Date(Math.ceil(now.getTime() / 60_000) * 60_000);
-  for (let i = 0; i < 30 && inQuietHours(t, quiet); i++) t = new Date(t.getTime() + (60 - localHourMinute(t).minute) * 60_000);
+  for (let i = 0; i < 30 && inQuietHours(t, quiet); i++)
+    t = new Date(t.getTime() + (60 - localHourMinute(t).minute) * 60_000);
   return t;
 }

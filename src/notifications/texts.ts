@@ -3,7 +3,11 @@
  * its subject or body (a phone's lock screen or a shared mailbox must not
  * reveal anything of a social-services matter).
  */
-export function notificationText(kind: 'new' | 'reminder', from: string, signInUrl: string): { subject: string; text: string } {
+export function notificationText(
+  kind: 'new' | 'reminder',
+  from: string,
+  signInUrl: string,
+): { subject: string; text: string } {
   if (kind === 'reminder') {
     return {
       subject: 'Påminnelse: du har ett oläst meddelande',

@@ -20,8 +20,12 @@ export interface Senders {
 export function sendersFromConfig(config: Config): Senders {
   const devLog = path.join(config.dataDir, 'notifications.log');
   return {
-    email: config.notify.smtpUrl ? new SmtpEmailSender(config.notify.smtpUrl, config.notify.emailFrom) : new LogSender(devLog, 'email'),
-    sms: config.notify.smsApiUrl ? new HttpSmsSender(config.notify.smsApiUrl, config.notify.smsApiKey!) : new LogSender(devLog, 'sms'),
+    email: config.notify.smtpUrl
+      ? new SmtpEmailSender(config.notify.smtpUrl, config.notify.emailFrom)
+      : new LogSender(devLog, 'email'),
+    sms: config.notify.smsApiUrl
+      ? new HttpSmsSender(config.notify.smsApiUrl, config.notify.smsApiKey!)
+      : new LogSender(devLog, 'sms'),
   };
 }
 
@@ -33,7 +37,14 @@ export type JobOutcome = 'sent' | 'already-sent' | 'skipped' | 'deferred';
  * provider accepting and that row being written, the retry reaches the
  * provider with the same key (Idempotency-Key / Message-ID), which drops it.
  */
-export async function deliver(em: EntityManager, boss: PgBoss, config: Config, senders: Senders, job: NotifyJob, now = new Date()): Promise<JobOutcome> {
+export async function deliver(
+  em: EntityManager,
+  boss: PgBoss,
+  config: Config,
+  senders: Senders,
+  job: NotifyJob,
+  now = new Date(),
+): Promise<JobOutcome> {
   const conn = em.getConnection();
   const done = await conn.execute('select 1 from notification_delivery where job_id = ?', [job.dedupKey]);
   if (done.length) return 'already-sent';
@@ -46,11 +57,17 @@ export async function deliver(em: EntityManager, boss: PgBoss, config: Config, s
   // A protected identity is notified only at contact details that staff have confirmed.
   if (!wants || !to || (person.protectedIdentity && !verified)) return 'skipped';
   if (job.kind === 'reminder') {
-    const unread = await conn.execute('select 1 from message_recipient where message_id = ? and person_id = ? and read_at is null', [job.messageId, job.personId]);
+    const unread = await conn.execute(
+      'select 1 from message_recipient where message_id = ? and person_id = ? and read_at is null',
+      [job.messageId, job.personId],
+    );
     if (!unread.length) return 'skipped';
   }
   if (job.channel === 'sms' && inQuietHours(now, config.notify.quietHours)) {
-    await boss.send(NOTIFY_QUEUE, job, { startAfter: nextAllowedTime(now, config.notify.quietHours), ...retryOptions(config) });
+    await boss.send(NOTIFY_QUEUE, job, {
+      startAfter: nextAllowedTime(now, config.notify.quietHours),
+      ...retryOptions(config),
+    });
     return 'deferred';
   }
 
@@ -58,18 +75,20 @@ export async function deliver(em: EntityManager, boss: PgBoss, config: Config, s
   await (job.channel === 'sms' ? senders.sms : senders.email).send({ dedupKey: job.dedupKey, to, subject, text });
 
   await em.transactional(async (tx) => {
-    const inserted = await tx
-      .getConnection()
-      .execute(
-        `insert into notification_delivery (job_id, channel, message_id, person_id, delivered_at) values (?, ?, ?, ?, now())
+    const inserted = await tx.getConnection().execute(
+      `insert into notification_delivery (job_id, channel, message_id, person_id, delivered_at) values (?, ?, ?, ?, now())
          on conflict do nothing returning job_id`,
-        [job.dedupKey, job.channel, job.messageId, job.personId],
-        'all',
-        tx.getTransactionContext(),
-      );
+      [job.dedupKey, job.channel, job.messageId, job.personId],
+      'all',
+      tx.getTransactionContext(),
+    );
     if (inserted.length) {
       const channel = job.channel === 'sms' ? 'SMS' : 'E-post';
-      tx.create(MessageEvent, { message: job.messageId as never, kind: MessageEventKind.NOTIFIED, detail: job.kind === 'reminder' ? `${channel} (påminnelse)` : channel });
+      tx.create(MessageEvent, {
+        message: job.messageId as never,
+        kind: MessageEventKind.NOTIFIED,
+        detail: job.kind === 'reminder' ? `${channel} (påminnelse)` : channel,
+      });
     }
   });
   return 'sent';
@@ -80,7 +99,12 @@ export interface NotificationWorker {
 }
 
 /** Runs the notification jobs: a few at a time, retried with backoff by pg-boss, then left failed for administrators. */
-export async function startNotificationWorker(deps: { orm: Orm; boss: PgBoss; config: Config; senders?: Senders }): Promise<NotificationWorker> {
+export async function startNotificationWorker(deps: {
+  orm: Orm;
+  boss: PgBoss;
+  config: Config;
+  senders?: Senders;
+}): Promise<NotificationWorker> {
   const senders = deps.senders ?? sendersFromConfig(deps.config);
   await deps.boss.work<NotifyJob>(NOTIFY_QUEUE, { batchSize: 5, pollingIntervalSeconds: 0.5 }, async (jobs) => {
     for (const job of jobs) {
@@ -92,7 +116,12 @@ export async function startNotificationWorker(deps: { orm: Orm; boss: PgBoss; co
         log.warn('notification job failed', { jobId: job.id, channel: job.data.channel, err });
         if (err instanceof ProviderError && err.permanent) {
           // Retrying a refused request cannot help: straight to the dead letters for an administrator.
-          await deps.orm.em.getConnection().execute('update pgboss.job set retry_limit = retry_count where name = ? and id = ?', [NOTIFY_QUEUE, job.id]);
+          await deps.orm.em
+            .getConnection()
+            .execute('update pgboss.job set retry_limit = retry_count where name = ? and id = ?', [
+              NOTIFY_QUEUE,
+              job.id,
+            ]);
         }
         await deps.boss.fail(NOTIFY_QUEUE, job.id, { message: err instanceof Error ? err.message : String(err) });
       }

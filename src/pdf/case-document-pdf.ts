@@ -60,7 +60,15 @@ const RIGHT_COLUMN = 330;
 
 /** A timestamp as Swedish local time, "YYYY-MM-DD HH:MM". */
 function swedishTime(d: Date): string {
-  const parts = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).formatToParts(d);
+  const parts = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Europe/Stockholm',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }
@@ -76,7 +84,10 @@ function signature(w: PdfWriter, input: CaseDocumentPdfInput, lead: string): voi
 }
 
 /** The part of each template between the recipient block and the text, and after the text. */
-const layouts: Record<CaseDocumentTemplate, { titleBlock(w: PdfWriter, i: CaseDocumentPdfInput): void; closing(w: PdfWriter, i: CaseDocumentPdfInput): void }> = {
+const layouts: Record<
+  CaseDocumentTemplate,
+  { titleBlock(w: PdfWriter, i: CaseDocumentPdfInput): void; closing(w: PdfWriter, i: CaseDocumentPdfInput): void }
+> = {
   [CaseDocumentTemplate.BREV]: {
     titleBlock(w, i) {
       w.text(i.title, { font: 'bold', size: 16, leading: 20 });
@@ -97,7 +108,9 @@ const layouts: Record<CaseDocumentTemplate, { titleBlock(w: PdfWriter, i: CaseDo
     },
     closing(w, i) {
       w.gap(8);
-      w.box('Om tiden inte passar: kontakta oss så snart du kan, så bokar vi en ny tid. Ta med legitimation till mötet.');
+      w.box(
+        'Om tiden inte passar: kontakta oss så snart du kan, så bokar vi en ny tid. Ta med legitimation till mötet.',
+      );
       signature(w, i, 'Välkommen!');
     },
   },
@@ -213,6 +226,9 @@ export async function renderCaseDocumentPdf(input: CaseDocumentPdfInput): Promis
   w.text(input.text, { size: 11, leading: 15 });
   layout.closing(w, input);
 
-  w.footers(`${input.municipality} · ${input.unit}`, `${label} skapad ${swedishTime(input.createdAt)} av ${input.createdBy}`);
+  w.footers(
+    `${input.municipality} · ${input.unit}`,
+    `${label} skapad ${swedishTime(input.createdAt)} av ${input.createdBy}`,
+  );
   return w.save();
 }

@@ -77,7 +77,12 @@ export class PdfWriter {
 
   static async create(runningHead: (w: PdfWriter) => void = () => undefined): Promise<PdfWriter> {
     const doc = await PDFDocument.create();
-    const w = new PdfWriter(doc, await doc.embedFont(StandardFonts.Helvetica), await doc.embedFont(StandardFonts.HelveticaBold), runningHead);
+    const w = new PdfWriter(
+      doc,
+      await doc.embedFont(StandardFonts.Helvetica),
+      await doc.embedFont(StandardFonts.HelveticaBold),
+      runningHead,
+    );
     w.addPage(false);
     return w;
   }
@@ -151,7 +156,12 @@ export class PdfWriter {
   /** A thin horizontal rule across the text column. */
   rule(): void {
     this.ensure(8);
-    this.page.drawLine({ start: { x: MARGIN, y: this.y + 4 }, end: { x: A4[0] - MARGIN, y: this.y + 4 }, thickness: 0.5, color: rgb(0.45, 0.45, 0.45) });
+    this.page.drawLine({
+      start: { x: MARGIN, y: this.y + 4 },
+      end: { x: A4[0] - MARGIN, y: this.y + 4 },
+      thickness: 0.5,
+      color: rgb(0.45, 0.45, 0.45),
+    });
     this.y -= 8;
   }
 
@@ -163,7 +173,14 @@ export class PdfWriter {
     const height = lines.length * leading + 12;
     this.ensure(height + 4);
     const top = this.y + size;
-    this.page.drawRectangle({ x: MARGIN, y: top - height + 2, width: this.contentWidth, height, borderColor: rgb(0.45, 0.45, 0.45), borderWidth: 0.75 });
+    this.page.drawRectangle({
+      x: MARGIN,
+      y: top - height + 2,
+      width: this.contentWidth,
+      height,
+      borderColor: rgb(0.45, 0.45, 0.45),
+      borderWidth: 0.75,
+    });
     this.y -= 4;
     for (const line of lines) {
       this.page.drawText(line, { x: MARGIN + 8, y: this.y, size, font: this.regular });
@@ -176,11 +193,21 @@ export class PdfWriter {
   footers(left: string, second?: string): void {
     this.pages.forEach((p, i) => {
       const size = 8;
-      p.drawLine({ start: { x: MARGIN, y: MARGIN - 4 }, end: { x: A4[0] - MARGIN, y: MARGIN - 4 }, thickness: 0.5, color: rgb(0.45, 0.45, 0.45) });
+      p.drawLine({
+        start: { x: MARGIN, y: MARGIN - 4 },
+        end: { x: A4[0] - MARGIN, y: MARGIN - 4 },
+        thickness: 0.5,
+        color: rgb(0.45, 0.45, 0.45),
+      });
       p.drawText(winAnsi(this.regular, left), { x: MARGIN, y: MARGIN - 16, size, font: this.regular });
       if (second) p.drawText(winAnsi(this.regular, second), { x: MARGIN, y: MARGIN - 27, size, font: this.regular });
       const pageText = `Sida ${i + 1} av ${this.pages.length}`;
-      p.drawText(pageText, { x: A4[0] - MARGIN - this.regular.widthOfTextAtSize(pageText, size), y: MARGIN - 16, size, font: this.regular });
+      p.drawText(pageText, {
+        x: A4[0] - MARGIN - this.regular.widthOfTextAtSize(pageText, size),
+        y: MARGIN - 16,
+        size,
+        font: this.regular,
+      });
     });
   }
 

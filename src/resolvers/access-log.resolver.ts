@@ -14,7 +14,11 @@ class AccessLogArgs {
   @Field(() => ID, { nullable: true, description: 'Whose data was read.' })
   personId?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Whose data was read, by personnummer (any common format): administrators see no persons, so this is how they look one up.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Whose data was read, by personnummer (any common format): administrators see no persons, so this is how they look one up.',
+  })
   personnummer?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'Which staff member read it.' })
@@ -30,7 +34,10 @@ class AccessLogArgs {
 @Resolver(() => AccessLogEntry)
 export class AccessLogResolver {
   @Authorized(Role.ADMIN)
-  @Query(() => AccessLogEntryConnection, { description: 'Loggkontroll (administrators): staff reads of person data, newest first, by person and/or by staff member.' })
+  @Query(() => AccessLogEntryConnection, {
+    description:
+      'Loggkontroll (administrators): staff reads of person data, newest first, by person and/or by staff member.',
+  })
   async accessLog(@Args() args: AccessLogArgs, @Ctx() ctx: Context) {
     return toConnection(await new AdminService(ctx.em, staffOf(ctx)).accessLog(args));
   }

@@ -1,4 +1,19 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { DraftService } from '../domain/draft.service';
@@ -61,13 +76,23 @@ class MailboxSettingsInput {
   @Field(() => String, { nullable: true, description: 'Signature, plain text.' })
   signature?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'Turn out-of-office on or off. Turning it on starts a new absence (one automatic reply per conversation per absence).' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Turn out-of-office on or off. Turning it on starts a new absence (one automatic reply per conversation per absence).',
+  })
   absenceEnabled?: boolean | null;
 
-  @Field(() => String, { nullable: true, description: 'The automatic reply, plain text (needed while out-of-office is on).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The automatic reply, plain text (needed while out-of-office is on).',
+  })
   absenceReply?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Shared mailbox that also gets your messages while you are away; null removes it.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Shared mailbox that also gets your messages while you are away; null removes it.',
+  })
   absenceForwardToId?: string | null;
 }
 
@@ -106,12 +131,18 @@ export class DraftResolver {
 
   @Authorized()
   @Mutation(() => Draft, { description: 'Save a draft as you type; returns it with its saved time.' })
-  async saveDraft(@Arg('input', () => SaveDraftInput, { description: 'The draft.' }) input: SaveDraftInput, @Ctx() ctx: Context) {
+  async saveDraft(
+    @Arg('input', () => SaveDraftInput, { description: 'The draft.' }) input: SaveDraftInput,
+    @Ctx() ctx: Context,
+  ) {
     return drafts(ctx).save(input);
   }
 
   @Authorized()
-  @Mutation(() => [Message], { description: 'Send a draft exactly as saved; the draft is removed in the same transaction. Idempotent on idempotencyKey.' })
+  @Mutation(() => [Message], {
+    description:
+      'Send a draft exactly as saved; the draft is removed in the same transaction. Idempotent on idempotencyKey.',
+  })
   async sendDraft(
     @Arg('draftId', () => ID, { description: 'The draft.' }) draftId: string,
     @Arg('idempotencyKey', { description: 'A client-generated key for this send.' }) idempotencyKey: string,
@@ -126,7 +157,10 @@ export class DraftResolver {
     return drafts(ctx).delete(draftId);
   }
 
-  @FieldResolver(() => DraftAddressees, { description: 'Recipients so far: persons only when you may see them (an id of anyone else is left out, as an id that does not exist).' })
+  @FieldResolver(() => DraftAddressees, {
+    description:
+      'Recipients so far: persons only when you may see them (an id of anyone else is left out, as an id that does not exist).',
+  })
   async to(@Root() d: Draft, @Ctx() ctx: Context): Promise<DraftAddressees> {
     const refs = [
       ...d.addressees.personIds.map((id) => ({ kind: PartyKind.PERSON, id })),
@@ -136,7 +170,9 @@ export class DraftResolver {
     // A person is listed only to who may see them (the root query's rule): one the caller may not see is
     // left out exactly as an id that does not exist, so a draft cannot turn an id into a name. The draft
     // keeps what was typed; sending it refuses such a recipient (RECIPIENT_NOT_ALLOWED).
-    const shown = await Promise.all(refs.map(async (r) => (r.kind !== PartyKind.PERSON || (await ctx.loaders.person.load(r.id)) ? r : null)));
+    const shown = await Promise.all(
+      refs.map(async (r) => (r.kind !== PartyKind.PERSON || (await ctx.loaders.person.load(r.id)) ? r : null)),
+    );
     return { parties: await Promise.all(shown.filter((r) => r !== null).map((r) => toParty(r, ctx))) };
   }
 
@@ -152,7 +188,10 @@ export class DraftResolver {
     return d.replyTo?.id ?? null;
   }
 
-  @FieldResolver(() => ID, { nullable: true, description: 'The shared mailbox it will be sent from (SaveDraftInput.fromSharedMailboxId); null: from yourself.' })
+  @FieldResolver(() => ID, {
+    nullable: true,
+    description: 'The shared mailbox it will be sent from (SaveDraftInput.fromSharedMailboxId); null: from yourself.',
+  })
   fromSharedMailboxId(@Root() d: Draft): string | null {
     return d.fromMailbox?.id ?? null;
   }
@@ -168,11 +207,17 @@ export class MailboxSettingsResolver {
 
   @Authorized(Role.STAFF)
   @Mutation(() => MailboxSettings, { description: 'Change your signature and out-of-office settings.' })
-  async updateMailboxSettings(@Arg('input', () => MailboxSettingsInput, { description: 'What to change.' }) input: MailboxSettingsInput, @Ctx() ctx: Context) {
+  async updateMailboxSettings(
+    @Arg('input', () => MailboxSettingsInput, { description: 'What to change.' }) input: MailboxSettingsInput,
+    @Ctx() ctx: Context,
+  ) {
     return settings(ctx).update(input);
   }
 
-  @FieldResolver(() => Party, { nullable: true, description: 'Shared mailbox that also gets your messages while you are away.' })
+  @FieldResolver(() => Party, {
+    nullable: true,
+    description: 'Shared mailbox that also gets your messages while you are away.',
+  })
   async absenceForwardTo(@Root() s: MailboxSettings, @Ctx() ctx: Context) {
     return s.absenceForwardTo ? toParty({ kind: PartyKind.SHARED_MAILBOX, id: s.absenceForwardTo.id }, ctx) : null;
   }
@@ -188,7 +233,10 @@ export class ContactListResolver {
 
   @Authorized(Role.STAFF)
   @Mutation(() => ContactList, { description: 'Create or replace a contact list.' })
-  async saveContactList(@Arg('input', () => ContactListInput, { description: 'The list.' }) input: ContactListInput, @Ctx() ctx: Context) {
+  async saveContactList(
+    @Arg('input', () => ContactListInput, { description: 'The list.' }) input: ContactListInput,
+    @Ctx() ctx: Context,
+  ) {
     return settings(ctx).saveContactList(input);
   }
 
@@ -202,7 +250,12 @@ export class ContactListResolver {
   async members(@Root() list: ContactList, @Ctx() ctx: Context) {
     const entries = await ctx.loaders.entriesByContactList.load(list.id);
     return Promise.all(
-      entries.map((e) => toParty(e.staff ? { kind: PartyKind.STAFF, id: e.staff.id } : { kind: PartyKind.SHARED_MAILBOX, id: e.mailbox!.id }, ctx)),
+      entries.map((e) =>
+        toParty(
+          e.staff ? { kind: PartyKind.STAFF, id: e.staff.id } : { kind: PartyKind.SHARED_MAILBOX, id: e.mailbox!.id },
+          ctx,
+        ),
+      ),
     );
   }
 }

@@ -1,4 +1,20 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+  registerEnumType,
+} from 'type-graphql';
 import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { viewerParties, citizenTargets } from '../domain/messaging-policy';
@@ -28,9 +44,15 @@ registerEnumType(MailboxFolder, {
   },
 });
 
-@InputType({ description: 'Who a new message goes to. Each citizen gets a conversation of their own; staff and mailboxes are in every one.' })
+@InputType({
+  description:
+    'Who a new message goes to. Each citizen gets a conversation of their own; staff and mailboxes are in every one.',
+})
 export class AddresseesInput {
-  @Field(() => [ID], { nullable: true, description: 'Citizens: case holders and activated relations you may write to (staff only).' })
+  @Field(() => [ID], {
+    nullable: true,
+    description: 'Citizens: case holders and activated relations you may write to (staff only).',
+  })
   personIds?: string[] | null;
 
   @Field(() => [ID], { nullable: true, description: 'Staff members.' })
@@ -42,7 +64,10 @@ export class AddresseesInput {
 
 @InputType({ description: 'A new message.' })
 class SendMessageInput {
-  @Field({ description: 'A client-generated key (e.g. a UUID) for this send: a retry with the same key returns the first result and creates nothing; the same key with different content is refused (IDEMPOTENCY_KEY_REUSED).' })
+  @Field({
+    description:
+      'A client-generated key (e.g. a UUID) for this send: a retry with the same key returns the first result and creates nothing; the same key with different content is refused (IDEMPOTENCY_KEY_REUSED).',
+  })
   idempotencyKey!: string;
 
   @Field(() => AddresseesInput, { description: 'Recipients.' })
@@ -51,13 +76,18 @@ class SendMessageInput {
   @Field({ description: 'Subject (ämne), at most 200 characters.' })
   subject!: string;
 
-  @Field({ description: 'Body as HTML; sanitized against an allowlist (no scripts, styles, images or event handlers).' })
+  @Field({
+    description: 'Body as HTML; sanitized against an allowlist (no scripts, styles, images or event handlers).',
+  })
   body!: string;
 
   @Field(() => Boolean, { nullable: true, description: 'Ask for a read receipt (läskvitto).' })
   readReceiptRequested?: boolean | null;
 
-  @Field(() => [ID], { nullable: true, description: 'Ids of PDFs uploaded with POST /uploads, at most 5 (TOO_MANY_FILES).' })
+  @Field(() => [ID], {
+    nullable: true,
+    description: 'Ids of PDFs uploaded with POST /uploads, at most 5 (TOO_MANY_FILES).',
+  })
   attachmentIds?: string[] | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Add your signature (staff).' })
@@ -66,7 +96,10 @@ class SendMessageInput {
   @Field(() => ID, { nullable: true, description: 'Send from this shared mailbox (staff who are members).' })
   fromSharedMailboxId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'The case the message is about; defaults to the ongoing case that links you and the citizen.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The case the message is about; defaults to the ongoing case that links you and the citizen.',
+  })
   caseId?: string | null;
 }
 
@@ -90,13 +123,19 @@ class ReplyInput {
   @Field(() => Boolean, { nullable: true, description: 'Add your signature (staff).' })
   addSignature?: boolean | null;
 
-  @Field(() => ID, { nullable: true, description: 'Answer from this shared mailbox (it must take part in the conversation).' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Answer from this shared mailbox (it must take part in the conversation).',
+  })
   fromSharedMailboxId?: string | null;
 }
 
 @ArgsType()
 class ConversationsArgs {
-  @Field(() => ID, { nullable: true, description: 'A shared mailbox you are a member of; leave out for your own mailbox.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'A shared mailbox you are a member of; leave out for your own mailbox.',
+  })
   sharedMailboxId?: string | null;
 
   @Field(() => MailboxFolder, { nullable: true, description: 'Which conversations (default ALL).' })
@@ -157,8 +196,12 @@ function myPartyKeys(ctx: Context): Promise<Set<string>> {
 function primeView(ctx: Context, view: ConversationView): void {
   ctx.conversationViews.set(view.conversation.id, view);
   if (view.participants) {
-    ctx.loaders.participantsByConversation.prime(view.conversation.id, view.participants.map((p) => ({ kind: p.kind, id: p.id })));
-    for (const p of view.participants) if (p.name !== null) ctx.loaders.partyName.prime(`${p.kind}:${p.id}`, { name: p.name, title: p.title });
+    ctx.loaders.participantsByConversation.prime(
+      view.conversation.id,
+      view.participants.map((p) => ({ kind: p.kind, id: p.id })),
+    );
+    for (const p of view.participants)
+      if (p.name !== null) ctx.loaders.partyName.prime(`${p.kind}:${p.id}`, { name: p.name, title: p.title });
   }
   if (view.lastMessage) ctx.loaders.message.prime(view.lastMessage.id, view.lastMessage);
 }
@@ -172,15 +215,25 @@ function viewOf(ctx: Context, c: Conversation): ConversationView {
 @Resolver(() => Conversation)
 export class ConversationResolver {
   @Authorized()
-  @Query(() => ConversationConnection, { description: 'A mailbox\'s conversations, latest activity first: your own (default) or a shared mailbox you belong to; for a citizen, their own. Staff listings are recorded in the access log.' })
+  @Query(() => ConversationConnection, {
+    description:
+      "A mailbox's conversations, latest activity first: your own (default) or a shared mailbox you belong to; for a citizen, their own. Staff listings are recorded in the access log.",
+  })
   async conversations(@Args() args: ConversationsArgs, @Ctx() ctx: Context) {
     const page = await service(ctx).conversations({ ...args, folder: (args.folder ?? 'ALL') as InboxFolder });
     for (const view of page.nodes) primeView(ctx, view);
-    return toConnection({ ...page, nodes: page.nodes.map((v) => v.conversation), cursorOf: (c) => page.cursorOf(ctx.conversationViews.get(c.id)!) });
+    return toConnection({
+      ...page,
+      nodes: page.nodes.map((v) => v.conversation),
+      cursorOf: (c) => page.cursorOf(ctx.conversationViews.get(c.id)!),
+    });
   }
 
   @Authorized()
-  @Query(() => Conversation, { description: 'A conversation you take part in (yourself or through a shared mailbox). NOT_FOUND otherwise. Staff reads are recorded in the access log.' })
+  @Query(() => Conversation, {
+    description:
+      'A conversation you take part in (yourself or through a shared mailbox). NOT_FOUND otherwise. Staff reads are recorded in the access log.',
+  })
   async conversation(@Arg('id', () => ID, { description: 'The conversation.' }) id: string, @Ctx() ctx: Context) {
     const view = await service(ctx).conversation(id);
     primeView(ctx, view);
@@ -188,7 +241,9 @@ export class ConversationResolver {
   }
 
   @Authorized()
-  @Query(() => [MailboxSummary], { description: 'Your mailboxes with unread counts: your own first, then the shared mailboxes you belong to.' })
+  @Query(() => [MailboxSummary], {
+    description: 'Your mailboxes with unread counts: your own first, then the shared mailboxes you belong to.',
+  })
   async mailboxes(@Ctx() ctx: Context): Promise<MailboxSummary[]> {
     const rows = await service(ctx).mailboxes();
     return Promise.all(rows.map(async (r) => ({ mailbox: await toParty(r.party, ctx), unreadCount: r.unreadCount })));
@@ -196,11 +251,21 @@ export class ConversationResolver {
 
   @Authorized(Role.STAFF)
   @Query(() => [Party], { description: 'Staff members and shared mailboxes to address, by name (active staff only).' })
-  async staffDirectory(@Arg('search', () => String, { nullable: true, description: 'Part of a name.' }) search: string | null, @Ctx() ctx: Context): Promise<Party[]> {
+  async staffDirectory(
+    @Arg('search', () => String, { nullable: true, description: 'Part of a name.' }) search: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<Party[]> {
     staffOf(ctx);
     const like = search?.trim() ? `%${search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : '%';
     const [staff, boxes] = await Promise.all([
-      ctx.em.find(Staff, { active: true, $or: [{ givenName: { $ilike: like } }, { familyName: { $ilike: like } }, { username: { $ilike: like } }] }, { orderBy: { familyName: 'asc', givenName: 'asc' }, limit: 50 }),
+      ctx.em.find(
+        Staff,
+        {
+          active: true,
+          $or: [{ givenName: { $ilike: like } }, { familyName: { $ilike: like } }, { username: { $ilike: like } }],
+        },
+        { orderBy: { familyName: 'asc', givenName: 'asc' }, limit: 50 },
+      ),
       ctx.em.find(SharedMailbox, { name: { $ilike: like } }, { orderBy: { name: 'asc' }, limit: 50 }),
     ]);
     return [
@@ -210,7 +275,9 @@ export class ConversationResolver {
   }
 
   @Authorized(Role.CITIZEN)
-  @Query(() => [Party], { description: 'Who you can write to: the caseworkers, executors and shared mailboxes of your ongoing cases.' })
+  @Query(() => [Party], {
+    description: 'Who you can write to: the caseworkers, executors and shared mailboxes of your ongoing cases.',
+  })
   async messageTargets(@Ctx() ctx: Context): Promise<Party[]> {
     const targets = await citizenTargets(ctx.em, citizenOf(ctx));
     const seen = new Set<string>();
@@ -219,13 +286,22 @@ export class ConversationResolver {
   }
 
   @Authorized()
-  @Mutation(() => [Message], { description: 'Send a new message. One conversation per citizen addressed, so citizens never see each other. Idempotent on idempotencyKey. Refusals: RECIPIENT_NOT_ALLOWED, RECIPIENT_NOT_ACTIVATED, TOO_MANY_FILES, IDEMPOTENCY_KEY_REUSED, BAD_USER_INPUT.' })
-  async sendMessage(@Arg('input', () => SendMessageInput, { description: 'The message.' }) input: SendMessageInput, @Ctx() ctx: Context) {
+  @Mutation(() => [Message], {
+    description:
+      'Send a new message. One conversation per citizen addressed, so citizens never see each other. Idempotent on idempotencyKey. Refusals: RECIPIENT_NOT_ALLOWED, RECIPIENT_NOT_ACTIVATED, TOO_MANY_FILES, IDEMPOTENCY_KEY_REUSED, BAD_USER_INPUT.',
+  })
+  async sendMessage(
+    @Arg('input', () => SendMessageInput, { description: 'The message.' }) input: SendMessageInput,
+    @Ctx() ctx: Context,
+  ) {
     return service(ctx).send({ ...input, to: input.to ?? {} });
   }
 
   @Authorized()
-  @Mutation(() => Message, { description: 'Reply in the conversation of a message you can see; it goes to everyone else in the conversation. Idempotent on idempotencyKey.' })
+  @Mutation(() => Message, {
+    description:
+      'Reply in the conversation of a message you can see; it goes to everyone else in the conversation. Idempotent on idempotencyKey.',
+  })
   async replyToMessage(
     @Arg('messageId', () => ID, { description: 'The message replied to.' }) messageId: string,
     @Arg('input', () => ReplyInput, { description: 'The reply.' }) input: ReplyInput,
@@ -235,16 +311,25 @@ export class ConversationResolver {
   }
 
   @Authorized()
-  @Mutation(() => Message, { description: 'Mark a message read (call it when the message is opened). Records the first read per recipient; the sender sees it when a read receipt was asked.' })
+  @Mutation(() => Message, {
+    description:
+      'Mark a message read (call it when the message is opened). Records the first read per recipient; the sender sees it when a read receipt was asked.',
+  })
   async markMessageRead(
     @Arg('messageId', () => ID, { description: 'The message.' }) messageId: string,
-    @Arg('sharedMailboxId', () => ID, { nullable: true, description: 'Read as a member of this shared mailbox only; by default all your mailboxes that received it.' }) sharedMailboxId: string | null,
+    @Arg('sharedMailboxId', () => ID, {
+      nullable: true,
+      description: 'Read as a member of this shared mailbox only; by default all your mailboxes that received it.',
+    })
+    sharedMailboxId: string | null,
     @Ctx() ctx: Context,
   ) {
     return service(ctx).markRead(messageId, sharedMailboxId);
   }
 
-  @FieldResolver(() => Int, { description: 'Messages in the conversation not yet read by you (or by the mailbox listed).' })
+  @FieldResolver(() => Int, {
+    description: 'Messages in the conversation not yet read by you (or by the mailbox listed).',
+  })
   unreadCount(@Root() c: Conversation, @Ctx() ctx: Context): number {
     return viewOf(ctx, c).unreadCount;
   }
@@ -260,7 +345,9 @@ export class ConversationResolver {
     return ctx.loaders.messagesByConversation.load(c.id);
   }
 
-  @FieldResolver(() => [Party], { description: 'Everyone taking part: staff, shared mailboxes and at most one citizen.' })
+  @FieldResolver(() => [Party], {
+    description: 'Everyone taking part: staff, shared mailboxes and at most one citizen.',
+  })
   async participants(@Root() c: Conversation, @Ctx() ctx: Context) {
     const rows = await ctx.loaders.participantsByConversation.load(c.id);
     return Promise.all(rows.map((r) => toParty(r, ctx)));
@@ -271,7 +358,10 @@ export class ConversationResolver {
     return c.citizen ? toParty({ kind: PartyKind.PERSON, id: c.citizen.id }, ctx) : null;
   }
 
-  @FieldResolver(() => ID, { nullable: true, description: 'The case the conversation is about (shown to staff only; null for citizens).' })
+  @FieldResolver(() => ID, {
+    nullable: true,
+    description: 'The case the conversation is about (shown to staff only; null for citizens).',
+  })
   caseId(@Root() c: Conversation, @Ctx() ctx: Context): string | null {
     return ctx.viewer?.kind === 'staff' ? (c.case?.id ?? null) : null;
   }
@@ -294,18 +384,26 @@ export class MessageResolver {
     return toParty(senderParty(m), ctx);
   }
 
-  @FieldResolver(() => Party, { nullable: true, description: 'For a message sent from a shared mailbox: the staff member who wrote it.' })
+  @FieldResolver(() => Party, {
+    nullable: true,
+    description: 'For a message sent from a shared mailbox: the staff member who wrote it.',
+  })
   async writtenBy(@Root() m: Message, @Ctx() ctx: Context) {
     return m.senderMailbox && m.senderStaff ? toParty({ kind: PartyKind.STAFF, id: m.senderStaff.id }, ctx) : null;
   }
 
-  @FieldResolver(() => [Party], { description: 'Who it went to (including a shared mailbox it was forwarded to while a recipient was away).' })
+  @FieldResolver(() => [Party], {
+    description: 'Who it went to (including a shared mailbox it was forwarded to while a recipient was away).',
+  })
   async recipients(@Root() m: Message, @Ctx() ctx: Context) {
     const rows = await ctx.loaders.recipientsByMessage.load(m.id);
     return Promise.all(rows.map((r) => toParty(rowParty(r), ctx)));
   }
 
-  @FieldResolver(() => Boolean, { description: 'You have read it: every copy that reached you (personally or through a shared mailbox) is read. Always true for messages you sent.' })
+  @FieldResolver(() => Boolean, {
+    description:
+      'You have read it: every copy that reached you (personally or through a shared mailbox) is read. Always true for messages you sent.',
+  })
   async readByMe(@Root() m: Message, @Ctx() ctx: Context): Promise<boolean> {
     const keys = await myPartyKeys(ctx);
     if (keys.has(partyKey(senderParty(m)))) return true;
@@ -314,7 +412,10 @@ export class MessageResolver {
     return mine.length > 0 && mine.every((r) => r.readAt != null);
   }
 
-  @FieldResolver(() => [ReadReceipt], { nullable: true, description: 'Who read it and when: only for the sender, and only when a read receipt was asked; null otherwise.' })
+  @FieldResolver(() => [ReadReceipt], {
+    nullable: true,
+    description: 'Who read it and when: only for the sender, and only when a read receipt was asked; null otherwise.',
+  })
   async readReceipts(@Root() m: Message, @Ctx() ctx: Context): Promise<ReadReceipt[] | null> {
     if (!m.readReceiptRequested) return null;
     const keys = await myPartyKeys(ctx);
@@ -324,7 +425,10 @@ export class MessageResolver {
       rows.map(async (r) => ({
         recipient: await toParty(rowParty(r), ctx),
         readAt: r.readAt ?? null,
-        readBy: r.readByStaff && r.kind === PartyKind.SHARED_MAILBOX ? ((await ctx.loaders.staff.load(r.readByStaff.id))?.name ?? null) : null,
+        readBy:
+          r.readByStaff && r.kind === PartyKind.SHARED_MAILBOX
+            ? ((await ctx.loaders.staff.load(r.readByStaff.id))?.name ?? null)
+            : null,
       })),
     );
   }
@@ -334,7 +438,10 @@ export class MessageResolver {
     return ctx.loaders.attachmentsByMessage.load(m.id);
   }
 
-  @FieldResolver(() => [MessageEvent], { description: 'What happened to the message: sent, forwarded, read, downloaded, notified, journaled. Visible to the staff in the conversation and to the citizen; where it was journaled only to the citizen and to staff who may read the journal entry.' })
+  @FieldResolver(() => [MessageEvent], {
+    description:
+      'What happened to the message: sent, forwarded, read, downloaded, notified, journaled. Visible to the staff in the conversation and to the citizen; where it was journaled only to the citizen and to staff who may read the journal entry.',
+  })
   async history(@Root() m: Message, @Ctx() ctx: Context) {
     const events = await ctx.loaders.eventsByMessage.load(m.id);
     if (ctx.viewer?.kind !== 'staff' || !events.some((e) => e.kind === MessageEventKind.JOURNALED)) return events;
@@ -347,9 +454,10 @@ export class MessageResolver {
 
 @Resolver(() => Attachment)
 export class AttachmentResolver {
-  @FieldResolver(() => String, { description: 'Where to download the file: GET this path on the API host with your bearer token.' })
+  @FieldResolver(() => String, {
+    description: 'Where to download the file: GET this path on the API host with your bearer token.',
+  })
   downloadUrl(@Root() a: Attachment): string {
     return `/attachments/${a.id}`;
   }
 }
-

@@ -12,9 +12,15 @@ import { Party } from './types/party';
 
 type PartyNames = ReturnType<typeof partyNameLoader>;
 
-@ObjectType({ description: 'A realtime notice: a new message, a read receipt, or a changed unread count in one of your mailboxes. Never carries message content beyond the subject.' })
+@ObjectType({
+  description:
+    'A realtime notice: a new message, a read receipt, or a changed unread count in one of your mailboxes. Never carries message content beyond the subject.',
+})
 export class Notice {
-  @Field({ description: 'Grows with every notice: keep the last one you saw and pass it to noticesSince (or notices(after:)) to catch up with no gap and no duplicate.' })
+  @Field({
+    description:
+      'Grows with every notice: keep the last one you saw and pass it to noticesSince (or notices(after:)) to catch up with no gap and no duplicate.',
+  })
   cursor!: string;
 
   @Field(() => NoticeKind, { description: 'What the notice is about.' })
@@ -50,7 +56,9 @@ class NoticePage {
   @Field(() => [Notice], { description: 'The notices, oldest first (at most 500; fetch again while hasMore).' })
   notices!: Notice[];
 
-  @Field({ description: 'Pass this next time: the cursor of the last notice here, or the one you sent when there were none.' })
+  @Field({
+    description: 'Pass this next time: the cursor of the last notice here, or the one you sent when there were none.',
+  })
   cursor!: string;
 
   @Field({ description: 'More notices follow.' })
@@ -147,18 +155,37 @@ function noticeStream(ctx: Context, after: string | null): Repeater<Notice> {
 @Resolver(() => Notice)
 export class NoticeResolver {
   @Authorized()
-  @Query(() => NoticePage, { description: 'What you missed: your notices after a cursor, in order. Without a cursor: none, and the cursor to start from.' })
-  async noticesSince(@Arg('cursor', () => String, { nullable: true, description: 'The cursor of the last notice you saw.' }) cursor: string | null, @Ctx() ctx: Context): Promise<NoticePage> {
+  @Query(() => NoticePage, {
+    description:
+      'What you missed: your notices after a cursor, in order. Without a cursor: none, and the cursor to start from.',
+  })
+  async noticesSince(
+    @Arg('cursor', () => String, { nullable: true, description: 'The cursor of the last notice you saw.' })
+    cursor: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<NoticePage> {
     const page = await noticesSince(ctx.em, ctx.viewer!, parseCursor(cursor));
-    return { notices: await toNotices(ctx.loaders.partyName, page.notices), cursor: page.cursor, hasMore: page.hasMore };
+    return {
+      notices: await toNotices(ctx.loaders.partyName, page.notices),
+      cursor: page.cursor,
+      hasMore: page.hasMore,
+    };
   }
 
   @Authorized()
   @Subscription(() => Notice, {
-    description: 'Live notices for your own mailbox and the shared mailboxes you belong to (re-checked on every event). With `after`, first the ones you missed since that cursor.',
+    description:
+      'Live notices for your own mailbox and the shared mailboxes you belong to (re-checked on every event). With `after`, first the ones you missed since that cursor.',
     subscribe: ({ args, context }) => noticeStream(context as Context, parseCursor(args.after as string | null)),
   })
-  notices(@Root() notice: Notice, @Arg('after', () => String, { nullable: true, description: 'Start after this cursor: first the missed notices, then live ones.' }) _after: string | null): Notice {
+  notices(
+    @Root() notice: Notice,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'Start after this cursor: first the missed notices, then live ones.',
+    })
+    _after: string | null,
+  ): Notice {
     return notice;
   }
 }

@@ -7,7 +7,10 @@ import { NOTIFY_QUEUE } from '../notifications/boss';
 import type { NotifyJob } from '../notifications/outbox';
 import { staffOf } from './viewer';
 
-@ObjectType({ description: 'An SMS or e-mail notification that failed after all its retries (dead letter). It never contained message content.' })
+@ObjectType({
+  description:
+    'An SMS or e-mail notification that failed after all its retries (dead letter). It never contained message content.',
+})
 class FailedNotification {
   @Field(() => ID, { description: 'The job id; pass it to retryNotification.' })
   id!: string;
@@ -51,7 +54,9 @@ interface JobRow {
 @Resolver()
 export class NotificationResolver {
   @Authorized(Role.ADMIN)
-  @Query(() => [FailedNotification], { description: 'Notifications that failed after all retries, newest first (administrators).' })
+  @Query(() => [FailedNotification], {
+    description: 'Notifications that failed after all retries, newest first (administrators).',
+  })
   async failedNotifications(@Ctx() ctx: Context): Promise<FailedNotification[]> {
     staffOf(ctx);
     const rows: JobRow[] = await ctx.em.getConnection().execute(
@@ -74,8 +79,13 @@ export class NotificationResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => Boolean, { description: 'Queue a failed notification again (administrators). It is still sent at most once.' })
-  async retryNotification(@Arg('id', () => ID, { description: 'The failed job.' }) id: string, @Ctx() ctx: Context): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description: 'Queue a failed notification again (administrators). It is still sent at most once.',
+  })
+  async retryNotification(
+    @Arg('id', () => ID, { description: 'The failed job.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     staffOf(ctx);
     if (!ctx.boss) {
       throw new AppError(
@@ -84,7 +94,9 @@ export class NotificationResolver {
       );
     }
     if (!isId(id)) throw notFound('failed notification');
-    const rows = await ctx.em.getConnection().execute(`select 1 from pgboss.job where name = ? and id = ? and state = 'failed'`, [NOTIFY_QUEUE, id]);
+    const rows = await ctx.em
+      .getConnection()
+      .execute(`select 1 from pgboss.job where name = ? and id = ? and state = 'failed'`, [NOTIFY_QUEUE, id]);
     if (!rows.length) throw notFound('failed notification');
     await ctx.boss.retry(NOTIFY_QUEUE, id);
     return true;

@@ -13,14 +13,23 @@ const service = (ctx: Context) => {
 @Resolver(() => RegisterExtract)
 export class RegisterExtractResolver {
   @Authorized(Role.CITIZEN)
-  @Mutation(() => RegisterExtract, { description: 'Ask for a copy of everything the e-service holds about you (registerutdrag, GDPR art. 15). It is made in the background: when status is READY, download the ZIP once from downloadUrl.' })
+  @Mutation(() => RegisterExtract, {
+    description:
+      'Ask for a copy of everything the e-service holds about you (registerutdrag, GDPR art. 15). It is made in the background: when status is READY, download the ZIP once from downloadUrl.',
+  })
   async requestRegisterExtract(@Ctx() ctx: Context) {
     return service(ctx).request(ctx.boss);
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => RegisterExtract, { description: 'Make a register extract for a person (administrators), e.g. to send it by post; downloadable once by you. Recorded in the access log (REGISTER_EXTRACT). Refusals: BAD_USER_INPUT (not a valid personnummer), NOT_FOUND (nobody with that personnummer).' })
-  async requestRegisterExtractFor(@Arg('personnummer', { description: 'The person\'s personnummer, in any common format.' }) personnummer: string, @Ctx() ctx: Context) {
+  @Mutation(() => RegisterExtract, {
+    description:
+      'Make a register extract for a person (administrators), e.g. to send it by post; downloadable once by you. Recorded in the access log (REGISTER_EXTRACT). Refusals: BAD_USER_INPUT (not a valid personnummer), NOT_FOUND (nobody with that personnummer).',
+  })
+  async requestRegisterExtractFor(
+    @Arg('personnummer', { description: "The person's personnummer, in any common format." }) personnummer: string,
+    @Ctx() ctx: Context,
+  ) {
     return service(ctx).request(ctx.boss, personnummer);
   }
 
@@ -30,7 +39,11 @@ export class RegisterExtractResolver {
     return service(ctx).mine();
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Where to download the ZIP (GET, with your bearer token or session) while status is READY; it can be downloaded once.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'Where to download the ZIP (GET, with your bearer token or session) while status is READY; it can be downloaded once.',
+  })
   downloadUrl(@Root() x: RegisterExtract): string | null {
     return x.status === RegisterExtractStatus.READY ? `/register-extracts/${x.id}` : null;
   }

@@ -1,4 +1,19 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { LegalHoldService } from '../domain/legal-hold.service';
@@ -12,7 +27,10 @@ import { staffOf } from './viewer';
 
 @ObjectType({ description: 'How many records of one kind a gallring run thinned or kept.' })
 class RetentionCount {
-  @Field({ description: 'The kind of record, e.g. "messages", "attachments", "files" (stored bytes), "readReceipts", "historyEvents", "notices", "drafts", "uploads", "notificationDeliveries", "notificationJobs", "accessLogRows", "registerExtracts"; for kept records e.g. "journaledMessages", "conversationsOnHold".' })
+  @Field({
+    description:
+      'The kind of record, e.g. "messages", "attachments", "files" (stored bytes), "readReceipts", "historyEvents", "notices", "drafts", "uploads", "notificationDeliveries", "notificationJobs", "accessLogRows", "registerExtracts"; for kept records e.g. "journaledMessages", "conversationsOnHold".',
+  })
   item!: string;
 
   @Field(() => Int, { description: 'How many.' })
@@ -43,7 +61,9 @@ class RetentionRunsArgs {
   after?: string | null;
 }
 
-@InputType({ description: 'A legal hold to place: on one conversation or one case (give exactly one), with the reason on record.' })
+@InputType({
+  description: 'A legal hold to place: on one conversation or one case (give exactly one), with the reason on record.',
+})
 class PlaceLegalHoldInput {
   @Field(() => ID, { nullable: true, description: 'The conversation to hold.' })
   conversationId?: string | null;
@@ -71,42 +91,61 @@ function settings(ctx: Context) {
 @Resolver(() => RetentionRun)
 export class RetentionResolver {
   @Authorized(Role.ADMIN)
-  @Query(() => [RetentionRuleSetting], { description: 'The gallring rules and their periods as configured (administrators).' })
+  @Query(() => [RetentionRuleSetting], {
+    description: 'The gallring rules and their periods as configured (administrators).',
+  })
   retentionRules(@Ctx() ctx: Context): RetentionRuleSetting[] {
     return retentionRuleSettings(settings(ctx));
   }
 
   @Authorized(Role.ADMIN)
-  @Query(() => RetentionRunConnection, { description: 'The gallring record (administrators): each rule\'s runs, dry runs included, newest first.' })
+  @Query(() => RetentionRunConnection, {
+    description: "The gallring record (administrators): each rule's runs, dry runs included, newest first.",
+  })
   async retentionRuns(@Args() args: RetentionRunsArgs, @Ctx() ctx: Context) {
     return toConnection(await new RetentionService(ctx.em, settings(ctx)).list(args));
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => [RetentionRun], { description: 'A dry run of every enabled rule (administrators): counts what would be thinned today and what is kept (journaled, on hold), changes nothing, and is recorded with dryRun true.' })
+  @Mutation(() => [RetentionRun], {
+    description:
+      'A dry run of every enabled rule (administrators): counts what would be thinned today and what is kept (journaled, on hold), changes nothing, and is recorded with dryRun true.',
+  })
   async retentionDryRun(@Ctx() ctx: Context): Promise<RetentionRun[]> {
     return new RetentionService(ctx.em, settings(ctx)).runAll({ dryRun: true, startedById: staffOf(ctx).staff.id });
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => Boolean, { description: 'Start a real gallring run of every enabled rule now (administrators), in the background on the job queue, after any run under way; its records appear in retentionRuns. The schedule (RETENTION_SCHEDULE) runs it daily anyway.' })
+  @Mutation(() => Boolean, {
+    description:
+      'Start a real gallring run of every enabled rule now (administrators), in the background on the job queue, after any run under way; its records appear in retentionRuns. The schedule (RETENTION_SCHEDULE) runs it daily anyway.',
+  })
   async runRetentionNow(@Ctx() ctx: Context): Promise<boolean> {
-    if (!ctx.boss) throw new AppError(ErrorCode.CONFLICT, 'The job queue is not running on this server; try again shortly.');
+    if (!ctx.boss)
+      throw new AppError(ErrorCode.CONFLICT, 'The job queue is not running on this server; try again shortly.');
     await queueRetentionRun(ctx.boss, staffOf(ctx).staff.id);
     return true;
   }
 
-  @FieldResolver(() => [RetentionCount], { description: 'What the run thinned (a dry run: would thin), by kind of record; kinds with none are left out.' })
+  @FieldResolver(() => [RetentionCount], {
+    description: 'What the run thinned (a dry run: would thin), by kind of record; kinds with none are left out.',
+  })
   removed(@Root() run: RetentionRun): RetentionCount[] {
     return toCounts(run.removed);
   }
 
-  @FieldResolver(() => [RetentionCount], { description: 'What was old enough but stays: journaled messages (the case file points at them) and records on legal hold.' })
+  @FieldResolver(() => [RetentionCount], {
+    description:
+      'What was old enough but stays: journaled messages (the case file points at them) and records on legal hold.',
+  })
   kept(@Root() run: RetentionRun): RetentionCount[] {
     return toCounts(run.kept);
   }
 
-  @FieldResolver(() => Staff, { nullable: true, description: 'The administrator who started the run; empty for the scheduled job.' })
+  @FieldResolver(() => Staff, {
+    nullable: true,
+    description: 'The administrator who started the run; empty for the scheduled job.',
+  })
   async startedBy(@Root() run: RetentionRun, @Ctx() ctx: Context) {
     return run.startedBy ? ctx.loaders.staff.load(run.startedBy.id) : null;
   }
@@ -115,31 +154,47 @@ export class RetentionResolver {
 @Resolver(() => LegalHold)
 export class LegalHoldResolver {
   @Authorized(Role.ADMIN)
-  @Query(() => [LegalHold], { description: 'Legal holds (administrators), newest first: those in force, or all with their releases.' })
+  @Query(() => [LegalHold], {
+    description: 'Legal holds (administrators), newest first: those in force, or all with their releases.',
+  })
   async legalHolds(
-    @Arg('includeReleased', () => Boolean, { defaultValue: false, description: 'Also list released holds.' }) includeReleased: boolean,
+    @Arg('includeReleased', () => Boolean, { defaultValue: false, description: 'Also list released holds.' })
+    includeReleased: boolean,
     @Ctx() ctx: Context,
   ) {
     return new LegalHoldService(ctx.em, staffOf(ctx)).list(!includeReleased);
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => LegalHold, { description: 'Place a legal hold on a conversation or a case (administrators): nothing in it is thinned until released. Refusals: BAD_USER_INPUT (no reason, or not exactly one target), NOT_FOUND, CONFLICT (already on hold).' })
-  async placeLegalHold(@Arg('input', () => PlaceLegalHoldInput, { description: 'What to hold and why.' }) input: PlaceLegalHoldInput, @Ctx() ctx: Context) {
+  @Mutation(() => LegalHold, {
+    description:
+      'Place a legal hold on a conversation or a case (administrators): nothing in it is thinned until released. Refusals: BAD_USER_INPUT (no reason, or not exactly one target), NOT_FOUND, CONFLICT (already on hold).',
+  })
+  async placeLegalHold(
+    @Arg('input', () => PlaceLegalHoldInput, { description: 'What to hold and why.' }) input: PlaceLegalHoldInput,
+    @Ctx() ctx: Context,
+  ) {
     return new LegalHoldService(ctx.em, staffOf(ctx)).place(input);
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => LegalHold, { description: 'Release a legal hold (administrators); who, when and why is recorded, and gallring may then thin what it held. Refusals: BAD_USER_INPUT (no reason), NOT_FOUND, CONFLICT (already released).' })
+  @Mutation(() => LegalHold, {
+    description:
+      'Release a legal hold (administrators); who, when and why is recorded, and gallring may then thin what it held. Refusals: BAD_USER_INPUT (no reason), NOT_FOUND, CONFLICT (already released).',
+  })
   async releaseLegalHold(
     @Arg('id', () => ID, { description: 'The hold.' }) id: string,
-    @Arg('reason', { description: 'Why it is released, e.g. the case at court has ended; at most 2000 characters.' }) reason: string,
+    @Arg('reason', { description: 'Why it is released, e.g. the case at court has ended; at most 2000 characters.' })
+    reason: string,
     @Ctx() ctx: Context,
   ) {
     return new LegalHoldService(ctx.em, staffOf(ctx)).release(id, reason);
   }
 
-  @FieldResolver(() => ID, { nullable: true, description: 'The held conversation, for a hold on a conversation (it may be gone since the hold was released).' })
+  @FieldResolver(() => ID, {
+    nullable: true,
+    description: 'The held conversation, for a hold on a conversation (it may be gone since the hold was released).',
+  })
   conversationId(@Root() h: LegalHold): string | null {
     return h.conversationId ?? null;
   }

@@ -67,12 +67,17 @@ export class StaffResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Staff, { description: 'Add a staff member (administrators). CONFLICT when the username is taken.' })
-  async createStaff(@Arg('input', () => CreateStaffInput, { description: 'The new staff member.' }) input: CreateStaffInput, @Ctx() ctx: Context) {
+  async createStaff(
+    @Arg('input', () => CreateStaffInput, { description: 'The new staff member.' }) input: CreateStaffInput,
+    @Ctx() ctx: Context,
+  ) {
     return admin(ctx).createStaff(input);
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => Staff, { description: 'Change or disable a staff member (administrators). A disabled account is refused at once.' })
+  @Mutation(() => Staff, {
+    description: 'Change or disable a staff member (administrators). A disabled account is refused at once.',
+  })
   async updateStaff(
     @Arg('id', () => ID, { description: 'The staff member.' }) id: string,
     @Arg('input', () => UpdateStaffInput, { description: 'What to change.' }) input: UpdateStaffInput,
@@ -112,11 +117,17 @@ export class UnitResolver {
 @Resolver(() => SharedMailbox)
 export class SharedMailboxResolver {
   @Authorized(Role.STAFF)
-  @Query(() => [SharedMailbox], { description: 'Shared mailboxes: all of them for administrators, the ones you are a member of for other staff.' })
+  @Query(() => [SharedMailbox], {
+    description: 'Shared mailboxes: all of them for administrators, the ones you are a member of for other staff.',
+  })
   async sharedMailboxes(@Ctx() ctx: Context) {
     const viewer = staffOf(ctx);
     if (viewer.role === StaffRole.ADMIN) return admin(ctx).listSharedMailboxes();
-    const memberships = await ctx.em.find(SharedMailboxMember, { staff: viewer.staff.id }, { populate: ['mailbox'], orderBy: { mailbox: { name: 'asc' } } });
+    const memberships = await ctx.em.find(
+      SharedMailboxMember,
+      { staff: viewer.staff.id },
+      { populate: ['mailbox'], orderBy: { mailbox: { name: 'asc' } } },
+    );
     return memberships.map((m) => m.mailbox);
   }
 
@@ -131,7 +142,10 @@ export class SharedMailboxResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => SharedMailbox, { description: 'Let a staff member read and answer from a shared mailbox (administrators). Adding a member twice is harmless.' })
+  @Mutation(() => SharedMailbox, {
+    description:
+      'Let a staff member read and answer from a shared mailbox (administrators). Adding a member twice is harmless.',
+  })
   async addSharedMailboxMember(
     @Arg('mailboxId', () => ID, { description: 'The mailbox.' }) mailboxId: string,
     @Arg('staffId', () => ID, { description: 'The staff member.' }) staffId: string,
@@ -141,7 +155,9 @@ export class SharedMailboxResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => SharedMailbox, { description: 'Remove a staff member from a shared mailbox (administrators); takes effect at once.' })
+  @Mutation(() => SharedMailbox, {
+    description: 'Remove a staff member from a shared mailbox (administrators); takes effect at once.',
+  })
   async removeSharedMailboxMember(
     @Arg('mailboxId', () => ID, { description: 'The mailbox.' }) mailboxId: string,
     @Arg('staffId', () => ID, { description: 'The staff member.' }) staffId: string,
@@ -151,8 +167,14 @@ export class SharedMailboxResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Query(() => [MailboxMembershipChange], { description: 'Who added or removed which member of a shared mailbox, and when, newest first (administrators; at most 500).' })
-  async sharedMailboxMembershipChanges(@Arg('mailboxId', () => ID, { description: 'The mailbox.' }) mailboxId: string, @Ctx() ctx: Context) {
+  @Query(() => [MailboxMembershipChange], {
+    description:
+      'Who added or removed which member of a shared mailbox, and when, newest first (administrators; at most 500).',
+  })
+  async sharedMailboxMembershipChanges(
+    @Arg('mailboxId', () => ID, { description: 'The mailbox.' }) mailboxId: string,
+    @Ctx() ctx: Context,
+  ) {
     return admin(ctx).membershipChanges(mailboxId);
   }
 

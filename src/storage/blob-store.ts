@@ -14,12 +14,21 @@ export interface BlobStore {
 export class PostgresBlobStore implements BlobStore {
   async put(em: EntityManager, bytes: Buffer): Promise<string> {
     const key = `pg:${randomUUID()}`;
-    await em.getConnection().execute('insert into attachment_blob (key, bytes, created_at) values (?, ?, now())', [key, bytes], 'run', em.getTransactionContext());
+    await em
+      .getConnection()
+      .execute(
+        'insert into attachment_blob (key, bytes, created_at) values (?, ?, now())',
+        [key, bytes],
+        'run',
+        em.getTransactionContext(),
+      );
     return key;
   }
 
   async get(em: EntityManager, key: string): Promise<Buffer | null> {
-    const rows: { bytes: Buffer }[] = await em.getConnection().execute('select bytes from attachment_blob where key = ?', [key], 'all', em.getTransactionContext());
+    const rows: { bytes: Buffer }[] = await em
+      .getConnection()
+      .execute('select bytes from attachment_blob where key = ?', [key], 'all', em.getTransactionContext());
     return rows[0]?.bytes ?? null;
   }
 }

@@ -43,7 +43,10 @@ export class TokenBucket {
  * before graphql-ws's own handler (`useServer`), so a refused socket costs no
  * sign-in.
  */
-export function admitSocketsAtRate(wss: WebSocketServer, opts: { ratePerSecond: number; burst: number; onRefused?: () => void }): void {
+export function admitSocketsAtRate(
+  wss: WebSocketServer,
+  opts: { ratePerSecond: number; burst: number; onRefused?: () => void },
+): void {
   const bucket = new TokenBucket(opts.ratePerSecond, opts.burst);
   wss.on('connection', (socket: WebSocket) => {
     if (bucket.take()) return;

@@ -10,8 +10,9 @@ import { enqueueNotifications, insertNotificationJobs, notificationJobs } from '
 import type { NoticeBus } from './bus';
 
 /** The topic a signed-in viewer listens on. */
-export const viewerTopic = (v: { kind: 'staff'; staff: { id: string } } | { kind: 'citizen'; person: { id: string } }) =>
-  v.kind === 'staff' ? `${PartyKind.STAFF}:${v.staff.id}` : `${PartyKind.PERSON}:${v.person.id}`;
+export const viewerTopic = (
+  v: { kind: 'staff'; staff: { id: string } } | { kind: 'citizen'; person: { id: string } },
+) => (v.kind === 'staff' ? `${PartyKind.STAFF}:${v.staff.id}` : `${PartyKind.PERSON}:${v.person.id}`);
 
 /**
  * The messaging domain's EventSink: inside the transaction it writes the
@@ -24,7 +25,8 @@ export class NoticePipeline implements EventSink {
 
   async record(em: EntityManager, events: DomainEvent[], hints?: RecordHints): Promise<RecordedNotices> {
     if (this.deps.boss) {
-      if (hints?.notifyTargets) await insertNotificationJobs(em, this.deps.boss, notificationJobs(hints.notifyTargets, this.deps.config));
+      if (hints?.notifyTargets)
+        await insertNotificationJobs(em, this.deps.boss, notificationJobs(hints.notifyTargets, this.deps.config));
       else await enqueueNotifications(em, this.deps.boss, this.deps.config, events);
     }
     // Last: the viewers' notice locks are held until commit.
@@ -39,11 +41,14 @@ export class NoticePipeline implements EventSink {
       const latest = new Map<string, string>();
       const mailboxSeqs = new Map<string, string>();
       for (const n of notices) {
-        if (n.partyKey.startsWith(`${PartyKind.SHARED_MAILBOX}:`)) raise(mailboxSeqs, n.partyKey.slice(PartyKind.SHARED_MAILBOX.length + 1), n.seq);
+        if (n.partyKey.startsWith(`${PartyKind.SHARED_MAILBOX}:`))
+          raise(mailboxSeqs, n.partyKey.slice(PartyKind.SHARED_MAILBOX.length + 1), n.seq);
         else raise(latest, n.partyKey, n.seq);
       }
       // The members were read under the viewers' locks, in the transaction (no statement after commit).
-      for (const m of known) if (mailboxSeqs.has(m.mailbox_id)) raise(latest, `${PartyKind.STAFF}:${m.staff_id}`, mailboxSeqs.get(m.mailbox_id)!);
+      for (const m of known)
+        if (mailboxSeqs.has(m.mailbox_id))
+          raise(latest, `${PartyKind.STAFF}:${m.staff_id}`, mailboxSeqs.get(m.mailbox_id)!);
       for (const [topic, seq] of latest) this.deps.bus.publish(topic, { seq });
     } catch (err) {
       // The notices are committed: clients catch up with noticesSince; never fail the request for this.

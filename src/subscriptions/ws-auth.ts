@@ -130,7 +130,10 @@ export class SocketAuth {
     const at = this.credential.expiresAt?.getTime();
     if (at === undefined) return;
     const wait = Math.max(0, at - Date.now());
-    this.timer = setTimeout(() => (this.expired() ? void this.refuse('expired') : this.armExpiry()), Math.min(wait, MAX_TIMER_MS));
+    this.timer = setTimeout(
+      () => (this.expired() ? void this.refuse('expired') : this.armExpiry()),
+      Math.min(wait, MAX_TIMER_MS),
+    );
     // An idle socket's timer must not keep a stopping process alive.
     this.timer.unref();
   }
@@ -176,7 +179,11 @@ export class WebSocketAuth {
   }
 
   /** The socket's caller from its `connection_init` payload or its upgrade request's cookie; null refuses the connection (4403). */
-  async connect(params: Record<string, unknown> | undefined, socket: ClosableSocket, request?: IncomingMessage): Promise<SocketAuth | null> {
+  async connect(
+    params: Record<string, unknown> | undefined,
+    socket: ClosableSocket,
+    request?: IncomingMessage,
+  ): Promise<SocketAuth | null> {
     const credential = await this.credentialFor(params ?? {}, request);
     if (!credential) return null;
     let viewer: Viewer;
@@ -214,7 +221,11 @@ export class WebSocketAuth {
         const row = byId.get(id);
         return [...(this.byAccount.get(`staff:${id}`) ?? [])].filter((auth) => !row || auth.differsFrom(row));
       });
-      await Promise.all(changed.map((auth) => auth.recheck().catch((err) => log.error('re-checking a websocket caller failed', { err }))));
+      await Promise.all(
+        changed.map((auth) =>
+          auth.recheck().catch((err) => log.error('re-checking a websocket caller failed', { err })),
+        ),
+      );
     } catch (err) {
       log.error('comparing websocket callers with the database failed', { err });
     } finally {
@@ -223,7 +234,10 @@ export class WebSocketAuth {
   }
 
   /** A bearer token in the payload wins (as over HTTP); without one, the browser's session cookie. */
-  private async credentialFor(params: Record<string, unknown>, request?: IncomingMessage): Promise<LiveCredential | null> {
+  private async credentialFor(
+    params: Record<string, unknown>,
+    request?: IncomingMessage,
+  ): Promise<LiveCredential | null> {
     const token = bearer(params.authorization ?? params.Authorization ?? params.token);
     if (!token) return this.sessionCredential(request);
     try {

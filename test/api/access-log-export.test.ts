@@ -16,7 +16,8 @@ beforeAll(async () => {
   origin = new URL(w.t.url).origin;
   // Marita opens Tolvan's person three times and Josefine's once; Anna opens Tolvan's once.
   const marita = await w.staff(DEMO.caseworker);
-  for (let i = 0; i < 3; i++) expect((await marita.query(PersonDocument, { id: w.personId[DEMO.tolvan] })).codes).toEqual([]);
+  for (let i = 0; i < 3; i++)
+    expect((await marita.query(PersonDocument, { id: w.personId[DEMO.tolvan] })).codes).toEqual([]);
   expect((await marita.query(PersonDocument, { id: w.personId[DEMO.relation] })).codes).toEqual([]);
   const anna = await w.staff(DEMO.secondCaseworker);
   expect((await anna.query(PersonDocument, { id: w.personId[DEMO.tolvan] })).codes).toEqual([]);
@@ -42,15 +43,15 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
     if (quoted) {
-      if (c === '"' && body[i + 1] === '"') (cell += '"'), i++;
+      if (c === '"' && body[i + 1] === '"') ((cell += '"'), i++);
       else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ';') row.push(cell), (cell = '');
-    else if (c === '\r' && body[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    else if (c === ';') (row.push(cell), (cell = ''));
+    else if (c === '\r' && body[i + 1] === '\n') (row.push(cell), rows.push(row), (row = []), (cell = ''), i++);
     else cell += c;
   }
-  if (cell || row.length) row.push(cell), rows.push(row);
+  if (cell || row.length) (row.push(cell), rows.push(row));
   return rows;
 }
 
@@ -76,7 +77,9 @@ describe('E1 GET /admin/access-log.csv for administrators', () => {
       const res = await asAdmin(`?personnummer=${encodeURIComponent(pnr)}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="loggkontroll-\d{4}-\d{2}-\d{2}\.csv"/);
+      expect(res.headers.get('content-disposition')).toMatch(
+        /^attachment; filename="loggkontroll-\d{4}-\d{2}-\d{2}\.csv"/,
+      );
       expect(res.headers.get('cache-control')).toBe('no-store');
       expect([...res.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       const [header, ...rows] = parseCsv(res.text);
@@ -84,24 +87,42 @@ describe('E1 GET /admin/access-log.csv for administrators', () => {
       // Marita's three reads and Anna's one, all of Tolvan, newest first: the same as the API's Loggkontroll.
       expect(rows.map((r) => [r[7], r[5]])).toEqual(await viaGraphql({ personnummer: DEMO.tolvan }));
       const reads = rows.filter((r) => r[5] === 'PERSON_READ');
-      expect(reads.map((r) => r[2])).toEqual([DEMO.secondCaseworker, DEMO.caseworker, DEMO.caseworker, DEMO.caseworker]);
-      expect(reads[1]).toEqual([expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/), 'Marita Aronsson', DEMO.caseworker, 'Handläggare', 'Personbilden öppnad', 'PERSON_READ', w.personId[DEMO.tolvan], expect.any(String)]);
+      expect(reads.map((r) => r[2])).toEqual([
+        DEMO.secondCaseworker,
+        DEMO.caseworker,
+        DEMO.caseworker,
+        DEMO.caseworker,
+      ]);
+      expect(reads[1]).toEqual([
+        expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+        'Marita Aronsson',
+        DEMO.caseworker,
+        'Handläggare',
+        'Personbilden öppnad',
+        'PERSON_READ',
+        w.personId[DEMO.tolvan],
+        expect.any(String),
+      ]);
       const times = rows.map((r) => r[0]);
       expect([...times].sort().reverse()).toEqual(times);
     }
   });
 
-  test('by staff member, and by both: only that staff member\'s rows (of that person)', async () => {
+  test("by staff member, and by both: only that staff member's rows (of that person)", async () => {
     const marita = w.staffId[DEMO.caseworker];
     const byStaff = parseCsv((await asAdmin(`?staffId=${marita}`)).text).slice(1);
     expect(byStaff.length).toBeGreaterThanOrEqual(4);
     expect(new Set(byStaff.map((r) => r[2]))).toEqual(new Set([DEMO.caseworker]));
     expect(byStaff.map((r) => [r[7], r[5]])).toEqual(await viaGraphql({ actorId: marita }));
-    expect(byStaff.map((r) => r[6])).toEqual(expect.arrayContaining([w.personId[DEMO.tolvan], w.personId[DEMO.relation]]));
+    expect(byStaff.map((r) => r[6])).toEqual(
+      expect.arrayContaining([w.personId[DEMO.tolvan], w.personId[DEMO.relation]]),
+    );
 
     const both = parseCsv((await asAdmin(`?staffId=${marita}&personnummer=${DEMO.relation}`)).text).slice(1);
     expect(both.length).toBeGreaterThan(0);
-    expect(new Set(both.map((r) => `${r[2]} ${r[6]}`))).toEqual(new Set([`${DEMO.caseworker} ${w.personId[DEMO.relation]}`]));
+    expect(new Set(both.map((r) => `${r[2]} ${r[6]}`))).toEqual(
+      new Set([`${DEMO.caseworker} ${w.personId[DEMO.relation]}`]),
+    );
     expect(both.filter((r) => r[5] === 'PERSON_READ')).toHaveLength(1);
     expect(both.map((r) => [r[7], r[5]])).toEqual(await viaGraphql({ actorId: marita, personnummer: DEMO.relation }));
   });
@@ -118,7 +139,10 @@ describe('E1 GET /admin/access-log.csv for administrators', () => {
     const conn = em.getConnection();
     const [unit] = await conn.execute(`select id from unit limit 1`);
     const staffId = randomUUID();
-    await conn.execute(`insert into staff (id, created_at, username, given_name, family_name, role, unit_id) values (?, now(), 'lang01', 'Lång', 'Loggsson', 'CASEWORKER', ?)`, [staffId, unit.id]);
+    await conn.execute(
+      `insert into staff (id, created_at, username, given_name, family_name, role, unit_id) values (?, now(), 'lang01', 'Lång', 'Loggsson', 'CASEWORKER', ?)`,
+      [staffId, unit.id],
+    );
     const total = 2 * EXPORT_BATCH + 345;
     await conn.execute(
       `insert into access_log_entry (id, created_at, actor_id, actor_role, person_id, action, request_id)
@@ -151,8 +175,14 @@ describe('E1 GET /admin/access-log.csv for administrators', () => {
     const conn = w.t.em().getConnection();
     const [unit] = await conn.execute(`select id from unit limit 1`);
     const evil = randomUUID();
-    await conn.execute(`insert into staff (id, created_at, username, given_name, family_name, role, unit_id) values (?, now(), 'evil01', '=cmd|'' /C calc''!A0', 'Semi;"Kolon"', 'CASEWORKER', ?)`, [evil, unit.id]);
-    await conn.execute(`insert into access_log_entry (id, created_at, actor_id, actor_role, person_id, action, request_id) values (gen_random_uuid(), now(), ?, 'CASEWORKER', ?, 'PERSON_READ', '@req')`, [evil, w.personId[DEMO.tolvan]]);
+    await conn.execute(
+      `insert into staff (id, created_at, username, given_name, family_name, role, unit_id) values (?, now(), 'evil01', '=cmd|'' /C calc''!A0', 'Semi;"Kolon"', 'CASEWORKER', ?)`,
+      [evil, unit.id],
+    );
+    await conn.execute(
+      `insert into access_log_entry (id, created_at, actor_id, actor_role, person_id, action, request_id) values (gen_random_uuid(), now(), ?, 'CASEWORKER', ?, 'PERSON_READ', '@req')`,
+      [evil, w.personId[DEMO.tolvan]],
+    );
     const res = await asAdmin(`?staffId=${evil}`);
     const line = res.text.split('\r\n')[1];
     expect(line).toContain(`"'=cmd|' /C calc'!A0 Semi;""Kolon"""`);
@@ -161,51 +191,98 @@ describe('E1 GET /admin/access-log.csv for administrators', () => {
     await admin.close();
   });
 
-  test('with the staff UI\'s session cookie from its own page; not with the cookie from another site', async () => {
+  test("with the staff UI's session cookie from its own page; not with the cookie from another site", async () => {
     const browser = new CookieBrowser();
-    const signIn = await browser.fetch(`${origin}/auth/dev`, { method: 'POST', headers: FORM, body: formBody({ kind: 'staff', username: DEMO.admin, returnTo: '/staff/' }), from: origin });
+    const signIn = await browser.fetch(`${origin}/auth/dev`, {
+      method: 'POST',
+      headers: FORM,
+      body: formBody({ kind: 'staff', username: DEMO.admin, returnTo: '/staff/' }),
+      from: origin,
+    });
     expect(signIn.status).toBe(303);
-    const own = await browser.fetch(`${origin}/admin/access-log.csv?personnummer=${DEMO.tolvan}`, { from: `${origin}/staff/loggkontroll` });
+    const own = await browser.fetch(`${origin}/admin/access-log.csv?personnummer=${DEMO.tolvan}`, {
+      from: `${origin}/staff/loggkontroll`,
+    });
     expect(own.status).toBe(200);
     expect(parseCsv(own.text)[0]).toEqual(EXPORT_HEADER);
-    const typed = await browser.fetch(`${origin}/admin/access-log.csv?personnummer=${DEMO.tolvan}`, { headers: { 'sec-fetch-site': 'none' } });
+    const typed = await browser.fetch(`${origin}/admin/access-log.csv?personnummer=${DEMO.tolvan}`, {
+      headers: { 'sec-fetch-site': 'none' },
+    });
     expect(typed.status).toBe(200);
-    const foreign = await browser.fetch(`${origin}/admin/access-log.csv?personnummer=${DEMO.tolvan}`, { from: 'https://evil.example' });
+    const foreign = await browser.fetch(`${origin}/admin/access-log.csv?personnummer=${DEMO.tolvan}`, {
+      from: 'https://evil.example',
+    });
     expect(foreign.status).toBe(401);
     expect(foreign.json().errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
-  test('POST with a form body (the staff UI\'s button: no personnummer in a URL): from its own page only', async () => {
+  test("POST with a form body (the staff UI's button: no personnummer in a URL): from its own page only", async () => {
     const browser = new CookieBrowser();
-    await browser.fetch(`${origin}/auth/dev`, { method: 'POST', headers: FORM, body: formBody({ kind: 'staff', username: DEMO.admin, returnTo: '/staff/' }), from: origin });
+    await browser.fetch(`${origin}/auth/dev`, {
+      method: 'POST',
+      headers: FORM,
+      body: formBody({ kind: 'staff', username: DEMO.admin, returnTo: '/staff/' }),
+      from: origin,
+    });
     const body = formBody({ personnummer: '19121212-1212', staffId: w.staffId[DEMO.caseworker] });
-    const own = await browser.fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: FORM, body, from: origin });
+    const own = await browser.fetch(`${origin}/admin/access-log.csv`, {
+      method: 'POST',
+      headers: FORM,
+      body,
+      from: origin,
+    });
     expect(own.status).toBe(200);
     expect(own.headers.get('content-disposition')).toMatch(/^attachment; /);
     const rows = parseCsv(own.text).slice(1);
-    expect(rows.map((r) => [r[7], r[5]])).toEqual(await viaGraphql({ personnummer: DEMO.tolvan, actorId: w.staffId[DEMO.caseworker] }));
+    expect(rows.map((r) => [r[7], r[5]])).toEqual(
+      await viaGraphql({ personnummer: DEMO.tolvan, actorId: w.staffId[DEMO.caseworker] }),
+    );
     expect(rows.filter((r) => r[5] === 'PERSON_READ')).toHaveLength(3);
     // A form on another site: the browser marks it cross-site, so the cookie does not count.
-    const foreign = await browser.fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: FORM, body, from: 'https://evil.example' });
+    const foreign = await browser.fetch(`${origin}/admin/access-log.csv`, {
+      method: 'POST',
+      headers: FORM,
+      body,
+      from: 'https://evil.example',
+    });
     expect(foreign.status).toBe(401);
     // Without an Origin (not a browser's own page): refused.
     const bare = await browser.fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: FORM, body });
     expect(bare.status).toBe(403);
     expect(bare.json().errors[0].extensions.code).toBe('FORBIDDEN');
     // The staff UI's own form: its pages' no-referrer policy makes the browser send Origin "null", with Sec-Fetch-Site same-origin.
-    const form = await browser.fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: { ...FORM, origin: 'null', 'sec-fetch-site': 'same-origin' }, body });
+    const form = await browser.fetch(`${origin}/admin/access-log.csv`, {
+      method: 'POST',
+      headers: { ...FORM, origin: 'null', 'sec-fetch-site': 'same-origin' },
+      body,
+    });
     expect(form.status).toBe(200);
     expect(parseCsv(form.text).slice(1)).toHaveLength(rows.length);
     // Origin "null" alone (a sandboxed frame, an old browser) is not enough.
-    const nullOnly = await browser.fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: { ...FORM, origin: 'null' }, body });
+    const nullOnly = await browser.fetch(`${origin}/admin/access-log.csv`, {
+      method: 'POST',
+      headers: { ...FORM, origin: 'null' },
+      body,
+    });
     expect(nullOnly.status).toBe(403);
     // A bearer token needs no Origin (scripts).
     const token = await w.t.token.staff(DEMO.admin);
-    const script = await fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: { ...FORM, authorization: `Bearer ${token}` }, body });
+    const script = await fetch(`${origin}/admin/access-log.csv`, {
+      method: 'POST',
+      headers: { ...FORM, authorization: `Bearer ${token}` },
+      body,
+    });
     expect(script.status).toBe(200);
     // The same refusals as GET.
-    const bad = await fetch(`${origin}/admin/access-log.csv`, { method: 'POST', headers: { ...FORM, authorization: `Bearer ${token}` }, body: formBody({ personnummer: 'x' }) });
-    expect([bad.status, ((await bad.json()) as { errors: { extensions: unknown }[] }).errors[0].extensions]).toEqual([400, { code: 'BAD_USER_INPUT', field: 'personnummer' }]);
+    const bad = await fetch(`${origin}/admin/access-log.csv`, {
+      method: 'POST',
+      headers: { ...FORM, authorization: `Bearer ${token}` },
+      body: formBody({ personnummer: 'x' }),
+    });
+    expect([bad.status, ((await bad.json()) as { errors: { extensions: unknown }[] }).errors[0].extensions]).toEqual([
+      400,
+      { code: 'BAD_USER_INPUT', field: 'personnummer' },
+    ]);
   });
 });
 
@@ -215,7 +292,11 @@ describe('E2 refusals: a JSON error with its code, never a file', () => {
     expect(none.status).toBe(401);
     expect(none.headers.get('content-type')).toMatch(/^application\/json/);
     expect(JSON.parse(none.text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
-    for (const token of [await w.t.token.staff(DEMO.caseworker), await w.t.token.staff(DEMO.executor), await w.t.token.citizen(DEMO.tolvan)]) {
+    for (const token of [
+      await w.t.token.staff(DEMO.caseworker),
+      await w.t.token.staff(DEMO.executor),
+      await w.t.token.citizen(DEMO.tolvan),
+    ]) {
       const res = await get(`?personnummer=${DEMO.tolvan}`, { token });
       expect(res.status).toBe(403);
       expect(JSON.parse(res.text).errors[0].extensions.code).toBe('FORBIDDEN');
@@ -243,13 +324,17 @@ describe('E2 refusals: a JSON error with its code, never a file', () => {
   });
 });
 
-describe('E3 the export is recorded as the administrator\'s action', () => {
+describe("E3 the export is recorded as the administrator's action", () => {
   let lines: string[];
   let stderr: jest.SpyInstance;
   beforeEach(() => {
     lines = [];
     logger.level = 'info';
-    stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(...String(chunk).split('\n').filter(Boolean)), true));
+    stderr = jest
+      .spyOn(process.stderr, 'write')
+      .mockImplementation(
+        (chunk: string | Uint8Array) => (lines.push(...String(chunk).split('\n').filter(Boolean)), true),
+      );
   });
   afterEach(() => {
     stderr.mockRestore();
@@ -262,9 +347,15 @@ describe('E3 the export is recorded as the administrator\'s action', () => {
     const refused = await get(`?personnummer=${DEMO.tolvan}`, { token: await w.t.token.staff(DEMO.caseworker) });
     expect(refused.status).toBe(403);
     // HEAD says what a GET would answer, without exporting.
-    const head = await fetch(`${origin}/admin/access-log.csv?personnummer=${DEMO.tolvan}`, { method: 'HEAD', headers: { authorization: `Bearer ${await w.t.token.staff(DEMO.admin)}` } });
+    const head = await fetch(`${origin}/admin/access-log.csv?personnummer=${DEMO.tolvan}`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${await w.t.token.staff(DEMO.admin)}` },
+    });
     expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/csv; charset=utf-8']);
-    const actions = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((l) => l.adminAction === 'ACCESS_LOG_EXPORT');
+    const actions = lines
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.adminAction === 'ACCESS_LOG_EXPORT');
     expect(actions).toEqual([
       expect.objectContaining({
         level: 'info',

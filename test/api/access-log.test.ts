@@ -39,8 +39,11 @@ async function logged(fn: () => Promise<ApiResult<unknown> | unknown>) {
   const em = t.em();
   const before = new Set((await em.find(AccessLogEntry, {})).map((e) => e.id));
   const result = await fn();
-  if (result && typeof result === 'object' && 'errors' in result) expect((result as ApiResult<unknown>).errors).toEqual([]);
-  const rows = (await t.em().find(AccessLogEntry, {}, { populate: ['person', 'actor'] })).filter((e) => !before.has(e.id));
+  if (result && typeof result === 'object' && 'errors' in result)
+    expect((result as ApiResult<unknown>).errors).toEqual([]);
+  const rows = (await t.em().find(AccessLogEntry, {}, { populate: ['person', 'actor'] })).filter(
+    (e) => !before.has(e.id),
+  );
   return {
     rows: rows
       .map((r) => ({ pnr: r.person.personnummer, action: r.action, actor: r.actor.username, role: r.actorRole }))
@@ -48,30 +51,48 @@ async function logged(fn: () => Promise<ApiResult<unknown> | unknown>) {
     requestIds: [...new Set(rows.map((r) => r.requestId))],
   };
 }
-const row = (pnr: string, action: string, actor: string = DEMO.caseworker, role = 'CASEWORKER') => ({ pnr, action, actor, role });
+const row = (pnr: string, action: string, actor: string = DEMO.caseworker, role = 'CASEWORKER') => ({
+  pnr,
+  action,
+  actor,
+  role,
+});
 
 describe('every staff read of person data writes an access-log row', () => {
-  test('persons: one PERSON_LIST row per person listed, all with the request\'s id', async () => {
+  test("persons: one PERSON_LIST row per person listed, all with the request's id", async () => {
     const c = await as(DEMO.caseworker);
     const { rows, requestIds } = await logged(() => c.query(PersonsDocument, {}));
-    expect(rows).toEqual([row(DEMO.tolvan, 'PERSON_LIST'), row(DEMO.protectedPerson, 'PERSON_LIST'), row(DEMO.relation, 'PERSON_LIST')]);
+    expect(rows).toEqual([
+      row(DEMO.tolvan, 'PERSON_LIST'),
+      row(DEMO.protectedPerson, 'PERSON_LIST'),
+      row(DEMO.relation, 'PERSON_LIST'),
+    ]);
     expect(requestIds).toHaveLength(1);
   });
 
   test('persons with a search: only the persons shown are logged', async () => {
     const c = await as(DEMO.caseworker);
-    expect((await logged(() => c.query(PersonsDocument, { search: 'Tolvan' }))).rows).toEqual([row(DEMO.tolvan, 'PERSON_LIST')]);
+    expect((await logged(() => c.query(PersonsDocument, { search: 'Tolvan' }))).rows).toEqual([
+      row(DEMO.tolvan, 'PERSON_LIST'),
+    ]);
   });
 
   test('person: PERSON_READ; with its relations shown, RELATION_READ for each related person', async () => {
     const c = await as(DEMO.caseworker);
-    expect((await logged(() => c.query(PersonBareDocument, { id: ids[DEMO.tolvan] }))).rows).toEqual([row(DEMO.tolvan, 'PERSON_READ')]);
-    expect((await logged(() => c.query(PersonDocument, { id: ids[DEMO.tolvan] }))).rows).toEqual([row(DEMO.tolvan, 'PERSON_READ'), row(DEMO.relation, 'RELATION_READ')]);
+    expect((await logged(() => c.query(PersonBareDocument, { id: ids[DEMO.tolvan] }))).rows).toEqual([
+      row(DEMO.tolvan, 'PERSON_READ'),
+    ]);
+    expect((await logged(() => c.query(PersonDocument, { id: ids[DEMO.tolvan] }))).rows).toEqual([
+      row(DEMO.tolvan, 'PERSON_READ'),
+      row(DEMO.relation, 'RELATION_READ'),
+    ]);
   });
 
   test('case: CASE_READ for the holder; RELATION_READ for the relations shown', async () => {
     const c = await as(DEMO.secondCaseworker);
-    expect((await logged(() => c.query(CaseBareDocument, { id: tolvansCase }))).rows).toEqual([row(DEMO.tolvan, 'CASE_READ', DEMO.secondCaseworker)]);
+    expect((await logged(() => c.query(CaseBareDocument, { id: tolvansCase }))).rows).toEqual([
+      row(DEMO.tolvan, 'CASE_READ', DEMO.secondCaseworker),
+    ]);
     expect((await logged(() => c.query(CaseRelationsDocument, { id: tolvansCase }))).rows).toEqual([
       row(DEMO.tolvan, 'CASE_READ', DEMO.secondCaseworker),
       row(DEMO.relation, 'RELATION_READ', DEMO.secondCaseworker),
@@ -80,19 +101,35 @@ describe('every staff read of person data writes an access-log row', () => {
 
   test('myAssignments: the executor, in the EXECUTOR role, listed the persons of the assignments', async () => {
     const c = await as(DEMO.executor);
-    expect((await logged(() => c.query(MyAssignmentsDocument))).rows).toEqual([row(DEMO.tolvan, 'PERSON_LIST', DEMO.executor, 'EXECUTOR')]);
+    expect((await logged(() => c.query(MyAssignmentsDocument))).rows).toEqual([
+      row(DEMO.tolvan, 'PERSON_LIST', DEMO.executor, 'EXECUTOR'),
+    ]);
   });
 
   test('changes are logged too: PERSON_UPDATE, E_SERVICE_CHANGE, RELATION_CHANGE', async () => {
     const c = await as(DEMO.caseworker);
-    expect((await logged(() => c.mutate(UpdatePersonContactDetailsDocument, { personId: ids[DEMO.tolvan], input: { city: 'Söderköping' } }))).rows).toContainEqual(
-      row(DEMO.tolvan, 'PERSON_UPDATE'),
-    );
     expect(
-      (await logged(() => c.mutate(SetEServiceDocument, { personId: ids[DEMO.tolvan], input: { messagingEnabled: true, notifyBySms: true, notifyByEmail: true } }))).rows,
+      (
+        await logged(() =>
+          c.mutate(UpdatePersonContactDetailsDocument, { personId: ids[DEMO.tolvan], input: { city: 'Söderköping' } }),
+        )
+      ).rows,
+    ).toContainEqual(row(DEMO.tolvan, 'PERSON_UPDATE'));
+    expect(
+      (
+        await logged(() =>
+          c.mutate(SetEServiceDocument, {
+            personId: ids[DEMO.tolvan],
+            input: { messagingEnabled: true, notifyBySms: true, notifyByEmail: true },
+          }),
+        )
+      ).rows,
     ).toContainEqual(row(DEMO.tolvan, 'E_SERVICE_CHANGE'));
     const reg = await logged(() =>
-      c.mutate(RegisterRelationDocument, { caseId: tolvansCase, input: { personnummer: DEMO.otherUnitPerson, types: ['APPROVED_FOR_MESSAGES'], validFrom: '2025-01-01' } }),
+      c.mutate(RegisterRelationDocument, {
+        caseId: tolvansCase,
+        input: { personnummer: DEMO.otherUnitPerson, types: ['APPROVED_FOR_MESSAGES'], validFrom: '2025-01-01' },
+      }),
     );
     expect(reg.rows).toContainEqual(row(DEMO.otherUnitPerson, 'RELATION_CHANGE'));
   });
@@ -104,7 +141,10 @@ describe('every staff read of person data writes an access-log row', () => {
       await bo.query(PersonBareDocument, { id: ids[DEMO.tolvan] });
       await bo.query(CaseBareDocument, { id: tolvansCase });
       await admin.query(PersonsDocument, {});
-      await bo.mutate(ActivateRelationDocument, { relationId: randomUUID(), input: { notifyBySms: false, notifyByEmail: false } });
+      await bo.mutate(ActivateRelationDocument, {
+        relationId: randomUUID(),
+        input: { notifyBySms: false, notifyByEmail: false },
+      });
     });
     expect(rows).toEqual([]);
   });
@@ -134,7 +174,11 @@ describe('the request id in the log is the X-Request-Id of the response', () => 
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     const rows = await t.em().find(AccessLogEntry, { requestId: requestId! });
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ action: 'PERSON_READ', person: { id: ids[DEMO.tolvan] }, actor: { id: staffIds[DEMO.caseworker] } });
+    expect(rows[0]).toMatchObject({
+      action: 'PERSON_READ',
+      person: { id: ids[DEMO.tolvan] },
+      actor: { id: staffIds[DEMO.caseworker] },
+    });
     expect(await t.em().count(AccessLogEntry, {})).toBe(before + 1);
   });
 
@@ -142,7 +186,11 @@ describe('the request id in the log is the X-Request-Id of the response', () => 
     const forged = `forged-${randomUUID()}`;
     const res = await fetch(t.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.token.staff(DEMO.caseworker)}`, 'x-request-id': forged },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await t.token.staff(DEMO.caseworker)}`,
+        'x-request-id': forged,
+      },
       body: JSON.stringify({ query: printDoc(PersonBareDocument), variables: { id: ids[DEMO.relation] } }),
     });
     expect(res.status).toBe(200);
@@ -153,11 +201,15 @@ describe('the request id in the log is the X-Request-Id of the response', () => 
     expect(rows.map((e) => [e.action, e.person.id])).toEqual([['PERSON_READ', ids[DEMO.relation]]]);
   });
 
-  test('behind a trusted proxy (TRUST_PROXY_REQUEST_ID=true) the proxy\'s request id is kept', async () => {
+  test("behind a trusted proxy (TRUST_PROXY_REQUEST_ID=true) the proxy's request id is kept", async () => {
     const proxied = await startTestServer({ TRUST_PROXY_REQUEST_ID: 'true' }, { databaseUrl: t.config.databaseUrl });
     try {
       const requestId = `proxy-${randomUUID()}`;
-      const r = await postRaw(proxied.url, { query: printDoc(PersonBareDocument), variables: { id: ids[DEMO.relation] } }, { token: await t.token.staff(DEMO.caseworker), headers: { 'x-request-id': requestId } });
+      const r = await postRaw(
+        proxied.url,
+        { query: printDoc(PersonBareDocument), variables: { id: ids[DEMO.relation] } },
+        { token: await t.token.staff(DEMO.caseworker), headers: { 'x-request-id': requestId } },
+      );
       expect(r.status).toBe(200);
       expect(r.body.errors).toBeUndefined();
       const rows = await t.em().find(AccessLogEntry, { requestId });
@@ -178,7 +230,15 @@ describe('administrators query the log (loggkontroll)', () => {
 
   async function allPages(vars: { personId?: string; personnummer?: string; actorId?: string }, first: number) {
     const admin = await as(DEMO.admin);
-    const seen: { id: string; createdAt: string; personId: string; actor: { username: string }; action: string; actorRole: string; requestId: string }[] = [];
+    const seen: {
+      id: string;
+      createdAt: string;
+      personId: string;
+      actor: { username: string };
+      action: string;
+      actorRole: string;
+      requestId: string;
+    }[] = [];
     let after: string | null | undefined;
     for (let page = 0; page < 100; page++) {
       const r = await admin.query(AccessLogDocument, { ...vars, first, after });
@@ -192,19 +252,29 @@ describe('administrators query the log (loggkontroll)', () => {
   }
 
   test('by person: every access to Sanna, newest first, paged without gaps or repeats', async () => {
-    const expected = await t.em().find(AccessLogEntry, { person: ids[DEMO.protectedPerson] }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+    const expected = await t
+      .em()
+      .find(AccessLogEntry, { person: ids[DEMO.protectedPerson] }, { orderBy: { createdAt: 'desc', id: 'desc' } });
     expect(expected.length).toBeGreaterThanOrEqual(6);
     const seen = await allPages({ personId: ids[DEMO.protectedPerson] }, 2);
     expect(seen.map((e) => e.id)).toEqual(expected.map((e) => e.id));
     expect(new Set(seen.map((e) => e.personId))).toEqual(new Set([ids[DEMO.protectedPerson]]));
     const times = seen.map((e) => Date.parse(e.createdAt));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
-    expect(seen[0]).toMatchObject({ actor: { username: DEMO.caseworker }, actorRole: 'CASEWORKER', action: 'PERSON_READ', requestId: expect.any(String) });
+    expect(seen[0]).toMatchObject({
+      actor: { username: DEMO.caseworker },
+      actorRole: 'CASEWORKER',
+      action: 'PERSON_READ',
+      requestId: expect.any(String),
+    });
   });
 
   test('by personnummer, in any common format: the same rows as by person id; an unknown or invalid number says so', async () => {
     const byId = await allPages({ personId: ids[DEMO.protectedPerson] }, 100);
-    const byPnr = await allPages({ personnummer: `${DEMO.protectedPerson.slice(2, 8)}-${DEMO.protectedPerson.slice(8)}` }, 100);
+    const byPnr = await allPages(
+      { personnummer: `${DEMO.protectedPerson.slice(2, 8)}-${DEMO.protectedPerson.slice(8)}` },
+      100,
+    );
     expect(byPnr.map((e) => e.id)).toEqual(byId.map((e) => e.id));
     const admin = await as(DEMO.admin);
     expect((await admin.query(AccessLogDocument, { personnummer: '191212121213' })).codes).toEqual(['BAD_USER_INPUT']);
@@ -218,12 +288,16 @@ describe('administrators query the log (loggkontroll)', () => {
     expect(byActor.length).toBe(await t.em().count(AccessLogEntry, { actor: staffIds[DEMO.secondCaseworker] }));
     expect(new Set(byActor.map((e) => e.actor.username))).toEqual(new Set([DEMO.secondCaseworker]));
     const both = await allPages({ personId: ids[DEMO.protectedPerson], actorId: staffIds[DEMO.secondCaseworker] }, 100);
-    expect(both.map((e) => e.id)).toEqual(byActor.filter((e) => e.personId === ids[DEMO.protectedPerson]).map((e) => e.id));
+    expect(both.map((e) => e.id)).toEqual(
+      byActor.filter((e) => e.personId === ids[DEMO.protectedPerson]).map((e) => e.id),
+    );
     expect(both).toHaveLength(5);
   });
 
   test('rows written in the same instant (one list read) page correctly', async () => {
-    const expected = await t.em().find(AccessLogEntry, { actor: staffIds[DEMO.caseworker] }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+    const expected = await t
+      .em()
+      .find(AccessLogEntry, { actor: staffIds[DEMO.caseworker] }, { orderBy: { createdAt: 'desc', id: 'desc' } });
     const instants = expected.map((e) => e.createdAt.getTime());
     expect(new Set(instants).size).toBeLessThan(instants.length); // there are ties to page through
     const seen = await allPages({ actorId: staffIds[DEMO.caseworker] }, 2);
@@ -242,10 +316,13 @@ describe('administrators query the log (loggkontroll)', () => {
     expect(bad.errors[0].extensions?.field).toBe('after');
   });
 
-  test.each([DEMO.caseworker, DEMO.secondCaseworker, DEMO.executor, DEMO.otherUnitCaseworker, 'citizen'])('%s may not read the log: FORBIDDEN', async (who) => {
-    const c = who === 'citizen' ? await w.citizen(DEMO.tolvan) : await as(who);
-    const r = await c.query(AccessLogDocument, { personId: ids[DEMO.tolvan] });
-    expect(r.codes).toEqual(['FORBIDDEN']);
-    expect(r.data ?? null).toBeNull();
-  });
+  test.each([DEMO.caseworker, DEMO.secondCaseworker, DEMO.executor, DEMO.otherUnitCaseworker, 'citizen'])(
+    '%s may not read the log: FORBIDDEN',
+    async (who) => {
+      const c = who === 'citizen' ? await w.citizen(DEMO.tolvan) : await as(who);
+      const r = await c.query(AccessLogDocument, { personId: ids[DEMO.tolvan] });
+      expect(r.codes).toEqual(['FORBIDDEN']);
+      expect(r.data ?? null).toBeNull();
+    },
+  );
 });

@@ -47,13 +47,19 @@ const ops: Record<string, (c: ReturnType<typeof apiAs>) => Promise<ApiResult<unk
   staffMe: (c) => c.query(StaffMeDocument),
   sharedMailboxes: (c) => c.query(SharedMailboxesDocument),
   staffMembers: (c) => c.query(StaffMembersDocument),
-  createStaff: (c) => c.mutate(CreateStaffDocument, { input: { username: `matrix${++n}`, givenName: 'M', familyName: 'Atris', role: 'EXECUTOR', unitId: ifoUnit } }),
-  updateStaff: (c) => c.mutate(UpdateStaffDocument, { id: staffIds[DEMO.executor], input: { title: 'Budget- och skuldrådgivare' } }),
+  createStaff: (c) =>
+    c.mutate(CreateStaffDocument, {
+      input: { username: `matrix${++n}`, givenName: 'M', familyName: 'Atris', role: 'EXECUTOR', unitId: ifoUnit },
+    }),
+  updateStaff: (c) =>
+    c.mutate(UpdateStaffDocument, { id: staffIds[DEMO.executor], input: { title: 'Budget- och skuldrådgivare' } }),
   units: (c) => c.query(UnitsDocument),
   createUnit: (c) => c.mutate(CreateUnitDocument, { name: `Enhet ${++n}`, municipality: 'Söderköpings kommun' }),
   createSharedMailbox: (c) => c.mutate(CreateSharedMailboxDocument, { name: `Brevlåda ${++n}`, unitId: ifoUnit }),
-  addSharedMailboxMember: (c) => c.mutate(AddSharedMailboxMemberDocument, { mailboxId: mailbox, staffId: staffIds[DEMO.caseworker] }),
-  removeSharedMailboxMember: (c) => c.mutate(RemoveSharedMailboxMemberDocument, { mailboxId: mailbox, staffId: staffIds[DEMO.otherUnitCaseworker] }),
+  addSharedMailboxMember: (c) =>
+    c.mutate(AddSharedMailboxMemberDocument, { mailboxId: mailbox, staffId: staffIds[DEMO.caseworker] }),
+  removeSharedMailboxMember: (c) =>
+    c.mutate(RemoveSharedMailboxMemberDocument, { mailboxId: mailbox, staffId: staffIds[DEMO.otherUnitCaseworker] }),
   accessLog: (c) => c.query(AccessLogDocument, { actorId: staffIds[DEMO.caseworker] }),
 };
 
@@ -76,26 +82,55 @@ describe('authorization matrix: staff and administration', () => {
 
   test('refused administration writes nothing', async () => {
     const em = t.em();
-    const before = [await em.count(Staff, {}), await em.count(Unit, {}), await em.count(SharedMailbox, {}), await em.count(SharedMailboxMember, {})];
+    const before = [
+      await em.count(Staff, {}),
+      await em.count(Unit, {}),
+      await em.count(SharedMailbox, {}),
+      await em.count(SharedMailboxMember, {}),
+    ];
     for (const who of ['caseworker', 'executor', 'citizen'] as const) {
       const c = await as(who);
-      for (const op of ['createStaff', 'createUnit', 'createSharedMailbox', 'addSharedMailboxMember', 'removeSharedMailboxMember']) await ops[op](c);
-      await c.mutate(AddSharedMailboxMemberDocument, { mailboxId: mailbox, staffId: staffIds[DEMO.otherUnitCaseworker] });
-      await c.mutate(RemoveSharedMailboxMemberDocument, { mailboxId: mailbox, staffId: staffIds[DEMO.secondCaseworker] });
+      for (const op of [
+        'createStaff',
+        'createUnit',
+        'createSharedMailbox',
+        'addSharedMailboxMember',
+        'removeSharedMailboxMember',
+      ])
+        await ops[op](c);
+      await c.mutate(AddSharedMailboxMemberDocument, {
+        mailboxId: mailbox,
+        staffId: staffIds[DEMO.otherUnitCaseworker],
+      });
+      await c.mutate(RemoveSharedMailboxMemberDocument, {
+        mailboxId: mailbox,
+        staffId: staffIds[DEMO.secondCaseworker],
+      });
     }
     const em2 = t.em();
-    expect([await em2.count(Staff, {}), await em2.count(Unit, {}), await em2.count(SharedMailbox, {}), await em2.count(SharedMailboxMember, {})]).toEqual(before);
+    expect([
+      await em2.count(Staff, {}),
+      await em2.count(Unit, {}),
+      await em2.count(SharedMailbox, {}),
+      await em2.count(SharedMailboxMember, {}),
+    ]).toEqual(before);
   });
 });
 
 describe('staffMe and sharedMailboxes', () => {
   test('staffMe is the signed-in staff member with their unit', async () => {
     const r = await (await as('caseworker')).query(StaffMeDocument);
-    expect(r.data?.staffMe).toMatchObject({ username: DEMO.caseworker, name: 'Marita Aronsson', role: 'CASEWORKER', unit: { id: ifoUnit } });
+    expect(r.data?.staffMe).toMatchObject({
+      username: DEMO.caseworker,
+      name: 'Marita Aronsson',
+      role: 'CASEWORKER',
+      unit: { id: ifoUnit },
+    });
   });
 
   test('staff see the shared mailboxes they are members of; administrators see all', async () => {
-    const names = async (who: Caller) => (await (await as(who)).query(SharedMailboxesDocument)).data!.sharedMailboxes.map((m) => m.name);
+    const names = async (who: Caller) =>
+      (await (await as(who)).query(SharedMailboxesDocument)).data!.sharedMailboxes.map((m) => m.name);
     expect(await names('caseworker')).toEqual(['Försörjningsstöd mottagning']);
     expect(await names('otherUnitCaseworker')).toEqual([]);
     expect(await names('executor')).toEqual([]);
@@ -106,9 +141,24 @@ describe('staffMe and sharedMailboxes', () => {
 describe('staff administration', () => {
   test('create a staff member, who can then sign in in their role', async () => {
     const admin = await as('admin');
-    const r = await admin.mutate(CreateStaffDocument, { input: { username: ' NyHandl01 ', givenName: 'Ny', familyName: 'Handläggare', title: 'Socialsekreterare', role: 'CASEWORKER', unitId: ifoUnit } });
+    const r = await admin.mutate(CreateStaffDocument, {
+      input: {
+        username: ' NyHandl01 ',
+        givenName: 'Ny',
+        familyName: 'Handläggare',
+        title: 'Socialsekreterare',
+        role: 'CASEWORKER',
+        unitId: ifoUnit,
+      },
+    });
     expect(r.errors).toEqual([]);
-    expect(r.data?.createStaff).toMatchObject({ username: 'nyhandl01', name: 'Ny Handläggare', role: 'CASEWORKER', active: true, unit: { id: ifoUnit } });
+    expect(r.data?.createStaff).toMatchObject({
+      username: 'nyhandl01',
+      name: 'Ny Handläggare',
+      role: 'CASEWORKER',
+      active: true,
+      unit: { id: ifoUnit },
+    });
     const me = await apiAs(t, await t.token.staff('nyhandl01')).query(StaffMeDocument);
     expect(me.data?.staffMe.username).toBe('nyhandl01');
     expect((await admin.query(StaffMembersDocument)).data?.staffMembers.map((s) => s.username)).toContain('nyhandl01');
@@ -124,7 +174,11 @@ describe('staff administration', () => {
     ['unitId', { unitId: 'no-unit' }, 'BAD_USER_INPUT'],
   ])('createStaff names the field %s (%j) with %s, and writes nothing', async (field, input, code) => {
     const before = await t.em().count(Staff, {});
-    const r = await (await as('admin')).mutate(CreateStaffDocument, { input: { username: 'fresh01', givenName: 'F', familyName: 'R', role: 'EXECUTOR', unitId: ifoUnit, ...input } });
+    const r = await (
+      await as('admin')
+    ).mutate(CreateStaffDocument, {
+      input: { username: 'fresh01', givenName: 'F', familyName: 'R', role: 'EXECUTOR', unitId: ifoUnit, ...input },
+    });
     expectDenied(r, code, field);
     expect(await t.em().count(Staff, {})).toBe(before);
   });
@@ -132,17 +186,26 @@ describe('staff administration', () => {
   test('a disabled account is refused at once, and enabled again at once', async () => {
     const admin = await as('admin');
     const executor = await as('executor');
-    expect((await admin.mutate(UpdateStaffDocument, { id: staffIds[DEMO.executor], input: { active: false } })).data?.updateStaff.active).toBe(false);
+    expect(
+      (await admin.mutate(UpdateStaffDocument, { id: staffIds[DEMO.executor], input: { active: false } })).data
+        ?.updateStaff.active,
+    ).toBe(false);
     expect((await executor.query(StaffMeDocument)).codes).toEqual(['UNAUTHENTICATED']);
-    expect((await admin.mutate(UpdateStaffDocument, { id: staffIds[DEMO.executor], input: { active: true } })).errors).toEqual([]);
+    expect(
+      (await admin.mutate(UpdateStaffDocument, { id: staffIds[DEMO.executor], input: { active: true } })).errors,
+    ).toEqual([]);
     expect((await executor.query(StaffMeDocument)).data?.staffMe.username).toBe(DEMO.executor);
   });
 
   test('updateStaff changes role, unit and title; a role change applies to the next request', async () => {
     const admin = await as('admin');
-    const otherUnit = (await t.em().findOneOrFail(Staff, staffIds[DEMO.otherUnitCaseworker], { populate: ['unit'] })).unit.id;
+    const otherUnit = (await t.em().findOneOrFail(Staff, staffIds[DEMO.otherUnitCaseworker], { populate: ['unit'] }))
+      .unit.id;
     const id = (await t.em().findOneOrFail(Staff, { username: 'nyhandl01' })).id;
-    const r = await admin.mutate(UpdateStaffDocument, { id, input: { role: 'EXECUTOR', unitId: otherUnit, title: null } });
+    const r = await admin.mutate(UpdateStaffDocument, {
+      id,
+      input: { role: 'EXECUTOR', unitId: otherUnit, title: null },
+    });
     expect(r.errors).toEqual([]);
     expect(r.data?.updateStaff).toMatchObject({ role: 'EXECUTOR', title: null, unit: { id: otherUnit } });
     const me = await apiAs(t, await t.token.staff('nyhandl01')).query(StaffMeDocument);
@@ -153,13 +216,25 @@ describe('staff administration', () => {
     const admin = await as('admin');
     expectDenied(await admin.mutate(UpdateStaffDocument, { id: randomUUID(), input: { title: 'x' } }), 'NOT_FOUND');
     expectDenied(await admin.mutate(UpdateStaffDocument, { id: 'x', input: { title: 'x' } }), 'NOT_FOUND');
-    expectDenied(await admin.mutate(UpdateStaffDocument, { id: staffIds[DEMO.executor], input: { unitId: randomUUID() } }), 'BAD_USER_INPUT', 'unitId');
+    expectDenied(
+      await admin.mutate(UpdateStaffDocument, { id: staffIds[DEMO.executor], input: { unitId: randomUUID() } }),
+      'BAD_USER_INPUT',
+      'unitId',
+    );
   });
 
   test('administrators cannot disable themselves or drop their own administrator role; the error names the field', async () => {
     const admin = await as('admin');
-    expectDenied(await admin.mutate(UpdateStaffDocument, { id: staffIds[DEMO.admin], input: { active: false } }), 'BAD_USER_INPUT', 'active');
-    expectDenied(await admin.mutate(UpdateStaffDocument, { id: staffIds[DEMO.admin], input: { role: 'CASEWORKER' } }), 'BAD_USER_INPUT', 'role');
+    expectDenied(
+      await admin.mutate(UpdateStaffDocument, { id: staffIds[DEMO.admin], input: { active: false } }),
+      'BAD_USER_INPUT',
+      'active',
+    );
+    expectDenied(
+      await admin.mutate(UpdateStaffDocument, { id: staffIds[DEMO.admin], input: { role: 'CASEWORKER' } }),
+      'BAD_USER_INPUT',
+      'role',
+    );
     const self = await t.em().findOneOrFail(Staff, staffIds[DEMO.admin]);
     expect([self.active, self.role]).toEqual([true, 'ADMIN']);
   });
@@ -171,35 +246,78 @@ describe('units and shared mailboxes', () => {
     const r = await admin.mutate(CreateUnitDocument, { name: ' Familjerätt ', municipality: 'Söderköpings kommun' });
     expect(r.data?.createUnit).toMatchObject({ name: 'Familjerätt', municipality: 'Söderköpings kommun' });
     expect((await admin.query(UnitsDocument)).data?.units.map((u) => u.name)).toContain('Familjerätt');
-    expectDenied(await admin.mutate(CreateUnitDocument, { name: 'Familjerätt', municipality: 'X' }), 'CONFLICT', 'name');
+    expectDenied(
+      await admin.mutate(CreateUnitDocument, { name: 'Familjerätt', municipality: 'X' }),
+      'CONFLICT',
+      'name',
+    );
     expectDenied(await admin.mutate(CreateUnitDocument, { name: ' ', municipality: 'X' }), 'BAD_USER_INPUT', 'name');
-    expectDenied(await admin.mutate(CreateUnitDocument, { name: 'Y', municipality: '' }), 'BAD_USER_INPUT', 'municipality');
+    expectDenied(
+      await admin.mutate(CreateUnitDocument, { name: 'Y', municipality: '' }),
+      'BAD_USER_INPUT',
+      'municipality',
+    );
   });
 
   test('create a shared mailbox, add and remove members; membership shows to the member at once', async () => {
     const admin = await as('admin');
-    const created = await admin.mutate(CreateSharedMailboxDocument, { name: 'Barn och unga mottagning', unitId: ifoUnit });
+    const created = await admin.mutate(CreateSharedMailboxDocument, {
+      name: 'Barn och unga mottagning',
+      unitId: ifoUnit,
+    });
     expect(created.errors).toEqual([]);
     const id = created.data!.createSharedMailbox.id;
-    expectDenied(await admin.mutate(CreateSharedMailboxDocument, { name: 'Barn och unga mottagning', unitId: ifoUnit }), 'CONFLICT', 'name');
-    expectDenied(await admin.mutate(CreateSharedMailboxDocument, { name: 'Z', unitId: randomUUID() }), 'BAD_USER_INPUT', 'unitId');
+    expectDenied(
+      await admin.mutate(CreateSharedMailboxDocument, { name: 'Barn och unga mottagning', unitId: ifoUnit }),
+      'CONFLICT',
+      'name',
+    );
+    expectDenied(
+      await admin.mutate(CreateSharedMailboxDocument, { name: 'Z', unitId: randomUUID() }),
+      'BAD_USER_INPUT',
+      'unitId',
+    );
 
     const bo = await as('otherUnitCaseworker');
-    const add = await admin.mutate(AddSharedMailboxMemberDocument, { mailboxId: id, staffId: staffIds[DEMO.otherUnitCaseworker] });
+    const add = await admin.mutate(AddSharedMailboxMemberDocument, {
+      mailboxId: id,
+      staffId: staffIds[DEMO.otherUnitCaseworker],
+    });
     expect(add.data?.addSharedMailboxMember.members.map((m) => m.username)).toEqual([DEMO.otherUnitCaseworker]);
-    const again = await admin.mutate(AddSharedMailboxMemberDocument, { mailboxId: id, staffId: staffIds[DEMO.otherUnitCaseworker] });
+    const again = await admin.mutate(AddSharedMailboxMemberDocument, {
+      mailboxId: id,
+      staffId: staffIds[DEMO.otherUnitCaseworker],
+    });
     expect(again.data?.addSharedMailboxMember.members).toHaveLength(1);
-    expect((await bo.query(SharedMailboxesDocument)).data?.sharedMailboxes.map((m) => m.name)).toEqual(['Barn och unga mottagning']);
+    expect((await bo.query(SharedMailboxesDocument)).data?.sharedMailboxes.map((m) => m.name)).toEqual([
+      'Barn och unga mottagning',
+    ]);
 
-    const removed = await admin.mutate(RemoveSharedMailboxMemberDocument, { mailboxId: id, staffId: staffIds[DEMO.otherUnitCaseworker] });
+    const removed = await admin.mutate(RemoveSharedMailboxMemberDocument, {
+      mailboxId: id,
+      staffId: staffIds[DEMO.otherUnitCaseworker],
+    });
     expect(removed.data?.removeSharedMailboxMember.members).toEqual([]);
     expect((await bo.query(SharedMailboxesDocument)).data?.sharedMailboxes).toEqual([]);
   });
 
   test('membership of an unknown mailbox is NOT_FOUND; of an unknown staff member BAD_USER_INPUT on staffId', async () => {
     const admin = await as('admin');
-    expectDenied(await admin.mutate(AddSharedMailboxMemberDocument, { mailboxId: randomUUID(), staffId: staffIds[DEMO.caseworker] }), 'NOT_FOUND');
-    expectDenied(await admin.mutate(RemoveSharedMailboxMemberDocument, { mailboxId: 'nope', staffId: staffIds[DEMO.caseworker] }), 'NOT_FOUND');
-    expectDenied(await admin.mutate(AddSharedMailboxMemberDocument, { mailboxId: mailbox, staffId: randomUUID() }), 'BAD_USER_INPUT', 'staffId');
+    expectDenied(
+      await admin.mutate(AddSharedMailboxMemberDocument, {
+        mailboxId: randomUUID(),
+        staffId: staffIds[DEMO.caseworker],
+      }),
+      'NOT_FOUND',
+    );
+    expectDenied(
+      await admin.mutate(RemoveSharedMailboxMemberDocument, { mailboxId: 'nope', staffId: staffIds[DEMO.caseworker] }),
+      'NOT_FOUND',
+    );
+    expectDenied(
+      await admin.mutate(AddSharedMailboxMemberDocument, { mailboxId: mailbox, staffId: randomUUID() }),
+      'BAD_USER_INPUT',
+      'staffId',
+    );
   });
 });

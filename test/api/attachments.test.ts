@@ -40,7 +40,10 @@ afterAll(() => t.close());
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-async function rows(table: 'attachment' | 'attachment_blob' | 'message' | 'message_event' | 'access_log_entry', where = 'true'): Promise<number> {
+async function rows(
+  table: 'attachment' | 'attachment_blob' | 'message' | 'message_event' | 'access_log_entry',
+  where = 'true',
+): Promise<number> {
   const [r] = await t.em().getConnection().execute(`select count(*)::int as n from ${table} where ${where}`);
   return r.n;
 }
@@ -57,12 +60,21 @@ async function pdfOfSize(size: number): Promise<Buffer> {
 /** Marita sends Tolvan a message carrying the given uploads. */
 async function sendToTolvan(attachmentIds: string[], token = marita) {
   return apiAs(t, token).mutate(SendMessageDocument, {
-    input: { idempotencyKey: randomUUID(), to: { personIds: [tolvanId] }, subject: 'Bilagor', body: '<p>Se bilagan.</p>', attachmentIds },
+    input: {
+      idempotencyKey: randomUUID(),
+      to: { personIds: [tolvanId] },
+      subject: 'Bilagor',
+      body: '<p>Se bilagan.</p>',
+      attachmentIds,
+    },
   });
 }
 
 /** POST /uploads with any body, answering status, headers and the parsed JSON. */
-async function rawUpload(body: RequestInit['body'], opts: { token?: string; headers?: Record<string, string>; duplex?: boolean } = {}) {
+async function rawUpload(
+  body: RequestInit['body'],
+  opts: { token?: string; headers?: Record<string, string>; duplex?: boolean } = {},
+) {
   const headers: Record<string, string> = { 'content-type': 'application/pdf', ...(opts.headers ?? {}) };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   const init: RequestInit & { duplex?: 'half' } = { method: 'POST', headers, body };
@@ -104,7 +116,14 @@ describe('upload, send, download', () => {
     const conv = await apiAs(t, tolvan).query(citizen.ConversationDocument, { id: conversationId });
     expect(conv.codes).toEqual([]);
     const [a] = conv.data!.conversation.messages[0].attachments;
-    expect(a).toEqual({ id: attachmentId, filename: 'Beslut _ bistånd åäö ÅÄÖ.pdf', size: pdf.length, sha256: sha256(pdf), contentType: 'application/pdf', downloadUrl: `/attachments/${attachmentId}` });
+    expect(a).toEqual({
+      id: attachmentId,
+      filename: 'Beslut _ bistånd åäö ÅÄÖ.pdf',
+      size: pdf.length,
+      sha256: sha256(pdf),
+      contentType: 'application/pdf',
+      downloadUrl: `/attachments/${attachmentId}`,
+    });
 
     const file = await download(base, tolvan, a.downloadUrl);
     expect(file.status).toBe(200);
@@ -115,7 +134,9 @@ describe('upload, send, download', () => {
     expect(file.headers.get('cache-control')).toBe('no-store');
     expect(file.headers.get('content-length')).toBe(String(pdf.length));
     const disposition = file.headers.get('content-disposition')!;
-    expect(disposition).toBe(`attachment; filename="Beslut _ bistand aao AAO.pdf"; filename*=UTF-8''${encodeURIComponent(a.filename)}`);
+    expect(disposition).toBe(
+      `attachment; filename="Beslut _ bistand aao AAO.pdf"; filename*=UTF-8''${encodeURIComponent(a.filename)}`,
+    );
     expect(decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(disposition)![1])).toBe(a.filename);
   });
 
@@ -132,23 +153,34 @@ describe('upload, send, download', () => {
 
   test('a staff download is recorded in the history and in the access log (ATTACHMENT_DOWNLOAD)', async () => {
     const maritaId = (await t.em().findOneOrFail(Staff, { username: DEMO.caseworker })).id;
-    const logged = () => t.em().count(AccessLogEntry, { actor: maritaId, person: tolvanId, action: AccessAction.ATTACHMENT_DOWNLOAD });
+    const logged = () =>
+      t.em().count(AccessLogEntry, { actor: maritaId, person: tolvanId, action: AccessAction.ATTACHMENT_DOWNLOAD });
     const before = await logged();
     const file = await download(base, marita, `/attachments/${attachmentId}`);
     expect(file.status).toBe(200);
     expect(file.bytes.equals(pdf)).toBe(true);
     expect(await logged()).toBe(before + 1);
-    const entry = await t.em().findOneOrFail(AccessLogEntry, { actor: maritaId, action: AccessAction.ATTACHMENT_DOWNLOAD }, { orderBy: { createdAt: 'desc' } });
+    const entry = await t
+      .em()
+      .findOneOrFail(
+        AccessLogEntry,
+        { actor: maritaId, action: AccessAction.ATTACHMENT_DOWNLOAD },
+        { orderBy: { createdAt: 'desc' } },
+      );
     expect(entry.requestId).toBe(file.headers.get('x-request-id'));
 
     const conv = await apiAs(t, marita).query(ConversationDocument, { id: conversationId });
-    expect(conv.data!.conversation.messages[0].history.filter((h) => h.kind === 'DOWNLOADED').at(-1)!.actorName).toBe('Marita Aronsson');
+    expect(conv.data!.conversation.messages[0].history.filter((h) => h.kind === 'DOWNLOADED').at(-1)!.actorName).toBe(
+      'Marita Aronsson',
+    );
   });
 
   describe('no one outside the conversation can download it: 404 NOT_FOUND, as for an id that does not exist', () => {
     let notFoundBody: unknown;
     beforeAll(async () => {
-      const res = await fetch(new URL(`/attachments/${randomUUID()}`, base), { headers: { authorization: `Bearer ${marita}` } });
+      const res = await fetch(new URL(`/attachments/${randomUUID()}`, base), {
+        headers: { authorization: `Bearer ${marita}` },
+      });
       expect(res.status).toBe(404);
       notFoundBody = await res.json();
       expect(notFoundBody).toMatchObject({ errors: [{ extensions: { code: 'NOT_FOUND' } }] });
@@ -161,7 +193,9 @@ describe('upload, send, download', () => {
     ])('%s', async (_who, token) => {
       const events = await rows('message_event');
       const logs = await rows('access_log_entry');
-      const res = await fetch(new URL(`/attachments/${attachmentId}`, base), { headers: { authorization: `Bearer ${token()}` } });
+      const res = await fetch(new URL(`/attachments/${attachmentId}`, base), {
+        headers: { authorization: `Bearer ${token()}` },
+      });
       expect(res.status).toBe(404);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       expect(res.headers.get('content-disposition')).toBeNull();
@@ -171,15 +205,19 @@ describe('upload, send, download', () => {
     });
 
     test('an id that is not a UUID', async () => {
-      const res = await fetch(new URL('/attachments/..%2F..%2Fetc%2Fpasswd', base), { headers: { authorization: `Bearer ${tolvan}` } });
+      const res = await fetch(new URL('/attachments/..%2F..%2Fetc%2Fpasswd', base), {
+        headers: { authorization: `Bearer ${tolvan}` },
+      });
       expect(res.status).toBe(404);
       expect(await res.json()).toEqual(notFoundBody);
     });
 
-    test('someone else\'s upload that is not sent yet', async () => {
+    test("someone else's upload that is not sent yet", async () => {
       const up = await upload(base, marita, await makePdf('Utkast'), 'utkast.pdf');
       expect((await download(base, marita, `/attachments/${up.body.id}`)).status).toBe(200);
-      const res = await fetch(new URL(`/attachments/${up.body.id}`, base), { headers: { authorization: `Bearer ${tolvan}` } });
+      const res = await fetch(new URL(`/attachments/${up.body.id}`, base), {
+        headers: { authorization: `Bearer ${tolvan}` },
+      });
       expect(res.status).toBe(404);
       expect(await res.json()).toEqual(notFoundBody);
     });
@@ -188,7 +226,9 @@ describe('upload, send, download', () => {
       const res = await fetch(new URL(`/attachments/${attachmentId}`, base));
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
-      const bad = await fetch(new URL(`/attachments/${attachmentId}`, base), { headers: { authorization: 'Bearer not-a-token' } });
+      const bad = await fetch(new URL(`/attachments/${attachmentId}`, base), {
+        headers: { authorization: 'Bearer not-a-token' },
+      });
       expect(bad.status).toBe(401);
     });
   });
@@ -197,7 +237,10 @@ describe('upload, send, download', () => {
     const theirs = await makePdf('Kontoutdrag');
     const up = await upload(base, tolvan, theirs, 'kontoutdrag mars.pdf');
     expect(up.status).toBe(201);
-    const reply = await apiAs(t, tolvan).mutate(citizen.ReplyToMessageDocument, { messageId, input: { idempotencyKey: randomUUID(), body: 'Här är kontoutdraget.', attachmentIds: [up.body.id] } });
+    const reply = await apiAs(t, tolvan).mutate(citizen.ReplyToMessageDocument, {
+      messageId,
+      input: { idempotencyKey: randomUUID(), body: 'Här är kontoutdraget.', attachmentIds: [up.body.id] },
+    });
     expect(reply.codes).toEqual([]);
     expect(reply.data!.replyToMessage.attachments.map((a) => a.filename)).toEqual(['kontoutdrag mars.pdf']);
     const file = await download(base, marita, `/attachments/${up.body.id}`);
@@ -207,12 +250,18 @@ describe('upload, send, download', () => {
 });
 
 describe('who downloads what', () => {
-  test('a message to several citizens: each downloads their own copy and not the other\'s', async () => {
+  test("a message to several citizens: each downloads their own copy and not the other's", async () => {
     const josefineId = (await t.em().findOneOrFail(Person, { personnummer: DEMO.relation })).id;
     const pdf = await makePdf('Kallelse');
     const up = await upload(base, marita, pdf, 'kallelse.pdf');
     const sent = await apiAs(t, marita).mutate(SendMessageDocument, {
-      input: { idempotencyKey: randomUUID(), to: { personIds: [tolvanId, josefineId] }, subject: 'Kallelse', body: 'Se bilagan.', attachmentIds: [up.body.id] },
+      input: {
+        idempotencyKey: randomUUID(),
+        to: { personIds: [tolvanId, josefineId] },
+        subject: 'Kallelse',
+        body: 'Se bilagan.',
+        attachmentIds: [up.body.id],
+      },
     });
     expect(sent.codes).toEqual([]);
     const [toTolvan, toJosefine] = sent.data!.sendMessage.map((m) => m.attachments[0]);
@@ -228,11 +277,20 @@ describe('who downloads what', () => {
   });
 
   test('a member of a shared mailbox in the conversation may download; a non-member may not', async () => {
-    const mailbox = await t.em().getConnection().execute(`select id from shared_mailbox where name = 'Försörjningsstöd mottagning'`);
+    const mailbox = await t
+      .em()
+      .getConnection()
+      .execute(`select id from shared_mailbox where name = 'Försörjningsstöd mottagning'`);
     const pdf = await makePdf('Schema');
     const up = await upload(base, tolvan, pdf, 'schema.pdf');
     const sent = await apiAs(t, tolvan).mutate(citizen.SendMessageDocument, {
-      input: { idempotencyKey: randomUUID(), to: { sharedMailboxIds: [mailbox[0].id] }, subject: 'Schema', body: 'Mitt schema.', attachmentIds: [up.body.id] },
+      input: {
+        idempotencyKey: randomUUID(),
+        to: { sharedMailboxIds: [mailbox[0].id] },
+        subject: 'Schema',
+        body: 'Mitt schema.',
+        attachmentIds: [up.body.id],
+      },
     });
     expect(sent.codes).toEqual([]);
     const url = sent.data!.sendMessage[0].attachments[0].downloadUrl;
@@ -263,7 +321,13 @@ describe('bad files are refused with a code and nothing is stored', () => {
 
   test('an HTML page sent as application/pdf: 415 UNSUPPORTED_FILE_TYPE', async () => {
     const before = await stored();
-    const res = await upload(base, marita, Buffer.from('<html><script>alert(document.cookie)</script></html>'), 'a.pdf', 'application/pdf');
+    const res = await upload(
+      base,
+      marita,
+      Buffer.from('<html><script>alert(document.cookie)</script></html>'),
+      'a.pdf',
+      'application/pdf',
+    );
     expect(res.status).toBe(415);
     expect(res.body.errors[0].extensions.code).toBe('UNSUPPORTED_FILE_TYPE');
     expect(await stored()).toEqual(before);
@@ -322,7 +386,8 @@ describe('bad files are refused with a code and nothing is stored', () => {
 
   test('a sixth attachment on one message: TOO_MANY_FILES, no message, the uploads stay unsent', async () => {
     const ids: string[] = [];
-    for (let i = 1; i <= 6; i++) ids.push((await upload(base, marita, await makePdf(`Bilaga ${i}`), `bilaga ${i}.pdf`)).body.id);
+    for (let i = 1; i <= 6; i++)
+      ids.push((await upload(base, marita, await makePdf(`Bilaga ${i}`), `bilaga ${i}.pdf`)).body.id);
     const messages = await rows('message');
     const res = await sendToTolvan(ids);
     expect(res.codes).toEqual(['TOO_MANY_FILES']);
@@ -332,20 +397,26 @@ describe('bad files are refused with a code and nothing is stored', () => {
 
     const five = await sendToTolvan(ids.slice(0, 5));
     expect(five.codes).toEqual([]);
-    expect(five.data!.sendMessage[0].attachments.map((a) => a.filename)).toEqual([1, 2, 3, 4, 5].map((i) => `bilaga ${i}.pdf`));
+    expect(five.data!.sendMessage[0].attachments.map((a) => a.filename)).toEqual(
+      [1, 2, 3, 4, 5].map((i) => `bilaga ${i}.pdf`),
+    );
   });
 
   test('a sixth attachment on a reply: TOO_MANY_FILES too', async () => {
     const [sent] = (await sendToTolvan([])).data!.sendMessage;
     const ids: string[] = [];
-    for (let i = 1; i <= 6; i++) ids.push((await upload(base, tolvan, await makePdf(`Svar ${i}`), `svar ${i}.pdf`)).body.id);
+    for (let i = 1; i <= 6; i++)
+      ids.push((await upload(base, tolvan, await makePdf(`Svar ${i}`), `svar ${i}.pdf`)).body.id);
     const messages = await rows('message');
-    const res = await apiAs(t, tolvan).mutate(citizen.ReplyToMessageDocument, { messageId: sent.id, input: { idempotencyKey: randomUUID(), body: 'Bilagor', attachmentIds: ids } });
+    const res = await apiAs(t, tolvan).mutate(citizen.ReplyToMessageDocument, {
+      messageId: sent.id,
+      input: { idempotencyKey: randomUUID(), body: 'Bilagor', attachmentIds: ids },
+    });
     expect(res.codes).toEqual(['TOO_MANY_FILES']);
     expect(await rows('message')).toBe(messages);
   });
 
-  test('someone else\'s upload id: NOT_FOUND, nothing sent', async () => {
+  test("someone else's upload id: NOT_FOUND, nothing sent", async () => {
     const theirs = await upload(base, tolvan, await makePdf('Tolvans fil'), 'tolvan.pdf');
     const messages = await rows('message');
     const res = await sendToTolvan([theirs.body.id]);
@@ -383,13 +454,19 @@ describe('file names from the client are sanitized on upload and in the download
     expect(up.status).toBe(201);
     expect(up.body.filename).toBe(expected);
     const file = await download(base, marita, `/attachments/${up.body.id}`);
-    expect(file.headers.get('content-disposition')).toBe(`attachment; filename="${expected}"; filename*=UTF-8''${encodeURIComponent(expected)}`);
+    expect(file.headers.get('content-disposition')).toBe(
+      `attachment; filename="${expected}"; filename*=UTF-8''${encodeURIComponent(expected)}`,
+    );
   });
 
   test('the name may also come in an X-Filename header (percent-encoded UTF-8)', async () => {
     const res = await fetch(new URL('/uploads', base), {
       method: 'POST',
-      headers: { authorization: `Bearer ${marita}`, 'content-type': 'application/pdf', 'x-filename': encodeURIComponent('Läkarintyg ö.pdf') },
+      headers: {
+        authorization: `Bearer ${marita}`,
+        'content-type': 'application/pdf',
+        'x-filename': encodeURIComponent('Läkarintyg ö.pdf'),
+      },
       body: await makePdf(),
     });
     expect(res.status).toBe(201);
@@ -399,7 +476,11 @@ describe('file names from the client are sanitized on upload and in the download
   test('a malformed X-Filename (bad percent-encoding) is treated as a name to sanitize, not a server error', async () => {
     const res = await fetch(new URL('/uploads', base), {
       method: 'POST',
-      headers: { authorization: `Bearer ${marita}`, 'content-type': 'application/pdf', 'x-filename': 'rapport%E0%A4%A.pdf' },
+      headers: {
+        authorization: `Bearer ${marita}`,
+        'content-type': 'application/pdf',
+        'x-filename': 'rapport%E0%A4%A.pdf',
+      },
       body: await makePdf(),
     });
     expect(res.status).toBe(201);

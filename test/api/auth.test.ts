@@ -69,7 +69,10 @@ describe('A2 a bad token on a real query answers 401 UNAUTHENTICATED', () => {
   test.each([
     ['not a JWT at all', 'not-a-token'],
     ['three parts of garbage', 'abc.def.ghi'],
-    ['a payload that is not JSON', `${Buffer.from('{"alg":"ES256"}').toString('base64url')}.${Buffer.from('nope').toString('base64url')}.sig`],
+    [
+      'a payload that is not JSON',
+      `${Buffer.from('{"alg":"ES256"}').toString('base64url')}.${Buffer.from('nope').toString('base64url')}.sig`,
+    ],
     ['two parts only', 'eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJ4In0'],
   ])('a malformed token: %s', async (_what, token) => {
     expectUnauthenticated(await postRaw(t.url, STAFF_QUERY, { token }));
@@ -111,11 +114,15 @@ describe('A2 a bad token on a real query answers 401 UNAUTHENTICATED', () => {
   });
 
   test('a token for another audience', async () => {
-    expectUnauthenticated(await postRaw(t.url, STAFF_QUERY, { token: await forge.devSigned({ audience: 'some-other-api' }) }));
+    expectUnauthenticated(
+      await postRaw(t.url, STAFF_QUERY, { token: await forge.devSigned({ audience: 'some-other-api' }) }),
+    );
   });
 
   test('a token from an untrusted issuer', async () => {
-    expectUnauthenticated(await postRaw(t.url, STAFF_QUERY, { token: await forge.devSigned({ issuer: 'https://evil.example/' }) }));
+    expectUnauthenticated(
+      await postRaw(t.url, STAFF_QUERY, { token: await forge.devSigned({ issuer: 'https://evil.example/' }) }),
+    );
   });
 
   test('a staff token whose identity claim is missing', async () => {
@@ -124,7 +131,10 @@ describe('A2 a bad token on a real query answers 401 UNAUTHENTICATED', () => {
   });
 
   test('a citizen-issuer token carrying a malformed personnummer', async () => {
-    const token = await forge.devSigned({ issuer: DEV_CITIZEN_ISSUER, claims: { personal_identity_number: '1212121212' } });
+    const token = await forge.devSigned({
+      issuer: DEV_CITIZEN_ISSUER,
+      claims: { personal_identity_number: '1212121212' },
+    });
     expectUnauthenticated(await postRaw(t.url, CITIZEN_QUERY, { token }));
   });
 
@@ -145,7 +155,9 @@ describe('A2 a bad token on a real query answers 401 UNAUTHENTICATED', () => {
   });
 
   test('a mutation is refused the same way, before anything runs', async () => {
-    const r = await postRaw(t.url, { query: 'mutation { createUnit(name: "Smugglad enhet", municipality: "X") { id } }' });
+    const r = await postRaw(t.url, {
+      query: 'mutation { createUnit(name: "Smugglad enhet", municipality: "X") { id } }',
+    });
     expectUnauthenticated(r);
     expect(await t.em().count(Unit, { name: 'Smugglad enhet' })).toBe(0);
   });
@@ -181,7 +193,9 @@ describe('A4 the schema is public', () => {
     expect(r.status).toBe(200);
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data.__schema.queryType.name).toBe('Query');
-    expect(r.body.data.__schema.types.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['Person', 'Case', 'Staff']));
+    expect(r.body.data.__schema.types.map((x: { name: string }) => x.name)).toEqual(
+      expect.arrayContaining(['Person', 'Case', 'Staff']),
+    );
   });
 
   test('__type needs no token', async () => {

@@ -20,12 +20,18 @@ const gql = (text: string) => parse(text) as TypedDocumentNode<any, any>;
 const RANDOM_ID = '5d7e0a52-3c7f-4c1e-9a55-0a1b2c3d4e5f';
 
 const SEND = gql(`mutation Send($input: SendMessageInput!) { sendMessage(input: $input) { id conversationId } }`);
-const REPLY = gql(`mutation R($messageId: ID!, $input: ReplyInput!) { replyToMessage(messageId: $messageId, input: $input) { id } }`);
-const JOURNAL = gql(`mutation J($messageId: ID!, $input: JournalInput!) { journalMessage(messageId: $messageId, input: $input) { id } }`);
+const REPLY = gql(
+  `mutation R($messageId: ID!, $input: ReplyInput!) { replyToMessage(messageId: $messageId, input: $input) { id } }`,
+);
+const JOURNAL = gql(
+  `mutation J($messageId: ID!, $input: JournalInput!) { journalMessage(messageId: $messageId, input: $input) { id } }`,
+);
 const CASE = gql(`query C($id: ID!) { case(id: $id) { id title } }`);
 const CASE_JOURNAL = gql(`query CJ($caseId: ID!) { caseJournal(caseId: $caseId) { nodes { id heading } } }`);
 const PERSON = gql(`query P($id: ID!) { person(id: $id) { id name } }`);
-const CONVERSATION = gql(`query Conv($id: ID!) { conversation(id: $id) { id messages { id subject attachments { id } } } }`);
+const CONVERSATION = gql(
+  `query Conv($id: ID!) { conversation(id: $id) { id messages { id subject attachments { id } } } }`,
+);
 const CONVERSATIONS = gql(`query Convs { conversations(first: 100) { nodes { id } } }`);
 const MARK_READ = gql(`mutation MR($messageId: ID!) { markMessageRead(messageId: $messageId) { id } }`);
 const DEEP = gql(`query Deep($id: ID!) {
@@ -59,8 +65,15 @@ beforeAll(async () => {
 });
 afterAll(() => w.close());
 
-async function send(api: Api, to: Record<string, string[]>, subject = 'Angående ditt ärende', attachmentIds?: string[]) {
-  const r = await api.mutate(SEND, { input: { idempotencyKey: key(), to, subject, body: '<p>Hej!</p>', attachmentIds } });
+async function send(
+  api: Api,
+  to: Record<string, string[]>,
+  subject = 'Angående ditt ärende',
+  attachmentIds?: string[],
+) {
+  const r = await api.mutate(SEND, {
+    input: { idempotencyKey: key(), to, subject, body: '<p>Hej!</p>', attachmentIds },
+  });
   expect(r.errors).toEqual([]);
   return r.data.sendMessage[0] as { id: string; conversationId: string };
 }
@@ -77,7 +90,10 @@ describe('observation 1: the case file does not leak one hop away from a message
   let maritaEntry: string;
 
   beforeAll(async () => {
-    const sent = await send(marita, { personIds: [w.personId[DEMO.tolvan]], staffIds: [w.staffId[DEMO.otherUnitCaseworker], w.staffId[DEMO.executor]] });
+    const sent = await send(marita, {
+      personIds: [w.personId[DEMO.tolvan]],
+      staffIds: [w.staffId[DEMO.otherUnitCaseworker], w.staffId[DEMO.executor]],
+    });
     conversationId = sent.conversationId;
     const j = await marita.mutate(JOURNAL, { messageId: sent.id, input: journalInput({ caseId: tolvansCase }) });
     expect(j.errors).toEqual([]);
@@ -88,7 +104,12 @@ describe('observation 1: the case file does not leak one hop away from a message
     const r = await marita.query(DEEP, { id: conversationId });
     expect(r.errors).toEqual([]);
     const entries = r.data.conversation.messages.flatMap((m: any) => m.journalEntries);
-    expect(entries).toEqual([expect.objectContaining({ heading: 'Hemlig rubrik i akten', case: expect.objectContaining({ title: 'Ekonomiskt bistånd' }) })]);
+    expect(entries).toEqual([
+      expect.objectContaining({
+        heading: 'Hemlig rubrik i akten',
+        case: expect.objectContaining({ title: 'Ekonomiskt bistånd' }),
+      }),
+    ]);
   });
 
   test('bobarn01 (another unit, copied) gets no journal entry, case, intervention, executor or relation through the message; case(id) stays NOT_FOUND', async () => {
@@ -97,19 +118,28 @@ describe('observation 1: the case file does not leak one hop away from a message
     expect(r.errors).toEqual([]);
     expect(r.data.conversation.messages.flatMap((m: any) => m.journalEntries)).toEqual([]);
     const seen = JSON.stringify(r.data);
-    for (const leak of ['Hemlig rubrik', 'Ekonomiskt bistånd', 'Per Utförsson', DEMO.tolvan, DEMO.relation, 'Josefine']) expect(seen).not.toContain(leak);
+    for (const leak of ['Hemlig rubrik', 'Ekonomiskt bistånd', 'Per Utförsson', DEMO.tolvan, DEMO.relation, 'Josefine'])
+      expect(seen).not.toContain(leak);
     expect((await bo.query(CASE, { id: tolvansCase })).codes).toEqual(['NOT_FOUND']);
   });
 
   test('the message history tells bobarn01 that it was journaled, not where (the case title); the caseworker sees where', async () => {
-    const HISTORY = gql(`query Hist($id: ID!) { conversation(id: $id) { messages { history { kind actorName detail } } } }`);
+    const HISTORY = gql(
+      `query Hist($id: ID!) { conversation(id: $id) { messages { history { kind actorName detail } } } }`,
+    );
     const journaled = async (api: Api) =>
-      (await api.query(HISTORY, { id: conversationId })).data.conversation.messages.flatMap((m: any) => m.history).filter((h: any) => h.kind === 'JOURNALED');
-    expect(await journaled(await w.as('otherUnitCaseworker'))).toEqual([{ kind: 'JOURNALED', actorName: 'Marita Aronsson', detail: null }]);
-    expect(await journaled(marita)).toEqual([{ kind: 'JOURNALED', actorName: 'Marita Aronsson', detail: expect.stringContaining('Ekonomiskt bistånd') }]);
+      (await api.query(HISTORY, { id: conversationId })).data.conversation.messages
+        .flatMap((m: any) => m.history)
+        .filter((h: any) => h.kind === 'JOURNALED');
+    expect(await journaled(await w.as('otherUnitCaseworker'))).toEqual([
+      { kind: 'JOURNALED', actorName: 'Marita Aronsson', detail: null },
+    ]);
+    expect(await journaled(marita)).toEqual([
+      { kind: 'JOURNALED', actorName: 'Marita Aronsson', detail: expect.stringContaining('Ekonomiskt bistånd') },
+    ]);
   });
 
-  test('the executor (copied) sees through the message exactly what caseJournal shows him: not the caseworker\'s entry', async () => {
+  test("the executor (copied) sees through the message exactly what caseJournal shows him: not the caseworker's entry", async () => {
     const per = await w.as('executor');
     const journal = await per.query(CASE_JOURNAL, { caseId: tolvansCase });
     expect(journal.errors).toEqual([]);
@@ -120,23 +150,31 @@ describe('observation 1: the case file does not leak one hop away from a message
     expect(r.data.conversation.messages.flatMap((m: any) => m.journalEntries)).toEqual([]);
   });
 
-  test('an executor\'s own entry under his assignment is shown to him behind the message, with its case', async () => {
+  test("an executor's own entry under his assignment is shown to him behind the message, with its case", async () => {
     const per = await w.as('executor');
     const sent = await send(per, { personIds: [w.personId[DEMO.tolvan]] }, 'Budgetplan');
     const assignment = await w.t.em().findOneOrFail(Assignment, { case: tolvansCase });
-    const j = await per.mutate(JOURNAL, { messageId: sent.id, input: journalInput({ caseId: tolvansCase, assignmentId: assignment.id }) });
+    const j = await per.mutate(JOURNAL, {
+      messageId: sent.id,
+      input: journalInput({ caseId: tolvansCase, assignmentId: assignment.id }),
+    });
     expect(j.errors).toEqual([]);
     const r = await per.query(DEEP, { id: sent.conversationId });
     expect(r.errors).toEqual([]);
     expect(r.data.conversation.messages.flatMap((m: any) => m.journalEntries)).toEqual([
-      expect.objectContaining({ person: { personnummer: DEMO.tolvan }, case: expect.objectContaining({ title: 'Ekonomiskt bistånd' }) }),
+      expect.objectContaining({
+        person: { personnummer: DEMO.tolvan },
+        case: expect.objectContaining({ title: 'Ekonomiskt bistånd' }),
+      }),
     ]);
   });
 });
 
 test('cases, relations and journal entries read through the rule queries keep their calendar dates (LocalDate) and times', async () => {
   const r = await marita.query(
-    gql(`query D($id: ID!) { case(id: $id) { openedOn relations { validFrom } holder { cases { openedOn } } } caseJournal(caseId: $id) { nodes { date journaledAt } } }`),
+    gql(
+      `query D($id: ID!) { case(id: $id) { openedOn relations { validFrom } holder { cases { openedOn } } } caseJournal(caseId: $id) { nodes { date journaledAt } } }`,
+    ),
     { id: tolvansCase },
   );
   expect(r.errors).toEqual([]);
@@ -153,7 +191,9 @@ test('cases, relations and journal entries read through the rule queries keep th
 describe('observation 3: administrators manage shared mailboxes but are never members', () => {
   const ADD = gql(`mutation A($m: ID!, $s: ID!) { addSharedMailboxMember(mailboxId: $m, staffId: $s) { id } }`);
   const REMOVE = gql(`mutation R($m: ID!, $s: ID!) { removeSharedMailboxMember(mailboxId: $m, staffId: $s) { id } }`);
-  const CHANGES = gql(`query H($m: ID!) { sharedMailboxMembershipChanges(mailboxId: $m) { change member { username } changedBy { username } createdAt mailboxId } }`);
+  const CHANGES = gql(
+    `query H($m: ID!) { sharedMailboxMembershipChanges(mailboxId: $m) { change member { username } changedBy { username } createdAt mailboxId } }`,
+  );
 
   test('an administrator cannot add themself (FORBIDDEN, nothing written)', async () => {
     const admin = await w.as('admin');
@@ -163,13 +203,15 @@ describe('observation 3: administrators manage shared mailboxes but are never me
     expect(await w.t.em().count(MailboxMembershipChange, { member: w.staffId[DEMO.admin] })).toBe(0);
   });
 
-  test('a membership an administrator got anyway opens no citizen\'s messages', async () => {
+  test("a membership an administrator got anyway opens no citizen's messages", async () => {
     const em = w.t.em();
     em.create(SharedMailboxMember, { mailbox: w.mailboxId, staff: w.staffId[DEMO.admin] });
     await em.flush();
     try {
       const admin = await w.as('admin');
-      const r = await admin.query(gql(`query Q($m: ID) { conversations(sharedMailboxId: $m) { nodes { id } } }`), { m: w.mailboxId });
+      const r = await admin.query(gql(`query Q($m: ID) { conversations(sharedMailboxId: $m) { nodes { id } } }`), {
+        m: w.mailboxId,
+      });
       expect(r.codes).toEqual(['NOT_FOUND']);
     } finally {
       await em.nativeDelete(SharedMailboxMember, { staff: w.staffId[DEMO.admin] });
@@ -184,15 +226,27 @@ describe('observation 3: administrators manage shared mailboxes but are never me
     const r = await admin.query(CHANGES, { m: w.mailboxId });
     expect(r.errors).toEqual([]);
     expect(r.data.sharedMailboxMembershipChanges).toEqual([
-      expect.objectContaining({ change: 'REMOVED', member: { username: DEMO.executor }, changedBy: { username: DEMO.admin }, mailboxId: w.mailboxId }),
-      expect.objectContaining({ change: 'ADDED', member: { username: DEMO.executor }, changedBy: { username: DEMO.admin }, mailboxId: w.mailboxId }),
+      expect.objectContaining({
+        change: 'REMOVED',
+        member: { username: DEMO.executor },
+        changedBy: { username: DEMO.admin },
+        mailboxId: w.mailboxId,
+      }),
+      expect.objectContaining({
+        change: 'ADDED',
+        member: { username: DEMO.executor },
+        changedBy: { username: DEMO.admin },
+        mailboxId: w.mailboxId,
+      }),
     ]);
     expect((await marita.query(CHANGES, { m: w.mailboxId })).codes).toEqual(['FORBIDDEN']);
   });
 });
 
 describe('observation 4: a draft tells nothing about an id', () => {
-  const SAVE = gql(`mutation S($input: SaveDraftInput!) { saveDraft(input: $input) { id to { parties { kind id name title } } } }`);
+  const SAVE = gql(
+    `mutation S($input: SaveDraftInput!) { saveDraft(input: $input) { id to { parties { kind id name title } } } }`,
+  );
   const partiesOf = async (api: Api, personId: string) => {
     const r = await api.mutate(SAVE, { input: { to: { personIds: [personId] } } });
     expect(r.errors).toEqual([]);
@@ -202,7 +256,7 @@ describe('observation 4: a draft tells nothing about an id', () => {
   test.each([
     ['a citizen', 'citizen', DEMO.protectedPerson],
     ['a citizen', 'citizen', DEMO.relation],
-    ['another unit\'s caseworker', 'otherUnitCaseworker', DEMO.tolvan],
+    ["another unit's caseworker", 'otherUnitCaseworker', DEMO.tolvan],
     ['an administrator', 'admin', DEMO.tolvan],
   ] as const)('%s (%s) gets for a real person id (%s) exactly what a random id gets', async (_who, caller, pnr) => {
     const api = await w.as(caller);
@@ -214,9 +268,16 @@ describe('observation 4: a draft tells nothing about an id', () => {
   });
 
   test('saveDraft(caseId) answers a real case the caller may not open exactly as a random id', async () => {
-    const shape = (r: { codes: string[]; errors: { message: string }[] }) => ({ codes: r.codes, messages: r.errors.map((e) => e.message) });
+    const shape = (r: { codes: string[]; errors: { message: string }[] }) => ({
+      codes: r.codes,
+      messages: r.errors.map((e) => e.message),
+    });
     const kallesCase = (await w.t.em().findOneOrFail(Case, { holder: w.personId[DEMO.otherUnitPerson] })).id;
-    for (const [caller, caseId] of [['otherUnitCaseworker', tolvansCase], ['admin', tolvansCase], ['citizen', kallesCase]] as const) {
+    for (const [caller, caseId] of [
+      ['otherUnitCaseworker', tolvansCase],
+      ['admin', tolvansCase],
+      ['citizen', kallesCase],
+    ] as const) {
       const api = await w.as(caller);
       const random = await api.mutate(SAVE, { input: { caseId: RANDOM_ID } });
       expect(random.codes).toEqual(['NOT_FOUND']);
@@ -239,7 +300,8 @@ describe('attachments behind an edge follow the download rule', () => {
     }
     await em.flush();
     const DRAFTS = gql(`query D { drafts(first: 100) { nodes { attachments { id filename } } } }`);
-    const filesOf = async (api: Api) => (await api.query(DRAFTS)).data.drafts.nodes.flatMap((d: any) => d.attachments.map((a: any) => a.filename));
+    const filesOf = async (api: Api) =>
+      (await api.query(DRAFTS)).data.drafts.nodes.flatMap((d: any) => d.attachments.map((a: any) => a.filename));
     expect(await filesOf(await w.as('otherUnitCaseworker'))).toEqual([]);
     expect(await filesOf(marita)).toContain('Utredning.pdf');
     expect((await marita.query(CONVERSATION, { id: sent.conversationId })).errors).toEqual([]);
@@ -262,13 +324,17 @@ describe('observation 5 and the end of a relation: what it gave is gone at once,
       expect((await download(base, relToken, `/attachments/${up.body.id}`)).status).toBe(200);
 
       const relation = await w.t.em().findOneOrFail(Relation, { person: rel.id });
-      const off = await marita.mutate(gql(`mutation D($id: ID!) { deactivateRelation(relationId: $id) { id } }`), { id: relation.id });
+      const off = await marita.mutate(gql(`mutation D($id: ID!) { deactivateRelation(relationId: $id) { id } }`), {
+        id: relation.id,
+      });
       expect(off.errors).toEqual([]);
 
       expect((await upload(base, relToken, await makePdf('Svar'), 'Svar.pdf')).status).toBe(403);
       expect((await relApi.query(CONVERSATION, { id: sent.conversationId })).codes).toEqual(['NOT_FOUND']);
       expect((await relApi.query(CONVERSATIONS)).data.conversations.nodes).toEqual([]);
-      expect((await relApi.query(gql(`query M { mailboxes { unreadCount } }`))).data.mailboxes).toEqual([{ unreadCount: 0 }]);
+      expect((await relApi.query(gql(`query M { mailboxes { unreadCount } }`))).data.mailboxes).toEqual([
+        { unreadCount: 0 },
+      ]);
       expect((await relApi.mutate(MARK_READ, { messageId: sent.id })).codes).toEqual(['NOT_FOUND']);
       expect((await download(base, relToken, `/attachments/${up.body.id}`)).status).toBe(404);
 
@@ -336,16 +402,24 @@ describe('an ended assignment loses what it gave at once (reads too)', () => {
     });
     expect(await reads()).toEqual({ person: [], case: [], journal: [], file: 200 });
     const own = await send(per, { personIds: [w.personId[DEMO.tolvan]] }, 'Nästa träff');
-    const ongoingReply = await per.mutate(REPLY, { messageId: own.id, input: { idempotencyKey: key(), body: '<p>Tillägg</p>' } });
+    const ongoingReply = await per.mutate(REPLY, {
+      messageId: own.id,
+      input: { idempotencyKey: key(), body: '<p>Tillägg</p>' },
+    });
     expect(ongoingReply.errors).toEqual([]);
     try {
       assignment.endDate = isoDay(-1);
       await em.flush();
       expect(await reads()).toEqual({ person: ['NOT_FOUND'], case: ['NOT_FOUND'], journal: ['NOT_FOUND'], file: 404 });
-      const write = await per.mutate(SEND, { input: { idempotencyKey: key(), to: { personIds: [w.personId[DEMO.tolvan]] }, subject: 'x', body: '<p>x</p>' } });
+      const write = await per.mutate(SEND, {
+        input: { idempotencyKey: key(), to: { personIds: [w.personId[DEMO.tolvan]] }, subject: 'x', body: '<p>x</p>' },
+      });
       expect(write.codes).toEqual(['RECIPIENT_NOT_ALLOWED']);
       // Nor can he answer in the conversation he started while it ran (M2 on replies).
-      const answer = await per.mutate(REPLY, { messageId: own.id, input: { idempotencyKey: key(), body: '<p>Svar</p>' } });
+      const answer = await per.mutate(REPLY, {
+        messageId: own.id,
+        input: { idempotencyKey: key(), body: '<p>Svar</p>' },
+      });
       expect(answer.codes).toEqual(['RECIPIENT_NOT_ALLOWED']);
       expect(answer.errors[0].message).toMatch(/assignment .*ended/);
     } finally {
@@ -358,7 +432,9 @@ describe('an ended assignment loses what it gave at once (reads too)', () => {
 describe('observation 9: a relation approved but not activated', () => {
   test('is refused with RECIPIENT_NOT_ACTIVATED, so a UI can say "activate the relation first"', async () => {
     const rel = await addRelation(w.t.em(), tolvansCase, { activated: false });
-    const r = await marita.mutate(SEND, { input: { idempotencyKey: key(), to: { personIds: [rel.id] }, subject: 'x', body: '<p>x</p>' } });
+    const r = await marita.mutate(SEND, {
+      input: { idempotencyKey: key(), to: { personIds: [rel.id] }, subject: 'x', body: '<p>x</p>' },
+    });
     expect(r.codes).toEqual(['RECIPIENT_NOT_ACTIVATED']);
     expect(r.errors[0].message).toMatch(/activate/i);
   });
@@ -366,7 +442,9 @@ describe('observation 9: a relation approved but not activated', () => {
   test('a staff member who may not write to the relation anyway still gets RECIPIENT_NOT_ALLOWED', async () => {
     const rel = await addRelation(w.t.em(), tolvansCase, { activated: false });
     const bo = await w.as('otherUnitCaseworker');
-    const r = await bo.mutate(SEND, { input: { idempotencyKey: key(), to: { personIds: [rel.id] }, subject: 'x', body: '<p>x</p>' } });
+    const r = await bo.mutate(SEND, {
+      input: { idempotencyKey: key(), to: { personIds: [rel.id] }, subject: 'x', body: '<p>x</p>' },
+    });
     expect(r.codes).toEqual(['RECIPIENT_NOT_ALLOWED']);
   });
 });

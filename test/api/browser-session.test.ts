@@ -31,15 +31,24 @@ afterAll(() => t.close());
 
 /** Signs in through the development page as a browser does: a same-origin form POST. */
 async function devSignIn(fields: Record<string, string>, browser = new CookieBrowser()) {
-  const res = await browser.fetch(`${origin}/auth/dev`, { method: 'POST', headers: FORM, body: formBody(fields), from: origin });
+  const res = await browser.fetch(`${origin}/auth/dev`, {
+    method: 'POST',
+    headers: FORM,
+    body: formBody(fields),
+    from: origin,
+  });
   return { browser, res };
 }
 const asTolvan = () => devSignIn({ kind: 'citizen', personnummer: DEMO.tolvan, returnTo: '/meddelanden' });
 const asMarita = () => devSignIn({ kind: 'staff', username: DEMO.caseworker });
 
 /** A GraphQL POST from the app's own page with whatever cookie the browser holds. */
-const graphql = (browser: CookieBrowser, body: string, headers: Record<string, string> = JSON_TYPE, from: string | null = origin) =>
-  browser.fetch(t.url, { method: 'POST', headers, body, from });
+const graphql = (
+  browser: CookieBrowser,
+  body: string,
+  headers: Record<string, string> = JSON_TYPE,
+  from: string | null = origin,
+) => browser.fetch(t.url, { method: 'POST', headers, body, from });
 
 describe('S1 the development sign-in page lists the demo people (AUTH_MODE=dev only)', () => {
   test('citizens, one submit button per person, in Swedish, without inline script or style', async () => {
@@ -49,16 +58,21 @@ describe('S1 the development sign-in page lists the demo people (AUTH_MODE=dev o
     expect(res.text).toMatch(/<html lang="sv">/);
     expect(res.text).toMatch(/<title>[^<]+<\/title>/);
     expect(res.text).toMatch(/<main>[\s\S]*<h1>Logga in som medborgare<\/h1>/);
-    for (const name of ['Tolvan Tolvansson', 'Josefine Test Ek']) expect(res.text).toContain(`>Logga in som ${name}</button>`);
+    for (const name of ['Tolvan Tolvansson', 'Josefine Test Ek'])
+      expect(res.text).toContain(`>Logga in som ${name}</button>`);
     expect(res.text).toContain(`name="personnummer" value="${DEMO.tolvan}"`);
     expect(res.text).toContain('name="returnTo" value="/meddelanden"');
     expect(res.text).not.toMatch(/<script|\sstyle=|\son[a-z]+=/i);
-    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'; style-src 'self'; form-action 'self'/);
+    expect(res.headers.get('content-security-policy')).toMatch(
+      /default-src 'none'; style-src 'self'; form-action 'self'/,
+    );
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
   test('/auth/login, the one address the UIs send a person to, leads to this page in development', async () => {
-    const res = await new CookieBrowser().fetch(`${origin}/auth/login?app=staff&returnTo=${encodeURIComponent('/staff/inkorg?x=1')}`);
+    const res = await new CookieBrowser().fetch(
+      `${origin}/auth/login?app=staff&returnTo=${encodeURIComponent('/staff/inkorg?x=1')}`,
+    );
     expect(res.status).toBe(303);
     expect(res.location).toBe(`/auth/dev?app=staff&returnTo=${encodeURIComponent('/staff/inkorg?x=1')}`);
     const evil = await new CookieBrowser().fetch(`${origin}/auth/login?returnTo=//evil.example`);
@@ -108,7 +122,13 @@ describe('S2 signing in sets an HttpOnly, SameSite=Strict session cookie and lan
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const body = res.json();
-    expect(body).toEqual({ signedIn: true, kind: 'citizen', name: 'Tolvan Tolvansson', idleExpiresAt: expect.any(String), absoluteExpiresAt: expect.any(String) });
+    expect(body).toEqual({
+      signedIn: true,
+      kind: 'citizen',
+      name: 'Tolvan Tolvansson',
+      idleExpiresAt: expect.any(String),
+      absoluteExpiresAt: expect.any(String),
+    });
     const idle = Date.parse(body.idleExpiresAt) - Date.now();
     const absolute = Date.parse(body.absoluteExpiresAt) - Date.now();
     expect(idle).toBeGreaterThan(29 * 60_000);
@@ -155,7 +175,10 @@ describe('S3 cross-site requests cannot use or create a session', () => {
     for (const [type, body] of [
       ['application/x-www-form-urlencoded', formBody({ query: mutation })],
       ['text/plain', JSON.stringify({ query: mutation })],
-      ['multipart/form-data; boundary=x', `--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n${mutation}\r\n--x--\r\n`],
+      [
+        'multipart/form-data; boundary=x',
+        `--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n${mutation}\r\n--x--\r\n`,
+      ],
     ]) {
       // As an older browser sends it: a foreign Origin but no Sec-Fetch-Site, so the cookie would count.
       const res = await graphql(browser, body, { 'content-type': type, origin: 'https://evil.example' }, null);
@@ -204,22 +227,40 @@ describe('S4 signing out ends the session server-side', () => {
     replay.setCookie(origin, COOKIE, old);
     const r = await graphql(replay, ME);
     expect(r.status).toBe(401);
-    expect(r.json().errors[0]).toEqual({ message: expect.stringMatching(/Sign in again/), extensions: { code: 'UNAUTHENTICATED' } });
+    expect(r.json().errors[0]).toEqual({
+      message: expect.stringMatching(/Sign in again/),
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
   });
 
   test('staff land on /staff/; a JSON fetch gets 204', async () => {
     const staff = (await asMarita()).browser;
-    const res = await staff.fetch(`${origin}/auth/logout?app=staff`, { method: 'POST', headers: FORM, body: '', from: origin });
+    const res = await staff.fetch(`${origin}/auth/logout?app=staff`, {
+      method: 'POST',
+      headers: FORM,
+      body: '',
+      from: origin,
+    });
     expect(res.location).toBe('/staff/');
     const { browser } = await asTolvan();
-    const json = await browser.fetch(`${origin}/auth/logout`, { method: 'POST', headers: JSON_TYPE, body: '{}', from: origin });
+    const json = await browser.fetch(`${origin}/auth/logout`, {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: '{}',
+      from: origin,
+    });
     expect(json.status).toBe(204);
     expect((await graphql(browser, ME)).status).toBe(401);
   });
 
   test('a cross-site logout is refused and the session lives on', async () => {
     const { browser } = await asTolvan();
-    const res = await browser.fetch(`${origin}/auth/logout`, { method: 'POST', headers: FORM, body: '', from: 'https://evil.example' });
+    const res = await browser.fetch(`${origin}/auth/logout`, {
+      method: 'POST',
+      headers: FORM,
+      body: '',
+      from: 'https://evil.example',
+    });
     expect(res.status).toBe(403);
     expect((await graphql(browser, ME)).status).toBe(200);
   });
@@ -265,11 +306,19 @@ describe('S5 sessions expire: idle and absolute limits', () => {
   });
 
   test('tiny configured limits end a session by themselves', async () => {
-    const short = await startTestServer({ SESSION_IDLE_MINUTES: '0.02', SESSION_ABSOLUTE_HOURS: '1' }, { databaseUrl: (t.orm.config.get('clientUrl') as string) });
+    const short = await startTestServer(
+      { SESSION_IDLE_MINUTES: '0.02', SESSION_ABSOLUTE_HOURS: '1' },
+      { databaseUrl: t.orm.config.get('clientUrl') as string },
+    );
     try {
       const shortOrigin = new URL(short.url).origin;
       const browser = new CookieBrowser();
-      await browser.fetch(`${shortOrigin}/auth/dev`, { method: 'POST', headers: FORM, body: formBody({ kind: 'citizen', personnummer: DEMO.tolvan }), from: shortOrigin });
+      await browser.fetch(`${shortOrigin}/auth/dev`, {
+        method: 'POST',
+        headers: FORM,
+        body: formBody({ kind: 'citizen', personnummer: DEMO.tolvan }),
+        from: shortOrigin,
+      });
       const ask = () => browser.fetch(short.url, { method: 'POST', headers: JSON_TYPE, body: ME, from: shortOrigin });
       expect((await ask()).status).toBe(200);
       await new Promise((r) => setTimeout(r, 1500));
@@ -282,7 +331,7 @@ describe('S5 sessions expire: idle and absolute limits', () => {
   });
 });
 
-describe('S6 a disabled staff account\'s sessions end at once', () => {
+describe("S6 a disabled staff account's sessions end at once", () => {
   test('updateStaff(active: false) deletes the sessions in the same transaction; the cookie answers 401', async () => {
     const { browser } = await devSignIn({ kind: 'staff', username: DEMO.secondCaseworker });
     expect((await graphql(browser, STAFF_ME)).status).toBe(200);
@@ -291,7 +340,10 @@ describe('S6 a disabled staff account\'s sessions end at once', () => {
     const res = await fetch(t.url, {
       method: 'POST',
       headers: { ...JSON_TYPE, authorization: `Bearer ${admin}` },
-      body: JSON.stringify({ query: 'mutation($id: ID!) { updateStaff(id: $id, input: { active: false }) { active } }', variables: { id: anna.id } }),
+      body: JSON.stringify({
+        query: 'mutation($id: ID!) { updateStaff(id: $id, input: { active: false }) { active } }',
+        variables: { id: anna.id },
+      }),
     });
     expect(await res.json()).toEqual({ data: { updateStaff: { active: false } } });
     expect(await t.em().count(BrowserSession, { staff: anna.id })).toBe(0);
@@ -302,7 +354,7 @@ describe('S6 a disabled staff account\'s sessions end at once', () => {
     expect(again.res.location).toBe('/staff/?fel=ACCOUNT_DISABLED');
   });
 
-  test('a session whose account was disabled behind the service\'s back (a direct database change) is refused per request', async () => {
+  test("a session whose account was disabled behind the service's back (a direct database change) is refused per request", async () => {
     const { browser } = await devSignIn({ kind: 'staff', username: DEMO.executor });
     await t.em().nativeUpdate(Staff, { username: DEMO.executor }, { active: false });
     try {
@@ -316,10 +368,18 @@ describe('S6 a disabled staff account\'s sessions end at once', () => {
 
 describe('S7b behind https the cookie is Secure and __Host- prefixed', () => {
   test('__Host-ifo_session; Secure, HttpOnly, SameSite=Strict, Path=/, no Domain', async () => {
-    const https = await startTestServer({ PUBLIC_URL: 'https://meddelande.kommun.example' }, { databaseUrl: t.orm.config.get('clientUrl') as string });
+    const https = await startTestServer(
+      { PUBLIC_URL: 'https://meddelande.kommun.example' },
+      { databaseUrl: t.orm.config.get('clientUrl') as string },
+    );
     try {
       const httpsOrigin = new URL(https.url).origin;
-      const res = await new CookieBrowser().fetch(`${httpsOrigin}/auth/dev`, { method: 'POST', headers: FORM, body: formBody({ kind: 'citizen', personnummer: DEMO.tolvan }), from: httpsOrigin });
+      const res = await new CookieBrowser().fetch(`${httpsOrigin}/auth/dev`, {
+        method: 'POST',
+        headers: FORM,
+        body: formBody({ kind: 'citizen', personnummer: DEMO.tolvan }),
+        from: httpsOrigin,
+      });
       const cookie = res.setCookies.find((c) => c.name === '__Host-ifo_session')!;
       expect(cookie.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(cookie.attributes).toHaveProperty('secure');
@@ -329,9 +389,17 @@ describe('S7b behind https the cookie is Secure and __Host- prefixed', () => {
       expect(cookie.attributes.path).toBe('/');
       expect(res.setCookies.find((c) => c.name === COOKIE)).toBeUndefined();
       // The un-prefixed name means nothing there.
-      const plain = await fetch(https.url, { method: 'POST', headers: { ...JSON_TYPE, cookie: `${COOKIE}=${cookie.value}` }, body: ME });
+      const plain = await fetch(https.url, {
+        method: 'POST',
+        headers: { ...JSON_TYPE, cookie: `${COOKIE}=${cookie.value}` },
+        body: ME,
+      });
       expect(plain.status).toBe(401);
-      const prefixed = await fetch(https.url, { method: 'POST', headers: { ...JSON_TYPE, cookie: `__Host-ifo_session=${cookie.value}` }, body: ME });
+      const prefixed = await fetch(https.url, {
+        method: 'POST',
+        headers: { ...JSON_TYPE, cookie: `__Host-ifo_session=${cookie.value}` },
+        body: ME,
+      });
       expect(prefixed.status).toBe(200);
     } finally {
       await https.server.close();
@@ -360,7 +428,12 @@ describe('S7 in production the development sign-in does not exist', () => {
     try {
       const prodOrigin = new URL(prod.url).origin;
       expect((await fetch(`${prodOrigin}/auth/dev?app=citizen`)).status).toBe(404);
-      const post = await fetch(`${prodOrigin}/auth/dev`, { method: 'POST', headers: { ...FORM, origin: prodOrigin }, body: formBody({ kind: 'citizen', personnummer: DEMO.tolvan }), redirect: 'manual' });
+      const post = await fetch(`${prodOrigin}/auth/dev`, {
+        method: 'POST',
+        headers: { ...FORM, origin: prodOrigin },
+        body: formBody({ kind: 'citizen', personnummer: DEMO.tolvan }),
+        redirect: 'manual',
+      });
       expect(post.status).toBe(404);
       expect(post.headers.getSetCookie()).toHaveLength(0);
       expect(await (await fetch(`${prodOrigin}/auth/session`)).json()).toEqual({ signedIn: false });
@@ -375,13 +448,18 @@ describe('S7 in production the development sign-in does not exist', () => {
   });
 });
 
-describe('S8 file routes take the session cookie too; an upload only from the e-service\'s own pages', () => {
+describe("S8 file routes take the session cookie too; an upload only from the e-service's own pages", () => {
   const PDF = { 'content-type': 'application/pdf' };
 
   test('a citizen uploads a PDF and downloads it with only the cookie', async () => {
     const { browser } = await asTolvan();
     const pdf = await makePdf('Intyg');
-    const up = await browser.fetch(`${origin}/uploads?filename=intyg.pdf`, { method: 'POST', headers: PDF, body: pdf, from: origin });
+    const up = await browser.fetch(`${origin}/uploads?filename=intyg.pdf`, {
+      method: 'POST',
+      headers: PDF,
+      body: pdf,
+      from: origin,
+    });
     expect(up.status).toBe(201);
     const { id } = up.json();
     const down = await browser.fetch(`${origin}/attachments/${id}`, { from: origin });
@@ -390,7 +468,9 @@ describe('S8 file routes take the session cookie too; an upload only from the e-
     expect(down.bytes.equals(pdf)).toBe(true);
     // Without the cookie, or with it on a request the browser marks cross-site: 401.
     expect((await new CookieBrowser().fetch(`${origin}/attachments/${id}`)).status).toBe(401);
-    expect((await browser.fetch(`${origin}/attachments/${id}`, { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(401);
+    expect(
+      (await browser.fetch(`${origin}/attachments/${id}`, { headers: { 'sec-fetch-site': 'cross-site' } })).status,
+    ).toBe(401);
   });
 
   test('an upload with the cookie from a foreign Origin, or none, is refused with 403 and stores nothing', async () => {
@@ -418,7 +498,7 @@ describe('S9 housekeeping removes ended sessions', () => {
   });
 });
 
-describe('S10 the websocket takes the cookie only from the server\'s own pages (no cross-site websocket hijacking)', () => {
+describe("S10 the websocket takes the cookie only from the server's own pages (no cross-site websocket hijacking)", () => {
   /** Opens a socket as a page at `pageOrigin` would, with the browser's cookie, and sends connection_init without a token. */
   async function socketFrom(browser: CookieBrowser, pageOrigin?: string): Promise<RawSocket> {
     const headers: Record<string, string> = { cookie: `${COOKIE}=${browser.cookie(origin, COOKIE)}` };
@@ -455,7 +535,7 @@ describe('S10 the websocket takes the cookie only from the server\'s own pages (
     s.close();
   });
 
-  test('signing out closes the session\'s sockets at once with 4403', async () => {
+  test("signing out closes the session's sockets at once with 4403", async () => {
     const { browser } = await asTolvan();
     const s = await socketFrom(browser, origin);
     expect((await s.next()).type).toBe('connection_ack');
@@ -467,7 +547,13 @@ describe('S10 the websocket takes the cookie only from the server\'s own pages (
     const { browser } = await asTolvan();
     const s = await socketFrom(browser, origin);
     expect((await s.next()).type).toBe('connection_ack');
-    await t.em().nativeUpdate(BrowserSession, { idHash: hashSecret(browser.cookie(origin, COOKIE)!) }, { lastSeenAt: new Date(Date.now() - 31 * 60_000) });
+    await t
+      .em()
+      .nativeUpdate(
+        BrowserSession,
+        { idHash: hashSecret(browser.cookie(origin, COOKIE)!) },
+        { lastSeenAt: new Date(Date.now() - 31 * 60_000) },
+      );
     s.send({ id: '1', type: 'subscribe', payload: { query: '{ me { name } }' } });
     expect(await s.closed).toEqual({ code: 4403, reason: 'Forbidden' });
   });
@@ -489,7 +575,10 @@ describe('S10 the websocket takes the cookie only from the server\'s own pages (
     const res = await fetch(t.url, {
       method: 'POST',
       headers: { ...JSON_TYPE, authorization: `Bearer ${await t.token.staff(DEMO.admin)}` },
-      body: JSON.stringify({ query: 'mutation($id: ID!) { updateStaff(id: $id, input: { active: false }) { active } }', variables: { id: bo.id } }),
+      body: JSON.stringify({
+        query: 'mutation($id: ID!) { updateStaff(id: $id, input: { active: false }) { active } }',
+        variables: { id: bo.id },
+      }),
     });
     expect(((await res.json()) as { data: { updateStaff: { active: boolean } } }).data.updateStaff.active).toBe(false);
     expect(await s.closed).toEqual({ code: 4403, reason: 'Forbidden' });

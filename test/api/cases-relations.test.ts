@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { MyContactsDocument } from '../../clients/citizen/src';
-import { ActivateRelationDocument, CaseDocument, DeactivateRelationDocument, MyAssignmentsDocument, PersonDocument, RegisterRelationDocument } from '../../clients/staff/src';
+import {
+  ActivateRelationDocument,
+  CaseDocument,
+  DeactivateRelationDocument,
+  MyAssignmentsDocument,
+  PersonDocument,
+  RegisterRelationDocument,
+} from '../../clients/staff/src';
 import { DEMO } from '../../src/db/demo-data';
 import { todayInSweden } from '../../src/domain/time';
 import { Assignment, Case, CaseStatus } from '../../src/entities/case';
@@ -53,10 +60,27 @@ function day(offset: number): string {
   return todayInSweden(new Date(Date.now() + offset * 86_400_000));
 }
 const approved: RelationType[] = ['APPROVED_FOR_MESSAGES'];
-const register = (c: ReturnType<typeof apiAs>, input: Partial<Parameters<typeof registerInput>[0]> = {}, caseId = tolvansCase) =>
-  c.mutate(RegisterRelationDocument, { caseId, input: registerInput(input) });
-function registerInput(input: { personnummer?: string; givenName?: string | null; familyName?: string | null; types?: RelationType[]; validFrom?: string; validTo?: string | null }) {
-  return { personnummer: newPnr(), givenName: 'Ny', familyName: 'Relation', types: approved, validFrom: '2025-01-01', ...input };
+const register = (
+  c: ReturnType<typeof apiAs>,
+  input: Partial<Parameters<typeof registerInput>[0]> = {},
+  caseId = tolvansCase,
+) => c.mutate(RegisterRelationDocument, { caseId, input: registerInput(input) });
+function registerInput(input: {
+  personnummer?: string;
+  givenName?: string | null;
+  familyName?: string | null;
+  types?: RelationType[];
+  validFrom?: string;
+  validTo?: string | null;
+}) {
+  return {
+    personnummer: newPnr(),
+    givenName: 'Ny',
+    familyName: 'Relation',
+    types: approved,
+    validFrom: '2025-01-01',
+    ...input,
+  };
 }
 async function counts() {
   const em = t.em();
@@ -69,7 +93,11 @@ describe('authorization matrix: case and relation operations', () => {
     case: (c) => c.query(CaseDocument, { id: tolvansCase }),
     myAssignments: (c) => c.query(MyAssignmentsDocument),
     registerRelation: (c) => register(c),
-    activateRelation: (c) => c.mutate(ActivateRelationDocument, { relationId: josefinesRelation, input: { notifyBySms: false, notifyByEmail: true } }),
+    activateRelation: (c) =>
+      c.mutate(ActivateRelationDocument, {
+        relationId: josefinesRelation,
+        input: { notifyBySms: false, notifyByEmail: true },
+      }),
     deactivateRelation: (c) => c.mutate(DeactivateRelationDocument, { relationId: josefinesRelation }),
   };
   // Target: Tolvan's case (mararo01's, unit IFO Vuxen, perutf01 holds an assignment) and Josefine's relation on it.
@@ -115,7 +143,10 @@ describe('authorization matrix: case and relation operations', () => {
     for (const who of ['executor', 'otherUnitCaseworker', 'admin', 'citizen'] as const) {
       const c = await as(who);
       await register(c);
-      await c.mutate(ActivateRelationDocument, { relationId: josefinesRelation, input: { notifyBySms: false, notifyByEmail: false } });
+      await c.mutate(ActivateRelationDocument, {
+        relationId: josefinesRelation,
+        input: { notifyBySms: false, notifyByEmail: false },
+      });
     }
     expect(await counts()).toEqual(before);
     expect((await t.em().findOneOrFail(Relation, josefinesRelation)).activatedAt).toEqual(activatedAt);
@@ -140,14 +171,18 @@ describe('R5 a case or relation one may not see answers NOT_FOUND exactly like a
       [tolvansCase, randomUUID()],
       [tolvansCase, 'nope'],
     ]) {
-      expect(shape(await register(c, { personnummer: pnr }, hiddenId))).toEqual(shape(await register(c, { personnummer: pnr }, randomId)));
+      expect(shape(await register(c, { personnummer: pnr }, hiddenId))).toEqual(
+        shape(await register(c, { personnummer: pnr }, randomId)),
+      );
     }
     for (const randomId of [randomUUID(), 'nope']) {
       const input = { notifyBySms: false, notifyByEmail: false };
       const hidden = await c.mutate(ActivateRelationDocument, { relationId: josefinesRelation, input });
       expectDenied(hidden, 'NOT_FOUND');
       expect(shape(await c.mutate(ActivateRelationDocument, { relationId: randomId, input }))).toEqual(shape(hidden));
-      expect(shape(await c.mutate(DeactivateRelationDocument, { relationId: randomId }))).toEqual(shape(await c.mutate(DeactivateRelationDocument, { relationId: josefinesRelation })));
+      expect(shape(await c.mutate(DeactivateRelationDocument, { relationId: randomId }))).toEqual(
+        shape(await c.mutate(DeactivateRelationDocument, { relationId: josefinesRelation })),
+      );
     }
   });
 });
@@ -175,7 +210,7 @@ describe('case', () => {
     expect((await per.query(PersonDocument, { id: ids[DEMO.relation] })).codes).toEqual(['NOT_FOUND']);
   });
 
-  test('R1 the caseworker of the case sees the relation\'s contact details', async () => {
+  test("R1 the caseworker of the case sees the relation's contact details", async () => {
     const r = await (await as('caseworker')).query(CaseRelationsDocument, { id: tolvansCase });
     const josefine = r.data?.case.relations.find((x) => x.person.personnummer === DEMO.relation);
     expect(josefine?.person).toMatchObject({ contactDetailsHidden: false, mobile: '+46703503375' });
@@ -183,11 +218,17 @@ describe('case', () => {
 });
 
 describe('myAssignments', () => {
-  test('lists the executor\'s ongoing assignments with their case and holder', async () => {
+  test("lists the executor's ongoing assignments with their case and holder", async () => {
     const r = await (await as('executor')).query(MyAssignmentsDocument);
     expect(r.errors).toEqual([]);
     expect(r.data?.myAssignments).toEqual([
-      expect.objectContaining({ description: 'Budgetrådgivning', case: expect.objectContaining({ title: 'Ekonomiskt bistånd', holder: expect.objectContaining({ name: 'Tolvan Tolvansson' }) }) }),
+      expect.objectContaining({
+        description: 'Budgetrådgivning',
+        case: expect.objectContaining({
+          title: 'Ekonomiskt bistånd',
+          holder: expect.objectContaining({ name: 'Tolvan Tolvansson' }),
+        }),
+      }),
     ]);
   });
 
@@ -213,7 +254,13 @@ describe('myAssignments', () => {
 describe('registerRelation', () => {
   test('registers a new person (10-digit personnummer stored as 12 digits), not yet activated', async () => {
     const pnr = newPnr('800101');
-    const r = await register(await as('caseworker'), { personnummer: `${pnr.slice(2, 8)}-${pnr.slice(8)}`, givenName: ' Greta ', familyName: 'God Man', types: ['GUARDIAN', 'APPROVED_FOR_MESSAGES', 'GUARDIAN'], validTo: '2030-12-31' });
+    const r = await register(await as('caseworker'), {
+      personnummer: `${pnr.slice(2, 8)}-${pnr.slice(8)}`,
+      givenName: ' Greta ',
+      familyName: 'God Man',
+      types: ['GUARDIAN', 'APPROVED_FOR_MESSAGES', 'GUARDIAN'],
+      validTo: '2030-12-31',
+    });
     expect(r.errors).toEqual([]);
     expect(r.data?.registerRelation).toMatchObject({
       types: ['GUARDIAN', 'APPROVED_FOR_MESSAGES'],
@@ -223,12 +270,19 @@ describe('registerRelation', () => {
       messagingActive: false,
       person: { name: 'Greta God Man', personnummer: pnr },
     });
-    const stored = await t.em().findOneOrFail(Relation, { person: { personnummer: pnr } }, { populate: ['registeredBy'] });
+    const stored = await t
+      .em()
+      .findOneOrFail(Relation, { person: { personnummer: pnr } }, { populate: ['registeredBy'] });
     expect(stored.registeredBy.username).toBe(DEMO.caseworker);
   });
 
-  test('an existing person needs no names: the register\'s names are kept', async () => {
-    const r = await register(await as('caseworker'), { personnummer: DEMO.otherUnitPerson, givenName: null, familyName: null, types: ['RELATIVE'] });
+  test("an existing person needs no names: the register's names are kept", async () => {
+    const r = await register(await as('caseworker'), {
+      personnummer: DEMO.otherUnitPerson,
+      givenName: null,
+      familyName: null,
+      types: ['RELATIVE'],
+    });
     expect(r.errors).toEqual([]);
     expect(r.data?.registerRelation.person.name).toBe('Kalle Barnsson');
   });
@@ -262,7 +316,13 @@ describe('registerRelation', () => {
       const before = await counts();
       const cw = await as('caseworker');
       expectDenied(await register(cw), 'CASE_CLOSED');
-      expectDenied(await cw.mutate(ActivateRelationDocument, { relationId: josefinesRelation, input: { notifyBySms: false, notifyByEmail: false } }), 'CASE_CLOSED');
+      expectDenied(
+        await cw.mutate(ActivateRelationDocument, {
+          relationId: josefinesRelation,
+          input: { notifyBySms: false, notifyByEmail: false },
+        }),
+        'CASE_CLOSED',
+      );
       expect(await counts()).toEqual(before);
       // Stopping access is always allowed: the relation can be deactivated on the closed case.
       const stopped = await cw.mutate(DeactivateRelationDocument, { relationId: josefinesRelation });
@@ -281,32 +341,58 @@ describe('activateRelation / deactivateRelation', () => {
     expect(r.errors).toEqual([]);
     return r.data!.registerRelation;
   }
-  const activate = async (relationId: string, input = { notifyBySms: false, notifyByEmail: false } as { notifyBySms: boolean; notifyByEmail: boolean; mobile?: string | null; email?: string | null }) =>
-    (await as('caseworker')).mutate(ActivateRelationDocument, { relationId, input });
+  const activate = async (
+    relationId: string,
+    input = { notifyBySms: false, notifyByEmail: false } as {
+      notifyBySms: boolean;
+      notifyByEmail: boolean;
+      mobile?: string | null;
+      email?: string | null;
+    },
+  ) => (await as('caseworker')).mutate(ActivateRelationDocument, { relationId, input });
   async function unchanged(relationId: string, personId: string, fn: () => Promise<void>) {
     const em = t.em();
-    const before = { rel: await em.findOneOrFail(Relation, relationId), person: await em.findOneOrFail(Person, personId) };
-    const snapshot = { activatedAt: before.rel.activatedAt, messagingEnabled: before.person.messagingEnabled, mobile: before.person.mobile, email: before.person.email };
+    const before = {
+      rel: await em.findOneOrFail(Relation, relationId),
+      person: await em.findOneOrFail(Person, personId),
+    };
+    const snapshot = {
+      activatedAt: before.rel.activatedAt,
+      messagingEnabled: before.person.messagingEnabled,
+      mobile: before.person.mobile,
+      email: before.person.email,
+    };
     await fn();
     const em2 = t.em();
     const rel = await em2.findOneOrFail(Relation, relationId);
     const person = await em2.findOneOrFail(Person, personId);
-    expect({ activatedAt: rel.activatedAt, messagingEnabled: person.messagingEnabled, mobile: person.mobile, email: person.email }).toEqual(snapshot);
+    expect({
+      activatedAt: rel.activatedAt,
+      messagingEnabled: person.messagingEnabled,
+      mobile: person.mobile,
+      email: person.email,
+    }).toEqual(snapshot);
   }
 
   test('RELATION_NOT_APPROVED_FOR_MESSAGES when the relation is not approved for messages', async () => {
     const rel = await registered({ types: ['GUARDIAN'] });
-    await unchanged(rel.id, rel.person.id, async () => expectDenied(await activate(rel.id), 'RELATION_NOT_APPROVED_FOR_MESSAGES'));
+    await unchanged(rel.id, rel.person.id, async () =>
+      expectDenied(await activate(rel.id), 'RELATION_NOT_APPROVED_FOR_MESSAGES'),
+    );
   });
 
   test('RELATION_OUTSIDE_VALIDITY when validFrom is in the future', async () => {
     const rel = await registered({ validFrom: day(1) });
-    await unchanged(rel.id, rel.person.id, async () => expectDenied(await activate(rel.id), 'RELATION_OUTSIDE_VALIDITY'));
+    await unchanged(rel.id, rel.person.id, async () =>
+      expectDenied(await activate(rel.id), 'RELATION_OUTSIDE_VALIDITY'),
+    );
   });
 
   test('RELATION_OUTSIDE_VALIDITY when validTo has passed', async () => {
     const rel = await registered({ validFrom: '2024-01-01', validTo: day(-1) });
-    await unchanged(rel.id, rel.person.id, async () => expectDenied(await activate(rel.id), 'RELATION_OUTSIDE_VALIDITY'));
+    await unchanged(rel.id, rel.person.id, async () =>
+      expectDenied(await activate(rel.id), 'RELATION_OUTSIDE_VALIDITY'),
+    );
   });
 
   test('validity that starts and ends today is fine', async () => {
@@ -319,13 +405,21 @@ describe('activateRelation / deactivateRelation', () => {
   test('BAD_USER_INPUT naming the field when a chosen notification has nowhere to go, and nothing is written', async () => {
     const rel = await registered({});
     await unchanged(rel.id, rel.person.id, async () => {
-      expectDenied(await activate(rel.id, { notifyBySms: true, notifyByEmail: false, email: 'ny@example.se' }), 'BAD_USER_INPUT', 'mobile');
+      expectDenied(
+        await activate(rel.id, { notifyBySms: true, notifyByEmail: false, email: 'ny@example.se' }),
+        'BAD_USER_INPUT',
+        'mobile',
+      );
       expectDenied(await activate(rel.id, { notifyBySms: false, notifyByEmail: true }), 'BAD_USER_INPUT', 'email');
-      expectDenied(await activate(rel.id, { notifyBySms: false, notifyByEmail: false, mobile: '12' }), 'BAD_USER_INPUT', 'mobile');
+      expectDenied(
+        await activate(rel.id, { notifyBySms: false, notifyByEmail: false, mobile: '12' }),
+        'BAD_USER_INPUT',
+        'mobile',
+      );
     });
   });
 
-  test('activation takes effect at once: the relation\'s own myContacts lists the case; deactivation removes it at once', async () => {
+  test("activation takes effect at once: the relation's own myContacts lists the case; deactivation removes it at once", async () => {
     const pnr = newPnr('850303');
     const rel = await registered({ personnummer: pnr, givenName: 'Rut', familyName: 'Relation' });
     const citizen = await w.citizen(pnr);
@@ -333,10 +427,20 @@ describe('activateRelation / deactivateRelation', () => {
 
     const r = await activate(rel.id, { notifyBySms: true, notifyByEmail: false, mobile: '0761234567' });
     expect(r.errors).toEqual([]);
-    expect(r.data?.activateRelation).toMatchObject({ messagingActive: true, person: { eService: { messagingEnabled: true, notifyBySms: true, notifyByEmail: false } } });
+    expect(r.data?.activateRelation).toMatchObject({
+      messagingActive: true,
+      person: { eService: { messagingEnabled: true, notifyBySms: true, notifyByEmail: false } },
+    });
     expect(r.data?.activateRelation.activatedAt).not.toBeNull();
     expect((await citizen.query(MyContactsDocument)).data?.myContacts).toEqual([
-      { caseId: tolvansCase, caseTitle: 'Ekonomiskt bistånd', caseworkerName: 'Marita Aronsson', caseworkerTitle: 'Socialsekreterare', unitName: 'IFO Vuxen – Försörjningsstöd', asRelation: true },
+      {
+        caseId: tolvansCase,
+        caseTitle: 'Ekonomiskt bistånd',
+        caseworkerName: 'Marita Aronsson',
+        caseworkerTitle: 'Socialsekreterare',
+        unitName: 'IFO Vuxen – Försörjningsstöd',
+        asRelation: true,
+      },
     ]);
 
     const d = await (await as('caseworker')).mutate(DeactivateRelationDocument, { relationId: rel.id });
@@ -347,20 +451,38 @@ describe('activateRelation / deactivateRelation', () => {
 
   test('R3 a protected person as a relation: only a caseworker of one of her own cases may set her contact details', async () => {
     // annekh01, Sanna's caseworker, registers her on Tolvan's case (mararo01's).
-    const rel = await register(await as('secondCaseworker'), { personnummer: DEMO.protectedPerson, givenName: null, familyName: null });
+    const rel = await register(await as('secondCaseworker'), {
+      personnummer: DEMO.protectedPerson,
+      givenName: null,
+      familyName: null,
+    });
     expect(rel.errors).toEqual([]);
     const relationId = rel.data!.registerRelation.id;
     // A caseworker of the same unit who is the caseworker of neither case.
     const em = t.em();
     const marita = await em.findOneOrFail(Staff, { username: DEMO.caseworker }, { populate: ['unit'] });
-    em.create(Staff, { username: 'ifocw03', givenName: 'Ivar', familyName: 'Tredje', role: StaffRole.CASEWORKER, unit: marita.unit });
+    em.create(Staff, {
+      username: 'ifocw03',
+      givenName: 'Ivar',
+      familyName: 'Tredje',
+      role: StaffRole.CASEWORKER,
+      unit: marita.unit,
+    });
     await em.flush();
     const third = await w.staff('ifocw03');
     await unchanged(relationId, ids[DEMO.protectedPerson], async () => {
-      const r = await third.mutate(ActivateRelationDocument, { relationId, input: { notifyBySms: true, notifyByEmail: false, mobile: '0700000002' } });
+      const r = await third.mutate(ActivateRelationDocument, {
+        relationId,
+        input: { notifyBySms: true, notifyByEmail: false, mobile: '0700000002' },
+      });
       expectDenied(r, 'FORBIDDEN');
     });
-    const own = await (await as('secondCaseworker')).mutate(ActivateRelationDocument, { relationId, input: { notifyBySms: true, notifyByEmail: false, mobile: '0700000001' } });
+    const own = await (
+      await as('secondCaseworker')
+    ).mutate(ActivateRelationDocument, {
+      relationId,
+      input: { notifyBySms: true, notifyByEmail: false, mobile: '0700000001' },
+    });
     expect(own.errors).toEqual([]);
     expect((await t.em().findOneOrFail(Person, ids[DEMO.protectedPerson])).mobile).toBe('+46700000001');
   });

@@ -30,12 +30,14 @@ describe('authorization matrix: citizen operations are for citizens only', () =>
   const ops: Record<string, (c: ReturnType<typeof apiAs>) => Promise<ApiResult<unknown>>> = {
     me: (c) => c.query(MeDocument),
     myContacts: (c) => c.query(MyContactsDocument),
-    updateMyContactDetails: (c) => c.mutate(UpdateMyContactDetailsDocument, { input: { email: 'tolvan.tolvansson@example.se' } }),
+    updateMyContactDetails: (c) =>
+      c.mutate(UpdateMyContactDetailsDocument, { input: { email: 'tolvan.tolvansson@example.se' } }),
   };
   const rows: [string, string, string][] = [];
   for (const op of Object.keys(ops)) {
     rows.push([op, 'citizen', 'ok']);
-    for (const u of [DEMO.caseworker, DEMO.executor, DEMO.admin, DEMO.otherUnitCaseworker]) rows.push([op, u, 'FORBIDDEN']);
+    for (const u of [DEMO.caseworker, DEMO.executor, DEMO.admin, DEMO.otherUnitCaseworker])
+      rows.push([op, u, 'FORBIDDEN']);
   }
   test.each(rows)('%s as %s → %s', async (op, who, outcome) => {
     const r = await ops[op](who === 'citizen' ? await citizen(DEMO.tolvan) : await staff(who));
@@ -52,7 +54,7 @@ describe('authorization matrix: citizen operations are for citizens only', () =>
 });
 
 describe('me', () => {
-  test('the citizen\'s own profile, contact details and e-service settings', async () => {
+  test("the citizen's own profile, contact details and e-service settings", async () => {
     const r = await (await citizen(DEMO.tolvan)).query(MeDocument);
     expect(r.data?.me).toMatchObject({
       personnummer: DEMO.tolvan,
@@ -66,7 +68,11 @@ describe('me', () => {
 
   test('R3/R4 a person with protected identity sees their own address and contact details', async () => {
     const r = await (await citizen(DEMO.protectedPerson)).query(MeDocument);
-    expect(r.data?.me).toMatchObject({ address: { street: 'Hemlig adress 1' }, mobile: '+46709998877', email: 'sanna@example.se' });
+    expect(r.data?.me).toMatchObject({
+      address: { street: 'Hemlig adress 1' },
+      mobile: '+46709998877',
+      email: 'sanna@example.se',
+    });
   });
 
   test('a personnummer the social services do not know gets E_SERVICE_NOT_ACTIVATED', async () => {
@@ -79,13 +85,21 @@ describe('myContacts', () => {
   test('the case holder sees the caseworker of their ongoing case', async () => {
     const r = await (await citizen(DEMO.tolvan)).query(MyContactsDocument);
     expect(r.data?.myContacts).toEqual([
-      expect.objectContaining({ caseTitle: 'Ekonomiskt bistånd', caseworkerName: 'Marita Aronsson', caseworkerTitle: 'Socialsekreterare', unitName: 'IFO Vuxen – Försörjningsstöd', asRelation: false }),
+      expect.objectContaining({
+        caseTitle: 'Ekonomiskt bistånd',
+        caseworkerName: 'Marita Aronsson',
+        caseworkerTitle: 'Socialsekreterare',
+        unitName: 'IFO Vuxen – Försörjningsstöd',
+        asRelation: false,
+      }),
     ]);
   });
 
   test('an activated relation sees the caseworker of the case they are related to', async () => {
     const r = await (await citizen(DEMO.relation)).query(MyContactsDocument);
-    expect(r.data?.myContacts).toEqual([expect.objectContaining({ caseTitle: 'Ekonomiskt bistånd', caseworkerName: 'Marita Aronsson', asRelation: true })]);
+    expect(r.data?.myContacts).toEqual([
+      expect.objectContaining({ caseTitle: 'Ekonomiskt bistånd', caseworkerName: 'Marita Aronsson', asRelation: true }),
+    ]);
   });
 
   test('a closed case, or a relation whose validity has ended, is no longer listed', async () => {
@@ -123,14 +137,21 @@ describe('updateMyContactDetails', () => {
     const c = await citizen(DEMO.tolvan);
     const r = await c.mutate(UpdateMyContactDetailsDocument, { input: { mobile: '073-123 45 67' } });
     expect(r.errors).toEqual([]);
-    expect(r.data?.updateMyContactDetails).toMatchObject({ mobile: '+46731234567', email: 'tolvan.tolvansson@example.se' });
+    expect(r.data?.updateMyContactDetails).toMatchObject({
+      mobile: '+46731234567',
+      email: 'tolvan.tolvansson@example.se',
+    });
     expect((await c.query(MeDocument)).data?.me.mobile).toBe('+46731234567');
   });
 
   test('clearing an address nobody is notified at is fine', async () => {
-    const r = await (await citizen(DEMO.otherUnitPerson)).mutate(UpdateMyContactDetailsDocument, { input: { email: 'kalle@example.se' } });
+    const r = await (
+      await citizen(DEMO.otherUnitPerson)
+    ).mutate(UpdateMyContactDetailsDocument, { input: { email: 'kalle@example.se' } });
     expect(r.data?.updateMyContactDetails.email).toBe('kalle@example.se');
-    const cleared = await (await citizen(DEMO.otherUnitPerson)).mutate(UpdateMyContactDetailsDocument, { input: { email: '' } });
+    const cleared = await (
+      await citizen(DEMO.otherUnitPerson)
+    ).mutate(UpdateMyContactDetailsDocument, { input: { email: '' } });
     expect(cleared.errors).toEqual([]);
     expect(cleared.data?.updateMyContactDetails.email).toBeNull();
   });
@@ -142,7 +163,11 @@ describe('updateMyContactDetails', () => {
     ['email', { email: '' }], // … and by e-mail
   ])('BAD_USER_INPUT names the field %s, and nothing is written', async (field, input) => {
     const before = await t.em().findOneOrFail(Person, { personnummer: DEMO.tolvan });
-    expectDenied(await (await citizen(DEMO.tolvan)).mutate(UpdateMyContactDetailsDocument, { input }), 'BAD_USER_INPUT', field);
+    expectDenied(
+      await (await citizen(DEMO.tolvan)).mutate(UpdateMyContactDetailsDocument, { input }),
+      'BAD_USER_INPUT',
+      field,
+    );
     const after = await t.em().findOneOrFail(Person, { personnummer: DEMO.tolvan });
     expect([after.mobile, after.email]).toEqual([before.mobile, before.email]);
   });
@@ -158,9 +183,18 @@ describe('updateMyContactDetails', () => {
 
     // Clearing the mobile while SMS is chosen, or choosing e-mail with no address: refused, naming the field.
     expectDenied(await c.mutate(UpdateMyContactDetailsDocument, { input: { mobile: '' } }), 'BAD_USER_INPUT', 'mobile');
-    expectDenied(await c.mutate(UpdateMyContactDetailsDocument, { input: { email: '', notifyByEmail: true } }), 'BAD_USER_INPUT', 'email');
+    expectDenied(
+      await c.mutate(UpdateMyContactDetailsDocument, { input: { email: '', notifyByEmail: true } }),
+      'BAD_USER_INPUT',
+      'email',
+    );
     const after = await t.em().findOneOrFail(Person, { personnummer: DEMO.relation });
-    expect([after.mobile, after.email, after.notifyBySms, after.notifyByEmail]).toEqual([stored.mobile, stored.email, true, false]);
+    expect([after.mobile, after.email, after.notifyBySms, after.notifyByEmail]).toEqual([
+      stored.mobile,
+      stored.email,
+      true,
+      false,
+    ]);
     // Turning SMS off and clearing the number in one change is fine.
     const off = await c.mutate(UpdateMyContactDetailsDocument, { input: { mobile: null, notifyBySms: false } });
     expect(off.errors).toEqual([]);
@@ -169,7 +203,9 @@ describe('updateMyContactDetails', () => {
 
   test('a citizen changes only their own record', async () => {
     const before = await t.em().findOneOrFail(Person, { personnummer: DEMO.relation });
-    await (await citizen(DEMO.tolvan)).mutate(UpdateMyContactDetailsDocument, { input: { email: 'tolvan2@example.se' } });
+    await (
+      await citizen(DEMO.tolvan)
+    ).mutate(UpdateMyContactDetailsDocument, { input: { email: 'tolvan2@example.se' } });
     const after = await t.em().findOneOrFail(Person, { personnummer: DEMO.relation });
     expect(after.email).toBe(before.email);
     expect((await t.em().findOneOrFail(Person, { personnummer: DEMO.tolvan })).email).toBe('tolvan2@example.se');

@@ -25,7 +25,10 @@ type Raw = Awaited<ReturnType<typeof postRaw>>;
 
 /** A 4xx answered as JSON `{ errors: [...] }`, with the given code when one is named. */
 function expectRefused(r: Raw, status: number, code?: string) {
-  expect({ status: r.status, contentType: r.contentType }).toEqual({ status, contentType: expect.stringMatching(/^application\/json/) });
+  expect({ status: r.status, contentType: r.contentType }).toEqual({
+    status,
+    contentType: expect.stringMatching(/^application\/json/),
+  });
   expect(Array.isArray(r.body?.errors)).toBe(true);
   expect(r.body.errors.length).toBeGreaterThan(0);
   if (code) expect(r.body.errors.map((e: any) => e.extensions?.code)).toContain(code);
@@ -71,7 +74,10 @@ describe('H1 limits on the document', () => {
   test('deep nesting hidden in fragments is refused too', async () => {
     let fragments = 'fragment F0 on Person { name }';
     for (let i = 1; i <= 14; i++) {
-      fragments += i % 2 === 1 ? ` fragment F${i} on Case { holder { ...F${i - 1} } }` : ` fragment F${i} on Person { cases { ...F${i - 1} } }`;
+      fragments +=
+        i % 2 === 1
+          ? ` fragment F${i} on Case { holder { ...F${i - 1} } }`
+          : ` fragment F${i} on Person { cases { ...F${i - 1} } }`;
     }
     const r = await postRaw(t.url, { query: `{ persons { nodes { ...F14 } } } ${fragments}` }, { token: staff });
     expectRefused(r, 400, 'GRAPHQL_VALIDATION_FAILED');
@@ -124,7 +130,6 @@ describe('H1 limits on the document', () => {
     expect(r.body.errors[0].message).toMatch(/token/i);
     await expectStillServing();
   });
-
 });
 
 describe('H2 refused request shapes', () => {
@@ -135,30 +140,42 @@ describe('H2 refused request shapes', () => {
   });
 
   test('a text/plain POST is refused (CSRF prevention)', async () => {
-    const r = await postRaw(t.url, JSON.stringify({ query: '{ me { name } }' }), { token: citizen, contentType: 'text/plain' });
+    const r = await postRaw(t.url, JSON.stringify({ query: '{ me { name } }' }), {
+      token: citizen,
+      contentType: 'text/plain',
+    });
     expectRefused(r, 400);
     expect(r.text).not.toContain('Tolvan');
     await expectStillServing();
   });
 
   test('a form POST is refused (CSRF prevention)', async () => {
-    const r = await postRaw(t.url, `query=${encodeURIComponent('{ me { name } }')}`, { token: citizen, contentType: 'application/x-www-form-urlencoded' });
+    const r = await postRaw(t.url, `query=${encodeURIComponent('{ me { name } }')}`, {
+      token: citizen,
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expectRefused(r, 400);
     expect(r.text).not.toContain('Tolvan');
     await expectStillServing();
   });
 
   test('a multipart POST is refused (CSRF prevention)', async () => {
-    const r = await postRaw(t.url, '--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n{ me { name } }\r\n--x--\r\n', {
-      token: citizen,
-      contentType: 'multipart/form-data; boundary=x',
-    });
+    const r = await postRaw(
+      t.url,
+      '--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n{ me { name } }\r\n--x--\r\n',
+      {
+        token: citizen,
+        contentType: 'multipart/form-data; boundary=x',
+      },
+    );
     expectRefused(r, 400);
     expect(r.text).not.toContain('Tolvan');
   });
 
   test('a GET query without a preflight header is refused (CSRF prevention)', async () => {
-    const res = await fetch(`${t.url}?query=${encodeURIComponent('{ me { name } }')}`, { headers: { authorization: `Bearer ${citizen}` } });
+    const res = await fetch(`${t.url}?query=${encodeURIComponent('{ me { name } }')}`, {
+      headers: { authorization: `Bearer ${citizen}` },
+    });
     const text = await res.text();
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -194,7 +211,11 @@ describe('H2 refused request shapes', () => {
   });
 
   test('a body just under 1 MB is read', async () => {
-    const r = await postRaw(t.url, { query: '{ me { name } }', variables: { padding: 'x'.repeat(1000 * 1000) } }, { token: citizen });
+    const r = await postRaw(
+      t.url,
+      { query: '{ me { name } }', variables: { padding: 'x'.repeat(1000 * 1000) } },
+      { token: citizen },
+    );
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ data: { me: { name: 'Tolvan Tolvansson' } } });
   });
@@ -214,7 +235,11 @@ describe('H2 refused request shapes', () => {
   });
 
   test('an unknown argument is refused without a suggestion', async () => {
-    const r = await postRaw(t.url, { query: '{ persons(serch: "x") { nodes { name } } }' }, { token: await t.token.staff(DEMO.caseworker) });
+    const r = await postRaw(
+      t.url,
+      { query: '{ persons(serch: "x") { nodes { name } } }' },
+      { token: await t.token.staff(DEMO.caseworker) },
+    );
     expectRefused(r, 400, 'GRAPHQL_VALIDATION_FAILED');
     expect(r.text).not.toMatch(/did you mean/i);
   });
@@ -233,7 +258,11 @@ describe('H2 refused request shapes', () => {
   });
 
   test('no X-Powered-By header', async () => {
-    const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    const res = await fetch(t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-powered-by')).toBeNull();
   });
@@ -276,7 +305,6 @@ describe('H3 limits follow the configuration exactly', () => {
     expect(deep.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(deep.body.errors[0].message).toMatch(/depth/i);
   });
-
 });
 
 describe('H4 the cost limit', () => {
@@ -290,7 +318,8 @@ describe('H4 the cost limit', () => {
   afterAll(() => cheap.close());
 
   // Armor's cost: objects 2, scalars 1, times 1.5 per level; `cases { title }` under nodes adds 7.875.
-  const repeated = (n: number) => `{ persons { nodes { ${Array.from({ length: n }, () => 'cases { title }').join(' ')} } } }`;
+  const repeated = (n: number) =>
+    `{ persons { nodes { ${Array.from({ length: n }, () => 'cases { title }').join(' ')} } } }`;
 
   test('a document within GRAPHQL_MAX_COST runs', async () => {
     const r = await postRaw(cheap.url, { query: repeated(11) }, { token: staffToken });
@@ -330,11 +359,24 @@ describe('M1 unexpected errors are masked', () => {
   let stderr: jest.SpyInstance;
   beforeEach(() => {
     logged = [];
-    stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (logged.push(String(chunk)), true));
+    stderr = jest
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (logged.push(String(chunk)), true));
   });
   afterEach(() => stderr.mockRestore());
   const errorLines = () =>
-    logged.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as { level: string; msg: string; requestId?: string; err?: { message: string; stack?: string } });
+    logged
+      .flatMap((l) => l.split('\n'))
+      .filter(Boolean)
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            level: string;
+            msg: string;
+            requestId?: string;
+            err?: { message: string; stack?: string };
+          },
+      );
 
   function expectMasked(r: Raw) {
     expect(r.contentType).toMatch(/^application\/json/);
@@ -347,7 +389,10 @@ describe('M1 unexpected errors are masked', () => {
       expect(e.extensions.stacktrace).toBeUndefined();
     }
     // Nothing of the SQL, the database's words or a stack frame, anywhere in the body.
-    const withoutDetail = JSON.stringify({ ...r.body, errors: errors.map(({ extensions: { detail: _d, ...ext }, ...e }) => ({ ...e, extensions: ext })) });
+    const withoutDetail = JSON.stringify({
+      ...r.body,
+      errors: errors.map(({ extensions: { detail: _d, ...ext }, ...e }) => ({ ...e, extensions: ext })),
+    });
     expect(withoutDetail).not.toMatch(/select|relation|"unit"|does not exist|\bat [\w.<>]+ \(|\.ts:\d+/i);
   }
 
@@ -358,22 +403,36 @@ describe('M1 unexpected errors are masked', () => {
     expect(before.body.data.units.length).toBeGreaterThan(0);
 
     await broken.em().getConnection().execute('drop table "unit" cascade');
-    const r = await postRaw(broken.url, { query: '{ units { name } }' }, { token: staff, headers: { 'x-request-id': 'masking-test-0001' } });
+    const r = await postRaw(
+      broken.url,
+      { query: '{ units { name } }' },
+      { token: staff, headers: { 'x-request-id': 'masking-test-0001' } },
+    );
     expectMasked(r);
     expect(r.body.errors[0].extensions.requestId).toBe('masking-test-0001');
     // The log keeps the whole story under the same request id, so the client's id leads to it.
     const line = errorLines().find((l) => l.requestId === 'masking-test-0001');
-    expect(line).toMatchObject({ level: 'error', msg: 'unexpected error', err: { message: expect.stringContaining('relation "unit" does not exist') } });
+    expect(line).toMatchObject({
+      level: 'error',
+      msg: 'unexpected error',
+      err: { message: expect.stringContaining('relation "unit" does not exist') },
+    });
     expect(line!.err!.stack).toMatch(/\bat /);
   });
 
   test('a failure while looking up the caller (context creation) is masked too', async () => {
     await broken.em().getConnection().execute('drop table "staff" cascade');
-    const r = await postRaw(broken.url, { query: '{ staffMe { name } }' }, { token: await broken.token.staff(DEMO.caseworker) });
+    const r = await postRaw(
+      broken.url,
+      { query: '{ staffMe { name } }' },
+      { token: await broken.token.staff(DEMO.caseworker) },
+    );
     expect(r.status).toBeGreaterThanOrEqual(500);
     expectMasked(r);
     const requestId = (r.body.errors as { extensions: { requestId: string } }[])[0].extensions.requestId;
-    expect(errorLines().find((l) => l.requestId === requestId)?.err?.message).toContain('relation "staff" does not exist');
+    expect(errorLines().find((l) => l.requestId === requestId)?.err?.message).toContain(
+      'relation "staff" does not exist',
+    );
   });
 
   test('with the database gone entirely, /readyz answers 503 and a query is masked', async () => {
@@ -381,7 +440,11 @@ describe('M1 unexpected errors are masked', () => {
     const health = await fetch(broken.url.replace(/\/graphql$/, '/readyz'));
     expect(health.status).toBe(503);
     expect(await health.json()).toEqual({ status: expect.not.stringMatching(/^ok$/) });
-    const r = await postRaw(broken.url, { query: '{ me { name } }' }, { token: await broken.token.citizen(DEMO.tolvan) });
+    const r = await postRaw(
+      broken.url,
+      { query: '{ me { name } }' },
+      { token: await broken.token.citizen(DEMO.tolvan) },
+    );
     expect(r.status).toBeGreaterThanOrEqual(500);
     expectMasked(r);
   });
@@ -391,21 +454,35 @@ describe('M2 formatError in production mode', () => {
   const opts = (exposeDetails: boolean) => ({ requestId: 'req-12345678', exposeDetails, log: () => undefined });
 
   test('an unexpected error loses its message and gains the request id; no detail in production', () => {
-    const sqlError = new Error('select "s0".* from "staff" as "s0" - relation "staff" does not exist\n    at Connection.execute (src/db.ts:1:1)');
-    const out = formatError({ message: sqlError.message, extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } }, sqlError, opts(false));
+    const sqlError = new Error(
+      'select "s0".* from "staff" as "s0" - relation "staff" does not exist\n    at Connection.execute (src/db.ts:1:1)',
+    );
+    const out = formatError(
+      { message: sqlError.message, extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } },
+      sqlError,
+      opts(false),
+    );
     expect(out.extensions).toEqual({ code: ErrorCode.INTERNAL_SERVER_ERROR, requestId: 'req-12345678' });
     expect(out.message).toContain('req-12345678');
     expect(JSON.stringify(out)).not.toMatch(/select|relation|staff|at Connection/);
   });
 
   test('an error with an unknown code is masked the same way', () => {
-    const out = formatError({ message: 'ECONNREFUSED 127.0.0.1:5432', extensions: { code: 'ECONNREFUSED' } }, new Error('x'), opts(false));
+    const out = formatError(
+      { message: 'ECONNREFUSED 127.0.0.1:5432', extensions: { code: 'ECONNREFUSED' } },
+      new Error('x'),
+      opts(false),
+    );
     expect(out.extensions).toEqual({ code: ErrorCode.INTERNAL_SERVER_ERROR, requestId: 'req-12345678' });
     expect(JSON.stringify(out)).not.toContain('5432');
   });
 
   test('outside production the detail extension carries the original message', () => {
-    const out = formatError({ message: 'boom', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, new Error('boom'), opts(true));
+    const out = formatError(
+      { message: 'boom', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      new Error('boom'),
+      opts(true),
+    );
     expect(out.extensions).toMatchObject({ code: ErrorCode.INTERNAL_SERVER_ERROR, detail: 'boom' });
   });
 
@@ -413,14 +490,23 @@ describe('M2 formatError in production mode', () => {
     const logged: unknown[] = [];
     const log = (e: unknown) => logged.push(e);
     const boom = new Error('boom');
-    formatError({ message: 'boom', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, boom, { exposeDetails: false, log });
-    formatError({ message: 'No person', extensions: { code: ErrorCode.NOT_FOUND } }, new Error('x'), { exposeDetails: false, log });
+    formatError({ message: 'boom', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, boom, {
+      exposeDetails: false,
+      log,
+    });
+    formatError({ message: 'No person', extensions: { code: ErrorCode.NOT_FOUND } }, new Error('x'), {
+      exposeDetails: false,
+      log,
+    });
     expect(logged).toEqual([boom]);
   });
 
   test('expected failures keep their code and message but lose stack and http extensions', () => {
     const out = formatError(
-      { message: 'Sign in first.', extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 }, stacktrace: ['at x'] } },
+      {
+        message: 'Sign in first.',
+        extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 }, stacktrace: ['at x'] },
+      },
       new Error('x'),
       opts(false),
     );

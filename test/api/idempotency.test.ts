@@ -34,11 +34,23 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const TABLES = ['send_request', 'conversation', 'conversation_participant', 'message', 'message_recipient', 'message_event', 'attachment', 'access_log_entry'] as const;
+const TABLES = [
+  'send_request',
+  'conversation',
+  'conversation_participant',
+  'message',
+  'message_recipient',
+  'message_event',
+  'attachment',
+  'access_log_entry',
+] as const;
 
 /** Row counts of every table a send writes to. */
 async function snapshot(): Promise<Record<string, number>> {
-  const [row] = await t.em().getConnection().execute(`select ${TABLES.map((n) => `(select count(*)::int from ${n}) as ${n}`).join(', ')}`);
+  const [row] = await t
+    .em()
+    .getConnection()
+    .execute(`select ${TABLES.map((n) => `(select count(*)::int from ${n}) as ${n}`).join(', ')}`);
   return row;
 }
 
@@ -50,16 +62,21 @@ const input = (overrides: Partial<SendMessageInput> = {}): SendMessageInput => (
   ...overrides,
 });
 
-const ids = (r: { data?: { sendMessage: { id: string; conversationId: string }[] } }) => r.data!.sendMessage.map((m) => [m.id, m.conversationId]);
+const ids = (r: { data?: { sendMessage: { id: string; conversationId: string }[] } }) =>
+  r.data!.sendMessage.map((m) => [m.id, m.conversationId]);
 
 test('a retry with the same key returns the same messages and creates nothing', async () => {
-  const first = await marita.mutate(SendMessageDocument, { input: input({ idempotencyKey: 'retry-0001', to: { personIds: [tolvanId, josefineId] } }) });
+  const first = await marita.mutate(SendMessageDocument, {
+    input: input({ idempotencyKey: 'retry-0001', to: { personIds: [tolvanId, josefineId] } }),
+  });
   expect(first.codes).toEqual([]);
   expect(first.data!.sendMessage).toHaveLength(2);
   const after = await snapshot();
 
   for (let i = 0; i < 3; i++) {
-    const retry = await marita.mutate(SendMessageDocument, { input: input({ idempotencyKey: 'retry-0001', to: { personIds: [tolvanId, josefineId] } }) });
+    const retry = await marita.mutate(SendMessageDocument, {
+      input: input({ idempotencyKey: 'retry-0001', to: { personIds: [tolvanId, josefineId] } }),
+    });
     expect(retry.codes).toEqual([]);
     expect(ids(retry)).toEqual(ids(first));
     expect(retry.data!.sendMessage.map((m) => m.subject)).toEqual(['Kallelse till möte', 'Kallelse till möte']);
@@ -106,20 +123,29 @@ describe('the same key with a different payload: IDEMPOTENCY_KEY_REUSED, nothing
   test('a reply may not reuse the key of a send', async () => {
     const [sent] = (await tolvan.query(citizen.ConversationsDocument, {})).data!.conversations.nodes;
     const convo = await tolvan.query(citizen.ConversationDocument, { id: sent.id });
-    const reply = await tolvan.mutate(citizen.ReplyToMessageDocument, { messageId: convo.data!.conversation.messages[0].id, input: { idempotencyKey: 'tolvans-key-1', body: 'Tack!' } });
+    const reply = await tolvan.mutate(citizen.ReplyToMessageDocument, {
+      messageId: convo.data!.conversation.messages[0].id,
+      input: { idempotencyKey: 'tolvans-key-1', body: 'Tack!' },
+    });
     expect(reply.codes).toEqual([]);
     before = await snapshot();
-    const send = await tolvan.mutate(citizen.SendMessageDocument, { input: { idempotencyKey: 'tolvans-key-1', to: { staffIds: [maritaId] }, subject: 'Fråga', body: 'Tack!' } });
+    const send = await tolvan.mutate(citizen.SendMessageDocument, {
+      input: { idempotencyKey: 'tolvans-key-1', to: { staffIds: [maritaId] }, subject: 'Fråga', body: 'Tack!' },
+    });
     expect(send.codes).toEqual(['IDEMPOTENCY_KEY_REUSED']);
   });
 });
 
 test('the same key used by another user is independent', async () => {
   const key = 'shared-key-0001';
-  const mine = await marita.mutate(SendMessageDocument, { input: input({ idempotencyKey: key, to: { staffIds: [maritaId] }, subject: 'Till mig själv' }) });
+  const mine = await marita.mutate(SendMessageDocument, {
+    input: input({ idempotencyKey: key, to: { staffIds: [maritaId] }, subject: 'Till mig själv' }),
+  });
   expect(mine.codes).toEqual([]);
   const before = await snapshot();
-  const theirs = await anna.mutate(SendMessageDocument, { input: input({ idempotencyKey: key, to: { staffIds: [maritaId] }, subject: 'Från Anna' }) });
+  const theirs = await anna.mutate(SendMessageDocument, {
+    input: input({ idempotencyKey: key, to: { staffIds: [maritaId] }, subject: 'Från Anna' }),
+  });
   expect(theirs.codes).toEqual([]);
   expect(theirs.data!.sendMessage[0].id).not.toBe(mine.data!.sendMessage[0].id);
   expect(theirs.data!.sendMessage[0].sender.name).toBe('Anna Ekholm');
@@ -144,7 +170,11 @@ test('concurrent sends with the same key produce exactly one message, and all an
 test('concurrent sends with the same key and different payloads: one is sent, the others are refused', async () => {
   const key = `race-${randomUUID()}`;
   const before = await snapshot();
-  const results = await Promise.all(['Ett', 'Två', 'Tre', 'Fyra'].map((subject) => marita.mutate(SendMessageDocument, { input: input({ idempotencyKey: key, subject }) })));
+  const results = await Promise.all(
+    ['Ett', 'Två', 'Tre', 'Fyra'].map((subject) =>
+      marita.mutate(SendMessageDocument, { input: input({ idempotencyKey: key, subject }) }),
+    ),
+  );
   const sent = results.filter((r) => r.codes.length === 0);
   expect(sent).toHaveLength(1);
   expect(results.filter((r) => r.codes[0] === 'IDEMPOTENCY_KEY_REUSED')).toHaveLength(3);
@@ -154,7 +184,9 @@ test('concurrent sends with the same key and different payloads: one is sent, th
 test('a send that fails writes no key, so the corrected send can use it', async () => {
   const before = await snapshot();
   const stranger = (await t.em().findOneOrFail(Person, { personnummer: DEMO.otherUnitPerson })).id;
-  const refused = await marita.mutate(SendMessageDocument, { input: input({ idempotencyKey: 'fix-and-retry-1', to: { personIds: [stranger] } }) });
+  const refused = await marita.mutate(SendMessageDocument, {
+    input: input({ idempotencyKey: 'fix-and-retry-1', to: { personIds: [stranger] } }),
+  });
   expect(refused.codes).toEqual(['RECIPIENT_NOT_ALLOWED']);
   expect(await snapshot()).toEqual(before);
   const fixed = await marita.mutate(SendMessageDocument, { input: input({ idempotencyKey: 'fix-and-retry-1' }) });
@@ -170,7 +202,10 @@ test('replies are idempotent too', async () => {
   const retry = await tolvan.mutate(citizen.ReplyToMessageDocument, reply);
   expect(retry.data!.replyToMessage.id).toBe(first.data!.replyToMessage.id);
   expect(await snapshot()).toEqual(before);
-  const changed = await tolvan.mutate(citizen.ReplyToMessageDocument, { ...reply, input: { ...reply.input, body: 'Jag kommer inte.' } });
+  const changed = await tolvan.mutate(citizen.ReplyToMessageDocument, {
+    ...reply,
+    input: { ...reply.input, body: 'Jag kommer inte.' },
+  });
   expect(changed.codes).toEqual(['IDEMPOTENCY_KEY_REUSED']);
 });
 

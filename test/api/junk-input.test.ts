@@ -103,9 +103,13 @@ test('J1 no operation answers INTERNAL_SERVER_ERROR to junk, for any caller', as
         for (const [who, token] of Object.entries(tokens)) {
           const r = await postRaw(w.t.url, { query, variables }, { token });
           calls++;
-          const codes: string[] = (r.body?.errors ?? []).map((e: { extensions?: { code?: string } }) => e.extensions?.code);
+          const codes: string[] = (r.body?.errors ?? []).map(
+            (e: { extensions?: { code?: string } }) => e.extensions?.code,
+          );
           if (r.status >= 500 || codes.includes('INTERNAL_SERVER_ERROR')) {
-            internal.push(`${field.name} as ${who} with ${junk}: ${r.status} ${JSON.stringify(r.body?.errors?.[0]?.extensions?.detail ?? r.body?.errors?.[0]?.message)}`);
+            internal.push(
+              `${field.name} as ${who} with ${junk}: ${r.status} ${JSON.stringify(r.body?.errors?.[0]?.extensions?.detail ?? r.body?.errors?.[0]?.message)}`,
+            );
           }
         }
       }
@@ -117,10 +121,21 @@ test('J1 no operation answers INTERNAL_SERVER_ERROR to junk, for any caller', as
 
 test('J2 text with a NUL character is refused at the edge with BAD_USER_INPUT naming where, and nothing is written', async () => {
   const admin = await w.t.token.staff(DEMO.admin);
-  const r = await postRaw(w.t.url, { query: 'mutation($n: String!) { createUnit(name: $n, municipality: "Söderköpings kommun") { id } }', variables: { n: 'Enhet\u0000X' } }, { token: admin });
+  const r = await postRaw(
+    w.t.url,
+    {
+      query: 'mutation($n: String!) { createUnit(name: $n, municipality: "Söderköpings kommun") { id } }',
+      variables: { n: 'Enhet\u0000X' },
+    },
+    { token: admin },
+  );
   expect(r.status).toBe(400);
   expect(r.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'n' });
-  const inline = await postRaw(w.t.url, { query: 'mutation { createUnit(name: "Enhet\\u0000Y", municipality: "Söderköpings kommun") { id } }' }, { token: admin });
+  const inline = await postRaw(
+    w.t.url,
+    { query: 'mutation { createUnit(name: "Enhet\\u0000Y", municipality: "Söderköpings kommun") { id } }' },
+    { token: admin },
+  );
   expect(inline.status).toBe(400);
   expect(inline.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   const units = await w.t.em().getConnection().execute("select count(*)::int as n from unit where name like 'Enhet%'");

@@ -41,14 +41,29 @@ async function freshCaseworker(): Promise<string> {
   const marita = await e.findOneOrFail(Staff, { username: DEMO.caseworker }, { populate: ['unit'] });
   staffSerial += 1;
   const username = `fresh${String(staffSerial).padStart(2, '0')}`;
-  const s = e.create(Staff, { username, givenName: 'Fredrika', familyName: `Färsk${staffSerial}`, role: StaffRole.CASEWORKER, unit: marita.unit });
+  const s = e.create(Staff, {
+    username,
+    givenName: 'Fredrika',
+    familyName: `Färsk${staffSerial}`,
+    role: StaffRole.CASEWORKER,
+    unit: marita.unit,
+  });
   await e.flush();
   staff[username] = s.id;
   return username;
 }
 
-async function citizenWrites(pnr: string, to: citizen.AddresseesInput, subject = 'Fråga', readReceiptRequested = false) {
-  const r = await (await asCitizen(pnr)).mutate(citizen.SendMessageDocument, { input: { idempotencyKey: key(), to, subject, body: '<p>Hej</p>', readReceiptRequested } });
+async function citizenWrites(
+  pnr: string,
+  to: citizen.AddresseesInput,
+  subject = 'Fråga',
+  readReceiptRequested = false,
+) {
+  const r = await (
+    await asCitizen(pnr)
+  ).mutate(citizen.SendMessageDocument, {
+    input: { idempotencyKey: key(), to, subject, body: '<p>Hej</p>', readReceiptRequested },
+  });
   expect(r.codes).toEqual([]);
   return r.data!.sendMessage[0];
 }
@@ -60,7 +75,7 @@ async function unread(username: string): Promise<Record<string, number>> {
 }
 
 describe('shared mailboxes (M6: members take part through the mailbox)', () => {
-  test('members see the mailbox\'s conversations and answer from it; it stays out of their own mailbox', async () => {
+  test("members see the mailbox's conversations and answer from it; it stays out of their own mailbox", async () => {
     const sent = await citizenWrites(DEMO.tolvan, { sharedMailboxIds: [mailboxId] }, 'Till mottagningen');
     for (const member of [DEMO.caseworker, DEMO.secondCaseworker]) {
       const api = await asStaff(member);
@@ -73,7 +88,10 @@ describe('shared mailboxes (M6: members take part through the mailbox)', () => {
     }
 
     const anna = await asStaff(DEMO.secondCaseworker);
-    const reply = await anna.mutate(ReplyToMessageDocument, { messageId: sent.id, input: { idempotencyKey: key(), body: 'Vi återkommer.', fromSharedMailboxId: mailboxId } });
+    const reply = await anna.mutate(ReplyToMessageDocument, {
+      messageId: sent.id,
+      input: { idempotencyKey: key(), body: 'Vi återkommer.', fromSharedMailboxId: mailboxId },
+    });
     expect(reply.codes).toEqual([]);
     expect(reply.data!.replyToMessage.sender).toMatchObject({ kind: 'SHARED_MAILBOX', id: mailboxId });
     expect(reply.data!.replyToMessage.writtenBy).toMatchObject({ kind: 'STAFF', id: staff[DEMO.secondCaseworker] });
@@ -81,12 +99,21 @@ describe('shared mailboxes (M6: members take part through the mailbox)', () => {
 
     // Without choosing, a member who is not personally in the thread answers as the mailbox.
     const marita = await asStaff(DEMO.caseworker);
-    const again = await marita.mutate(ReplyToMessageDocument, { messageId: sent.id, input: { idempotencyKey: key(), body: 'Och en sak till.' } });
+    const again = await marita.mutate(ReplyToMessageDocument, {
+      messageId: sent.id,
+      input: { idempotencyKey: key(), body: 'Och en sak till.' },
+    });
     expect(again.codes).toEqual([]);
     expect(again.data!.replyToMessage.sender.id).toBe(mailboxId);
 
-    const tolvanView = await (await asCitizen(DEMO.tolvan)).query(citizen.ConversationDocument, { id: sent.conversationId });
-    expect(tolvanView.data!.conversation.messages.map((m) => m.sender.name)).toEqual(['Tolvan Tolvansson', 'Försörjningsstöd mottagning', 'Försörjningsstöd mottagning']);
+    const tolvanView = await (
+      await asCitizen(DEMO.tolvan)
+    ).query(citizen.ConversationDocument, { id: sent.conversationId });
+    expect(tolvanView.data!.conversation.messages.map((m) => m.sender.name)).toEqual([
+      'Tolvan Tolvansson',
+      'Försörjningsstöd mottagning',
+      'Försörjningsstöd mottagning',
+    ]);
   });
 
   test('a non-member gets NOT_FOUND for the mailbox, its conversations and its messages, exactly as for an unknown mailbox', async () => {
@@ -97,9 +124,14 @@ describe('shared mailboxes (M6: members take part through the mailbox)', () => {
     expect(listed.codes).toEqual(['NOT_FOUND']);
     expect(listed.errors[0].message).toBe(unknown.errors[0].message);
     expect((await bo.query(ConversationDocument, { id: sent.conversationId })).codes).toEqual(['NOT_FOUND']);
-    const reply = await bo.mutate(ReplyToMessageDocument, { messageId: sent.id, input: { idempotencyKey: key(), body: 'x', fromSharedMailboxId: mailboxId } });
+    const reply = await bo.mutate(ReplyToMessageDocument, {
+      messageId: sent.id,
+      input: { idempotencyKey: key(), body: 'x', fromSharedMailboxId: mailboxId },
+    });
     expect(reply.codes).toEqual(['NOT_FOUND']);
-    expect((await bo.mutate(MarkMessageReadDocument, { messageId: sent.id, sharedMailboxId: mailboxId })).codes).toEqual(['NOT_FOUND']);
+    expect(
+      (await bo.mutate(MarkMessageReadDocument, { messageId: sent.id, sharedMailboxId: mailboxId })).codes,
+    ).toEqual(['NOT_FOUND']);
     expect(Object.keys(await unread(DEMO.otherUnitCaseworker))).toEqual([staff[DEMO.otherUnitCaseworker]]);
   });
 
@@ -117,10 +149,15 @@ describe('shared mailboxes (M6: members take part through the mailbox)', () => {
     expect((await api.query(ConversationDocument, { id: sent.conversationId })).codes).toEqual([]);
     expect(Object.keys(await unread(member))).toEqual([staff[member], mailboxId]);
 
-    expect((await admin.mutate(RemoveSharedMailboxMemberDocument, { mailboxId, staffId: staff[member] })).codes).toEqual([]);
+    expect(
+      (await admin.mutate(RemoveSharedMailboxMemberDocument, { mailboxId, staffId: staff[member] })).codes,
+    ).toEqual([]);
     expect((await api.query(ConversationsDocument, { sharedMailboxId: mailboxId })).codes).toEqual(['NOT_FOUND']);
     expect((await api.query(ConversationDocument, { id: sent.conversationId })).codes).toEqual(['NOT_FOUND']);
-    expect((await api.mutate(ReplyToMessageDocument, { messageId: sent.id, input: { idempotencyKey: key(), body: 'x' } })).codes).toEqual(['NOT_FOUND']);
+    expect(
+      (await api.mutate(ReplyToMessageDocument, { messageId: sent.id, input: { idempotencyKey: key(), body: 'x' } }))
+        .codes,
+    ).toEqual(['NOT_FOUND']);
     expect((await api.mutate(MarkMessageReadDocument, { messageId: sent.id })).codes).toEqual(['NOT_FOUND']);
     expect(Object.keys(await unread(member))).toEqual([staff[member]]);
   });
@@ -137,7 +174,9 @@ describe('unread counts, filters and pages', () => {
     expect((await unread(DEMO.secondCaseworker))[mailboxId]).toBe(before.anna[mailboxId] + 1);
 
     const marita = await asStaff(DEMO.caseworker);
-    expect((await marita.mutate(MarkMessageReadDocument, { messageId: toBox.id, sharedMailboxId: mailboxId })).codes).toEqual([]);
+    expect(
+      (await marita.mutate(MarkMessageReadDocument, { messageId: toBox.id, sharedMailboxId: mailboxId })).codes,
+    ).toEqual([]);
     const afterBox = await unread(DEMO.caseworker);
     expect(afterBox[mailboxId]).toBe(before.marita[mailboxId]);
     expect(afterBox[staff[DEMO.caseworker]]).toBe(before.marita[staff[DEMO.caseworker]] + 1);
@@ -152,11 +191,25 @@ describe('unread counts, filters and pages', () => {
     const api = await asStaff(me);
     const a = await addCaseHolder(t.em(), me);
     const b = await addCaseHolder(t.em(), me);
-    const sent = await api.mutate(SendMessageDocument, { input: { idempotencyKey: key(), to: { personIds: [a.person.id, b.person.id] }, subject: 'Två', body: '<p>Hej</p>' } });
+    const sent = await api.mutate(SendMessageDocument, {
+      input: {
+        idempotencyKey: key(),
+        to: { personIds: [a.person.id, b.person.id] },
+        subject: 'Två',
+        body: '<p>Hej</p>',
+      },
+    });
     const [toA, toB] = sent.data!.sendMessage;
     const aApi = await asCitizen(a.person.personnummer);
     for (const body of ['Ett', 'Två']) {
-      expect((await aApi.mutate(citizen.ReplyToMessageDocument, { messageId: toA.id, input: { idempotencyKey: key(), body } })).codes).toEqual([]);
+      expect(
+        (
+          await aApi.mutate(citizen.ReplyToMessageDocument, {
+            messageId: toA.id,
+            input: { idempotencyKey: key(), body },
+          })
+        ).codes,
+      ).toEqual([]);
     }
     const all = await api.query(ConversationsDocument, {});
     expect(all.data!.conversations.nodes.map((c) => [c.id, c.unreadCount])).toEqual([
@@ -167,7 +220,8 @@ describe('unread counts, filters and pages', () => {
     expect(unreadOnly.data!.conversations.nodes.map((c) => c.id)).toEqual([toA.conversationId]);
 
     const thread = await api.query(ConversationDocument, { id: toA.conversationId });
-    for (const m of thread.data!.conversation.messages.filter((m) => !m.readByMe)) await api.mutate(MarkMessageReadDocument, { messageId: m.id });
+    for (const m of thread.data!.conversation.messages.filter((m) => !m.readByMe))
+      await api.mutate(MarkMessageReadDocument, { messageId: m.id });
     expect((await api.query(ConversationsDocument, { unreadOnly: true })).data!.conversations.nodes).toEqual([]);
     expect((await unread(me))[staff[me]]).toBe(0);
   });
@@ -176,19 +230,29 @@ describe('unread counts, filters and pages', () => {
     const me = await freshCaseworker();
     const api = await asStaff(me);
     const x = await addCaseHolder(t.em(), me);
-    const sent = await api.mutate(SendMessageDocument, { input: { idempotencyKey: key(), to: { personIds: [x.person.id] }, subject: 'Från mig', body: '<p>Hej</p>' } });
+    const sent = await api.mutate(SendMessageDocument, {
+      input: { idempotencyKey: key(), to: { personIds: [x.person.id] }, subject: 'Från mig', body: '<p>Hej</p>' },
+    });
     const outgoing = sent.data!.sendMessage[0].conversationId;
-    const fromColleague = await (await asStaff(DEMO.caseworker)).mutate(SendMessageDocument, {
+    const fromColleague = await (
+      await asStaff(DEMO.caseworker)
+    ).mutate(SendMessageDocument, {
       input: { idempotencyKey: key(), to: { staffIds: [staff[me]] }, subject: 'Till dig', body: '<p>Hej kollega</p>' },
     });
     const incoming = fromColleague.data!.sendMessage[0].conversationId;
-    const ids = async (folder: 'ALL' | 'INBOX' | 'SENT') => (await api.query(ConversationsDocument, { folder })).data!.conversations.nodes.map((c) => c.id);
+    const ids = async (folder: 'ALL' | 'INBOX' | 'SENT') =>
+      (await api.query(ConversationsDocument, { folder })).data!.conversations.nodes.map((c) => c.id);
     expect(await ids('INBOX')).toEqual([incoming]);
     expect(await ids('SENT')).toEqual([outgoing]);
     expect(await ids('ALL')).toEqual([incoming, outgoing]);
 
     // Once the citizen answers, the conversation is in both and moves to the top.
-    await (await asCitizen(x.person.personnummer)).mutate(citizen.ReplyToMessageDocument, { messageId: sent.data!.sendMessage[0].id, input: { idempotencyKey: key(), body: 'Svar' } });
+    await (
+      await asCitizen(x.person.personnummer)
+    ).mutate(citizen.ReplyToMessageDocument, {
+      messageId: sent.data!.sendMessage[0].id,
+      input: { idempotencyKey: key(), body: 'Svar' },
+    });
     expect(await ids('INBOX')).toEqual([outgoing, incoming]);
     expect(await ids('SENT')).toEqual([outgoing]);
   });
@@ -200,11 +264,18 @@ describe('unread counts, filters and pages', () => {
     for (let i = 0; i < 5; i++) people.push(await addCaseHolder(t.em(), me));
     const firstMessages: { id: string; conversationId: string }[] = [];
     for (const [i, p] of people.entries()) {
-      const r = await api.mutate(SendMessageDocument, { input: { idempotencyKey: key(), to: { personIds: [p.person.id] }, subject: `Nr ${i}`, body: '<p>Hej</p>' } });
+      const r = await api.mutate(SendMessageDocument, {
+        input: { idempotencyKey: key(), to: { personIds: [p.person.id] }, subject: `Nr ${i}`, body: '<p>Hej</p>' },
+      });
       firstMessages.push(r.data!.sendMessage[0]);
     }
     // Activity in the oldest conversation brings it to the top.
-    await (await asCitizen(people[0].person.personnummer)).mutate(citizen.ReplyToMessageDocument, { messageId: firstMessages[0].id, input: { idempotencyKey: key(), body: 'Nytt' } });
+    await (
+      await asCitizen(people[0].person.personnummer)
+    ).mutate(citizen.ReplyToMessageDocument, {
+      messageId: firstMessages[0].id,
+      input: { idempotencyKey: key(), body: 'Nytt' },
+    });
     const expected = [0, 4, 3, 2, 1].map((i) => firstMessages[i].conversationId);
 
     const seen: string[] = [];
@@ -220,7 +291,9 @@ describe('unread counts, filters and pages', () => {
     }
     expect(seen).toEqual(expected);
     expect(pages).toBe(3);
-    const lastAt = (await api.query(ConversationsDocument, { first: 5 })).data!.conversations.nodes.map((c) => new Date(c.lastMessageAt!).getTime());
+    const lastAt = (await api.query(ConversationsDocument, { first: 5 })).data!.conversations.nodes.map((c) =>
+      new Date(c.lastMessageAt!).getTime(),
+    );
     expect([...lastAt].sort((a, b) => b - a)).toEqual(lastAt);
   });
 
@@ -234,20 +307,46 @@ describe('read receipts (läskvitto)', () => {
   test('the sender sees readAt only when a receipt was asked; the first read is kept; others see no receipts', async () => {
     const marita = await asStaff(DEMO.caseworker);
     const tolvan = await asCitizen(DEMO.tolvan);
-    const withReceipt = (await marita.mutate(SendMessageDocument, { input: { idempotencyKey: key(), to: { personIds: [person[DEMO.tolvan]] }, subject: 'Med kvitto', body: '<p>a</p>', readReceiptRequested: true } })).data!.sendMessage[0];
-    const without = (await marita.mutate(SendMessageDocument, { input: { idempotencyKey: key(), to: { personIds: [person[DEMO.tolvan]] }, subject: 'Utan kvitto', body: '<p>b</p>' } })).data!.sendMessage[0];
+    const withReceipt = (
+      await marita.mutate(SendMessageDocument, {
+        input: {
+          idempotencyKey: key(),
+          to: { personIds: [person[DEMO.tolvan]] },
+          subject: 'Med kvitto',
+          body: '<p>a</p>',
+          readReceiptRequested: true,
+        },
+      })
+    ).data!.sendMessage[0];
+    const without = (
+      await marita.mutate(SendMessageDocument, {
+        input: {
+          idempotencyKey: key(),
+          to: { personIds: [person[DEMO.tolvan]] },
+          subject: 'Utan kvitto',
+          body: '<p>b</p>',
+        },
+      })
+    ).data!.sendMessage[0];
 
-    expect(withReceipt.readReceipts).toEqual([{ recipient: expect.objectContaining({ id: person[DEMO.tolvan] }), readAt: null, readBy: null }]);
+    expect(withReceipt.readReceipts).toEqual([
+      { recipient: expect.objectContaining({ id: person[DEMO.tolvan] }), readAt: null, readBy: null },
+    ]);
     expect(without.readReceipts).toBeNull();
 
-    const citizenView = async (conversationId: string) => (await tolvan.query(citizen.ConversationDocument, { id: conversationId })).data!.conversation.messages[0];
+    const citizenView = async (conversationId: string) =>
+      (await tolvan.query(citizen.ConversationDocument, { id: conversationId })).data!.conversation.messages[0];
     const seenByTolvan = await citizenView(withReceipt.conversationId);
     expect(seenByTolvan.readReceiptRequested).toBe(true);
     expect(seenByTolvan.readReceipts).toBeNull();
     expect((await citizenView(without.conversationId)).readReceiptRequested).toBe(false);
 
-    for (const m of [withReceipt, without]) expect((await tolvan.mutate(citizen.MarkMessageReadDocument, { messageId: m.id })).data!.markMessageRead.readByMe).toBe(true);
-    const senderView = async (conversationId: string) => (await marita.query(ConversationDocument, { id: conversationId })).data!.conversation.messages[0];
+    for (const m of [withReceipt, without])
+      expect(
+        (await tolvan.mutate(citizen.MarkMessageReadDocument, { messageId: m.id })).data!.markMessageRead.readByMe,
+      ).toBe(true);
+    const senderView = async (conversationId: string) =>
+      (await marita.query(ConversationDocument, { id: conversationId })).data!.conversation.messages[0];
     const firstRead = (await senderView(withReceipt.conversationId)).readReceipts![0].readAt;
     expect(firstRead).not.toBeNull();
     expect((await senderView(without.conversationId)).readReceipts).toBeNull();
@@ -271,6 +370,9 @@ describe('read receipts (läskvitto)', () => {
     ]);
     // Other members are not the sender: no receipts for them.
     const marita = await asStaff(DEMO.caseworker);
-    expect((await marita.query(ConversationDocument, { id: sent.conversationId })).data!.conversation.messages[0].readReceipts).toBeNull();
+    expect(
+      (await marita.query(ConversationDocument, { id: sent.conversationId })).data!.conversation.messages[0]
+        .readReceipts,
+    ).toBeNull();
   });
 });

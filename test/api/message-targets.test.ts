@@ -9,7 +9,10 @@ beforeAll(async () => {
 });
 afterAll(() => w.close());
 
-async function targets(who: 'caseworker' | 'secondCaseworker' | 'otherUnitCaseworker' | 'executor', search: string | null = null) {
+async function targets(
+  who: 'caseworker' | 'secondCaseworker' | 'otherUnitCaseworker' | 'executor',
+  search: string | null = null,
+) {
   const api = await w.as(who);
   const res = await api.query(CitizenTargetsDocument, { search });
   expect(res.errors).toEqual([]);
@@ -18,7 +21,7 @@ async function targets(who: 'caseworker' | 'secondCaseworker' | 'otherUnitCasewo
 
 // persons(messageTargetsOnly: true): the recipient search of Skriv nytt's "Till klient" lists M1/M2 with the e-service on (M5).
 describe('MT persons(messageTargetsOnly) lists exactly whom the caller may write to', () => {
-  test('MT1 a caseworker: the holders of ongoing cases in her caseload and their activated relations; not a protected person without the e-service, not another unit\'s person', async () => {
+  test("MT1 a caseworker: the holders of ongoing cases in her caseload and their activated relations; not a protected person without the e-service, not another unit's person", async () => {
     // Sanna (Anna's case, same unit) is in Marita's caseload but has no e-service; Kalle is another unit's.
     expect(await targets('caseworker')).toEqual(['Josefine Test Ek', 'Tolvan Tolvansson']);
     expect(await targets('secondCaseworker')).toEqual(['Josefine Test Ek', 'Tolvan Tolvansson']);

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { ConversationDocument, ConversationsDocument, MailboxesDocument, MarkMessageReadDocument, ReplyToMessageDocument, SendMessageDocument } from '../../clients/staff/src';
+import {
+  ConversationDocument,
+  ConversationsDocument,
+  MailboxesDocument,
+  MarkMessageReadDocument,
+  ReplyToMessageDocument,
+  SendMessageDocument,
+} from '../../clients/staff/src';
 import * as citizen from '../../clients/citizen/src';
 import { DEMO, seedDemoData } from '../../src/db/demo-data';
 import { Person } from '../../src/entities/person';
@@ -57,7 +64,10 @@ test('Marita sends Tolvan a PDF with a read receipt; Tolvan reads, downloads and
   const read = await tolvan.mutate(citizen.MarkMessageReadDocument, { messageId: received.id });
   expect(read.data!.markMessageRead.readByMe).toBe(true);
 
-  const reply = await tolvan.mutate(citizen.ReplyToMessageDocument, { messageId: received.id, input: { idempotencyKey: randomUUID(), body: 'Tack!' } });
+  const reply = await tolvan.mutate(citizen.ReplyToMessageDocument, {
+    messageId: received.id,
+    input: { idempotencyKey: randomUUID(), body: 'Tack!' },
+  });
   expect(reply.codes).toEqual([]);
   expect(reply.data!.replyToMessage.subject).toBe('SV: Beslut om ekonomiskt bistånd');
 

@@ -41,13 +41,27 @@ afterAll(() => t.close());
 const asStaff = async (username: string) => apiAs(t, await t.token.staff(username));
 const asCitizen = async (pnr: string) => apiAs(t, await t.token.citizen(pnr));
 
-async function staffSend(username: string, to: AddresseesInput, extra: { readReceiptRequested?: boolean; attachmentIds?: string[]; subject?: string } = {}) {
+async function staffSend(
+  username: string,
+  to: AddresseesInput,
+  extra: { readReceiptRequested?: boolean; attachmentIds?: string[]; subject?: string } = {},
+) {
   const api = await asStaff(username);
-  return api.mutate(SendMessageDocument, { input: { idempotencyKey: key(), to, subject: extra.subject ?? 'Angående ditt ärende', body: '<p>Hej!</p>', ...extra } });
+  return api.mutate(SendMessageDocument, {
+    input: {
+      idempotencyKey: key(),
+      to,
+      subject: extra.subject ?? 'Angående ditt ärende',
+      body: '<p>Hej!</p>',
+      ...extra,
+    },
+  });
 }
 async function citizenSend(pnr: string, to: citizen.AddresseesInput) {
   const api = await asCitizen(pnr);
-  return api.mutate(citizen.SendMessageDocument, { input: { idempotencyKey: key(), to, subject: 'Fråga', body: '<p>Hej!</p>' } });
+  return api.mutate(citizen.SendMessageDocument, {
+    input: { idempotencyKey: key(), to, subject: 'Fråga', body: '<p>Hej!</p>' },
+  });
 }
 
 /** Rows a send writes: a refused send must leave every one of them as it was. */
@@ -72,13 +86,25 @@ describe('who may write to whom: staff senders (M1, M2, M3, M5)', () => {
   type Row = [string, string, () => Promise<AddresseesInput>, string | null];
   const pid = (pnr: string) => async () => ({ personIds: [person[pnr]] });
   const rows: Row[] = [
-    ['M1 a caseworker writes to the holder of an ongoing case in their caseload', DEMO.caseworker, pid(DEMO.tolvan), null],
-    ['M1 a caseworker writes to the holder of a case in their unit\'s caseload', DEMO.secondCaseworker, pid(DEMO.tolvan), null],
+    [
+      'M1 a caseworker writes to the holder of an ongoing case in their caseload',
+      DEMO.caseworker,
+      pid(DEMO.tolvan),
+      null,
+    ],
+    [
+      "M1 a caseworker writes to the holder of a case in their unit's caseload",
+      DEMO.secondCaseworker,
+      pid(DEMO.tolvan),
+      null,
+    ],
     ['M1 a caseworker writes to an activated relation inside its validity', DEMO.caseworker, pid(DEMO.relation), null],
     [
       'M1 a relation whose validity ended (validTo in the past) is refused',
       DEMO.caseworker,
-      async () => ({ personIds: [(await addRelation(t.em(), tolvansCase, { validFrom: isoDay(-60), validTo: isoDay(-1) })).id] }),
+      async () => ({
+        personIds: [(await addRelation(t.em(), tolvansCase, { validFrom: isoDay(-60), validTo: isoDay(-1) })).id],
+      }),
       'RECIPIENT_NOT_ALLOWED',
     ],
     [
@@ -99,20 +125,52 @@ describe('who may write to whom: staff senders (M1, M2, M3, M5)', () => {
       async () => ({ personIds: [(await addRelation(t.em(), tolvansCase, { activated: false })).id] }),
       'RECIPIENT_NOT_ALLOWED',
     ],
-    ['M1 a person of another unit\'s caseload is refused (not told whether they have the e-service)', DEMO.caseworker, pid(DEMO.otherUnitPerson), 'RECIPIENT_NOT_ALLOWED'],
+    [
+      "M1 a person of another unit's caseload is refused (not told whether they have the e-service)",
+      DEMO.caseworker,
+      pid(DEMO.otherUnitPerson),
+      'RECIPIENT_NOT_ALLOWED',
+    ],
     [
       'M1 the holder of a closed case is refused',
       DEMO.caseworker,
-      async () => ({ personIds: [(await addCaseHolder(t.em(), DEMO.caseworker, { status: CaseStatus.CLOSED })).person.id] }),
+      async () => ({
+        personIds: [(await addCaseHolder(t.em(), DEMO.caseworker, { status: CaseStatus.CLOSED })).person.id],
+      }),
       'RECIPIENT_NOT_ALLOWED',
     ],
-    ['M1 an id that does not exist is refused the same way', DEMO.caseworker, async () => ({ personIds: ['5d7e0a52-3c7f-4c1e-9a55-0a1b2c3d4e5f'] }), 'RECIPIENT_NOT_ALLOWED'],
+    [
+      'M1 an id that does not exist is refused the same way',
+      DEMO.caseworker,
+      async () => ({ personIds: ['5d7e0a52-3c7f-4c1e-9a55-0a1b2c3d4e5f'] }),
+      'RECIPIENT_NOT_ALLOWED',
+    ],
     ['M2 an executor writes to the holder they hold an assignment for', DEMO.executor, pid(DEMO.tolvan), null],
-    ['M2 an executor may not write to a relation on that case', DEMO.executor, pid(DEMO.relation), 'RECIPIENT_NOT_ALLOWED'],
-    ['M2 an executor may not write to a person they hold no assignment for', DEMO.executor, pid(DEMO.protectedPerson), 'RECIPIENT_NOT_ALLOWED'],
+    [
+      'M2 an executor may not write to a relation on that case',
+      DEMO.executor,
+      pid(DEMO.relation),
+      'RECIPIENT_NOT_ALLOWED',
+    ],
+    [
+      'M2 an executor may not write to a person they hold no assignment for',
+      DEMO.executor,
+      pid(DEMO.protectedPerson),
+      'RECIPIENT_NOT_ALLOWED',
+    ],
     ['M3 an executor writes to staff', DEMO.executor, async () => ({ staffIds: [staff[DEMO.caseworker]] }), null],
-    ['M3 a caseworker writes to staff of another unit and to a shared mailbox', DEMO.caseworker, async () => ({ staffIds: [staff[DEMO.otherUnitCaseworker]], sharedMailboxIds: [mailboxId] }), null],
-    ['M5 a case holder without the e-service is refused with RECIPIENT_NOT_ACTIVATED', DEMO.secondCaseworker, pid(DEMO.protectedPerson), 'RECIPIENT_NOT_ACTIVATED'],
+    [
+      'M3 a caseworker writes to staff of another unit and to a shared mailbox',
+      DEMO.caseworker,
+      async () => ({ staffIds: [staff[DEMO.otherUnitCaseworker]], sharedMailboxIds: [mailboxId] }),
+      null,
+    ],
+    [
+      'M5 a case holder without the e-service is refused with RECIPIENT_NOT_ACTIVATED',
+      DEMO.secondCaseworker,
+      pid(DEMO.protectedPerson),
+      'RECIPIENT_NOT_ACTIVATED',
+    ],
     ['M5 the same for a colleague in the unit', DEMO.caseworker, pid(DEMO.protectedPerson), 'RECIPIENT_NOT_ACTIVATED'],
     [
       'M5 an activated relation whose person has the e-service off is refused with RECIPIENT_NOT_ACTIVATED',
@@ -120,7 +178,12 @@ describe('who may write to whom: staff senders (M1, M2, M3, M5)', () => {
       async () => ({ personIds: [(await addRelation(t.em(), tolvansCase, { messagingEnabled: false })).id] }),
       'RECIPIENT_NOT_ACTIVATED',
     ],
-    ['M1 one refused person refuses the whole send, also to the allowed ones', DEMO.caseworker, async () => ({ personIds: [person[DEMO.tolvan], person[DEMO.otherUnitPerson]] }), 'RECIPIENT_NOT_ALLOWED'],
+    [
+      'M1 one refused person refuses the whole send, also to the allowed ones',
+      DEMO.caseworker,
+      async () => ({ personIds: [person[DEMO.tolvan], person[DEMO.otherUnitPerson]] }),
+      'RECIPIENT_NOT_ALLOWED',
+    ],
   ];
 
   test.each(rows)('%s', async (_name, sender, to, code) => {
@@ -140,25 +203,72 @@ describe('who may write to whom: staff senders (M1, M2, M3, M5)', () => {
 describe('who may write to whom: citizen senders (M4, M5)', () => {
   type Row = [string, string, () => Promise<citizen.AddresseesInput>, string | null];
   const rows: Row[] = [
-    ['M4 a citizen writes to the caseworker of their ongoing case', DEMO.tolvan, async () => ({ staffIds: [staff[DEMO.caseworker]] }), null],
-    ['M4 a citizen writes to the executor of their case', DEMO.tolvan, async () => ({ staffIds: [staff[DEMO.executor]] }), null],
-    ['M4 a citizen writes to their unit\'s shared mailbox', DEMO.tolvan, async () => ({ sharedMailboxIds: [mailboxId] }), null],
-    ['M4 an activated relation writes to the caseworker of the case', DEMO.relation, async () => ({ staffIds: [staff[DEMO.caseworker]] }), null],
-    ['M4 a citizen may not write to a colleague of their caseworker', DEMO.tolvan, async () => ({ staffIds: [staff[DEMO.secondCaseworker]] }), 'RECIPIENT_NOT_ALLOWED'],
-    ['M4 a citizen may not write to unrelated staff of another unit', DEMO.tolvan, async () => ({ staffIds: [staff[DEMO.otherUnitCaseworker]] }), 'RECIPIENT_NOT_ALLOWED'],
-    ['M4 one unrelated staff member refuses the whole send', DEMO.tolvan, async () => ({ staffIds: [staff[DEMO.caseworker], staff[DEMO.otherUnitCaseworker]] }), 'RECIPIENT_NOT_ALLOWED'],
-    ['M4 citizens cannot address persons', DEMO.tolvan, async () => ({ personIds: [person[DEMO.relation]] }), 'RECIPIENT_NOT_ALLOWED'],
     [
-      'M4 a relation outside its validity may not write to the case\'s caseworker',
+      'M4 a citizen writes to the caseworker of their ongoing case',
+      DEMO.tolvan,
+      async () => ({ staffIds: [staff[DEMO.caseworker]] }),
+      null,
+    ],
+    [
+      'M4 a citizen writes to the executor of their case',
+      DEMO.tolvan,
+      async () => ({ staffIds: [staff[DEMO.executor]] }),
+      null,
+    ],
+    [
+      "M4 a citizen writes to their unit's shared mailbox",
+      DEMO.tolvan,
+      async () => ({ sharedMailboxIds: [mailboxId] }),
+      null,
+    ],
+    [
+      'M4 an activated relation writes to the caseworker of the case',
+      DEMO.relation,
+      async () => ({ staffIds: [staff[DEMO.caseworker]] }),
+      null,
+    ],
+    [
+      'M4 a citizen may not write to a colleague of their caseworker',
+      DEMO.tolvan,
+      async () => ({ staffIds: [staff[DEMO.secondCaseworker]] }),
+      'RECIPIENT_NOT_ALLOWED',
+    ],
+    [
+      'M4 a citizen may not write to unrelated staff of another unit',
+      DEMO.tolvan,
+      async () => ({ staffIds: [staff[DEMO.otherUnitCaseworker]] }),
+      'RECIPIENT_NOT_ALLOWED',
+    ],
+    [
+      'M4 one unrelated staff member refuses the whole send',
+      DEMO.tolvan,
+      async () => ({ staffIds: [staff[DEMO.caseworker], staff[DEMO.otherUnitCaseworker]] }),
+      'RECIPIENT_NOT_ALLOWED',
+    ],
+    [
+      'M4 citizens cannot address persons',
+      DEMO.tolvan,
+      async () => ({ personIds: [person[DEMO.relation]] }),
+      'RECIPIENT_NOT_ALLOWED',
+    ],
+    [
+      "M4 a relation outside its validity may not write to the case's caseworker",
       '',
       async () => ({ staffIds: [staff[DEMO.caseworker]] }),
       'RECIPIENT_NOT_ALLOWED',
     ],
-    ['M5 a citizen without the e-service cannot send', DEMO.protectedPerson, async () => ({ staffIds: [staff[DEMO.secondCaseworker]] }), 'E_SERVICE_NOT_ACTIVATED'],
+    [
+      'M5 a citizen without the e-service cannot send',
+      DEMO.protectedPerson,
+      async () => ({ staffIds: [staff[DEMO.secondCaseworker]] }),
+      'E_SERVICE_NOT_ACTIVATED',
+    ],
   ];
 
   test.each(rows)('%s', async (_name, senderPnr, to, code) => {
-    const pnr = senderPnr || (await addRelation(t.em(), tolvansCase, { validFrom: isoDay(-60), validTo: isoDay(-1) })).personnummer;
+    const pnr =
+      senderPnr ||
+      (await addRelation(t.em(), tolvansCase, { validFrom: isoDay(-60), validTo: isoDay(-1) })).personnummer;
     const addressees = await to();
     if (code === null) {
       const sent = await citizenSend(pnr, addressees);
@@ -177,25 +287,42 @@ test('M5 a person whose e-service is turned off can no longer be written to, nor
   expect(sent.codes).toEqual([]);
   const message = sent.data!.sendMessage[0];
   const xApi = await asCitizen(x.personnummer);
-  const answer = await xApi.mutate(citizen.ReplyToMessageDocument, { messageId: message.id, input: { idempotencyKey: key(), body: 'Tack' } });
+  const answer = await xApi.mutate(citizen.ReplyToMessageDocument, {
+    messageId: message.id,
+    input: { idempotencyKey: key(), body: 'Tack' },
+  });
   expect(answer.codes).toEqual([]);
 
-  const off = await marita.mutate(SetEServiceDocument, { personId: x.id, input: { messagingEnabled: false, notifyBySms: false, notifyByEmail: false } });
+  const off = await marita.mutate(SetEServiceDocument, {
+    personId: x.id,
+    input: { messagingEnabled: false, notifyBySms: false, notifyByEmail: false },
+  });
   expect(off.codes).toEqual([]);
 
   await expectRefusedWritingNothing(() => staffSend(DEMO.caseworker, { personIds: [x.id] }), 'RECIPIENT_NOT_ACTIVATED');
   await expectRefusedWritingNothing(
-    () => marita.mutate(ReplyToMessageDocument, { messageId: answer.data!.replyToMessage.id, input: { idempotencyKey: key(), body: 'Svar' } }),
+    () =>
+      marita.mutate(ReplyToMessageDocument, {
+        messageId: answer.data!.replyToMessage.id,
+        input: { idempotencyKey: key(), body: 'Svar' },
+      }),
     'RECIPIENT_NOT_ACTIVATED',
   );
   await expectRefusedWritingNothing(
-    () => xApi.mutate(citizen.ReplyToMessageDocument, { messageId: message.id, input: { idempotencyKey: key(), body: 'Igen' } }),
+    () =>
+      xApi.mutate(citizen.ReplyToMessageDocument, {
+        messageId: message.id,
+        input: { idempotencyKey: key(), body: 'Igen' },
+      }),
     'E_SERVICE_NOT_ACTIVATED',
   );
-  await expectRefusedWritingNothing(() => citizenSend(x.personnummer, { staffIds: [staff[DEMO.caseworker]] }), 'E_SERVICE_NOT_ACTIVATED');
+  await expectRefusedWritingNothing(
+    () => citizenSend(x.personnummer, { staffIds: [staff[DEMO.caseworker]] }),
+    'E_SERVICE_NOT_ACTIVATED',
+  );
 });
 
-describe('M6 another citizen\'s conversation answers NOT_FOUND exactly like an id that does not exist', () => {
+describe("M6 another citizen's conversation answers NOT_FOUND exactly like an id that does not exist", () => {
   const randomId = '0b9c2f4e-8d1a-4e6b-9f3c-2a7d5e1c4b80';
   let messageId: string;
   let conversationId: string;
@@ -205,7 +332,11 @@ describe('M6 another citizen\'s conversation answers NOT_FOUND exactly like an i
     const token = await t.token.staff(DEMO.caseworker);
     const up = await upload(base, token, await makePdf('Beslut'), 'Beslut.pdf');
     expect(up.status).toBe(201);
-    const sent = await staffSend(DEMO.caseworker, { personIds: [person[DEMO.tolvan]] }, { attachmentIds: [up.body.id], subject: 'Privat' });
+    const sent = await staffSend(
+      DEMO.caseworker,
+      { personIds: [person[DEMO.tolvan]] },
+      { attachmentIds: [up.body.id], subject: 'Privat' },
+    );
     expect(sent.codes).toEqual([]);
     messageId = sent.data!.sendMessage[0].id;
     conversationId = sent.data!.sendMessage[0].conversationId;
@@ -213,8 +344,16 @@ describe('M6 another citizen\'s conversation answers NOT_FOUND exactly like an i
   });
 
   const strangers = [
-    ['another citizen (the relation on the same case)', () => asCitizen(DEMO.relation), () => t.token.citizen(DEMO.relation)],
-    ['a caseworker of another unit', () => asStaff(DEMO.otherUnitCaseworker), () => t.token.staff(DEMO.otherUnitCaseworker)],
+    [
+      'another citizen (the relation on the same case)',
+      () => asCitizen(DEMO.relation),
+      () => t.token.citizen(DEMO.relation),
+    ],
+    [
+      'a caseworker of another unit',
+      () => asStaff(DEMO.otherUnitCaseworker),
+      () => t.token.staff(DEMO.otherUnitCaseworker),
+    ],
   ] as const;
 
   test.each(strangers)('M6 conversation: %s', async (_who, api) => {
@@ -239,8 +378,14 @@ describe('M6 another citizen\'s conversation answers NOT_FOUND exactly like an i
   test.each(strangers)('M6 replyToMessage: %s, and nothing is written', async (_who, api) => {
     const a = await api();
     const before = await written();
-    const theirs = await a.mutate(citizen.ReplyToMessageDocument, { messageId, input: { idempotencyKey: key(), body: 'Inkräktare' } });
-    const none = await a.mutate(citizen.ReplyToMessageDocument, { messageId: randomId, input: { idempotencyKey: key(), body: 'Inkräktare' } });
+    const theirs = await a.mutate(citizen.ReplyToMessageDocument, {
+      messageId,
+      input: { idempotencyKey: key(), body: 'Inkräktare' },
+    });
+    const none = await a.mutate(citizen.ReplyToMessageDocument, {
+      messageId: randomId,
+      input: { idempotencyKey: key(), body: 'Inkräktare' },
+    });
     expect(theirs.codes).toEqual(['NOT_FOUND']);
     expect(theirs.errors[0].message).toBe(none.errors[0].message);
     expect(await written()).toEqual(before);
@@ -253,7 +398,9 @@ describe('M6 another citizen\'s conversation answers NOT_FOUND exactly like an i
     expect(theirs.status).toBe(404);
     expect(none.status).toBe(404);
     expect(JSON.parse(theirs.bytes.toString()).errors[0].extensions.code).toBe('NOT_FOUND');
-    expect(JSON.parse(theirs.bytes.toString()).errors[0].message).toBe(JSON.parse(none.bytes.toString()).errors[0].message);
+    expect(JSON.parse(theirs.bytes.toString()).errors[0].message).toBe(
+      JSON.parse(none.bytes.toString()).errors[0].message,
+    );
   });
 
   test('M6 the participants themselves do see it', async () => {
@@ -268,7 +415,12 @@ describe('several citizens at once: one conversation per citizen', () => {
   test('one send to two citizens creates two conversations; neither citizen sees the other or their reply', async () => {
     const marita = await asStaff(DEMO.caseworker);
     const sent = await marita.mutate(SendMessageDocument, {
-      input: { idempotencyKey: key(), to: { personIds: [person[DEMO.tolvan], person[DEMO.relation]] }, subject: 'Information till er båda', body: '<p>Hej båda.</p>' },
+      input: {
+        idempotencyKey: key(),
+        to: { personIds: [person[DEMO.tolvan], person[DEMO.relation]] },
+        subject: 'Information till er båda',
+        body: '<p>Hej båda.</p>',
+      },
     });
     expect(sent.codes).toEqual([]);
     const [toTolvan, toJosefine] = sent.data!.sendMessage;
@@ -278,16 +430,25 @@ describe('several citizens at once: one conversation per citizen', () => {
 
     const tolvan = await asCitizen(DEMO.tolvan);
     const josefine = await asCitizen(DEMO.relation);
-    const reply = await tolvan.mutate(citizen.ReplyToMessageDocument, { messageId: toTolvan.id, input: { idempotencyKey: key(), body: 'Svar från Tolvan' } });
+    const reply = await tolvan.mutate(citizen.ReplyToMessageDocument, {
+      messageId: toTolvan.id,
+      input: { idempotencyKey: key(), body: 'Svar från Tolvan' },
+    });
     expect(reply.codes).toEqual([]);
     expect(reply.data!.replyToMessage.recipients.map((r) => r.id)).toEqual([staff[DEMO.caseworker]]);
 
     const tolvanView = await tolvan.query(citizen.ConversationDocument, { id: toTolvan.conversationId });
-    expect(tolvanView.data!.conversation.participants.map((p) => p.id).sort()).toEqual([person[DEMO.tolvan], staff[DEMO.caseworker]].sort());
+    expect(tolvanView.data!.conversation.participants.map((p) => p.id).sort()).toEqual(
+      [person[DEMO.tolvan], staff[DEMO.caseworker]].sort(),
+    );
     const josefineView = await josefine.query(citizen.ConversationDocument, { id: toJosefine.conversationId });
-    expect(josefineView.data!.conversation.participants.map((p) => p.id).sort()).toEqual([person[DEMO.relation], staff[DEMO.caseworker]].sort());
+    expect(josefineView.data!.conversation.participants.map((p) => p.id).sort()).toEqual(
+      [person[DEMO.relation], staff[DEMO.caseworker]].sort(),
+    );
     expect(josefineView.data!.conversation.messages.map((m) => m.bodyText)).toEqual(['Hej båda.']);
-    expect((await josefine.query(citizen.ConversationDocument, { id: toTolvan.conversationId })).codes).toEqual(['NOT_FOUND']);
+    expect((await josefine.query(citizen.ConversationDocument, { id: toTolvan.conversationId })).codes).toEqual([
+      'NOT_FOUND',
+    ]);
 
     const josefineList = await josefine.query(citizen.ConversationsDocument, { first: 100 });
     const everything = JSON.stringify([josefineView.data, josefineList.data]);
@@ -298,15 +459,26 @@ describe('several citizens at once: one conversation per citizen', () => {
 
     // Marita sees both threads, each with its own citizen.
     const list = await marita.query(ConversationsDocument, { first: 100 });
-    const mine = list.data!.conversations.nodes.filter((c) => [toTolvan.conversationId, toJosefine.conversationId].includes(c.id));
+    const mine = list.data!.conversations.nodes.filter((c) =>
+      [toTolvan.conversationId, toJosefine.conversationId].includes(c.id),
+    );
     expect(mine.map((c) => c.citizen!.id).sort()).toEqual([person[DEMO.tolvan], person[DEMO.relation]].sort());
   });
 
-  test('a co-recipient never sees another\'s contact details, and a protected person\'s name never reaches another citizen', async () => {
+  test("a co-recipient never sees another's contact details, and a protected person's name never reaches another citizen", async () => {
     const secret = { mobile: '+46761112233', email: 'hemlig.person@example.se', street: 'Gömd väg 7' };
     const open = { mobile: '+46762223344', email: 'oppen.person@example.se', street: 'Öppen gata 9' };
-    const hidden = await addCaseHolder(t.em(), DEMO.secondCaseworker, { givenName: 'Hemliga', familyName: 'Skyddsdottir', protectedIdentity: true, ...secret });
-    const other = await addCaseHolder(t.em(), DEMO.secondCaseworker, { givenName: 'Öppna', familyName: 'Medmottagare', ...open });
+    const hidden = await addCaseHolder(t.em(), DEMO.secondCaseworker, {
+      givenName: 'Hemliga',
+      familyName: 'Skyddsdottir',
+      protectedIdentity: true,
+      ...secret,
+    });
+    const other = await addCaseHolder(t.em(), DEMO.secondCaseworker, {
+      givenName: 'Öppna',
+      familyName: 'Medmottagare',
+      ...open,
+    });
     const anna = await asStaff(DEMO.secondCaseworker);
     const sent = await anna.mutate(SendMessageDocument, {
       input: {
@@ -322,7 +494,14 @@ describe('several citizens at once: one conversation per citizen', () => {
 
     const hiddenApi = await asCitizen(hidden.person.personnummer);
     expect((await hiddenApi.mutate(citizen.MarkMessageReadDocument, { messageId: toHidden.id })).codes).toEqual([]);
-    expect((await hiddenApi.mutate(citizen.ReplyToMessageDocument, { messageId: toHidden.id, input: { idempotencyKey: key(), body: 'Jag kommer.' } })).codes).toEqual([]);
+    expect(
+      (
+        await hiddenApi.mutate(citizen.ReplyToMessageDocument, {
+          messageId: toHidden.id,
+          input: { idempotencyKey: key(), body: 'Jag kommer.' },
+        })
+      ).codes,
+    ).toEqual([]);
 
     const otherApi = await asCitizen(other.person.personnummer);
     const views = [
@@ -334,7 +513,14 @@ describe('several citizens at once: one conversation per citizen', () => {
     for (const v of views) expect(v.codes).toEqual([]);
     const seenByOther = JSON.stringify(views.map((v) => v.data));
     expect(seenByOther).toContain('Öppna Medmottagare'); // the check below can see names when they are there
-    for (const leak of [hidden.person.id, hidden.person.personnummer, 'Hemliga', 'Skyddsdottir', 'Jag kommer', ...Object.values(secret)]) {
+    for (const leak of [
+      hidden.person.id,
+      hidden.person.personnummer,
+      'Hemliga',
+      'Skyddsdottir',
+      'Jag kommer',
+      ...Object.values(secret),
+    ]) {
       expect(seenByOther).not.toContain(leak);
     }
 
@@ -354,13 +540,16 @@ describe('several citizens at once: one conversation per citizen', () => {
 });
 
 describe('M1/M4 a relation whose validity has ended is out of its conversations too', () => {
-  test('M1 neither the caseworker nor the former relation can reply once the relation\'s validity has ended', async () => {
+  test("M1 neither the caseworker nor the former relation can reply once the relation's validity has ended", async () => {
     const rel = await addRelation(t.em(), tolvansCase, { validFrom: isoDay(-60) });
     const sent = await staffSend(DEMO.caseworker, { personIds: [rel.id] });
     expect(sent.codes).toEqual([]);
     const message = sent.data!.sendMessage[0];
     const relApi = await asCitizen(rel.personnummer);
-    const answer = await relApi.mutate(citizen.ReplyToMessageDocument, { messageId: message.id, input: { idempotencyKey: key(), body: 'Tack' } });
+    const answer = await relApi.mutate(citizen.ReplyToMessageDocument, {
+      messageId: message.id,
+      input: { idempotencyKey: key(), body: 'Tack' },
+    });
     expect(answer.codes).toEqual([]);
 
     const e = t.em();
@@ -370,11 +559,19 @@ describe('M1/M4 a relation whose validity has ended is out of its conversations 
 
     const marita = await asStaff(DEMO.caseworker);
     await expectRefusedWritingNothing(
-      () => marita.mutate(ReplyToMessageDocument, { messageId: answer.data!.replyToMessage.id, input: { idempotencyKey: key(), body: 'Om ärendet' } }),
+      () =>
+        marita.mutate(ReplyToMessageDocument, {
+          messageId: answer.data!.replyToMessage.id,
+          input: { idempotencyKey: key(), body: 'Om ärendet' },
+        }),
       'RECIPIENT_NOT_ALLOWED',
     );
     await expectRefusedWritingNothing(
-      () => relApi.mutate(citizen.ReplyToMessageDocument, { messageId: message.id, input: { idempotencyKey: key(), body: 'Igen' } }),
+      () =>
+        relApi.mutate(citizen.ReplyToMessageDocument, {
+          messageId: message.id,
+          input: { idempotencyKey: key(), body: 'Igen' },
+        }),
       'RECIPIENT_NOT_ALLOWED',
     );
   });

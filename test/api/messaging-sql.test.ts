@@ -55,7 +55,8 @@ beforeAll(async () => {
   // citizen answers.
   const tolvan = await em.findOneOrFail(Person, tolvanId);
   const citizens = [...Array.from({ length: 12 }, () => tolvan)];
-  for (let i = 0; i < 55; i++) citizens.push((await addCaseHolder(t.em(), DEMO.caseworker, { givenName: `Invånare${i}` })).person);
+  for (let i = 0; i < 55; i++)
+    citizens.push((await addCaseHolder(t.em(), DEMO.caseworker, { givenName: `Invånare${i}` })).person);
   citizenIds = citizens.slice(12).map((p) => p.id);
   for (const [i, person] of citizens.entries()) {
     const [sent] = await as(staffViewer(marita)).send({
@@ -89,21 +90,33 @@ describe('the inbox page (last message, unread count, participants, citizen)', (
     // each conversation's participants and names and its last message, and writes the access log of the
     // citizens listed; the loaders are primed with what it read). 9 before.
     expect(five.count).toBe(fifty.count);
-    if (fifty.count > 5) throw new Error(`inbox page of 50 sent ${fifty.count} statements:\n${fifty.statements.join('\n')}`);
+    if (fifty.count > 5)
+      throw new Error(`inbox page of 50 sent ${fifty.count} statements:\n${fifty.statements.join('\n')}`);
     // The access log is still written, one row per citizen listed.
-    const [{ n }] = await t.em().getConnection().execute(`select count(*)::int as n from access_log_entry where action = 'CONVERSATION_LIST' and request_id is not null`);
+    const [{ n }] = await t
+      .em()
+      .getConnection()
+      .execute(
+        `select count(*)::int as n from access_log_entry where action = 'CONVERSATION_LIST' and request_id is not null`,
+      );
     expect(n).toBeGreaterThan(0);
   });
 
   test('the next page through the cursor costs the same', async () => {
     const first = await page(20);
-    const next = await measure(() => apiAs(t, maritaToken).query(ConversationsDocument, { first: 20, after: first.result.data!.conversations.pageInfo.endCursor }));
+    const next = await measure(() =>
+      apiAs(t, maritaToken).query(ConversationsDocument, {
+        first: 20,
+        after: first.result.data!.conversations.pageInfo.endCursor,
+      }),
+    );
     expect(next.result.data!.conversations.nodes).toHaveLength(20);
     expect(next.count).toBe(first.count);
   });
 
-  test('a shared mailbox\'s inbox and a citizen\'s inbox are fixed too', async () => {
-    const box = async (first: number) => measure(() => apiAs(t, maritaToken).query(ConversationsDocument, { sharedMailboxId: mailbox.id, first }));
+  test("a shared mailbox's inbox and a citizen's inbox are fixed too", async () => {
+    const box = async (first: number) =>
+      measure(() => apiAs(t, maritaToken).query(ConversationsDocument, { sharedMailboxId: mailbox.id, first }));
     const [b5, b50] = [await box(5), await box(50)];
     expect(b50.result.data!.conversations.nodes).toHaveLength(50);
     expect(b5.count).toBe(b50.count);
@@ -131,7 +144,10 @@ describe('the inbox page (last message, unread count, participants, citizen)', (
   });
 
   test('the indexes for the inbox and unread queries exist', async () => {
-    const rows: { indexname: string }[] = await t.em().getConnection().execute(`select indexname from pg_indexes where schemaname = current_schema()`);
+    const rows: { indexname: string }[] = await t
+      .em()
+      .getConnection()
+      .execute(`select indexname from pg_indexes where schemaname = current_schema()`);
     const names = rows.map((r) => r.indexname);
     expect(names).toEqual(
       expect.arrayContaining([
@@ -174,9 +190,19 @@ describe('opening a conversation (every message with sender, recipients, receipt
       last = await as(tolvanV).reply(last.id, { idempotencyKey: randomUUID(), body: `Tolvan ${i}` });
       await as(maritaV).markRead(last.id);
       const att = await upload(base, annaToken, pdf, `bilaga ${i}.pdf`);
-      last = await as(annaV).reply(last.id, { idempotencyKey: randomUUID(), body: `Mottagningen ${i}`, fromSharedMailboxId: mailbox.id, readReceiptRequested: true, attachmentIds: [att.body.id] });
+      last = await as(annaV).reply(last.id, {
+        idempotencyKey: randomUUID(),
+        body: `Mottagningen ${i}`,
+        fromSharedMailboxId: mailbox.id,
+        readReceiptRequested: true,
+        attachmentIds: [att.body.id],
+      });
       await as(tolvanV).markRead(last.id);
-      last = await as(maritaV).reply(last.id, { idempotencyKey: randomUUID(), body: `Marita ${i}`, readReceiptRequested: true });
+      last = await as(maritaV).reply(last.id, {
+        idempotencyKey: randomUUID(),
+        body: `Marita ${i}`,
+        readReceiptRequested: true,
+      });
       await as(tolvanV).markRead(last.id);
     }
     return first.conversation.id;
@@ -187,7 +213,15 @@ describe('opening a conversation (every message with sender, recipients, receipt
     const long = await conversationWith(10);
     const open = (id: string) => measure(() => apiAs(t, maritaToken).query(ConversationDocument, { id }));
     const reads = async (): Promise<number> =>
-      (await t.em().getConnection().execute(`select count(*)::int as n from access_log_entry where action = 'CONVERSATION_READ' and person_id = ?`, [tolvanId]))[0].n;
+      (
+        await t
+          .em()
+          .getConnection()
+          .execute(
+            `select count(*)::int as n from access_log_entry where action = 'CONVERSATION_READ' and person_id = ?`,
+            [tolvanId],
+          )
+      )[0].n;
     const readsBefore = await reads();
     const s = await open(short);
     // The staff read is access-logged, by the same statement that reads the conversation.
@@ -197,7 +231,11 @@ describe('opening a conversation (every message with sender, recipients, receipt
     expect(s.result.data!.conversation.messages).toHaveLength(4);
     const messages = l.result.data!.conversation.messages;
     expect(messages).toHaveLength(31);
-    expect(messages[29]).toMatchObject({ sender: { kind: 'SHARED_MAILBOX' }, writtenBy: { name: 'Anna Ekholm' }, attachments: [{ filename: 'bilaga 9.pdf' }] });
+    expect(messages[29]).toMatchObject({
+      sender: { kind: 'SHARED_MAILBOX' },
+      writtenBy: { name: 'Anna Ekholm' },
+      attachments: [{ filename: 'bilaga 9.pdf' }],
+    });
     expect(messages[30].readReceipts!.find((r) => r.recipient.kind === 'PERSON')!.readAt).not.toBeNull();
     expect(messages[30].history.map((h) => h.kind)).toEqual(['SENT', 'READ']);
 
@@ -205,16 +243,18 @@ describe('opening a conversation (every message with sender, recipients, receipt
     // participants and names and the access log in one statement; then messages, the viewer's mailboxes
     // again for readByMe, attachments, recipients, history; the names are primed). 13 before issue 12.
     expect(l.count).toBe(s.count);
-    if (l.count > 8) throw new Error(`a conversation of 31 messages sent ${l.count} statements:\n${l.statements.join('\n')}`);
+    if (l.count > 8)
+      throw new Error(`a conversation of 31 messages sent ${l.count} statements:\n${l.statements.join('\n')}`);
   });
 });
 
 /** The mutation's own work: what the sender needs back to show the sent message (its id and conversation). */
-const SendOnly = parse(`mutation SendOnly($input: SendMessageInput!) { sendMessage(input: $input) { id conversationId } }`) as TypedDocumentNode<
-  { sendMessage: { id: string; conversationId: string }[] },
-  { input: Record<string, unknown> }
->;
-const ReplyOnly = parse(`mutation ReplyOnly($messageId: ID!, $input: ReplyInput!) { replyToMessage(messageId: $messageId, input: $input) { id conversationId } }`) as TypedDocumentNode<
+const SendOnly = parse(
+  `mutation SendOnly($input: SendMessageInput!) { sendMessage(input: $input) { id conversationId } }`,
+) as TypedDocumentNode<{ sendMessage: { id: string; conversationId: string }[] }, { input: Record<string, unknown> }>;
+const ReplyOnly = parse(
+  `mutation ReplyOnly($messageId: ID!, $input: ReplyInput!) { replyToMessage(messageId: $messageId, input: $input) { id conversationId } }`,
+) as TypedDocumentNode<
   { replyToMessage: { id: string; conversationId: string } },
   { messageId: string; input: Record<string, unknown> }
 >;
@@ -223,7 +263,14 @@ describe('a send in a few statements (issue 12, item 3)', () => {
   const sendTo = (personIds: string[], extra: Record<string, unknown> = {}) =>
     measure(() =>
       apiAs(t, maritaToken).mutate(SendOnly, {
-        input: { idempotencyKey: randomUUID(), to: { personIds, staffIds: [anna.id], sharedMailboxIds: [mailbox.id] }, subject: 'Få satser', body: '<p>Hej</p>', readReceiptRequested: true, ...extra },
+        input: {
+          idempotencyKey: randomUUID(),
+          to: { personIds, staffIds: [anna.id], sharedMailboxIds: [mailbox.id] },
+          subject: 'Få satser',
+          body: '<p>Hej</p>',
+          readReceiptRequested: true,
+          ...extra,
+        },
       }),
     );
 
@@ -237,28 +284,45 @@ describe('a send in a few statements (issue 12, item 3)', () => {
     // writable persons, one write of all rows with the viewers' notice locks, the notices, commit);
     // before issue 12: 21 for 1 and 84 for 10. The same count for 1 and 10: nothing is per recipient.
     expect(ten.count).toBe(one.count);
-    if (one.count > 8) throw new Error(`a send to 1 citizen sent ${one.count} statements:\n${one.statements.join('\n')}`);
-    if (ten.count > 8) throw new Error(`a send to 10 citizens sent ${ten.count} statements:\n${ten.statements.join('\n')}`);
+    if (one.count > 8)
+      throw new Error(`a send to 1 citizen sent ${one.count} statements:\n${one.statements.join('\n')}`);
+    if (ten.count > 8)
+      throw new Error(`a send to 10 citizens sent ${ten.count} statements:\n${ten.statements.join('\n')}`);
   });
 
   test('to a citizen who chose SMS and e-mail notifications: the jobs are written too, still at most 8', async () => {
     const personId = citizenIds[20];
-    await t.em().getConnection().execute(`update person set notify_by_sms = true, notify_by_email = true, mobile = '+46701234567', email = 'a@example.se' where id = ?`, [personId]);
+    await t
+      .em()
+      .getConnection()
+      .execute(
+        `update person set notify_by_sms = true, notify_by_email = true, mobile = '+46701234567', email = 'a@example.se' where id = ?`,
+        [personId],
+      );
     const sent = await sendTo([personId]);
     expect(sent.result.codes).toEqual([]);
     const [message] = sent.result.data!.sendMessage;
-    const jobs: { kind: string; channel: string }[] = await t.em().getConnection().execute(
-      `select data->>'kind' as kind, data->>'channel' as channel from pgboss.job where name = 'notify' and data->>'messageId' = ? order by 1, 2`,
-      [message.id],
-    );
+    const jobs: { kind: string; channel: string }[] = await t
+      .em()
+      .getConnection()
+      .execute(
+        `select data->>'kind' as kind, data->>'channel' as channel from pgboss.job where name = 'notify' and data->>'messageId' = ? order by 1, 2`,
+        [message.id],
+      );
     expect(jobs.map((j) => `${j.kind}:${j.channel}`)).toEqual(expect.arrayContaining(['new:email', 'new:sms']));
     // Measured: 8 (the send's 7 and one insert of all jobs).
-    if (sent.count > 8) throw new Error(`a send with notifications sent ${sent.count} statements:\n${sent.statements.join('\n')}`);
+    if (sent.count > 8)
+      throw new Error(`a send with notifications sent ${sent.count} statements:\n${sent.statements.join('\n')}`);
   });
 
   test('a reply: at most 8 statements', async () => {
     const [first] = (await sendTo(citizenIds.slice(11, 12))).result.data!.sendMessage;
-    const reply = await measure(() => apiAs(t, maritaToken).mutate(ReplyOnly, { messageId: first.id, input: { idempotencyKey: randomUUID(), body: 'Ett tillägg.' } }));
+    const reply = await measure(() =>
+      apiAs(t, maritaToken).mutate(ReplyOnly, {
+        messageId: first.id,
+        input: { idempotencyKey: randomUUID(), body: 'Ett tillägg.' },
+      }),
+    );
     expect(reply.result.codes).toEqual([]);
     // Measured: 7 (auth, begin, the key claim locking the conversation, the reads after the lock, one write, the notices, commit); 22 before.
     if (reply.count > 8) throw new Error(`a reply sent ${reply.count} statements:\n${reply.statements.join('\n')}`);
@@ -270,14 +334,28 @@ describe('sending', () => {
   beforeAll(async () => {
     const em = t.em();
     const unit = (await em.findOneOrFail(Staff, marita.id, { populate: ['unit'] })).unit;
-    tenStaff = Array.from({ length: 10 }, (_, i) => em.create(Staff, { username: `sqltest${i}`, givenName: 'Kollega', familyName: `Nummer${i}`, role: StaffRole.CASEWORKER, unit }));
+    tenStaff = Array.from({ length: 10 }, (_, i) =>
+      em.create(Staff, {
+        username: `sqltest${i}`,
+        givenName: 'Kollega',
+        familyName: `Nummer${i}`,
+        role: StaffRole.CASEWORKER,
+        unit,
+      }),
+    );
     await em.flush();
   });
 
   const send = (staffIds: string[], personIds: string[] = []) =>
     measure(() =>
       apiAs(t, maritaToken).mutate(SendMessageDocument, {
-        input: { idempotencyKey: randomUUID(), to: { personIds, staffIds, sharedMailboxIds: [mailbox.id] }, subject: 'Till många', body: '<p>Hej alla</p>', readReceiptRequested: true },
+        input: {
+          idempotencyKey: randomUUID(),
+          to: { personIds, staffIds, sharedMailboxIds: [mailbox.id] },
+          subject: 'Till många',
+          body: '<p>Hej alla</p>',
+          readReceiptRequested: true,
+        },
       }),
     );
 
@@ -289,12 +367,16 @@ describe('sending', () => {
     expect(eleven.result.data!.sendMessage[0].recipients).toHaveLength(11);
     // Measured: at most 12 for both (the send's 6 without a citizen, then the answer's fields through the loaders); 23 before issue 12.
     expect(eleven.count).toBe(two.count);
-    if (eleven.count > 12) throw new Error(`a send to 11 sent ${eleven.count} statements:\n${eleven.statements.join('\n')}`);
+    if (eleven.count > 12)
+      throw new Error(`a send to 11 sent ${eleven.count} statements:\n${eleven.statements.join('\n')}`);
   });
 
   test('with a citizen among them, too', async () => {
     const two = await send([tenStaff[0].id], [tolvanId]);
-    const twelve = await send(tenStaff.map((s) => s.id), [tolvanId]);
+    const twelve = await send(
+      tenStaff.map((s) => s.id),
+      [tolvanId],
+    );
     expect(twelve.result.codes).toEqual([]);
     expect(twelve.result.data!.sendMessage[0].recipients).toHaveLength(12);
     // Measured: 14 for both (the writing rules add one, the loaders for the citizen's name and contact one or two; the access log is in the write). 28 before issue 12.

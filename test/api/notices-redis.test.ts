@@ -45,47 +45,77 @@ afterAll(async () => {
   await drop?.();
 });
 
-redisTest('R1 a notice reaches a subscriber on one instance when the message is sent through another, both ways', async () => {
-  expect(a.url).not.toBe(b.url);
-  const em = a.em();
-  const tolvanId = (await em.findOneOrFail(Person, { personnummer: DEMO.tolvan })).id;
-  const maritaId = (await em.findOneOrFail(Staff, { username: DEMO.caseworker })).id;
-  const maritaToken = await a.token.staff(DEMO.caseworker);
-  const tolvanToken = await a.token.citizen(DEMO.tolvan);
+redisTest(
+  'R1 a notice reaches a subscriber on one instance when the message is sent through another, both ways',
+  async () => {
+    expect(a.url).not.toBe(b.url);
+    const em = a.em();
+    const tolvanId = (await em.findOneOrFail(Person, { personnummer: DEMO.tolvan })).id;
+    const maritaId = (await em.findOneOrFail(Staff, { username: DEMO.caseworker })).id;
+    const maritaToken = await a.token.staff(DEMO.caseworker);
+    const tolvanToken = await a.token.citizen(DEMO.tolvan);
 
-  // Tolvan listens on A, Marita on B.
-  const tolvan = await subscribe(a.wsUrl, tolvanToken, citizenApi.NoticesDocument, {});
-  const marita = await subscribe(b.wsUrl, maritaToken, staffApi.NoticesDocument, {});
-  try {
-    const subject = `Över Redis ${randomUUID().slice(0, 8)}`;
-    const sent = await apiAs(b, maritaToken).mutate(staffApi.SendMessageDocument, {
-      input: { idempotencyKey: randomUUID(), to: { personIds: [tolvanId] }, subject, body: 'x', readReceiptRequested: true },
-    });
-    expect(sent.codes).toEqual([]);
-    const got = await tolvan.waitFor((e) => e.some((n) => n.notices.kind === 'NEW_MESSAGE' && n.notices.subject === subject), 8000, 'notice on A');
-    expect(got.filter((n) => n.notices.kind === 'NEW_MESSAGE')).toHaveLength(1);
+    // Tolvan listens on A, Marita on B.
+    const tolvan = await subscribe(a.wsUrl, tolvanToken, citizenApi.NoticesDocument, {});
+    const marita = await subscribe(b.wsUrl, maritaToken, staffApi.NoticesDocument, {});
+    try {
+      const subject = `Över Redis ${randomUUID().slice(0, 8)}`;
+      const sent = await apiAs(b, maritaToken).mutate(staffApi.SendMessageDocument, {
+        input: {
+          idempotencyKey: randomUUID(),
+          to: { personIds: [tolvanId] },
+          subject,
+          body: 'x',
+          readReceiptRequested: true,
+        },
+      });
+      expect(sent.codes).toEqual([]);
+      const got = await tolvan.waitFor(
+        (e) => e.some((n) => n.notices.kind === 'NEW_MESSAGE' && n.notices.subject === subject),
+        8000,
+        'notice on A',
+      );
+      expect(got.filter((n) => n.notices.kind === 'NEW_MESSAGE')).toHaveLength(1);
 
-    const messageId = sent.data!.sendMessage[0].id;
-    await apiAs(a, tolvanToken).mutate(citizenApi.ReplyToMessageDocument, { messageId, input: { idempotencyKey: randomUUID(), body: 'Svar' } });
-    await marita.waitFor((e) => e.some((n) => n.notices.kind === 'NEW_MESSAGE' && n.notices.mailbox.id === maritaId), 8000, 'reply notice on B');
-  } finally {
-    await tolvan.close();
-    await marita.close();
-  }
-});
+      const messageId = sent.data!.sendMessage[0].id;
+      await apiAs(a, tolvanToken).mutate(citizenApi.ReplyToMessageDocument, {
+        messageId,
+        input: { idempotencyKey: randomUUID(), body: 'Svar' },
+      });
+      await marita.waitFor(
+        (e) => e.some((n) => n.notices.kind === 'NEW_MESSAGE' && n.notices.mailbox.id === maritaId),
+        8000,
+        'reply notice on B',
+      );
+    } finally {
+      await tolvan.close();
+      await marita.close();
+    }
+  },
+);
 
-redisTest('R2 disabling an account through one instance closes its open socket on another at once (4403), with no operation or event needed', async () => {
-  const boId = (await a.em().findOneOrFail(Staff, { username: DEMO.otherUnitCaseworker })).id;
-  const admin = apiAs(a, await a.token.staff(DEMO.admin));
-  // Bo holds an idle socket on B; he is disabled through A.
-  const bo = await openAcknowledgedSocket(b.wsUrl, await b.token.staff(DEMO.otherUnitCaseworker));
-  try {
-    expect((await admin.mutate(staffApi.UpdateStaffDocument, { id: boId, input: { active: false } })).codes).toEqual([]);
-    const code = await Promise.race([bo.closed.then((c) => c.code), new Promise((r) => setTimeout(() => r('still open'), 2000).unref())]);
-    expect(code).toBe(4403);
-  } finally {
-    bo.close();
-    expect((await admin.mutate(staffApi.UpdateStaffDocument, { id: boId, input: { active: true } })).codes).toEqual([]);
-    admin.close();
-  }
-});
+redisTest(
+  'R2 disabling an account through one instance closes its open socket on another at once (4403), with no operation or event needed',
+  async () => {
+    const boId = (await a.em().findOneOrFail(Staff, { username: DEMO.otherUnitCaseworker })).id;
+    const admin = apiAs(a, await a.token.staff(DEMO.admin));
+    // Bo holds an idle socket on B; he is disabled through A.
+    const bo = await openAcknowledgedSocket(b.wsUrl, await b.token.staff(DEMO.otherUnitCaseworker));
+    try {
+      expect((await admin.mutate(staffApi.UpdateStaffDocument, { id: boId, input: { active: false } })).codes).toEqual(
+        [],
+      );
+      const code = await Promise.race([
+        bo.closed.then((c) => c.code),
+        new Promise((r) => setTimeout(() => r('still open'), 2000).unref()),
+      ]);
+      expect(code).toBe(4403);
+    } finally {
+      bo.close();
+      expect((await admin.mutate(staffApi.UpdateStaffDocument, { id: boId, input: { active: true } })).codes).toEqual(
+        [],
+      );
+      admin.close();
+    }
+  },
+);

@@ -31,7 +31,8 @@ beforeAll(async () => {
     bo: (await em.findOneOrFail(Staff, { username: DEMO.otherUnitCaseworker })).id,
     mailbox: (await em.findOneOrFail(SharedMailbox, { name: 'Försörjningsstöd mottagning' })).id,
   };
-  for (const u of [DEMO.caseworker, DEMO.secondCaseworker, DEMO.otherUnitCaseworker, DEMO.admin, DEMO.executor]) tokens[u] = await t.token.staff(u);
+  for (const u of [DEMO.caseworker, DEMO.secondCaseworker, DEMO.otherUnitCaseworker, DEMO.admin, DEMO.executor])
+    tokens[u] = await t.token.staff(u);
   tokens.tolvan = await t.token.citizen(DEMO.tolvan);
 });
 afterEach(async () => {
@@ -46,7 +47,9 @@ async function listen(token: string, after?: string) {
 }
 
 const send = (username: string, input: Omit<staffApi.SendMessageInput, 'idempotencyKey'>) =>
-  apiAs(t, tokens[username]).mutate(staffApi.SendMessageDocument, { input: { idempotencyKey: randomUUID(), ...input } });
+  apiAs(t, tokens[username]).mutate(staffApi.SendMessageDocument, {
+    input: { idempotencyKey: randomUUID(), ...input },
+  });
 
 /** A message only `staffId` gets: once it arrives, everything sent before it has arrived too (notices are delivered in cursor order). */
 async function sentinel(staffId: string, sub: Subscriber<{ notices: StaffNotice }>) {
@@ -57,7 +60,8 @@ async function sentinel(staffId: string, sub: Subscriber<{ notices: StaffNotice 
   return subject;
 }
 
-const newMessages = (events: { notices: StaffNotice }[]) => events.map((e) => e.notices).filter((n) => n.kind === 'NEW_MESSAGE');
+const newMessages = (events: { notices: StaffNotice }[]) =>
+  events.map((e) => e.notices).filter((n) => n.kind === 'NEW_MESSAGE');
 
 describe('realtime notices over graphql-ws', () => {
   test('S1 a subscription without a valid token is refused with 4403', async () => {
@@ -75,11 +79,22 @@ describe('realtime notices over graphql-ws', () => {
     const marita = await listen(tokens[DEMO.caseworker]);
     const bo = await listen(tokens[DEMO.otherUnitCaseworker]);
 
-    const r = await send(DEMO.caseworker, { to: { personIds: [ids.tolvan] }, subject: 'Kallelse', body: '<p>Hemlig text</p>' });
+    const r = await send(DEMO.caseworker, {
+      to: { personIds: [ids.tolvan] },
+      subject: 'Kallelse',
+      body: '<p>Hemlig text</p>',
+    });
     expect(r.codes).toEqual([]);
-    const events = await tolvan.waitFor((e) => e.some((n) => n.notices.kind === 'NEW_MESSAGE') && e.some((n) => n.notices.kind === 'UNREAD_COUNT'));
+    const events = await tolvan.waitFor(
+      (e) => e.some((n) => n.notices.kind === 'NEW_MESSAGE') && e.some((n) => n.notices.kind === 'UNREAD_COUNT'),
+    );
     const notice = events.find((n) => n.notices.kind === 'NEW_MESSAGE')!.notices;
-    expect(notice).toMatchObject({ subject: 'Kallelse', senderName: 'Marita Aronsson', conversationId: r.data!.sendMessage[0].conversationId, mailbox: { kind: 'PERSON', id: ids.tolvan } });
+    expect(notice).toMatchObject({
+      subject: 'Kallelse',
+      senderName: 'Marita Aronsson',
+      conversationId: r.data!.sendMessage[0].conversationId,
+      mailbox: { kind: 'PERSON', id: ids.tolvan },
+    });
     expect(JSON.stringify(events)).not.toContain('Hemlig text');
     expect(events.find((n) => n.notices.kind === 'UNREAD_COUNT')!.notices.unreadCount).toBe(1);
 
@@ -93,32 +108,55 @@ describe('realtime notices over graphql-ws', () => {
     const anna = await listen(tokens[DEMO.secondCaseworker]);
     const marita = await listen(tokens[DEMO.caseworker]);
 
-    await send(DEMO.otherUnitCaseworker, { to: { sharedMailboxIds: [ids.mailbox] }, subject: 'Till brevlådan 1', body: 'x' });
+    await send(DEMO.otherUnitCaseworker, {
+      to: { sharedMailboxIds: [ids.mailbox] },
+      subject: 'Till brevlådan 1',
+      body: 'x',
+    });
     for (const sub of [anna, marita]) {
-      await sub.waitFor((e) => newMessages(e).some((n) => n.subject === 'Till brevlådan 1' && n.mailbox.kind === 'SHARED_MAILBOX'));
+      await sub.waitFor((e) =>
+        newMessages(e).some((n) => n.subject === 'Till brevlådan 1' && n.mailbox.kind === 'SHARED_MAILBOX'),
+      );
     }
 
-    const removed = await apiAs(t, tokens[DEMO.admin]).mutate(staffApi.RemoveSharedMailboxMemberDocument, { mailboxId: ids.mailbox, staffId: ids.anna });
+    const removed = await apiAs(t, tokens[DEMO.admin]).mutate(staffApi.RemoveSharedMailboxMemberDocument, {
+      mailboxId: ids.mailbox,
+      staffId: ids.anna,
+    });
     expect(removed.codes).toEqual([]);
-    await send(DEMO.otherUnitCaseworker, { to: { sharedMailboxIds: [ids.mailbox] }, subject: 'Till brevlådan 2', body: 'x' });
+    await send(DEMO.otherUnitCaseworker, {
+      to: { sharedMailboxIds: [ids.mailbox] },
+      subject: 'Till brevlådan 2',
+      body: 'x',
+    });
     await marita.waitFor((e) => newMessages(e).some((n) => n.subject === 'Till brevlådan 2'));
     await sentinel(ids.anna, anna);
     expect(newMessages(anna.events).map((n) => n.subject)).not.toContain('Till brevlådan 2');
 
-    await apiAs(t, tokens[DEMO.admin]).mutate(staffApi.AddSharedMailboxMemberDocument, { mailboxId: ids.mailbox, staffId: ids.anna });
+    await apiAs(t, tokens[DEMO.admin]).mutate(staffApi.AddSharedMailboxMemberDocument, {
+      mailboxId: ids.mailbox,
+      staffId: ids.anna,
+    });
   });
 
-  test('S4 the sender gets a read receipt when the recipient reads a message that asked for one; the reader\'s unread count drops', async () => {
+  test("S4 the sender gets a read receipt when the recipient reads a message that asked for one; the reader's unread count drops", async () => {
     const marita = await listen(tokens[DEMO.caseworker]);
     const tolvan = await subscribe(t.wsUrl, tokens.tolvan, citizenApi.NoticesDocument, {});
     open.push(tolvan as Subscriber<unknown>);
-    const sent = await send(DEMO.caseworker, { to: { personIds: [ids.tolvan] }, subject: 'Läs mig', body: 'x', readReceiptRequested: true });
+    const sent = await send(DEMO.caseworker, {
+      to: { personIds: [ids.tolvan] },
+      subject: 'Läs mig',
+      body: 'x',
+      readReceiptRequested: true,
+    });
     const messageId = sent.data!.sendMessage[0].id;
     await tolvan.waitFor((e) => e.some((n) => n.notices.messageId === messageId));
     const before = tolvan.events.length;
 
     await apiAs(t, tokens.tolvan).mutate(citizenApi.MarkMessageReadDocument, { messageId });
-    const receipts = await marita.waitFor((e) => e.some((n) => n.notices.kind === 'READ_RECEIPT' && n.notices.messageId === messageId));
+    const receipts = await marita.waitFor((e) =>
+      e.some((n) => n.notices.kind === 'READ_RECEIPT' && n.notices.messageId === messageId),
+    );
     expect(receipts.find((n) => n.notices.kind === 'READ_RECEIPT')!.notices.readerName).toBe('Tolvan Tolvansson');
     const after = await tolvan.waitFor((e) => e.slice(before).some((n) => n.notices.kind === 'UNREAD_COUNT'));
     const counts = after.slice(before).filter((n) => n.notices.kind === 'UNREAD_COUNT');
@@ -133,7 +171,8 @@ describe('realtime notices over graphql-ws', () => {
     expect(start.data!.noticesSince.notices).toEqual([]);
 
     const subjects = ['Missad 1', 'Missad 2', 'Missad 3'];
-    for (const subject of subjects) await send(DEMO.otherUnitCaseworker, { to: { staffIds: [ids.marita] }, subject, body: 'x' });
+    for (const subject of subjects)
+      await send(DEMO.otherUnitCaseworker, { to: { staffIds: [ids.marita] }, subject, body: 'x' });
 
     const missed = await marita.query(staffApi.NoticesSinceDocument, { cursor });
     const missedNew = missed.data!.noticesSince.notices.filter((n) => n.kind === 'NEW_MESSAGE');
@@ -156,7 +195,11 @@ describe('realtime notices over graphql-ws', () => {
   test('S6 a refused send notifies nobody', async () => {
     const marita = apiAs(t, tokens[DEMO.caseworker]);
     const { cursor } = (await marita.query(staffApi.NoticesSinceDocument, { cursor: null })).data!.noticesSince;
-    const refused = await send(DEMO.caseworker, { to: { staffIds: [ids.marita, randomUUID()] }, subject: 'Nej', body: 'x' });
+    const refused = await send(DEMO.caseworker, {
+      to: { staffIds: [ids.marita, randomUUID()] },
+      subject: 'Nej',
+      body: 'x',
+    });
     expect(refused.codes).toEqual(['NOT_FOUND']);
     const since = await marita.query(staffApi.NoticesSinceDocument, { cursor });
     expect(since.data!.noticesSince.notices).toEqual([]);
@@ -164,13 +207,19 @@ describe('realtime notices over graphql-ws', () => {
 
   test('S7 a disabled staff account stops receiving notices at once', async () => {
     const admin = apiAs(t, tokens[DEMO.admin]);
-    expect((await admin.mutate(staffApi.AddSharedMailboxMemberDocument, { mailboxId: ids.mailbox, staffId: ids.bo })).codes).toEqual([]);
+    expect(
+      (await admin.mutate(staffApi.AddSharedMailboxMemberDocument, { mailboxId: ids.mailbox, staffId: ids.bo })).codes,
+    ).toEqual([]);
     const bo = await listen(tokens[DEMO.otherUnitCaseworker]);
     await sentinel(ids.bo, bo);
     const count = bo.events.length;
     await admin.mutate(staffApi.UpdateStaffDocument, { id: ids.bo, input: { active: false } });
     // Bo is still a member of the mailbox, so this would wake his subscription.
-    const r = await send(DEMO.caseworker, { to: { sharedMailboxIds: [ids.mailbox] }, subject: 'Efter avstängning', body: 'x' });
+    const r = await send(DEMO.caseworker, {
+      to: { sharedMailboxIds: [ids.mailbox] },
+      subject: 'Efter avstängning',
+      body: 'x',
+    });
     expect(r.codes).toEqual([]);
     // The server closes his socket (4403) when the account is disabled, before any later event.
     expect(await bo.closed).toBe(4403);
@@ -187,12 +236,21 @@ describe('ordering under concurrency', () => {
     const live = await listen(tokens[DEMO.caseworker]);
     const senders = [DEMO.secondCaseworker, DEMO.otherUnitCaseworker, DEMO.admin, DEMO.executor];
     const subjects = Array.from({ length: 20 }, (_, i) => `Samtidigt ${i}`);
-    const results = await Promise.all(subjects.map((subject, i) => send(senders[i % senders.length], { to: { staffIds: [ids.marita] }, subject, body: 'x' })));
+    const results = await Promise.all(
+      subjects.map((subject, i) =>
+        send(senders[i % senders.length], { to: { staffIds: [ids.marita] }, subject, body: 'x' }),
+      ),
+    );
     expect(results.flatMap((r) => r.codes)).toEqual([]);
 
     // Every send has committed: this is the complete list, and the live stream must deliver exactly it.
     const since = (await marita.query(staffApi.NoticesSinceDocument, { cursor })).data!.noticesSince.notices;
-    expect(since.filter((n) => n.kind === 'NEW_MESSAGE').map((n) => n.subject).sort()).toEqual([...subjects].sort());
+    expect(
+      since
+        .filter((n) => n.kind === 'NEW_MESSAGE')
+        .map((n) => n.subject)
+        .sort(),
+    ).toEqual([...subjects].sort());
     const last = since[since.length - 1].cursor;
     await live.waitFor((e) => e.some((n) => n.notices.cursor === last), 10_000, 'the last notice');
     const got = live.events.map((e) => e.notices);
@@ -204,7 +262,14 @@ describe('ordering under concurrency', () => {
 
 describe('limits', () => {
   test(`S9 one connection holds at most ${MAX_OPERATIONS_PER_SOCKET} live operations; completing one frees its place at once`, async () => {
-    const client = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, onNonLazyError: () => undefined, connectionParams: { authorization: `Bearer ${tokens[DEMO.caseworker]}` } });
+    const client = createClient({
+      url: t.wsUrl,
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
+      onNonLazyError: () => undefined,
+      connectionParams: { authorization: `Bearer ${tokens[DEMO.caseworker]}` },
+    });
     const query = print(staffApi.NoticesDocument);
     /** Subscribes; resolves with the refusal's code, or with undefined once the server has taken it (a notice arrives). */
     const open = () => {
@@ -212,7 +277,11 @@ describe('limits', () => {
       const outcome = new Promise<string | undefined>((resolve) => (refusedWith = resolve));
       const stop = client.subscribe(
         { query },
-        { next: () => refusedWith(undefined), error: (e) => refusedWith((e as { extensions?: { code?: string } }[])[0]?.extensions?.code), complete: () => undefined },
+        {
+          next: () => refusedWith(undefined),
+          error: (e) => refusedWith((e as { extensions?: { code?: string } }[])[0]?.extensions?.code),
+          complete: () => undefined,
+        },
       );
       return { stop, outcome };
     };

@@ -12,7 +12,12 @@ import { startMailSink, until, type MailSink } from '../testkit/mail-sink';
 import { startTestServer, type TestServer } from '../testkit/server';
 
 const MESSAGES = 20;
-const ENV = { QUIET_HOURS: '0-0', REMINDER_AFTER_DAYS: '0', NOTIFY_RETRY_DELAY_SECONDS: '1', NOTIFY_JOB_TIMEOUT_SECONDS: '4' };
+const ENV = {
+  QUIET_HOURS: '0-0',
+  REMINDER_AFTER_DAYS: '0',
+  NOTIFY_RETRY_DELAY_SECONDS: '1',
+  NOTIFY_JOB_TIMEOUT_SECONDS: '4',
+};
 
 let t: TestServer;
 let smtp: MailSink;
@@ -37,7 +42,15 @@ function spawnWorker(): { child: ChildProcess; output: () => string } {
   let output = '';
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/worker.ts'], {
     cwd: path.resolve(__dirname, '../..'),
-    env: { PATH: process.env.PATH, ...ENV, NODE_ENV: 'test', AUTH_MODE: 'dev', DATABASE_URL: t.config.databaseUrl, SMTP_URL: smtp.url, DATA_DIR: dataDir },
+    env: {
+      PATH: process.env.PATH,
+      ...ENV,
+      NODE_ENV: 'test',
+      AUTH_MODE: 'dev',
+      DATABASE_URL: t.config.databaseUrl,
+      SMTP_URL: smtp.url,
+      DATA_DIR: dataDir,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -51,17 +64,36 @@ test('C1 a worker killed mid-batch and restarted delivers every e-mail notificat
   const marita = apiAs(t, await t.token.staff(DEMO.caseworker));
   const messageIds: string[] = [];
   for (let i = 0; i < MESSAGES; i++) {
-    const r = await marita.mutate(SendMessageDocument, { input: { idempotencyKey: randomUUID(), to: { personIds: [josefineId] }, subject: `Ärende ${i}`, body: `Meddelande ${i}` } });
+    const r = await marita.mutate(SendMessageDocument, {
+      input: {
+        idempotencyKey: randomUUID(),
+        to: { personIds: [josefineId] },
+        subject: `Ärende ${i}`,
+        body: `Meddelande ${i}`,
+      },
+    });
     expect(r.codes).toEqual([]);
     messageIds.push(r.data!.sendMessage[0].id);
   }
   const expected = new Set(messageIds.map((id) => dedupKey(id, josefineId, 'email', 'new')));
   const conn = () => t.em().getConnection();
-  const states = async () => conn().execute<{ state: string; n: string }[]>(`select state, count(*) as n from pgboss.job where name = 'notify' group by state`);
+  const states = async () =>
+    conn().execute<{ state: string; n: string }[]>(
+      `select state, count(*) as n from pgboss.job where name = 'notify' group by state`,
+    );
   expect(await states()).toEqual([{ state: 'created', n: String(MESSAGES) }]);
 
   const first = spawnWorker();
-  await until(() => (smtp.mails.length >= 3 ? true : first.child.exitCode !== null ? Promise.reject(new Error(first.output())) : undefined), 15_000, 'the first mails');
+  await until(
+    () =>
+      smtp.mails.length >= 3
+        ? true
+        : first.child.exitCode !== null
+          ? Promise.reject(new Error(first.output()))
+          : undefined,
+    15_000,
+    'the first mails',
+  );
   first.child.kill('SIGKILL');
   await until(() => (first.child.signalCode ? true : undefined), 5_000, 'the worker to die');
   const beforeRestart = smtp.mails.length;

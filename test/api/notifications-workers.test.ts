@@ -40,11 +40,19 @@ test('N3 two workers side by side deliver each notification exactly once', async
   const marita = apiAs(api, await api.token.staff(DEMO.caseworker));
   const count = 15;
   for (let i = 0; i < count; i++) {
-    const r = await marita.mutate(SendMessageDocument, { input: { idempotencyKey: randomUUID(), to: { personIds: [tolvan.id] }, subject: `Besked ${i}`, body: 'x' } });
+    const r = await marita.mutate(SendMessageDocument, {
+      input: { idempotencyKey: randomUUID(), to: { personIds: [tolvan.id] }, subject: `Besked ${i}`, body: 'x' },
+    });
     expect(r.codes).toEqual([]);
   }
   const queued = async () =>
-    (await em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from pgboss.job where name = 'notify' and state in ('created', 'retry', 'active')`))[0].n;
+    (
+      await em
+        .getConnection()
+        .execute<{ n: number }[]>(
+          `select count(*)::int as n from pgboss.job where name = 'notify' and state in ('created', 'retry', 'active')`,
+        )
+    )[0].n;
   expect(await queued()).toBe(count);
 
   // Two workers start on the same queue at once.
@@ -57,6 +65,8 @@ test('N3 two workers side by side deliver each notification exactly once', async
   await until(async () => ((await queued()) === 0 ? true : undefined), 20_000, 'every job done');
   expect(smtp.mails).toHaveLength(count);
   expect(new Set(smtp.mails.map((m) => m.messageId)).size).toBe(count);
-  const [{ n }] = await em.getConnection().execute<{ n: number }[]>('select count(*)::int as n from notification_delivery');
+  const [{ n }] = await em
+    .getConnection()
+    .execute<{ n: number }[]>('select count(*)::int as n from notification_delivery');
   expect(n).toBe(count);
 });

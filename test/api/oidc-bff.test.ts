@@ -56,7 +56,8 @@ async function startSignIn(browser: CookieBrowser, app: 'citizen' | 'staff', ret
 }
 
 /** The provider redirects back: a cross-site navigation to the callback. */
-const callback = (browser: CookieBrowser, url: string) => browser.fetch(url, { headers: { 'sec-fetch-site': 'cross-site' } });
+const callback = (browser: CookieBrowser, url: string) =>
+  browser.fetch(url, { headers: { 'sec-fetch-site': 'cross-site' } });
 
 /** The whole sign-in: app → provider (login, consent) → callback → returnTo. */
 async function signIn(app: 'citizen' | 'staff', login: string, returnTo?: string, browser = new CookieBrowser()) {
@@ -66,7 +67,12 @@ async function signIn(app: 'citizen' | 'staff', login: string, returnTo?: string
 }
 
 const graphql = (browser: CookieBrowser, query: string, variables?: Record<string, unknown>) =>
-  browser.fetch(t.url, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ query, variables }), from: origin });
+  browser.fetch(t.url, {
+    method: 'POST',
+    headers: JSON_TYPE,
+    body: JSON.stringify({ query, variables }),
+    from: origin,
+  });
 
 describe('O1 a citizen signs in at the e-ID issuer with the authorization code flow and PKCE', () => {
   test('the authorization request: code, S256 challenge, state, nonce, our callback; the verifier stays on the server', async () => {
@@ -75,7 +81,13 @@ describe('O1 a citizen signs in at the e-ID issuer with the authorization code f
     const url = new URL(authorizationUrl);
     expect(url.origin).toBe(op.issuer);
     const p = Object.fromEntries(url.searchParams);
-    expect(p).toMatchObject({ response_type: 'code', client_id: 'ifo-citizen', redirect_uri: `${origin}/auth/callback/citizen`, code_challenge_method: 'S256', scope: 'openid' });
+    expect(p).toMatchObject({
+      response_type: 'code',
+      client_id: 'ifo-citizen',
+      redirect_uri: `${origin}/auth/callback/citizen`,
+      code_challenge_method: 'S256',
+      scope: 'openid',
+    });
     expect(p.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(p.state.length).toBeGreaterThanOrEqual(32);
     expect(p.nonce.length).toBeGreaterThanOrEqual(32);
@@ -103,7 +115,11 @@ describe('O1 a citizen signs in at the e-ID issuer with the authorization code f
     expect(cookie.attributes.path).toBe('/');
     expect(res.setCookies.find((c) => c.name === 'ifo_login')?.value).toBe('');
     expect((await graphql(browser, '{ me { name } }')).json()).toEqual({ data: { me: { name: 'Tolvan Tolvansson' } } });
-    expect((await browser.fetch(`${origin}/auth/session`)).json()).toMatchObject({ signedIn: true, kind: 'citizen', name: 'Tolvan Tolvansson' });
+    expect((await browser.fetch(`${origin}/auth/session`)).json()).toMatchObject({
+      signedIn: true,
+      kind: 'citizen',
+      name: 'Tolvan Tolvansson',
+    });
     expect(await t.em().count(OidcLogin, { idHash: hashSecret(loginCookie) })).toBe(0);
   });
 
@@ -113,11 +129,13 @@ describe('O1 a citizen signs in at the e-ID issuer with the authorization code f
   });
 });
 
-describe('O2 staff sign in at the municipality\'s issuer', () => {
+describe("O2 staff sign in at the municipality's issuer", () => {
   test('staffMe with only the cookie; lands on /staff/ by default', async () => {
     const { browser, res } = await signIn('staff', DEMO.caseworker);
     expect(res.location).toBe('/staff/');
-    expect((await graphql(browser, '{ staffMe { name } }')).json()).toEqual({ data: { staffMe: { name: 'Marita Aronsson' } } });
+    expect((await graphql(browser, '{ staffMe { name } }')).json()).toEqual({
+      data: { staffMe: { name: 'Marita Aronsson' } },
+    });
   });
 });
 
@@ -138,7 +156,10 @@ describe('O3 sign-out ends the session server-side', () => {
 
 describe('O4 an expired session', () => {
   test('idle or past its absolute limit: 401 UNAUTHENTICATED telling the person to sign in again', async () => {
-    for (const change of [{ lastSeenAt: new Date(Date.now() - 31 * 60_000) }, { expiresAt: new Date(Date.now() - 1) }]) {
+    for (const change of [
+      { lastSeenAt: new Date(Date.now() - 31 * 60_000) },
+      { expiresAt: new Date(Date.now() - 1) },
+    ]) {
       const { browser } = await signIn('citizen', DEMO.tolvan);
       await t.em().nativeUpdate(BrowserSession, { idHash: hashSecret(browser.cookie(origin, COOKIE)!) }, change);
       const r = await graphql(browser, '{ me { name } }');
@@ -155,7 +176,11 @@ describe('O5 accounts that may not use the e-service', () => {
     // The administrator disables the account, signed in through the same provider.
     const admin = (await signIn('staff', DEMO.admin)).browser;
     const annaId = (await t.em().findOneOrFail(Staff, { username: DEMO.secondCaseworker })).id;
-    const disable = await graphql(admin, 'mutation($id: ID!) { updateStaff(id: $id, input: { active: false }) { active } }', { id: annaId });
+    const disable = await graphql(
+      admin,
+      'mutation($id: ID!) { updateStaff(id: $id, input: { active: false }) { active } }',
+      { id: annaId },
+    );
     expect(disable.json()).toEqual({ data: { updateStaff: { active: false } } });
     expect((await graphql(anna, '{ staffMe { name } }')).status).toBe(401);
     const again = await signIn('staff', DEMO.secondCaseworker, '/staff/inkorg');
@@ -203,11 +228,17 @@ describe('O6 a sign-in finishes only once, in the browser that started it', () =
     expect(replay.setCookies.find((c) => c.name === COOKIE && c.value)).toBeUndefined();
   });
 
-  test('the code is exchanged with this sign-in\'s PKCE verifier: another verifier gets no session', async () => {
+  test("the code is exchanged with this sign-in's PKCE verifier: another verifier gets no session", async () => {
     const browser = new CookieBrowser();
     const { authorizationUrl } = await startSignIn(browser, 'citizen');
     const url = await signInAtProvider(browser, authorizationUrl, DEMO.tolvan);
-    await t.em().nativeUpdate(OidcLogin, { idHash: hashSecret(browser.cookie(origin, 'ifo_login')!) }, { codeVerifier: 'A'.repeat(43) });
+    await t
+      .em()
+      .nativeUpdate(
+        OidcLogin,
+        { idHash: hashSecret(browser.cookie(origin, 'ifo_login')!) },
+        { codeVerifier: 'A'.repeat(43) },
+      );
     const res = await callback(browser, url);
     expect(res.location).toBe('/?fel=SIGN_IN_FAILED');
     expect(res.setCookies.find((c) => c.name === COOKIE && c.value)).toBeUndefined();
@@ -238,12 +269,16 @@ describe('O8 an issuer that cannot be reached', () => {
     );
     const logged: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: any[]) => {
-      if (String(chunk).includes('starting a browser sign-in failed')) return logged.push(String(chunk)) > 0;
-      return write(chunk, ...rest);
-    });
+    const stderr = jest
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk: string | Uint8Array, ...rest: any[]) => {
+        if (String(chunk).includes('starting a browser sign-in failed')) return logged.push(String(chunk)) > 0;
+        return write(chunk, ...rest);
+      });
     try {
-      const res = await fetch(`${new URL(other.url).origin}/auth/login?app=citizen&returnTo=/meddelanden`, { redirect: 'manual' });
+      const res = await fetch(`${new URL(other.url).origin}/auth/login?app=citizen&returnTo=/meddelanden`, {
+        redirect: 'manual',
+      });
       expect(res.status).toBe(303);
       expect(res.headers.get('location')).toBe('/meddelanden?fel=SIGN_IN_FAILED');
       expect(res.headers.getSetCookie()).toHaveLength(0);
@@ -260,6 +295,14 @@ describe('O8 an issuer that cannot be reached', () => {
 describe('O7 with AUTH_MODE=oidc there is no development sign-in', () => {
   test('/auth/dev answers 404', async () => {
     expect((await fetch(`${origin}/auth/dev?app=citizen`)).status).toBe(404);
-    expect((await fetch(`${origin}/auth/dev`, { method: 'POST', headers: { ...FORM, origin }, body: `kind=citizen&personnummer=${DEMO.tolvan}` })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${origin}/auth/dev`, {
+          method: 'POST',
+          headers: { ...FORM, origin },
+          body: `kind=citizen&personnummer=${DEMO.tolvan}`,
+        })
+      ).status,
+    ).toBe(404);
   });
 });

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { MeDocument } from '../../clients/citizen/src';
-import { PersonDocument, PersonsDocument, SetEServiceDocument, UpdatePersonContactDetailsDocument } from '../../clients/staff/src';
+import {
+  PersonDocument,
+  PersonsDocument,
+  SetEServiceDocument,
+  UpdatePersonContactDetailsDocument,
+} from '../../clients/staff/src';
 import { DEMO } from '../../src/db/demo-data';
 import { Assignment, Case, CaseStatus, Intervention } from '../../src/entities/case';
 import { Person } from '../../src/entities/person';
@@ -42,7 +47,8 @@ describe('authorization matrix: person operations', () => {
     persons: (c) => c.query(PersonsDocument, {}),
     person: (c) => c.query(PersonBareDocument, { id: ids[DEMO.tolvan] }),
     setEService: (c) => c.mutate(SetEServiceDocument, { personId: ids[DEMO.tolvan], input: noChange }),
-    updatePersonContactDetails: (c) => c.mutate(UpdatePersonContactDetailsDocument, { personId: ids[DEMO.tolvan], input: { city: 'Söderköping' } }),
+    updatePersonContactDetails: (c) =>
+      c.mutate(UpdatePersonContactDetailsDocument, { personId: ids[DEMO.tolvan], input: { city: 'Söderköping' } }),
   };
   // Target: Tolvan, on mararo01's case with perutf01's assignment; bobarn01 works in another unit.
   const matrix: [string, Caller, Outcome][] = [
@@ -79,8 +85,14 @@ describe('authorization matrix: person operations', () => {
     const before = await t.em().findOneOrFail(Person, { personnummer: DEMO.tolvan });
     for (const who of ['executor', 'otherUnitCaseworker', 'admin', 'citizen'] as const) {
       const c = await as(who);
-      await c.mutate(UpdatePersonContactDetailsDocument, { personId: ids[DEMO.tolvan], input: { city: 'Norrköping', mobile: null } });
-      await c.mutate(SetEServiceDocument, { personId: ids[DEMO.tolvan], input: { messagingEnabled: false, notifyBySms: false, notifyByEmail: false } });
+      await c.mutate(UpdatePersonContactDetailsDocument, {
+        personId: ids[DEMO.tolvan],
+        input: { city: 'Norrköping', mobile: null },
+      });
+      await c.mutate(SetEServiceDocument, {
+        personId: ids[DEMO.tolvan],
+        input: { messagingEnabled: false, notifyBySms: false, notifyByEmail: false },
+      });
     }
     const after = await t.em().findOneOrFail(Person, { personnummer: DEMO.tolvan });
     expect([after.city, after.mobile, after.messagingEnabled]).toEqual([before.city, before.mobile, true]);
@@ -88,15 +100,16 @@ describe('authorization matrix: person operations', () => {
 });
 
 describe('R1/R2 who appears in the persons list', () => {
-  const pnrs = async (who: Caller) => (await (await as(who)).query(PersonIdsDocument, {})).data!.persons.nodes.map((p) => p.personnummer);
+  const pnrs = async (who: Caller) =>
+    (await (await as(who)).query(PersonIdsDocument, {})).data!.persons.nodes.map((p) => p.personnummer);
 
-  test('R1 a caseworker sees the persons of their unit\'s caseload, by family name', async () => {
+  test("R1 a caseworker sees the persons of their unit's caseload, by family name", async () => {
     const mine = [DEMO.protectedPerson, DEMO.relation, DEMO.tolvan]; // Skyddad, Test Ek, Tolvansson
     expect(await pnrs('caseworker')).toEqual(mine);
     expect(await pnrs('secondCaseworker')).toEqual(mine);
   });
 
-  test('R1 a caseworker of another unit sees only their own unit\'s persons', async () => {
+  test("R1 a caseworker of another unit sees only their own unit's persons", async () => {
     expect(await pnrs('otherUnitCaseworker')).toEqual([DEMO.otherUnitPerson]);
   });
 
@@ -106,7 +119,8 @@ describe('R1/R2 who appears in the persons list', () => {
 
   test('search by part of a name, by personnummer in any common format, and never outside what one may see', async () => {
     const c = await as('caseworker');
-    const search = async (s: string) => (await c.query(PersonIdsDocument, { search: s })).data!.persons.nodes.map((p) => p.personnummer);
+    const search = async (s: string) =>
+      (await c.query(PersonIdsDocument, { search: s })).data!.persons.nodes.map((p) => p.personnummer);
     expect(await search('tolv')).toEqual([DEMO.tolvan]);
     expect(await search('19121212-1212')).toEqual([DEMO.tolvan]);
     expect(await search('121212+1212')).toEqual([DEMO.tolvan]);
@@ -155,7 +169,10 @@ describe('R5 what a caller may not see answers NOT_FOUND exactly like a missing 
   test('the same for the mutations on a person', async () => {
     const c = await as('otherUnitCaseworker');
     const errorsFor = async (id: string) => {
-      const a = await c.mutate(SetEServiceDocument, { personId: id, input: { messagingEnabled: false, notifyBySms: false, notifyByEmail: false } });
+      const a = await c.mutate(SetEServiceDocument, {
+        personId: id,
+        input: { messagingEnabled: false, notifyBySms: false, notifyByEmail: false },
+      });
       const b = await c.mutate(UpdatePersonContactDetailsDocument, { personId: id, input: { city: 'X' } });
       return [...a.errors, ...b.errors].map((e) => ({ message: e.message, code: e.extensions?.code }));
     };
@@ -166,10 +183,10 @@ describe('R5 what a caller may not see answers NOT_FOUND exactly like a missing 
   });
 });
 
-describe('R3 protected identity is masked for everyone but the caseworker of the person\'s own case', () => {
+describe("R3 protected identity is masked for everyone but the caseworker of the person's own case", () => {
   const hidden = { contactDetailsHidden: true, address: null, mobile: null, email: null };
 
-  test('annekh01, Sanna\'s caseworker, sees her address and contact details', async () => {
+  test("annekh01, Sanna's caseworker, sees her address and contact details", async () => {
     const r = await (await as('secondCaseworker')).query(PersonBareDocument, { id: ids[DEMO.protectedPerson] });
     expect(r.data?.person).toMatchObject({
       contactDetailsHidden: false,
@@ -190,14 +207,23 @@ describe('R3 protected identity is masked for everyone but the caseworker of the
   test('persons without protected identity show their details to every staff member who sees them', async () => {
     for (const who of ['caseworker', 'secondCaseworker', 'executor'] as const) {
       const r = await (await as(who)).query(PersonBareDocument, { id: ids[DEMO.tolvan] });
-      expect(r.data?.person).toMatchObject({ contactDetailsHidden: false, mobile: '+46701234567', address: { street: 'Storgatan 12' } });
+      expect(r.data?.person).toMatchObject({
+        contactDetailsHidden: false,
+        mobile: '+46701234567',
+        address: { street: 'Storgatan 12' },
+      });
     }
   });
 
   test('an executor with an assignment for a protected person sees the person, never the details', async () => {
     const em = t.em();
     const sannasCase = await em.findOneOrFail(Case, { holder: ids[DEMO.protectedPerson] });
-    const a = em.create(Assignment, { case: sannasCase, executor: await em.findOneOrFail(Staff, { username: DEMO.executor }), description: 'Boendestöd', startDate: '2025-02-01' });
+    const a = em.create(Assignment, {
+      case: sannasCase,
+      executor: await em.findOneOrFail(Staff, { username: DEMO.executor }),
+      description: 'Boendestöd',
+      startDate: '2025-02-01',
+    });
     await em.flush();
     try {
       const c = await as('executor');
@@ -225,9 +251,16 @@ describe('updatePersonContactDetails', () => {
       input: { mobile: '070-350 33 75', street: '  Ströms väg 17 ', postalCode: '' },
     });
     expect(r.errors).toEqual([]);
-    expect(r.data?.updatePersonContactDetails).toMatchObject({ mobile: '+46703503375', address: { street: 'Ströms väg 17', postalCode: null, city: 'Söderköping' } });
+    expect(r.data?.updatePersonContactDetails).toMatchObject({
+      mobile: '+46703503375',
+      address: { street: 'Ströms väg 17', postalCode: null, city: 'Söderköping' },
+    });
     const stored = await t.em().findOneOrFail(Person, { personnummer: DEMO.relation });
-    expect([stored.street, stored.postalCode, stored.email]).toEqual(['Ströms väg 17', null, 'josefine.testek@example.se']);
+    expect([stored.street, stored.postalCode, stored.email]).toEqual([
+      'Ströms väg 17',
+      null,
+      'josefine.testek@example.se',
+    ]);
   });
 
   test.each([
@@ -237,18 +270,27 @@ describe('updatePersonContactDetails', () => {
     ['email', { email: '' }], // … and by e-mail
   ])('BAD_USER_INPUT names the field %s, and nothing is written', async (field, input) => {
     const before = await t.em().findOneOrFail(Person, { personnummer: DEMO.tolvan });
-    const r = await (await as('caseworker')).mutate(UpdatePersonContactDetailsDocument, { personId: ids[DEMO.tolvan], input: { city: 'Norrköping', ...input } });
+    const r = await (
+      await as('caseworker')
+    ).mutate(UpdatePersonContactDetailsDocument, {
+      personId: ids[DEMO.tolvan],
+      input: { city: 'Norrköping', ...input },
+    });
     expectDenied(r, 'BAD_USER_INPUT');
     expect(r.errors[0].extensions?.field).toBe(field);
     const after = await t.em().findOneOrFail(Person, { personnummer: DEMO.tolvan });
     expect([after.city, after.mobile, after.email]).toEqual([before.city, before.mobile, before.email]);
   });
 
-  test('a protected identity\'s details are changed only by the caseworker of their own case', async () => {
-    const denied = await (await as('caseworker')).mutate(UpdatePersonContactDetailsDocument, { personId: ids[DEMO.protectedPerson], input: { city: 'Linköping' } });
+  test("a protected identity's details are changed only by the caseworker of their own case", async () => {
+    const denied = await (
+      await as('caseworker')
+    ).mutate(UpdatePersonContactDetailsDocument, { personId: ids[DEMO.protectedPerson], input: { city: 'Linköping' } });
     expectDenied(denied, 'FORBIDDEN');
     expect((await t.em().findOneOrFail(Person, { personnummer: DEMO.protectedPerson })).city).toBe('Okänd ort');
-    const ok = await (await as('secondCaseworker')).mutate(UpdatePersonContactDetailsDocument, { personId: ids[DEMO.protectedPerson], input: { city: 'Linköping' } });
+    const ok = await (
+      await as('secondCaseworker')
+    ).mutate(UpdatePersonContactDetailsDocument, { personId: ids[DEMO.protectedPerson], input: { city: 'Linköping' } });
     expect(ok.errors).toEqual([]);
     expect(ok.data?.updatePersonContactDetails.address?.city).toBe('Linköping');
   });
@@ -257,7 +299,7 @@ describe('updatePersonContactDetails', () => {
 describe('setEService', () => {
   const off = { messagingEnabled: false, notifyBySms: false, notifyByEmail: false };
 
-  test('activation takes effect at once: the citizen\'s `me` shows it in the very next request', async () => {
+  test("activation takes effect at once: the citizen's `me` shows it in the very next request", async () => {
     const kalle = await citizen(DEMO.otherUnitPerson);
     expect((await kalle.query(MeDocument)).data?.me.eService).toMatchObject(off);
     const bo = await as('otherUnitCaseworker');
@@ -266,17 +308,24 @@ describe('setEService', () => {
       input: { messagingEnabled: true, notifyBySms: true, notifyByEmail: false, mobile: '0739 12 34 56' },
     });
     expect(r.errors).toEqual([]);
-    expect(r.data?.setEService).toMatchObject({ mobile: '+46739123456', eService: { messagingEnabled: true, notifyBySms: true, notifyByEmail: false } });
+    expect(r.data?.setEService).toMatchObject({
+      mobile: '+46739123456',
+      eService: { messagingEnabled: true, notifyBySms: true, notifyByEmail: false },
+    });
     const me = (await kalle.query(MeDocument)).data?.me;
     expect(me?.eService).toMatchObject({ messagingEnabled: true, notifyBySms: true, notifyByEmail: false });
     expect(me?.eService.changedAt).not.toBeNull();
     expect(me?.mobile).toBe('+46739123456');
-    const stored = await t.em().findOneOrFail(Person, { personnummer: DEMO.otherUnitPerson }, { populate: ['eServiceChangedBy'] });
+    const stored = await t
+      .em()
+      .findOneOrFail(Person, { personnummer: DEMO.otherUnitPerson }, { populate: ['eServiceChangedBy'] });
     expect(stored.eServiceChangedBy?.username).toBe(DEMO.otherUnitCaseworker);
   });
 
   test('deactivation also takes effect at once, and keeps the contact details', async () => {
-    const r = await (await as('otherUnitCaseworker')).mutate(SetEServiceDocument, { personId: ids[DEMO.otherUnitPerson], input: off });
+    const r = await (
+      await as('otherUnitCaseworker')
+    ).mutate(SetEServiceDocument, { personId: ids[DEMO.otherUnitPerson], input: off });
     expect(r.errors).toEqual([]);
     const me = (await (await citizen(DEMO.otherUnitPerson)).query(MeDocument)).data?.me;
     expect(me?.eService).toMatchObject(off);
@@ -291,26 +340,47 @@ describe('setEService', () => {
     ['email', { messagingEnabled: true, notifyBySms: false, notifyByEmail: false, email: 'kalle@' }],
   ])('BAD_USER_INPUT names the field %s, and nothing is written', async (field, input) => {
     const before = await t.em().findOneOrFail(Person, { personnummer: DEMO.otherUnitPerson });
-    const r = await (await as('otherUnitCaseworker')).mutate(SetEServiceDocument, { personId: ids[DEMO.otherUnitPerson], input: { email: 'kalle@example.se', ...input } });
+    const r = await (
+      await as('otherUnitCaseworker')
+    ).mutate(SetEServiceDocument, {
+      personId: ids[DEMO.otherUnitPerson],
+      input: { email: 'kalle@example.se', ...input },
+    });
     expectDenied(r, 'BAD_USER_INPUT');
     expect(r.errors[0].extensions?.field).toBe(field);
     const after = await t.em().findOneOrFail(Person, { personnummer: DEMO.otherUnitPerson });
-    expect([after.mobile, after.email, after.messagingEnabled, after.eServiceChangedAt]).toEqual([before.mobile, before.email, before.messagingEnabled, before.eServiceChangedAt]);
+    expect([after.mobile, after.email, after.messagingEnabled, after.eServiceChangedAt]).toEqual([
+      before.mobile,
+      before.email,
+      before.messagingEnabled,
+      before.eServiceChangedAt,
+    ]);
   });
 
   test('CASE_CLOSED for a person who only is a relation (no ongoing case of their own)', async () => {
-    const r = await (await as('caseworker')).mutate(SetEServiceDocument, { personId: ids[DEMO.relation], input: { messagingEnabled: true, notifyBySms: false, notifyByEmail: false } });
+    const r = await (
+      await as('caseworker')
+    ).mutate(SetEServiceDocument, {
+      personId: ids[DEMO.relation],
+      input: { messagingEnabled: true, notifyBySms: false, notifyByEmail: false },
+    });
     expectDenied(r, 'CASE_CLOSED');
   });
 
-  test('CASE_CLOSED when the case holder\'s case is closed; deactivation is still possible', async () => {
+  test("CASE_CLOSED when the case holder's case is closed; deactivation is still possible", async () => {
     const em = t.em();
     const c = await em.findOneOrFail(Case, { holder: ids[DEMO.otherUnitPerson] });
     c.status = CaseStatus.CLOSED;
     await em.flush();
     try {
       const bo = await as('otherUnitCaseworker');
-      expectDenied(await bo.mutate(SetEServiceDocument, { personId: ids[DEMO.otherUnitPerson], input: { messagingEnabled: true, notifyBySms: false, notifyByEmail: false } }), 'CASE_CLOSED');
+      expectDenied(
+        await bo.mutate(SetEServiceDocument, {
+          personId: ids[DEMO.otherUnitPerson],
+          input: { messagingEnabled: true, notifyBySms: false, notifyByEmail: false },
+        }),
+        'CASE_CLOSED',
+      );
       expect((await t.em().findOneOrFail(Person, { personnummer: DEMO.otherUnitPerson })).messagingEnabled).toBe(false);
       expectOk(await bo.mutate(SetEServiceDocument, { personId: ids[DEMO.otherUnitPerson], input: off }));
     } finally {
@@ -319,8 +389,10 @@ describe('setEService', () => {
     }
   });
 
-  test('a protected identity\'s contact details cannot be set through the e-service by another caseworker', async () => {
-    const r = await (await as('caseworker')).mutate(SetEServiceDocument, {
+  test("a protected identity's contact details cannot be set through the e-service by another caseworker", async () => {
+    const r = await (
+      await as('caseworker')
+    ).mutate(SetEServiceDocument, {
       personId: ids[DEMO.protectedPerson],
       input: { messagingEnabled: true, notifyBySms: true, notifyByEmail: false, mobile: '0701111111' },
     });
@@ -333,18 +405,39 @@ describe('no N+1: the wide persons query costs the same for 2 persons as for 20'
   test('PersonsWide', async () => {
     const em = t.em();
     const unit = em.create(Unit, { name: 'N+1 enheten', municipality: 'Söderköpings kommun' });
-    const cw = em.create(Staff, { username: 'nplus01', givenName: 'Nils', familyName: 'Plus', role: StaffRole.CASEWORKER, unit });
+    const cw = em.create(Staff, {
+      username: 'nplus01',
+      givenName: 'Nils',
+      familyName: 'Plus',
+      role: StaffRole.CASEWORKER,
+      unit,
+    });
     const ex = await em.findOneOrFail(Staff, { username: DEMO.executor });
     let n = 0;
     const addHolder = () => {
       n++;
       const pnr = `1950${String(100 + n).slice(1)}01`; // fake but unique; validity is not checked by the entity
-      const holder = em.create(Person, { personnummer: `${pnr}00${String(n).padStart(2, '0')}`, givenName: `Person${n}`, familyName: `Efternamn${String(n).padStart(2, '0')}`, mobile: '+46701234567' });
+      const holder = em.create(Person, {
+        personnummer: `${pnr}00${String(n).padStart(2, '0')}`,
+        givenName: `Person${n}`,
+        familyName: `Efternamn${String(n).padStart(2, '0')}`,
+        mobile: '+46701234567',
+      });
       const c = em.create(Case, { title: 'Ekonomiskt bistånd', holder, unit, caseworker: cw, openedOn: '2025-01-01' });
       const i = em.create(Intervention, { case: c, code: 'EK', name: 'Ekonomiskt bistånd', startDate: '2025-01-01' });
       em.create(Assignment, { case: c, intervention: i, executor: ex, description: 'Stöd', startDate: '2025-01-01' });
-      const rel = em.create(Person, { personnummer: `${pnr}99${String(n).padStart(2, '0')}`, givenName: `Rel${n}`, familyName: `Zrelation${String(n).padStart(2, '0')}` });
-      em.create(Relation, { case: c, person: rel, types: [RelationType.APPROVED_FOR_MESSAGES], validFrom: '2025-01-01', registeredBy: cw });
+      const rel = em.create(Person, {
+        personnummer: `${pnr}99${String(n).padStart(2, '0')}`,
+        givenName: `Rel${n}`,
+        familyName: `Zrelation${String(n).padStart(2, '0')}`,
+      });
+      em.create(Relation, {
+        case: c,
+        person: rel,
+        types: [RelationType.APPROVED_FOR_MESSAGES],
+        validFrom: '2025-01-01',
+        registeredBy: cw,
+      });
     };
     addHolder();
     await em.flush();
@@ -354,7 +447,11 @@ describe('no N+1: the wide persons query costs the same for 2 persons as for 20'
       t.sql.reset();
       const r = await c.query(PersonsWideDocument, { first });
       expect(r.errors).toEqual([]);
-      return { count: t.sql.count(), persons: r.data!.persons.nodes.length, relations: r.data!.persons.nodes.flatMap((p) => p.cases.flatMap((k) => k.relations)).length };
+      return {
+        count: t.sql.count(),
+        persons: r.data!.persons.nodes.length,
+        relations: r.data!.persons.nodes.flatMap((p) => p.cases.flatMap((k) => k.relations)).length,
+      };
     };
     const small = await measure(2); // the holder and their relation
     for (let k = 0; k < 9; k++) addHolder();

@@ -27,7 +27,9 @@ const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   w = await demoWorld();
-  tolvanCase = (await w.t.em().findOneOrFail(Case, { holder: { personnummer: DEMO.tolvan }, title: 'Ekonomiskt bistånd' })).id;
+  tolvanCase = (
+    await w.t.em().findOneOrFail(Case, { holder: { personnummer: DEMO.tolvan }, title: 'Ekonomiskt bistånd' })
+  ).id;
   for (const u of [DEMO.caseworker, DEMO.admin]) tokens[u] = await w.t.token.staff(u);
   tokens.tolvan = await w.t.token.citizen(DEMO.tolvan);
 });
@@ -57,9 +59,20 @@ test('O6 a message: the subject as Tolvan reads it, and the text of its body', a
   const sent = await gql(
     DEMO.caseworker,
     'mutation($i: SendMessageInput!) { sendMessage(input: $i) { conversationId } }',
-    { i: { idempotencyKey: randomUUID(), to: { personIds: [w.personId[DEMO.tolvan]] }, subject: DIRTY, body: `<p>${DIRTY}</p><p>Som tecken: Faktura &#x202E;fdp.exe&#x202C;</p>` } },
+    {
+      i: {
+        idempotencyKey: randomUUID(),
+        to: { personIds: [w.personId[DEMO.tolvan]] },
+        subject: DIRTY,
+        body: `<p>${DIRTY}</p><p>Som tecken: Faktura &#x202E;fdp.exe&#x202C;</p>`,
+      },
+    },
   );
-  const read = await gql('tolvan', 'query($id: ID!) { conversation(id: $id) { subject messages { subject bodyHtml bodyText } } }', { id: sent.sendMessage[0].conversationId });
+  const read = await gql(
+    'tolvan',
+    'query($id: ID!) { conversation(id: $id) { subject messages { subject bodyHtml bodyText } } }',
+    { id: sent.sendMessage[0].conversationId },
+  );
   expect(read.conversation.subject).toBe(CLEAN);
   expect(read.conversation.messages[0].subject).toBe(CLEAN);
   expect(read.conversation.messages[0].bodyText).toContain('Faktura fdp.exe');
@@ -67,34 +80,68 @@ test('O6 a message: the subject as Tolvan reads it, and the text of its body', a
 });
 
 test('O6 a draft subject', async () => {
-  const d = await gql(DEMO.caseworker, 'mutation($i: SaveDraftInput!) { saveDraft(input: $i) { subject bodyHtml } }', { i: { subject: DIRTY, body: `<p>${DIRTY}</p>` } });
+  const d = await gql(DEMO.caseworker, 'mutation($i: SaveDraftInput!) { saveDraft(input: $i) { subject bodyHtml } }', {
+    i: { subject: DIRTY, body: `<p>${DIRTY}</p>` },
+  });
   expect(d.saveDraft.subject).toBe(CLEAN);
   expectSafe(d);
 });
 
-test('O6 a new person\'s names (registerRelation)', async () => {
+test("O6 a new person's names (registerRelation)", async () => {
   const r = await gql(
     DEMO.caseworker,
     'mutation($c: ID!, $i: RegisterRelationInput!) { registerRelation(caseId: $c, input: $i) { person { givenName familyName name } } }',
-    { c: tolvanCase, i: { personnummer: newPersonnummer(), givenName: `Ann\u202e${DIRTY}`, familyName: DIRTY, types: ['APPROVED_FOR_MESSAGES'], validFrom: isoDay(0) } },
+    {
+      c: tolvanCase,
+      i: {
+        personnummer: newPersonnummer(),
+        givenName: `Ann\u202e${DIRTY}`,
+        familyName: DIRTY,
+        types: ['APPROVED_FOR_MESSAGES'],
+        validFrom: isoDay(0),
+      },
+    },
   );
   expect(r.registerRelation.person.familyName).toBe(CLEAN);
   expectSafe(r);
 });
 
 test('O6 staff names and title; unit, municipality and shared mailbox names', async () => {
-  const unit = await gql(DEMO.admin, 'mutation($n: String!, $m: String!) { createUnit(name: $n, municipality: $m) { id name municipality } }', { n: `Enhet ${DIRTY}`, m: DIRTY });
+  const unit = await gql(
+    DEMO.admin,
+    'mutation($n: String!, $m: String!) { createUnit(name: $n, municipality: $m) { id name municipality } }',
+    { n: `Enhet ${DIRTY}`, m: DIRTY },
+  );
   expect(unit.createUnit.name).toBe(`Enhet ${CLEAN}`);
-  const staff = await gql(DEMO.admin, 'mutation($i: CreateStaffInput!) { createStaff(input: $i) { id givenName familyName title } }', {
-    i: { username: `u${Date.now().toString(36)}`, givenName: DIRTY, familyName: DIRTY, title: DIRTY, role: 'CASEWORKER', unitId: unit.createUnit.id },
-  });
+  const staff = await gql(
+    DEMO.admin,
+    'mutation($i: CreateStaffInput!) { createStaff(input: $i) { id givenName familyName title } }',
+    {
+      i: {
+        username: `u${Date.now().toString(36)}`,
+        givenName: DIRTY,
+        familyName: DIRTY,
+        title: DIRTY,
+        role: 'CASEWORKER',
+        unitId: unit.createUnit.id,
+      },
+    },
+  );
   expect(staff.createStaff.familyName).toBe(CLEAN);
-  const renamed = await gql(DEMO.admin, 'mutation($id: ID!, $i: UpdateStaffInput!) { updateStaff(id: $id, input: $i) { givenName familyName title } }', {
-    id: staff.createStaff.id,
-    i: { givenName: `Ny ${DIRTY}`, familyName: `Ny ${DIRTY}`, title: `Ny ${DIRTY}` },
-  });
+  const renamed = await gql(
+    DEMO.admin,
+    'mutation($id: ID!, $i: UpdateStaffInput!) { updateStaff(id: $id, input: $i) { givenName familyName title } }',
+    {
+      id: staff.createStaff.id,
+      i: { givenName: `Ny ${DIRTY}`, familyName: `Ny ${DIRTY}`, title: `Ny ${DIRTY}` },
+    },
+  );
   expect(renamed.updateStaff).toEqual({ givenName: `Ny ${CLEAN}`, familyName: `Ny ${CLEAN}`, title: `Ny ${CLEAN}` });
-  const mailbox = await gql(DEMO.admin, 'mutation($n: String!, $u: ID!) { createSharedMailbox(name: $n, unitId: $u) { name } }', { n: `Brevlåda ${DIRTY}`, u: unit.createUnit.id });
+  const mailbox = await gql(
+    DEMO.admin,
+    'mutation($n: String!, $u: ID!) { createSharedMailbox(name: $n, unitId: $u) { name } }',
+    { n: `Brevlåda ${DIRTY}`, u: unit.createUnit.id },
+  );
   expect(mailbox.createSharedMailbox.name).toBe(`Brevlåda ${CLEAN}`);
   expectSafe([unit, staff, renamed, mailbox]);
 });
@@ -104,30 +151,50 @@ test('O6 a contact list name, a signature and an automatic reply', async () => {
     i: { name: DIRTY, staffIds: [w.staffId[DEMO.secondCaseworker]], sharedMailboxIds: [] },
   });
   expect(list.saveContactList.name).toBe(CLEAN);
-  const settings = await gql(DEMO.caseworker, 'mutation($i: MailboxSettingsInput!) { updateMailboxSettings(input: $i) { signature absenceReply } }', {
-    i: { signature: `Marita\n${DIRTY}`, absenceReply: `Borta\n${DIRTY}` },
-  });
+  const settings = await gql(
+    DEMO.caseworker,
+    'mutation($i: MailboxSettingsInput!) { updateMailboxSettings(input: $i) { signature absenceReply } }',
+    {
+      i: { signature: `Marita\n${DIRTY}`, absenceReply: `Borta\n${DIRTY}` },
+    },
+  );
   expectSafe([list, settings]);
 });
 
-test('O6 a case document\'s title and text; a journal note\'s heading, sender designation and text', async () => {
-  const doc = await gql(DEMO.caseworker, 'mutation($c: ID!, $i: CaseDocumentInput!) { createCaseDocument(caseId: $c, input: $i) { title text } }', {
-    c: tolvanCase,
-    i: { title: DIRTY, text: `Rad 1\n${DIRTY}`, type: 'LETTER' },
-  });
+test("O6 a case document's title and text; a journal note's heading, sender designation and text", async () => {
+  const doc = await gql(
+    DEMO.caseworker,
+    'mutation($c: ID!, $i: CaseDocumentInput!) { createCaseDocument(caseId: $c, input: $i) { title text } }',
+    {
+      c: tolvanCase,
+      i: { title: DIRTY, text: `Rad 1\n${DIRTY}`, type: 'LETTER' },
+    },
+  );
   expect(doc.createCaseDocument.title).toBe(CLEAN);
-  const note = await gql(DEMO.caseworker, 'mutation($i: JournalNoteInput!) { writeJournalNote(input: $i) { heading senderDesignation text } }', {
-    i: { target: { caseId: tolvanCase }, heading: DIRTY, senderDesignation: DIRTY, text: `Anteckning\n${DIRTY}` },
-  });
+  const note = await gql(
+    DEMO.caseworker,
+    'mutation($i: JournalNoteInput!) { writeJournalNote(input: $i) { heading senderDesignation text } }',
+    {
+      i: { target: { caseId: tolvanCase }, heading: DIRTY, senderDesignation: DIRTY, text: `Anteckning\n${DIRTY}` },
+    },
+  );
   expect(note.writeJournalNote.heading).toBe(CLEAN);
   expect(note.writeJournalNote.senderDesignation).toBe(CLEAN);
   expectSafe([doc, note]);
 });
 
 test('O6 an address entered by staff', async () => {
-  const p = await gql(DEMO.caseworker, 'mutation($id: ID!, $i: ContactDetailsInput!) { updatePersonContactDetails(personId: $id, input: $i) { address { street postalCode city } } }', {
-    id: w.personId[DEMO.tolvan],
-    i: { street: `Ströms väg ${DIRTY}`, postalCode: '614 33', city: `Söderköping\u202e` },
+  const p = await gql(
+    DEMO.caseworker,
+    'mutation($id: ID!, $i: ContactDetailsInput!) { updatePersonContactDetails(personId: $id, input: $i) { address { street postalCode city } } }',
+    {
+      id: w.personId[DEMO.tolvan],
+      i: { street: `Ströms väg ${DIRTY}`, postalCode: '614 33', city: `Söderköping\u202e` },
+    },
+  );
+  expect(p.updatePersonContactDetails.address).toEqual({
+    street: `Ströms väg ${CLEAN}`,
+    postalCode: '614 33',
+    city: 'Söderköping',
   });
-  expect(p.updatePersonContactDetails.address).toEqual({ street: `Ströms väg ${CLEAN}`, postalCode: '614 33', city: 'Söderköping' });
 });

@@ -24,7 +24,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const storedUploads = async () => (await t.em().getConnection().execute('select count(*)::int as n from attachment'))[0].n as number;
+const storedUploads = async () =>
+  (await t.em().getConnection().execute('select count(*)::int as n from attachment'))[0].n as number;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `size` bytes in 64 KB chunks, one a millisecond. */
@@ -49,7 +50,10 @@ async function post(body: Buffer | ReadableStream<Uint8Array>, declare: boolean)
   if (!Buffer.isBuffer(body)) init.duplex = 'half';
   try {
     const res = await fetch(new URL('/uploads?filename=skanning.pdf', base), init);
-    return { status: res.status, body: (await res.json()) as { errors: { message: string; extensions: { code: string } }[] } };
+    return {
+      status: res.status,
+      body: (await res.json()) as { errors: { message: string; extensions: { code: string } }[] },
+    };
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     return { status: `network error ${cause?.code ?? cause?.message ?? err}`, body: undefined };
@@ -101,6 +105,10 @@ test('O8 a refused body is read only up to a bound: a client streaming on and on
 
 test('O8 after refused uploads the server answers as before', async () => {
   expectTooLarge([await post(paced(SIZE), false)]);
-  const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+  const res = await fetch(t.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
   expect(res.status).toBe(200);
 });

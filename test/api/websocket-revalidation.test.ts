@@ -67,11 +67,15 @@ async function attempt(s: RawSocket, id: string, query: string, variables?: Reco
   }
 }
 
-const setStaff = (username: string, input: staffApi.UpdateStaffInput) => admin.mutate(staffApi.UpdateStaffDocument, { id: w.staffId[username], input });
+const setStaff = (username: string, input: staffApi.UpdateStaffInput) =>
+  admin.mutate(staffApi.UpdateStaffDocument, { id: w.staffId[username], input });
 
 /** Resolves with the close code, or 'still open' after `ms`. */
 const closedWithin = (s: RawSocket, ms: number) =>
-  Promise.race([s.closed.then((c) => c.code), new Promise<'still open'>((r) => setTimeout(() => r('still open'), ms).unref())]);
+  Promise.race([
+    s.closed.then((c) => c.code),
+    new Promise<'still open'>((r) => setTimeout(() => r('still open'), ms).unref()),
+  ]);
 
 describe('O2 a disabled account loses its open sockets at once', () => {
   afterEach(async () => {
@@ -91,11 +95,13 @@ describe('O2 a disabled account loses its open sockets at once', () => {
     expect((await setStaff(DEMO.otherUnitCaseworker, { active: false })).codes).toEqual([]);
     // "At that moment": the signal closes both without waiting for an operation or an event.
     expect(await closedWithin(idle, 2000)).toBe(CloseCode.Forbidden);
-    expect(await Promise.race([live.closed, new Promise((r) => setTimeout(() => r('still open'), 2000).unref())])).toBe(CloseCode.Forbidden);
+    expect(await Promise.race([live.closed, new Promise((r) => setTimeout(() => r('still open'), 2000).unref())])).toBe(
+      CloseCode.Forbidden,
+    );
     expect(live.events).toEqual([]);
   });
 
-  test('disabled behind the API\'s back (no signal): the next operation is refused and the socket closed with 4403', async () => {
+  test("disabled behind the API's back (no signal): the next operation is refused and the socket closed with 4403", async () => {
     const s = await socketAs(await w.t.token.staff(DEMO.otherUnitCaseworker));
     await w.t.em().nativeUpdate(Staff, { username: DEMO.otherUnitCaseworker }, { active: false });
     const r = await attempt(s, 'q', '{ staffMe { name } persons { nodes { name } } }');
@@ -106,10 +112,17 @@ describe('O2 a disabled account loses its open sockets at once', () => {
   test('a mutation on a socket whose account was disabled does not run', async () => {
     const s = await socketAs(await w.t.token.staff(DEMO.otherUnitCaseworker));
     await w.t.em().nativeUpdate(Staff, { username: DEMO.otherUnitCaseworker }, { active: false });
-    const r = await attempt(s, 'm', 'mutation { updateMailboxSettings(input: { signature: "efter avstängning" }) { signature } }');
+    const r = await attempt(
+      s,
+      'm',
+      'mutation { updateMailboxSettings(input: { signature: "efter avstängning" }) { signature } }',
+    );
     expect(r.close).toBe(CloseCode.Forbidden);
     expect(r.messages.filter((m) => m.type === 'next')).toEqual([]);
-    const settings: { signature: string }[] = await w.t.em().getConnection().execute(`select signature from mailbox_settings where staff_id = ?`, [w.staffId[DEMO.otherUnitCaseworker]]);
+    const settings: { signature: string }[] = await w.t
+      .em()
+      .getConnection()
+      .execute(`select signature from mailbox_settings where staff_id = ?`, [w.staffId[DEMO.otherUnitCaseworker]]);
     expect(settings.map((r) => r.signature)).not.toContain('efter avstängning');
   });
 });
@@ -136,7 +149,8 @@ describe('O2 every operation runs with the current role', () => {
 
   test('a mutation runs with the role as it is now, not as it was at connect', async () => {
     const s = await socketAs(await w.t.token.staff(DEMO.secondCaseworker));
-    const createUnit = (id: string) => run(s, id, `mutation { createUnit(name: "Enhet ${id}-${Date.now()}", municipality: "Söderköping") { name } }`);
+    const createUnit = (id: string) =>
+      run(s, id, `mutation { createUnit(name: "Enhet ${id}-${Date.now()}", municipality: "Söderköping") { name } }`);
     expect((await createUnit('u1'))[0].payload.errors[0].extensions.code).toBe('FORBIDDEN');
     expect((await setStaff(DEMO.secondCaseworker, { role: StaffRole.ADMIN })).codes).toEqual([]);
     expect((await createUnit('u2'))[0].payload.data.createUnit.name).toMatch(/^Enhet u2/);
@@ -182,7 +196,11 @@ describe('O7 variable errors on the websocket carry no "Did you mean" suggestion
       'mutation ($input: MailboxSettingsInput!) { updateMailboxSettings(input: $input) { signature } }',
       { input: { signatur: 'x' } },
     ],
-    ['a misspelled enum value', 'mutation ($id: ID!, $input: UpdateStaffInput!) { updateStaff(id: $id, input: $input) { role } }', { id: '00000000-0000-4000-8000-000000000000', input: { role: 'CASEWORKR' } }],
+    [
+      'a misspelled enum value',
+      'mutation ($id: ID!, $input: UpdateStaffInput!) { updateStaff(id: $id, input: $input) { role } }',
+      { id: '00000000-0000-4000-8000-000000000000', input: { role: 'CASEWORKR' } },
+    ],
   ];
 
   test.each(cases)('%s: BAD_USER_INPUT over the websocket, with no hint', async (_what, query, variables) => {
@@ -223,20 +241,36 @@ describe('O2 a re-check that cannot be made', () => {
     expect(messages[0].type).toBe('error');
     expect(messages[0].payload[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) });
     expect(JSON.stringify(messages)).not.toMatch(/staff|relation|select/i);
-    expect((await run(s, 'again', '{ staffMe { name } }'))[0].payload).toEqual({ data: { staffMe: { name: 'Marita Aronsson' } } });
+    expect((await run(s, 'again', '{ staffMe { name } }'))[0].payload).toEqual({
+      data: { staffMe: { name: 'Marita Aronsson' } },
+    });
   });
 });
 
 describe('O2 the sweep: the net under the signals', () => {
   test('an account changed without a signal is found by one statement for all open sockets, and only its sockets are re-checked and closed', async () => {
-    const auth = new WebSocketAuth({ orm: w.t.orm, verifier: await createTokenVerifier(w.t.config), leewaySeconds: LEEWAY_SECONDS, sweepMs: 3_600_000 });
+    const auth = new WebSocketAuth({
+      orm: w.t.orm,
+      verifier: await createTokenVerifier(w.t.config),
+      leewaySeconds: LEEWAY_SECONDS,
+      sweepMs: 3_600_000,
+    });
     try {
       /** The one thing the auth module does to a socket: close it. */
-      const socket = () => ({ codes: [] as number[], close(code: number) { this.codes.push(code); } });
+      const socket = () => ({
+        codes: [] as number[],
+        close(code: number) {
+          this.codes.push(code);
+        },
+      });
       const bo = socket();
       const marita = socket();
-      expect(await auth.connect({ authorization: `Bearer ${await w.t.token.staff(DEMO.otherUnitCaseworker)}` }, bo)).not.toBeNull();
-      expect(await auth.connect({ authorization: `Bearer ${await w.t.token.staff(DEMO.caseworker)}` }, marita)).not.toBeNull();
+      expect(
+        await auth.connect({ authorization: `Bearer ${await w.t.token.staff(DEMO.otherUnitCaseworker)}` }, bo),
+      ).not.toBeNull();
+      expect(
+        await auth.connect({ authorization: `Bearer ${await w.t.token.staff(DEMO.caseworker)}` }, marita),
+      ).not.toBeNull();
 
       w.t.sql.reset();
       await auth.sweep();

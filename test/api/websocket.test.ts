@@ -31,7 +31,9 @@ afterAll(() => t.close());
 /** A graphql-ws client that connects at once and reports how its first connection ended. */
 function connect(connectionParams?: Record<string, unknown>) {
   let settle!: (r: { connected: true } | { connected: false; code: number; reason: string }) => void;
-  const outcome = new Promise<{ connected: true } | { connected: false; code: number; reason: string }>((r) => (settle = r));
+  const outcome = new Promise<{ connected: true } | { connected: false; code: number; reason: string }>(
+    (r) => (settle = r),
+  );
   const client = createClient({
     url: t.wsUrl,
     webSocketImpl: WebSocket,
@@ -85,7 +87,10 @@ describe('W1 refusal in connection_init: 4403 Forbidden', () => {
   });
 
   test('a malformed token', async () => {
-    expect(await connect({ authorization: 'Bearer not-a-token' }).outcome).toMatchObject({ connected: false, code: 4403 });
+    expect(await connect({ authorization: 'Bearer not-a-token' }).outcome).toMatchObject({
+      connected: false,
+      code: 4403,
+    });
   });
 
   test('an expired token', async () => {
@@ -94,19 +99,31 @@ describe('W1 refusal in connection_init: 4403 Forbidden', () => {
   });
 
   test('a token signed by another key', async () => {
-    expect(await connect({ authorization: `Bearer ${await forge.strangerSigned()}` }).outcome).toMatchObject({ connected: false, code: 4403 });
+    expect(await connect({ authorization: `Bearer ${await forge.strangerSigned()}` }).outcome).toMatchObject({
+      connected: false,
+      code: 4403,
+    });
   });
 
   test('an unsecured token (alg: none)', async () => {
-    expect(await connect({ authorization: `Bearer ${forge.unsecured()}` }).outcome).toMatchObject({ connected: false, code: 4403 });
+    expect(await connect({ authorization: `Bearer ${forge.unsecured()}` }).outcome).toMatchObject({
+      connected: false,
+      code: 4403,
+    });
   });
 
   test('a staff token for an unknown username', async () => {
-    expect(await connect({ authorization: `Bearer ${await t.token.staff('nobody99')}` }).outcome).toMatchObject({ connected: false, code: 4403 });
+    expect(await connect({ authorization: `Bearer ${await t.token.staff('nobody99')}` }).outcome).toMatchObject({
+      connected: false,
+      code: 4403,
+    });
   });
 
   test('a citizen token without an e-service account', async () => {
-    expect(await connect({ authorization: `Bearer ${await t.token.citizen('190101010101')}` }).outcome).toMatchObject({ connected: false, code: 4403 });
+    expect(await connect({ authorization: `Bearer ${await t.token.citizen('190101010101')}` }).outcome).toMatchObject({
+      connected: false,
+      code: 4403,
+    });
   });
 
   test('over a raw socket: connection_init without payload is closed with 4403 and nothing else is sent', async () => {
@@ -135,7 +152,10 @@ describe('W2 a valid token is acknowledged', () => {
     expect(await outcome).toEqual({ connected: true });
     const result = await new Promise((resolve, reject) => {
       let value: unknown;
-      client.subscribe({ query: '{ me { name } }' }, { next: (v) => (value = v), error: reject, complete: () => resolve(value) });
+      client.subscribe(
+        { query: '{ me { name } }' },
+        { next: (v) => (value = v), error: reject, complete: () => resolve(value) },
+      );
     });
     expect(result).toEqual({ data: { me: { name: 'Tolvan Tolvansson' } } });
   });
@@ -165,7 +185,10 @@ describe('W2 a valid token is acknowledged', () => {
     const token = await t.token.staff(DEMO.secondCaseworker);
     await t.em().nativeUpdate(Staff, { username: DEMO.secondCaseworker }, { active: false });
     try {
-      expect(await connect({ authorization: `Bearer ${token}` }).outcome).toMatchObject({ connected: false, code: 4403 });
+      expect(await connect({ authorization: `Bearer ${token}` }).outcome).toMatchObject({
+        connected: false,
+        code: 4403,
+      });
     } finally {
       await t.em().nativeUpdate(Staff, { username: DEMO.secondCaseworker }, { active: true });
     }
@@ -178,7 +201,11 @@ describe('W3 document limits over the websocket: an error message, the socket st
     s = await raw(await t.token.staff(DEMO.caseworker));
   });
 
-  function expectErrorMessage(messages: { type: string; payload?: any }[], pattern: RegExp, code = 'GRAPHQL_VALIDATION_FAILED') {
+  function expectErrorMessage(
+    messages: { type: string; payload?: any }[],
+    pattern: RegExp,
+    code = 'GRAPHQL_VALIDATION_FAILED',
+  ) {
     expect(messages).toHaveLength(1);
     expect(messages[0].type).toBe('error');
     expect(Array.isArray(messages[0].payload)).toBe(true);
@@ -234,7 +261,11 @@ describe('W3 document limits over the websocket: an error message, the socket st
 describe('W4 errors over the websocket are coded like over HTTP', () => {
   test('a variable of the wrong type is BAD_USER_INPUT, not masked', async () => {
     const s = await raw(await t.token.staff(DEMO.caseworker));
-    s.send({ id: 'v', type: 'subscribe', payload: { query: 'query ($n: Int) { persons(first: $n) { nodes { name } } }', variables: { n: 'many' } } });
+    s.send({
+      id: 'v',
+      type: 'subscribe',
+      payload: { query: 'query ($n: Int) { persons(first: $n) { nodes { name } } }', variables: { n: 'many' } },
+    });
     const next = await s.next();
     expect(next.type).toBe('next');
     expect(next.payload.errors[0].extensions.code).toBe('BAD_USER_INPUT');
@@ -258,7 +289,9 @@ describe('W5 errors over the websocket are masked like over HTTP', () => {
 
     await t.em().getConnection().execute('drop table "unit" cascade');
     const logged: string[] = [];
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (logged.push(String(chunk)), true));
+    const stderr = jest
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (logged.push(String(chunk)), true));
     const messages = await run(s, 'broken', '{ units { name } }').finally(() => stderr.mockRestore());
     expect(messages.map((m) => m.type)).toEqual(['next', 'complete']);
     const errors = messages[0].payload.errors as any[];
@@ -269,8 +302,15 @@ describe('W5 errors over the websocket are masked like over HTTP', () => {
     const { detail: _detail, ...extensions } = errors[0].extensions;
     expect(JSON.stringify({ ...errors[0], extensions })).not.toMatch(/select|relation|does not exist/i);
     // The detail goes to the server's error log under the same request id.
-    const line = logged.flatMap((c) => c.split('\n')).filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.requestId === errors[0].extensions.requestId);
-    expect(line).toMatchObject({ level: 'error', err: { message: expect.stringContaining('relation "unit" does not exist') } });
+    const line = logged
+      .flatMap((c) => c.split('\n'))
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .find((l) => l.requestId === errors[0].extensions.requestId);
+    expect(line).toMatchObject({
+      level: 'error',
+      err: { message: expect.stringContaining('relation "unit" does not exist') },
+    });
     await expectStillOpen(s);
   });
 });

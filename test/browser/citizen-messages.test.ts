@@ -96,7 +96,10 @@ describe('C1 Meddelanden', () => {
     expect(seen.messages[0].readReceipts?.[0]?.readAt).toBeTruthy();
     await ui(menu.getByRole('link', { name: 'Meddelanden 1 olästa' })).toBeVisible();
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Ladda ner Beslut.pdf' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Ladda ner Beslut.pdf' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('Beslut.pdf');
     expect(fs.readFileSync(await download.path())).toEqual(pdf);
 
@@ -129,7 +132,11 @@ describe('C1 Meddelanden', () => {
     await ui(page.getByRole('button', { name: 'Lägg till bilaga (PDF)' })).toBeFocused();
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
     await chooser.setFiles({ name: 'Intyg.pdf', mimeType: 'application/pdf', buffer: await makePdf('Intyg') });
-    await page.getByRole('listitem').filter({ hasText: 'Intyg.pdf' }).getByRole('button', { name: 'Ta bort Intyg.pdf' }).waitFor();
+    await page
+      .getByRole('listitem')
+      .filter({ hasText: 'Intyg.pdf' })
+      .getByRole('button', { name: 'Ta bort Intyg.pdf' })
+      .waitFor();
     await ui(page.getByRole('progressbar')).toHaveCount(0);
     await tabTo(page, 'button[type="submit"]');
     await page.keyboard.press('Enter');
@@ -155,23 +162,48 @@ describe('C1 Meddelanden', () => {
     // A slow line, so the progress is there to see.
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 400 * 1024 });
-    await input.setInputFiles({ name: 'Kontoutdrag.pdf', mimeType: 'application/pdf', buffer: Buffer.concat([await makePdf('Kontoutdrag'), Buffer.alloc(1_500_000, 0x20)]) });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 20,
+      downloadThroughput: -1,
+      uploadThroughput: 400 * 1024,
+    });
+    await input.setInputFiles({
+      name: 'Kontoutdrag.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.concat([await makePdf('Kontoutdrag'), Buffer.alloc(1_500_000, 0x20)]),
+    });
     const progress = page.getByRole('progressbar', { name: 'Laddar upp Kontoutdrag.pdf' });
     await progress.waitFor();
-    await eventually(async () => Number(await progress.getAttribute('aria-valuenow').catch(() => '100')), (v) => v > 0);
+    await eventually(
+      async () => Number(await progress.getAttribute('aria-valuenow').catch(() => '100')),
+      (v) => v > 0,
+    );
     await screenshot(page, 'svar-uppladdning-360');
     expect(await overflowX(page)).toBe(0);
     await progress.waitFor({ state: 'detached', timeout: 20_000 });
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
 
-    await input.setInputFiles({ name: 'bild.pdf', mimeType: 'application/pdf', buffer: Buffer.from('GIF89a not a pdf at all') });
-    await ui(page.getByRole('listitem').filter({ hasText: 'bild.pdf' }).getByRole('alert')).toHaveText('Filen är inte en PDF. Du kan bara bifoga PDF-filer.');
+    await input.setInputFiles({
+      name: 'bild.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('GIF89a not a pdf at all'),
+    });
+    await ui(page.getByRole('listitem').filter({ hasText: 'bild.pdf' }).getByRole('alert')).toHaveText(
+      'Filen är inte en PDF. Du kan bara bifoga PDF-filer.',
+    );
     // From disk: the browser reads the file itself (17 MB through the test protocol would be slow).
     const big = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ifo-ui-')), 'Stor.pdf');
     fs.writeFileSync(big, Buffer.alloc(16 * 1024 * 1024 + 1, 0x25));
     await input.setInputFiles(big);
-    await ui(page.getByRole('listitem').filter({ hasText: 'Stor.pdf' }).getByRole('alert')).toHaveText('Filen är större än 16 MB. Välj en mindre fil.');
+    await ui(page.getByRole('listitem').filter({ hasText: 'Stor.pdf' }).getByRole('alert')).toHaveText(
+      'Filen är större än 16 MB. Välj en mindre fil.',
+    );
     await ui(reply).toHaveValue('Här kommer fler papper.');
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'svar-avvisad-fil-360');
@@ -190,7 +222,11 @@ describe('C1 Meddelanden', () => {
     const page = await context.newPage();
     await signInAs(page, t.origin, PEOPLE.tolvan.name, `/meddelanden/${conversationId}`);
     const pdf = await makePdf('Bilaga');
-    const files = Array.from({ length: 6 }, (_, i) => ({ name: `Bilaga-${i + 1}.pdf`, mimeType: 'application/pdf', buffer: pdf }));
+    const files = Array.from({ length: 6 }, (_, i) => ({
+      name: `Bilaga-${i + 1}.pdf`,
+      mimeType: 'application/pdf',
+      buffer: pdf,
+    }));
     await page.locator('input[type="file"]').setInputFiles(files);
     await ui(page.getByRole('button', { name: /^Ta bort Bilaga-\d\.pdf$/ })).toHaveCount(5);
     await ui(page.getByRole('button', { name: 'Ta bort Bilaga-6.pdf' })).toHaveCount(0);
@@ -280,7 +316,11 @@ describe('C2 live', () => {
     await caseworkerSends(t, DEMO.tolvan, { subject: 'Ny tid för möte', body: '<p>Kan du komma på tisdag?</p>' });
     const row = page.getByRole('list', { name: 'Inkorg' }).getByRole('link', { name: /^Ny tid för möte/ });
     await row.waitFor({ timeout: 2000 });
-    await ui(page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: `Meddelanden ${before + 1} olästa` })).toBeVisible({ timeout: 2000 - (Date.now() - started) });
+    await ui(
+      page
+        .getByRole('navigation', { name: 'Huvudmeny' })
+        .getByRole('link', { name: `Meddelanden ${before + 1} olästa` }),
+    ).toBeVisible({ timeout: 2000 - (Date.now() - started) });
     await ui(page.getByTestId('announcer')).toHaveText('Nytt meddelande från Marita Aronsson: Ny tid för möte');
     await context.close();
   });
@@ -298,7 +338,10 @@ describe('C2 live', () => {
     });
     await signInAs(page, t.origin, PEOPLE.tolvan.name);
     await page.getByRole('heading', { name: 'Meddelanden', level: 1 }).waitFor();
-    await eventually(async () => sockets.length, (n) => n > 0);
+    await eventually(
+      async () => sockets.length,
+      (n) => n > 0,
+    );
 
     online = false;
     await Promise.all(sockets.splice(0).map((ws) => ws.close({ code: 1011, reason: 'nätverket är nere' })));

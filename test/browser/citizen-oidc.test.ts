@@ -17,7 +17,9 @@ let browser: Browser;
 beforeAll(async () => {
   const [appPort, opPort] = [await freePort(), await freePort()];
   origin = `http://127.0.0.1:${appPort}`;
-  op = await startOpenIdProvider(opPort, [{ client_id: 'ifo-citizen', client_secret: 'citizen-secret', redirect_uris: [`${origin}/auth/callback/citizen`] }]);
+  op = await startOpenIdProvider(opPort, [
+    { client_id: 'ifo-citizen', client_secret: 'citizen-secret', redirect_uris: [`${origin}/auth/callback/citizen`] },
+  ]);
   [t, browser] = await Promise.all([
     startTestServer({
       AUTH_MODE: 'oidc',

@@ -5,7 +5,19 @@ import { DEMO } from '../../src/db/demo-data';
 import { Person } from '../../src/entities/person';
 import { apiAs } from '../testkit/api';
 import { makePdf } from '../testkit/files';
-import { axeViolations, caseworkerSees, caseworkerSends, launchChromium, newContext, overflowX, PEOPLE, screenshot, signInAs, startUiServer, VIEWPORTS } from '../testkit/chromium';
+import {
+  axeViolations,
+  caseworkerSees,
+  caseworkerSends,
+  launchChromium,
+  newContext,
+  overflowX,
+  PEOPLE,
+  screenshot,
+  signInAs,
+  startUiServer,
+  VIEWPORTS,
+} from '../testkit/chromium';
 import type { TestServer } from '../testkit/server';
 
 // Real browser, real server: slower than the API tests.
@@ -21,17 +33,25 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('C0 the issue\'s walk-through', () => {
+describe("C0 the issue's walk-through", () => {
   test('Tolvan reads the demo message, downloads its PDF, replies with a PDF and changes his mobile number; the staff API shows all of it', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     await signInAs(page, t.origin, PEOPLE.tolvan.name);
-    await page.getByRole('list', { name: 'Inkorg' }).getByRole('link', { name: /^Påminnelse om mötestid/ }).click();
+    await page
+      .getByRole('list', { name: 'Inkorg' })
+      .getByRole('link', { name: /^Påminnelse om mötestid/ })
+      .click();
     await page.getByText('Torsdag 23/8 kl 14.00').waitFor();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Ladda ner Kallelse till möte.pdf' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Ladda ner Kallelse till möte.pdf' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('Kallelse till möte.pdf');
     await page.getByRole('textbox', { name: 'Ditt svar' }).fill('Jag kommer. Här är underlaget.');
-    await page.locator('input[type="file"]').setInputFiles({ name: 'Underlag.pdf', mimeType: 'application/pdf', buffer: await makePdf('Underlag') });
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'Underlag.pdf', mimeType: 'application/pdf', buffer: await makePdf('Underlag') });
     await page.getByRole('button', { name: 'Ta bort Underlag.pdf' }).waitFor();
     await ui(page.getByRole('progressbar')).toHaveCount(0);
     await page.getByRole('button', { name: 'Skicka' }).click();
@@ -83,7 +103,9 @@ describe('C3 Min profil', () => {
     await email.fill('');
     await page.getByRole('button', { name: 'Spara' }).click();
     await ui(page.getByText('Skriv ett svenskt mobilnummer, till exempel 070-123 45 67.')).toBeVisible();
-    await ui(page.getByText('Du har valt avisering via e-post. Fyll i en e-postadress eller välj bort e-post.')).toBeVisible();
+    await ui(
+      page.getByText('Du har valt avisering via e-post. Fyll i en e-postadress eller välj bort e-post.'),
+    ).toBeVisible();
     await ui(mobile).toHaveAttribute('aria-invalid', 'true');
     await ui(mobile).toBeFocused();
     expect(await axeViolations(page)).toEqual([]);
@@ -98,7 +120,12 @@ describe('C3 Min profil', () => {
     await page.getByRole('button', { name: 'Spara' }).click();
     await ui(page.getByText('Dina uppgifter är sparade.').first()).toBeVisible();
     const saved = await t.em().findOneOrFail(Person, { personnummer: DEMO.tolvan });
-    expect([saved.mobile, saved.email, saved.notifyBySms, saved.notifyByEmail]).toEqual(['+46707654321', null, true, false]);
+    expect([saved.mobile, saved.email, saved.notifyBySms, saved.notifyByEmail]).toEqual([
+      '+46707654321',
+      null,
+      true,
+      false,
+    ]);
     await page.reload();
     await ui(page.getByRole('textbox', { name: 'Mobilnummer' })).toHaveValue('+46707654321');
     await ui(page.getByRole('checkbox', { name: 'Avisering via e-post' })).not.toBeChecked();
@@ -126,8 +153,10 @@ describe('C4 Kontakter', () => {
 });
 
 describe('C5 a relation (Josefine Test Ek) sees what her relation gives her, and nothing more', () => {
-  test('her own conversation, the case she follows as a relation; Tolvan\'s conversation is not found', async () => {
-    const tolvansConversation = (await caseworkerSends(t, DEMO.tolvan, { subject: 'Bara för Tolvan', body: '<p>Privat</p>' })).conversationId;
+  test("her own conversation, the case she follows as a relation; Tolvan's conversation is not found", async () => {
+    const tolvansConversation = (
+      await caseworkerSends(t, DEMO.tolvan, { subject: 'Bara för Tolvan', body: '<p>Privat</p>' })
+    ).conversationId;
     const context = await newContext(browser);
     const page = await context.newPage();
     await signInAs(page, t.origin, PEOPLE.josefine.name);
@@ -137,7 +166,9 @@ describe('C5 a relation (Josefine Test Ek) sees what her relation gives her, and
     await ui(inbox.getByRole('link')).toHaveCount(1);
     await ui(page.getByText('Påminnelse om mötestid')).toHaveCount(0);
     await ui(page.getByText('Bara för Tolvan')).toHaveCount(0);
-    await ui(page.getByText('Du är godkänd för meddelanden som relation i ärendet Ekonomiskt bistånd.', { exact: false })).toBeVisible();
+    await ui(
+      page.getByText('Du är godkänd för meddelanden som relation i ärendet Ekonomiskt bistånd.', { exact: false }),
+    ).toBeVisible();
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'relation-inkorg');
 
@@ -182,13 +213,18 @@ describe('C6 states', () => {
     await t.em().nativeUpdate(Person, { personnummer: DEMO.otherUnitPerson }, { messagingEnabled: false });
     await page.reload();
     await page.getByRole('heading', { name: 'E-tjänsten är inte aktiverad', level: 1 }).waitFor();
-    await ui(page.getByText('Din handläggare har inte aktiverat e-tjänsten för dig ännu.', { exact: false })).toBeVisible();
+    await ui(
+      page.getByText('Din handläggare har inte aktiverat e-tjänsten för dig ännu.', { exact: false }),
+    ).toBeVisible();
     expect(await axeViolations(page)).toEqual([]);
     await context.close();
   });
 
   test('session expired: "Din session har gått ut", sign in again, the unsent reply is still there and can be sent', async () => {
-    const { conversationId } = await caseworkerSends(t, DEMO.tolvan, { subject: 'Komplettering', body: '<p>Skicka kontoutdraget.</p>' });
+    const { conversationId } = await caseworkerSends(t, DEMO.tolvan, {
+      subject: 'Komplettering',
+      body: '<p>Skicka kontoutdraget.</p>',
+    });
     const context = await newContext(browser);
     const page = await context.newPage();
     await signInAs(page, t.origin, PEOPLE.tolvan.name, `/meddelanden/${conversationId}`);
@@ -280,7 +316,12 @@ describe('C6b a page that cannot load', () => {
 
 describe('C7 a long inbox', () => {
   test('25 conversations a page; "Visa fler" loads the next page and moves focus to the first one that came in', async () => {
-    for (let i = 1; i <= 26; i++) await caseworkerSends(t, DEMO.tolvan, { subject: `Ärende nummer ${i}`, body: `<p>Nummer ${i}</p>`, readReceipt: false });
+    for (let i = 1; i <= 26; i++)
+      await caseworkerSends(t, DEMO.tolvan, {
+        subject: `Ärende nummer ${i}`,
+        body: `<p>Nummer ${i}</p>`,
+        readReceipt: false,
+      });
     const context = await newContext(browser);
     const page = await context.newPage();
     await signInAs(page, t.origin, PEOPLE.tolvan.name);

@@ -1,6 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
 import { DEMO } from '../../src/db/demo-data';
-import { caseworkerSends, launchChromium, newContext, PEOPLE, screenshot, signInAs, startUiServer } from '../testkit/chromium';
+import {
+  caseworkerSends,
+  launchChromium,
+  newContext,
+  PEOPLE,
+  screenshot,
+  signInAs,
+  startUiServer,
+} from '../testkit/chromium';
 import { startTestServer, type TestServer } from '../testkit/server';
 
 let t: TestServer & { origin: string };
@@ -42,13 +50,15 @@ async function waitForResponse(page: Page, pattern: RegExp, timeout = 15_000) {
 }
 
 describe('G1 GraphiQL at GET /graphql, served by this server', () => {
-  test('a browser gets the IDE page under the web UIs\' strict CSP (plus style attributes, for Monaco); an API client still gets GraphQL', async () => {
+  test("a browser gets the IDE page under the web UIs' strict CSP (plus style attributes, for Monaco); an API client still gets GraphQL", async () => {
     const page = await fetch(t.url, { headers: { accept: 'text/html,application/xhtml+xml' } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const csp = page.headers.get('content-security-policy')!;
     // The staff and citizen pages' policy, word for word but the nonce, and one addition.
-    const ui = (await fetch(`${t.origin}/`, { headers: { accept: 'text/html' } })).headers.get('content-security-policy')!;
+    const ui = (await fetch(`${t.origin}/`, { headers: { accept: 'text/html' } })).headers.get(
+      'content-security-policy',
+    )!;
     const withoutNonce = (p: string) => p.replace(/'nonce-[^']+'/, "'nonce'");
     expect(withoutNonce(csp)).toBe(`${withoutNonce(ui)}; style-src-attr 'unsafe-inline'`);
     expect(csp).toContain("script-src 'self';");
@@ -60,7 +70,11 @@ describe('G1 GraphiQL at GET /graphql, served by this server', () => {
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/apollographql|embeddable-sandbox|cdn\./i);
 
-    const api = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const api = await fetch(t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(await api.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
@@ -121,7 +135,10 @@ describe('G1 GraphiQL at GET /graphql, served by this server', () => {
 describe('G3 a token pasted under Headers, without any session', () => {
   test('the query goes with the Authorization header, and the subscription with it in connection_init', async () => {
     const context = await newContext(browser);
-    await context.route((url) => url.hostname !== '127.0.0.1', (route) => route.abort());
+    await context.route(
+      (url) => url.hostname !== '127.0.0.1',
+      (route) => route.abort(),
+    );
     const page = await context.newPage();
     await page.goto(`${t.origin}/graphql`);
     await page.locator('.graphiql-query-editor .monaco-editor').first().waitFor({ timeout: 30_000 });
@@ -146,8 +163,8 @@ describe('G3 a token pasted under Headers, without any session', () => {
   });
 });
 
-describe('G2 off (GRAPHQL_IDE=off; the default in production): no IDE and never Apollo\'s landing page', () => {
-  test('a browser at /graphql gets neither GraphiQL nor Apollo Sandbox; the IDE\'s files are not served', async () => {
+describe("G2 off (GRAPHQL_IDE=off; the default in production): no IDE and never Apollo's landing page", () => {
+  test("a browser at /graphql gets neither GraphiQL nor Apollo Sandbox; the IDE's files are not served", async () => {
     const off = await startTestServer({ GRAPHQL_IDE: 'off' });
     try {
       const res = await fetch(off.url, { headers: { accept: 'text/html' } });

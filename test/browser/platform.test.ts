@@ -3,7 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { WEB_BUILD } from '../../src/http/web-build';
-import { axeViolations, launchChromium, newContext, PEOPLE, scriptReadableStorage, signInAs, startUiServer, VIEWPORTS } from '../testkit/chromium';
+import {
+  axeViolations,
+  launchChromium,
+  newContext,
+  PEOPLE,
+  scriptReadableStorage,
+  signInAs,
+  startUiServer,
+  VIEWPORTS,
+} from '../testkit/chromium';
 import type { TestServer } from '../testkit/server';
 
 let t: TestServer & { origin: string };
@@ -69,7 +78,10 @@ describe('W2 sign-in through the real development sign-in page', () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     const cspErrors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && /Content Security Policy/.test(m.text()) && cspErrors.push(m.text()));
+    page.on(
+      'console',
+      (m) => m.type() === 'error' && /Content Security Policy/.test(m.text()) && cspErrors.push(m.text()),
+    );
     await page.goto(`${t.origin}/`);
     await page.getByRole('heading', { name: 'Logga in', level: 1 }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
@@ -128,15 +140,24 @@ describe('W3 the build', () => {
     const dir = WEB_BUILD.citizen;
     const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
     // The entry script and the chunks it preloads: what the browser fetches before the first page shows.
-    const scripts = [...html.matchAll(/<(?:script[^>]*\bsrc|link[^>]*rel="modulepreload"[^>]*\bhref)="\/([^"]+\.js)"/g)].map((m) => m[1]);
+    const scripts = [
+      ...html.matchAll(/<(?:script[^>]*\bsrc|link[^>]*rel="modulepreload"[^>]*\bhref)="\/([^"]+\.js)"/g),
+    ].map((m) => m[1]);
     expect(scripts.length).toBeGreaterThan(0);
-    const gzipped = scripts.reduce((sum, s) => sum + zlib.gzipSync(fs.readFileSync(path.join(dir, s)), { level: 9 }).length, 0);
+    const gzipped = scripts.reduce(
+      (sum, s) => sum + zlib.gzipSync(fs.readFileSync(path.join(dir, s)), { level: 9 }).length,
+      0,
+    );
     expect(gzipped).toBeLessThanOrEqual(150 * 1024);
   });
 
   test("a production build with React's automatic JSX runtime", () => {
     const dir = path.join(WEB_BUILD.citizen, 'assets');
-    const code = fs.readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
+    const code = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+      .join('\n');
     // The classic runtime would compile <main> to createElement('main', …); the automatic one to jsx('main', …).
     const classic = code.match(/createElement\([`"'](?:main|h1|article|nav)[`"']/g) ?? [];
     const automatic = code.match(/\.jsxs?\)\([`"'](?:main|h1|article|nav)[`"']/g) ?? [];

@@ -5,7 +5,17 @@ import { PersonDocument, PersonsDocument } from '../../clients/staff/src';
 import { DEMO } from '../../src/db/demo-data';
 import { until } from '../testkit/mail-sink';
 import { apiAs } from '../testkit/api';
-import { axeViolations, caseworkerSends, launchChromium, newContext, overflowX, screenshot, signInAs, startUiServer, VIEWPORTS } from '../testkit/chromium';
+import {
+  axeViolations,
+  caseworkerSends,
+  launchChromium,
+  newContext,
+  overflowX,
+  screenshot,
+  signInAs,
+  startUiServer,
+  VIEWPORTS,
+} from '../testkit/chromium';
 import { startSmsEndpoint, type SmsEndpoint } from '../testkit/sms-endpoint';
 import type { TestServer } from '../testkit/server';
 import { tabTo } from '../testkit/staff-ui';
@@ -26,11 +36,18 @@ beforeAll(async () => {
   sms = await startSmsEndpoint();
   // The notification worker runs, with the test SMS provider: a notification can fail for real and be retried.
   [t, browser] = await Promise.all([
-    startUiServer({ WORKER: 'on', SMS_API_URL: sms.url, SMS_API_KEY: 'test-key', QUIET_HOURS: '0-0', NOTIFY_RETRY_DELAY_SECONDS: '1' }),
+    startUiServer({
+      WORKER: 'on',
+      SMS_API_URL: sms.url,
+      SMS_API_KEY: 'test-key',
+      QUIET_HOURS: '0-0',
+      NOTIFY_RETRY_DELAY_SECONDS: '1',
+    }),
     launchChromium(),
   ]);
   const conn = t.em().getConnection();
-  for (const r of await conn.execute<{ username: string; id: string }[]>('select username, id from staff')) ids[r.username] = r.id;
+  for (const r of await conn.execute<{ username: string; id: string }[]>('select username, id from staff'))
+    ids[r.username] = r.id;
   const [tolvan] = await conn.execute<{ id: string }[]>('select id from person where personnummer = ?', [DEMO.tolvan]);
   ids.tolvan = tolvan.id;
 }, 60_000);
@@ -42,12 +59,19 @@ afterAll(async () => {
 
 /** Waits until no notification job is due or running (the demo data's own have been sent). */
 const settledJobs = () =>
-  until(async () => {
-    const [{ n }] = await t.em().getConnection().execute<{ n: string }[]>(
-      `select count(*) as n from pgboss.job where name = 'notify' and state in ('created', 'retry', 'active') and start_after <= now()`,
-    );
-    return Number(n) === 0 ? true : undefined;
-  }, 20_000, 'the notification jobs to settle');
+  until(
+    async () => {
+      const [{ n }] = await t
+        .em()
+        .getConnection()
+        .execute<{ n: string }[]>(
+          `select count(*) as n from pgboss.job where name = 'notify' and state in ('created', 'retry', 'active') and start_after <= now()`,
+        );
+      return Number(n) === 0 ? true : undefined;
+    },
+    20_000,
+    'the notification jobs to settle',
+  );
 
 /** Marita opens Tolvan's person through the staff API, as the person view does (one PERSON_READ row). */
 async function maritaReadsTolvan(): Promise<void> {
@@ -67,10 +91,14 @@ async function signInAdmin(page: Page): Promise<void> {
   await signInAs(page, t.origin, ADMIN, '/staff/');
   // The first load fetches the signed-in staff member, then the administration's code: allow for busy CI cores.
   try {
-    await playwrightExpect(page.getByRole('heading', { level: 1, name: 'Loggkontroll' })).toBeVisible({ timeout: 20_000 });
+    await playwrightExpect(page.getByRole('heading', { level: 1, name: 'Loggkontroll' })).toBeVisible({
+      timeout: 20_000,
+    });
   } catch (e) {
     // What the administrator saw instead, to tell a slow first load from a wrong page.
-    throw new Error(`${(e as Error).message}\n\nAt ${page.url()} the page said:\n${await page.locator('body').innerText()}`);
+    throw new Error(
+      `${(e as Error).message}\n\nAt ${page.url()} the page said:\n${await page.locator('body').innerText()}`,
+    );
   }
 }
 
@@ -89,28 +117,34 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
     if (quoted) {
-      if (c === '"' && body[i + 1] === '"') (cell += '"'), i++;
+      if (c === '"' && body[i + 1] === '"') ((cell += '"'), i++);
       else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ';') row.push(cell), (cell = '');
-    else if (c === '\r' && body[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    else if (c === ';') (row.push(cell), (cell = ''));
+    else if (c === '\r' && body[i + 1] === '\n') (row.push(cell), rows.push(row), (row = []), (cell = ''), i++);
     else cell += c;
   }
-  if (cell || row.length) row.push(cell), rows.push(row);
+  if (cell || row.length) (row.push(cell), rows.push(row));
   return rows;
 }
 
 describe('A1 Loggkontroll', () => {
-  test('the administrator finds Marita\'s reads of Tolvan by personnummer, pages, narrows to Marita, downloads the CSV; by keyboard alone at 360 px; axe-clean at both sizes', async () => {
+  test("the administrator finds Marita's reads of Tolvan by personnummer, pages, narrows to Marita, downloads the CSV; by keyboard alone at 360 px; axe-clean at both sizes", async () => {
     await maritaReadsTolvan();
     // A long log: 60 older list views of Tolvan by Anna, so the page has more than one page.
-    await t.em().getConnection().execute(
-      `insert into access_log_entry (id, created_at, actor_id, actor_role, person_id, action, request_id)
+    await t
+      .em()
+      .getConnection()
+      .execute(
+        `insert into access_log_entry (id, created_at, actor_id, actor_role, person_id, action, request_id)
        select gen_random_uuid(), now() - interval '2 days' - make_interval(mins => i), ?, 'CASEWORKER', ?, 'PERSON_LIST', 'aldre-' || i from generate_series(1, 60) i`,
-      [ids[DEMO.secondCaseworker], ids.tolvan],
-    );
-    const [{ count }] = await t.em().getConnection().execute<{ count: string }[]>('select count(*) from access_log_entry where person_id = ?', [ids.tolvan]);
+        [ids[DEMO.secondCaseworker], ids.tolvan],
+      );
+    const [{ count }] = await t
+      .em()
+      .getConnection()
+      .execute<{ count: string }[]>('select count(*) from access_log_entry where person_id = ?', [ids.tolvan]);
     const total = Number(count);
     expect(total).toBeGreaterThan(60);
 
@@ -120,7 +154,8 @@ describe('A1 Loggkontroll', () => {
     await ui(page).toHaveURL(/\/staff\/loggkontroll$/);
     await ui(page).toHaveTitle('Loggkontroll – Meddelande IFO – för personal');
     const nav = page.getByRole('navigation', { name: 'Huvudmeny' });
-    for (const name of ['Loggkontroll', 'Aviseringar', 'Personal', 'Gemensamma brevlådor']) await ui(nav.getByRole('link', { name })).toBeVisible();
+    for (const name of ['Loggkontroll', 'Aviseringar', 'Personal', 'Gemensamma brevlådor'])
+      await ui(nav.getByRole('link', { name })).toBeVisible();
     // No mailboxes for an administrator.
     await ui(page.getByRole('navigation', { name: 'Brevlådor' })).toHaveCount(0);
     expect(await axeViolations(page)).toEqual([]);
@@ -131,7 +166,9 @@ describe('A1 Loggkontroll', () => {
     // A malformed personnummer: the API's refusal, next to the field.
     await page.getByRole('textbox', { name: 'Personnummer' }).fill('19121212-1213');
     await page.getByRole('button', { name: 'Sök i loggen' }).click();
-    await ui(page.getByText('Personnumret är inte giltigt. Skriv det som ÅÅÅÅMMDD-NNNN eller ÅÅMMDD-NNNN.')).toBeVisible();
+    await ui(
+      page.getByText('Personnumret är inte giltigt. Skriv det som ÅÅÅÅMMDD-NNNN eller ÅÅMMDD-NNNN.'),
+    ).toBeVisible();
     await ui(page.getByRole('textbox', { name: 'Personnummer' })).toHaveAttribute('aria-invalid', 'true');
 
     // By personnummer, written with a dash: newest first, Marita's read of Tolvan at the top.
@@ -157,15 +194,38 @@ describe('A1 Loggkontroll', () => {
     await ui(rows.last()).toContainText('Anna Ekholm');
 
     // The CSV: every matching row (not just the ones shown), Marita's read of Tolvan among them.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Ladda ner som CSV' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Ladda ner som CSV' }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^loggkontroll-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     expect(csv.startsWith('\uFEFF')).toBe(true);
     const [header, ...records] = parseCsv(csv);
-    expect(header).toEqual(['Tidpunkt (svensk tid)', 'Personal', 'Användarnamn', 'Roll', 'Åtgärd', 'Åtgärdskod', 'Person-id', 'Förfrågans id']);
+    expect(header).toEqual([
+      'Tidpunkt (svensk tid)',
+      'Personal',
+      'Användarnamn',
+      'Roll',
+      'Åtgärd',
+      'Åtgärdskod',
+      'Person-id',
+      'Förfrågans id',
+    ]);
     expect(records).toHaveLength(total);
-    expect(records[0]).toEqual([expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/), 'Marita Aronsson', DEMO.caseworker, 'Handläggare', expect.any(String), expect.any(String), ids.tolvan, expect.any(String)]);
-    expect(records.filter((r) => r[2] === DEMO.caseworker && r[5] === 'PERSON_READ' && r[6] === ids.tolvan)).toHaveLength(1);
+    expect(records[0]).toEqual([
+      expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+      'Marita Aronsson',
+      DEMO.caseworker,
+      'Handläggare',
+      expect.any(String),
+      expect.any(String),
+      ids.tolvan,
+      expect.any(String),
+    ]);
+    expect(
+      records.filter((r) => r[2] === DEMO.caseworker && r[5] === 'PERSON_READ' && r[6] === ids.tolvan),
+    ).toHaveLength(1);
     expect(new Set(records.map((r) => r[6]))).toEqual(new Set([ids.tolvan]));
 
     // Narrowed to Marita: only her rows of Tolvan.
@@ -174,7 +234,10 @@ describe('A1 Loggkontroll', () => {
     await ui(page.getByRole('heading', { level: 2, name: 'Loggen för 19121212-1212, Marita Aronsson' })).toBeVisible();
     await ui(rows.filter({ hasText: 'Anna Ekholm' })).toHaveCount(0);
     await ui(rows.filter({ hasText: 'Personbilden öppnad' })).toHaveCount(1);
-    const [narrow] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Ladda ner som CSV' }).click()]);
+    const [narrow] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Ladda ner som CSV' }).click(),
+    ]);
     const narrowRecords = parseCsv(fs.readFileSync((await narrow.path())!, 'utf8')).slice(1);
     expect(narrowRecords.length).toBe(await rows.count());
     expect(new Set(narrowRecords.map((r) => r[2]))).toEqual(new Set([DEMO.caseworker]));
@@ -197,7 +260,11 @@ describe('A1 Loggkontroll', () => {
     await tabTo(phone, 'button.select-button');
     await phone.keyboard.press('Enter');
     await ui(phone.getByRole('option', { name: 'All personal' })).toBeFocused();
-    for (let i = 0; (await phone.evaluate('document.activeElement?.textContent')) !== 'Marita Aronsson (mararo01)'; i++) {
+    for (
+      let i = 0;
+      (await phone.evaluate('document.activeElement?.textContent')) !== 'Marita Aronsson (mararo01)';
+      i++
+    ) {
       if (i === 20) throw new Error('Marita was not reached with the arrow keys');
       await phone.keyboard.press('ArrowDown');
     }
@@ -219,11 +286,24 @@ describe('A2 failed notifications', () => {
     sms.failWith(400);
     let messageId: string;
     try {
-      ({ messageId } = await caseworkerSends(t, 'Tolvan', { subject: 'Tid för möte', body: '<p>Välkommen på tisdag.</p>' }));
-      await until(async () => {
-        const rows = await t.em().getConnection().execute<{ state: string }[]>(`select state from pgboss.job where name = 'notify' and data->>'messageId' = ? and data->>'channel' = 'sms' and data->>'kind' = 'new'`, [messageId]);
-        return rows[0]?.state === 'failed' ? true : undefined;
-      }, 15_000, 'the SMS job to fail');
+      ({ messageId } = await caseworkerSends(t, 'Tolvan', {
+        subject: 'Tid för möte',
+        body: '<p>Välkommen på tisdag.</p>',
+      }));
+      await until(
+        async () => {
+          const rows = await t
+            .em()
+            .getConnection()
+            .execute<{ state: string }[]>(
+              `select state from pgboss.job where name = 'notify' and data->>'messageId' = ? and data->>'channel' = 'sms' and data->>'kind' = 'new'`,
+              [messageId],
+            );
+          return rows[0]?.state === 'failed' ? true : undefined;
+        },
+        15_000,
+        'the SMS job to fail',
+      );
     } finally {
       sms.failWith(null);
     }
@@ -262,13 +342,18 @@ describe('A2 failed notifications', () => {
 });
 
 describe('A3 shared mailboxes and staff accounts', () => {
-  test('membership of a shared mailbox: add an executor, the API\'s refusal of an administrator in Swedish, remove, the history; axe at both sizes', async () => {
+  test("membership of a shared mailbox: add an executor, the API's refusal of an administrator in Swedish, remove, the history; axe at both sizes", async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     await signInAdmin(page);
-    await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Gemensamma brevlådor' }).click();
+    await page
+      .getByRole('navigation', { name: 'Huvudmeny' })
+      .getByRole('link', { name: 'Gemensamma brevlådor' })
+      .click();
     await ui(page.getByRole('heading', { level: 1, name: 'Gemensamma brevlådor' })).toBeVisible();
-    const box = page.getByTestId('shared-mailbox').filter({ has: page.getByRole('heading', { name: 'Försörjningsstöd mottagning' }) });
+    const box = page
+      .getByTestId('shared-mailbox')
+      .filter({ has: page.getByRole('heading', { name: 'Försörjningsstöd mottagning' }) });
     const members = box.getByRole('list', { name: 'Medlemmar: Försörjningsstöd mottagning' });
     await ui(members.getByText('Marita Aronsson')).toBeVisible();
     await ui(members.getByText('Per Utförsson')).toHaveCount(0);
@@ -288,10 +373,13 @@ describe('A3 shared mailboxes and staff accounts', () => {
     await box.getByRole('button', { name: 'Lägg till', exact: true }).click();
     await ui(page.getByTestId('admin-done')).toHaveText('Per Utförsson är tillagd i Försörjningsstöd mottagning.');
     await ui(members.getByText('Per Utförsson')).toBeVisible();
-    const [{ n: added }] = await t.em().getConnection().execute<{ n: string }[]>(
-      `select count(*) as n from shared_mailbox_member m join shared_mailbox b on b.id = m.mailbox_id where b.name = 'Försörjningsstöd mottagning' and m.staff_id = ?`,
-      [ids[DEMO.executor]],
-    );
+    const [{ n: added }] = await t
+      .em()
+      .getConnection()
+      .execute<{ n: string }[]>(
+        `select count(*) as n from shared_mailbox_member m join shared_mailbox b on b.id = m.mailbox_id where b.name = 'Försörjningsstöd mottagning' and m.staff_id = ?`,
+        [ids[DEMO.executor]],
+      );
     expect(Number(added)).toBe(1);
 
     await box.getByRole('button', { name: 'Ändringar av medlemskap' }).click();
@@ -315,7 +403,7 @@ describe('A3 shared mailboxes and staff accounts', () => {
     await context.close();
   });
 
-  test('staff accounts and units: create one, change its role, title and unit, disable it, a new unit; the administrator cannot disable or demote herself (the API\'s refusals in Swedish)', async () => {
+  test("staff accounts and units: create one, change its role, title and unit, disable it, a new unit; the administrator cannot disable or demote herself (the API's refusals in Swedish)", async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     await signInAdmin(page);
@@ -366,7 +454,12 @@ describe('A3 shared mailboxes and staff accounts', () => {
     await lisa.getByRole('button', { name: 'Stäng av kontot för Lisa Larsson' }).click();
     await ui(page.getByTestId('admin-done')).toHaveText('Kontot för Lisa Larsson är avstängt.');
     await ui(lisa).toContainText('Avstängt');
-    const [row] = await t.em().getConnection().execute<{ role: string; active: boolean; title: string }[]>(`select role, active, title from staff where username = 'lislar01'`);
+    const [row] = await t
+      .em()
+      .getConnection()
+      .execute<{ role: string; active: boolean; title: string }[]>(
+        `select role, active, title from staff where username = 'lislar01'`,
+      );
     expect(row).toEqual({ role: 'EXECUTOR', active: false, title: 'Behandlingsassistent' });
 
     // Separation of duties: not herself.
@@ -413,12 +506,22 @@ describe('A3 shared mailboxes and staff accounts', () => {
 describe('A4 Skyddad folkbokföring', () => {
   test('the administrator records it by personnummer and removes it again; an unknown number is refused in Swedish; axe at both sizes', async () => {
     const protectedOf = async () =>
-      (await t.em().getConnection().execute<{ protected_identity: boolean }[]>('select protected_identity from person where personnummer = ?', [DEMO.relation]))[0].protected_identity;
+      (
+        await t
+          .em()
+          .getConnection()
+          .execute<{ protected_identity: boolean }[]>('select protected_identity from person where personnummer = ?', [
+            DEMO.relation,
+          ])
+      )[0].protected_identity;
     expect(await protectedOf()).toBe(false);
     const context = await newContext(browser);
     const page = await context.newPage();
     await signInAdmin(page);
-    await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Skyddad folkbokföring' }).click();
+    await page
+      .getByRole('navigation', { name: 'Huvudmeny' })
+      .getByRole('link', { name: 'Skyddad folkbokföring' })
+      .click();
     await ui(page.getByRole('heading', { level: 1, name: 'Skyddad folkbokföring' })).toBeVisible();
     expect(await axeViolations(page)).toEqual([]);
 
@@ -428,10 +531,15 @@ describe('A4 Skyddad folkbokföring', () => {
 
     // A valid personnummer nobody here has: the API's NOT_FOUND, next to the field.
     await page.getByRole('textbox', { name: 'Personnummer' }).fill('19500101-0015');
-    await page.getByRole('radiogroup', { name: 'Enligt folkbokföringen' }).getByText('Skyddad folkbokföring', { exact: true }).click();
+    await page
+      .getByRole('radiogroup', { name: 'Enligt folkbokföringen' })
+      .getByText('Skyddad folkbokföring', { exact: true })
+      .click();
     await ui(page.getByRole('radio', { name: 'Skyddad folkbokföring', exact: true })).toBeChecked();
     await page.getByRole('button', { name: 'Registrera' }).click();
-    await ui(page.getByText('Ingen person med det personnumret finns i socialtjänstens register. Kontrollera numret.')).toBeVisible();
+    await ui(
+      page.getByText('Ingen person med det personnumret finns i socialtjänstens register. Kontrollera numret.'),
+    ).toBeVisible();
 
     await page.getByRole('textbox', { name: 'Personnummer' }).fill('860826-1965');
     await page.getByRole('button', { name: 'Registrera' }).click();
@@ -440,7 +548,10 @@ describe('A4 Skyddad folkbokföring', () => {
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'staff-admin-skyddad');
 
-    await page.getByRole('radiogroup', { name: 'Enligt folkbokföringen' }).getByText('Inte skyddad folkbokföring').click();
+    await page
+      .getByRole('radiogroup', { name: 'Enligt folkbokföringen' })
+      .getByText('Inte skyddad folkbokföring')
+      .click();
     await page.getByRole('button', { name: 'Registrera' }).click();
     await ui(page.getByTestId('admin-done')).toHaveText('Skyddad folkbokföring är borttagen för 860826-1965.');
     expect(await protectedOf()).toBe(false);

@@ -2,7 +2,16 @@ import { expect as playwrightExpect } from '@playwright/test';
 import type { Browser } from 'playwright-core';
 import { DEMO } from '../../src/db/demo-data';
 import { makePdf } from '../testkit/files';
-import { axeViolations, caseworkerSees, launchChromium, newContext, overflowX, screenshot, startUiServer, VIEWPORTS } from '../testkit/chromium';
+import {
+  axeViolations,
+  caseworkerSees,
+  launchChromium,
+  newContext,
+  overflowX,
+  screenshot,
+  startUiServer,
+  VIEWPORTS,
+} from '../testkit/chromium';
 import { signInStaff, STAFF, tabTo } from '../testkit/staff-ui';
 import { citizenConversations } from '../testkit/staff-ui-api';
 import type { TestServer } from '../testkit/server';
@@ -28,7 +37,10 @@ describe('S3 Skriv nytt', () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     const cspErrors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && /Content Security Policy/.test(m.text()) && cspErrors.push(m.text()));
+    page.on(
+      'console',
+      (m) => m.type() === 'error' && /Content Security Policy/.test(m.text()) && cspErrors.push(m.text()),
+    );
     await signInStaff(page, t.origin, STAFF.marita);
     await page.locator('body').focus();
 
@@ -45,7 +57,12 @@ describe('S3 Skriv nytt', () => {
     await ui(page.getByRole('option', { name: /Tolvan Tolvansson, 19121212-1212/ })).toBeVisible();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
-    await ui(page.getByRole('row', { name: 'Tolvan Tolvansson' }).or(page.getByRole('gridcell', { name: /Tolvan Tolvansson/ })).first()).toBeVisible();
+    await ui(
+      page
+        .getByRole('row', { name: 'Tolvan Tolvansson' })
+        .or(page.getByRole('gridcell', { name: /Tolvan Tolvansson/ }))
+        .first(),
+    ).toBeVisible();
 
     expect(await tabTo(page, '[data-field="subject"] input')).not.toBe('none');
     await page.keyboard.type('Påminnelse av mötestid');
@@ -63,9 +80,12 @@ describe('S3 Skriv nytt', () => {
     const toolbar = page.getByRole('toolbar', { name: 'Textformat' });
     expect(await toolbar.evaluate((t) => t.contains(t.ownerDocument.activeElement))).toBe(true);
     const tools = await toolbar.getByRole('button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
-    const at = await toolbar.evaluate((t) => Array.from(t.querySelectorAll('button')).findIndex((b) => b === t.ownerDocument.activeElement));
+    const at = await toolbar.evaluate((t) =>
+      Array.from(t.querySelectorAll('button')).findIndex((b) => b === t.ownerDocument.activeElement),
+    );
     const target = tools.indexOf('Centrera');
-    for (let i = at; i !== target; i += Math.sign(target - at)) await page.keyboard.press(target > at ? 'ArrowRight' : 'ArrowLeft');
+    for (let i = at; i !== target; i += Math.sign(target - at))
+      await page.keyboard.press(target > at ? 'ArrowRight' : 'ArrowLeft');
     await ui(page.getByRole('button', { name: 'Centrera' })).toBeFocused();
     await page.keyboard.press('Space');
     await ui(page.getByRole('button', { name: 'Centrera' })).toHaveAttribute('aria-pressed', 'true');
@@ -84,7 +104,10 @@ describe('S3 Skriv nytt', () => {
 
     const [conversation] = await citizenConversations(t, DEMO.tolvan, 'Påminnelse av mötestid');
     const message = (await caseworkerSees(t, conversation.id)).messages[0];
-    expect(message).toMatchObject({ readReceiptRequested: true, attachments: [expect.objectContaining({ filename: 'punkter.pdf' })] });
+    expect(message).toMatchObject({
+      readReceiptRequested: true,
+      attachments: [expect.objectContaining({ filename: 'punkter.pdf' })],
+    });
     expect(message.bodyHtml).toMatch(/<strong>\s?Ta med kontoutdragen\.<\/strong>/);
     expect(message.bodyHtml).toMatch(/^<p class="align-center">/);
     // The signature was added by the server (Marita's is empty in the demo data: the text is as typed).
@@ -105,24 +128,45 @@ describe('S3 Skriv nytt', () => {
     await page.getByRole('textbox', { name: 'Ämne i meddelande' }).fill('Utkast som ska överleva');
     await page.getByTestId('editor').click();
     // Saved a moment after the typing stops, without a click.
-    const saved = page.waitForResponse((r) => (r.request().postData() ?? '').includes('"operationName":"SaveStaffDraft"') && (r.request().postData() ?? '').includes('Första stycket.'));
+    const saved = page.waitForResponse(
+      (r) =>
+        (r.request().postData() ?? '').includes('"operationName":"SaveStaffDraft"') &&
+        (r.request().postData() ?? '').includes('Första stycket.'),
+    );
     await page.keyboard.type('Första stycket.');
     await saved;
     await ui(page.getByTestId('saved-at')).toHaveText(/^Senast sparad \d\d:\d\d$/, { timeout: 10_000 });
     await page.waitForURL(/\/staff\/skriv\/[0-9a-f-]{36}$/);
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Lägg till bilaga' }).click()]);
-    await chooser.setFiles({ name: 'inte-en.pdf', mimeType: 'application/pdf', buffer: Buffer.from('hej, jag är text') });
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Lägg till bilaga' }).click(),
+    ]);
+    await chooser.setFiles({
+      name: 'inte-en.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('hej, jag är text'),
+    });
     await ui(page.getByRole('alert').filter({ hasText: 'Filen är inte en PDF' })).toBeVisible();
-    await ui(page.getByRole('navigation', { name: 'Brevlådor' }).getByRole('link', { name: 'Utkast 1 utkast' })).toBeVisible();
+    await ui(
+      page.getByRole('navigation', { name: 'Brevlådor' }).getByRole('link', { name: 'Utkast 1 utkast' }),
+    ).toBeVisible();
 
     await page.reload();
     await ui(page.getByRole('textbox', { name: 'Ämne i meddelande' })).toHaveValue('Utkast som ska överleva');
     await ui(page.getByRole('radio', { name: 'Försörjningsstöd mottagning' })).toBeChecked();
     await ui(page.getByTestId('editor')).toHaveText('Första stycket.', { timeout: 15_000 });
-    await ui(page.getByRole('row', { name: 'Tolvan Tolvansson' }).or(page.getByRole('gridcell', { name: /Tolvan Tolvansson/ })).first()).toBeVisible();
+    await ui(
+      page
+        .getByRole('row', { name: 'Tolvan Tolvansson' })
+        .or(page.getByRole('gridcell', { name: /Tolvan Tolvansson/ }))
+        .first(),
+    ).toBeVisible();
     await ui(page.getByTestId('saved-at')).toHaveText(/^Senast sparad \d\d:\d\d$/);
 
-    await page.getByRole('navigation', { name: 'Brevlådor' }).getByRole('link', { name: /^Utkast/ }).click();
+    await page
+      .getByRole('navigation', { name: 'Brevlådor' })
+      .getByRole('link', { name: /^Utkast/ })
+      .click();
     await ui(page.getByTestId('draft')).toHaveCount(1);
     await ui(page.getByRole('link', { name: 'Utkast som ska överleva' })).toBeVisible();
     expect(await axeViolations(page)).toEqual([]);

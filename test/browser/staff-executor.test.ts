@@ -32,7 +32,11 @@ describe('S6 executors (perutf01) with their own rights', () => {
     await ui(type.getByRole('radio', { name: 'Medborgare' })).toBeChecked();
     await ui(type.getByRole('radio', { name: 'Personal' })).toBeVisible();
     // Only the citizens of his assignments: Kalle (another unit's case) is not found.
-    const searched = page.waitForResponse((r) => (r.request().postData() ?? '').includes('"operationName":"CitizenTargets"') && (r.request().postData() ?? '').includes('"Barnsson"'));
+    const searched = page.waitForResponse(
+      (r) =>
+        (r.request().postData() ?? '').includes('"operationName":"CitizenTargets"') &&
+        (r.request().postData() ?? '').includes('"Barnsson"'),
+    );
     await page.getByRole('combobox', { name: 'Till' }).pressSequentially('Barnsson');
     await searched;
     await ui(page.getByRole('option', { name: 'Inga träffar.' })).toBeVisible();
@@ -68,6 +72,12 @@ describe('S6 executors (perutf01) with their own rights', () => {
     await ui(reply.getByTestId('journaled')).toBeVisible();
 
     const journal = await journalAs(t, DEMO.executor, sent.caseId!);
-    expect(journal).toEqual([expect.objectContaining({ heading: 'SV: TEST utförare', assignment: expect.objectContaining({ description: 'Budgetrådgivning' }), author: expect.objectContaining({ name: 'Per Utförsson' }) })]);
+    expect(journal).toEqual([
+      expect.objectContaining({
+        heading: 'SV: TEST utförare',
+        assignment: expect.objectContaining({ description: 'Budgetrådgivning' }),
+        author: expect.objectContaining({ name: 'Per Utförsson' }),
+      }),
+    ]);
   });
 });

@@ -2,7 +2,14 @@ import { expect as playwrightExpect } from '@playwright/test';
 import type { Browser } from 'playwright-core';
 import { DEMO } from '../../src/db/demo-data';
 import { makePdf } from '../testkit/files';
-import { axeViolations, caseworkerSees, launchChromium, newContext, startUiServer, VIEWPORTS } from '../testkit/chromium';
+import {
+  axeViolations,
+  caseworkerSees,
+  launchChromium,
+  newContext,
+  startUiServer,
+  VIEWPORTS,
+} from '../testkit/chromium';
 import { caseJournal, citizenSends } from '../testkit/staff-ui-api';
 import { signInStaff, STAFF, viewportScreenshot } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
@@ -26,7 +33,11 @@ const INSATS = 'Insats EK Ekonomiskt bistånd 2024-02-15';
 
 describe('S4 Journalför and Infoga filer', () => {
   test("Tolvan's reply and its PDF: Journalför to the intervention, Infoga filer as Inkommen handling from Den enskilde, 'Samtycke från klient'; both in the case journal and shown on the message", async () => {
-    const { conversationId } = await citizenSends(t, DEMO.tolvan, { subject: 'Testar', body: '<p>Bifogar en fil</p>', pdf: { name: 'Registrera Samtycke.pdf', bytes: await makePdf('Samtycke') } });
+    const { conversationId } = await citizenSends(t, DEMO.tolvan, {
+      subject: 'Testar',
+      body: '<p>Bifogar en fil</p>',
+      pdf: { name: 'Registrera Samtycke.pdf', bytes: await makePdf('Samtycke') },
+    });
     const context = await newContext(browser);
     const page = await context.newPage();
     await signInStaff(page, t.origin, STAFF.marita, `/staff/konversation/${conversationId}`);
@@ -64,8 +75,20 @@ describe('S4 Journalför and Infoga filer', () => {
     const journal = await caseJournal(t, caseId);
     expect(journal).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ heading: 'Testar', targetLabel: INSATS, documentType: 'INCOMING_DOCUMENT', senderKind: 'INDIVIDUAL', attachment: null }),
-        expect.objectContaining({ heading: 'Samtycke från klient', targetLabel: INSATS, documentType: 'INCOMING_DOCUMENT', senderKind: 'INDIVIDUAL', attachment: expect.objectContaining({ filename: expect.stringMatching(/Samtycke\.pdf$/) }) }),
+        expect.objectContaining({
+          heading: 'Testar',
+          targetLabel: INSATS,
+          documentType: 'INCOMING_DOCUMENT',
+          senderKind: 'INDIVIDUAL',
+          attachment: null,
+        }),
+        expect.objectContaining({
+          heading: 'Samtycke från klient',
+          targetLabel: INSATS,
+          documentType: 'INCOMING_DOCUMENT',
+          senderKind: 'INDIVIDUAL',
+          attachment: expect.objectContaining({ filename: expect.stringMatching(/Samtycke\.pdf$/) }),
+        }),
       ]),
     );
 
@@ -90,7 +113,9 @@ describe('S4 Journalför and Infoga filer', () => {
     await ui(dialog.getByTestId('observera')).toContainText(
       'OBSERVERA - För en person i relation med aktbäraren går det inte att journalföra ett meddelande eller en PDF via denna funktion.',
     );
-    await ui(dialog.getByTestId('observera')).toContainText('Kopiera texten och skapa/skriv in en journalanteckning i aktuell journal.');
+    await ui(dialog.getByTestId('observera')).toContainText(
+      'Kopiera texten och skapa/skriv in en journalanteckning i aktuell journal.',
+    );
     expect(await axeViolations(page)).toEqual([]);
     await viewportScreenshot(page, 'staff-journal-relation-360');
     await dialog.getByRole('button', { name: 'Skriv journalanteckning' }).click();
@@ -104,7 +129,15 @@ describe('S4 Journalför and Infoga filer', () => {
     const caseId = (await caseworkerSees(t, conversationId)).caseId!;
     const journal = await caseJournal(t, caseId);
     expect(journal).toEqual(
-      expect.arrayContaining([expect.objectContaining({ heading: 'Fråga om ansökan', documentType: 'NOTE', senderKind: 'RELATION', senderDesignation: 'Josefine Test Ek', text: expect.stringContaining('Vilka papper behövs?') })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          heading: 'Fråga om ansökan',
+          documentType: 'NOTE',
+          senderKind: 'RELATION',
+          senderDesignation: 'Josefine Test Ek',
+          text: expect.stringContaining('Vilka papper behövs?'),
+        }),
+      ]),
     );
     await context.close();
   });

@@ -6,7 +6,16 @@ import { WEB_BUILD } from '../../src/http/web-build';
 import type { Browser } from 'playwright-core';
 import { DEMO } from '../../src/db/demo-data';
 import { makePdf } from '../testkit/files';
-import { axeViolations, caseworkerSees, launchChromium, newContext, overflowX, screenshot, startUiServer, VIEWPORTS } from '../testkit/chromium';
+import {
+  axeViolations,
+  caseworkerSees,
+  launchChromium,
+  newContext,
+  overflowX,
+  screenshot,
+  startUiServer,
+  VIEWPORTS,
+} from '../testkit/chromium';
 import { arrangeManyConversations, citizenSends } from '../testkit/staff-ui-api';
 import { countOperations, signInStaff, STAFF } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
@@ -39,10 +48,16 @@ describe('S1 mailboxes and reading', () => {
     await ui(nav.getByRole('link', { name: /^Försörjningsstöd mottagning 1 olästa$/ })).toBeVisible();
     await ui(nav.getByRole('link', { name: 'Utkast' })).toBeVisible();
     await ui(nav.getByRole('link', { name: 'Skickat' })).toBeVisible();
-    await ui(page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: /Meddelanden 3 olästa meddelanden/ })).toBeVisible();
+    await ui(
+      page
+        .getByRole('navigation', { name: 'Huvudmeny' })
+        .getByRole('link', { name: /Meddelanden 3 olästa meddelanden/ }),
+    ).toBeVisible();
     const list = page.getByRole('list', { name: 'Inkorg' });
     await ui(list.getByTestId('conversation')).toHaveCount(2);
-    await ui(list.getByRole('link', { name: /Fråga om ansökan.*Från: Josefine Test Ek.*1 oläst meddelande/ })).toBeVisible();
+    await ui(
+      list.getByRole('link', { name: /Fråga om ansökan.*Från: Josefine Test Ek.*1 oläst meddelande/ }),
+    ).toBeVisible();
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'staff-inbox');
 
@@ -85,7 +100,11 @@ describe('S1 mailboxes and reading', () => {
   test('reading a conversation: recipients, read receipts, attachments, history; opening marks it read; reply "SV: …"', async () => {
     // Tolvan answers with a PDF (through the citizen API, as the citizen UI does).
     const pdf = await makePdf('Samtycke');
-    const { conversationId } = await citizenSends(t, DEMO.tolvan, { subject: 'Samtycke', body: '<p>Här kommer samtycket.</p>', pdf: { name: 'Registrera Samtycke.pdf', bytes: pdf } });
+    const { conversationId } = await citizenSends(t, DEMO.tolvan, {
+      subject: 'Samtycke',
+      body: '<p>Här kommer samtycket.</p>',
+      pdf: { name: 'Registrera Samtycke.pdf', bytes: pdf },
+    });
 
     const context = await newContext(browser);
     const page = await context.newPage();
@@ -97,13 +116,20 @@ describe('S1 mailboxes and reading', () => {
     const message = page.getByTestId('message').last();
     await ui(message.getByRole('heading', { name: /Tolvan Tolvansson/ })).toBeVisible();
     await ui(message).toContainText('Här kommer samtycket.');
-    await ui(message.getByRole('link', { name: 'Ladda ner Registrera_Samtycke.pdf' }).or(message.getByRole('link', { name: /Ladda ner Registrera.Samtycke\.pdf/ }))).toBeVisible();
+    await ui(
+      message
+        .getByRole('link', { name: 'Ladda ner Registrera_Samtycke.pdf' })
+        .or(message.getByRole('link', { name: /Ladda ner Registrera.Samtycke\.pdf/ })),
+    ).toBeVisible();
     // Opened = read: the count goes down without a reload.
     await ui(nav.getByRole('link', { name: /^Inkorg 2 olästa$/ })).toBeVisible();
     expect(await axeViolations(page)).toEqual([]);
 
     // The download is the PDF itself.
-    const [download] = await Promise.all([page.waitForEvent('download'), message.getByRole('link', { name: /Ladda ner Registrera/ }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      message.getByRole('link', { name: /Ladda ner Registrera/ }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/\.pdf$/);
 
     // The demo message Marita sent with a read receipt: Tolvan has not read it yet (the demo reply came through the API).
@@ -124,7 +150,10 @@ describe('S1 mailboxes and reading', () => {
     await ui(page.getByTestId('message')).toHaveCount(3);
     await ui(page.getByTestId('message').last()).toContainText('Tack för svaret!');
     const seen = await caseworkerSees(t, /konversation\/([^/?]+)/.exec(page.url())![1]);
-    expect(seen.messages.at(-1)).toMatchObject({ subject: 'SV: Påminnelse om mötestid', recipients: [expect.objectContaining({ name: 'Tolvan Tolvansson' })] });
+    expect(seen.messages.at(-1)).toMatchObject({
+      subject: 'SV: Påminnelse om mötestid',
+      recipients: [expect.objectContaining({ name: 'Tolvan Tolvansson' })],
+    });
     // The citizen's own message stays where it was: read, in its conversation.
     expect((await caseworkerSees(t, conversationId)).messages[0].readByMe).toBe(true);
     await context.close();
@@ -156,9 +185,14 @@ describe('S0 the staff build', () => {
     const dir = WEB_BUILD.staff;
     const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
     // The entry script and the chunks it preloads: what the browser fetches before the first page shows.
-    const scripts = [...html.matchAll(/<(?:script[^>]*\bsrc|link[^>]*rel="modulepreload"[^>]*\bhref)="\/staff\/([^"]+\.js)"/g)].map((m) => m[1]);
+    const scripts = [
+      ...html.matchAll(/<(?:script[^>]*\bsrc|link[^>]*rel="modulepreload"[^>]*\bhref)="\/staff\/([^"]+\.js)"/g),
+    ].map((m) => m[1]);
     expect(scripts.length).toBeGreaterThan(0);
-    const gzipped = scripts.reduce((sum, s) => sum + zlib.gzipSync(fs.readFileSync(path.join(dir, s)), { level: 9 }).length, 0);
+    const gzipped = scripts.reduce(
+      (sum, s) => sum + zlib.gzipSync(fs.readFileSync(path.join(dir, s)), { level: 9 }).length,
+      0,
+    );
     expect(gzipped).toBeLessThanOrEqual(300 * 1024);
     expect(scripts.some((s) => /RichTextEditor|ComposePage/.test(s))).toBe(false);
     // The editor exists as its own chunk, loaded when Skriv nytt opens.

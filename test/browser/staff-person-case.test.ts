@@ -3,7 +3,17 @@ import type { Browser, Page } from 'playwright-core';
 import { PersonDocument, PersonsDocument } from '../../clients/staff/src';
 import { DEMO } from '../../src/db/demo-data';
 import { apiAs } from '../testkit/api';
-import { axeViolations, launchChromium, newContext, overflowX, PEOPLE, screenshot, signInAs, startUiServer, VIEWPORTS } from '../testkit/chromium';
+import {
+  axeViolations,
+  launchChromium,
+  newContext,
+  overflowX,
+  PEOPLE,
+  screenshot,
+  signInAs,
+  startUiServer,
+  VIEWPORTS,
+} from '../testkit/chromium';
 import { makePdf, pdfText } from '../testkit/files';
 import { signInStaff, STAFF, tabTo, viewportScreenshot } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
@@ -28,7 +38,12 @@ const ISABELLA = { givenName: 'Isabella', familyName: 'Test Ek', personnummer: '
 
 /** Today in Sweden, as the date fields show it. */
 function todayInSweden(): string {
-  return new Intl.DateTimeFormat('sv-SE', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'Europe/Stockholm' }).format(new Date());
+  return new Intl.DateTimeFormat('sv-SE', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    timeZone: 'Europe/Stockholm',
+  }).format(new Date());
 }
 
 async function noViolations(page: Page, where: string): Promise<void> {
@@ -52,7 +67,10 @@ async function openTolvan(page: Page, search = '19121212-1212'): Promise<void> {
   await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Personer' }).click();
   await page.getByRole('searchbox', { name: 'Sök person' }).fill(search);
   await page.getByRole('button', { name: 'Sök', exact: true }).click();
-  await page.getByTestId('person-hits').getByRole('link', { name: /Tolvan Tolvansson/ }).click();
+  await page
+    .getByTestId('person-hits')
+    .getByRole('link', { name: /Tolvan Tolvansson/ })
+    .click();
   await ui(page.getByRole('heading', { level: 1, name: 'Tolvan Tolvansson' })).toBeVisible();
 }
 
@@ -94,7 +112,9 @@ describe("P1 the seed's person steps: Marita finds Tolvan and switches the e-ser
     await form.getByRole('button', { name: 'Spara' }).click();
     await ui(form.getByText('E-tjänsten är avstängd.')).toBeVisible();
     await ui(box).toHaveCount(0);
-    expect((await personAsMarita('Tolvansson')).eService).toEqual(expect.objectContaining({ messagingEnabled: false, notifyBySms: false, notifyByEmail: false }));
+    expect((await personAsMarita('Tolvansson')).eService).toEqual(
+      expect.objectContaining({ messagingEnabled: false, notifyBySms: false, notifyByEmail: false }),
+    );
 
     // SMS without a mobile number is refused next to the field, nothing is saved.
     await form.getByRole('textbox', { name: 'Telefon mobil' }).fill('');
@@ -113,7 +133,13 @@ describe("P1 the seed's person steps: Marita finds Tolvan and switches the e-ser
     await ui(box.getByRole('heading', { name: 'e-tjänsten är påkopplad' })).toBeVisible();
     await ui(box).toContainText('076-527 04 84');
     const tolvan = await personAsMarita('Tolvansson');
-    expect(tolvan).toEqual(expect.objectContaining({ mobile: '+46765270484', email: 'tolvan.ny@example.se', eService: expect.objectContaining({ messagingEnabled: true, notifyBySms: true, notifyByEmail: true }) }));
+    expect(tolvan).toEqual(
+      expect.objectContaining({
+        mobile: '+46765270484',
+        email: 'tolvan.ny@example.se',
+        eService: expect.objectContaining({ messagingEnabled: true, notifyBySms: true, notifyByEmail: true }),
+      }),
+    );
 
     // The person view at 360 px: no sideways scrolling, axe clean.
     await page.setViewportSize(VIEWPORTS.phone);
@@ -165,7 +191,10 @@ describe("P1 the seed's person steps: Marita finds Tolvan and switches the e-ser
     await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Personer' }).click();
     await page.getByRole('searchbox', { name: 'Sök person' }).fill('Sanna');
     await page.getByRole('button', { name: 'Sök', exact: true }).click();
-    await page.getByTestId('person-hits').getByRole('link', { name: /Sanna Skyddad/ }).click();
+    await page
+      .getByTestId('person-hits')
+      .getByRole('link', { name: /Sanna Skyddad/ })
+      .click();
     await ui(page.getByTestId('protected-notice')).toContainText('Skyddad folkbokföring');
     await ui(page.getByRole('list', { name: 'Upplysningar' })).toContainText('Sekretessmarkering');
     await ui(page.getByRole('main')).not.toContainText('Hemlig adress');
@@ -222,7 +251,15 @@ describe("P2 the seed's relation steps: Lägg till relation, activate, deactivat
 
     const relations = (await personAsMarita('Tolvansson')).relations;
     expect(relations).toEqual(
-      expect.arrayContaining([expect.objectContaining({ types: ['APPROVED_FOR_MESSAGES'], validFrom: todayInSweden(), validTo: null, messagingActive: true, person: expect.objectContaining({ name: 'Isabella Test Ek' }) })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          types: ['APPROVED_FOR_MESSAGES'],
+          validFrom: todayInSweden(),
+          validTo: null,
+          messagingActive: true,
+          person: expect.objectContaining({ name: 'Isabella Test Ek' }),
+        }),
+      ]),
     );
 
     // Her person view: the blue box with both notifications (the seed's executor picture).
@@ -247,7 +284,10 @@ describe("P2 the seed's relation steps: Lägg till relation, activate, deactivat
 async function tolvanReceives(subject: string, filename: string): Promise<string> {
   const page = await (await newContext(browser)).newPage();
   await signInAs(page, t.origin, PEOPLE.tolvan.name);
-  await page.getByRole('link', { name: new RegExp(subject) }).first().click();
+  await page
+    .getByRole('link', { name: new RegExp(subject) })
+    .first()
+    .click();
   const link = page.getByRole('link', { name: `Ladda ner ${filename}` });
   await ui(link).toBeVisible();
   const res = await page.request.get(new URL((await link.getAttribute('href'))!, t.origin).toString());
@@ -311,20 +351,27 @@ describe("P3 the seed's documentation steps: Nytt dokument, Skrivskydda, Skapa P
     const create = page.getByRole('dialog', { name: 'Nytt dokument' });
     await ui(create.getByRole('button', { name: /Dokument/ })).toBeVisible();
     await create.getByRole('textbox', { name: 'Rubrik' }).fill('Vux Dokument – TEST');
-    await create.getByRole('textbox', { name: 'Text' }).fill('Utredning av rätten till ekonomiskt bistånd.\n\nTolvan har lämnat in de handlingar som behövs.');
+    await create
+      .getByRole('textbox', { name: 'Text' })
+      .fill('Utredning av rätten till ekonomiskt bistånd.\n\nTolvan har lämnat in de handlingar som behövs.');
     await noViolations(page, 'Nytt dokument');
     await create.getByRole('button', { name: 'Spara' }).click();
     await ui(page.getByRole('heading', { level: 1, name: 'Vux Dokument – TEST' })).toBeVisible();
 
     // Edit until locked: the text changes and is saved.
-    await page.getByRole('textbox', { name: 'Text' }).fill('Utredning av rätten till ekonomiskt bistånd.\n\nTolvan har lämnat in alla handlingar som behövs.');
+    await page
+      .getByRole('textbox', { name: 'Text' })
+      .fill('Utredning av rätten till ekonomiskt bistånd.\n\nTolvan har lämnat in alla handlingar som behövs.');
     await page.getByRole('button', { name: 'Spara' }).click();
     await ui(page.getByTestId('announcer')).toHaveText('Ändringarna är sparade.');
     await noViolations(page, 'document, editable');
 
     // Skrivskydda (confirmed); the PDF tab opens.
     await page.getByRole('button', { name: 'Skrivskydda' }).click();
-    await page.getByRole('dialog', { name: 'Skrivskydda dokumentet' }).getByRole('button', { name: 'Skrivskydda' }).click();
+    await page
+      .getByRole('dialog', { name: 'Skrivskydda dokumentet' })
+      .getByRole('button', { name: 'Skrivskydda' })
+      .click();
     await ui(page.getByRole('tab', { name: 'PDF' })).toHaveAttribute('aria-selected', 'true');
     await page.getByRole('tab', { name: 'Dokument' }).click();
     await ui(page.getByText(/Skrivskyddat \d{4}-\d{2}-\d{2} \d{2}:\d{2} av Marita Aronsson/)).toBeVisible();
@@ -354,7 +401,9 @@ describe("P3 the seed's documentation steps: Nytt dokument, Skrivskydda, Skapa P
     await tab.close();
     const preview = await page.request.get(new URL((await view.getAttribute('href'))!, t.origin).toString());
     expect(preview.headers()['content-type']).toBe('application/pdf');
-    expect(preview.headers()['content-disposition']).toMatch(/^inline; filename="TEST Utredningsdokument till e-tjanst\.pdf"/);
+    expect(preview.headers()['content-disposition']).toMatch(
+      /^inline; filename="TEST Utredningsdokument till e-tjanst\.pdf"/,
+    );
     const previewText = (await pdfText(Buffer.from(await preview.body()))).pages.join('\n');
     expect(previewText).toContain('Söderköpings kommun');
     expect(previewText).toContain('Vux Dokument – TEST');
@@ -366,10 +415,14 @@ describe("P3 the seed's documentation steps: Nytt dokument, Skrivskydda, Skapa P
     await ui(send).toContainText('Tolvan Tolvansson');
     await ui(send).toContainText('TEST Utredningsdokument till e-tjänst.pdf');
     await send.getByRole('textbox', { name: 'Ämne i meddelande' }).fill('Utredningen om ekonomiskt bistånd');
-    await send.getByRole('textbox', { name: 'Meddelande', exact: true }).fill('Hej Tolvan! Här är utredningen. Hör av dig om något är fel.');
+    await send
+      .getByRole('textbox', { name: 'Meddelande', exact: true })
+      .fill('Hej Tolvan! Här är utredningen. Hör av dig om något är fel.');
     await noViolations(page, 'send dialog');
     await send.getByRole('button', { name: 'Skicka' }).click();
-    await ui(page.getByTestId('sent')).toContainText('Meddelandet med TEST Utredningsdokument till e-tjänst.pdf är skickat.');
+    await ui(page.getByTestId('sent')).toContainText(
+      'Meddelandet med TEST Utredningsdokument till e-tjänst.pdf är skickat.',
+    );
 
     // Dokumentation, as the README shows it: the list, and the PDF tab at 360 px.
     await page.getByRole('link', { name: 'Tillbaka till dokumentationen' }).click();
@@ -394,17 +447,25 @@ describe("P4 the seed's executor steps: Uppdrag IFO → Dokument → Skapa PDF �
     await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Uppdrag IFO' }).click();
     await ui(page.getByRole('heading', { level: 1, name: 'Uppdrag IFO' })).toBeVisible();
     await noViolations(page, 'Uppdrag IFO');
-    await page.getByTestId('assignments').getByRole('link', { name: /Budgetrådgivning/ }).click();
+    await page
+      .getByTestId('assignments')
+      .getByRole('link', { name: /Budgetrådgivning/ })
+      .click();
     await ui(page.getByRole('heading', { level: 1, name: /Budgetrådgivning/ })).toBeVisible();
 
     await page.getByRole('button', { name: 'Nytt dokument' }).click();
     const create = page.getByRole('dialog', { name: 'Nytt dokument' });
     await create.getByRole('textbox', { name: 'Rubrik' }).fill('TEST Uppdrag Genomförandeplan Vux');
-    await create.getByRole('textbox', { name: 'Text' }).fill('Mål: en budget som håller.\n\nVi träffas varannan vecka.');
+    await create
+      .getByRole('textbox', { name: 'Text' })
+      .fill('Mål: en budget som håller.\n\nVi träffas varannan vecka.');
     await create.getByRole('button', { name: 'Spara' }).click();
     await ui(page.getByRole('heading', { level: 1, name: 'TEST Uppdrag Genomförandeplan Vux' })).toBeVisible();
     await page.getByRole('button', { name: 'Skrivskydda' }).click();
-    await page.getByRole('dialog', { name: 'Skrivskydda dokumentet' }).getByRole('button', { name: 'Skrivskydda' }).click();
+    await page
+      .getByRole('dialog', { name: 'Skrivskydda dokumentet' })
+      .getByRole('button', { name: 'Skrivskydda' })
+      .click();
     await ui(page.getByRole('tab', { name: 'PDF' })).toHaveAttribute('aria-selected', 'true');
 
     await page.getByRole('button', { name: 'Skapa PDF' }).click();
@@ -426,13 +487,22 @@ describe("P4 the seed's executor steps: Uppdrag IFO → Dokument → Skapa PDF �
 
     // The assignment lists the document.
     await page.getByRole('link', { name: 'Tillbaka till uppdraget' }).click();
-    await ui(page.getByTestId('documents').getByRole('link', { name: 'TEST Uppdrag Genomförandeplan Vux' })).toBeVisible();
+    await ui(
+      page.getByTestId('documents').getByRole('link', { name: 'TEST Uppdrag Genomförandeplan Vux' }),
+    ).toBeVisible();
 
     // Infoga dokument: a PDF from disk (the reply's attachment, saved first), with Typ, Avsändare and Skapat; it opens locked with its file as its PDF.
     await page.getByRole('button', { name: 'Infoga dokument' }).click();
     const insert = page.getByRole('dialog', { name: 'Infoga dokument' });
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), insert.getByRole('button', { name: /Välj fil/ }).click()]);
-    await chooser.setFiles({ name: 'saasasasasa.pdf', mimeType: 'application/pdf', buffer: await makePdf('Svar från Tolvan') });
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      insert.getByRole('button', { name: /Välj fil/ }).click(),
+    ]);
+    await chooser.setFiles({
+      name: 'saasasasasa.pdf',
+      mimeType: 'application/pdf',
+      buffer: await makePdf('Svar från Tolvan'),
+    });
     await ui(insert.getByText('saasasasasa.pdf')).toBeVisible();
     await insert.getByRole('textbox', { name: 'Rubrik' }).fill('Underlag från Tolvan');
     await insert.getByRole('textbox', { name: 'Benämning avsändare' }).fill('Tolvan Tolvansson');
@@ -451,7 +521,9 @@ describe("P4 the seed's executor steps: Uppdrag IFO → Dokument → Skapa PDF �
     await note.getByRole('textbox', { name: 'Rubrik' }).fill('Svar från Tolvan');
     await note.getByRole('textbox', { name: 'Anteckning' }).fill('Tack för informationen.');
     await note.getByRole('button', { name: 'Spara' }).click();
-    await ui(page.getByTestId('journal-entry').filter({ hasText: 'Svar från Tolvan' })).toContainText('av Per Utförsson');
+    await ui(page.getByTestId('journal-entry').filter({ hasText: 'Svar från Tolvan' })).toContainText(
+      'av Per Utförsson',
+    );
     await ui(page.getByTestId('journal-entry').filter({ hasText: 'Svar från Tolvan' })).toContainText('Knutet till');
     await page.setViewportSize(VIEWPORTS.phone);
     expect(await overflowX(page)).toBe(0);
@@ -463,12 +535,15 @@ describe("P4 the seed's executor steps: Uppdrag IFO → Dokument → Skapa PDF �
   });
 });
 
-describe('P5 closing the case ends the executor\'s access', () => {
+describe("P5 closing the case ends the executor's access", () => {
   test('Marita writes a journal note and its correction, ends the assignment, then closes the case; Per no longer has the assignment or its documents', async () => {
     const per = await (await newContext(browser)).newPage();
     await signInStaff(per, t.origin, STAFF.per);
     await per.goto(`${t.origin}/staff/uppdrag`);
-    await per.getByTestId('assignments').getByRole('link', { name: /Budgetrådgivning/ }).click();
+    await per
+      .getByTestId('assignments')
+      .getByRole('link', { name: /Budgetrådgivning/ })
+      .click();
     await per.getByTestId('documents').getByRole('link', { name: 'TEST Uppdrag Genomförandeplan Vux' }).click();
     await ui(per.getByRole('heading', { level: 1, name: 'TEST Uppdrag Genomförandeplan Vux' })).toBeVisible();
     const documentUrl = per.url();
@@ -492,7 +567,9 @@ describe('P5 closing the case ends the executor\'s access', () => {
     await fix.getByRole('textbox', { name: 'Anteckning' }).fill('Tolvan ringde om mötet torsdag 23/8.');
     await fix.getByRole('button', { name: 'Spara' }).click();
     await ui(page.getByTestId('journal-entry').filter({ hasText: 'Rättelse:' })).toContainText('torsdag 23/8');
-    await ui(page.getByTestId('journal-entry').filter({ hasText: 'Ersatt av en rättelse' })).toContainText('Tolvan ringde om mötet.');
+    await ui(page.getByTestId('journal-entry').filter({ hasText: 'Ersatt av en rättelse' })).toContainText(
+      'Tolvan ringde om mötet.',
+    );
     await noViolations(page, 'journal');
 
     // Avsluta uppdrag: today is its last day.

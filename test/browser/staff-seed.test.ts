@@ -37,10 +37,17 @@ describe("S7 the seed's staff steps, end to end in two browsers", () => {
     await marita.getByRole('textbox', { name: 'Ämne i meddelande' }).fill('Påminnelse av mötestid');
     await marita.getByRole('checkbox', { name: 'Läskvitto' }).check({ force: true });
     await marita.getByTestId('editor').click();
-    await marita.keyboard.type('Torsdag 23/8 kl 14.00 har vi nästa möte inbokat. Bifogar de punkter som vi ska återkoppla kring.');
-    const [chooser] = await Promise.all([marita.waitForEvent('filechooser'), marita.getByRole('button', { name: 'Lägg till bilaga' }).click()]);
+    await marita.keyboard.type(
+      'Torsdag 23/8 kl 14.00 har vi nästa möte inbokat. Bifogar de punkter som vi ska återkoppla kring.',
+    );
+    const [chooser] = await Promise.all([
+      marita.waitForEvent('filechooser'),
+      marita.getByRole('button', { name: 'Lägg till bilaga' }).click(),
+    ]);
     await chooser.setFiles({ name: 'punkter.pdf', mimeType: 'application/pdf', buffer: await makePdf('Punkter') });
-    await ui(marita.getByText('punkter.pdf är uppladdad.').or(marita.getByRole('button', { name: 'Ta bort punkter.pdf' }))).toBeVisible();
+    await ui(
+      marita.getByText('punkter.pdf är uppladdad.').or(marita.getByRole('button', { name: 'Ta bort punkter.pdf' })),
+    ).toBeVisible();
     await marita.getByRole('button', { name: 'Skicka', exact: true }).click();
     await marita.waitForURL(/\/staff\/skickat$/);
     await marita.getByRole('link', { name: /Påminnelse av mötestid/ }).click();
@@ -54,8 +61,15 @@ describe("S7 the seed's staff steps, end to end in two browsers", () => {
     await ui(tolvan.getByText('Torsdag 23/8 kl 14.00')).toBeVisible();
     await ui(receipt).toHaveText(/^Tolvan Tolvansson: Läst \d/, { timeout: 5000 });
     await tolvan.getByRole('textbox', { name: 'Ditt svar' }).fill('Tack, jag kommer. Här är samtycket.');
-    const [file] = await Promise.all([tolvan.waitForEvent('filechooser'), tolvan.getByRole('button', { name: /^Lägg till bilaga/ }).click()]);
-    await file.setFiles({ name: 'Registrera Samtycke.pdf', mimeType: 'application/pdf', buffer: await makePdf('Samtycke') });
+    const [file] = await Promise.all([
+      tolvan.waitForEvent('filechooser'),
+      tolvan.getByRole('button', { name: /^Lägg till bilaga/ }).click(),
+    ]);
+    await file.setFiles({
+      name: 'Registrera Samtycke.pdf',
+      mimeType: 'application/pdf',
+      buffer: await makePdf('Samtycke'),
+    });
     await ui(tolvan.getByRole('button', { name: /^Ta bort Registrera Samtycke\.pdf/ })).toBeVisible();
     await tolvan.getByRole('button', { name: 'Skicka' }).click();
     await ui(tolvan.getByText('Tack, jag kommer. Här är samtycket.').last()).toBeVisible();
@@ -87,7 +101,13 @@ describe("S7 the seed's staff steps, end to end in two browsers", () => {
     expect(journal).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ heading: 'SV: Påminnelse av mötestid', targetLabel: INSATS, attachment: null }),
-        expect.objectContaining({ heading: 'Samtycke från klient', targetLabel: INSATS, documentType: 'INCOMING_DOCUMENT', senderKind: 'INDIVIDUAL', attachment: expect.objectContaining({ filename: expect.stringMatching(/Samtycke\.pdf$/) }) }),
+        expect.objectContaining({
+          heading: 'Samtycke från klient',
+          targetLabel: INSATS,
+          documentType: 'INCOMING_DOCUMENT',
+          senderKind: 'INDIVIDUAL',
+          attachment: expect.objectContaining({ filename: expect.stringMatching(/Samtycke\.pdf$/) }),
+        }),
       ]),
     );
   });

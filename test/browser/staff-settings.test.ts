@@ -1,7 +1,14 @@
 import { expect as playwrightExpect } from '@playwright/test';
 import type { Browser } from 'playwright-core';
 import { DEMO } from '../../src/db/demo-data';
-import { axeViolations, caseworkerSees, launchChromium, newContext, screenshot, startUiServer } from '../testkit/chromium';
+import {
+  axeViolations,
+  caseworkerSees,
+  launchChromium,
+  newContext,
+  screenshot,
+  startUiServer,
+} from '../testkit/chromium';
 import { citizenSends } from '../testkit/staff-ui-api';
 import { signInStaff, STAFF } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
@@ -34,8 +41,13 @@ describe('S5 Inställningar and Kontaktlistor', () => {
     await marita.getByRole('button', { name: 'Spara' }).click();
     // On without a reply: said next to the field, nothing saved.
     await ui(marita.getByText('Skriv ett frånvaromeddelande.')).toBeVisible();
-    await marita.getByRole('textbox', { name: 'Frånvaromeddelande' }).fill('Jag är ledig till måndag. Din fråga går till mottagningen.');
-    await marita.getByRole('radiogroup', { name: 'Vidarebefordra meddelanden till gemensam brevlåda' }).getByText('Försörjningsstöd mottagning').click();
+    await marita
+      .getByRole('textbox', { name: 'Frånvaromeddelande' })
+      .fill('Jag är ledig till måndag. Din fråga går till mottagningen.');
+    await marita
+      .getByRole('radiogroup', { name: 'Vidarebefordra meddelanden till gemensam brevlåda' })
+      .getByText('Försörjningsstöd mottagning')
+      .click();
     await marita.getByRole('button', { name: 'Spara' }).click();
     await ui(marita.getByTestId('announcer')).toHaveText('Inställningarna är sparade.');
     expect(await axeViolations(marita)).toEqual([]);
@@ -49,7 +61,10 @@ describe('S5 Inställningar and Kontaktlistor', () => {
     await ui(marita.getByText('Marita Aronsson, socialsekreterare')).toBeVisible();
 
     // Tolvan writes while Marita is away: the automatic reply goes back, the message also lands in the shared mailbox.
-    const { conversationId } = await citizenSends(t, DEMO.tolvan, { subject: 'Fråga under frånvaro', body: '<p>Hej, när kommer beslutet?</p>' });
+    const { conversationId } = await citizenSends(t, DEMO.tolvan, {
+      subject: 'Fråga under frånvaro',
+      body: '<p>Hej, när kommer beslutet?</p>',
+    });
     const anna = await (await newContext(browser)).newPage();
     await signInStaff(anna, t.origin, STAFF.anna);
     const nav = anna.getByRole('navigation', { name: 'Brevlådor' });
@@ -57,7 +72,9 @@ describe('S5 Inställningar and Kontaktlistor', () => {
     await anna.getByRole('link', { name: /Fråga under frånvaro/ }).click();
     await ui(anna.getByTestId('message').first()).toContainText('Hej, när kommer beslutet?');
     await ui(anna.getByTestId('message').nth(1)).toContainText('Automatiskt svar');
-    await anna.getByRole('textbox', { name: 'Ditt svar' }).fill('Hej Tolvan, jag svarar i Maritas ställe: beslutet kommer på fredag.');
+    await anna
+      .getByRole('textbox', { name: 'Ditt svar' })
+      .fill('Hej Tolvan, jag svarar i Maritas ställe: beslutet kommer på fredag.');
     await anna.getByRole('button', { name: 'Skicka svar' }).click();
     await ui(anna.getByTestId('message')).toHaveCount(3);
 

@@ -41,7 +41,7 @@ async function contactVisible(viewer: Viewer, pnr: string) {
   return maySeeContactDetails(viewer, person, await access(viewer, pnr));
 }
 
-describe('R1 a caseworker sees persons of their own cases and of their unit\'s caseload', () => {
+describe("R1 a caseworker sees persons of their own cases and of their unit's caseload", () => {
   test('mararo01: own case holder Tolvan and the relation on it, Sanna through the unit, not Kalle of another unit', async () => {
     const v = await staff(DEMO.caseworker);
     expect(await access(v, DEMO.tolvan)).toEqual({ visible: true, ownCaseworker: true });
@@ -61,7 +61,8 @@ describe('R1 a caseworker sees persons of their own cases and of their unit\'s c
   test('bobarn01 (another unit) sees only Kalle: secrecy holds between units', async () => {
     const v = await staff(DEMO.otherUnitCaseworker);
     expect(await access(v, DEMO.otherUnitPerson)).toEqual({ visible: true, ownCaseworker: true });
-    for (const pnr of [DEMO.tolvan, DEMO.relation, DEMO.protectedPerson]) expect((await access(v, pnr)).visible).toBe(false);
+    for (const pnr of [DEMO.tolvan, DEMO.relation, DEMO.protectedPerson])
+      expect((await access(v, pnr)).visible).toBe(false);
   });
 
   test('a person known to the social services but on no case is seen by no caseworker', async () => {
@@ -79,7 +80,8 @@ describe('R2 an executor sees the persons of their ongoing assignments only', ()
   test('perutf01 sees Tolvan (assignment), but neither the relation on the case nor anyone else', async () => {
     const v = await staff(DEMO.executor);
     expect(await access(v, DEMO.tolvan)).toEqual({ visible: true, ownCaseworker: false });
-    for (const pnr of [DEMO.relation, DEMO.protectedPerson, DEMO.otherUnitPerson]) expect((await access(v, pnr)).visible).toBe(false);
+    for (const pnr of [DEMO.relation, DEMO.protectedPerson, DEMO.otherUnitPerson])
+      expect((await access(v, pnr)).visible).toBe(false);
   });
 
   test('an assignment that ended yesterday no longer gives access; one ending today still does', async () => {
@@ -115,8 +117,8 @@ describe('R2 an executor sees the persons of their ongoing assignments only', ()
   });
 });
 
-describe('R3 protected identity: contact details only for the caseworker of the person\'s own case', () => {
-  test('annekh01 (Sanna\'s caseworker) may see them; mararo01 in the same unit may not', async () => {
+describe("R3 protected identity: contact details only for the caseworker of the person's own case", () => {
+  test("annekh01 (Sanna's caseworker) may see them; mararo01 in the same unit may not", async () => {
     expect(await contactVisible(await staff(DEMO.secondCaseworker), DEMO.protectedPerson)).toBe(true);
     expect(await contactVisible(await staff(DEMO.caseworker), DEMO.protectedPerson)).toBe(false);
   });
@@ -131,7 +133,12 @@ describe('R3 protected identity: contact details only for the caseworker of the 
     const e = em();
     const sannasCase = await e.findOneOrFail(Case, { holder: { personnummer: DEMO.protectedPerson } });
     const per = await e.findOneOrFail(Staff, { username: DEMO.executor });
-    const a = e.create(Assignment, { case: sannasCase, executor: per, description: 'Boendestöd', startDate: '2025-02-01' });
+    const a = e.create(Assignment, {
+      case: sannasCase,
+      executor: per,
+      description: 'Boendestöd',
+      startDate: '2025-02-01',
+    });
     await e.flush();
     try {
       const v = await staff(DEMO.executor);
@@ -146,12 +153,18 @@ describe('R3 protected identity: contact details only for the caseworker of the 
     expect(await contactVisible(await staff(DEMO.otherUnitCaseworker), DEMO.tolvan)).toBe(false);
   });
 
-  test('registering a protected person as a relation on one\'s own case does not reveal their details', async () => {
+  test("registering a protected person as a relation on one's own case does not reveal their details", async () => {
     const e = em();
     const kallesCase = await e.findOneOrFail(Case, { holder: { personnummer: DEMO.otherUnitPerson } });
     const bo = await e.findOneOrFail(Staff, { username: DEMO.otherUnitCaseworker });
     const sanna = await e.findOneOrFail(Person, { personnummer: DEMO.protectedPerson });
-    const r = e.create(Relation, { case: kallesCase, person: sanna, types: [RelationType.APPROVED_FOR_MESSAGES], validFrom: '2024-01-01', registeredBy: bo });
+    const r = e.create(Relation, {
+      case: kallesCase,
+      person: sanna,
+      types: [RelationType.APPROVED_FOR_MESSAGES],
+      validFrom: '2024-01-01',
+      registeredBy: bo,
+    });
     await e.flush();
     try {
       const v = await staff(DEMO.otherUnitCaseworker);
@@ -168,7 +181,8 @@ describe('R4 a citizen sees only themself', () => {
     const v = await citizen(DEMO.tolvan);
     expect((await access(v, DEMO.tolvan)).visible).toBe(true);
     expect(await contactVisible(v, DEMO.tolvan)).toBe(true);
-    for (const pnr of [DEMO.relation, DEMO.protectedPerson, DEMO.otherUnitPerson]) expect((await access(v, pnr)).visible).toBe(false);
+    for (const pnr of [DEMO.relation, DEMO.protectedPerson, DEMO.otherUnitPerson])
+      expect((await access(v, pnr)).visible).toBe(false);
   });
 
   test('a protected person sees their own details', async () => {
@@ -178,7 +192,8 @@ describe('R4 a citizen sees only themself', () => {
 
 test('R4b administrators see no person data at all', async () => {
   const v = await staff(DEMO.admin);
-  for (const pnr of [DEMO.tolvan, DEMO.relation, DEMO.protectedPerson, DEMO.otherUnitPerson]) expect((await access(v, pnr)).visible).toBe(false);
+  for (const pnr of [DEMO.tolvan, DEMO.relation, DEMO.protectedPerson, DEMO.otherUnitPerson])
+    expect((await access(v, pnr)).visible).toBe(false);
 });
 
 test('R4c an administrator whose unit has cases still sees no person data', async () => {
@@ -222,5 +237,7 @@ test('a closed case still shows its holder to the unit (the file stays readable)
 });
 
 function isoDay(offset: number): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date(Date.now() + offset * 86_400_000));
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(
+    new Date(Date.now() + offset * 86_400_000),
+  );
 }

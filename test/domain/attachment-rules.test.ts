@@ -67,14 +67,23 @@ describe('A2 file names are sanitized', () => {
   });
 
   test('the result only ever holds letters, digits, spaces, dots, dashes and underscores', () => {
-    const nasty = ['"; rm -rf /', 'a/b\\c:d*e?f"g<h>i|j', '\u0000nul', 'emoji 😀.pdf', '%2e%2e%2fpasswd', "it's (1).pdf"];
+    const nasty = [
+      '"; rm -rf /',
+      'a/b\\c:d*e?f"g<h>i|j',
+      '\u0000nul',
+      'emoji 😀.pdf',
+      '%2e%2e%2fpasswd',
+      "it's (1).pdf",
+    ];
     for (const n of nasty) expect(sanitizeFilename(n)).toMatch(/^[\p{L}\p{N}][\p{L}\p{N} ._-]*\.pdf$/u);
   });
 });
 
 describe('A3 Content-Disposition', () => {
   test('is an attachment with an ASCII fallback and the UTF-8 name (RFC 6266/5987)', () => {
-    expect(contentDisposition('Beslut åäö.pdf')).toBe(`attachment; filename="Beslut aao.pdf"; filename*=UTF-8''Beslut%20%C3%A5%C3%A4%C3%B6.pdf`);
+    expect(contentDisposition('Beslut åäö.pdf')).toBe(
+      `attachment; filename="Beslut aao.pdf"; filename*=UTF-8''Beslut%20%C3%A5%C3%A4%C3%B6.pdf`,
+    );
   });
 
   test('a quote or backslash cannot break out of the quoted fallback', () => {

@@ -36,7 +36,8 @@ afterAll(async () => {
 
 const em = () => orm.em.fork() as EntityManager;
 const staff = async (username: string) => (await resolveViewer(em(), { kind: 'staff', username })) as StaffViewer;
-const citizen = async (pnr: string) => (await resolveViewer(em(), { kind: 'citizen', personnummer: pnr })) as CitizenViewer;
+const citizen = async (pnr: string) =>
+  (await resolveViewer(em(), { kind: 'citizen', personnummer: pnr })) as CitizenViewer;
 const demoPersons = () => [DEMO.tolvan, DEMO.relation, DEMO.protectedPerson, DEMO.otherUnitPerson].map((p) => ids[p]);
 
 async function writable(username: string, personIds: string[], caseId?: string) {
@@ -49,7 +50,7 @@ const staffKey = (username: string) => partyKey({ kind: PartyKind.STAFF, id: sta
 const mailboxKey = () => partyKey({ kind: PartyKind.SHARED_MAILBOX, id: mailboxId });
 
 describe('M1 a caseworker writes to case holders of their caseload and their activated, valid relations', () => {
-  test('M1 mararo01: own case holder Tolvan, the relation Josefine (as relation), the unit\'s Sanna; not Kalle of another unit', async () => {
+  test("M1 mararo01: own case holder Tolvan, the relation Josefine (as relation), the unit's Sanna; not Kalle of another unit", async () => {
     const w = await writable(DEMO.caseworker, demoPersons());
     expect(w.get(ids[DEMO.tolvan])).toEqual({ personId: ids[DEMO.tolvan], caseId: tolvansCase, asRelation: false });
     expect(w.get(ids[DEMO.relation])).toEqual({ personId: ids[DEMO.relation], caseId: tolvansCase, asRelation: true });
@@ -125,13 +126,15 @@ describe('M2 an executor writes to the holders of cases they hold an ongoing ass
 });
 
 describe('M4 a citizen writes to the staff and mailboxes of their ongoing cases', () => {
-  test('M4 Tolvan: own caseworker, the executor and the unit\'s shared mailbox; not the colleague in the same unit', async () => {
+  test("M4 Tolvan: own caseworker, the executor and the unit's shared mailbox; not the colleague in the same unit", async () => {
     const t = await targets(DEMO.tolvan);
     expect(t).toEqual(new Set([staffKey(DEMO.caseworker), staffKey(DEMO.executor), mailboxKey()]));
   });
 
-  test('M4 the activated relation Josefine reaches the same staff through Tolvan\'s case', async () => {
-    expect(await targets(DEMO.relation)).toEqual(new Set([staffKey(DEMO.caseworker), staffKey(DEMO.executor), mailboxKey()]));
+  test("M4 the activated relation Josefine reaches the same staff through Tolvan's case", async () => {
+    expect(await targets(DEMO.relation)).toEqual(
+      new Set([staffKey(DEMO.caseworker), staffKey(DEMO.executor), mailboxKey()]),
+    );
   });
 
   test('M4 Kalle reaches only bobarn01 (no shared mailbox in that unit)', async () => {
@@ -167,7 +170,9 @@ describe('M6 the parties a viewer acts as', () => {
   test('M6 staff act personally and through the shared mailboxes they are members of', async () => {
     const parties = await viewerParties(em(), await staff(DEMO.caseworker));
     expect(parties.map(partyKey)).toEqual([staffKey(DEMO.caseworker), mailboxKey()]);
-    expect((await viewerParties(em(), await staff(DEMO.otherUnitCaseworker))).map(partyKey)).toEqual([staffKey(DEMO.otherUnitCaseworker)]);
+    expect((await viewerParties(em(), await staff(DEMO.otherUnitCaseworker))).map(partyKey)).toEqual([
+      staffKey(DEMO.otherUnitCaseworker),
+    ]);
   });
 
   test('M6 a citizen acts only as themself', async () => {

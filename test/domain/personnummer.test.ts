@@ -1,4 +1,9 @@
-import { formatPersonnummer, isCoordinationNumber, isValidPersonnummer, parsePersonnummer } from '../../src/domain/personnummer';
+import {
+  formatPersonnummer,
+  isCoordinationNumber,
+  isValidPersonnummer,
+  parsePersonnummer,
+} from '../../src/domain/personnummer';
 
 // A fixed "today" so the century of 10-digit numbers does not drift with the calendar.
 const TODAY = new Date('2026-03-15T12:00:00Z');
@@ -17,7 +22,11 @@ describe('P1 valid numbers come back as 12 digits', () => {
     ['a leap day', '20000229-1235', '200002291235'],
     ['samordningsnummer (day + 60), 12 digits', '197010632391', '197010632391'],
     ['samordningsnummer, 10 digits', '701063-2391', '197010632391'],
-    ['samordningsnummer on the 1st (day 61)', `120161-123${checkDigitFor('120161123')}`, `20120161123${checkDigitFor('120161123')}`],
+    [
+      'samordningsnummer on the 1st (day 61)',
+      `120161-123${checkDigitFor('120161123')}`,
+      `20120161123${checkDigitFor('120161123')}`,
+    ],
   ])('%s: %s → %s', (_what, input, expected) => {
     expect(parse(input)).toEqual({ ok: true, value: expected });
     expect(isValidPersonnummer(input)).toBe(true);
@@ -26,7 +35,10 @@ describe('P1 valid numbers come back as 12 digits', () => {
 
 describe('P2 10-digit numbers: the century is the latest one that puts the birth date on or before today', () => {
   test('a date earlier this year is this century', () => {
-    expect(parse(`260101-123${checkDigitFor('260101123')}`)).toMatchObject({ ok: true, value: expect.stringMatching(/^2026/) });
+    expect(parse(`260101-123${checkDigitFor('260101123')}`)).toMatchObject({
+      ok: true,
+      value: expect.stringMatching(/^2026/),
+    });
   });
   test('a date later this year has not happened yet, so it is the previous century', () => {
     // 2026-12-31 lies after "today" (2026-03-15): the person was born in 1926 and is still 99.
@@ -64,14 +76,22 @@ describe('P4 impossible dates (with a correct check digit, so the date is what f
 });
 
 describe('P5 garbage is refused with a message saying the expected shape', () => {
-  test.each(['', '   ', 'abc', 'Tolvan', '19121212121', '1912121212123', '19121212 1212', '121212/1212', '121212--1212', '１９１２１２１２１２１２'])(
-    '%j',
-    (input) => {
-      const r = parse(input);
-      expect(r.ok).toBe(false);
-      expect(r.ok === false && r.reason).toMatch(/12 digits/);
-    },
-  );
+  test.each([
+    '',
+    '   ',
+    'abc',
+    'Tolvan',
+    '19121212121',
+    '1912121212123',
+    '19121212 1212',
+    '121212/1212',
+    '121212--1212',
+    '１９１２１２１２１２１２',
+  ])('%j', (input) => {
+    const r = parse(input);
+    expect(r.ok).toBe(false);
+    expect(r.ok === false && r.reason).toMatch(/12 digits/);
+  });
 });
 
 describe('P7 samordningsnummer (coordination numbers) and numbers never issued', () => {

@@ -24,7 +24,10 @@ describe('the sql tag: rules as fragments with natively bound values', () => {
       text: 'select 1 from case_file c where c.caseworker_id = $1 and c.unit_id = $2::uuid and c.title = $3',
       values: ['a', '00000000-0000-4000-8000-000000000001', 'b'],
     });
-    expect(join([sql`a = ${1}`, sql`b = ${2}`], 'or').toPostgres()).toEqual({ text: 'a = $1 or b = $2', values: [1, 2] });
+    expect(join([sql`a = ${1}`, sql`b = ${2}`], 'or').toPostgres()).toEqual({
+      text: 'a = $1 or b = $2',
+      values: [1, 2],
+    });
   });
 
   test('raw accepts identifiers only', () => {
@@ -33,7 +36,10 @@ describe('the sql tag: rules as fragments with natively bound values', () => {
 
   test('arrays travel as real parameters: quotes, commas, braces and backslashes arrive unchanged', async () => {
     const tricky = ['a"b', 'c,d}', '{e}', 'f\\g', "h'i", ''];
-    const [row] = await query<{ items: string[]; n: number }>(em(), sql`select ${textArray(tricky)} as items, cardinality(${textArray(tricky)}) as n`);
+    const [row] = await query<{ items: string[]; n: number }>(
+      em(),
+      sql`select ${textArray(tricky)} as items, cardinality(${textArray(tricky)}) as n`,
+    );
     expect(row).toEqual({ items: tricky, n: tricky.length });
     const ids = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'];
     const [u] = await query<{ ids: string[] }>(em(), sql`select ${uuidArray(ids)} as ids`);

@@ -24,20 +24,31 @@ afterAll(async () => {
 
 const em = () => orm.em.fork() as EntityManager;
 /** The gallring rule that removes unsent uploads (RETENTION_UNSENT_UPLOAD_HOURS, default 24). */
-const purgeUnsentUploads = async (e: EntityManager) => (await new RetentionService(e, loadConfig({}).retention).run(RetentionRule.UNSENT_UPLOADS))!.removed.uploads;
+const purgeUnsentUploads = async (e: EntityManager) =>
+  (await new RetentionService(e, loadConfig({}).retention).run(RetentionRule.UNSENT_UPLOADS))!.removed.uploads;
 
 async function upload(name: string, hoursOld: number, storageKey?: string): Promise<Attachment> {
   const e = em();
   const marita = await e.findOneOrFail(Staff, { username: DEMO.caseworker });
-  const key = storageKey ?? (await e.transactional((tx) => new PostgresBlobStore().put(tx, Buffer.from(`%PDF-1.4 ${name}`))));
-  const a = e.create(Attachment, { filename: `${name}.pdf`, size: 10, sha256: 'x', storageKey: key, uploadedByStaff: marita });
+  const key =
+    storageKey ?? (await e.transactional((tx) => new PostgresBlobStore().put(tx, Buffer.from(`%PDF-1.4 ${name}`))));
+  const a = e.create(Attachment, {
+    filename: `${name}.pdf`,
+    size: 10,
+    sha256: 'x',
+    storageKey: key,
+    uploadedByStaff: marita,
+  });
   await e.flush();
-  await e.getConnection().execute(`update attachment set created_at = now() - make_interval(hours => ?) where id = ?`, [hoursOld, a.id]);
+  await e
+    .getConnection()
+    .execute(`update attachment set created_at = now() - make_interval(hours => ?) where id = ?`, [hoursOld, a.id]);
   return a;
 }
 
 const exists = async (id: string) => (await em().count(Attachment, { id })) === 1;
-const blobExists = async (key: string) => (await em().getConnection().execute('select 1 from attachment_blob where key = ?', [key])).length === 1;
+const blobExists = async (key: string) =>
+  (await em().getConnection().execute('select 1 from attachment_blob where key = ?', [key])).length === 1;
 
 test('H1 uploads never sent are removed after a day with their bytes; those a draft keeps, fresh ones and bytes still shared stay', async () => {
   const stale = await upload('gammal', 30);

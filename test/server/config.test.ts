@@ -13,7 +13,11 @@ const OIDC = {
 };
 
 /** Production also needs real notification providers (no local log). */
-const PROVIDERS = { SMTP_URL: 'smtp://mail.kommun.example:587', SMS_API_URL: 'https://sms.example/api/send', SMS_API_KEY: 'k' };
+const PROVIDERS = {
+  SMTP_URL: 'smtp://mail.kommun.example:587',
+  SMS_API_URL: 'https://sms.example/api/send',
+  SMS_API_KEY: 'k',
+};
 
 function problems(env: NodeJS.ProcessEnv): string {
   try {
@@ -56,7 +60,12 @@ describe('C1 defaults', () => {
   });
 
   test('values are read as given', () => {
-    const c = loadConfig({ PORT: '8080', DATA_DIR: '/var/lib/ifo', DATABASE_URL: 'postgresql://db:5432/ifo', GRAPHQL_MAX_DEPTH: '8' });
+    const c = loadConfig({
+      PORT: '8080',
+      DATA_DIR: '/var/lib/ifo',
+      DATABASE_URL: 'postgresql://db:5432/ifo',
+      GRAPHQL_MAX_DEPTH: '8',
+    });
     expect(c).toMatchObject({ port: 8080, dataDir: '/var/lib/ifo', databaseUrl: 'postgresql://db:5432/ifo' });
     expect(c.limits.maxDepth).toBe(8);
   });
@@ -70,8 +79,14 @@ describe('C2 every problem at once', () => {
   });
 
   test('several field problems are listed together, one per line', () => {
-    const message = problems({ PORT: '70000', DATABASE_URL: 'mysql://x', NODE_ENV: 'staging', GRAPHQL_MAX_TOKENS: '5' });
-    for (const key of ['PORT', 'DATABASE_URL', 'NODE_ENV', 'GRAPHQL_MAX_TOKENS']) expect(message).toMatch(new RegExp(`^  - ${key}: `, 'm'));
+    const message = problems({
+      PORT: '70000',
+      DATABASE_URL: 'mysql://x',
+      NODE_ENV: 'staging',
+      GRAPHQL_MAX_TOKENS: '5',
+    });
+    for (const key of ['PORT', 'DATABASE_URL', 'NODE_ENV', 'GRAPHQL_MAX_TOKENS'])
+      expect(message).toMatch(new RegExp(`^  - ${key}: `, 'm'));
   });
 
   test('dev tokens are refused in production, together with the other problems', () => {
@@ -83,10 +98,13 @@ describe('C2 every problem at once', () => {
   test('oidc outside production needs its settings too', () => {
     const message = problems({ AUTH_MODE: 'oidc', AUTH_STAFF_ISSUER: OIDC.AUTH_STAFF_ISSUER });
     expect(message).not.toContain('AUTH_STAFF_ISSUER:');
-    for (const key of ['AUTH_STAFF_JWKS_URL', 'AUTH_CITIZEN_ISSUER', 'AUTH_CITIZEN_JWKS_URL']) expect(message).toContain(key);
+    for (const key of ['AUTH_STAFF_JWKS_URL', 'AUTH_CITIZEN_ISSUER', 'AUTH_CITIZEN_JWKS_URL'])
+      expect(message).toContain(key);
   });
 
   test('a JWKS URL that is not a URL is reported', () => {
-    expect(problems({ NODE_ENV: 'production', ...OIDC, AUTH_STAFF_JWKS_URL: 'idp/jwks' })).toMatch(/AUTH_STAFF_JWKS_URL/);
+    expect(problems({ NODE_ENV: 'production', ...OIDC, AUTH_STAFF_JWKS_URL: 'idp/jwks' })).toMatch(
+      /AUTH_STAFF_JWKS_URL/,
+    );
   });
 });

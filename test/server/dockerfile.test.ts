@@ -26,7 +26,11 @@ interface Stage {
 
 /** Instructions with their continuation lines joined, comments dropped. */
 function parseDockerfile(text: string): Stage[] {
-  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const stages: Stage[] = [];
   for (const line of lines) {
     const [, op, args] = /^(\S+)\s+(.*)$/.exec(line) ?? [];
@@ -90,7 +94,9 @@ describe('D1 the Dockerfile', () => {
     expect(user?.args).toMatch(/^(node|\d+)$/);
     expect(user?.args).not.toMatch(/^(root|0)$/);
     // No build tool reaches the runtime stage: it copies only from the build stage and the lockfile.
-    expect(runtime.steps.filter((s) => s.op === 'COPY' && !s.args.startsWith('--from=build')).map((s) => s.args)).toEqual(['package.json package-lock.json ./']);
+    expect(
+      runtime.steps.filter((s) => s.op === 'COPY' && !s.args.startsWith('--from=build')).map((s) => s.args),
+    ).toEqual(['package.json package-lock.json ./']);
     // It starts the compiled server.
     expect(runtime.steps.find((s) => s.op === 'CMD')?.args).toBe('["node", "dist/src/main.js"]');
     // The build stage makes the web UIs too (their inputs are copied: clients/, scripts/).
@@ -112,7 +118,8 @@ describe('D1 the Dockerfile', () => {
           const dest = parts.pop()!;
           // Several sources, or a destination ending in /: each goes into that directory; one source: it becomes the destination.
           const intoDir = parts.length > 1 || dest.endsWith('/');
-          for (const src of parts) copyFromContext(src, intoDir ? path.join(image, dest, path.basename(src)) : path.join(image, dest));
+          for (const src of parts)
+            copyFromContext(src, intoDir ? path.join(image, dest, path.basename(src)) : path.join(image, dest));
           continue;
         }
         if (step.op === 'RUN') {
@@ -134,7 +141,12 @@ describe('D1 the Dockerfile', () => {
 
       // `npm run build` on the whole working tree (tracked and new files, as a developer has them).
       const whole = path.join(work, 'whole');
-      const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+      const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      })
+        .split('\0')
+        .filter(Boolean);
       for (const f of files) {
         if (!fs.existsSync(path.join(ROOT, f))) continue; // deleted in the working tree
         fs.mkdirSync(path.dirname(path.join(whole, f)), { recursive: true });

@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('one table from error code to HTTP status (src/errors.ts)', () => {
-  test('every code has a 4xx or 5xx status; the unexpected one alone is 500; graphql-js\'s own codes are 400', () => {
+  test("every code has a 4xx or 5xx status; the unexpected one alone is 500; graphql-js's own codes are 400", () => {
     for (const code of Object.values(ErrorCode)) {
       expect(HTTP_STATUS[code]).toBeGreaterThanOrEqual(400);
       expect(HTTP_STATUS[code]).toBeLessThan(600);
@@ -32,7 +32,9 @@ describe('one table from error code to HTTP status (src/errors.ts)', () => {
     const base = t.url.replace(/\/graphql$/, '');
     const answers = [
       await fetch(`${base}/no-such-path`),
-      await fetch(`${base}/attachments/00000000-0000-4000-8000-000000000000`, { headers: { authorization: `Bearer ${token}` } }),
+      await fetch(`${base}/attachments/00000000-0000-4000-8000-000000000000`, {
+        headers: { authorization: `Bearer ${token}` },
+      }),
       await fetch(`${base}/attachments/00000000-0000-4000-8000-000000000000`),
       await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' }),
     ];
@@ -49,19 +51,33 @@ describe('an expected condition is not a masked bug', () => {
   beforeAll(async () => {
     // The same database, served without the job queue (as a server whose pg-boss did not start).
     const config = { ...t.config, port: await freeListenPort() };
-    bare = await startServer({ config, orm: t.orm, verifier: await createTokenVerifier(config), sink: t.runtime.sink, bus: t.runtime.bus });
+    bare = await startServer({
+      config,
+      orm: t.orm,
+      verifier: await createTokenVerifier(config),
+      sink: t.runtime.sink,
+      bus: t.runtime.bus,
+    });
   });
   afterAll(() => bare.close());
 
   test('retryNotification without the job queue: JOB_QUEUE_NOT_RUNNING with a message that says what to do, nothing logged as a bug', async () => {
     const logged: string[] = [];
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (logged.push(String(chunk)), true));
+    const stderr = jest
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (logged.push(String(chunk)), true));
     try {
-      const r = await postRaw(bare.url, { query: 'mutation { retryNotification(id: "00000000-0000-4000-8000-000000000000") }' }, { token: await t.token.staff(DEMO.admin) });
+      const r = await postRaw(
+        bare.url,
+        { query: 'mutation { retryNotification(id: "00000000-0000-4000-8000-000000000000") }' },
+        { token: await t.token.staff(DEMO.admin) },
+      );
       expect(r.status).toBe(200);
       expect(r.body.errors).toHaveLength(1);
       expect(r.body.errors[0].extensions).toEqual({ code: ErrorCode.JOB_QUEUE_NOT_RUNNING });
-      expect(r.body.errors[0].message).toMatch(/^Notifications are not running on this server.*Try again in a few minutes/);
+      expect(r.body.errors[0].message).toMatch(
+        /^Notifications are not running on this server.*Try again in a few minutes/,
+      );
       expect(r.body.data).toBeNull();
     } finally {
       stderr.mockRestore();
@@ -72,7 +88,7 @@ describe('an expected condition is not a masked bug', () => {
 });
 
 describe('roles in @Authorized are written one typed way', () => {
-  test('every role a resolver names is one of Role\'s', async () => {
+  test("every role a resolver names is one of Role's", async () => {
     await getSchema();
     const named = new Set(getMetadataStorage().authorizedFields.flatMap((f) => f.roles as string[]));
     expect(named.size).toBeGreaterThan(0);

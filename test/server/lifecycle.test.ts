@@ -40,7 +40,12 @@ afterAll(async () => {
 });
 
 async function start(): Promise<ServerProcess> {
-  const p = spawnServer({ DATABASE_URL: db.url, PORT: String(await freePort()), DATA_DIR: dataDir, SEED_DEMO_DATA: 'true' });
+  const p = spawnServer({
+    DATABASE_URL: db.url,
+    PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    SEED_DEMO_DATA: 'true',
+  });
   running.push(p);
   return p;
 }
@@ -53,7 +58,13 @@ function expectCleanShutdown(p: ServerProcess, opts: { embedded?: boolean } = {}
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l).msg as string)
     .filter((m) => /shutting down|closed|stopped/.test(m));
-  expect(steps).toEqual(['shutting down', 'http and websockets closed', 'notice bus and job queue stopped', 'database connections closed', ...(opts.embedded ? ['embedded PostgreSQL stopped'] : [])]);
+  expect(steps).toEqual([
+    'shutting down',
+    'http and websockets closed',
+    'notice bus and job queue stopped',
+    'database connections closed',
+    ...(opts.embedded ? ['embedded PostgreSQL stopped'] : []),
+  ]);
 }
 
 async function countStaff(): Promise<number> {
@@ -169,7 +180,11 @@ describe('L5 on the embedded database (DATABASE_URL unset)', () => {
     await third.waitHealthy();
     expect(third.output()).toMatch(/left running by an earlier run/);
     const keys = await loadOrCreateDevKeys(embeddedDir);
-    const token = await signDevToken(keys, { kind: 'citizen', personnummer: DEMO.tolvan }, { audience: 'ifo-messaging' });
+    const token = await signDevToken(
+      keys,
+      { kind: 'citizen', personnummer: DEMO.tolvan },
+      { audience: 'ifo-messaging' },
+    );
     const r = await postRaw(`${third.baseUrl}/graphql`, { query: '{ me { name } }' }, { token });
     expect(r.body).toEqual({ data: { me: { name: 'Tolvan Tolvansson' } } });
     third.child.kill('SIGTERM');
@@ -210,5 +225,7 @@ test('L6 a SIGTERM during startup lets the step under way finish, then shuts dow
   // Either it had finished starting (then every step of the shutdown ran), or the signal came first and
   // the shutdown still ran in full once the server was up: never an exit half-way through startup.
   expect(messages).toContain('server ready');
-  expect(messages.slice(messages.indexOf('server ready'))).toEqual(expect.arrayContaining(['shutting down', 'database connections closed']));
+  expect(messages.slice(messages.indexOf('server ready'))).toEqual(
+    expect.arrayContaining(['shutting down', 'database connections closed']),
+  );
 });

@@ -10,7 +10,17 @@ const PNR_DIGITS = '191212121212';
 const EMAIL = 'tolvan.tolvansson@example.se';
 const MOBILE = '+46731234567';
 const MOBILE_TYPED = '073-123 45 67';
-const SECRETS = [PNR, PNR_DIGITS, PNR_DIGITS.slice(2), EMAIL, MOBILE, MOBILE_TYPED, '731234567', 'Tolvan', 'Tolvansson'];
+const SECRETS = [
+  PNR,
+  PNR_DIGITS,
+  PNR_DIGITS.slice(2),
+  EMAIL,
+  MOBILE,
+  MOBILE_TYPED,
+  '731234567',
+  'Tolvan',
+  'Tolvansson',
+];
 
 let t: TestServer;
 let lines: string[] = [];
@@ -26,7 +36,11 @@ beforeEach(() => {
   lines = [];
   // Every level, as in production (tests log errors only by default).
   logger.level = 'debug';
-  stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(...String(chunk).split('\n').filter(Boolean)), true));
+  stderr = jest
+    .spyOn(process.stderr, 'write')
+    .mockImplementation(
+      (chunk: string | Uint8Array) => (lines.push(...String(chunk).split('\n').filter(Boolean)), true),
+    );
 });
 afterEach(() => {
   stderr.mockRestore();
@@ -53,7 +67,11 @@ describe('L1 one JSON line per request', () => {
     const token = await t.token.citizen(DEMO.tolvan);
     const r = await postRaw(
       t.url,
-      { query: 'mutation SaveContact($input: MyContactDetailsInput!) { updateMyContactDetails(input: $input) { email mobile } }', variables: { input: { email: EMAIL, mobile: MOBILE_TYPED } } },
+      {
+        query:
+          'mutation SaveContact($input: MyContactDetailsInput!) { updateMyContactDetails(input: $input) { email mobile } }',
+        variables: { input: { email: EMAIL, mobile: MOBILE_TYPED } },
+      },
       { token, headers: { 'x-request-id': 'log-test-0001' } },
     );
     expect(r.body.errors).toBeUndefined();
@@ -78,18 +96,38 @@ describe('L1 one JSON line per request', () => {
     const token = await t.token.staff(DEMO.caseworker);
     const query = 'query FindPerson($s: String) { persons(search: $s) { nodes { id } } }';
     const url = `${t.url}?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(JSON.stringify({ s: PNR }))}`;
-    const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, 'x-request-id': 'log-test-0002', 'apollo-require-preflight': 'true' } });
+    const res = await fetch(url, {
+      headers: {
+        authorization: `Bearer ${token}`,
+        'x-request-id': 'log-test-0002',
+        'apollo-require-preflight': 'true',
+      },
+    });
     expect(res.status).toBe(200);
     const line = await requestLine('log-test-0002');
-    expect(line).toMatchObject({ path: '/graphql', operationName: 'FindPerson', viewer: { kind: 'staff' }, status: 200 });
+    expect(line).toMatchObject({
+      path: '/graphql',
+      operationName: 'FindPerson',
+      viewer: { kind: 'staff' },
+      status: 200,
+    });
     expectNoPersonalData();
   });
 
   test('an invalid document is logged as such, with its error codes', async () => {
-    const r = await postRaw(t.url, { query: `{ persons(search: "${PNR}") { nope } }` }, { token: await t.token.staff(DEMO.caseworker), headers: { 'x-request-id': 'log-test-0003' } });
+    const r = await postRaw(
+      t.url,
+      { query: `{ persons(search: "${PNR}") { nope } }` },
+      { token: await t.token.staff(DEMO.caseworker), headers: { 'x-request-id': 'log-test-0003' } },
+    );
     expect(r.status).toBe(400);
     const line = await requestLine('log-test-0003');
-    expect(line).toMatchObject({ level: 'warn', status: 400, operationName: 'invalid', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
+    expect(line).toMatchObject({
+      level: 'warn',
+      status: 400,
+      operationName: 'invalid',
+      errorCodes: ['GRAPHQL_VALIDATION_FAILED'],
+    });
     expectNoPersonalData();
   });
 });
@@ -102,7 +140,11 @@ describe('L2 personal data in variables never reaches a log line', () => {
     try {
       const r = await postRaw(
         t.url,
-        { query: 'mutation SaveContact($input: MyContactDetailsInput!) { updateMyContactDetails(input: $input) { email } }', variables: { input: { email: EMAIL, mobile: MOBILE } } },
+        {
+          query:
+            'mutation SaveContact($input: MyContactDetailsInput!) { updateMyContactDetails(input: $input) { email } }',
+          variables: { input: { email: EMAIL, mobile: MOBILE } },
+        },
         { token, headers: { 'x-request-id': 'log-test-0004' } },
       );
       expect(r.body.errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
@@ -120,10 +162,21 @@ describe('L2 personal data in variables never reaches a log line', () => {
     const out: string[] = [];
     const sink = new Writable({ write: (c, _e, cb) => (out.push(String(c)), cb()) });
     const custom = createLogger({ level: 'info', format: 'json', redactPaths: ['case.secretAddress'] }, sink);
-    custom.info({ variables: { input: { email: EMAIL } }, person: { personnummer: PNR, name: 'Tolvan Tolvansson', mobile: MOBILE }, case: { secretAddress: 'Hemliga vägen 1', id: 'c1' } }, 'fields');
+    custom.info(
+      {
+        variables: { input: { email: EMAIL } },
+        person: { personnummer: PNR, name: 'Tolvan Tolvansson', mobile: MOBILE },
+        case: { secretAddress: 'Hemliga vägen 1', id: 'c1' },
+      },
+      'fields',
+    );
     custom.info(`a free text naming ${PNR}, ${EMAIL} and ${MOBILE_TYPED}`);
     const [fields, text] = out.map((l) => JSON.parse(l));
-    expect(fields).toMatchObject({ variables: '[Redacted]', person: { personnummer: '[Redacted]', name: '[Redacted]', mobile: '[Redacted]' }, case: { secretAddress: '[Redacted]', id: 'c1' } });
+    expect(fields).toMatchObject({
+      variables: '[Redacted]',
+      person: { personnummer: '[Redacted]', name: '[Redacted]', mobile: '[Redacted]' },
+      case: { secretAddress: '[Redacted]', id: 'c1' },
+    });
     expect(text.msg).toBe('a free text naming [Redacted], [Redacted] and [Redacted]');
     expect(out.join('')).not.toMatch(/Hemliga|Tolvan|1212|example\.se|731/);
   });

@@ -32,7 +32,8 @@ describe('M1 GET /metrics in the Prometheus text format (development and tests: 
 
   test('requests by operation name and status, errors by code, websockets and subscriptions, fan-out delay, job queue, db pool', async () => {
     const citizen = await t.token.citizen(DEMO.tolvan);
-    for (let i = 0; i < 3; i++) expect((await postRaw(t.url, { query: 'query Me { me { id } }' }, { token: citizen })).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await postRaw(t.url, { query: 'query Me { me { id } }' }, { token: citizen })).status).toBe(200);
     const refused = await postRaw(t.url, { query: 'query Me { me { id } }' });
     expect(refused.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     await postRaw(t.url, { query: '{ nope }' }, { token: citizen });
@@ -74,7 +75,8 @@ describe('M1 GET /metrics in the Prometheus text format (development and tests: 
 
     socket.close();
     await socket.closed;
-    for (let i = 0; i < 50 && sample((await scrape(metricsUrl())).text, 'ifo_websocket_connections') !== 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 50 && sample((await scrape(metricsUrl())).text, 'ifo_websocket_connections') !== 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
     text = (await scrape(metricsUrl())).text;
     expect(sample(text, 'ifo_websocket_connections')).toBe(0);
     expect(sample(text, 'ifo_websocket_operations')).toBe(0);
@@ -123,6 +125,8 @@ describe('M2 access: a bearer token (METRICS_TOKEN) or a port of its own (METRIC
 
   test('METRICS_TOKEN must be a real secret', () => {
     const { loadConfig } = jest.requireActual('../../src/config') as typeof import('../../src/config');
-    expect(() => loadConfig({ NODE_ENV: 'test', METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: must be at least 24 characters/);
+    expect(() => loadConfig({ NODE_ENV: 'test', METRICS_TOKEN: 'short' })).toThrow(
+      /METRICS_TOKEN: must be at least 24 characters/,
+    );
   });
 });

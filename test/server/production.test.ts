@@ -35,14 +35,26 @@ test('P1 no landing page in production; development shows one', async () => {
 });
 
 test('P2 introspection stays open in production (the schema is public for third parties)', async () => {
-  const res = await fetch(prod.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }) });
+  const res = await fetch(prod.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
+  });
   expect(res.status).toBe(200);
-  expect(((await res.json()) as { data: { __schema: { queryType: { name: string } } } }).data.__schema.queryType.name).toBe('Query');
+  expect(
+    ((await res.json()) as { data: { __schema: { queryType: { name: string } } } }).data.__schema.queryType.name,
+  ).toBe('Query');
 });
 
 test('P3 a development token means nothing in production: 401 UNAUTHENTICATED', async () => {
   const token = await dev.token.staff('mararo01');
-  const res = await fetch(prod.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ staffMe { id } }' }) });
+  const res = await fetch(prod.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: '{ staffMe { id } }' }),
+  });
   expect(res.status).toBe(401);
-  expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe(
+    'UNAUTHENTICATED',
+  );
 });

@@ -42,7 +42,11 @@ describe('R2 /readyz: database reachable, migrations applied, not shutting down'
     try {
       expect(await get('/readyz')).toMatchObject({ status: 503, body: { status: 'shutting down' } });
       expect((await get('/healthz')).status).toBe(200);
-      const r = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+      const r = await fetch(t.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
       expect(r.status).toBe(200);
     } finally {
       resetReadiness();
@@ -81,13 +85,23 @@ describe('R3 the real process on SIGTERM', () => {
   test('/readyz answers 503 "shutting down" while a request in flight is still being finished; /healthz stays 200', async () => {
     const db = await createTestDatabase();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'readyz-'));
-    const p = spawnServer({ PORT: String(await freePort()), DATABASE_URL: db.url, DATA_DIR: dataDir, WORKER: 'off', SEED_DEMO_DATA: 'false', SHUTDOWN_GRACE_SECONDS: '20' });
+    const p = spawnServer({
+      PORT: String(await freePort()),
+      DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
+      WORKER: 'off',
+      SEED_DEMO_DATA: 'false',
+      SHUTDOWN_GRACE_SECONDS: '20',
+    });
     try {
       await p.waitHealthy();
       expect((await fetch(`${p.baseUrl}/readyz`)).status).toBe(200);
       // A request in flight: its body arrives slowly, so the shutdown waits for it.
       const body = JSON.stringify({ query: '{ __typename }' });
-      const req = http.request(`${p.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(body.length) } });
+      const req = http.request(`${p.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
+      });
       const answered = new Promise<number>((resolve, reject) => {
         req.on('response', (res) => {
           res.resume();

@@ -19,7 +19,14 @@ function runScript(script: string): Promise<{ code: number | null; out: string }
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', script], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', AUTH_MODE: 'dev', DATA_DIR: t.config.dataDir, API_URL: t.url, API_URL_B: t.url },
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'test',
+        AUTH_MODE: 'dev',
+        DATA_DIR: t.config.dataDir,
+        API_URL: t.url,
+        API_URL_B: t.url,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -36,7 +43,7 @@ test('R1 demo:messaging: send with PDF and receipt, unread, download, read, repl
   expect(code).toBe(0);
 }, 60_000);
 
-test('R2 demo:notices: staff and citizen clients receive each other\'s notices live', async () => {
+test("R2 demo:notices: staff and citizen clients receive each other's notices live", async () => {
   const { code, out } = await runScript('scripts/demo-notices.ts');
   expect(out).toContain('READ_RECEIPT read by Tolvan Tolvansson');
   expect(out).toContain("Both clients received each other's notices live.");

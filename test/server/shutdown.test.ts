@@ -47,7 +47,13 @@ afterAll(async () => {
 
 async function start(): Promise<ServerProcess> {
   // WORKER=off: the notification jobs stay queued, so the test can find them.
-  const p = spawnServer({ PORT: String(await freePort()), DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), WORKER: 'off', SHUTDOWN_GRACE_SECONDS: '60' });
+  const p = spawnServer({
+    PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(pgPort),
+    WORKER: 'off',
+    SHUTDOWN_GRACE_SECONDS: '60',
+  });
   running.push(p);
   await p.waitHealthy();
   return p;
@@ -70,7 +76,10 @@ interface Outcome {
 }
 
 function sendBody(tolvanId: string, key: string, subject: string): string {
-  return JSON.stringify({ query: SEND, variables: { input: { idempotencyKey: key, to: { personIds: [tolvanId] }, subject, body: '<p>Hej</p>' } } });
+  return JSON.stringify({
+    query: SEND,
+    variables: { input: { idempotencyKey: key, to: { personIds: [tolvanId] }, subject, body: '<p>Hej</p>' } },
+  });
 }
 
 async function send(p: ServerProcess, token: string, tolvanId: string, subject: string): Promise<Outcome> {
@@ -81,8 +90,18 @@ async function send(p: ServerProcess, token: string, tolvanId: string, subject: 
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: sendBody(tolvanId, key, subject),
     });
-    const body = (await res.json()) as { data?: { sendMessage: { id: string }[] }; errors?: { extensions?: { code?: string } }[] };
-    return { key, subject, status: res.status, messageId: body.data?.sendMessage?.[0]?.id, code: body.errors?.[0]?.extensions?.code, retryAfter: res.headers.get('retry-after') };
+    const body = (await res.json()) as {
+      data?: { sendMessage: { id: string }[] };
+      errors?: { extensions?: { code?: string } }[];
+    };
+    return {
+      key,
+      subject,
+      status: res.status,
+      messageId: body.data?.sendMessage?.[0]?.id,
+      code: body.errors?.[0]?.extensions?.code,
+      retryAfter: res.headers.get('retry-after'),
+    };
   } catch {
     return { key, subject, status: 'network error' };
   }
@@ -96,13 +115,25 @@ function slowSend(p: ServerProcess, token: string, tolvanId: string, subject: st
   let resolveOutcome!: (o: Outcome) => void;
   const outcome = new Promise<Outcome>((r) => (resolveOutcome = r));
   const req = http.request(
-    { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${token}` } },
+    {
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${token}` },
+    },
     (res) => {
       let text = '';
       res.on('data', (c) => (text += c));
       res.on('end', () => {
         const parsed = JSON.parse(text);
-        resolveOutcome({ key, subject, status: res.statusCode!, messageId: parsed.data?.sendMessage?.[0]?.id, code: parsed.errors?.[0]?.extensions?.code });
+        resolveOutcome({
+          key,
+          subject,
+          status: res.statusCode!,
+          messageId: parsed.data?.sendMessage?.[0]?.id,
+          code: parsed.errors?.[0]?.extensions?.code,
+        });
       });
     },
   );
@@ -118,7 +149,9 @@ function slowSend(p: ServerProcess, token: string, tolvanId: string, subject: st
 
 async function db<T>(fn: (c: Client) => Promise<T>): Promise<T> {
   const password = (await fs.readFile(path.join(dataDir, 'pg-password'), 'utf8')).trim();
-  const c = new Client({ connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/ifo` });
+  const c = new Client({
+    connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/ifo`,
+  });
   await c.connect();
   try {
     return await fn(c);
@@ -136,12 +169,26 @@ async function stored(outcomes: Outcome[]) {
   return db(async (c) => {
     const keys = outcomes.map((o) => o.key);
     const requests = await c.query(`select key, message_ids from send_request where key = any($1::text[])`, [keys]);
-    const messages = await c.query(`select id, subject from message where subject = any($1::text[])`, [outcomes.map((o) => o.subject)]);
+    const messages = await c.query(`select id, subject from message where subject = any($1::text[])`, [
+      outcomes.map((o) => o.subject),
+    ]);
     const ids = messages.rows.map((m) => m.id);
-    const notices = await c.query(`select payload->>'messageId' as id from notice where kind = 'NEW_MESSAGE' and payload->>'messageId' = any($1::text[])`, [ids]);
-    const jobs = await c.query(`select data->>'messageId' as id from pgboss.job where name = 'notify' and data->>'messageId' = any($1::text[])`, [ids]);
-    const recipients = await c.query(`select message_id::text as id from message_recipient where message_id = any($1::uuid[])`, [ids]);
-    const history = await c.query(`select message_id::text as id from message_event where kind = 'SENT' and message_id = any($1::uuid[])`, [ids]);
+    const notices = await c.query(
+      `select payload->>'messageId' as id from notice where kind = 'NEW_MESSAGE' and payload->>'messageId' = any($1::text[])`,
+      [ids],
+    );
+    const jobs = await c.query(
+      `select data->>'messageId' as id from pgboss.job where name = 'notify' and data->>'messageId' = any($1::text[])`,
+      [ids],
+    );
+    const recipients = await c.query(
+      `select message_id::text as id from message_recipient where message_id = any($1::uuid[])`,
+      [ids],
+    );
+    const history = await c.query(
+      `select message_id::text as id from message_event where kind = 'SENT' and message_id = any($1::uuid[])`,
+      [ids],
+    );
     return {
       requestKeys: new Set(requests.rows.map((r) => r.key as string)),
       messageBySubject: new Map(messages.rows.map((m) => [m.subject as string, m.id as string])),
@@ -210,7 +257,9 @@ test('S1 SIGTERM under 100 concurrent sends: acknowledged ones stored whole, the
   await p.waitForOutput(/"msg":"shutting down"/);
 
   // New requests while the server drains: refused, and told when to come back.
-  const late = await Promise.all(Array.from({ length: 5 }, (_, i) => send(p, token, tolvan, `Stängning ${run} sen ${i}`)));
+  const late = await Promise.all(
+    Array.from({ length: 5 }, (_, i) => send(p, token, tolvan, `Stängning ${run} sen ${i}`)),
+  );
   for (const o of late) {
     expect(o).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE', retryAfter: '5' });
   }
@@ -245,7 +294,14 @@ test('S1 SIGTERM under 100 concurrent sends: acknowledged ones stored whole, the
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l).msg as string)
     .filter((m) => /shutting down|finished|closed|stopped/.test(m));
-  expect(steps).toEqual(['shutting down', 'requests in flight finished', 'http and websockets closed', 'notice bus and job queue stopped', 'database connections closed', 'embedded PostgreSQL stopped']);
+  expect(steps).toEqual([
+    'shutting down',
+    'requests in flight finished',
+    'http and websockets closed',
+    'notice bus and job queue stopped',
+    'database connections closed',
+    'embedded PostgreSQL stopped',
+  ]);
   const pid = await postmasterPid();
   expect(pid === undefined || !isAlive(pid)).toBe(true);
   expect(await isPortFree(pgPort)).toBe(true);

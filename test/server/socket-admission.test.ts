@@ -1,5 +1,9 @@
 import WebSocket from 'ws';
-import { reconnectDelay, TRY_AGAIN_LATER as CLIENT_TRY_AGAIN_LATER, TRY_AGAIN_LATER_MIN_MS } from '../../clients/shared/reconnect';
+import {
+  reconnectDelay,
+  TRY_AGAIN_LATER as CLIENT_TRY_AGAIN_LATER,
+  TRY_AGAIN_LATER_MIN_MS,
+} from '../../clients/shared/reconnect';
 import { TokenBucket, TRY_AGAIN_LATER, TRY_AGAIN_LATER_REASON } from '../../src/subscriptions/admission';
 import { startTestServer, type TestServer } from '../testkit/server';
 
@@ -24,7 +28,7 @@ describe('the admission rate (token bucket)', () => {
   });
 });
 
-describe('the clients\' reconnect delay', () => {
+describe("the clients' reconnect delay", () => {
   test('grows exponentially up to the cap, uniformly jittered below it', () => {
     const top = (attempt: number) => reconnectDelay(attempt, { random: () => 0.999999 });
     expect([0, 1, 2, 3, 4].map(top)).toEqual([999, 1999, 3999, 7999, 15999]);

@@ -16,12 +16,18 @@ export function apiAs(t: Pick<TestServer, 'url'>, token: string) {
   const { client, close } = createApiClient({ url: t.url, token, webSocketImpl: WebSocket, subscriptions: false });
   const wrap = <T>(r: { data?: T; error?: { graphQLErrors: any[]; networkError?: Error } }): ApiResult<T> => {
     if (r.error?.networkError) throw r.error.networkError;
-    const errors = (r.error?.graphQLErrors ?? []).map((e) => ({ message: e.message, extensions: e.extensions, path: e.path }));
+    const errors = (r.error?.graphQLErrors ?? []).map((e) => ({
+      message: e.message,
+      extensions: e.extensions,
+      path: e.path,
+    }));
     return { data: r.data ?? undefined, errors, codes: errors.map((e) => String(e.extensions?.code)) };
   };
   return {
-    query: async <T, V extends object>(doc: TypedDocumentNode<T, V>, variables?: V) => wrap<T>(await client.query(doc, (variables ?? {}) as V).toPromise()),
-    mutate: async <T, V extends object>(doc: TypedDocumentNode<T, V>, variables?: V) => wrap<T>(await client.mutation(doc, (variables ?? {}) as V).toPromise()),
+    query: async <T, V extends object>(doc: TypedDocumentNode<T, V>, variables?: V) =>
+      wrap<T>(await client.query(doc, (variables ?? {}) as V).toPromise()),
+    mutate: async <T, V extends object>(doc: TypedDocumentNode<T, V>, variables?: V) =>
+      wrap<T>(await client.mutation(doc, (variables ?? {}) as V).toPromise()),
     close,
   };
 }
@@ -32,9 +38,16 @@ export async function postRaw(
   body: unknown,
   opts: { token?: string; headers?: Record<string, string>; contentType?: string } = {},
 ): Promise<{ status: number; contentType: string | null; body: any; text: string }> {
-  const headers: Record<string, string> = { 'content-type': opts.contentType ?? 'application/json', ...(opts.headers ?? {}) };
+  const headers: Record<string, string> = {
+    'content-type': opts.contentType ?? 'application/json',
+    ...(opts.headers ?? {}),
+  };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  const res = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   let parsed: unknown;
   try {

@@ -52,10 +52,15 @@ export class CookieBrowser {
    * it as Origin on POST, and Sec-Fetch-Site accordingly); `null` for a
    * request a browser makes on its own (typed address, redirect followed).
    */
-  async fetch(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array; from?: string | null } = {}): Promise<BrowserResponse> {
+  async fetch(
+    url: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array; from?: string | null } = {},
+  ): Promise<BrowserResponse> {
     const target = new URL(url);
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
-    const cookies = [...(this.jar.get(target.host) ?? new Map()).entries()].filter(([, c]) => target.pathname.startsWith(c.path));
+    const cookies = [...(this.jar.get(target.host) ?? new Map()).entries()].filter(([, c]) =>
+      target.pathname.startsWith(c.path),
+    );
     if (cookies.length && !headers.cookie) headers.cookie = cookies.map(([n, c]) => `${n}=${c.value}`).join('; ');
     if (init.from) {
       if ((init.method ?? 'GET') !== 'GET') headers.origin ??= init.from;
@@ -66,7 +71,9 @@ export class CookieBrowser {
     for (const c of setCookies) {
       const host = target.host;
       if (!this.jar.has(host)) this.jar.set(host, new Map());
-      const expired = c.attributes['max-age'] === '0' || (c.attributes.expires && new Date(c.attributes.expires).getTime() <= Date.now());
+      const expired =
+        c.attributes['max-age'] === '0' ||
+        (c.attributes.expires && new Date(c.attributes.expires).getTime() <= Date.now());
       if (expired || c.value === '') this.jar.get(host)!.delete(c.name);
       else this.jar.get(host)!.set(c.name, { value: c.value, path: c.attributes.path || '/' });
     }
@@ -84,7 +91,11 @@ export class CookieBrowser {
   }
 
   /** Follows redirects (as a browser does after a 302/303: GET, no Origin) until a non-redirect answer or a URL outside `stopAt`. */
-  async follow(first: BrowserResponse, base: string, opts: { stopAt?: (url: URL) => boolean; max?: number } = {}): Promise<{ res: BrowserResponse; url: string }> {
+  async follow(
+    first: BrowserResponse,
+    base: string,
+    opts: { stopAt?: (url: URL) => boolean; max?: number } = {},
+  ): Promise<{ res: BrowserResponse; url: string }> {
     let res = first;
     let url = base;
     for (let i = 0; i < (opts.max ?? 10) && res.status >= 300 && res.status < 400 && res.location; i++) {

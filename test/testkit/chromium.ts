@@ -13,11 +13,20 @@ import { startTestServer, type TestServer } from './server';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** This machine has no outside network; keep Chromium from trying. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM_PATH}: install it with apt-get install -y chromium (.ci/run does this)`);
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM_PATH}: install it with apt-get install -y chromium (.ci/run does this)`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 }
@@ -36,7 +45,10 @@ export const VIEWPORTS = {
 } as const;
 
 /** A fresh browser context (its own cookies and storage), Swedish, at a given size. */
-export async function newContext(browser: Browser, viewport: { width: number; height: number } = VIEWPORTS.desktop): Promise<BrowserContext> {
+export async function newContext(
+  browser: Browser,
+  viewport: { width: number; height: number } = VIEWPORTS.desktop,
+): Promise<BrowserContext> {
   return browser.newContext({ viewport, locale: 'sv-SE', timezoneId: 'Europe/Stockholm', acceptDownloads: true });
 }
 
@@ -60,8 +72,16 @@ export async function signInAs(page: Page, origin: string, name: string, start =
 
 /** axe-core over the whole page (WCAG 2.1 A and AA rules): the violations, as short readable lines. */
 export async function axeViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  return result.violations.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+        .map((n) => n.target.join(' '))
+        .slice(0, 3)
+        .join(' | ')}`,
+  );
 }
 
 const SHOTS = path.resolve(__dirname, '../../docs/screenshots');
@@ -73,7 +93,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** What JavaScript in the page can read: nothing that looks like a credential may be there. */
-export async function scriptReadableStorage(page: Page): Promise<{ cookie: string; local: Record<string, string>; session: Record<string, string> }> {
+export async function scriptReadableStorage(
+  page: Page,
+): Promise<{ cookie: string; local: Record<string, string>; session: Record<string, string> }> {
   return page.evaluate(`(() => {
     const dump = (s) => Object.fromEntries(Array.from({ length: s.length }, (_, i) => [s.key(i), s.getItem(s.key(i))]));
     return { cookie: document.cookie, local: dump(localStorage), session: dump(sessionStorage) };
@@ -98,7 +120,14 @@ export async function caseworkerSends(
       attachmentIds.push(up.body.id);
     }
     const sent = await staff.mutate(SendMessageDocument, {
-      input: { idempotencyKey: randomUUID(), to: { personIds: [personId] }, subject: msg.subject, body: msg.body, attachmentIds, readReceiptRequested: msg.readReceipt ?? true },
+      input: {
+        idempotencyKey: randomUUID(),
+        to: { personIds: [personId] },
+        subject: msg.subject,
+        body: msg.body,
+        attachmentIds,
+        readReceiptRequested: msg.readReceipt ?? true,
+      },
     });
     if (!sent.data) throw new Error(`sendMessage failed: ${sent.codes.join(', ')}`);
     return { messageId: sent.data.sendMessage[0].id, conversationId: sent.data.sendMessage[0].conversationId };

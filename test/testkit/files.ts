@@ -3,7 +3,10 @@ import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 
 /** A real PDF, made with pdf-lib, with the given text on its first page. */
-export async function makePdf(text = 'Beslut om ekonomiskt bistånd', opts: { padToBytes?: number } = {}): Promise<Buffer> {
+export async function makePdf(
+  text = 'Beslut om ekonomiskt bistånd',
+  opts: { padToBytes?: number } = {},
+): Promise<Buffer> {
   const doc = await PDFDocument.create();
   const page = doc.addPage([595, 842]);
   const font = await doc.embedFont(StandardFonts.Helvetica);
@@ -18,10 +21,20 @@ export interface UploadResult {
 }
 
 /** POST /uploads as the API's clients do it: raw bytes, bearer token, file name in the query. */
-export async function upload(baseUrl: string, token: string, bytes: Buffer, filename: string, contentType = 'application/pdf'): Promise<UploadResult> {
+export async function upload(
+  baseUrl: string,
+  token: string,
+  bytes: Buffer,
+  filename: string,
+  contentType = 'application/pdf',
+): Promise<UploadResult> {
   const url = new URL('/uploads', baseUrl);
   url.searchParams.set('filename', filename);
-  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body: bytes });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+    body: bytes,
+  });
   return { status: res.status, body: await res.json().catch(() => undefined) };
 }
 
@@ -41,10 +54,15 @@ export interface PdfText {
 /** Parses a PDF with pdfjs-dist (ESM-only, so in a child Node process) and returns its text. Fails on a broken PDF. */
 export function pdfText(bytes: Buffer): Promise<PdfText> {
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [path.join(__dirname, 'pdf-text.mjs')], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`pdf-text failed: ${err.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout) as PdfText);
-    });
+    const child = execFile(
+      process.execPath,
+      [path.join(__dirname, 'pdf-text.mjs')],
+      { maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`pdf-text failed: ${err.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout) as PdfText);
+      },
+    );
     child.stdin!.end(bytes);
   });
 }

@@ -34,7 +34,8 @@ export async function forger(dataDir: string, defaultAudience: string) {
 
   return {
     /** Signed with the server's own development key: valid unless the options break it. */
-    devSigned: (o: ForgeOptions = {}) => build(o).setProtectedHeader({ alg: DEV_ALG, kid: dev.publicJwk.kid, typ: 'JWT' }).sign(dev.privateKey),
+    devSigned: (o: ForgeOptions = {}) =>
+      build(o).setProtectedHeader({ alg: DEV_ALG, kid: dev.publicJwk.kid, typ: 'JWT' }).sign(dev.privateKey),
     /** Same claims, signed by another ES256 key that carries the server key's kid. */
     strangerSigned: (o: ForgeOptions = {}) =>
       build(o).setProtectedHeader({ alg: DEV_ALG, kid: dev.publicJwk.kid, typ: 'JWT' }).sign(stranger.privateKey),
@@ -50,7 +51,9 @@ export async function forger(dataDir: string, defaultAudience: string) {
     /** The algorithm-confusion attack: HS256 with the server's public key (PEM bytes) as the HMAC secret. */
     hmacWithPublicKey: async (o: ForgeOptions = {}) => {
       const pem = await exportSPKI(devPublicKey);
-      return build(o).setProtectedHeader({ alg: 'HS256', kid: dev.publicJwk.kid, typ: 'JWT' }).sign(new TextEncoder().encode(pem));
+      return build(o)
+        .setProtectedHeader({ alg: 'HS256', kid: dev.publicJwk.kid, typ: 'JWT' })
+        .sign(new TextEncoder().encode(pem));
     },
     /** Same attack with the public JWK's JSON as the secret. */
     hmacWithPublicJwk: (o: ForgeOptions = {}) =>

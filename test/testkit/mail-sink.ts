@@ -54,13 +54,18 @@ export async function startMailSink(opts: { acceptDelayMs?: number } = {}): Prom
   return {
     url: `smtp://127.0.0.1:${port}`,
     mails,
-    waitFor: (n, timeoutMs = 10_000) => until(() => (mails.length >= n ? mails : undefined), timeoutMs, `${n} mails (got ${mails.length})`),
+    waitFor: (n, timeoutMs = 10_000) =>
+      until(() => (mails.length >= n ? mails : undefined), timeoutMs, `${n} mails (got ${mails.length})`),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
 /** Polls `probe` until it returns a value, or fails after `timeoutMs` with what it was waiting for. */
-export async function until<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+export async function until<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -48,7 +48,16 @@ export interface ExtraPerson {
 export async function addCaseHolder(
   em: EntityManager,
   caseworkerUsername: string,
-  opts: { givenName?: string; familyName?: string; activated?: boolean; status?: CaseStatus; mobile?: string; email?: string; street?: string; protectedIdentity?: boolean } = {},
+  opts: {
+    givenName?: string;
+    familyName?: string;
+    activated?: boolean;
+    status?: CaseStatus;
+    mobile?: string;
+    email?: string;
+    street?: string;
+    protectedIdentity?: boolean;
+  } = {},
 ): Promise<ExtraPerson> {
   const caseworker = await em.findOneOrFail(Staff, { username: caseworkerUsername }, { populate: ['unit'] });
   const person = em.create(Person, {
@@ -77,7 +86,14 @@ export async function addCaseHolder(
 export async function addRelation(
   em: EntityManager,
   caseId: string,
-  opts: { validFrom?: string; validTo?: string | null; activated?: boolean; types?: RelationType[]; messagingEnabled?: boolean; givenName?: string } = {},
+  opts: {
+    validFrom?: string;
+    validTo?: string | null;
+    activated?: boolean;
+    types?: RelationType[];
+    messagingEnabled?: boolean;
+    givenName?: string;
+  } = {},
 ): Promise<Person> {
   const c = await em.findOneOrFail(Case, caseId, { populate: ['caseworker'] });
   const person = em.create(Person, {

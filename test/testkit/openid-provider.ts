@@ -31,7 +31,12 @@ export async function startOpenIdProvider(port: number, clients: TestClient[]): 
   const { default: Provider } = require('oidc-provider');
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
-    clients: clients.map((c) => ({ ...c, grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' })),
+    clients: clients.map((c) => ({
+      ...c,
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    })),
     pkce: { required: () => true },
     features: { devInteractions: { enabled: true } },
     claims: { openid: ['sub', 'personal_identity_number'], profile: ['preferred_username'] },
@@ -67,7 +72,11 @@ export async function startOpenIdProvider(port: number, clients: TestClient[]): 
  * consent, and stops at the redirect back to the app's callback. Returns that
  * callback URL without calling it.
  */
-export async function signInAtProvider(browser: CookieBrowser, authorizationUrl: string, login: string | 'cancel'): Promise<string> {
+export async function signInAtProvider(
+  browser: CookieBrowser,
+  authorizationUrl: string,
+  login: string | 'cancel',
+): Promise<string> {
   let url = authorizationUrl;
   let res: BrowserResponse = await browser.fetch(url);
   for (let step = 0; step < 20; step++) {

@@ -39,7 +39,8 @@ export function isEdge(t: GraphQLObjectType): boolean {
   return t.name.endsWith('Edge') && 'node' in f && 'cursor' in f;
 }
 
-const requiredArgs = (f: GraphQLField<unknown, unknown>) => f.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined);
+const requiredArgs = (f: GraphQLField<unknown, unknown>) =>
+  f.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined);
 
 /** What identifies an instance in a response: `id` when the type has one, else every argument-free leaf field. */
 export function identityFields(t: GraphQLObjectType, extra: readonly string[] = []): string[] {
@@ -58,7 +59,10 @@ export class SelectionBuilder {
   /** Number of object fields selected in the last build (a size measure). */
   fieldCount = 0;
 
-  constructor(private readonly schema: GraphQLSchema, private readonly opts: WalkOptions) {}
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly opts: WalkOptions,
+  ) {}
 
   /** The selection set (with braces) below an object of type `typeName`. */
   build(typeName: string): string {
@@ -81,13 +85,18 @@ export class SelectionBuilder {
       }
       const missing = requiredArgs(f);
       if (missing.length) {
-        this.uncovered.set(key, `required argument(s) ${missing.map((a) => a.name).join(', ')} cannot be filled below the root`);
+        this.uncovered.set(
+          key,
+          `required argument(s) ${missing.map((a) => a.name).join(', ')} cannot be filled below the root`,
+        );
         continue;
       }
       if (isConnection(t) && f.name === 'edges') {
         // edges[].node is the same list as nodes (walked in full below): identity only, so it is still checked.
         const node = getNamedType(target.getFields().node.type) as GraphQLObjectType;
-        parts.push(`edges { node { __typename ${identityFields(node, this.opts.extraLeaves?.[node.name] ?? []).join(' ')} } }`);
+        parts.push(
+          `edges { node { __typename ${identityFields(node, this.opts.extraLeaves?.[node.name] ?? []).join(' ')} } }`,
+        );
         this.fieldCount += 2;
         continue;
       }
@@ -164,7 +173,12 @@ export type Verdict = (r: Reached) => { key: string; visible: boolean } | null;
  * entered from a parent that is visible or from the root). `extra` adds
  * field-level findings for an instance (e.g. contact details the root hides).
  */
-export function judgeReached(role: string, items: readonly Reached[], verdict: Verdict, extra: (r: Reached) => Omit<Violation, 'role'>[] = () => []): Violation[] {
+export function judgeReached(
+  role: string,
+  items: readonly Reached[],
+  verdict: Verdict,
+  extra: (r: Reached) => Omit<Violation, 'role'>[] = () => [],
+): Violation[] {
   const cache = new Map<Reached, ReturnType<Verdict>>();
   const v = (r: Reached) => {
     if (!cache.has(r)) cache.set(r, verdict(r));
@@ -186,7 +200,10 @@ export function judgeReached(role: string, items: readonly Reached[], verdict: V
 }
 
 /** A readable list: the leaking edges per role, then each instance with its shortest path. */
-export function reportViolations(violations: readonly Violation[], describe: (key: string) => string = (k) => k): string {
+export function reportViolations(
+  violations: readonly Violation[],
+  describe: (key: string) => string = (k) => k,
+): string {
   if (!violations.length) return 'no violations';
   const byInstance = new Map<string, Violation[]>();
   const leaks = new Map<string, Set<string>>();
@@ -209,7 +226,9 @@ export function reportViolations(violations: readonly Violation[], describe: (ke
   for (const [k, vs] of [...byInstance].sort()) {
     const [role, type, key] = k.split('\t');
     const paths = [...new Set(vs.map((v) => v.path))].sort((a, b) => a.length - b.length);
-    lines.push(`  ${role.padEnd(21)} ${type.padEnd(15)} ${describe(key)}\n      via ${paths[0]}${paths.length > 1 ? `   (+${paths.length - 1} more paths)` : ''}`);
+    lines.push(
+      `  ${role.padEnd(21)} ${type.padEnd(15)} ${describe(key)}\n      via ${paths[0]}${paths.length > 1 ? `   (+${paths.length - 1} more paths)` : ''}`,
+    );
   }
   return lines.join('\n');
 }

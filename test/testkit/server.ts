@@ -55,7 +55,10 @@ export interface TestServerOptions {
 }
 
 /** The real server (HTTP + websocket) on a random port, over a private database, with notices and the job queue. */
-export async function startTestServer(env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  opts: TestServerOptions = {},
+): Promise<TestServer> {
   const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   // A port below the OS's ephemeral range (issue 12, item 7), not PORT=0; another one if it is taken meanwhile.
   const configFor = async () =>
@@ -63,9 +66,9 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Te
       NODE_ENV: 'test',
       PORT: String(await freeListenPort()),
       HOST: '127.0.0.1',
-    DATABASE_URL: db.url,
-    DATA_DIR: process.env.IFO_TEST_DATA_DIR!,
-    AUTH_MODE: 'dev',
+      DATABASE_URL: db.url,
+      DATA_DIR: process.env.IFO_TEST_DATA_DIR!,
+      AUTH_MODE: 'dev',
       WORKER: opts.senders ? 'on' : 'off',
       ...env,
     });

@@ -55,10 +55,12 @@ export async function startSmsEndpoint(): Promise<SmsEndpoint> {
     requests,
     delivered,
     failWith: (status) => void (failure = status),
-    waitFor: (n, timeoutMs = 10_000) => until(() => (delivered.length >= n ? delivered : undefined), timeoutMs, `${n} SMS (got ${delivered.length})`),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    waitFor: (n, timeoutMs = 10_000) =>
+      until(() => (delivered.length >= n ? delivered : undefined), timeoutMs, `${n} SMS (got ${delivered.length})`),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CaseJournalDocument } from '../../clients/staff/src';
-import { ConversationsDocument, MessageTargetsDocument, ReplyToMessageDocument, SendMessageDocument } from '../../clients/citizen/src';
+import {
+  ConversationsDocument,
+  MessageTargetsDocument,
+  ReplyToMessageDocument,
+  SendMessageDocument,
+} from '../../clients/citizen/src';
 import { DEMO } from '../../src/db/demo-data';
 import { apiAs } from './api';
 import { upload } from './files';
@@ -23,7 +28,15 @@ export async function citizenSends(
       if (up.status !== 201) throw new Error(`upload failed: ${JSON.stringify(up.body)}`);
       attachmentIds.push(up.body.id);
     }
-    const sent = await api.mutate(SendMessageDocument, { input: { idempotencyKey: randomUUID(), to: { staffIds: [marita.id] }, subject: msg.subject, body: msg.body, attachmentIds } });
+    const sent = await api.mutate(SendMessageDocument, {
+      input: {
+        idempotencyKey: randomUUID(),
+        to: { staffIds: [marita.id] },
+        subject: msg.subject,
+        body: msg.body,
+        attachmentIds,
+      },
+    });
     if (!sent.data) throw new Error(`sendMessage failed: ${sent.codes.join(', ')}`);
     return { messageId: sent.data.sendMessage[0].id, conversationId: sent.data.sendMessage[0].conversationId };
   } finally {
@@ -84,7 +97,12 @@ export async function caseJournal(t: TestServer, caseId: string) {
 }
 
 /** A citizen answers a message through the citizen API. */
-export async function citizenReplies(t: TestServer, personnummer: string, messageId: string, body: string): Promise<void> {
+export async function citizenReplies(
+  t: TestServer,
+  personnummer: string,
+  messageId: string,
+  body: string,
+): Promise<void> {
   const api = apiAs(t, await t.token.citizen(personnummer));
   try {
     const res = await api.mutate(ReplyToMessageDocument, { messageId, input: { idempotencyKey: randomUUID(), body } });

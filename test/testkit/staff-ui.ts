@@ -38,7 +38,12 @@ export async function tabTo(page: Page, matches: string, max = 40): Promise<stri
 export function countOperations(page: Page, operation: string): { count: () => number } {
   let n = 0;
   page.on('request', (req) => {
-    if (req.method() === 'POST' && req.url().endsWith('/graphql') && (req.postData() ?? '').includes(`"operationName":"${operation}"`)) n++; // trusted documents go by hash, with their name
+    if (
+      req.method() === 'POST' &&
+      req.url().endsWith('/graphql') &&
+      (req.postData() ?? '').includes(`"operationName":"${operation}"`)
+    )
+      n++; // trusted documents go by hash, with their name
   });
   return { count: () => n };
 }

@@ -87,7 +87,11 @@ export async function subscribe<T, V extends Record<string, unknown>>(
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(events)} errors ${JSON.stringify(errors)} close ${JSON.stringify(closeEvent)}`));
+          reject(
+            new Error(
+              `timed out waiting for ${what}; got ${JSON.stringify(events)} errors ${JSON.stringify(errors)} close ${JSON.stringify(closeEvent)}`,
+            ),
+          );
         }, ms);
         waiters.add(check);
         check();

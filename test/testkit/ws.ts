@@ -22,7 +22,10 @@ export interface RawSocket {
 }
 
 /** `headers` go on the upgrade request (a browser's Cookie and Origin). */
-export async function openRawSocket(wsUrl: string, opts: { headers?: Record<string, string> } = {}): Promise<RawSocket> {
+export async function openRawSocket(
+  wsUrl: string,
+  opts: { headers?: Record<string, string> } = {},
+): Promise<RawSocket> {
   const socket = new WebSocket(wsUrl, 'graphql-transport-ws', { headers: opts.headers });
   const queue: WsMessage[] = [];
   const waiting: { resolve: (m: WsMessage) => void; reject: (e: Error) => void }[] = [];

@@ -27,7 +27,8 @@ export function useAttachments(onUnauthenticated: () => void) {
   const announce = useAnnounce();
   const [items, setItems] = useState<AttachmentItem[]>([]);
   const seq = useRef(0);
-  const update = (key: string, patch: Partial<AttachmentItem>) => setItems((list) => list.map((i) => (i.key === key ? { ...i, ...patch } : i)));
+  const update = (key: string, patch: Partial<AttachmentItem>) =>
+    setItems((list) => list.map((i) => (i.key === key ? { ...i, ...patch } : i)));
 
   const current = useRef(items);
   current.current = items;
@@ -36,7 +37,13 @@ export function useAttachments(onUnauthenticated: () => void) {
       const room = MAX_FILES - current.current.filter((i) => i.status !== 'error').length;
       const accepted = files.slice(0, Math.max(0, room));
       if (files.length > accepted.length) announce(fmt(s.upload.tooMany, { max: MAX_FILES }));
-      const added: AttachmentItem[] = accepted.map((file) => ({ key: `f${++seq.current}`, name: file.name, size: file.size, progress: 0, status: 'uploading' }));
+      const added: AttachmentItem[] = accepted.map((file) => ({
+        key: `f${++seq.current}`,
+        name: file.name,
+        size: file.size,
+        progress: 0,
+        status: 'uploading',
+      }));
       setItems((list) => [...list, ...added]);
       added.forEach((item, n) => {
         const file = accepted[n];
@@ -80,7 +87,11 @@ export function AttachmentPicker({ state, label }: { state: AttachmentsState; la
                 {i.name} <span className="muted">({formatSize(i.size)})</span>
               </span>
               {i.status === 'uploading' && (
-                <ProgressBar value={i.progress * 100} className="progress" aria-label={fmt(s.upload.progress, { name: i.name })}>
+                <ProgressBar
+                  value={i.progress * 100}
+                  className="progress"
+                  aria-label={fmt(s.upload.progress, { name: i.name })}
+                >
                   {({ percentage }) => (
                     <>
                       <div className="progress__track">
@@ -96,7 +107,11 @@ export function AttachmentPicker({ state, label }: { state: AttachmentsState; la
                   {i.error}
                 </span>
               )}
-              <Button className="button button--link" onPress={() => state.remove(i.key)} aria-label={fmt(s.upload.removeNamed, { name: i.name })}>
+              <Button
+                className="button button--link"
+                onPress={() => state.remove(i.key)}
+                aria-label={fmt(s.upload.removeNamed, { name: i.name })}
+              >
                 {s.upload.remove}
               </Button>
             </li>
@@ -106,7 +121,11 @@ export function AttachmentPicker({ state, label }: { state: AttachmentsState; la
       {state.full ? (
         <p className="muted">{fmt(s.upload.tooMany, { max: MAX_FILES })}</p>
       ) : (
-        <FileTrigger acceptedFileTypes={['application/pdf', '.pdf']} allowsMultiple onSelect={(list) => list && state.add(Array.from(list))}>
+        <FileTrigger
+          acceptedFileTypes={['application/pdf', '.pdf']}
+          allowsMultiple
+          onSelect={(list) => list && state.add(Array.from(list))}
+        >
           <Button className="button">{s.upload.add}</Button>
         </FileTrigger>
       )}

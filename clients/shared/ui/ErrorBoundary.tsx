@@ -5,7 +5,10 @@ import { Component, type ReactNode } from 'react';
  * e.g. after a new version replaced the old files) says so in the app's
  * language and offers a reload, instead of leaving a blank screen.
  */
-export class ErrorBoundary extends Component<{ title: string; text: string; reload: string; children: ReactNode }, { failed: boolean }> {
+export class ErrorBoundary extends Component<
+  { title: string; text: string; reload: string; children: ReactNode },
+  { failed: boolean }
+> {
   state = { failed: false };
 
   static getDerivedStateFromError() {

@@ -74,7 +74,17 @@ export function useFocusOnNavigate() {
 }
 
 /** Header with the service name, the signed-in person and sign-out; the app's navigation; the main landmark. */
-export function Layout({ appName, nav, banner, children }: { appName: string; nav: NavItem[]; banner?: ReactNode; children: ReactNode }) {
+export function Layout({
+  appName,
+  nav,
+  banner,
+  children,
+}: {
+  appName: string;
+  nav: NavItem[];
+  banner?: ReactNode;
+  children: ReactNode;
+}) {
   const s = useCommonStrings();
   const { state, signOut, endsInMinutes, stay } = useSession();
   useFocusOnNavigate();

@@ -12,12 +12,24 @@ function partyLabel(p: { name: string; title: string | null }): string {
  * against an allowlist when it was written), its PDFs as downloads, and what
  * happened to it (Händelser) behind a disclosure.
  */
-export function MessageView({ message, headingLevel = 2, own }: { message: MessageFieldsFragment; headingLevel?: 2 | 3; own?: boolean }) {
+export function MessageView({
+  message,
+  headingLevel = 2,
+  own,
+}: {
+  message: MessageFieldsFragment;
+  headingLevel?: 2 | 3;
+  own?: boolean;
+}) {
   const s = useCommonStrings();
   const H = `h${headingLevel}` as const;
   const headingId = `meddelande-${message.id}`;
   return (
-    <article className={`message${own ? ' message--own' : ''}${message.readByMe ? '' : ' message--unread'}`} aria-labelledby={headingId} data-testid="message">
+    <article
+      className={`message${own ? ' message--own' : ''}${message.readByMe ? '' : ' message--unread'}`}
+      aria-labelledby={headingId}
+      data-testid="message"
+    >
       <header className="message__header">
         <H id={headingId} className="message__from">
           <span className="visually-hidden">{s.message.from} </span>
@@ -43,7 +55,12 @@ export function MessageView({ message, headingLevel = 2, own }: { message: Messa
           <ul>
             {message.attachments.map((a) => (
               <li key={a.id}>
-                <a href={a.downloadUrl} download={a.filename} className="attachment-link" aria-label={`${s.message.download} ${a.filename}`}>
+                <a
+                  href={a.downloadUrl}
+                  download={a.filename}
+                  className="attachment-link"
+                  aria-label={`${s.message.download} ${a.filename}`}
+                >
                   {a.filename}
                 </a>{' '}
                 <span className="muted">(PDF, {formatSize(a.size)})</span>
@@ -63,7 +80,8 @@ export function MessageView({ message, headingLevel = 2, own }: { message: Messa
             <ol className="history__list">
               {message.history.map((e, i) => (
                 <li key={i}>
-                  <time dateTime={e.createdAt}>{formatDateTime(e.createdAt)}</time> – {s.message.events[e.kind] ?? e.kind}
+                  <time dateTime={e.createdAt}>{formatDateTime(e.createdAt)}</time> –{' '}
+                  {s.message.events[e.kind] ?? e.kind}
                   {e.actorName ? `, ${e.actorName}` : ''}
                   {e.detail ? ` (${e.detail})` : ''}
                 </li>

@@ -44,6 +44,11 @@ export function QueryState({
       </div>
     );
   }
-  if (fetching) return <p className="muted" role="status">{s.loading}</p>;
+  if (fetching)
+    return (
+      <p className="muted" role="status">
+        {s.loading}
+      </p>
+    );
   return null;
 }

@@ -73,7 +73,17 @@ export function UnreachableScreen({ appName }: { appName: string }) {
  * is lost. `refusal` turns the sign-in flow's `?fel=<code>` (e.g. the
  * e-service is not activated) into the app's own text.
  */
-export function SessionGate({ appName, loading, refusal, children }: { appName: string; loading: string; refusal: (code: string) => string; children: ReactNode }) {
+export function SessionGate({
+  appName,
+  loading,
+  refusal,
+  children,
+}: {
+  appName: string;
+  loading: string;
+  refusal: (code: string) => string;
+  children: ReactNode;
+}) {
   const { state } = useSession();
   switch (state.status) {
     case 'loading':

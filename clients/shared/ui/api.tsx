@@ -1,4 +1,13 @@
-import { Client, cacheExchange, fetchExchange, makeOperation, mapExchange, stringifyDocument, type CombinedError, type TypedDocumentNode } from '@urql/core';
+import {
+  Client,
+  cacheExchange,
+  fetchExchange,
+  makeOperation,
+  mapExchange,
+  stringifyDocument,
+  type CombinedError,
+  type TypedDocumentNode,
+} from '@urql/core';
 import type { DocumentNode } from 'graphql';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { reconnectDelay } from '../reconnect';
@@ -70,7 +79,11 @@ export function createWebApi(events: ApiEvents): WebApi {
         onOperation(operation) {
           const extensions = operation.kind === 'teardown' ? undefined : persistedDocumentExtensions(operation.query);
           if (!extensions) return operation;
-          return makeOperation(operation.kind, { ...operation, extensions: { ...operation.extensions, ...extensions } }, operation.context);
+          return makeOperation(
+            operation.kind,
+            { ...operation, extensions: { ...operation.extensions, ...extensions } },
+            operation.context,
+          );
         },
         onError(error) {
           if (isUnauthenticated(error)) events.onUnauthenticated();
@@ -95,7 +108,10 @@ export interface NoticeLike {
 
 export interface NoticeDocuments<N extends NoticeLike> {
   subscription: TypedDocumentNode<{ notices: N }, { after?: string | null }>;
-  since: TypedDocumentNode<{ noticesSince: { notices: N[]; cursor: string; hasMore: boolean } }, { cursor?: string | null }>;
+  since: TypedDocumentNode<
+    { noticesSince: { notices: N[]; cursor: string; hasMore: boolean } },
+    { cursor?: string | null }
+  >;
 }
 
 export type FeedStatus = 'connecting' | 'live' | 'reconnecting';
@@ -152,7 +168,10 @@ export function startNoticeFeed<N extends NoticeLike>(
     unsubscribe = undefined;
     onStatus('reconnecting');
     // Exponential backoff with jitter; longer when the server said "try again later" (1013): clients/shared/reconnect.ts.
-    const closeCode = typeof (closed as { code?: unknown } | undefined)?.code === 'number' ? (closed as { code: number }).code : undefined;
+    const closeCode =
+      typeof (closed as { code?: unknown } | undefined)?.code === 'number'
+        ? (closed as { code: number }).code
+        : undefined;
     const delay = reconnectDelay(failures++, { closeCode });
     clearTimeout(retryTimer);
     retryTimer = setTimeout(() => void connect(), delay);

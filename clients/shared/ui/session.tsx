@@ -58,7 +58,11 @@ export function useSession(): SessionApi {
 }
 
 async function fetchSession(): Promise<(SessionInfo & { skewMs: number }) | SignedOutInfo> {
-  const res = await fetch('/auth/session', { credentials: 'same-origin', headers: { accept: 'application/json' }, cache: 'no-store' });
+  const res = await fetch('/auth/session', {
+    credentials: 'same-origin',
+    headers: { accept: 'application/json' },
+    cache: 'no-store',
+  });
   if (res.status === 401) return { signedIn: false };
   if (!res.ok) throw new Error(`GET /auth/session answered ${res.status}`);
   const info = (await res.json()) as SessionInfo | SignedOutInfo;
@@ -72,7 +76,9 @@ async function fetchSession(): Promise<(SessionInfo & { skewMs: number }) | Sign
 export function SessionProvider({ app, children }: { app: AppKind; children: ReactNode }) {
   const [state, setState] = useState<SessionState>({ status: 'loading' });
   // The server names where sign-in starts in a <meta> of the page it serves (development page or OIDC).
-  const [loginUrl, setLoginUrl] = useState<string | undefined>(() => document.querySelector<HTMLMetaElement>('meta[name="ifo-login-url"]')?.content || undefined);
+  const [loginUrl, setLoginUrl] = useState<string | undefined>(
+    () => document.querySelector<HTMLMetaElement>('meta[name="ifo-login-url"]')?.content || undefined,
+  );
   const [attempt, setAttempt] = useState(0);
   const [endsInMinutes, setEndsInMinutes] = useState<number>();
   const [ends, setEnds] = useState<{ idle: number; absolute: number }>();
@@ -84,7 +90,10 @@ export function SessionProvider({ app, children }: { app: AppKind; children: Rea
         if (cancelled) return;
         if (info.signedIn && info.kind === app) {
           setState({ status: 'signedIn', session: info });
-          setEnds({ idle: Date.parse(info.idleExpiresAt) - info.skewMs, absolute: Date.parse(info.absoluteExpiresAt) - info.skewMs });
+          setEnds({
+            idle: Date.parse(info.idleExpiresAt) - info.skewMs,
+            absolute: Date.parse(info.absoluteExpiresAt) - info.skewMs,
+          });
         } else {
           if (!info.signedIn && info.loginUrl) setLoginUrl(info.loginUrl);
           setState({ status: 'signedOut' });
@@ -103,14 +112,24 @@ export function SessionProvider({ app, children }: { app: AppKind; children: Rea
     clearTimeout(asking.current);
     asking.current = setTimeout(() => {
       fetchSession().then(
-        (info) => info.signedIn && setEnds({ idle: Date.parse(info.idleExpiresAt) - info.skewMs, absolute: Date.parse(info.absoluteExpiresAt) - info.skewMs }),
+        (info) =>
+          info.signedIn &&
+          setEnds({
+            idle: Date.parse(info.idleExpiresAt) - info.skewMs,
+            absolute: Date.parse(info.absoluteExpiresAt) - info.skewMs,
+          }),
         () => undefined,
       );
     }, 1500);
   }, []);
   const stay = useCallback(async () => {
     // Any request with the cookie moves the idle clock; this one asks for nothing else.
-    await fetch('/graphql', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }).catch(() => undefined);
+    await fetch('/graphql', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    }).catch(() => undefined);
     activity();
   }, [activity]);
 
@@ -127,7 +146,9 @@ export function SessionProvider({ app, children }: { app: AppKind; children: Rea
         return;
       }
       // Only the idle limit can be extended; the absolute one is not warned about as if it could.
-      setEndsInMinutes(left <= WARN_BEFORE_MS && ends.idle <= ends.absolute ? Math.max(1, Math.ceil(left / 60_000)) : undefined);
+      setEndsInMinutes(
+        left <= WARN_BEFORE_MS && ends.idle <= ends.absolute ? Math.max(1, Math.ceil(left / 60_000)) : undefined,
+      );
     };
     tick();
     const timer = setInterval(tick, 10_000);
@@ -141,7 +162,12 @@ export function SessionProvider({ app, children }: { app: AppKind; children: Rea
   const expired = useCallback(() => setState((s) => (s.status === 'signedIn' ? { status: 'expired' } : s)), []);
   const signOut = useCallback(async () => {
     try {
-      await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await fetch('/auth/logout', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
     } finally {
       // Whatever the answer, nothing of the session stays in the page.
       window.location.assign(app === 'staff' ? '/staff/' : '/');

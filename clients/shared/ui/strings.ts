@@ -81,7 +81,11 @@ export function plural(count: number, one: string, other: string, vars: Record<s
   return fmt(count === 1 ? one : other, { count, ...vars });
 }
 
-const dateTime = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Stockholm' });
+const dateTime = new Intl.DateTimeFormat('sv-SE', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'Europe/Stockholm',
+});
 const dateOnly = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'medium', timeZone: 'Europe/Stockholm' });
 
 /** "2 dec. 2026 08:15", Swedish time. */
@@ -95,6 +99,7 @@ export function formatDate(iso: string): string {
 
 /** "1,2 MB", "340 kB". */
 export function formatSize(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toLocaleString('sv-SE', { maximumFractionDigits: 1 })} MB`;
+  if (bytes >= 1024 * 1024)
+    return `${(bytes / (1024 * 1024)).toLocaleString('sv-SE', { maximumFractionDigits: 1 })} MB`;
   return `${Math.max(1, Math.round(bytes / 1024)).toLocaleString('sv-SE')} kB`;
 }

@@ -1,4 +1,5 @@
-const escape = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escape = (t: string) =>
+  t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Plain text as typed into a text area → the HTML body the API takes: paragraphs at blank lines, <br> at single newlines. */
 export function textToHtml(text: string): string {

@@ -25,7 +25,11 @@ export class UploadError extends Error {
  * rather than fetch because only it reports upload progress. A file over the
  * limit is refused here, before its bytes travel (the server refuses it too).
  */
-export function uploadPdf(file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<UploadedFile> {
+export function uploadPdf(
+  file: File,
+  onProgress: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<UploadedFile> {
   if (file.size > MAX_FILE_BYTES) return Promise.reject(new UploadError('FILE_TOO_LARGE', 'File is larger than 16 MB'));
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -37,14 +41,19 @@ export function uploadPdf(file: File, onProgress: (fraction: number) => void, si
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };
     xhr.onload = () => {
-      const body = xhr.response as { id?: string; errors?: { message: string; extensions?: { code?: string } }[] } | null;
+      const body = xhr.response as {
+        id?: string;
+        errors?: { message: string; extensions?: { code?: string } }[];
+      } | null;
       if (xhr.status === 201 && body?.id) {
         onProgress(1);
         resolve(body as UploadedFile);
         return;
       }
       const err = body?.errors?.[0];
-      const code = err?.extensions?.code ?? (xhr.status === 401 ? 'UNAUTHENTICATED' : xhr.status === 413 ? 'FILE_TOO_LARGE' : 'UPLOAD_FAILED');
+      const code =
+        err?.extensions?.code ??
+        (xhr.status === 401 ? 'UNAUTHENTICATED' : xhr.status === 413 ? 'FILE_TOO_LARGE' : 'UPLOAD_FAILED');
       reject(new UploadError(code, err?.message ?? `Upload answered ${xhr.status}`));
     };
     xhr.onerror = () => reject(new UploadError('NETWORK', 'The upload did not reach the server'));

@@ -7,7 +7,9 @@ import { useQuery, type AnyVariables, type UseQueryArgs, type UseQueryResponse }
  * whatever the person was typing, and the failure is shown beside it rather
  * than instead of it.
  */
-export function useKeptQuery<Data, Variables extends AnyVariables = AnyVariables>(args: UseQueryArgs<Variables, Data>): UseQueryResponse<Data, Variables> {
+export function useKeptQuery<Data, Variables extends AnyVariables = AnyVariables>(
+  args: UseQueryArgs<Variables, Data>,
+): UseQueryResponse<Data, Variables> {
   const [result, reexecute] = useQuery<Data, Variables>(args);
   const kept = useRef<{ key: string; data: Data }>(undefined);
   const key = JSON.stringify(args.variables ?? {});

@@ -7,7 +7,10 @@ export class PageInfo {
   @Field({ description: 'True when another page follows; fetch it with `after: endCursor`.' })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true, description: 'Cursor of the last item on this page; empty for an empty page.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Cursor of the last item on this page; empty for an empty page.',
+  })
   endCursor!: string | null;
 }
 

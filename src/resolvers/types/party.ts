@@ -3,7 +3,10 @@ import type { Context } from '../../context';
 import { PartyKind, type PartyRef } from '../../entities/party';
 
 /** A sender or recipient as shown in a conversation: a name, never contact details. */
-@ObjectType({ description: 'A sender or recipient: a staff member, a shared mailbox or a citizen. Shows a name only, never contact details.' })
+@ObjectType({
+  description:
+    'A sender or recipient: a staff member, a shared mailbox or a citizen. Shows a name only, never contact details.',
+})
 export class Party {
   @Field(() => PartyKind, { description: 'What kind of party this is.' })
   kind!: PartyKind;
@@ -25,6 +28,11 @@ export async function toParty(ref: PartyRef, ctx: Context): Promise<Party> {
 }
 
 /** The party stored on a participant or recipient row. */
-export function rowParty(row: { kind: PartyKind; staff?: { id: string } | null; mailbox?: { id: string } | null; person?: { id: string } | null }): PartyRef {
+export function rowParty(row: {
+  kind: PartyKind;
+  staff?: { id: string } | null;
+  mailbox?: { id: string } | null;
+  person?: { id: string } | null;
+}): PartyRef {
   return { kind: row.kind, id: (row.staff ?? row.mailbox ?? row.person)!.id };
 }

@@ -16,7 +16,9 @@ import { useKeptQuery } from '../../../shared/ui/useKeptQuery';
 import { usePageTitle } from '../../../shared/ui/usePageTitle';
 
 // The inbox is in the first load; the other pages (and their heavier widgets) load when first opened.
-const ConversationPage = lazy(() => import('./messages/ConversationPage').then((m) => ({ default: m.ConversationPage })));
+const ConversationPage = lazy(() =>
+  import('./messages/ConversationPage').then((m) => ({ default: m.ConversationPage })),
+);
 const NewMessagePage = lazy(() => import('./messages/NewMessagePage').then((m) => ({ default: m.NewMessagePage })));
 const ProfilePage = lazy(() => import('./profile/ProfilePage').then((m) => ({ default: m.ProfilePage })));
 const ContactsPage = lazy(() => import('./contacts/ContactsPage').then((m) => ({ default: m.ContactsPage })));
@@ -32,12 +34,17 @@ export function App() {
 
 /** What the sign-in flow's ?fel=<code> says to a citizen. */
 function signInRefusal(code: string): string {
-  return code === 'E_SERVICE_NOT_ACTIVATED' ? sv.notActivated.text : sv.errors.byCode[code as keyof typeof sv.errors.byCode] ?? sv.errors.generic;
+  return code === 'E_SERVICE_NOT_ACTIVATED'
+    ? sv.notActivated.text
+    : (sv.errors.byCode[code as keyof typeof sv.errors.byCode] ?? sv.errors.generic);
 }
 
 function SignedIn() {
   const session = useSession();
-  const api = useMemo(() => createWebApi({ onUnauthenticated: session.expired, onActivity: session.activity }), [session.expired, session.activity]);
+  const api = useMemo(
+    () => createWebApi({ onUnauthenticated: session.expired, onActivity: session.activity }),
+    [session.expired, session.activity],
+  );
   return (
     <Provider value={api.client}>
       <BrowserRouter>
@@ -66,24 +73,28 @@ function Shell() {
       </div>
     ) : undefined;
   const nav = [
-    { to: '/meddelanden', label: sv.nav.messages, badge: live.unread ? { value: live.unread, label: fmt(sv.nav.unreadBadge, { count: live.unread }) } : undefined },
+    {
+      to: '/meddelanden',
+      label: sv.nav.messages,
+      badge: live.unread ? { value: live.unread, label: fmt(sv.nav.unreadBadge, { count: live.unread }) } : undefined,
+    },
     { to: '/profil', label: sv.nav.profile },
     { to: '/kontakter', label: sv.nav.contacts },
   ];
   return (
     <Layout appName={sv.appName} nav={nav} banner={banner}>
       <ErrorBoundary key={location.pathname} title={sv.crash.title} text={sv.crash.text} reload={sv.crash.reload}>
-      <Suspense fallback={<p role="status">{sv.loading}</p>}>
-      <Routes>
-        <Route path="/" element={<Navigate to="/meddelanden" replace />} />
-        <Route path="/meddelanden" element={active ? <InboxPage /> : <NotActivated />} />
-        <Route path="/meddelanden/nytt" element={active ? <NewMessagePage /> : <NotActivated />} />
-        <Route path="/meddelanden/:id" element={active ? <ConversationPage /> : <NotActivated />} />
-        <Route path="/profil" element={<ProfilePage />} />
-        <Route path="/kontakter" element={<ContactsPage />} />
-        <Route path="*" element={<NotFound />} />
-      </Routes>
-      </Suspense>
+        <Suspense fallback={<p role="status">{sv.loading}</p>}>
+          <Routes>
+            <Route path="/" element={<Navigate to="/meddelanden" replace />} />
+            <Route path="/meddelanden" element={active ? <InboxPage /> : <NotActivated />} />
+            <Route path="/meddelanden/nytt" element={active ? <NewMessagePage /> : <NotActivated />} />
+            <Route path="/meddelanden/:id" element={active ? <ConversationPage /> : <NotActivated />} />
+            <Route path="/profil" element={<ProfilePage />} />
+            <Route path="/kontakter" element={<ContactsPage />} />
+            <Route path="*" element={<NotFound />} />
+          </Routes>
+        </Suspense>
       </ErrorBoundary>
     </Layout>
   );

@@ -3,7 +3,12 @@ import { useQuery } from 'urql';
 import { startNoticeFeed, type FeedStatus, type WebApi } from '../../../shared/ui/api';
 import { useAnnounce } from '../../../shared/ui/Layout';
 import { fmt } from '../../../shared/ui/strings';
-import { MailboxesDocument, NoticesDocument, NoticesSinceDocument, type NoticeFieldsFragment } from '../../src/generated/graphql';
+import {
+  MailboxesDocument,
+  NoticesDocument,
+  NoticesSinceDocument,
+  type NoticeFieldsFragment,
+} from '../../src/generated/graphql';
 import { sv } from './strings.sv';
 
 interface Live {

@@ -22,7 +22,8 @@ export const sv = {
   },
   session: {
     expiredTitle: 'Din session har gått ut',
-    expiredText: 'Du har varit inaktiv en stund eller loggat ut i ett annat fönster. Det du har skrivit finns kvar. Logga in igen för att fortsätta.',
+    expiredText:
+      'Du har varit inaktiv en stund eller loggat ut i ett annat fönster. Det du har skrivit finns kvar. Logga in igen för att fortsätta.',
     signInAgain: 'Logga in igen',
     endingSoon: 'Du har inte gjort något på en stund. För din säkerhet loggas du ut om {minutes} min.',
     stay: 'Fortsätt vara inloggad',
@@ -98,7 +99,8 @@ export const sv = {
     unreadOther: '{count} olästa meddelanden',
     lastFrom: 'Senast från {name}',
     loadMore: 'Visa fler',
-    asRelation: 'Du är godkänd för meddelanden som relation i ärendet {cases}. Här ser du dina egna meddelanden med handläggaren.',
+    asRelation:
+      'Du är godkänd för meddelanden som relation i ärendet {cases}. Här ser du dina egna meddelanden med handläggaren.',
   },
   conversation: {
     back: 'Tillbaka till Meddelanden',
@@ -120,7 +122,8 @@ export const sv = {
     to: 'Till',
     toPlaceholder: 'Välj mottagare',
     toMissing: 'Välj vem meddelandet ska till.',
-    noTargets: 'Du har ingen att skriva till just nu. När du har ett pågående ärende kan du skriva till din handläggare.',
+    noTargets:
+      'Du har ingen att skriva till just nu. När du har ett pågående ärende kan du skriva till din handläggare.',
     subject: 'Ämne',
     subjectMissing: 'Skriv ett ämne.',
     subjectTooLong: 'Ämnet får vara högst 200 tecken.',

@@ -9,7 +9,10 @@ const meta = document.querySelector<HTMLMetaElement>('meta[name="csp-nonce"]');
 const nonce = meta?.nonce || meta?.getAttribute('nonce') || undefined;
 
 if (nonce) {
-  const create = document.createElement.bind(document) as (tag: string, options?: ElementCreationOptions) => HTMLElement;
+  const create = document.createElement.bind(document) as (
+    tag: string,
+    options?: ElementCreationOptions,
+  ) => HTMLElement;
   document.createElement = ((tag: string, options?: ElementCreationOptions) => {
     const element = create(tag, options);
     if (tag.toLowerCase() === 'style') element.setAttribute('nonce', nonce);

@@ -8,8 +8,14 @@ type Result = Record<string, unknown>;
 /** Is the operation to run (by name, or the only one) a subscription? A document that does not parse goes over HTTP and gets its error from there. */
 function isSubscription(params: Params): boolean {
   try {
-    const operations = parse(params.query).definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
-    const op = params.operationName ? operations.find((o) => o.name?.value === params.operationName) : operations.length === 1 ? operations[0] : undefined;
+    const operations = parse(params.query).definitions.filter(
+      (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition',
+    );
+    const op = params.operationName
+      ? operations.find((o) => o.name?.value === params.operationName)
+      : operations.length === 1
+        ? operations[0]
+        : undefined;
     return op?.operation === 'subscription';
   } catch {
     return false;
@@ -17,7 +23,8 @@ function isSubscription(params: Params): boolean {
 }
 
 function authorizationOf(headers: Record<string, unknown> | undefined): string | undefined {
-  for (const [name, value] of Object.entries(headers ?? {})) if (name.toLowerCase() === 'authorization' && typeof value === 'string') return value;
+  for (const [name, value] of Object.entries(headers ?? {}))
+    if (name.toLowerCase() === 'authorization' && typeof value === 'string') return value;
   return undefined;
 }
 
@@ -42,7 +49,9 @@ export function createFetcher(opts: { url: string }) {
   };
 
   return (params: Params, fetchOpts?: Options): Promise<Result> | AsyncIterable<Result> => {
-    const headers = Object.fromEntries(Object.entries(fetchOpts?.headers ?? {}).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    const headers = Object.fromEntries(
+      Object.entries(fetchOpts?.headers ?? {}).filter(([, v]) => typeof v === 'string'),
+    ) as Record<string, string>;
     if (isSubscription(params)) {
       return socketFor(authorizationOf(headers)).iterate({
         query: params.query,
@@ -53,7 +62,11 @@ export function createFetcher(opts: { url: string }) {
     return fetch(opts.url, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { accept: 'application/graphql-response+json, application/json', ...headers, 'content-type': 'application/json' },
+      headers: {
+        accept: 'application/graphql-response+json, application/json',
+        ...headers,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify(params),
     }).then((res) => res.json() as Promise<Result>);
   };

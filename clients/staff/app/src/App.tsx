@@ -15,17 +15,25 @@ import { sv } from './strings.sv';
 import { usePageTitle } from './title';
 
 // The inbox is the first load; reading, writing (with its editor), journaling and settings load when first opened.
-const ConversationPage = lazy(() => import('./reading/ConversationPage').then((m) => ({ default: m.ConversationPage })));
+const ConversationPage = lazy(() =>
+  import('./reading/ConversationPage').then((m) => ({ default: m.ConversationPage })),
+);
 const DraftsPage = lazy(() => import('./mailboxes/DraftsPage').then((m) => ({ default: m.DraftsPage })));
 const ComposePage = lazy(() => import('./compose/ComposePage').then((m) => ({ default: m.ComposePage })));
 const SettingsPage = lazy(() => import('./settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
-const ContactListsPage = lazy(() => import('./settings/ContactListsPage').then((m) => ({ default: m.ContactListsPage })));
+const ContactListsPage = lazy(() =>
+  import('./settings/ContactListsPage').then((m) => ({ default: m.ContactListsPage })),
+);
 // Person and case views (issue 11), and the executor's Uppdrag IFO.
-const PersonSearchPage = lazy(() => import('./persons/PersonSearchPage').then((m) => ({ default: m.PersonSearchPage })));
+const PersonSearchPage = lazy(() =>
+  import('./persons/PersonSearchPage').then((m) => ({ default: m.PersonSearchPage })),
+);
 const PersonPage = lazy(() => import('./persons/PersonPage').then((m) => ({ default: m.PersonPage })));
 const CasePage = lazy(() => import('./cases/CasePage').then((m) => ({ default: m.CasePage })));
 const DocumentPage = lazy(() => import('./cases/DocumentPage').then((m) => ({ default: m.DocumentPage })));
-const AssignmentsPage = lazy(() => import('./assignments/AssignmentsPage').then((m) => ({ default: m.AssignmentsPage })));
+const AssignmentsPage = lazy(() =>
+  import('./assignments/AssignmentsPage').then((m) => ({ default: m.AssignmentsPage })),
+);
 const AssignmentPage = lazy(() => import('./assignments/AssignmentPage').then((m) => ({ default: m.AssignmentPage })));
 // Administrators (systemförvaltare) get the administration instead of the mailboxes.
 const AdminApp = lazy(() => import('./admin/AdminApp').then((m) => ({ default: m.AdminApp })));
@@ -74,7 +82,13 @@ function Shell() {
       </div>
     ) : undefined;
   const nav = [
-    { to: '/inkorg', label: sv.nav.messages, badge: live.totalUnread ? { value: live.totalUnread, label: fmt(sv.nav.unreadBadge, { count: live.totalUnread }) } : undefined },
+    {
+      to: '/inkorg',
+      label: sv.nav.messages,
+      badge: live.totalUnread
+        ? { value: live.totalUnread, label: fmt(sv.nav.unreadBadge, { count: live.totalUnread }) }
+        : undefined,
+    },
     { to: '/personer', label: sv.persons.nav },
     ...(me?.staffMe.role === 'EXECUTOR' ? [{ to: '/uppdrag', label: sv.assignments.nav }] : []),
     { to: '/installningar', label: sv.nav.settings },
@@ -101,28 +115,33 @@ function Shell() {
       <div className={messaging ? 'workspace' : 'workspace workspace--single'}>
         {messaging && <MailboxNav />}
         <div className="workspace__content">
-          <ErrorBoundary key={pageKey(location.pathname)} title={sv.crash.title} text={sv.crash.text} reload={sv.crash.reload}>
-          <Suspense fallback={<p role="status">{sv.loading}</p>}>
-            <Routes>
-              <Route path="/" element={<Navigate to="/inkorg" replace />} />
-              <Route path="/inkorg" element={<ConversationListPage folder="INBOX" />} />
-              <Route path="/skickat" element={<ConversationListPage folder="SENT" />} />
-              <Route path="/brevlada/:mailboxId" element={<ConversationListPage folder="INBOX" shared />} />
-              <Route path="/utkast" element={<DraftsPage />} />
-              <Route path="/konversation/:id" element={<ConversationPage />} />
-              <Route path="/skriv/:draftId?" element={<ComposePage />} />
-              <Route path="/installningar" element={<SettingsPage />} />
-              <Route path="/kontaktlistor" element={<ContactListsPage />} />
-              <Route path="/personer" element={<PersonSearchPage />} />
-              <Route path="/personer/:id" element={<PersonPage />} />
-              <Route path="/arende/:id/:section?" element={<CasePage />} />
-              <Route path="/arende/:caseId/dokumentation/:documentId" element={<DocumentPage />} />
-              <Route path="/uppdrag" element={<AssignmentsPage />} />
-              <Route path="/uppdrag/:id" element={<AssignmentPage />} />
-              <Route path="/uppdrag/:assignmentId/dokument/:documentId" element={<DocumentPage />} />
-              <Route path="*" element={<NotFound />} />
-            </Routes>
-          </Suspense>
+          <ErrorBoundary
+            key={pageKey(location.pathname)}
+            title={sv.crash.title}
+            text={sv.crash.text}
+            reload={sv.crash.reload}
+          >
+            <Suspense fallback={<p role="status">{sv.loading}</p>}>
+              <Routes>
+                <Route path="/" element={<Navigate to="/inkorg" replace />} />
+                <Route path="/inkorg" element={<ConversationListPage folder="INBOX" />} />
+                <Route path="/skickat" element={<ConversationListPage folder="SENT" />} />
+                <Route path="/brevlada/:mailboxId" element={<ConversationListPage folder="INBOX" shared />} />
+                <Route path="/utkast" element={<DraftsPage />} />
+                <Route path="/konversation/:id" element={<ConversationPage />} />
+                <Route path="/skriv/:draftId?" element={<ComposePage />} />
+                <Route path="/installningar" element={<SettingsPage />} />
+                <Route path="/kontaktlistor" element={<ContactListsPage />} />
+                <Route path="/personer" element={<PersonSearchPage />} />
+                <Route path="/personer/:id" element={<PersonPage />} />
+                <Route path="/arende/:id/:section?" element={<CasePage />} />
+                <Route path="/arende/:caseId/dokumentation/:documentId" element={<DocumentPage />} />
+                <Route path="/uppdrag" element={<AssignmentsPage />} />
+                <Route path="/uppdrag/:id" element={<AssignmentPage />} />
+                <Route path="/uppdrag/:assignmentId/dokument/:documentId" element={<DocumentPage />} />
+                <Route path="*" element={<NotFound />} />
+              </Routes>
+            </Suspense>
           </ErrorBoundary>
         </div>
       </div>

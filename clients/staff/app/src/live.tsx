@@ -3,7 +3,13 @@ import { useQuery } from 'urql';
 import { startNoticeFeed, type FeedStatus, type WebApi } from '../../../shared/ui/api';
 import { useAnnounce } from '../../../shared/ui/Layout';
 import { fmt } from '../../../shared/ui/strings';
-import { MailboxesDocument, NoticesDocument, NoticesSinceDocument, type NoticeFieldsFragment, type PartyFieldsFragment } from '../../src/generated/graphql';
+import {
+  MailboxesDocument,
+  NoticesDocument,
+  NoticesSinceDocument,
+  type NoticeFieldsFragment,
+  type PartyFieldsFragment,
+} from '../../src/generated/graphql';
 import { sv } from './strings.sv';
 
 export interface MailboxCount {
@@ -76,7 +82,9 @@ export function LiveProvider({ api, children }: { api: WebApi; children: ReactNo
   );
 
   const value = useMemo(() => {
-    const mailboxes = data ? data.mailboxes.map((m) => ({ mailbox: m.mailbox, unread: counts.get(m.mailbox.id) ?? m.unreadCount })) : null;
+    const mailboxes = data
+      ? data.mailboxes.map((m) => ({ mailbox: m.mailbox, unread: counts.get(m.mailbox.id) ?? m.unreadCount }))
+      : null;
     const totalUnread = mailboxes?.reduce((sum, m) => sum + m.unread, 0) ?? 0;
     return { mailboxes, totalUnread, status, version, last };
   }, [data, counts, status, version, last]);

@@ -18,7 +18,8 @@ export const sv = {
   },
   session: {
     expiredTitle: 'Din session har gått ut',
-    expiredText: 'Du har varit inaktiv en stund eller loggat ut i ett annat fönster. Logga in igen för att fortsätta. Det du skrivit finns kvar som utkast.',
+    expiredText:
+      'Du har varit inaktiv en stund eller loggat ut i ett annat fönster. Logga in igen för att fortsätta. Det du skrivit finns kvar som utkast.',
     signInAgain: 'Logga in igen',
   },
   unreachable: {
@@ -34,14 +35,17 @@ export const sv = {
       NOT_FOUND: 'Det finns inte, eller så har du inte behörighet till det.',
       UNAUTHENTICATED: 'Din session har gått ut. Logga in igen.',
       FORBIDDEN: 'Du har inte behörighet att göra det.',
-      RECIPIENT_NOT_ALLOWED: 'Du kan inte skriva till en av mottagarna: personen finns inte i ett pågående ärende eller uppdrag hos dig, eller relationen är inte aktiverad.',
-      RECIPIENT_NOT_ACTIVATED: 'E-tjänsten är inte aktiverad för en av mottagarna. Aktivera e-tjänsten (eller relationen) i personbilden först.',
+      RECIPIENT_NOT_ALLOWED:
+        'Du kan inte skriva till en av mottagarna: personen finns inte i ett pågående ärende eller uppdrag hos dig, eller relationen är inte aktiverad.',
+      RECIPIENT_NOT_ACTIVATED:
+        'E-tjänsten är inte aktiverad för en av mottagarna. Aktivera e-tjänsten (eller relationen) i personbilden först.',
       TOO_MANY_FILES: 'Du kan bifoga högst 5 filer i ett meddelande.',
       FILE_TOO_LARGE: 'Filen är större än 16 MB. Välj en mindre fil.',
       UNSUPPORTED_FILE_TYPE: 'Filen är inte en PDF. Du kan bara bifoga PDF-filer.',
       IDEMPOTENCY_KEY_REUSED: 'Meddelandet skickades redan. Ladda om sidan för att se det.',
       BAD_USER_INPUT: 'Något av det du fyllt i är inte giltigt. Rätta det och försök igen.',
-      JOURNALING_FORBIDDEN_FOR_RELATION: 'För en person i relation med aktbäraren går det inte att journalföra ett meddelande eller en PDF via denna funktion.',
+      JOURNALING_FORBIDDEN_FOR_RELATION:
+        'För en person i relation med aktbäraren går det inte att journalföra ett meddelande eller en PDF via denna funktion.',
       NO_CASE_FILE: 'Meddelandet hör inte till någon akt (ett meddelande mellan kollegor) och kan inte journalföras.',
       JOURNAL_TARGET_NOT_ALLOWED: 'Du kan inte journalföra där. Välj ett av de ärenden eller insatser som erbjuds.',
       ALREADY_JOURNALED: 'Det är redan journalfört där.',
@@ -221,7 +225,8 @@ export const sv = {
     done: 'Journalfört i {target}.',
     headingRequired: 'Skriv en rubrik.',
     relationTitle: 'OBSERVERA',
-    relationText: 'OBSERVERA - För en person i relation med aktbäraren går det inte att journalföra ett meddelande eller en PDF via denna funktion.',
+    relationText:
+      'OBSERVERA - För en person i relation med aktbäraren går det inte att journalföra ett meddelande eller en PDF via denna funktion.',
     relationHint: 'Kopiera texten och skapa/skriv in en journalanteckning i aktuell journal.',
     writeNote: 'Skriv journalanteckning',
     noteTitle: 'Skriv journalanteckning',
@@ -282,7 +287,8 @@ export const sv = {
     searchHint: 'Namn eller personnummer, t.ex. Tolvansson, 19121212-1212 eller 121212-1212.',
     search: 'Sök',
     searching: 'Söker…',
-    noHits: 'Ingen person hittades. Kontrollera stavningen eller personnumret. Du ser bara personer i ärenden och uppdrag som du har tillgång till.',
+    noHits:
+      'Ingen person hittades. Kontrollera stavningen eller personnumret. Du ser bara personer i ärenden och uppdrag som du har tillgång till.',
     hits: '{count} personer visas',
     hitsOne: '1 person visas',
     more: 'Visa fler',
@@ -301,8 +307,10 @@ export const sv = {
     },
     interpreterLanguage: 'Tolkbehov: {language}',
     noFlags: 'Inga upplysningar.',
-    protectedNotice: 'Skyddad folkbokföring. Adress och kontaktuppgifter visas inte för dig. Lämna aldrig ut uppgifter om personen.',
-    protectedNoticeOwn: 'Skyddad folkbokföring. Du ser uppgifterna eftersom du är handläggare i personens ärende. Lämna aldrig ut dem, och skicka aldrig något till adressen.',
+    protectedNotice:
+      'Skyddad folkbokföring. Adress och kontaktuppgifter visas inte för dig. Lämna aldrig ut uppgifter om personen.',
+    protectedNoticeOwn:
+      'Skyddad folkbokföring. Du ser uppgifterna eftersom du är handläggare i personens ärende. Lämna aldrig ut dem, och skicka aldrig något till adressen.',
     hidden: 'Skyddad uppgift',
     missing: 'Saknas',
     contact: 'Kontaktuppgifter',
@@ -321,11 +329,13 @@ export const sv = {
     cancel: 'Avbryt',
     saved: 'Kontaktuppgifterna är sparade.',
     eService: 'E-tjänst',
-    eServiceLead: 'Bocka i Meddelande för att koppla på e-tjänsten, och hur personen ska aviseras. Aviseringen innehåller aldrig själva meddelandet.',
+    eServiceLead:
+      'Bocka i Meddelande för att koppla på e-tjänsten, och hur personen ska aviseras. Aviseringen innehåller aldrig själva meddelandet.',
     messaging: 'Meddelande',
     notifyBySms: 'Notifiering via SMS',
     notifyByEmail: 'Notifiering via E-post',
-    eServiceRelationOnly: 'Personen är inte aktbärare i något pågående ärende hos dig. Är personen relation till en aktbärare kopplar du på e-tjänsten under Relationer i aktbärarens ärende.',
+    eServiceRelationOnly:
+      'Personen är inte aktbärare i något pågående ärende hos dig. Är personen relation till en aktbärare kopplar du på e-tjänsten under Relationer i aktbärarens ärende.',
     eServiceSaved: 'E-tjänsten är sparad.',
     eServiceOffSaved: 'E-tjänsten är avstängd.',
     needsMobile: 'Fyll i ett mobilnummer för att avisera via SMS.',
@@ -378,7 +388,8 @@ export const sv = {
     assignmentEnded: 'Uppdraget är avslutat.',
     closeCase: 'Avsluta ärende',
     closeCaseTitle: 'Avsluta ärendet',
-    closeCaseText: 'När ärendet avslutas upphör utförarnas och relationernas åtkomst som kom genom ärendet, och det går inte längre att journalföra i dess insatser.',
+    closeCaseText:
+      'När ärendet avslutas upphör utförarnas och relationernas åtkomst som kom genom ärendet, och det går inte längre att journalföra i dess insatser.',
     closeDate: 'Avslutsdatum',
     endDateRange: 'Välj ett datum från {min} till och med i dag ({max}).',
     caseClosed: 'Ärendet är avslutat.',
@@ -414,7 +425,8 @@ export const sv = {
     deactivated: 'E-tjänsten är inaktiverad för {name}.',
     activated: 'E-tjänsten är aktiverad för {name}.',
     activateTitle: 'E-tjänsten för {name}',
-    activateLead: 'Fyll i mobilnummer och e-postadress och bocka i Meddelande, Notifiering via SMS och Notifiering via E-post. Gäller från i dag.',
+    activateLead:
+      'Fyll i mobilnummer och e-postadress och bocka i Meddelande, Notifiering via SMS och Notifiering via E-post. Gäller från i dag.',
     activateNeedsApproval: 'Bara en relation som är Godkänd för meddelande kan få e-tjänsten.',
     searchPerson: 'Sök person',
     searchHint: 'Namn eller personnummer.',
@@ -503,7 +515,8 @@ export const sv = {
     lockedBy: 'Skrivskyddat {time} av {name}',
     lock: 'Skrivskydda',
     lockTitle: 'Skrivskydda dokumentet',
-    lockText: 'Ett skrivskyddat dokument kan inte ändras längre. Därefter kan du skapa PDF och skicka den via e-tjänsten.',
+    lockText:
+      'Ett skrivskyddat dokument kan inte ändras längre. Därefter kan du skapa PDF och skicka den via e-tjänsten.',
     lockedDone: 'Dokumentet är skrivskyddat.',
     lockFirst: 'Skrivskydda dokumentet för att kunna skapa PDF.',
     author: 'Upprättat av {name}',

@@ -15,7 +15,9 @@ export function ContactsPage() {
     <>
       <h1>{sv.contacts.title}</h1>
       <p>{sv.contacts.lead}</p>
-      {!contacts && <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
+      {!contacts && (
+        <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
+      )}
       {contacts && contacts.length === 0 && (
         <div className="card">
           <p>{sv.contacts.empty}</p>

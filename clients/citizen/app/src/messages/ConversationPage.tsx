@@ -59,7 +59,12 @@ export function ConversationPage() {
               <MessageView key={m.id} message={m} own={m.sender.kind === 'PERSON'} />
             ))}
           </section>
-          {conversation.messages.length > 0 && <ReplyForm conversationId={conversation.id} replyTo={conversation.messages[conversation.messages.length - 1].id} />}
+          {conversation.messages.length > 0 && (
+            <ReplyForm
+              conversationId={conversation.id}
+              replyTo={conversation.messages[conversation.messages.length - 1].id}
+            />
+          )}
         </>
       )}
     </>

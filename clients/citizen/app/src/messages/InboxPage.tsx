@@ -17,7 +17,10 @@ type Row = ConversationsQuery['conversations']['nodes'][number];
 
 /** Meddelanden – Inkorg: the citizen's conversations, latest activity first, unread ones marked with a count; older ones a page at a time. */
 export function InboxPage() {
-  const [{ data, fetching, error }, reexecute] = useKeptQuery({ query: ConversationsDocument, variables: { first: PAGE } });
+  const [{ data, fetching, error }, reexecute] = useKeptQuery({
+    query: ConversationsDocument,
+    variables: { first: PAGE },
+  });
   const older = useOlderPages(data?.conversations.pageInfo);
   // A relation approved for messages on someone's case is told what that gives them.
   const [{ data: contacts }] = useKeptQuery({ query: MyContactsDocument });
@@ -39,7 +42,9 @@ export function InboxPage() {
           {sv.inbox.newMessage}
         </Link>
       </div>
-      {relationCases.length > 0 && <p className="muted">{fmt(sv.inbox.asRelation, { cases: relationCases.join(', ') })}</p>}
+      {relationCases.length > 0 && (
+        <p className="muted">{fmt(sv.inbox.asRelation, { cases: relationCases.join(', ') })}</p>
+      )}
       <h2 className="visually-hidden">{sv.inbox.inbox}</h2>
       {!conversations && (
         <QueryState
@@ -64,16 +69,26 @@ export function InboxPage() {
             const from = c.lastMessage?.sender;
             return (
               <li key={c.id} className={unread ? 'conversation--unread' : undefined}>
-                <Link className="conversation-link" to={`/meddelanden/${c.id}`} ref={i === older.focusIndex ? older.focusRef : undefined}>
+                <Link
+                  className="conversation-link"
+                  to={`/meddelanden/${c.id}`}
+                  ref={i === older.focusIndex ? older.focusRef : undefined}
+                >
                   <span className="conversation-link__subject">{c.subject}</span>
                   <span className="conversation-link__date">
                     <time dateTime={c.lastMessageAt}>{formatDateTime(c.lastMessageAt)}</time>
                   </span>
-                  {from && <span className="conversation-link__meta">{fmt(sv.inbox.lastFrom, { name: from.title ? `${from.name}, ${from.title}` : from.name })}</span>}
+                  {from && (
+                    <span className="conversation-link__meta">
+                      {fmt(sv.inbox.lastFrom, { name: from.title ? `${from.name}, ${from.title}` : from.name })}
+                    </span>
+                  )}
                   {unread && (
                     <span className="conversation-link__badge badge badge--dark" data-testid="unread-count">
                       <span aria-hidden="true">{c.unreadCount}</span>
-                      <span className="visually-hidden">{plural(c.unreadCount, sv.inbox.unreadOne, sv.inbox.unreadOther)}</span>
+                      <span className="visually-hidden">
+                        {plural(c.unreadCount, sv.inbox.unreadOne, sv.inbox.unreadOther)}
+                      </span>
                     </span>
                   )}
                 </Link>
@@ -120,7 +135,9 @@ function useOlderPages(firstPage: { hasNextPage: boolean; endCursor: string | nu
     if (!next || loading) return;
     setLoading(true);
     setProblem(undefined);
-    const res = await client.query(ConversationsDocument, { first: PAGE, after: next }, { requestPolicy: 'network-only' }).toPromise();
+    const res = await client
+      .query(ConversationsDocument, { first: PAGE, after: next }, { requestPolicy: 'network-only' })
+      .toPromise();
     setLoading(false);
     if (!res.data) {
       setProblem(errorText(res.error));

@@ -1,5 +1,18 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { Button, FieldError, Form, Input, Label, ListBox, ListBoxItem, Popover, Select, SelectValue, TextArea, TextField } from 'react-aria-components';
+import {
+  Button,
+  FieldError,
+  Form,
+  Input,
+  Label,
+  ListBox,
+  ListBoxItem,
+  Popover,
+  Select,
+  SelectValue,
+  TextArea,
+  TextField,
+} from 'react-aria-components';
 import { useNavigate, useSearchParams } from 'react-router';
 import { useMutation } from 'urql';
 import { errorCode } from '../../../../shared/ui/api';
@@ -70,7 +83,11 @@ export function NewMessagePage() {
     setProblem(undefined);
     const found = {
       to: to && targets.some((t) => t.id === to) ? undefined : sv.compose.toMissing,
-      subject: !subject.trim() ? sv.compose.subjectMissing : subject.length > SUBJECT_MAX ? sv.compose.subjectTooLong : undefined,
+      subject: !subject.trim()
+        ? sv.compose.subjectMissing
+        : subject.length > SUBJECT_MAX
+          ? sv.compose.subjectTooLong
+          : undefined,
       body: body.trim() ? undefined : sv.compose.bodyMissing,
     };
     setErrors(found);
@@ -103,10 +120,16 @@ export function NewMessagePage() {
     <>
       <h1>{sv.compose.title}</h1>
       <Form className="form card" onSubmit={submit} validationBehavior="aria">
-        <Select className="field" selectedKey={to} onSelectionChange={(k) => {
+        <Select
+          className="field"
+          selectedKey={to}
+          onSelectionChange={(k) => {
             setTo(k === null ? null : String(k));
             setErrors((e) => ({ ...e, to: undefined }));
-          }} isInvalid={!!errors.to} placeholder={sv.compose.toPlaceholder}>
+          }}
+          isInvalid={!!errors.to}
+          placeholder={sv.compose.toPlaceholder}
+        >
           <Label className="label">{sv.compose.to}</Label>
           <Button className="select-button">
             <SelectValue />

@@ -73,7 +73,9 @@ export function ProfilePage() {
       document.getElementById(found.mobile ? 'profil-mobil' : 'profil-epost')?.focus();
       return;
     }
-    const result = await save({ input: { mobile: mobile.trim(), email: email.trim(), notifyBySms: bySms, notifyByEmail: byEmail } });
+    const result = await save({
+      input: { mobile: mobile.trim(), email: email.trim(), notifyBySms: bySms, notifyByEmail: byEmail },
+    });
     if (result.error) {
       if (errorCode(result.error) === 'UNAUTHENTICATED') return;
       const field = errorField(result.error);
@@ -100,7 +102,9 @@ export function ProfilePage() {
           <dt>{sv.profile.personnummer}</dt>
           <dd>{me.personnummer.replace(/^(\d{8})(\d{4})$/, '$1-$2')}</dd>
           <dt>{sv.profile.address}</dt>
-          <dd>{me.address ? `${me.address.street}, ${me.address.postalCode} ${me.address.city}` : sv.profile.noAddress}</dd>
+          <dd>
+            {me.address ? `${me.address.street}, ${me.address.postalCode} ${me.address.city}` : sv.profile.noAddress}
+          </dd>
         </dl>
       </section>
       <section className="card" aria-labelledby="profil-kontakt">
@@ -116,10 +120,18 @@ export function ProfilePage() {
           </div>
         )}
         <Form className="form" onSubmit={submit} validationBehavior="aria">
-          <TextField className="field" value={mobile} onChange={(v) => {
-            setMobile(v);
-            setErrors((e) => ({ ...e, mobile: undefined }));
-          }} isInvalid={!!errors.mobile} type="tel" autoComplete="tel" id="profil-mobil">
+          <TextField
+            className="field"
+            value={mobile}
+            onChange={(v) => {
+              setMobile(v);
+              setErrors((e) => ({ ...e, mobile: undefined }));
+            }}
+            isInvalid={!!errors.mobile}
+            type="tel"
+            autoComplete="tel"
+            id="profil-mobil"
+          >
             <Label>{sv.profile.mobile}</Label>
             <Text slot="description" className="field-description">
               {sv.profile.mobileHint}
@@ -127,10 +139,18 @@ export function ProfilePage() {
             <Input />
             <FieldError className="field-error">{errors.mobile}</FieldError>
           </TextField>
-          <TextField className="field" value={email} onChange={(v) => {
-            setEmail(v);
-            setErrors((e) => ({ ...e, email: undefined }));
-          }} isInvalid={!!errors.email} type="email" autoComplete="email" id="profil-epost">
+          <TextField
+            className="field"
+            value={email}
+            onChange={(v) => {
+              setEmail(v);
+              setErrors((e) => ({ ...e, email: undefined }));
+            }}
+            isInvalid={!!errors.email}
+            type="email"
+            autoComplete="email"
+            id="profil-epost"
+          >
             <Label>{sv.profile.email}</Label>
             <Text slot="description" className="field-description">
               {sv.profile.emailHint}
@@ -141,24 +161,36 @@ export function ProfilePage() {
           <fieldset className="field">
             <legend>{sv.profile.notifications}</legend>
             <p className="field-description">{sv.profile.notificationsLead}</p>
-            <Checkbox className="checkbox" isSelected={bySms} onChange={(on) => {
-              setBySms(on);
-              setErrors((e) => ({ ...e, mobile: undefined }));
-            }}>
+            <Checkbox
+              className="checkbox"
+              isSelected={bySms}
+              onChange={(on) => {
+                setBySms(on);
+                setErrors((e) => ({ ...e, mobile: undefined }));
+              }}
+            >
               {({ isSelected }) => (
                 <>
-                  <span className="checkbox__box" aria-hidden="true">{isSelected ? '✓' : ''}</span>
+                  <span className="checkbox__box" aria-hidden="true">
+                    {isSelected ? '✓' : ''}
+                  </span>
                   {sv.profile.bySms}
                 </>
               )}
             </Checkbox>
-            <Checkbox className="checkbox" isSelected={byEmail} onChange={(on) => {
-              setByEmail(on);
-              setErrors((e) => ({ ...e, email: undefined }));
-            }}>
+            <Checkbox
+              className="checkbox"
+              isSelected={byEmail}
+              onChange={(on) => {
+                setByEmail(on);
+                setErrors((e) => ({ ...e, email: undefined }));
+              }}
+            >
               {({ isSelected }) => (
                 <>
-                  <span className="checkbox__box" aria-hidden="true">{isSelected ? '✓' : ''}</span>
+                  <span className="checkbox__box" aria-hidden="true">
+                    {isSelected ? '✓' : ''}
+                  </span>
                   {sv.profile.byEmail}
                 </>
               )}

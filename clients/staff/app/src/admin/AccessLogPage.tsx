@@ -58,11 +58,20 @@ export function AccessLogPage() {
   const load = async (after: string | null) => {
     const forKey = key;
     if (!after) rowsRef.current = [];
-    setLoaded((l) => ({ ...(after ? l : { rows: [], cursor: null, hasNext: false }), loading: true, error: undefined }));
+    setLoaded((l) => ({
+      ...(after ? l : { rows: [], cursor: null, hasNext: false }),
+      loading: true,
+      error: undefined,
+    }));
     const result = await client
       .query(
         AccessLogDocument,
-        { personnummer: filter.personnummer || undefined, actorId: filter.staffId || undefined, first: PAGE_SIZE, after },
+        {
+          personnummer: filter.personnummer || undefined,
+          actorId: filter.staffId || undefined,
+          first: PAGE_SIZE,
+          after,
+        },
         { requestPolicy: 'network-only' },
       )
       .toPromise();
@@ -117,7 +126,13 @@ export function AccessLogPage() {
       <p>{a.accessLog.lead}</p>
       <Form className="form card admin-search" onSubmit={submit} validationBehavior="aria">
         <div className="admin-search__fields">
-          <TextField className="field" value={pnr} onChange={(v) => (setPnr(v), setMissing(false))} isInvalid={pnrRefused && pnr.trim() === filter.personnummer} name="personnummer">
+          <TextField
+            className="field"
+            value={pnr}
+            onChange={(v) => (setPnr(v), setMissing(false))}
+            isInvalid={pnrRefused && pnr.trim() === filter.personnummer}
+            name="personnummer"
+          >
             <Label>{a.accessLog.personnummer}</Label>
             <Text slot="description" className="field-description">
               {a.accessLog.personnummerHint}
@@ -130,7 +145,10 @@ export function AccessLogPage() {
             hint={a.accessLog.staffHint}
             value={staffId}
             onChange={(v) => (setStaffId(v), setMissing(false))}
-            options={[{ id: ALL, name: a.accessLog.anyStaff }, ...staff.map((s) => ({ id: s.id, name: `${s.name} (${s.username})` }))]}
+            options={[
+              { id: ALL, name: a.accessLog.anyStaff },
+              ...staff.map((s) => ({ id: s.id, name: `${s.name} (${s.username})` })),
+            ]}
           />
         </div>
         {missing && (
@@ -181,7 +199,8 @@ export function AccessLogPage() {
             <>
               <table className="admin-table" data-testid="access-log">
                 <caption>
-                  {a.accessLog.caption} <span className="muted">({plural(loaded.rows.length, a.accessLog.countOne, a.accessLog.count)})</span>
+                  {a.accessLog.caption}{' '}
+                  <span className="muted">({plural(loaded.rows.length, a.accessLog.countOne, a.accessLog.count)})</span>
                 </caption>
                 <thead>
                   <tr>
@@ -194,7 +213,12 @@ export function AccessLogPage() {
                 </thead>
                 <tbody>
                   {loaded.rows.map((r, i) => (
-                    <tr key={r.id} data-testid="access-log-row" ref={i === newFrom ? firstNew : undefined} tabIndex={i === newFrom && i > 0 ? -1 : undefined}>
+                    <tr
+                      key={r.id}
+                      data-testid="access-log-row"
+                      ref={i === newFrom ? firstNew : undefined}
+                      tabIndex={i === newFrom && i > 0 ? -1 : undefined}
+                    >
                       <td data-label={a.accessLog.time} className="admin-table__time">
                         <time dateTime={r.createdAt}>{formatDateTime(r.createdAt)}</time>
                       </td>

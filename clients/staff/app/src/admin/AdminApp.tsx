@@ -8,10 +8,16 @@ import { adminSv as a } from './strings.sv';
 import './admin.css';
 
 const AccessLogPage = lazy(() => import('./AccessLogPage').then((m) => ({ default: m.AccessLogPage })));
-const FailedNotificationsPage = lazy(() => import('./FailedNotificationsPage').then((m) => ({ default: m.FailedNotificationsPage })));
+const FailedNotificationsPage = lazy(() =>
+  import('./FailedNotificationsPage').then((m) => ({ default: m.FailedNotificationsPage })),
+);
 const StaffAccountsPage = lazy(() => import('./StaffAccountsPage').then((m) => ({ default: m.StaffAccountsPage })));
-const SharedMailboxesPage = lazy(() => import('./SharedMailboxesPage').then((m) => ({ default: m.SharedMailboxesPage })));
-const ProtectedIdentityPage = lazy(() => import('./ProtectedIdentityPage').then((m) => ({ default: m.ProtectedIdentityPage })));
+const SharedMailboxesPage = lazy(() =>
+  import('./SharedMailboxesPage').then((m) => ({ default: m.SharedMailboxesPage })),
+);
+const ProtectedIdentityPage = lazy(() =>
+  import('./ProtectedIdentityPage').then((m) => ({ default: m.ProtectedIdentityPage })),
+);
 
 /** The administration (systemförvaltare): Loggkontroll, failed notifications, staff accounts, shared mailboxes, Skyddad folkbokföring. */
 export function AdminApp({ banner }: { banner?: ReactNode }) {
@@ -28,16 +34,16 @@ export function AdminApp({ banner }: { banner?: ReactNode }) {
       <ErrorBoundary key={location.pathname} title={sv.crash.title} text={sv.crash.text} reload={sv.crash.reload}>
         <Suspense fallback={<p role="status">{sv.loading}</p>}>
           <div className="admin">
-          <Routes>
-            <Route path="/" element={<Navigate to="/loggkontroll" replace />} />
-            <Route path="/inkorg" element={<Navigate to="/loggkontroll" replace />} />
-            <Route path="/loggkontroll" element={<AccessLogPage />} />
-            <Route path="/aviseringar" element={<FailedNotificationsPage />} />
-            <Route path="/personal" element={<StaffAccountsPage />} />
-            <Route path="/brevlador" element={<SharedMailboxesPage />} />
-            <Route path="/skyddad-folkbokforing" element={<ProtectedIdentityPage />} />
-            <Route path="*" element={<NotFound />} />
-          </Routes>
+            <Routes>
+              <Route path="/" element={<Navigate to="/loggkontroll" replace />} />
+              <Route path="/inkorg" element={<Navigate to="/loggkontroll" replace />} />
+              <Route path="/loggkontroll" element={<AccessLogPage />} />
+              <Route path="/aviseringar" element={<FailedNotificationsPage />} />
+              <Route path="/personal" element={<StaffAccountsPage />} />
+              <Route path="/brevlador" element={<SharedMailboxesPage />} />
+              <Route path="/skyddad-folkbokforing" element={<ProtectedIdentityPage />} />
+              <Route path="*" element={<NotFound />} />
+            </Routes>
           </div>
         </Suspense>
       </ErrorBoundary>

@@ -13,7 +13,10 @@ import { adminSv as a } from './strings.sv';
 export function FailedNotificationsPage() {
   const n = a.notifications;
   usePageTitle(n.title);
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: FailedNotificationsDocument, requestPolicy: 'network-only' });
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: FailedNotificationsDocument,
+    requestPolicy: 'network-only',
+  });
   const [, retry] = useMutation(RetryNotificationDocument);
   const [busy, setBusy] = useState<string>();
   const [problem, setProblem] = useState<string>();
@@ -80,7 +83,9 @@ export function FailedNotificationsPage() {
                   <td data-label={n.createdAt} className="admin-table__time">
                     <time dateTime={f.createdAt}>{formatDateTime(f.createdAt)}</time>
                   </td>
-                  <td data-label={n.failedAt} className="admin-table__time">{f.failedAt ? <time dateTime={f.failedAt}>{formatDateTime(f.failedAt)}</time> : '–'}</td>
+                  <td data-label={n.failedAt} className="admin-table__time">
+                    {f.failedAt ? <time dateTime={f.failedAt}>{formatDateTime(f.failedAt)}</time> : '–'}
+                  </td>
                   <td data-label={n.attempts}>{f.attempts}</td>
                   <td data-label={n.lastError} className="admin-table__error">
                     {f.lastError ?? n.none}

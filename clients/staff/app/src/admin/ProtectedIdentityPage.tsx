@@ -60,7 +60,9 @@ export function ProtectedIdentityPage() {
             {p.personnummerHint}
           </Text>
           <Input inputMode="numeric" autoComplete="off" />
-          <FieldError className="field-error">{refused?.field === 'personnummer' ? refused.text : p.pnrRequired}</FieldError>
+          <FieldError className="field-error">
+            {refused?.field === 'personnummer' ? refused.text : p.pnrRequired}
+          </FieldError>
         </TextField>
         <RadioGroup
           className="field radio-group"

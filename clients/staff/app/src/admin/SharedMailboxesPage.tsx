@@ -79,7 +79,15 @@ export function SharedMailboxesPage() {
   );
 }
 
-function MailboxCard({ mailbox, staff, onChanged }: { mailbox: Mailbox; staff: Member[]; onChanged: (text: string, focus?: boolean) => void }) {
+function MailboxCard({
+  mailbox,
+  staff,
+  onChanged,
+}: {
+  mailbox: Mailbox;
+  staff: Member[];
+  onChanged: (text: string, focus?: boolean) => void;
+}) {
   const m = a.mailboxes;
   const [adding, setAdding] = useState<string | null>(null);
   const [problem, setProblem] = useState<string>();
@@ -140,7 +148,12 @@ function MailboxCard({ mailbox, staff, onChanged }: { mailbox: Mailbox; staff: M
           ))}
         </ul>
       )}
-      <Form className="admin-add" onSubmit={onAdd} validationBehavior="aria" aria-label={fmt(m.addMemberTo, { mailbox: mailbox.name })}>
+      <Form
+        className="admin-add"
+        onSubmit={onAdd}
+        validationBehavior="aria"
+        aria-label={fmt(m.addMemberTo, { mailbox: mailbox.name })}
+      >
         <Choice
           label={fmt(m.addMemberTo, { mailbox: mailbox.name })}
           value={adding}
@@ -159,7 +172,11 @@ function MailboxCard({ mailbox, staff, onChanged }: { mailbox: Mailbox; staff: M
           <p>{problem}</p>
         </div>
       )}
-      <Button className="button button--link admin-history-toggle" aria-expanded={history} onPress={() => setHistory((h) => !h)}>
+      <Button
+        className="button button--link admin-history-toggle"
+        aria-expanded={history}
+        onPress={() => setHistory((h) => !h)}
+      >
         {m.history}
       </Button>
       {history && <MembershipHistory mailboxId={mailbox.id} version={historyVersion} />}
@@ -178,14 +195,20 @@ function MembershipHistory({ mailboxId, version }: { mailboxId: string; version:
   useEffect(() => {
     if (version) reexecute({ requestPolicy: 'network-only' });
   }, [version, reexecute]);
-  if (!data) return <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />;
+  if (!data)
+    return <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />;
   const changes = data.sharedMailboxMembershipChanges;
   if (changes.length === 0) return <p>{m.noHistory}</p>;
   return (
     <ul className="admin-history" data-testid="membership-history">
       {changes.map((c) => (
         <li key={c.id}>
-          {fmt(m.historyLine, { member: c.member.name, change: m.changes[c.change] ?? c.change, by: c.changedBy.name, time: formatDateTime(c.createdAt) })}
+          {fmt(m.historyLine, {
+            member: c.member.name,
+            change: m.changes[c.change] ?? c.change,
+            by: c.changedBy.name,
+            time: formatDateTime(c.createdAt),
+          })}
         </li>
       ))}
     </ul>
@@ -214,7 +237,14 @@ function CreateMailbox({ onDone }: { onDone: (name?: string) => void }) {
     <section className="card" aria-labelledby="ny-brevlada">
       <h2 id="ny-brevlada">{m.create}</h2>
       <Form className="form" onSubmit={submit} validationBehavior="aria">
-        <TextField className="field" value={name} onChange={(v) => (setName(v), setMissing((x) => ({ ...x, name: false })), setProblem(undefined))} isRequired isInvalid={!!missing.name} autoFocus>
+        <TextField
+          className="field"
+          value={name}
+          onChange={(v) => (setName(v), setMissing((x) => ({ ...x, name: false })), setProblem(undefined))}
+          isRequired
+          isInvalid={!!missing.name}
+          autoFocus
+        >
           <Label>{m.name}</Label>
           <Input autoComplete="off" />
           <FieldError className="field-error">{m.nameRequired}</FieldError>

@@ -4,7 +4,15 @@ import { useMutation, useQuery } from 'urql';
 import { errorField } from '../../../../shared/ui/api';
 import { QueryState } from '../../../../shared/ui/QueryState';
 import { fmt } from '../../../../shared/ui/strings';
-import { CreateStaffDocument, StaffMeDocument, StaffMembersDocument, UnitsDocument, UpdateStaffDocument, type StaffMembersQuery, type StaffRole } from '../../../src/generated/graphql';
+import {
+  CreateStaffDocument,
+  StaffMeDocument,
+  StaffMembersDocument,
+  UnitsDocument,
+  UpdateStaffDocument,
+  type StaffMembersQuery,
+  type StaffRole,
+} from '../../../src/generated/graphql';
 import { usePageTitle } from '../title';
 import { Choice } from './Choice';
 import { Done, doneNote, type DoneNote } from './Done';
@@ -70,7 +78,13 @@ export function StaffAccountsPage() {
           </thead>
           <tbody>
             {data.staffMembers.map((m) => (
-              <StaffRow key={m.id} member={m} self={m.id === me?.staffMe.id} onChanged={say} onEdit={() => (setEditing(m), setDone(undefined))} />
+              <StaffRow
+                key={m.id}
+                member={m}
+                self={m.id === me?.staffMe.id}
+                onChanged={say}
+                onEdit={() => (setEditing(m), setDone(undefined))}
+              />
             ))}
           </tbody>
         </table>
@@ -80,7 +94,17 @@ export function StaffAccountsPage() {
   );
 }
 
-function StaffRow({ member: m, self, onChanged, onEdit }: { member: Member; self: boolean; onChanged: (text: string) => void; onEdit: () => void }) {
+function StaffRow({
+  member: m,
+  self,
+  onChanged,
+  onEdit,
+}: {
+  member: Member;
+  self: boolean;
+  onChanged: (text: string) => void;
+  onEdit: () => void;
+}) {
   const s = a.staff;
   const [confirming, setConfirming] = useState(false);
   const [problem, setProblem] = useState<string>();
@@ -109,7 +133,11 @@ function StaffRow({ member: m, self, onChanged, onEdit }: { member: Member; self
               {s.edit}
             </Button>
             {m.active ? (
-              <Button className="button button--compact" aria-label={fmt(s.disableNamed, { name: m.name })} onPress={() => setConfirming(true)}>
+              <Button
+                className="button button--compact"
+                aria-label={fmt(s.disableNamed, { name: m.name })}
+                onPress={() => setConfirming(true)}
+              >
                 {s.disable}
               </Button>
             ) : (
@@ -156,7 +184,12 @@ function StaffRow({ member: m, self, onChanged, onEdit }: { member: Member; self
 function StaffForm({ member, onDone }: { member?: Member; onDone: (text?: string) => void }) {
   const s = a.staff;
   const [{ data: units }] = useQuery({ query: UnitsDocument });
-  const [values, setValues] = useState({ username: member?.username ?? '', givenName: member?.givenName ?? '', familyName: member?.familyName ?? '', title: member?.title ?? '' });
+  const [values, setValues] = useState({
+    username: member?.username ?? '',
+    givenName: member?.givenName ?? '',
+    familyName: member?.familyName ?? '',
+    title: member?.title ?? '',
+  });
   const [role, setRole] = useState<string>(member?.role ?? 'CASEWORKER');
   const [unitId, setUnitId] = useState<string | null>(member?.unit.id ?? null);
   const [missing, setMissing] = useState<Set<string>>(new Set());
@@ -177,7 +210,13 @@ function StaffForm({ member, onDone }: { member?: Member; onDone: (text?: string
     if (!unitId) empty.add('unitId');
     setMissing(empty);
     if (empty.size) return;
-    const fields = { givenName: values.givenName.trim(), familyName: values.familyName.trim(), title: values.title.trim() || null, role: role as StaffRole, unitId: unitId! };
+    const fields = {
+      givenName: values.givenName.trim(),
+      familyName: values.familyName.trim(),
+      title: values.title.trim() || null,
+      role: role as StaffRole,
+      unitId: unitId!,
+    };
     if (member) {
       const result = await update({ id: member.id, input: fields });
       if (result.error) return setRefused({ field: errorField(result.error), text: adminErrorText(result.error) });
@@ -188,7 +227,11 @@ function StaffForm({ member, onDone }: { member?: Member; onDone: (text?: string
       onDone(fmt(s.created, { name: result.data!.createStaff.name }));
     }
   };
-  const text = (field: keyof typeof values, label: string, opts: { hint?: string; required?: boolean; autoFocus?: boolean } = {}) => (
+  const text = (
+    field: keyof typeof values,
+    label: string,
+    opts: { hint?: string; required?: boolean; autoFocus?: boolean } = {},
+  ) => (
     <TextField
       className="field"
       value={values[field]}
@@ -204,7 +247,9 @@ function StaffForm({ member, onDone }: { member?: Member; onDone: (text?: string
         </Text>
       )}
       <Input autoComplete="off" />
-      <FieldError className="field-error">{refused?.field === field ? refused.text : fmt(s.required, { field: label.toLowerCase() })}</FieldError>
+      <FieldError className="field-error">
+        {refused?.field === field ? refused.text : fmt(s.required, { field: label.toLowerCase() })}
+      </FieldError>
     </TextField>
   );
   return (

@@ -36,7 +36,9 @@ export function UnitsSection() {
           }}
         />
       )}
-      {!data && <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
+      {!data && (
+        <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
+      )}
       {data && (
         <ul className="admin-units" aria-label={u.list} data-testid="units">
           {data.units.map((unit) => (
@@ -70,12 +72,25 @@ function UnitForm({ onDone }: { onDone: (name?: string) => void }) {
   return (
     <div className="card">
       <Form className="form" onSubmit={submit} validationBehavior="aria" aria-label={u.create}>
-        <TextField className="field" value={name} onChange={(v) => (setName(v), setMissing((m) => ({ ...m, name: false })), setRefused(undefined))} isRequired isInvalid={!!missing.name || !!refused} autoFocus>
+        <TextField
+          className="field"
+          value={name}
+          onChange={(v) => (setName(v), setMissing((m) => ({ ...m, name: false })), setRefused(undefined))}
+          isRequired
+          isInvalid={!!missing.name || !!refused}
+          autoFocus
+        >
           <Label>{u.name}</Label>
           <Input autoComplete="off" />
           <FieldError className="field-error">{refused ?? u.nameRequired}</FieldError>
         </TextField>
-        <TextField className="field" value={municipality} onChange={(v) => (setMunicipality(v), setMissing((m) => ({ ...m, municipality: false })))} isRequired isInvalid={!!missing.municipality}>
+        <TextField
+          className="field"
+          value={municipality}
+          onChange={(v) => (setMunicipality(v), setMissing((m) => ({ ...m, municipality: false })))}
+          isRequired
+          isInvalid={!!missing.municipality}
+        >
           <Label>{u.municipality}</Label>
           <Input autoComplete="off" />
           <FieldError className="field-error">{u.municipalityRequired}</FieldError>

@@ -40,15 +40,18 @@ export const adminSv = {
     CONFLICT_name: 'Det finns redan en brevlåda med det namnet. Välj ett annat namn.',
     CONFLICT_unit: 'Det finns redan en enhet med det namnet. Välj ett annat namn.',
     CONFLICT: 'Det finns redan. Välj ett annat namn.',
-    FORBIDDEN_member: 'En systemförvaltare kan inte vara medlem i en gemensam brevlåda (systemförvaltare ser inga personers meddelanden). Lägg till en handläggare eller utförare i stället.',
+    FORBIDDEN_member:
+      'En systemförvaltare kan inte vara medlem i en gemensam brevlåda (systemförvaltare ser inga personers meddelanden). Lägg till en handläggare eller utförare i stället.',
     BAD_USER_INPUT_active: 'Du kan inte stänga av ditt eget konto. Be en annan systemförvaltare.',
     BAD_USER_INPUT_role: 'Du kan inte ta bort din egen roll som systemförvaltare. Be en annan systemförvaltare.',
-    BAD_USER_INPUT_username: 'Användarnamnet får bara innehålla a–z, siffror, punkt, bindestreck och understreck (2–64 tecken).',
+    BAD_USER_INPUT_username:
+      'Användarnamnet får bara innehålla a–z, siffror, punkt, bindestreck och understreck (2–64 tecken).',
     BAD_USER_INPUT_personnummer: 'Personnumret är inte giltigt. Skriv det som ÅÅÅÅMMDD-NNNN eller ÅÅMMDD-NNNN.',
     BAD_USER_INPUT_staffId: 'Den personen finns inte i personalen. Välj någon i listan.',
     BAD_USER_INPUT: 'Något av det du fyllt i är inte giltigt. Rätta det och försök igen.',
     NOT_FOUND_personnummer: 'Ingen person med det personnumret finns i socialtjänstens register. Kontrollera numret.',
-    NOT_FOUND_notification: 'Aviseringen finns inte längre bland de misslyckade (den kan redan ha skickats om). Listan är uppdaterad.',
+    NOT_FOUND_notification:
+      'Aviseringen finns inte längre bland de misslyckade (den kan redan ha skickats om). Listan är uppdaterad.',
     INTERNAL_SERVER_ERROR_notification: 'Aviseringar skickas inte från den här servern just nu. Kontakta driften.',
   } as Record<string, string>,
   accessLog: {
@@ -128,7 +131,8 @@ export const adminSv = {
     enableNamed: 'Aktivera kontot för {name}',
     disabledDone: 'Kontot för {name} är avstängt.',
     enabledDone: 'Kontot för {name} är aktiverat.',
-    confirmDisable: 'Stänga av kontot för {name}? Personen loggas ut direkt och kan inte logga in igen förrän kontot aktiveras.',
+    confirmDisable:
+      'Stänga av kontot för {name}? Personen loggas ut direkt och kan inte logga in igen förrän kontot aktiveras.',
     required: 'Fyll i {field}.',
     chooseUnit: 'Välj en enhet.',
     list: 'Konton',

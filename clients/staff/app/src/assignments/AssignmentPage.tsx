@@ -22,7 +22,11 @@ import { usePageTitle } from '../title';
  */
 export function AssignmentPage() {
   const { id = '' } = useParams();
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: UppdragIfoDocument, variables: {}, requestPolicy: 'cache-and-network' });
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: UppdragIfoDocument,
+    variables: {},
+    requestPolicy: 'cache-and-network',
+  });
   const [creating, setCreating] = useState(false);
   const [inserting, setInserting] = useState(false);
   const trigger = useRef<HTMLElement | null>(null);
@@ -34,7 +38,9 @@ export function AssignmentPage() {
       <p className="back-link">
         <Link to="/uppdrag">{sv.assignments.back}</Link>
       </p>
-      {!data && <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
+      {!data && (
+        <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
+      )}
       {data && !a && (
         <div className="alert alert--error" role="alert">
           <p>{sv.errors.notFound}</p>
@@ -50,7 +56,8 @@ export function AssignmentPage() {
               <div>
                 <dt>{sv.assignments.person}</dt>
                 <dd>
-                  <Link to={`/personer/${a.case.holder.id}`}>{a.case.holder.name}</Link> {pnr(a.case.holder.personnummer)}
+                  <Link to={`/personer/${a.case.holder.id}`}>{a.case.holder.name}</Link>{' '}
+                  {pnr(a.case.holder.personnummer)}
                 </dd>
               </div>
               <div>
@@ -66,7 +73,8 @@ export function AssignmentPage() {
               <div>
                 <dt>{sv.cases.status}</dt>
                 <dd>
-                  {fmt(sv.assignments.ordered, { date: a.startDate })} · {a.endDate ? fmt(sv.assignments.ended, { date: a.endDate }) : sv.assignments.ongoing}
+                  {fmt(sv.assignments.ordered, { date: a.startDate })} ·{' '}
+                  {a.endDate ? fmt(sv.assignments.ended, { date: a.endDate }) : sv.assignments.ongoing}
                 </dd>
               </div>
             </dl>

@@ -18,7 +18,11 @@ import { usePageTitle } from '../title';
  */
 export function AssignmentsPage() {
   const [includeEnded, setIncludeEnded] = useState(false);
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: UppdragIfoListDocument, variables: { includeEnded }, requestPolicy: 'cache-and-network' });
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: UppdragIfoListDocument,
+    variables: { includeEnded },
+    requestPolicy: 'cache-and-network',
+  });
   usePageTitle(sv.assignments.title);
   const list = data?.myAssignments ?? [];
   return (
@@ -30,8 +34,12 @@ export function AssignmentsPage() {
           {sv.assignments.showEnded}
         </Checkbox>
       </div>
-      {!data && <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
-      {data && list.length === 0 && <p className="card">{includeEnded ? sv.assignments.emptyAll : sv.assignments.empty}</p>}
+      {!data && (
+        <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
+      )}
+      {data && list.length === 0 && (
+        <p className="card">{includeEnded ? sv.assignments.emptyAll : sv.assignments.empty}</p>
+      )}
       {list.length > 0 && (
         <ul className="assignment-list" data-testid="assignments" aria-label={sv.assignments.title}>
           {list.map((a) => {
@@ -39,7 +47,10 @@ export function AssignmentsPage() {
             return c ? (
               <li key={a.id} className="card assignment">
                 <h2 className="assignment__title">
-                  <Link to={`/uppdrag/${a.id}`} aria-label={fmt(sv.assignments.openNamed, { name: a.description, person: c.holder.name })}>
+                  <Link
+                    to={`/uppdrag/${a.id}`}
+                    aria-label={fmt(sv.assignments.openNamed, { name: a.description, person: c.holder.name })}
+                  >
                     {a.description}
                   </Link>
                 </h2>
@@ -47,11 +58,14 @@ export function AssignmentsPage() {
                   <strong>{c.holder.name}</strong> {pnr(c.holder.personnummer)}
                 </p>
                 <p className="small">
-                  {c.title} · {plural(a.documents.length, sv.assignments.documentCountOne, sv.assignments.documentCount)}
+                  {c.title} ·{' '}
+                  {plural(a.documents.length, sv.assignments.documentCountOne, sv.assignments.documentCount)}
                 </p>
                 <p className="muted small">
                   {fmt(sv.assignments.ordered, { date: a.startDate })} ·{' '}
-                  <span className="status status--open">{a.endDate ? fmt(sv.assignments.ongoingUntil, { date: a.endDate }) : sv.assignments.ongoing}</span>
+                  <span className="status status--open">
+                    {a.endDate ? fmt(sv.assignments.ongoingUntil, { date: a.endDate }) : sv.assignments.ongoing}
+                  </span>
                   {a.intervention && ` · ${a.intervention.label}`}
                 </p>
               </li>
@@ -60,7 +74,9 @@ export function AssignmentsPage() {
                 <h2 className="assignment__title">{a.description}</h2>
                 <p className="muted small">
                   {fmt(sv.assignments.ordered, { date: a.startDate })} ·{' '}
-                  <span className="status">{a.endDate ? fmt(sv.assignments.ended, { date: a.endDate }) : sv.assignments.endedNoDate}</span>
+                  <span className="status">
+                    {a.endDate ? fmt(sv.assignments.ended, { date: a.endDate }) : sv.assignments.endedNoDate}
+                  </span>
                 </p>
                 <p className="muted small">{sv.assignments.endedNoAccess}</p>
               </li>

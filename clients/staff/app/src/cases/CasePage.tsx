@@ -7,7 +7,14 @@ import { useMutation, useQuery } from 'urql';
 import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
 import { fmt } from '../../../../shared/ui/strings';
-import { CaseViewCloseCaseDocument, CaseViewDeactivateRelationDocument, CaseViewDocument, CaseViewEndAssignmentDocument, type CaseViewQuery, type CaseViewRelationFragment } from '../../../src/generated/graphql';
+import {
+  CaseViewCloseCaseDocument,
+  CaseViewDeactivateRelationDocument,
+  CaseViewDocument,
+  CaseViewEndAssignmentDocument,
+  type CaseViewQuery,
+  type CaseViewRelationFragment,
+} from '../../../src/generated/graphql';
 import { addressLine, phone, pnr, today } from '../persons/format';
 import { useRole } from '../persons/useRole';
 import { ModalDialog, Problem } from '../persons/widgets';
@@ -17,7 +24,9 @@ import { JournalSection } from './JournalSection';
 import { DocumentsSection } from './DocumentsSection';
 
 const RelationDialog = lazy(() => import('./RelationDialog').then((m) => ({ default: m.RelationDialog })));
-const ActivateRelationDialog = lazy(() => import('./RelationDialog').then((m) => ({ default: m.ActivateRelationDialog })));
+const ActivateRelationDialog = lazy(() =>
+  import('./RelationDialog').then((m) => ({ default: m.ActivateRelationDialog })),
+);
 
 export type ViewedCase = CaseViewQuery['case'];
 
@@ -30,7 +39,8 @@ export function CasePage() {
   const { id = '', section } = useParams();
   const [{ data, fetching, error }, reexecute] = useQuery({ query: CaseViewDocument, variables: { id } });
   const c = data?.case;
-  const sectionName = section === 'journal' ? sv.cases.journal : section === 'dokumentation' ? sv.cases.documentation : undefined;
+  const sectionName =
+    section === 'journal' ? sv.cases.journal : section === 'dokumentation' ? sv.cases.documentation : undefined;
   usePageTitle(c ? (sectionName ? `${sectionName} – ${c.title}` : c.title) : undefined);
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
   return (
@@ -84,7 +94,9 @@ function CaseFacts({ c }: { c: ViewedCase }) {
           <dt>{sv.cases.holder}</dt>
           <dd>
             <Link to={`/personer/${c.holder.id}`}>{c.holder.name}</Link> {pnr(c.holder.personnummer)}
-            {c.holder.protectedIdentity && <span className="flag flag--protected">{sv.persons.flagNames.protectedIdentity}</span>}
+            {c.holder.protectedIdentity && (
+              <span className="flag flag--protected">{sv.persons.flagNames.protectedIdentity}</span>
+            )}
           </dd>
         </div>
         <div>
@@ -141,7 +153,8 @@ function Overview({ c, refresh }: { c: ViewedCase; refresh: () => void }) {
             <li key={i.id}>
               <strong>{i.label}</strong>
               <p className="muted small">
-                {fmt(sv.cases.from, { date: i.startDate })} {i.endDate ? fmt(sv.cases.until, { date: i.endDate }) : `· ${sv.cases.ongoing}`}
+                {fmt(sv.cases.from, { date: i.startDate })}{' '}
+                {i.endDate ? fmt(sv.cases.until, { date: i.endDate }) : `· ${sv.cases.ongoing}`}
               </p>
             </li>
           ))}
@@ -155,7 +168,10 @@ function Overview({ c, refresh }: { c: ViewedCase; refresh: () => void }) {
             <li key={a.id}>
               <strong>{a.description}</strong>
               <p className="muted small">
-                {fmt(sv.cases.executor, { name: a.executor.title ? `${a.executor.name}, ${a.executor.title}` : a.executor.name })} · {fmt(sv.cases.from, { date: a.startDate })}{' '}
+                {fmt(sv.cases.executor, {
+                  name: a.executor.title ? `${a.executor.name}, ${a.executor.title}` : a.executor.name,
+                })}{' '}
+                · {fmt(sv.cases.from, { date: a.startDate })}{' '}
                 {a.endDate ? fmt(sv.cases.until, { date: a.endDate }) : `· ${sv.cases.ongoing}`}
                 {a.intervention && ` · ${a.intervention.label}`}
               </p>
@@ -292,7 +308,17 @@ function Overview({ c, refresh }: { c: ViewedCase; refresh: () => void }) {
   );
 }
 
-function RelationRow({ r, canChange, onActivate, onDeactivate }: { r: CaseViewRelationFragment; canChange: boolean; onActivate: (el: HTMLElement) => void; onDeactivate: () => void }) {
+function RelationRow({
+  r,
+  canChange,
+  onActivate,
+  onDeactivate,
+}: {
+  r: CaseViewRelationFragment;
+  canChange: boolean;
+  onActivate: (el: HTMLElement) => void;
+  onDeactivate: () => void;
+}) {
   const p = r.person;
   const approved = r.types.includes('APPROVED_FOR_MESSAGES');
   return (
@@ -310,9 +336,18 @@ function RelationRow({ r, canChange, onActivate, onDeactivate }: { r: CaseViewRe
         <dt>{sv.cases.validTo}</dt>
         <dd>{r.validTo ?? '–'}</dd>
         <dt>{sv.cases.address}</dt>
-        <dd>{p.contactDetailsHidden ? <span className="muted">{sv.cases.hidden}</span> : (addressLine(p.address) ?? '–')}</dd>
+        <dd>
+          {p.contactDetailsHidden ? <span className="muted">{sv.cases.hidden}</span> : (addressLine(p.address) ?? '–')}
+        </dd>
         <dt>{sv.cases.contact}</dt>
-        <dd>{p.contactDetailsHidden ? <span className="muted">{sv.cases.hidden}</span> : [phone(p.mobile) && `${phone(p.mobile)} (${sv.persons.mobileShort})`, p.email].filter(Boolean).join(', ') || '–'}</dd>
+        <dd>
+          {p.contactDetailsHidden ? (
+            <span className="muted">{sv.cases.hidden}</span>
+          ) : (
+            [phone(p.mobile) && `${phone(p.mobile)} (${sv.persons.mobileShort})`, p.email].filter(Boolean).join(', ') ||
+            '–'
+          )}
+        </dd>
       </dl>
       <p>
         <span className={r.messagingActive ? 'status status--open' : 'status'} data-testid="relation-status">
@@ -321,12 +356,20 @@ function RelationRow({ r, canChange, onActivate, onDeactivate }: { r: CaseViewRe
       </p>
       {canChange && approved && (
         <div className="button-row button-row--tight">
-          <Button className="button button--small" onPress={(e) => onActivate(e.target as HTMLElement)} aria-label={fmt(sv.cases.eServiceNamed, { name: p.name })}>
+          <Button
+            className="button button--small"
+            onPress={(e) => onActivate(e.target as HTMLElement)}
+            aria-label={fmt(sv.cases.eServiceNamed, { name: p.name })}
+          >
             <span aria-hidden="true">✎ </span>
             {sv.cases.eService}
           </Button>
           {r.activatedAt && (
-            <Button className="button button--small" onPress={onDeactivate} aria-label={fmt(sv.cases.deactivateNamed, { name: p.name })}>
+            <Button
+              className="button button--small"
+              onPress={onDeactivate}
+              aria-label={fmt(sv.cases.deactivateNamed, { name: p.name })}
+            >
               {sv.cases.deactivate}
             </Button>
           )}
@@ -373,7 +416,14 @@ function EndDialog({
     <ModalDialog title={title} onClose={() => onClose()} testId="end-dialog">
       <p>{text}</p>
       <Form className="form" onSubmit={submit} validationBehavior="aria">
-        <TextField className="field" type="date" value={date} onChange={(v) => (setDate(v), setInvalid(false))} isRequired isInvalid={invalid}>
+        <TextField
+          className="field"
+          type="date"
+          value={date}
+          onChange={(v) => (setDate(v), setInvalid(false))}
+          isRequired
+          isInvalid={invalid}
+        >
           <Label>{label}</Label>
           <Input min={min} max={today()} />
           <FieldError className="field-error">{fmt(sv.cases.endDateRange, { min, max: today() })}</FieldError>

@@ -36,9 +36,21 @@ export function DocumentFields({ fields, rows }: { fields: ReturnType<typeof use
   const { values, invalid, set } = fields;
   return (
     <>
-      <Choice label={sv.documents.type} value={values.type} onChange={(v) => set({ type: v as CaseDocumentType })} options={DOCUMENT_TYPES.map((t) => ({ id: t, name: sv.documents.typeNames[t] }))} />
+      <Choice
+        label={sv.documents.type}
+        value={values.type}
+        onChange={(v) => set({ type: v as CaseDocumentType })}
+        options={DOCUMENT_TYPES.map((t) => ({ id: t, name: sv.documents.typeNames[t] }))}
+      />
       <div className="field-row">
-        <TextField className="field field--grow" value={values.title} onChange={(title) => set({ title })} isRequired isInvalid={invalid.title} maxLength={200}>
+        <TextField
+          className="field field--grow"
+          value={values.title}
+          onChange={(title) => set({ title })}
+          isRequired
+          isInvalid={invalid.title}
+          maxLength={200}
+        >
           <Label>{sv.documents.heading}</Label>
           <Input />
           <FieldError className="field-error">{sv.documents.headingRequired}</FieldError>
@@ -48,7 +60,13 @@ export function DocumentFields({ fields, rows }: { fields: ReturnType<typeof use
           <Input />
         </TextField>
       </div>
-      <TextField className="field" value={values.text} onChange={(text) => set({ text })} isRequired isInvalid={invalid.text}>
+      <TextField
+        className="field"
+        value={values.text}
+        onChange={(text) => set({ text })}
+        isRequired
+        isInvalid={invalid.text}
+      >
         <Label>{sv.documents.text}</Label>
         <TextArea rows={rows} />
         <FieldError className="field-error">{sv.documents.textRequired}</FieldError>

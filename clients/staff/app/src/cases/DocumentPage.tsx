@@ -1,6 +1,19 @@
 import '../persons/person-case.css';
 import { useRef, useState, type FormEvent } from 'react';
-import { Button, FieldError, Form, Input, Label, Tab, TabList, TabPanel, Tabs, Text, TextArea, TextField } from 'react-aria-components';
+import {
+  Button,
+  FieldError,
+  Form,
+  Input,
+  Label,
+  Tab,
+  TabList,
+  TabPanel,
+  Tabs,
+  Text,
+  TextArea,
+  TextField,
+} from 'react-aria-components';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { errorCode } from '../../../../shared/ui/api';
@@ -37,16 +50,23 @@ const TEMPLATES: CaseDocumentTemplate[] = ['BREV', 'KALLELSE', 'BESLUT', 'UTREDN
  */
 export function DocumentPage() {
   const { caseId, assignmentId, documentId = '' } = useParams();
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: CaseViewDocumentOneDocument, variables: { id: documentId } });
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: CaseViewDocumentOneDocument,
+    variables: { id: documentId },
+  });
   const doc = data?.caseDocument;
   usePageTitle(doc?.title);
-  const back = assignmentId ? { to: `/uppdrag/${assignmentId}`, label: sv.documents.backAssignment } : { to: `/arende/${caseId}/dokumentation`, label: sv.documents.back };
+  const back = assignmentId
+    ? { to: `/uppdrag/${assignmentId}`, label: sv.documents.backAssignment }
+    : { to: `/arende/${caseId}/dokumentation`, label: sv.documents.back };
   return (
     <>
       <p className="back-link">
         <Link to={back.to}>{back.label}</Link>
       </p>
-      {!doc && <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
+      {!doc && (
+        <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
+      )}
       {doc && <DocumentView key={doc.id} doc={doc} refresh={() => reexecute({ requestPolicy: 'network-only' })} />}
     </>
   );
@@ -59,7 +79,8 @@ function DocumentView({ doc, refresh }: { doc: Doc; refresh: () => void }) {
     <>
       <h1>{doc.title}</h1>
       <p className="muted">
-        {sv.documents.typeNames[doc.type] ?? doc.type} · {doc.date} · {fmt(sv.documents.author, { name: doc.author.name })} · {doc.case.title}, {doc.case.holder.name}
+        {sv.documents.typeNames[doc.type] ?? doc.type} · {doc.date} ·{' '}
+        {fmt(sv.documents.author, { name: doc.author.name })} · {doc.case.title}, {doc.case.holder.name}
       </p>
       <Tabs selectedKey={tab} onSelectionChange={(k) => setTab(String(k))} className="tabs">
         <TabList aria-label={doc.title} className="tabs__list">
@@ -71,7 +92,11 @@ function DocumentView({ doc, refresh }: { doc: Doc; refresh: () => void }) {
           </Tab>
         </TabList>
         <TabPanel id="dokument" className="tabs__panel">
-          {doc.locked || !open ? <LockedText doc={doc} /> : <EditForm doc={doc} refresh={refresh} onLocked={() => (refresh(), setTab('pdf'))} />}
+          {doc.locked || !open ? (
+            <LockedText doc={doc} />
+          ) : (
+            <EditForm doc={doc} refresh={refresh} onLocked={() => (refresh(), setTab('pdf'))} />
+          )}
         </TabPanel>
         <TabPanel id="pdf" className="tabs__panel">
           <PdfTab doc={doc} open={open} refresh={refresh} />
@@ -86,10 +111,15 @@ function LockedText({ doc }: { doc: Doc }) {
     <>
       {doc.lockedAt && (
         <p className="status-line">
-          <span className="status">{sv.documents.locked}</span> {fmt(sv.documents.lockedBy, { time: dayTime(doc.lockedAt), name: doc.lockedBy?.name ?? '' })}
+          <span className="status">{sv.documents.locked}</span>{' '}
+          {fmt(sv.documents.lockedBy, { time: dayTime(doc.lockedAt), name: doc.lockedBy?.name ?? '' })}
         </p>
       )}
-      {doc.origin === 'INSERTED' ? <p className="card">{sv.documents.insertedText}</p> : <div className="document-text">{doc.text}</div>}
+      {doc.origin === 'INSERTED' ? (
+        <p className="card">{sv.documents.insertedText}</p>
+      ) : (
+        <div className="document-text">{doc.text}</div>
+      )}
       <p className="muted small">{fmt(sv.documents.updatedAt, { time: dayTime(doc.updatedAt) })}</p>
     </>
   );
@@ -195,7 +225,9 @@ function PdfTab({ doc, open, refresh }: { doc: Doc; open: boolean; refresh: () =
         </div>
       )}
       {doc.pdfs.length === 0 && <p>{sv.documents.noPdfs}</p>}
-      {doc.pdfs.length > 0 && <PdfTable pdfs={doc.pdfs} canSend={open} onSend={(p, el) => ((trigger.current = el), setSending(p))} />}
+      {doc.pdfs.length > 0 && (
+        <PdfTable pdfs={doc.pdfs} canSend={open} onSend={(p, el) => ((trigger.current = el), setSending(p))} />
+      )}
       {creating && (
         <CreatePdfDialog
           doc={doc}
@@ -246,8 +278,21 @@ function CreatePdfDialog({ doc, onClose }: { doc: Doc; onClose: (done?: string) 
   return (
     <ModalDialog title={sv.documents.createPdf} onClose={() => onClose()} testId="create-pdf">
       <Form className="form" onSubmit={submit} validationBehavior="aria">
-        <Choice label={sv.documents.template} value={template} onChange={(v) => setTemplate(v as CaseDocumentTemplate)} options={TEMPLATES.map((t) => ({ id: t, name: sv.documents.templates[t] }))} />
-        <TextField className="field" value={name} onChange={(v) => (setName(v), setInvalid(false))} isRequired isInvalid={invalid} maxLength={120} autoFocus>
+        <Choice
+          label={sv.documents.template}
+          value={template}
+          onChange={(v) => setTemplate(v as CaseDocumentTemplate)}
+          options={TEMPLATES.map((t) => ({ id: t, name: sv.documents.templates[t] }))}
+        />
+        <TextField
+          className="field"
+          value={name}
+          onChange={(v) => (setName(v), setInvalid(false))}
+          isRequired
+          isInvalid={invalid}
+          maxLength={120}
+          autoFocus
+        >
           <Label>{sv.documents.name}</Label>
           <Text slot="description" className="field-description">
             {sv.documents.nameHint}
@@ -270,7 +315,15 @@ function CreatePdfDialog({ doc, onClose }: { doc: Doc; onClose: (done?: string) 
 }
 
 /** The PDF list: Skapat, Benämning, Signatur, and Visa (new tab) and Skicka (the seed's letter icon). */
-export function PdfTable({ pdfs, canSend, onSend }: { pdfs: DocPdf[]; canSend: boolean; onSend: (p: DocPdf, trigger: HTMLElement) => void }) {
+export function PdfTable({
+  pdfs,
+  canSend,
+  onSend,
+}: {
+  pdfs: DocPdf[];
+  canSend: boolean;
+  onSend: (p: DocPdf, trigger: HTMLElement) => void;
+}) {
   return (
     <table className="doc-table pdf-table" data-testid="pdfs">
       <thead>
@@ -292,11 +345,21 @@ export function PdfTable({ pdfs, canSend, onSend }: { pdfs: DocPdf[]; canSend: b
             <td data-label={sv.documents.pdfColumns.signature}>{p.signature}</td>
             <td data-label={sv.documents.pdfColumns.options}>
               <span className="pdf-actions">
-                <a className="button button--small" href={`${p.url}?visa=1`} target="_blank" rel="noopener" aria-label={fmt(sv.documents.viewNamed, { name: p.name })}>
+                <a
+                  className="button button--small"
+                  href={`${p.url}?visa=1`}
+                  target="_blank"
+                  rel="noopener"
+                  aria-label={fmt(sv.documents.viewNamed, { name: p.name })}
+                >
                   {sv.documents.view}
                 </a>
                 {canSend && (
-                  <Button className="button button--small" onPress={(e) => onSend(p, e.target as HTMLElement)} aria-label={fmt(sv.documents.sendNamed, { name: p.name })}>
+                  <Button
+                    className="button button--small"
+                    onPress={(e) => onSend(p, e.target as HTMLElement)}
+                    aria-label={fmt(sv.documents.sendNamed, { name: p.name })}
+                  >
                     <span aria-hidden="true">✉ </span>
                     {sv.documents.send}
                   </Button>
@@ -311,7 +374,15 @@ export function PdfTable({ pdfs, canSend, onSend }: { pdfs: DocPdf[]; canSend: b
 }
 
 /** The seed's send form around a PDF: Till klient (the case holder), Ämne, the text, Läskvitto; the PDF is the attachment. */
-function SendDialog({ doc, pdf, onClose }: { doc: Doc; pdf: DocPdf; onClose: (done?: { text: string; conversationId: string }) => void }) {
+function SendDialog({
+  doc,
+  pdf,
+  onClose,
+}: {
+  doc: Doc;
+  pdf: DocPdf;
+  onClose: (done?: { text: string; conversationId: string }) => void;
+}) {
   const [subject, setSubject] = useState(pdf.name);
   const [body, setBody] = useState('');
   const [receipt, setReceipt] = useState(true);
@@ -327,13 +398,27 @@ function SendDialog({ doc, pdf, onClose }: { doc: Doc; pdf: DocPdf; onClose: (do
     if (!subject.trim()) return setInvalid(true);
     const result = await send({
       id: doc.id,
-      input: { idempotencyKey: key, pdfId: pdf.id, subject: subject.trim(), body: body.trim() ? textToHtml(body) : null, readReceiptRequested: receipt, addSignature: signature },
+      input: {
+        idempotencyKey: key,
+        pdfId: pdf.id,
+        subject: subject.trim(),
+        body: body.trim() ? textToHtml(body) : null,
+        readReceiptRequested: receipt,
+        addSignature: signature,
+      },
     });
     if (result.error || !result.data) {
-      setProblem(errorCode(result.error) === 'RECIPIENT_NOT_ACTIVATED' ? fmt(sv.documents.notActivated, { name: doc.case.holder.name }) : errorText(result.error));
+      setProblem(
+        errorCode(result.error) === 'RECIPIENT_NOT_ACTIVATED'
+          ? fmt(sv.documents.notActivated, { name: doc.case.holder.name })
+          : errorText(result.error),
+      );
       return;
     }
-    onClose({ text: fmt(sv.documents.sent, { name: pdf.filename }), conversationId: result.data.sendCaseDocument.conversationId });
+    onClose({
+      text: fmt(sv.documents.sent, { name: pdf.filename }),
+      conversationId: result.data.sendCaseDocument.conversationId,
+    });
   };
   return (
     <ModalDialog title={sv.documents.sendTitle} onClose={() => onClose()} testId="send-dialog" wide>
@@ -346,7 +431,14 @@ function SendDialog({ doc, pdf, onClose }: { doc: Doc; pdf: DocPdf; onClose: (do
             {doc.case.holder.name}
           </p>
         </div>
-        <TextField className="field" value={subject} onChange={(v) => (setSubject(v), setInvalid(false))} isRequired isInvalid={invalid} maxLength={200}>
+        <TextField
+          className="field"
+          value={subject}
+          onChange={(v) => (setSubject(v), setInvalid(false))}
+          isRequired
+          isInvalid={invalid}
+          maxLength={200}
+        >
           <Label>{sv.documents.subject}</Label>
           <Input />
           <FieldError className="field-error">{sv.documents.subjectRequired}</FieldError>
@@ -354,9 +446,7 @@ function SendDialog({ doc, pdf, onClose }: { doc: Doc; pdf: DocPdf; onClose: (do
         <Check label={sv.documents.readReceipt} value={receipt} onChange={setReceipt} />
         <div className="field">
           <span className="label">{sv.documents.attachments}</span>
-          <p className="attachment-chip">
-            {pdf.filename}
-          </p>
+          <p className="attachment-chip">{pdf.filename}</p>
         </div>
         <TextField className="field" value={body} onChange={setBody}>
           <Label>{sv.documents.body}</Label>

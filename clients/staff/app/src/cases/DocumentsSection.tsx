@@ -4,7 +4,11 @@ import { Link, useNavigate } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
 import { plural } from '../../../../shared/ui/strings';
-import { CaseViewCreateDocumentDocument, CaseViewDocumentsDocument, type CaseViewDocumentFragment } from '../../../src/generated/graphql';
+import {
+  CaseViewCreateDocumentDocument,
+  CaseViewDocumentsDocument,
+  type CaseViewDocumentFragment,
+} from '../../../src/generated/graphql';
 import { day, today } from '../persons/format';
 import { useRole } from '../persons/useRole';
 import { ModalDialog, Problem } from '../persons/widgets';
@@ -12,10 +16,13 @@ import { sv } from '../strings.sv';
 import { DocumentFields, useDocumentFields, type DocumentValues } from './DocumentFields';
 import { InsertDocumentDialog } from './InsertDocumentDialog';
 
-
 /** Dokumentation: the case's documents, newest first (Datum, Typ, Rubrik, Ägare, Ändrat av), and Nytt dokument. */
 export function DocumentsSection({ caseId, caseOpen }: { caseId: string; caseOpen: boolean }) {
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: CaseViewDocumentsDocument, variables: { caseId }, requestPolicy: 'cache-and-network' });
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: CaseViewDocumentsDocument,
+    variables: { caseId },
+    requestPolicy: 'cache-and-network',
+  });
   const [creating, setCreating] = useState(false);
   const [inserting, setInserting] = useState(false);
   const trigger = useRef<HTMLElement | null>(null);
@@ -50,7 +57,9 @@ export function DocumentsSection({ caseId, caseOpen }: { caseId: string; caseOpe
           </Button>
         )}
       </div>
-      {!docs && <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
+      {!docs && (
+        <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
+      )}
       {docs && <DocumentList docs={docs} linkTo={(d) => `/arende/${caseId}/dokumentation/${d.id}`} />}
       {inserting && (
         <InsertDocumentDialog
@@ -77,7 +86,13 @@ export function DocumentsSection({ caseId, caseOpen }: { caseId: string; caseOpe
 }
 
 /** The seed's table of documents; on a phone each row stacks into a card. */
-export function DocumentList({ docs, linkTo }: { docs: CaseViewDocumentFragment[]; linkTo: (d: CaseViewDocumentFragment) => string }) {
+export function DocumentList({
+  docs,
+  linkTo,
+}: {
+  docs: CaseViewDocumentFragment[];
+  linkTo: (d: CaseViewDocumentFragment) => string;
+}) {
   if (docs.length === 0) return <p className="card">{sv.documents.empty}</p>;
   return (
     <>
@@ -105,7 +120,13 @@ export function DocumentList({ docs, linkTo }: { docs: CaseViewDocumentFragment[
               <td data-label={sv.documents.columns.changed}>
                 {d.author.username} {day(d.updatedAt)}
               </td>
-              <td data-label={sv.documents.columns.state}>{d.locked ? <span className="status">{sv.documents.locked}</span> : <span className="status status--open">{sv.documents.editable}</span>}</td>
+              <td data-label={sv.documents.columns.state}>
+                {d.locked ? (
+                  <span className="status">{sv.documents.locked}</span>
+                ) : (
+                  <span className="status status--open">{sv.documents.editable}</span>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -117,7 +138,13 @@ export function DocumentList({ docs, linkTo }: { docs: CaseViewDocumentFragment[
 type NewDocumentInput = DocumentValues;
 
 /** Nytt dokument: Typ, Rubrik, Datum and the text; Spara opens the new document (to lock it, make PDFs, send). */
-export function NewDocumentDialog({ create, onClose }: { create: (input: NewDocumentInput) => { caseId: string; input: NewDocumentInput & Record<string, unknown> }; onClose: (id?: string) => void }) {
+export function NewDocumentDialog({
+  create,
+  onClose,
+}: {
+  create: (input: NewDocumentInput) => { caseId: string; input: NewDocumentInput & Record<string, unknown> };
+  onClose: (id?: string) => void;
+}) {
   const fields = useDocumentFields({ type: 'DOCUMENT', title: '', date: today(), text: '' });
   const [problem, setProblem] = useState<string>();
   const [{ fetching }, save] = useMutation(CaseViewCreateDocumentDocument);

@@ -5,7 +5,11 @@ import { useErrorText } from '../../../../shared/ui/QueryState';
 import { useSession } from '../../../../shared/ui/session';
 import { fmt } from '../../../../shared/ui/strings';
 import { UploadError, uploadPdf } from '../../../../shared/ui/upload';
-import { CaseViewInsertDocumentDocument, type CaseDocumentType, type JournalSenderKind } from '../../../src/generated/graphql';
+import {
+  CaseViewInsertDocumentDocument,
+  type CaseDocumentType,
+  type JournalSenderKind,
+} from '../../../src/generated/graphql';
 import { today } from '../persons/format';
 import { Choice, ModalDialog, Problem } from '../persons/widgets';
 import { sv } from '../strings.sv';
@@ -18,7 +22,15 @@ const SENDER_KINDS: JournalSenderKind[] = ['INDIVIDUAL', 'RELATION', 'OTHER_AUTH
  * documentation, with Fil, Typ, Rubrik, Avsändare, Benämning avsändare and
  * Skapat. The file uploads when saved; the document is locked from the start.
  */
-export function InsertDocumentDialog({ caseId, assignmentId, onClose }: { caseId: string; assignmentId?: string; onClose: (id?: string) => void }) {
+export function InsertDocumentDialog({
+  caseId,
+  assignmentId,
+  onClose,
+}: {
+  caseId: string;
+  assignmentId?: string;
+  onClose: (id?: string) => void;
+}) {
   const [file, setFile] = useState<File>();
   const [type, setType] = useState<CaseDocumentType>('DOCUMENT');
   const [title, setTitle] = useState('');
@@ -45,11 +57,25 @@ export function InsertDocumentDialog({ caseId, assignmentId, onClose }: { caseId
       setProgress(undefined);
       const code = err instanceof UploadError ? err.code : 'UPLOAD_FAILED';
       if (code === 'UNAUTHENTICATED') session.expired();
-      return setProblem(code === 'FILE_TOO_LARGE' ? sv.upload.tooLarge : code === 'UNSUPPORTED_FILE_TYPE' ? sv.upload.notPdf : (sv.errors.byCode[code] ?? sv.upload.failed));
+      return setProblem(
+        code === 'FILE_TOO_LARGE'
+          ? sv.upload.tooLarge
+          : code === 'UNSUPPORTED_FILE_TYPE'
+            ? sv.upload.notPdf
+            : (sv.errors.byCode[code] ?? sv.upload.failed),
+      );
     }
     const result = await insert({
       caseId,
-      input: { uploadId, type, title: title.trim() || null, senderKind, senderDesignation: designation.trim() || null, date, assignmentId: assignmentId ?? null },
+      input: {
+        uploadId,
+        type,
+        title: title.trim() || null,
+        senderKind,
+        senderDesignation: designation.trim() || null,
+        date,
+        assignmentId: assignmentId ?? null,
+      },
     });
     setProgress(undefined);
     if (result.error || !result.data) return setProblem(errorText(result.error));
@@ -64,8 +90,15 @@ export function InsertDocumentDialog({ caseId, assignmentId, onClose }: { caseId
             {sv.documents.file}
           </span>
           <div className="file-row">
-            <FileTrigger acceptedFileTypes={['application/pdf']} onSelect={(files) => (setFile(files?.[0] ?? undefined), setFileMissing(false))}>
-              <Button className="button" aria-describedby={fileMissing ? 'infoga-fil-fel' : undefined} aria-label={`${sv.documents.chooseFile}, ${sv.documents.file}`}>
+            <FileTrigger
+              acceptedFileTypes={['application/pdf']}
+              onSelect={(files) => (setFile(files?.[0] ?? undefined), setFileMissing(false))}
+            >
+              <Button
+                className="button"
+                aria-describedby={fileMissing ? 'infoga-fil-fel' : undefined}
+                aria-label={`${sv.documents.chooseFile}, ${sv.documents.file}`}
+              >
                 {sv.documents.chooseFile}
               </Button>
             </FileTrigger>
@@ -79,7 +112,12 @@ export function InsertDocumentDialog({ caseId, assignmentId, onClose }: { caseId
             </p>
           )}
         </div>
-        <Choice label={sv.documents.type} value={type} onChange={(v) => setType(v as CaseDocumentType)} options={DOCUMENT_TYPES.map((t) => ({ id: t, name: sv.documents.typeNames[t] }))} />
+        <Choice
+          label={sv.documents.type}
+          value={type}
+          onChange={(v) => setType(v as CaseDocumentType)}
+          options={DOCUMENT_TYPES.map((t) => ({ id: t, name: sv.documents.typeNames[t] }))}
+        />
         <TextField className="field" value={title} onChange={setTitle} maxLength={200}>
           <Label>{sv.documents.heading}</Label>
           <Text slot="description" className="field-description">
@@ -87,7 +125,12 @@ export function InsertDocumentDialog({ caseId, assignmentId, onClose }: { caseId
           </Text>
           <Input />
         </TextField>
-        <Choice label={sv.documents.sender} value={senderKind} onChange={(v) => setSenderKind(v as JournalSenderKind)} options={SENDER_KINDS.map((k) => ({ id: k, name: sv.journal.senderKinds[k] }))} />
+        <Choice
+          label={sv.documents.sender}
+          value={senderKind}
+          onChange={(v) => setSenderKind(v as JournalSenderKind)}
+          options={SENDER_KINDS.map((k) => ({ id: k, name: sv.journal.senderKinds[k] }))}
+        />
         <TextField className="field" value={designation} onChange={setDesignation}>
           <Label>{sv.documents.senderDesignation}</Label>
           <Input />

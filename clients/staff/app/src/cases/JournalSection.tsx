@@ -4,7 +4,11 @@ import { useClient, useMutation, useQuery } from 'urql';
 import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
 import { fmt } from '../../../../shared/ui/strings';
-import { CaseViewJournalDocument, CaseViewWriteNoteDocument, type CaseViewJournalEntryFragment } from '../../../src/generated/graphql';
+import {
+  CaseViewJournalDocument,
+  CaseViewWriteNoteDocument,
+  type CaseViewJournalEntryFragment,
+} from '../../../src/generated/graphql';
 import { dayTime } from '../persons/format';
 import { useRole } from '../persons/useRole';
 import { ModalDialog, Problem } from '../persons/widgets';
@@ -24,9 +28,18 @@ export function JournalSection({ c }: { c: ViewedCase }) {
   const role = useRole();
   const targets: NoteTarget[] = [
     { id: CASE, label: fmt(sv.journalView.wholeCase, { title: c.title }), input: { caseId: c.id } },
-    ...c.interventions.filter((i) => !i.endDate).map((i) => ({ id: i.id, label: i.label, input: { caseId: c.id, interventionId: i.id } })),
+    ...c.interventions
+      .filter((i) => !i.endDate)
+      .map((i) => ({ id: i.id, label: i.label, input: { caseId: c.id, interventionId: i.id } })),
   ];
-  return <Journal caseId={c.id} title={sv.journalView.title} canWrite={role === 'CASEWORKER' && c.status === 'OPEN'} targets={targets} />;
+  return (
+    <Journal
+      caseId={c.id}
+      title={sv.journalView.title}
+      canWrite={role === 'CASEWORKER' && c.status === 'OPEN'}
+      targets={targets}
+    />
+  );
 }
 
 /** Where a new note can go (Knyt till): the case, an intervention, or the executor's assignment. */
@@ -40,8 +53,24 @@ export interface NoteTarget {
  * A journal list with paging and the note dialog; the case's journal for its
  * caseworkers, an executor's own entries (Anteckningar) for an assignment.
  */
-export function Journal({ caseId, title, canWrite, targets, only }: { caseId: string; title: string; canWrite: boolean; targets: NoteTarget[]; only?: (e: Entry) => boolean }) {
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: CaseViewJournalDocument, variables: { caseId, first: PAGE }, requestPolicy: 'cache-and-network' });
+export function Journal({
+  caseId,
+  title,
+  canWrite,
+  targets,
+  only,
+}: {
+  caseId: string;
+  title: string;
+  canWrite: boolean;
+  targets: NoteTarget[];
+  only?: (e: Entry) => boolean;
+}) {
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: CaseViewJournalDocument,
+    variables: { caseId, first: PAGE },
+    requestPolicy: 'cache-and-network',
+  });
   const [extra, setExtra] = useState<{ nodes: Entry[]; cursor: string | null; hasNext: boolean } | null>(null);
   const [moreProblem, setMoreProblem] = useState<string>();
   const [writing, setWriting] = useState<{ corrects?: Entry } | null>(null);
@@ -59,10 +88,16 @@ export function Journal({ caseId, title, canWrite, targets, only }: { caseId: st
 
   const more = async () => {
     setMoreProblem(undefined);
-    const result = await client.query(CaseViewJournalDocument, { caseId, first: PAGE, after: cursor }, { requestPolicy: 'network-only' }).toPromise();
+    const result = await client
+      .query(CaseViewJournalDocument, { caseId, first: PAGE, after: cursor }, { requestPolicy: 'network-only' })
+      .toPromise();
     if (result.error || !result.data) return setMoreProblem(errorText(result.error));
     const page = result.data.caseJournal;
-    setExtra((x) => ({ nodes: [...(x?.nodes ?? []), ...page.nodes], cursor: page.pageInfo.endCursor ?? null, hasNext: page.pageInfo.hasNextPage }));
+    setExtra((x) => ({
+      nodes: [...(x?.nodes ?? []), ...page.nodes],
+      cursor: page.pageInfo.endCursor ?? null,
+      hasNext: page.pageInfo.hasNextPage,
+    }));
     announce(fmt(sv.journalView.count, { count: nodes.length + page.nodes.length }));
   };
 
@@ -83,21 +118,30 @@ export function Journal({ caseId, title, canWrite, targets, only }: { caseId: st
           </Button>
         )}
       </div>
-      {!data && <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
+      {!data && (
+        <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
+      )}
       {first && nodes.length === 0 && <p className="card">{sv.journalView.empty}</p>}
       {nodes.length > 0 && (
         <ol className="journal-list" data-testid="journal">
           {nodes.map((e) => (
             <li key={e.id}>
-              <article className={e.correctedById ? 'journal-entry journal-entry--superseded' : 'journal-entry'} aria-labelledby={`j-${e.id}`} data-testid="journal-entry">
+              <article
+                className={e.correctedById ? 'journal-entry journal-entry--superseded' : 'journal-entry'}
+                aria-labelledby={`j-${e.id}`}
+                data-testid="journal-entry"
+              >
                 <header>
                   <h3 id={`j-${e.id}`} className="journal-entry__heading">
                     {e.heading}
                   </h3>
                   <p className="journal-entry__meta">
-                    <span>{e.date}</span> · <span>{sv.journal.documentTypes[e.documentType]}</span> · <span>{fmt(sv.journalView.under, { target: e.targetLabel })}</span>
+                    <span>{e.date}</span> · <span>{sv.journal.documentTypes[e.documentType]}</span> ·{' '}
+                    <span>{fmt(sv.journalView.under, { target: e.targetLabel })}</span>
                   </p>
-                  <p className="journal-entry__meta">{fmt(sv.journalView.writtenBy, { time: dayTime(e.journaledAt), name: e.author.name })}</p>
+                  <p className="journal-entry__meta">
+                    {fmt(sv.journalView.writtenBy, { time: dayTime(e.journaledAt), name: e.author.name })}
+                  </p>
                   {(e.correctsId || e.correctedById) && (
                     <p className="journal-entry__tags">
                       {e.correctsId && (
@@ -106,7 +150,9 @@ export function Journal({ caseId, title, canWrite, targets, only }: { caseId: st
                           {byId.get(e.correctsId) && `: ${byId.get(e.correctsId)!.heading}`}
                         </span>
                       )}
-                      {e.correctedById && <span className="tag-label tag-label--warning">{sv.journalView.corrected}</span>}
+                      {e.correctedById && (
+                        <span className="tag-label tag-label--warning">{sv.journalView.corrected}</span>
+                      )}
                     </p>
                   )}
                 </header>
@@ -164,7 +210,17 @@ export function Journal({ caseId, title, canWrite, targets, only }: { caseId: st
 
 const CASE = 'arende';
 
-function NoteDialog({ caseId, targets, corrects, onClose }: { caseId: string; targets: NoteTarget[]; corrects?: Entry; onClose: (done?: string) => void }) {
+function NoteDialog({
+  caseId,
+  targets,
+  corrects,
+  onClose,
+}: {
+  caseId: string;
+  targets: NoteTarget[];
+  corrects?: Entry;
+  onClose: (done?: string) => void;
+}) {
   const [target, setTarget] = useState(targets[0].id);
   const [heading, setHeading] = useState(corrects?.heading ?? '');
   const [text, setText] = useState(corrects?.text ?? '');
@@ -179,13 +235,24 @@ function NoteDialog({ caseId, targets, corrects, onClose }: { caseId: string; ta
     setInvalid(next);
     if (next.heading || next.text) return;
     const result = await write({
-      input: { target: corrects ? { caseId, interventionId: corrects.intervention?.id ?? null, assignmentId: corrects.assignment?.id ?? null } : targets.find((t) => t.id === target)!.input, heading: heading.trim(), text, correctsId: corrects?.id ?? null },
+      input: {
+        target: corrects
+          ? { caseId, interventionId: corrects.intervention?.id ?? null, assignmentId: corrects.assignment?.id ?? null }
+          : targets.find((t) => t.id === target)!.input,
+        heading: heading.trim(),
+        text,
+        correctsId: corrects?.id ?? null,
+      },
     });
     if (result.error) return setProblem(errorText(result.error));
     onClose(sv.journalView.saved);
   };
   return (
-    <ModalDialog title={corrects ? fmt(sv.journalView.correctionTitle, { heading: corrects.heading }) : sv.journalView.noteTitle} onClose={() => onClose()} testId="note-dialog">
+    <ModalDialog
+      title={corrects ? fmt(sv.journalView.correctionTitle, { heading: corrects.heading }) : sv.journalView.noteTitle}
+      onClose={() => onClose()}
+      testId="note-dialog"
+    >
       {corrects && <p className="field-description">{sv.journalView.correctionLead}</p>}
       <Form className="form" onSubmit={submit} validationBehavior="aria">
         {!corrects && targets.length > 1 && (
@@ -199,12 +266,25 @@ function NoteDialog({ caseId, targets, corrects, onClose }: { caseId: string; ta
             ))}
           </RadioGroup>
         )}
-        <TextField className="field" value={heading} onChange={(v) => (setHeading(v), setInvalid({}))} isRequired isInvalid={invalid.heading} maxLength={200}>
+        <TextField
+          className="field"
+          value={heading}
+          onChange={(v) => (setHeading(v), setInvalid({}))}
+          isRequired
+          isInvalid={invalid.heading}
+          maxLength={200}
+        >
           <Label>{sv.journalView.heading}</Label>
           <Input />
           <FieldError className="field-error">{sv.journalView.headingRequired}</FieldError>
         </TextField>
-        <TextField className="field" value={text} onChange={(v) => (setText(v), setInvalid({}))} isRequired isInvalid={invalid.text}>
+        <TextField
+          className="field"
+          value={text}
+          onChange={(v) => (setText(v), setInvalid({}))}
+          isRequired
+          isInvalid={invalid.text}
+        >
           <Label>{sv.journalView.text}</Label>
           <TextArea rows={8} />
           <FieldError className="field-error">{sv.journalView.textRequired}</FieldError>

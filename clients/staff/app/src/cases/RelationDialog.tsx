@@ -1,5 +1,16 @@
 import { useState, type FormEvent } from 'react';
-import { Button, CheckboxGroup, FieldError, Form, Input, Label, Radio, RadioGroup, Text, TextField } from 'react-aria-components';
+import {
+  Button,
+  CheckboxGroup,
+  FieldError,
+  Form,
+  Input,
+  Label,
+  Radio,
+  RadioGroup,
+  Text,
+  TextField,
+} from 'react-aria-components';
 import { Checkbox } from 'react-aria-components';
 import { useClient, useMutation } from 'urql';
 import { errorCode, errorField } from '../../../../shared/ui/api';
@@ -21,7 +32,8 @@ import { sv } from '../strings.sv';
 
 type Candidate = RelationCandidatesQuery['persons']['nodes'][number];
 /** Who the relation is for: someone the caseworker found, or a new person by personnummer and name. */
-type Chosen = { kind: 'known'; person: Candidate } | { kind: 'new'; personnummer: string; givenName: string; familyName: string };
+type Chosen =
+  { kind: 'known'; person: Candidate } | { kind: 'new'; personnummer: string; givenName: string; familyName: string };
 
 const TYPES: RelationType[] = ['APPROVED_FOR_MESSAGES', 'GUARDIAN', 'CUSTODIAN', 'CONTACT_PERSON', 'RELATIVE'];
 
@@ -40,14 +52,41 @@ export function RelationDialog({ caseId, onClose }: { caseId: string; onClose: (
   const [creating, setCreating] = useState<string | null>(null);
   return (
     <ModalDialog title={sv.cases.addRelation} onClose={() => onClose()} testId="relation-dialog" wide>
-      {!chosen && creating === null && <SearchStep onChoose={(person) => setChosen({ kind: 'known', person })} onNew={(pnrGuess) => setCreating(pnrGuess)} onCancel={() => onClose()} />}
-      {!chosen && creating !== null && <NewPersonStep initial={creating} onBack={() => setCreating(null)} onDone={(p) => setChosen({ kind: 'new', ...p })} />}
-      {chosen && <RelationStep caseId={caseId} chosen={chosen} onBack={() => (setChosen(undefined), setCreating(null))} onClose={onClose} />}
+      {!chosen && creating === null && (
+        <SearchStep
+          onChoose={(person) => setChosen({ kind: 'known', person })}
+          onNew={(pnrGuess) => setCreating(pnrGuess)}
+          onCancel={() => onClose()}
+        />
+      )}
+      {!chosen && creating !== null && (
+        <NewPersonStep
+          initial={creating}
+          onBack={() => setCreating(null)}
+          onDone={(p) => setChosen({ kind: 'new', ...p })}
+        />
+      )}
+      {chosen && (
+        <RelationStep
+          caseId={caseId}
+          chosen={chosen}
+          onBack={() => (setChosen(undefined), setCreating(null))}
+          onClose={onClose}
+        />
+      )}
     </ModalDialog>
   );
 }
 
-function SearchStep({ onChoose, onNew, onCancel }: { onChoose: (p: Candidate) => void; onNew: (pnr: string) => void; onCancel: () => void }) {
+function SearchStep({
+  onChoose,
+  onNew,
+  onCancel,
+}: {
+  onChoose: (p: Candidate) => void;
+  onNew: (pnr: string) => void;
+  onCancel: () => void;
+}) {
   const [term, setTerm] = useState('');
   const [hits, setHits] = useState<Candidate[] | null>(null);
   const [problem, setProblem] = useState<string>();
@@ -59,7 +98,9 @@ function SearchStep({ onChoose, onNew, onCancel }: { onChoose: (p: Candidate) =>
     if (!term.trim()) return;
     setSearching(true);
     setProblem(undefined);
-    const result = await client.query(RelationCandidatesDocument, { search: term.trim() }, { requestPolicy: 'network-only' }).toPromise();
+    const result = await client
+      .query(RelationCandidatesDocument, { search: term.trim() }, { requestPolicy: 'network-only' })
+      .toPromise();
     setSearching(false);
     if (result.error) {
       // A personnummer nobody here knows is simply no hit: the person can be registered.
@@ -114,7 +155,15 @@ function SearchStep({ onChoose, onNew, onCancel }: { onChoose: (p: Candidate) =>
   );
 }
 
-function NewPersonStep({ initial, onBack, onDone }: { initial: string; onBack: () => void; onDone: (p: { personnummer: string; givenName: string; familyName: string }) => void }) {
+function NewPersonStep({
+  initial,
+  onBack,
+  onDone,
+}: {
+  initial: string;
+  onBack: () => void;
+  onDone: (p: { personnummer: string; givenName: string; familyName: string }) => void;
+}) {
   const [personnummer, setPersonnummer] = useState(initial);
   const [givenName, setGivenName] = useState('');
   const [familyName, setFamilyName] = useState('');
@@ -124,12 +173,23 @@ function NewPersonStep({ initial, onBack, onDone }: { initial: string; onBack: (
     const next = { pnr: !looksLikePnr(personnummer), name: !givenName.trim() || !familyName.trim() };
     setInvalid(next);
     if (next.pnr || next.name) return;
-    onDone({ personnummer: personnummer.replace(/\s/g, ''), givenName: givenName.trim(), familyName: familyName.trim() });
+    onDone({
+      personnummer: personnummer.replace(/\s/g, ''),
+      givenName: givenName.trim(),
+      familyName: familyName.trim(),
+    });
   };
   return (
     <Form className="form" onSubmit={submit} validationBehavior="aria" aria-label={sv.cases.newPersonTitle}>
       <h3>{sv.cases.newPersonTitle}</h3>
-      <TextField className="field" value={personnummer} onChange={(v) => (setPersonnummer(v), setInvalid({}))} isRequired isInvalid={invalid.pnr} autoFocus>
+      <TextField
+        className="field"
+        value={personnummer}
+        onChange={(v) => (setPersonnummer(v), setInvalid({}))}
+        isRequired
+        isInvalid={invalid.pnr}
+        autoFocus
+      >
         <Label>{sv.cases.personnummer}</Label>
         <Text slot="description" className="field-description">
           {sv.cases.personnummerHint}
@@ -137,12 +197,24 @@ function NewPersonStep({ initial, onBack, onDone }: { initial: string; onBack: (
         <Input inputMode="numeric" autoComplete="off" />
         <FieldError className="field-error">{sv.cases.pnrRequired}</FieldError>
       </TextField>
-      <TextField className="field" value={givenName} onChange={(v) => (setGivenName(v), setInvalid({}))} isRequired isInvalid={invalid.name && !givenName.trim()}>
+      <TextField
+        className="field"
+        value={givenName}
+        onChange={(v) => (setGivenName(v), setInvalid({}))}
+        isRequired
+        isInvalid={invalid.name && !givenName.trim()}
+      >
         <Label>{sv.cases.givenName}</Label>
         <Input autoComplete="off" />
         <FieldError className="field-error">{sv.cases.nameRequired}</FieldError>
       </TextField>
-      <TextField className="field" value={familyName} onChange={(v) => (setFamilyName(v), setInvalid({}))} isRequired isInvalid={invalid.name && !familyName.trim()}>
+      <TextField
+        className="field"
+        value={familyName}
+        onChange={(v) => (setFamilyName(v), setInvalid({}))}
+        isRequired
+        isInvalid={invalid.name && !familyName.trim()}
+      >
         <Label>{sv.cases.familyName}</Label>
         <Input autoComplete="off" />
         <FieldError className="field-error">{sv.cases.nameRequired}</FieldError>
@@ -159,7 +231,17 @@ function NewPersonStep({ initial, onBack, onDone }: { initial: string; onBack: (
   );
 }
 
-function RelationStep({ caseId, chosen, onBack, onClose }: { caseId: string; chosen: Chosen; onBack: () => void; onClose: (done?: string) => void }) {
+function RelationStep({
+  caseId,
+  chosen,
+  onBack,
+  onClose,
+}: {
+  caseId: string;
+  chosen: Chosen;
+  onBack: () => void;
+  onClose: (done?: string) => void;
+}) {
   const [types, setTypes] = useState<string[]>(['APPROVED_FOR_MESSAGES']);
   const [validFrom, setValidFrom] = useState(today());
   const [validTo, setValidTo] = useState('');
@@ -178,7 +260,17 @@ function RelationStep({ caseId, chosen, onBack, onClose }: { caseId: string; cho
     setInvalid(next);
     if (next.types || next.from || next.to) return;
     const names = chosen.kind === 'new' ? { givenName: chosen.givenName, familyName: chosen.familyName } : {};
-    const result = await register({ caseId, input: { personnummer, types: types as RelationType[], validFrom, validTo: validTo || null, messagingRights: types.includes('APPROVED_FOR_MESSAGES') ? rights : null, ...names } });
+    const result = await register({
+      caseId,
+      input: {
+        personnummer,
+        types: types as RelationType[],
+        validFrom,
+        validTo: validTo || null,
+        messagingRights: types.includes('APPROVED_FOR_MESSAGES') ? rights : null,
+        ...names,
+      },
+    });
     if (result.error) {
       const field = errorField(result.error);
       if (field === 'validTo') return setInvalid({ to: true });
@@ -198,19 +290,31 @@ function RelationStep({ caseId, chosen, onBack, onClose }: { caseId: string; cho
         {chosen.kind === 'known' && (
           <dl className="facts facts--compact">
             <dt>{sv.cases.address}</dt>
-            <dd>{chosen.person.contactDetailsHidden ? sv.cases.hidden : (addressLine(chosen.person.address) ?? '–')}</dd>
+            <dd>
+              {chosen.person.contactDetailsHidden ? sv.cases.hidden : (addressLine(chosen.person.address) ?? '–')}
+            </dd>
             <dt>{sv.cases.contact}</dt>
             <dd>
               {chosen.person.contactDetailsHidden
                 ? sv.cases.hidden
-                : [phone(chosen.person.mobile) && `${phone(chosen.person.mobile)} (${sv.persons.mobileShort})`, chosen.person.email].filter(Boolean).join(', ') || '–'}
+                : [
+                    phone(chosen.person.mobile) && `${phone(chosen.person.mobile)} (${sv.persons.mobileShort})`,
+                    chosen.person.email,
+                  ]
+                    .filter(Boolean)
+                    .join(', ') || '–'}
             </dd>
           </dl>
         )}
       </section>
       <fieldset className="register">
         <legend>{sv.cases.register}</legend>
-        <CheckboxGroup className="field checkbox-group" value={types} onChange={(v) => (setTypes(v), setInvalid({}))} isInvalid={invalid.types}>
+        <CheckboxGroup
+          className="field checkbox-group"
+          value={types}
+          onChange={(v) => (setTypes(v), setInvalid({}))}
+          isInvalid={invalid.types}
+        >
           <Label>{sv.cases.relation}</Label>
           {TYPES.map((t) => (
             <Checkbox key={t} value={t} className="checkbox">
@@ -221,7 +325,11 @@ function RelationStep({ caseId, chosen, onBack, onClose }: { caseId: string; cho
           <FieldError className="field-error">{sv.cases.typesRequired}</FieldError>
         </CheckboxGroup>
         {types.includes('APPROVED_FOR_MESSAGES') && (
-          <RadioGroup className="field radio-group" value={rights} onChange={(v) => setRights(v as RelationMessagingRights)}>
+          <RadioGroup
+            className="field radio-group"
+            value={rights}
+            onChange={(v) => setRights(v as RelationMessagingRights)}
+          >
             <Label>{sv.cases.rights}</Label>
             {(['READ_AND_WRITE', 'READ_ONLY'] as const).map((r) => (
               <Radio key={r} value={r} className="radio">
@@ -235,12 +343,25 @@ function RelationStep({ caseId, chosen, onBack, onClose }: { caseId: string; cho
           </RadioGroup>
         )}
         <div className="field-row">
-          <TextField className="field" type="date" value={validFrom} onChange={(v) => (setValidFrom(v), setInvalid({}))} isRequired isInvalid={invalid.from}>
+          <TextField
+            className="field"
+            type="date"
+            value={validFrom}
+            onChange={(v) => (setValidFrom(v), setInvalid({}))}
+            isRequired
+            isInvalid={invalid.from}
+          >
             <Label>{sv.cases.validFrom}</Label>
             <Input />
             <FieldError className="field-error">{sv.cases.fromRequired}</FieldError>
           </TextField>
-          <TextField className="field" type="date" value={validTo} onChange={(v) => (setValidTo(v), setInvalid({}))} isInvalid={invalid.to}>
+          <TextField
+            className="field"
+            type="date"
+            value={validTo}
+            onChange={(v) => (setValidTo(v), setInvalid({}))}
+            isInvalid={invalid.to}
+          >
             <Label>{sv.cases.validTo}</Label>
             <Text slot="description" className="field-description">
               {sv.cases.validToHint}
@@ -271,7 +392,13 @@ function RelationStep({ caseId, chosen, onBack, onClose }: { caseId: string; cho
  * number, Meddelande, Notifiering via SMS and Notifiering via E-post.
  * Meddelande on activates the relation (from today), off deactivates it.
  */
-export function ActivateRelationDialog({ relation, onClose }: { relation: CaseViewRelationFragment; onClose: (done?: string) => void }) {
+export function ActivateRelationDialog({
+  relation,
+  onClose,
+}: {
+  relation: CaseViewRelationFragment;
+  onClose: (done?: string) => void;
+}) {
   const p = relation.person;
   const hidden = p.contactDetailsHidden;
   const [messaging, setMessaging] = useState(true);
@@ -295,11 +422,24 @@ export function ActivateRelationDialog({ relation, onClose }: { relation: CaseVi
     if (sms && !hidden && !mobile.trim()) return setProblem({ field: 'mobile', text: sv.persons.needsMobile });
     if (mail && !hidden && !email.trim()) return setProblem({ field: 'email', text: sv.persons.needsEmail });
     const contact = hidden ? {} : { mobile: mobile.trim() || null, email: email.trim() || null };
-    const result = await activate({ relationId: relation.id, input: { notifyBySms: sms, notifyByEmail: mail, ...contact } });
+    const result = await activate({
+      relationId: relation.id,
+      input: { notifyBySms: sms, notifyByEmail: mail, ...contact },
+    });
     if (result.error) {
       const field = errorField(result.error);
       if (errorCode(result.error) === 'BAD_USER_INPUT' && (field === 'mobile' || field === 'email')) {
-        return setProblem({ field, text: field === 'mobile' ? (sms && !mobile.trim() ? sv.persons.needsMobile : sv.persons.invalidMobile) : mail && !email.trim() ? sv.persons.needsEmail : sv.persons.invalidEmail });
+        return setProblem({
+          field,
+          text:
+            field === 'mobile'
+              ? sms && !mobile.trim()
+                ? sv.persons.needsMobile
+                : sv.persons.invalidMobile
+              : mail && !email.trim()
+                ? sv.persons.needsEmail
+                : sv.persons.invalidEmail,
+        });
       }
       return setProblem({ text: errorText(result.error) });
     }
@@ -307,20 +447,48 @@ export function ActivateRelationDialog({ relation, onClose }: { relation: CaseVi
   };
 
   return (
-    <ModalDialog title={fmt(sv.cases.activateTitle, { name: p.name })} onClose={() => onClose()} testId="activate-dialog">
+    <ModalDialog
+      title={fmt(sv.cases.activateTitle, { name: p.name })}
+      onClose={() => onClose()}
+      testId="activate-dialog"
+    >
       <p className="field-description">{sv.cases.activateLead}</p>
       <Form className="form" onSubmit={submit} validationBehavior="aria">
         {!hidden && (
           <>
-            <TextInput label={sv.persons.email} value={email} onChange={(v) => (setEmail(v), setProblem({}))} type="email" error={problem.field === 'email' ? problem.text : undefined} />
-            <TextInput label={sv.persons.mobile} value={mobile} onChange={(v) => (setMobile(v), setProblem({}))} type="tel" error={problem.field === 'mobile' ? problem.text : undefined} />
+            <TextInput
+              label={sv.persons.email}
+              value={email}
+              onChange={(v) => (setEmail(v), setProblem({}))}
+              type="email"
+              error={problem.field === 'email' ? problem.text : undefined}
+            />
+            <TextInput
+              label={sv.persons.mobile}
+              value={mobile}
+              onChange={(v) => (setMobile(v), setProblem({}))}
+              type="tel"
+              error={problem.field === 'mobile' ? problem.text : undefined}
+            />
           </>
         )}
         <fieldset className="switches">
           <legend className="visually-hidden">{sv.cases.eService}</legend>
-          <Check label={sv.persons.messaging} value={messaging} onChange={(v) => (setMessaging(v), !v && (setSms(false), setMail(false)), setProblem({}))} />
-          <Check label={sv.persons.notifyBySms} value={sms} onChange={(v) => (setSms(v), v && setMessaging(true), setProblem({}))} />
-          <Check label={sv.persons.notifyByEmail} value={mail} onChange={(v) => (setMail(v), v && setMessaging(true), setProblem({}))} />
+          <Check
+            label={sv.persons.messaging}
+            value={messaging}
+            onChange={(v) => (setMessaging(v), !v && (setSms(false), setMail(false)), setProblem({}))}
+          />
+          <Check
+            label={sv.persons.notifyBySms}
+            value={sms}
+            onChange={(v) => (setSms(v), v && setMessaging(true), setProblem({}))}
+          />
+          <Check
+            label={sv.persons.notifyByEmail}
+            value={mail}
+            onChange={(v) => (setMail(v), v && setMessaging(true), setProblem({}))}
+          />
         </fieldset>
         <Problem text={problem.field ? undefined : problem.text} />
         <div className="button-row">

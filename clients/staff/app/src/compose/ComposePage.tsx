@@ -41,7 +41,12 @@ export function ComposePage() {
   const created = useRef<string | undefined>(undefined);
   const [loaded, setLoaded] = useState<DraftFieldsFragment>();
   const load = !!draftId && draftId !== created.current && loaded?.id !== draftId;
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: StaffDraftsDocument, variables: { first: 100 }, pause: !load, requestPolicy: 'network-only' });
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: StaffDraftsDocument,
+    variables: { first: 100 },
+    pause: !load,
+    requestPolicy: 'network-only',
+  });
   const found = load ? data?.drafts.nodes.find((d) => d.id === draftId) : undefined;
   useEffect(() => {
     if (found) setLoaded(found);
@@ -54,7 +59,10 @@ export function ComposePage() {
     [navigate],
   );
   if (load) {
-    if (!data) return <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />;
+    if (!data)
+      return (
+        <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
+      );
     if (!found) {
       return (
         <>
@@ -89,8 +97,12 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
 
   const [from, setFrom] = useState<string>(initial?.fromSharedMailboxId ?? 'self');
   const [recipientType, setRecipientType] = useState<'citizen' | 'staff'>('citizen');
-  const [citizens, setCitizens] = useState<Recipient[]>(() => initial?.to.parties.filter((p) => p.kind === 'PERSON') ?? []);
-  const [colleagues, setColleagues] = useState<Recipient[]>(() => initial?.to.parties.filter((p) => p.kind !== 'PERSON') ?? []);
+  const [citizens, setCitizens] = useState<Recipient[]>(
+    () => initial?.to.parties.filter((p) => p.kind === 'PERSON') ?? [],
+  );
+  const [colleagues, setColleagues] = useState<Recipient[]>(
+    () => initial?.to.parties.filter((p) => p.kind !== 'PERSON') ?? [],
+  );
   const [citizenSearch, setCitizenSearch] = useState('');
   const [staffSearch, setStaffSearch] = useState('');
   const [subject, setSubject] = useState(initial?.subject ?? '');
@@ -254,7 +266,13 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
       <div className="page-head">
         <h1>{sv.compose.title}</h1>
         <p className="saved-at" role="status" data-testid="saved-at">
-          {saveState === 'saving' ? sv.compose.saving : saveState === 'error' ? sv.compose.notSaved : savedAt ? fmt(sv.compose.savedAt, { time: timeOfDay(savedAt) }) : ''}
+          {saveState === 'saving'
+            ? sv.compose.saving
+            : saveState === 'error'
+              ? sv.compose.notSaved
+              : savedAt
+                ? fmt(sv.compose.savedAt, { time: timeOfDay(savedAt) })
+                : ''}
         </p>
       </div>
       <Form className="form form--wide" onSubmit={submit} validationBehavior="aria">
@@ -272,7 +290,11 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
           </RadioGroup>
         )}
         {executor && (
-          <RadioGroup className="field radio-group radio-group--row" value={recipientType} onChange={(v) => setRecipientType(v as 'citizen' | 'staff')}>
+          <RadioGroup
+            className="field radio-group radio-group--row"
+            value={recipientType}
+            onChange={(v) => setRecipientType(v as 'citizen' | 'staff')}
+          >
             <Label>{sv.compose.recipientType}</Label>
             <div className="radio-row">
               <Radio value="staff" className="radio">
@@ -295,7 +317,15 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
             </p>
           )}
         </div>
-        <TextField className="field" data-field="subject" value={subject} onChange={setSubject} isRequired isInvalid={!!problems.subject} maxLength={200}>
+        <TextField
+          className="field"
+          data-field="subject"
+          value={subject}
+          onChange={setSubject}
+          isRequired
+          isInvalid={!!problems.subject}
+          maxLength={200}
+        >
           <Label>{sv.compose.subject}</Label>
           <Input />
           <FieldError className="field-error">{problems.subject}</FieldError>
@@ -317,7 +347,13 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
           <Suspense fallback={<p className="muted">{sv.compose.editorLoading}</p>}>
             <RichTextEditor
               labelId="meddelande-etikett"
-              describedBy={problems.body ? 'meddelande-fel' : signature && settings?.mailboxSettings.signature ? 'signatur-forhandsvisning' : undefined}
+              describedBy={
+                problems.body
+                  ? 'meddelande-fel'
+                  : signature && settings?.mailboxSettings.signature
+                    ? 'signatur-forhandsvisning'
+                    : undefined
+              }
               initialHtml={initial?.bodyHtml ?? ''}
               invalid={!!problems.body}
               onChange={(html, text) => setBody({ html, text })}
@@ -343,7 +379,11 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
                   <span className="attachments__name">
                     {a.filename} <span className="muted">({formatSize(a.size)})</span>
                   </span>
-                  <Button className="button button--link" aria-label={fmt(sv.upload.removeNamed, { name: a.filename })} onPress={() => setKept((list) => list.filter((x) => x.id !== a.id))}>
+                  <Button
+                    className="button button--link"
+                    aria-label={fmt(sv.upload.removeNamed, { name: a.filename })}
+                    onPress={() => setKept((list) => list.filter((x) => x.id !== a.id))}
+                  >
                     {sv.upload.remove}
                   </Button>
                 </li>

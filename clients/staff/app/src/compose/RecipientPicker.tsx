@@ -1,8 +1,25 @@
 import { useEffect, useState } from 'react';
-import { Button, ComboBox, Input, Label, ListBox, ListBoxItem, Popover, Tag, TagGroup, TagList, Text } from 'react-aria-components';
+import {
+  Button,
+  ComboBox,
+  Input,
+  Label,
+  ListBox,
+  ListBoxItem,
+  Popover,
+  Tag,
+  TagGroup,
+  TagList,
+  Text,
+} from 'react-aria-components';
 import { useQuery } from 'urql';
 import { fmt } from '../../../../shared/ui/strings';
-import { CitizenTargetsDocument, ContactListsDocument, StaffDirectoryDocument, type PartyFieldsFragment } from '../../../src/generated/graphql';
+import {
+  CitizenTargetsDocument,
+  ContactListsDocument,
+  StaffDirectoryDocument,
+  type PartyFieldsFragment,
+} from '../../../src/generated/graphql';
 import { sv } from '../strings.sv';
 
 export type Recipient = PartyFieldsFragment;
@@ -35,7 +52,9 @@ export function useCitizenOptions(search: string): Option[] {
   const [{ data }] = useQuery({ query: CitizenTargetsDocument, variables: { search: term || null }, pause: !term });
   return (data?.persons.nodes ?? []).map((p) => ({
     key: `PERSON:${p.id}`,
-    label: p.eService.messagingEnabled ? `${p.name}, ${pnr(p.personnummer)}` : `${p.name}, ${pnr(p.personnummer)} (${sv.compose.notActivated})`,
+    label: p.eService.messagingEnabled
+      ? `${p.name}, ${pnr(p.personnummer)}`
+      : `${p.name}, ${pnr(p.personnummer)} (${sv.compose.notActivated})`,
     disabled: !p.eService.messagingEnabled,
     adds: [{ kind: 'PERSON', id: p.id, name: p.name, title: null }],
   }));
@@ -47,12 +66,21 @@ export function useStaffOptions(search: string, withLists = true): Option[] {
   const [{ data }] = useQuery({ query: StaffDirectoryDocument, variables: { search: term || null }, pause: !term });
   const [{ data: lists }] = useQuery({ query: ContactListsDocument, pause: !withLists });
   const lower = term.toLowerCase();
-  const listOptions: Option[] = withLists && term
-    ? (lists?.contactLists ?? [])
-        .filter((l) => l.name.toLowerCase().includes(lower))
-        .map((l) => ({ key: `LIST:${l.id}`, label: fmt(sv.compose.contactList, { name: l.name, count: l.members.length }), adds: l.members }))
-    : [];
-  const parties: Option[] = (data?.staffDirectory ?? []).map((p) => ({ key: `${p.kind}:${p.id}`, label: p.title ? `${p.name}, ${p.title}` : p.name, adds: [p] }));
+  const listOptions: Option[] =
+    withLists && term
+      ? (lists?.contactLists ?? [])
+          .filter((l) => l.name.toLowerCase().includes(lower))
+          .map((l) => ({
+            key: `LIST:${l.id}`,
+            label: fmt(sv.compose.contactList, { name: l.name, count: l.members.length }),
+            adds: l.members,
+          }))
+      : [];
+  const parties: Option[] = (data?.staffDirectory ?? []).map((p) => ({
+    key: `${p.kind}:${p.id}`,
+    label: p.title ? `${p.name}, ${p.title}` : p.name,
+    adds: [p],
+  }));
   return [...listOptions, ...parties];
 }
 
@@ -125,12 +153,19 @@ export function RecipientPicker({
         </Popover>
       </ComboBox>
       {value.length > 0 && (
-        <TagGroup aria-label={`${label}: ${sv.compose.selected}`} onRemove={(keys) => onChange(value.filter((p) => !keys.has(`${p.kind}:${p.id}`)))}>
+        <TagGroup
+          aria-label={`${label}: ${sv.compose.selected}`}
+          onRemove={(keys) => onChange(value.filter((p) => !keys.has(`${p.kind}:${p.id}`)))}
+        >
           <TagList className="tags" items={value.map((p) => ({ ...p, key: `${p.kind}:${p.id}` }))}>
             {(p) => (
               <Tag id={p.key} textValue={p.name} className="tag">
                 {p.name}
-                <Button slot="remove" className="tag__remove" aria-label={fmt(sv.compose.removeRecipient, { name: p.name })}>
+                <Button
+                  slot="remove"
+                  className="tag__remove"
+                  aria-label={fmt(sv.compose.removeRecipient, { name: p.name })}
+                >
                   <span aria-hidden="true">×</span>
                 </Button>
               </Tag>

@@ -22,7 +22,8 @@ const ParagraphAlign = Extension.create({
           align: {
             default: null,
             parseHTML: (el: HTMLElement) => ALIGNS.find((a) => el.classList.contains(`align-${a}`)) ?? null,
-            renderHTML: (attrs: { align?: Align | null }) => (attrs.align && attrs.align !== 'left' ? { class: `align-${attrs.align}` } : {}),
+            renderHTML: (attrs: { align?: Align | null }) =>
+              attrs.align && attrs.align !== 'left' ? { class: `align-${attrs.align}` } : {},
           },
         },
       },
@@ -51,7 +52,17 @@ export default function RichTextEditor({ labelId, describedBy, initialHtml, onCh
   aria.current = { invalid: !!invalid, describedBy };
   const editor = useEditor({
     extensions: [
-      StarterKit.configure({ heading: false, code: false, codeBlock: false, blockquote: false, horizontalRule: false, strike: false, link: false, dropcursor: false, gapcursor: false }),
+      StarterKit.configure({
+        heading: false,
+        code: false,
+        codeBlock: false,
+        blockquote: false,
+        horizontalRule: false,
+        strike: false,
+        link: false,
+        dropcursor: false,
+        gapcursor: false,
+      }),
       ParagraphAlign,
     ],
     // TipTap would add a <style> element that the Content-Security-Policy refuses; its few rules are in staff.css.
@@ -111,10 +122,20 @@ function EditorToolbar({ editor }: { editor: Editor }) {
   );
   return (
     <Toolbar className="editor__toolbar" aria-label={sv.editor.toolbar}>
-      <Button className="editor__tool" aria-label={sv.editor.undo} isDisabled={!state.canUndo} onPress={() => run((c) => c.undo())}>
+      <Button
+        className="editor__tool"
+        aria-label={sv.editor.undo}
+        isDisabled={!state.canUndo}
+        onPress={() => run((c) => c.undo())}
+      >
         <span aria-hidden="true">↶</span>
       </Button>
-      <Button className="editor__tool" aria-label={sv.editor.redo} isDisabled={!state.canRedo} onPress={() => run((c) => c.redo())}>
+      <Button
+        className="editor__tool"
+        aria-label={sv.editor.redo}
+        isDisabled={!state.canRedo}
+        onPress={() => run((c) => c.redo())}
+      >
         <span aria-hidden="true">↷</span>
       </Button>
       <Separator orientation="vertical" className="editor__sep" />
@@ -127,10 +148,30 @@ function EditorToolbar({ editor }: { editor: Editor }) {
       {tool('bulletList', state.bulletList, () => run((c) => c.toggleBulletList()), '•')}
       {tool('orderedList', state.orderedList, () => run((c) => c.toggleOrderedList()), '1.')}
       <Separator orientation="vertical" className="editor__sep" />
-      {tool('alignLeft', state.align === 'left', () => run((c) => c.updateAttributes('paragraph', { align: null })), '⇤')}
-      {tool('alignCenter', state.align === 'center', () => run((c) => c.updateAttributes('paragraph', { align: 'center' })), '↔')}
-      {tool('alignRight', state.align === 'right', () => run((c) => c.updateAttributes('paragraph', { align: 'right' })), '⇥')}
-      {tool('alignJustify', state.align === 'justify', () => run((c) => c.updateAttributes('paragraph', { align: 'justify' })), '☰')}
+      {tool(
+        'alignLeft',
+        state.align === 'left',
+        () => run((c) => c.updateAttributes('paragraph', { align: null })),
+        '⇤',
+      )}
+      {tool(
+        'alignCenter',
+        state.align === 'center',
+        () => run((c) => c.updateAttributes('paragraph', { align: 'center' })),
+        '↔',
+      )}
+      {tool(
+        'alignRight',
+        state.align === 'right',
+        () => run((c) => c.updateAttributes('paragraph', { align: 'right' })),
+        '⇥',
+      )}
+      {tool(
+        'alignJustify',
+        state.align === 'justify',
+        () => run((c) => c.updateAttributes('paragraph', { align: 'justify' })),
+        '☰',
+      )}
     </Toolbar>
   );
 }

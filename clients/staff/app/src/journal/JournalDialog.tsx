@@ -1,5 +1,24 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Dialog, FieldError, Form, Heading, Input, Label, ListBox, ListBoxItem, Modal, ModalOverlay, Popover, Radio, RadioGroup, Select, SelectValue, TextArea, TextField } from 'react-aria-components';
+import {
+  Button,
+  Dialog,
+  FieldError,
+  Form,
+  Heading,
+  Input,
+  Label,
+  ListBox,
+  ListBoxItem,
+  Modal,
+  ModalOverlay,
+  Popover,
+  Radio,
+  RadioGroup,
+  Select,
+  SelectValue,
+  TextArea,
+  TextField,
+} from 'react-aria-components';
 import { useMutation, useQuery } from 'urql';
 import { errorCode } from '../../../../shared/ui/api';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
@@ -21,7 +40,12 @@ type Target = JournalTargetsQuery['journalTargets'][number];
 const DOCUMENT_TYPES: JournalDocumentType[] = ['INCOMING_DOCUMENT', 'OUTGOING_DOCUMENT', 'NOTE'];
 const SENDER_KINDS: JournalSenderKind[] = ['INDIVIDUAL', 'RELATION', 'OTHER_AUTHORITY', 'STAFF'];
 
-const swedishDate = new Intl.DateTimeFormat('sv-SE', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'Europe/Stockholm' });
+const swedishDate = new Intl.DateTimeFormat('sv-SE', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  timeZone: 'Europe/Stockholm',
+});
 /** "2024-08-16", the day in Sweden. */
 function isoDay(iso: string | Date): string {
   return swedishDate.format(new Date(iso));
@@ -32,7 +56,11 @@ function targetKey(t: Target): string {
 }
 
 function targetInput(t: Target) {
-  return { caseId: t.caseId, interventionId: t.kind === 'INTERVENTION' ? t.interventionId : null, assignmentId: t.kind === 'ASSIGNMENT' ? t.assignmentId : null };
+  return {
+    caseId: t.caseId,
+    interventionId: t.kind === 'INTERVENTION' ? t.interventionId : null,
+    assignmentId: t.kind === 'ASSIGNMENT' ? t.assignmentId : null,
+  };
 }
 
 /**
@@ -43,9 +71,21 @@ function targetInput(t: Target) {
  * the server refuses: the dialog shows the seed's OBSERVERA text and offers
  * the journal-note route with the message text copied in.
  */
-export function JournalDialog({ conversation, subject, onClose }: { conversation: StaffConversation; subject: JournalSubject; onClose: (done?: string) => void }) {
+export function JournalDialog({
+  conversation,
+  subject,
+  onClose,
+}: {
+  conversation: StaffConversation;
+  subject: JournalSubject;
+  onClose: (done?: string) => void;
+}) {
   const { message, attachment } = subject;
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: JournalTargetsDocument, variables: { messageId: message.id }, requestPolicy: 'network-only' });
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: JournalTargetsDocument,
+    variables: { messageId: message.id },
+    requestPolicy: 'network-only',
+  });
   const [note, setNote] = useState(false);
   const relation = errorCode(error) === 'JOURNALING_FORBIDDEN_FOR_RELATION';
   const title = note ? sv.journal.noteTitle : attachment ? sv.journal.fileTitle : sv.journal.title;
@@ -74,8 +114,12 @@ export function JournalDialog({ conversation, subject, onClose }: { conversation
               </div>
             </>
           )}
-          {relation && note && conversation.caseId && <NoteForm caseId={conversation.caseId} subject={subject} onClose={onClose} />}
-          {!relation && !data && <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
+          {relation && note && conversation.caseId && (
+            <NoteForm caseId={conversation.caseId} subject={subject} onClose={onClose} />
+          )}
+          {!relation && !data && (
+            <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
+          )}
           {!relation && error && (
             <div className="button-row">
               <Button className="button" onPress={() => onClose()}>
@@ -91,18 +135,30 @@ export function JournalDialog({ conversation, subject, onClose }: { conversation
               </Button>
             </>
           )}
-          {data && data.journalTargets.length > 0 && <JournalForm targets={data.journalTargets} subject={subject} onClose={onClose} />}
+          {data && data.journalTargets.length > 0 && (
+            <JournalForm targets={data.journalTargets} subject={subject} onClose={onClose} />
+          )}
         </Dialog>
       </Modal>
     </ModalOverlay>
   );
 }
 
-function JournalForm({ targets, subject, onClose }: { targets: Target[]; subject: JournalSubject; onClose: (done?: string) => void }) {
+function JournalForm({
+  targets,
+  subject,
+  onClose,
+}: {
+  targets: Target[];
+  subject: JournalSubject;
+  onClose: (done?: string) => void;
+}) {
   const { message, attachment } = subject;
   const fromCitizen = message.sender.kind === 'PERSON';
   const [target, setTarget] = useState(targetKey(targets[0]));
-  const [documentType, setDocumentType] = useState<JournalDocumentType>(fromCitizen ? 'INCOMING_DOCUMENT' : 'OUTGOING_DOCUMENT');
+  const [documentType, setDocumentType] = useState<JournalDocumentType>(
+    fromCitizen ? 'INCOMING_DOCUMENT' : 'OUTGOING_DOCUMENT',
+  );
   const [senderKind, setSenderKind] = useState<JournalSenderKind>(fromCitizen ? 'INDIVIDUAL' : 'STAFF');
   const [heading, setHeading] = useState(attachment ? '' : message.subject);
   const [designation, setDesignation] = useState(message.sender.name);
@@ -121,8 +177,17 @@ function JournalForm({ targets, subject, onClose }: { targets: Target[]; subject
       setHeadingMissing(true);
       return;
     }
-    const input = { target: targetInput(chosen), documentType, senderKind, heading: heading.trim(), senderDesignation: designation.trim() || null, date };
-    const result = attachment ? await journalAttachment({ attachmentId: attachment.id, input }) : await journalMessage({ messageId: message.id, input });
+    const input = {
+      target: targetInput(chosen),
+      documentType,
+      senderKind,
+      heading: heading.trim(),
+      senderDesignation: designation.trim() || null,
+      date,
+    };
+    const result = attachment
+      ? await journalAttachment({ attachmentId: attachment.id, input })
+      : await journalMessage({ messageId: message.id, input });
     if (result.error) {
       setProblem(errorText(result.error));
       return;
@@ -151,9 +216,26 @@ function JournalForm({ targets, subject, onClose }: { targets: Target[]; subject
       </RadioGroup>
       {attachment && (
         <>
-          <Choice label={sv.journal.type} value={documentType} onChange={(v) => setDocumentType(v as JournalDocumentType)} options={DOCUMENT_TYPES.map((k) => ({ id: k, name: sv.journal.documentTypes[k] }))} />
-          <Choice label={sv.journal.sender} value={senderKind} onChange={(v) => setSenderKind(v as JournalSenderKind)} options={SENDER_KINDS.map((k) => ({ id: k, name: sv.journal.senderKinds[k] }))} />
-          <TextField className="field" value={heading} onChange={(v) => (setHeading(v), setHeadingMissing(false))} isRequired isInvalid={headingMissing} maxLength={200}>
+          <Choice
+            label={sv.journal.type}
+            value={documentType}
+            onChange={(v) => setDocumentType(v as JournalDocumentType)}
+            options={DOCUMENT_TYPES.map((k) => ({ id: k, name: sv.journal.documentTypes[k] }))}
+          />
+          <Choice
+            label={sv.journal.sender}
+            value={senderKind}
+            onChange={(v) => setSenderKind(v as JournalSenderKind)}
+            options={SENDER_KINDS.map((k) => ({ id: k, name: sv.journal.senderKinds[k] }))}
+          />
+          <TextField
+            className="field"
+            value={heading}
+            onChange={(v) => (setHeading(v), setHeadingMissing(false))}
+            isRequired
+            isInvalid={headingMissing}
+            maxLength={200}
+          >
             <Label>{sv.journal.heading}</Label>
             <Input />
             <FieldError className="field-error">{sv.journal.headingRequired}</FieldError>
@@ -186,7 +268,15 @@ function JournalForm({ targets, subject, onClose }: { targets: Target[]; subject
 }
 
 /** The journal-note route for a relation's message: the text copied in, to be checked and saved as a note in the case. */
-function NoteForm({ caseId, subject, onClose }: { caseId: string; subject: JournalSubject; onClose: (done?: string) => void }) {
+function NoteForm({
+  caseId,
+  subject,
+  onClose,
+}: {
+  caseId: string;
+  subject: JournalSubject;
+  onClose: (done?: string) => void;
+}) {
   const { message } = subject;
   const [heading, setHeading] = useState(message.subject);
   const [text, setText] = useState(`${message.sender.name}, ${isoDay(message.sentAt)}:\n\n${message.bodyText}`);
@@ -197,7 +287,15 @@ function NoteForm({ caseId, subject, onClose }: { caseId: string; subject: Journ
     e.preventDefault();
     if (fetching) return;
     const result = await write({
-      input: { target: { caseId }, heading: heading.trim(), text, documentType: 'NOTE', senderKind: 'RELATION', senderDesignation: message.sender.name, date: isoDay(message.sentAt) },
+      input: {
+        target: { caseId },
+        heading: heading.trim(),
+        text,
+        documentType: 'NOTE',
+        senderKind: 'RELATION',
+        senderDesignation: message.sender.name,
+        date: isoDay(message.sentAt),
+      },
     });
     if (result.error) {
       setProblem(errorText(result.error));
@@ -232,7 +330,17 @@ function NoteForm({ caseId, subject, onClose }: { caseId: string; subject: Journ
   );
 }
 
-function Choice({ label, value, onChange, options }: { label: string; value: string; onChange: (v: string) => void; options: { id: string; name: string }[] }) {
+function Choice({
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: { id: string; name: string }[];
+}) {
   return (
     <Select className="field" selectedKey={value} onSelectionChange={(k) => onChange(String(k))}>
       <Label>{label}</Label>

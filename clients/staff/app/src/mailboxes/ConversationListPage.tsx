@@ -44,14 +44,18 @@ function ConversationPage({ folder, sharedMailboxId, unreadOnly, after, isLast, 
       first.current?.focus();
     }
   }, [after, page]);
-  if (!page) return <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />;
+  if (!page)
+    return <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />;
   const query = sharedMailboxId ? `?brevlada=${sharedMailboxId}` : '';
   return (
     <>
       {page.nodes.map((c, i) => {
         const unread = c.unreadCount > 0;
         const others = c.participants.filter((p) => !mine.has(p.id));
-        const who = folder === 'SENT' ? fmt(sv.list.to, { names: others.map((p) => p.name).join(', ') }) : fmt(sv.list.from, { name: c.lastMessage?.sender.name ?? '' });
+        const who =
+          folder === 'SENT'
+            ? fmt(sv.list.to, { names: others.map((p) => p.name).join(', ') })
+            : fmt(sv.list.from, { name: c.lastMessage?.sender.name ?? '' });
         return (
           <li key={c.id} className={unread ? 'conversation--unread' : undefined} data-testid="conversation">
             <Link className="conversation-link" to={`/konversation/${c.id}${query}`} ref={i === 0 ? first : undefined}>
@@ -63,7 +67,9 @@ function ConversationPage({ folder, sharedMailboxId, unreadOnly, after, isLast, 
               {unread && (
                 <span className="conversation-link__badge badge badge--dark" data-testid="unread-count">
                   <span aria-hidden="true">{c.unreadCount}</span>
-                  <span className="visually-hidden">{plural(c.unreadCount, sv.list.unreadOne, sv.list.unreadOther)}</span>
+                  <span className="visually-hidden">
+                    {plural(c.unreadCount, sv.list.unreadOne, sv.list.unreadOther)}
+                  </span>
                 </span>
               )}
             </Link>
@@ -95,7 +101,11 @@ export function ConversationListPage({ folder, shared }: { folder: MailboxFolder
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   // Another mailbox or filter starts again from the first page.
   useEffect(() => setCursors([null]), [folder, sharedMailboxId, unreadOnly]);
-  const title = shared ? (mailboxes?.find((m) => m.mailbox.id === mailboxId)?.mailbox.name ?? sv.mailboxes.shared) : folder === 'SENT' ? sv.mailboxes.sent : sv.mailboxes.inbox;
+  const title = shared
+    ? (mailboxes?.find((m) => m.mailbox.id === mailboxId)?.mailbox.name ?? sv.mailboxes.shared)
+    : folder === 'SENT'
+      ? sv.mailboxes.sent
+      : sv.mailboxes.inbox;
   usePageTitle(title);
   return (
     <>

@@ -19,7 +19,9 @@ export function DraftsPage() {
   return (
     <>
       <h1>{sv.mailboxes.drafts}</h1>
-      {!drafts && <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
+      {!drafts && (
+        <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
+      )}
       {drafts && drafts.length === 0 && <p>{sv.drafts.empty}</p>}
       {drafts && drafts.length > 0 && (
         <ul className="conversation-list" aria-label={sv.mailboxes.drafts}>
@@ -30,7 +32,11 @@ export function DraftsPage() {
                   {d.subject || sv.drafts.noSubject}
                 </Link>
                 <span className="conversation-link__date">{fmt(sv.drafts.saved, { time: timeOfDay(d.savedAt) })}</span>
-                <span className="conversation-link__meta">{d.to.parties.length ? fmt(sv.drafts.to, { names: d.to.parties.map((p) => p.name).join(', ') }) : sv.drafts.nobody}</span>
+                <span className="conversation-link__meta">
+                  {d.to.parties.length
+                    ? fmt(sv.drafts.to, { names: d.to.parties.map((p) => p.name).join(', ') })
+                    : sv.drafts.nobody}
+                </span>
                 <Button
                   className="button button--small"
                   aria-label={fmt(sv.drafts.removeNamed, { subject: d.subject || sv.drafts.noSubject })}

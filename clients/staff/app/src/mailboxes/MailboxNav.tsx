@@ -39,12 +39,14 @@ export function MailboxNav() {
       <ul>
         <li>
           <NavLink to="/inkorg">
-            {sv.mailboxes.inbox} <Count value={own?.unread ?? 0} label={fmt(sv.mailboxes.unread, { count: own?.unread ?? 0 })} />
+            {sv.mailboxes.inbox}{' '}
+            <Count value={own?.unread ?? 0} label={fmt(sv.mailboxes.unread, { count: own?.unread ?? 0 })} />
           </NavLink>
         </li>
         <li>
           <NavLink to="/utkast">
-            {sv.mailboxes.drafts} <Count value={draftCount} label={fmt(sv.mailboxes.draftCount, { count: draftCount })} />
+            {sv.mailboxes.drafts}{' '}
+            <Count value={draftCount} label={fmt(sv.mailboxes.draftCount, { count: draftCount })} />
           </NavLink>
         </li>
         <li>

@@ -8,7 +8,13 @@ import { errorCode, errorField } from '../../../../shared/ui/api';
 import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
 import { fmt } from '../../../../shared/ui/strings';
-import { PersonViewDocument, PersonViewSetEServiceDocument, PersonViewSetFlagsDocument, PersonViewUpdateContactDocument, type PersonViewQuery } from '../../../src/generated/graphql';
+import {
+  PersonViewDocument,
+  PersonViewSetEServiceDocument,
+  PersonViewSetFlagsDocument,
+  PersonViewUpdateContactDocument,
+  type PersonViewQuery,
+} from '../../../src/generated/graphql';
 import { useRole } from './useRole';
 import { sv } from '../strings.sv';
 import { usePageTitle } from '../title';
@@ -34,7 +40,9 @@ export function PersonPage() {
       <p className="back-link">
         <Link to="/personer">{sv.persons.back}</Link>
       </p>
-      {!person && <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
+      {!person && (
+        <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
+      )}
       {person && <PersonDetails person={person} />}
     </>
   );
@@ -55,7 +63,12 @@ function PersonDetails({ person }: { person: ViewedPerson }) {
       <Flags person={person} canEdit={caseworker} />
       <div className="person-view__grid">
         <ContactSection person={person} canEdit={caseworker} />
-        {caseworker && person.cases.some((c) => c.status === 'OPEN') && <EServiceSection key={JSON.stringify(person.eService) + (person.mobile ?? '') + (person.email ?? '')} person={person} />}
+        {caseworker && person.cases.some((c) => c.status === 'OPEN') && (
+          <EServiceSection
+            key={JSON.stringify(person.eService) + (person.mobile ?? '') + (person.email ?? '')}
+            person={person}
+          />
+        )}
         {caseworker && !person.cases.some((c) => c.status === 'OPEN') && (
           <section className="card" aria-labelledby="etjanst">
             <h2 id="etjanst">{sv.persons.eService}</h2>
@@ -70,7 +83,11 @@ function PersonDetails({ person }: { person: ViewedPerson }) {
 }
 
 /** The seed's blue box, shown at the top of the person view while the e-service is on. */
-export function EServiceBox({ person }: { person: Pick<ViewedPerson, 'name' | 'personnummer' | 'mobile' | 'email' | 'eService' | 'contactDetailsHidden'> }) {
+export function EServiceBox({
+  person,
+}: {
+  person: Pick<ViewedPerson, 'name' | 'personnummer' | 'mobile' | 'email' | 'eService' | 'contactDetailsHidden'>;
+}) {
   const e = person.eService;
   return (
     <section className="eservice-box" aria-labelledby="etjanst-pa" data-testid="eservice-box">
@@ -101,8 +118,13 @@ export function EServiceBox({ person }: { person: Pick<ViewedPerson, 'name' | 'p
 
 function Flags({ person, canEdit }: { person: ViewedPerson; canEdit: boolean }) {
   const [editing, setEditing] = useState(false);
-  const set = (['protectedIdentity', 'confidentialityMarking', 'secretPhoneNumber', 'needsInterpreter'] as const).filter((f) => person[f]);
-  const label = (f: (typeof set)[number]) => (f === 'needsInterpreter' && person.interpreterLanguage ? fmt(sv.persons.interpreterLanguage, { language: person.interpreterLanguage }) : sv.persons.flagNames[f]);
+  const set = (
+    ['protectedIdentity', 'confidentialityMarking', 'secretPhoneNumber', 'needsInterpreter'] as const
+  ).filter((f) => person[f]);
+  const label = (f: (typeof set)[number]) =>
+    f === 'needsInterpreter' && person.interpreterLanguage
+      ? fmt(sv.persons.interpreterLanguage, { language: person.interpreterLanguage })
+      : sv.persons.flagNames[f];
   return (
     <section className="person-flags" aria-labelledby="upplysningar">
       <div className="section-head">
@@ -155,7 +177,12 @@ function FlagsForm({ person, onDone }: { person: ViewedPerson; onDone: () => voi
     if (interpreter && !language.trim()) return setLanguageMissing(true);
     const result = await save({
       personId: person.id,
-      input: { confidentialityMarking: confidential, secretPhoneNumber: secret, needsInterpreter: interpreter, interpreterLanguage: interpreter ? language.trim() : null },
+      input: {
+        confidentialityMarking: confidential,
+        secretPhoneNumber: secret,
+        needsInterpreter: interpreter,
+        interpreterLanguage: interpreter ? language.trim() : null,
+      },
     });
     if (result.error) {
       if (errorField(result.error) === 'interpreterLanguage') return setLanguageMissing(true);
@@ -169,13 +196,28 @@ function FlagsForm({ person, onDone }: { person: ViewedPerson; onDone: () => voi
       <p className="field-description">{sv.persons.flagsLead}</p>
       <fieldset className="switches">
         <legend className="visually-hidden">{sv.persons.flags}</legend>
-        <Check label={sv.persons.flagNames.protectedIdentity} value={person.protectedIdentity} onChange={() => undefined} isDisabled />
+        <Check
+          label={sv.persons.flagNames.protectedIdentity}
+          value={person.protectedIdentity}
+          onChange={() => undefined}
+          isDisabled
+        />
         <Check label={sv.persons.flagNames.confidentialityMarking} value={confidential} onChange={setConfidential} />
         <Check label={sv.persons.flagNames.secretPhoneNumber} value={secret} onChange={setSecret} />
-        <Check label={sv.persons.flagNames.needsInterpreter} value={interpreter} onChange={(v) => (setInterpreter(v), setLanguageMissing(false))} />
+        <Check
+          label={sv.persons.flagNames.needsInterpreter}
+          value={interpreter}
+          onChange={(v) => (setInterpreter(v), setLanguageMissing(false))}
+        />
       </fieldset>
       {interpreter && (
-        <TextField className="field" value={language} onChange={(v) => (setLanguage(v), setLanguageMissing(false))} isRequired isInvalid={languageMissing}>
+        <TextField
+          className="field"
+          value={language}
+          onChange={(v) => (setLanguage(v), setLanguageMissing(false))}
+          isRequired
+          isInvalid={languageMissing}
+        >
           <Label>{sv.persons.language}</Label>
           <Input />
           <FieldError className="field-error">{sv.persons.languageRequired}</FieldError>
@@ -244,11 +286,16 @@ function ContactSection({ person, canEdit }: { person: ViewedPerson; canEdit: bo
 }
 
 /** Swedish text for a refused contact detail, by the field the API names. */
-function fieldProblem(error: CombinedError | undefined, wants: { sms?: boolean; email?: boolean; mobile?: string; emailValue?: string }): { field?: string; text?: string } {
+function fieldProblem(
+  error: CombinedError | undefined,
+  wants: { sms?: boolean; email?: boolean; mobile?: string; emailValue?: string },
+): { field?: string; text?: string } {
   if (errorCode(error) !== 'BAD_USER_INPUT') return {};
   const field = errorField(error);
-  if (field === 'mobile') return { field, text: wants.sms && !wants.mobile?.trim() ? sv.persons.needsMobile : sv.persons.invalidMobile };
-  if (field === 'email') return { field, text: wants.email && !wants.emailValue?.trim() ? sv.persons.needsEmail : sv.persons.invalidEmail };
+  if (field === 'mobile')
+    return { field, text: wants.sms && !wants.mobile?.trim() ? sv.persons.needsMobile : sv.persons.invalidMobile };
+  if (field === 'email')
+    return { field, text: wants.email && !wants.emailValue?.trim() ? sv.persons.needsEmail : sv.persons.invalidEmail };
   return {};
 }
 
@@ -267,10 +314,20 @@ function ContactForm({ person, onDone }: { person: ViewedPerson; onDone: () => v
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (fetching) return;
-    const result = await update({ personId: person.id, input: { street, postalCode, city, email, ...(person.phoneNumbersHidden ? {} : { mobile, homePhone, workPhone }) } });
+    const result = await update({
+      personId: person.id,
+      input: {
+        street,
+        postalCode,
+        city,
+        email,
+        ...(person.phoneNumbersHidden ? {} : { mobile, homePhone, workPhone }),
+      },
+    });
     if (result.error) {
       const field = errorField(result.error);
-      if (errorCode(result.error) === 'BAD_USER_INPUT' && (field === 'homePhone' || field === 'workPhone')) return setProblem({ field, text: sv.persons.invalidPhone });
+      if (errorCode(result.error) === 'BAD_USER_INPUT' && (field === 'homePhone' || field === 'workPhone'))
+        return setProblem({ field, text: sv.persons.invalidPhone });
       const p = fieldProblem(result.error, { mobile, emailValue: email });
       setProblem(p.field ? p : { text: errorText(result.error) });
       return;
@@ -296,12 +353,36 @@ function ContactForm({ person, onDone }: { person: ViewedPerson; onDone: () => v
       </div>
       {!person.phoneNumbersHidden && (
         <>
-          <TextInput label={sv.persons.homePhone} value={homePhone} onChange={(v) => (setHomePhone(v), setProblem({}))} type="tel" error={problem.field === 'homePhone' ? problem.text : undefined} />
-          <TextInput label={sv.persons.workPhone} value={workPhone} onChange={(v) => (setWorkPhone(v), setProblem({}))} type="tel" error={problem.field === 'workPhone' ? problem.text : undefined} />
-          <TextInput label={sv.persons.mobile} value={mobile} onChange={(v) => (setMobile(v), setProblem({}))} type="tel" error={problem.field === 'mobile' ? problem.text : undefined} />
+          <TextInput
+            label={sv.persons.homePhone}
+            value={homePhone}
+            onChange={(v) => (setHomePhone(v), setProblem({}))}
+            type="tel"
+            error={problem.field === 'homePhone' ? problem.text : undefined}
+          />
+          <TextInput
+            label={sv.persons.workPhone}
+            value={workPhone}
+            onChange={(v) => (setWorkPhone(v), setProblem({}))}
+            type="tel"
+            error={problem.field === 'workPhone' ? problem.text : undefined}
+          />
+          <TextInput
+            label={sv.persons.mobile}
+            value={mobile}
+            onChange={(v) => (setMobile(v), setProblem({}))}
+            type="tel"
+            error={problem.field === 'mobile' ? problem.text : undefined}
+          />
         </>
       )}
-      <TextInput label={sv.persons.email} value={email} onChange={(v) => (setEmail(v), setProblem({}))} type="email" error={problem.field === 'email' ? problem.text : undefined} />
+      <TextInput
+        label={sv.persons.email}
+        value={email}
+        onChange={(v) => (setEmail(v), setProblem({}))}
+        type="email"
+        error={problem.field === 'email' ? problem.text : undefined}
+      />
       <Problem text={problem.field ? undefined : problem.text} />
       <div className="button-row">
         <Button className="button" onPress={onDone}>
@@ -340,7 +421,10 @@ function EServiceSection({ person }: { person: ViewedPerson }) {
     if (sms && !hidden && !mobile.trim()) return setProblem({ field: 'mobile', text: sv.persons.needsMobile });
     if (mail && !hidden && !email.trim()) return setProblem({ field: 'email', text: sv.persons.needsEmail });
     const contact = hidden ? {} : { mobile: mobile.trim() || null, email: email.trim() || null };
-    const result = await save({ personId: person.id, input: { messagingEnabled: messaging, notifyBySms: sms, notifyByEmail: mail, ...contact } });
+    const result = await save({
+      personId: person.id,
+      input: { messagingEnabled: messaging, notifyBySms: sms, notifyByEmail: mail, ...contact },
+    });
     if (result.error) {
       const p = fieldProblem(result.error, { sms, email: mail, mobile, emailValue: email });
       setProblem(p.field ? p : { text: errorText(result.error) });
@@ -358,8 +442,20 @@ function EServiceSection({ person }: { person: ViewedPerson }) {
       <Form className="form" onSubmit={submit} validationBehavior="aria" data-testid="eservice-form">
         {!hidden && (
           <>
-            <TextInput label={sv.persons.mobile} value={mobile} onChange={(v) => (setMobile(v), changed())} type="tel" error={problem.field === 'mobile' ? problem.text : undefined} />
-            <TextInput label={sv.persons.email} value={email} onChange={(v) => (setEmail(v), changed())} type="email" error={problem.field === 'email' ? problem.text : undefined} />
+            <TextInput
+              label={sv.persons.mobile}
+              value={mobile}
+              onChange={(v) => (setMobile(v), changed())}
+              type="tel"
+              error={problem.field === 'mobile' ? problem.text : undefined}
+            />
+            <TextInput
+              label={sv.persons.email}
+              value={email}
+              onChange={(v) => (setEmail(v), changed())}
+              type="email"
+              error={problem.field === 'email' ? problem.text : undefined}
+            />
           </>
         )}
         <fieldset className="switches">
@@ -373,8 +469,16 @@ function EServiceSection({ person }: { person: ViewedPerson }) {
               changed();
             }}
           />
-          <Check label={sv.persons.notifyBySms} value={sms} onChange={(v) => (setSms(v), v && setMessaging(true), changed())} />
-          <Check label={sv.persons.notifyByEmail} value={mail} onChange={(v) => (setMail(v), v && setMessaging(true), changed())} />
+          <Check
+            label={sv.persons.notifyBySms}
+            value={sms}
+            onChange={(v) => (setSms(v), v && setMessaging(true), changed())}
+          />
+          <Check
+            label={sv.persons.notifyByEmail}
+            value={mail}
+            onChange={(v) => (setMail(v), v && setMessaging(true), changed())}
+          />
         </fieldset>
         <Problem text={problem.field ? undefined : problem.text} />
         <div className="button-row">
@@ -383,7 +487,9 @@ function EServiceSection({ person }: { person: ViewedPerson }) {
           </Button>
           {saved && <p className="saved-at">{saved}</p>}
         </div>
-        {person.eService.changedAt && <p className="muted small">{fmt(sv.persons.changedAt, { time: dayTime(person.eService.changedAt) })}</p>}
+        {person.eService.changedAt && (
+          <p className="muted small">{fmt(sv.persons.changedAt, { time: dayTime(person.eService.changedAt) })}</p>
+        )}
       </Form>
     </section>
   );
@@ -401,10 +507,13 @@ function CasesSection({ person }: { person: ViewedPerson }) {
               <Link to={`/arende/${c.id}`} className="strong-link">
                 {c.title}
               </Link>{' '}
-              <span className={c.status === 'OPEN' ? 'status status--open' : 'status'}>{sv.cases.statusNames[c.status]}</span>
+              <span className={c.status === 'OPEN' ? 'status status--open' : 'status'}>
+                {sv.cases.statusNames[c.status]}
+              </span>
               <p className="muted small">
                 {fmt(sv.persons.caseOpened, { date: c.openedOn })}
-                {c.closedOn && ` · ${fmt(sv.persons.caseClosed, { date: c.closedOn })}`} · {c.unit.name} · {fmt(sv.persons.caseworker, { name: c.caseworker.name })}
+                {c.closedOn && ` · ${fmt(sv.persons.caseClosed, { date: c.closedOn })}`} · {c.unit.name} ·{' '}
+                {fmt(sv.persons.caseworker, { name: c.caseworker.name })}
               </p>
             </li>
           ))}
@@ -429,7 +538,8 @@ function RelationsSection({ person }: { person: ViewedPerson }) {
               <span className="muted">{pnr(r.person.personnummer)}</span>
               <p className="small">
                 {r.types.map((t) => sv.cases.relationTypes[t]).join(', ')} · {fmt(sv.cases.from, { date: r.validFrom })}
-                {r.validTo && ` ${fmt(sv.cases.until, { date: r.validTo })}`} · {r.messagingActive ? sv.cases.active : sv.cases.notActive} ·{' '}
+                {r.validTo && ` ${fmt(sv.cases.until, { date: r.validTo })}`} ·{' '}
+                {r.messagingActive ? sv.cases.active : sv.cases.notActive} ·{' '}
                 <Link to={`/arende/${r.case.id}`}>{fmt(sv.persons.inCase, { title: r.case.title })}</Link>
               </p>
             </li>
@@ -439,4 +549,3 @@ function RelationsSection({ person }: { person: ViewedPerson }) {
     </section>
   );
 }
-

@@ -24,7 +24,12 @@ export function PersonSearchPage() {
   const [params, setParams] = useSearchParams();
   const term = params.get('sok') ?? '';
   const [input, setInput] = useState(term);
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: PersonViewSearchDocument, variables: { search: term, first: PAGE }, pause: !term, requestPolicy: 'network-only' });
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: PersonViewSearchDocument,
+    variables: { search: term, first: PAGE },
+    pause: !term,
+    requestPolicy: 'network-only',
+  });
   const [more, setMore] = useState<{ nodes: Hit[]; cursor: string | null; hasNext: boolean } | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<string>();
@@ -44,7 +49,10 @@ export function PersonSearchPage() {
   const cursor = more ? more.cursor : (first?.pageInfo.endCursor ?? null);
 
   useEffect(() => {
-    if (first && !more) announce(first.nodes.length ? plural(first.nodes.length, sv.persons.hitsOne, sv.persons.hits) : sv.persons.noHits);
+    if (first && !more)
+      announce(
+        first.nodes.length ? plural(first.nodes.length, sv.persons.hitsOne, sv.persons.hits) : sv.persons.noHits,
+      );
   }, [first, more, announce]);
 
   const submit = (e: FormEvent) => {
@@ -57,14 +65,20 @@ export function PersonSearchPage() {
   const loadMore = async () => {
     setLoadingMore(true);
     setMoreError(undefined);
-    const result = await client.query(PersonViewSearchDocument, { search: term, first: PAGE, after: cursor }, { requestPolicy: 'network-only' }).toPromise();
+    const result = await client
+      .query(PersonViewSearchDocument, { search: term, first: PAGE, after: cursor }, { requestPolicy: 'network-only' })
+      .toPromise();
     setLoadingMore(false);
     if (result.error || !result.data) {
       setMoreError(errorText(result.error));
       return;
     }
     const page = result.data.persons;
-    setMore((m) => ({ nodes: [...(m?.nodes ?? []), ...page.nodes], cursor: page.pageInfo.endCursor ?? null, hasNext: page.pageInfo.hasNextPage }));
+    setMore((m) => ({
+      nodes: [...(m?.nodes ?? []), ...page.nodes],
+      cursor: page.pageInfo.endCursor ?? null,
+      hasNext: page.pageInfo.hasNextPage,
+    }));
     announce(plural(nodes.length + page.nodes.length, sv.persons.hitsOne, sv.persons.hits));
   };
 
@@ -83,7 +97,9 @@ export function PersonSearchPage() {
           {sv.persons.search}
         </Button>
       </Form>
-      {term && !data && <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
+      {term && !data && (
+        <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
+      )}
       {first && nodes.length === 0 && <p className="card">{sv.persons.noHits}</p>}
       {nodes.length > 0 && (
         <section aria-labelledby="sokresultat">
@@ -99,8 +115,14 @@ export function PersonSearchPage() {
                   <span className="person-link__pnr">{pnr(p.personnummer)}</span>
                 </Link>
                 <p className="person-link__meta">
-                  {p.protectedIdentity && <span className="flag flag--protected">{sv.persons.flagNames.protectedIdentity}</span>}
-                  {p.contactDetailsHidden ? <span className="muted">{sv.persons.hidden}</span> : <span>{addressLine(p.address) ?? sv.persons.missing}</span>}
+                  {p.protectedIdentity && (
+                    <span className="flag flag--protected">{sv.persons.flagNames.protectedIdentity}</span>
+                  )}
+                  {p.contactDetailsHidden ? (
+                    <span className="muted">{sv.persons.hidden}</span>
+                  ) : (
+                    <span>{addressLine(p.address) ?? sv.persons.missing}</span>
+                  )}
                   {p.eService.messagingEnabled && <span className="flag flag--eservice">{sv.persons.activeShort}</span>}
                 </p>
               </li>
@@ -119,4 +141,3 @@ export function PersonSearchPage() {
     </>
   );
 }
-

@@ -13,8 +13,20 @@ export function phone(e164: string | null | undefined): string | null {
   return e164.startsWith('+46') ? `0${e164.slice(3)}` : e164;
 }
 
-const swedishDay = new Intl.DateTimeFormat('sv-SE', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'Europe/Stockholm' });
-const swedishDateTime = new Intl.DateTimeFormat('sv-SE', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Stockholm' });
+const swedishDay = new Intl.DateTimeFormat('sv-SE', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  timeZone: 'Europe/Stockholm',
+});
+const swedishDateTime = new Intl.DateTimeFormat('sv-SE', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'Europe/Stockholm',
+});
 
 /** Today in Sweden, "2026-12-02" (the seed's dates). */
 export function today(): string {
@@ -32,7 +44,9 @@ export function dayTime(iso: string): string {
 }
 
 /** One line of a postal address, or null when there is none. */
-export function addressLine(a: { street?: string | null; postalCode?: string | null; city?: string | null } | null | undefined): string | null {
+export function addressLine(
+  a: { street?: string | null; postalCode?: string | null; city?: string | null } | null | undefined,
+): string | null {
   if (!a) return null;
   const place = [a.postalCode, a.city?.toUpperCase()].filter(Boolean).join(' ');
   const line = [a.street, place].filter(Boolean).join(', ');

@@ -5,7 +5,12 @@ import { useMutation, useQuery } from 'urql';
 import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState } from '../../../../shared/ui/QueryState';
 import { fmt, formatDateTime, formatSize } from '../../../../shared/ui/strings';
-import { MarkMessageReadDocument, StaffConversationDocument, StaffMeDocument, type StaffConversationQuery } from '../../../src/generated/graphql';
+import {
+  MarkMessageReadDocument,
+  StaffConversationDocument,
+  StaffMeDocument,
+  type StaffConversationQuery,
+} from '../../../src/generated/graphql';
 import { useLive } from '../live';
 import { sv } from '../strings.sv';
 import { usePageTitle } from '../title';
@@ -56,7 +61,9 @@ export function ConversationPage() {
 
   const conversation = data?.conversation;
   const backTo = sharedMailboxId ? `/brevlada/${sharedMailboxId}` : '/inkorg';
-  const backName = sharedMailboxId ? (mailboxes?.find((m) => m.mailbox.id === sharedMailboxId)?.mailbox.name ?? sv.mailboxes.shared) : sv.mailboxes.inbox;
+  const backName = sharedMailboxId
+    ? (mailboxes?.find((m) => m.mailbox.id === sharedMailboxId)?.mailbox.name ?? sv.mailboxes.shared)
+    : sv.mailboxes.inbox;
   const myIds = new Set([me?.staffMe.id, ...(mailboxes ?? []).map((m) => m.mailbox.id)].filter(Boolean));
   const last = conversation?.messages[conversation.messages.length - 1];
   usePageTitle(conversation?.subject);
@@ -66,7 +73,9 @@ export function ConversationPage() {
       <p className="back-link">
         <Link to={backTo}>{fmt(sv.reading.back, { mailbox: backName })}</Link>
       </p>
-      {!conversation && <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
+      {!conversation && (
+        <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
+      )}
       {conversation && (
         <>
           <h1>{conversation.subject}</h1>
@@ -85,7 +94,14 @@ export function ConversationPage() {
               </li>
             ))}
           </ol>
-          {last && <StaffReplyForm conversation={conversation} replyTo={last} sharedMailboxId={sharedMailboxId} onSent={() => reexecute({ requestPolicy: 'network-only' })} />}
+          {last && (
+            <StaffReplyForm
+              conversation={conversation}
+              replyTo={last}
+              sharedMailboxId={sharedMailboxId}
+              onSent={() => reexecute({ requestPolicy: 'network-only' })}
+            />
+          )}
           {journal && (
             <Suspense fallback={null}>
               <JournalDialog
@@ -108,7 +124,17 @@ export function ConversationPage() {
   );
 }
 
-function MessageCard({ message: m, own, canJournal, onJournal }: { message: StaffMessage; own: boolean; canJournal: boolean; onJournal: (s: JournalSubject, trigger: HTMLElement) => void }) {
+function MessageCard({
+  message: m,
+  own,
+  canJournal,
+  onJournal,
+}: {
+  message: StaffMessage;
+  own: boolean;
+  canJournal: boolean;
+  onJournal: (s: JournalSubject, trigger: HTMLElement) => void;
+}) {
   const headingId = `meddelande-${m.id}`;
   const journaled = m.journalEntries ?? [];
   return (
@@ -134,7 +160,12 @@ function MessageCard({ message: m, own, canJournal, onJournal }: { message: Staf
           <ul>
             {m.attachments.map((a) => (
               <li key={a.id}>
-                <a href={a.downloadUrl} download={a.filename} className="attachment-link" aria-label={`${sv.message.download} ${a.filename}`}>
+                <a
+                  href={a.downloadUrl}
+                  download={a.filename}
+                  className="attachment-link"
+                  aria-label={`${sv.message.download} ${a.filename}`}
+                >
                   {a.filename}
                 </a>{' '}
                 <span className="muted">(PDF, {formatSize(a.size)})</span>
@@ -179,8 +210,17 @@ function MessageCard({ message: m, own, canJournal, onJournal }: { message: Staf
             {journaled.map((j) => (
               <li key={j.id} data-testid="journaled">
                 {j.attachment
-                  ? fmt(sv.reading.journaledFile, { file: j.attachment.filename, target: j.targetLabel, time: formatDateTime(j.journaledAt), name: j.author.name })
-                  : fmt(sv.reading.journaledWhere, { target: j.targetLabel, time: formatDateTime(j.journaledAt), name: j.author.name })}
+                  ? fmt(sv.reading.journaledFile, {
+                      file: j.attachment.filename,
+                      target: j.targetLabel,
+                      time: formatDateTime(j.journaledAt),
+                      name: j.author.name,
+                    })
+                  : fmt(sv.reading.journaledWhere, {
+                      target: j.targetLabel,
+                      time: formatDateTime(j.journaledAt),
+                      name: j.author.name,
+                    })}
               </li>
             ))}
           </ul>
@@ -188,7 +228,11 @@ function MessageCard({ message: m, own, canJournal, onJournal }: { message: Staf
       )}
       <div className="message__actions">
         {canJournal && (
-          <Button className="button" aria-label={fmt(sv.reading.journalMessageNamed, { name: m.sender.name })} onPress={(e) => onJournal({ message: m }, e.target as HTMLElement)}>
+          <Button
+            className="button"
+            aria-label={fmt(sv.reading.journalMessageNamed, { name: m.sender.name })}
+            onPress={(e) => onJournal({ message: m }, e.target as HTMLElement)}
+          >
             {sv.reading.journal}
           </Button>
         )}
@@ -199,7 +243,8 @@ function MessageCard({ message: m, own, canJournal, onJournal }: { message: Staf
           <ol className="history__list">
             {m.history.map((e, i) => (
               <li key={i}>
-                <time dateTime={e.createdAt}>{formatDateTime(e.createdAt)}</time> – {sv.message.events[e.kind as keyof typeof sv.message.events] ?? e.kind}
+                <time dateTime={e.createdAt}>{formatDateTime(e.createdAt)}</time> –{' '}
+                {sv.message.events[e.kind as keyof typeof sv.message.events] ?? e.kind}
                 {e.actorName ? `, ${e.actorName}` : ''}
                 {e.detail ? ` (${e.detail})` : ''}
               </li>

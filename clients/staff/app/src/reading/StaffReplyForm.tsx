@@ -16,7 +16,17 @@ import type { StaffConversation, StaffMessage } from './ConversationPage';
  * signature and up to 5 PDFs, from the shared mailbox the conversation was
  * opened in. A retry of the same content reuses its idempotency key.
  */
-export function StaffReplyForm({ conversation, replyTo, sharedMailboxId, onSent }: { conversation: StaffConversation; replyTo: StaffMessage; sharedMailboxId?: string; onSent: () => void }) {
+export function StaffReplyForm({
+  conversation,
+  replyTo,
+  sharedMailboxId,
+  onSent,
+}: {
+  conversation: StaffConversation;
+  replyTo: StaffMessage;
+  sharedMailboxId?: string;
+  onSent: () => void;
+}) {
   const draftKey = `personal-svar:${conversation.id}`;
   const [body, setBody] = useState(() => drafts.load(draftKey));
   const [readReceipt, setReadReceipt] = useState(false);
@@ -41,7 +51,13 @@ export function StaffReplyForm({ conversation, replyTo, sharedMailboxId, onSent 
     setProblem(undefined);
     if (!body.trim()) return setProblem(sv.reply.empty);
     if (attachments.busy) return setProblem(sv.reply.waitUploads);
-    const input = { body: textToHtml(body), attachmentIds: attachments.ids, readReceiptRequested: readReceipt, addSignature: signature, fromSharedMailboxId: sharedMailboxId };
+    const input = {
+      body: textToHtml(body),
+      attachmentIds: attachments.ids,
+      readReceiptRequested: readReceipt,
+      addSignature: signature,
+      fromSharedMailboxId: sharedMailboxId,
+    };
     const content = JSON.stringify(input);
     if (attempt.current?.content !== content) attempt.current = { content, key: newIdempotencyKey() };
     busy.current = true;

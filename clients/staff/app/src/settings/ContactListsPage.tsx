@@ -4,7 +4,12 @@ import { useMutation, useQuery } from 'urql';
 import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
 import { fmt } from '../../../../shared/ui/strings';
-import { ContactListsDocument, DeleteContactListDocument, SaveContactListDocument, type ContactListsQuery } from '../../../src/generated/graphql';
+import {
+  ContactListsDocument,
+  DeleteContactListDocument,
+  SaveContactListDocument,
+  type ContactListsQuery,
+} from '../../../src/generated/graphql';
 import { RecipientPicker, useStaffOptions, type Recipient } from '../compose/RecipientPicker';
 import { sv } from '../strings.sv';
 import { usePageTitle } from '../title';
@@ -52,7 +57,11 @@ export function ContactListsPage() {
               <h2>{l.name}</h2>
               <p className="muted">{l.members.map((m) => m.name).join(', ')}</p>
               <div className="button-row">
-                <Button className="button" aria-label={fmt(sv.contactLists.editNamed, { name: l.name })} onPress={() => setEditing(l)}>
+                <Button
+                  className="button"
+                  aria-label={fmt(sv.contactLists.editNamed, { name: l.name })}
+                  onPress={() => setEditing(l)}
+                >
                   {sv.contactLists.edit}
                 </Button>
                 <Button
@@ -103,12 +112,27 @@ function ListForm({ list, onDone }: { list?: List; onDone: (saved: boolean) => v
     <section className="card" aria-labelledby="lista-rubrik">
       <h2 id="lista-rubrik">{list ? fmt(sv.contactLists.editNamed, { name: list.name }) : sv.contactLists.create}</h2>
       <Form className="form" onSubmit={submit} validationBehavior="aria">
-        <TextField className="field" value={name} onChange={(v) => (setName(v), setNameMissing(false))} isRequired isInvalid={nameMissing} autoFocus>
+        <TextField
+          className="field"
+          value={name}
+          onChange={(v) => (setName(v), setNameMissing(false))}
+          isRequired
+          isInvalid={nameMissing}
+          autoFocus
+        >
           <Label>{sv.contactLists.name}</Label>
           <Input />
           <FieldError className="field-error">{sv.contactLists.nameRequired}</FieldError>
         </TextField>
-        <RecipientPicker label={sv.contactLists.members} hint={sv.compose.toStaffHint} value={members} onChange={setMembers} options={options} search={search} onSearch={setSearch} />
+        <RecipientPicker
+          label={sv.contactLists.members}
+          hint={sv.compose.toStaffHint}
+          value={members}
+          onChange={setMembers}
+          options={options}
+          search={search}
+          onSearch={setSearch}
+        />
         {problem && (
           <div className="alert alert--error" role="alert">
             <p>{problem}</p>

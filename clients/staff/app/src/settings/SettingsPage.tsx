@@ -1,9 +1,25 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { Button, Checkbox, FieldError, Form, Label, Radio, RadioGroup, Text, TextArea, TextField } from 'react-aria-components';
+import {
+  Button,
+  Checkbox,
+  FieldError,
+  Form,
+  Label,
+  Radio,
+  RadioGroup,
+  Text,
+  TextArea,
+  TextField,
+} from 'react-aria-components';
 import { useMutation, useQuery } from 'urql';
 import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
-import { MailboxSettingsDocument, SharedMailboxesDocument, UpdateMailboxSettingsDocument, type MailboxSettingsQuery } from '../../../src/generated/graphql';
+import {
+  MailboxSettingsDocument,
+  SharedMailboxesDocument,
+  UpdateMailboxSettingsDocument,
+  type MailboxSettingsQuery,
+} from '../../../src/generated/graphql';
 import { sv } from '../strings.sv';
 import { usePageTitle } from '../title';
 
@@ -18,8 +34,12 @@ export function SettingsPage() {
   return (
     <>
       <h1>{sv.settings.title}</h1>
-      {!settings && <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
-      {settings && <SettingsForm key={JSON.stringify(settings)} settings={settings} mailboxes={shared?.sharedMailboxes ?? []} />}
+      {!settings && (
+        <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
+      )}
+      {settings && (
+        <SettingsForm key={JSON.stringify(settings)} settings={settings} mailboxes={shared?.sharedMailboxes ?? []} />
+      )}
       <section className="card settings-section" aria-labelledby="gemensamma">
         <h2 id="gemensamma">{sv.settings.sharedTitle}</h2>
         <p>{sv.settings.sharedLead}</p>
@@ -61,7 +81,14 @@ function SettingsForm({ settings, mailboxes }: { settings: Settings; mailboxes: 
       setReplyMissing(true);
       return;
     }
-    const result = await update({ input: { signature, absenceEnabled: absence, absenceReply: reply, absenceForwardToId: forward === NONE ? null : forward } });
+    const result = await update({
+      input: {
+        signature,
+        absenceEnabled: absence,
+        absenceReply: reply,
+        absenceForwardToId: forward === NONE ? null : forward,
+      },
+    });
     if (result.error) {
       setProblem(errorText(result.error));
       return;
@@ -89,7 +116,13 @@ function SettingsForm({ settings, mailboxes }: { settings: Settings; mailboxes: 
           <span className="checkbox__box" aria-hidden="true" />
           {sv.settings.absenceEnabled}
         </Checkbox>
-        <TextField className="field" value={reply} onChange={(v) => (setReply(v), setReplyMissing(false))} isInvalid={replyMissing} isRequired={absence}>
+        <TextField
+          className="field"
+          value={reply}
+          onChange={(v) => (setReply(v), setReplyMissing(false))}
+          isInvalid={replyMissing}
+          isRequired={absence}
+        >
           <Label>{sv.settings.absenceReply}</Label>
           <Text slot="description" className="field-description">
             {sv.settings.absenceReplyHint}
