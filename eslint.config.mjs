@@ -15,18 +15,27 @@ export default tseslint.config(
       'max-lines': ['error', { max: 400 }],
       'max-lines-per-function': ['error', { max: 60, IIFEs: true }],
       'max-len': ['error', { code: 160, ignoreUrls: true, ignoreStrings: false, ignoreTemplateLiterals: true }],
+      // SQL lives in one store per aggregate (src/stores/): services, resolvers, loaders and the worker call stores.
       'no-restricted-syntax': [
         'error',
         {
           selector: "CallExpression[callee.property.name='execute']",
-          message: 'SQL lives in a store (src/**/stores/): call the store, not execute().',
+          message: 'SQL lives in a store (src/stores/): call the store, not execute().',
+        },
+        {
+          selector: "CallExpression[callee.name='query']",
+          message: 'SQL lives in a store (src/stores/): call the store, not query().',
+        },
+        {
+          selector: 'MemberExpression[property.name=/^(getConnection|getKnex)$/]',
+          message: 'Raw connections belong to stores (src/stores/) and database plumbing (src/db/).',
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
   {
-    files: ['src/**/stores/**/*.ts', 'src/db/**/*.ts'],
+    files: ['src/stores/**/*.ts', 'src/db/**/*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -6,7 +6,8 @@ import { Staff, StaffRole } from '../entities/staff';
 import { badInput, forbidden } from '../errors';
 import { isId } from './ids';
 import { parsePersonnummer } from './personnummer';
-import { query, sql, uuid, type Sql } from './sql';
+import { sql, uuid, type Sql } from './sql';
+import { query } from '../stores/query';
 
 /** Rows read per statement while streaming: memory stays flat however long the log is. */
 export const EXPORT_BATCH = 1000;

@@ -6,7 +6,8 @@ import { StaffRole } from '../entities/staff';
 import { forbidden } from '../errors';
 import { isId } from './ids';
 import { caseload, ongoingAssignment, protectedIdentity } from './rules';
-import { query, raw, sql, uuid, uuidArray, type Sql } from './sql';
+import { raw, sql, uuid, uuidArray, type Sql } from './sql';
+import { query } from '../stores/query';
 import { todayInSweden } from './time';
 
 /**

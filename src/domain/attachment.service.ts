@@ -11,7 +11,8 @@ import { readableJournalEntries } from './access-policy';
 import { isId } from './ids';
 import { readableConversations, viewerPartyKeys } from './messaging-policy';
 import { citizenLinks } from './rules';
-import { query, raw, sql, uuid, type Sql } from './sql';
+import { raw, sql, uuid, type Sql } from './sql';
+import { query } from '../stores/query';
 import { todayInSweden } from './time';
 
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;

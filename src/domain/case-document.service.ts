@@ -23,7 +23,8 @@ import { multiLineText, singleLineText } from './text';
 import { MessageService } from './message.service';
 import { EventBuffer, type EventSink } from './notices';
 import { caseload, ongoingAssignment } from './rules';
-import { query, raw, sql, uuid, uuidArray, type Sql } from './sql';
+import { raw, sql, uuid, uuidArray, type Sql } from './sql';
+import { query } from '../stores/query';
 import { todayInSweden } from './time';
 
 /**

@@ -17,7 +17,8 @@ import {
   visibleCasesOfHolders,
 } from './access-policy';
 import { ongoingAssignment, usableRelation } from './rules';
-import { query, sql, uuidArray } from './sql';
+import { sql, uuidArray } from './sql';
+import { query } from '../stores/query';
 import { logPersonAccess } from './access-log.service';
 import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact } from './contact-details';
 import { setStaffEnteredContact } from './person.service';

@@ -3,7 +3,8 @@ import type { CitizenViewer } from '../auth/viewer';
 import { Person } from '../entities/person';
 import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact } from './contact-details';
 import { citizenLinks } from './rules';
-import { query, sql } from './sql';
+import { sql } from './sql';
+import { query } from '../stores/query';
 import { todayInSweden } from './time';
 
 /** A caseworker on one of the citizen's ongoing cases. */

@@ -15,7 +15,8 @@ import { ownUnsentUploads } from './attachment.service';
 import { memberMailbox } from './messaging-policy';
 import { visibleCase } from './access-policy';
 import { citizenLinks } from './rules';
-import { query, sql, uuid } from './sql';
+import { sql, uuid } from './sql';
+import { query } from '../stores/query';
 import { todayInSweden } from './time';
 
 export interface SaveDraftInput {

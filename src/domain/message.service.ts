@@ -25,7 +25,8 @@ import {
 } from './messaging-policy';
 import { citizenLinks, conversationParticipant } from './rules';
 import { todayInSweden } from './time';
-import { join, query, sql, textArray, typedArray, uuid, uuidArray, type Sql } from './sql';
+import { join, sql, textArray, typedArray, uuid, uuidArray, type Sql } from './sql';
+import { query } from '../stores/query';
 import { EventBuffer, type EventSink, type RecordHints } from './notices';
 import { viewerLocks, type MailboxMember } from './notice.service';
 import type { NotifyTarget } from '../notifications/outbox';

@@ -6,7 +6,8 @@ import { StaffRole } from '../entities/staff';
 import { AppError, ErrorCode } from '../errors';
 import { isId } from './ids';
 import { caseload, citizenLinks, conversationParticipant, ongoingAssignment, usableRelation } from './rules';
-import { query, raw, sql, uuid, uuidArray, type Sql } from './sql';
+import { raw, sql, uuid, uuidArray, type Sql } from './sql';
+import { query } from '../stores/query';
 import { todayInSweden } from './time';
 
 /**

@@ -3,7 +3,8 @@ import type { Viewer } from '../auth/viewer';
 import { NoticeKind, type NoticePayload } from '../entities/notice';
 import { partyKey } from '../entities/party';
 import { badInput } from '../errors';
-import { query, sql, textArray, uuidArray, type Sql } from './sql';
+import { sql, textArray, uuidArray, type Sql } from './sql';
+import { query } from '../stores/query';
 import { readableConversations, viewerParties } from './messaging-policy';
 import type { DomainEvent } from './notices';
 

@@ -13,7 +13,8 @@ import {
   staffVisiblePersons,
   type PersonAccess,
 } from './access-policy';
-import { join, query, sql, uuid, type Sql } from './sql';
+import { join, sql, uuid, type Sql } from './sql';
+import { query } from '../stores/query';
 import { logPersonAccess } from './access-log.service';
 import { messageTargetPersons } from './messaging-policy';
 import {

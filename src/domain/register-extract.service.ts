@@ -16,7 +16,8 @@ import type { BlobStore } from '../storage/blob-store';
 import { logPersonAccess } from './access-log.service';
 import { isId } from './ids';
 import { parsePersonnummer } from './personnummer';
-import { query, sql, uuid } from './sql';
+import { sql, uuid } from './sql';
+import { query } from '../stores/query';
 
 export const REGISTER_EXTRACT_QUEUE = 'register-extract';
 const jobOptions = { retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 1800 } as const;

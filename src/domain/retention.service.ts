@@ -6,7 +6,8 @@ import { RetentionRule, RetentionRun, RetentionRunStatus, type RetentionCounts }
 import { log } from '../log';
 import { ensureQueue, NOTIFY_QUEUE } from '../notifications/boss';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
-import { query, raw, sql, textArray, uuidArray, type Sql } from './sql';
+import { raw, sql, textArray, uuidArray, type Sql } from './sql';
+import { query } from '../stores/query';
 
 /**
  * Gallring: thinning the records by rule, after the periods in the

@@ -1,5 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-
 /** A value bound natively as `$n` (an array as a real PostgreSQL array, never a hand-built literal). */
 class Param {
   constructor(
@@ -94,35 +92,4 @@ export function join(fragments: readonly Sql[], separator: string): Sql {
     parts.push(i === fragments.length - 1 ? '' : ` ${separator} `);
   });
   return new Sql(parts, values);
-}
-
-interface SqlConnection {
-  ensureConnection(): Promise<void>;
-  getKnex(): {
-    raw(text: string, values: unknown[]): { transacting(trx: unknown): unknown } & PromiseLike<{ rows: unknown[] }>;
-  };
-  executeQuery<T>(query: string, cb: () => Promise<T>, context?: Record<string, unknown>): Promise<T>;
-}
-
-/**
- * Runs a fragment with its values bound natively by the driver (MikroORM's own
- * `execute` inlines values into the text), inside the EntityManager's
- * transaction when it has one, and logged like every other statement (the
- * SQL-count tests see it).
- */
-export async function query<T = Record<string, unknown>>(em: EntityManager, q: Sql): Promise<T[]> {
-  const conn = em.getConnection() as unknown as SqlConnection;
-  await conn.ensureConnection();
-  const { text, values } = q.toKnex();
-  const trx = em.getTransactionContext();
-  return conn.executeQuery(
-    text,
-    async () => {
-      const statement = conn.getKnex().raw(text, values);
-      if (trx) statement.transacting(trx);
-      const res = await statement;
-      return res.rows as T[];
-    },
-    { query: text, params: values },
-  );
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { initOrm, type Orm } from '../../src/db/orm';
-import { join, query, raw, sql, textArray, uuid, uuidArray } from '../../src/domain/sql';
+import { join, raw, sql, textArray, uuid, uuidArray } from '../../src/domain/sql';
+import { query } from '../../src/stores/query';
 import { createTestDatabase } from '../testkit/server';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
