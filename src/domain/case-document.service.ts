@@ -17,7 +17,7 @@ import type { BlobStore } from '../storage/blob-store';
 import { logPersonAccess } from './access-log.service';
 import { looksLikePdf, ownUnsentUploads, sanitizeFilename } from './attachment.service';
 import { staffVisibleCases } from './access-policy';
-import { isId } from './ids';
+import { isId, uuidFromName } from './ids';
 import { textToHtml } from './html';
 import { multiLineText, singleLineText } from './text';
 import { MessageService } from './message.service';
@@ -132,8 +132,7 @@ export const pdfFilename = (name: string) => sanitizeFilename(name.replace(/[\\/
 
 /** The attachment of one send: derived from sender, key, document and PDF, so a retry finds the same row. */
 function sendAttachmentId(staffId: string, key: string, documentId: string, pdfId: string): string {
-  const h = createHash('sha256').update(`case-document-send:${staffId}:${key}:${documentId}:${pdfId}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidFromName(`case-document-send:${staffId}:${key}:${documentId}:${pdfId}`);
 }
 
 /** A short, stable reference to a case that a reader can quote (the first part of its id). */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { uuidFromName } from '../domain/ids';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type PgBoss from 'pg-boss';
 import type { Config } from '../config';
@@ -21,8 +21,7 @@ export interface NotifyJob {
 
 /** A stable UUID per (message, person, channel, kind): the providers' deduplication key. */
 export function dedupKey(messageId: string, personId: string, channel: Channel, kind: NotifyJob['kind']): string {
-  const h = createHash('sha256').update(`${messageId}:${personId}:${channel}:${kind}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidFromName(`${messageId}:${personId}:${channel}:${kind}`);
 }
 
 /**
