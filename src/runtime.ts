@@ -4,7 +4,7 @@ import type { Config } from './config';
 import type { Orm } from './db/orm';
 import { SessionStore } from './auth/session';
 import { startRegisterExtractJobs } from './domain/register-extract.service';
-import { startRetentionJobs } from './domain/retention.service';
+import { startRetentionJobs } from './domain/retention.jobs';
 import { PostgresBlobStore } from './storage/blob-store';
 import { log } from './log';
 import { startBoss } from './notifications/boss';

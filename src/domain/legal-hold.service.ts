@@ -7,6 +7,7 @@ import { LegalHold } from '../entities/legal-hold';
 import { Staff } from '../entities/staff';
 import { AppError, badInput, ErrorCode, notFound } from '../errors';
 import { isId } from './ids';
+import { raw, sql, type Sql } from './sql';
 import { multiLineText } from './text';
 
 const MAX_REASON_CHARS = 2000;
@@ -16,6 +17,29 @@ function reasonText(value: string | null | undefined, field: string, what: strin
   if (!v) throw badInput(field, `Write ${what}: it stays on record (e.g. the request and its reference number).`);
   if (v.length > MAX_REASON_CHARS) throw badInput(field, `Keep ${what} under ${MAX_REASON_CHARS} characters.`);
   return v;
+}
+
+// --- L1 as SQL: what a hold covers, written once for gallring's statements (retention.service G3) ---------
+
+/** The conversation (alias) is on hold, itself or through its case (or, without a case, its citizen's held case). */
+export function conversationHeld(alias = 'c'): Sql {
+  const c = raw(alias);
+  return sql`exists (select 1 from legal_hold h left join case_file hc on hc.id = h.case_id
+     where h.released_at is null
+       and (h.conversation_id = ${c}.id or h.case_id = ${c}.case_id or (${c}.case_id is null and hc.holder_id = ${c}.citizen_id)))`;
+}
+
+/** The person (a uuid column expression) is the holder of a held case or the citizen of a held conversation. */
+export function personHeld(column: Sql): Sql {
+  return sql`exists (select 1 from legal_hold h
+       left join case_file hc on hc.id = h.case_id left join conversation hv on hv.id = h.conversation_id
+     where h.released_at is null and (hc.holder_id = ${column} or hv.citizen_id = ${column}))`;
+}
+
+/** The message (a uuid column expression) is in a held conversation. */
+export function messageHeld(column: Sql): Sql {
+  return sql`exists (select 1 from message hm join conversation c on c.id = hm.conversation_id
+     where hm.id = ${column} and ${conversationHeld('c')})`;
 }
 
 /**
@@ -52,9 +76,8 @@ export class LegalHoldService {
         );
         return this.create(em, { conversationId: conversation.id, reason });
       }
-      const c = isId(input.caseId!)
-        ? await em.findOne(Case, { id: input.caseId! }, { lockMode: LockMode.PESSIMISTIC_WRITE })
-        : null;
+      const caseId = input.caseId ?? '';
+      const c = isId(caseId) ? await em.findOne(Case, { id: caseId }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
       if (!c) throw notFound('case');
       await this.refuseSecond(em, { case: c.id }, 'This case is already on legal hold; that hold covers it.');
       return this.create(em, { case: c, reason });

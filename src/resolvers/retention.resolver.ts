@@ -17,7 +17,8 @@ import {
 import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { LegalHoldService } from '../domain/legal-hold.service';
-import { queueRetentionRun, retentionRuleSettings, RetentionService } from '../domain/retention.service';
+import { queueRetentionRun } from '../domain/retention.jobs';
+import { retentionRuleSettings, RetentionService } from '../domain/retention.service';
 import { LegalHold } from '../entities/legal-hold';
 import { RetentionRule, RetentionRun, type RetentionCounts } from '../entities/retention-run';
 import { Staff } from '../entities/staff';
@@ -29,7 +30,10 @@ import { staffOf } from './viewer';
 class RetentionCount {
   @Field({
     description:
-      'The kind of record, e.g. "messages", "attachments", "files" (stored bytes), "readReceipts", "historyEvents", "notices", "drafts", "uploads", "notificationDeliveries", "notificationJobs", "accessLogRows", "registerExtracts"; for kept records e.g. "journaledMessages", "conversationsOnHold".',
+      'The kind of record, e.g. "messages", "attachments", "files" (stored bytes), "readReceipts", ' +
+      '"historyEvents", "notices", "drafts", "uploads", "notificationDeliveries", "notificationJobs", ' +
+      '"accessLogRows", "registerExtracts"; for kept records e.g. "journaledMessages", ' +
+      '"conversationsOnHold".',
   })
   item!: string;
 
@@ -109,7 +113,8 @@ export class RetentionResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => [RetentionRun], {
     description:
-      'A dry run of every enabled rule (administrators): counts what would be thinned today and what is kept (journaled, on hold), changes nothing, and is recorded with dryRun true.',
+      'A dry run of every enabled rule (administrators): counts what would be thinned today and what is ' +
+      'kept (journaled, on hold), changes nothing, and is recorded with dryRun true.',
   })
   async retentionDryRun(@Ctx() ctx: Context): Promise<RetentionRun[]> {
     return new RetentionService(ctx.em, settings(ctx)).runAll({ dryRun: true, startedById: staffOf(ctx).staff.id });
@@ -118,7 +123,9 @@ export class RetentionResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => Boolean, {
     description:
-      'Start a real gallring run of every enabled rule now (administrators), in the background on the job queue, after any run under way; its records appear in retentionRuns. The schedule (RETENTION_SCHEDULE) runs it daily anyway.',
+      'Start a real gallring run of every enabled rule now (administrators), in the background on the job ' +
+      'queue, after any run under way; its records appear in retentionRuns. The schedule ' +
+      '(RETENTION_SCHEDULE) runs it daily anyway.',
   })
   async runRetentionNow(@Ctx() ctx: Context): Promise<boolean> {
     if (!ctx.boss)
@@ -168,7 +175,9 @@ export class LegalHoldResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => LegalHold, {
     description:
-      'Place a legal hold on a conversation or a case (administrators): nothing in it is thinned until released. Refusals: BAD_USER_INPUT (no reason, or not exactly one target), NOT_FOUND, CONFLICT (already on hold).',
+      'Place a legal hold on a conversation or a case (administrators): nothing in it is thinned until ' +
+      'released. Refusals: BAD_USER_INPUT (no reason, or not exactly one target), NOT_FOUND, CONFLICT ' +
+      '(already on hold).',
   })
   async placeLegalHold(
     @Arg('input', () => PlaceLegalHoldInput, { description: 'What to hold and why.' }) input: PlaceLegalHoldInput,
@@ -180,7 +189,8 @@ export class LegalHoldResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => LegalHold, {
     description:
-      'Release a legal hold (administrators); who, when and why is recorded, and gallring may then thin what it held. Refusals: BAD_USER_INPUT (no reason), NOT_FOUND, CONFLICT (already released).',
+      'Release a legal hold (administrators); who, when and why is recorded, and gallring may then thin ' +
+      'what it held. Refusals: BAD_USER_INPUT (no reason), NOT_FOUND, CONFLICT (already released).',
   })
   async releaseLegalHold(
     @Arg('id', () => ID, { description: 'The hold.' }) id: string,
