@@ -7,6 +7,8 @@ import { noticesSince, parseCursor, type NoticeRecord } from '../domain/notice.s
 import { NoticeKind } from '../entities/notice';
 import { PartyKind } from '../entities/party';
 import { partyNameLoader } from '../loaders';
+import type { NoticeBus } from '../subscriptions/bus';
+import { NoticeFeeds, type FeedReader } from '../subscriptions/notice-feeds';
 import { viewerTopic } from '../subscriptions/notice-pipeline';
 import { Party } from './types/party';
 
@@ -96,60 +98,48 @@ function toNotice(r: NoticeRecord, mailbox: Party): Notice {
   };
 }
 
+/** What a notice subscription needs of its context: the caller, their re-check, the bus and an EntityManager to fork reads from. */
+type StreamContext = Pick<Context, 'viewer' | 'revalidate' | 'bus' | 'em'>;
+
+/** One set of notice feeds per bus (per server instance in production), created by the first subscription. */
+const feedsByBus = new WeakMap<NoticeBus, NoticeFeeds<Notice>>();
+
 /**
- * Live notices with catch-up. Listening starts before the catch-up read, and
- * every wake-up reads the committed notices after the last one sent (with a
- * fresh EntityManager and the viewer's current mailboxes): delivery is in
- * cursor order, with no gap and no duplicate. The caller is re-checked on
- * every event through the socket (ctx.revalidate: account active, current
- * role, credential not expired); once refused, the stream ends and the socket
- * is closed with 4403.
+ * Reads for the notice feeds: each read forks its own EntityManager (a
+ * long-lived subscription must not keep, and cache in, one), and builds the
+ * notices with their mailbox names once for every subscription it serves.
  */
-function noticeStream(ctx: Context, after: string | null): Repeater<Notice> {
-  const revalidate = ctx.revalidate;
+function noticeReader(root: EntityManager): FeedReader<Notice> {
+  return {
+    start: async (viewer) => (await noticesSince(root.fork(), viewer, null)).cursor,
+    async after(viewer, cursor) {
+      const em = root.fork();
+      const page = await noticesSince(em, viewer, cursor);
+      return { items: await toNotices(partyNameLoader(em), page.notices), cursor: page.cursor, hasMore: page.hasMore };
+    },
+  };
+}
+
+/**
+ * Live notices with catch-up (src/subscriptions/notice-feeds.ts). Listening
+ * starts before the catch-up read, and every wake-up reads the committed
+ * notices after the last one sent, with the viewer's current mailboxes: one
+ * read per viewer and instance, shared by all their subscriptions. Delivery
+ * is in cursor order, with no gap and no duplicate. The caller is re-checked
+ * on every event through the socket (ctx.revalidate: account active, current
+ * role, credential not expired); once refused, the stream ends and the
+ * socket is closed with 4403.
+ */
+function noticeStream(ctx: StreamContext, after: string | null): Repeater<Notice> {
+  const { revalidate, bus } = ctx;
   // Subscriptions exist only on the websocket, whose context always re-checks its caller.
-  if (!revalidate) throw new Error('notices needs a websocket context (revalidate)');
-  // A Repeater, not an async generator: a client's "complete" must end the
-  // stream at once, even while it waits for the next wake-up (a generator
-  // would only see the return at its next yield, keeping the operation open).
-  return new Repeater<Notice>(async (push, stop) => {
-    const viewer = ctx.viewer!;
-    const live = ctx.bus!.subscribe(viewerTopic(viewer));
-    let stopped = false;
-    void stop.then(() => {
-      stopped = true;
-      void live.return?.();
-    });
-    try {
-      let cursor = after ?? (await noticesSince(ctx.em.fork() as EntityManager, viewer, null)).cursor;
-      /** Sends everything committed after the cursor; false once the viewer has lost access. */
-      const drain = async (): Promise<boolean> => {
-        for (;;) {
-          if (stopped) return true;
-          const current = await revalidate();
-          if (!current) return false;
-          // The rest of this event (the notice fields' resolvers too) sees the caller as they are now.
-          ctx.viewer = current;
-          const em = ctx.em.fork() as EntityManager;
-          const page = await noticesSince(em, current, cursor);
-          for (const n of await toNotices(partyNameLoader(em), page.notices)) await push(n);
-          cursor = page.cursor;
-          if (!page.hasMore) return true;
-        }
-      };
-      if (await drain()) {
-        for await (const wake of live) {
-          if (stopped) break;
-          // Seqs grow in commit order: a wake-up at or below the cursor brings nothing not already sent.
-          if (BigInt(wake.seq) <= BigInt(cursor)) continue;
-          if (!(await drain())) break;
-        }
-      }
-    } finally {
-      void live.return?.();
-      stop();
-    }
-  });
+  if (!revalidate || !bus) throw new Error('notices needs a websocket context (revalidate, bus)');
+  let feeds = feedsByBus.get(bus);
+  if (!feeds) {
+    feeds = new NoticeFeeds(bus, noticeReader(ctx.em.fork()));
+    feedsByBus.set(bus, feeds);
+  }
+  return feeds.stream(viewerTopic(ctx.viewer!), after, revalidate);
 }
 
 @Resolver(() => Notice)
@@ -175,8 +165,10 @@ export class NoticeResolver {
   @Authorized()
   @Subscription(() => Notice, {
     description:
-      'Live notices for your own mailbox and the shared mailboxes you belong to (re-checked on every event). With `after`, first the ones you missed since that cursor.',
-    subscribe: ({ args, context }) => noticeStream(context as Context, parseCursor(args.after as string | null)),
+      'Live notices for your own mailbox and the shared mailboxes you belong to (re-checked on every event). ' +
+      'With `after`, first the ones you missed since that cursor.',
+    subscribe: ({ args, context }) =>
+      noticeStream(context as StreamContext, parseCursor((args as { after?: string | null }).after)),
   })
   notices(
     @Root() notice: Notice,

@@ -260,6 +260,36 @@ describe('ordering under concurrency', () => {
   });
 });
 
+describe('cost', () => {
+  /** The statements that read notices after a cursor (one per read, whatever the number of sockets it serves). */
+  const noticeReads = () => t.sql.statements.filter((q) => /from notice n\s+where n\.seq >/.test(q)).length;
+
+  test("S10 one wake-up costs one read per viewer on the instance, shared by all that viewer's sockets, whatever their cursors", async () => {
+    const marita = apiAs(t, tokens[DEMO.caseworker]);
+    const { cursor } = (await marita.query(staffApi.NoticesSinceDocument, { cursor: null })).data!.noticesSince;
+    const maritas = [
+      ...(await Promise.all([1, 2, 3].map(() => listen(tokens[DEMO.caseworker])))),
+      await listen(tokens[DEMO.caseworker], cursor),
+    ];
+    const annas = await Promise.all([1, 2].map(() => listen(tokens[DEMO.secondCaseworker])));
+    // Every subscription is live (past its own catch-up) once a notice sent after it opened has reached it.
+    for (const sub of maritas) await sentinel(ids.marita, sub);
+    for (const sub of annas) await sentinel(ids.anna, sub);
+
+    t.sql.reset();
+    const subject = `Till brevlådan ${randomUUID()}`;
+    expect(
+      (await send(DEMO.otherUnitCaseworker, { to: { sharedMailboxIds: [ids.mailbox] }, subject, body: 'x' })).codes,
+    ).toEqual([]);
+    for (const sub of [...maritas, ...annas])
+      await sub.waitFor((e) => newMessages(e).some((n) => n.subject === subject));
+    // Two members of the mailbox with six sockets between them: two reads, not six.
+    expect(noticeReads()).toBe(2);
+    for (const sub of [...maritas, ...annas])
+      expect(newMessages(sub.events).filter((n) => n.subject === subject)).toHaveLength(1);
+  });
+});
+
 describe('limits', () => {
   test(`S9 one connection holds at most ${MAX_OPERATIONS_PER_SOCKET} live operations; completing one frees its place at once`, async () => {
     const client = createClient({
