@@ -12,7 +12,6 @@ import {
 } from '../../clients/staff/src';
 import { DEMO } from '../../src/db/demo-data';
 import { AccessLogEntry } from '../../src/entities/access-log-entry';
-import { Case } from '../../src/entities/case';
 import { CaseBareDocument, CaseRelationsDocument, PersonBareDocument } from '../generated/graphql';
 import { postRaw, printDoc, type ApiResult } from '../testkit/api';
 import { startTestServer, type TestServer } from '../testkit/server';
@@ -30,7 +29,7 @@ beforeAll(async () => {
   t = w.t;
   ids = w.personId;
   staffIds = w.staffId;
-  tolvansCase = (await t.em().findOneOrFail(Case, { holder: ids[DEMO.tolvan] })).id;
+  tolvansCase = w.caseId[DEMO.tolvan];
 });
 afterAll(() => w.close());
 

@@ -1,16 +1,18 @@
 import { DEV_CITIZEN_ISSUER } from '../../src/auth/dev-keys';
-import { DEMO, seedDemoData } from '../../src/db/demo-data';
+import { DEMO } from '../../src/db/demo-data';
 import { Staff } from '../../src/entities/staff';
 import { Unit } from '../../src/entities/unit';
 import { postRaw } from '../testkit/api';
 import { forger } from '../testkit/forge';
-import { startTestServer, type TestServer } from '../testkit/server';
+import type { TestServer } from '../testkit/server';
+import { demoWorld, type DemoWorld } from '../testkit/world';
 
 /**
  * Authentication over HTTP (issue 2, item 5): every kind of bad token on a
  * real query answers HTTP 401 UNAUTHENTICATED as JSON and reveals nothing;
  * the public parts of the schema need no token.
  */
+let w: DemoWorld;
 let t: TestServer;
 let forge: Awaited<ReturnType<typeof forger>>;
 
@@ -18,11 +20,11 @@ const STAFF_QUERY = { query: '{ staffMe { name } }' };
 const CITIZEN_QUERY = { query: '{ me { name } }' };
 
 beforeAll(async () => {
-  t = await startTestServer();
-  await seedDemoData(t.em());
+  w = await demoWorld();
+  t = w.t;
   forge = await forger(t.config.dataDir, t.config.auth.audience);
 });
-afterAll(() => t.close());
+afterAll(() => w.close());
 
 /** The whole response: 401, JSON, one UNAUTHENTICATED error and no data. */
 function expectUnauthenticated(r: Awaited<ReturnType<typeof postRaw>>) {

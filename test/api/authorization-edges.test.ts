@@ -1,7 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import { DEMO, seedDemoData } from '../../src/db/demo-data';
-import { Assignment, Case } from '../../src/entities/case';
+import { Assignment } from '../../src/entities/case';
 import { Draft } from '../../src/entities/draft';
 import { Relation } from '../../src/entities/relation';
 import { MailboxMembershipChange, SharedMailboxMember } from '../../src/entities/shared-mailbox';
@@ -60,7 +60,7 @@ beforeAll(async () => {
   w = await demoWorld();
   await seedDemoData(w.t.em());
   base = w.t.url.replace(/\/graphql$/, '');
-  tolvansCase = (await w.t.em().findOneOrFail(Case, { holder: w.personId[DEMO.tolvan] })).id;
+  tolvansCase = w.caseId[DEMO.tolvan];
   marita = await w.as('caseworker');
 });
 afterAll(() => w.close());
@@ -272,7 +272,7 @@ describe('observation 4: a draft tells nothing about an id', () => {
       codes: r.codes,
       messages: r.errors.map((e) => e.message),
     });
-    const kallesCase = (await w.t.em().findOneOrFail(Case, { holder: w.personId[DEMO.otherUnitPerson] })).id;
+    const kallesCase = w.caseId[DEMO.otherUnitPerson];
     for (const [caller, caseId] of [
       ['otherUnitCaseworker', tolvansCase],
       ['admin', tolvansCase],

@@ -1,5 +1,5 @@
 import { hashSecret, SessionStore } from '../../src/auth/session';
-import { DEMO, seedDemoData } from '../../src/db/demo-data';
+import { DEMO } from '../../src/db/demo-data';
 import { BrowserSession } from '../../src/entities/browser-session';
 import { Person } from '../../src/entities/person';
 import { Staff } from '../../src/entities/staff';
@@ -8,6 +8,7 @@ import { CookieBrowser, FORM, formBody } from '../testkit/browser';
 import { makePdf } from '../testkit/files';
 import { openRawSocket, type RawSocket } from '../testkit/ws';
 import { startTestServer, type TestServer } from '../testkit/server';
+import { demoWorld, type DemoWorld } from '../testkit/world';
 
 /**
  * Browser sign-in, backend-for-frontend (issue 9): the development sign-in,
@@ -15,6 +16,7 @@ import { startTestServer, type TestServer } from '../testkit/server';
  * refusals, sign-out, idle and absolute expiry, disabled accounts. The OIDC
  * flow against a real provider is in oidc-bff.test.ts.
  */
+let w: DemoWorld;
 let t: TestServer;
 let origin: string;
 const COOKIE = 'ifo_session';
@@ -23,11 +25,11 @@ const STAFF_ME = JSON.stringify({ query: '{ staffMe { name } }' });
 const JSON_TYPE = { 'content-type': 'application/json' };
 
 beforeAll(async () => {
-  t = await startTestServer();
-  await seedDemoData(t.em());
+  w = await demoWorld();
+  t = w.t;
   origin = new URL(t.url).origin;
 });
-afterAll(() => t.close());
+afterAll(() => w.close());
 
 /** Signs in through the development page as a browser does: a same-origin form POST. */
 async function devSignIn(fields: Record<string, string>, browser = new CookieBrowser()) {

@@ -9,30 +9,31 @@ import {
 } from '../../clients/staff/src';
 import { Client } from 'pg';
 import * as citizen from '../../clients/citizen/src';
-import { DEMO, seedDemoData } from '../../src/db/demo-data';
+import { DEMO } from '../../src/db/demo-data';
 import { initOrm } from '../../src/db/orm';
 import { Case, CaseStatus } from '../../src/entities/case';
 import { Staff } from '../../src/entities/staff';
 import { apiAs } from '../testkit/api';
 import { download, pdfText } from '../testkit/files';
-import { startTestServer, type TestServer } from '../testkit/server';
+import type { TestServer } from '../testkit/server';
+import { demoWorld, type DemoWorld } from '../testkit/world';
 
+let w: DemoWorld;
 let t: TestServer;
 let base: string;
 let ek: Case;
 let sannaCase: Case;
-const sql = async <T = any>(query: string, params: unknown[] = []): Promise<T[]> =>
-  t.em().getConnection().execute(query, params);
-const staff = async (username: string) => apiAs(t, await t.token.staff(username));
+const sql = <T = any>(query: string, params: unknown[] = []) => w.sql<T>(query, params);
+const staff = (username: string) => w.staff(username);
 
 beforeAll(async () => {
-  t = await startTestServer();
-  base = t.url.replace(/\/graphql$/, '');
-  await seedDemoData(t.em());
+  w = await demoWorld();
+  t = w.t;
+  base = w.base;
   ek = await t.em().findOneOrFail(Case, { title: 'Ekonomiskt bistånd' });
   sannaCase = await t.em().findOneOrFail(Case, { title: 'Skydd och stöd' });
 });
-afterAll(() => t.close());
+afterAll(() => w.close());
 
 const kallelse = {
   title: 'Kallelse till möte om ekonomiskt bistånd',

@@ -31,7 +31,7 @@ beforeAll(async () => {
   w = await demoWorld();
   t = w.t;
   ids = w.personId;
-  tolvansCase = (await t.em().findOneOrFail(Case, { holder: ids[DEMO.tolvan] })).id;
+  tolvansCase = w.caseId[DEMO.tolvan];
   josefinesRelation = (await t.em().findOneOrFail(Relation, { person: ids[DEMO.relation] })).id;
 });
 afterAll(() => w.close());

@@ -13,7 +13,7 @@ import {
   UpdateCaseDocumentDocument,
 } from '../../clients/staff/src';
 import * as citizen from '../../clients/citizen/src';
-import { DEMO, seedDemoData } from '../../src/db/demo-data';
+import { DEMO } from '../../src/db/demo-data';
 import { Attachment } from '../../src/entities/attachment';
 import { Assignment, Case } from '../../src/entities/case';
 import { Staff } from '../../src/entities/staff';
@@ -22,7 +22,8 @@ import { PostgresBlobStore } from '../../src/storage/blob-store';
 import { apiAs } from '../testkit/api';
 import { download, makePdf, pdfText, upload } from '../testkit/files';
 import { addCaseHolder, isoDay } from '../testkit/messaging';
-import { startTestServer, type TestServer } from '../testkit/server';
+import type { TestServer } from '../testkit/server';
+import { demoWorld, type DemoWorld } from '../testkit/world';
 
 /**
  * Issue 11, API gaps 1 and 2, as the seed's section 3 plays them for an
@@ -31,25 +32,25 @@ import { startTestServer, type TestServer } from '../testkit/server';
  * print templates and names, and the executor's access ending with the
  * assignment.
  */
+let w: DemoWorld;
 let t: TestServer;
 let base: string;
 let ek: Case;
 let sannaCase: Case;
 let perAssignment: string;
-const sql = async <T = any>(query: string, params: unknown[] = []): Promise<T[]> =>
-  t.em().getConnection().execute(query, params);
-const staff = async (username: string) => apiAs(t, await t.token.staff(username));
+const sql = <T = any>(query: string, params: unknown[] = []) => w.sql<T>(query, params);
+const staff = (username: string) => w.staff(username);
 const lines = (text: string) => text.split('\n').map((l) => l.trim());
 
 beforeAll(async () => {
-  t = await startTestServer();
-  base = t.url.replace(/\/graphql$/, '');
-  await seedDemoData(t.em());
+  w = await demoWorld();
+  t = w.t;
+  base = w.base;
   ek = await t.em().findOneOrFail(Case, { title: 'Ekonomiskt bistånd' });
   sannaCase = await t.em().findOneOrFail(Case, { title: 'Skydd och stöd' });
   [{ id: perAssignment }] = await sql('select id from assignment where case_id = ?', [ek.id]);
 });
-afterAll(() => t.close());
+afterAll(() => w.close());
 
 /** A new ongoing assignment for Per on a case, as a caseworker would give it. */
 async function newAssignment(caseId: string, description: string): Promise<string> {

@@ -1,7 +1,8 @@
-import { DEMO, seedDemoData } from '../../src/db/demo-data';
+import { DEMO } from '../../src/db/demo-data';
 import { ErrorCode, formatError } from '../../src/errors';
 import { postRaw } from '../testkit/api';
-import { startTestServer, type TestServer } from '../testkit/server';
+import type { TestServer } from '../testkit/server';
+import { demoWorld, type DemoWorld } from '../testkit/world';
 
 /**
  * Hostile documents and requests (issue 2, item 9): each is refused with a
@@ -9,17 +10,18 @@ import { startTestServer, type TestServer } from '../testkit/server';
  * keeps answering afterwards. Then the masking of unexpected errors (item 8)
  * and the health check.
  */
+let w: DemoWorld;
 let t: TestServer;
 let citizen: string;
 let staff: string;
 
 beforeAll(async () => {
-  t = await startTestServer();
-  await seedDemoData(t.em());
+  w = await demoWorld();
+  t = w.t;
   citizen = await t.token.citizen(DEMO.tolvan);
   staff = await t.token.staff(DEMO.caseworker);
 });
-afterAll(() => t.close());
+afterAll(() => w.close());
 
 type Raw = Awaited<ReturnType<typeof postRaw>>;
 
@@ -273,8 +275,7 @@ describe('H3 limits follow the configuration exactly', () => {
   let token: string;
   let staffToken: string;
   beforeAll(async () => {
-    strict = await startTestServer({ GRAPHQL_MAX_TOKENS: '100', GRAPHQL_MAX_DEPTH: '4' });
-    await seedDemoData(strict.em());
+    strict = (await demoWorld({ GRAPHQL_MAX_TOKENS: '100', GRAPHQL_MAX_DEPTH: '4' })).t;
     token = await strict.token.citizen(DEMO.tolvan);
     staffToken = await strict.token.staff(DEMO.caseworker);
   });
@@ -311,8 +312,7 @@ describe('H4 the cost limit', () => {
   let cheap: TestServer;
   let staffToken: string;
   beforeAll(async () => {
-    cheap = await startTestServer({ GRAPHQL_MAX_COST: '100' });
-    await seedDemoData(cheap.em());
+    cheap = (await demoWorld({ GRAPHQL_MAX_COST: '100' })).t;
     staffToken = await cheap.token.staff(DEMO.caseworker);
   });
   afterAll(() => cheap.close());
@@ -349,8 +349,7 @@ describe('H5 health', () => {
 describe('M1 unexpected errors are masked', () => {
   let broken: TestServer;
   beforeAll(async () => {
-    broken = await startTestServer({ TRUST_PROXY_REQUEST_ID: 'true' }); // so the test can name the request id it looks for
-    await seedDemoData(broken.em());
+    broken = (await demoWorld({ TRUST_PROXY_REQUEST_ID: 'true' })).t; // so the test can name the request id it looks for
   });
   afterAll(() => broken.close());
 

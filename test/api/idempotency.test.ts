@@ -1,38 +1,38 @@
 import { randomUUID } from 'node:crypto';
 import { SendMessageDocument, type SendMessageInput } from '../../clients/staff/src';
 import * as citizen from '../../clients/citizen/src';
-import { DEMO, seedDemoData } from '../../src/db/demo-data';
-import { Person } from '../../src/entities/person';
-import { Staff } from '../../src/entities/staff';
-import { apiAs } from '../testkit/api';
+import { DEMO } from '../../src/db/demo-data';
+import type { Api } from '../testkit/world';
 import { makePdf, upload } from '../testkit/files';
-import { startTestServer, type TestServer } from '../testkit/server';
+import type { TestServer } from '../testkit/server';
+import { demoWorld, type DemoWorld } from '../testkit/world';
 
 // Issue 3, item 9: sendMessage takes a client-generated idempotency key; a
 // retry with the same key returns the first result and creates nothing; the
 // same key with a different payload is refused (IDEMPOTENCY_KEY_REUSED).
 
+let w: DemoWorld;
 let t: TestServer;
 let tolvanId: string;
 let josefineId: string;
 let maritaId: string;
-let marita: ReturnType<typeof apiAs>;
-let anna: ReturnType<typeof apiAs>;
-let tolvan: ReturnType<typeof apiAs>;
+let marita: Api;
+let anna: Api;
+let tolvan: Api;
 let maritaToken: string;
 
 beforeAll(async () => {
-  t = await startTestServer();
-  await seedDemoData(t.em());
-  tolvanId = (await t.em().findOneOrFail(Person, { personnummer: DEMO.tolvan })).id;
-  josefineId = (await t.em().findOneOrFail(Person, { personnummer: DEMO.relation })).id;
-  maritaId = (await t.em().findOneOrFail(Staff, { username: DEMO.caseworker })).id;
+  w = await demoWorld();
+  t = w.t;
+  tolvanId = w.personId[DEMO.tolvan];
+  josefineId = w.personId[DEMO.relation];
+  maritaId = w.staffId[DEMO.caseworker];
   maritaToken = await t.token.staff(DEMO.caseworker);
-  marita = apiAs(t, maritaToken);
-  anna = apiAs(t, await t.token.staff(DEMO.secondCaseworker));
-  tolvan = apiAs(t, await t.token.citizen(DEMO.tolvan));
+  marita = await w.staff(DEMO.caseworker);
+  anna = await w.staff(DEMO.secondCaseworker);
+  tolvan = await w.citizen(DEMO.tolvan);
 });
-afterAll(() => t.close());
+afterAll(() => w.close());
 
 const TABLES = [
   'send_request',
@@ -157,7 +157,7 @@ test('the same key used by another user is independent', async () => {
 test('concurrent sends with the same key produce exactly one message, and all answer it', async () => {
   const send = input({ idempotencyKey: `concurrent-${randomUUID()}` });
   const before = await snapshot();
-  const clients = await Promise.all([1, 2, 3, 4, 5].map(async () => apiAs(t, await t.token.staff(DEMO.caseworker))));
+  const clients = await Promise.all([1, 2, 3, 4, 5].map(() => w.staff(DEMO.caseworker)));
   const results = await Promise.all(clients.map((c) => c.mutate(SendMessageDocument, { input: send })));
   for (const r of results) expect(r.codes).toEqual([]);
   expect(new Set(results.map((r) => JSON.stringify(ids(r)))).size).toBe(1);
@@ -183,7 +183,7 @@ test('concurrent sends with the same key and different payloads: one is sent, th
 
 test('a send that fails writes no key, so the corrected send can use it', async () => {
   const before = await snapshot();
-  const stranger = (await t.em().findOneOrFail(Person, { personnummer: DEMO.otherUnitPerson })).id;
+  const stranger = w.personId[DEMO.otherUnitPerson];
   const refused = await marita.mutate(SendMessageDocument, {
     input: input({ idempotencyKey: 'fix-and-retry-1', to: { personIds: [stranger] } }),
   });

@@ -11,15 +11,17 @@ import {
   type JournalInput,
 } from '../../clients/staff/src';
 import * as citizen from '../../clients/citizen/src';
-import { DEMO, seedDemoConversations, seedDemoData } from '../../src/db/demo-data';
+import { DEMO, seedDemoConversations } from '../../src/db/demo-data';
 import { Assignment, Case, CaseStatus, Intervention } from '../../src/entities/case';
 import { Message } from '../../src/entities/message';
 import { Person } from '../../src/entities/person';
 import { Staff } from '../../src/entities/staff';
 import { apiAs, postRaw } from '../testkit/api';
 import { download, makePdf, upload } from '../testkit/files';
-import { startTestServer, type TestServer } from '../testkit/server';
+import type { TestServer } from '../testkit/server';
+import { demoWorld, type Caller, type DemoWorld } from '../testkit/world';
 
+let w: DemoWorld;
 let t: TestServer;
 let base: string;
 let tolvan: Person;
@@ -34,18 +36,15 @@ let mailboxMessageId: string;
 let replyId: string;
 let replyAttachmentId: string;
 
-const sql = async <T = any>(query: string, params: unknown[] = []): Promise<T[]> =>
-  t.em().getConnection().execute(query, params);
-const tokens: Record<string, string> = {};
-const as = async (who: 'marita' | 'anna' | 'per' | 'admin' | 'tolvan') => {
-  tokens[who] ??=
-    who === 'tolvan'
-      ? await t.token.citizen(DEMO.tolvan)
-      : await t.token.staff(
-          { marita: DEMO.caseworker, anna: DEMO.secondCaseworker, per: DEMO.executor, admin: DEMO.admin }[who],
-        );
-  return apiAs(t, tokens[who]);
+const sql = <T = any>(query: string, params: unknown[] = []) => w.sql<T>(query, params);
+const CALLERS: Record<string, Caller> = {
+  marita: 'caseworker',
+  anna: 'secondCaseworker',
+  per: 'executor',
+  admin: 'admin',
+  tolvan: 'citizen',
 };
+const as = (who: 'marita' | 'anna' | 'per' | 'admin' | 'tolvan') => w.as(CALLERS[who]);
 
 const incoming = (target: JournalInput['target'], extra: Partial<JournalInput> = {}): JournalInput => ({
   target,
@@ -57,9 +56,9 @@ const incoming = (target: JournalInput['target'], extra: Partial<JournalInput> =
 });
 
 beforeAll(async () => {
-  t = await startTestServer();
-  base = t.url.replace(/\/graphql$/, '');
-  await seedDemoData(t.em());
+  w = await demoWorld();
+  t = w.t;
+  base = w.base;
   await seedDemoConversations(t.em());
   const em = t.em();
   tolvan = await em.findOneOrFail(Person, { personnummer: DEMO.tolvan });
@@ -90,7 +89,7 @@ beforeAll(async () => {
   replyId = reply.data!.replyToMessage.id;
   replyAttachmentId = reply.data!.replyToMessage.attachments[0].id;
 });
-afterAll(() => t.close());
+afterAll(() => w.close());
 
 describe('journaling messages and attachments', () => {
   test("Done when: Marita journals Tolvan's reply and its PDF into the EK intervention as an incoming document from the individual; the message shows where, when and by whom; Tolvan's history shows JOURNALED", async () => {

@@ -4,7 +4,6 @@ import { DEMO } from '../../src/db/demo-data';
 import { buildRegisterExtract, startRegisterExtractJobs } from '../../src/domain/register-extract.service';
 import { RetentionService } from '../../src/domain/retention.service';
 import { RetentionRule } from '../../src/entities/retention-run';
-import { Case } from '../../src/entities/case';
 import { Person } from '../../src/entities/person';
 import { PostgresBlobStore } from '../../src/storage/blob-store';
 import { postRaw } from '../testkit/api';
@@ -26,7 +25,7 @@ beforeAll(async () => {
   adminToken = await w.t.token.staff(DEMO.admin);
   const em = w.t.em();
   const tolvan = w.personId[DEMO.tolvan];
-  const caseId = (await em.findOneOrFail(Case, { holder: tolvan })).id;
+  const caseId = w.caseId[DEMO.tolvan];
   sanna = await em.findOneOrFail(Person, { personnummer: DEMO.protectedPerson });
   josefine = await em.findOneOrFail(Person, { personnummer: DEMO.relation });
   conv = await arrangeConversation(em, {

@@ -1,22 +1,20 @@
-import { seedDemoData, DEMO } from '../../src/db/demo-data';
+import { DEMO } from '../../src/db/demo-data';
 import { PersonsDocument } from '../../clients/staff/src';
 import { MeDocument } from '../../clients/citizen/src';
-import { apiAs } from '../testkit/api';
-import { startTestServer, type TestServer } from '../testkit/server';
+import { demoWorld, type DemoWorld } from '../testkit/world';
 
-let t: TestServer;
+let w: DemoWorld;
 beforeAll(async () => {
-  t = await startTestServer();
-  await seedDemoData(t.em());
+  w = await demoWorld();
 });
-afterAll(() => t.close());
+afterAll(() => w.close());
 
 test('smoke', async () => {
-  const staff = apiAs(t, await t.token.staff(DEMO.caseworker));
+  const staff = await w.staff(DEMO.caseworker);
   const r = await staff.query(PersonsDocument, { search: 'Tolvan' });
   expect(r.codes).toEqual([]);
   expect(r.data?.persons.nodes.map((p) => p.name)).toEqual(['Tolvan Tolvansson']);
-  const citizen = apiAs(t, await t.token.citizen(DEMO.tolvan));
+  const citizen = await w.citizen(DEMO.tolvan);
   const me = await citizen.query(MeDocument);
   expect(me.data?.me.name).toBe('Tolvan Tolvansson');
 });

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { DEMO } from '../../src/db/demo-data';
-import { Case } from '../../src/entities/case';
 import { postRaw } from '../testkit/api';
 import { isoDay, newPersonnummer } from '../testkit/messaging';
 import { demoWorld, type DemoWorld } from '../testkit/world';
@@ -27,9 +26,7 @@ const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   w = await demoWorld();
-  tolvanCase = (
-    await w.t.em().findOneOrFail(Case, { holder: { personnummer: DEMO.tolvan }, title: 'Ekonomiskt bistånd' })
-  ).id;
+  tolvanCase = w.caseId[DEMO.tolvan];
   for (const u of [DEMO.caseworker, DEMO.admin]) tokens[u] = await w.t.token.staff(u);
   tokens.tolvan = await w.t.token.citizen(DEMO.tolvan);
 });
