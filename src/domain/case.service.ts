@@ -17,8 +17,7 @@ import {
   visibleCasesOfHolders,
 } from './access-policy';
 import { ongoingAssignment, usableRelation } from './rules';
-import { sql, uuidArray } from './sql';
-import { query } from '../stores/query';
+import { relationsOfCases, senderRelationsOfMessages } from '../stores/case.store';
 import { logPersonAccess } from './access-log.service';
 import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact } from './contact-details';
 import { setStaffEnteredContact } from './person.service';
@@ -47,6 +46,14 @@ export interface ActivateRelationInput {
   notifyByEmail: boolean;
 }
 
+const alreadyRelated = () =>
+  new AppError(
+    ErrorCode.CONFLICT,
+    'This person is already registered as a relation on the case: change the existing relation instead.',
+  );
+
+const persons = (relations: Iterable<Relation>) => [...relations].map((r) => r.person.id);
+
 /** Staff operations on cases and the relations registered on them. */
 export class CaseService {
   constructor(
@@ -59,7 +66,7 @@ export class CaseService {
   async get(id: string): Promise<Case> {
     return this.em.transactional(async (em) => {
       const c = await this.load(em, id);
-      await logPersonAccess(em, this.viewer, this.requestId, [c.holder.id], AccessAction.CASE_READ);
+      await this.log(em, [c.holder.id], AccessAction.CASE_READ);
       return c;
     });
   }
@@ -89,14 +96,8 @@ export class CaseService {
           : { executor: this.viewer.staff.id, ...ongoingAssignment.filter(today) },
         { orderBy: { startDate: 'asc', id: 'asc' }, populate: ['case'] },
       );
-      const ongoing = rows.filter((a) => ongoingAssignment.holds(a, today));
-      await logPersonAccess(
-        em,
-        this.viewer,
-        this.requestId,
-        ongoing.map((a) => a.case.holder.id),
-        AccessAction.PERSON_LIST,
-      );
+      const ongoingHolders = rows.filter((a) => ongoingAssignment.holds(a, today)).map((a) => a.case.holder.id);
+      await this.log(em, ongoingHolders, AccessAction.PERSON_LIST);
       return rows;
     });
   }
@@ -115,21 +116,12 @@ export class CaseService {
    */
   async relationsOfCases(caseIds: readonly string[]): Promise<Relation[][]> {
     return this.em.transactional(async (em) => {
-      const rows = (
-        await query(
-          em,
-          sql`select r.* from relation r where r.case_id = any(${uuidArray(caseIds.filter(isId))}) and r.case_id in (${staffVisibleCases(this.viewer)})
-                 and r.person_id in (select v.person_id from (${staffVisiblePersons(this.viewer)}) v)
-               order by r.valid_from asc, r.id asc`,
-        )
-      ).map((row) => em.map(Relation, row));
-      await logPersonAccess(
-        em,
-        this.viewer,
-        this.requestId,
-        rows.map((r) => r.person.id),
-        AccessAction.RELATION_READ,
-      );
+      const rows = await relationsOfCases(em, {
+        caseIds,
+        visibleCases: staffVisibleCases(this.viewer),
+        visiblePersons: staffVisiblePersons(this.viewer),
+      });
+      await this.log(em, persons(rows), AccessAction.RELATION_READ);
       return caseIds.map((id) => rows.filter((r) => r.case.id === id));
     });
   }
@@ -141,21 +133,12 @@ export class CaseService {
    */
   async senderRelationsOfMessages(messageIds: readonly string[]): Promise<(Relation | null)[]> {
     return this.em.transactional(async (em) => {
-      const rows = await query<Record<string, unknown> & { message_id: string }>(
-        em,
-        sql`select m.id as message_id, r.* from message m join conversation cv on cv.id = m.conversation_id
-              join relation r on r.case_id = cv.case_id and r.person_id = m.sender_person_id
-             where m.id = any(${uuidArray(messageIds.filter(isId))}) and r.case_id in (${staffVisibleCases(this.viewer)})
-               and r.person_id in (select v.person_id from (${staffVisiblePersons(this.viewer)}) v)`,
-      );
-      const byMessage = new Map(rows.map(({ message_id, ...row }) => [message_id, em.map(Relation, row)]));
-      await logPersonAccess(
-        em,
-        this.viewer,
-        this.requestId,
-        [...byMessage.values()].map((r) => r.person.id),
-        AccessAction.RELATION_READ,
-      );
+      const byMessage = await senderRelationsOfMessages(em, {
+        messageIds,
+        visibleCases: staffVisibleCases(this.viewer),
+        visiblePersons: staffVisiblePersons(this.viewer),
+      });
+      await this.log(em, persons(byMessage.values()), AccessAction.RELATION_READ);
       return messageIds.map((id) => byMessage.get(id) ?? null);
     });
   }
@@ -182,10 +165,7 @@ export class CaseService {
           throw badInput('familyName', 'This person is new to the social services: give their family name.');
         person = em.create(Person, { personnummer: pnr.value, givenName, familyName });
       } else if (await em.count(Relation, { case: c.id, person: person.id })) {
-        throw new AppError(
-          ErrorCode.CONFLICT,
-          'This person is already registered as a relation on the case: change the existing relation instead.',
-        );
+        throw alreadyRelated();
       }
       const relation = em.create(Relation, {
         case: c,
@@ -201,14 +181,11 @@ export class CaseService {
       } catch (err) {
         // Two caseworkers registering the same person at once: the second meets the unique constraint.
         if (err instanceof UniqueConstraintViolationException) {
-          throw new AppError(
-            ErrorCode.CONFLICT,
-            'This person is already registered as a relation on the case: change the existing relation instead.',
-          );
+          throw alreadyRelated();
         }
         throw err;
       }
-      await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.RELATION_CHANGE);
+      await this.log(em, [person.id], AccessAction.RELATION_CHANGE);
       return relation;
     });
   }
@@ -246,19 +223,21 @@ export class CaseService {
       relation.activatedAt = new Date();
       relation.activatedBy = this.viewer.staff;
       if (input.messagingRights) relation.messagingRights = input.messagingRights;
-      await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.RELATION_CHANGE);
+      await this.log(em, [person.id], AccessAction.RELATION_CHANGE);
       return relation;
     });
   }
 
-  /** Stops the relation from using the e-service for this case; the person keeps other activations. */
-  /** Stopping access is always allowed, also once the case is closed. */
+  /**
+   * Stops the relation from using the e-service for this case; the person keeps other activations. Stopping access
+   * is always allowed, also once the case is closed.
+   */
   async deactivateRelation(relationId: string): Promise<Relation> {
     return this.em.transactional(async (em) => {
       const relation = await this.loadRelationForCaseworker(em, relationId, { allowClosed: true });
       relation.activatedAt = null;
       relation.activatedBy = null;
-      await logPersonAccess(em, this.viewer, this.requestId, [relation.person.id], AccessAction.RELATION_CHANGE);
+      await this.log(em, [relation.person.id], AccessAction.RELATION_CHANGE);
       return relation;
     });
   }
@@ -272,7 +251,7 @@ export class CaseService {
     return this.em.transactional(async (em) => {
       const relation = await this.loadRelationForCaseworker(em, relationId);
       relation.messagingRights = rights;
-      await logPersonAccess(em, this.viewer, this.requestId, [relation.person.id], AccessAction.RELATION_CHANGE);
+      await this.log(em, [relation.person.id], AccessAction.RELATION_CHANGE);
       return relation;
     });
   }
@@ -321,7 +300,7 @@ export class CaseService {
       };
       await em.nativeUpdate(Assignment, running, { endDate: closedOn });
       await em.nativeUpdate(Intervention, running, { endDate: closedOn });
-      await logPersonAccess(em, this.viewer, this.requestId, [c.holder.id], AccessAction.CASE_READ);
+      await this.log(em, [c.holder.id], AccessAction.CASE_READ);
       return c;
     });
   }
@@ -360,9 +339,14 @@ export class CaseService {
         );
       }
       assignment.endDate = endDate;
-      await logPersonAccess(em, this.viewer, this.requestId, [c.holder.id], AccessAction.CASE_READ);
+      await this.log(em, [c.holder.id], AccessAction.CASE_READ);
       return assignment;
     });
+  }
+
+  /** Every person shown or changed is logged, in the operation's transaction. */
+  private log(em: EntityManager, personIds: string[], action: AccessAction): Promise<void> {
+    return logPersonAccess(em, this.viewer, this.requestId, personIds, action);
   }
 
   private async load(em: EntityManager, id: string): Promise<Case> {

@@ -15,7 +15,10 @@ export enum CaseDocumentTemplate {
 registerEnumType(CaseDocumentTemplate, {
   name: 'CaseDocumentTemplate',
   description:
-    'A print template (utskriftsmall, the seed\'s "Mall") for "Skapa PDF". Every template prints the municipality\'s and unit\'s letterhead, the date, the reference (the case and who to contact) and the recipient block (the case holder\'s name, and address unless the person has a protected identity or a confidentiality marking); they differ in their title block and closing.',
+    'A print template (utskriftsmall, the seed\'s "Mall") for "Skapa PDF". Every template prints the ' +
+    "municipality's and unit's letterhead, the date, the reference (the case and who to contact) and " +
+    "the recipient block (the case holder's name, and address unless the person has a protected " +
+    'identity or a confidentiality marking); they differ in their title block and closing.',
   valuesConfig: {
     BREV: { description: "Brev: a letter to the case holder, closing with the writer's name, title and unit." },
     KALLELSE: {
@@ -40,7 +43,9 @@ registerEnumType(CaseDocumentTemplate, {
  */
 @ObjectType({
   description:
-    'A PDF of a locked case document (the seed\'s PDF tab: Skapat, Benämning, Signatur). Made with "Skapa PDF" from a template and a name, or the file of an inserted document. Never changes; a document may have several.',
+    "A PDF of a locked case document (the seed's PDF tab: Skapat, Benämning, Signatur). Made with " +
+    '"Skapa PDF" from a template and a name, or the file of an inserted document. Never changes; a ' +
+    'document may have several.',
 })
 @Entity()
 @Index({ properties: ['document', 'createdAt'] })

@@ -48,7 +48,9 @@ registerEnumType(CaseDocumentOrigin, {
  */
 @ObjectType({
   description:
-    'A document in a case\'s documentation (dokumentation), possibly linked to an executor\'s assignment (Uppdrag IFO). Editable until locked (write-protected); a locked document is made into PDFs with a print template and a name ("Skapa PDF"), and a PDF can be sent to the case holder.',
+    "A document in a case's documentation (dokumentation), possibly linked to an executor's assignment " +
+    '(Uppdrag IFO). Editable until locked (write-protected); a locked document is made into PDFs with a ' +
+    'print template and a name ("Skapa PDF"), and a PDF can be sent to the case holder.',
 })
 @Entity()
 @Index({ properties: ['case', 'date'] })

@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, Property, type Opt } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, OptionalProps, Property, type Opt } from '@mikro-orm/core';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { BaseEntity, LocalDate } from './base';
 import { Person } from './person';
@@ -19,6 +19,10 @@ registerEnumType(CaseStatus, {
 @Entity({ tableName: 'case_file' })
 @Index({ properties: ['unit', 'status'] })
 export class Case extends BaseEntity {
+  // status is optional on create through OptionalProps rather than an `& Opt` brand, so it stays a plain CaseStatus
+  // that compares with the enum's members.
+  [OptionalProps]?: 'status';
+
   @Field({ description: 'Title of the case, e.g. "Ekonomiskt bistånd".' })
   @Property({ type: 'text' })
   title!: string;
@@ -34,7 +38,7 @@ export class Case extends BaseEntity {
 
   @Field(() => CaseStatus, { description: 'Ongoing or closed.' })
   @Enum({ items: () => CaseStatus, nativeEnumName: 'case_status' })
-  status: CaseStatus & Opt = CaseStatus.OPEN;
+  status: CaseStatus = CaseStatus.OPEN;
 
   @Field(() => LocalDate, { description: 'Date the case was opened.' })
   @Property({ type: 'date' })
@@ -43,7 +47,8 @@ export class Case extends BaseEntity {
   @Field(() => LocalDate, {
     nullable: true,
     description:
-      "Date the case was closed (its last day), if it is. Closing (closeCase) ends at once the executors' and relations' access that came through the case, and its interventions take no new journal entries.",
+      "Date the case was closed (its last day), if it is. Closing (closeCase) ends at once the executors' " +
+      "and relations' access that came through the case, and its interventions take no new journal entries.",
   })
   @Property({ type: 'date', nullable: true })
   closedOn?: string | null;

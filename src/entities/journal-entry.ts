@@ -46,7 +46,9 @@ registerEnumType(JournalSenderKind, {
  */
 @ObjectType({
   description:
-    "An entry in a case holder's journal: a message, an attachment or a note filed under a case, an intervention or an assignment. Immutable; a correction is a new entry that points at the one it corrects.",
+    "An entry in a case holder's journal: a message, an attachment or a note filed under a case, an " +
+    'intervention or an assignment. Immutable; a correction is a new entry that points at the one it ' +
+    'corrects.',
 })
 @Entity()
 @Index({ properties: ['case', 'createdAt'] })

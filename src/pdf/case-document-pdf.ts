@@ -130,7 +130,9 @@ const layouts: Record<
       w.gap(10);
       w.text('Hur du överklagar', { font: 'bold' });
       w.text(
-        'Om du inte är nöjd med beslutet kan du överklaga det hos förvaltningsrätten. Skicka överklagandet till oss inom tre veckor från den dag du fick del av beslutet. Skriv vilket beslut du överklagar och hur du vill att det ska ändras. Kontakta din handläggare om du behöver hjälp.',
+        'Om du inte är nöjd med beslutet kan du överklaga det hos förvaltningsrätten. Skicka överklagandet ' +
+          'till oss inom tre veckor från den dag du fick del av beslutet. Skriv vilket beslut du överklagar ' +
+          'och hur du vill att det ska ändras. Kontakta din handläggare om du behöver hjälp.',
         { size: 10 },
       );
     },

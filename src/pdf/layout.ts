@@ -32,7 +32,6 @@ export function wrapText(font: PDFFont, size: number, text: string, width: numbe
         continue;
       }
       if (line) lines.push(line);
-      line = '';
       let rest = word;
       while (font.widthOfTextAtSize(rest, size) > width) {
         let n = rest.length - 1;

@@ -29,7 +29,9 @@ class CaseDocumentInput {
   @Field(() => ID, {
     nullable: true,
     description:
-      'The assignment (uppdrag) of this case the document belongs to ("Koppla till Uppdrag IFO"). Executors must give one of their ongoing assignments (BAD_USER_INPUT without, NOT_FOUND for another); caseworkers may link any assignment of the case.',
+      'The assignment (uppdrag) of this case the document belongs to ("Koppla till Uppdrag IFO"). ' +
+      'Executors must give one of their ongoing assignments (BAD_USER_INPUT without, NOT_FOUND for ' +
+      'another); caseworkers may link any assignment of the case.',
   })
   assignmentId?: string | null;
 }
@@ -56,7 +58,8 @@ class CreateCaseDocumentPdfInput {
 
   @Field({
     description:
-      'The name (Benämning), at most 120 characters, e.g. "TEST Utredningsdokument till e-tjänst". It becomes the file name the recipient sees (sanitized, with ".pdf").',
+      'The name (Benämning), at most 120 characters, e.g. "TEST Utredningsdokument till e-tjänst". It ' +
+      'becomes the file name the recipient sees (sanitized, with ".pdf").',
   })
   name!: string;
 }
@@ -171,7 +174,9 @@ export class CaseDocumentResolver {
   @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => CaseDocument, {
     description:
-      'Write a new document (Nytt dokument) in an ongoing case (CASE_CLOSED otherwise): caseworkers in their caseload, executors in one of their ongoing assignments (input.assignmentId, "Koppla till Uppdrag IFO"). Editable until locked.',
+      'Write a new document (Nytt dokument) in an ongoing case (CASE_CLOSED otherwise): caseworkers in ' +
+      'their caseload, executors in one of their ongoing assignments (input.assignmentId, "Koppla till ' +
+      'Uppdrag IFO"). Editable until locked.',
   })
   async createCaseDocument(
     @Arg('caseId', () => ID, { description: 'The case.' }) caseId: string,
@@ -184,7 +189,12 @@ export class CaseDocumentResolver {
   @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => CaseDocument, {
     description:
-      '"Infoga dokument": add a PDF from disk (uploaded first with POST /uploads) to the documentation of an ongoing case, or of an assignment of yours (executors must give assignmentId). The document is locked from the start and its file is its one PDF, which can be sent like any other. A retry with the same upload returns the same document. Refusals: NOT_FOUND (upload not yours or already sent), CONFLICT (the upload is already a document elsewhere: upload the file again), UNSUPPORTED_FILE_TYPE, CASE_CLOSED.',
+      '"Infoga dokument": add a PDF from disk (uploaded first with POST /uploads) to the documentation of ' +
+      'an ongoing case, or of an assignment of yours (executors must give assignmentId). The document is ' +
+      'locked from the start and its file is its one PDF, which can be sent like any other. A retry with ' +
+      'the same upload returns the same document. Refusals: NOT_FOUND (upload not yours or already sent), ' +
+      'CONFLICT (the upload is already a document elsewhere: upload the file again), ' +
+      'UNSUPPORTED_FILE_TYPE, CASE_CLOSED.',
   })
   async insertCaseDocument(
     @Arg('caseId', () => ID, { description: 'The case.' }) caseId: string,
@@ -210,7 +220,8 @@ export class CaseDocumentResolver {
   @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => CaseDocument, {
     description:
-      'Lock (write-protect, Skrivskydda) a document: it can no longer change. Locking makes no PDF: create one with createCaseDocumentPdf. Locking again changes nothing.',
+      'Lock (write-protect, Skrivskydda) a document: it can no longer change. Locking makes no PDF: create ' +
+      'one with createCaseDocumentPdf. Locking again changes nothing.',
   })
   async lockCaseDocument(@Arg('id', () => ID, { description: 'The document.' }) id: string, @Ctx() ctx: Context) {
     return service(ctx).lock(id);
@@ -219,7 +230,12 @@ export class CaseDocumentResolver {
   @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => CaseDocumentPdf, {
     description:
-      "\"Skapa PDF\": render a locked document (CASE_DOCUMENT_NOT_LOCKED otherwise) with a print template and keep it under a name (Benämning), which becomes the file name when it is sent. Every template prints the municipality's and unit's letterhead, the date, the reference and the recipient (the case holder's name; the address only when the person has neither a protected identity nor a confidentiality marking). A document may have several PDFs; each stays as made. An inserted document has its file as its PDF (CASE_DOCUMENT_INSERTED).",
+      '"Skapa PDF": render a locked document (CASE_DOCUMENT_NOT_LOCKED otherwise) with a print template ' +
+      'and keep it under a name (Benämning), which becomes the file name when it is sent. Every template ' +
+      "prints the municipality's and unit's letterhead, the date, the reference and the recipient (the " +
+      "case holder's name; the address only when the person has neither a protected identity nor a " +
+      'confidentiality marking). A document may have several PDFs; each stays as made. An inserted ' +
+      'document has its file as its PDF (CASE_DOCUMENT_INSERTED).',
   })
   async createCaseDocumentPdf(
     @Arg('documentId', () => ID, { description: 'The locked document.' }) documentId: string,
@@ -233,7 +249,11 @@ export class CaseDocumentResolver {
   @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => Message, {
     description:
-      "Send a PDF of a locked document (input.pdfId, default the newest) to the case holder as the attachment of a new message, named by the PDF's name (the seed's letter icon). The messaging rules of sendMessage apply: an executor writes only while the assignment is ongoing. Refusals: CASE_DOCUMENT_NOT_LOCKED, CASE_DOCUMENT_NO_PDF, and those of sendMessage (RECIPIENT_NOT_ACTIVATED, RECIPIENT_NOT_ALLOWED, IDEMPOTENCY_KEY_REUSED).",
+      'Send a PDF of a locked document (input.pdfId, default the newest) to the case holder as the ' +
+      "attachment of a new message, named by the PDF's name (the seed's letter icon). The messaging rules " +
+      'of sendMessage apply: an executor writes only while the assignment is ongoing. Refusals: ' +
+      'CASE_DOCUMENT_NOT_LOCKED, CASE_DOCUMENT_NO_PDF, and those of sendMessage (RECIPIENT_NOT_ACTIVATED, ' +
+      'RECIPIENT_NOT_ALLOWED, IDEMPOTENCY_KEY_REUSED).',
   })
   async sendCaseDocument(
     @Arg('id', () => ID, { description: 'The locked document.' }) id: string,
@@ -268,7 +288,8 @@ export class CaseDocumentResolver {
 
   @FieldResolver(() => [CaseDocumentPdf], {
     description:
-      "The PDFs made from the document (the seed's PDF tab: Skapat, Benämning, Signatur), newest first. Empty until one is created with createCaseDocumentPdf; an inserted document has its file.",
+      "The PDFs made from the document (the seed's PDF tab: Skapat, Benämning, Signatur), newest first. " +
+      'Empty until one is created with createCaseDocumentPdf; an inserted document has its file.',
   })
   async pdfs(@Root() d: CaseDocument, @Ctx() ctx: Context) {
     return pdfsOf(ctx, d.id);
@@ -336,7 +357,8 @@ export class CaseDocumentPdfResolver {
 export class AssignmentDocumentsResolver {
   @FieldResolver(() => [CaseDocument], {
     description:
-      'The documents of the assignment (Uppdrag IFO → Dokument) that you may read, newest first: its executor while it is ongoing, the caseworkers of its case. Recorded in the access log.',
+      'The documents of the assignment (Uppdrag IFO → Dokument) that you may read, newest first: its ' +
+      'executor while it is ongoing, the caseworkers of its case. Recorded in the access log.',
   })
   async documents(@Root() a: Assignment, @Ctx() ctx: Context) {
     if (ctx.viewer?.kind !== 'staff') return [];

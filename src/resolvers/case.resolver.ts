@@ -3,9 +3,7 @@ import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { CaseService } from '../domain/case.service';
 import { ongoingAssignment, usableRelation } from '../domain/rules';
-import { isId } from '../domain/ids';
-import { sql, uuidArray } from '../domain/sql';
-import { query } from '../stores/query';
+import { messagesSentAsRelation } from '../stores/case.store';
 import { Message } from '../entities/message';
 import { todayInSweden } from '../domain/time';
 import { LocalDate } from '../entities/base';
@@ -85,7 +83,9 @@ export class CaseResolver {
   @Authorized(Role.CASEWORKER)
   @Mutation(() => Relation, {
     description:
-      'Activate the e-service for a relation: only when it is APPROVED_FOR_MESSAGES (RELATION_NOT_APPROVED_FOR_MESSAGES) and today is within its dates (RELATION_OUTSIDE_VALIDITY). Takes effect at once.',
+      'Activate the e-service for a relation: only when it is APPROVED_FOR_MESSAGES ' +
+      '(RELATION_NOT_APPROVED_FOR_MESSAGES) and today is within its dates (RELATION_OUTSIDE_VALIDITY). ' +
+      'Takes effect at once.',
   })
   async activateRelation(
     @Arg('relationId', () => ID, { description: 'The relation.' }) relationId: string,
@@ -99,7 +99,9 @@ export class CaseResolver {
   @Authorized(Role.CASEWORKER)
   @Mutation(() => Relation, {
     description:
-      "Give a relation read-only or read-and-write rights to the case's messages (caseworkers with the case in their caseload, ongoing case). Takes effect at once: a read-only relation's sendMessage and replyToMessage are refused with RELATION_READ_ONLY.",
+      "Give a relation read-only or read-and-write rights to the case's messages (caseworkers with the " +
+      "case in their caseload, ongoing case). Takes effect at once: a read-only relation's sendMessage and " +
+      'replyToMessage are refused with RELATION_READ_ONLY.',
   })
   async setRelationMessagingRights(
     @Arg('relationId', () => ID, { description: 'The relation.' }) relationId: string,
@@ -113,7 +115,11 @@ export class CaseResolver {
   @Authorized(Role.CASEWORKER)
   @Mutation(() => Case, {
     description:
-      'Close a case (avslut) as of closedOn, its last day (today or earlier; BAD_USER_INPUT for a later day). At once: no new messages or journal entries in it, its executors lose the access their assignments gave (running assignments and interventions end on closedOn), and its relations lose its conversations and notices. Caseworkers with the case in their caseload (FORBIDDEN otherwise). Refusals: CASE_ALREADY_CLOSED, END_DATE_BEFORE_START (before the opening date).',
+      'Close a case (avslut) as of closedOn, its last day (today or earlier; BAD_USER_INPUT for a later ' +
+      'day). At once: no new messages or journal entries in it, its executors lose the access their ' +
+      'assignments gave (running assignments and interventions end on closedOn), and its relations lose ' +
+      'its conversations and notices. Caseworkers with the case in their caseload (FORBIDDEN otherwise). ' +
+      'Refusals: CASE_ALREADY_CLOSED, END_DATE_BEFORE_START (before the opening date).',
   })
   async closeCase(
     @Arg('caseId', () => ID, { description: 'The case.' }) caseId: string,
@@ -126,7 +132,10 @@ export class CaseResolver {
   @Authorized(Role.CASEWORKER)
   @Mutation(() => Assignment, {
     description:
-      'End an assignment: endDate is its last day; after it the executor no longer sees the person or the case through it, writes to them or journals in it (give yesterday to end it at once). Caseworkers with the case in their caseload, ongoing case (CASE_CLOSED otherwise: closing ended its assignments). Refusals: ASSIGNMENT_ALREADY_ENDED (its end date has passed), END_DATE_BEFORE_START.',
+      'End an assignment: endDate is its last day; after it the executor no longer sees the person or the ' +
+      'case through it, writes to them or journals in it (give yesterday to end it at once). Caseworkers ' +
+      'with the case in their caseload, ongoing case (CASE_CLOSED otherwise: closing ended its ' +
+      'assignments). Refusals: ASSIGNMENT_ALREADY_ENDED (its end date has passed), END_DATE_BEFORE_START.',
   })
   async endAssignment(
     @Arg('assignmentId', () => ID, { description: 'The assignment.' }) assignmentId: string,
@@ -180,7 +189,8 @@ export class CaseResolver {
 
   @FieldResolver(() => [Relation], {
     description:
-      "Persons registered as relations on the case whom you may see (the caseload's caseworkers; an executor sees the case holder only). Each related person shown is recorded in the access log.",
+      "Persons registered as relations on the case whom you may see (the caseload's caseworkers; an " +
+      'executor sees the case holder only). Each related person shown is recorded in the access log.',
   })
   async relations(@Root() c: Case, @Ctx() ctx: Context) {
     return ctx.loaders.batch('relationsOfCase', c.id, (ids: readonly string[]) => service(ctx).relationsOfCases(ids));
@@ -215,14 +225,19 @@ export class AssignmentResolver {
   @Authorized(Role.EXECUTOR)
   @Query(() => [Assignment], {
     description:
-      'Your assignments (executors), oldest start first: the ongoing ones, and with includeEnded also those that have ended (end date passed, or case closed). An ended assignment gives no access: only its own fields (description, dates, ongoing: false) answer; its case, person and documents do not (accessibleCase and intervention are null, documents empty, case NOT_FOUND), so list ended ones through accessibleCase, not case. The persons of ongoing assignments are recorded in the access log.',
+      'Your assignments (executors), oldest start first: the ongoing ones, and with includeEnded also ' +
+      'those that have ended (end date passed, or case closed). An ended assignment gives no access: only ' +
+      'its own fields (description, dates, ongoing: false) answer; its case, person and documents do not ' +
+      '(accessibleCase and intervention are null, documents empty, case NOT_FOUND), so list ended ones ' +
+      'through accessibleCase, not case. The persons of ongoing assignments are recorded in the access log.',
   })
   async myAssignments(
     @Arg('includeEnded', () => Boolean, {
       nullable: true,
       defaultValue: false,
       description:
-        'Also list your ended assignments (Uppdrag IFO: "Visa avslutade uppdrag"), with their own fields only. False or left out (the default): ongoing ones only.',
+        'Also list your ended assignments (Uppdrag IFO: "Visa avslutade uppdrag"), with their own fields ' +
+        'only. False or left out (the default): ongoing ones only.',
     })
     includeEnded: boolean | null,
     @Ctx() ctx: Context,
@@ -238,7 +253,8 @@ export class AssignmentResolver {
   @FieldResolver(() => Intervention, {
     nullable: true,
     description:
-      'The intervention the assignment carries out, if any, while you may open its case; null otherwise (e.g. for your ended assignments: it is part of the case).',
+      'The intervention the assignment carries out, if any, while you may open its case; null otherwise ' +
+      '(e.g. for your ended assignments: it is part of the case).',
   })
   async intervention(@Root() a: Assignment, @Ctx() ctx: Context) {
     if (!a.intervention) return null;
@@ -248,7 +264,8 @@ export class AssignmentResolver {
 
   @FieldResolver(() => Case, {
     description:
-      'The case the assignment belongs to; NOT_FOUND when you may not open it (as case(id) answers), e.g. for your ended assignments: list those through accessibleCase.',
+      'The case the assignment belongs to; NOT_FOUND when you may not open it (as case(id) answers), e.g. ' +
+      'for your ended assignments: list those through accessibleCase.',
   })
   async case(@Root() a: Assignment, @Ctx() ctx: Context) {
     return caseEdge(ctx, a.case.id);
@@ -257,7 +274,9 @@ export class AssignmentResolver {
   @FieldResolver(() => Case, {
     nullable: true,
     description:
-      'The case the assignment belongs to while you may open it (as case(id) answers); null otherwise, e.g. for an ended assignment listed by myAssignments(includeEnded: true). The same case as `case`, without the NOT_FOUND error.',
+      'The case the assignment belongs to while you may open it (as case(id) answers); null otherwise, ' +
+      'e.g. for an ended assignment listed by myAssignments(includeEnded: true). The same case as `case`, ' +
+      'without the NOT_FOUND error.',
   })
   async accessibleCase(@Root() a: Assignment, @Ctx() ctx: Context): Promise<Case | null> {
     return (await ctx.loaders.case.load(a.case.id)) ?? null;
@@ -283,18 +302,13 @@ export class AssignmentResolver {
 export class MessageSenderRelationResolver {
   @FieldResolver(() => Boolean, {
     description:
-      'True when a citizen wrote it as a relation of the case holder (on the case the conversation is about), not as the holder. Shown to everyone who may read the message.',
+      'True when a citizen wrote it as a relation of the case holder (on the case the conversation is ' +
+      'about), not as the holder. Shown to everyone who may read the message.',
   })
   async sentAsRelation(@Root() m: Message, @Ctx() ctx: Context): Promise<boolean> {
     if (!m.senderPerson) return false;
     return ctx.loaders.batch('sentAsRelation', m.id, async (ids: readonly string[]) => {
-      const rows = await query<{ id: string }>(
-        ctx.em,
-        sql`select m.id from message m join conversation cv on cv.id = m.conversation_id
-             where m.id = any(${uuidArray(ids.filter(isId))})
-               and exists (select 1 from relation r where r.case_id = cv.case_id and r.person_id = m.sender_person_id)`,
-      );
-      const found = new Set(rows.map((r) => r.id));
+      const found = await messagesSentAsRelation(ctx.em, { messageIds: ids });
       return ids.map((id) => found.has(id));
     });
   }
@@ -302,7 +316,10 @@ export class MessageSenderRelationResolver {
   @FieldResolver(() => Relation, {
     nullable: true,
     description:
-      "For a message a relation wrote (sentAsRelation): the relation it wrote as, with its types and messaging rights. Only for staff who may see the case's relations (its caseload's caseworkers); null for others and for messages not written by a relation. Recorded in the access log like Case.relations.",
+      'For a message a relation wrote (sentAsRelation): the relation it wrote as, with its types and ' +
+      "messaging rights. Only for staff who may see the case's relations (its caseload's caseworkers); " +
+      'null for others and for messages not written by a relation. Recorded in the access log like ' +
+      'Case.relations.',
   })
   async senderRelation(@Root() m: Message, @Ctx() ctx: Context): Promise<Relation | null> {
     if (!m.senderPerson || ctx.viewer?.kind !== 'staff') return null;

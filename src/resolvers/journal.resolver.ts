@@ -176,7 +176,10 @@ export class JournalResolver {
   @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Query(() => [JournalTarget], {
     description:
-      "Where a message (or its attachments) can be journaled: the open cases of the conversation's citizen as case holder in your caseload, with their interventions that have not ended, or, for an executor, their ongoing assignment. Refused with JOURNALING_FORBIDDEN_FOR_RELATION when the citizen is only a relation of the case holder, NO_CASE_FILE for a staff-only conversation.",
+      "Where a message (or its attachments) can be journaled: the open cases of the conversation's citizen " +
+      'as case holder in your caseload, with their interventions that have not ended, or, for an executor, ' +
+      'their ongoing assignment. Refused with JOURNALING_FORBIDDEN_FOR_RELATION when the citizen is only a ' +
+      'relation of the case holder, NO_CASE_FILE for a staff-only conversation.',
   })
   async journalTargets(
     @Arg('messageId', () => ID, { description: 'A message in a conversation you take part in.' }) messageId: string,
@@ -197,7 +200,9 @@ export class JournalResolver {
   @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => JournalEntry, {
     description:
-      "Journal a sent or received message into the case holder's file (Journalför). Refusals: JOURNALING_FORBIDDEN_FOR_RELATION, JOURNAL_TARGET_NOT_ALLOWED, NO_CASE_FILE, ALREADY_JOURNALED, JOURNAL_ENTRY_ALREADY_CORRECTED, NOT_FOUND. Adds JOURNALED to the message's history.",
+      "Journal a sent or received message into the case holder's file (Journalför). Refusals: " +
+      'JOURNALING_FORBIDDEN_FOR_RELATION, JOURNAL_TARGET_NOT_ALLOWED, NO_CASE_FILE, ALREADY_JOURNALED, ' +
+      "JOURNAL_ENTRY_ALREADY_CORRECTED, NOT_FOUND. Adds JOURNALED to the message's history.",
   })
   async journalMessage(
     @Arg('messageId', () => ID, { description: 'The message.' }) messageId: string,
@@ -223,7 +228,8 @@ export class JournalResolver {
   @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Mutation(() => JournalEntry, {
     description:
-      "Write a journal note by hand into an open case or an intervention that has not ended (caseworkers) or your assignment (executors), e.g. the copied text of a relation's message.",
+      'Write a journal note by hand into an open case or an intervention that has not ended (caseworkers) ' +
+      "or your assignment (executors), e.g. the copied text of a relation's message.",
   })
   async writeJournalNote(
     @Arg('input', () => JournalNoteInput, { description: 'The note.' }) input: JournalNoteInput,
@@ -271,7 +277,8 @@ export class JournalResolver {
   @FieldResolver(() => Attachment, {
     nullable: true,
     description:
-      'The journaled PDF, when an attachment was journaled. Its downloadUrl opens it for the staff who may read this entry, also when they are not in the conversation.',
+      'The journaled PDF, when an attachment was journaled. Its downloadUrl opens it for the staff who may ' +
+      'read this entry, also when they are not in the conversation.',
   })
   async attachment(@Root() j: JournalEntry, @Ctx() ctx: Context) {
     return j.attachment ? ctx.loaders.attachment.load(j.attachment.id) : null;
@@ -297,7 +304,8 @@ export class MessageJournalResolver {
   @FieldResolver(() => [JournalEntry], {
     nullable: true,
     description:
-      'Where, when and by whom the message or its attachments were journaled: only the entries you may read in the case journal (staff; null for citizens, who see JOURNALED in history).',
+      'Where, when and by whom the message or its attachments were journaled: only the entries you may ' +
+      'read in the case journal (staff; null for citizens, who see JOURNALED in history).',
   })
   async journalEntries(@Root() m: Message, @Ctx() ctx: Context): Promise<JournalEntry[] | null> {
     if (ctx.viewer?.kind !== 'staff') return null;
