@@ -6,7 +6,10 @@ import { defaultEmbeddedPgPort } from './ports';
 const LogEnv = z.object({
   /** pino's levels; default info (error only under NODE_ENV=test). */
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
-  /** json: one JSON object a line (production); pretty: pino-pretty, a development dependency, so only where it is installed. Default: pretty in development. */
+  /**
+   * json: one JSON object a line (production); pretty: pino-pretty, a development dependency, so only where it is
+   * installed. Default: pretty in development.
+   */
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** More field paths to redact from log lines, comma-separated in pino's path syntax (e.g. "case.secretAddress,*.ssn"), beside the built-in ones. */
   LOG_REDACT_PATHS: z.string().optional(),
@@ -239,7 +242,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const env = parsed.data;
-  const authMode = env.AUTH_MODE ?? (env.NODE_ENV === 'production' ? 'oidc' : 'dev');
   const dataDir = path.resolve(env.DATA_DIR);
   return {
     nodeEnv: env.NODE_ENV,
@@ -261,38 +263,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
     trustProxyRequestId: env.TRUST_PROXY_REQUEST_ID === 'true',
     publicUrl: env.PUBLIC_URL,
-    auth: {
-      mode: authMode,
-      audience: env.AUTH_AUDIENCE,
-      clockToleranceSeconds: env.AUTH_CLOCK_TOLERANCE_SECONDS,
-      staff: {
-        issuer: env.AUTH_STAFF_ISSUER,
-        jwksUrl: env.AUTH_STAFF_JWKS_URL,
-        usernameClaim: env.AUTH_STAFF_USERNAME_CLAIM,
-      },
-      citizen: {
-        issuer: env.AUTH_CITIZEN_ISSUER,
-        jwksUrl: env.AUTH_CITIZEN_JWKS_URL,
-        personnummerClaim: env.AUTH_CITIZEN_PERSONNUMMER_CLAIM,
-      },
-      /** The relying party for browser sign-in (authorization code + PKCE); callbacks at PUBLIC_URL/auth/callback/<app>. */
-      clients: {
-        staff: env.AUTH_STAFF_CLIENT_ID
-          ? {
-              clientId: env.AUTH_STAFF_CLIENT_ID,
-              clientSecret: env.AUTH_STAFF_CLIENT_SECRET,
-              scope: env.AUTH_STAFF_SCOPE,
-            }
-          : undefined,
-        citizen: env.AUTH_CITIZEN_CLIENT_ID
-          ? {
-              clientId: env.AUTH_CITIZEN_CLIENT_ID,
-              clientSecret: env.AUTH_CITIZEN_CLIENT_SECRET,
-              scope: env.AUTH_CITIZEN_SCOPE,
-            }
-          : undefined,
-      },
-    },
+    auth: authConfig(env),
     session: {
       idleMs: Math.round(env.SESSION_IDLE_MINUTES * 60_000),
       absoluteMs: Math.round(env.SESSION_ABSOLUTE_HOURS * 3_600_000),
@@ -300,28 +271,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       secureCookie: env.NODE_ENV === 'production' || env.PUBLIC_URL.startsWith('https:'),
     },
     redisUrl: env.REDIS_URL,
-    notify: {
-      smtpUrl: env.SMTP_URL,
-      emailFrom: env.NOTIFY_EMAIL_FROM,
-      smsApiUrl: env.SMS_API_URL,
-      smsApiKey: env.SMS_API_KEY,
-      quietHours: env.QUIET_HOURS.split('-').map(Number) as [number, number],
-      reminderAfterDays: env.REMINDER_AFTER_DAYS,
-      retryLimit: env.NOTIFY_RETRY_LIMIT,
-      retryDelaySeconds: env.NOTIFY_RETRY_DELAY_SECONDS,
-      jobTimeoutSeconds: env.NOTIFY_JOB_TIMEOUT_SECONDS,
-      worker: env.WORKER === 'on',
-    },
-    retention: {
-      conversationMonths: env.RETENTION_CONVERSATION_MONTHS,
-      draftDays: env.RETENTION_DRAFT_DAYS,
-      unsentUploadHours: env.RETENTION_UNSENT_UPLOAD_HOURS,
-      notificationDays: env.RETENTION_NOTIFICATION_DAYS,
-      accessLogYears: env.RETENTION_ACCESS_LOG_YEARS,
-      schedule: env.RETENTION_SCHEDULE,
-      batchSize: env.RETENTION_BATCH_SIZE,
-      registerExtractDays: env.REGISTER_EXTRACT_DAYS,
-    },
+    notify: notifyConfig(env),
+    retention: retentionConfig(env),
     /** Browser sessions run only the UIs' trusted documents (src/http/trusted-documents.ts). */
     enforceTrustedDocuments: env.TRUSTED_DOCUMENTS
       ? env.TRUSTED_DOCUMENTS === 'enforce'
@@ -335,5 +286,72 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       maxTokens: env.GRAPHQL_MAX_TOKENS,
       maxCost: env.GRAPHQL_MAX_COST,
     },
+  } as const;
+}
+
+type ParsedEnv = z.infer<typeof Env>;
+
+/** Who may call, and how their tokens and browser sign-ins are checked. */
+function authConfig(env: ParsedEnv) {
+  return {
+    mode: env.AUTH_MODE ?? (env.NODE_ENV === 'production' ? 'oidc' : 'dev'),
+    audience: env.AUTH_AUDIENCE,
+    clockToleranceSeconds: env.AUTH_CLOCK_TOLERANCE_SECONDS,
+    staff: {
+      issuer: env.AUTH_STAFF_ISSUER,
+      jwksUrl: env.AUTH_STAFF_JWKS_URL,
+      usernameClaim: env.AUTH_STAFF_USERNAME_CLAIM,
+    },
+    citizen: {
+      issuer: env.AUTH_CITIZEN_ISSUER,
+      jwksUrl: env.AUTH_CITIZEN_JWKS_URL,
+      personnummerClaim: env.AUTH_CITIZEN_PERSONNUMMER_CLAIM,
+    },
+    /** The relying party for browser sign-in (authorization code + PKCE); callbacks at PUBLIC_URL/auth/callback/<app>. */
+    clients: {
+      staff: env.AUTH_STAFF_CLIENT_ID
+        ? {
+            clientId: env.AUTH_STAFF_CLIENT_ID,
+            clientSecret: env.AUTH_STAFF_CLIENT_SECRET,
+            scope: env.AUTH_STAFF_SCOPE,
+          }
+        : undefined,
+      citizen: env.AUTH_CITIZEN_CLIENT_ID
+        ? {
+            clientId: env.AUTH_CITIZEN_CLIENT_ID,
+            clientSecret: env.AUTH_CITIZEN_CLIENT_SECRET,
+            scope: env.AUTH_CITIZEN_SCOPE,
+          }
+        : undefined,
+    },
+  } as const;
+}
+
+function notifyConfig(env: ParsedEnv) {
+  return {
+    smtpUrl: env.SMTP_URL,
+    emailFrom: env.NOTIFY_EMAIL_FROM,
+    smsApiUrl: env.SMS_API_URL,
+    smsApiKey: env.SMS_API_KEY,
+    quietHours: env.QUIET_HOURS.split('-').map(Number) as [number, number],
+    reminderAfterDays: env.REMINDER_AFTER_DAYS,
+    retryLimit: env.NOTIFY_RETRY_LIMIT,
+    retryDelaySeconds: env.NOTIFY_RETRY_DELAY_SECONDS,
+    jobTimeoutSeconds: env.NOTIFY_JOB_TIMEOUT_SECONDS,
+    worker: env.WORKER === 'on',
+  } as const;
+}
+
+/** Gallring (src/domain/retention.service.ts). */
+function retentionConfig(env: ParsedEnv) {
+  return {
+    conversationMonths: env.RETENTION_CONVERSATION_MONTHS,
+    draftDays: env.RETENTION_DRAFT_DAYS,
+    unsentUploadHours: env.RETENTION_UNSENT_UPLOAD_HOURS,
+    notificationDays: env.RETENTION_NOTIFICATION_DAYS,
+    accessLogYears: env.RETENTION_ACCESS_LOG_YEARS,
+    schedule: env.RETENTION_SCHEDULE,
+    batchSize: env.RETENTION_BATCH_SIZE,
+    registerExtractDays: env.REGISTER_EXTRACT_DAYS,
   } as const;
 }

@@ -7,14 +7,17 @@ import { resolvers } from './resolvers';
 
 let cached: Promise<GraphQLSchema> | undefined;
 
-/** The executable schema, built once per process from the resolver classes. */
-export function getSchema(opts: { pubSub?: unknown } = {}): Promise<GraphQLSchema> {
+/**
+ * The executable schema, built once per process from the resolver classes. It takes no options: a cached
+ * build cannot honour different ones, and none are needed (our subscriptions bring their own streams).
+ */
+export function getSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
     resolvers,
     authChecker: AuthChecker,
     validate: false,
-    // Our subscriptions bring their own streams (src/subscriptions); type-graphql still wants an engine.
-    pubSub: (opts.pubSub ?? createPubSub()) as never,
+    // src/subscriptions streams the events; type-graphql still wants an engine, which nothing publishes to.
+    pubSub: createPubSub(),
   }).then(describeRoots);
   return cached;
 }
