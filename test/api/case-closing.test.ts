@@ -6,6 +6,7 @@ import { Staff } from '../../src/entities/staff';
 import type { ApiResult } from '../testkit/api';
 import { moveClockBy, restoreClock } from '../testkit/clock';
 import { addCaseHolder, isoDay, key } from '../testkit/messaging';
+import { seed } from '../testkit/seed';
 import { demoWorld, type Caller, type DemoWorld } from '../testkit/world';
 
 // Issue 11, API gap 4: closing a case and ending an assignment end the access that came through them.
@@ -24,6 +25,19 @@ function ok<T>(r: ApiResult<T>): T {
 }
 const staffId = async (username: string) => (await w.t.em().findOneOrFail(Staff, { username })).id;
 
+/** Marita's open case of Tolvan's, opened 30 days ago, in a unit of its own; Anna is her colleague, Bo of another unit. */
+const caseToClose = () =>
+  seed(w.t)
+    .unit('other')
+    .caseworker('marita')
+    .caseworker('anna')
+    .caseworker('bo', { unit: 'other' })
+    .executor('per')
+    .admin('siv')
+    .citizen('tolvan')
+    .citizen('josefine')
+    .case('ek', { holder: 'tolvan', caseworker: 'marita' });
+
 describe('closeCase', () => {
   test.each([
     ['executor', 'FORBIDDEN'],
@@ -31,15 +45,23 @@ describe('closeCase', () => {
     ['citizen', 'FORBIDDEN'],
     ['otherUnitCaseworker', 'NOT_FOUND'],
   ] as const)('as %s → %s, nothing written', async (who, code) => {
-    const { caseId } = await addCaseHolder(w.t.em(), DEMO.caseworker);
-    const r = await (await as(who)).mutate(staffOps.CloseCaseDocument, { caseId, closedOn: isoDay(0) });
+    const s = await caseToClose();
+    const caseId = s.case.ek.id;
+    const caller = {
+      executor: s.staff.per,
+      admin: s.staff.siv,
+      citizen: s.citizen.tolvan,
+      otherUnitCaseworker: s.staff.bo,
+    }[who];
+    const r = await caller.api.mutate(staffOps.CloseCaseDocument, { caseId, closedOn: isoDay(0) });
     expect(r.codes).toEqual([code]);
     expect((await w.t.em().findOneOrFail(Case, caseId)).status).toBe(CaseStatus.OPEN);
   });
 
   test('a caseworker of the unit closes it on a day from its opening to today; a later day, an earlier one and closing twice are refused with their codes', async () => {
-    const { caseId } = await addCaseHolder(w.t.em(), DEMO.caseworker); // opened 30 days ago, Marita's
-    const anna = await as('secondCaseworker'); // same unit: the case is in her caseload
+    const s = await caseToClose();
+    const caseId = s.case.ek.id;
+    const anna = s.staff.anna.api; // same unit: the case is in her caseload
     const future = await anna.mutate(staffOps.CloseCaseDocument, { caseId, closedOn: isoDay(1) });
     expect(future.codes).toEqual(['BAD_USER_INPUT']);
     expect(future.errors[0].extensions?.field).toBe('closedOn');
@@ -52,24 +74,25 @@ describe('closeCase', () => {
     expect(closed).toMatchObject({
       status: 'CLOSED',
       closedOn: isoDay(-2),
-      closedBy: { id: await staffId(DEMO.secondCaseworker) },
+      closedBy: { id: s.staff.anna.id },
     });
-    const again = await (await as('caseworker')).mutate(staffOps.CloseCaseDocument, { caseId, closedOn: isoDay(0) });
+    const again = await s.staff.marita.api.mutate(staffOps.CloseCaseDocument, { caseId, closedOn: isoDay(0) });
     expect(again.codes).toEqual(['CASE_ALREADY_CLOSED']);
     expect((await w.t.em().findOneOrFail(Case, caseId)).closedOn).toBe(isoDay(-2));
     // A closed case takes no new relations.
     const reg = await anna.mutate(staffOps.RegisterRelationDocument, {
       caseId,
-      input: { personnummer: DEMO.relation, types: ['APPROVED_FOR_MESSAGES'], validFrom: isoDay(0) },
+      input: { personnummer: s.citizen.josefine.personnummer, types: ['APPROVED_FOR_MESSAGES'], validFrom: isoDay(0) },
     });
     expect(reg.codes).toEqual(['CASE_CLOSED']);
   });
 
   test('two caseworkers closing the same case at once: one closes it, the other gets CASE_ALREADY_CLOSED', async () => {
-    const { caseId } = await addCaseHolder(w.t.em(), DEMO.caseworker);
+    const s = await caseToClose();
+    const caseId = s.case.ek.id;
     const [a, b] = await Promise.all([
-      (await as('caseworker')).mutate(staffOps.CloseCaseDocument, { caseId, closedOn: isoDay(0) }),
-      (await as('secondCaseworker')).mutate(staffOps.CloseCaseDocument, { caseId, closedOn: isoDay(-1) }),
+      s.staff.marita.api.mutate(staffOps.CloseCaseDocument, { caseId, closedOn: isoDay(0) }),
+      s.staff.anna.api.mutate(staffOps.CloseCaseDocument, { caseId, closedOn: isoDay(-1) }),
     ]);
     expect([...a.codes, ...b.codes]).toEqual(['CASE_ALREADY_CLOSED']);
     const c = await w.t.em().findOneOrFail(Case, caseId);

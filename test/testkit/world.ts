@@ -22,6 +22,10 @@ export type Caller = 'caseworker' | 'secondCaseworker' | 'otherUnitCaseworker' |
  *     let w: DemoWorld;
  *     beforeAll(async () => (w = await demoWorld()));
  *     afterAll(() => w.close());
+ *
+ * A test whose point is not the README's demo says what it needs instead, with
+ * `seed(w.t).caseworker('anna').citizen('tolvan').case(…)` (seed.ts): people
+ * and cases of its own, so it neither depends on nor disturbs the demo's.
  */
 export interface DemoWorld {
   t: TestServer;
