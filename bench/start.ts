@@ -1,0 +1,125 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { freeListenPort } from '../src/ports';
+
+/**
+ * Start-up time of `npm start` (issue 12, item 4), as a newcomer meets it: the real npm, the embedded
+ * PostgreSQL, GET /readyz answering 200 as "ready". Two rows, each the median of BENCH_START_RUNS runs
+ * (default 3), with its goal beside it:
+ *
+ * - first start: a new DATA_DIR (initdb, migrations, demo data);
+ * - second start: the same DATA_DIR again (the usual `npm start`).
+ *
+ * One untimed start before them compiles dist/ and builds the web UIs if stale, so neither row measures that.
+ * Run: `node -r @swc-node/register bench/start.ts`. Prints; asserts nothing. Timings depend on the machine and
+ * on what else runs on it (the goals were set on a 2-core machine otherwise idle).
+ */
+const RUNS = Math.max(1, Number(process.env.BENCH_START_RUNS ?? 3));
+/** Longest wait for one start (a first start builds the web UIs when they are stale). */
+const READY_TIMEOUT_MS = 180_000;
+const STOP_TIMEOUT_MS = 60_000;
+const ROOT = path.resolve(__dirname, '..');
+const GOALS = { first: 4, second: 2 } as const;
+
+const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Started {
+  child: ChildProcess;
+  exited: Promise<void>;
+  output: () => string;
+}
+
+function npmStart(env: Record<string, string>): Started {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  // Its own process group: npm does not pass SIGTERM on to the server, so the group gets it.
+  const child = spawn('npm', ['start'], {
+    cwd: ROOT,
+    detached: true,
+    env: { ...inherited, NODE_ENV: 'development', LOG_FORMAT: 'json', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { child, exited, output: () => out };
+}
+
+/** Milliseconds from spawning `npm start` to GET /readyz answering 200; the server is stopped afterwards. */
+async function timeStart(dataDir: string): Promise<number> {
+  const port = await freeListenPort();
+  const pgPort = await freeListenPort();
+  const started = performance.now();
+  const server = npmStart({ DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort) });
+  let exited = false;
+  void server.exited.then(() => (exited = true));
+  try {
+    for (;;) {
+      if (exited) throw new Error(`npm start exited before it was ready:\n${server.output()}`);
+      if (performance.now() - started > READY_TIMEOUT_MS)
+        throw new Error(`not ready after ${READY_TIMEOUT_MS / 1000} s:\n${server.output()}`);
+      const status = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status === 200) return performance.now() - started;
+      await sleep(10);
+    }
+  } finally {
+    await stop(server);
+  }
+}
+
+async function stop(server: Started): Promise<void> {
+  const group = -server.child.pid!;
+  try {
+    process.kill(group, 'SIGTERM');
+  } catch {
+    return; // already gone
+  }
+  const timedOut = await Promise.race([server.exited.then(() => false), sleep(STOP_TIMEOUT_MS).then(() => true)]);
+  if (timedOut) process.kill(group, 'SIGKILL');
+  // npm may exit before the server it started: wait (bounded) until the group is gone.
+  for (let i = 0; i < 600; i++) {
+    try {
+      process.kill(group, 0);
+    } catch {
+      return;
+    }
+    await sleep(50);
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function main() {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-start-'));
+  try {
+    say('an untimed start first (compiles dist/ and builds the web UIs when stale)');
+    await timeStart(path.join(tmp, 'warm-up'));
+    const first: number[] = [];
+    const second: number[] = [];
+    for (let run = 1; run <= RUNS; run++) {
+      const dataDir = path.join(tmp, `run-${run}`);
+      first.push(await timeStart(dataDir));
+      second.push(await timeStart(dataDir));
+      say(`run ${run}/${RUNS}: first ${seconds(first.at(-1)!)}, second ${seconds(second.at(-1)!)}`);
+    }
+    const row = (name: string, xs: number[], goal: number) =>
+      `${name.padEnd(58)} ${seconds(median(xs)).padStart(8)}   goal ≤ ${goal} s   ${median(xs) <= goal * 1000 ? 'met' : 'NOT met'}   (runs: ${xs.map(seconds).join(', ')})`;
+    console.log(`npm start to GET /readyz 200, median of ${RUNS} (load average now ${os.loadavg()[0].toFixed(1)}):`);
+    console.log(row('first start (new data dir: initdb, migrations, demo data)', first, GOALS.first));
+    console.log(row('second start (data dir exists)', second, GOALS.second));
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
