@@ -5,7 +5,7 @@ import type { AppError } from './errors';
 import DataLoader from 'dataloader';
 import type PgBoss from 'pg-boss';
 import { loadPersonAccess, type PersonAccess } from './domain/access-policy';
-import type { ConversationView } from './domain/message.service';
+import type { ConversationView } from './domain/conversation-inbox';
 import type { EventSink } from './domain/notices';
 import { createLoaders, type Loaders } from './loaders';
 import { PostgresBlobStore, type BlobStore } from './storage/blob-store';

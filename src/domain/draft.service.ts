@@ -8,7 +8,9 @@ import { badInput, notFound, AppError, ErrorCode } from '../errors';
 import { singleLineText } from './text';
 import { MAX_BODY_CHARS, sanitizeBody } from './html';
 import { isId } from './ids';
-import { MAX_ATTACHMENTS, MAX_SUBJECT_CHARS, MessageService, type Addressees } from './message.service';
+import { MAX_ATTACHMENTS, MAX_SUBJECT_CHARS, type Addressees } from './message-compose';
+import { openMessage } from './message-access';
+import { MessageService } from './message.service';
 import { EventBuffer, type EventSink } from './notices';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 import { ownUnsentUploads } from './attachment.service';
@@ -81,7 +83,7 @@ export class DraftService {
       await ownUnsentUploads(em, this.viewer, attachmentIds);
       if (input.replyToMessageId !== undefined) {
         draft.replyTo = input.replyToMessageId
-          ? await new MessageService(em, this.viewer, this.requestId).openMessage(em, input.replyToMessageId)
+          ? await openMessage(em, this.viewer, input.replyToMessageId)
           : null;
       }
       if (input.to)

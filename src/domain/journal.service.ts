@@ -16,7 +16,7 @@ import { join, sql, uuid, type Sql } from './sql';
 import { query } from '../stores/query';
 import { logPersonAccess } from './access-log.service';
 import { isId } from './ids';
-import { MessageService } from './message.service';
+import { openMessage } from './message-access';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 import { multiLineText, singleLineText } from './text';
 import { todayInSweden } from './time';
@@ -431,6 +431,6 @@ export class JournalService {
   /** J1: a message in a conversation the staff member takes part in, else NOT_FOUND. */
   private openMessage(em: EntityManager, messageId: string): Promise<Message> {
     if (this.viewer.role === StaffRole.ADMIN) throw forbidden('Only caseworkers and executors journal messages.');
-    return new MessageService(em, this.viewer, this.requestId).openMessage(em, messageId);
+    return openMessage(em, this.viewer, messageId);
   }
 }

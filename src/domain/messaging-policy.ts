@@ -6,8 +6,8 @@ import { StaffRole } from '../entities/staff';
 import { AppError, ErrorCode } from '../errors';
 import { isId } from './ids';
 import { caseload, citizenLinks, conversationParticipant, ongoingAssignment, usableRelation } from './rules';
-import { raw, sql, uuid, uuidArray, type Sql } from './sql';
-import { query } from '../stores/query';
+import { raw, sql, uuid, type Sql } from './sql';
+import { bestWriteLinks, canWriteOnCase, caseContacts, partyKeysOf } from '../stores/messaging-policy.store';
 import { todayInSweden } from './time';
 
 /**
@@ -58,12 +58,7 @@ export async function writablePersons(
   const wanted = personIds.filter(isId);
   if (wanted.length === 0 || viewer.role === StaffRole.ADMIN) return result;
   const onCase = caseId == null ? sql`true` : isId(caseId) ? sql`x.case_id = ${uuid(caseId)}` : sql`false`;
-  const rows = await query<{ person_id: string; case_id: string; as_relation: boolean; usable: boolean }>(
-    em,
-    sql`select distinct on (x.person_id) x.person_id, x.case_id, x.as_relation, x.usable from (${staffWriteLinks(viewer, todayInSweden())}) x
-     where x.person_id = any(${uuidArray(wanted)}) and ${onCase}
-     order by x.person_id, x.usable desc, x.as_relation, x.opened_on desc`,
-  );
+  const rows = await bestWriteLinks(em, { links: staffWriteLinks(viewer, todayInSweden()), personIds: wanted, onCase });
   for (const r of rows) {
     if (r.usable) result.set(r.person_id, { personId: r.person_id, caseId: r.case_id, asRelation: r.as_relation });
     else refusals?.set(r.person_id, 'RELATION_NOT_ACTIVATED');
@@ -100,20 +95,18 @@ function staffWriteLinks(viewer: StaffViewer, today: string): Sql {
  */
 export function messageTargetPersons(viewer: StaffViewer, alias: string): Sql {
   if (viewer.role === StaffRole.ADMIN) return sql`false`;
-  return sql`(${raw(alias)}.messaging_enabled and ${raw(alias)}.id in (select w.person_id from (${staffWriteLinks(viewer, todayInSweden())}) w where w.usable))`;
+  const links = staffWriteLinks(viewer, todayInSweden());
+  return sql`(${raw(alias)}.messaging_enabled and ${raw(alias)}.id in (select w.person_id from (${links}) w where w.usable))`;
 }
 
 /**
  * M1/M4 on reply: is the citizen of a conversation still linked to its case?
  * The case holder always is; a relation only while activated, approved for
- * messages and inside its validity.
+ * messages and inside its validity. As a boolean SQL expression (a reply
+ * reads it with the rest of its context).
  */
-export async function citizenStillLinked(em: EntityManager, personId: string, caseId: string): Promise<boolean> {
-  const rows = await query(
-    em,
-    sql`select 1 from (${citizenLinks.sql(personId, todayInSweden())}) l where l.id = ${uuid(caseId)} limit 1`,
-  );
-  return rows.length > 0;
+export function citizenStillLinked(personId: string, caseId: string): Sql {
+  return sql`exists (select 1 from (${citizenLinks.sql(personId, todayInSweden())}) l where l.id = ${uuid(caseId)})`;
 }
 
 export interface CitizenTarget {
@@ -121,7 +114,10 @@ export interface CitizenTarget {
   caseId: string;
 }
 
-/** M4: the staff and shared mailboxes a citizen may start a conversation with, with the case that links them (never through a read-only relation). */
+/**
+ * M4: the staff and shared mailboxes a citizen may start a conversation with,
+ * with the case that links them (never through a read-only relation).
+ */
 export async function citizenTargets(
   em: EntityManager,
   viewer: CitizenViewer,
@@ -129,24 +125,18 @@ export async function citizenTargets(
 ): Promise<CitizenTarget[]> {
   const today = todayInSweden();
   const writes = opts.readOnly ? sql`not l.can_write` : sql`l.can_write`;
-  const rows = await query<{ kind: PartyKind; id: string; case_id: string }>(
-    em,
-    sql`with my_cases as (select l.* from (${citizenLinks.sql(viewer.person.id, today, { openOnly: true })}) l where ${writes})
-     select 'STAFF' as kind, m.caseworker_id as id, m.id as case_id, m.opened_on from my_cases m
-     union all
-     select 'STAFF', a.executor_id, a.case_id, m.opened_on from assignment a join my_cases m on m.id = a.case_id
-      where ${ongoingAssignment.sql(today, 'a')}
-     union all
-     select 'SHARED_MAILBOX', sm.id, m.id, m.opened_on from shared_mailbox sm join my_cases m on m.unit_id = sm.unit_id
-     order by opened_on desc`,
-  );
+  const rows = await caseContacts(em, {
+    myCases: sql`select l.* from (${citizenLinks.sql(viewer.person.id, today, { openOnly: true })}) l where ${writes}`,
+    ongoingAssignment: ongoingAssignment.sql(today, 'a'),
+  });
   return rows.map((r) => ({ party: { kind: r.kind, id: r.id }, caseId: r.case_id }));
 }
 
 const readOnlyRefusal = () =>
   new AppError(
     ErrorCode.RELATION_READ_ONLY,
-    'You are registered on this case as a relation who may read messages but not write them. Contact the social services another way, or ask the caseworker to give you write rights.',
+    'You are registered on this case as a relation who may read messages but not write them. ' +
+      'Contact the social services another way, or ask the caseworker to give you write rights.',
   );
 
 /**
@@ -170,11 +160,8 @@ export async function citizenRecipientRefusal(
  * relation. (Whether they are linked at all is citizenStillLinked.)
  */
 export async function assertCitizenMayWrite(em: EntityManager, personId: string, caseId: string): Promise<void> {
-  const rows = await query<{ can_write: boolean }>(
-    em,
-    sql`select bool_or(l.can_write) as can_write from (${citizenLinks.sql(personId, todayInSweden())}) l where l.id = ${uuid(caseId)}`,
-  );
-  if (rows[0]?.can_write === false) throw readOnlyRefusal();
+  const canWrite = await canWriteOnCase(em, { links: citizenLinks.sql(personId, todayInSweden()), caseId });
+  if (canWrite === false) throw readOnlyRefusal();
 }
 
 /**
@@ -212,10 +199,10 @@ export function viewerPartyKeys(viewer: Viewer): Sql {
 /** M6 as a list: the same parties, read once per operation (no statement when there can be no mailbox). */
 export async function viewerParties(em: EntityManager, viewer: Viewer): Promise<PartyRef[]> {
   if (viewer.kind === 'citizen' || viewer.role === StaffRole.ADMIN) return [ownParty(viewer)];
-  const rows = await query<{ party_key: string }>(em, viewerPartyKeys(viewer));
-  return rows.map((r) => {
-    const at = r.party_key.indexOf(':');
-    return { kind: r.party_key.slice(0, at) as PartyKind, id: r.party_key.slice(at + 1) };
+  const keys = await partyKeysOf(em, { partyKeys: viewerPartyKeys(viewer) });
+  return keys.map((key) => {
+    const at = key.indexOf(':');
+    return { kind: key.slice(0, at) as PartyKind, id: key.slice(at + 1) };
   });
 }
 

@@ -12,7 +12,8 @@ import { Person } from './person';
  */
 @ObjectType({
   description:
-    'A thread of messages. At most one citizen takes part in a conversation: a message to several citizens becomes one conversation per citizen, so no citizen sees another or their replies.',
+    'A thread of messages. At most one citizen takes part in a conversation: ' +
+    'a message to several citizens becomes one conversation per citizen, so no citizen sees another or their replies.',
 })
 @Entity()
 @Index({ properties: ['lastMessageAt', 'id'] })

@@ -3,7 +3,8 @@ import { AssignmentResolver, CaseResolver, MessageSenderRelationResolver, Relati
 import { AssignmentDocumentsResolver, CaseDocumentPdfResolver, CaseDocumentResolver } from './case-document.resolver';
 import { CitizenResolver } from './citizen.resolver';
 import { ContactListResolver, DraftResolver, MailboxSettingsResolver } from './draft.resolver';
-import { AttachmentResolver, ConversationResolver, MessageResolver } from './message.resolver';
+import { AttachmentResolver, MessageResolver } from './message.resolver';
+import { ConversationResolver } from './conversation.resolver';
 import { JournalResolver, MessageJournalResolver } from './journal.resolver';
 import { NoticeResolver } from './notice.resolver';
 import { NotificationResolver } from './notification.resolver';

@@ -1,0 +1,146 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { StaffViewer } from '../auth/viewer';
+import type { AccessAction } from '../entities/access-log-entry';
+import { Conversation } from '../entities/conversation';
+import type { Message } from '../entities/message';
+import type { PartyKind } from '../entities/party';
+import { join, sql, textArray, uuid, uuidArray, type Sql } from '../domain/sql';
+import { plainMessage, ref } from './message.store';
+import { query } from './query';
+
+// The statements of the inbox: a page of conversations as a mailbox sees them, and the unread count per mailbox.
+// The access rules arrive as fragments built in src/domain (which conversations the viewer may read).
+
+export type InboxFolder = 'ALL' | 'INBOX' | 'SENT';
+
+/** A participant as the inbox shows it: plain, named. */
+export interface PartyRow {
+  kind: PartyKind;
+  id: string;
+  name: string | null;
+  title: string | null;
+}
+
+/** A conversation as seen from one or more of the viewer's mailboxes. */
+export interface ConversationView {
+  conversation: Conversation;
+  lastMessageId: string | null;
+  unreadCount: number;
+  /** Read with the page (inbox, conversation): everyone taking part, with the name shown. */
+  participants?: PartyRow[];
+  /** Read with the page: the last message. */
+  lastMessage?: Message | null;
+}
+
+/** A plain object shaped like the entity (see plainMessage), never flushed. */
+function plainConversation(row: Record<string, unknown>): Conversation {
+  return Object.assign(Object.create(Conversation.prototype) as Conversation, {
+    id: row.id as string,
+    createdAt: new Date(row.created_at as string | Date),
+    subject: row.subject as string,
+    citizen: ref(row.citizen_id),
+    case: ref(row.case_id),
+    lastMessageAt: new Date(row.last_message_at as string | Date),
+  });
+}
+
+export interface PageArgs {
+  /** The mailboxes' party keys. */
+  keys: string[];
+  /** Which conversations (alias `c`) the viewer may read through `keys`. */
+  readable: Sql;
+  ids?: string[];
+  folder: InboxFolder;
+  unreadOnly: boolean;
+  limit: number;
+  after?: [string, string];
+  /** Staff only: the access log of the citizens of the first `rows` conversations, written by the same statement. */
+  accessLog?: { viewer: StaffViewer; action: AccessAction; rows: number; requestId: string };
+}
+
+/** The page's conditions beside the access rule: the ids, the folder, unread only, after the cursor. */
+function pageFilters(a: PageArgs): Sql[] {
+  const keysArray = textArray(a.keys);
+  const where: Sql[] = [a.readable];
+  if (a.ids) where.push(sql`c.id = any(${uuidArray(a.ids)})`);
+  if (a.folder === 'INBOX') {
+    where.push(
+      sql`exists (select 1 from message_recipient r2 where r2.conversation_id = c.id and r2.party_key = any(${keysArray}))`,
+    );
+  } else if (a.folder === 'SENT') {
+    where.push(sql`exists (select 1 from message m2 where m2.conversation_id = c.id and m2.is_auto_reply = false and
+        (m2.sender_kind::text || ':' || coalesce(m2.sender_mailbox_id, m2.sender_person_id, m2.sender_staff_id)::text) = any(${keysArray}))`);
+  }
+  if (a.unreadOnly) where.push(sql`u.unread > 0`);
+  if (a.after) where.push(sql`(c.last_message_at, c.id) < (${a.after[0]}::timestamptz, ${uuid(a.after[1])})`);
+  return where;
+}
+
+/**
+ * One SQL statement for a page: conversation, its last message id and the
+ * unread count for the given mailboxes, the participants with their names and
+ * the last message's row (the inbox shows them; the loaders are primed with
+ * them), and the access log. Unread counts messages (a message to a person
+ * and their shared mailbox is one), never the viewer's own.
+ */
+export async function conversationPage(em: EntityManager, a: PageArgs): Promise<ConversationView[]> {
+  const keysArray = textArray(a.keys);
+  const page = sql`select c.*, lm.id as last_message_id, u.unread
+         from conversation c
+         left join lateral (select m.id from message m where m.conversation_id = c.id order by m.created_at desc, m.id desc limit 1) lm on true
+         cross join lateral (select count(distinct r.message_id)::int as unread
+                               from message_recipient r join message um on um.id = r.message_id
+                              where r.conversation_id = c.id and r.party_key = any(${keysArray}) and r.read_at is null
+                                and (um.sender_kind::text || ':' || coalesce(um.sender_mailbox_id, um.sender_person_id, um.sender_staff_id)::text)
+                                    <> all(${keysArray})) u
+        where ${join(pageFilters(a), 'and')}
+        order by c.last_message_at desc, c.id desc
+        limit ${a.limit}`;
+  const l = a.accessLog;
+  const log = l
+    ? sql`, logged as (insert into access_log_entry (id, created_at, actor_id, actor_role, person_id, action, request_id)
+              select gen_random_uuid(), now(), ${uuid(l.viewer.staff.id)}, ${l.viewer.role}::staff_role, x.citizen_id, ${l.action}::access_action, ${l.requestId}
+                from (select distinct f.citizen_id from (select p.citizen_id from page p order by p.last_message_at desc, p.id desc limit ${l.rows}) f
+                       where f.citizen_id is not null) x)`
+    : sql``;
+  const details = sql`, (select json_agg(json_build_object('kind', p.kind, 'id', coalesce(p.staff_id, p.mailbox_id, p.person_id),
+                  'name', coalesce(s.given_name || ' ' || s.family_name, sm.name, pe.given_name || ' ' || pe.family_name), 'title', s.title) order by p.created_at, p.id)
+             from conversation_participant p left join staff s on s.id = p.staff_id left join shared_mailbox sm on sm.id = p.mailbox_id
+             left join person pe on pe.id = p.person_id where p.conversation_id = page.id) as participant_rows,
+           (select row_to_json(m) from message m where m.id = page.last_message_id) as last_message_row`;
+  const rows = await query(
+    em,
+    sql`with page as (${page}) ${log} select page.* ${details} from page order by page.last_message_at desc, page.id desc`,
+  );
+  return rows.map((row) => {
+    const {
+      participant_rows: participants,
+      last_message_row: last,
+      ...conversation
+    } = row as Record<string, unknown> & {
+      participant_rows?: PartyRow[] | null;
+      last_message_row?: Record<string, unknown> | null;
+    };
+    return {
+      conversation: plainConversation(conversation),
+      lastMessageId: (row.last_message_id as string | null) ?? null,
+      unreadCount: Number(row.unread ?? 0),
+      participants: participants ?? [],
+      lastMessage: last ? plainMessage(last) : null,
+    };
+  });
+}
+
+/** Unread messages per mailbox (party key), among the conversations `readable` admits (alias `c`; none: all). */
+export async function unreadByMailbox(
+  em: EntityManager,
+  { keys, readable }: { keys: string[]; readable?: Sql },
+): Promise<Map<string, number>> {
+  const among = readable ? sql`and r.conversation_id in (select c.id from conversation c where ${readable})` : sql``;
+  const rows = await query<{ party_key: string; unread: string }>(
+    em,
+    sql`select r.party_key, count(*) as unread from message_recipient r
+        where r.party_key = any(${textArray(keys)}) and r.read_at is null ${among} group by r.party_key`,
+  );
+  return new Map(rows.map((r) => [r.party_key, Number(r.unread)]));
+}
