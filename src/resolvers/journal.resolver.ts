@@ -17,7 +17,8 @@ import {
 } from 'type-graphql';
 import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
-import { JournalService, type JournalTarget as JournalTargetValue } from '../domain/journal.service';
+import { JournalService } from '../domain/journal.service';
+import type { JournalTarget as JournalTargetValue } from '../domain/journal-target';
 import { Attachment } from '../entities/attachment';
 import { LocalDate } from '../entities/base';
 import { Assignment, Case, Intervention } from '../entities/case';
