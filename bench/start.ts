@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freeListenPort } from '../src/ports';
@@ -98,6 +98,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main() {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-start-'));
+  await chmod(tmp, 0o755); // as root, PostgreSQL runs as the postgres user, which must reach its data directory
   try {
     say('an untimed start first (compiles dist/ and builds the web UIs when stale)');
     await timeStart(path.join(tmp, 'warm-up'));

@@ -200,7 +200,10 @@ function run(
     child.stderr?.on('data', read);
     child.once('error', reject);
     child.once('close', (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`${command} failed (${signal ?? `code ${code}`}): ${output}`)),
+      // With onOutput the caller has the output (and reports it); otherwise the error carries it.
+      code === 0
+        ? resolve()
+        : reject(new Error(`${command} failed (${signal ?? `code ${code}`})${onOutput ? '' : `: ${output}`}`)),
     );
   });
 }
