@@ -3,8 +3,15 @@ import type { Viewer } from '../auth/viewer';
 import { NoticeKind, type NoticePayload } from '../entities/notice';
 import { partyKey } from '../entities/party';
 import { badInput } from '../errors';
+import {
+  insertNotices,
+  latestNoticeSeq,
+  noticesAfter,
+  takeViewerLocks,
+  type NewNotice,
+  type NoticeRow,
+} from '../stores/notice.store';
 import { sql, textArray, uuidArray, type Sql } from './sql';
-import { query } from '../stores/query';
 import { readableConversations, viewerParties } from './messaging-policy';
 import type { DomainEvent } from './notices';
 
@@ -73,6 +80,30 @@ export function noticeParties(events: readonly DomainEvent[]): string[] {
   return [...keys];
 }
 
+/** The notice rows a set of events makes, and the parties whose unread count changed (each gets an UNREAD_COUNT notice). */
+function noticesOf(events: readonly DomainEvent[]): { notices: NewNotice[]; countFor: Set<string> } {
+  const notices: NewNotice[] = [];
+  const countFor = new Set<string>();
+  for (const e of events) {
+    if (e.type === 'message.sent') {
+      const { conversationId, messageId, subject, senderName } = e;
+      const payload = { conversationId, messageId, subject, senderName, at: e.sentAt.toISOString() };
+      for (const r of e.recipients) {
+        notices.push({ partyKey: partyKey(r), kind: NoticeKind.NEW_MESSAGE, payload });
+        countFor.add(partyKey(r));
+      }
+    } else {
+      if (e.receiptRequested) {
+        const { conversationId, messageId, readerName } = e;
+        const payload = { conversationId, messageId, readerName, at: e.readAt.toISOString() };
+        notices.push({ partyKey: partyKey(e.sender), kind: NoticeKind.READ_RECEIPT, payload });
+      }
+      countFor.add(partyKey(e.reader));
+    }
+  }
+  return { notices, countFor };
+}
+
 /**
  * Turns committed-to-be domain events into notice rows, inside the caller's
  * transaction and as its last step: the viewers' locks (one statement, unless
@@ -84,63 +115,19 @@ export async function recordNotices(
   events: readonly DomainEvent[],
   locked?: { members: MailboxMember[] },
 ): Promise<RecordedNotices> {
-  const rows: { partyKey: string; kind: NoticeKind; payload: NoticePayload }[] = [];
-  const countFor = new Set<string>();
-  for (const e of events) {
-    const at = (e.type === 'message.sent' ? e.sentAt : e.readAt).toISOString();
-    if (e.type === 'message.sent') {
-      for (const r of e.recipients) {
-        const key = partyKey(r);
-        rows.push({
-          partyKey: key,
-          kind: NoticeKind.NEW_MESSAGE,
-          payload: {
-            conversationId: e.conversationId,
-            messageId: e.messageId,
-            subject: e.subject,
-            senderName: e.senderName,
-            at,
-          },
-        });
-        countFor.add(key);
-      }
-    } else {
-      if (e.receiptRequested) {
-        rows.push({
-          partyKey: partyKey(e.sender),
-          kind: NoticeKind.READ_RECEIPT,
-          payload: { conversationId: e.conversationId, messageId: e.messageId, readerName: e.readerName, at },
-        });
-      }
-      countFor.add(partyKey(e.reader));
-    }
-  }
-  if (!rows.length && !countFor.size) return { notices: [], members: [] };
-  let members = locked?.members;
-  if (!members) {
-    const [lockRow] = await query<{ members: MailboxMember[] }>(em, viewerLocks(noticeParties(events)));
-    members = lockRow.members;
-  }
-  // The counts are read by this statement, which starts after the locks are held: a later notice never carries an older count.
-  const inserted = await query<{ seq: string; party_key: string; kind: NoticeKind; payload: NoticePayload }>(
-    em,
-    sql`with x as (
-        select r.party_key, r.kind, r.payload, r.ord from jsonb_to_recordset(${JSON.stringify(rows.map((r, i) => ({ party_key: r.partyKey, kind: r.kind, payload: r.payload, ord: i })))}::jsonb)
-          as r(party_key text, kind text, payload jsonb, ord int)
-        union all
-        select k.party_key, ${NoticeKind.UNREAD_COUNT}::text,
-               jsonb_build_object('unreadCount', (select count(*)::int from message_recipient r where r.party_key = k.party_key and r.read_at is null), 'at', ${new Date().toISOString()}::text),
-               ${rows.length}::int + k.ord::int
-          from unnest(${textArray([...countFor])}) with ordinality as k(party_key, ord))
-      insert into notice (party_key, kind, payload, created_at)
-      select x.party_key, x.kind::notice_kind, x.payload, now() from x order by x.ord
-      returning seq::text as seq, party_key, kind, payload`,
-  );
-  return {
-    notices: inserted.map((r) => ({ seq: r.seq, partyKey: r.party_key, kind: r.kind, payload: r.payload })),
-    members,
-  };
+  const { notices, countFor } = noticesOf(events);
+  if (!notices.length && !countFor.size) return { notices: [], members: [] };
+  const members = locked?.members ?? (await takeViewerLocks(em, { locks: viewerLocks(noticeParties(events)) }));
+  const inserted = await insertNotices(em, { notices, countFor: [...countFor], at: new Date() });
+  return { notices: inserted.map(toRecord), members };
 }
+
+const toRecord = (r: NoticeRow): NoticeRecord => ({
+  seq: r.seq,
+  partyKey: r.party_key,
+  kind: r.kind,
+  payload: r.payload,
+});
 
 export const MAX_NOTICES_PER_CALL = 500;
 
@@ -165,29 +152,13 @@ export async function noticesSince(
   cursor: string | null,
 ): Promise<{ notices: NoticeRecord[]; cursor: string; hasMore: boolean }> {
   const keys = (await viewerParties(em, viewer)).map(partyKey);
-  if (cursor === null) {
-    // The viewer's own latest notice: every writer of a notice of theirs that commits later got a higher seq
-    // (it took the viewer's lock after this one committed; see viewerLocks).
-    const [{ seq }] = await query<{ seq: string }>(
-      em,
-      sql`select coalesce(max(l.seq), 0)::text as seq from unnest(${textArray(keys)}) as k(party_key)
-          cross join lateral (select max(n.seq) as seq from notice n where n.party_key = k.party_key) l`,
-    );
-    return { notices: [], cursor: seq, hasMore: false };
-  }
+  // Without a cursor, the viewer's own latest notice: every writer of a notice of theirs that commits later got a
+  // higher seq (it took the viewer's lock after this one committed; see viewerLocks).
+  if (cursor === null) return { notices: [], cursor: await latestNoticeSeq(em, { partyKeys: keys }), hasMore: false };
   const limit = MAX_NOTICES_PER_CALL;
-  const rows = await query<{ seq: string; party_key: string; kind: NoticeKind; payload: NoticePayload }>(
-    em,
-    // Order by the bigint column itself: the text alias would sort "10" before "9".
-    // A notice about a conversation goes only to who may read that conversation now (a relation that ended no longer does).
-    sql`select n.seq::text as seq, n.party_key, n.kind, n.payload from notice n
-      where n.seq > ${cursor}::bigint and n.party_key = any(${textArray(keys)})
-        and (n.payload->>'conversationId' is null
-             or exists (select 1 from conversation c where c.id = (n.payload->>'conversationId')::uuid and ${readableConversations(viewer, keys, 'c')}))
-      order by n.seq limit ${limit + 1}`,
-  );
-  const notices = rows
-    .slice(0, limit)
-    .map((r) => ({ seq: r.seq, partyKey: r.party_key, kind: r.kind, payload: r.payload }));
+  // A notice about a conversation goes only to who may read that conversation now (a relation that ended no longer does).
+  const readable = readableConversations(viewer, keys, 'c');
+  const rows = await noticesAfter(em, { partyKeys: keys, after: cursor, limit: limit + 1, readable });
+  const notices = rows.slice(0, limit).map(toRecord);
   return { notices, cursor: notices.length ? notices[notices.length - 1].seq : cursor, hasMore: rows.length > limit };
 }

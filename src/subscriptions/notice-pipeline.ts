@@ -33,7 +33,7 @@ export class NoticePipeline implements EventSink {
     return recordNotices(em, events, hints?.locked);
   }
 
-  async publish(_events: DomainEvent[], recorded?: unknown): Promise<void> {
+  publish(_events: DomainEvent[], recorded?: unknown): void {
     const { notices, members: known } = (recorded as RecordedNotices | undefined) ?? { notices: [], members: [] };
     if (!notices.length) return;
     try {

@@ -7,11 +7,13 @@ import { isOwnOrigin, readCookie } from '../auth/request-credential';
 import { sessionCookieName, type SessionStore } from '../auth/session';
 import { TokenError, type TokenVerifier } from '../auth/tokens';
 import { resolveViewer, type Viewer } from '../auth/viewer';
+import { Person } from '../entities/person';
+import { Staff } from '../entities/staff';
+import { Unit } from '../entities/unit';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
-import { sql, uuidArray } from '../domain/sql';
-import { query } from '../stores/query';
 import { AppError } from '../errors';
+import { staffAccountStates, type StaffAccountState } from '../stores/notice.store';
 import { log } from '../log';
 import type { AccountChange, NoticeBus } from './bus';
 
@@ -43,6 +45,19 @@ interface ClosableSocket {
 const accountKey = (v: Viewer): string => (v.kind === 'staff' ? `staff:${v.staff.id}` : `citizen:${v.person.id}`);
 
 /**
+ * The caller as a copy that belongs to no EntityManager. A socket keeps its
+ * caller for as long as it is open; a managed entity would keep the
+ * EntityManager that loaded it (its identity map, its unit of work) alive with
+ * it. The copy has the account's own columns; its unit is a bare reference by
+ * id (what the access rules compare), never loaded.
+ */
+export function detachedViewer(v: Viewer): Viewer {
+  if (v.kind === 'citizen') return { kind: 'citizen', person: Object.assign(new Person(), { ...v.person }) };
+  const unit = Object.assign(new Unit(), { id: v.staff.unit.id });
+  return { kind: 'staff', role: v.role, staff: Object.assign(new Staff(), { ...v.staff, unit }) };
+}
+
+/**
  * The caller of one websocket. A socket must never serve with the rights its
  * caller had when it opened, so:
  * - every operation looks the caller up again with the operation's own
@@ -66,12 +81,12 @@ export class SocketAuth {
     private readonly socket: ClosableSocket,
     private readonly deps: { orm: Orm; onEnd(auth: SocketAuth): void },
   ) {
-    this.viewer = viewer;
+    this.viewer = detachedViewer(viewer);
     this.armExpiry();
   }
 
   /** For the sweep: does this staff row differ from what the socket last checked (active, role, unit)? */
-  differsFrom(row: { active: boolean; role: string; unit_id: string }): boolean {
+  differsFrom(row: StaffAccountState): boolean {
     const v = this.viewer;
     return v.kind === 'staff' && (!row.active || row.role !== v.role || row.unit_id !== v.staff.unit.id);
   }
@@ -86,6 +101,11 @@ export class SocketAuth {
     return this.check(em);
   }
 
+  /** The caller as last checked, belonging to no EntityManager (for a subscription's own context). */
+  get current(): Viewer {
+    return this.viewer;
+  }
+
   /** The caller for one event of a long-lived subscription; null when refused (the socket is then closing). */
   async forEvent(): Promise<Viewer | null> {
     if (this.ended) return null;
@@ -96,7 +116,7 @@ export class SocketAuth {
 
   /** Checks again now (an account-change signal, or a stale check), once at a time per socket. */
   recheck(): Promise<Viewer | null> {
-    this.inFlight ??= this.check(this.deps.orm.em.fork() as EntityManager).finally(() => (this.inFlight = undefined));
+    this.inFlight ??= this.check(this.deps.orm.em.fork()).finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }
 
@@ -112,15 +132,18 @@ export class SocketAuth {
     if (this.ended) return null;
     if (this.expired()) return this.refuse('expired');
     if (!(await this.credential.stillValid())) return this.refuse('credential no longer valid');
+    let viewer: Viewer;
     try {
       // The same lookup as every HTTP request: an unknown or disabled account is refused, the role is the current one.
-      this.viewer = await resolveViewer(em, this.credential.principal);
+      viewer = await resolveViewer(em, this.credential.principal);
     } catch (err) {
       if (err instanceof AppError) return this.refuse('account refused');
       throw err;
     }
+    // The operation gets the entity loaded with its own EntityManager; the socket keeps a detached copy.
+    this.viewer = detachedViewer(viewer);
     this.checkedAt = Date.now();
-    return this.ended ? null : this.viewer;
+    return this.ended ? null : viewer;
   }
 
   private expired(): boolean {
@@ -189,7 +212,7 @@ export class WebSocketAuth {
     if (!credential) return null;
     let viewer: Viewer;
     try {
-      viewer = await resolveViewer(this.deps.orm.em.fork() as EntityManager, credential.principal);
+      viewer = await resolveViewer(this.deps.orm.em.fork(), credential.principal);
     } catch (err) {
       if (err instanceof AppError) return null;
       throw err;
@@ -213,10 +236,7 @@ export class WebSocketAuth {
     if (this.sweeping || !ids.length) return;
     this.sweeping = true;
     try {
-      const rows = await query<{ id: string; active: boolean; role: string; unit_id: string }>(
-        this.deps.orm.em.fork() as EntityManager,
-        sql`select id, active, role, unit_id from staff where id = any(${uuidArray(ids)})`,
-      );
+      const rows = await staffAccountStates(this.deps.orm.em.fork(), { ids });
       const byId = new Map(rows.map((r) => [r.id, r]));
       const changed = ids.flatMap((id) => {
         const row = byId.get(id);
@@ -263,7 +283,7 @@ export class WebSocketAuth {
     const id = readCookie(request.headers.cookie, sessionCookieName(config));
     if (!id || !isOwnOrigin(request.headers.origin, request.headers, config)) return null;
     try {
-      return await sessions.liveCredential(this.deps.orm.em.fork() as EntityManager, id);
+      return await sessions.liveCredential(this.deps.orm.em.fork(), id);
     } catch (err) {
       if (err instanceof AppError) return null;
       throw err;

@@ -1,0 +1,100 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { MailboxMember } from '../domain/notice.service';
+import { sql, textArray, uuidArray, type Sql } from '../domain/sql';
+import { NoticeKind, type NoticePayload } from '../entities/notice';
+import type { StaffRole } from '../entities/staff';
+import { query } from './query';
+
+/** A notice row as the statements below return it. */
+export interface NoticeRow {
+  seq: string;
+  party_key: string;
+  kind: NoticeKind;
+  payload: NoticePayload;
+}
+
+/** A notice to write: its party, kind and payload (the unread counts are added by {@link insertNotices}). */
+export interface NewNotice {
+  partyKey: string;
+  kind: NoticeKind;
+  payload: NoticePayload;
+}
+
+/** Takes the viewers' notice locks (`locks`: notice.service's viewerLocks) and returns the mailboxes' members it read. */
+export async function takeViewerLocks(em: EntityManager, args: { locks: Sql }): Promise<MailboxMember[]> {
+  const [row] = await query<{ members: MailboxMember[] }>(em, args.locks);
+  return row.members;
+}
+
+/**
+ * Writes the notices in order, then an UNREAD_COUNT notice for each party of
+ * `countFor`; one statement. The counts are read by this statement, which
+ * starts after the locks are held: a later notice never carries an older count.
+ */
+export function insertNotices(
+  em: EntityManager,
+  args: { notices: NewNotice[]; countFor: string[]; at: Date },
+): Promise<NoticeRow[]> {
+  const rows = args.notices.map((r, i) => ({ party_key: r.partyKey, kind: r.kind, payload: r.payload, ord: i }));
+  return query<NoticeRow>(
+    em,
+    sql`with x as (
+        select r.party_key, r.kind, r.payload, r.ord from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          as r(party_key text, kind text, payload jsonb, ord int)
+        union all
+        select k.party_key, ${NoticeKind.UNREAD_COUNT}::text,
+               jsonb_build_object('unreadCount', (select count(*)::int from message_recipient r where r.party_key = k.party_key and r.read_at is null),
+                                  'at', ${args.at.toISOString()}::text),
+               ${rows.length}::int + k.ord::int
+          from unnest(${textArray(args.countFor)}) with ordinality as k(party_key, ord))
+      insert into notice (party_key, kind, payload, created_at)
+      select x.party_key, x.kind::notice_kind, x.payload, now() from x order by x.ord
+      returning seq::text as seq, party_key, kind, payload`,
+  );
+}
+
+/** The highest seq of the parties' notices, '0' when none. */
+export async function latestNoticeSeq(em: EntityManager, args: { partyKeys: string[] }): Promise<string> {
+  const [{ seq }] = await query<{ seq: string }>(
+    em,
+    sql`select coalesce(max(l.seq), 0)::text as seq from unnest(${textArray(args.partyKeys)}) as k(party_key)
+        cross join lateral (select max(n.seq) as seq from notice n where n.party_key = k.party_key) l`,
+  );
+  return seq;
+}
+
+/**
+ * The parties' notices after a seq, oldest first, at most `limit`; a notice
+ * about a conversation only when `readable` (a condition on conversation `c`)
+ * holds for it now.
+ */
+export function noticesAfter(
+  em: EntityManager,
+  args: { partyKeys: string[]; after: string; limit: number; readable: Sql },
+): Promise<NoticeRow[]> {
+  // Order by the bigint column itself: the text alias would sort "10" before "9".
+  return query<NoticeRow>(
+    em,
+    sql`select n.seq::text as seq, n.party_key, n.kind, n.payload from notice n
+      where n.seq > ${args.after}::bigint and n.party_key = any(${textArray(args.partyKeys)})
+        and (n.payload->>'conversationId' is null
+             or exists (select 1 from conversation c where c.id = (n.payload->>'conversationId')::uuid and ${args.readable}))
+      order by n.seq limit ${args.limit}`,
+  );
+}
+
+/** What a websocket's staff caller was checked on: active, role and unit. */
+export interface StaffAccountState {
+  id: string;
+  active: boolean;
+  role: StaffRole;
+  unit_id: string;
+}
+
+/** The current state of the staff accounts behind open websockets, in one statement. */
+export function staffAccountStates(em: EntityManager, args: { ids: string[] }): Promise<StaffAccountState[]> {
+  return query<StaffAccountState>(
+    em,
+    sql`select id, active, role, unit_id from staff where id = any(${uuidArray(args.ids)})`,
+  );
+}
