@@ -16,8 +16,18 @@ import type { BlobStore } from '../storage/blob-store';
 import { logPersonAccess } from './access-log.service';
 import { isId } from './ids';
 import { parsePersonnummer } from './personnummer';
-import { sql, uuid } from './sql';
-import { query } from '../stores/query';
+import {
+  deleteExtractFile,
+  markExtractFailed,
+  markExtractReady,
+  readExtractAttachments,
+  readExtractCases,
+  readExtractConversations,
+  readExtractMessages,
+  readExtractProfile,
+  readExtractRecords,
+  readExtractRelations,
+} from '../stores/register-extract.store';
 
 export const REGISTER_EXTRACT_QUEUE = 'register-extract';
 const jobOptions = { retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 1800 } as const;
@@ -110,7 +120,7 @@ export class RegisterExtractService {
         throw notFound('register extract ready for download');
       const bytes = await store.get(em, extract.storageKey);
       if (!bytes) throw notFound('register extract ready for download');
-      await query(em, sql`delete from attachment_blob where key = ${extract.storageKey}`);
+      await deleteExtractFile({ em, storageKey: extract.storageKey });
       extract.status = RegisterExtractStatus.DOWNLOADED;
       extract.downloadedAt = new Date();
       extract.storageKey = null;
@@ -120,87 +130,51 @@ export class RegisterExtractService {
   }
 }
 
+/**
+ * X3: a protected identity's address and contact details never go to staff in a file (R3): the person gets
+ * them from their own extract. A secret phone number's numbers do not either.
+ */
+function redactForStaff(profile: Record<string, unknown>): void {
+  if (profile.protectedIdentity) {
+    for (const k of ['street', 'postalCode', 'city', 'mobile', 'homePhone', 'workPhone', 'email']) profile[k] = null;
+    profile.note =
+      'Skyddad folkbokföring: adress och kontaktuppgifter lämnas inte ut i ett utdrag som personal tar fram.';
+  } else if (profile.secretPhoneNumber) {
+    for (const k of ['mobile', 'homePhone', 'workPhone']) profile[k] = null;
+    profile.note = 'Hemligt telefonnummer: telefonnummer lämnas inte ut i ett utdrag som personal tar fram.';
+  }
+}
+
+/** Where an attachment goes in the ZIP: its id and its filename with only safe characters. */
+const attachmentPath = (a: { id: string; filename: string }) =>
+  `bilagor/${a.id}-${String(a.filename).replace(/[^\w.\-åäöÅÄÖ ]/g, '_')}`;
+
 /** X2/X3: everything held about the person, as the JSON document and the PDFs. */
 export async function buildRegisterExtract(
   em: EntityManager,
   personId: string,
   opts: { forStaff?: boolean } = {},
 ): Promise<{ json: Record<string, unknown>; files: { path: string; bytes: Buffer }[] }> {
-  const p = uuid(personId);
-  const one = async (q: ReturnType<typeof sql>) => query<Record<string, unknown>>(em, q);
-  const [profile] =
-    await one(sql`select personnummer, given_name as "givenName", family_name as "familyName", street, postal_code as "postalCode", city, mobile, home_phone as "homePhone", work_phone as "workPhone", email,
-      protected_identity as "protectedIdentity", confidentiality_marking as "confidentialityMarking", secret_phone_number as "secretPhoneNumber", needs_interpreter as "needsInterpreter", interpreter_language as "interpreterLanguage",
-      messaging_enabled as "messagingEnabled", notify_by_sms as "notifyBySms", notify_by_email as "notifyByEmail", created_at as "registeredAt"
-    from person where id = ${p}`);
-  // A protected identity's address and contact details never go to staff in a file (R3): the person gets them from their own extract.
-  if (profile?.protectedIdentity && opts.forStaff) {
-    for (const k of ['street', 'postalCode', 'city', 'mobile', 'homePhone', 'workPhone', 'email']) profile[k] = null;
-    profile.note =
-      'Skyddad folkbokföring: adress och kontaktuppgifter lämnas inte ut i ett utdrag som personal tar fram.';
-  } else if (profile?.secretPhoneNumber && opts.forStaff) {
-    // Hemligt telefonnummer: the numbers are not given out in a file staff produce either.
-    for (const k of ['mobile', 'homePhone', 'workPhone']) profile[k] = null;
-    profile.note = 'Hemligt telefonnummer: telefonnummer lämnas inte ut i ett utdrag som personal tar fram.';
-  }
-  const cases = await one(sql`select c.id, c.title, c.status, c.opened_on as "openedOn", c.closed_on as "closedOn",
-      (select coalesce(json_agg(json_build_object('code', i.code, 'name', i.name, 'startDate', i.start_date, 'endDate', i.end_date) order by i.start_date), '[]') from intervention i where i.case_id = c.id) as interventions,
-      (select coalesce(json_agg(json_build_object('types', r.types, 'validFrom', r.valid_from, 'validTo', r.valid_to) order by r.valid_from), '[]') from relation r where r.case_id = c.id) as "relationsRegistered"
-    from case_file c where c.holder_id = ${p} order by c.opened_on`);
-  // The cases the person is a relation on: the case and the relation, not the case holder (X3).
-  const relations =
-    await one(sql`select r.types, r.valid_from as "validFrom", r.valid_to as "validTo", r.activated_at as "activatedAt", c.title as "caseTitle"
-    from relation r join case_file c on c.id = r.case_id where r.person_id = ${p} order by r.valid_from`);
-  const messages =
-    await one(sql`select m.id, m.conversation_id as "conversationId", m.subject, m.body_text as "text", m.body_html as "html", m.created_at as "sentAt",
-      case when m.sender_person_id = ${p} then 'Du' when m.sender_staff_id is not null then coalesce(s.given_name || ' ' || s.family_name, '') || coalesce(' (' || mb.name || ')', '')
-           else sp.given_name || ' ' || sp.family_name end as "senderName",
-      coalesce(m.sender_person_id = ${p}, false) as "sentByYou",
-      (select r.read_at from message_recipient r where r.message_id = m.id and r.person_id = ${p} limit 1) as "readByYouAt",
-      (select coalesce(json_agg(json_build_object('kind', e.kind, 'at', e.created_at, 'by', e.actor_name, 'detail', e.detail) order by e.created_at), '[]') from message_event e where e.message_id = m.id) as history,
-      (select coalesce(json_agg(json_build_object('id', a.id, 'filename', a.filename, 'size', a.size, 'sha256', a.sha256) order by a.created_at), '[]') from attachment a where a.message_id = m.id) as attachments
-    from message m
-    left join staff s on s.id = m.sender_staff_id
-    left join shared_mailbox mb on mb.id = m.sender_mailbox_id
-    left join person sp on sp.id = m.sender_person_id
-    where m.sender_person_id = ${p} or exists (select 1 from message_recipient r where r.message_id = m.id and r.person_id = ${p})
-    order by m.created_at, m.id`);
-  const conversations =
-    await one(sql`select c.id, c.subject, c.created_at as "startedAt", c.last_message_at as "lastMessageAt"
-    from conversation c where c.id in (select distinct m.conversation_id from message m where m.sender_person_id = ${p} or exists (select 1 from message_recipient r where r.message_id = m.id and r.person_id = ${p}))
-    order by c.last_message_at`);
-  const drafts = await one(
-    sql`select d.subject, d.body_html as "html", d.saved_at as "savedAt" from draft d where d.owner_person_id = ${p} order by d.saved_at`,
-  );
-  const notificationDeliveries = await one(
-    sql`select nd.channel, nd.delivered_at as "deliveredAt", nd.message_id as "messageId" from notification_delivery nd where nd.person_id = ${p} order by nd.delivered_at`,
-  );
-  const accessLog =
-    await one(sql`select l.created_at as "at", l.action, l.actor_role as "role", s.given_name || ' ' || s.family_name as "staffName"
-    from access_log_entry l join staff s on s.id = l.actor_id where l.person_id = ${p} order by l.created_at`);
-  const extracts = await one(
-    sql`select x.created_at as "requestedAt", x.status from register_extract x where x.person_id = ${p} order by x.created_at`,
-  );
+  const of = { em, personId };
+  const profile = await readExtractProfile(of);
+  if (profile && opts.forStaff) redactForStaff(profile);
+  const cases = await readExtractCases(of);
+  const relations = await readExtractRelations(of);
+  const messages = await readExtractMessages(of);
+  const conversations = await readExtractConversations(of);
+  const records = await readExtractRecords(of);
+  const attachments = await readExtractAttachments(of);
 
-  const files: { path: string; bytes: Buffer }[] = [];
-  const rows =
-    await one(sql`select a.id, a.filename, b.bytes from attachment a join message m on m.id = a.message_id join attachment_blob b on b.key = a.storage_key
-    where m.sender_person_id = ${p} or exists (select 1 from message_recipient r where r.message_id = m.id and r.person_id = ${p}) order by a.created_at, a.id`);
-  for (const r of rows)
-    files.push({
-      path: `bilagor/${r.id}-${String(r.filename).replace(/[^\w.\-åäöÅÄÖ ]/g, '_')}`,
-      bytes: r.bytes as Buffer,
-    });
-  const fileOf = new Map(
-    rows.map((r) => [r.id as string, `bilagor/${r.id}-${String(r.filename).replace(/[^\w.\-åäöÅÄÖ ]/g, '_')}`]),
-  );
+  const files = attachments.map((a) => ({ path: attachmentPath(a), bytes: a.bytes }));
+  const fileOf = new Map(attachments.map((a) => [a.id, attachmentPath(a)]));
   for (const m of messages) for (const a of m.attachments as { id: string; file?: string }[]) a.file = fileOf.get(a.id);
 
   const json = {
     format: 'ifo-registerutdrag/1',
     createdAt: new Date().toISOString(),
     about:
-      'Allt som e-tjänsten för meddelanden med socialtjänsten har sparat om dig. Journalanteckningar i din akt lämnas ut av socialtjänsten på begäran.',
+      'Allt som e-tjänsten för meddelanden med socialtjänsten har sparat om dig. ' +
+      'Journalanteckningar i din akt lämnas ut av socialtjänsten på begäran.',
     profile,
     cases,
     relations,
@@ -208,10 +182,10 @@ export async function buildRegisterExtract(
       ...c,
       messages: messages.filter((m) => m.conversationId === c.id).map(({ conversationId: _c, ...m }) => m),
     })),
-    drafts,
-    notificationDeliveries,
-    accessLog,
-    registerExtracts: extracts,
+    drafts: records.drafts,
+    notificationDeliveries: records.notificationDeliveries,
+    accessLog: records.accessLog,
+    registerExtracts: records.registerExtracts,
   };
   return { json, files };
 }
@@ -234,11 +208,14 @@ export async function makeRegisterExtract(
   const zip = Buffer.from(zipSync(entries, { level: 6 }));
   await em.transactional(async (tx) => {
     const key = await store.put(tx, zip);
-    await query(
-      tx,
-      sql`update register_extract set status = 'READY', storage_key = ${key}, size = ${zip.length}, sha256 = ${createHash('sha256').update(zip).digest('hex')},
-             ready_at = now(), expires_at = now() + make_interval(days => ${config.retention.registerExtractDays}) where id = ${uuid(extractId)} and status = 'PENDING'`,
-    );
+    await markExtractReady({
+      em: tx,
+      id: extractId,
+      storageKey: key,
+      size: zip.length,
+      sha256: createHash('sha256').update(zip).digest('hex'),
+      days: config.retention.registerExtractDays,
+    });
   });
 }
 
@@ -258,11 +235,7 @@ export async function startRegisterExtractJobs(deps: {
         await makeRegisterExtract(deps.em(), deps.store, deps.config, job.data.extractId);
       } catch (err) {
         log.error('register extract failed', { err, extractId: job.data.extractId });
-        if (job.retryCount >= jobOptions.retryLimit)
-          await query(
-            deps.em(),
-            sql`update register_extract set status = 'FAILED' where id = ${uuid(job.data.extractId)} and status = 'PENDING'`,
-          );
+        if (job.retryCount >= jobOptions.retryLimit) await markExtractFailed({ em: deps.em(), id: job.data.extractId });
         throw err;
       }
     },

@@ -1,4 +1,4 @@
-import { Check, Entity, Enum, Index, ManyToOne, Property, type Opt } from '@mikro-orm/core';
+import { Check, Entity, Enum, Index, ManyToOne, OptionalProps, Property, type Opt } from '@mikro-orm/core';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { BaseEntity } from './base';
 import { Person } from './person';
@@ -31,7 +31,8 @@ registerEnumType(RegisterExtractStatus, {
  */
 @ObjectType({
   description:
-    'A register extract (registerutdrag, GDPR art. 15): a ZIP with everything the service holds about a person, made in the background and downloadable once by whoever asked for it.',
+    'A register extract (registerutdrag, GDPR art. 15): a ZIP with everything the service holds about a ' +
+    'person, made in the background and downloadable once by whoever asked for it.',
 })
 @Entity()
 @Index({ properties: ['person', 'createdAt'] })
@@ -40,6 +41,9 @@ registerEnumType(RegisterExtractStatus, {
   expression: '(requested_by_person_id is not null)::int + (requested_by_staff_id is not null)::int = 1',
 })
 export class RegisterExtract extends BaseEntity {
+  // `status` has a default; declared here rather than as `Opt` so comparisons keep the plain enum type.
+  [OptionalProps]?: 'status';
+
   /** Whose data the extract holds. */
   @ManyToOne(() => Person)
   person!: Person;
@@ -52,7 +56,7 @@ export class RegisterExtract extends BaseEntity {
 
   @Field(() => RegisterExtractStatus, { description: 'Pending, ready, downloaded, failed or expired.' })
   @Enum({ items: () => RegisterExtractStatus, nativeEnumName: 'register_extract_status' })
-  status: RegisterExtractStatus & Opt = RegisterExtractStatus.PENDING;
+  status: RegisterExtractStatus = RegisterExtractStatus.PENDING;
 
   /** The ZIP in the BlobStore while READY. */
   @Property({ type: 'text', nullable: true })

@@ -15,7 +15,8 @@ export class RegisterExtractResolver {
   @Authorized(Role.CITIZEN)
   @Mutation(() => RegisterExtract, {
     description:
-      'Ask for a copy of everything the e-service holds about you (registerutdrag, GDPR art. 15). It is made in the background: when status is READY, download the ZIP once from downloadUrl.',
+      'Ask for a copy of everything the e-service holds about you (registerutdrag, GDPR art. 15). It is ' +
+      'made in the background: when status is READY, download the ZIP once from downloadUrl.',
   })
   async requestRegisterExtract(@Ctx() ctx: Context) {
     return service(ctx).request(ctx.boss);
@@ -24,7 +25,9 @@ export class RegisterExtractResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => RegisterExtract, {
     description:
-      'Make a register extract for a person (administrators), e.g. to send it by post; downloadable once by you. Recorded in the access log (REGISTER_EXTRACT). Refusals: BAD_USER_INPUT (not a valid personnummer), NOT_FOUND (nobody with that personnummer).',
+      'Make a register extract for a person (administrators), e.g. to send it by post; downloadable once by ' +
+      'you. Recorded in the access log (REGISTER_EXTRACT). Refusals: BAD_USER_INPUT (not a valid ' +
+      'personnummer), NOT_FOUND (nobody with that personnummer).',
   })
   async requestRegisterExtractFor(
     @Arg('personnummer', { description: "The person's personnummer, in any common format." }) personnummer: string,
