@@ -11,7 +11,8 @@ import { Staff } from './staff';
  */
 @ObjectType({
   description:
-    'A legal hold on a conversation or a case: nothing in it is thinned by gallring until the hold is released. Who placed and released it, when and why, stay on record.',
+    'A legal hold on a conversation or a case: nothing in it is thinned by gallring until the hold is ' +
+    'released. Who placed and released it, when and why, stay on record.',
 })
 @Entity()
 @Index({ properties: ['conversationId'] })

@@ -58,21 +58,27 @@ export class Person extends BaseEntity {
 
   @Field(() => Boolean, {
     description:
-      "Skyddad folkbokföring: address and contact details are shown only to the caseworkers of the person's own cases, never to relations or co-recipients. It comes from the population register: set by an administrator (setProtectedIdentity) or an import, never by a caseworker.",
+      "Skyddad folkbokföring: address and contact details are shown only to the caseworkers of the person's " +
+      'own cases, never to relations or co-recipients. It comes from the population register: set by an ' +
+      'administrator (setProtectedIdentity) or an import, never by a caseworker.',
   })
   @Property({ type: 'boolean' })
   protectedIdentity: boolean & Opt = false;
 
   @Field(() => Boolean, {
     description:
-      'Sekretessmarkering: this person needs extra care with disclosure (check before giving out any information about them). Set by the caseworker (setPersonFlags).',
+      'Sekretessmarkering: this person needs extra care with disclosure (check before giving out any ' +
+      'information about them). Set by the caseworker (setPersonFlags).',
   })
   @Property({ type: 'boolean' })
   confidentialityMarking: boolean & Opt = false;
 
   @Field(() => Boolean, {
     description:
-      'Hemligt telefonnummer: the phone numbers (mobile, home, work) must not be given out. They are shown only to caseworkers with the person in their caseload (executors see null, see phoneNumbersHidden), never printed on documents or shown to citizens other than the person. Notifications still go to the mobile. Set by the caseworker (setPersonFlags).',
+      'Hemligt telefonnummer: the phone numbers (mobile, home, work) must not be given out. They are shown ' +
+      'only to caseworkers with the person in their caseload (executors see null, see phoneNumbersHidden), ' +
+      'never printed on documents or shown to citizens other than the person. Notifications still go to the ' +
+      'mobile. Set by the caseworker (setPersonFlags).',
   })
   @Property({ type: 'boolean' })
   secretPhoneNumber: boolean & Opt = false;

@@ -82,7 +82,9 @@ export class Relation extends BaseEntity {
 
   @Field(() => RelationMessagingRights, {
     description:
-      "Read only, or read and write (the default): a read-only relation sees the case's messages addressed to them but cannot send or reply. Only meaningful with APPROVED_FOR_MESSAGES; changed by the caseworker (setRelationMessagingRights).",
+      "Read only, or read and write (the default): a read-only relation sees the case's messages addressed " +
+      'to them but cannot send or reply. Only meaningful with APPROVED_FOR_MESSAGES; changed by the ' +
+      'caseworker (setRelationMessagingRights).',
   })
   @Enum({ items: () => RelationMessagingRights, nativeEnumName: 'relation_messaging_rights' })
   messagingRights: RelationMessagingRights & Opt = RelationMessagingRights.READ_AND_WRITE;

@@ -17,7 +17,9 @@ registerEnumType(RetentionRule, {
   valuesConfig: {
     CONVERSATIONS: {
       description:
-        'Conversations whose last message is older than RETENTION_CONVERSATION_MONTHS: their messages, recipients and read receipts, history, notices and attachments with their bytes. Journaled messages and conversations on legal hold stay.',
+        'Conversations whose last message is older than RETENTION_CONVERSATION_MONTHS: their messages, ' +
+        'recipients and read receipts, history, notices and attachments with their bytes. Journaled messages ' +
+        'and conversations on legal hold stay.',
     },
     DRAFTS: {
       description: 'Drafts not saved for RETENTION_DRAFT_DAYS (not those of a case or conversation on legal hold).',

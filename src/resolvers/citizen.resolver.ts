@@ -29,7 +29,8 @@ class Contact {
 
   @Field({
     description:
-      'False when you are on the case as a relation who may only read its messages: you cannot write or reply (RELATION_READ_ONLY); ask the caseworker for write rights.',
+      'False when you are on the case as a relation who may only read its messages: you cannot write or ' +
+      'reply (RELATION_READ_ONLY); ask the caseworker for write rights.',
   })
   canWrite!: boolean;
 }
@@ -77,7 +78,9 @@ export class CitizenResolver {
   @Authorized(Role.CITIZEN)
   @Mutation(() => Person, {
     description:
-      'Change your own mobile number, e-mail address and notification choices (Min profil). A notification you choose needs somewhere to go (BAD_USER_INPUT naming the field otherwise); nothing is written when refused.',
+      'Change your own mobile number, e-mail address and notification choices (Min profil). A notification ' +
+      'you choose needs somewhere to go (BAD_USER_INPUT naming the field otherwise); nothing is written ' +
+      'when refused.',
   })
   async updateMyContactDetails(
     @Arg('input', () => MyContactDetailsInput, { description: 'What to change.' }) input: MyContactDetailsInput,

@@ -72,7 +72,9 @@ class PersonsArgs {
   @Field(() => Boolean, {
     nullable: true,
     description:
-      'Only the persons you may write to now: holders of ongoing cases in your caseload and their activated relations (caseworkers), holders of cases you have an ongoing assignment in (executors), each with the e-service activated. The recipient search of Skriv nytt ("Till klient").',
+      'Only the persons you may write to now: holders of ongoing cases in your caseload and their activated ' +
+      'relations (caseworkers), holders of cases you have an ongoing assignment in (executors), each with ' +
+      'the e-service activated. The recipient search of Skriv nytt ("Till klient").',
   })
   messageTargetsOnly?: boolean | null;
 }
@@ -109,7 +111,8 @@ export class ContactDetailsInput {
 
 @InputType({
   description:
-    'Flags a caseworker sets on a person; leave a field out to keep it. Skyddad folkbokföring is not here: it comes from the population register (setProtectedIdentity, administrators).',
+    'Flags a caseworker sets on a person; leave a field out to keep it. Skyddad folkbokföring is not ' +
+    'here: it comes from the population register (setProtectedIdentity, administrators).',
 })
 export class PersonFlagsInput {
   @Field(() => Boolean, { nullable: true, description: 'Sekretessmarkering: extra care with disclosure.' })
@@ -136,10 +139,9 @@ export class PersonFlagsInput {
   interpreterLanguage?: string | null;
 }
 
-@InputType('ActivateRelationInput', {
-  description: 'E-service settings for an activated relation, with the contact details notifications go to.',
-})
-export class ActivateRelationInput {
+/** What both e-service inputs hold: the notification switches and the contact details they go to. */
+@InputType({ isAbstract: true })
+abstract class NotificationSettingsInput {
   @Field({ description: 'Notify by SMS (needs a mobile number).' })
   notifyBySms!: boolean;
 
@@ -151,7 +153,12 @@ export class ActivateRelationInput {
 
   @Field(() => String, { nullable: true, description: 'E-mail address to set at the same time; leave out to keep.' })
   email?: string | null;
+}
 
+@InputType('ActivateRelationInput', {
+  description: 'E-service settings for an activated relation, with the contact details notifications go to.',
+})
+export class ActivateRelationInput extends NotificationSettingsInput {
   @Field(() => RelationMessagingRights, {
     nullable: true,
     description: "READ_ONLY or READ_AND_WRITE for the case's messages; leave out to keep what was registered.",
@@ -160,19 +167,7 @@ export class ActivateRelationInput {
 }
 
 @InputType({ description: 'E-service settings for a case holder, with the contact details the notifications go to.' })
-export class EServiceInput {
-  @Field({ description: 'Notify by SMS (needs a mobile number).' })
-  notifyBySms!: boolean;
-
-  @Field({ description: 'Notify by e-mail (needs an e-mail address).' })
-  notifyByEmail!: boolean;
-
-  @Field(() => String, { nullable: true, description: 'Mobile number to set at the same time; leave out to keep.' })
-  mobile?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'E-mail address to set at the same time; leave out to keep.' })
-  email?: string | null;
-
+export class EServiceInput extends NotificationSettingsInput {
   @Field({ description: 'Turn secure messaging on or off.' })
   messagingEnabled!: boolean;
 }
@@ -213,7 +208,9 @@ export class PersonResolver {
   @Authorized(Role.CASEWORKER)
   @Mutation(() => Person, {
     description:
-      "Activate, change or deactivate the e-service for a case holder (caseworkers). Takes effect at once and serves the person's executors too. Activation needs an ongoing case in your caseload (CASE_CLOSED otherwise).",
+      'Activate, change or deactivate the e-service for a case holder (caseworkers). Takes effect at once ' +
+      "and serves the person's executors too. Activation needs an ongoing case in your caseload " +
+      '(CASE_CLOSED otherwise).',
   })
   async setEService(
     @Arg('personId', () => ID, { description: 'The case holder.' }) personId: string,
@@ -226,7 +223,9 @@ export class PersonResolver {
   @Authorized(Role.CASEWORKER)
   @Mutation(() => Person, {
     description:
-      'Set Sekretessmarkering, Hemligt telefonnummer and Tolkbehov (with language) on a person you may see (caseworkers; NOT_FOUND otherwise). Takes effect at once; recorded in the access log as a change (PERSON_UPDATE). Skyddad folkbokföring cannot be set here.',
+      'Set Sekretessmarkering, Hemligt telefonnummer and Tolkbehov (with language) on a person you may see ' +
+      '(caseworkers; NOT_FOUND otherwise). Takes effect at once; recorded in the access log as a change ' +
+      '(PERSON_UPDATE). Skyddad folkbokföring cannot be set here.',
   })
   async setPersonFlags(
     @Arg('personId', () => ID, { description: 'The person.' }) personId: string,
@@ -239,7 +238,9 @@ export class PersonResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => Boolean, {
     description:
-      'Record or remove Skyddad folkbokföring for a person, by personnummer, as the population register says (administrators only; caseworkers and executors get FORBIDDEN). Answers the value now recorded. Recorded in the access log (PERSON_UPDATE).',
+      'Record or remove Skyddad folkbokföring for a person, by personnummer, as the population register ' +
+      'says (administrators only; caseworkers and executors get FORBIDDEN). Answers the value now recorded. ' +
+      'Recorded in the access log (PERSON_UPDATE).',
   })
   async setProtectedIdentity(
     @Arg('personnummer', { description: "The person's personnummer, any common format." }) personnummer: string,
@@ -286,7 +287,8 @@ export class PersonResolver {
 
   @FieldResolver(() => Boolean, {
     description:
-      'True when the phone numbers are withheld from you: a protected identity (see contactDetailsHidden), or a secret phone number (Hemligt telefonnummer), which only caseworkers see.',
+      'True when the phone numbers are withheld from you: a protected identity (see contactDetailsHidden), ' +
+      'or a secret phone number (Hemligt telefonnummer), which only caseworkers see.',
   })
   async phoneNumbersHidden(@Root() person: Person, @Ctx() ctx: Context): Promise<boolean> {
     return !(await this.phonesVisible(person, ctx));
