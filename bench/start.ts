@@ -14,7 +14,9 @@ import { freeListenPort } from '../src/ports';
  *
  * One untimed start before them compiles dist/ and builds the web UIs if stale, so neither row measures that.
  * Run: `node -r @swc-node/register bench/start.ts`. Prints; asserts nothing. Timings depend on the machine and
- * on what else runs on it (the goals were set on a 2-core machine otherwise idle).
+ * on what else runs on it (the goals were set on a 2-core machine otherwise idle), so with BENCH_START_BASELINE
+ * set to another checkout (e.g. `git archive <commit> | tar -x -C /tmp/old`, node_modules and build/ linked)
+ * its `npm start` runs interleaved with ours on the same machine at the same time, and each row gets a ratio.
  */
 const RUNS = Math.max(1, Number(process.env.BENCH_START_RUNS ?? 3));
 /** Longest wait for one start (a first start builds the web UIs when they are stale). */
@@ -22,6 +24,7 @@ const READY_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 60_000;
 const ROOT = path.resolve(__dirname, '..');
 const GOALS = { first: 4, second: 2 } as const;
+const BASELINE = process.env.BENCH_START_BASELINE ? path.resolve(process.env.BENCH_START_BASELINE) : undefined;
 
 const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,11 +35,11 @@ interface Started {
   output: () => string;
 }
 
-function npmStart(env: Record<string, string>): Started {
+function npmStart(cwd: string, env: Record<string, string>): Started {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   // Its own process group: npm does not pass SIGTERM on to the server, so the group gets it.
   const child = spawn('npm', ['start'], {
-    cwd: ROOT,
+    cwd,
     detached: true,
     env: { ...inherited, NODE_ENV: 'development', LOG_FORMAT: 'json', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,11 +52,11 @@ function npmStart(env: Record<string, string>): Started {
 }
 
 /** Milliseconds from spawning `npm start` to GET /readyz answering 200; the server is stopped afterwards. */
-async function timeStart(dataDir: string): Promise<number> {
+async function timeStart(dataDir: string, cwd = ROOT): Promise<number> {
   const port = await freeListenPort();
   const pgPort = await freeListenPort();
   const started = performance.now();
-  const server = npmStart({ DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort) });
+  const server = npmStart(cwd, { DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort) });
   let exited = false;
   void server.exited.then(() => (exited = true));
   try {
@@ -102,19 +105,31 @@ async function main() {
   try {
     say('an untimed start first (compiles dist/ and builds the web UIs when stale)');
     await timeStart(path.join(tmp, 'warm-up'));
-    const first: number[] = [];
-    const second: number[] = [];
+    if (BASELINE) await timeStart(path.join(tmp, 'warm-up-baseline'), BASELINE);
+    const ours = { first: [] as number[], second: [] as number[] };
+    const theirs = { first: [] as number[], second: [] as number[] };
+    const checkouts = [{ times: ours, cwd: ROOT }, ...(BASELINE ? [{ times: theirs, cwd: BASELINE }] : [])];
     for (let run = 1; run <= RUNS; run++) {
-      const dataDir = path.join(tmp, `run-${run}`);
-      first.push(await timeStart(dataDir));
-      second.push(await timeStart(dataDir));
-      say(`run ${run}/${RUNS}: first ${seconds(first.at(-1)!)}, second ${seconds(second.at(-1)!)}`);
+      for (const { times, cwd } of checkouts) {
+        const dataDir = path.join(tmp, `run-${run}-${times === ours ? 'ours' : 'baseline'}`);
+        times.first.push(await timeStart(dataDir, cwd));
+        times.second.push(await timeStart(dataDir, cwd));
+        say(
+          `run ${run}/${RUNS} ${cwd}: first ${seconds(times.first.at(-1)!)}, second ${seconds(times.second.at(-1)!)}`,
+        );
+      }
     }
-    const row = (name: string, xs: number[], goal: number) =>
-      `${name.padEnd(58)} ${seconds(median(xs)).padStart(8)}   goal ≤ ${goal} s   ${median(xs) <= goal * 1000 ? 'met' : 'NOT met'}   (runs: ${xs.map(seconds).join(', ')})`;
+    const row = (name: string, kind: 'first' | 'second') => {
+      const xs = ours[kind];
+      const ratio = BASELINE
+        ? `   ${(median(xs) / median(theirs[kind])).toFixed(2)} of the baseline's ${seconds(median(theirs[kind]))}`
+        : '';
+      const met = median(xs) <= GOALS[kind] * 1000 ? 'met' : 'NOT met';
+      return `${name.padEnd(58)} ${seconds(median(xs)).padStart(8)}   goal ≤ ${GOALS[kind]} s ${met}${ratio}   (runs: ${xs.map(seconds).join(', ')})`;
+    };
     console.log(`npm start to GET /readyz 200, median of ${RUNS} (load average now ${os.loadavg()[0].toFixed(1)}):`);
-    console.log(row('first start (new data dir: initdb, migrations, demo data)', first, GOALS.first));
-    console.log(row('second start (data dir exists)', second, GOALS.second));
+    console.log(row('first start (new data dir: initdb, migrations, demo data)', 'first'));
+    console.log(row('second start (data dir exists)', 'second'));
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
