@@ -46,20 +46,20 @@ export async function openConversation(call: MessagingCall, id: string): Promise
   return view;
 }
 
+export interface ListArgs {
+  /** A shared mailbox the staff member belongs to; none: their own mailbox (a citizen's always). */
+  sharedMailboxId?: string | null;
+  folder?: InboxFolder | null;
+  unreadOnly?: boolean | null;
+  first?: number | null;
+  after?: string | null;
+}
+
 /**
  * A mailbox's conversations, latest activity first: the staff member's own
  * (default) or a shared mailbox they belong to; a citizen's own.
  */
-export async function listConversations(
-  call: MessagingCall,
-  args: {
-    sharedMailboxId?: string | null;
-    folder?: InboxFolder | null;
-    unreadOnly?: boolean | null;
-    first?: number | null;
-    after?: string | null;
-  },
-): Promise<Page<ConversationView>> {
+export async function listConversations(call: MessagingCall, args: ListArgs): Promise<Page<ConversationView>> {
   const size = pageSize(args.first);
   const after = decodeCursor(args.after, 2) as [string, string] | undefined;
   // No transaction: the page, its participants and last messages, and the access log of the citizens listed are one statement.

@@ -7,7 +7,7 @@ import {
   mailboxUnreadCounts,
   openConversation,
   type ConversationView,
-  type InboxFolder,
+  type ListArgs,
 } from './conversation-inbox';
 import type { MessagingCall, ReplyInput, SendInput } from './message-compose';
 import { replyToMessage } from './message-reply';
@@ -60,9 +60,7 @@ export class MessageService {
   }
 
   /** A mailbox's conversations, latest activity first (the viewer's own, or a shared mailbox they belong to). */
-  conversations(
-    args: Parameters<typeof listConversations>[1] & { folder?: InboxFolder | null },
-  ): Promise<Page<ConversationView>> {
+  conversations(args: ListArgs): Promise<Page<ConversationView>> {
     return listConversations(this.call, args);
   }
 

@@ -57,14 +57,16 @@ export async function claimAutoReplies(
   em: EntityManager,
   { claims }: { claims: { staffId: string; conversationId: string; since: string | null }[] },
 ): Promise<Set<string>> {
+  const staffIds = uuidArray(claims.map((c) => c.staffId));
+  const conversationIds = uuidArray(claims.map((c) => c.conversationId));
+  const since = typedArray(
+    claims.map((c) => c.since),
+    'timestamptz[]',
+  );
   const claimed = await query<{ staff_id: string; conversation_id: string }>(
     em,
     sql`insert into auto_reply_sent (staff_id, conversation_id, absence_since)
-          select * from unnest(${uuidArray(claims.map((c) => c.staffId))}, ${uuidArray(claims.map((c) => c.conversationId))},
-                               ${typedArray(
-                                 claims.map((c) => c.since),
-                                 'timestamptz[]',
-                               )})
+          select * from unnest(${staffIds}, ${conversationIds}, ${since})
           on conflict do nothing returning staff_id, conversation_id`,
   );
   return new Set(claimed.map((c) => `${c.staff_id}:${c.conversation_id}`));
