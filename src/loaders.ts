@@ -7,7 +7,7 @@ import { ContactListEntry } from './entities/contact-list';
 import { PartyKind } from './entities/party';
 import type { Viewer } from './auth/viewer';
 import { loadVisibleCases, loadVisiblePersons, readableJournalEntries } from './domain/access-policy';
-import { downloadableAttachments } from './domain/attachment.service';
+import { downloadableAttachments } from './domain/attachment-policy';
 import { isId } from './domain/ids';
 import { raw, sql, uuidArray } from './domain/sql';
 import { query } from './stores/query';

@@ -6,13 +6,9 @@ import { Attachment } from '../entities/attachment';
 import { Message, MessageEvent, MessageEventKind } from '../entities/message';
 import { AppError, ErrorCode, notFound } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
+import { downloadableAttachment, hasCaseLink } from '../stores/attachment.store';
 import { logPersonAccess } from './access-log.service';
-import { readableJournalEntries } from './access-policy';
 import { isId } from './ids';
-import { readableConversations, viewerPartyKeys } from './messaging-policy';
-import { citizenLinks } from './rules';
-import { raw, sql, uuid, type Sql } from './sql';
-import { query } from '../stores/query';
 import { todayInSweden } from './time';
 
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -76,11 +72,7 @@ export class AttachmentService {
         'Messaging is not activated for you, so you cannot upload files. Ask your caseworker to activate the e-service.',
       );
     }
-    const linked = await query(
-      this.em,
-      sql`select 1 from (${citizenLinks.sql(this.viewer.person.id, todayInSweden())}) l limit 1`,
-    );
-    if (!linked.length) {
+    if (!(await hasCaseLink(this.em, { personId: this.viewer.person.id, today: todayInSweden() }))) {
       throw new AppError(
         ErrorCode.E_SERVICE_NOT_ACTIVATED,
         'You are not (or no longer) linked to a case for the e-service, so you cannot upload files. Contact the social services another way.',
@@ -119,19 +111,15 @@ export class AttachmentService {
   }
 
   /**
-   * The bytes of an attachment the viewer may open ({@link downloadableAttachments}),
+   * The bytes of an attachment the viewer may open (downloadableAttachments in attachment-policy.ts),
    * NOT_FOUND otherwise. Each download of a sent attachment is recorded in the
    * message history.
    */
   async download(id: string): Promise<{ attachment: Attachment; bytes: Buffer }> {
     return this.em.transactional(async (em) => {
       if (!isId(id)) throw notFound('attachment');
-      const [row] = await query(
-        em,
-        sql`select a.* from attachment a where a.id = ${uuid(id)} and ${downloadableAttachments(this.viewer, 'a')}`,
-      );
-      if (!row) throw notFound('attachment');
-      const attachment = em.map(Attachment, row);
+      const attachment = await downloadableAttachment(em, { id, viewer: this.viewer });
+      if (!attachment) throw notFound('attachment');
       if (attachment.message) {
         const actorName = this.viewer.kind === 'staff' ? this.viewer.staff.name : this.viewer.person.name;
         const message = await em.findOneOrFail(Message, attachment.message.id, { populate: ['conversation'] });
@@ -146,26 +134,6 @@ export class AttachmentService {
       return { attachment, bytes };
     });
   }
-}
-
-/**
- * The attachments (alias given) a viewer may open, as the download route and
- * every edge that returns an attachment apply it: one in a conversation the
- * viewer may read (M6, a citizen only while linked to its case), one
- * journaled in an entry the viewer may read (a document in the person's
- * file), or the viewer's own upload not sent yet.
- */
-export function downloadableAttachments(viewer: Viewer, alias = 'a'): Sql {
-  const a = raw(alias);
-  const ownUpload =
-    viewer.kind === 'staff'
-      ? sql`${a}.uploaded_by_staff_id = ${uuid(viewer.staff.id)}`
-      : sql`${a}.uploaded_by_person_id = ${uuid(viewer.person.id)}`;
-  return sql`((${a}.message_id is null and ${ownUpload})
-    or (${a}.message_id is not null and (
-      exists (select 1 from message m join conversation c on c.id = m.conversation_id
-               where m.id = ${a}.message_id and ${readableConversations(viewer, viewerPartyKeys(viewer), 'c')})
-      or exists (select 1 from journal_entry j where j.attachment_id = ${a}.id and ${readableJournalEntries(viewer, 'j')}))))`;
 }
 
 /**

@@ -16,9 +16,7 @@ import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 import { ownUnsentUploads } from './attachment.service';
 import { memberMailbox } from './messaging-policy';
 import { visibleCase } from './access-policy';
-import { citizenLinks } from './rules';
-import { sql, uuid } from './sql';
-import { query } from '../stores/query';
+import { citizenLinkedCase } from '../stores/draft.store';
 import { todayInSweden } from './time';
 
 export interface SaveDraftInput {
@@ -82,9 +80,7 @@ export class DraftService {
         : em.create(Draft, { ...this.owner() });
       await ownUnsentUploads(em, this.viewer, attachmentIds);
       if (input.replyToMessageId !== undefined) {
-        draft.replyTo = input.replyToMessageId
-          ? await openMessage(em, this.viewer, input.replyToMessageId)
-          : null;
+        draft.replyTo = input.replyToMessageId ? await openMessage(em, this.viewer, input.replyToMessageId) : null;
       }
       if (input.to)
         draft.addressees = {
@@ -125,13 +121,7 @@ export class DraftService {
     let found: Case | null = null;
     if (isId(id)) {
       if (this.viewer.kind === 'staff') found = await visibleCase(em, this.viewer, id);
-      else {
-        const [row] = await query(
-          em,
-          sql`select c.* from case_file c where c.id = ${uuid(id)} and c.id in (select l.id from (${citizenLinks.sql(this.viewer.person.id, todayInSweden())}) l)`,
-        );
-        found = row ? em.map(Case, row) : null;
-      }
+      else found = await citizenLinkedCase(em, { caseId: id, personId: this.viewer.person.id, today: todayInSweden() });
     }
     if (!found)
       throw new AppError(ErrorCode.NOT_FOUND, 'No case with that id exists, or you do not have access to it.', {

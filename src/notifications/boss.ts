@@ -1,5 +1,4 @@
 import PgBoss from 'pg-boss';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 
 export const NOTIFY_QUEUE = 'notify';
@@ -86,17 +85,5 @@ export async function installBoss(databaseUrl: string): Promise<void> {
   await boss.stop({ graceful: false, wait: true });
 }
 
-/** pg-boss's SQL (with $1…$n) run on the caller's MikroORM transaction. */
-export function transactionDb(em: EntityManager): PgBoss.Db {
-  return {
-    async executeSql(text: string, values: unknown[]) {
-      const bindings: unknown[] = [];
-      const sql = text.replace(/\$(\d+)/g, (_m, n: string) => {
-        bindings.push(values[Number(n) - 1]);
-        return '?';
-      });
-      const rows = await em.getConnection().execute(sql, bindings as never[], 'all', em.getTransactionContext());
-      return { rows: rows as unknown[] };
-    },
-  };
-}
+// Kept importable from here for the callers that write jobs in their transaction (register extracts).
+export { transactionDb } from '../stores/job-queue.store';

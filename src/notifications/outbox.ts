@@ -4,7 +4,9 @@ import type PgBoss from 'pg-boss';
 import type { Config } from '../config';
 import type { DomainEvent } from '../domain/notices';
 import { PartyKind } from '../entities/party';
-import { NOTIFY_QUEUE, retryOptions, transactionDb } from './boss';
+import { notifyTargets } from '../stores/notification.store';
+import { transactionDb } from '../stores/job-queue.store';
+import { NOTIFY_QUEUE, retryOptions } from './boss';
 import { nextAllowedTime } from './quiet-hours';
 
 export type Channel = 'sms' | 'email';
@@ -42,28 +44,9 @@ export async function enqueueNotifications(
     e.recipients.filter((r) => r.kind === PartyKind.PERSON).map((r) => ({ messageId: e.messageId, personId: r.id })),
   );
   if (!wanted.length) return 0;
-  const rows: {
-    message_id: string;
-    person_id: string;
-    notify_by_sms: boolean;
-    notify_by_email: boolean;
-    municipality: string | null;
-  }[] = await em.getConnection().execute(
-    `select w.message_id, p.id as person_id, p.notify_by_sms, p.notify_by_email,
-              coalesce(cu.municipality, su.municipality, mu.municipality) as municipality
-         from jsonb_to_recordset(?::jsonb) as w(message_id uuid, person_id uuid)
-         join person p on p.id = w.person_id and p.messaging_enabled
-         join message m on m.id = w.message_id
-         join conversation c on c.id = m.conversation_id
-         left join case_file cf on cf.id = c.case_id left join unit cu on cu.id = cf.unit_id
-         left join staff s on s.id = m.sender_staff_id left join unit su on su.id = s.unit_id
-         left join shared_mailbox sm on sm.id = m.sender_mailbox_id left join unit mu on mu.id = sm.unit_id`,
-    [JSON.stringify(wanted.map((w) => ({ message_id: w.messageId, person_id: w.personId })))],
-    'all',
-    em.getTransactionContext(),
-  );
+  const rows = await notifyTargets(em, { pairs: wanted });
   const jobs = notificationJobs(rows, config, now);
-  if (jobs.length) await boss.insert(jobs, { db: transactionDb(em) });
+  await insertNotificationJobs(em, boss, jobs);
   return jobs.length;
 }
 

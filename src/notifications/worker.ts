@@ -11,6 +11,7 @@ import { HttpSmsSender, LogSender, ProviderError, SmtpEmailSender, type EmailSen
 import type { NotifyJob } from './outbox';
 import { inQuietHours, nextAllowedTime } from './quiet-hours';
 import { notificationText } from './texts';
+import { isDelivered, isUnread, recordDelivery, spendRetries } from '../stores/notification.store';
 
 export interface Senders {
   email: EmailSender;
@@ -45,9 +46,7 @@ export async function deliver(
   job: NotifyJob,
   now = new Date(),
 ): Promise<JobOutcome> {
-  const conn = em.getConnection();
-  const done = await conn.execute('select 1 from notification_delivery where job_id = ?', [job.dedupKey]);
-  if (done.length) return 'already-sent';
+  if (await isDelivered(em, { jobId: job.dedupKey })) return 'already-sent';
 
   const person = await em.findOne(Person, { id: job.personId });
   if (!person || !person.messagingEnabled) return 'skipped';
@@ -56,13 +55,8 @@ export async function deliver(
   const verified = job.channel === 'sms' ? person.mobileVerified : person.emailVerified;
   // A protected identity is notified only at contact details that staff have confirmed.
   if (!wants || !to || (person.protectedIdentity && !verified)) return 'skipped';
-  if (job.kind === 'reminder') {
-    const unread = await conn.execute(
-      'select 1 from message_recipient where message_id = ? and person_id = ? and read_at is null',
-      [job.messageId, job.personId],
-    );
-    if (!unread.length) return 'skipped';
-  }
+  if (job.kind === 'reminder' && !(await isUnread(em, { messageId: job.messageId, personId: job.personId })))
+    return 'skipped';
   if (job.channel === 'sms' && inQuietHours(now, config.notify.quietHours)) {
     await boss.send(NOTIFY_QUEUE, job, {
       startAfter: nextAllowedTime(now, config.notify.quietHours),
@@ -75,17 +69,11 @@ export async function deliver(
   await (job.channel === 'sms' ? senders.sms : senders.email).send({ dedupKey: job.dedupKey, to, subject, text });
 
   await em.transactional(async (tx) => {
-    const inserted = await tx.getConnection().execute(
-      `insert into notification_delivery (job_id, channel, message_id, person_id, delivered_at) values (?, ?, ?, ?, now())
-         on conflict do nothing returning job_id`,
-      [job.dedupKey, job.channel, job.messageId, job.personId],
-      'all',
-      tx.getTransactionContext(),
-    );
-    if (inserted.length) {
+    const delivery = { jobId: job.dedupKey, channel: job.channel, messageId: job.messageId, personId: job.personId };
+    if (await recordDelivery(tx, delivery)) {
       const channel = job.channel === 'sms' ? 'SMS' : 'E-post';
       tx.create(MessageEvent, {
-        message: job.messageId as never,
+        message: job.messageId,
         kind: MessageEventKind.NOTIFIED,
         detail: job.kind === 'reminder' ? `${channel} (påminnelse)` : channel,
       });
@@ -109,19 +97,14 @@ export async function startNotificationWorker(deps: {
   await deps.boss.work<NotifyJob>(NOTIFY_QUEUE, { batchSize: 5, pollingIntervalSeconds: 0.5 }, async (jobs) => {
     for (const job of jobs) {
       try {
-        const outcome = await deliver(deps.orm.em.fork() as EntityManager, deps.boss, deps.config, senders, job.data);
+        const outcome = await deliver(deps.orm.em.fork(), deps.boss, deps.config, senders, job.data);
         log.info('notification job', { jobId: job.id, channel: job.data.channel, kind: job.data.kind, outcome });
       } catch (err) {
         // Fail this job alone (pg-boss retries it with backoff); the rest of the batch completes.
         log.warn('notification job failed', { jobId: job.id, channel: job.data.channel, err });
         if (err instanceof ProviderError && err.permanent) {
           // Retrying a refused request cannot help: straight to the dead letters for an administrator.
-          await deps.orm.em
-            .getConnection()
-            .execute('update pgboss.job set retry_limit = retry_count where name = ? and id = ?', [
-              NOTIFY_QUEUE,
-              job.id,
-            ]);
+          await spendRetries(deps.orm.em.fork(), { queue: NOTIFY_QUEUE, jobId: job.id });
         }
         await deps.boss.fail(NOTIFY_QUEUE, job.id, { message: err instanceof Error ? err.message : String(err) });
       }

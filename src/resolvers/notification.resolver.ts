@@ -5,6 +5,7 @@ import { isId } from '../domain/ids';
 import { AppError, ErrorCode, notFound } from '../errors';
 import { NOTIFY_QUEUE } from '../notifications/boss';
 import type { NotifyJob } from '../notifications/outbox';
+import { failedJobs } from '../stores/notification.store';
 import { staffOf } from './viewer';
 
 @ObjectType({
@@ -40,16 +41,6 @@ class FailedNotification {
   failedAt!: Date | null;
 }
 
-interface JobRow {
-  id: string;
-  data: NotifyJob;
-  retry_count: number;
-  output: { message?: string } | null;
-  /** ISO 8601: raw SQL gives timestamps as PostgreSQL text, which the DateTime scalar refuses. */
-  created_on: string;
-  completed_on: string | null;
-}
-
 /** Administrators see and retry notifications that exhausted their retries. */
 @Resolver()
 export class NotificationResolver {
@@ -59,22 +50,17 @@ export class NotificationResolver {
   })
   async failedNotifications(@Ctx() ctx: Context): Promise<FailedNotification[]> {
     staffOf(ctx);
-    const rows: JobRow[] = await ctx.em.getConnection().execute(
-      `select j.id, j.data, j.retry_count, j.output, to_json(j.created_on) #>> '{}' as created_on, to_json(j.completed_on) #>> '{}' as completed_on
-         from pgboss.job j
-        where j.name = ? and j.state = 'failed' order by j.completed_on desc nulls last limit 200`,
-      [NOTIFY_QUEUE],
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      channel: r.data.channel,
-      kind: r.data.kind,
-      messageId: r.data.messageId,
-      personId: r.data.personId,
-      attempts: r.retry_count + 1,
-      lastError: r.output?.message ?? null,
-      createdAt: new Date(r.created_on),
-      failedAt: r.completed_on ? new Date(r.completed_on) : null,
+    const jobs = await failedJobs<NotifyJob>(ctx.em, { queue: NOTIFY_QUEUE, limit: 200 });
+    return jobs.map((j) => ({
+      id: j.id,
+      channel: j.data.channel,
+      kind: j.data.kind,
+      messageId: j.data.messageId,
+      personId: j.data.personId,
+      attempts: j.retryCount + 1,
+      lastError: j.output?.message ?? null,
+      createdAt: j.createdOn,
+      failedAt: j.completedOn,
     }));
   }
 
@@ -90,14 +76,13 @@ export class NotificationResolver {
     if (!ctx.boss) {
       throw new AppError(
         ErrorCode.JOB_QUEUE_NOT_RUNNING,
-        'Notifications are not running on this server (it has no job queue), so the notification cannot be queued again now. Try again in a few minutes; if it keeps happening, ask operations to start the job queue.',
+        'Notifications are not running on this server (it has no job queue), so the notification cannot be queued again now. ' +
+          'Try again in a few minutes; if it keeps happening, ask operations to start the job queue.',
       );
     }
     if (!isId(id)) throw notFound('failed notification');
-    const rows = await ctx.em
-      .getConnection()
-      .execute(`select 1 from pgboss.job where name = ? and id = ? and state = 'failed'`, [NOTIFY_QUEUE, id]);
-    if (!rows.length) throw notFound('failed notification');
+    const job = await ctx.boss.getJobById(NOTIFY_QUEUE, id);
+    if (job?.state !== 'failed') throw notFound('failed notification');
     await ctx.boss.retry(NOTIFY_QUEUE, id);
     return true;
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { blobBytes, insertBlob } from '../stores/blob.store';
 
 /**
  * Where attachment bytes live. PostgreSQL today (one transaction with the
@@ -14,21 +15,11 @@ export interface BlobStore {
 export class PostgresBlobStore implements BlobStore {
   async put(em: EntityManager, bytes: Buffer): Promise<string> {
     const key = `pg:${randomUUID()}`;
-    await em
-      .getConnection()
-      .execute(
-        'insert into attachment_blob (key, bytes, created_at) values (?, ?, now())',
-        [key, bytes],
-        'run',
-        em.getTransactionContext(),
-      );
+    await insertBlob(em, { key, bytes });
     return key;
   }
 
   async get(em: EntityManager, key: string): Promise<Buffer | null> {
-    const rows: { bytes: Buffer }[] = await em
-      .getConnection()
-      .execute('select bytes from attachment_blob where key = ?', [key], 'all', em.getTransactionContext());
-    return rows[0]?.bytes ?? null;
+    return blobBytes(em, { key });
   }
 }
