@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, Property, type Opt } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, OptionalProps, Property, type Opt } from '@mikro-orm/core';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { BaseEntity, LocalDate } from './base';
 import { Assignment, Case } from './case';
@@ -55,6 +55,10 @@ registerEnumType(CaseDocumentOrigin, {
 @Entity()
 @Index({ properties: ['case', 'date'] })
 export class CaseDocument extends BaseEntity {
+  // origin is optional on create through OptionalProps rather than an `& Opt` brand, so it stays a plain
+  // CaseDocumentOrigin that compares with the enum's members.
+  [OptionalProps]?: 'origin';
+
   @ManyToOne(() => Case)
   case!: Case;
 
@@ -66,7 +70,7 @@ export class CaseDocument extends BaseEntity {
     description: 'Written here (Nytt dokument) or a PDF from disk (Infoga dokument).',
   })
   @Enum({ items: () => CaseDocumentOrigin, nativeEnumName: 'case_document_origin' })
-  origin: CaseDocumentOrigin & Opt = CaseDocumentOrigin.WRITTEN;
+  origin: CaseDocumentOrigin = CaseDocumentOrigin.WRITTEN;
 
   @Field(() => JournalSenderKind, {
     nullable: true,

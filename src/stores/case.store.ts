@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Assignment, Case } from '../entities/case';
 import { Relation } from '../entities/relation';
-import { sql, uuidArray, type Sql } from '../domain/sql';
+import { sql, uuid, uuidArray, type Sql } from '../domain/sql';
 import { isId } from '../domain/ids';
 import { query } from './query';
 
@@ -67,4 +68,22 @@ export async function holdersOfCases(
     sql`select distinct c.holder_id from case_file c where c.id = any(${uuidArray([...new Set(caseIds)])})`,
   );
   return rows.map((r) => r.holder_id);
+}
+
+/** The case, when `visible` (a condition over alias c) holds for it. */
+export async function findCaseWhere(
+  em: EntityManager,
+  { caseId, visible }: { caseId: string; visible: Sql },
+): Promise<Case | null> {
+  const [row] = await query(em, sql`select c.* from case_file c where c.id = ${uuid(caseId)} and ${visible}`);
+  return row ? em.map(Case, row) : null;
+}
+
+/** The assignment, when `visible` (a condition over alias a) holds for it. */
+export async function findAssignmentWhere(
+  em: EntityManager,
+  { assignmentId, visible }: { assignmentId: string; visible: Sql },
+): Promise<Assignment | null> {
+  const [row] = await query(em, sql`select a.* from assignment a where a.id = ${uuid(assignmentId)} and ${visible}`);
+  return row ? em.map(Assignment, row) : null;
 }
