@@ -139,8 +139,11 @@ export class PersonFlagsInput {
   interpreterLanguage?: string | null;
 }
 
-/** What both e-service inputs hold: the notification switches and the contact details they go to. */
-@InputType({ isAbstract: true })
+/**
+ * What both e-service inputs hold: the notification switches and the contact details they go to. No field or
+ * argument has this type, so the schema leaves it out; type-graphql gives its fields to each input extending it.
+ */
+@InputType()
 abstract class NotificationSettingsInput {
   @Field({ description: 'Notify by SMS (needs a mobile number).' })
   notifyBySms!: boolean;
