@@ -9,8 +9,8 @@ import type { Viewer } from './auth/viewer';
 import { loadVisibleCases, loadVisiblePersons, readableJournalEntries } from './domain/access-policy';
 import { downloadableAttachments } from './domain/attachment-policy';
 import { isId } from './domain/ids';
-import { raw, sql, uuidArray } from './domain/sql';
-import { query } from './stores/query';
+import { attachmentsByIdWithin, journalEntriesWithin } from './stores/access-policy.store';
+import { participantsOfConversations, partyNames } from './stores/party.store';
 import { Message, MessageEvent, MessageRecipient } from './entities/message';
 import { JournalEntry } from './entities/journal-entry';
 import { SharedMailboxMember } from './entities/shared-mailbox';
@@ -52,11 +52,7 @@ export interface ParticipantRow {
 
 function participantLoader(em: EntityManager) {
   return new DataLoader<string, ParticipantRow[]>(async (conversationIds) => {
-    const rows = await query<{ conversation_id: string; kind: PartyKind; party_id: string }>(
-      em,
-      sql`select p.conversation_id, p.kind, coalesce(p.staff_id, p.mailbox_id, p.person_id) as party_id from conversation_participant p
-        where p.conversation_id = any(${uuidArray(conversationIds.filter(isId))}) order by p.created_at, p.id`,
-    );
+    const rows = await participantsOfConversations({ em, conversationIds: conversationIds.filter(isId) });
     const groups = new Map<string, ParticipantRow[]>(conversationIds.map((k) => [k, []]));
     for (const r of rows) groups.get(r.conversation_id)?.push({ kind: r.kind, id: r.party_id });
     return conversationIds.map((k) => groups.get(k)!);
@@ -71,20 +67,16 @@ function participantLoader(em: EntityManager) {
 export function partyNameLoader(em: EntityManager) {
   return new DataLoader<string, { name: string; title: string | null } | undefined>(async (keys) => {
     const ids = (kind: PartyKind) =>
-      uuidArray(
-        keys
-          .filter((k) => k.startsWith(`${kind}:`))
-          .map((k) => k.slice(kind.length + 1))
-          .filter(isId),
-      );
-    const rows = await query<{ key: string; name: string; title: string | null }>(
+      keys
+        .filter((k) => k.startsWith(`${kind}:`))
+        .map((k) => k.slice(kind.length + 1))
+        .filter(isId);
+    const rows = await partyNames({
       em,
-      sql`select 'STAFF:' || id as key, given_name || ' ' || family_name as name, title from staff where id = any(${ids(PartyKind.STAFF)})
-       union all
-       select 'SHARED_MAILBOX:' || id, name, null from shared_mailbox where id = any(${ids(PartyKind.SHARED_MAILBOX)})
-       union all
-       select 'PERSON:' || id, given_name || ' ' || family_name, null from person where id = any(${ids(PartyKind.PERSON)})`,
-    );
+      staffIds: ids(PartyKind.STAFF),
+      mailboxIds: ids(PartyKind.SHARED_MAILBOX),
+      personIds: ids(PartyKind.PERSON),
+    });
     const byKey = new Map(rows.map((r) => [r.key, { name: r.name, title: r.title }]));
     return keys.map((k) => byKey.get(k));
   });
@@ -109,12 +101,13 @@ function readableEntriesBy(em: EntityManager, viewer: Viewer | null, column: 'me
   return new DataLoader<string, JournalEntry[]>(async (keys) => {
     const groups = new Map<string, JournalEntry[]>(keys.map((k) => [k, []]));
     if (viewer) {
-      const rows = await query<Record<string, unknown>>(
+      const rows = await journalEntriesWithin({
         em,
-        sql`select j.* from journal_entry j where j.${raw(column)} = any(${uuidArray(keys.filter(isId))}) and ${readableJournalEntries(viewer)}
-             order by j.created_at asc, j.id asc`,
-      );
-      for (const row of rows) groups.get(row[column] as string)?.push(em.map(JournalEntry, row));
+        column,
+        keys: keys.filter(isId),
+        readable: readableJournalEntries(viewer),
+      });
+      for (const { key, entry } of rows) groups.get(key)?.push(entry);
     }
     return keys.map((k) => groups.get(k)!);
   });
@@ -135,12 +128,7 @@ export function createLoaders(em: EntityManager, viewer: Viewer | null = null) {
     /** Attachments the viewer may open (the download route's rule): a journaled or drafted file shows only to who may open it. */
     attachment: guardedLoader(async (ids) =>
       viewer && ids.some(isId)
-        ? (
-            await query(
-              em,
-              sql`select a.* from attachment a where a.id = any(${uuidArray(ids.filter(isId))}) and ${downloadableAttachments(viewer, 'a')}`,
-            )
-          ).map((row) => em.map(Attachment, row))
+        ? await attachmentsByIdWithin({ em, ids: ids.filter(isId), downloadable: downloadableAttachments(viewer, 'a') })
         : [],
     ),
     interventionsByCase: groupLoader(em, Intervention, 'case', { startDate: 'asc', id: 'asc' }, (r) => r.case.id),
@@ -190,7 +178,7 @@ export class BatchRegistry {
     let loader = this.loaders.get(name) as DataLoader<K, V> | undefined;
     if (!loader) {
       loader = new DataLoader<K, V>(fn);
-      this.loaders.set(name, loader as DataLoader<unknown, unknown>);
+      this.loaders.set(name, loader);
     }
     return loader.load(key);
   }

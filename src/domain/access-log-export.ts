@@ -6,8 +6,7 @@ import { Staff, StaffRole } from '../entities/staff';
 import { badInput, forbidden } from '../errors';
 import { isId } from './ids';
 import { parsePersonnummer } from './personnummer';
-import { sql, uuid, type Sql } from './sql';
-import { query } from '../stores/query';
+import { accessLogExportBatch } from '../stores/access-log.store';
 
 /** Rows read per statement while streaming: memory stays flat however long the log is. */
 export const EXPORT_BATCH = 1000;
@@ -58,19 +57,6 @@ export interface ExportFilter {
   matchesAnyone: boolean;
 }
 
-interface Row {
-  id: string;
-  created_at: string;
-  local_time: string;
-  action: AccessAction;
-  actor_role: StaffRole;
-  request_id: string;
-  person_id: string;
-  username: string;
-  given_name: string;
-  family_name: string;
-}
-
 /**
  * Loggkontroll as a file: every access-log row of a person (by personnummer,
  * any common format) and/or of a staff member, newest first, for
@@ -110,21 +96,13 @@ export class AccessLogExport {
     if (!filter.matchesAnyone) return;
     let after: { at: string; id: string } | undefined;
     for (;;) {
-      const conditions: Sql[] = [];
-      if (filter.personId) conditions.push(sql`l.person_id = ${uuid(filter.personId)}`);
-      if (filter.staffId) conditions.push(sql`l.actor_id = ${uuid(filter.staffId)}`);
-      if (after) conditions.push(sql`(l.created_at, l.id) < (${after.at}::timestamptz, ${uuid(after.id)})`);
-      const where = conditions.reduce((acc, c) => sql`${acc} and ${c}`);
-      const rows = await query<Row>(
-        this.em,
-        sql`select l.id, to_json(l.created_at) #>> '{}' as created_at,
-                   to_char(l.created_at at time zone 'Europe/Stockholm', 'YYYY-MM-DD HH24:MI:SS') as local_time,
-                   l.action, l.actor_role, l.request_id, l.person_id, s.username, s.given_name, s.family_name
-              from access_log_entry l join staff s on s.id = l.actor_id
-             where ${where}
-             order by l.created_at desc, l.id desc
-             limit ${EXPORT_BATCH}`,
-      );
+      const rows = await accessLogExportBatch({
+        em: this.em,
+        personId: filter.personId,
+        staffId: filter.staffId,
+        before: after,
+        limit: EXPORT_BATCH,
+      });
       for (const r of rows) {
         yield [
           r.local_time,

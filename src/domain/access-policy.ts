@@ -1,13 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { StaffViewer, Viewer } from '../auth/viewer';
-import { Case } from '../entities/case';
+import type { Case } from '../entities/case';
 import { Person } from '../entities/person';
 import { StaffRole } from '../entities/staff';
 import { forbidden } from '../errors';
 import { isId } from './ids';
 import { caseload, ongoingAssignment, protectedIdentity } from './rules';
-import { raw, sql, uuid, uuidArray, type Sql } from './sql';
-import { query } from '../stores/query';
+import { raw, sql, uuid, type Sql } from './sql';
+import {
+  casesByIdWithin,
+  casesOfHoldersWithin,
+  personsByIdWithin,
+  personVisibility,
+} from '../stores/access-policy.store';
 import { todayInSweden } from './time';
 
 /**
@@ -67,11 +72,11 @@ export async function loadPersonAccess(
     for (const id of personIds) result.set(id, NONE);
     return result;
   }
-  const rows = await query<{ person_id: string; own: boolean }>(
+  const rows = await personVisibility({
     em,
-    sql`select v.person_id, bool_or(v.own) as own from (${staffVisiblePersons(viewer)}) v
-         where v.person_id = any(${uuidArray(personIds.filter(isId))}) group by v.person_id`,
-  );
+    personIds: personIds.filter(isId),
+    visiblePersons: staffVisiblePersons(viewer),
+  });
   const found = new Map(rows.map((r) => [r.person_id, r.own]));
   for (const id of personIds) {
     const own = found.get(id);
@@ -117,11 +122,7 @@ export async function loadVisibleCases(
 ): Promise<Case[]> {
   const wanted = ids.filter(isId);
   if (viewer.kind !== 'staff' || wanted.length === 0) return [];
-  const rows = await query(
-    em,
-    sql`select c.* from case_file c where c.id = any(${uuidArray(wanted)}) and c.id in (${staffVisibleCases(viewer)}) and ${extra}`,
-  );
-  return rows.map((row) => em.map(Case, row));
+  return casesByIdWithin({ em, ids: wanted, visibleCases: staffVisibleCases(viewer), extra });
 }
 
 /**
@@ -134,11 +135,7 @@ export async function loadVisiblePersons(em: EntityManager, viewer: Viewer, ids:
   if (viewer.kind === 'citizen')
     return wanted.includes(viewer.person.id) ? [await em.findOneOrFail(Person, viewer.person.id)] : [];
   if (viewer.role === StaffRole.ADMIN) return [];
-  const rows = await query(
-    em,
-    sql`select p.* from person p where p.id = any(${uuidArray(wanted)}) and p.id in (select v.person_id from (${staffVisiblePersons(viewer)}) v)`,
-  );
-  return rows.map((row) => em.map(Person, row));
+  return personsByIdWithin({ em, ids: wanted, visiblePersons: staffVisiblePersons(viewer) });
 }
 
 /** One case the viewer may open, or null. */
@@ -154,11 +151,7 @@ export async function visibleCasesOfHolders(
 ): Promise<Case[]> {
   const wanted = holderIds.filter(isId);
   if (!wanted.length || viewer.role === StaffRole.ADMIN) return [];
-  const rows = await query(
-    em,
-    sql`select c.* from case_file c where c.holder_id = any(${uuidArray(wanted)}) and c.id in (${staffVisibleCases(viewer)}) order by c.opened_on desc, c.id asc`,
-  );
-  return rows.map((row) => em.map(Case, row));
+  return casesOfHoldersWithin({ em, holderIds: wanted, visibleCases: staffVisibleCases(viewer) });
 }
 
 /**

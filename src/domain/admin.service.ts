@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SessionStore } from '../auth/session';
@@ -15,8 +14,7 @@ import { Unit } from '../entities/unit';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
 import { Person } from '../entities/person';
 import { isId } from './ids';
-import { sql, uuid } from './sql';
-import { query } from '../stores/query';
+import { addMailboxMember } from '../stores/shared-mailbox.store';
 import { parsePersonnummer } from './personnummer';
 import { singleLineText } from './text';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
@@ -143,12 +141,7 @@ export class AdminService {
     }
     await this.em.transactional(async (em) => {
       // Adding a member twice is harmless and records nothing the second time.
-      const inserted = await query(
-        em,
-        sql`insert into shared_mailbox_member (id, created_at, mailbox_id, staff_id) values (${uuid(randomUUID())}, now(), ${uuid(mailbox.id)}, ${uuid(staff.id)})
-            on conflict (mailbox_id, staff_id) do nothing returning id`,
-      );
-      if (!inserted.length) return;
+      if (!(await addMailboxMember({ em, mailboxId: mailbox.id, staffId: staff.id }))) return;
       em.create(MailboxMembershipChange, {
         mailbox,
         member: staff,

@@ -3,8 +3,7 @@ import type { CitizenViewer } from '../auth/viewer';
 import { Person } from '../entities/person';
 import { checkSwitches, normalizeEmail, normalizeMobile, optionalContact } from './contact-details';
 import { citizenLinks } from './rules';
-import { sql } from './sql';
-import { query } from '../stores/query';
+import { citizenContacts } from '../stores/citizen.store';
 import { todayInSweden } from './time';
 
 /** A caseworker on one of the citizen's ongoing cases. */
@@ -68,21 +67,10 @@ export class CitizenService {
 
   /** The caseworkers on the citizen's ongoing cases, as holder or as a relation usable today (the citizen's links). */
   async contacts(): Promise<CitizenContact[]> {
-    const rows = await query<{
-      case_id: string;
-      title: string;
-      caseworker_name: string;
-      caseworker_title: string | null;
-      unit_name: string;
-      as_relation: boolean;
-      can_write: boolean;
-    }>(
-      this.em,
-      sql`select l.id as case_id, c.title, s.given_name || ' ' || s.family_name as caseworker_name, s.title as caseworker_title, u.name as unit_name, l.as_relation, l.can_write
-            from (${citizenLinks.sql(this.viewer.person.id, todayInSweden(), { openOnly: true })}) l
-            join case_file c on c.id = l.id join staff s on s.id = c.caseworker_id join unit u on u.id = c.unit_id
-           order by l.as_relation, c.opened_on desc, c.id`,
-    );
+    const rows = await citizenContacts({
+      em: this.em,
+      links: citizenLinks.sql(this.viewer.person.id, todayInSweden(), { openOnly: true }),
+    });
     return rows.map((r) => ({
       caseId: r.case_id,
       caseTitle: r.title,

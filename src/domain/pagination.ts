@@ -11,8 +11,8 @@ function encodeCursor(key: unknown[]): string {
 export function decodeCursor(cursor: string | null | undefined, arity: number): unknown[] | undefined {
   if (cursor == null) return undefined;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity) return key;
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === arity) return key as unknown[];
   } catch {
     /* fall through */
   }

@@ -13,8 +13,8 @@ import {
   staffVisiblePersons,
   type PersonAccess,
 } from './access-policy';
-import { join, sql, uuid, type Sql } from './sql';
-import { query } from '../stores/query';
+import { sql, uuid, type Sql } from './sql';
+import { personsByName } from '../stores/person.store';
 import { logPersonAccess } from './access-log.service';
 import { messageTargetPersons } from './messaging-policy';
 import {
@@ -88,12 +88,7 @@ export class PersonService {
         where.push(
           sql`(p.family_name, p.given_name, p.id) > (${after[0]}::text, ${after[1]}::text, ${uuid(after[2])})`,
         );
-      const rows = (
-        await query(
-          em,
-          sql`select p.* from person p where ${join(where, 'and')} order by p.family_name asc, p.given_name asc, p.id asc limit ${size + 1}`,
-        )
-      ).map((row) => em.map(Person, row));
+      const rows = await personsByName({ em, where, limit: size + 1 });
       const page = toPage(rows, size, personKey);
       await logPersonAccess(
         em,
@@ -130,7 +125,7 @@ export class PersonService {
       const { person, access } = await this.load(em, id, { lock: true });
       assertMayChangeContactDetails(this.viewer, person, access);
       const { mobile, email, ...rest } = patch;
-      for (const [key, value] of Object.entries(rest)) if (value !== undefined) (person as any)[key] = value;
+      Object.assign(person, Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)));
       setStaffEnteredContact(person, { mobile, email });
       checkSwitches(person, person.mobile, person.email);
       await logPersonAccess(em, this.viewer, this.requestId, [person.id], AccessAction.PERSON_UPDATE);
@@ -217,7 +212,8 @@ export class PersonService {
         if (openCases === 0) {
           throw new AppError(
             ErrorCode.CASE_CLOSED,
-            'The e-service can be activated only for the holder of an ongoing case in your caseload. For a relation, register it as approved for messages and activate the relation.',
+            'The e-service can be activated only for the holder of an ongoing case in your caseload. For a ' +
+              'relation, register it as approved for messages and activate the relation.',
           );
         }
       }

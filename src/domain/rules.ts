@@ -21,10 +21,9 @@ type StaffRef = Pick<StaffViewer, 'staff'>;
 export const caseload = {
   sql: (viewer: StaffRef, alias = 'c'): Sql =>
     sql`(${raw(alias)}.caseworker_id = ${uuid(viewer.staff.id)} or ${raw(alias)}.unit_id = ${uuid(viewer.staff.unit.id)})`,
-  filter: (viewer: StaffRef) =>
-    ({ $or: [{ caseworker: viewer.staff.id }, { unit: viewer.staff.unit.id }] }) as {
-      $or: [{ caseworker: string }, { unit: string }];
-    },
+  filter: (viewer: StaffRef): { $or: [{ caseworker: string }, { unit: string }] } => ({
+    $or: [{ caseworker: viewer.staff.id }, { unit: viewer.staff.unit.id }],
+  }),
   holds: (viewer: StaffRef, c: { caseworker: { id: string }; unit: { id: string } }): boolean =>
     c.caseworker.id === viewer.staff.id || c.unit.id === viewer.staff.unit.id,
 };

@@ -55,7 +55,7 @@ const admin = (ctx: Context) => new AdminService(ctx.em, staffOf(ctx));
 export class StaffResolver {
   @Authorized(Role.STAFF)
   @Query(() => Staff, { description: 'The signed-in staff member.' })
-  async staffMe(@Ctx() ctx: Context) {
+  staffMe(@Ctx() ctx: Context) {
     return staffOf(ctx).staff;
   }
 
