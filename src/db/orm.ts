@@ -1,6 +1,5 @@
-import type { MikroORM as AnyMikroOrm } from '@mikro-orm/core';
-import type { Migrator } from '@mikro-orm/migrations';
-import { MikroORM, PostgreSqlDriver, type Options, type SqlEntityManager } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
 import { entities } from '../entities';
 import { migrationsList } from '../migrations';
 
@@ -20,27 +19,12 @@ export interface OrmOptions {
 
 const MIGRATIONS_TABLE = 'mikro_orm_migrations';
 
-/**
- * The migrator (umzug underneath), loaded when first asked for: a start with nothing to migrate finds that out
- * with one query (pendingMigrationNames) and never loads it (0.15–0.5 s of module loading, issue 12 item 4).
- */
-const LazyMigrator = {
-  register(orm: AnyMikroOrm): void {
-    orm.config.registerExtension('@mikro-orm/migrator', () => {
-      // MikroORM asks for the extension synchronously (orm.getMigrator()), so it is required, not imported.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const migrations = require('@mikro-orm/migrations') as { Migrator: typeof Migrator };
-      return new migrations.Migrator(orm.em as SqlEntityManager);
-    });
-  },
-};
-
 export function ormOptions(url: string, opts: OrmOptions = {}): Options {
   return {
     driver: PostgreSqlDriver,
     clientUrl: url,
     entities,
-    extensions: [LazyMigrator],
+    extensions: [Migrator],
     migrations: {
       tableName: MIGRATIONS_TABLE,
       path: 'src/migrations',
@@ -76,7 +60,10 @@ export async function pendingMigrations(orm: Orm): Promise<number> {
   return (await pendingMigrationNames(orm)).length;
 }
 
-/** The committed migrations (migrationsList) not yet recorded in the migrations table: one query, no migrator. */
+/**
+ * The committed migrations (migrationsList) not yet recorded in the migrations table, in two queries: at every
+ * start and readiness check, without making the migrator (umzug) and its storage when nothing is pending.
+ */
 async function pendingMigrationNames(orm: Orm): Promise<string[]> {
   const connection = orm.em.getConnection();
   const [{ present }] = await connection.execute<{ present: boolean }[]>(
