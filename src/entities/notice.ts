@@ -54,22 +54,3 @@ export class Notice {
   @Property({ type: 'datetime' })
   createdAt: Date & Opt = new Date();
 }
-
-/** A notification handed to its provider: the job id is the provider's deduplication key. */
-@Entity()
-export class NotificationDelivery {
-  @PrimaryKey({ type: 'uuid' })
-  jobId!: string;
-
-  @Property({ type: 'text' })
-  channel!: string;
-
-  @Property({ type: 'uuid' })
-  messageId!: string;
-
-  @Property({ type: 'uuid' })
-  personId!: string;
-
-  @Property({ type: 'datetime' })
-  deliveredAt: Date & Opt = new Date();
-}
