@@ -18,8 +18,10 @@
 /** Bidi embeddings, overrides, isolates and marks; zero-width spaces and joiners; the byte-order mark; word joiner and invisible operators. */
 const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
+// eslint-disable-next-line no-control-regex -- strips C0/C1 controls: matching them is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 /** The same, but keeping tab and line feed (CR is normalised to LF first). */
+// eslint-disable-next-line no-control-regex -- strips C0/C1 controls: matching them is the point
 const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**
