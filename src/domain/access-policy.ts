@@ -29,6 +29,8 @@ import { todayInSweden } from './time';
  * R4 A citizen sees only themself.
  * R5 Whatever a caller may not see answers NOT_FOUND, exactly as a missing id.
  */
+
+/** What a viewer may see of one person (R1–R3). */
 export interface PersonAccess {
   /** R1/R2: the person may be shown at all. */
   visible: boolean;

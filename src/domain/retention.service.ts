@@ -15,31 +15,7 @@ import {
 import { abandonStaleRun, finishRun, saveRunProgress } from '../stores/retention-run.store';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 
-/**
- * Gallring: thinning the records by rule, after the periods in the
- * configuration (README "Retention (gallring)").
- *
- * G1 Each rule thins only records older than its period.
- * G2 Journaled content stays: a message with a journal entry (for itself or
- *    one of its attachments) stays with its attachments and their bytes, so
- *    the case file is whole; a conversation keeps those messages.
- * G3 Nothing under a legal hold is thinned: a held conversation, every
- *    conversation of a held case (and, when no case is set, the case
- *    holder's conversations), drafts of held cases or replying in held
- *    conversations, their notices and notifications, and the access-log rows
- *    of the persons concerned.
- * G4 Work goes in batches of RETENTION_BATCH_SIZE rows, each its own short
- *    transaction that skips rows another transaction holds (a send under
- *    way), so a run never makes a send wait for more than one batch.
- * G5 Each run writes a gallring record (RetentionRun) when it starts and
- *    after every batch; a dry run counts what would go, changes nothing else,
- *    and is recorded as a dry run.
- * G6 At most one real run of a rule at a time, across servers: the record's
- *    unique RUNNING row decides; the job queue's singleton policy keeps a
- *    second job from starting as well.
- * G7 Bytes (attachment_blob) go only when no attachment or case document
- *    refers to them any more (copies of a sent file share their bytes).
- */
+/** The retention periods and batch size, from the configuration (RETENTION_*). */
 export type RetentionSettings = Config['retention'];
 
 /** Rules in the order a run takes them: drafts before uploads, so a thinned draft's uploads can go in the same run. */
@@ -133,7 +109,31 @@ type RunBase = Pick<RetentionRun, 'rule' | 'period' | 'cutoff' | 'createdAt' | '
 };
 
 /**
- * Runs the rules (G1–G7). `em` is a fresh EntityManager (no open
+ * Gallring: thinning the records by rule, after the periods in the
+ * configuration (README "Retention (gallring)").
+ *
+ * G1 Each rule thins only records older than its period.
+ * G2 Journaled content stays: a message with a journal entry (for itself or
+ *    one of its attachments) stays with its attachments and their bytes, so
+ *    the case file is whole; a conversation keeps those messages.
+ * G3 Nothing under a legal hold is thinned: a held conversation, every
+ *    conversation of a held case (and, when no case is set, the case
+ *    holder's conversations), drafts of held cases or replying in held
+ *    conversations, their notices and notifications, and the access-log rows
+ *    of the persons concerned.
+ * G4 Work goes in batches of RETENTION_BATCH_SIZE rows, each its own short
+ *    transaction that skips rows another transaction holds (a send under
+ *    way), so a run never makes a send wait for more than one batch.
+ * G5 Each run writes a gallring record (RetentionRun) when it starts and
+ *    after every batch; a dry run counts what would go, changes nothing else,
+ *    and is recorded as a dry run.
+ * G6 At most one real run of a rule at a time, across servers: the record's
+ *    unique RUNNING row decides; the job queue's singleton policy keeps a
+ *    second job from starting as well.
+ * G7 Bytes (attachment_blob) go only when no attachment or case document
+ *    refers to them any more (copies of a sent file share their bytes).
+ *
+ * The service runs the rules. `em` is a fresh EntityManager (no open
  * transaction): each batch opens its own.
  */
 export class RetentionService {
