@@ -5,7 +5,7 @@ import { bearer } from '../auth/authenticate';
 import { bearerCredential, type LiveCredential } from '../auth/live-credential';
 import { isOwnOrigin, readCookie } from '../auth/request-credential';
 import { sessionCookieName, type SessionStore } from '../auth/session';
-import { TokenError, type TokenVerifier } from '../auth/tokens';
+import { TokenError, type Principal, type TokenVerifier } from '../auth/tokens';
 import { resolveViewer, type Viewer } from '../auth/viewer';
 import { Person } from '../entities/person';
 import { Staff } from '../entities/staff';
@@ -36,6 +36,9 @@ export const SWEEP_MS = 60_000;
 
 /** setTimeout's longest delay; a later expiry is re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Looks an account up for a re-check: `account` is its key (`staff:<id>`), and a lookup started before `notBefore` is too old. */
+type AccountLookup = (account: string, principal: Principal, notBefore: number) => Promise<Viewer>;
 
 /** The socket side this module needs: closing it. */
 interface ClosableSocket {
@@ -79,7 +82,7 @@ export class SocketAuth {
     private readonly credential: LiveCredential,
     viewer: Viewer,
     private readonly socket: ClosableSocket,
-    private readonly deps: { orm: Orm; onEnd(auth: SocketAuth): void },
+    private readonly deps: { lookup: AccountLookup; onEnd(auth: SocketAuth): void },
   ) {
     this.viewer = detachedViewer(viewer);
     this.armExpiry();
@@ -98,7 +101,7 @@ export class SocketAuth {
 
   /** The caller for one operation, looked up now with its EntityManager; null when refused (the socket is then closing). */
   forOperation(em: EntityManager): Promise<Viewer | null> {
-    return this.check(em);
+    return this.check(() => resolveViewer(em, this.credential.principal));
   }
 
   /** The caller as last checked, belonging to no EntityManager (for a subscription's own context). */
@@ -111,12 +114,15 @@ export class SocketAuth {
     if (this.ended) return null;
     if (this.expired()) return this.refuse('expired');
     if (Date.now() - this.checkedAt < EVENT_RECHECK_MS) return this.viewer;
-    return this.recheck();
+    // A lookup of this account by another of its sockets in the same span serves this one too.
+    return this.recheck(Date.now() - EVENT_RECHECK_MS);
   }
 
   /** Checks again now (an account-change signal, or a stale check), once at a time per socket. */
-  recheck(): Promise<Viewer | null> {
-    this.inFlight ??= this.check(this.deps.orm.em.fork()).finally(() => (this.inFlight = undefined));
+  recheck(notBefore = Date.now()): Promise<Viewer | null> {
+    this.inFlight ??= this.check(() => this.deps.lookup(this.account, this.credential.principal, notBefore)).finally(
+      () => (this.inFlight = undefined),
+    );
     return this.inFlight;
   }
 
@@ -128,14 +134,14 @@ export class SocketAuth {
     this.deps.onEnd(this);
   }
 
-  private async check(em: EntityManager): Promise<Viewer | null> {
+  private async check(lookup: () => Promise<Viewer>): Promise<Viewer | null> {
     if (this.ended) return null;
     if (this.expired()) return this.refuse('expired');
     if (!(await this.credential.stillValid())) return this.refuse('credential no longer valid');
     let viewer: Viewer;
     try {
       // The same lookup as every HTTP request: an unknown or disabled account is refused, the role is the current one.
-      viewer = await resolveViewer(em, this.credential.principal);
+      viewer = await lookup();
     } catch (err) {
       if (err instanceof AppError) return this.refuse('account refused');
       throw err;
@@ -180,6 +186,7 @@ export class SocketAuth {
  */
 export class WebSocketAuth {
   private readonly byAccount = new Map<string, Set<SocketAuth>>();
+  private readonly lookups = new Map<string, { startedAt: number; viewer: Promise<Viewer> }>();
   private readonly stopListening?: () => void;
   private readonly sweeper: NodeJS.Timeout;
   private sweeping = false;
@@ -217,7 +224,7 @@ export class WebSocketAuth {
       if (err instanceof AppError) return null;
       throw err;
     }
-    const auth = new SocketAuth(credential, viewer, socket, { orm: this.deps.orm, onEnd: (a) => this.forget(a) });
+    const auth = new SocketAuth(credential, viewer, socket, { lookup: this.lookup, onEnd: (a) => this.forget(a) });
     const sockets = this.byAccount.get(auth.account) ?? new Set();
     sockets.add(auth);
     this.byAccount.set(auth.account, sockets);
@@ -235,6 +242,7 @@ export class WebSocketAuth {
     const ids = [...this.byAccount.keys()].filter((k) => k.startsWith('staff:')).map((k) => k.slice('staff:'.length));
     if (this.sweeping || !ids.length) return;
     this.sweeping = true;
+    const startedAt = Date.now();
     try {
       const rows = await staffAccountStates(this.deps.orm.em.fork(), { ids });
       const byId = new Map(rows.map((r) => [r.id, r]));
@@ -244,7 +252,7 @@ export class WebSocketAuth {
       });
       await Promise.all(
         changed.map((auth) =>
-          auth.recheck().catch((err) => log.error('re-checking a websocket caller failed', { err })),
+          auth.recheck(startedAt).catch((err) => log.error('re-checking a websocket caller failed', { err })),
         ),
       );
     } catch (err) {
@@ -293,10 +301,35 @@ export class WebSocketAuth {
   private accountChanged(change: AccountChange): void {
     const sockets = this.byAccount.get(`${change.kind}:${change.id}`);
     if (!sockets) return;
+    // One lookup for all of the account's sockets, started after the signal came.
+    const notBefore = Date.now();
     for (const auth of sockets) {
-      auth.recheck().catch((err) => log.error('re-checking a websocket caller failed', { err }));
+      auth.recheck(notBefore).catch((err) => log.error('re-checking a websocket caller failed', { err }));
     }
   }
+
+  /**
+   * An account looked up for its sockets' re-checks: one lookup at a time per
+   * account, shared by all its sockets (a viewer with many tabs, a wake-up
+   * that reaches them all). A lookup started at or after `notBefore` is
+   * reused; one that failed (not a refusal) is not.
+   */
+  private readonly lookup: AccountLookup = (account, principal, notBefore) => {
+    const known = this.lookups.get(account);
+    if (known && known.startedAt >= notBefore) return known.viewer;
+    const entry = {
+      startedAt: Date.now(),
+      viewer: resolveViewer(this.deps.orm.em.fork(), principal).then(detachedViewer),
+    };
+    this.lookups.set(account, entry);
+    const drop = () => {
+      if (this.lookups.get(account) === entry) this.lookups.delete(account);
+    };
+    // An answer (the account, or its refusal) is kept while it can still be reused; a failed lookup is not.
+    const keep = () => void setTimeout(drop, EVENT_RECHECK_MS).unref();
+    entry.viewer.then(keep, (err) => (err instanceof AppError ? keep() : drop()));
+    return entry.viewer;
+  };
 
   private forget(auth: SocketAuth): void {
     const sockets = this.byAccount.get(auth.account);

@@ -3,6 +3,7 @@ import * as staffApi from '../../clients/staff/src';
 import { createTokenVerifier } from '../../src/auth/tokens';
 import { DEMO } from '../../src/db/demo-data';
 import { Staff, StaffRole } from '../../src/entities/staff';
+import type { AccountChange, NoticeBus } from '../../src/subscriptions/bus';
 import { WebSocketAuth } from '../../src/subscriptions/ws-auth';
 import { forger } from '../testkit/forge';
 import { subscribe, type Subscriber } from '../testkit/subscriptions';
@@ -281,6 +282,49 @@ describe('O2 the sweep: the net under the signals', () => {
       await auth.sweep();
       expect(bo.codes).toEqual([CloseCode.Forbidden]);
       expect(marita.codes).toEqual([]);
+    } finally {
+      auth.close();
+      await w.t.em().nativeUpdate(Staff, { username: DEMO.otherUnitCaseworker }, { active: true });
+    }
+  });
+});
+
+describe('O2 the sockets of one account share its re-check', () => {
+  test('an account-change signal re-checks every socket of the account with one lookup, and closes them all when it is disabled', async () => {
+    let signal!: (change: AccountChange) => void;
+    const bus = { onAccountChange: (listener: typeof signal) => ((signal = listener), () => undefined) } as NoticeBus;
+    const auth = new WebSocketAuth({
+      orm: w.t.orm,
+      verifier: await createTokenVerifier(w.t.config),
+      leewaySeconds: LEEWAY_SECONDS,
+      bus,
+      sweepMs: 3_600_000,
+    });
+    const staffLookups = () => w.t.sql.statements.filter((q) => /from "staff"/.test(q)).length;
+    try {
+      const token = await w.t.token.staff(DEMO.otherUnitCaseworker);
+      const sockets = Array.from({ length: 5 }, () => ({
+        codes: [] as number[],
+        close(code: number) {
+          this.codes.push(code);
+        },
+      }));
+      const auths = [];
+      for (const s of sockets) auths.push(await auth.connect({ authorization: `Bearer ${token}` }, s));
+      const change = { kind: 'staff' as const, id: w.staffId[DEMO.otherUnitCaseworker] };
+
+      w.t.sql.reset();
+      signal(change);
+      expect(await Promise.all(auths.map((a) => a!.recheck(0)))).not.toContain(null);
+      expect(staffLookups()).toBe(1);
+      expect(sockets.map((s) => s.codes)).toEqual([[], [], [], [], []]);
+
+      await w.t.em().nativeUpdate(Staff, { username: DEMO.otherUnitCaseworker }, { active: false });
+      w.t.sql.reset();
+      signal(change);
+      await Promise.all(auths.map((a) => a!.recheck(0)));
+      expect(staffLookups()).toBe(1);
+      expect(sockets.map((s) => s.codes)).toEqual(sockets.map(() => [CloseCode.Forbidden]));
     } finally {
       auth.close();
       await w.t.em().nativeUpdate(Staff, { username: DEMO.otherUnitCaseworker }, { active: true });

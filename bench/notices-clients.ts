@@ -1,0 +1,72 @@
+import WebSocket from 'ws';
+
+/**
+ * The websocket clients of bench/notices-fanout.ts, in a child process of
+ * their own so that the server's heap and CPU time are measured without them.
+ * Speaks graphql-transport-ws by hand; talks to the parent over IPC.
+ */
+type Command =
+  | { cmd: 'open'; url: string; token: string; n: number }
+  | { cmd: 'subscribe'; query: string }
+  | { cmd: 'wait'; subject: string; count: number; timeoutMs: number }
+  | { cmd: 'close' };
+
+const sockets: WebSocket[] = [];
+/** Receive times (ms since the epoch, sub-millisecond) per subject. */
+const received = new Map<string, number[]>();
+const now = () => performance.timeOrigin + performance.now();
+const reply = (m: unknown) => process.send!(m);
+
+function openOne(url: string, token: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, 'graphql-transport-ws');
+    ws.once('error', reject);
+    ws.once('open', () =>
+      ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })),
+    );
+    ws.on('message', (data: Buffer) => {
+      const m = JSON.parse(data.toString()) as {
+        type: string;
+        payload?: { data?: { notices?: { subject?: string } } };
+      };
+      if (m.type === 'connection_ack') return resolve(ws);
+      const subject = m.type === 'next' ? m.payload?.data?.notices?.subject : undefined;
+      if (subject) received.set(subject, [...(received.get(subject) ?? []), now()]);
+    });
+    ws.once('close', (code) => reject(new Error(`socket closed with ${code}`)));
+  });
+}
+
+/** Opens `n` sockets, at most 50 handshakes at a time; replies with the wall time it took. */
+async function open(url: string, token: string, n: number): Promise<void> {
+  const start = now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(50, n) }, async () => {
+      while (next < n) {
+        next++;
+        sockets.push(await openOne(url, token));
+      }
+    }),
+  );
+  reply({ opened: sockets.length, ms: now() - start });
+}
+
+async function wait(subject: string, count: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while ((received.get(subject)?.length ?? 0) < count && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  reply({ times: received.get(subject) ?? [] });
+}
+
+process.on('message', (c: Command) => {
+  if (c.cmd === 'open') void open(c.url, c.token, c.n).catch((err: Error) => reply({ error: err.message }));
+  else if (c.cmd === 'subscribe') {
+    for (const ws of sockets) ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: c.query } }));
+    reply({ subscribed: sockets.length });
+  } else if (c.cmd === 'wait') void wait(c.subject, c.count, c.timeoutMs);
+  else {
+    for (const ws of sockets.splice(0)) ws.terminate();
+    received.clear();
+    reply({ closed: true });
+  }
+});

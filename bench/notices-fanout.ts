@@ -1,0 +1,262 @@
+import './log-env';
+import 'reflect-metadata';
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadOrCreateDevKeys } from '../src/auth/dev-keys';
+import { createTokenVerifier, signDevToken } from '../src/auth/tokens';
+import { loadConfig } from '../src/config';
+import { DEMO, seedDemoData } from '../src/db/demo-data';
+import { initOrm, migrate } from '../src/db/orm';
+import { Staff } from '../src/entities/staff';
+import { freeListenPort } from '../src/ports';
+import { startRuntime } from '../src/runtime';
+import { startServer } from '../src/server';
+import { startBenchDatabase } from './database';
+import { startNoticeFloor } from './notices-floor';
+
+/**
+ * Notices that scale: one viewer with N open sockets (BENCH_SOCKETS, default
+ * 500; the issue's case is 19,900, which needs `ulimit -n` above 20,000),
+ * against a floor of bare graphql-ws + in-process pub/sub (no sign-in, no
+ * database) in the same run. The clients run in a child process, so heap and
+ * CPU are the server's. Loopback only. Run:
+ *
+ *   node --expose-gc -r @swc-node/register bench/notices-fanout.ts
+ *
+ * For each of floor and API: heap per subscribed socket (after GC), server
+ * CPU per connect (connection_init to ack), then ROUNDS messages to the
+ * viewer: delay from the send until each socket has the notice (p50, p99,
+ * max), and the sender's response time next to the same send with no socket
+ * open. Prints ratios with the goals beside them; asserts nothing.
+ */
+const N = Number(process.env.BENCH_SOCKETS ?? 500);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARM_SOCKETS = 20;
+const WAIT_MS = 120_000;
+const NOTICES = 'subscription { notices { cursor kind subject senderName at mailbox { kind id name } } }';
+const FLOOR_NOTICES = 'subscription { notices { cursor subject } }';
+const SEND = 'mutation Send($input: SendMessageInput!) { sendMessage(input: $input) { id } }';
+
+const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
+const now = () => performance.timeOrigin + performance.now();
+
+interface Target {
+  name: string;
+  wsUrl: string;
+  token: string;
+  query: string;
+  /** Sends a notice with this subject to the viewer; resolves when the sender has its answer. */
+  send(subject: string): Promise<void>;
+}
+
+interface Row {
+  heapPerSocketKb: number;
+  cpuPerConnectMs: number;
+  cpuPerSubscribeMs: number;
+  connectWallMs: number;
+  delays: number[];
+  quietSendMs: number;
+  busySendMs: number;
+}
+
+/** The client process: one command at a time, answered over IPC. */
+class Clients {
+  private readonly child: ChildProcess;
+  constructor() {
+    this.child = fork(path.join(__dirname, 'notices-clients.ts'), [], { execArgv: ['-r', '@swc-node/register'] });
+  }
+  call<T>(command: Record<string, unknown>): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.child.once('message', (m: T & { error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m)));
+      this.child.send(command);
+    });
+  }
+  stop(): void {
+    this.child.kill();
+  }
+}
+
+function heapNow(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
+};
+
+async function timedSend(t: Target, subject: string): Promise<number> {
+  const start = now();
+  await t.send(subject);
+  return now() - start;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
+
+/** Opens n sockets, subscribes them, and waits until a first notice reached every one (so all are live). */
+async function openLive(
+  c: Clients,
+  t: Target,
+  n: number,
+): Promise<{ cpuConnect: number; cpuSubscribe: number; wall: number }> {
+  let cpu = process.cpuUsage();
+  const { ms } = await c.call<{ ms: number }>({ cmd: 'open', url: t.wsUrl, token: t.token, n });
+  const cpuConnect = cpuMs(cpu);
+  cpu = process.cpuUsage();
+  await c.call({ cmd: 'subscribe', query: t.query });
+  // Subscribing is asynchronous on the server: a first notice that reached every socket shows all are live.
+  for (;;) {
+    const subject = `live ${randomUUID()}`;
+    await t.send(subject);
+    const { times } = await c.call<{ times: number[] }>({ cmd: 'wait', subject, count: n, timeoutMs: 2_000 });
+    if (times.length >= n) break;
+  }
+  return { cpuConnect, cpuSubscribe: cpuMs(cpu), wall: ms };
+}
+
+async function measure(c: Clients, t: Target): Promise<Row> {
+  say(`${t.name}: warm-up with ${WARM_SOCKETS} sockets`);
+  await openLive(c, t, WARM_SOCKETS);
+  await c.call({ cmd: 'close' });
+  const quiet: number[] = [];
+  for (let i = 0; i < 5; i++) quiet.push(await timedSend(t, `quiet ${randomUUID()}`));
+  say(`${t.name}: ${N} sockets`);
+  const heap0 = heapNow();
+  const opened = await openLive(c, t, N);
+  const heap1 = heapNow();
+  const delays: number[] = [];
+  const busy: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const subject = `fan-out ${randomUUID()}`;
+    const start = now();
+    busy.push(await timedSend(t, subject));
+    const { times } = await c.call<{ times: number[] }>({ cmd: 'wait', subject, count: N, timeoutMs: WAIT_MS });
+    if (times.length < N)
+      say(`${t.name}: only ${times.length} of ${N} sockets got round ${r + 1} within ${WAIT_MS} ms`);
+    delays.push(...times.map((x) => x - start));
+  }
+  await c.call({ cmd: 'close' });
+  return {
+    heapPerSocketKb: (heap1 - heap0) / N / 1024,
+    cpuPerConnectMs: opened.cpuConnect / N,
+    cpuPerSubscribeMs: opened.cpuSubscribe / N,
+    connectWallMs: opened.wall,
+    delays,
+    quietSendMs: median(quiet),
+    busySendMs: median(busy),
+  };
+}
+
+function report(floor: Row, api: Row): string {
+  const f = (v: number, d = 2) => v.toFixed(d).padStart(10);
+  const line = (what: string, a: number, b: number, goal: string, d = 2) =>
+    `${what.padEnd(38)}${f(a, d)}${f(b, d)}${f(b / a, 2)}   ${goal}`;
+  return [
+    '',
+    `Notices fan-out: ${N} sockets of one viewer, ${ROUNDS} messages; Node ${process.version}, ${os.cpus().length} CPUs, loopback.`,
+    '',
+    `${''.padEnd(38)}${'floor'.padStart(10)}${'API'.padStart(10)}${'API/floor'.padStart(10)}   goal`,
+    line(
+      'heap per subscribed socket (KB)',
+      floor.heapPerSocketKb,
+      api.heapPerSocketKb,
+      'API ≤ 20 KB (floor 5.8–12 KB)',
+      1,
+    ),
+    line('server CPU per connect (ms)', floor.cpuPerConnectMs, api.cpuPerConnectMs, '≤ 2 × floor', 3),
+    line('server CPU per subscribe + 1st notice (ms)', floor.cpuPerSubscribeMs, api.cpuPerSubscribeMs, '', 3),
+    line('fan-out delay p50 (ms)', pct(floor.delays, 50), pct(api.delays, 50), '', 0),
+    line('fan-out delay p99 (ms)', pct(floor.delays, 99), pct(api.delays, 99), 'API p99 ≤ 1000 ms', 0),
+    line('fan-out delay max (ms)', Math.max(...floor.delays), Math.max(...api.delays), '', 0),
+    line("sender's response, no sockets (ms)", floor.quietSendMs, api.quietSendMs, '', 1),
+    line("sender's response, during fan-out (ms)", floor.busySendMs, api.busySendMs, 'API ≈ its no-socket time', 1),
+    `connect wall time for ${N} sockets: floor ${floor.connectWallMs.toFixed(0)} ms, API ${api.connectWallMs.toFixed(0)} ms`,
+    (globalThis as { gc?: unknown }).gc ? '' : 'warning: run with --expose-gc, or the heap figures include garbage',
+  ].join('\n');
+}
+
+/** The real server (as `npm start` runs it, in-process bus) on a fresh database with the demo data. */
+async function startApi(cleanup: (() => Promise<unknown>)[]): Promise<Target> {
+  const db = await startBenchDatabase(say);
+  cleanup.push(() => db.drop());
+  const orm = await initOrm(db.url);
+  cleanup.push(() => orm.close());
+  await migrate(orm);
+  await seedDemoData(orm.em.fork());
+  const maritaId = (await orm.em.fork().findOneOrFail(Staff, { username: DEMO.caseworker })).id;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ifo-bench-keys-'));
+  cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+  const config = loadConfig({
+    NODE_ENV: 'development',
+    PORT: String(await freeListenPort()),
+    HOST: '127.0.0.1',
+    DATABASE_URL: db.url,
+    DATA_DIR: dataDir,
+    AUTH_MODE: 'dev',
+    WORKER: 'off',
+    SEED_DEMO_DATA: 'false',
+    // The bench opens its sockets as fast as it can; the admission limit is measured elsewhere.
+    WS_ADMISSION_RATE: '1000000',
+  });
+  const runtime = await startRuntime(config, orm, db.url);
+  cleanup.push(() => runtime.close());
+  const server = await startServer({ config, orm, verifier: await createTokenVerifier(config), ...runtime });
+  cleanup.push(() => server.close());
+  const keys = await loadOrCreateDevKeys(config.dataDir);
+  const sign = (username: string) =>
+    signDevToken(keys, { kind: 'staff', username }, { audience: config.auth.audience });
+  const sender = await sign(DEMO.admin);
+  return {
+    name: 'API',
+    wsUrl: server.url.replace(/^http/, 'ws'),
+    token: await sign(DEMO.caseworker),
+    query: NOTICES,
+    async send(subject) {
+      const input = { idempotencyKey: randomUUID(), to: { staffIds: [maritaId] }, subject, body: 'x' };
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${sender}` },
+        body: JSON.stringify({ query: SEND, variables: { input } }),
+      });
+      const json = (await res.json()) as { errors?: unknown };
+      if (json.errors) throw new Error(`sendMessage failed: ${JSON.stringify(json.errors)}`);
+    },
+  };
+}
+
+async function main() {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const clients = new Clients();
+  try {
+    const floorServer = await startNoticeFloor();
+    cleanup.push(() => floorServer.close());
+    const floor: Target = {
+      name: 'floor',
+      wsUrl: floorServer.wsUrl,
+      token: 'none',
+      query: FLOOR_NOTICES,
+      send: async (subject) => void (await fetch(floorServer.sendUrl, { method: 'POST', body: subject })),
+    };
+    const api = await startApi(cleanup);
+    const floorRow = await measure(clients, floor);
+    const apiRow = await measure(clients, api);
+    process.stdout.write(`${report(floorRow, apiRow)}\n`);
+  } finally {
+    clients.stop();
+    for (const step of cleanup.reverse())
+      await step().catch((err: Error) => say(`cleanup step failed: ${err.message}`));
+  }
+}
+
+void main().catch((err) => {
+  say(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exitCode = 1;
+});
