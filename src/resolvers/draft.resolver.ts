@@ -14,20 +14,16 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { Authorized, Role } from '../auth/auth-checker';
+import { Authorized } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { DraftService } from '../domain/draft.service';
-import { MailboxSettingsService } from '../domain/mailbox-settings.service';
 import { Attachment } from '../entities/attachment';
-import { ContactList } from '../entities/contact-list';
 import { Draft } from '../entities/draft';
-import { MailboxSettings } from '../entities/mailbox-settings';
 import { Message } from '../entities/message';
 import { PartyKind } from '../entities/party';
 import { AddresseesInput } from './message.resolver';
 import { Connection, toConnection } from './types/connection';
 import { Party, toParty } from './types/party';
-import { staffOf } from './viewer';
 
 @InputType({ description: 'A draft to create (no draftId) or update. Leave a field out to keep it.' })
 class SaveDraftInput {
@@ -71,46 +67,6 @@ class DraftsArgs {
   after?: string | null;
 }
 
-@InputType({ description: 'Your signature and out-of-office settings; leave a field out to keep it.' })
-class MailboxSettingsInput {
-  @Field(() => String, { nullable: true, description: 'Signature, plain text.' })
-  signature?: string | null;
-
-  @Field(() => Boolean, {
-    nullable: true,
-    description:
-      'Turn out-of-office on or off. Turning it on starts a new absence (one automatic reply per conversation per absence).',
-  })
-  absenceEnabled?: boolean | null;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'The automatic reply, plain text (needed while out-of-office is on).',
-  })
-  absenceReply?: string | null;
-
-  @Field(() => ID, {
-    nullable: true,
-    description: 'Shared mailbox that also gets your messages while you are away; null removes it.',
-  })
-  absenceForwardToId?: string | null;
-}
-
-@InputType({ description: 'A contact list to create (no id) or replace.' })
-class ContactListInput {
-  @Field(() => ID, { nullable: true, description: 'The list to replace; leave out to create one.' })
-  id?: string | null;
-
-  @Field({ description: 'Name of the list.' })
-  name!: string;
-
-  @Field(() => [ID], { description: 'Staff members on the list.' })
-  staffIds!: string[];
-
-  @Field(() => [ID], { description: 'Shared mailboxes on the list.' })
-  sharedMailboxIds!: string[];
-}
-
 @ObjectType({ description: 'The recipients of a draft so far.' })
 class DraftAddressees {
   @Field(() => [Party], { description: 'Everyone addressed so far.' })
@@ -119,7 +75,6 @@ class DraftAddressees {
 
 const DraftConnection = Connection(Draft, 'draft');
 const drafts = (ctx: Context) => new DraftService(ctx.em, ctx.viewer!, ctx.requestId, ctx.sink);
-const settings = (ctx: Context) => new MailboxSettingsService(ctx.em, staffOf(ctx));
 
 @Resolver(() => Draft)
 export class DraftResolver {
@@ -194,68 +149,5 @@ export class DraftResolver {
   })
   fromSharedMailboxId(@Root() d: Draft): string | null {
     return d.fromMailbox?.id ?? null;
-  }
-}
-
-@Resolver(() => MailboxSettings)
-export class MailboxSettingsResolver {
-  @Authorized(Role.STAFF)
-  @Query(() => MailboxSettings, { description: 'Your signature and out-of-office settings.' })
-  async mailboxSettings(@Ctx() ctx: Context) {
-    return settings(ctx).get();
-  }
-
-  @Authorized(Role.STAFF)
-  @Mutation(() => MailboxSettings, { description: 'Change your signature and out-of-office settings.' })
-  async updateMailboxSettings(
-    @Arg('input', () => MailboxSettingsInput, { description: 'What to change.' }) input: MailboxSettingsInput,
-    @Ctx() ctx: Context,
-  ) {
-    return settings(ctx).update(input);
-  }
-
-  @FieldResolver(() => Party, {
-    nullable: true,
-    description: 'Shared mailbox that also gets your messages while you are away.',
-  })
-  async absenceForwardTo(@Root() s: MailboxSettings, @Ctx() ctx: Context) {
-    return s.absenceForwardTo ? toParty({ kind: PartyKind.SHARED_MAILBOX, id: s.absenceForwardTo.id }, ctx) : null;
-  }
-}
-
-@Resolver(() => ContactList)
-export class ContactListResolver {
-  @Authorized(Role.STAFF)
-  @Query(() => [ContactList], { description: 'Your contact lists (Kontaktlistor).' })
-  async contactLists(@Ctx() ctx: Context) {
-    return settings(ctx).contactLists();
-  }
-
-  @Authorized(Role.STAFF)
-  @Mutation(() => ContactList, { description: 'Create or replace a contact list.' })
-  async saveContactList(
-    @Arg('input', () => ContactListInput, { description: 'The list.' }) input: ContactListInput,
-    @Ctx() ctx: Context,
-  ) {
-    return settings(ctx).saveContactList(input);
-  }
-
-  @Authorized(Role.STAFF)
-  @Mutation(() => Boolean, { description: 'Delete one of your contact lists.' })
-  async deleteContactList(@Arg('id', () => ID, { description: 'The list.' }) id: string, @Ctx() ctx: Context) {
-    return settings(ctx).deleteContactList(id);
-  }
-
-  @FieldResolver(() => [Party], { description: 'Staff members and shared mailboxes on the list.' })
-  async members(@Root() list: ContactList, @Ctx() ctx: Context) {
-    const entries = await ctx.loaders.entriesByContactList.load(list.id);
-    return Promise.all(
-      entries.map((e) =>
-        toParty(
-          e.staff ? { kind: PartyKind.STAFF, id: e.staff.id } : { kind: PartyKind.SHARED_MAILBOX, id: e.mailbox!.id },
-          ctx,
-        ),
-      ),
-    );
   }
 }
