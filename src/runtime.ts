@@ -1,18 +1,14 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type PgBoss from 'pg-boss';
 import type { Config } from './config';
 import type { Orm } from './db/orm';
-import { SessionStore } from './auth/session';
+import { startSessionHousekeeping } from './auth/session-housekeeping';
 import { startRegisterExtractJobs } from './domain/register-extract.service';
 import { startRetentionJobs } from './domain/retention.jobs';
 import { PostgresBlobStore } from './storage/blob-store';
-import { log } from './log';
 import { startBoss } from './notifications/boss';
 import { startNotificationWorker, type NotificationWorker, type Senders } from './notifications/worker';
 import { createNoticeBus, type NoticeBus } from './subscriptions/bus';
 import { NoticePipeline } from './subscriptions/notice-pipeline';
-
-const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
 
 /** What a server instance runs beside HTTP: the notice bus, the job queue and (unless WORKER=off) the background work. */
 export interface Runtime {
@@ -50,8 +46,8 @@ export async function startRuntime(
 /**
  * The work that runs in one place, beside an API server or on its own
  * (`npm run worker`): the notification jobs, gallring on its schedule (unsent
- * uploads among its rules), and hourly housekeeping of browser sessions past
- * their limits.
+ * uploads among its rules), register extracts, and the hourly schedule that
+ * removes browser sessions past their limits.
  */
 export async function startBackgroundWork(deps: {
   orm: Orm;
@@ -59,28 +55,19 @@ export async function startBackgroundWork(deps: {
   config: Config;
   senders?: Senders;
 }): Promise<NotificationWorker> {
+  const em = () => deps.orm.em.fork();
   const worker = await startNotificationWorker(deps);
-  const retention = await startRetentionJobs({
-    em: () => deps.orm.em.fork() as EntityManager,
-    boss: deps.boss,
-    config: deps.config,
-  });
+  const retention = await startRetentionJobs({ em, boss: deps.boss, config: deps.config });
   const extracts = await startRegisterExtractJobs({
-    em: () => deps.orm.em.fork() as EntityManager,
+    em,
     boss: deps.boss,
     config: deps.config,
     store: new PostgresBlobStore(),
   });
-  const sessions = new SessionStore(deps.config.session);
-  const housekeeping = setInterval(() => {
-    sessions
-      .purgeExpired(deps.orm.em.fork() as EntityManager)
-      .then((n) => n && log.info('removed ended browser sessions', { count: n }))
-      .catch((err) => log.error('removing ended browser sessions failed', { err }));
-  }, HOUSEKEEPING_INTERVAL_MS).unref();
+  const housekeeping = await startSessionHousekeeping({ em, boss: deps.boss, config: deps.config });
   return {
     async stop() {
-      clearInterval(housekeeping);
+      await housekeeping.stop();
       await retention.stop();
       await extracts.stop();
       await worker.stop();
