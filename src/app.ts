@@ -52,7 +52,7 @@ export async function startApp(config: Config, url: string, parts: Parts): Promi
 }
 
 /**
- * SIGTERM/SIGINT (issue 12, item 5): stop taking work (503 with Retry-After
+ * SIGTERM/SIGINT: stop taking work (503 with Retry-After
  * for new requests and sockets), let requests in flight finish within the
  * grace period (SHUTDOWN_GRACE_SECONDS), close websockets with 1001, stop
  * the worker and the job queue (jobs under way finish), close the pool, and

@@ -7,7 +7,7 @@ import { log } from './log';
 /**
  * `npm start`: the real server, on the embedded PostgreSQL unless DATABASE_URL is set. This module loads only
  * what starting the database needs; the rest of the server (src/app.ts) is loaded once PostgreSQL runs in its
- * own process, so the two happen in parallel (issue 12, item 4).
+ * own process, so the two happen in parallel.
  */
 async function main() {
   const config = loadConfig();

@@ -3,7 +3,7 @@ import net from 'node:net';
 
 /**
  * Ports we listen on stay out of the range the OS hands out to outgoing
- * connections (issue 12, item 7): after a run with many sockets, a port in
+ * connections: after a run with many sockets, a port in
  * that range may be held by a client connection, and a server then fails to
  * start with "Address already in use".
  */

@@ -143,7 +143,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   metrics.instrumentBus(deps.bus);
   // Request id, the per-request store and one log line per request (pino-http): src/http/request-log.ts.
   app.use(requestLogging({ trustProxyRequestId: config.trustProxyRequestId, onFinished: metrics.onRequestFinished }));
-  // Shutdown (issue 12, item 5): once draining, new requests get 503 + Retry-After; those in flight finish (src/http/shutdown-gate.ts).
+  // Shutdown: once draining, new requests get 503 + Retry-After; those in flight finish (src/http/shutdown-gate.ts).
   const gate = new ShutdownGate({ exempt: (req) => req.path === '/healthz' || req.path === '/readyz' });
   app.use(gate.middleware);
   const httpServer = http.createServer(app);

@@ -9,12 +9,12 @@ beforeAll(async () => {
 });
 
 describe('the published contract (schema/schema.graphql)', () => {
-  test('C1 the committed SDL is exactly what the code emits (run `npm run schema:emit` after changing the API)', () => {
+  test('CT1 the committed SDL is exactly what the code emits (run `npm run schema:emit` after changing the API)', () => {
     const committed = fs.readFileSync(path.resolve(__dirname, '../schema/schema.graphql'), 'utf8');
     expect(committed).toBe(printContract(schema));
   });
 
-  test('C2 every type, field, argument and enum value has a description', () => {
+  test('CT2 every type, field, argument and enum value has a description', () => {
     const missing: string[] = [];
     for (const type of Object.values(schema.getTypeMap())) {
       if (type.name.startsWith('__')) continue;

@@ -1,6 +1,6 @@
 import { badInput } from '../errors';
 
-// Written here rather than with libphonenumber-js (reviewed for issue 15): only Swedish numbers are taken, the
+// Written here rather than with libphonenumber-js (considered and set aside): only Swedish numbers are taken, the
 // mobile series are a short fixed list (070, 072, 073, 076, 079; test/domain/contact-details.test.ts pins it down),
 // and the refusals name the field and say what to type. The library's numbering-plan metadata would accept more
 // than SMS notification can use, and is not among the packages this project's machines install.

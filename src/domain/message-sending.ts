@@ -44,7 +44,7 @@ export async function sendMessage(call: MessagingCall, input: SendInput): Promis
   const { key, subject, body, to, attachmentIds, payload } = checkSend(input);
   const events = new EventBuffer(call.unitOfWork);
   const { viewer } = call;
-  // One statement claims the key and reads what the rules and the write need (issue 12: a send in a few statements).
+  // One statement claims the key and reads what the rules (M1–M6) and the write need, so a send takes a few statements.
   const reads = sendReads({
     viewer,
     to,

@@ -105,7 +105,7 @@ export const citizenLinks = {
 };
 
 /**
- * Issue 14 item 5: a relation approved for messages reads only or reads and
+ * M4 for a relation: one approved for messages reads only or reads and
  * writes. A read-only relation sees the case's messages addressed to them and
  * may never send or reply (RELATION_READ_ONLY); staff may still write to them.
  */

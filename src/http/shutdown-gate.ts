@@ -7,7 +7,7 @@ import { sendJsonError } from './json-errors';
 export const RETRY_AFTER_SECONDS = 5;
 
 /**
- * The first step of a shutdown that loses nothing (issue 12, item 5): from
+ * The first step of a shutdown that loses nothing: from
  * `close()` on, a request that arrives is answered 503 with Retry-After and
  * nothing of it is done (a load balancer or client sends it again, to another
  * instance or to this one restarted); the requests already in flight run to

@@ -293,7 +293,7 @@ export class AssignmentResolver {
 }
 
 /**
- * Which relation wrote a message (issue 14, item 5): a citizen writes either
+ * Which relation wrote a message (M4): a citizen writes either
  * as the case holder or as a relation of the holder on the case the
  * conversation is about. The holder's and a relation's conversations are
  * separate (one conversation per citizen), so staff see it here.

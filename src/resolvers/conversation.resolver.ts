@@ -77,7 +77,7 @@ const service = (ctx: Context) => new MessageService(ctx.em, ctx.viewer!, ctx.re
 /**
  * Keeps the view for the conversation's fields, and hands the loaders what the
  * page's statement already read (participants with their names, the last
- * message): the inbox page then needs no statement per field (issue 12, item 2).
+ * message): the inbox page then needs no statement per field.
  */
 function primeView(ctx: Context, view: ConversationView): void {
   ctx.conversationViews.set(view.conversation.id, view);

@@ -13,7 +13,7 @@ import { query } from './query';
  * Read paths answer with plain objects shaped like the entities (the GraphQL
  * types' fields and getters, relations as `{ id }`), not managed entities:
  * mapping a page's rows into the identity map (em.map, its merge) was 90 % of
- * the inbox's own time in a CPU profile (issue 12, item 2). Nothing here is
+ * the inbox's own time in a CPU profile. Nothing here is
  * ever flushed; writes load entities as before.
  */
 export const ref = (id: unknown) => (id ? { id: id as string } : null);

@@ -7,7 +7,7 @@ import { sql, uuid, uuidArray, type Sql } from '../domain/sql';
 import { query } from './query';
 
 // The statements a send or a reply runs before its write: the idempotency key's claim, read in the same statement
-// as what the messaging rules need (issue 12: a send in a few statements), and a reply's reads after its lock.
+// as what the messaging rules (M1–M6) need, so that a send takes a few statements, and a reply's reads after its lock.
 // The access rules arrive as fragments built in src/domain.
 
 /**

@@ -35,7 +35,7 @@ export class TokenBucket {
 }
 
 /**
- * Admits new websockets at a bounded rate (issue 12, item 6): after a deploy,
+ * Admits new websockets at a bounded rate: after a deploy,
  * thousands of clients reconnect at once, and each socket's sign-in costs a
  * token check and a database read. A socket over the rate is closed at once,
  * before graphql-ws reads anything from it, with 1013 "Try Again Later" (a

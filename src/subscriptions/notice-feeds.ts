@@ -38,7 +38,7 @@ interface Subscriber<T> {
 const readShape = (v: Viewer): string => (v.kind === 'staff' ? `staff:${v.role}` : 'citizen');
 
 /**
- * One viewer's notices on this instance (issue 12, item 1): one bus
+ * One viewer's notices on this instance: one bus
  * subscription for all their sockets, and one database read per wake-up
  * shared by every subscription that is due, whatever their cursors (the read
  * starts at the lowest; each gets only what is after its own). Each

@@ -6,8 +6,8 @@ import type { NoticeBus } from './bus';
 import type { SocketAuth } from './ws-auth';
 
 /**
- * What a subscription operation keeps for as long as it is live (issue 12,
- * item 1). A request's context holds DataLoaders and a forked EntityManager;
+ * What a subscription operation keeps for as long as it is live. A request's
+ * context holds DataLoaders and a forked EntityManager;
  * kept for the life of a subscription they would pin that EntityManager and
  * everything it cached, per socket. A subscription keeps only the caller (a
  * copy that belongs to no EntityManager), their re-check and the bus; each

@@ -70,7 +70,7 @@ async function viaGraphql(vars: { personnummer?: string; actorId?: string }) {
   }
 }
 
-describe('E1 GET /admin/access-log.csv for administrators', () => {
+describe('AE1 GET /admin/access-log.csv for administrators', () => {
   test('by personnummer in any common format: a UTF-8 CSV with BOM, attachment, every row newest first, the same rows as accessLog', async () => {
     // Tolvan is over 100: his ten-digit form has the plus sign.
     for (const pnr of ['191212121212', '19121212-1212', '121212+1212']) {
@@ -286,7 +286,7 @@ describe('E1 GET /admin/access-log.csv for administrators', () => {
   });
 });
 
-describe('E2 refusals: a JSON error with its code, never a file', () => {
+describe('AE2 refusals: a JSON error with its code, never a file', () => {
   test('no credential 401; a caseworker, an executor or a citizen 403', async () => {
     const none = await get(`?personnummer=${DEMO.tolvan}`);
     expect(none.status).toBe(401);
@@ -324,7 +324,7 @@ describe('E2 refusals: a JSON error with its code, never a file', () => {
   });
 });
 
-describe("E3 the export is recorded as the administrator's action", () => {
+describe("AE3 the export is recorded as the administrator's action", () => {
   let lines: string[];
   let stderr: jest.SpyInstance;
   beforeEach(() => {

@@ -8,7 +8,7 @@ import type { TestServer } from '../testkit/server';
 import { demoWorld, type DemoWorld } from '../testkit/world';
 
 /**
- * Authentication over HTTP (issue 2, item 5): every kind of bad token on a
+ * Authentication over HTTP (AU1–AU4): every kind of bad token on a
  * real query answers HTTP 401 UNAUTHENTICATED as JSON and reveals nothing;
  * the public parts of the schema need no token.
  */
@@ -39,7 +39,7 @@ function expectUnauthenticated(r: Awaited<ReturnType<typeof postRaw>>) {
   expect(r.body.errors[0].extensions.http).toBeUndefined();
 }
 
-describe('A1 valid tokens are accepted (the baseline every refusal below differs from)', () => {
+describe('AU1 valid tokens are accepted (the baseline every refusal below differs from)', () => {
   test('a staff development token reads staffMe', async () => {
     const r = await postRaw(t.url, STAFF_QUERY, { token: await t.token.staff(DEMO.caseworker) });
     expect(r.status).toBe(200);
@@ -59,7 +59,7 @@ describe('A1 valid tokens are accepted (the baseline every refusal below differs
   });
 });
 
-describe('A2 a bad token on a real query answers 401 UNAUTHENTICATED', () => {
+describe('AU2 a bad token on a real query answers 401 UNAUTHENTICATED', () => {
   test('no Authorization header', async () => {
     expectUnauthenticated(await postRaw(t.url, STAFF_QUERY));
   });
@@ -165,7 +165,7 @@ describe('A2 a bad token on a real query answers 401 UNAUTHENTICATED', () => {
   });
 });
 
-describe('A3 a citizen without an e-service account', () => {
+describe('AU3 a citizen without an e-service account', () => {
   test('a citizen token for an unknown personnummer answers 403 E_SERVICE_NOT_ACTIVATED', async () => {
     const r = await postRaw(t.url, CITIZEN_QUERY, { token: await t.token.citizen('190101010101') });
     expect(r.status).toBe(403);
@@ -177,7 +177,7 @@ describe('A3 a citizen without an e-service account', () => {
   });
 });
 
-describe('A4 the schema is public', () => {
+describe('AU4 the schema is public', () => {
   test('{ __typename } needs no token', async () => {
     const r = await postRaw(t.url, { query: '{ __typename }' });
     expect(r.status).toBe(200);

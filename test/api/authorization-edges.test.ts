@@ -11,7 +11,7 @@ import { addRelation, isoDay, key } from '../testkit/messaging';
 import { demoWorld, type Api, type DemoWorld } from '../testkit/world';
 
 /**
- * Issue 8: every edge of the graph applies the policy of the root query for
+ * R1–R5 and M6 on every edge: every edge of the graph applies the policy of the root query for
  * the object it returns, and what a relation or an assignment gave is gone at
  * once when it ends. Each observation of the security review is one test here.
  */

@@ -11,7 +11,7 @@ import { startTestServer, type TestServer } from '../testkit/server';
 import { demoWorld, type DemoWorld } from '../testkit/world';
 
 /**
- * Browser sign-in, backend-for-frontend (issue 9): the development sign-in,
+ * Browser sign-in, backend-for-frontend (S1–S10): the development sign-in,
  * the session cookie and its flags, the cookie on GraphQL over HTTP, CSRF
  * refusals, sign-out, idle and absolute expiry, disabled accounts. The OIDC
  * flow against a real provider is in oidc-bff.test.ts.

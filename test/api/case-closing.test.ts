@@ -9,7 +9,7 @@ import { addCaseHolder, isoDay, key } from '../testkit/messaging';
 import { seed } from '../testkit/seed';
 import { demoWorld, type Caller, type DemoWorld } from '../testkit/world';
 
-// Issue 11, API gap 4: closing a case and ending an assignment end the access that came through them.
+// R2 and M4 end with the case: closing a case and ending an assignment end the access that came through them.
 
 let w: DemoWorld;
 beforeAll(async () => {

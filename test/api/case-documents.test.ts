@@ -43,7 +43,7 @@ const kallelse = {
 };
 
 describe('case documents', () => {
-  test('D1/D2 a caseworker writes and edits a document; once locked it cannot change, in the API or the database; locking again changes nothing and makes no PDF', async () => {
+  test('CD1/CD2 a caseworker writes and edits a document; once locked it cannot change, in the API or the database; locking again changes nothing and makes no PDF', async () => {
     const marita = await staff(DEMO.caseworker);
     const created = await marita.mutate(CreateCaseDocumentDocument, {
       caseId: ek.id,
@@ -89,7 +89,7 @@ describe('case documents', () => {
     expect(logged.map((r) => r.action)).toEqual(['DOCUMENT_READ', 'DOCUMENT_WRITE']);
   });
 
-  test('D3 "Skapa PDF" renders the locked document with a template; its text parses back: letterhead, reference, recipient, heading, text with å ä ö; several PDFs, newest first, each unchanged', async () => {
+  test('CD3 "Skapa PDF" renders the locked document with a template; its text parses back: letterhead, reference, recipient, heading, text with å ä ö; several PDFs, newest first, each unchanged', async () => {
     const marita = await staff(DEMO.caseworker);
     const doc = (await marita.mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: kallelse })).data!
       .createCaseDocument;
@@ -199,7 +199,7 @@ describe('case documents', () => {
     ).toBe(409);
   });
 
-  test("D3 a protected person's address is never printed, in any template", async () => {
+  test("CD3 a protected person's address is never printed, in any template", async () => {
     const anna = await staff(DEMO.secondCaseworker);
     const doc = (
       await anna.mutate(CreateCaseDocumentDocument, {
@@ -237,7 +237,7 @@ describe('case documents', () => {
     }
   });
 
-  test('D4 send from the case: a PDF of the locked document reaches the case holder in one step, named by its Benämning; a retry returns the same message', async () => {
+  test('CD4 send from the case: a PDF of the locked document reaches the case holder in one step, named by its Benämning; a retry returns the same message', async () => {
     const marita = await staff(DEMO.caseworker);
     const doc = (
       await marita.mutate(CreateCaseDocumentDocument, {
@@ -349,7 +349,7 @@ describe('case documents', () => {
     expect(wrong.codes).toEqual(['NOT_FOUND']);
   });
 
-  test('D4 a refused send writes nothing: the holder without the e-service gets RECIPIENT_NOT_ACTIVATED and no attachment or message is left', async () => {
+  test('CD4 a refused send writes nothing: the holder without the e-service gets RECIPIENT_NOT_ACTIVATED and no attachment or message is left', async () => {
     const anna = await staff(DEMO.secondCaseworker);
     const doc = (
       await anna.mutate(CreateCaseDocumentDocument, {
@@ -374,7 +374,7 @@ describe('case documents', () => {
     expect(locked.locked).toBe(true);
   });
 
-  test('D1 caseworkers with the case in their caseload (executors only in an assignment), and only on ongoing cases', async () => {
+  test('CD1 caseworkers with the case in their caseload (executors only in an assignment), and only on ongoing cases', async () => {
     const per = await staff(DEMO.executor);
     const unlinked = await per.mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: kallelse });
     expect(unlinked.codes).toEqual(['BAD_USER_INPUT']);
@@ -412,7 +412,7 @@ describe('case documents', () => {
 });
 
 describe('Migration20261202000030CaseDocumentPdfs', () => {
-  test('M1 the PDF a document got when it was locked becomes its first CaseDocumentPdf (template from its kind, name "title date"), and down puts it back', async () => {
+  test('migration: the PDF a document got when it was locked becomes its first CaseDocumentPdf (template from its kind, name "title date"), and down puts it back', async () => {
     const name = `ifo_t_${process.env.IFO_TEST_RUN_ID}_cdpdf_${randomUUID().slice(0, 8)}`;
     const adminClient = new Client({ connectionString: process.env.IFO_TEST_ADMIN_URL });
     await adminClient.connect();

@@ -202,7 +202,7 @@ describe('case', () => {
     expect(r.data?.case.relations.map((x) => x.person.personnummer)).toContain(DEMO.relation);
   });
 
-  test('R2 the executor opens the case of their assignment but not its relations: person(id) refuses them, so Case.relations does too (issue 8)', async () => {
+  test('R2 the executor opens the case of their assignment but not its relations: person(id) refuses them, so Case.relations does too (the edge applies the rule of its root)', async () => {
     const per = await as('executor');
     const r = await per.query(CaseRelationsDocument, { id: tolvansCase });
     expect(r.errors).toEqual([]);

@@ -10,7 +10,7 @@ import { moveClockBy, restoreClock } from '../testkit/clock';
 import { addCaseHolder, isoDay } from '../testkit/messaging';
 import { demoWorld, type DemoWorld } from '../testkit/world';
 
-// Issue 11, "Executor: Uppdrag IFO — include ended ones on request": myAssignments(includeEnded: true)
+// R2 after an assignment ends ("Uppdrag IFO — include ended ones on request"): myAssignments(includeEnded: true)
 // lists ended assignments with their own fields only; the access they gave stays ended.
 
 let w: DemoWorld;

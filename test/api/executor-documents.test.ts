@@ -26,7 +26,7 @@ import type { TestServer } from '../testkit/server';
 import { demoWorld, type DemoWorld } from '../testkit/world';
 
 /**
- * Issue 11, API gaps 1 and 2, as the seed's section 3 plays them for an
+ * The case-document rules CD1–CD5 as the seed's section 3 plays them for an
  * executor ("Uppdrag IFO" → Dokument → Nytt dokument / Infoga dokument →
  * Skapa PDF → the letter icon): documents in the executor's assignment,
  * print templates and names, and the executor's access ending with the
@@ -73,7 +73,7 @@ const gfp = {
 };
 
 describe("executors' documents (Uppdrag IFO → Dokument)", () => {
-  test('E1 (D1, D3, D4) the executor writes a document in his assignment, locks it, makes a PDF with template Brev and a name, and sends it: Tolvan receives it under that name', async () => {
+  test('E1 (CD1, CD3, CD4) the executor writes a document in his assignment, locks it, makes a PDF with template Brev and a name, and sends it: Tolvan receives it under that name', async () => {
     const per = await staff(DEMO.executor);
     const created = await per.mutate(CreateCaseDocumentDocument, {
       caseId: ek.id,
@@ -179,7 +179,7 @@ describe("executors' documents (Uppdrag IFO → Dokument)", () => {
     expect(logged.map((r) => r.action)).toEqual(['DOCUMENT_READ', 'DOCUMENT_WRITE']);
   });
 
-  test("E2 (D1) the executor sees only his assignments' documents: the caseworker's own documents of the same case are NOT_FOUND to him", async () => {
+  test("E2 (CD1) the executor sees only his assignments' documents: the caseworker's own documents of the same case are NOT_FOUND to him", async () => {
     const marita = await staff(DEMO.caseworker);
     const theirs = (
       await marita.mutate(CreateCaseDocumentDocument, {
@@ -214,7 +214,7 @@ describe("executors' documents (Uppdrag IFO → Dokument)", () => {
     expect(mismatch.errors[0].extensions?.field).toBe('assignmentId');
   });
 
-  test('E3 (D3) Genomförandeplan prints the assignment: what, the intervention, the period and the executor', async () => {
+  test('E3 (CD3) Genomförandeplan prints the assignment: what, the intervention, the period and the executor', async () => {
     const per = await staff(DEMO.executor);
     const doc = (
       await per.mutate(CreateCaseDocumentDocument, { caseId: ek.id, input: { ...gfp, assignmentId: perAssignment } })
@@ -242,7 +242,7 @@ describe("executors' documents (Uppdrag IFO → Dokument)", () => {
     );
   });
 
-  test("E4 (D1) the executor's access ends with the assignment: its documents, their PDFs and sending them are NOT_FOUND after; the caseworker keeps them", async () => {
+  test("E4 (CD1) the executor's access ends with the assignment: its documents, their PDFs and sending them are NOT_FOUND after; the caseworker keeps them", async () => {
     const per = await staff(DEMO.executor);
     const assignmentId = await newAssignment(ek.id, 'Boendestöd');
     const doc = (
@@ -304,7 +304,7 @@ describe("executors' documents (Uppdrag IFO → Dokument)", () => {
     );
   });
 
-  test('E5 (D5) "Infoga dokument": the executor adds a PDF from disk to his assignment (file, type, heading, sender, date); it is locked, its file is its PDF, and it can be sent', async () => {
+  test('E5 (CD5) "Infoga dokument": the executor adds a PDF from disk to his assignment (file, type, heading, sender, date); it is locked, its file is its PDF, and it can be sent', async () => {
     const perToken = await t.token.staff(DEMO.executor);
     const per = apiAs(t, perToken);
     const bytes = await makePdf('Kontoutdrag augusti');
@@ -443,7 +443,7 @@ describe("executors' documents (Uppdrag IFO → Dokument)", () => {
     });
   });
 
-  test("E6 (D3, D4) a protected person's address is never printed in an executor's PDF either, and the send is refused without the e-service", async () => {
+  test("E6 (CD3, CD4) a protected person's address is never printed in an executor's PDF either, and the send is refused without the e-service", async () => {
     const assignmentId = await newAssignment(sannaCase.id, 'Stöd i boendet');
     const per = await staff(DEMO.executor);
     const doc = (

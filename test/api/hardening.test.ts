@@ -5,10 +5,10 @@ import type { TestServer } from '../testkit/server';
 import { demoWorld, type DemoWorld } from '../testkit/world';
 
 /**
- * Hostile documents and requests (issue 2, item 9): each is refused with a
+ * Hostile documents and requests (H1–H4): each is refused with a
  * 4xx status and a JSON body, never an HTML page or a stack, and the server
- * keeps answering afterwards. Then the masking of unexpected errors (item 8)
- * and the health check.
+ * keeps answering afterwards. Then the masking of unexpected errors (H6, H7)
+ * and the health check (H5).
  */
 let w: DemoWorld;
 let t: TestServer;
@@ -346,7 +346,7 @@ describe('H5 health', () => {
   });
 });
 
-describe('M1 unexpected errors are masked', () => {
+describe('H6 unexpected errors are masked', () => {
   let broken: TestServer;
   beforeAll(async () => {
     broken = (await demoWorld({ TRUST_PROXY_REQUEST_ID: 'true' })).t; // so the test can name the request id it looks for
@@ -449,7 +449,7 @@ describe('M1 unexpected errors are masked', () => {
   });
 });
 
-describe('M2 formatError in production mode', () => {
+describe('H7 formatError in production mode', () => {
   const opts = (exposeDetails: boolean) => ({ requestId: 'req-12345678', exposeDetails, log: () => undefined });
 
   test('an unexpected error loses its message and gains the request id; no detail in production', () => {

@@ -82,7 +82,7 @@ function operation(kind: 'query' | 'mutation', field: GraphQLField<unknown, unkn
   return { query, variables };
 }
 
-test('J1 no operation answers INTERNAL_SERVER_ERROR to junk, for any caller', async () => {
+test('JK1 no operation answers INTERNAL_SERVER_ERROR to junk, for any caller', async () => {
   const schema = await getSchema();
   const roots = [
     ['query', schema.getQueryType()!],
@@ -119,7 +119,7 @@ test('J1 no operation answers INTERNAL_SERVER_ERROR to junk, for any caller', as
   expect(internal).toEqual([]);
 }, 180_000);
 
-test('J2 text with a NUL character is refused at the edge with BAD_USER_INPUT naming where, and nothing is written', async () => {
+test('JK2 text with a NUL character is refused at the edge with BAD_USER_INPUT naming where, and nothing is written', async () => {
   const admin = await w.t.token.staff(DEMO.admin);
   const r = await postRaw(
     w.t.url,

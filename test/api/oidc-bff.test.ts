@@ -8,7 +8,7 @@ import { freePort } from '../testkit/process';
 import { startTestServer, type TestServer } from '../testkit/server';
 
 /**
- * The backend-for-frontend's OpenID Connect sign-in (issue 9) against a real
+ * The backend-for-frontend's OpenID Connect sign-in against a real
  * OpenID Provider started here (`oidc-provider`, PKCE required), driven over
  * plain HTTP through its login and consent pages: authorization code with
  * PKCE (S256), state and nonce; the session that follows; sign-out; expiry;

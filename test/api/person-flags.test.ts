@@ -8,7 +8,7 @@ import { Staff } from '../../src/entities/staff';
 import type { ApiResult } from '../testkit/api';
 import { demoWorld, type Caller, type DemoWorld } from '../testkit/world';
 
-// Issue 11, API gap 3: Sekretessmarkering, Hemligt telefonnummer, Tolkbehov, home and work phones.
+// The person's flags and phones (R3 for who sees them): Sekretessmarkering, Hemligt telefonnummer, Tolkbehov, home and work phones.
 
 const doc = <T = any, V = any>(src: string) => parse(src) as unknown as TypedDocumentNode<T, V>;
 const PERSON_FIELDS = `id protectedIdentity confidentialityMarking secretPhoneNumber needsInterpreter interpreterLanguage

@@ -29,7 +29,7 @@ import { subscribe } from '../testkit/subscriptions';
 import { demoWorld, type DemoWorld } from '../testkit/world';
 
 /**
- * Issue 8, "Done when": the reachability test. For every role of the demo
+ * R1–R5 and M6 on every path: the reachability test. For every role of the demo
  * world, every path from every root field through every object-returning
  * field (generated from the executable schema, so a new field is walked
  * without anyone writing a test for it) may reach an instance of a sensitive
@@ -647,7 +647,7 @@ async function arrange(tok: Record<string, string>) {
       i: { conversationId: m1.conversationId, reason: 'JO:s begäran, dnr 1234-2026' },
     })
   ).placeLegalHold.id;
-  // Drafts addressed to a person the writer may not see (issue 8, observation 4): kept when accepted, so their addressees are walked.
+  // Drafts addressed to a person the writer may not see (R5: a draft is no way around it): kept when accepted, so their addressees are walked.
   for (const [who, t, to, name] of [
     ['otherUnitCaseworker', tok.bo, ebba.person.id, "Ebba (another unit's case holder)"],
     ['holder', tok.tolvan, w.personId[DEMO.protectedPerson], 'Sanna (protected identity)'],
@@ -977,7 +977,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => w?.close());
 
-describe('issue 8: no path through the graph reaches what the root refuses', () => {
+describe('R1–R5, M6: no path through the graph reaches what the root refuses', () => {
   test('every object type is classified, and every object field the walk cannot follow is declared with a reason', () => {
     const types = Object.values(schema.getTypeMap()).filter(
       (t) =>

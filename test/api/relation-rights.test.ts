@@ -12,7 +12,7 @@ import { moveClockBy, restoreClock } from '../testkit/clock';
 import { addCaseHolder, isoDay, key, newPersonnummer } from '../testkit/messaging';
 import { demoWorld, type Caller, type DemoWorld } from '../testkit/world';
 
-// Issue 14, item 5: read-only and read-and-write relations; the relation's validTo takes effect by itself.
+// M4 for relations: read-only and read-and-write relations; the relation's validTo takes effect by itself.
 
 const doc = <T = any, V = any>(src: string) => parse(src) as unknown as TypedDocumentNode<T, V>;
 const MyContacts = doc(`query { myContacts { caseId asRelation canWrite } }`);

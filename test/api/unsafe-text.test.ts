@@ -5,7 +5,7 @@ import { isoDay, newPersonnummer } from '../testkit/messaging';
 import { demoWorld, type DemoWorld } from '../testkit/world';
 
 /**
- * Issue 8, observation 6: characters that change how the text around them is
+ * UT1: characters that change how the text around them is
  * shown, without being seen themselves, never reach another reader. C1
  * controls (U+0080–U+009F) become a space in a single line, like the C0
  * controls already did; bidi embeddings, overrides and isolates
@@ -52,7 +52,7 @@ function expectSafe(data: unknown) {
   expect(found).toEqual([]);
 }
 
-test('O6 a message: the subject as Tolvan reads it, and the text of its body', async () => {
+test('UT1 a message: the subject as Tolvan reads it, and the text of its body', async () => {
   const sent = await gql(
     DEMO.caseworker,
     'mutation($i: SendMessageInput!) { sendMessage(input: $i) { conversationId } }',
@@ -76,7 +76,7 @@ test('O6 a message: the subject as Tolvan reads it, and the text of its body', a
   expectSafe(read);
 });
 
-test('O6 a draft subject', async () => {
+test('UT1 a draft subject', async () => {
   const d = await gql(DEMO.caseworker, 'mutation($i: SaveDraftInput!) { saveDraft(input: $i) { subject bodyHtml } }', {
     i: { subject: DIRTY, body: `<p>${DIRTY}</p>` },
   });
@@ -84,7 +84,7 @@ test('O6 a draft subject', async () => {
   expectSafe(d);
 });
 
-test("O6 a new person's names (registerRelation)", async () => {
+test("UT1 a new person's names (registerRelation)", async () => {
   const r = await gql(
     DEMO.caseworker,
     'mutation($c: ID!, $i: RegisterRelationInput!) { registerRelation(caseId: $c, input: $i) { person { givenName familyName name } } }',
@@ -103,7 +103,7 @@ test("O6 a new person's names (registerRelation)", async () => {
   expectSafe(r);
 });
 
-test('O6 staff names and title; unit, municipality and shared mailbox names', async () => {
+test('UT1 staff names and title; unit, municipality and shared mailbox names', async () => {
   const unit = await gql(
     DEMO.admin,
     'mutation($n: String!, $m: String!) { createUnit(name: $n, municipality: $m) { id name municipality } }',
@@ -143,7 +143,7 @@ test('O6 staff names and title; unit, municipality and shared mailbox names', as
   expectSafe([unit, staff, renamed, mailbox]);
 });
 
-test('O6 a contact list name, a signature and an automatic reply', async () => {
+test('UT1 a contact list name, a signature and an automatic reply', async () => {
   const list = await gql(DEMO.caseworker, 'mutation($i: ContactListInput!) { saveContactList(input: $i) { name } }', {
     i: { name: DIRTY, staffIds: [w.staffId[DEMO.secondCaseworker]], sharedMailboxIds: [] },
   });
@@ -158,7 +158,7 @@ test('O6 a contact list name, a signature and an automatic reply', async () => {
   expectSafe([list, settings]);
 });
 
-test("O6 a case document's title and text; a journal note's heading, sender designation and text", async () => {
+test("UT1 a case document's title and text; a journal note's heading, sender designation and text", async () => {
   const doc = await gql(
     DEMO.caseworker,
     'mutation($c: ID!, $i: CaseDocumentInput!) { createCaseDocument(caseId: $c, input: $i) { title text } }',
@@ -180,7 +180,7 @@ test("O6 a case document's title and text; a journal note's heading, sender desi
   expectSafe([doc, note]);
 });
 
-test('O6 an address entered by staff', async () => {
+test('UT1 an address entered by staff', async () => {
   const p = await gql(
     DEMO.caseworker,
     'mutation($id: ID!, $i: ContactDetailsInput!) { updatePersonContactDetails(personId: $id, input: $i) { address { street postalCode city } } }',

@@ -49,7 +49,7 @@ async function waitForResponse(page: Page, pattern: RegExp, timeout = 15_000) {
   throw new Error(`the response pane never showed ${pattern}; it shows: ${text}`);
 }
 
-describe('G1 GraphiQL at GET /graphql, served by this server', () => {
+describe('GQ1 GraphiQL at GET /graphql, served by this server', () => {
   test("a browser gets the IDE page under the web UIs' strict CSP (plus style attributes, for Monaco); an API client still gets GraphQL", async () => {
     const page = await fetch(t.url, { headers: { accept: 'text/html,application/xhtml+xml' } });
     expect(page.status).toBe(200);
@@ -132,7 +132,7 @@ describe('G1 GraphiQL at GET /graphql, served by this server', () => {
   });
 });
 
-describe('G3 a token pasted under Headers, without any session', () => {
+describe('GQ3 a token pasted under Headers, without any session', () => {
   test('the query goes with the Authorization header, and the subscription with it in connection_init', async () => {
     const context = await newContext(browser);
     await context.route(
@@ -163,7 +163,7 @@ describe('G3 a token pasted under Headers, without any session', () => {
   });
 });
 
-describe("G2 off (GRAPHQL_IDE=off; the default in production): no IDE and never Apollo's landing page", () => {
+describe("GQ2 off (GRAPHQL_IDE=off; the default in production): no IDE and never Apollo's landing page", () => {
   test("a browser at /graphql gets neither GraphiQL nor Apollo Sandbox; the IDE's files are not served", async () => {
     const off = await startTestServer({ GRAPHQL_IDE: 'off' });
     try {

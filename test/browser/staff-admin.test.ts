@@ -129,7 +129,7 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-describe('A1 Loggkontroll', () => {
+describe('AD1 Loggkontroll', () => {
   test("the administrator finds Marita's reads of Tolvan by personnummer, pages, narrows to Marita, downloads the CSV; by keyboard alone at 360 px; axe-clean at both sizes", async () => {
     await maritaReadsTolvan();
     // A long log: 60 older list views of Tolvan by Anna, so the page has more than one page.
@@ -280,7 +280,7 @@ describe('A1 Loggkontroll', () => {
   });
 });
 
-describe('A2 failed notifications', () => {
+describe('AD2 failed notifications', () => {
   test('an SMS the provider refused is listed; Skicka om sends it once and it leaves the list', async () => {
     await settledJobs();
     sms.failWith(400);
@@ -341,7 +341,7 @@ describe('A2 failed notifications', () => {
   });
 });
 
-describe('A3 shared mailboxes and staff accounts', () => {
+describe('AD3 shared mailboxes and staff accounts', () => {
   test("membership of a shared mailbox: add an executor, the API's refusal of an administrator in Swedish, remove, the history; axe at both sizes", async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
@@ -503,7 +503,7 @@ describe('A3 shared mailboxes and staff accounts', () => {
   });
 });
 
-describe('A4 Skyddad folkbokföring', () => {
+describe('AD4 Skyddad folkbokföring', () => {
   test('the administrator records it by personnummer and removes it again; an unknown number is refused in Swedish; axe at both sizes', async () => {
     const protectedOf = async () =>
       (

@@ -2,9 +2,9 @@ import { looksLikePdf, MAX_FILE_BYTES, sanitizeFilename } from '../../src/domain
 import { contentDisposition } from '../../src/http/attachments';
 import { makePdf } from '../testkit/files';
 
-// The attachment rules on their own (issue 3, item 6): PDF by its bytes, safe file names.
+// The attachment rules AT1–AT3 on their own: PDF by its bytes, safe file names.
 
-describe('A1 a PDF is recognised by its bytes, not its name', () => {
+describe('AT1 a PDF is recognised by its bytes, not its name', () => {
   test('a real PDF made with pdf-lib is a PDF', async () => {
     expect(looksLikePdf(await makePdf())).toBe(true);
   });
@@ -31,7 +31,7 @@ describe('A1 a PDF is recognised by its bytes, not its name', () => {
   });
 });
 
-describe('A2 file names are sanitized', () => {
+describe('AT2 file names are sanitized', () => {
   test.each([
     ['Beslut 2024.pdf', 'Beslut 2024.pdf'],
     ['Överklagande – bilaga å ä ö.pdf', 'Överklagande _ bilaga å ä ö.pdf'],
@@ -79,7 +79,7 @@ describe('A2 file names are sanitized', () => {
   });
 });
 
-describe('A3 Content-Disposition', () => {
+describe('AT3 Content-Disposition', () => {
   test('is an attachment with an ASCII fallback and the UTF-8 name (RFC 6266/5987)', () => {
     expect(contentDisposition('Beslut åäö.pdf')).toBe(
       `attachment; filename="Beslut aao.pdf"; filename*=UTF-8''Beslut%20%C3%A5%C3%A4%C3%B6.pdf`,

@@ -13,7 +13,7 @@ function inputError(fn: () => unknown): { code: unknown; field: unknown; message
   throw new Error('expected an error');
 }
 
-describe('C1 mobile numbers are stored in E.164 whatever the person typed', () => {
+describe('CN1 mobile numbers are stored in E.164 whatever the person typed', () => {
   test.each([
     ['0701234567', '+46701234567'],
     ['070-123 45 67', '+46701234567'],
@@ -44,7 +44,7 @@ describe('C1 mobile numbers are stored in E.164 whatever the person typed', () =
   });
 });
 
-describe('C2 e-mail addresses', () => {
+describe('CN2 e-mail addresses', () => {
   test.each(['namn@example.se', 'tolvan.tolvansson+ifo@kommun.soderkoping.se', '  a@b.se  '])(
     '%j is accepted (trimmed)',
     (input) => {
@@ -66,7 +66,7 @@ describe('C2 e-mail addresses', () => {
   });
 });
 
-test('C3 optional contact: undefined keeps, null or blank clears, anything else is validated', () => {
+test('CN3 optional contact: undefined keeps, null or blank clears, anything else is validated', () => {
   expect(optionalContact(undefined, normalizeMobile, 'mobile')).toBeUndefined();
   expect(optionalContact(null, normalizeMobile, 'mobile')).toBeNull();
   expect(optionalContact('   ', normalizeMobile, 'mobile')).toBeNull();
@@ -74,7 +74,7 @@ test('C3 optional contact: undefined keeps, null or blank clears, anything else 
   expect(inputError(() => optionalContact('nope', normalizeMobile, 'mobile'))).toMatchObject({ field: 'mobile' });
 });
 
-describe('C4 notification switches need somewhere to go', () => {
+describe('CN4 notification switches need somewhere to go', () => {
   const on = { messagingEnabled: true, notifyBySms: true, notifyByEmail: true };
 
   test('all on with mobile and e-mail is fine; all off needs nothing', () => {

@@ -1,6 +1,6 @@
 import { readCookie } from '../../src/auth/request-credential';
 
-describe('C1 readCookie (the cookie package)', () => {
+describe('CK1 readCookie (the cookie package)', () => {
   test('finds one cookie among others, whatever the spacing', () => {
     expect(readCookie('a=1; ifo_session=abc-_123;b=2', 'ifo_session')).toBe('abc-_123');
     expect(readCookie('a=1;b=2', 'ifo_session')).toBeUndefined();

@@ -1,7 +1,7 @@
 import { htmlToText, sanitizeBody } from '../../src/domain/html';
 
 describe('message body allowlist', () => {
-  test('H1 paragraph alignment passes as one of three fixed class names; any other class or a style does not', () => {
+  test('HT1 paragraph alignment passes as one of three fixed class names; any other class or a style does not', () => {
     expect(
       sanitizeBody(
         '<p class="align-center">Mitten</p><p class="align-right">Höger</p><p class="align-justify">Marginal</p>',
@@ -15,7 +15,7 @@ describe('message body allowlist', () => {
     expect(sanitizeBody('<p style="text-align:center">Stil</p>')).toBe('<p>Stil</p>');
   });
 
-  test('H2 the plain text of an aligned paragraph is its text', () => {
+  test('HT2 the plain text of an aligned paragraph is its text', () => {
     expect(htmlToText(sanitizeBody('<p class="align-center">Hej</p><p>Då</p>'))).toBe('Hej\nDå');
   });
 });

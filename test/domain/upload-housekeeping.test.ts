@@ -50,7 +50,7 @@ const exists = async (id: string) => (await em().count(Attachment, { id })) === 
 const blobExists = async (key: string) =>
   (await em().getConnection().execute('select 1 from attachment_blob where key = ?', [key])).length === 1;
 
-test('H1 uploads never sent are removed after a day with their bytes; those a draft keeps, fresh ones and bytes still shared stay', async () => {
+test('UH1 uploads never sent are removed after a day with their bytes; those a draft keeps, fresh ones and bytes still shared stay', async () => {
   const stale = await upload('gammal', 30);
   const fresh = await upload('ny', 1);
   const kept = await upload('i-utkast', 30);

@@ -5,8 +5,8 @@ import { freeListenPort } from '../../src/ports';
 const ROOT = path.resolve(__dirname, '../..');
 
 /**
- * A port nobody listens on right now, below the OS's ephemeral range (issue 12,
- * item 7: never one the OS may hand to an outgoing connection; the server
+ * A port nobody listens on right now, below the OS's ephemeral range
+ * (never one the OS may hand to an outgoing connection; the server
  * prints no port, so PORT=0 will not do).
  */
 export function freePort(): Promise<number> {

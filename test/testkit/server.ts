@@ -60,7 +60,7 @@ export async function startTestServer(
   opts: TestServerOptions = {},
 ): Promise<TestServer> {
   const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
-  // A port below the OS's ephemeral range (issue 12, item 7), not PORT=0; another one if it is taken meanwhile.
+  // A port below the OS's ephemeral range (see src/ports.ts), not PORT=0; another one if it is taken meanwhile.
   const configFor = async () =>
     loadConfig({
       NODE_ENV: 'test',
