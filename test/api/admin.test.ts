@@ -63,6 +63,70 @@ const ops: Record<string, (c: ReturnType<typeof apiAs>) => Promise<ApiResult<unk
   accessLog: (c) => c.query(AccessLogDocument, { actorId: staffIds[DEMO.caseworker] }),
 };
 
+/**
+ * What each allowed call returns, checked on every "ok" row of the matrix below: an allowed row proves the data it
+ * gets back, not only that there was no error. `n` is the serial the call just used for its new name.
+ */
+const returns: Record<string, (data: any, who: Caller) => void> = {
+  staffMe: (data, who) =>
+    expect(data.staffMe).toMatchObject({
+      id: staffIds[DEMO[who as Exclude<Caller, 'citizen'>]],
+      username: DEMO[who as Exclude<Caller, 'citizen'>],
+    }),
+  // All of them for administrators; for other staff the ones they are a member of (Marita is; Bo and Per are in none).
+  sharedMailboxes: (data, who) => {
+    if (who === 'otherUnitCaseworker' || who === 'executor') return expect(data.sharedMailboxes).toEqual([]);
+    expect(data.sharedMailboxes).toContainEqual(
+      expect.objectContaining({
+        id: mailbox,
+        name: 'Försörjningsstöd mottagning',
+        unit: expect.objectContaining({ id: ifoUnit }),
+      }),
+    );
+  },
+  staffMembers: (data) =>
+    expect(data.staffMembers).toContainEqual(
+      expect.objectContaining({ id: staffIds[DEMO.executor], username: DEMO.executor, role: 'EXECUTOR' }),
+    ),
+  createStaff: (data) =>
+    expect(data.createStaff).toMatchObject({
+      username: `matrix${n}`,
+      name: 'M Atris',
+      role: 'EXECUTOR',
+      active: true,
+      unit: { id: ifoUnit },
+    }),
+  updateStaff: (data) =>
+    expect(data.updateStaff).toMatchObject({ id: staffIds[DEMO.executor], title: 'Budget- och skuldrådgivare' }),
+  units: (data) =>
+    expect(data.units).toContainEqual(expect.objectContaining({ id: ifoUnit, name: 'IFO Vuxen – Försörjningsstöd' })),
+  createUnit: (data) =>
+    expect(data.createUnit).toEqual({
+      id: expect.any(String),
+      name: `Enhet ${n}`,
+      municipality: 'Söderköpings kommun',
+    }),
+  createSharedMailbox: (data) =>
+    expect(data.createSharedMailbox).toEqual({ id: expect.any(String), name: `Brevlåda ${n}`, unit: { id: ifoUnit } }),
+  addSharedMailboxMember: (data) => {
+    expect(data.addSharedMailboxMember.id).toBe(mailbox);
+    expect(data.addSharedMailboxMember.members).toContainEqual(
+      expect.objectContaining({ id: staffIds[DEMO.caseworker] }),
+    );
+  },
+  removeSharedMailboxMember: (data) => {
+    expect(data.removeSharedMailboxMember.id).toBe(mailbox);
+    expect(data.removeSharedMailboxMember.members.map((m: { id: string }) => m.id)).not.toContain(
+      staffIds[DEMO.otherUnitCaseworker],
+    );
+  },
+  // Filtered by actor: every entry listed is Marita's.
+  accessLog: (data) =>
+    expect(data.accessLog.nodes.map((e: { actor: { id: string } }) => e.actor.id)).toEqual(
+      data.accessLog.nodes.map(() => staffIds[DEMO.caseworker]),
+    ),
+};
+
 describe('authorization matrix: staff and administration', () => {
   const staffOnly = ['staffMe', 'sharedMailboxes'];
   const rows: [string, Caller, 'ok' | 'FORBIDDEN'][] = [];
@@ -77,6 +141,7 @@ describe('authorization matrix: staff and administration', () => {
     if (outcome === 'ok') {
       expect(r.errors).toEqual([]);
       expect(r.data).toBeDefined();
+      returns[op](r.data, who);
     } else expectDenied(r, 'FORBIDDEN');
   });
 

@@ -89,16 +89,60 @@ async function counts() {
 
 describe('authorization matrix: case and relation operations', () => {
   type Outcome = 'ok' | 'FORBIDDEN' | 'NOT_FOUND';
-  const ops: Record<string, (c: ReturnType<typeof apiAs>) => Promise<ApiResult<unknown>>> = {
-    case: (c) => c.query(CaseDocument, { id: tolvansCase }),
-    myAssignments: (c) => c.query(MyAssignmentsDocument),
-    registerRelation: (c) => register(c),
-    activateRelation: (c) =>
-      c.mutate(ActivateRelationDocument, {
-        relationId: josefinesRelation,
-        input: { notifyBySms: false, notifyByEmail: true },
-      }),
-    deactivateRelation: (c) => c.mutate(DeactivateRelationDocument, { relationId: josefinesRelation }),
+  type Op = {
+    run: (c: ReturnType<typeof apiAs>) => Promise<ApiResult<any>>;
+    /** What an allowed call returns: checked on every "ok" row, so an allowed row proves the data, not only no error. */
+    returns: (data: any) => void;
+  };
+  let registered = '';
+  const ops: Record<string, Op> = {
+    case: {
+      run: (c) => c.query(CaseDocument, { id: tolvansCase }),
+      returns: (data) =>
+        expect(data.case).toMatchObject({
+          id: tolvansCase,
+          title: 'Ekonomiskt bistånd',
+          holder: { id: ids[DEMO.tolvan], name: 'Tolvan Tolvansson' },
+        }),
+    },
+    myAssignments: {
+      run: (c) => c.query(MyAssignmentsDocument),
+      returns: (data) =>
+        expect(data.myAssignments).toContainEqual(
+          expect.objectContaining({
+            description: 'Budgetrådgivning',
+            case: expect.objectContaining({ id: tolvansCase }),
+          }),
+        ),
+    },
+    registerRelation: {
+      run: (c) => register(c, { personnummer: (registered = newPnr()) }),
+      returns: (data) =>
+        expect(data.registerRelation).toMatchObject({
+          types: approved,
+          validFrom: '2025-01-01',
+          person: { personnummer: registered, name: 'Ny Relation' },
+        }),
+    },
+    activateRelation: {
+      run: (c) =>
+        c.mutate(ActivateRelationDocument, {
+          relationId: josefinesRelation,
+          input: { notifyBySms: false, notifyByEmail: true },
+        }),
+      returns: (data) =>
+        expect(data.activateRelation).toMatchObject({
+          id: josefinesRelation,
+          activatedAt: expect.any(String),
+          messagingActive: true,
+          person: { id: ids[DEMO.relation], eService: { notifyBySms: false, notifyByEmail: true } },
+        }),
+    },
+    deactivateRelation: {
+      run: (c) => c.mutate(DeactivateRelationDocument, { relationId: josefinesRelation }),
+      returns: (data) =>
+        expect(data.deactivateRelation).toEqual({ id: josefinesRelation, activatedAt: null, messagingActive: false }),
+    },
   };
   // Target: Tolvan's case (mararo01's, unit IFO Vuxen, perutf01 holds an assignment) and Josefine's relation on it.
   const matrix: [string, Caller, Outcome][] = [
@@ -132,9 +176,11 @@ describe('authorization matrix: case and relation operations', () => {
     ['deactivateRelation', 'caseworker', 'ok'],
   ];
   test.each(matrix)('%s as %s → %s', async (op, who, outcome) => {
-    const r = await ops[op](await as(who));
-    if (outcome === 'ok') expectOk(r);
-    else expectDenied(r, outcome);
+    const r = await ops[op].run(await as(who));
+    if (outcome === 'ok') {
+      expectOk(r);
+      ops[op].returns(r.data);
+    } else expectDenied(r, outcome);
   });
 
   test('denied relation mutations write nothing', async () => {

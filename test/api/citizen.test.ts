@@ -33,6 +33,29 @@ describe('authorization matrix: citizen operations are for citizens only', () =>
     updateMyContactDetails: (c) =>
       c.mutate(UpdateMyContactDetailsDocument, { input: { email: 'tolvan.tolvansson@example.se' } }),
   };
+  // What Tolvan gets back, checked on every "ok" row: an allowed row proves the data, not only no error.
+  const returns: Record<string, (data: any) => void> = {
+    me: (data) =>
+      expect(data.me).toMatchObject({
+        id: w.personId[DEMO.tolvan],
+        personnummer: DEMO.tolvan,
+        name: 'Tolvan Tolvansson',
+      }),
+    myContacts: (data) =>
+      expect(data.myContacts).toContainEqual(
+        expect.objectContaining({
+          caseId: w.caseId[DEMO.tolvan],
+          caseTitle: 'Ekonomiskt bistånd',
+          caseworkerName: 'Marita Aronsson',
+          asRelation: false,
+        }),
+      ),
+    updateMyContactDetails: (data) =>
+      expect(data.updateMyContactDetails).toMatchObject({
+        id: w.personId[DEMO.tolvan],
+        email: 'tolvan.tolvansson@example.se',
+      }),
+  };
   const rows: [string, string, string][] = [];
   for (const op of Object.keys(ops)) {
     rows.push([op, 'citizen', 'ok']);
@@ -44,6 +67,7 @@ describe('authorization matrix: citizen operations are for citizens only', () =>
     if (outcome === 'ok') {
       expect(r.errors).toEqual([]);
       expect(r.data).toBeDefined();
+      returns[op](r.data);
     } else expectDenied(r, 'FORBIDDEN');
   });
 

@@ -43,12 +43,38 @@ const noChange = { messagingEnabled: true, notifyBySms: true, notifyByEmail: tru
 
 describe('authorization matrix: person operations', () => {
   type Outcome = 'ok' | 'FORBIDDEN' | 'NOT_FOUND';
-  const ops: Record<string, (c: Awaited<ReturnType<typeof as>>) => Promise<ApiResult<unknown>>> = {
-    persons: (c) => c.query(PersonsDocument, {}),
-    person: (c) => c.query(PersonBareDocument, { id: ids[DEMO.tolvan] }),
-    setEService: (c) => c.mutate(SetEServiceDocument, { personId: ids[DEMO.tolvan], input: noChange }),
-    updatePersonContactDetails: (c) =>
-      c.mutate(UpdatePersonContactDetailsDocument, { personId: ids[DEMO.tolvan], input: { city: 'Söderköping' } }),
+  type Op = {
+    run: (c: Awaited<ReturnType<typeof as>>) => Promise<ApiResult<any>>;
+    /** What an allowed call returns: checked on every "ok" row, so an allowed row proves the data, not only no error. */
+    returns: (data: any, who: Caller) => void;
+  };
+  const tolvan = () => ({ id: ids[DEMO.tolvan], name: 'Tolvan Tolvansson' });
+  const ops: Record<string, Op> = {
+    persons: {
+      run: (c) => c.query(PersonsDocument, {}),
+      returns: (data, who) => {
+        const listed = data.persons.nodes.map((p: { id: string }) => p.id);
+        // Tolvan to her case's unit and executor; the other unit's caseworker gets Kalle (his unit's) and not Tolvan.
+        if (who === 'otherUnitCaseworker') {
+          expect(listed).toContain(ids[DEMO.otherUnitPerson]);
+          expect(listed).not.toContain(ids[DEMO.tolvan]);
+        } else expect(listed).toContain(ids[DEMO.tolvan]);
+      },
+    },
+    person: {
+      run: (c) => c.query(PersonBareDocument, { id: ids[DEMO.tolvan] }),
+      returns: (data) => expect(data.person).toMatchObject({ ...tolvan(), personnummer: DEMO.tolvan }),
+    },
+    setEService: {
+      run: (c) => c.mutate(SetEServiceDocument, { personId: ids[DEMO.tolvan], input: noChange }),
+      returns: (data) => expect(data.setEService).toMatchObject({ ...tolvan(), eService: noChange }),
+    },
+    updatePersonContactDetails: {
+      run: (c) =>
+        c.mutate(UpdatePersonContactDetailsDocument, { personId: ids[DEMO.tolvan], input: { city: 'Söderköping' } }),
+      returns: (data) =>
+        expect(data.updatePersonContactDetails).toMatchObject({ ...tolvan(), address: { city: 'Söderköping' } }),
+    },
   };
   // Target: Tolvan, on mararo01's case with perutf01's assignment; bobarn01 works in another unit.
   const matrix: [string, Caller, Outcome][] = [
@@ -76,9 +102,11 @@ describe('authorization matrix: person operations', () => {
     ['updatePersonContactDetails', 'citizen', 'FORBIDDEN'],
   ];
   test.each(matrix)('%s as %s → %s', async (op, who, outcome) => {
-    const r = await ops[op](await as(who));
-    if (outcome === 'ok') expectOk(r);
-    else expectDenied(r, outcome);
+    const r = await ops[op].run(await as(who));
+    if (outcome === 'ok') {
+      expectOk(r);
+      ops[op].returns(r.data, who);
+    } else expectDenied(r, outcome);
   });
 
   test('denied updates change nothing in the database', async () => {
