@@ -8,7 +8,7 @@ const MAX_TEXT = 20_000;
 const isDocument = (x: unknown): x is DocumentNode => (x as DocumentNode | undefined)?.kind === Kind.DOCUMENT;
 
 /**
- * Parsed and validated documents by their text (issue 12, item 1): thousands
+ * Parsed and validated documents by their text: thousands
  * of sockets subscribe with the same few documents, and each parse made its
  * own syntax tree, kept for the life of the subscription. Only documents that
  * passed are kept (a refusal is cheap to repeat and must not fill the cache);

@@ -49,7 +49,11 @@ export class NoticePipeline implements EventSink {
       for (const m of known)
         if (mailboxSeqs.has(m.mailbox_id))
           raise(latest, `${PartyKind.STAFF}:${m.staff_id}`, mailboxSeqs.get(m.mailbox_id)!);
-      for (const [topic, seq] of latest) this.deps.bus.publish(topic, { seq });
+      // After the sender's response is on its way: the wake-ups set off the fan-out to every subscribed socket, and
+      // on this instance that work would otherwise run before the response is written.
+      setImmediate(() => {
+        for (const [topic, seq] of latest) this.deps.bus.publish(topic, { seq });
+      });
     } catch (err) {
       // The notices are committed: clients catch up with noticesSince; never fail the request for this.
       log.error('publishing notices failed', { err });
