@@ -52,7 +52,7 @@ export interface ParticipantRow {
 
 function participantLoader(em: EntityManager) {
   return new DataLoader<string, ParticipantRow[]>(async (conversationIds) => {
-    const rows = await participantsOfConversations({ em, conversationIds: conversationIds.filter(isId) });
+    const rows = await participantsOfConversations(em, { conversationIds: conversationIds.filter(isId) });
     const groups = new Map<string, ParticipantRow[]>(conversationIds.map((k) => [k, []]));
     for (const r of rows) groups.get(r.conversation_id)?.push({ kind: r.kind, id: r.party_id });
     return conversationIds.map((k) => groups.get(k)!);
@@ -71,8 +71,7 @@ export function partyNameLoader(em: EntityManager) {
         .filter((k) => k.startsWith(`${kind}:`))
         .map((k) => k.slice(kind.length + 1))
         .filter(isId);
-    const rows = await partyNames({
-      em,
+    const rows = await partyNames(em, {
       staffIds: ids(PartyKind.STAFF),
       mailboxIds: ids(PartyKind.SHARED_MAILBOX),
       personIds: ids(PartyKind.PERSON),
@@ -101,8 +100,7 @@ function readableEntriesBy(em: EntityManager, viewer: Viewer | null, column: 'me
   return new DataLoader<string, JournalEntry[]>(async (keys) => {
     const groups = new Map<string, JournalEntry[]>(keys.map((k) => [k, []]));
     if (viewer) {
-      const rows = await journalEntriesWithin({
-        em,
+      const rows = await journalEntriesWithin(em, {
         column,
         keys: keys.filter(isId),
         readable: readableJournalEntries(viewer),
@@ -128,7 +126,7 @@ export function createLoaders(em: EntityManager, viewer: Viewer | null = null) {
     /** Attachments the viewer may open (the download route's rule): a journaled or drafted file shows only to who may open it. */
     attachment: guardedLoader(async (ids) =>
       viewer && ids.some(isId)
-        ? await attachmentsByIdWithin({ em, ids: ids.filter(isId), downloadable: downloadableAttachments(viewer, 'a') })
+        ? await attachmentsByIdWithin(em, { ids: ids.filter(isId), downloadable: downloadableAttachments(viewer, 'a') })
         : [],
     ),
     interventionsByCase: groupLoader(em, Intervention, 'case', { startDate: 'asc', id: 'asc' }, (r) => r.case.id),

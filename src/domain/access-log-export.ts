@@ -96,8 +96,7 @@ export class AccessLogExport {
     if (!filter.matchesAnyone) return;
     let after: { at: string; id: string } | undefined;
     for (;;) {
-      const rows = await accessLogExportBatch({
-        em: this.em,
+      const rows = await accessLogExportBatch(this.em, {
         personId: filter.personId,
         staffId: filter.staffId,
         before: after,

@@ -74,8 +74,7 @@ export async function loadPersonAccess(
     for (const id of personIds) result.set(id, NONE);
     return result;
   }
-  const rows = await personVisibility({
-    em,
+  const rows = await personVisibility(em, {
     personIds: personIds.filter(isId),
     visiblePersons: staffVisiblePersons(viewer),
   });
@@ -124,7 +123,7 @@ export async function loadVisibleCases(
 ): Promise<Case[]> {
   const wanted = ids.filter(isId);
   if (viewer.kind !== 'staff' || wanted.length === 0) return [];
-  return casesByIdWithin({ em, ids: wanted, visibleCases: staffVisibleCases(viewer), extra });
+  return casesByIdWithin(em, { ids: wanted, visibleCases: staffVisibleCases(viewer), extra });
 }
 
 /**
@@ -137,7 +136,7 @@ export async function loadVisiblePersons(em: EntityManager, viewer: Viewer, ids:
   if (viewer.kind === 'citizen')
     return wanted.includes(viewer.person.id) ? [await em.findOneOrFail(Person, viewer.person.id)] : [];
   if (viewer.role === StaffRole.ADMIN) return [];
-  return personsByIdWithin({ em, ids: wanted, visiblePersons: staffVisiblePersons(viewer) });
+  return personsByIdWithin(em, { ids: wanted, visiblePersons: staffVisiblePersons(viewer) });
 }
 
 /** One case the viewer may open, or null. */
@@ -153,7 +152,7 @@ export async function visibleCasesOfHolders(
 ): Promise<Case[]> {
   const wanted = holderIds.filter(isId);
   if (!wanted.length || viewer.role === StaffRole.ADMIN) return [];
-  return casesOfHoldersWithin({ em, holderIds: wanted, visibleCases: staffVisibleCases(viewer) });
+  return casesOfHoldersWithin(em, { holderIds: wanted, visibleCases: staffVisibleCases(viewer) });
 }
 
 /**

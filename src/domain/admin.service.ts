@@ -141,7 +141,7 @@ export class AdminService {
     }
     await this.em.transactional(async (em) => {
       // Adding a member twice is harmless and records nothing the second time.
-      if (!(await addMailboxMember({ em, mailboxId: mailbox.id, staffId: staff.id }))) return;
+      if (!(await addMailboxMember(em, { mailboxId: mailbox.id, staffId: staff.id }))) return;
       em.create(MailboxMembershipChange, {
         mailbox,
         member: staff,

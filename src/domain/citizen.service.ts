@@ -67,8 +67,7 @@ export class CitizenService {
 
   /** The caseworkers on the citizen's ongoing cases, as holder or as a relation usable today (the citizen's links). */
   async contacts(): Promise<CitizenContact[]> {
-    const rows = await citizenContacts({
-      em: this.em,
+    const rows = await citizenContacts(this.em, {
       links: citizenLinks.sql(this.viewer.person.id, todayInSweden(), { openOnly: true }),
     });
     return rows.map((r) => ({

@@ -88,7 +88,7 @@ export class PersonService {
         where.push(
           sql`(p.family_name, p.given_name, p.id) > (${after[0]}::text, ${after[1]}::text, ${uuid(after[2])})`,
         );
-      const rows = await personsByName({ em, where, limit: size + 1 });
+      const rows = await personsByName(em, { where, limit: size + 1 });
       const page = toPage(rows, size, personKey);
       await logPersonAccess(
         em,

@@ -120,7 +120,7 @@ export class RegisterExtractService {
         throw notFound('register extract ready for download');
       const bytes = await store.get(em, extract.storageKey);
       if (!bytes) throw notFound('register extract ready for download');
-      await deleteExtractFile({ em, storageKey: extract.storageKey });
+      await deleteExtractFile(em, { storageKey: extract.storageKey });
       extract.status = RegisterExtractStatus.DOWNLOADED;
       extract.downloadedAt = new Date();
       extract.storageKey = null;
@@ -155,15 +155,14 @@ export async function buildRegisterExtract(
   personId: string,
   opts: { forStaff?: boolean } = {},
 ): Promise<{ json: Record<string, unknown>; files: { path: string; bytes: Buffer }[] }> {
-  const of = { em, personId };
-  const profile = await readExtractProfile(of);
+  const profile = await readExtractProfile(em, { personId });
   if (profile && opts.forStaff) redactForStaff(profile);
-  const cases = await readExtractCases(of);
-  const relations = await readExtractRelations(of);
-  const messages = await readExtractMessages(of);
-  const conversations = await readExtractConversations(of);
-  const records = await readExtractRecords(of);
-  const attachments = await readExtractAttachments(of);
+  const cases = await readExtractCases(em, { personId });
+  const relations = await readExtractRelations(em, { personId });
+  const messages = await readExtractMessages(em, { personId });
+  const conversations = await readExtractConversations(em, { personId });
+  const records = await readExtractRecords(em, { personId });
+  const attachments = await readExtractAttachments(em, { personId });
 
   const files = attachments.map((a) => ({ path: attachmentPath(a), bytes: a.bytes }));
   const fileOf = new Map(attachments.map((a) => [a.id, attachmentPath(a)]));
@@ -208,8 +207,7 @@ export async function makeRegisterExtract(
   const zip = Buffer.from(zipSync(entries, { level: 6 }));
   await em.transactional(async (tx) => {
     const key = await store.put(tx, zip);
-    await markExtractReady({
-      em: tx,
+    await markExtractReady(tx, {
       id: extractId,
       storageKey: key,
       size: zip.length,
@@ -235,7 +233,7 @@ export async function startRegisterExtractJobs(deps: {
         await makeRegisterExtract(deps.em(), deps.store, deps.config, job.data.extractId);
       } catch (err) {
         log.error('register extract failed', { err, extractId: job.data.extractId });
-        if (job.retryCount >= jobOptions.retryLimit) await markExtractFailed({ em: deps.em(), id: job.data.extractId });
+        if (job.retryCount >= jobOptions.retryLimit) await markExtractFailed(deps.em(), { id: job.data.extractId });
         throw err;
       }
     },

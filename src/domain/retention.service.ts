@@ -185,8 +185,8 @@ export class RetentionService {
   private async dryRun(def: RuleDef, base: RunBase): Promise<RetentionRun> {
     const { em } = this;
     const [removed, kept] = await Promise.all([
-      def.statements.preview({ em, cutoff: base.cutoff }),
-      def.statements.kept({ em, cutoff: base.cutoff }),
+      def.statements.preview(em, { cutoff: base.cutoff }),
+      def.statements.kept(em, { cutoff: base.cutoff }),
     ]);
     const run = em.create(RetentionRun, {
       ...base,
@@ -206,13 +206,13 @@ export class RetentionService {
     const run = await this.start(base);
     if (!run) return null;
     try {
-      run.kept = await def.statements.kept({ em: this.em, cutoff });
+      run.kept = await def.statements.kept(this.em, { cutoff });
       for (;;) {
         // The record is updated in the batch's own transaction: its counts are exactly what was committed.
         const { more, total } = await this.em.transactional(async (tx) => {
-          const b = await def.statements.batch({ em: tx, cutoff, limit: this.settings.batchSize });
+          const b = await def.statements.batch(tx, { cutoff, limit: this.settings.batchSize });
           const sum = add({ ...run.removed }, b.removed);
-          await saveRunProgress({ em: tx, id: run.id, removed: sum, kept: run.kept });
+          await saveRunProgress(tx, { id: run.id, removed: sum, kept: run.kept });
           return { more: b.more, total: sum };
         });
         run.removed = total;
@@ -230,7 +230,7 @@ export class RetentionService {
 
   /** The RUNNING record, or null when another server runs the rule (G6). A record left by a stopped server is marked ABANDONED first. */
   private async start(base: RunBase): Promise<RetentionRun | null> {
-    await abandonStaleRun({ em: this.em, rule: base.rule, staleBefore: new Date(Date.now() - ABANDONED_AFTER_MS) });
+    await abandonStaleRun(this.em, { rule: base.rule, staleBefore: new Date(Date.now() - ABANDONED_AFTER_MS) });
     const em = this.em.fork();
     const run = em.create(RetentionRun, { ...base, status: RetentionRunStatus.RUNNING } as never);
     try {
@@ -248,7 +248,7 @@ export class RetentionService {
   private async finish(run: RetentionRun, status: RetentionRunStatus): Promise<void> {
     run.status = status;
     run.finishedAt = new Date();
-    await finishRun({ em: this.em, id: run.id, status, removed: run.removed, kept: run.kept });
+    await finishRun(this.em, { id: run.id, status, removed: run.removed, kept: run.kept });
   }
 
   /** The gallring records, newest first. */

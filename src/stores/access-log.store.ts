@@ -24,20 +24,17 @@ export interface AccessLogExportRow {
  * One batch of the access log, newest first: about a person and/or by a staff member (either or both), before
  * the keyset `before` when given.
  */
-export function accessLogExportBatch(p: {
-  em: EntityManager;
-  personId: string | null;
-  staffId: string | null;
-  before?: { at: string; id: string };
-  limit: number;
-}): Promise<AccessLogExportRow[]> {
+export function accessLogExportBatch(
+  em: EntityManager,
+  p: { personId: string | null; staffId: string | null; before?: { at: string; id: string }; limit: number },
+): Promise<AccessLogExportRow[]> {
   const conditions: Sql[] = [];
   if (p.personId) conditions.push(sql`l.person_id = ${uuid(p.personId)}`);
   if (p.staffId) conditions.push(sql`l.actor_id = ${uuid(p.staffId)}`);
   if (p.before) conditions.push(sql`(l.created_at, l.id) < (${p.before.at}::timestamptz, ${uuid(p.before.id)})`);
   const where = conditions.reduce((acc, c) => sql`${acc} and ${c}`);
   return query<AccessLogExportRow>(
-    p.em,
+    em,
     sql`select l.id, to_json(l.created_at) #>> '{}' as created_at,
                to_char(l.created_at at time zone 'Europe/Stockholm', 'YYYY-MM-DD HH24:MI:SS') as local_time,
                l.action, l.actor_role, l.request_id, l.person_id, s.username, s.given_name, s.family_name

@@ -11,84 +11,76 @@ import { query } from './query';
 // and every read answers by it in one statement.
 
 /** Of these persons, those in `visiblePersons` (rows of person_id, own), with whether any reason is the viewer's own case. */
-export function personVisibility(p: {
-  em: EntityManager;
-  personIds: readonly string[];
-  visiblePersons: Sql;
-}): Promise<{ person_id: string; own: boolean }[]> {
+export function personVisibility(
+  em: EntityManager,
+  p: { personIds: readonly string[]; visiblePersons: Sql },
+): Promise<{ person_id: string; own: boolean }[]> {
   return query(
-    p.em,
+    em,
     sql`select v.person_id, bool_or(v.own) as own from (${p.visiblePersons}) v
          where v.person_id = any(${uuidArray(p.personIds)}) group by v.person_id`,
   );
 }
 
 /** Cases by id within `visibleCases` (a select of case ids) that also match `extra`. */
-export async function casesByIdWithin(p: {
-  em: EntityManager;
-  ids: readonly string[];
-  visibleCases: Sql;
-  extra: Sql;
-}): Promise<Case[]> {
+export async function casesByIdWithin(
+  em: EntityManager,
+  p: { ids: readonly string[]; visibleCases: Sql; extra: Sql },
+): Promise<Case[]> {
   const rows = await query(
-    p.em,
+    em,
     sql`select c.* from case_file c where c.id = any(${uuidArray(p.ids)}) and c.id in (${p.visibleCases}) and ${p.extra}`,
   );
-  return rows.map((row) => p.em.map(Case, row));
+  return rows.map((row) => em.map(Case, row));
 }
 
 /** Persons by id within `visiblePersons` (rows of person_id). */
-export async function personsByIdWithin(p: {
-  em: EntityManager;
-  ids: readonly string[];
-  visiblePersons: Sql;
-}): Promise<Person[]> {
+export async function personsByIdWithin(
+  em: EntityManager,
+  p: { ids: readonly string[]; visiblePersons: Sql },
+): Promise<Person[]> {
   const rows = await query(
-    p.em,
+    em,
     sql`select p.* from person p
          where p.id = any(${uuidArray(p.ids)}) and p.id in (select v.person_id from (${p.visiblePersons}) v)`,
   );
-  return rows.map((row) => p.em.map(Person, row));
+  return rows.map((row) => em.map(Person, row));
 }
 
 /** The cases within `visibleCases` held by any of these persons, newest first. */
-export async function casesOfHoldersWithin(p: {
-  em: EntityManager;
-  holderIds: readonly string[];
-  visibleCases: Sql;
-}): Promise<Case[]> {
+export async function casesOfHoldersWithin(
+  em: EntityManager,
+  p: { holderIds: readonly string[]; visibleCases: Sql },
+): Promise<Case[]> {
   const rows = await query(
-    p.em,
+    em,
     sql`select c.* from case_file c where c.holder_id = any(${uuidArray(p.holderIds)}) and c.id in (${p.visibleCases})
          order by c.opened_on desc, c.id asc`,
   );
-  return rows.map((row) => p.em.map(Case, row));
+  return rows.map((row) => em.map(Case, row));
 }
 
 /** Attachments by id that match `downloadable` (the download route's rule on alias `a`). */
-export async function attachmentsByIdWithin(p: {
-  em: EntityManager;
-  ids: readonly string[];
-  downloadable: Sql;
-}): Promise<Attachment[]> {
+export async function attachmentsByIdWithin(
+  em: EntityManager,
+  p: { ids: readonly string[]; downloadable: Sql },
+): Promise<Attachment[]> {
   const rows = await query(
-    p.em,
+    em,
     sql`select a.* from attachment a where a.id = any(${uuidArray(p.ids)}) and ${p.downloadable}`,
   );
-  return rows.map((row) => p.em.map(Attachment, row));
+  return rows.map((row) => em.map(Attachment, row));
 }
 
 /** Journal entries whose `column` is one of `keys` and that match `readable` (on alias `j`), oldest first. */
-export async function journalEntriesWithin(p: {
-  em: EntityManager;
-  column: 'message_id' | 'corrects_id';
-  keys: readonly string[];
-  readable: Sql;
-}): Promise<{ key: string; entry: JournalEntry }[]> {
+export async function journalEntriesWithin(
+  em: EntityManager,
+  p: { column: 'message_id' | 'corrects_id'; keys: readonly string[]; readable: Sql },
+): Promise<{ key: string; entry: JournalEntry }[]> {
   const rows = await query(
-    p.em,
+    em,
     sql`select j.* from journal_entry j where j.${raw(p.column)} = any(${uuidArray(p.keys)}) and ${p.readable}
          order by j.created_at asc, j.id asc`,
   );
-  return rows.map((row) => ({ key: row[p.column] as string, entry: p.em.map(JournalEntry, row) }));
+  return rows.map((row) => ({ key: row[p.column] as string, entry: em.map(JournalEntry, row) }));
 }

@@ -14,9 +14,9 @@ export interface CitizenContactRow {
 }
 
 /** The caseworkers of the cases in `links` (the citizen's links: id, as_relation, can_write), own cases first. */
-export function citizenContacts(p: { em: EntityManager; links: Sql }): Promise<CitizenContactRow[]> {
+export function citizenContacts(em: EntityManager, p: { links: Sql }): Promise<CitizenContactRow[]> {
   return query<CitizenContactRow>(
-    p.em,
+    em,
     sql`select l.id as case_id, c.title, s.given_name || ' ' || s.family_name as caseworker_name, s.title as caseworker_title,
                u.name as unit_name, l.as_relation, l.can_write
           from (${p.links}) l

@@ -6,12 +6,12 @@ import { query } from './query';
 // Parties as a conversation lists them: plain rows and names, no entities (an inbox page lists hundreds).
 
 /** The participants of these conversations, in the order they joined. */
-export function participantsOfConversations(p: {
-  em: EntityManager;
-  conversationIds: readonly string[];
-}): Promise<{ conversation_id: string; kind: PartyKind; party_id: string }[]> {
+export function participantsOfConversations(
+  em: EntityManager,
+  p: { conversationIds: readonly string[] },
+): Promise<{ conversation_id: string; kind: PartyKind; party_id: string }[]> {
   return query(
-    p.em,
+    em,
     sql`select p.conversation_id, p.kind, coalesce(p.staff_id, p.mailbox_id, p.person_id) as party_id
         from conversation_participant p
         where p.conversation_id = any(${uuidArray(p.conversationIds)}) order by p.created_at, p.id`,
@@ -22,14 +22,12 @@ export function participantsOfConversations(p: {
  * Display names (and staff titles) by `KIND:id`, in one statement for all three kinds, without loading whole
  * rows (a person's contact details are not needed to show a name).
  */
-export function partyNames(p: {
-  em: EntityManager;
-  staffIds: readonly string[];
-  mailboxIds: readonly string[];
-  personIds: readonly string[];
-}): Promise<{ key: string; name: string; title: string | null }[]> {
+export function partyNames(
+  em: EntityManager,
+  p: { staffIds: readonly string[]; mailboxIds: readonly string[]; personIds: readonly string[] },
+): Promise<{ key: string; name: string; title: string | null }[]> {
   return query(
-    p.em,
+    em,
     sql`select 'STAFF:' || id as key, given_name || ' ' || family_name as name, title from staff where id = any(${uuidArray(p.staffIds)})
        union all
        select 'SHARED_MAILBOX:' || id, name, null from shared_mailbox where id = any(${uuidArray(p.mailboxIds)})

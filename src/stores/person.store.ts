@@ -4,11 +4,11 @@ import { Person } from '../entities/person';
 import { query } from './query';
 
 /** Persons matching every condition (on alias `p`), by name, at most `limit`. */
-export async function personsByName(p: { em: EntityManager; where: readonly Sql[]; limit: number }): Promise<Person[]> {
+export async function personsByName(em: EntityManager, p: { where: readonly Sql[]; limit: number }): Promise<Person[]> {
   const rows = await query(
-    p.em,
+    em,
     sql`select p.* from person p where ${join(p.where, 'and')}
          order by p.family_name asc, p.given_name asc, p.id asc limit ${p.limit}`,
   );
-  return rows.map((row) => p.em.map(Person, row));
+  return rows.map((row) => em.map(Person, row));
 }

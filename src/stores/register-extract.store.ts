@@ -8,9 +8,9 @@ import { query } from './query';
 type Row = Record<string, unknown>;
 
 /** The person's own profile (the caller redacts it for staff, X3). */
-export async function readExtractProfile(p: { em: EntityManager; personId: string }): Promise<Row | undefined> {
+export async function readExtractProfile(em: EntityManager, p: { personId: string }): Promise<Row | undefined> {
   const [profile] = await query(
-    p.em,
+    em,
     sql`select personnummer, given_name as "givenName", family_name as "familyName", street, postal_code as "postalCode", city,
       mobile, home_phone as "homePhone", work_phone as "workPhone", email,
       protected_identity as "protectedIdentity", confidentiality_marking as "confidentialityMarking",
@@ -22,9 +22,9 @@ export async function readExtractProfile(p: { em: EntityManager; personId: strin
 }
 
 /** The person's cases with their interventions and the relations registered on them (types and dates only). */
-export function readExtractCases(p: { em: EntityManager; personId: string }): Promise<Row[]> {
+export function readExtractCases(em: EntityManager, p: { personId: string }): Promise<Row[]> {
   return query(
-    p.em,
+    em,
     sql`select c.id, c.title, c.status, c.opened_on as "openedOn", c.closed_on as "closedOn",
       (select coalesce(json_agg(json_build_object('code', i.code, 'name', i.name, 'startDate', i.start_date, 'endDate', i.end_date)
                                 order by i.start_date), '[]')
@@ -37,19 +37,19 @@ export function readExtractCases(p: { em: EntityManager; personId: string }): Pr
 }
 
 /** The cases the person is a relation on: the case and the relation, not the case holder (X3). */
-export function readExtractRelations(p: { em: EntityManager; personId: string }): Promise<Row[]> {
+export function readExtractRelations(em: EntityManager, p: { personId: string }): Promise<Row[]> {
   return query(
-    p.em,
+    em,
     sql`select r.types, r.valid_from as "validFrom", r.valid_to as "validTo", r.activated_at as "activatedAt", c.title as "caseTitle"
     from relation r join case_file c on c.id = r.case_id where r.person_id = ${uuid(p.personId)} order by r.valid_from`,
   );
 }
 
 /** The messages the person sent or received; other people by name only (X3). */
-export function readExtractMessages(p: { em: EntityManager; personId: string }): Promise<Row[]> {
+export function readExtractMessages(em: EntityManager, p: { personId: string }): Promise<Row[]> {
   const id = uuid(p.personId);
   return query(
-    p.em,
+    em,
     sql`select m.id, m.conversation_id as "conversationId", m.subject, m.body_text as "text", m.body_html as "html", m.created_at as "sentAt",
       case when m.sender_person_id = ${id} then 'Du'
            when m.sender_staff_id is not null then coalesce(s.given_name || ' ' || s.family_name, '') || coalesce(' (' || mb.name || ')', '')
@@ -72,10 +72,10 @@ export function readExtractMessages(p: { em: EntityManager; personId: string }):
 }
 
 /** The conversations of those messages. */
-export function readExtractConversations(p: { em: EntityManager; personId: string }): Promise<Row[]> {
+export function readExtractConversations(em: EntityManager, p: { personId: string }): Promise<Row[]> {
   const id = uuid(p.personId);
   return query(
-    p.em,
+    em,
     sql`select c.id, c.subject, c.created_at as "startedAt", c.last_message_at as "lastMessageAt"
     from conversation c
     where c.id in (select distinct m.conversation_id from message m
@@ -86,13 +86,15 @@ export function readExtractConversations(p: { em: EntityManager; personId: strin
 }
 
 /** The person's drafts, notification deliveries, who read their data (access log) and their earlier extracts. */
-export async function readExtractRecords(p: { em: EntityManager; personId: string }): Promise<{
+export async function readExtractRecords(
+  em: EntityManager,
+  p: { personId: string },
+): Promise<{
   drafts: Row[];
   notificationDeliveries: Row[];
   accessLog: Row[];
   registerExtracts: Row[];
 }> {
-  const { em } = p;
   const id = uuid(p.personId);
   const drafts = await query(
     em,
@@ -116,13 +118,13 @@ export async function readExtractRecords(p: { em: EntityManager; personId: strin
 }
 
 /** The files attached to those messages, with their bytes. */
-export function readExtractAttachments(p: {
-  em: EntityManager;
-  personId: string;
-}): Promise<{ id: string; filename: string; bytes: Buffer }[]> {
+export function readExtractAttachments(
+  em: EntityManager,
+  p: { personId: string },
+): Promise<{ id: string; filename: string; bytes: Buffer }[]> {
   const id = uuid(p.personId);
   return query(
-    p.em,
+    em,
     sql`select a.id, a.filename, b.bytes
     from attachment a join message m on m.id = a.message_id join attachment_blob b on b.key = a.storage_key
     where m.sender_person_id = ${id} or exists (select 1 from message_recipient r where r.message_id = m.id and r.person_id = ${id})
@@ -131,21 +133,17 @@ export function readExtractAttachments(p: {
 }
 
 /** X4: the ZIP's bytes go once it is downloaded. */
-export async function deleteExtractFile(p: { em: EntityManager; storageKey: string }): Promise<void> {
-  await query(p.em, sql`delete from attachment_blob where key = ${p.storageKey}`);
+export async function deleteExtractFile(em: EntityManager, p: { storageKey: string }): Promise<void> {
+  await query(em, sql`delete from attachment_blob where key = ${p.storageKey}`);
 }
 
 /** The job's result: the ZIP stored under `storageKey`, expiring after `days` (only while still PENDING). */
-export async function markExtractReady(p: {
-  em: EntityManager;
-  id: string;
-  storageKey: string;
-  size: number;
-  sha256: string;
-  days: number;
-}): Promise<void> {
+export async function markExtractReady(
+  em: EntityManager,
+  p: { id: string; storageKey: string; size: number; sha256: string; days: number },
+): Promise<void> {
   await query(
-    p.em,
+    em,
     sql`update register_extract set status = 'READY', storage_key = ${p.storageKey}, size = ${p.size}, sha256 = ${p.sha256},
            ready_at = now(), expires_at = now() + make_interval(days => ${p.days})
          where id = ${uuid(p.id)} and status = 'PENDING'`,
@@ -153,6 +151,6 @@ export async function markExtractReady(p: {
 }
 
 /** The job gave up (no retries left). */
-export async function markExtractFailed(p: { em: EntityManager; id: string }): Promise<void> {
-  await query(p.em, sql`update register_extract set status = 'FAILED' where id = ${uuid(p.id)} and status = 'PENDING'`);
+export async function markExtractFailed(em: EntityManager, p: { id: string }): Promise<void> {
+  await query(em, sql`update register_extract set status = 'FAILED' where id = ${uuid(p.id)} and status = 'PENDING'`);
 }

@@ -18,11 +18,11 @@ export interface RetentionBatch {
 /** The statements of one rule. */
 export interface RetentionRuleStore {
   /** What would go (read only). */
-  preview(p: { em: EntityManager; cutoff: Date }): Promise<RetentionCounts>;
+  preview(em: EntityManager, p: { cutoff: Date }): Promise<RetentionCounts>;
   /** What stays although old enough (journaled, held). */
-  kept(p: { em: EntityManager; cutoff: Date }): Promise<RetentionCounts>;
+  kept(em: EntityManager, p: { cutoff: Date }): Promise<RetentionCounts>;
   /** One batch, in the caller's transaction. */
-  batch(p: { em: EntityManager; cutoff: Date; limit: number }): Promise<RetentionBatch>;
+  batch(em: EntityManager, p: { cutoff: Date; limit: number }): Promise<RetentionBatch>;
 }
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
@@ -114,7 +114,7 @@ async function removeMessages(em: EntityManager, conversationIds: string[]): Pro
 }
 
 export const conversationRetention: RetentionRuleStore = {
-  preview: ({ em, cutoff }) =>
+  preview: (em, { cutoff }) =>
     countRow(
       em,
       sql`with cand as (${conversationCandidates(cutoff)}),
@@ -134,7 +134,7 @@ export const conversationRetention: RetentionRuleStore = {
                and not exists (select 1 from case_document_pdf d where d.storage_key = f.storage_key)) as files,
            (select count(*) from (${noticeCandidates(cutoff)}) n) as notices`,
     ),
-  kept: ({ em, cutoff }) =>
+  kept: (em, { cutoff }) =>
     countRow(
       em,
       sql`select
@@ -142,7 +142,7 @@ export const conversationRetention: RetentionRuleStore = {
            (select count(*) from message m join conversation c on c.id = m.conversation_id
              where c.last_message_at < ${ts(cutoff)} and not ${conversationHeld('c')} and ${journaled('m')}) as "journaledMessages"`,
     ),
-  async batch({ em, cutoff, limit }) {
+  async batch(em, { cutoff, limit }) {
     // Conversations a send is writing to right now are locked by it: skipped, taken next run.
     const ids = (
       await query<{ id: string }>(
@@ -169,13 +169,13 @@ const draftCandidates = (cutoff: Date) => sql`select d.id from draft d
      and (d.reply_to_id is null or not ${messageHeld(sql`d.reply_to_id`)})`;
 
 export const draftRetention: RetentionRuleStore = {
-  preview: ({ em, cutoff }) => countRow(em, sql`select count(*) as drafts from (${draftCandidates(cutoff)}) d`),
-  kept: ({ em, cutoff }) =>
+  preview: (em, { cutoff }) => countRow(em, sql`select count(*) as drafts from (${draftCandidates(cutoff)}) d`),
+  kept: (em, { cutoff }) =>
     countRow(
       em,
       sql`select count(*) as "draftsOnHold" from draft d where d.saved_at < ${ts(cutoff)} and d.id not in (${draftCandidates(cutoff)})`,
     ),
-  async batch({ em, cutoff, limit }) {
+  async batch(em, { cutoff, limit }) {
     // Their uploads become unsent uploads, removed by UNSENT_UPLOADS once old enough.
     const n = (
       await query(
@@ -195,9 +195,9 @@ const uploadCandidates = (cutoff: Date) => sql`select a.id from attachment a
      and not exists (select 1 from journal_entry j where j.attachment_id = a.id)`;
 
 export const unsentUploadRetention: RetentionRuleStore = {
-  preview: ({ em, cutoff }) => countRow(em, sql`select count(*) as uploads from (${uploadCandidates(cutoff)}) a`),
+  preview: (em, { cutoff }) => countRow(em, sql`select count(*) as uploads from (${uploadCandidates(cutoff)}) a`),
   kept: nothingKept,
-  async batch({ em, cutoff, limit }) {
+  async batch(em, { cutoff, limit }) {
     const gone = await query<{ storage_key: string }>(
       em,
       sql`delete from attachment where id in (${uploadCandidates(cutoff)} limit ${limit} for update of a skip locked) returning storage_key`,
@@ -223,20 +223,20 @@ const finishedJobs = (table: 'job' | 'archive', cutoff: Date) =>
   sql`select id from pgboss.${raw(table)} where name = ${NOTIFY_QUEUE} and state = 'completed' and completed_on < ${ts(cutoff)}`;
 
 export const notificationRetention: RetentionRuleStore = {
-  preview: ({ em, cutoff }) =>
+  preview: (em, { cutoff }) =>
     countRow(
       em,
       sql`select (select count(*) from (${deliveryCandidates(cutoff)}) d) as "notificationDeliveries",
                  (select count(*) from (${finishedJobs('job', cutoff)}) j)
                    + (select count(*) from (${finishedJobs('archive', cutoff)}) a) as "notificationJobs"`,
     ),
-  kept: ({ em, cutoff }) =>
+  kept: (em, { cutoff }) =>
     countRow(
       em,
       sql`select count(*) as "notificationDeliveriesOnHold" from notification_delivery nd
            where nd.delivered_at < ${ts(cutoff)} and ${messageHeld(sql`nd.message_id`)}`,
     ),
-  async batch({ em, cutoff, limit }) {
+  async batch(em, { cutoff, limit }) {
     const d = (
       await query(
         em,
@@ -266,15 +266,15 @@ const accessLogCandidates = (cutoff: Date) => sql`select l.id from access_log_en
    where l.created_at < ${ts(cutoff)} and not ${personHeld(sql`l.person_id`)}`;
 
 export const accessLogRetention: RetentionRuleStore = {
-  preview: ({ em, cutoff }) =>
+  preview: (em, { cutoff }) =>
     countRow(em, sql`select count(*) as "accessLogRows" from (${accessLogCandidates(cutoff)}) l`),
-  kept: ({ em, cutoff }) =>
+  kept: (em, { cutoff }) =>
     countRow(
       em,
       sql`select count(*) as "accessLogRowsOnHold" from access_log_entry l
            where l.created_at < ${ts(cutoff)} and ${personHeld(sql`l.person_id`)}`,
     ),
-  async batch({ em, cutoff, limit }) {
+  async batch(em, { cutoff, limit }) {
     const n = (
       await query(
         em,
@@ -292,10 +292,10 @@ const extractCandidates = (cutoff: Date) =>
   sql`select x.id from register_extract x where x.status = 'READY' and x.expires_at < ${ts(cutoff)}`;
 
 export const registerExtractRetention: RetentionRuleStore = {
-  preview: ({ em, cutoff }) =>
+  preview: (em, { cutoff }) =>
     countRow(em, sql`select count(*) as "registerExtracts" from (${extractCandidates(cutoff)}) x`),
   kept: nothingKept,
-  async batch({ em, cutoff, limit }) {
+  async batch(em, { cutoff, limit }) {
     const gone = await query<{ key: string }>(
       em,
       sql`update register_extract y set status = 'EXPIRED', storage_key = null
