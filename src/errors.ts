@@ -65,7 +65,10 @@ export enum ErrorCode {
   CASE_DOCUMENT_INSERTED = 'CASE_DOCUMENT_INSERTED',
   /** The request itself could not be read (not JSON, or a body over the limit): fix the request; nothing of it was done. */
   BAD_REQUEST = 'BAD_REQUEST',
-  /** This server runs without its job queue (notifications are not running here), so the job cannot be queued now: try again in a few minutes; if it persists, ask operations to start the job queue. */
+  /**
+   * This server runs without its job queue (notifications are not running here), so the job cannot be queued now:
+   * try again in a few minutes; if it persists, ask operations to start the job queue.
+   */
   JOB_QUEUE_NOT_RUNNING = 'JOB_QUEUE_NOT_RUNNING',
 }
 
@@ -177,7 +180,7 @@ export function formatError(
     // graphql-js's variable errors (BAD_USER_INPUT) may end in a "Did you mean" hint naming hidden enum values or fields.
     return {
       ...formatted,
-      message: code === ErrorCode.BAD_USER_INPUT ? withoutSuggestion(formatted.message) : formatted.message,
+      message: code === (ErrorCode.BAD_USER_INPUT as string) ? withoutSuggestion(formatted.message) : formatted.message,
       extensions,
     };
   }

@@ -127,7 +127,7 @@ export function createLogger(
         logMethod(args, method) {
           if (typeof args[0] === 'string') args[0] = scrubText(args[0]);
           else if (typeof args[1] === 'string') args[1] = scrubText(args[1]);
-          return method.apply(this, args as Parameters<typeof method>);
+          return method.apply(this, args);
         },
       },
     },

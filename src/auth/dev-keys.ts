@@ -21,16 +21,18 @@ export async function loadOrCreateDevKeys(dataDir: string): Promise<DevKeys> {
   const file = path.join(dataDir, 'dev-signing-key.json');
   let privateJwk: JWK;
   if (existsSync(file)) {
-    privateJwk = JSON.parse(await fs.readFile(file, 'utf8'));
+    privateJwk = JSON.parse(await fs.readFile(file, 'utf8')) as JWK;
   } else {
     await fs.mkdir(dataDir, { recursive: true });
     const { privateKey } = await generateKeyPair(DEV_ALG, { extractable: true });
     privateJwk = { ...(await exportJWK(privateKey)), alg: DEV_ALG, kid: `dev-${Date.now().toString(36)}` };
     // wx: two processes starting at once must not overwrite each other's key.
-    await fs.writeFile(file, JSON.stringify(privateJwk), { mode: 0o600, flag: 'wx' }).catch(async (err) => {
-      if (err.code !== 'EEXIST') throw err;
-      privateJwk = JSON.parse(await fs.readFile(file, 'utf8'));
-    });
+    await fs
+      .writeFile(file, JSON.stringify(privateJwk), { mode: 0o600, flag: 'wx' })
+      .catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+        privateJwk = JSON.parse(await fs.readFile(file, 'utf8')) as JWK;
+      });
   }
   const { d: _d, ...publicJwk } = privateJwk;
   const privateKey = (await importJWK(privateJwk, DEV_ALG)) as KeyLike;

@@ -35,5 +35,5 @@ export async function bearerCredential(
   // Verified just above (signature, issuer, audience, and `exp` is a required claim).
   const { exp } = decodeJwt(token);
   const expiresAt = new Date(((exp as number) + leewaySeconds) * 1000);
-  return { principal, expiresAt, stillValid: async () => Date.now() < expiresAt.getTime() };
+  return { principal, expiresAt, stillValid: () => Promise.resolve(Date.now() < expiresAt.getTime()) };
 }

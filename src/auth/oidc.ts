@@ -24,8 +24,9 @@ export class SignInError extends Error {
   }
 }
 
-/** openid-client is ESM-only; Node 20.19+ requires it synchronously, loaded on first use so dev mode never touches it. */
-const openidClient = (): typeof OidcClient => require('openid-client');
+/** openid-client is ESM-only: imported on first use (once), so dev mode never loads it. */
+let openidClientModule: Promise<typeof OidcClient> | undefined;
+const openidClient = (): Promise<typeof OidcClient> => (openidClientModule ??= import('openid-client'));
 
 /**
  * The relying party of the backend-for-frontend: the OpenID Connect
@@ -51,7 +52,7 @@ export class OidcRelyingParty {
 
   /** Starts a sign-in: where to send the browser, and the value for its login cookie. */
   async start(em: EntityManager, app: App, returnTo: string): Promise<{ url: URL; loginCookie: string }> {
-    const client = openidClient();
+    const client = await openidClient();
     const rp = await this.discover(app);
     const codeVerifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
@@ -109,7 +110,7 @@ export class OidcRelyingParty {
         login.returnTo,
       );
     }
-    const client = openidClient();
+    const client = await openidClient();
     const rp = await this.discover(app);
     try {
       const tokens = await client.authorizationCodeGrant(rp, callbackUrl, {
@@ -149,16 +150,17 @@ export class OidcRelyingParty {
   private discover(app: App): Promise<OidcClient.Configuration> {
     let found = this.configs.get(app);
     if (!found) {
-      const client = openidClient();
       const { clientId, clientSecret } = this.config.auth.clients[app]!;
       const issuer = new URL(this.config.auth[app].issuer!);
-      found = client.discovery(
-        issuer,
-        clientId,
-        { redirect_uris: [this.redirectUri(app)], response_types: ['code'] },
-        clientSecret ? client.ClientSecretBasic(clientSecret) : client.None(),
-        // Plain http only outside production (a local identity provider in development and tests).
-        this.config.production ? {} : { execute: [client.allowInsecureRequests] },
+      found = openidClient().then((client) =>
+        client.discovery(
+          issuer,
+          clientId,
+          { redirect_uris: [this.redirectUri(app)], response_types: ['code'] },
+          clientSecret ? client.ClientSecretBasic(clientSecret) : client.None(),
+          // Plain http only outside production (a local identity provider in development and tests).
+          this.config.production ? {} : { execute: [client.allowInsecureRequests] },
+        ),
       );
       // A failed discovery (the issuer was down) is retried on the next sign-in, not cached.
       found.catch(() => this.configs.delete(app));

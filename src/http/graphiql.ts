@@ -46,7 +46,7 @@ export function graphiqlRoutes(opts: { dir?: string } = {}): Router {
     // still no inline or third-party script, no <style> without the nonce, no connection or font from elsewhere.
     res.setHeader(
       'Content-Security-Policy',
-      `${res.getHeader('Content-Security-Policy')}; style-src-attr 'unsafe-inline'`,
+      `${String(res.getHeader('Content-Security-Policy'))}; style-src-attr 'unsafe-inline'`,
     );
     res.setHeader('Cache-Control', 'no-cache');
     res.status(200).type('html').send(html);

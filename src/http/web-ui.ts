@@ -13,9 +13,26 @@ const API_PATHS = /^\/(graphql|auth|attachments|uploads|case-documents|admin|hea
  */
 const CITIZEN_ROUTES = /^\/(?:(?:meddelanden(?:\/[^/]+)?|profil|kontakter)\/?)?$/;
 
-/** The staff app's routes under /staff (clients/staff/app/src/App.tsx and admin/AdminApp.tsx), answered 200 like the citizen's. */
-const STAFF_ROUTES =
-  /^\/(?:(?:inkorg|utkast|skickat|skriv(?:\/[^/]+)?|installningar|kontaktlistor|brevlada\/[^/]+|konversation\/[^/]+|loggkontroll|aviseringar|personal|brevlador|skyddad-folkbokforing|personer(?:\/[^/]+)?|arende\/[^/]+(?:\/journal|\/dokumentation(?:\/[^/]+)?)?|uppdrag(?:\/[^/]+(?:\/dokument\/[^/]+)?)?)\/?)?$/;
+/** The staff app's pages under /staff (clients/staff/app/src/App.tsx and admin/AdminApp.tsx), answered 200 like the citizen's. */
+const STAFF_PAGES = [
+  'inkorg',
+  'utkast',
+  'skickat',
+  'skriv(?:/[^/]+)?',
+  'installningar',
+  'kontaktlistor',
+  'brevlada/[^/]+',
+  'konversation/[^/]+',
+  'loggkontroll',
+  'aviseringar',
+  'personal',
+  'brevlador',
+  'skyddad-folkbokforing',
+  'personer(?:/[^/]+)?',
+  'arende/[^/]+(?:/journal|/dokumentation(?:/[^/]+)?)?',
+  'uppdrag(?:/[^/]+(?:/dokument/[^/]+)?)?',
+];
+const STAFF_ROUTES = new RegExp(`^/(?:(?:${STAFF_PAGES.join('|')})/?)?$`);
 
 /** A host as a browser sends it: name or [IPv6] and an optional port; anything else is left out of the policy. */
 const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
