@@ -27,20 +27,22 @@ export function prepare(): void {
   getSchema().catch(() => undefined);
 }
 
-/** Each step is awaited in turn. */
+/**
+ * The database is migrated first; then the demo data, the web UIs' build check, the token verifier and the
+ * runtime (job queue, worker) start together (they do not depend on each other: issue 12 item 4), and the
+ * server last.
+ */
 export async function startApp(config: Config, url: string, parts: Parts): Promise<void> {
   const orm = (parts.orm = await initOrm(url, { logSql: config.logSql }));
   const applied = await migrate(orm);
   if (applied.length) log.info('migrations applied', { applied });
-  if (config.seedDemoData) {
-    const seeded = await seedDemoData(orm.em.fork());
-    await seedDemoConversations(orm.em.fork());
-    log.info(seeded ? 'demo data loaded' : 'demo data already present');
-  }
-  // The README's two commands stay the only set-up: the web UIs are built here when missing or stale.
-  await ensureWebBuild((m) => log.info(m));
-  const verifier = await createTokenVerifier(config);
-  const runtime = (parts.runtime = await startRuntime(config, orm, url));
+  const [verifier, runtime] = await allStarted([
+    createTokenVerifier(config),
+    startRuntime(config, orm, url).then((runtime) => (parts.runtime = runtime)),
+    config.seedDemoData ? seedDemo(orm) : undefined,
+    // The README's two commands stay the only set-up: the web UIs are built here when missing or stale.
+    ensureWebBuild((m) => log.info(m)),
+  ] as const);
   const { sink, bus, boss } = runtime;
   const server = (parts.server = await startServer({ config, orm, verifier, sink, bus, boss }));
   log.info('server ready', {
@@ -49,6 +51,24 @@ export async function startApp(config: Config, url: string, parts: Parts): Promi
     health: server.url.replace(/graphql$/, 'healthz'),
     authMode: config.auth.mode,
   });
+}
+
+async function seedDemo(orm: Orm): Promise<void> {
+  const seeded = await seedDemoData(orm.em.fork());
+  await seedDemoConversations(orm.em.fork());
+  log.info(seeded ? 'demo data loaded' : 'demo data already present');
+}
+
+/** Like Promise.all, but a failure is thrown only once every step has ended, so what did start is in `parts`. */
+async function allStarted<T extends readonly unknown[]>(
+  steps: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(steps);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
 /**
