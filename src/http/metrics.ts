@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Orm } from '../db/orm';
+import { poolStats } from '../db/pool-stats';
 import { ErrorCode } from '../errors';
 import type { RequestInfo } from '../log';
+import { jobQueueCounts } from '../stores/health.store';
 import { sendJsonError } from './json-errors';
 import type { NoticeBus, NoticeWakeUp } from '../subscriptions/bus';
 
@@ -30,6 +32,61 @@ type TimedWakeUp = NoticeWakeUp & { publishedAt?: number };
 
 interface SocketContext {
   subscriptions: Record<string, unknown>;
+}
+
+/** Open sockets and their live operations, counted when scraped. */
+function socketGauges(registry: Registry, sockets: ReadonlySet<SocketContext>): void {
+  new Gauge({
+    name: 'ifo_websocket_connections',
+    help: 'Open graphql-ws connections (acknowledged) on this instance.',
+    registers: [registry],
+    collect() {
+      this.set(sockets.size);
+    },
+  });
+  new Gauge({
+    name: 'ifo_websocket_operations',
+    help: "Live operations (subscriptions) on this instance's websockets.",
+    registers: [registry],
+    collect() {
+      let n = 0;
+      for (const s of sockets) n += Object.keys(s.subscriptions).length;
+      this.set(n);
+    },
+  });
+}
+
+/** The job queue's depth (src/stores/health.store.ts) and the connection pool (src/db/pool-stats.ts), read when scraped. */
+function databaseGauges(registry: Registry, orm: Orm, jobQueueSchema: string): void {
+  new Gauge({
+    name: 'ifo_job_queue_jobs',
+    help: 'Jobs in the job queue (pg-boss) by queue and state: created and retry are the depth, failed the failures kept.',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      try {
+        const counts = await jobQueueCounts(orm.em.fork(), { schema: jobQueueSchema });
+        for (const c of counts) this.set({ queue: c.queue, state: c.state }, c.count);
+      } catch {
+        // No job queue schema (yet) or no database: the series are simply absent; /readyz tells the rest.
+      }
+    },
+  });
+  new Gauge({
+    name: 'ifo_db_pool_connections',
+    help: 'Database connection pool of this instance: in use, idle, waiting acquires, and the maximum.',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const p = poolStats(orm);
+      if (!p) return;
+      this.set({ state: 'used' }, p.used);
+      this.set({ state: 'free' }, p.free);
+      this.set({ state: 'pending' }, p.pending);
+      this.set({ state: 'max' }, p.max);
+    },
+  });
 }
 
 /**
@@ -68,67 +125,8 @@ export class Metrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     });
-    const sockets = this.sockets;
-    new Gauge({
-      name: 'ifo_websocket_connections',
-      help: 'Open graphql-ws connections (acknowledged) on this instance.',
-      registers: [registry],
-      collect() {
-        this.set(sockets.size);
-      },
-    });
-    new Gauge({
-      name: 'ifo_websocket_operations',
-      help: "Live operations (subscriptions) on this instance's websockets.",
-      registers: [registry],
-      collect() {
-        let n = 0;
-        for (const s of sockets) n += Object.keys(s.subscriptions).length;
-        this.set(n);
-      },
-    });
-    const schema = deps.jobQueueSchema ?? 'pgboss';
-    new Gauge({
-      name: 'ifo_job_queue_jobs',
-      help: 'Jobs in the job queue (pg-boss) by queue and state: created and retry are the depth, failed the failures kept.',
-      labelNames: ['queue', 'state'],
-      registers: [registry],
-      async collect() {
-        this.reset();
-        try {
-          const rows: { name: string; state: string; n: string }[] = await deps.orm.em
-            .getConnection()
-            .execute(
-              `select name, state::text as state, count(*)::text as n from "${schema}".job group by name, state`,
-            );
-          for (const r of rows) this.set({ queue: r.name, state: r.state }, Number(r.n));
-        } catch {
-          // No job queue schema (yet) or no database: the series are simply absent; /readyz tells the rest.
-        }
-      },
-    });
-    const pool = () =>
-      (
-        deps.orm.em.getConnection() as unknown as {
-          getKnex(): {
-            client: { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number; max: number } };
-          };
-        }
-      ).getKnex().client.pool;
-    new Gauge({
-      name: 'ifo_db_pool_connections',
-      help: 'Database connection pool of this instance: in use, idle, waiting acquires, and the maximum.',
-      labelNames: ['state'],
-      registers: [registry],
-      collect() {
-        const p = pool();
-        if (!p) return;
-        this.set({ state: 'used' }, p.numUsed());
-        this.set({ state: 'free' }, p.numFree());
-        this.set({ state: 'pending' }, p.numPendingAcquires());
-        this.set({ state: 'max' }, p.max);
-      },
-    });
+    socketGauges(registry, this.sockets);
+    databaseGauges(registry, deps.orm, deps.jobQueueSchema ?? 'pgboss');
   }
 
   /** The request-log middleware's `onFinished`: GraphQL requests over HTTP. */
@@ -187,7 +185,7 @@ export class Metrics {
             for (const m of all) m.fanOutDelay.observe(Math.max(0, Date.now() - at) / 1000);
           return r;
         },
-        return: source.return ? (v?: unknown) => source.return!(v as never) : undefined,
+        return: source.return ? (v?: unknown) => source.return!(v) : undefined,
         throw: source.throw ? (e?: unknown) => source.throw!(e) : undefined,
         [Symbol.asyncIterator]() {
           return this;

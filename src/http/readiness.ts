@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import { pendingMigrations, type Orm } from '../db/orm';
+import { pingDatabase } from '../stores/health.store';
 
 /**
  * Whether this process still takes new work. main.ts's shutdown calls
@@ -42,7 +43,7 @@ export function healthRoutes(deps: { orm: Orm }): Router {
       return;
     }
     try {
-      await deps.orm.em.getConnection().execute('select 1');
+      await pingDatabase(deps.orm.em.fork());
     } catch {
       res.status(503).json({ status: 'database unreachable' });
       return;
