@@ -43,18 +43,24 @@ export interface Context {
   revalidate?: () => Promise<Viewer | null>;
 }
 
-export function createContext(args: {
-  requestId: string;
-  em: EntityManager;
-  viewer: Viewer | null;
-  authFailure: AppError | null;
+/** What every request's context is handed by the server, the same over HTTP and the websocket. */
+export interface ContextServices {
   sink?: EventSink;
   blobStore?: BlobStore;
   bus?: NoticeBus;
   boss?: PgBoss;
   retention?: Config['retention'];
-  revalidate?: () => Promise<Viewer | null>;
-}): Context {
+}
+
+export function createContext(
+  args: ContextServices & {
+    requestId: string;
+    em: EntityManager;
+    viewer: Viewer | null;
+    authFailure: AppError | null;
+    revalidate?: () => Promise<Viewer | null>;
+  },
+): Context {
   const { em, viewer } = args;
   const personAccess = new DataLoader<string, PersonAccess>(async (ids) => {
     if (!viewer) return ids.map(() => ({ visible: false, ownCaseworker: false }));

@@ -44,14 +44,15 @@ export const nulError = (where: string) =>
     },
   });
 
+/** Over HTTP (Apollo); the websocket checks the same in src/http/websocket-operation.ts. */
 export const inputGuardPlugin: ApolloServerPlugin = {
-  async requestDidStart() {
-    return {
-      async didResolveOperation({ request, document }) {
-        const where = findNul(request.variables ?? {});
-        if (where) throw nulError(where);
-        if (nulInDocument(document)) throw nulError('the document');
+  requestDidStart() {
+    return Promise.resolve({
+      // A rejected promise, not a throw: Apollo still calls the other plugins' hooks (the log line's operation name).
+      didResolveOperation({ request, document }) {
+        const where = findNul(request.variables ?? {}) ?? (nulInDocument(document) ? 'the document' : undefined);
+        return where ? Promise.reject(nulError(where)) : Promise.resolve();
       },
-    };
+    });
   },
 };

@@ -1,12 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Viewer } from '../auth/viewer';
 import { logger, requestStore, type RequestInfo } from '../log';
-
-/** What a trusted proxy may send as X-Request-Id. */
-export const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+import { requestInfoOf } from './request-id';
 
 /** Probes and scrapes: answered often, logged never. */
 const UNLOGGED = /^\/(healthz|readyz|metrics)(\/|$)/;
@@ -14,16 +11,15 @@ const UNLOGGED = /^\/(healthz|readyz|metrics)(\/|$)/;
 type Finished = (info: RequestInfo, req: IncomingMessage, res: ServerResponse, durationMs: number) => void;
 
 /**
- * Every HTTP request: a request id (the proxy's, when trusted, otherwise our
- * own; sent back as X-Request-Id), the per-request store the log lines and
- * error masks read, and one JSON line when the response is done (pino-http):
- * request id, method, path (never the query string: a GET may carry GraphQL
- * variables), status, duration, the viewer's kind and id, the GraphQL
- * operation's name. `onFinished` sees the same facts (the metrics).
+ * Every HTTP request, after `requestId` (src/http/request-id.ts) has given it
+ * its id: one JSON line when the response is done (pino-http): request id,
+ * method, path (never the query string: a GET may carry GraphQL variables),
+ * status, duration, the viewer's kind and id, the GraphQL operation's name.
+ * `onFinished` sees the same facts (the metrics).
  */
-export function requestLogging(opts: { trustProxyRequestId: boolean; onFinished?: Finished }): RequestHandler {
-  const infoOf = (res: ServerResponse) =>
-    (res as ServerResponse & { locals: { requestInfo: RequestInfo } }).locals.requestInfo;
+export function requestLogging(opts: { onFinished?: Finished }): RequestHandler {
+  // Mounted after requestId, which every request passes first (src/server.ts).
+  const infoOf = (res: ServerResponse) => requestInfoOf(res)!;
   const httpLogger = pinoHttp({
     logger,
     genReqId: (_req, res) => infoOf(res).requestId,
@@ -40,10 +36,8 @@ export function requestLogging(opts: { trustProxyRequestId: boolean; onFinished?
 
   function line(req: IncomingMessage, res: ServerResponse, durationMs: number) {
     const info = infoOf(res);
-    // The id the client was given (a route may have set its own), so the client's id leads to this line.
-    const sent = res.getHeader('x-request-id');
     return {
-      requestId: typeof sent === 'string' ? sent : info.requestId,
+      requestId: info.requestId,
       method: req.method,
       path: ((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0],
       status: res.statusCode,
@@ -55,15 +49,13 @@ export function requestLogging(opts: { trustProxyRequestId: boolean; onFinished?
   }
 
   return (req, res, next) => {
-    const incoming = opts.trustProxyRequestId ? req.get('x-request-id') : undefined;
-    const info: RequestInfo = { requestId: incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID() };
-    res.locals.requestInfo = info;
-    res.setHeader('X-Request-Id', info.requestId);
-    if (opts.onFinished) {
+    const info = infoOf(res);
+    const onFinished = opts.onFinished;
+    if (onFinished) {
       const started = process.hrtime.bigint();
-      res.once('finish', () => opts.onFinished!(info, req, res, Number(process.hrtime.bigint() - started) / 1e6));
+      res.once('finish', () => onFinished(info, req, res, Number(process.hrtime.bigint() - started) / 1e6));
     }
-    requestStore.run(info, () => httpLogger(req, res, next));
+    httpLogger(req, res, next);
   };
 }
 

@@ -2,9 +2,20 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RequestHandler } from 'express';
-import { Kind, parse, print, visit, type ASTNode, type DocumentNode, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  OperationTypeNode,
+  parse,
+  print,
+  visit,
+  type ASTNode,
+  type DocumentNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { isPublicRootField } from '../auth/public-fields';
+import type { Config } from '../config';
 import { ErrorCode } from '../errors';
-import { requestStore } from '../log';
+import { log, requestStore } from '../log';
 import { sendJsonError } from './json-errors';
 import { ROOT } from './web-build';
 
@@ -86,9 +97,41 @@ export class TrustedDocuments {
   }
 }
 
-/** Root fields anyone may ask for without a viewer (the schema is public): a session may send these as text too. */
-const PUBLIC_ROOT_FIELDS = new Set(['__typename', '__schema', '__type']);
+/** The UIs' documents, and whether browser sessions are held to them (ENFORCE_TRUSTED_DOCUMENTS). */
+export interface TrustedDocumentsOptions {
+  documents: TrustedDocuments;
+  enforce: boolean;
+  maxTokens: number;
+}
 
+/**
+ * The web UIs' operations (codegen's persisted-documents manifests): required
+ * where browser sessions are held to them; elsewhere a missing manifest is
+ * only warned about (the UIs do not work until `npm run codegen` has run).
+ */
+export function loadTrustedDocuments(
+  config: Pick<Config, 'enforceTrustedDocuments' | 'limits'>,
+  files?: readonly string[],
+): TrustedDocumentsOptions {
+  const options = (documents: TrustedDocuments) => ({
+    documents,
+    enforce: config.enforceTrustedDocuments,
+    maxTokens: config.limits.maxTokens,
+  });
+  try {
+    return options(TrustedDocuments.load(files));
+  } catch (err) {
+    if (config.enforceTrustedDocuments)
+      throw new Error(
+        `The web UIs' trusted documents could not be read (run npm run codegen): ${(err as Error).message}`,
+        { cause: err },
+      );
+    log.warn('no trusted documents: the web UIs will not work until npm run codegen has run', { err });
+    return options(TrustedDocuments.empty());
+  }
+}
+
+/** A query of public root fields alone (__typename, introspection): a browser session may send it as text too. */
 function onlyPublicFields(text: string, maxTokens: number): boolean {
   let doc: DocumentNode;
   try {
@@ -99,8 +142,8 @@ function onlyPublicFields(text: string, maxTokens: number): boolean {
   return doc.definitions.every(
     (d) =>
       d.kind === Kind.OPERATION_DEFINITION &&
-      d.operation === 'query' &&
-      d.selectionSet.selections.every((s) => s.kind === Kind.FIELD && PUBLIC_ROOT_FIELDS.has(s.name.value)),
+      d.operation === OperationTypeNode.QUERY &&
+      d.selectionSet.selections.every(isPublicRootField),
   );
 }
 
@@ -141,12 +184,9 @@ function refuse(res: Parameters<RequestHandler>[1], code: keyof typeof TRUSTED_C
  * - bearer-token callers (third parties) may send any document, within the
  *   same Armor limits as everyone.
  */
-export function trustedDocumentsMiddleware(opts: {
-  documents: TrustedDocuments;
-  enforce: boolean;
-  isSession: (req: Parameters<RequestHandler>[0]) => boolean;
-  maxTokens: number;
-}): RequestHandler {
+export function trustedDocumentsMiddleware(
+  opts: TrustedDocumentsOptions & { isSession: (req: Parameters<RequestHandler>[0]) => boolean },
+): RequestHandler {
   return (req, res, next) => {
     if (req.method !== 'POST' || !req.body || typeof req.body !== 'object' || Array.isArray(req.body)) return next();
     const body = req.body as Body;
@@ -178,18 +218,19 @@ export function trustedDocumentsMiddleware(opts: {
     refuse(
       res,
       'OPERATION_NOT_ALLOWED',
-      "A browser session may run only the operations of this service's own pages. To send your own GraphQL documents, call the API with a bearer token (Authorization: Bearer …).",
+      "A browser session may run only the operations of this service's own pages. " +
+        'To send your own GraphQL documents, call the API with a bearer token (Authorization: Bearer …).',
     );
   };
 }
 
 /** The same rule for an operation on a websocket opened with the session cookie: the document's text to run, or null when not allowed. */
 export function trustedWebSocketDocument(
-  opts: { documents: TrustedDocuments; enforce: boolean; maxTokens: number },
+  opts: TrustedDocumentsOptions,
   session: boolean,
   payload: { query: string; extensions?: Record<string, unknown> | null },
 ): { query: string } | { refused: keyof typeof TRUSTED_CODES } {
-  const id = requestedId({ extensions: payload.extensions ?? undefined } as Body);
+  const id = requestedId({ extensions: payload.extensions ?? undefined });
   if (id !== undefined) {
     const text = opts.documents.byId(id);
     return text ? { query: text } : { refused: 'PERSISTED_QUERY_NOT_FOUND' };

@@ -1,5 +1,5 @@
 import { looksLikePdf, MAX_FILE_BYTES, sanitizeFilename } from '../../src/domain/attachment.service';
-import { contentDisposition } from '../../src/http/attachments';
+import { contentDisposition } from '../../src/http/file-response';
 import { makePdf } from '../testkit/files';
 
 // The attachment rules AT1–AT3 on their own: PDF by its bytes, safe file names.
