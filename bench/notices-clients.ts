@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 type Command =
   | { cmd: 'open'; url: string; token: string; n: number }
   | { cmd: 'subscribe'; query: string }
-  | { cmd: 'wait'; subject: string; count: number; timeoutMs: number }
+  | { cmd: 'wait'; subject: string; count: number; timeoutMs: number; idleMs?: number }
   | { cmd: 'close' };
 
 const sockets: WebSocket[] = [];
@@ -52,9 +52,17 @@ async function open(url: string, token: string, n: number): Promise<void> {
   reply({ opened: sockets.length, ms: now() - start });
 }
 
-async function wait(subject: string, count: number, timeoutMs: number): Promise<void> {
+/** Replies once `count` sockets have the subject, or after `timeoutMs`, or when none more arrived for `idleMs`. */
+async function wait(subject: string, count: number, timeoutMs: number, idleMs = timeoutMs): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while ((received.get(subject)?.length ?? 0) < count && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  let seen = 0;
+  let lastArrival = Date.now();
+  for (;;) {
+    const got = received.get(subject)?.length ?? 0;
+    if (got > seen) [seen, lastArrival] = [got, Date.now()];
+    if (got >= count || Date.now() >= until || Date.now() - lastArrival >= idleMs) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
   reply({ times: received.get(subject) ?? [] });
 }
 
@@ -63,7 +71,7 @@ process.on('message', (c: Command) => {
   else if (c.cmd === 'subscribe') {
     for (const ws of sockets) ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: c.query } }));
     reply({ subscribed: sockets.length });
-  } else if (c.cmd === 'wait') void wait(c.subject, c.count, c.timeoutMs);
+  } else if (c.cmd === 'wait') void wait(c.subject, c.count, c.timeoutMs, c.idleMs);
   else {
     for (const ws of sockets.splice(0)) ws.terminate();
     received.clear();

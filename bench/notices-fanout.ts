@@ -113,11 +113,12 @@ async function openLive(
   cpu = process.cpuUsage();
   await c.call({ cmd: 'subscribe', query: t.query });
   // Subscribing is asynchronous on the server: a first notice that reached every socket shows all are live.
-  for (;;) {
+  // Another is sent only once the last one has stopped arriving (some sockets were not subscribed yet).
+  for (let attempt = 0; attempt < 20; attempt++) {
     const subject = `live ${randomUUID()}`;
     await t.send(subject);
-    const { times } = await c.call<{ times: number[] }>({ cmd: 'wait', subject, count: n, timeoutMs: 2_000 });
-    if (times.length >= n) break;
+    const wait = { cmd: 'wait', subject, count: n, timeoutMs: WAIT_MS, idleMs: 2_000 };
+    if ((await c.call<{ times: number[] }>(wait)).times.length >= n) break;
   }
   return { cpuConnect, cpuSubscribe: cpuMs(cpu), wall: ms };
 }

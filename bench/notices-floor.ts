@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
@@ -17,7 +18,10 @@ interface FloorNotice {
  * publishes a notice with the body as its subject and answers 204.
  */
 export async function startNoticeFloor(): Promise<{ wsUrl: string; sendUrl: string; close(): Promise<void> }> {
-  const pubSub = createPubSub<{ notice: [FloorNotice] }>();
+  // One listener per subscribed socket, as in the API's in-process bus (src/subscriptions/bus.ts): no warning at 10.
+  const eventTarget = new EventTarget();
+  setMaxListeners(0, eventTarget);
+  const pubSub = createPubSub<{ notice: [FloorNotice] }>({ eventTarget });
   const Notice = new GraphQLObjectType({
     name: 'Notice',
     fields: { cursor: { type: GraphQLString }, subject: { type: GraphQLString } },
