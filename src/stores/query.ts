@@ -22,7 +22,7 @@ export async function query<T = Record<string, unknown>>(em: EntityManager, q: S
   const conn = em.getConnection() as unknown as SqlConnection;
   await conn.ensureConnection();
   const { text, values } = q.toKnex();
-  const trx = em.getTransactionContext();
+  const trx: unknown = em.getTransactionContext();
   return conn.executeQuery(
     text,
     async () => {
