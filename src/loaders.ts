@@ -1,4 +1,4 @@
-import type { EntityName, FilterQuery } from '@mikro-orm/core';
+import type { EntityName, FilterQuery, FindOptions } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { Attachment } from './entities/attachment';
@@ -33,11 +33,11 @@ export function groupLoader<T extends object>(
   em: EntityManager,
   entity: EntityName<T>,
   fk: keyof T & string,
-  orderBy: Record<string, 'asc' | 'desc'>,
+  orderBy: FindOptions<T>['orderBy'],
   keyOf: (row: T) => string,
 ) {
   return new DataLoader<string, T[]>(async (keys) => {
-    const rows = await em.find(entity, { [fk]: { $in: [...keys] } } as unknown as FilterQuery<T>, { orderBy } as never);
+    const rows = await em.find(entity, { [fk]: { $in: [...keys] } } as unknown as FilterQuery<T>, { orderBy });
     const groups = new Map<string, T[]>(keys.map((k) => [k, []]));
     for (const row of rows) groups.get(keyOf(row))?.push(row);
     return keys.map((k) => groups.get(k)!);

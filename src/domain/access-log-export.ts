@@ -79,14 +79,14 @@ export class AccessLogExport {
       throw badInput('personnummer', 'Give a personnummer, a staffId, or both (?personnummer=…&staffId=…).');
     let staff: string | null = null;
     if (staffId) {
-      const found = isId(staffId) ? await this.em.findOne(Staff, { id: staffId }, { fields: ['id'] as never }) : null;
+      const found = isId(staffId) ? await this.em.findOne(Staff, { id: staffId }, { fields: ['id'] as const }) : null;
       if (!found) throw badInput('staffId', 'No staff member with that id exists. Choose one from staffMembers.');
       staff = found.id;
     }
     if (!personnummer) return { personId: null, staffId: staff, matchesAnyone: true };
     const pnr = parsePersonnummer(personnummer);
     if (!pnr.ok) throw badInput('personnummer', pnr.reason);
-    const person = await this.em.findOne(Person, { personnummer: pnr.value }, { fields: ['id'] as never });
+    const person = await this.em.findOne(Person, { personnummer: pnr.value }, { fields: ['id'] as const });
     return { personId: person?.id ?? null, staffId: staff, matchesAnyone: !!person };
   }
 

@@ -191,7 +191,7 @@ export class AdminService {
     if (args.personnummer) {
       const pnr = parsePersonnummer(args.personnummer);
       if (!pnr.ok) throw badInput('personnummer', pnr.reason);
-      const person = await this.em.findOne(Person, { personnummer: pnr.value }, { fields: ['id'] as never });
+      const person = await this.em.findOne(Person, { personnummer: pnr.value }, { fields: ['id'] as const });
       if (!person) return toPage<AccessLogEntry>([], pageSize(args.first), () => []);
       if (args.personId && args.personId !== person.id)
         return toPage<AccessLogEntry>([], pageSize(args.first), () => []);

@@ -294,7 +294,7 @@ export class JournalService {
           : 'A note corrects a note: journal a correction of a message entry from the message itself.',
       );
     }
-    const later = await em.findOne(JournalEntry, { corrects: entry.id }, { fields: ['id'] as never });
+    const later = await em.findOne(JournalEntry, { corrects: entry.id }, { fields: ['id'] as const });
     if (later) {
       throw new AppError(
         ErrorCode.JOURNAL_ENTRY_ALREADY_CORRECTED,

@@ -232,7 +232,7 @@ export class RetentionService {
   private async start(base: RunBase): Promise<RetentionRun | null> {
     await abandonStaleRun(this.em, { rule: base.rule, staleBefore: new Date(Date.now() - ABANDONED_AFTER_MS) });
     const em = this.em.fork();
-    const run = em.create(RetentionRun, { ...base, status: RetentionRunStatus.RUNNING } as never);
+    const run = em.create(RetentionRun, { ...base, status: RetentionRunStatus.RUNNING });
     try {
       await em.flush();
     } catch (err) {
