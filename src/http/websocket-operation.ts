@@ -18,6 +18,8 @@ import type { Orm } from '../db/orm';
 import { ErrorCode, unauthenticated } from '../errors';
 import { findNul, nulError, nulInDocument } from '../input-guard';
 import { log } from '../log';
+import { DocumentCache } from '../subscriptions/document-cache';
+import { isSubscription, subscriptionContext } from '../subscriptions/subscription-context';
 import type { SocketAuth } from '../subscriptions/ws-auth';
 import { trustedWebSocketDocument, type TrustedDocumentsOptions } from './trusted-documents';
 
@@ -88,12 +90,20 @@ function documentText(
   return [new GraphQLError(TRUSTED_REFUSALS[chosen.refused], { extensions: { code: chosen.refused } })];
 }
 
-/** The document parsed and validated as over HTTP, and without NUL characters (src/input-guard.ts). */
+/** The document parsed and validated as over HTTP (kept by its text: src/subscriptions/document-cache.ts), and without NUL characters (src/input-guard.ts). */
 function checkedDocument(
   deps: SocketOperationDeps,
+  documents: DocumentCache,
   text: string,
   payload: SubscribePayload,
 ): DocumentNode | GraphQLError[] {
+  const document = documents.get(text, () => validDocument(deps, text));
+  if (Array.isArray(document)) return document;
+  const nulAt = findNul(payload.variables ?? {}) ?? (nulInDocument(document) ? 'the document' : undefined);
+  return nulAt ? [nulError(nulAt)] : document;
+}
+
+function validDocument(deps: SocketOperationDeps, text: string): DocumentNode | GraphQLError[] {
   let document;
   try {
     document = parse(text, { maxTokens: deps.config.limits.maxTokens });
@@ -104,9 +114,7 @@ function checkedDocument(
     );
   }
   const errors = validate(deps.schema, document, deps.validationRules, { hideSuggestions: true });
-  if (errors.length) return refusal(errors, 'GRAPHQL_VALIDATION_FAILED');
-  const nulAt = findNul(payload.variables ?? {}) ?? (nulInDocument(document) ? 'the document' : undefined);
-  return nulAt ? [nulError(nulAt)] : document;
+  return errors.length ? refusal(errors, 'GRAPHQL_VALIDATION_FAILED') : document;
 }
 
 /** Never the rights the socket opened with: the caller as they are now (the socket is closed with 4403 if no longer allowed). */
@@ -130,6 +138,7 @@ async function currentCaller(auth: SocketAuth, em: EntityManager): Promise<Viewe
  * NUL guard, the caller looked up again) and runs with its own context.
  */
 export function prepareSocketOperation(deps: SocketOperationDeps) {
+  const documents = new DocumentCache();
   return async (
     socket: OperationSocket,
     _id: string,
@@ -139,7 +148,7 @@ export function prepareSocketOperation(deps: SocketOperationDeps) {
     if (limited) return limited;
     const text = documentText(deps.trusted, socket, payload);
     if (Array.isArray(text)) return text;
-    const document = checkedDocument(deps, text, payload);
+    const document = checkedDocument(deps, documents, text, payload);
     if (Array.isArray(document)) return document;
     const auth = socket.extra.auth!;
     const em = deps.orm.em.fork();
@@ -152,14 +161,17 @@ export function prepareSocketOperation(deps: SocketOperationDeps) {
       variableValues: payload.variables,
       // No "Did you mean" in variable errors either, as over HTTP (Apollo's hideSchemaDetailsFromClientErrors).
       hideSuggestions: true,
-      contextValue: createContext({
-        ...deps.services,
-        requestId: randomUUID(),
-        em,
-        viewer,
-        authFailure: null,
-        revalidate: () => auth.forEvent(),
-      }),
+      // A subscription lives on: it keeps a slim context (no DataLoaders, no forked EntityManager: src/subscriptions/subscription-context.ts).
+      contextValue: isSubscription(document, payload.operationName)
+        ? subscriptionContext({ requestId: randomUUID(), auth, root: deps.orm.em, bus: deps.services.bus })
+        : createContext({
+            ...deps.services,
+            requestId: randomUUID(),
+            em,
+            viewer,
+            authFailure: null,
+            revalidate: () => auth.forEvent(),
+          }),
     };
   };
 }
