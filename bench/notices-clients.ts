@@ -52,6 +52,21 @@ async function open(url: string, token: string, n: number): Promise<void> {
   reply({ opened: sockets.length, ms: now() - start });
 }
 
+/**
+ * Subscribes every socket, 200 every 50 ms: each subscribe looks its caller up
+ * again on the server (through the 10-connection pool), and tens of thousands
+ * at once would wait out the pool's acquire timeout; clients that reconnect
+ * subscribe as they are admitted, which is paced too.
+ */
+async function subscribeAll(query: string): Promise<void> {
+  for (let i = 0; i < sockets.length; i += 200) {
+    for (const ws of sockets.slice(i, i + 200))
+      ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  reply({ subscribed: sockets.length });
+}
+
 /** Replies once `count` sockets have the subject, or after `timeoutMs`, or when none more arrived for `idleMs`. */
 async function wait(subject: string, count: number, timeoutMs: number, idleMs = timeoutMs): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -68,10 +83,8 @@ async function wait(subject: string, count: number, timeoutMs: number, idleMs = 
 
 process.on('message', (c: Command) => {
   if (c.cmd === 'open') void open(c.url, c.token, c.n).catch((err: Error) => reply({ error: err.message }));
-  else if (c.cmd === 'subscribe') {
-    for (const ws of sockets) ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: c.query } }));
-    reply({ subscribed: sockets.length });
-  } else if (c.cmd === 'wait') void wait(c.subject, c.count, c.timeoutMs, c.idleMs);
+  else if (c.cmd === 'subscribe') void subscribeAll(c.query);
+  else if (c.cmd === 'wait') void wait(c.subject, c.count, c.timeoutMs, c.idleMs);
   else {
     for (const ws of sockets.splice(0)) ws.terminate();
     received.clear();

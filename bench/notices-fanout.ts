@@ -31,6 +31,11 @@ import { startNoticeFloor } from './notices-floor';
  * viewer: delay from the send until each socket has the notice (p50, p99,
  * max), and the sender's response time next to the same send with no socket
  * open. Prints ratios with the goals beside them; asserts nothing.
+ *
+ * Runs on 2 CPUs (loopback, machine shared), API / floor: 500 sockets before this work (main at 78e3626): heap 60.2 / 16.6 KB per
+ * socket, fan-out p99 5507 / 328 ms, CPU per connect 2.84 / 0.47 ms. After (shared reads and account lookups, slim subscription
+ * context, document cache): 500 sockets: 21.3 / 16.4 KB, p99 181 / 87 ms, connect 2.58 / 0.46 ms, sender's response 24.9 ms during
+ * the fan-out, 21.8 ms without sockets; 2,000 sockets: 19.5 KB, p99 585 ms; 5,000 sockets: 21.6 KB, p99 1574 ms.
  */
 const N = Number(process.env.BENCH_SOCKETS ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
