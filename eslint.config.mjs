@@ -14,7 +14,7 @@ export default tseslint.config(
     rules: {
       'max-lines': ['error', { max: 400 }],
       'max-lines-per-function': ['error', { max: 60, IIFEs: true }],
-      'max-len': ['error', { code: 160, ignoreUrls: true, ignoreStrings: false, ignoreTemplateLiterals: true }],
+      'max-len': ['error', { code: 160, ignoreUrls: true, ignoreStrings: false, ignoreTemplateLiterals: false }],
       // SQL lives in one store per aggregate (src/stores/): services, resolvers, loaders and the worker call stores.
       'no-restricted-syntax': [
         'error',

@@ -41,7 +41,8 @@ const noSuchAssignment = () =>
 /** CD1 as SQL: the assignments (alias) an executor works in today, ongoing and in a case they may open. */
 function executorsOngoingAssignments(viewer: StaffViewer, today: string, alias = 'a'): Sql {
   const a = raw(alias);
-  return sql`(${a}.executor_id = ${uuid(viewer.staff.id)} and ${ongoingAssignment.sql(today, alias)} and ${a}.case_id in (${staffVisibleCases(viewer, today)}))`;
+  return sql`(${a}.executor_id = ${uuid(viewer.staff.id)} and ${ongoingAssignment.sql(today, alias)}
+    and ${a}.case_id in (${staffVisibleCases(viewer, today)}))`;
 }
 
 /**

@@ -210,7 +210,8 @@ export class CaseService {
       if (!usableRelation.approvedOn(relation, today)) {
         throw new AppError(
           ErrorCode.RELATION_OUTSIDE_VALIDITY,
-          `The relation is valid ${relation.validFrom} – ${relation.validTo ?? 'until further notice'}, which does not include today (${today}). Change its dates first.`,
+          `The relation is valid ${relation.validFrom} – ${relation.validTo ?? 'until further notice'}, ` +
+            `which does not include today (${today}). Change its dates first.`,
         );
       }
       const person = await em.findOneOrFail(Person, relation.person.id, { lockMode: LockMode.PESSIMISTIC_WRITE });

@@ -65,7 +65,9 @@ function checkDate(date: string, field = 'date'): string {
 const relationRefusal = (citizen: Person) =>
   new AppError(
     ErrorCode.JOURNALING_FORBIDDEN_FOR_RELATION,
-    `${citizen.name} is a relation of the case holder, not the case holder: a relation's message or PDF cannot be journaled into the case holder's file through this function. Copy the text and write a journal note in the case by hand instead (writeJournalNote).`,
+    `${citizen.name} is a relation of the case holder, not the case holder: a relation's message or PDF cannot be journaled ` +
+      "into the case holder's file through this function. Copy the text and write a journal note in the case by hand instead " +
+      '(writeJournalNote).',
   );
 
 /**
@@ -235,7 +237,9 @@ export class JournalService {
     if (previous) {
       throw new AppError(
         ErrorCode.ALREADY_JOURNALED,
-        `This ${attachment ? 'attachment' : 'message'} is already journaled in "${previous.targetLabel}" (by ${previous.author.name}, ${todayInSweden(previous.createdAt)}). To change that entry, journal a correction that points at it (correctsId).`,
+        `This ${attachment ? 'attachment' : 'message'} is already journaled in "${previous.targetLabel}" ` +
+          `(by ${previous.author.name}, ${todayInSweden(previous.createdAt)}). ` +
+          'To change that entry, journal a correction that points at it (correctsId).',
         { journalEntryId: previous.id },
       );
     }

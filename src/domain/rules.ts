@@ -97,7 +97,8 @@ export const conversationParticipant = {
 export const citizenLinks = {
   sql: (personId: string, today: string, opts: { openOnly?: boolean } = {}): Sql => {
     const open = opts.openOnly ? sql`and c.status = 'OPEN'` : sql``;
-    return sql`select c.id, c.caseworker_id, c.unit_id, c.opened_on, false as as_relation, true as can_write from case_file c where c.holder_id = ${uuid(personId)} ${open}
+    return sql`select c.id, c.caseworker_id, c.unit_id, c.opened_on, false as as_relation, true as can_write
+        from case_file c where c.holder_id = ${uuid(personId)} ${open}
       union
       select c.id, c.caseworker_id, c.unit_id, c.opened_on, true, ${relationWrites.sql('r')} from relation r join case_file c on c.id = r.case_id
        where r.person_id = ${uuid(personId)} and ${usableRelation.sql(today, 'r')} and c.status = 'OPEN'`;

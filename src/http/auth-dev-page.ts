@@ -17,7 +17,8 @@ main{max-width:40rem;margin:0 auto;padding:1.5rem 1rem}
 h1{font-size:1.6rem;margin:0 0 .5rem}
 ul{list-style:none;padding:0;margin:1rem 0}
 li{margin:0 0 .75rem}
-button{font:inherit;font-size:1rem;padding:.6rem 1rem;border:2px solid #0b4f8a;border-radius:.3rem;background:#0b4f8a;color:#fff;cursor:pointer;min-height:44px;text-align:left}
+button{font:inherit;font-size:1rem;padding:.6rem 1rem;border:2px solid #0b4f8a;border-radius:.3rem;background:#0b4f8a;color:#fff;
+  cursor:pointer;min-height:44px;text-align:left}
 button:hover{background:#083a66}
 button:focus-visible,a:focus-visible{outline:3px solid #c2410c;outline-offset:2px}
 .detail{display:block;color:#404040;font-size:.9rem}

@@ -154,7 +154,9 @@ export class CaseDocumentResolver {
 
   @Authorized(Role.CASEWORKER, Role.EXECUTOR)
   @Query(() => [CaseDocument], {
-    description: `The documents of an assignment (Uppdrag IFO → Dokument), newest first: for its executor while it is ongoing, and for the caseworkers of its case. NOT_FOUND otherwise. Recorded in the access log.`,
+    description:
+      'The documents of an assignment (Uppdrag IFO → Dokument), newest first: for its executor while it is ongoing, ' +
+      'and for the caseworkers of its case. NOT_FOUND otherwise. Recorded in the access log.',
   })
   async assignmentDocuments(
     @Arg('assignmentId', () => ID, { description: 'The assignment.' }) assignmentId: string,

@@ -99,12 +99,14 @@ export async function conversationPage(em: EntityManager, a: PageArgs): Promise<
   const l = a.accessLog;
   const log = l
     ? sql`, logged as (insert into access_log_entry (id, created_at, actor_id, actor_role, person_id, action, request_id)
-              select gen_random_uuid(), now(), ${uuid(l.viewer.staff.id)}, ${l.viewer.role}::staff_role, x.citizen_id, ${l.action}::access_action, ${l.requestId}
+              select gen_random_uuid(), now(), ${uuid(l.viewer.staff.id)}, ${l.viewer.role}::staff_role, x.citizen_id,
+                     ${l.action}::access_action, ${l.requestId}
                 from (select distinct f.citizen_id from (select p.citizen_id from page p order by p.last_message_at desc, p.id desc limit ${l.rows}) f
                        where f.citizen_id is not null) x)`
     : sql``;
   const details = sql`, (select json_agg(json_build_object('kind', p.kind, 'id', coalesce(p.staff_id, p.mailbox_id, p.person_id),
-                  'name', coalesce(s.given_name || ' ' || s.family_name, sm.name, pe.given_name || ' ' || pe.family_name), 'title', s.title) order by p.created_at, p.id)
+                  'name', coalesce(s.given_name || ' ' || s.family_name, sm.name, pe.given_name || ' ' || pe.family_name),
+                  'title', s.title) order by p.created_at, p.id)
              from conversation_participant p left join staff s on s.id = p.staff_id left join shared_mailbox sm on sm.id = p.mailbox_id
              left join person pe on pe.id = p.person_id where p.conversation_id = page.id) as participant_rows,
            (select row_to_json(m) from message m where m.id = page.last_message_id) as last_message_row`;

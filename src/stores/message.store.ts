@@ -263,7 +263,8 @@ export class WritePlan {
     const r = this.recipients;
     if (r.length) {
       const rp = partyColumns(r);
-      ctes.push(sql`new_recipient as (insert into message_recipient (id, created_at, message_id, conversation_id, kind, party_key, staff_id, mailbox_id, person_id, forwarded)
+      ctes.push(sql`new_recipient as (insert into message_recipient
+          (id, created_at, message_id, conversation_id, kind, party_key, staff_id, mailbox_id, person_id, forwarded)
         select x.id, x.at, x.message_id, x.conversation_id, x.kind::party_kind, x.party_key, x.staff_id, x.mailbox_id, x.person_id, x.forwarded
           from unnest(${ids(r.map((x) => x.id))}, ${at(now, r.length)}, ${ids(r.map((x) => x.messageId))}, ${ids(r.map((x) => x.conversationId))},
                       ${rp.kind}, ${rp.key}, ${rp.staff}, ${rp.mailbox}, ${rp.person}, ${bools(r.map((x) => x.forwarded))})
