@@ -1,6 +1,6 @@
 import type { Viewer } from '../auth/viewer';
 import { readableJournalEntries } from './access-policy';
-import { readableConversations, viewerPartyKeys } from './messaging-policy';
+import { readableConversations, viewerPartyKeys } from './message-policy';
 import { raw, sql, uuid, type Sql } from './sql';
 
 /**

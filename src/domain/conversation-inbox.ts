@@ -12,7 +12,7 @@ import {
 } from '../stores/conversation.store';
 import { isId } from './ids';
 import { mailboxParty, personParty, staffParty, type MessagingCall } from './message-compose';
-import { memberMailbox, readableConversations, viewerParties } from './messaging-policy';
+import { memberMailbox, readableConversations, viewerParties } from './message-policy';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 
 // The inbox: a mailbox's conversations, one conversation, and the unread counts. Reads only (and their access log).

@@ -14,7 +14,7 @@ import { MessageService } from './message.service';
 import { EventBuffer, type EventSink } from './notices';
 import { decodeCursor, pageSize, toPage, type Page } from './pagination';
 import { ownUnsentUploads } from './attachment.service';
-import { memberMailbox } from './messaging-policy';
+import { memberMailbox } from './message-policy';
 import { visibleCase } from './access-policy';
 import { citizenLinkedCase } from '../stores/draft.store';
 import { todayInSweden } from './time';

@@ -6,7 +6,7 @@ import { notFound } from '../errors';
 import { findMessage } from '../stores/message.store';
 import { isId } from './ids';
 import { mailboxParty, personParty, staffParty } from './message-compose';
-import { readableConversations, viewerParties } from './messaging-policy';
+import { readableConversations, viewerParties } from './message-policy';
 import { conversationParticipant } from './rules';
 
 // The one way to open a message (marking it read, drafting a reply, journaling it): the same rule everywhere.

@@ -24,7 +24,7 @@ import {
   type Sender,
 } from './message-compose';
 import { idempotent } from './message-idempotency';
-import { assertCitizenMayWrite, citizenStillLinked, viewerPartyKeys, writablePersons } from './messaging-policy';
+import { assertCitizenMayWrite, citizenStillLinked, viewerPartyKeys, writablePersons } from './message-policy';
 import { EventBuffer } from './notices';
 import { conversationParticipant } from './rules';
 import { sql } from './sql';

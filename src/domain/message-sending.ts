@@ -25,7 +25,7 @@ import {
   type Sender,
 } from './message-compose';
 import { idempotent } from './message-idempotency';
-import { citizenRecipientRefusal, citizenTargets, writablePersons, type WriteRefusal } from './messaging-policy';
+import { citizenRecipientRefusal, citizenTargets, writablePersons, type WriteRefusal } from './message-policy';
 import { EventBuffer } from './notices';
 
 // Sending a new message: who may be addressed (M1–M5), one conversation per citizen, idempotent on the client's key.

@@ -12,7 +12,7 @@ import {
   type NoticeRow,
 } from '../stores/notice.store';
 import { sql, textArray, uuidArray, type Sql } from './sql';
-import { readableConversations, viewerParties } from './messaging-policy';
+import { readableConversations, viewerParties } from './message-policy';
 import type { DomainEvent } from './notices';
 
 /** A stored notice as clients get it. */

@@ -16,7 +16,7 @@ import {
 import { sql, uuid, type Sql } from './sql';
 import { personsByName } from '../stores/person.store';
 import { logPersonAccess } from './access-log.service';
-import { messageTargetPersons } from './messaging-policy';
+import { messageTargetPersons } from './message-policy';
 import {
   checkSwitches,
   normalizeEmail,

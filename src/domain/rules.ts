@@ -9,7 +9,7 @@ import { date, raw, Sql, sql, textArray, uuid } from './sql';
  * once: as a SQL fragment with its values bound by name (composed into the
  * policy's queries), and, where the ORM or loaded rows need it, as a MikroORM
  * filter or a predicate derived from the same definition. R1–R5
- * (access-policy.ts) and M1–M6 (messaging-policy.ts) are built from these.
+ * (access-policy.ts) and M1–M6 (message-policy.ts) are built from these.
  *
  * `alias` is the table alias the fragment refers to (`c` for case_file, `a`
  * for assignment, `r` for relation, …).

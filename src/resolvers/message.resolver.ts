@@ -15,7 +15,7 @@ import { Authorized, Role } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { senderParty } from '../domain/message-access';
 import { MessageService } from '../domain/message.service';
-import { citizenTargets, viewerParties } from '../domain/messaging-policy';
+import { citizenTargets, viewerParties } from '../domain/message-policy';
 import { Attachment } from '../entities/attachment';
 import { Message, MessageEvent, MessageEventKind } from '../entities/message';
 import { PartyKind, partyKey } from '../entities/party';

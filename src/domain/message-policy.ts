@@ -7,7 +7,7 @@ import { AppError, ErrorCode } from '../errors';
 import { isId } from './ids';
 import { caseload, citizenLinks, conversationParticipant, ongoingAssignment, usableRelation } from './rules';
 import { raw, sql, uuid, type Sql } from './sql';
-import { bestWriteLinks, canWriteOnCase, caseContacts, partyKeysOf } from '../stores/messaging-policy.store';
+import { bestWriteLinks, canWriteOnCase, caseContacts, partyKeysOf } from '../stores/message-policy.store';
 import { todayInSweden } from './time';
 
 /**

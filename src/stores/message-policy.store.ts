@@ -3,7 +3,7 @@ import type { PartyKind } from '../entities/party';
 import { sql, uuid, uuidArray, type Sql } from '../domain/sql';
 import { query } from './query';
 
-// The statements of the messaging rules (src/domain/messaging-policy.ts, M1–M6): who may write to whom, and which
+// The statements of the messaging rules (src/domain/message-policy.ts, M1–M6): who may write to whom, and which
 // parties a viewer acts as. The rules arrive as fragments built there; the store runs them, it does not decide them.
 
 /** A person the staff member is linked to through a case (`links`: rows of person_id, case_id, as_relation, usable, opened_on). */

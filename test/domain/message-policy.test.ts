@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { resolveViewer, type CitizenViewer, type StaffViewer } from '../../src/auth/viewer';
 import { DEMO, seedDemoData } from '../../src/db/demo-data';
 import { initOrm, type Orm } from '../../src/db/orm';
-import { citizenTargets, viewerParties, writablePersons } from '../../src/domain/messaging-policy';
+import { citizenTargets, viewerParties, writablePersons } from '../../src/domain/message-policy';
 import { Assignment, Case, CaseStatus } from '../../src/entities/case';
 import { partyKey, PartyKind } from '../../src/entities/party';
 import { Person } from '../../src/entities/person';
