@@ -11,7 +11,7 @@ import { apiAs } from '../testkit/api';
 import { download, makePdf, upload } from '../testkit/files';
 import { startTestServer, type TestServer } from '../testkit/server';
 
-// Issue 3, item 6: PDFs only (by their bytes), at most 16 MB and 5 per message,
+// Attachments: PDFs only (by their bytes), at most 16 MB and 5 per message,
 // stored behind the BlobStore with a SHA-256, downloaded by participants only.
 
 let t: TestServer;

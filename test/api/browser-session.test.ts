@@ -11,7 +11,7 @@ import { startTestServer, type TestServer } from '../testkit/server';
 import { demoWorld, type DemoWorld } from '../testkit/world';
 
 /**
- * Browser sign-in, backend-for-frontend (S1–S10): the development sign-in,
+ * Browser sign-in, backend-for-frontend (BS1–BS10): the development sign-in,
  * the session cookie and its flags, the cookie on GraphQL over HTTP, CSRF
  * refusals, sign-out, idle and absolute expiry, disabled accounts. The OIDC
  * flow against a real provider is in oidc-bff.test.ts.
@@ -52,7 +52,7 @@ const graphql = (
   from: string | null = origin,
 ) => browser.fetch(t.url, { method: 'POST', headers, body, from });
 
-describe('S1 the development sign-in page lists the demo people (AUTH_MODE=dev only)', () => {
+describe('BS1 the development sign-in page lists the demo people (AUTH_MODE=dev only)', () => {
   test('citizens, one submit button per person, in Swedish, without inline script or style', async () => {
     const res = await new CookieBrowser().fetch(`${origin}/auth/dev?app=citizen&returnTo=/meddelanden`);
     expect(res.status).toBe(200);
@@ -91,7 +91,7 @@ describe('S1 the development sign-in page lists the demo people (AUTH_MODE=dev o
   });
 });
 
-describe('S2 signing in sets an HttpOnly, SameSite=Strict session cookie and lands on returnTo', () => {
+describe('BS2 signing in sets an HttpOnly, SameSite=Strict session cookie and lands on returnTo', () => {
   test('303 to returnTo with the cookie flags; only a hash of the id is stored', async () => {
     const { res, browser } = await asTolvan();
     expect(res.status).toBe(303);
@@ -170,7 +170,7 @@ describe('S2 signing in sets an HttpOnly, SameSite=Strict session cookie and lan
   });
 });
 
-describe('S3 cross-site requests cannot use or create a session', () => {
+describe('BS3 cross-site requests cannot use or create a session', () => {
   test('a form-encoded cross-site POST to /graphql with the cookie is refused (Apollo CSRF prevention)', async () => {
     const { browser } = await asTolvan();
     const mutation = 'mutation { updateMyContactDetails(input: { mobile: "+46700000000" }) { mobile } }';
@@ -217,7 +217,7 @@ describe('S3 cross-site requests cannot use or create a session', () => {
   });
 });
 
-describe('S4 signing out ends the session server-side', () => {
+describe('BS4 signing out ends the session server-side', () => {
   test('form POST: 303 to the start page, cookie cleared, and the old cookie no longer works', async () => {
     const { browser } = await asTolvan();
     const old = browser.cookie(origin, COOKIE)!;
@@ -268,7 +268,7 @@ describe('S4 signing out ends the session server-side', () => {
   });
 });
 
-describe('S5 sessions expire: idle and absolute limits', () => {
+describe('BS5 sessions expire: idle and absolute limits', () => {
   const sessionRow = (browser: CookieBrowser) => ({ idHash: hashSecret(browser.cookie(origin, COOKIE)!) });
 
   test('idle too long: 401, and /auth/session says signed out', async () => {
@@ -333,7 +333,7 @@ describe('S5 sessions expire: idle and absolute limits', () => {
   });
 });
 
-describe("S6 a disabled staff account's sessions end at once", () => {
+describe("BS6 a disabled staff account's sessions end at once", () => {
   test('updateStaff(active: false) deletes the sessions in the same transaction; the cookie answers 401', async () => {
     const { browser } = await devSignIn({ kind: 'staff', username: DEMO.secondCaseworker });
     expect((await graphql(browser, STAFF_ME)).status).toBe(200);
@@ -368,7 +368,7 @@ describe("S6 a disabled staff account's sessions end at once", () => {
   });
 });
 
-describe('S7b behind https the cookie is Secure and __Host- prefixed', () => {
+describe('BS7b behind https the cookie is Secure and __Host- prefixed', () => {
   test('__Host-ifo_session; Secure, HttpOnly, SameSite=Strict, Path=/, no Domain', async () => {
     const https = await startTestServer(
       { PUBLIC_URL: 'https://meddelande.kommun.example' },
@@ -411,7 +411,7 @@ describe('S7b behind https the cookie is Secure and __Host- prefixed', () => {
   });
 });
 
-describe('S7 in production the development sign-in does not exist', () => {
+describe('BS7 in production the development sign-in does not exist', () => {
   test('/auth/dev answers 404; /auth/session is there', async () => {
     const prod = await startTestServer(
       {
@@ -450,7 +450,7 @@ describe('S7 in production the development sign-in does not exist', () => {
   });
 });
 
-describe("S8 file routes take the session cookie too; an upload only from the e-service's own pages", () => {
+describe("BS8 file routes take the session cookie too; an upload only from the e-service's own pages", () => {
   const PDF = { 'content-type': 'application/pdf' };
 
   test('a citizen uploads a PDF and downloads it with only the cookie', async () => {
@@ -488,7 +488,7 @@ describe("S8 file routes take the session cookie too; an upload only from the e-
   });
 });
 
-describe('S9 housekeeping removes ended sessions', () => {
+describe('BS9 housekeeping removes ended sessions', () => {
   test('rows past the idle or absolute limit go; live ones stay', async () => {
     const [idle, old, live] = [(await asTolvan()).browser, (await asTolvan()).browser, (await asTolvan()).browser];
     const row = (b: CookieBrowser) => ({ idHash: hashSecret(b.cookie(origin, COOKIE)!) });
@@ -500,7 +500,7 @@ describe('S9 housekeeping removes ended sessions', () => {
   });
 });
 
-describe("S10 the websocket takes the cookie only from the server's own pages (no cross-site websocket hijacking)", () => {
+describe("BS10 the websocket takes the cookie only from the server's own pages (no cross-site websocket hijacking)", () => {
   /** Opens a socket as a page at `pageOrigin` would, with the browser's cookie, and sends connection_init without a token. */
   async function socketFrom(browser: CookieBrowser, pageOrigin?: string): Promise<RawSocket> {
     const headers: Record<string, string> = { cookie: `${COOKIE}=${browser.cookie(origin, COOKIE)}` };

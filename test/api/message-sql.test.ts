@@ -14,7 +14,7 @@ import { makePdf, upload } from '../testkit/files';
 import { addCaseHolder } from '../testkit/messaging';
 import { startTestServer, type TestServer } from '../testkit/server';
 
-// Issue 3, item 10 (STYLE: "tests count SQL statements for list queries"):
+// STYLE: "tests count SQL statements for list queries":
 // an inbox page, a conversation and a send cost a fixed number of statements
 // however many rows they carry. Counts are of every statement MikroORM sent
 // for the request, from authentication to commit.
@@ -86,7 +86,7 @@ describe('the inbox page (last message, unread count, participants, citizen)', (
     expect(node.participants.map((p) => p.kind).sort()).toEqual(['PERSON', 'SHARED_MAILBOX', 'STAFF', 'STAFF']);
     expect(node.citizen!.name).toMatch(/^Invånare/);
 
-    // Issue 12, item 2: at most 5. Measured: 2 at both sizes (auth; then one statement that reads the page with
+    // The bound: at most 5. Measured: 2 at both sizes (auth; then one statement that reads the page with
     // each conversation's participants and names and its last message, and writes the access log of the
     // citizens listed; the loaders are primed with what it read). 9 before.
     expect(five.count).toBe(fifty.count);
@@ -126,7 +126,7 @@ describe('the inbox page (last message, unread count, participants, citizen)', (
     const [c2, c12] = [await own(2), await own(12)];
     expect(c12.result.codes).toEqual([]);
     expect(c12.result.data!.conversations.nodes).toHaveLength(12);
-    // Measured: 3 for a shared mailbox (one more: the membership check), 2 for a citizen (10 and 8 before issue 12).
+    // Measured: 3 for a shared mailbox (one more: the membership check), 2 for a citizen (10 and 8 before batching).
     expect(b50.count).toBeLessThanOrEqual(5);
     expect(c2.count).toBe(c12.count);
     expect(c12.count).toBeLessThanOrEqual(5);
@@ -241,7 +241,7 @@ describe('opening a conversation (every message with sender, recipients, receipt
 
     // Measured: 8 statements at both sizes (auth, viewer's mailboxes, the conversation row with its
     // participants and names and the access log in one statement; then messages, the viewer's mailboxes
-    // again for readByMe, attachments, recipients, history; the names are primed). 13 before issue 12.
+    // again for readByMe, attachments, recipients, history; the names are primed). 13 before batching.
     expect(l.count).toBe(s.count);
     if (l.count > 8)
       throw new Error(`a conversation of 31 messages sent ${l.count} statements:\n${l.statements.join('\n')}`);
@@ -259,7 +259,7 @@ const ReplyOnly = parse(
   { messageId: string; input: Record<string, unknown> }
 >;
 
-describe('a send in a few statements (issue 12, item 3)', () => {
+describe('a send in a few statements', () => {
   const sendTo = (personIds: string[], extra: Record<string, unknown> = {}) =>
     measure(() =>
       apiAs(t, maritaToken).mutate(SendOnly, {
@@ -282,7 +282,7 @@ describe('a send in a few statements (issue 12, item 3)', () => {
     expect(ten.result.data!.sendMessage).toHaveLength(10);
     // Measured: 7 for both (auth, begin, the key claim with every read the rules need, the write rules'
     // writable persons, one write of all rows with the viewers' notice locks, the notices, commit);
-    // before issue 12: 21 for 1 and 84 for 10. The same count for 1 and 10: nothing is per recipient.
+    // before batching: 21 for 1 and 84 for 10. The same count for 1 and 10: nothing is per recipient.
     expect(ten.count).toBe(one.count);
     if (one.count > 8)
       throw new Error(`a send to 1 citizen sent ${one.count} statements:\n${one.statements.join('\n')}`);
@@ -365,7 +365,7 @@ describe('sending', () => {
     expect(two.result.codes).toEqual([]);
     expect(eleven.result.codes).toEqual([]);
     expect(eleven.result.data!.sendMessage[0].recipients).toHaveLength(11);
-    // Measured: at most 12 for both (the send's 6 without a citizen, then the answer's fields through the loaders); 23 before issue 12.
+    // Measured: at most 12 for both (the send's 6 without a citizen, then the answer's fields through the loaders); 23 before batching.
     expect(eleven.count).toBe(two.count);
     if (eleven.count > 12)
       throw new Error(`a send to 11 sent ${eleven.count} statements:\n${eleven.statements.join('\n')}`);
@@ -379,7 +379,7 @@ describe('sending', () => {
     );
     expect(twelve.result.codes).toEqual([]);
     expect(twelve.result.data!.sendMessage[0].recipients).toHaveLength(12);
-    // Measured: 14 for both (the writing rules add one, the loaders for the citizen's name and contact one or two; the access log is in the write). 28 before issue 12.
+    // Measured: 14 for both (the writing rules add one, the loaders for the citizen's name and contact one or two; the access log is in the write). 28 before batching.
     expect(twelve.count).toBe(two.count);
     expect(twelve.count).toBeLessThanOrEqual(14);
   });

@@ -59,7 +59,7 @@ function spawnWorker(): { child: ChildProcess; output: () => string } {
   return { child, output: () => output };
 }
 
-test('C1 a worker killed mid-batch and restarted delivers every e-mail notification exactly once by dedup key', async () => {
+test('NC1 a worker killed mid-batch and restarted delivers every e-mail notification exactly once by dedup key', async () => {
   const josefineId = (await t.em().findOneOrFail(Person, { personnummer: DEMO.relation })).id; // e-mail only
   const marita = apiAs(t, await t.token.staff(DEMO.caseworker));
   const messageIds: string[] = [];

@@ -7,7 +7,7 @@ import { startMailSink, until, type MailSink } from '../testkit/mail-sink';
 import { createTestDatabase, startTestServer, type TestServer } from '../testkit/server';
 
 /**
- * N3 Two instances, each with its own worker, on one database: every e-mail is
+ * N4 Two instances, each with its own worker, on one database: every e-mail is
  * delivered once, by one of them (pg-boss hands a job to one worker; the
  * dedup key stops a second send).
  */
@@ -27,7 +27,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-test('N3 two workers side by side deliver each notification exactly once', async () => {
+test('N4 two workers side by side deliver each notification exactly once', async () => {
   // The API instance queues the jobs; its own worker is off.
   const api = await startTestServer({ ...ENV, WORKER: 'off', SMTP_URL: smtp.url }, { databaseUrl: db.url });
   servers.push(api);

@@ -388,7 +388,7 @@ test('Q4 deliver() of an SMS during quiet hours sends nothing and queues it agai
   await t.em().getConnection().execute('delete from pgboss.job where id = ?', [deferred[0].id]);
 });
 
-test('R1 a reminder goes while the message is unread and not after it was read', async () => {
+test('NR1 a reminder goes while the message is unread and not after it was read', async () => {
   const message = await sendOk(DEMO.caseworker, { personIds: [ids.tolvan] });
   await settled(message.id);
   const reminders = (await jobsOf(message.id)).filter((j) => j.data.kind === 'reminder');
@@ -421,7 +421,7 @@ test('R1 a reminder goes while the message is unread and not after it was read',
   (senders.email as { close?(): void }).close?.();
 });
 
-test('P1 a protected person is notified only at contact details staff entered: not after changing their own e-mail, again once staff set it', async () => {
+test('NP1 a protected person is notified only at contact details staff entered: not after changing their own e-mail, again once staff set it', async () => {
   const anna = await as(DEMO.secondCaseworker);
   const on = await anna.mutate(staff.SetEServiceDocument, {
     personId: ids.sanna,
@@ -460,7 +460,7 @@ test('P1 a protected person is notified only at contact details staff entered: n
   ]);
 });
 
-test('D1 an SMS the provider keeps refusing is retried, then dead-lettered; administrators list and retry it, and it is sent exactly once', async () => {
+test('ND1 an SMS the provider keeps refusing is retried, then dead-lettered; administrators list and retry it, and it is sent exactly once', async () => {
   sms.failWith(500);
   let message: Awaited<ReturnType<typeof sendOk>>;
   try {
@@ -516,7 +516,7 @@ test('D1 an SMS the provider keeps refusing is retried, then dead-lettered; admi
   ).toEqual(['E-post', 'SMS']);
 });
 
-test('D2 an SMS the provider refuses for good (400) is not retried: straight to the dead letters', async () => {
+test('ND2 an SMS the provider refuses for good (400) is not retried: straight to the dead letters', async () => {
   sms.failWith(400);
   let message: Awaited<ReturnType<typeof sendOk>>;
   try {

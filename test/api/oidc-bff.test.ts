@@ -74,7 +74,7 @@ const graphql = (browser: CookieBrowser, query: string, variables?: Record<strin
     from: origin,
   });
 
-describe('O1 a citizen signs in at the e-ID issuer with the authorization code flow and PKCE', () => {
+describe('OI1 a citizen signs in at the e-ID issuer with the authorization code flow and PKCE', () => {
   test('the authorization request: code, S256 challenge, state, nonce, our callback; the verifier stays on the server', async () => {
     const browser = new CookieBrowser();
     const { res, authorizationUrl } = await startSignIn(browser, 'citizen', '/meddelanden');
@@ -129,7 +129,7 @@ describe('O1 a citizen signs in at the e-ID issuer with the authorization code f
   });
 });
 
-describe("O2 staff sign in at the municipality's issuer", () => {
+describe("OI2 staff sign in at the municipality's issuer", () => {
   test('staffMe with only the cookie; lands on /staff/ by default', async () => {
     const { browser, res } = await signIn('staff', DEMO.caseworker);
     expect(res.location).toBe('/staff/');
@@ -139,7 +139,7 @@ describe("O2 staff sign in at the municipality's issuer", () => {
   });
 });
 
-describe('O3 sign-out ends the session server-side', () => {
+describe('OI3 sign-out ends the session server-side', () => {
   test('the old cookie answers 401 afterwards', async () => {
     const { browser } = await signIn('citizen', DEMO.tolvan);
     const old = browser.cookie(origin, COOKIE)!;
@@ -154,7 +154,7 @@ describe('O3 sign-out ends the session server-side', () => {
   });
 });
 
-describe('O4 an expired session', () => {
+describe('OI4 an expired session', () => {
   test('idle or past its absolute limit: 401 UNAUTHENTICATED telling the person to sign in again', async () => {
     for (const change of [
       { lastSeenAt: new Date(Date.now() - 31 * 60_000) },
@@ -169,7 +169,7 @@ describe('O4 an expired session', () => {
   });
 });
 
-describe('O5 accounts that may not use the e-service', () => {
+describe('OI5 accounts that may not use the e-service', () => {
   test('a disabled staff account: its session ends at once, and signing in again lands on ?fel=ACCOUNT_DISABLED', async () => {
     const anna = (await signIn('staff', DEMO.secondCaseworker)).browser;
     expect((await graphql(anna, '{ staffMe { name } }')).status).toBe(200);
@@ -202,7 +202,7 @@ describe('O5 accounts that may not use the e-service', () => {
   });
 });
 
-describe('O6 a sign-in finishes only once, in the browser that started it', () => {
+describe('OI6 a sign-in finishes only once, in the browser that started it', () => {
   test('a callback URL carried to another browser (login CSRF) does not sign that browser in', async () => {
     const attacker = new CookieBrowser();
     const { authorizationUrl } = await startSignIn(attacker, 'citizen');
@@ -253,7 +253,7 @@ describe('O6 a sign-in finishes only once, in the browser that started it', () =
   });
 });
 
-describe('O8 an issuer that cannot be reached', () => {
+describe('OI8 an issuer that cannot be reached', () => {
   test('starting a sign-in lands on ?fel=SIGN_IN_FAILED (and the log), not an error page', async () => {
     const deadPort = await freePort();
     const other = await startTestServer(
@@ -292,7 +292,7 @@ describe('O8 an issuer that cannot be reached', () => {
   });
 });
 
-describe('O7 with AUTH_MODE=oidc there is no development sign-in', () => {
+describe('OI7 with AUTH_MODE=oidc there is no development sign-in', () => {
   test('/auth/dev answers 404', async () => {
     expect((await fetch(`${origin}/auth/dev?app=citizen`)).status).toBe(404);
     expect(

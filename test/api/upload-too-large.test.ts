@@ -3,7 +3,7 @@ import { MAX_FILE_BYTES } from '../../src/domain/attachment.service';
 import { startTestServer, type TestServer } from '../testkit/server';
 
 /**
- * Issue 8, observation 8: a citizen's 20 MB scan gets the 413 FILE_TOO_LARGE
+ * UL1: a citizen's 20 MB scan gets the 413 FILE_TOO_LARGE
  * answer with its reason, never a connection reset. Node's own fetch (undici)
  * keeps sending the body after the server has answered; a server that hangs
  * up on it mid-body makes it fail with EPIPE before it reads the answer. On
@@ -68,7 +68,7 @@ function expectTooLarge(results: Awaited<ReturnType<typeof post>>[]) {
   }
 }
 
-test(`O8 20 MB with a Content-Length, ${ROUNDS} times: 413 FILE_TOO_LARGE every time, never a reset`, async () => {
+test(`UL1 20 MB with a Content-Length, ${ROUNDS} times: 413 FILE_TOO_LARGE every time, never a reset`, async () => {
   const before = await storedUploads();
   expect(SIZE).toBeGreaterThan(MAX_FILE_BYTES);
   const results = [];
@@ -78,7 +78,7 @@ test(`O8 20 MB with a Content-Length, ${ROUNDS} times: 413 FILE_TOO_LARGE every 
   expect(await storedUploads()).toBe(before);
 });
 
-test(`O8 20 MB without a Content-Length (chunked), ${ROUNDS} times: 413 FILE_TOO_LARGE every time, never a reset`, async () => {
+test(`UL1 20 MB without a Content-Length (chunked), ${ROUNDS} times: 413 FILE_TOO_LARGE every time, never a reset`, async () => {
   const before = await storedUploads();
   const results = [];
   for (let i = 0; i < ROUNDS; i++) results.push(await post(paced(SIZE), false));
@@ -86,7 +86,7 @@ test(`O8 20 MB without a Content-Length (chunked), ${ROUNDS} times: 413 FILE_TOO
   expect(await storedUploads()).toBe(before);
 });
 
-test('O8 a refused body is read only up to a bound: a client streaming on and on is cut off', async () => {
+test('UL1 a refused body is read only up to a bound: a client streaming on and on is cut off', async () => {
   const size = 1024 * 1024 * 1024;
   let sent = 0;
   const chunk = new Uint8Array(1024 * 1024).fill(0x20);
@@ -103,7 +103,7 @@ test('O8 a refused body is read only up to a bound: a client streaming on and on
   expect(sent).toBeLessThan(200 * 1024 * 1024);
 });
 
-test('O8 after refused uploads the server answers as before', async () => {
+test('UL1 after refused uploads the server answers as before', async () => {
   expectTooLarge([await post(paced(SIZE), false)]);
   const res = await fetch(t.url, {
     method: 'POST',

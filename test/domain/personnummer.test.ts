@@ -9,7 +9,7 @@ import {
 const TODAY = new Date('2026-03-15T12:00:00Z');
 const parse = (s: string) => parsePersonnummer(s, TODAY);
 
-describe('P1 valid numbers come back as 12 digits', () => {
+describe('PN1 valid numbers come back as 12 digits', () => {
   test.each([
     ['12 digits', '191212121212', '191212121212'],
     ['12 digits with a dash', '19121212-1212', '191212121212'],
@@ -33,7 +33,7 @@ describe('P1 valid numbers come back as 12 digits', () => {
   });
 });
 
-describe('P2 10-digit numbers: the century is the latest one that puts the birth date on or before today', () => {
+describe('PN2 10-digit numbers: the century is the latest one that puts the birth date on or before today', () => {
   test('a date earlier this year is this century', () => {
     expect(parse(`260101-123${checkDigitFor('260101123')}`)).toMatchObject({
       ok: true,
@@ -47,7 +47,7 @@ describe('P2 10-digit numbers: the century is the latest one that puts the birth
   });
 });
 
-describe('P3 wrong check digit', () => {
+describe('PN3 wrong check digit', () => {
   test.each(['191212121213', '19121212-1213', '121212-1213', '198112189875', '701063-2392'])('%s', (input) => {
     const r = parse(input);
     expect(r.ok).toBe(false);
@@ -55,7 +55,7 @@ describe('P3 wrong check digit', () => {
   });
 });
 
-describe('P4 impossible dates (with a correct check digit, so the date is what fails)', () => {
+describe('PN4 impossible dates (with a correct check digit, so the date is what fails)', () => {
   test.each([
     ['29 February in a year that is not a leap year', '191302291230'],
     ['29 February 1900 (not a leap year)', '190002291235'],
@@ -75,7 +75,7 @@ describe('P4 impossible dates (with a correct check digit, so the date is what f
   });
 });
 
-describe('P5 garbage is refused with a message saying the expected shape', () => {
+describe('PN5 garbage is refused with a message saying the expected shape', () => {
   test.each([
     '',
     '   ',
@@ -94,7 +94,7 @@ describe('P5 garbage is refused with a message saying the expected shape', () =>
   });
 });
 
-describe('P7 samordningsnummer (coordination numbers) and numbers never issued', () => {
+describe('PN7 samordningsnummer (coordination numbers) and numbers never issued', () => {
   test('a samordningsnummer on the 31st (day 91) is valid and known as one; a personnummer is not', () => {
     const input = `19700191-123${checkDigitFor('700191123')}`;
     expect(parse(input)).toEqual({ ok: true, value: input.replace('-', '') });
@@ -116,7 +116,7 @@ describe('P7 samordningsnummer (coordination numbers) and numbers never issued',
   });
 });
 
-test('P6 display form is YYYYMMDD-NNNN', () => {
+test('PN6 display form is YYYYMMDD-NNNN', () => {
   expect(formatPersonnummer('191212121212')).toBe('19121212-1212');
 });
 

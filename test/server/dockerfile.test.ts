@@ -83,7 +83,7 @@ function run(cmd: string, cwd: string) {
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-describe('D1 the Dockerfile', () => {
+describe('DF1 the Dockerfile', () => {
   test('is multi-stage, runs as a non-root user, installs production dependencies only over the built output', () => {
     expect(dockerfile.length).toBeGreaterThanOrEqual(2);
     const ops = runtime.steps.map((s) => `${s.op} ${s.args}`);

@@ -62,7 +62,7 @@ function expectNoPersonalData() {
   for (const secret of SECRETS) expect(all).not.toContain(secret);
 }
 
-describe('L1 one JSON line per request', () => {
+describe('LG1 one JSON line per request', () => {
   test('request id, viewer kind and id (no name, no personnummer), operation name, status, duration', async () => {
     const token = await t.token.citizen(DEMO.tolvan);
     const r = await postRaw(
@@ -132,7 +132,7 @@ describe('L1 one JSON line per request', () => {
   });
 });
 
-describe('L2 personal data in variables never reaches a log line', () => {
+describe('LG2 personal data in variables never reaches a log line', () => {
   test('not even through a database error that quotes the values (the error line keeps its request id and stack)', async () => {
     const token = await t.token.citizen(DEMO.tolvan);
     // The table the contact details are written to is gone: the driver's error names the statement and its values.

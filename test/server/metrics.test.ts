@@ -21,7 +21,7 @@ async function scrape(url: string, token?: string) {
   return { status: res.status, contentType: res.headers.get('content-type'), text: await res.text() };
 }
 
-describe('M1 GET /metrics in the Prometheus text format (development and tests: no token needed)', () => {
+describe('MET1 GET /metrics in the Prometheus text format (development and tests: no token needed)', () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer();
@@ -93,7 +93,7 @@ describe('M1 GET /metrics in the Prometheus text format (development and tests: 
   });
 });
 
-describe('M2 access: a bearer token (METRICS_TOKEN) or a port of its own (METRICS_PORT)', () => {
+describe('MET2 access: a bearer token (METRICS_TOKEN) or a port of its own (METRICS_PORT)', () => {
   const TOKEN = 'metrics-secret-0123456789abcdef';
 
   test('with METRICS_TOKEN: 401 without or with a wrong token, 200 with it', async () => {

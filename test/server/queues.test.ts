@@ -13,11 +13,11 @@ import { ensureQueue } from '../../src/notifications/boss';
 import { createTestDatabase } from '../testkit/server';
 
 /**
- * Q1: instances that start together (a rolling deploy, two workers) all create
+ * QU1: instances that start together (a rolling deploy, two workers) all create
  * the job queues they need; none fails its start because another created the
  * same queue at the same moment.
  */
-test('Q1 queues created by several instances at once: every start succeeds and each queue exists once', async () => {
+test('QU1 queues created by several instances at once: every start succeeds and each queue exists once', async () => {
   const db = await createTestDatabase();
   const bosses = Array.from(
     { length: 4 },
@@ -39,12 +39,12 @@ test('Q1 queues created by several instances at once: every start succeeds and e
 });
 
 /**
- * Q2: removing ended browser sessions is a pg-boss schedule (one run across
+ * QU2: removing ended browser sessions is a pg-boss schedule (one run across
  * the servers), not a timer in every process: each server that runs the
  * background work registers the same hourly schedule, and one job of its
  * queue removes what ended.
  */
-test('Q2 session housekeeping: one hourly schedule however many servers start it; its job removes ended sessions and OIDC sign-ins', async () => {
+test('QU2 session housekeeping: one hourly schedule however many servers start it; its job removes ended sessions and OIDC sign-ins', async () => {
   const db = await createTestDatabase();
   const orm = await initOrm(db.url, { poolMax: 2 });
   const bosses = Array.from(
