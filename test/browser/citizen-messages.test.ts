@@ -56,7 +56,7 @@ async function tabTo(page: Page, matches: string, max = 40): Promise<void> {
   throw new Error(`${matches} was not reached with ${max} Tab presses`);
 }
 
-describe('C1 Meddelanden', () => {
+describe('CU1 Meddelanden', () => {
   let conversationId: string;
   let pdf: Buffer;
 
@@ -269,7 +269,7 @@ describe('C1 Meddelanden', () => {
   });
 });
 
-describe('C1b keyboard only, a new message', () => {
+describe('CU1b keyboard only, a new message', () => {
   test('from the menu to a sent message with Tab, Enter and the arrow keys: choose the recipient, write, send', async () => {
     const context = await newContext(browser, VIEWPORTS.phone);
     const page = await context.newPage();
@@ -302,7 +302,7 @@ describe('C1b keyboard only, a new message', () => {
   });
 });
 
-describe('C2 live', () => {
+describe('CU2 live', () => {
   test('a message sent through the staff API appears within 2 s without a reload; the badge changes; the live region says so', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();

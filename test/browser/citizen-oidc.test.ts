@@ -52,7 +52,7 @@ async function atProvider(page: Page, login: string) {
   await page.locator('button[type="submit"]').click(); // consent
 }
 
-describe('C8 sign-in with e-legitimation (OIDC code flow with PKCE, through a real provider)', () => {
+describe('CU8 sign-in with e-legitimation (OIDC code flow with PKCE, through a real provider)', () => {
   test('the sign-in screen leads to the provider and back to the page asked for, signed in; sign-out ends it', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();

@@ -33,7 +33,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe("C0 the issue's walk-through", () => {
+describe('CU0 the walk-through of the citizen pages', () => {
   test('Tolvan reads the demo message, downloads its PDF, replies with a PDF and changes his mobile number; the staff API shows all of it', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
@@ -81,7 +81,7 @@ describe("C0 the issue's walk-through", () => {
   });
 });
 
-describe('C3 Min profil', () => {
+describe('CU3 Min profil', () => {
   test('mobile, e-mail and the notification choices, with inline Swedish errors; a valid change is stored', async () => {
     const context = await newContext(browser, VIEWPORTS.phone);
     const page = await context.newPage();
@@ -92,7 +92,7 @@ describe('C3 Min profil', () => {
     const email = page.getByRole('textbox', { name: 'E-postadress' });
     const bySms = page.getByRole('checkbox', { name: 'Avisering via SMS' });
     const byEmail = page.getByRole('checkbox', { name: 'Avisering via e-post' });
-    await ui(mobile).toHaveValue('+46731112233'); // as C0 left it
+    await ui(mobile).toHaveValue('+46731112233'); // as CU0 left it
     await ui(bySms).toBeChecked();
     await ui(byEmail).toBeChecked();
     expect(await axeViolations(page)).toEqual([]);
@@ -133,7 +133,7 @@ describe('C3 Min profil', () => {
   });
 });
 
-describe('C4 Kontakter', () => {
+describe('CU4 Kontakter', () => {
   test('the caseworker on the ongoing case, with title, case and unit', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
@@ -152,7 +152,7 @@ describe('C4 Kontakter', () => {
   });
 });
 
-describe('C5 a relation (Josefine Test Ek) sees what her relation gives her, and nothing more', () => {
+describe('CU5 a relation (Josefine Test Ek) sees what her relation gives her, and nothing more', () => {
   test("her own conversation, the case she follows as a relation; Tolvan's conversation is not found", async () => {
     const tolvansConversation = (
       await caseworkerSends(t, DEMO.tolvan, { subject: 'Bara för Tolvan', body: '<p>Privat</p>' })
@@ -185,7 +185,7 @@ describe('C5 a relation (Josefine Test Ek) sees what her relation gives her, and
   });
 });
 
-describe('C6 states', () => {
+describe('CU6 states', () => {
   test('e-service not activated: the sign-in says so in Swedish', async () => {
     const context = await newContext(browser, VIEWPORTS.phone);
     const page = await context.newPage();
@@ -297,7 +297,7 @@ describe('C6 states', () => {
   });
 });
 
-describe('C6b a page that cannot load', () => {
+describe('CU6b a page that cannot load', () => {
   test('a page whose code cannot be fetched (e.g. replaced by a new version) says so and offers a reload; the rest of the app still works', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
@@ -314,7 +314,7 @@ describe('C6b a page that cannot load', () => {
   });
 });
 
-describe('C7 a long inbox', () => {
+describe('CU7 a long inbox', () => {
   test('25 conversations a page; "Visa fler" loads the next page and moves focus to the first one that came in', async () => {
     for (let i = 1; i <= 26; i++)
       await caseworkerSends(t, DEMO.tolvan, {

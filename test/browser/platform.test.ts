@@ -25,7 +25,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('W1 serving the web UIs', () => {
+describe('PL1 serving the web UIs', () => {
   test('the citizen UI at / has a strict Content-Security-Policy, no-cache, lang="sv"', async () => {
     const res = await fetch(`${t.origin}/`, { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);
@@ -73,7 +73,7 @@ describe('W1 serving the web UIs', () => {
   });
 });
 
-describe('W2 sign-in through the real development sign-in page', () => {
+describe('PL2 sign-in through the real development sign-in page', () => {
   test('signed out: the sign-in screen (axe-clean); signing in lands in Meddelanden; no token is readable by script', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
@@ -135,7 +135,7 @@ describe('W2 sign-in through the real development sign-in page', () => {
   });
 });
 
-describe('W3 the build', () => {
+describe('PL3 the build', () => {
   test("the citizen app's first load is at most 150 KB of JavaScript gzipped", () => {
     const dir = WEB_BUILD.citizen;
     const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');

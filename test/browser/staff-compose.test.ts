@@ -32,7 +32,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('S3 Skriv nytt', () => {
+describe('SU3 Skriv nytt', () => {
   test('keyboard only: Marita writes to Tolvan (Till klient search), subject, bold text, Läskvitto, a PDF, and sends; focus is visible at every stop', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();

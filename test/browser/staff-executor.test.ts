@@ -23,7 +23,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('S6 executors (perutf01) with their own rights', () => {
+describe('SU6 executors (perutf01) with their own rights', () => {
   test('Per sends to Tolvan (Mottagartyp Medborgare), receives the answer live, and journals it into his assignment', async () => {
     const page = await (await newContext(browser)).newPage();
     await signInStaff(page, t.origin, STAFF.per);

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 const INSATS = 'Insats EK Ekonomiskt bistånd 2024-02-15';
 
-describe('S4 Journalför and Infoga filer', () => {
+describe('SU4 Journalför and Infoga filer', () => {
   test("Tolvan's reply and its PDF: Journalför to the intervention, Infoga filer as Inkommen handling from Den enskilde, 'Samtycke från klient'; both in the case journal and shown on the message", async () => {
     const { conversationId } = await citizenSends(t, DEMO.tolvan, {
       subject: 'Testar',

@@ -21,7 +21,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('S2 live notices', () => {
+describe('SU2 live notices', () => {
   test('a citizen writes: the badge at Meddelanden, the Inkorg count and the list change without a reload, and a screen reader hears it; after a network drop the counts catch up', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();

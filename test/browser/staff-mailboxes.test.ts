@@ -35,7 +35,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('S1 mailboxes and reading', () => {
+describe('SU1 mailboxes and reading', () => {
   test('Min brevlåda (Inkorg with its unread count, Utkast, Skickat) and the shared mailbox; the unread filter; axe-clean at desktop and 360 px', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
@@ -180,7 +180,7 @@ describe('S1 mailboxes and reading', () => {
   });
 });
 
-describe('S0 the staff build', () => {
+describe('SU0 the staff build', () => {
   test("the staff app's first load is at most 300 KB of JavaScript gzipped; the editor is not part of it", () => {
     const dir = WEB_BUILD.staff;
     const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');

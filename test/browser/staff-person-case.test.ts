@@ -74,7 +74,7 @@ async function openTolvan(page: Page, search = '19121212-1212'): Promise<void> {
   await ui(page.getByRole('heading', { level: 1, name: 'Tolvan Tolvansson' })).toBeVisible();
 }
 
-describe("P1 the seed's person steps: Marita finds Tolvan and switches the e-service off and on", () => {
+describe("PC1 the seed's person steps: Marita finds Tolvan and switches the e-service off and on", () => {
   test('search by name and by personnummer in several formats; the blue box shows while the e-service is on; off, then on with mobile and e-mail', async () => {
     const page = await (await newContext(browser)).newPage();
     await signInStaff(page, t.origin, STAFF.marita);
@@ -203,7 +203,7 @@ describe("P1 the seed's person steps: Marita finds Tolvan and switches the e-ser
   });
 });
 
-describe("P2 the seed's relation steps: Lägg till relation, activate, deactivate", () => {
+describe("PC2 the seed's relation steps: Lägg till relation, activate, deactivate", () => {
   test('Marita registers Isabella (new) as Godkänd för meddelande from today and activates her with mobile and e-mail; then deactivates her', async () => {
     const page = await (await newContext(browser)).newPage();
     await signInStaff(page, t.origin, STAFF.marita);
@@ -297,7 +297,7 @@ async function tolvanReceives(subject: string, filename: string): Promise<string
   return text;
 }
 
-describe('P6 keyboard only: search, person view, the case, Lägg till relation', () => {
+describe('PC6 keyboard only: search, person view, the case, Lägg till relation', () => {
   test('Marita gets from Personer to the relation dialog with Tab and Enter; focus is visible; Escape closes the dialog and focus returns to its button', async () => {
     const page = await (await newContext(browser)).newPage();
     await signInStaff(page, t.origin, STAFF.marita);
@@ -337,7 +337,7 @@ describe('P6 keyboard only: search, person view, the case, Lägg till relation',
   });
 });
 
-describe("P3 the seed's documentation steps: Nytt dokument, Skrivskydda, Skapa PDF (Mall: Brev, Benämning), send through the e-service", () => {
+describe("PC3 the seed's documentation steps: Nytt dokument, Skrivskydda, Skapa PDF (Mall: Brev, Benämning), send through the e-service", () => {
   test('Marita writes "Vux Dokument – TEST", locks it, makes the PDF "TEST Utredningsdokument till e-tjänst" with Brev and sends it; Tolvan gets it with that filename', async () => {
     const page = await (await newContext(browser)).newPage();
     await signInStaff(page, t.origin, STAFF.marita);
@@ -440,7 +440,7 @@ describe("P3 the seed's documentation steps: Nytt dokument, Skrivskydda, Skapa P
   });
 });
 
-describe("P4 the seed's executor steps: Uppdrag IFO → Dokument → Skapa PDF → the letter icon", () => {
+describe("PC4 the seed's executor steps: Uppdrag IFO → Dokument → Skapa PDF → the letter icon", () => {
   test('Per writes a document in his assignment, locks it, makes a PDF and sends it to Tolvan', async () => {
     const page = await (await newContext(browser)).newPage();
     await signInStaff(page, t.origin, STAFF.per);
@@ -535,7 +535,7 @@ describe("P4 the seed's executor steps: Uppdrag IFO → Dokument → Skapa PDF �
   });
 });
 
-describe("P5 closing the case ends the executor's access", () => {
+describe("PC5 closing the case ends the executor's access", () => {
   test('Marita writes a journal note and its correction, ends the assignment, then closes the case; Per no longer has the assignment or its documents', async () => {
     const per = await (await newContext(browser)).newPage();
     await signInStaff(per, t.origin, STAFF.per);

@@ -23,7 +23,7 @@ afterAll(async () => {
 
 const INSATS = 'Insats EK Ekonomiskt bistånd 2024-02-15';
 
-describe("S7 the seed's staff steps, end to end in two browsers", () => {
+describe("SU7 the seed's staff steps, end to end in two browsers", () => {
   test('Marita writes to Tolvan with a PDF and a read receipt → Tolvan reads and replies with a PDF in the citizen UI → Marita sees the badge, the receipt and the reply live, and journals the reply and its PDF', async () => {
     const marita = await (await newContext(browser)).newPage();
     await signInStaff(marita, t.origin, STAFF.marita);

@@ -28,7 +28,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('S5 Inställningar and Kontaktlistor', () => {
+describe('SU5 Inställningar and Kontaktlistor', () => {
   test('signature; out-of-office forwards to "Försörjningsstöd mottagning" and Anna answers from the shared mailbox', async () => {
     const marita = await (await newContext(browser)).newPage();
     await signInStaff(marita, t.origin, STAFF.marita);
