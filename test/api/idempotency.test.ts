@@ -7,7 +7,7 @@ import { makePdf, upload } from '../testkit/files';
 import type { TestServer } from '../testkit/server';
 import { demoWorld, type DemoWorld } from '../testkit/world';
 
-// Issue 3, item 9: sendMessage takes a client-generated idempotency key; a
+// sendMessage takes a client-generated idempotency key; a
 // retry with the same key returns the first result and creates nothing; the
 // same key with a different payload is refused (IDEMPOTENCY_KEY_REUSED).
 
