@@ -11,7 +11,7 @@ import { demoWorld, type Api, type DemoWorld } from '../testkit/world';
 import { openAcknowledgedSocket, type RawSocket, type WsMessage } from '../testkit/ws';
 
 /**
- * Issue 8, observations 2 and 7: a websocket never serves with the rights its
+ * WR2, WR7: a websocket never serves with the rights its
  * caller had when it opened. Every operation and every event re-checks the
  * caller (account active, current role, credential not expired); a socket
  * whose account is disabled or whose token expires is closed with 4403 at
@@ -78,7 +78,7 @@ const closedWithin = (s: RawSocket, ms: number) =>
     new Promise<'still open'>((r) => setTimeout(() => r('still open'), ms).unref()),
   ]);
 
-describe('O2 a disabled account loses its open sockets at once', () => {
+describe('WR2 a disabled account loses its open sockets at once', () => {
   afterEach(async () => {
     expect((await setStaff(DEMO.otherUnitCaseworker, { active: true })).codes).toEqual([]);
   });
@@ -128,7 +128,7 @@ describe('O2 a disabled account loses its open sockets at once', () => {
   });
 });
 
-describe('O2 every operation runs with the current role', () => {
+describe('WR2 every operation runs with the current role', () => {
   afterEach(async () => {
     expect((await setStaff(DEMO.secondCaseworker, { role: StaffRole.CASEWORKER })).codes).toEqual([]);
   });
@@ -167,7 +167,7 @@ describe('O2 every operation runs with the current role', () => {
   });
 });
 
-describe('O2 a token past exp (plus the leeway) stops serving', () => {
+describe('WR2 a token past exp (plus the leeway) stops serving', () => {
   test('the socket is closed with 4403 when the token expires, not before', async () => {
     const exp = Math.floor(Date.now() / 1000) + 2;
     const token = await forge.devSigned({ exp, claims: { preferred_username: DEMO.caseworker } });
@@ -190,7 +190,7 @@ describe('O2 a token past exp (plus the leeway) stops serving', () => {
   });
 });
 
-describe('O7 variable errors on the websocket carry no "Did you mean" suggestion', () => {
+describe('WR7 variable errors on the websocket carry no "Did you mean" suggestion', () => {
   const cases: [string, string, Record<string, unknown>][] = [
     [
       'a misspelled input field',
@@ -225,7 +225,7 @@ describe('O7 variable errors on the websocket carry no "Did you mean" suggestion
   });
 });
 
-describe('O2 a re-check that cannot be made', () => {
+describe('WR2 a re-check that cannot be made', () => {
   test('when the account cannot be looked up (database trouble) the operation fails masked and the socket stays open', async () => {
     const s = await socketAs(await w.t.token.staff(DEMO.caseworker));
     const conn = w.t.em().getConnection();
@@ -248,7 +248,7 @@ describe('O2 a re-check that cannot be made', () => {
   });
 });
 
-describe('O2 the sweep: the net under the signals', () => {
+describe('WR2 the sweep: the net under the signals', () => {
   test('an account changed without a signal is found by one statement for all open sockets, and only its sockets are re-checked and closed', async () => {
     const auth = new WebSocketAuth({
       orm: w.t.orm,
@@ -289,7 +289,7 @@ describe('O2 the sweep: the net under the signals', () => {
   });
 });
 
-describe('O2 the sockets of one account share its re-check', () => {
+describe('WR2 the sockets of one account share its re-check', () => {
   test('an account-change signal re-checks every socket of the account with one lookup, and closes them all when it is disabled', async () => {
     let signal!: (change: AccountChange) => void;
     const bus = { onAccountChange: (listener: typeof signal) => ((signal = listener), () => undefined) } as NoticeBus;

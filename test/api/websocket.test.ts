@@ -7,7 +7,7 @@ import { startTestServer, type TestServer } from '../testkit/server';
 import { openAcknowledgedSocket, openRawSocket, type RawSocket } from '../testkit/ws';
 
 /**
- * The websocket (graphql-ws on /graphql, issue 2 items 5 and 9): the token
+ * The websocket (graphql-ws on /graphql): the token
  * comes in `connection_init` and a bad one is refused with 4403; the same
  * document limits as over HTTP answer an `error` message and keep the
  * socket open; errors are masked as over HTTP.
@@ -77,7 +77,7 @@ async function expectStillOpen(s: RawSocket) {
   expect(s.isOpen).toBe(true);
 }
 
-describe('W1 refusal in connection_init: 4403 Forbidden', () => {
+describe('WS1 refusal in connection_init: 4403 Forbidden', () => {
   test('no connection params at all', async () => {
     expect(await connect().outcome).toEqual({ connected: false, code: CloseCode.Forbidden, reason: 'Forbidden' });
   });
@@ -145,7 +145,7 @@ describe('W1 refusal in connection_init: 4403 Forbidden', () => {
   });
 });
 
-describe('W2 a valid token is acknowledged', () => {
+describe('WS2 a valid token is acknowledged', () => {
   test('the graphql-ws client connects and runs a query as the citizen', async () => {
     const token = await t.token.citizen(DEMO.tolvan);
     const { client, outcome } = connect({ authorization: `Bearer ${token}` });
@@ -195,7 +195,7 @@ describe('W2 a valid token is acknowledged', () => {
   });
 });
 
-describe('W3 document limits over the websocket: an error message, the socket stays open', () => {
+describe('WS3 document limits over the websocket: an error message, the socket stays open', () => {
   let s: RawSocket;
   beforeEach(async () => {
     s = await raw(await t.token.staff(DEMO.caseworker));
@@ -258,7 +258,7 @@ describe('W3 document limits over the websocket: an error message, the socket st
   });
 });
 
-describe('W4 errors over the websocket are coded like over HTTP', () => {
+describe('WS4 errors over the websocket are coded like over HTTP', () => {
   test('a variable of the wrong type is BAD_USER_INPUT, not masked', async () => {
     const s = await raw(await t.token.staff(DEMO.caseworker));
     s.send({
@@ -281,7 +281,7 @@ describe('W4 errors over the websocket are coded like over HTTP', () => {
   });
 });
 
-describe('W5 errors over the websocket are masked like over HTTP', () => {
+describe('WS5 errors over the websocket are masked like over HTTP', () => {
   test('a resolver failure arrives as INTERNAL_SERVER_ERROR with a request id and no SQL', async () => {
     const s = await raw(await t.token.staff(DEMO.admin));
     const before = await run(s, 'ok', '{ units { name } }');

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 
 /**
- * Configuration (issue 2, item 2): only from the environment, parsed once,
+ * Configuration: only from the environment, parsed once,
  * failing fast with every problem listed at once.
  */
 const OIDC = {
@@ -29,7 +29,7 @@ function problems(env: NodeJS.ProcessEnv): string {
   throw new Error('loadConfig accepted the environment');
 }
 
-describe('C1 defaults', () => {
+describe('CF1 defaults', () => {
   test('an empty environment is a development server on port 4000 with data in ./.data', () => {
     const c = loadConfig({});
     expect(c.port).toBe(4000);
@@ -71,7 +71,7 @@ describe('C1 defaults', () => {
   });
 });
 
-describe('C2 every problem at once', () => {
+describe('CF2 every problem at once', () => {
   test('a bad PORT and missing OIDC settings in production appear in one error', () => {
     const message = problems({ NODE_ENV: 'production', PORT: 'eighty' });
     expect(message).toMatch(/PORT/);

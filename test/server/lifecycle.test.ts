@@ -11,7 +11,7 @@ import { createTestDatabase } from '../testkit/server';
 import { openAcknowledgedSocket } from '../testkit/ws';
 
 /**
- * The real `npm start` as a child process (issue 2, items 2 and 3): healthy
+ * The real `npm start` as a child process: healthy
  * once migrated, SIGTERM closes websockets with 1001 and exits 0, and the
  * demo data loads once however often the server starts.
  */
@@ -78,7 +78,7 @@ async function countStaff(): Promise<number> {
   }
 }
 
-test('L1 healthy once migrated; SIGTERM closes websockets with 1001 and exits 0', async () => {
+test('LC1 healthy once migrated; SIGTERM closes websockets with 1001 and exits 0', async () => {
   const p = await start();
   const health = await p.waitHealthy();
   expect(await health.json()).toEqual({ status: 'ok' });
@@ -99,7 +99,7 @@ test('L1 healthy once migrated; SIGTERM closes websockets with 1001 and exits 0'
   await expect(fetch(`${p.baseUrl}/healthz`)).rejects.toThrow();
 });
 
-test('L2 SIGINT stops the server the same way', async () => {
+test('LC2 SIGINT stops the server the same way', async () => {
   const p = await start();
   await p.waitHealthy();
   p.child.kill('SIGINT');
@@ -107,7 +107,7 @@ test('L2 SIGINT stops the server the same way', async () => {
   expectCleanShutdown(p);
 });
 
-test('L3 the demo data loads once, however often the server starts', async () => {
+test('LC3 the demo data loads once, however often the server starts', async () => {
   const first = await start();
   await first.waitHealthy();
   first.child.kill('SIGTERM');
@@ -125,7 +125,7 @@ test('L3 the demo data loads once, however often the server starts', async () =>
   expect(second.output()).toMatch(/demo data already present/);
 });
 
-test('L4 an invalid environment fails fast with every problem and exit code 2', async () => {
+test('LC4 an invalid environment fails fast with every problem and exit code 2', async () => {
   const p = spawnServer({ NODE_ENV: 'production', PORT: 'eighty', DATA_DIR: dataDir });
   running.push(p);
   const { code } = await p.exited;
@@ -134,7 +134,7 @@ test('L4 an invalid environment fails fast with every problem and exit code 2', 
   expect(p.output()).toMatch(/AUTH_STAFF_JWKS_URL/);
 });
 
-describe('L5 on the embedded database (DATABASE_URL unset)', () => {
+describe('LC5 on the embedded database (DATABASE_URL unset)', () => {
   let embeddedDir: string;
   let pgPort: string;
   beforeAll(async () => {
@@ -210,7 +210,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-test('L6 a SIGTERM during startup lets the step under way finish, then shuts down cleanly with exit 0', async () => {
+test('LC6 a SIGTERM during startup lets the step under way finish, then shuts down cleanly with exit 0', async () => {
   const p = await start();
   // The signal arrives while migrations or demo data are still loading.
   await p.waitForOutput(/"msg":"(migrations applied|demo data|starting)/).catch(() => undefined);

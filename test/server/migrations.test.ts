@@ -12,7 +12,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-test('D1 the committed migrations build exactly the schema the entities describe (an entity change needs a migration)', async () => {
+test('MG1 the committed migrations build exactly the schema the entities describe (an entity change needs a migration)', async () => {
   const sql = await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: true });
   expect(sql.trim()).toBe('');
 });

@@ -25,7 +25,7 @@ afterAll(async () => {
 
 const browserGet = (url: string) => fetch(url, { headers: { accept: 'text/html' } });
 
-test('P1 no landing page in production; development shows one', async () => {
+test('PR1 no landing page in production; development shows one', async () => {
   const inProd = await browserGet(prod.url);
   expect(inProd.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
   expect(await inProd.text()).not.toMatch(/<html/i);
@@ -34,7 +34,7 @@ test('P1 no landing page in production; development shows one', async () => {
   expect(inDev.headers.get('content-type')).toMatch(/text\/html/);
 });
 
-test('P2 introspection stays open in production (the schema is public for third parties)', async () => {
+test('PR2 introspection stays open in production (the schema is public for third parties)', async () => {
   const res = await fetch(prod.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -46,7 +46,7 @@ test('P2 introspection stays open in production (the schema is public for third 
   ).toBe('Query');
 });
 
-test('P3 a development token means nothing in production: 401 UNAUTHENTICATED', async () => {
+test('PR3 a development token means nothing in production: 401 UNAUTHENTICATED', async () => {
   const token = await dev.token.staff('mararo01');
   const res = await fetch(prod.url, {
     method: 'POST',

@@ -26,13 +26,13 @@ async function get(path: string, base = origin) {
   return { status: res.status, body: await res.json(), cacheControl: res.headers.get('cache-control') };
 }
 
-describe('R1 /healthz: the process is alive', () => {
+describe('RD1 /healthz: the process is alive', () => {
   test('200 {status: ok}, never cached', async () => {
     expect(await get('/healthz')).toEqual({ status: 200, body: { status: 'ok' }, cacheControl: 'no-store' });
   });
 });
 
-describe('R2 /readyz: database reachable, migrations applied, not shutting down', () => {
+describe('RD2 /readyz: database reachable, migrations applied, not shutting down', () => {
   test('ready on a migrated database', async () => {
     expect(await get('/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
   });
@@ -81,7 +81,7 @@ describe('R2 /readyz: database reachable, migrations applied, not shutting down'
   });
 });
 
-describe('R3 the real process on SIGTERM', () => {
+describe('RD3 the real process on SIGTERM', () => {
   test('/readyz answers 503 "shutting down" while a request in flight is still being finished; /healthz stays 200', async () => {
     const db = await createTestDatabase();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'readyz-'));

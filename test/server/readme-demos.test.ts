@@ -36,14 +36,14 @@ function runScript(script: string): Promise<{ code: number | null; out: string }
   });
 }
 
-test('R1 demo:messaging: send with PDF and receipt, unread, download, read, reply, receipt and reply seen', async () => {
+test('RM1 demo:messaging: send with PDF and receipt, unread, download, read, reply, receipt and reply seen', async () => {
   const { code, out } = await runScript('scripts/demo-messaging.ts');
   expect(out).toContain('7. Marita sees the receipt: Tolvan Tolvansson read it at');
   expect(out).toMatch(/and the reply: "SV: Beslut om ekonomiskt bistånd"/);
   expect(code).toBe(0);
 }, 60_000);
 
-test("R2 demo:notices: staff and citizen clients receive each other's notices live", async () => {
+test("RM2 demo:notices: staff and citizen clients receive each other's notices live", async () => {
   const { code, out } = await runScript('scripts/demo-notices.ts');
   expect(out).toContain('READ_RECEIPT read by Tolvan Tolvansson');
   expect(out).toContain("Both clients received each other's notices live.");

@@ -12,7 +12,7 @@ import { ephemeralPortRange, isPortFree } from '../../src/ports';
 import { freePort, spawnServer, type ServerProcess } from '../testkit/process';
 
 /**
- * Issue 12, item 5: a shutdown that loses nothing. The real `npm start` on its
+ * A shutdown that loses nothing. The real `npm start` on its
  * embedded PostgreSQL, 100 sends at once, a signal in the middle:
  * - SIGTERM: every send the server acknowledged is stored with its notices and
  *   notification jobs; every other one was refused with 503 + Retry-After and
@@ -243,7 +243,7 @@ test('ports: the embedded PostgreSQL and the test servers listen below the ephem
   expect(pgPort).toBeLessThan(low);
 });
 
-test('S1 SIGTERM under 100 concurrent sends: acknowledged ones stored whole, the rest 503 with nothing written, exit 0, PostgreSQL stopped', async () => {
+test('SD1 SIGTERM under 100 concurrent sends: acknowledged ones stored whole, the rest 503 with nothing written, exit 0, PostgreSQL stopped', async () => {
   const p = await start();
   const token = await maritaToken();
   const tolvan = await tolvanId();
@@ -318,7 +318,7 @@ test('S1 SIGTERM under 100 concurrent sends: acknowledged ones stored whole, the
   expect((await again.exited).code).toBe(0);
 });
 
-test('S2 SIGKILL under concurrent sends, then a restart: nothing acknowledged is lost', async () => {
+test('SD2 SIGKILL under concurrent sends, then a restart: nothing acknowledged is lost', async () => {
   const p = await start();
   const token = await maritaToken();
   const tolvan = await tolvanId();

@@ -8,7 +8,7 @@ import { TokenBucket, TRY_AGAIN_LATER, TRY_AGAIN_LATER_REASON } from '../../src/
 import { startTestServer, type TestServer } from '../testkit/server';
 
 /**
- * Issue 12, item 6: reconnect storms. The server admits new websockets at a
+ * Reconnect storms. The server admits new websockets at a
  * bounded rate and closes the others with 1013 "Try Again Later"; the clients
  * wait with exponential backoff and jitter, longer after a 1013.
  */
