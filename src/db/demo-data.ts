@@ -12,6 +12,8 @@ import { Relation, RelationType } from '../entities/relation';
 import { SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
 import { Staff, StaffRole } from '../entities/staff';
 import { Unit } from '../entities/unit';
+import { lockDemoSeed } from '../stores/database.store';
+import type { EntityManager as PgEntityManager } from '@mikro-orm/postgresql';
 
 /** Usernames and personnummer of the demo people, for the README, the token CLI and tests. */
 export const DEMO = {
@@ -35,7 +37,7 @@ export const DEMO = {
 export async function seedDemoData(em: EntityManager): Promise<boolean> {
   return em.transactional(async (em) => {
     // Serialise concurrent starts on the same database.
-    await em.getConnection().execute('select pg_advisory_xact_lock(727001)', [], 'all', em.getTransactionContext());
+    await lockDemoSeed(em as PgEntityManager);
     if (await em.count(Staff, { username: DEMO.caseworker })) return false;
     const staff = createDemoStaff(em);
     const people = createDemoPeople(em, staff.marita);

@@ -2,6 +2,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
 import { entities } from '../entities';
 import { migrationsList } from '../migrations';
+import { appliedMigrationNames } from '../stores/database.store';
 
 export type Orm = MikroORM;
 
@@ -65,11 +66,7 @@ export async function pendingMigrations(orm: Orm): Promise<number> {
  * start and readiness check, without making the migrator (umzug) and its storage when nothing is pending.
  */
 async function pendingMigrationNames(orm: Orm): Promise<string[]> {
-  const connection = orm.em.getConnection();
-  const [{ present }] = await connection.execute<{ present: boolean }[]>(
-    `select to_regclass('${MIGRATIONS_TABLE}') is not null as present`,
-  );
-  const executed = present ? await connection.execute<{ name: string }[]>(`select name from ${MIGRATIONS_TABLE}`) : [];
-  const done = new Set(executed.map(({ name }) => name.replace(/\.[jt]s$/, '')));
+  const executed = await appliedMigrationNames(orm.em, { table: MIGRATIONS_TABLE });
+  const done = new Set(executed.map((name) => name.replace(/\.[jt]s$/, '')));
   return migrationsList.map((m) => m.name).filter((name) => !done.has(name));
 }
