@@ -1,23 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
-import { ConversationDocument, ConversationsDocument, SendMessageDocument } from '../../clients/staff/src';
-import * as citizen from '../../clients/citizen/src';
-import type { Viewer } from '../../src/auth/viewer';
-import { DEMO, seedDemoData } from '../../src/db/demo-data';
-import { MessageService } from '../../src/domain/message.service';
-import { Person } from '../../src/entities/person';
-import { SharedMailbox } from '../../src/entities/shared-mailbox';
+import { SendMessageDocument } from '../../clients/staff/src';
+import type { SharedMailbox } from '../../src/entities/shared-mailbox';
 import { Staff, StaffRole } from '../../src/entities/staff';
 import { apiAs } from '../testkit/api';
-import { makePdf, upload } from '../testkit/files';
-import { addCaseHolder } from '../testkit/messaging';
+import { arrangeCaseload, measure as measureStatements } from '../testkit/caseload';
 import { startTestServer, type TestServer } from '../testkit/server';
 
-// STYLE: "tests count SQL statements for list queries":
-// an inbox page, a conversation and a send cost a fixed number of statements
-// however many rows they carry. Counts are of every statement MikroORM sent
-// for the request, from authentication to commit.
+// STYLE: "tests count SQL statements": a send and a reply cost a fixed number of statements however many
+// recipients they have. Counts are of every statement MikroORM sent for the request, from authentication to commit.
+// (The inbox and an opened conversation: conversation-sql.test.ts.)
 
 let t: TestServer;
 let maritaToken: string;
@@ -25,228 +18,14 @@ let anna: Staff;
 let marita: Staff;
 let mailbox: SharedMailbox;
 let tolvanId: string;
-/** Citizens of Marita's caseload (the 55 arranged below). */
 let citizenIds: string[] = [];
-
-const staffViewer = (staff: Staff): Viewer => ({ kind: 'staff', staff, role: staff.role });
-/** The messaging service as a given user, on its own EntityManager, for arranging data quickly. */
-const as = (viewer: Viewer) => new MessageService(t.em(), viewer, 'arrange');
-
-/** The statements one call sends, with the list for a failure message. */
-async function measure<T>(fn: () => Promise<T>): Promise<{ result: T; count: number; statements: string[] }> {
-  t.sql.reset();
-  const result = await fn();
-  const statements = t.sql.statements.filter((s) => /\[query\]/.test(s));
-  return { result, count: statements.length, statements };
-}
+const measure = <T>(fn: () => Promise<T>) => measureStatements(t, fn);
 
 beforeAll(async () => {
   t = await startTestServer();
-  await seedDemoData(t.em());
-  const em = t.em();
-  marita = await em.findOneOrFail(Staff, { username: DEMO.caseworker });
-  anna = await em.findOneOrFail(Staff, { username: DEMO.secondCaseworker });
-  mailbox = await em.findOneOrFail(SharedMailbox, { name: 'Försörjningsstöd mottagning' });
-  tolvanId = (await em.findOneOrFail(Person, { personnummer: DEMO.tolvan })).id;
-  maritaToken = await t.token.staff(DEMO.caseworker);
-
-  // 12 conversations with Tolvan, then 55 with other citizens, all alike:
-  // Marita writes a citizen of hers (Anna and the shared mailbox copied), the
-  // citizen answers.
-  const tolvan = await em.findOneOrFail(Person, tolvanId);
-  const citizens = [...Array.from({ length: 12 }, () => tolvan)];
-  for (let i = 0; i < 55; i++)
-    citizens.push((await addCaseHolder(t.em(), DEMO.caseworker, { givenName: `Invånare${i}` })).person);
-  citizenIds = citizens.slice(12).map((p) => p.id);
-  for (const [i, person] of citizens.entries()) {
-    const [sent] = await as(staffViewer(marita)).send({
-      idempotencyKey: randomUUID(),
-      to: { personIds: [person.id], staffIds: [anna.id], sharedMailboxIds: [mailbox.id] },
-      subject: `Ärende ${i}`,
-      body: '<p>Hej! Hur går det?</p>',
-      readReceiptRequested: true,
-    });
-    await as({ kind: 'citizen', person }).reply(sent.id, { idempotencyKey: randomUUID(), body: 'Det går bra, tack.' });
-  }
+  ({ marita, anna, mailbox, tolvanId, maritaToken, citizenIds } = await arrangeCaseload(t));
 }, 120_000);
 afterAll(() => t.close());
-
-describe('the inbox page (last message, unread count, participants, citizen)', () => {
-  const page = (first: number) => measure(() => apiAs(t, maritaToken).query(ConversationsDocument, { first }));
-
-  test('costs the same small number of statements for 5 and for 50 conversations', async () => {
-    const five = await page(5);
-    const fifty = await page(50);
-    expect(five.result.codes).toEqual([]);
-    expect(five.result.data!.conversations.nodes).toHaveLength(5);
-    expect(fifty.result.data!.conversations.nodes).toHaveLength(50);
-    const node = fifty.result.data!.conversations.nodes[49];
-    expect(node.unreadCount).toBe(1);
-    expect(node.lastMessage!.sender.kind).toBe('PERSON');
-    expect(node.participants.map((p) => p.kind).sort()).toEqual(['PERSON', 'SHARED_MAILBOX', 'STAFF', 'STAFF']);
-    expect(node.citizen!.name).toMatch(/^Invånare/);
-
-    // The bound: at most 5. Measured: 2 at both sizes (auth; then one statement that reads the page with
-    // each conversation's participants and names and its last message, and writes the access log of the
-    // citizens listed; the loaders are primed with what it read). 9 before.
-    expect(five.count).toBe(fifty.count);
-    if (fifty.count > 5)
-      throw new Error(`inbox page of 50 sent ${fifty.count} statements:\n${fifty.statements.join('\n')}`);
-    // The access log is still written, one row per citizen listed.
-    const [{ n }] = await t
-      .em()
-      .getConnection()
-      .execute(
-        `select count(*)::int as n from access_log_entry where action = 'CONVERSATION_LIST' and request_id is not null`,
-      );
-    expect(n).toBeGreaterThan(0);
-  });
-
-  test('the next page through the cursor costs the same', async () => {
-    const first = await page(20);
-    const next = await measure(() =>
-      apiAs(t, maritaToken).query(ConversationsDocument, {
-        first: 20,
-        after: first.result.data!.conversations.pageInfo.endCursor,
-      }),
-    );
-    expect(next.result.data!.conversations.nodes).toHaveLength(20);
-    expect(next.count).toBe(first.count);
-  });
-
-  test("a shared mailbox's inbox and a citizen's inbox are fixed too", async () => {
-    const box = async (first: number) =>
-      measure(() => apiAs(t, maritaToken).query(ConversationsDocument, { sharedMailboxId: mailbox.id, first }));
-    const [b5, b50] = [await box(5), await box(50)];
-    expect(b50.result.data!.conversations.nodes).toHaveLength(50);
-    expect(b5.count).toBe(b50.count);
-
-    const tolvan = apiAs(t, await t.token.citizen(DEMO.tolvan));
-    const own = (first: number) => measure(() => tolvan.query(citizen.ConversationsDocument, { first }));
-    const [c2, c12] = [await own(2), await own(12)];
-    expect(c12.result.codes).toEqual([]);
-    expect(c12.result.data!.conversations.nodes).toHaveLength(12);
-    // Measured: 3 for a shared mailbox (one more: the membership check), 2 for a citizen (10 and 8 before batching).
-    expect(b50.count).toBeLessThanOrEqual(5);
-    expect(c2.count).toBe(c12.count);
-    expect(c12.count).toBeLessThanOrEqual(5);
-  });
-
-  test('unread counts messages, not deliveries: a message to Marita and her shared mailbox is one unread', async () => {
-    const [node] = (await apiAs(t, maritaToken).query(ConversationsDocument, { first: 1 })).data!.conversations.nodes;
-    expect(node.unreadCount).toBe(1);
-    const opened = await apiAs(t, maritaToken).query(ConversationDocument, { id: node.id });
-    expect(opened.codes).toEqual([]);
-    expect(opened.data!.conversation.unreadCount).toBe(1);
-    // In the shared mailbox both are unread: Marita's message to it and the answer.
-    const box = await apiAs(t, maritaToken).query(ConversationsDocument, { sharedMailboxId: mailbox.id, first: 1 });
-    expect(box.data!.conversations.nodes[0]).toMatchObject({ id: node.id, unreadCount: 2 });
-  });
-
-  test('the indexes for the inbox and unread queries exist', async () => {
-    const rows: { indexname: string }[] = await t
-      .em()
-      .getConnection()
-      .execute(`select indexname from pg_indexes where schemaname = current_schema()`);
-    const names = rows.map((r) => r.indexname);
-    expect(names).toEqual(
-      expect.arrayContaining([
-        'message_recipient_unread_index',
-        'conversation_participant_party_key_conversation_id_index',
-        'conversation_last_message_at_id_index',
-        'message_conversation_id_created_at_index',
-        'message_recipient_conversation_id_index',
-      ]),
-    );
-  });
-});
-
-describe('opening a conversation (every message with sender, recipients, receipts, attachments, history)', () => {
-  /**
-   * Marita writes Tolvan (Anna and the mailbox copied) with a PDF and a read
-   * receipt, then `rounds` times: Tolvan answers, Anna answers from the
-   * mailbox with a PDF, Marita answers; everyone reads. Every party both sends
-   * and takes part, so which loader answer arrives first cannot change which
-   * names are still to be fetched.
-   */
-  async function conversationWith(rounds: number): Promise<string> {
-    const base = t.url.replace(/\/graphql$/, '');
-    const annaToken = await t.token.staff(DEMO.secondCaseworker);
-    const pdf = await makePdf('Bilaga');
-    const upload1 = await upload(base, maritaToken, pdf, 'bilaga.pdf');
-    const maritaV = staffViewer(marita);
-    const annaV = staffViewer(anna);
-    const tolvanV = { kind: 'citizen' as const, person: await t.em().findOneOrFail(Person, tolvanId) };
-    const [first] = await as(maritaV).send({
-      idempotencyKey: randomUUID(),
-      to: { personIds: [tolvanId], staffIds: [anna.id], sharedMailboxIds: [mailbox.id] },
-      subject: `Lång tråd ${rounds}`,
-      body: '<p>Start</p>',
-      readReceiptRequested: true,
-      attachmentIds: [upload1.body.id],
-    });
-    let last = first;
-    for (let i = 0; i < rounds; i++) {
-      last = await as(tolvanV).reply(last.id, { idempotencyKey: randomUUID(), body: `Tolvan ${i}` });
-      await as(maritaV).markRead(last.id);
-      const att = await upload(base, annaToken, pdf, `bilaga ${i}.pdf`);
-      last = await as(annaV).reply(last.id, {
-        idempotencyKey: randomUUID(),
-        body: `Mottagningen ${i}`,
-        fromSharedMailboxId: mailbox.id,
-        readReceiptRequested: true,
-        attachmentIds: [att.body.id],
-      });
-      await as(tolvanV).markRead(last.id);
-      last = await as(maritaV).reply(last.id, {
-        idempotencyKey: randomUUID(),
-        body: `Marita ${i}`,
-        readReceiptRequested: true,
-      });
-      await as(tolvanV).markRead(last.id);
-    }
-    return first.conversation.id;
-  }
-
-  test('costs the same for 4 messages and for 31', async () => {
-    const short = await conversationWith(1);
-    const long = await conversationWith(10);
-    const open = (id: string) => measure(() => apiAs(t, maritaToken).query(ConversationDocument, { id }));
-    const reads = async (): Promise<number> =>
-      (
-        await t
-          .em()
-          .getConnection()
-          .execute(
-            `select count(*)::int as n from access_log_entry where action = 'CONVERSATION_READ' and person_id = ?`,
-            [tolvanId],
-          )
-      )[0].n;
-    const readsBefore = await reads();
-    const s = await open(short);
-    // The staff read is access-logged, by the same statement that reads the conversation.
-    expect(await reads()).toBe(readsBefore + 1);
-    const l = await open(long);
-    expect(s.result.codes).toEqual([]);
-    expect(s.result.data!.conversation.messages).toHaveLength(4);
-    const messages = l.result.data!.conversation.messages;
-    expect(messages).toHaveLength(31);
-    expect(messages[29]).toMatchObject({
-      sender: { kind: 'SHARED_MAILBOX' },
-      writtenBy: { name: 'Anna Ekholm' },
-      attachments: [{ filename: 'bilaga 9.pdf' }],
-    });
-    expect(messages[30].readReceipts!.find((r) => r.recipient.kind === 'PERSON')!.readAt).not.toBeNull();
-    expect(messages[30].history.map((h) => h.kind)).toEqual(['SENT', 'READ']);
-
-    // Measured: 8 statements at both sizes (auth, viewer's mailboxes, the conversation row with its
-    // participants and names and the access log in one statement; then messages, the viewer's mailboxes
-    // again for readByMe, attachments, recipients, history; the names are primed). 13 before batching.
-    expect(l.count).toBe(s.count);
-    if (l.count > 8)
-      throw new Error(`a conversation of 31 messages sent ${l.count} statements:\n${l.statements.join('\n')}`);
-  });
-});
 
 /** The mutation's own work: what the sender needs back to show the sent message (its id and conversation). */
 const SendOnly = parse(
