@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { StaffViewer, Viewer } from '../auth/viewer';
 import { AttachmentService } from '../domain/attachment.service';
 import { MessageService } from '../domain/message.service';
@@ -13,7 +13,6 @@ import { SharedMailbox, SharedMailboxMember } from '../entities/shared-mailbox';
 import { Staff, StaffRole } from '../entities/staff';
 import { Unit } from '../entities/unit';
 import { lockDemoSeed } from '../stores/database.store';
-import type { EntityManager as PgEntityManager } from '@mikro-orm/postgresql';
 
 /** Usernames and personnummer of the demo people, for the README, the token CLI and tests. */
 export const DEMO = {
@@ -37,7 +36,7 @@ export const DEMO = {
 export async function seedDemoData(em: EntityManager): Promise<boolean> {
   return em.transactional(async (em) => {
     // Serialise concurrent starts on the same database.
-    await lockDemoSeed(em as PgEntityManager);
+    await lockDemoSeed(em);
     if (await em.count(Staff, { username: DEMO.caseworker })) return false;
     const staff = createDemoStaff(em);
     const people = createDemoPeople(em, staff.marita);
@@ -195,7 +194,7 @@ export async function seedDemoConversations(em: EntityManager): Promise<boolean>
   const tolvan = await citizen(DEMO.tolvan);
   const josefine = await citizen(DEMO.relation);
   const mailbox = await em.findOneOrFail(SharedMailbox, { name: 'Försörjningsstöd mottagning' });
-  const as = (viewer: Viewer) => new MessageService(em.fork() as never, viewer, 'demo-data');
+  const as = (viewer: Viewer) => new MessageService(em.fork(), viewer, 'demo-data');
 
   const attachment = await uploadKallelse(em, marita, tolvan.person);
   const [welcome] = await as(marita).send({
@@ -246,7 +245,7 @@ async function uploadKallelse(em: EntityManager, marita: StaffViewer, tolvan: Pe
     createdAt: new Date(),
     createdBy: marita.staff.username,
   });
-  return new AttachmentService(em.fork() as never, marita, new PostgresBlobStore(), 'demo-data').upload(
+  return new AttachmentService(em.fork(), marita, new PostgresBlobStore(), 'demo-data').upload(
     kallelse,
     'Kallelse till möte.pdf',
   );
