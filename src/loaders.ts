@@ -7,9 +7,9 @@ import { ContactListEntry } from './entities/contact-list';
 import { PartyKind } from './entities/party';
 import type { Viewer } from './auth/viewer';
 import { loadVisibleCases, loadVisiblePersons, readableJournalEntries } from './domain/access-policy';
-import { downloadableAttachments } from './domain/attachment-policy';
 import { isId } from './domain/ids';
-import { attachmentsByIdWithin, journalEntriesWithin } from './stores/access-policy.store';
+import { journalEntriesWithin } from './stores/access-policy.store';
+import { downloadableAttachmentsById } from './stores/attachment.store';
 import { participantsOfConversations, partyNames } from './stores/party.store';
 import { Message, MessageEvent, MessageRecipient } from './entities/message';
 import { JournalEntry } from './entities/journal-entry';
@@ -125,9 +125,7 @@ export function createLoaders(em: EntityManager, viewer: Viewer | null = null) {
     assignment: byIdLoader(em, Assignment),
     /** Attachments the viewer may open (the download route's rule): a journaled or drafted file shows only to who may open it. */
     attachment: guardedLoader(async (ids) =>
-      viewer && ids.some(isId)
-        ? await attachmentsByIdWithin(em, { ids: ids.filter(isId), downloadable: downloadableAttachments(viewer, 'a') })
-        : [],
+      viewer && ids.some(isId) ? await downloadableAttachmentsById(em, { ids: ids.filter(isId), viewer }) : [],
     ),
     interventionsByCase: groupLoader(em, Intervention, 'case', { startDate: 'asc', id: 'asc' }, (r) => r.case.id),
     assignmentsByCase: groupLoader(em, Assignment, 'case', { startDate: 'asc', id: 'asc' }, (r) => r.case.id),

@@ -11,7 +11,8 @@ import { RegisterExtract, RegisterExtractStatus } from '../entities/register-ext
 import { Staff } from '../entities/staff';
 import { badInput, notFound } from '../errors';
 import { log } from '../log';
-import { ensureQueue, transactionDb } from '../notifications/boss';
+import { ensureQueue } from '../notifications/boss';
+import { transactionDb } from '../stores/job-queue.store';
 import type { BlobStore } from '../storage/blob-store';
 import { logPersonAccess } from './access-log.service';
 import { isId } from './ids';

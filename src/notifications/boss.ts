@@ -84,6 +84,3 @@ export async function installBoss(databaseUrl: string): Promise<void> {
   await boss.start();
   await boss.stop({ graceful: false, wait: true });
 }
-
-// Kept importable from here for the callers that write jobs in their transaction (register extracts).
-export { transactionDb } from '../stores/job-queue.store';

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { raw, sql, uuidArray, type Sql } from '../domain/sql';
-import { Attachment } from '../entities/attachment';
 import { Case } from '../entities/case';
 import { JournalEntry } from '../entities/journal-entry';
 import { Person } from '../entities/person';
@@ -58,18 +57,6 @@ export async function casesOfHoldersWithin(
          order by c.opened_on desc, c.id asc`,
   );
   return rows.map((row) => em.map(Case, row));
-}
-
-/** Attachments by id that match `downloadable` (the download route's rule on alias `a`). */
-export async function attachmentsByIdWithin(
-  em: EntityManager,
-  p: { ids: readonly string[]; downloadable: Sql },
-): Promise<Attachment[]> {
-  const rows = await query(
-    em,
-    sql`select a.* from attachment a where a.id = any(${uuidArray(p.ids)}) and ${p.downloadable}`,
-  );
-  return rows.map((row) => em.map(Attachment, row));
 }
 
 /** Journal entries whose `column` is one of `keys` and that match `readable` (on alias `j`), oldest first. */
