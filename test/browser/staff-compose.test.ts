@@ -94,6 +94,7 @@ describe('SU3 Skriv nytt', () => {
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
     await chooser.setFiles({ name: 'punkter.pdf', mimeType: 'application/pdf', buffer: pdf });
     await ui(page.getByText('punkter.pdf')).toBeVisible();
+    await ui(page.getByRole('progressbar')).toHaveCount(0);
     await ui(page.getByTestId('saved-at')).toHaveText(/^Senast sparad \d\d:\d\d$/, { timeout: 10_000 });
     await screenshot(page, 'staff-compose');
 

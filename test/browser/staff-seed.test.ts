@@ -45,9 +45,9 @@ describe("SU7 the seed's staff steps, end to end in two browsers", () => {
       marita.getByRole('button', { name: 'Lägg till bilaga' }).click(),
     ]);
     await chooser.setFiles({ name: 'punkter.pdf', mimeType: 'application/pdf', buffer: await makePdf('Punkter') });
-    await ui(
-      marita.getByText('punkter.pdf är uppladdad.').or(marita.getByRole('button', { name: 'Ta bort punkter.pdf' })),
-    ).toBeVisible();
+    // Skicka during an upload only says "Vänta tills bilagorna är uppladdade.": wait until it is done.
+    await ui(marita.getByRole('button', { name: 'Ta bort punkter.pdf' })).toBeVisible();
+    await ui(marita.getByRole('progressbar')).toHaveCount(0);
     await marita.getByRole('button', { name: 'Skicka', exact: true }).click();
     await marita.waitForURL(/\/staff\/skickat$/);
     await marita.getByRole('link', { name: /Påminnelse av mötestid/ }).click();
@@ -71,6 +71,7 @@ describe("SU7 the seed's staff steps, end to end in two browsers", () => {
       buffer: await makePdf('Samtycke'),
     });
     await ui(tolvan.getByRole('button', { name: /^Ta bort Registrera Samtycke\.pdf/ })).toBeVisible();
+    await ui(tolvan.getByRole('progressbar')).toHaveCount(0);
     await tolvan.getByRole('button', { name: 'Skicka' }).click();
     await ui(tolvan.getByText('Tack, jag kommer. Här är samtycket.').last()).toBeVisible();
 
