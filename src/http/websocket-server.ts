@@ -9,6 +9,7 @@ import { ErrorCode, formatError } from '../errors';
 import { log } from '../log';
 import { admitSocketsAtRate } from '../subscriptions/admission';
 import type { NoticeBus } from '../subscriptions/bus';
+import { sharedSubscribe } from '../subscriptions/shared-execution';
 import { WebSocketAuth } from '../subscriptions/ws-auth';
 import type { Metrics } from './metrics';
 import type { ShutdownGate } from './shutdown-gate';
@@ -91,6 +92,8 @@ export function startWebSocketServer(deps: WebSocketServerDeps): { close(): Prom
         ctx.extra.auth?.end();
       },
       onSubscribe: prepareSocketOperation(deps),
+      // One execution per event for the sockets that share it (src/subscriptions/shared-execution.ts).
+      subscribe: sharedSubscribe,
       onNext: (_ctx, _id, _payload, args, result) => maskResult(deps, args, result),
     },
     wss,

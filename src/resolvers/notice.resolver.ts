@@ -1,5 +1,5 @@
 import { Repeater } from '@graphql-yoga/subscription';
-import { Arg, Ctx, Field, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, Extensions, Field, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { Authorized } from '../auth/auth-checker';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../context';
@@ -10,6 +10,7 @@ import { partyNameLoader } from '../loaders';
 import type { NoticeBus } from '../subscriptions/bus';
 import { NoticeFeeds, type FeedReader } from '../subscriptions/notice-feeds';
 import { viewerTopic } from '../subscriptions/notice-pipeline';
+import { SHARES_EVENT_RESULTS } from '../subscriptions/shared-execution';
 import { Party } from './types/party';
 
 type PartyNames = ReturnType<typeof partyNameLoader>;
@@ -163,6 +164,12 @@ export class NoticeResolver {
   }
 
   @Authorized()
+  // An event's result is shared by every socket that got the same notice object with the same document
+  // (src/subscriptions/shared-execution.ts): it depends on the notice alone. The handler returns its root and ignores
+  // `after` (which only chooses where the stream starts); @Authorized() without roles only asks for a signed-in
+  // caller, which every subscription context has; Notice and Party fields are plain properties of the notice. The
+  // feeds hand one notice object only to the sockets of one (viewer topic, role) read, with access checked per socket.
+  @Extensions({ [SHARES_EVENT_RESULTS]: true })
   @Subscription(() => Notice, {
     description:
       'Live notices for your own mailbox and the shared mailboxes you belong to (re-checked on every event). ' +

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse, print } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { MAX_OPERATIONS_PER_SOCKET } from '../../src/server';
@@ -9,6 +10,7 @@ import { DEMO, seedDemoData } from '../../src/db/demo-data';
 import { Person } from '../../src/entities/person';
 import { SharedMailbox } from '../../src/entities/shared-mailbox';
 import { Staff } from '../../src/entities/staff';
+import { NoticeResolver } from '../../src/resolvers/notice.resolver';
 import { apiAs } from '../testkit/api';
 import { startTestServer, type TestServer } from '../testkit/server';
 import { subscribe, type Subscriber } from '../testkit/subscriptions';
@@ -287,6 +289,46 @@ describe('cost', () => {
     expect(noticeReads()).toBe(2);
     for (const sub of [...maritas, ...annas])
       expect(newMessages(sub.events).filter((n) => n.subject === subject)).toHaveLength(1);
+  });
+});
+
+describe('shared execution', () => {
+  const SLIM = parse('subscription Slim { notices { cursor kind subject } }') as TypedDocumentNode<
+    { notices: Pick<StaffNotice, 'cursor' | 'kind' | 'subject'> },
+    Record<string, never>
+  >;
+
+  test("S11 one notice is executed once for all of a viewer's sockets with the same document, whatever their cursors; another document or viewer gets its own", async () => {
+    const marita = apiAs(t, tokens[DEMO.caseworker]);
+    const { cursor } = (await marita.query(staffApi.NoticesSinceDocument, { cursor: null })).data!.noticesSince;
+    const same = [await listen(tokens[DEMO.caseworker]), await listen(tokens[DEMO.caseworker], cursor)];
+    const slim = await subscribe(t.wsUrl, tokens[DEMO.caseworker], SLIM, {});
+    open.push(slim as Subscriber<unknown>);
+    const anna = await listen(tokens[DEMO.secondCaseworker]);
+    // Every subscription is live (past its own catch-up) once a notice sent after it opened has reached it.
+    for (const sub of same) await sentinel(ids.marita, sub);
+    await sentinel(ids.marita, slim as unknown as Subscriber<{ notices: StaffNotice }>);
+    await sentinel(ids.anna, anna);
+
+    const executed = jest.spyOn(NoticeResolver.prototype, 'notices');
+    try {
+      const subject = `Delad körning ${randomUUID()}`;
+      const to = { staffIds: [ids.marita, ids.anna] };
+      expect((await send(DEMO.admin, { to, subject, body: 'x' })).codes).toEqual([]);
+      const got = (sub: Subscriber<{ notices: { subject?: string | null } }>) =>
+        sub
+          .waitFor((e) => e.some((n) => n.notices.subject === subject))
+          .then((e) => e.find((n) => n.notices.subject === subject));
+      const [first, second] = [await got(same[0]), await got(same[1])];
+      await got(slim);
+      await got(anna);
+      // Marita's two sockets with one document: the same payload, executed once; her other document and Anna: once each.
+      expect(second).toEqual(first);
+      const runs = executed.mock.calls.filter(([notice]) => notice.subject === subject);
+      expect(runs).toHaveLength(3);
+    } finally {
+      executed.mockRestore();
+    }
   });
 });
 
