@@ -16,6 +16,7 @@ import { arrangeInbox } from './arrange';
 import { startBaseline, type Baseline } from './baseline';
 import { startBenchDatabase, type BenchDatabase } from './database';
 import { runLoad, type LoadResult } from './load';
+import { profiled } from './profile';
 import { startSendFloor } from './send-floor';
 
 /**
@@ -23,13 +24,15 @@ import { startSendFloor } from './send-floor';
  * hand-written floor (bare node:http + pg, one SQL statement) on the same data
  * in the same run. Prints ratios, asserts nothing.
  */
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const CONVERSATIONS = 200;
 const POOL_MAX = 10; // the API's default pool (initOrm), given to the floor too
 /** The send rows: seconds per round, and rounds (floor and API interleaved). */
 const SEND_SECONDS = Number(process.env.BENCH_SEND_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+/** The inbox rows: interleaved rounds of `SECONDS`; `BENCH_INBOX_ONLY=1` skips the send rows. */
+const INBOX_ROUNDS = Number(process.env.BENCH_INBOX_ROUNDS ?? 2);
 
 const QUERY = `query Inbox {
   conversations(first: 50) {
@@ -172,22 +175,36 @@ async function main() {
       { name: 'API: Apollo + type-graphql + MikroORM', url: server.url },
       { name: 'baseline + duties (token, access log)', url: dutiful.url },
     ];
-    const results: Measured[] = [];
+    // Interleaved rounds (floor, API, floor + duties, floor, API…): a machine that slows down moves all rows alike.
     for (const target of targets) {
-      say(`${target.name}: warm-up, then ${SECONDS} s at ${CONNECTIONS} connections`);
+      say(`${target.name}: warm-up`);
       await warmUp(target.url, token);
-      results.push(
-        await measured(() =>
+    }
+    const rounds: Measured[][] = targets.map(() => []);
+    for (let round = 0; round < INBOX_ROUNDS; round++) {
+      for (const [i, target] of targets.entries()) {
+        say(`${target.name}, round ${round + 1}: ${SECONDS} s at ${CONNECTIONS} connections`);
+        const load = () =>
           runLoad({
             url: target.url,
             body: BODY,
             headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
             seconds: SECONDS,
             connections: CONNECTIONS,
-          }),
-        ),
-      );
+          });
+        const profile = i === 1 && round === INBOX_ROUNDS - 1 ? process.env.BENCH_PROFILE : undefined;
+        rounds[i].push(await profiled(profile, () => measured(load)));
+      }
     }
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const results: Measured[] = rounds.map((rs) => ({
+      rps: avg(rs.map((r) => r.rps)),
+      p50: avg(rs.map((r) => r.p50)),
+      p99: avg(rs.map((r) => r.p99)),
+      requests: rs.reduce((k, r) => k + r.requests, 0),
+      failures: rs.reduce((k, r) => k + r.failures, 0),
+      cpuMs: avg(rs.map((r) => r.cpuMs)),
+    }));
 
     const base = results[0].rps;
     const pad = (s: string, n: number) => s.padEnd(n);
@@ -205,7 +222,10 @@ async function main() {
       }),
       `(CPU ms/req: this Node process's CPU time per request, the server's or the floor's, which run in it; the load generator is a child process.)`,
       '',
-      `API / baseline: ${(results[1].rps / base).toFixed(2)}   API / baseline + duties: ${(results[1].rps / results[2].rps).toFixed(2)}`,
+      `API / baseline: ${(results[1].rps / base).toFixed(2)}   API / baseline + duties: ${(results[1].rps / results[2].rps).toFixed(2)}   ` +
+        `p99 API / baseline: ${(results[1].p99 / results[0].p99).toFixed(2)}   (goals: >= 0.6, p99 <= 2, CPU <= 4 ms)`,
+      `per round: API / baseline ${rounds[1].map((r, i) => (r.rps / rounds[0][i].rps).toFixed(2)).join(', ')}; ` +
+        `CPU ms/req API ${rounds[1].map((r) => r.cpuMs.toFixed(2)).join(', ')}, baseline ${rounds[0].map((r) => r.cpuMs.toFixed(2)).join(', ')}`,
       `SQL statements per API request: ${sql.length} (baselines: 1)`,
       ...sql.map(
         (s, i) =>
@@ -217,6 +237,7 @@ async function main() {
       '',
     ];
     process.stdout.write(lines.join('\n'));
+    if (process.env.BENCH_INBOX_ONLY === '1') return;
 
     // --- sendMessage to 1 and to 10 citizens against a raw pg transaction doing the same inserts (issue 12, item 3) ---
     const citizens: { id: string }[] = await orm.em

@@ -146,6 +146,8 @@ export function createLoaders(em: EntityManager, viewer: Viewer | null = null) {
     ),
     participantsByConversation: participantLoader(em),
     partyName: partyNameLoader(em),
+    /** Parties already named by a page's own statement (`KIND:id`), answered without a load. */
+    shownParties: new Map<string, { kind: PartyKind; id: string; name: string; title: string | null }>(),
     recipientsByMessage: groupLoader(
       em,
       MessageRecipient,

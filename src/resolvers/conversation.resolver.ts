@@ -21,7 +21,7 @@ import { Conversation } from '../entities/conversation';
 import { Message } from '../entities/message';
 import { PartyKind } from '../entities/party';
 import { Connection, toConnection } from './types/connection';
-import { Party, toParty } from './types/party';
+import { Party, shownParty, toParty } from './types/party';
 
 // The inbox over GraphQL: a mailbox's conversations, one conversation, the unread counts, and a conversation's fields.
 
@@ -75,21 +75,15 @@ const ConversationConnection = Connection(Conversation, 'conversation');
 const service = (ctx: Context) => new MessageService(ctx.em, ctx.viewer!, ctx.requestId, ctx.sink);
 
 /**
- * Keeps the view for the conversation's fields, and hands the loaders what the
- * page's statement already read (participants with their names, the last
- * message): the inbox page then needs no statement per field.
+ * Keeps the view for the conversation's fields (participants, last message, unread count), and the names the
+ * page's statement already read for `toParty` (the last message's sender, a participant as `citizen`): the inbox
+ * page then needs no statement, and no promise, per field.
  */
 function primeView(ctx: Context, view: ConversationView): void {
   ctx.conversationViews.set(view.conversation.id, view);
-  if (view.participants) {
-    ctx.loaders.participantsByConversation.prime(
-      view.conversation.id,
-      view.participants.map((p) => ({ kind: p.kind, id: p.id })),
-    );
-    for (const p of view.participants)
-      if (p.name !== null) ctx.loaders.partyName.prime(`${p.kind}:${p.id}`, { name: p.name, title: p.title });
-  }
-  if (view.lastMessage) ctx.loaders.message.prime(view.lastMessage.id, view.lastMessage);
+  const shown = ctx.loaders.shownParties;
+  for (const p of view.participants) shown.set(`${p.kind}:${p.id}`, p);
+  if (view.lastSender) shown.set(`${view.lastSender.kind}:${view.lastSender.id}`, view.lastSender);
 }
 
 /**
@@ -148,9 +142,8 @@ export class ConversationResolver {
   }
 
   @FieldResolver(() => Message, { nullable: true, description: 'The latest message.' })
-  async lastMessage(@Root() c: Conversation, @Ctx() ctx: Context) {
-    const { lastMessageId } = viewOf(ctx, c);
-    return lastMessageId ? ctx.loaders.message.load(lastMessageId) : null;
+  lastMessage(@Root() c: Conversation, @Ctx() ctx: Context): Message | null {
+    return viewOf(ctx, c).lastMessage;
   }
 
   @FieldResolver(() => [Message], { description: 'All messages, oldest first.' })
@@ -161,14 +154,13 @@ export class ConversationResolver {
   @FieldResolver(() => [Party], {
     description: 'Everyone taking part: staff, shared mailboxes and at most one citizen.',
   })
-  async participants(@Root() c: Conversation, @Ctx() ctx: Context) {
-    const rows = await ctx.loaders.participantsByConversation.load(c.id);
-    return Promise.all(rows.map((r) => toParty(r, ctx)));
+  participants(@Root() c: Conversation, @Ctx() ctx: Context): Party[] {
+    return viewOf(ctx, c).participants;
   }
 
   @FieldResolver(() => Party, { nullable: true, description: 'The citizen in the conversation, if any.' })
-  async citizen(@Root() c: Conversation, @Ctx() ctx: Context) {
-    return c.citizen ? toParty({ kind: PartyKind.PERSON, id: c.citizen.id }, ctx) : null;
+  citizen(@Root() c: Conversation, @Ctx() ctx: Context) {
+    return c.citizen ? shownParty({ kind: PartyKind.PERSON, id: c.citizen.id }, ctx) : null;
   }
 
   @FieldResolver(() => ID, {

@@ -21,7 +21,7 @@ import { Message, MessageEvent, MessageEventKind } from '../entities/message';
 import { PartyKind, partyKey } from '../entities/party';
 import { SharedMailbox } from '../entities/shared-mailbox';
 import { Staff } from '../entities/staff';
-import { Party, rowParty, toParty } from './types/party';
+import { Party, rowParty, shownParty, toParty } from './types/party';
 import { citizenOf, staffOf } from './viewer';
 
 // Messages over GraphQL: whom to address, sending, replying, marking read, and a message's fields.
@@ -226,8 +226,8 @@ export class MessageResolver {
   }
 
   @FieldResolver(() => Party, { description: 'Who sent it: a staff member, a shared mailbox, or a citizen.' })
-  async sender(@Root() m: Message, @Ctx() ctx: Context) {
-    return toParty(senderParty(m), ctx);
+  sender(@Root() m: Message, @Ctx() ctx: Context) {
+    return shownParty(senderParty(m), ctx);
   }
 
   @FieldResolver(() => Party, {

@@ -2,10 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { StaffViewer } from '../auth/viewer';
 import type { AccessAction } from '../entities/access-log-entry';
 import { Conversation } from '../entities/conversation';
-import type { Message } from '../entities/message';
+import { Message } from '../entities/message';
 import type { PartyKind } from '../entities/party';
 import { join, sql, textArray, uuid, uuidArray, type Sql } from '../domain/sql';
-import { plainMessage, ref } from './message.store';
+import { ref } from './message.store';
 import { query } from './query';
 
 // The statements of the inbox: a page of conversations as a mailbox sees them, and the unread count per mailbox.
@@ -21,28 +21,91 @@ export interface PartyRow {
   title: string | null;
 }
 
+/** A participant or sender as GraphQL shows it: a name, never contact details (a name not found reads 'Okänd'). */
+export interface PartyView {
+  kind: PartyKind;
+  id: string;
+  name: string;
+  title: string | null;
+}
+
 /** A conversation as seen from one or more of the viewer's mailboxes. */
 export interface ConversationView {
   conversation: Conversation;
   lastMessageId: string | null;
   unreadCount: number;
   /** Read with the page (inbox, conversation): everyone taking part, with the name shown. */
-  participants?: PartyRow[];
-  /** Read with the page: the last message. */
-  lastMessage?: Message | null;
+  participants: PartyView[];
+  /** Read with the page: the last message, and who sent it as the message's `sender` shows them. */
+  lastMessage: Message | null;
+  lastSender: PartyView | null;
 }
 
-/** A plain object shaped like the entity (see plainMessage), never flushed. */
-function plainConversation(row: Record<string, unknown>): Conversation {
-  return Object.assign(Object.create(Conversation.prototype) as Conversation, {
-    id: row.id as string,
-    createdAt: new Date(row.created_at as string | Date),
-    subject: row.subject as string,
-    citizen: ref(row.citizen_id),
-    case: ref(row.case_id),
-    lastMessageAt: new Date(row.last_message_at as string | Date),
-  });
+/**
+ * A class whose instances pass `instanceof entity` (so type-graphql hands them
+ * to the entity type's field resolvers as they are, instead of copying them
+ * into a new entity) but hold plain data: the MikroORM property setters on the
+ * entity's prototype are shadowed by plain writable properties, so no entity
+ * helper is attached. Never flushed, never in an identity map.
+ */
+function leanClass<T extends object>(entity: abstract new () => T, keys: readonly (keyof T & string)[]): new () => T {
+  const proto = Object.create(entity.prototype as object) as object;
+  for (const key of keys) Object.defineProperty(proto, key, { value: undefined, writable: true, configurable: true });
+  const Lean = function () {} as unknown as new () => T;
+  Lean.prototype = proto;
+  return Lean;
 }
+
+const LeanConversation = leanClass(Conversation, ['id', 'createdAt', 'subject', 'citizen', 'case', 'lastMessageAt']);
+const LeanMessage = leanClass(Message, [
+  'id',
+  'createdAt',
+  'conversation',
+  'senderKind',
+  'senderStaff',
+  'senderMailbox',
+  'senderPerson',
+  'subject',
+  'bodyHtml',
+  'bodyText',
+  'readReceiptRequested',
+  'isAutoReply',
+  'inReplyTo',
+]);
+
+const date = (v: unknown) => (v instanceof Date ? v : new Date(v as string));
+
+function leanConversation(row: Record<string, unknown>): Conversation {
+  const c = new LeanConversation();
+  c.id = row.id as string;
+  c.createdAt = date(row.created_at);
+  c.subject = row.subject as string;
+  c.citizen = ref(row.citizen_id) as Conversation['citizen'];
+  c.case = ref(row.case_id) as Conversation['case'];
+  c.lastMessageAt = date(row.last_message_at);
+  return c;
+}
+
+/** The last message from its row_to_json (timestamps as text). */
+function leanMessage(row: Record<string, unknown>): Message {
+  const m = new LeanMessage();
+  m.id = row.id as string;
+  m.createdAt = date(row.created_at);
+  m.conversation = ref(row.conversation_id) as Message['conversation'];
+  m.senderKind = row.sender_kind as PartyKind;
+  m.senderStaff = ref(row.sender_staff_id) as Message['senderStaff'];
+  m.senderMailbox = ref(row.sender_mailbox_id) as Message['senderMailbox'];
+  m.senderPerson = ref(row.sender_person_id) as Message['senderPerson'];
+  m.subject = row.subject as string;
+  m.bodyHtml = row.body_html as string;
+  m.bodyText = row.body_text as string;
+  m.readReceiptRequested = !!row.read_receipt_requested;
+  m.isAutoReply = !!row.is_auto_reply;
+  m.inReplyTo = ref(row.in_reply_to_id) as Message['inReplyTo'];
+  return m;
+}
+
+const partyView = (p: PartyRow): PartyView => ({ kind: p.kind, id: p.id, name: p.name ?? 'Okänd', title: p.title });
 
 export interface PageArgs {
   /** The mailboxes' party keys. */
@@ -104,34 +167,45 @@ export async function conversationPage(em: EntityManager, a: PageArgs): Promise<
                 from (select distinct f.citizen_id from (select p.citizen_id from page p order by p.last_message_at desc, p.id desc limit ${l.rows}) f
                        where f.citizen_id is not null) x)`
     : sql``;
+  // The sender as Message.sender shows them: the citizen, else the shared mailbox, else the staff member (with a title).
   const details = sql`, (select json_agg(json_build_object('kind', p.kind, 'id', coalesce(p.staff_id, p.mailbox_id, p.person_id),
                   'name', coalesce(s.given_name || ' ' || s.family_name, sm.name, pe.given_name || ' ' || pe.family_name),
                   'title', s.title) order by p.created_at, p.id)
              from conversation_participant p left join staff s on s.id = p.staff_id left join shared_mailbox sm on sm.id = p.mailbox_id
              left join person pe on pe.id = p.person_id where p.conversation_id = page.id) as participant_rows,
-           (select row_to_json(m) from message m where m.id = page.last_message_id) as last_message_row`;
-  const rows = await query(
+           lm.last_message_row, lm.sender
+      from page left join lateral (
+        select row_to_json(m) as last_message_row,
+               json_build_object('kind', case when m.sender_person_id is not null then 'PERSON'
+                 when m.sender_mailbox_id is not null then 'SHARED_MAILBOX' else 'STAFF' end,
+                 'id', coalesce(m.sender_person_id, m.sender_mailbox_id, m.sender_staff_id),
+                 'name', coalesce(pe.given_name || ' ' || pe.family_name, sm.name, s.given_name || ' ' || s.family_name),
+                 'title', case when m.sender_person_id is null and m.sender_mailbox_id is null then s.title end) as sender
+          from message m left join person pe on pe.id = m.sender_person_id left join shared_mailbox sm on sm.id = m.sender_mailbox_id
+          left join staff s on s.id = m.sender_staff_id
+         where m.id = page.last_message_id) lm on true`;
+  const rows = await query<PageRow>(
     em,
-    sql`with page as (${page}) ${log} select page.* ${details} from page order by page.last_message_at desc, page.id desc`,
+    sql`with page as (${page}) ${log} select page.* ${details} order by page.last_message_at desc, page.id desc`,
   );
-  return rows.map((row) => {
-    const {
-      participant_rows: participants,
-      last_message_row: last,
-      ...conversation
-    } = row as Record<string, unknown> & {
-      participant_rows?: PartyRow[] | null;
-      last_message_row?: Record<string, unknown> | null;
-    };
-    return {
-      conversation: plainConversation(conversation),
-      lastMessageId: (row.last_message_id as string | null) ?? null,
-      unreadCount: Number(row.unread ?? 0),
-      participants: participants ?? [],
-      lastMessage: last ? plainMessage(last) : null,
-    };
-  });
+  return rows.map((row) => ({
+    conversation: leanConversation(row),
+    lastMessageId: row.last_message_id ?? null,
+    unreadCount: Number(row.unread ?? 0),
+    participants: (row.participant_rows ?? []).map(partyView),
+    lastMessage: row.last_message_row ? leanMessage(row.last_message_row) : null,
+    lastSender: row.sender && row.last_message_row ? partyView(row.sender) : null,
+  }));
 }
+
+/** A row of the page's statement: the conversation's columns and what the page read with it. */
+type PageRow = Record<string, unknown> & {
+  last_message_id: string | null;
+  unread: number | null;
+  participant_rows: PartyRow[] | null;
+  last_message_row: Record<string, unknown> | null;
+  sender: PartyRow | null;
+};
 
 /** Unread messages per mailbox (party key), among the conversations `readable` admits (alias `c`; none: all). */
 export async function unreadByMailbox(

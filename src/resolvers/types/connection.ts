@@ -45,11 +45,17 @@ export function Connection<T extends object>(node: ClassType<T>, what: string) {
   return ConnectionType;
 }
 
+/** The connection of a page; the edges (and their cursors) are built only when a query asks for them. */
 export function toConnection<T>(page: Page<T>): ConnectionShape<T> {
-  const edges = page.nodes.map((node) => ({ cursor: page.cursorOf(node), node }));
+  const { nodes } = page;
+  let edges: { cursor: string; node: T }[] | undefined;
+  const last = nodes.length ? nodes[nodes.length - 1] : undefined;
   return {
-    edges,
-    nodes: page.nodes,
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+    get edges() {
+      edges ??= nodes.map((node) => ({ cursor: page.cursorOf(node), node }));
+      return edges;
+    },
+    nodes,
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: last === undefined ? null : page.cursorOf(last) },
   };
 }
