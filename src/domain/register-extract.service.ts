@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { zipSync, strToU8, type Zippable } from 'fflate';
+import type { Zippable } from 'fflate';
 import type PgBoss from 'pg-boss';
 import type { Viewer } from '../auth/viewer';
 import type { Config } from '../config';
@@ -202,6 +202,9 @@ export async function makeRegisterExtract(
   const { json, files } = await buildRegisterExtract(em, extract.person.id, {
     forStaff: extract.requestedByStaff != null,
   });
+  // Loaded with the first extract, not at every start (issue 12 item 4).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { zipSync, strToU8 } = require('fflate') as typeof import('fflate');
   const entries: Zippable = { 'registerutdrag.json': strToU8(JSON.stringify(json, null, 2)) };
   // PDFs are compressed already: stored as they are, which also keeps the work small.
   for (const f of files) entries[f.path] = [new Uint8Array(f.bytes), { level: 0 }];

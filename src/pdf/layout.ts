@@ -1,4 +1,16 @@
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import type { PDFDocument, PDFFont, PDFPage } from 'pdf-lib';
+
+type PdfLib = typeof import('pdf-lib');
+let loaded: PdfLib | undefined;
+/**
+ * pdf-lib, loaded with the first document rather than at start: few requests make a PDF, and loading it cost every
+ * `npm start` ~0.1 s (issue 12 item 4). A require: an import() would stay a real ESM import in tsc's output.
+ */
+function pdfLib(): PdfLib {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (loaded ??= require('pdf-lib') as PdfLib);
+}
+const grey = () => pdfLib().rgb(0.45, 0.45, 0.45);
 
 /** A4 in points, and the house margins. */
 export const A4: [number, number] = [595.28, 841.89];
@@ -75,6 +87,7 @@ export class PdfWriter {
   ) {}
 
   static async create(runningHead: (w: PdfWriter) => void = () => undefined): Promise<PdfWriter> {
+    const { PDFDocument, StandardFonts } = pdfLib();
     const doc = await PDFDocument.create();
     const w = new PdfWriter(
       doc,
@@ -159,7 +172,7 @@ export class PdfWriter {
       start: { x: MARGIN, y: this.y + 4 },
       end: { x: A4[0] - MARGIN, y: this.y + 4 },
       thickness: 0.5,
-      color: rgb(0.45, 0.45, 0.45),
+      color: grey(),
     });
     this.y -= 8;
   }
@@ -177,7 +190,7 @@ export class PdfWriter {
       y: top - height + 2,
       width: this.contentWidth,
       height,
-      borderColor: rgb(0.45, 0.45, 0.45),
+      borderColor: grey(),
       borderWidth: 0.75,
     });
     this.y -= 4;
@@ -196,7 +209,7 @@ export class PdfWriter {
         start: { x: MARGIN, y: MARGIN - 4 },
         end: { x: A4[0] - MARGIN, y: MARGIN - 4 },
         thickness: 0.5,
-        color: rgb(0.45, 0.45, 0.45),
+        color: grey(),
       });
       p.drawText(winAnsi(this.regular, left), { x: MARGIN, y: MARGIN - 16, size, font: this.regular });
       if (second) p.drawText(winAnsi(this.regular, second), { x: MARGIN, y: MARGIN - 27, size, font: this.regular });
