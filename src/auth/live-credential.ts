@@ -34,6 +34,17 @@ export async function bearerCredential(
   const principal = await verifier.verify(token);
   // Verified just above (signature, issuer, audience, and `exp` is a required claim).
   const { exp } = decodeJwt(token);
-  const expiresAt = new Date(((exp as number) + leewaySeconds) * 1000);
-  return { principal, expiresAt, stillValid: () => Promise.resolve(Date.now() < expiresAt.getTime()) };
+  return new BearerCredential(principal, new Date(((exp as number) + leewaySeconds) * 1000));
+}
+
+/** A class, not an object of closures: every open socket holds one. */
+class BearerCredential implements LiveCredential {
+  constructor(
+    readonly principal: Principal,
+    readonly expiresAt: Date,
+  ) {}
+
+  stillValid(): Promise<boolean> {
+    return Promise.resolve(Date.now() < this.expiresAt.getTime());
+  }
 }

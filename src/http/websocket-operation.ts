@@ -163,14 +163,14 @@ export function prepareSocketOperation(deps: SocketOperationDeps) {
       hideSuggestions: true,
       // A subscription lives on: it keeps a slim context (no DataLoaders, no forked EntityManager: src/subscriptions/subscription-context.ts).
       contextValue: isSubscription(document, payload.operationName)
-        ? subscriptionContext({ requestId: randomUUID(), auth, root: deps.orm.em, bus: deps.services.bus })
+        ? subscriptionContext({ auth, root: deps.orm.em, bus: deps.services.bus })
         : createContext({
             ...deps.services,
             requestId: randomUUID(),
             em,
             viewer,
             authFailure: null,
-            revalidate: () => auth.forEvent(),
+            revalidate: auth.revalidate,
           }),
     };
   };

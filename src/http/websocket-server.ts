@@ -84,6 +84,8 @@ export function startWebSocketServer(deps: WebSocketServerDeps): { close(): Prom
         const auth = await wsAuth.connect(ctx.connectionParams, ctx.extra.socket, ctx.extra.request);
         if (!auth) return false; // 4403 Forbidden
         ctx.extra.auth = auth;
+        // The upgrade request was needed only for the session cookie: not kept (with its headers) for the socket's life.
+        Reflect.set(ctx.extra, 'request', undefined);
         metrics.socketOpened(ctx);
         return true;
       },

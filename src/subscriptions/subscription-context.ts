@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { getOperationAST, OperationTypeNode, type DocumentNode } from 'graphql';
 import type { Viewer } from '../auth/viewer';
@@ -21,22 +22,35 @@ export function isSubscription(document: DocumentNode, operationName?: string | 
   return getOperationAST(document, operationName)?.operation === OperationTypeNode.SUBSCRIPTION;
 }
 
+/**
+ * The slim context of one subscription operation on a socket. Thousands of
+ * sockets each hold one for as long as they are subscribed, so it holds what
+ * it needs and no more: its request id is made only when something asks for
+ * it (an error to report), and its re-check is the socket's own.
+ */
+class SlimContext implements SubscriptionContext {
+  readonly authFailure = null;
+  private id?: string;
+
+  constructor(
+    readonly viewer: Viewer,
+    readonly revalidate: () => Promise<Viewer | null>,
+    readonly bus: NoticeBus | undefined,
+    readonly em: EntityManager,
+  ) {}
+
+  get requestId(): string {
+    return (this.id ??= randomUUID());
+  }
+}
+
 /** The slim context of one subscription operation on a socket. */
 export function subscriptionContext(args: {
-  requestId: string;
   auth: SocketAuth;
   /** The ORM's root EntityManager: reads fork from it. */
   root: EntityManager;
   bus?: NoticeBus;
 }): SubscriptionContext {
   const { auth } = args;
-  const viewer: Viewer = auth.current;
-  return {
-    requestId: args.requestId,
-    viewer,
-    authFailure: null,
-    revalidate: () => auth.forEvent(),
-    bus: args.bus,
-    em: args.root,
-  };
+  return new SlimContext(auth.current, auth.revalidate, args.bus, args.root);
 }

@@ -7,14 +7,12 @@ import { isOwnOrigin, readCookie } from '../auth/request-credential';
 import { sessionCookieName, type SessionStore } from '../auth/session';
 import { TokenError, type Principal, type TokenVerifier } from '../auth/tokens';
 import { resolveViewer, type Viewer } from '../auth/viewer';
-import { Person } from '../entities/person';
-import { Staff } from '../entities/staff';
-import { Unit } from '../entities/unit';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
 import { AppError } from '../errors';
 import { staffAccountStates, type StaffAccountState } from '../stores/notice.store';
 import { log } from '../log';
+import { AccountLookups, detachedViewer } from './account-lookups';
 import type { AccountChange, NoticeBus } from './bus';
 
 /**
@@ -45,20 +43,13 @@ interface ClosableSocket {
   close(code: number, reason: string): void;
 }
 
-const accountKey = (v: Viewer): string => (v.kind === 'staff' ? `staff:${v.staff.id}` : `citizen:${v.person.id}`);
-
-/**
- * The caller as a copy that belongs to no EntityManager. A socket keeps its
- * caller for as long as it is open; a managed entity would keep the
- * EntityManager that loaded it (its identity map, its unit of work) alive with
- * it. The copy has the account's own columns; its unit is a bare reference by
- * id (what the access rules compare), never loaded.
- */
-export function detachedViewer(v: Viewer): Viewer {
-  if (v.kind === 'citizen') return { kind: 'citizen', person: Object.assign(new Person(), { ...v.person }) };
-  const unit = Object.assign(new Unit(), { id: v.staff.unit.id });
-  return { kind: 'staff', role: v.role, staff: Object.assign(new Staff(), { ...v.staff, unit }) };
+/** What a socket's auth asks of the server's: its account's shared lookup, and to be forgotten when it ends. */
+interface SocketAuthOwner {
+  readonly lookup: AccountLookup;
+  forget(auth: SocketAuth): void;
 }
+
+const accountKey = (v: Viewer): string => (v.kind === 'staff' ? `staff:${v.staff.id}` : `citizen:${v.person.id}`);
 
 /**
  * The caller of one websocket. A socket must never serve with the rights its
@@ -78,13 +69,14 @@ export class SocketAuth {
   private timer?: NodeJS.Timeout;
   private ended = false;
 
+  /** `viewer` is kept as given: a copy that belongs to no EntityManager (./account-lookups.ts). */
   constructor(
     private readonly credential: LiveCredential,
     viewer: Viewer,
     private readonly socket: ClosableSocket,
-    private readonly deps: { lookup: AccountLookup; onEnd(auth: SocketAuth): void },
+    private readonly owner: SocketAuthOwner,
   ) {
-    this.viewer = detachedViewer(viewer);
+    this.viewer = viewer;
     this.armExpiry();
   }
 
@@ -101,13 +93,16 @@ export class SocketAuth {
 
   /** The caller for one operation, looked up now with its EntityManager; null when refused (the socket is then closing). */
   forOperation(em: EntityManager): Promise<Viewer | null> {
-    return this.check(() => resolveViewer(em, this.credential.principal));
+    return this.check(() => resolveViewer(em, this.credential.principal), true);
   }
 
   /** The caller as last checked, belonging to no EntityManager (for a subscription's own context). */
   get current(): Viewer {
     return this.viewer;
   }
+
+  /** {@link forEvent} as a function of its own, for the socket's subscription contexts (one per socket, not per operation). */
+  readonly revalidate = (): Promise<Viewer | null> => this.forEvent();
 
   /** The caller for one event of a long-lived subscription; null when refused (the socket is then closing). */
   async forEvent(): Promise<Viewer | null> {
@@ -120,7 +115,7 @@ export class SocketAuth {
 
   /** Checks again now (an account-change signal, or a stale check), once at a time per socket. */
   recheck(notBefore = Date.now()): Promise<Viewer | null> {
-    this.inFlight ??= this.check(() => this.deps.lookup(this.account, this.credential.principal, notBefore)).finally(
+    this.inFlight ??= this.check(() => this.owner.lookup(this.account, this.credential.principal, notBefore)).finally(
       () => (this.inFlight = undefined),
     );
     return this.inFlight;
@@ -131,10 +126,11 @@ export class SocketAuth {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.timer);
-    this.deps.onEnd(this);
+    this.owner.forget(this);
   }
 
-  private async check(lookup: () => Promise<Viewer>): Promise<Viewer | null> {
+  /** `managed`: the lookup answers an entity of the operation's EntityManager, which the socket keeps only as a detached copy. */
+  private async check(lookup: () => Promise<Viewer>, managed = false): Promise<Viewer | null> {
     if (this.ended) return null;
     if (this.expired()) return this.refuse('expired');
     if (!(await this.credential.stillValid())) return this.refuse('credential no longer valid');
@@ -147,7 +143,7 @@ export class SocketAuth {
       throw err;
     }
     // The operation gets the entity loaded with its own EntityManager; the socket keeps a detached copy.
-    this.viewer = detachedViewer(viewer);
+    this.viewer = managed ? detachedViewer(viewer) : viewer;
     this.checkedAt = Date.now();
     return this.ended ? null : viewer;
   }
@@ -187,6 +183,9 @@ export class SocketAuth {
 export class WebSocketAuth {
   private readonly byAccount = new Map<string, Set<SocketAuth>>();
   private readonly lookups = new Map<string, { startedAt: number; viewer: Promise<Viewer> }>();
+  private readonly accounts: AccountLookups;
+  /** One for all the sockets, so that a socket holds no closures of its own for it. */
+  private readonly owner: SocketAuthOwner;
   private readonly stopListening?: () => void;
   private readonly sweeper: NodeJS.Timeout;
   private sweeping = false;
@@ -204,6 +203,8 @@ export class WebSocketAuth {
       sweepMs?: number;
     },
   ) {
+    this.accounts = new AccountLookups(deps.orm);
+    this.owner = { lookup: this.lookup, forget: (auth) => this.forget(auth) };
     this.stopListening = deps.bus?.onAccountChange((change) => this.accountChanged(change));
     this.sweeper = setInterval(() => void this.sweep(), deps.sweepMs ?? SWEEP_MS);
     this.sweeper.unref();
@@ -219,12 +220,13 @@ export class WebSocketAuth {
     if (!credential) return null;
     let viewer: Viewer;
     try {
-      viewer = await resolveViewer(this.deps.orm.em.fork(), credential.principal);
+      // Coalesced with the other sockets signing in now (one statement), never reused later.
+      viewer = await this.accounts.lookup(credential.principal);
     } catch (err) {
       if (err instanceof AppError) return null;
       throw err;
     }
-    const auth = new SocketAuth(credential, viewer, socket, { lookup: this.lookup, onEnd: (a) => this.forget(a) });
+    const auth = new SocketAuth(credential, viewer, socket, this.owner);
     const sockets = this.byAccount.get(auth.account) ?? new Set();
     sockets.add(auth);
     this.byAccount.set(auth.account, sockets);
@@ -319,7 +321,7 @@ export class WebSocketAuth {
     if (known && known.startedAt >= notBefore) return known.viewer;
     const entry = {
       startedAt: Date.now(),
-      viewer: resolveViewer(this.deps.orm.em.fork(), principal).then(detachedViewer),
+      viewer: this.accounts.lookup(principal),
     };
     this.lookups.set(account, entry);
     const drop = () => {

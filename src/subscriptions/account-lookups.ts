@@ -1,0 +1,117 @@
+import { Person } from '../entities/person';
+import { Staff } from '../entities/staff';
+import { BaseEntity } from '../entities/base';
+import type { Principal } from '../auth/tokens';
+import { resolveViewer, staffViewer, type Viewer } from '../auth/viewer';
+import type { Orm } from '../db/orm';
+
+/**
+ * A copy of an entity that belongs to no EntityManager: its own columns as
+ * plain data properties on an object of the entity's class, and each relation
+ * as a bare reference by id (what the access rules compare), never loaded. A
+ * socket keeps its caller for as long as it is open; a managed entity would
+ * keep the EntityManager that loaded it alive with it, and even a `new Staff()`
+ * carries MikroORM's per-instance state (its change-tracking accessors and
+ * wrapper, ~3 KB). Data properties are defined, not assigned, so the entity
+ * prototype's tracking setters never run.
+ */
+function detachedEntity<T extends object>(entity: T): T {
+  const copy = Object.create(Object.getPrototypeOf(entity) as object) as T;
+  for (const [key, value] of Object.entries(entity as Record<string, unknown>)) {
+    const plain = value instanceof BaseEntity ? reference(value) : value;
+    Object.defineProperty(copy, key, { value: plain, writable: true, enumerable: true, configurable: true });
+  }
+  return copy;
+}
+
+function reference(entity: BaseEntity): BaseEntity {
+  const ref = Object.create(Object.getPrototypeOf(entity) as object) as BaseEntity;
+  Object.defineProperty(ref, 'id', { value: entity.id, writable: true, enumerable: true, configurable: true });
+  return ref;
+}
+
+/** The caller as a copy that belongs to no EntityManager (see {@link detachedEntity}). */
+export function detachedViewer(v: Viewer): Viewer {
+  if (v.kind === 'citizen') return { kind: 'citizen', person: detachedEntity(v.person) };
+  return { kind: 'staff', role: v.role, staff: detachedEntity(v.staff) };
+}
+
+interface Waiting {
+  principal: Principal;
+  viewer: Promise<Viewer>;
+  settle(result: { viewer: Viewer } | { error: Error }): void;
+}
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+
+const principalKey = (p: Principal) => (p.kind === 'staff' ? `s:${p.username}` : `c:${p.personnummer}`);
+
+/**
+ * The websocket callers' account lookups, coalesced: the lookups asked for in
+ * one turn of the event loop (the sockets of a reconnect storm sign in many at
+ * a time) go out together after it, as one statement per kind of account, and
+ * the callers of one account share its answer. Nothing is kept afterwards:
+ * every lookup reads the account as it is when the statement runs, which is
+ * after the lookup was asked for (a disabled account is refused at once).
+ * The rule is the request's (src/auth/viewer.ts): an unknown or disabled staff
+ * account, or a person without the e-service, is refused with its AppError.
+ */
+export class AccountLookups {
+  private waiting?: Map<string, Waiting>;
+
+  constructor(private readonly orm: Orm) {}
+
+  /** The account behind a principal, detached from any EntityManager; rejects with the viewer rule's AppError when refused. */
+  lookup(principal: Principal): Promise<Viewer> {
+    if (!this.waiting) {
+      this.waiting = new Map();
+      setImmediate(() => void this.flush());
+    }
+    const key = principalKey(principal);
+    const known = this.waiting.get(key);
+    if (known) return known.viewer;
+    let settle!: Waiting['settle'];
+    const viewer = new Promise<Viewer>((resolve, reject) => {
+      settle = (r) => ('viewer' in r ? resolve(r.viewer) : reject(r.error));
+    });
+    this.waiting.set(key, { principal, viewer, settle });
+    return viewer;
+  }
+
+  private async flush(): Promise<void> {
+    const batch = [...(this.waiting?.values() ?? [])];
+    this.waiting = undefined;
+    const usernames = batch.flatMap((w) => (w.principal.kind === 'staff' ? [w.principal.username] : []));
+    const personnummer = batch.flatMap((w) => (w.principal.kind === 'citizen' ? [w.principal.personnummer] : []));
+    try {
+      const [staff, persons] = await Promise.all([
+        usernames.length ? this.orm.em.fork().find(Staff, { username: { $in: usernames } }) : [],
+        personnummer.length ? this.orm.em.fork().find(Person, { personnummer: { $in: personnummer } }) : [],
+      ]);
+      const staffBy = new Map(staff.map((s) => [s.username, s]));
+      const personBy = new Map(persons.map((p) => [p.personnummer, p]));
+      for (const w of batch) {
+        const p = w.principal;
+        if (p.kind === 'citizen' && !personBy.has(p.personnummer)) {
+          // Refused: the viewer rule says why (a person without the e-service), with its own message.
+          resolveViewer(this.orm.em.fork(), p).then(
+            (viewer) => w.settle({ viewer: detachedViewer(viewer) }),
+            (error: unknown) => w.settle({ error: asError(error) }),
+          );
+          continue;
+        }
+        try {
+          const viewer: Viewer =
+            p.kind === 'staff'
+              ? staffViewer(staffBy.get(p.username) ?? null)
+              : { kind: 'citizen', person: personBy.get(p.personnummer)! };
+          w.settle({ viewer: detachedViewer(viewer) });
+        } catch (error) {
+          w.settle({ error: asError(error) });
+        }
+      }
+    } catch (error) {
+      for (const w of batch) w.settle({ error: asError(error) });
+    }
+  }
+}
