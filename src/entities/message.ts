@@ -8,7 +8,11 @@ import { Person } from './person';
 import { SharedMailbox } from './shared-mailbox';
 import { Staff } from './staff';
 
-@ObjectType({ description: 'A sent message. Its body is HTML, sanitized against an allowlist when it was written.' })
+@ObjectType({
+  description: 'A sent message. Its body is HTML, sanitized against an allowlist when it was written.',
+  // Plain fields read their property (graphql-js's default resolver): no field here has middleware or @Authorized.
+  simpleResolvers: true,
+})
 @Entity()
 @Index({ properties: ['conversation', 'createdAt'] })
 @Check({

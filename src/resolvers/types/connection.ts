@@ -2,7 +2,7 @@ import type { ClassType } from 'type-graphql';
 import { Field, ObjectType } from 'type-graphql';
 import type { Page } from '../../domain/pagination';
 
-@ObjectType({ description: 'Where a page of a list ends, for fetching the next one.' })
+@ObjectType({ description: 'Where a page of a list ends, for fetching the next one.', simpleResolvers: true })
 export class PageInfo {
   @Field({ description: 'True when another page follows; fetch it with `after: endCursor`.' })
   hasNextPage!: boolean;
@@ -22,7 +22,7 @@ export interface ConnectionShape<T> {
 
 /** A cursor-paginated list type for `T`, named `<T>Connection` with `<T>Edge` items. */
 export function Connection<T extends object>(node: ClassType<T>, what: string) {
-  @ObjectType(`${node.name}Edge`, { description: `One ${what} in a page, with its cursor.` })
+  @ObjectType(`${node.name}Edge`, { description: `One ${what} in a page, with its cursor.`, simpleResolvers: true })
   class Edge {
     @Field({ description: 'Opaque cursor of this item.' })
     cursor!: string;
@@ -31,7 +31,7 @@ export function Connection<T extends object>(node: ClassType<T>, what: string) {
     node!: T;
   }
 
-  @ObjectType(`${node.name}Connection`, { description: `A page of ${what}s.` })
+  @ObjectType(`${node.name}Connection`, { description: `A page of ${what}s.`, simpleResolvers: true })
   class ConnectionType implements ConnectionShape<T> {
     @Field(() => [Edge], { description: `The ${what}s on this page, each with its cursor.` })
     edges!: Edge[];

@@ -6,6 +6,7 @@ import { PartyKind, type PartyRef } from '../../entities/party';
 @ObjectType({
   description:
     'A sender or recipient: a staff member, a shared mailbox or a citizen. Shows a name only, never contact details.',
+  simpleResolvers: true,
 })
 export class Party {
   @Field(() => PartyKind, { description: 'What kind of party this is.' })
