@@ -1,6 +1,8 @@
 import { Person } from '../entities/person';
 import { Staff } from '../entities/staff';
+import { Unit } from '../entities/unit';
 import { BaseEntity } from '../entities/base';
+import { staffAccountsByUsername, type StaffAccountRow } from '../stores/account.store';
 import type { Principal } from '../auth/tokens';
 import { resolveViewer, staffViewer, type Viewer } from '../auth/viewer';
 import type { Orm } from '../db/orm';
@@ -16,18 +18,36 @@ import type { Orm } from '../db/orm';
  * prototype's tracking setters never run.
  */
 function detachedEntity<T extends object>(entity: T): T {
-  const copy = Object.create(Object.getPrototypeOf(entity) as object) as T;
-  for (const [key, value] of Object.entries(entity as Record<string, unknown>)) {
-    const plain = value instanceof BaseEntity ? reference(value) : value;
+  return plainEntity(Object.getPrototypeOf(entity) as T, entity as Record<string, unknown>);
+}
+
+/** An object of the entity class whose prototype is given, with these fields as data properties (entities among them made bare references). */
+function plainEntity<T extends object>(prototype: T, fields: Record<string, unknown>): T {
+  const copy = Object.create(prototype) as T;
+  for (const [key, value] of Object.entries(fields)) {
+    const plain = value instanceof BaseEntity ? reference(Object.getPrototypeOf(value) as BaseEntity, value.id) : value;
     Object.defineProperty(copy, key, { value: plain, writable: true, enumerable: true, configurable: true });
   }
   return copy;
 }
 
-function reference(entity: BaseEntity): BaseEntity {
-  const ref = Object.create(Object.getPrototypeOf(entity) as object) as BaseEntity;
-  Object.defineProperty(ref, 'id', { value: entity.id, writable: true, enumerable: true, configurable: true });
-  return ref;
+function reference<T extends BaseEntity>(prototype: T, id: string): T {
+  return plainEntity(prototype, { id });
+}
+
+/** A staff row as the detached copy {@link detachedEntity} makes of a loaded `Staff`. */
+function detachedStaff(row: StaffAccountRow): Staff {
+  return plainEntity(Staff.prototype, {
+    id: row.id,
+    createdAt: new Date(row.created_at),
+    username: row.username,
+    givenName: row.given_name,
+    familyName: row.family_name,
+    title: row.title,
+    role: row.role,
+    unit: reference(Unit.prototype, row.unit_id),
+    active: row.active,
+  });
 }
 
 /** The caller as a copy that belongs to no EntityManager (see {@link detachedEntity}). */
@@ -49,15 +69,19 @@ const principalKey = (p: Principal) => (p.kind === 'staff' ? `s:${p.username}` :
 /**
  * The websocket callers' account lookups, coalesced: the lookups asked for in
  * one turn of the event loop (the sockets of a reconnect storm sign in many at
- * a time) go out together after it, as one statement per kind of account, and
- * the callers of one account share its answer. Nothing is kept afterwards:
- * every lookup reads the account as it is when the statement runs, which is
+ * a time), or while the previous statement runs, go out together after it, as
+ * one statement per kind of account, and the callers of one account share its
+ * answer. So a storm costs a few statements a round trip, not one a socket,
+ * and a lone connect waits for nothing. Nothing is kept afterwards: every
+ * lookup reads the account as it is when its statement runs, which starts
  * after the lookup was asked for (a disabled account is refused at once).
  * The rule is the request's (src/auth/viewer.ts): an unknown or disabled staff
  * account, or a person without the e-service, is refused with its AppError.
  */
 export class AccountLookups {
   private waiting?: Map<string, Waiting>;
+  /** A batch's statements are running: the next batch waits for them. */
+  private running = false;
 
   constructor(private readonly orm: Orm) {}
 
@@ -65,7 +89,7 @@ export class AccountLookups {
   lookup(principal: Principal): Promise<Viewer> {
     if (!this.waiting) {
       this.waiting = new Map();
-      setImmediate(() => void this.flush());
+      if (!this.running) setImmediate(() => void this.flush());
     }
     const key = principalKey(principal);
     const known = this.waiting.get(key);
@@ -81,11 +105,21 @@ export class AccountLookups {
   private async flush(): Promise<void> {
     const batch = [...(this.waiting?.values() ?? [])];
     this.waiting = undefined;
+    this.running = true;
+    try {
+      await this.answer(batch);
+    } finally {
+      this.running = false;
+      if (this.waiting) setImmediate(() => void this.flush());
+    }
+  }
+
+  private async answer(batch: Waiting[]): Promise<void> {
     const usernames = batch.flatMap((w) => (w.principal.kind === 'staff' ? [w.principal.username] : []));
     const personnummer = batch.flatMap((w) => (w.principal.kind === 'citizen' ? [w.principal.personnummer] : []));
     try {
       const [staff, persons] = await Promise.all([
-        usernames.length ? this.orm.em.fork().find(Staff, { username: { $in: usernames } }) : [],
+        usernames.length ? staffAccountsByUsername(this.orm.em.fork(), { usernames }) : [],
         personnummer.length ? this.orm.em.fork().find(Person, { personnummer: { $in: personnummer } }) : [],
       ]);
       const staffBy = new Map(staff.map((s) => [s.username, s]));
@@ -101,11 +135,12 @@ export class AccountLookups {
           continue;
         }
         try {
+          const row = p.kind === 'staff' ? staffBy.get(p.username) : undefined;
           const viewer: Viewer =
             p.kind === 'staff'
-              ? staffViewer(staffBy.get(p.username) ?? null)
-              : { kind: 'citizen', person: personBy.get(p.personnummer)! };
-          w.settle({ viewer: detachedViewer(viewer) });
+              ? staffViewer(row ? detachedStaff(row) : null)
+              : detachedViewer({ kind: 'citizen', person: personBy.get(p.personnummer)! });
+          w.settle({ viewer });
         } catch (error) {
           w.settle({ error: asError(error) });
         }
