@@ -289,6 +289,36 @@ describe('WR2 the sweep: the net under the signals', () => {
   });
 });
 
+describe('WR2 sockets signing in at once share one lookup, made after they asked', () => {
+  test('five sockets of one account signing in together cost one statement; a sign-in after the account is disabled is refused', async () => {
+    const auth = new WebSocketAuth({
+      orm: w.t.orm,
+      verifier: await createTokenVerifier(w.t.config),
+      leewaySeconds: LEEWAY_SECONDS,
+      sweepMs: 3_600_000,
+    });
+    const staffLookups = () => w.t.sql.statements.filter((q) => /from "staff"/.test(q)).length;
+    const socket = () => ({ close: () => undefined });
+    const params = { authorization: `Bearer ${await w.t.token.staff(DEMO.otherUnitCaseworker)}` };
+    try {
+      w.t.sql.reset();
+      const auths = await Promise.all(Array.from({ length: 5 }, () => auth.connect(params, socket())));
+      expect(auths).not.toContain(null);
+      expect(staffLookups()).toBe(1);
+      for (const a of auths) a!.end();
+
+      // Nothing is kept from that lookup: the next sign-in reads the account again.
+      await w.t.em().nativeUpdate(Staff, { username: DEMO.otherUnitCaseworker }, { active: false });
+      w.t.sql.reset();
+      expect(await auth.connect(params, socket())).toBeNull();
+      expect(staffLookups()).toBe(1);
+    } finally {
+      auth.close();
+      await w.t.em().nativeUpdate(Staff, { username: DEMO.otherUnitCaseworker }, { active: true });
+    }
+  });
+});
+
 describe('WR2 the sockets of one account share its re-check', () => {
   test('an account-change signal re-checks every socket of the account with one lookup, and closes them all when it is disabled', async () => {
     let signal!: (change: AccountChange) => void;
