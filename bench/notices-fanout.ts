@@ -16,6 +16,7 @@ import { startRuntime } from '../src/runtime';
 import { startServer } from '../src/server';
 import { startBenchDatabase } from './database';
 import { startNoticeFloor } from './notices-floor';
+import { profiled } from './profile';
 
 /**
  * Notices that scale: one viewer with N open sockets (BENCH_SOCKETS, default
@@ -63,6 +64,8 @@ interface Row {
   cpuPerSubscribeMs: number;
   connectWallMs: number;
   delays: number[];
+  /** Server CPU from the send until every socket had the notice, per socket. */
+  cpuPerDeliveryUs: number[];
   quietSendMs: number;
   busySendMs: number;
 }
@@ -139,16 +142,22 @@ async function measure(c: Clients, t: Target): Promise<Row> {
   const opened = await openLive(c, t, N);
   const heap1 = heapNow();
   const delays: number[] = [];
+  const cpuPerDeliveryUs: number[] = [];
   const busy: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const subject = `fan-out ${randomUUID()}`;
-    const start = now();
-    busy.push(await timedSend(t, subject));
-    const { times } = await c.call<{ times: number[] }>({ cmd: 'wait', subject, count: N, timeoutMs: WAIT_MS });
-    if (times.length < N)
-      say(`${t.name}: only ${times.length} of ${N} sockets got round ${r + 1} within ${WAIT_MS} ms`);
-    delays.push(...times.map((x) => x - start));
-  }
+  // BENCH_PROFILE=<file.cpuprofile>: a CPU profile of the API's fan-out rounds (bench/profile.ts).
+  await profiled(t.name === 'API' ? process.env.BENCH_PROFILE : undefined, async () => {
+    for (let r = 0; r < ROUNDS; r++) {
+      const subject = `fan-out ${randomUUID()}`;
+      const start = now();
+      const cpu = process.cpuUsage();
+      busy.push(await timedSend(t, subject));
+      const { times } = await c.call<{ times: number[] }>({ cmd: 'wait', subject, count: N, timeoutMs: WAIT_MS });
+      cpuPerDeliveryUs.push((cpuMs(cpu) * 1000) / N);
+      if (times.length < N)
+        say(`${t.name}: only ${times.length} of ${N} sockets got round ${r + 1} within ${WAIT_MS} ms`);
+      delays.push(...times.map((x) => x - start));
+    }
+  });
   await c.call({ cmd: 'close' });
   return {
     heapPerSocketKb: (heap1 - heap0) / N / 1024,
@@ -156,6 +165,7 @@ async function measure(c: Clients, t: Target): Promise<Row> {
     cpuPerSubscribeMs: opened.cpuSubscribe / N,
     connectWallMs: opened.wall,
     delays,
+    cpuPerDeliveryUs,
     quietSendMs: median(quiet),
     busySendMs: median(busy),
   };
@@ -182,6 +192,13 @@ function report(floor: Row, api: Row): string {
     line('fan-out delay p50 (ms)', pct(floor.delays, 50), pct(api.delays, 50), '', 0),
     line('fan-out delay p99 (ms)', pct(floor.delays, 99), pct(api.delays, 99), 'API p99 ≤ 1000 ms', 0),
     line('fan-out delay max (ms)', Math.max(...floor.delays), Math.max(...api.delays), '', 0),
+    line(
+      'server CPU per socket reached, median (µs)',
+      median(floor.cpuPerDeliveryUs),
+      median(api.cpuPerDeliveryUs),
+      '',
+      1,
+    ),
     line("sender's response, no sockets (ms)", floor.quietSendMs, api.quietSendMs, '', 1),
     line("sender's response, during fan-out (ms)", floor.busySendMs, api.busySendMs, 'API ≈ its no-socket time', 1),
     `connect wall time for ${N} sockets: floor ${floor.connectWallMs.toFixed(0)} ms, API ${api.connectWallMs.toFixed(0)} ms`,
