@@ -1,4 +1,3 @@
-import { Repeater } from '@graphql-yoga/subscription';
 import { Arg, Ctx, Extensions, Field, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { Authorized } from '../auth/auth-checker';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -131,7 +130,7 @@ function noticeReader(root: EntityManager): FeedReader<Notice> {
  * role, credential not expired); once refused, the stream ends and the
  * socket is closed with 4403.
  */
-function noticeStream(ctx: StreamContext, after: string | null): Repeater<Notice> {
+function noticeStream(ctx: StreamContext, after: string | null): AsyncIterableIterator<Notice> {
   const { revalidate, bus } = ctx;
   // Subscriptions exist only on the websocket, whose context always re-checks its caller.
   if (!revalidate || !bus) throw new Error('notices needs a websocket context (revalidate, bus)');

@@ -1,4 +1,4 @@
-import { Repeater } from '@graphql-yoga/subscription';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Viewer } from '../auth/viewer';
 import { log } from '../log';
 import type { NoticeBus } from './bus';
@@ -36,6 +36,9 @@ interface Subscriber<T> {
  * between those checks two sockets may briefly hold different roles).
  */
 const readShape = (v: Viewer): string => (v.kind === 'staff' ? `staff:${v.role}` : 'citizen');
+
+/** Subscribers served per event-loop turn by one shared read. */
+const DELIVERY_SLICE = 500;
 
 /**
  * One viewer's notices on this instance: one bus
@@ -129,12 +132,20 @@ class Feed<T extends { cursor: string }> {
         for (const s of subscribers) s.end(err);
         return;
       }
-      for (const s of subscribers) {
+      const cursors = page.items.map((i) => BigInt(i.cursor));
+      const next = BigInt(page.cursor);
+      for (let i = 0; i < subscribers.length; i++) {
+        // Each slice's sends go out before the next slice: other work (the sender's own response) is not held up behind thousands.
+        if (i && i % DELIVERY_SLICE === 0) await nextTurn();
+        const s = subscribers[i];
         if (s.ended) continue;
-        s.deliver(page.items.filter((i) => BigInt(i.cursor) > s.cursor));
-        if (BigInt(page.cursor) > s.cursor) s.cursor = BigInt(page.cursor);
+        // Items are oldest first: each subscriber gets the tail after its own cursor (usually all of them, the same array).
+        let from = 0;
+        while (from < cursors.length && cursors[from] <= s.cursor) from++;
+        s.deliver(from ? page.items.slice(from) : page.items);
+        if (next > s.cursor) s.cursor = next;
       }
-      cursor = BigInt(page.cursor);
+      cursor = next;
       if (!page.hasMore) return;
     }
   }
@@ -161,50 +172,59 @@ export class NoticeFeeds<T extends { cursor: string }> {
   }
 
   /**
-   * A viewer's live items after `after` (or from now). A Repeater, not an
-   * async generator: a client's "complete" must end the stream at once, even
-   * while it waits for the next wake-up. Ends when `revalidate` refuses (the
-   * socket is then closing with 4403).
+   * A viewer's live items after `after` (or from now). The stream's `return()` (a client's "complete", the
+   * socket closing) ends it at once, even while it waits for the next wake-up. Ends when `revalidate` refuses
+   * (the socket is then closing with 4403).
    */
-  stream(topic: string, after: string | null, revalidate: () => Promise<Viewer | null>): Repeater<T> {
-    return new Repeater<T>(async (push, stop) => {
-      const feed = this.feedFor(topic);
-      let sending = Promise.resolve();
-      const subscriber: Subscriber<T> = {
-        cursor: 0n,
-        live: false,
-        ended: false,
-        revalidate,
-        deliver: (items) => {
-          // Each socket gets its items in order at its own pace; a slow one does not hold up the others.
-          if (items.length) sending = sending.then(() => pushAll(push, items)).catch(() => undefined);
-        },
-        end: (err) => {
-          subscriber.ended = true;
-          void sending.then(() => stop(err));
-        },
-      };
-      // Listening (the feed's bus subscription) starts before the catch-up read.
-      feed.subscribers.add(subscriber);
-      void stop.then(() => this.leave(topic, feed, subscriber));
-      try {
-        const cursor = await this.catchUp(after, revalidate, push, () => subscriber.ended);
-        if (cursor === null) return subscriber.end();
-        subscriber.cursor = BigInt(cursor);
-        subscriber.live = true;
-        // A wake-up that came during the catch-up is served now.
-        if (feed.behind(subscriber.cursor)) void feed.drain();
-      } catch (err) {
-        subscriber.end(err);
-      }
-    });
+  stream(topic: string, after: string | null, revalidate: () => Promise<Viewer | null>): AsyncIterableIterator<T> {
+    const feed = this.feedFor(topic);
+    const subscriber: Subscriber<T> = {
+      cursor: 0n,
+      live: false,
+      ended: false,
+      revalidate,
+      // Each socket takes its items in order at its own pace; a slow one does not hold up the others.
+      deliver: (items) => outlet.push(items),
+      end: (err) => {
+        subscriber.ended = true;
+        outlet.end(err);
+      },
+    };
+    const outlet = new Outlet<T>(() => this.leave(topic, feed, subscriber));
+    // Listening (the feed's bus subscription) starts before the catch-up read.
+    feed.subscribers.add(subscriber);
+    void this.goLive(feed, subscriber, outlet, after);
+    return outlet;
+  }
+
+  private async goLive(
+    feed: Feed<T>,
+    subscriber: Subscriber<T>,
+    outlet: Outlet<T>,
+    after: string | null,
+  ): Promise<void> {
+    try {
+      const cursor = await this.catchUp(
+        after,
+        () => subscriber.revalidate(),
+        outlet,
+        () => subscriber.ended,
+      );
+      if (cursor === null) return subscriber.end();
+      subscriber.cursor = BigInt(cursor);
+      subscriber.live = true;
+      // A wake-up that came during the catch-up is served now.
+      if (feed.behind(subscriber.cursor)) void feed.drain();
+    } catch (err) {
+      subscriber.end(err);
+    }
   }
 
   /** The subscriber's own reads up to now; its cursor, or null when its caller was refused. */
   private async catchUp(
     after: string | null,
     revalidate: () => Promise<Viewer | null>,
-    push: (item: T) => Promise<unknown>,
+    outlet: Outlet<T>,
     ended: () => boolean,
   ): Promise<string | null> {
     let viewer = await revalidate();
@@ -215,7 +235,9 @@ export class NoticeFeeds<T extends { cursor: string }> {
     for (;;) {
       if (ended()) return cursor;
       const page = await this.reader.after(viewer, cursor);
-      await pushAll(push, page.items);
+      // The next page is read once the socket has taken this one.
+      outlet.push(page.items);
+      await outlet.taken();
       cursor = page.cursor;
       if (!page.hasMore) return cursor;
       viewer = await revalidate();
@@ -241,6 +263,87 @@ export class NoticeFeeds<T extends { cursor: string }> {
   }
 }
 
-async function pushAll<T>(push: (item: T) => Promise<unknown>, items: T[]): Promise<void> {
-  for (const item of items) await push(item);
+/**
+ * One subscription's items, queued in order and handed to its consumer (graphql-ws) as it asks: no promise per
+ * item, as a wake-up reaches thousands of these. `end` finishes it after what is queued (with the error, if
+ * any, then); `return` finishes it at once.
+ */
+class Outlet<T> implements AsyncIterableIterator<T> {
+  private readonly queue: T[] = [];
+  private waiting: { resolve: (step: IteratorResult<T>) => void; reject: (err: unknown) => void } | null = null;
+  private closing: { err?: unknown } | null = null;
+  private done = false;
+  private takers: (() => void)[] = [];
+
+  constructor(private readonly onDone: () => void) {}
+
+  push(items: readonly T[]): void {
+    if (this.done || this.closing || !items.length) return;
+    let i = 0;
+    if (this.waiting) {
+      const waiting = this.waiting;
+      this.waiting = null;
+      waiting.resolve({ value: items[i++], done: false });
+    }
+    for (; i < items.length; i++) this.queue.push(items[i]);
+  }
+
+  end(err?: unknown): void {
+    if (this.done || this.closing) return;
+    this.closing = { err };
+    if (this.waiting) {
+      const waiting = this.waiting;
+      this.waiting = null;
+      this.finish().then(waiting.resolve, waiting.reject);
+    }
+  }
+
+  /** Resolves once the consumer has taken everything queued and asks for more (or the stream is done). */
+  taken(): Promise<void> {
+    if (this.done || (this.waiting && !this.queue.length)) return Promise.resolve();
+    return new Promise((resolve) => this.takers.push(resolve));
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.queue.length) return Promise.resolve({ value: this.queue.shift()!, done: false });
+    this.release();
+    if (this.closing) return this.finish();
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.queue.length = 0;
+    this.closing = null;
+    const waiting = this.waiting;
+    this.waiting = null;
+    this.stop();
+    waiting?.resolve({ value: undefined, done: true });
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+
+  private finish(): Promise<IteratorResult<T>> {
+    const err = this.closing?.err;
+    this.closing = null;
+    this.stop();
+    if (err === undefined) return Promise.resolve({ value: undefined, done: true });
+    return Promise.reject(err instanceof Error ? err : new Error('The notice stream failed.', { cause: err }));
+  }
+
+  private stop(): void {
+    if (this.done) return;
+    this.done = true;
+    this.release();
+    this.onDone();
+  }
+
+  private release(): void {
+    const takers = this.takers;
+    this.takers = [];
+    for (const take of takers) take();
+  }
 }
