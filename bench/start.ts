@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,9 @@ import { freeListenPort } from '../src/ports';
  *
  * - first start: a new DATA_DIR (initdb, migrations, demo data);
  * - second start: the same DATA_DIR again (the usual `npm start`).
+ *
+ * Beside each time, the CPU the server process had used when it was ready (and npm's own, apart): on this shared
+ * 2-core machine the times follow the load average, the CPU much less, so it shows a change where times cannot.
  *
  * One untimed start before them compiles dist/ and builds the web UIs if stale, so neither row measures that.
  * Run: `node -r @swc-node/register bench/start.ts`. Prints; asserts nothing. Timings depend on the machine and
@@ -51,8 +55,49 @@ function npmStart(cwd: string, env: Record<string, string>): Started {
   return { child, exited, output: () => out };
 }
 
-/** Milliseconds from spawning `npm start` to GET /readyz answering 200; the server is stopped afterwards. */
-async function timeStart(dataDir: string, cwd = ROOT): Promise<number> {
+interface Timing {
+  ms: number;
+  /** CPU ms of the server's node process at ready; undefined where /proc cannot tell. */
+  serverCpu?: number;
+  /** CPU ms of npm itself at ready. */
+  npmCpu?: number;
+}
+
+/**
+ * CPU used so far by the processes of the group `npm start` runs in, from /proc (Linux): the server (node) and npm.
+ * PostgreSQL runs in a process group of its own and is not counted.
+ */
+function groupCpu(group: number): { serverCpu?: number; npmCpu?: number } {
+  const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+  let serverCpu: number | undefined;
+  let npmCpu: number | undefined;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return {};
+  }
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) !== group) continue;
+    // utime, stime, and the same of children waited for (fields 14-17 of stat, counted from the state field here).
+    const ms =
+      ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / TICKS_PER_SECOND;
+    if (name === 'node') serverCpu = (serverCpu ?? 0) + ms;
+    else if (name === 'npm' || name.startsWith('npm ')) npmCpu = (npmCpu ?? 0) + ms;
+  }
+  return { serverCpu, npmCpu };
+}
+
+/** Time from spawning `npm start` to GET /readyz answering 200, and the CPU used by then; the server is stopped afterwards. */
+async function timeStart(dataDir: string, cwd = ROOT): Promise<Timing> {
   const port = await freeListenPort();
   const pgPort = await freeListenPort();
   const started = performance.now();
@@ -68,7 +113,7 @@ async function timeStart(dataDir: string, cwd = ROOT): Promise<number> {
         (r) => r.status,
         () => 0,
       );
-      if (status === 200) return performance.now() - started;
+      if (status === 200) return { ms: performance.now() - started, ...groupCpu(server.child.pid!) };
       await sleep(10);
     }
   } finally {
@@ -98,6 +143,15 @@ async function stop(server: Started): Promise<void> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const describe = (t: Timing) =>
+  `${seconds(t.ms)}${t.serverCpu === undefined ? '' : ` (server CPU ${seconds(t.serverCpu)})`}`;
+const ratioTo = (xs: number[], baseline: number[]) =>
+  `${(median(xs) / median(baseline)).toFixed(2)} of the baseline's ${seconds(median(baseline))}`;
+/** The runs' CPU figures, when every run has them. */
+function cpuOf(ts: Timing[]): { server: number[]; npm: number[] } | undefined {
+  if (!ts.every((t) => t.serverCpu !== undefined)) return undefined;
+  return { server: ts.map((t) => t.serverCpu!), npm: ts.map((t) => t.npmCpu ?? 0) };
+}
 
 async function main() {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-start-'));
@@ -106,30 +160,42 @@ async function main() {
     say('an untimed start first (compiles dist/ and builds the web UIs when stale)');
     await timeStart(path.join(tmp, 'warm-up'));
     if (BASELINE) await timeStart(path.join(tmp, 'warm-up-baseline'), BASELINE);
-    const ours = { first: [] as number[], second: [] as number[] };
-    const theirs = { first: [] as number[], second: [] as number[] };
+    const ours = { first: [] as Timing[], second: [] as Timing[] };
+    const theirs = { first: [] as Timing[], second: [] as Timing[] };
     const checkouts = [{ times: ours, cwd: ROOT }, ...(BASELINE ? [{ times: theirs, cwd: BASELINE }] : [])];
     for (let run = 1; run <= RUNS; run++) {
       for (const { times, cwd } of checkouts) {
         const dataDir = path.join(tmp, `run-${run}-${times === ours ? 'ours' : 'baseline'}`);
         times.first.push(await timeStart(dataDir, cwd));
         times.second.push(await timeStart(dataDir, cwd));
-        say(
-          `run ${run}/${RUNS} ${cwd}: first ${seconds(times.first.at(-1)!)}, second ${seconds(times.second.at(-1)!)}`,
-        );
+        const [first, second] = [times.first.at(-1)!, times.second.at(-1)!];
+        say(`run ${run}/${RUNS} ${cwd}: first ${describe(first)}, second ${describe(second)}`);
       }
     }
-    const row = (name: string, kind: 'first' | 'second') => {
-      const xs = ours[kind];
+    console.log(`npm start to GET /readyz 200, median of ${RUNS} (load average now ${os.loadavg()[0].toFixed(1)}):`);
+    for (const [name, kind] of [
+      ['first start (new data dir: initdb, migrations, demo data)', 'first'],
+      ['second start (data dir exists)', 'second'],
+    ] as const) {
+      const xs = ours[kind].map((t) => t.ms);
       const ratio = BASELINE
-        ? `   ${(median(xs) / median(theirs[kind])).toFixed(2)} of the baseline's ${seconds(median(theirs[kind]))}`
+        ? `   ${ratioTo(
+            xs,
+            theirs[kind].map((t) => t.ms),
+          )}`
         : '';
       const met = median(xs) <= GOALS[kind] * 1000 ? 'met' : 'NOT met';
-      return `${name.padEnd(58)} ${seconds(median(xs)).padStart(8)}   goal ≤ ${GOALS[kind]} s ${met}${ratio}   (runs: ${xs.map(seconds).join(', ')})`;
-    };
-    console.log(`npm start to GET /readyz 200, median of ${RUNS} (load average now ${os.loadavg()[0].toFixed(1)}):`);
-    console.log(row('first start (new data dir: initdb, migrations, demo data)', 'first'));
-    console.log(row('second start (data dir exists)', 'second'));
+      console.log(
+        `${name.padEnd(58)} ${seconds(median(xs)).padStart(8)}   goal ≤ ${GOALS[kind]} s ${met}${ratio}   (runs: ${xs.map(seconds).join(', ')})`,
+      );
+      const cpu = cpuOf(ours[kind]);
+      if (cpu)
+        console.log(
+          `${'  server CPU at ready (npm apart)'.padEnd(58)} ${seconds(median(cpu.server)).padStart(8)}   npm ${seconds(median(cpu.npm))}` +
+            (BASELINE && cpuOf(theirs[kind]) ? `   ${ratioTo(cpu.server, cpuOf(theirs[kind])!.server)}` : '') +
+            `   (runs: ${cpu.server.map(seconds).join(', ')})`,
+        );
+    }
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

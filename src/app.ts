@@ -21,10 +21,13 @@ export interface Parts {
   server?: RunningServer;
 }
 
-/** CPU work that needs no database (the GraphQL schema), done while the database starts. */
-export function prepare(): void {
+/**
+ * CPU work that needs no database (the GraphQL schema), put off to the next turn of the event loop: it runs while
+ * the ORM's first connection is being made, instead of before it.
+ */
+function prepare(): void {
   // A failure surfaces where the schema is awaited (startServer); the cached promise keeps it.
-  getSchema().catch(() => undefined);
+  setImmediate(() => void getSchema().catch(() => undefined));
 }
 
 /**
@@ -33,6 +36,7 @@ export function prepare(): void {
  * server last.
  */
 export async function startApp(config: Config, url: string, parts: Parts): Promise<void> {
+  prepare();
   const orm = (parts.orm = await initOrm(url, { logSql: config.logSql }));
   const applied = await migrate(orm);
   if (applied.length) log.info('migrations applied', { applied });

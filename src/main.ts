@@ -19,7 +19,6 @@ async function main() {
       // real ESM import in the compiled output (module node16), which does not resolve './app' without an extension.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       app = require('./app') as typeof App;
-      app.prepare();
     }
     return app;
   };
