@@ -14,13 +14,21 @@ export async function profiled<T>(file: string | undefined, run: () => Promise<T
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 500 });
   await session.post('Profiler.start');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 16 * 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
   try {
     return await run();
   } finally {
     const { profile } = await session.post('Profiler.stop');
+    const { profile: heap } = await session.post('HeapProfiler.stopSampling');
     session.disconnect();
     await writeFile(file, JSON.stringify(profile));
+    await writeFile(file.replace(/\.cpuprofile$/, '') + '.heapprofile', JSON.stringify(heap));
     process.stderr.write(summarize(profile as Profile));
+    process.stderr.write(summarizeHeap(heap.head as HeapNode));
   }
 }
 
@@ -85,6 +93,42 @@ export function summarize(profile: Profile, top = 30): string {
     ...rows(inclusive, 40),
     'self time by function:',
     ...rows(self, top),
+    '',
+  ].join('\n');
+}
+
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+
+/** Where the sampled allocations happened (bytes allocated, not retained): by package, and by function. */
+export function summarizeHeap(head: HeapNode, top = 25): string {
+  const byOrigin = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  let total = 0;
+  const walk = (n: HeapNode) => {
+    const { functionName, url, lineNumber } = n.callFrame;
+    const where = origin(url, functionName);
+    total += n.selfSize;
+    byOrigin.set(where, (byOrigin.get(where) ?? 0) + n.selfSize);
+    const key = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + n.selfSize);
+    n.children.forEach(walk);
+  };
+  walk(head);
+  const rows = (m: Map<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, v]) => `  ${((100 * v) / Math.max(1, total)).toFixed(1).padStart(5)} %  ${k}`);
+  return [
+    `allocations sampled: ${(total / 1e6).toFixed(0)} MB`,
+    'by package:',
+    ...rows(byOrigin),
+    'by function:',
+    ...rows(byFunction),
     '',
   ].join('\n');
 }
