@@ -1,7 +1,8 @@
 // `npm start`: runs the compiled server (dist/src/main.js) in this process, compiling first whatever in src/
 // changed since. Plain ESM JavaScript so nothing needs compiling before it runs. Compiling on every start (the swc
 // loader, `node -r @swc-node/register`) cost 0.5–0.7 s; this costs a stat of each source file when nothing changed,
-// and V8's code cache (enableCompileCache below) spares compiling the server's JavaScript again.
+// and V8's code cache and the modules' locations (enableCompileCache, enableResolveCache below) spare compiling the
+// server's JavaScript and looking for its modules again.
 // `npm run build` (tsc, with type checking) writes the same dist/ layout; production runs `npm run start:prod`.
 import { hash } from 'node:crypto';
 import fs from 'node:fs';
@@ -170,7 +171,54 @@ function enableCompileCache(file) {
   });
 }
 
+/**
+ * Where each require() of the server found its module, kept between starts: Node looks for every one anew, through
+ * node_modules directories, file extensions and package.json files, about a tenth of a second start's CPU (issue 12
+ * item 4). A kept answer is used while its file exists and nothing that changes answers has: package-lock.json (an
+ * install moves packages), Node's flags, NODE_OPTIONS. A removed source's output is deleted by build(), so a
+ * require of it is looked up again.
+ */
+function enableResolveCache(file) {
+  const valid = [
+    signature(path.join(root, 'package-lock.json')),
+    process.version,
+    ...process.execArgv,
+    process.env.NODE_OPTIONS ?? '',
+  ].join('|');
+  let found = {};
+  try {
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (saved.valid === valid) found = saved.found;
+  } catch {
+    /* none yet */
+  }
+  let added = false;
+  const resolve = Module._resolveFilename;
+  Module._resolveFilename = function (request, parent, isMain, options) {
+    if (options || isMain || !parent?.filename || Module.isBuiltin(request))
+      return resolve.call(this, request, parent, isMain, options);
+    const key = `${path.dirname(parent.filename)}\0${request}`;
+    const kept = found[key];
+    if (kept !== undefined && fs.existsSync(kept)) return kept;
+    const resolved = resolve.call(this, request, parent, isMain, options);
+    found[key] = resolved;
+    added = true;
+    return resolved;
+  };
+  process.once('exit', () => {
+    if (!added) return;
+    try {
+      const tmp = `${file}.tmp-${process.pid}`;
+      fs.writeFileSync(tmp, JSON.stringify({ valid, found }));
+      fs.renameSync(tmp, file);
+    } catch {
+      /* a cache: the next start looks again */
+    }
+  });
+}
+
 await build();
+enableResolveCache(path.join(root, 'dist/.resolve-cache.json'));
 enableCompileCache(path.join(root, `dist/.compile-cache-${process.version}-${process.arch}.bin`));
 // Source maps are written (dist/**/*.js.map) but not enabled: Node would parse every loaded module's map at
 // load, 0.1–0.2 s. NODE_OPTIONS=--enable-source-maps npm start gives stack traces in TypeScript lines.

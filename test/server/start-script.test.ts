@@ -103,6 +103,18 @@ test('ST2 the next start compiles only a touched source and a deleted output, an
   expect(packages.has('@mikro-orm/core')).toBe(true); // the trace saw the server's modules
 });
 
+test('ST3 a start with nothing changed compiles nothing and runs on the module locations and code cache kept by the last', async () => {
+  const dist = await fs.readdir(path.join(root, 'dist'));
+  expect(dist).toEqual(
+    expect.arrayContaining(['.resolve-cache.json', expect.stringMatching(/^\.compile-cache-.*\.bin$/)]),
+  );
+  const p = await startScript();
+  await p.ready();
+  expect(p.output()).not.toMatch(/compiled \d+ changed source file/);
+  p.child.kill('SIGTERM');
+  expect(await p.exited).toEqual({ code: 0, signal: null });
+});
+
 interface Started {
   child: ReturnType<typeof spawn>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
