@@ -50,10 +50,31 @@ function detachedStaff(row: StaffAccountRow): Staff {
   });
 }
 
-/** The caller as a copy that belongs to no EntityManager (see {@link detachedEntity}). */
-export function detachedViewer(v: Viewer): Viewer {
-  if (v.kind === 'citizen') return { kind: 'citizen', person: detachedEntity(v.person) };
-  return { kind: 'staff', role: v.role, staff: detachedEntity(v.staff) };
+/**
+ * The caller as a copy that belongs to no EntityManager (see {@link detachedEntity}).
+ * Given the copy a socket holds (`kept`), returns that one when nothing in it changed:
+ * the sockets of one account that signed in together keep sharing one copy.
+ */
+export function detachedViewer(v: Viewer, kept?: Viewer): Viewer {
+  const copy: Viewer =
+    v.kind === 'citizen'
+      ? { kind: 'citizen', person: detachedEntity(v.person) }
+      : { kind: 'staff', role: v.role, staff: detachedEntity(v.staff) };
+  return kept && sameViewer(kept, copy) ? kept : copy;
+}
+
+function sameViewer(a: Viewer, b: Viewer): boolean {
+  if (a.kind === 'citizen' || b.kind === 'citizen')
+    return a.kind === 'citizen' && b.kind === 'citizen' && sameFields(a.person, b.person);
+  return a.role === b.role && sameFields(a.staff, b.staff);
+}
+
+const fieldValue = (v: unknown) => (v instanceof Date ? v.getTime() : v instanceof BaseEntity ? v.id : v);
+
+function sameFields(a: object, b: object): boolean {
+  const ea = Object.entries(a);
+  const fb = b as Record<string, unknown>;
+  return ea.length === Object.keys(b).length && ea.every(([k, v]) => k in b && fieldValue(v) === fieldValue(fb[k]));
 }
 
 interface Waiting {

@@ -143,7 +143,7 @@ export class SocketAuth {
       throw err;
     }
     // The operation gets the entity loaded with its own EntityManager; the socket keeps a detached copy.
-    this.viewer = managed ? detachedViewer(viewer) : viewer;
+    this.viewer = managed ? detachedViewer(viewer, this.viewer) : viewer;
     this.checkedAt = Date.now();
     return this.ended ? null : viewer;
   }

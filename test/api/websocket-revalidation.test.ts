@@ -3,6 +3,8 @@ import * as staffApi from '../../clients/staff/src';
 import { createTokenVerifier } from '../../src/auth/tokens';
 import { DEMO } from '../../src/db/demo-data';
 import { Staff, StaffRole } from '../../src/entities/staff';
+import { AppError } from '../../src/errors';
+import { AccountLookups } from '../../src/subscriptions/account-lookups';
 import type { AccountChange, NoticeBus } from '../../src/subscriptions/bus';
 import { WebSocketAuth } from '../../src/subscriptions/ws-auth';
 import { forger } from '../testkit/forge';
@@ -290,30 +292,35 @@ describe('WR2 the sweep: the net under the signals', () => {
 });
 
 describe('WR2 sockets signing in at once share one lookup, made after they asked', () => {
-  test('five sockets of one account signing in together cost one statement; a sign-in after the account is disabled is refused', async () => {
-    const auth = new WebSocketAuth({
-      orm: w.t.orm,
-      verifier: await createTokenVerifier(w.t.config),
-      leewaySeconds: LEEWAY_SECONDS,
-      sweepMs: 3_600_000,
-    });
+  test('five lookups of one account in one turn cost one statement; a lookup after the account is disabled reads it again and is refused', async () => {
+    const lookups = new AccountLookups(w.t.orm);
     const staffLookups = () => w.t.sql.statements.filter((q) => /from "staff"/.test(q)).length;
-    const socket = () => ({ close: () => undefined });
-    const params = { authorization: `Bearer ${await w.t.token.staff(DEMO.otherUnitCaseworker)}` };
+    const principal = { kind: 'staff' as const, username: DEMO.otherUnitCaseworker };
     try {
       w.t.sql.reset();
-      const auths = await Promise.all(Array.from({ length: 5 }, () => auth.connect(params, socket())));
-      expect(auths).not.toContain(null);
+      const viewers = await Promise.all(Array.from({ length: 5 }, () => lookups.lookup(principal)));
+      expect(viewers.map((v) => v.kind === 'staff' && v.staff.username)).toEqual(
+        Array(5).fill(DEMO.otherUnitCaseworker),
+      );
       expect(staffLookups()).toBe(1);
-      for (const a of auths) a!.end();
 
-      // Nothing is kept from that lookup: the next sign-in reads the account again.
+      // Nothing is kept from that lookup: the next one reads the account again.
       await w.t.em().nativeUpdate(Staff, { username: DEMO.otherUnitCaseworker }, { active: false });
       w.t.sql.reset();
-      expect(await auth.connect(params, socket())).toBeNull();
+      await expect(lookups.lookup(principal)).rejects.toBeInstanceOf(AppError);
       expect(staffLookups()).toBe(1);
-    } finally {
+
+      // And a socket signing in now is refused.
+      const auth = new WebSocketAuth({
+        orm: w.t.orm,
+        verifier: await createTokenVerifier(w.t.config),
+        leewaySeconds: LEEWAY_SECONDS,
+        sweepMs: 3_600_000,
+      });
+      const params = { authorization: `Bearer ${await w.t.token.staff(DEMO.otherUnitCaseworker)}` };
+      expect(await auth.connect(params, { close: () => undefined })).toBeNull();
       auth.close();
+    } finally {
       await w.t.em().nativeUpdate(Staff, { username: DEMO.otherUnitCaseworker }, { active: true });
     }
   });
