@@ -38,7 +38,7 @@ interface Subscriber<T> {
 const readShape = (v: Viewer): string => (v.kind === 'staff' ? `staff:${v.role}` : 'citizen');
 
 /** Subscribers served per event-loop turn by one shared read. */
-const DELIVERY_SLICE = 500;
+const DELIVERY_SLICE = 100;
 
 /**
  * One viewer's notices on this instance: one bus
