@@ -37,6 +37,14 @@ import { profiled } from './profile';
  * socket, fan-out p99 5507 / 328 ms, CPU per connect 2.84 / 0.47 ms. After (shared reads and account lookups, slim subscription
  * context, document cache): 500 sockets: 21.3 / 16.4 KB, p99 181 / 87 ms, connect 2.58 / 0.46 ms, sender's response 24.9 ms during
  * the fan-out, 21.8 ms without sockets; 2,000 sockets: 19.5 KB, p99 585 ms; 5,000 sockets: 21.6 KB, p99 1574 ms.
+ * Then one execution per shared event (src/subscriptions/shared-execution.ts), streams without a Repeater and 100 subscribers
+ * per event-loop turn, A/B against the commit before (load average 2-3, API / floor, two runs): 5,000 sockets: server CPU per
+ * socket reached 485 / 112 and 454 / 95 µs -> 94 / 131 and 69 / 98 µs; fan-out p99 1026 / 448 and 1183 / 383 ms -> 475 / 506
+ * and 463 / 412 ms; sender's response during the fan-out 164 and 139 ms -> 39 and 42 ms (no sockets: ~20 ms). 500 sockets: CPU
+ * per socket 503 -> 155 µs (floor ~140), p99 136 -> 121 ms. 19,900 sockets (one run each): p50 3120 -> 1099, p99 3444 ->
+ * 1825 ms (floor ~1.5 / ~1.9 s), CPU per socket 473 -> 101 µs (floor 88-135), sender's response 477 -> 373 ms (floor ~2.2 s). At 19,900 this one process holds every
+ * server-side socket and the sends' connections within `ulimit -n` 20,000 (19,935 fds open): one run's floor send failed with
+ * "fetch failed" (its cause is now printed; not seen in the next two runs).
  */
 const N = Number(process.env.BENCH_SOCKETS ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -280,6 +288,8 @@ async function main() {
 }
 
 void main().catch((err) => {
-  say(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  // fetch's TypeError says only "fetch failed": the reason (EMFILE, ECONNRESET…) is its cause.
+  const cause = err instanceof Error && err.cause !== undefined ? `\ncaused by: ${String(err.cause)}` : '';
+  say((err instanceof Error ? (err.stack ?? err.message) : String(err)) + cause);
   process.exitCode = 1;
 });
