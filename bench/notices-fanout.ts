@@ -43,8 +43,8 @@ import { profiled } from './profile';
  * and 463 / 412 ms; sender's response during the fan-out 164 and 139 ms -> 39 and 42 ms (no sockets: ~20 ms). 500 sockets: CPU
  * per socket 503 -> 155 µs (floor ~140), p99 136 -> 121 ms. 19,900 sockets (one run each): p50 3120 -> 1099, p99 3444 ->
  * 1825 ms (floor ~1.5 / ~1.9 s), CPU per socket 473 -> 101 µs (floor 88-135), sender's response 477 -> 373 ms (floor ~2.2 s).
- * At 19,900 this one process holds every server-side socket and the sends' connections within `ulimit -n` 20,000 (19,935 fds open): one run's floor send failed with
- * "fetch failed" (its cause is now printed; not seen in the next two runs).
+ * At 19,900 this one process holds every server-side socket and the sends' connections within `ulimit -n` 20,000 (19,935 fds
+ * open): one run's floor send failed with "fetch failed" (its cause is now printed; not seen in the next two runs).
  */
 const N = Number(process.env.BENCH_SOCKETS ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
