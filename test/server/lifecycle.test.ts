@@ -6,7 +6,15 @@ import { loadOrCreateDevKeys } from '../../src/auth/dev-keys';
 import { signDevToken } from '../../src/auth/tokens';
 import { DEMO } from '../../src/db/demo-data';
 import { postRaw } from '../testkit/api';
-import { freePort, spawnServer, type ServerProcess } from '../testkit/process';
+import {
+  freePort,
+  isAlive,
+  killLeftovers,
+  postmasterPid,
+  spawnServer,
+  stopLeftoverPostgres,
+  type ServerProcess,
+} from '../testkit/process';
 import { createTestDatabase } from '../testkit/server';
 import { openAcknowledgedSocket } from '../testkit/ws';
 
@@ -27,12 +35,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   // A failed test must not leave a server behind.
-  for (const p of running.splice(0)) {
-    if (p.child.exitCode === null && p.child.signalCode === null) {
-      p.child.kill('SIGKILL');
-      await p.exited;
-    }
-  }
+  await killLeftovers(running);
 });
 afterAll(async () => {
   await db.drop();
@@ -143,8 +146,7 @@ describe('LC5 on the embedded database (DATABASE_URL unset)', () => {
   });
   afterAll(async () => {
     // Whatever a failed test left running: stop the postgres of this directory.
-    const pid = await postmasterPid(embeddedDir);
-    if (pid && isAlive(pid)) process.kill(pid, 'SIGINT');
+    await stopLeftoverPostgres(embeddedDir);
     await fs.rm(embeddedDir, { recursive: true, force: true });
   });
 
@@ -192,23 +194,6 @@ describe('LC5 on the embedded database (DATABASE_URL unset)', () => {
     expect(isAlive(leftover!)).toBe(false);
   });
 });
-
-async function postmasterPid(dataDir: string): Promise<number | undefined> {
-  try {
-    return Number((await fs.readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('LC6 a SIGTERM during startup lets the step under way finish, then shuts down cleanly with exit 0', async () => {
   const p = await start();

@@ -9,7 +9,15 @@ import { loadOrCreateDevKeys } from '../../src/auth/dev-keys';
 import { signDevToken } from '../../src/auth/tokens';
 import { DEMO } from '../../src/db/demo-data';
 import { ephemeralPortRange, isPortFree } from '../../src/ports';
-import { freePort, spawnServer, type ServerProcess } from '../testkit/process';
+import {
+  freePort,
+  isAlive,
+  killLeftovers,
+  postmasterPid,
+  spawnServer,
+  stopLeftoverPostgres,
+  type ServerProcess,
+} from '../testkit/process';
 
 /**
  * A shutdown that loses nothing. The real `npm start` on its
@@ -31,17 +39,10 @@ beforeAll(async () => {
   pgPort = await freePort();
 });
 afterEach(async () => {
-  for (const p of running.splice(0)) {
-    if (p.child.exitCode === null && p.child.signalCode === null) {
-      p.child.kill('SIGKILL');
-      await p.exited;
-    }
-  }
+  await killLeftovers(running);
 });
 afterAll(async () => {
-  const pid = await postmasterPid();
-  if (pid && isAlive(pid)) process.kill(pid, 'SIGINT');
-  for (let i = 0; i < 50 && pid && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  await stopLeftoverPostgres(dataDir);
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
@@ -212,23 +213,6 @@ function expectAcknowledgedStored(acknowledged: Outcome[], s: Awaited<ReturnType
   }
 }
 
-async function postmasterPid(): Promise<number | undefined> {
-  try {
-    return Number((await fs.readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Resolves once `n` of the outcomes are acknowledged sends. */
 function afterAcknowledged(pending: Promise<Outcome>[], n: number): Promise<void> {
   let count = 0;
@@ -302,7 +286,7 @@ test('SD1 SIGTERM under 100 concurrent sends: acknowledged ones stored whole, th
     'database connections closed',
     'embedded PostgreSQL stopped',
   ]);
-  const pid = await postmasterPid();
+  const pid = await postmasterPid(dataDir);
   expect(pid === undefined || !isAlive(pid)).toBe(true);
   expect(await isPortFree(pgPort)).toBe(true);
 

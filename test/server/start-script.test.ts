@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../testkit/process';
+import { freePort, isAlive, killLeftovers, postmasterPid, stopLeftoverPostgres } from '../testkit/process';
 
 /**
  * `npm start` runs scripts/start.mjs: it compiles into dist/ whatever in src/ is missing there or changed, then
@@ -51,16 +51,10 @@ beforeAll(async () => {
   );
 });
 afterEach(async () => {
-  for (const p of running.splice(0)) {
-    if (p.child.exitCode === null && p.child.signalCode === null) {
-      p.child.kill('SIGKILL');
-      await p.exited;
-    }
-  }
+  await killLeftovers(running);
 });
 afterAll(async () => {
-  const pid = await postmasterPid();
-  if (pid && isAlive(pid)) process.kill(pid, 'SIGINT');
+  await stopLeftoverPostgres(dataDir);
   await fs.rm(root, { recursive: true, force: true });
 });
 
@@ -70,7 +64,7 @@ test('ST1 a first start compiles dist/, gets ready on a new embedded PostgreSQL,
   expect(p.output()).toMatch(/compiled \d+ changed source file\(s\) into dist\//);
   await expect(fs.stat(path.join(root, 'dist/src/main.js'))).resolves.toBeTruthy();
   expect(p.output()).toMatch(/"demo data loaded"/);
-  const pid = await postmasterPid();
+  const pid = await postmasterPid(dataDir);
   expect(pid && isAlive(pid)).toBe(true);
 
   p.child.kill('SIGTERM');
@@ -92,7 +86,7 @@ test('ST2 the next start compiles only a touched source and a deleted output, an
   expect((await fs.stat(path.join(root, 'dist/src/log.js'))).mtimeMs).toBeGreaterThan(compiledBefore);
   await expect(fs.stat(path.join(root, 'dist/src/pdf/layout.js'))).resolves.toBeTruthy();
   expect(p.output()).toMatch(/"demo data already present"/);
-  const pid = await postmasterPid();
+  const pid = await postmasterPid(dataDir);
 
   p.child.kill('SIGTERM');
   expect(await p.exited).toEqual({ code: 0, signal: null });
@@ -177,21 +171,4 @@ async function backdate(p: string): Promise<void> {
   if (stat.isDirectory()) for (const entry of await fs.readdir(p)) await backdate(path.join(p, entry));
   const dayAgo = new Date(Date.now() - 86_400_000);
   await fs.utimes(p, dayAgo, dayAgo);
-}
-
-async function postmasterPid(): Promise<number | undefined> {
-  try {
-    return Number((await fs.readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { freeListenPort } from '../../src/ports';
 
@@ -79,4 +80,40 @@ export function spawnServer(env: Record<string, string>): ServerProcess {
       }
     },
   };
+}
+
+/** The embedded PostgreSQL's postmaster pid under a server's DATA_DIR (src/db/embedded.ts keeps it in `pg/`), if it is there. */
+export async function postmasterPid(dataDir: string): Promise<number | undefined> {
+  try {
+    return Number((await fs.readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a process with this pid still runs (signal 0 only checks). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** afterEach of tests that spawn servers: a failed test must not leave a server behind (SIGKILL whatever still runs). */
+export async function killLeftovers(running: { child: ChildProcess; exited: Promise<unknown> }[]): Promise<void> {
+  for (const p of running.splice(0)) {
+    if (p.child.exitCode === null && p.child.signalCode === null) {
+      p.child.kill('SIGKILL');
+      await p.exited;
+    }
+  }
+}
+
+/** afterAll of tests that ran the embedded PostgreSQL under `dataDir`: stop one a killed server left running (at most 5 s). */
+export async function stopLeftoverPostgres(dataDir: string): Promise<void> {
+  const pid = await postmasterPid(dataDir);
+  if (pid && isAlive(pid)) process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 50 && pid && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
 }
