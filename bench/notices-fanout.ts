@@ -48,7 +48,9 @@ import { profiled } from './profile';
  */
 const N = Number(process.env.BENCH_SOCKETS ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const WARM_SOCKETS = 20;
+/** Sockets each target's warm-up opens and closes. Both warm up before either is measured: they share graphql-ws, ws
+ * and V8's compiled code in this process, so warming only the one measured first flattered the other (connect CPU). */
+const WARM_SOCKETS = Math.min(N, 200);
 const WAIT_MS = 120_000;
 const NOTICES = 'subscription { notices { cursor kind subject senderName at mailbox { kind id name } } }';
 const FLOOR_NOTICES = 'subscription { notices { cursor subject } }';
@@ -139,10 +141,13 @@ async function openLive(
   return { cpuConnect, cpuSubscribe: cpuMs(cpu), wall: ms };
 }
 
-async function measure(c: Clients, t: Target): Promise<Row> {
+async function warmUp(c: Clients, t: Target): Promise<void> {
   say(`${t.name}: warm-up with ${WARM_SOCKETS} sockets`);
   await openLive(c, t, WARM_SOCKETS);
   await c.call({ cmd: 'close' });
+}
+
+async function measure(c: Clients, t: Target): Promise<Row> {
   const quiet: number[] = [];
   for (let i = 0; i < 5; i++) quiet.push(await timedSend(t, `quiet ${randomUUID()}`));
   say(`${t.name}: ${N} sockets`);
@@ -277,6 +282,8 @@ async function main() {
       send: async (subject) => void (await fetch(floorServer.sendUrl, { method: 'POST', body: subject })),
     };
     const api = await startApi(cleanup);
+    await warmUp(clients, floor);
+    await warmUp(clients, api);
     const floorRow = await measure(clients, floor);
     const apiRow = await measure(clients, api);
     process.stdout.write(`${report(floorRow, apiRow)}\n`);
