@@ -49,6 +49,20 @@ async function exportingAdmin(deps: RouteCallerDeps, req: Request) {
   return { exporter: new AccessLogExport(em, viewer), viewer };
 }
 
+/**
+ * Until the client has taken what was written, or has gone. Both waits' listeners are removed once one wins: a
+ * bare once(res, 'close') per full buffer left a close and an error listener on the response each time, piling up
+ * over a long export (Node's MaxListenersExceededWarning after ten).
+ */
+async function drainedOrClosed(res: Response): Promise<void> {
+  const done = new AbortController();
+  try {
+    await Promise.race([once(res, 'drain', { signal: done.signal }), once(res, 'close', { signal: done.signal })]);
+  } finally {
+    done.abort();
+  }
+}
+
 /** The CSV's rows, written as the client reads them; the number of rows and whether the client took them all. */
 async function writeRows(res: Response, exporter: AccessLogExport, filter: ExportFilter) {
   res.write('\uFEFF');
@@ -56,7 +70,7 @@ async function writeRows(res: Response, exporter: AccessLogExport, filter: Expor
   for await (const record of exporter.records(filter)) {
     if (res.destroyed) break;
     rows++;
-    if (!res.write(csvLine(record))) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    if (!res.write(csvLine(record))) await drainedOrClosed(res);
   }
   const complete = !res.destroyed;
   res.end();
