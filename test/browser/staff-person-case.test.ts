@@ -112,6 +112,8 @@ describe("PC1 the seed's person steps: Marita finds Tolvan and switches the e-se
     await form.getByRole('button', { name: 'Spara' }).click();
     await ui(form.getByText('E-tjänsten är avstängd.')).toBeVisible();
     await ui(box).toHaveCount(0);
+    // The box follows the refetched person; the form's message is still there after it.
+    await ui(form.getByText('E-tjänsten är avstängd.')).toBeVisible();
     expect((await personAsMarita('Tolvansson')).eService).toEqual(
       expect.objectContaining({ messagingEnabled: false, notifyBySms: false, notifyByEmail: false }),
     );
@@ -132,6 +134,7 @@ describe("PC1 the seed's person steps: Marita finds Tolvan and switches the e-se
     await ui(form.getByText('E-tjänsten är sparad.')).toBeVisible();
     await ui(box.getByRole('heading', { name: 'e-tjänsten är påkopplad' })).toBeVisible();
     await ui(box).toContainText('076-527 04 84');
+    await ui(form.getByText('E-tjänsten är sparad.')).toBeVisible();
     const tolvan = await personAsMarita('Tolvansson');
     expect(tolvan).toEqual(
       expect.objectContaining({

@@ -48,8 +48,14 @@ describe('SU5 Inställningar and Kontaktlistor', () => {
       .getByRole('radiogroup', { name: 'Vidarebefordra meddelanden till gemensam brevlåda' })
       .getByText('Försörjningsstöd mottagning')
       .click();
+    // The save is followed by a refetch of the settings; what it brings back must not wipe the "sparade" message.
+    const refetched = marita.waitForResponse((r) =>
+      /"operationName":"MailboxSettings"/.test(r.request().postData() ?? ''),
+    );
     await marita.getByRole('button', { name: 'Spara' }).click();
     await ui(marita.getByTestId('announcer')).toHaveText('Inställningarna är sparade.');
+    await refetched;
+    await ui(marita.locator('.saved-at')).toHaveText('Inställningarna är sparade.');
     expect(await axeViolations(marita)).toEqual([]);
     await screenshot(marita, 'staff-settings');
 

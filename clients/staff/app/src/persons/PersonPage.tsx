@@ -17,6 +17,7 @@ import {
 } from '../../../src/generated/graphql';
 import { useRole } from './useRole';
 import { sv } from '../strings.sv';
+import { useTakeOverFromServer } from '../server-form';
 import { usePageTitle } from '../title';
 import { addressLine, dayTime, phone, pnr } from './format';
 import { Check, Problem, TextInput } from './widgets';
@@ -64,10 +65,7 @@ function PersonDetails({ person }: { person: ViewedPerson }) {
       <div className="person-view__grid">
         <ContactSection person={person} canEdit={caseworker} />
         {caseworker && person.cases.some((c) => c.status === 'OPEN') && (
-          <EServiceSection
-            key={JSON.stringify(person.eService) + (person.mobile ?? '') + (person.email ?? '')}
-            person={person}
-          />
+          <EServiceSection key={person.id} person={person} />
         )}
         {caseworker && !person.cases.some((c) => c.status === 'OPEN') && (
           <section className="card" aria-labelledby="etjanst">
@@ -410,10 +408,19 @@ function EServiceSection({ person }: { person: ViewedPerson }) {
   const [email, setEmail] = useState(person.email ?? '');
   const [problem, setProblem] = useState<{ field?: string; text?: string }>({});
   const [saved, setSaved] = useState<string>();
+  // Edited since the last save (see useTakeOverFromServer).
+  const [dirty, setDirty] = useState(false);
   const [{ fetching }, save] = useMutation(PersonViewSetEServiceDocument);
   const announce = useAnnounce();
   const errorText = useErrorText();
-  const changed = () => (setProblem({}), setSaved(undefined));
+  const changed = () => (setDirty(true), setProblem({}), setSaved(undefined));
+  useTakeOverFromServer(JSON.stringify([person.eService, person.mobile, person.email]), dirty, () => {
+    setMessaging(person.eService.messagingEnabled);
+    setSms(person.eService.notifyBySms);
+    setMail(person.eService.notifyByEmail);
+    setMobile(phone(person.mobile) ?? '');
+    setEmail(person.email ?? '');
+  });
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -431,6 +438,7 @@ function EServiceSection({ person }: { person: ViewedPerson }) {
       return;
     }
     const text = messaging ? sv.persons.eServiceSaved : sv.persons.eServiceOffSaved;
+    setDirty(false);
     setSaved(text);
     announce(text);
   };

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import {
   Button,
   Checkbox,
@@ -21,6 +21,7 @@ import {
   type MailboxSettingsQuery,
 } from '../../../src/generated/graphql';
 import { sv } from '../strings.sv';
+import { useTakeOverFromServer } from '../server-form';
 import { usePageTitle } from '../title';
 
 const NONE = 'ingen';
@@ -37,9 +38,7 @@ export function SettingsPage() {
       {!settings && (
         <QueryState fetching={fetching} error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
       )}
-      {settings && (
-        <SettingsForm key={JSON.stringify(settings)} settings={settings} mailboxes={shared?.sharedMailboxes ?? []} />
-      )}
+      {settings && <SettingsForm settings={settings} mailboxes={shared?.sharedMailboxes ?? []} />}
       <section className="card settings-section" aria-labelledby="gemensamma">
         <h2 id="gemensamma">{sv.settings.sharedTitle}</h2>
         <p>{sv.settings.sharedLead}</p>
@@ -68,10 +67,19 @@ function SettingsForm({ settings, mailboxes }: { settings: Settings; mailboxes: 
   const [replyMissing, setReplyMissing] = useState(false);
   const [problem, setProblem] = useState<string>();
   const [saved, setSaved] = useState(false);
+  const [dirty, setDirty] = useState(false);
   const [{ fetching }, update] = useMutation(UpdateMailboxSettingsDocument);
   const announce = useAnnounce();
   const errorText = useErrorText();
-  useEffect(() => setSaved(false), [signature, absence, reply, forward]);
+  const edit =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => (set(v), setDirty(true), setSaved(false));
+  useTakeOverFromServer(JSON.stringify(settings), dirty, () => {
+    setSignature(settings.signature);
+    setAbsence(settings.absenceEnabled);
+    setReply(settings.absenceReply);
+    setForward(settings.absenceForwardTo?.id ?? NONE);
+  });
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -93,6 +101,7 @@ function SettingsForm({ settings, mailboxes }: { settings: Settings; mailboxes: 
       setProblem(errorText(result.error));
       return;
     }
+    setDirty(false);
     setSaved(true);
     announce(sv.settings.saved);
   };
@@ -102,7 +111,7 @@ function SettingsForm({ settings, mailboxes }: { settings: Settings; mailboxes: 
     <Form className="form" onSubmit={submit} validationBehavior="aria">
       <section className="card settings-section" aria-labelledby="signatur">
         <h2 id="signatur">{sv.settings.signature}</h2>
-        <TextField className="field" value={signature} onChange={setSignature}>
+        <TextField className="field" value={signature} onChange={edit(setSignature)}>
           <Label>{sv.settings.signature}</Label>
           <Text slot="description" className="field-description">
             {sv.settings.signatureHint}
@@ -112,14 +121,14 @@ function SettingsForm({ settings, mailboxes }: { settings: Settings; mailboxes: 
       </section>
       <section className="card settings-section" aria-labelledby="franvaro">
         <h2 id="franvaro">{sv.settings.absence}</h2>
-        <Checkbox className="checkbox" isSelected={absence} onChange={setAbsence}>
+        <Checkbox className="checkbox" isSelected={absence} onChange={edit(setAbsence)}>
           <span className="checkbox__box" aria-hidden="true" />
           {sv.settings.absenceEnabled}
         </Checkbox>
         <TextField
           className="field"
           value={reply}
-          onChange={(v) => (setReply(v), setReplyMissing(false))}
+          onChange={(v) => (edit(setReply)(v), setReplyMissing(false))}
           isInvalid={replyMissing}
           isRequired={absence}
         >
@@ -130,7 +139,7 @@ function SettingsForm({ settings, mailboxes }: { settings: Settings; mailboxes: 
           <TextArea rows={4} />
           <FieldError className="field-error">{sv.settings.replyRequired}</FieldError>
         </TextField>
-        <RadioGroup className="field radio-group" value={forward} onChange={setForward}>
+        <RadioGroup className="field radio-group" value={forward} onChange={edit(setForward)}>
           <Label>{sv.settings.forwardTo}</Label>
           {options.map((o) => (
             <Radio key={o.id} value={o.id} className="radio">
