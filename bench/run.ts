@@ -297,16 +297,20 @@ async function main() {
           say(
             `${row.name}, round ${round + 1}: ${target === server.url ? 'API' : 'raw pg transaction'} for ${SEND_SECONDS} s at ${CONNECTIONS} connections`,
           );
+          const profile =
+            target === server.url && n === 1 && round === ROUNDS - 1 ? process.env.BENCH_SEND_PROFILE : undefined;
           into.push(
-            await measured(() =>
-              runLoad({
-                url: target,
-                body: sendBody(n),
-                headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-                seconds: SEND_SECONDS,
-                connections: CONNECTIONS,
-                idReplacement: true,
-              }),
+            await profiled(profile, () =>
+              measured(() =>
+                runLoad({
+                  url: target,
+                  body: sendBody(n),
+                  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+                  seconds: SEND_SECONDS,
+                  connections: CONNECTIONS,
+                  idReplacement: true,
+                }),
+              ),
             ),
           );
         }
