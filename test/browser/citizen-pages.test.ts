@@ -86,6 +86,19 @@ describe('CU3 Min profil', () => {
     const context = await newContext(browser, VIEWPORTS.phone);
     const page = await context.newPage();
     await signInAs(page, t.origin, PEOPLE.tolvan.name);
+    await page.getByRole('heading', { name: 'Meddelanden', level: 1 }).waitFor();
+    await page.waitForLoadState('networkidle'); // the app's own first Me has been answered
+    // Min profil shows the app's copy of Me at once and asks the server again. That answer is held here until
+    // the person has typed: when it comes it must not overwrite what they typed (it did, so a quick Spara
+    // saved the old number).
+    const isMe = (postData: string | null) => (postData ?? '').includes('"operationName":"Me"');
+    let typed!: () => void;
+    const held = new Promise<void>((resolve) => (typed = resolve));
+    await page.route('**/graphql', async (route) => {
+      if (isMe(route.request().postData())) await held;
+      await route.fallback();
+    });
+    const asked = page.waitForRequest((r) => isMe(r.postData()));
     await page.getByRole('link', { name: 'Min profil' }).click();
     await page.getByRole('heading', { name: 'Min profil', level: 1 }).waitFor();
     const mobile = page.getByRole('textbox', { name: 'Mobilnummer' });
@@ -98,9 +111,18 @@ describe('CU3 Min profil', () => {
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'profil-360');
     expect(await overflowX(page)).toBe(0);
+    await asked;
 
     await mobile.fill('12345');
     await email.fill('');
+    const answered = page.waitForResponse((r) => isMe(r.request().postData()));
+    typed();
+    await (await answered).finished();
+    await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
+    await page.unroute('**/graphql');
+    await ui(mobile).toHaveValue('12345');
+    await ui(email).toHaveValue('');
+
     await page.getByRole('button', { name: 'Spara' }).click();
     await ui(page.getByText('Skriv ett svenskt mobilnummer, till exempel 070-123 45 67.')).toBeVisible();
     await ui(

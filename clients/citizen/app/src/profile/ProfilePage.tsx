@@ -33,16 +33,23 @@ export function ProfilePage() {
   const [errors, setErrors] = useState<{ mobile?: string; email?: string }>({});
   const [problem, setProblem] = useState<string>();
   const [saved, setSaved] = useState(false);
+  // Edited since the page opened or since the last save.
+  const [dirty, setDirty] = useState(false);
   const announce = useAnnounce();
   const errorText = useErrorText();
 
+  // The fields take the server's copy when it changes (the first answer, the refetch after a save), but never
+  // over what the person has typed and not saved: every answer to Me is a new object (the page's own request
+  // after a cached first answer, the refetch after each save), and taking each one over wiped what was typed.
+  const onServer = me && JSON.stringify([me.mobile, me.email, me.eService.notifyBySms, me.eService.notifyByEmail]);
   useEffect(() => {
-    if (!me) return;
+    if (!me || dirty) return;
     setMobile(me.mobile ?? '');
     setEmail(me.email ?? '');
     setBySms(me.eService.notifyBySms);
     setByEmail(me.eService.notifyByEmail);
-  }, [me]);
+    // Only a change on the server triggers this: `dirty` is read, not watched.
+  }, [onServer]);
 
   if (!me) {
     return (
@@ -84,6 +91,7 @@ export function ProfilePage() {
       else setProblem(errorText(result.error));
       return;
     }
+    setDirty(false);
     setSaved(true);
     announce(sv.profile.saved);
   };
@@ -125,6 +133,7 @@ export function ProfilePage() {
             value={mobile}
             onChange={(v) => {
               setMobile(v);
+              setDirty(true);
               setErrors((e) => ({ ...e, mobile: undefined }));
             }}
             isInvalid={!!errors.mobile}
@@ -144,6 +153,7 @@ export function ProfilePage() {
             value={email}
             onChange={(v) => {
               setEmail(v);
+              setDirty(true);
               setErrors((e) => ({ ...e, email: undefined }));
             }}
             isInvalid={!!errors.email}
@@ -166,6 +176,7 @@ export function ProfilePage() {
               isSelected={bySms}
               onChange={(on) => {
                 setBySms(on);
+                setDirty(true);
                 setErrors((e) => ({ ...e, mobile: undefined }));
               }}
             >
@@ -183,6 +194,7 @@ export function ProfilePage() {
               isSelected={byEmail}
               onChange={(on) => {
                 setByEmail(on);
+                setDirty(true);
                 setErrors((e) => ({ ...e, email: undefined }));
               }}
             >
