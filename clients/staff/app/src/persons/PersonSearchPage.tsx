@@ -24,12 +24,14 @@ export function PersonSearchPage() {
   const [params, setParams] = useSearchParams();
   const term = params.get('sok') ?? '';
   const [input, setInput] = useState(term);
-  const [{ data, fetching, error }, reexecute] = useQuery({
+  const [{ data: answer, operation, fetching, error }, reexecute] = useQuery({
     query: PersonViewSearchDocument,
     variables: { search: term, first: PAGE },
     pause: !term,
     requestPolicy: 'network-only',
   });
+  // urql keeps the previous search's answer until the new one comes: it is not shown as the hits of this one.
+  const data = answer && operation?.variables.search === term ? answer : undefined;
   const [more, setMore] = useState<{ nodes: Hit[]; cursor: string | null; hasNext: boolean } | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<string>();
