@@ -275,11 +275,26 @@ describe('CU6 states', () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     await page.clock.install(); // the page's own clock, to move it on by minutes; the server keeps real time
+    // The page re-reads its session 1.5 s after the last API answer (the idle limit moved). The clock is moved on
+    // only after that re-read has been answered: one still due then would run with the moved clock and reckon
+    // the session from it (a fixed 2 s wait was too short on busy cores).
+    let lastAnswer = 0;
+    let sessionRead: Promise<unknown> = Promise.resolve();
+    let lastSessionRead = 0;
+    page.on('response', (r) => {
+      if (r.url().endsWith('/graphql')) lastAnswer = Date.now();
+      if (r.url().endsWith('/auth/session')) {
+        lastSessionRead = Date.now();
+        sessionRead = r.finished();
+      }
+    });
     await signInAs(page, t.origin, PEOPLE.tolvan.name);
     await page.getByRole('heading', { name: 'Meddelanden', level: 1 }).waitFor();
     await ui(page.getByText('loggas du ut om')).toHaveCount(0);
     await page.waitForLoadState('networkidle');
-    await page.waitForTimeout(2000); // the page re-reads its session once after the first answers; then it is idle
+    await ui.poll(() => lastAnswer > 0 && lastSessionRead > lastAnswer, { timeout: 10_000 }).toBe(true);
+    await sessionRead;
+    await page.evaluate('new Promise((done) => setTimeout(done, 0))');
 
     await page.clock.fastForward('27:30'); // the idle limit is 30 minutes
     const warning = page.getByRole('alert').filter({ hasText: 'För din säkerhet loggas du ut om 3 min.' });
