@@ -1,14 +1,6 @@
 /** @type {import('jest').Config} */
-const swc = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    target: 'es2022',
-    keepClassNames: true,
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-};
+// The compiler settings `npm start` uses too (scripts/start.mjs): one file, so tests and the server compile alike.
+const swc = { ...require('./scripts/swc-options.json'), sourceMaps: 'inline' };
 
 module.exports = {
   testEnvironment: 'node',

@@ -17,17 +17,20 @@ const outDir = path.join(root, 'dist/src');
 /** What each output was compiled from: the source's size and mtime, and the compiler settings. */
 const manifestFile = path.join(root, 'dist/.start-build.json');
 /** Anything that changes how every file compiles: a change here recompiles everything. */
-const SETTINGS_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'scripts/start.mjs'];
+const SETTINGS_FILES = [
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package-lock.json',
+  'scripts/start.mjs',
+  'scripts/swc-options.json',
+];
 
-/** The same settings as tsconfig.json (decorator metadata for type-graphql and MikroORM, class fields not defined). */
+/**
+ * The same settings as tsconfig.json (decorator metadata for type-graphql and MikroORM, class fields not defined),
+ * from the file jest.config.js reads too, so the tests run code compiled as the server's.
+ */
 const SWC_OPTIONS = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    target: 'es2022',
-    keepClassNames: true,
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-  },
-  module: { type: 'commonjs' },
+  ...JSON.parse(fs.readFileSync(path.join(root, 'scripts/swc-options.json'), 'utf8')),
   sourceMaps: true,
   swcrc: false,
 };

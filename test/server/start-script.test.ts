@@ -30,6 +30,7 @@ beforeAll(async () => {
   await fs.cp(path.join(REPO, 'src'), path.join(root, 'src'), { recursive: true });
   await fs.mkdir(path.join(root, 'scripts'));
   await fs.copyFile(path.join(REPO, 'scripts/start.mjs'), path.join(root, 'scripts/start.mjs'));
+  await fs.copyFile(path.join(REPO, 'scripts/swc-options.json'), path.join(root, 'scripts/swc-options.json'));
   for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'])
     await fs.copyFile(path.join(REPO, f), path.join(root, f));
   await fs.symlink(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'));
