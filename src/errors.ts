@@ -177,16 +177,14 @@ export function formatError(
   const code = formatted.extensions?.code as string | undefined;
   if (code && knownCodes.has(code)) {
     const { stacktrace: _s, http: _h, ...extensions } = formatted.extensions ?? {};
-    // graphql-js's variable errors (BAD_USER_INPUT) may end in a "Did you mean" hint naming hidden enum values or fields.
+    // graphql-js's variable coercion errors (BAD_USER_INPUT, the user's fault, kept) may end in a "Did you mean" hint
+    // naming hidden enum values or fields.
     return {
       ...formatted,
       message: code === (ErrorCode.BAD_USER_INPUT as string) ? withoutSuggestion(formatted.message) : formatted.message,
       extensions,
     };
   }
-  // graphql-js coercion errors for variables are the user's fault: keep them, as BAD_USER_INPUT.
-  if (code === 'BAD_USER_INPUT')
-    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
   opts.log(error);
   return {
     message: `Something went wrong on our side. Try again; if it keeps happening, contact support and quote request id ${opts.requestId ?? 'unknown'}.`,
