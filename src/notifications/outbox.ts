@@ -27,6 +27,22 @@ export function dedupKey(messageId: string, personId: string, channel: Channel, 
 }
 
 /**
+ * The notifications of what a transaction recorded, written in it: for the
+ * targets a send already read with its other reads (no statement of its own),
+ * else for the events' new messages to citizens (one statement reads who chose
+ * what).
+ */
+export async function queueNotifications(
+  em: EntityManager,
+  deps: { boss: PgBoss; config: Config },
+  events: readonly DomainEvent[],
+  knownTargets?: readonly NotifyTarget[],
+): Promise<void> {
+  if (knownTargets) await insertNotificationJobs(em, deps.boss, notificationJobs(knownTargets, deps.config));
+  else await enqueueNotifications(em, deps.boss, deps.config, events);
+}
+
+/**
  * Writes the SMS/e-mail jobs for new messages to citizens who chose them, in
  * the message's own transaction: nothing is lost if the process dies right
  * after the commit. SMS are held until the quiet hours end; a reminder is

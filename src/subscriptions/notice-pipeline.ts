@@ -6,7 +6,7 @@ import { recordNotices, type RecordedNotices } from '../domain/notice.service';
 import type { DomainEvent, EventSink, RecordHints } from '../domain/notices';
 import { PartyKind } from '../entities/party';
 import { log } from '../log';
-import { enqueueNotifications, insertNotificationJobs, notificationJobs } from '../notifications/outbox';
+import { queueNotifications } from '../notifications/outbox';
 import type { NoticeBus } from './bus';
 
 /** The topic a signed-in viewer listens on. */
@@ -15,8 +15,8 @@ export const viewerTopic = (
 ) => (v.kind === 'staff' ? `${PartyKind.STAFF}:${v.staff.id}` : `${PartyKind.PERSON}:${v.person.id}`);
 
 /**
- * The messaging domain's EventSink: inside the transaction it writes the
- * notification jobs and the notices; after commit it wakes the viewers'
+ * The messaging domain's EventSink: inside the transaction it has the
+ * notification jobs written (notifications/outbox.ts) and writes the notices; after commit it wakes the viewers'
  * subscriptions on every instance. A shared mailbox's notice wakes its
  * members as they were when the notice was written.
  */
@@ -24,11 +24,8 @@ export class NoticePipeline implements EventSink {
   constructor(private readonly deps: { orm: Orm; bus: NoticeBus; config: Config; boss?: PgBoss }) {}
 
   async record(em: EntityManager, events: DomainEvent[], hints?: RecordHints): Promise<RecordedNotices> {
-    if (this.deps.boss) {
-      if (hints?.notifyTargets)
-        await insertNotificationJobs(em, this.deps.boss, notificationJobs(hints.notifyTargets, this.deps.config));
-      else await enqueueNotifications(em, this.deps.boss, this.deps.config, events);
-    }
+    const { boss, config } = this.deps;
+    if (boss) await queueNotifications(em, { boss, config }, events, hints?.notifyTargets);
     // Last: the viewers' notice locks are held until commit.
     return recordNotices(em, events, hints?.locked);
   }
