@@ -168,6 +168,7 @@ export const sv = {
     toStaff: 'Till',
     toStaffHint: 'Sök personal, gemensamma brevlådor eller kontaktlistor.',
     noMatches: 'Inga träffar.',
+    searching: 'Söker…',
     notActivated: 'e-tjänsten är inte aktiverad',
     selected: 'Valda mottagare',
     removeRecipient: 'Ta bort {name}',

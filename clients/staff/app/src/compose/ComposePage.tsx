@@ -242,7 +242,7 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
       hint={sv.compose.toClientHint}
       value={citizens}
       onChange={setCitizens}
-      options={citizenOptions}
+      found={citizenOptions}
       search={citizenSearch}
       onSearch={setCitizenSearch}
       invalid={!!problems.recipients}
@@ -254,7 +254,7 @@ function ComposeForm({ initial, onCreated }: { initial?: DraftFieldsFragment; on
       hint={sv.compose.toStaffHint}
       value={colleagues}
       onChange={setColleagues}
-      options={staffOptions}
+      found={staffOptions}
       search={staffSearch}
       onSearch={setStaffSearch}
       invalid={!!problems.recipients}

@@ -46,28 +46,49 @@ function pnr(p: string): string {
   return p.length === 12 ? `${p.slice(0, 8)}-${p.slice(8)}` : p;
 }
 
+/** The options for what is typed now; `pending` while its answer has not come (none are offered meanwhile). */
+export interface Found {
+  options: Option[];
+  pending: boolean;
+}
+
+/**
+ * Whether the search's answer is for what is typed now. The search follows the typing after a pause, and urql
+ * keeps the previous term's answer until the new one comes: offered meanwhile, the first of another term's
+ * people was what ArrowDown and Enter (or a click) chose.
+ */
+function answersTyped(typed: string, term: string, result: { fetching: boolean; operation?: { variables: object } }) {
+  const asked = (result.operation?.variables as { search?: string | null } | undefined)?.search;
+  return !!typed && term === typed && !result.fetching && asked === typed;
+}
+
 /** "Till klient": the citizens the sender may see, by name or personnummer; one not activated for the e-service is listed but cannot be chosen. */
-export function useCitizenOptions(search: string): Option[] {
-  const term = useDebounced(search.trim());
-  const [{ data }] = useQuery({ query: CitizenTargetsDocument, variables: { search: term || null }, pause: !term });
-  return (data?.persons.nodes ?? []).map((p) => ({
+export function useCitizenOptions(search: string): Found {
+  const typed = search.trim();
+  const term = useDebounced(typed);
+  const [result] = useQuery({ query: CitizenTargetsDocument, variables: { search: term || null }, pause: !term });
+  const answered = answersTyped(typed, term, result);
+  const options = (answered ? (result.data?.persons.nodes ?? []) : []).map((p) => ({
     key: `PERSON:${p.id}`,
     label: p.eService.messagingEnabled
       ? `${p.name}, ${pnr(p.personnummer)}`
       : `${p.name}, ${pnr(p.personnummer)} (${sv.compose.notActivated})`,
     disabled: !p.eService.messagingEnabled,
-    adds: [{ kind: 'PERSON', id: p.id, name: p.name, title: null }],
+    adds: [{ kind: 'PERSON' as const, id: p.id, name: p.name, title: null }],
   }));
+  return { options, pending: !!typed && !answered };
 }
 
 /** "Till": staff and shared mailboxes by name, and the user's contact lists (choosing one adds its members). */
-export function useStaffOptions(search: string, withLists = true): Option[] {
-  const term = useDebounced(search.trim());
-  const [{ data }] = useQuery({ query: StaffDirectoryDocument, variables: { search: term || null }, pause: !term });
+export function useStaffOptions(search: string, withLists = true): Found {
+  const typed = search.trim();
+  const term = useDebounced(typed);
+  const [result] = useQuery({ query: StaffDirectoryDocument, variables: { search: term || null }, pause: !term });
   const [{ data: lists }] = useQuery({ query: ContactListsDocument, pause: !withLists });
+  const answered = answersTyped(typed, term, result);
   const lower = term.toLowerCase();
   const listOptions: Option[] =
-    withLists && term
+    withLists && answered
       ? (lists?.contactLists ?? [])
           .filter((l) => l.name.toLowerCase().includes(lower))
           .map((l) => ({
@@ -76,12 +97,12 @@ export function useStaffOptions(search: string, withLists = true): Option[] {
             adds: l.members,
           }))
       : [];
-  const parties: Option[] = (data?.staffDirectory ?? []).map((p) => ({
+  const parties: Option[] = (answered ? (result.data?.staffDirectory ?? []) : []).map((p) => ({
     key: `${p.kind}:${p.id}`,
     label: p.title ? `${p.name}, ${p.title}` : p.name,
     adds: [p],
   }));
-  return [...listOptions, ...parties];
+  return { options: [...listOptions, ...parties], pending: !!typed && !answered };
 }
 
 /**
@@ -94,7 +115,7 @@ export function RecipientPicker({
   hint,
   value,
   onChange,
-  options,
+  found,
   search,
   onSearch,
   invalid,
@@ -104,12 +125,13 @@ export function RecipientPicker({
   hint: string;
   value: Recipient[];
   onChange: (next: Recipient[]) => void;
-  options: Option[];
+  found: Found;
   search: string;
   onSearch: (s: string) => void;
   invalid?: boolean;
   errorId?: string;
 }) {
+  const { options, pending } = found;
   const chosen = new Set(value.map((p) => `${p.kind}:${p.id}`));
   const items = options.filter((o) => o.adds.some((p) => !chosen.has(`${p.kind}:${p.id}`)));
   const add = (key: string) => {
@@ -143,7 +165,12 @@ export function RecipientPicker({
           <Input />
         </div>
         <Popover className="popover">
-          <ListBox className="listbox" renderEmptyState={() => <p className="listbox-item">{sv.compose.noMatches}</p>}>
+          <ListBox
+            className="listbox"
+            renderEmptyState={() => (
+              <p className="listbox-item">{pending ? sv.compose.searching : sv.compose.noMatches}</p>
+            )}
+          >
             {(o: Option) => (
               <ListBoxItem id={o.key} textValue={o.label} className="listbox-item">
                 {o.label}

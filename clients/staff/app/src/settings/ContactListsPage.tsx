@@ -129,7 +129,7 @@ function ListForm({ list, onDone }: { list?: List; onDone: (saved: boolean) => v
           hint={sv.compose.toStaffHint}
           value={members}
           onChange={setMembers}
-          options={options}
+          found={options}
           search={search}
           onSearch={setSearch}
         />
