@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect as ui } from '@playwright/test';
+import { expect as playwrightExpect } from '@playwright/test';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { MailboxesDocument } from '../../clients/citizen/src';
 import { DEMO } from '../../src/db/demo-data';
@@ -21,6 +21,9 @@ import {
   VIEWPORTS,
 } from '../testkit/chromium';
 import type { TestServer } from '../testkit/server';
+
+// Two shared cores in CI: what a person waits for may take a few seconds there (as in the staff UI's tests).
+const ui = playwrightExpect.configure({ timeout: 10_000 });
 
 // Real browser, real server: slower than the API tests.
 jest.setTimeout(60_000);

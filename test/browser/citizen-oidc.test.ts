@@ -1,10 +1,13 @@
-import { expect as ui } from '@playwright/test';
+import { expect as playwrightExpect } from '@playwright/test';
 import type { Browser, Page } from 'playwright-core';
 import { seedDemoConversations, seedDemoData } from '../../src/db/demo-data';
 import { axeViolations, launchChromium, newContext, PEOPLE } from '../testkit/chromium';
 import { startOpenIdProvider, type TestProvider } from '../testkit/openid-provider';
 import { freePort } from '../testkit/process';
 import { startTestServer, type TestServer } from '../testkit/server';
+
+// Two shared cores in CI: what a person waits for may take a few seconds there (as in the staff UI's tests).
+const ui = playwrightExpect.configure({ timeout: 10_000 });
 
 // Real browser, real server, real OpenID Provider: slower than the API tests.
 jest.setTimeout(60_000);

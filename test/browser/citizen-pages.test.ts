@@ -1,4 +1,4 @@
-import { expect as ui } from '@playwright/test';
+import { expect as playwrightExpect } from '@playwright/test';
 import type { Browser } from 'playwright-core';
 import { ConversationsDocument, PersonsDocument } from '../../clients/staff/src';
 import { DEMO } from '../../src/db/demo-data';
@@ -19,6 +19,9 @@ import {
   VIEWPORTS,
 } from '../testkit/chromium';
 import type { TestServer } from '../testkit/server';
+
+// Two shared cores in CI: what a person waits for may take a few seconds there (as in the staff UI's tests).
+const ui = playwrightExpect.configure({ timeout: 10_000 });
 
 // Real browser, real server: slower than the API tests.
 jest.setTimeout(60_000);
