@@ -1,6 +1,8 @@
 import { expect as playwrightExpect } from '@playwright/test';
 import type { Browser } from 'playwright-core';
+import { CaseViewWriteNoteDocument, PersonDocument, PersonsDocument } from '../../clients/staff/src';
 import { DEMO } from '../../src/db/demo-data';
+import { apiAs } from '../testkit/api';
 import { makePdf } from '../testkit/files';
 import {
   axeViolations,
@@ -139,6 +141,63 @@ describe('SU4 Journalför and Infoga filer', () => {
         }),
       ]),
     );
+    await context.close();
+  });
+});
+
+describe('SU4b the case journal, paged', () => {
+  test('the older entries "Visa fler" brought stay when the first page is answered again with nothing changed', async () => {
+    // 25 notes in Tolvan's case, written through the staff API: more than the journal's first page of 20.
+    const api = apiAs(t, await t.token.staff(DEMO.caseworker));
+    let caseId: string;
+    try {
+      const found = await api.query(PersonsDocument, { search: DEMO.tolvan });
+      const person = (await api.query(PersonDocument, { id: found.data!.persons.nodes[0].id })).data!.person;
+      caseId = person.cases.find((c) => c.status === 'OPEN')!.id;
+      for (let i = 1; i <= 25; i++) {
+        const note = await api.mutate(CaseViewWriteNoteDocument, {
+          input: { target: { caseId }, heading: `Anteckning ${i}`, text: `Nummer ${i}.` },
+        });
+        expect(note.codes).toEqual([]);
+      }
+    } finally {
+      await api.close();
+    }
+    const total = (await caseJournal(t, caseId)).length;
+    expect(total).toBeGreaterThanOrEqual(25);
+    expect(total).toBeLessThan(50); // caseJournal reads 50
+
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signInStaff(page, t.origin, STAFF.marita);
+    await page.goto(`${t.origin}/staff/arende/${caseId}/journal`);
+    const entries = page.getByTestId('journal-entry');
+    await ui(entries).toHaveCount(20);
+    // Back from Översikt the first page shows from the page's cache and is asked for again: that answer is held.
+    const parts = page.getByRole('navigation', { name: 'Ärendets delar' });
+    await parts.getByRole('link', { name: 'Översikt' }).click();
+    await ui(entries).toHaveCount(0);
+    const firstPage = (postData: string | null) =>
+      (postData ?? '').includes('"operationName":"CaseViewJournal"') && !(postData ?? '').includes('"after"');
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    await page.route('**/graphql', async (route) => {
+      if (firstPage(route.request().postData())) await held;
+      await route.fallback();
+    });
+    const asked = page.waitForRequest((r) => firstPage(r.postData()));
+    await parts.getByRole('link', { name: 'Journal' }).click();
+    await asked;
+    await ui(entries).toHaveCount(20);
+    await page.getByRole('button', { name: 'Visa fler' }).click();
+    await ui(entries).toHaveCount(total);
+    // The first page's answer comes, the same as before: the older entries stay.
+    const answered = page.waitForResponse((r) => firstPage(r.request().postData()));
+    answer();
+    await (await answered).finished();
+    await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
+    await page.unroute('**/graphql');
+    await ui(entries).toHaveCount(total);
     await context.close();
   });
 });

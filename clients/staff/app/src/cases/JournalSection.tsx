@@ -84,7 +84,12 @@ export function Journal({
   const cursor = extra ? extra.cursor : (first?.pageInfo.endCursor ?? null);
   const byId = new Map(nodes.map((n) => [n.id, n]));
 
-  useEffect(() => setExtra(null), [data]);
+  // The older entries "Visa fler" brought go (to be asked for again) when the first page itself has changed, e.g. a
+  // note written: not on every answer to it. Each answer is a new object (the page's own request after a cached
+  // first answer, a refetch that changes nothing), and resetting on each took the older entries away again.
+  const firstPage =
+    first && JSON.stringify([first.nodes.map((e) => [e.id, e.correctedById]), first.pageInfo.endCursor]);
+  useEffect(() => setExtra(null), [firstPage]);
 
   const more = async () => {
     setMoreProblem(undefined);
