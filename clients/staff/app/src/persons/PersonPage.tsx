@@ -166,6 +166,27 @@ function FlagsForm({ person, onDone }: { person: ViewedPerson; onDone: () => voi
   const [language, setLanguage] = useState(person.interpreterLanguage ?? '');
   const [languageMissing, setLanguageMissing] = useState(false);
   const [problem, setProblem] = useState<string>();
+  // Opened before the refetch after a save has come, the form starts from the page's older copy: it takes the
+  // server's when it comes, unless something has been changed here (see useTakeOverFromServer).
+  const [dirty, setDirty] = useState(false);
+  const edit =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => (set(v), setDirty(true));
+  useTakeOverFromServer(
+    JSON.stringify([
+      person.confidentialityMarking,
+      person.secretPhoneNumber,
+      person.needsInterpreter,
+      person.interpreterLanguage,
+    ]),
+    dirty,
+    () => {
+      setConfidential(person.confidentialityMarking);
+      setSecret(person.secretPhoneNumber);
+      setInterpreter(person.needsInterpreter);
+      setLanguage(person.interpreterLanguage ?? '');
+    },
+  );
   const [{ fetching }, save] = useMutation(PersonViewSetFlagsDocument);
   const announce = useAnnounce();
   const errorText = useErrorText();
@@ -200,19 +221,23 @@ function FlagsForm({ person, onDone }: { person: ViewedPerson; onDone: () => voi
           onChange={() => undefined}
           isDisabled
         />
-        <Check label={sv.persons.flagNames.confidentialityMarking} value={confidential} onChange={setConfidential} />
-        <Check label={sv.persons.flagNames.secretPhoneNumber} value={secret} onChange={setSecret} />
+        <Check
+          label={sv.persons.flagNames.confidentialityMarking}
+          value={confidential}
+          onChange={edit(setConfidential)}
+        />
+        <Check label={sv.persons.flagNames.secretPhoneNumber} value={secret} onChange={edit(setSecret)} />
         <Check
           label={sv.persons.flagNames.needsInterpreter}
           value={interpreter}
-          onChange={(v) => (setInterpreter(v), setLanguageMissing(false))}
+          onChange={(v) => (edit(setInterpreter)(v), setLanguageMissing(false))}
         />
       </fieldset>
       {interpreter && (
         <TextField
           className="field"
           value={language}
-          onChange={(v) => (setLanguage(v), setLanguageMissing(false))}
+          onChange={(v) => (edit(setLanguage)(v), setLanguageMissing(false))}
           isRequired
           isInvalid={languageMissing}
         >
@@ -306,6 +331,24 @@ function ContactForm({ person, onDone }: { person: ViewedPerson; onDone: () => v
   const [workPhone, setWorkPhone] = useState(phone(person.workPhone) ?? '');
   const [email, setEmail] = useState(person.email ?? '');
   const [problem, setProblem] = useState<{ field?: string; text?: string }>({});
+  // As in FlagsForm: the server's copy when it comes, unless something has been changed here.
+  const [dirty, setDirty] = useState(false);
+  const edit =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => (set(v), setDirty(true));
+  useTakeOverFromServer(
+    JSON.stringify([person.address, person.mobile, person.homePhone, person.workPhone, person.email]),
+    dirty,
+    () => {
+      setStreet(person.address?.street ?? '');
+      setPostalCode(person.address?.postalCode ?? '');
+      setCity(person.address?.city ?? '');
+      setMobile(phone(person.mobile) ?? '');
+      setHomePhone(phone(person.homePhone) ?? '');
+      setWorkPhone(phone(person.workPhone) ?? '');
+      setEmail(person.email ?? '');
+    },
+  );
   const [{ fetching }, update] = useMutation(PersonViewUpdateContactDocument);
   const announce = useAnnounce();
   const errorText = useErrorText();
@@ -335,16 +378,16 @@ function ContactForm({ person, onDone }: { person: ViewedPerson; onDone: () => v
   };
   return (
     <Form className="form" onSubmit={submit} validationBehavior="aria">
-      <TextField className="field" value={street} onChange={setStreet} autoComplete="off">
+      <TextField className="field" value={street} onChange={edit(setStreet)} autoComplete="off">
         <Label>{sv.persons.street}</Label>
         <Input />
       </TextField>
       <div className="field-row">
-        <TextField className="field field--short" value={postalCode} onChange={setPostalCode}>
+        <TextField className="field field--short" value={postalCode} onChange={edit(setPostalCode)}>
           <Label>{sv.persons.postalCode}</Label>
           <Input />
         </TextField>
-        <TextField className="field" value={city} onChange={setCity}>
+        <TextField className="field" value={city} onChange={edit(setCity)}>
           <Label>{sv.persons.city}</Label>
           <Input />
         </TextField>
@@ -354,21 +397,21 @@ function ContactForm({ person, onDone }: { person: ViewedPerson; onDone: () => v
           <TextInput
             label={sv.persons.homePhone}
             value={homePhone}
-            onChange={(v) => (setHomePhone(v), setProblem({}))}
+            onChange={(v) => (edit(setHomePhone)(v), setProblem({}))}
             type="tel"
             error={problem.field === 'homePhone' ? problem.text : undefined}
           />
           <TextInput
             label={sv.persons.workPhone}
             value={workPhone}
-            onChange={(v) => (setWorkPhone(v), setProblem({}))}
+            onChange={(v) => (edit(setWorkPhone)(v), setProblem({}))}
             type="tel"
             error={problem.field === 'workPhone' ? problem.text : undefined}
           />
           <TextInput
             label={sv.persons.mobile}
             value={mobile}
-            onChange={(v) => (setMobile(v), setProblem({}))}
+            onChange={(v) => (edit(setMobile)(v), setProblem({}))}
             type="tel"
             error={problem.field === 'mobile' ? problem.text : undefined}
           />
@@ -377,7 +420,7 @@ function ContactForm({ person, onDone }: { person: ViewedPerson; onDone: () => v
       <TextInput
         label={sv.persons.email}
         value={email}
-        onChange={(v) => (setEmail(v), setProblem({}))}
+        onChange={(v) => (edit(setEmail)(v), setProblem({}))}
         type="email"
         error={problem.field === 'email' ? problem.text : undefined}
       />
