@@ -19,6 +19,7 @@ import {
   VIEWPORTS,
 } from '../testkit/chromium';
 import type { TestServer } from '../testkit/server';
+import { holdAnswers, operation } from './held-answers';
 
 // Two shared cores in CI: what a person waits for may take a few seconds there (as in the staff UI's tests).
 const ui = playwrightExpect.configure({ timeout: 10_000 });
@@ -94,14 +95,7 @@ describe('CU3 Min profil', () => {
     // Min profil shows the app's copy of Me at once and asks the server again. That answer is held here until
     // the person has typed: when it comes it must not overwrite what they typed (it did, so a quick Spara
     // saved the old number).
-    const isMe = (postData: string | null) => (postData ?? '').includes('"operationName":"Me"');
-    let typed!: () => void;
-    const held = new Promise<void>((resolve) => (typed = resolve));
-    await page.route('**/graphql', async (route) => {
-      if (isMe(route.request().postData())) await held;
-      await route.fallback();
-    });
-    const asked = page.waitForRequest((r) => isMe(r.postData()));
+    const me = await holdAnswers(page, operation('Me'));
     await page.getByRole('link', { name: 'Min profil' }).click();
     await page.getByRole('heading', { name: 'Min profil', level: 1 }).waitFor();
     const mobile = page.getByRole('textbox', { name: 'Mobilnummer' });
@@ -114,15 +108,11 @@ describe('CU3 Min profil', () => {
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'profil-360');
     expect(await overflowX(page)).toBe(0);
-    await asked;
+    await me.asked;
 
     await mobile.fill('12345');
     await email.fill('');
-    const answered = page.waitForResponse((r) => isMe(r.request().postData()));
-    typed();
-    await (await answered).finished();
-    await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
-    await page.unroute('**/graphql');
+    await me.release();
     await ui(mobile).toHaveValue('12345');
     await ui(email).toHaveValue('');
 

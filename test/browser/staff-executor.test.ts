@@ -7,6 +7,7 @@ import { axeViolations, launchChromium, newContext, startUiServer } from '../tes
 import { citizenConversations, citizenReplies, journalAs } from '../testkit/staff-ui-api';
 import { signInStaff, STAFF } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
+import { holdAnswers, operation } from './held-answers';
 
 // Two shared cores in CI: what a person waits for may take a few seconds there.
 const ui = playwrightExpect.configure({ timeout: 10_000 });
@@ -31,29 +32,21 @@ describe('SU6 executors (perutf01) with their own rights', () => {
     const type = page.getByRole('radiogroup', { name: 'Mottagartyp' });
     await ui(type.getByRole('radio', { name: 'Medborgare' })).toBeChecked();
     await ui(type.getByRole('radio', { name: 'Personal' })).toBeVisible();
-    const asksFor = (term: string) => (postData: string | null) =>
-      (postData ?? '').includes('"operationName":"CitizenTargets"') && (postData ?? '').includes(`"${term}"`);
     await page.getByRole('combobox', { name: 'Till' }).pressSequentially('Tolvan');
     await ui(page.getByRole('option', { name: /Tolvan Tolvansson/ })).toBeVisible();
     // While the answer for another term is on its way (held here), the people found before are not offered:
     // they were, and the first of them was what a quick ArrowDown and Enter (or click) chose.
-    let answer!: () => void;
-    const held = new Promise<void>((resolve) => (answer = resolve));
-    await page.route('**/graphql', async (route) => {
-      if (asksFor('Barnsson')(route.request().postData())) await held;
-      await route.fallback();
-    });
-    const asked = page.waitForRequest((r) => asksFor('Barnsson')(r.postData()));
+    const barnsson = await holdAnswers(
+      page,
+      operation('CitizenTargets', (body) => body.includes('"Barnsson"')),
+    );
     // Only the citizens of his assignments: Kalle (another unit's case) is not found.
     await page.getByRole('combobox', { name: 'Till' }).fill('');
     await page.getByRole('combobox', { name: 'Till' }).pressSequentially('Barnsson');
-    await asked;
+    await barnsson.asked;
     await ui(page.getByRole('option', { name: /Tolvan/ })).toHaveCount(0);
     await ui(page.getByRole('option', { name: 'Söker…' })).toBeVisible();
-    const searched = page.waitForResponse((r) => asksFor('Barnsson')(r.request().postData()));
-    answer();
-    await searched;
-    await page.unroute('**/graphql');
+    await barnsson.release();
     await ui(page.getByRole('option', { name: 'Inga träffar.' })).toBeVisible();
     await ui(page.getByRole('option', { name: /Kalle/ })).toHaveCount(0);
     await page.getByRole('combobox', { name: 'Till' }).fill('');

@@ -15,6 +15,7 @@ import {
 import { caseJournal, citizenSends } from '../testkit/staff-ui-api';
 import { signInStaff, STAFF, viewportScreenshot } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
+import { holdAnswers, operation } from './held-answers';
 
 // Two shared cores in CI: what a person waits for may take a few seconds there.
 const ui = playwrightExpect.configure({ timeout: 10_000 });
@@ -177,26 +178,17 @@ describe('SU4b the case journal, paged', () => {
     const parts = page.getByRole('navigation', { name: 'Ärendets delar' });
     await parts.getByRole('link', { name: 'Översikt' }).click();
     await ui(entries).toHaveCount(0);
-    const firstPage = (postData: string | null) =>
-      (postData ?? '').includes('"operationName":"CaseViewJournal"') && !(postData ?? '').includes('"after"');
-    let answer!: () => void;
-    const held = new Promise<void>((resolve) => (answer = resolve));
-    await page.route('**/graphql', async (route) => {
-      if (firstPage(route.request().postData())) await held;
-      await route.fallback();
-    });
-    const asked = page.waitForRequest((r) => firstPage(r.postData()));
+    const firstPage = await holdAnswers(
+      page,
+      operation('CaseViewJournal', (body) => !body.includes('"after"')),
+    );
     await parts.getByRole('link', { name: 'Journal' }).click();
-    await asked;
+    await firstPage.asked;
     await ui(entries).toHaveCount(20);
     await page.getByRole('button', { name: 'Visa fler' }).click();
     await ui(entries).toHaveCount(total);
     // The first page's answer comes, the same as before: the older entries stay.
-    const answered = page.waitForResponse((r) => firstPage(r.request().postData()));
-    answer();
-    await (await answered).finished();
-    await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
-    await page.unroute('**/graphql');
+    await firstPage.release();
     await ui(entries).toHaveCount(total);
     await context.close();
   });

@@ -17,6 +17,7 @@ import {
 import { makePdf, pdfText } from '../testkit/files';
 import { signInStaff, STAFF, tabTo, viewportScreenshot } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
+import { holdAnswers, operation } from './held-answers';
 
 // Two shared cores in CI: what a person waits for may take a few seconds there.
 const ui = playwrightExpect.configure({ timeout: 10_000 });
@@ -91,21 +92,13 @@ describe("PC1 the seed's person steps: Marita finds Tolvan and switches the e-se
     await noViolations(page, 'person search with hits');
     // While a new search is on its way (held here), the previous search's hits are not shown as its hits
     // (they were: a click then opened Tolvan, and each search above passed on the hits of the one before).
-    const isSearch = (postData: string | null) => (postData ?? '').includes('"operationName":"PersonViewSearch"');
-    let answer!: () => void;
-    const held = new Promise<void>((resolve) => (answer = resolve));
-    await page.route('**/graphql', async (route) => {
-      if (isSearch(route.request().postData())) await held;
-      await route.fallback();
-    });
-    const asked = page.waitForRequest((r) => isSearch(r.postData()));
+    const search = await holdAnswers(page, operation('PersonViewSearch'));
     // Sanna's protected identity is marked in the list and her address is not there.
     await page.getByRole('searchbox', { name: 'Sök person' }).fill('Skyddad');
     await page.getByRole('button', { name: 'Sök', exact: true }).click();
-    await asked;
+    await search.asked;
     await ui(page.getByTestId('person-hits')).toHaveCount(0);
-    answer();
-    await page.unroute('**/graphql');
+    await search.release();
     const sanna = page.getByTestId('person-hits').getByRole('listitem').filter({ hasText: 'Sanna Skyddad' });
     await ui(sanna).toContainText('Skyddad folkbokföring');
     await ui(sanna).not.toContainText('Hemlig adress');
@@ -183,20 +176,12 @@ describe("PC1 the seed's person steps: Marita finds Tolvan and switches the e-se
     await noViolations(page, 'flags form');
     // Opened again before the person is refetched after the save (held here), the form starts from the page's
     // older copy; when the refetch comes it shows what was saved (it did not: a Spara then undid the save).
-    const isPerson = (postData: string | null) => (postData ?? '').includes('"operationName":"PersonView"');
-    let answer!: () => void;
-    const held = new Promise<void>((resolve) => (answer = resolve));
-    await page.route('**/graphql', async (route) => {
-      if (isPerson(route.request().postData())) await held;
-      await route.fallback();
-    });
-    const asked = page.waitForRequest((r) => isPerson(r.postData()));
+    const refetch = await holdAnswers(page, operation('PersonView'));
     await flags.getByRole('button', { name: 'Spara' }).click();
-    await asked;
+    await refetch.asked;
     await page.getByRole('button', { name: 'Ändra upplysningar' }).click();
     await ui(flags.getByRole('checkbox', { name: 'Sekretessmarkering' })).not.toBeChecked();
-    answer();
-    await page.unroute('**/graphql');
+    await refetch.release();
     await ui(flags.getByRole('checkbox', { name: 'Sekretessmarkering' })).toBeChecked();
     await ui(flags.getByRole('checkbox', { name: 'Tolkbehov' })).toBeChecked();
     await ui(flags.getByRole('textbox', { name: 'Språk' })).toHaveValue('Arabiska');
