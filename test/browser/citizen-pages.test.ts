@@ -132,8 +132,18 @@ describe('CU3 Min profil', () => {
     await ui(byEmail).not.toBeChecked();
     await ui(page.getByText('Du har valt avisering via e-post.', { exact: false })).toHaveCount(0);
     await mobile.fill('070-765 43 21');
+    // What is typed while the save is on its way is not saved by it, and the refetch of Me after it does not
+    // overwrite it either.
+    const saving = await holdAnswers(page, operation('UpdateMyContactDetails'));
     await page.getByRole('button', { name: 'Spara' }).click();
+    await saving.asked;
+    await mobile.fill('070-111 22 33');
+    const refetched = page.waitForResponse((r) => operation('Me')(r.request().postData()));
+    await saving.release();
     await ui(page.getByText('Dina uppgifter är sparade.').first()).toBeVisible();
+    await (await refetched).finished();
+    await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
+    await ui(mobile).toHaveValue('070-111 22 33');
     const saved = await t.em().findOneOrFail(Person, { personnummer: DEMO.tolvan });
     expect([saved.mobile, saved.email, saved.notifyBySms, saved.notifyByEmail]).toEqual([
       '+46707654321',

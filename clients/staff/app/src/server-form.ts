@@ -8,7 +8,9 @@ import { useEffect } from 'react';
  * is typing and the "sparad" message that answers the save.
  *
  * `onServer` is the server's copy as a string (e.g. JSON); `takeOver` sets the
- * form's fields from it.
+ * form's fields from it. Forms count their edits and, after a save, subtract
+ * only those the save sent: what is typed while a save is on its way stays
+ * unsaved, and the refetch after that save does not overwrite it.
  */
 export function useTakeOverFromServer(onServer: string, dirty: boolean, takeOver: () => void): void {
   useEffect(() => {

@@ -33,8 +33,8 @@ export function ProfilePage() {
   const [errors, setErrors] = useState<{ mobile?: string; email?: string }>({});
   const [problem, setProblem] = useState<string>();
   const [saved, setSaved] = useState(false);
-  // Edited since the page opened or since the last save.
-  const [dirty, setDirty] = useState(false);
+  // Edits not yet saved: those made since the page opened, less those a save has sent.
+  const [edits, setEdits] = useState(0);
   const announce = useAnnounce();
   const errorText = useErrorText();
 
@@ -43,12 +43,12 @@ export function ProfilePage() {
   // after a cached first answer, the refetch after each save), and taking each one over wiped what was typed.
   const onServer = me && JSON.stringify([me.mobile, me.email, me.eService.notifyBySms, me.eService.notifyByEmail]);
   useEffect(() => {
-    if (!me || dirty) return;
+    if (!me || edits > 0) return;
     setMobile(me.mobile ?? '');
     setEmail(me.email ?? '');
     setBySms(me.eService.notifyBySms);
     setByEmail(me.eService.notifyByEmail);
-    // Only a change on the server triggers this: `dirty` is read, not watched.
+    // Only a change on the server triggers this: `edits` is read, not watched.
   }, [onServer]);
 
   if (!me) {
@@ -71,6 +71,8 @@ export function ProfilePage() {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    // What the save sends; anything typed while it is on its way stays unsaved.
+    const editsSent = edits;
     if (saving) return;
     setSaved(false);
     setProblem(undefined);
@@ -91,7 +93,7 @@ export function ProfilePage() {
       else setProblem(errorText(result.error));
       return;
     }
-    setDirty(false);
+    setEdits((n) => n - editsSent);
     setSaved(true);
     announce(sv.profile.saved);
   };
@@ -133,7 +135,7 @@ export function ProfilePage() {
             value={mobile}
             onChange={(v) => {
               setMobile(v);
-              setDirty(true);
+              setEdits((n) => n + 1);
               setErrors((e) => ({ ...e, mobile: undefined }));
             }}
             isInvalid={!!errors.mobile}
@@ -153,7 +155,7 @@ export function ProfilePage() {
             value={email}
             onChange={(v) => {
               setEmail(v);
-              setDirty(true);
+              setEdits((n) => n + 1);
               setErrors((e) => ({ ...e, email: undefined }));
             }}
             isInvalid={!!errors.email}
@@ -176,7 +178,7 @@ export function ProfilePage() {
               isSelected={bySms}
               onChange={(on) => {
                 setBySms(on);
-                setDirty(true);
+                setEdits((n) => n + 1);
                 setErrors((e) => ({ ...e, mobile: undefined }));
               }}
             >
@@ -194,7 +196,7 @@ export function ProfilePage() {
               isSelected={byEmail}
               onChange={(on) => {
                 setByEmail(on);
-                setDirty(true);
+                setEdits((n) => n + 1);
                 setErrors((e) => ({ ...e, email: undefined }));
               }}
             >

@@ -451,13 +451,13 @@ function EServiceSection({ person }: { person: ViewedPerson }) {
   const [email, setEmail] = useState(person.email ?? '');
   const [problem, setProblem] = useState<{ field?: string; text?: string }>({});
   const [saved, setSaved] = useState<string>();
-  // Edited since the last save (see useTakeOverFromServer).
-  const [dirty, setDirty] = useState(false);
+  // Edits not yet saved (see useTakeOverFromServer).
+  const [edits, setEdits] = useState(0);
   const [{ fetching }, save] = useMutation(PersonViewSetEServiceDocument);
   const announce = useAnnounce();
   const errorText = useErrorText();
-  const changed = () => (setDirty(true), setProblem({}), setSaved(undefined));
-  useTakeOverFromServer(JSON.stringify([person.eService, person.mobile, person.email]), dirty, () => {
+  const changed = () => (setEdits((n) => n + 1), setProblem({}), setSaved(undefined));
+  useTakeOverFromServer(JSON.stringify([person.eService, person.mobile, person.email]), edits > 0, () => {
     setMessaging(person.eService.messagingEnabled);
     setSms(person.eService.notifyBySms);
     setMail(person.eService.notifyByEmail);
@@ -467,6 +467,8 @@ function EServiceSection({ person }: { person: ViewedPerson }) {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    // What the save sends; anything typed while it is on its way stays unsaved.
+    const editsSent = edits;
     if (fetching) return;
     if (sms && !hidden && !mobile.trim()) return setProblem({ field: 'mobile', text: sv.persons.needsMobile });
     if (mail && !hidden && !email.trim()) return setProblem({ field: 'email', text: sv.persons.needsEmail });
@@ -481,7 +483,7 @@ function EServiceSection({ person }: { person: ViewedPerson }) {
       return;
     }
     const text = messaging ? sv.persons.eServiceSaved : sv.persons.eServiceOffSaved;
-    setDirty(false);
+    setEdits((n) => n - editsSent);
     setSaved(text);
     announce(text);
   };

@@ -67,14 +67,14 @@ function SettingsForm({ settings, mailboxes }: { settings: Settings; mailboxes: 
   const [replyMissing, setReplyMissing] = useState(false);
   const [problem, setProblem] = useState<string>();
   const [saved, setSaved] = useState(false);
-  const [dirty, setDirty] = useState(false);
+  const [edits, setEdits] = useState(0);
   const [{ fetching }, update] = useMutation(UpdateMailboxSettingsDocument);
   const announce = useAnnounce();
   const errorText = useErrorText();
   const edit =
     <T,>(set: (v: T) => void) =>
-    (v: T) => (set(v), setDirty(true), setSaved(false));
-  useTakeOverFromServer(JSON.stringify(settings), dirty, () => {
+    (v: T) => (set(v), setEdits((n) => n + 1), setSaved(false));
+  useTakeOverFromServer(JSON.stringify(settings), edits > 0, () => {
     setSignature(settings.signature);
     setAbsence(settings.absenceEnabled);
     setReply(settings.absenceReply);
@@ -83,6 +83,8 @@ function SettingsForm({ settings, mailboxes }: { settings: Settings; mailboxes: 
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    // What the save sends; anything typed while it is on its way stays unsaved.
+    const editsSent = edits;
     if (fetching) return;
     setProblem(undefined);
     if (absence && !reply.trim()) {
@@ -101,7 +103,7 @@ function SettingsForm({ settings, mailboxes }: { settings: Settings; mailboxes: 
       setProblem(errorText(result.error));
       return;
     }
-    setDirty(false);
+    setEdits((n) => n - editsSent);
     setSaved(true);
     announce(sv.settings.saved);
   };
