@@ -68,3 +68,60 @@ describe('SU2 live notices', () => {
     await context.close();
   });
 });
+
+describe('SU2b the counts after a reconnect', () => {
+  test('the unread counts the page asks for again after a drop do not put back a count older than a notice that came while they were on their way', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const sockets: WebSocketRoute[] = [];
+    let subscribes = 0;
+    await page.routeWebSocket(/\/graphql$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        if (typeof message === 'string' && /"type":\s*"subscribe"/.test(message)) subscribes++;
+        server.send(message);
+      });
+      sockets.push(ws);
+    });
+    await signInStaff(page, t.origin, STAFF.marita);
+    const badge = page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: /^Meddelanden/ });
+    await ui(badge).toHaveAccessibleName(/^Meddelanden \d+ olästa meddelanden$/);
+    await ui.poll(() => subscribes).toBeGreaterThan(0);
+    const before = Number(
+      /(\d+) olästa/.exec((await badge.getAttribute('aria-label')) ?? (await badge.innerText()))?.[1],
+    );
+    expect(before).toBeGreaterThan(0);
+
+    // The answer to the page's next Mailboxes query is read by the server at once but reaches the page only later,
+    // as on a slow network.
+    let answered!: () => void;
+    const read = new Promise<void>((resolve) => (answered = resolve));
+    let letGo!: () => void;
+    const held = new Promise<void>((resolve) => (letGo = resolve));
+    await page.route('**/graphql', async (route) => {
+      if (!(route.request().postData() ?? '').includes('"operationName":"Mailboxes"')) return route.fallback();
+      const response = await route.fetch();
+      answered();
+      await held;
+      await route.fulfill({ response });
+    });
+    // The socket drops and comes back: the page asks for the counts again, and that answer (still `before`) is held.
+    const subscribedBefore = subscribes;
+    await Promise.all(sockets.splice(0).map((ws) => ws.close({ code: 1011, reason: 'nätverket är nere' })));
+    await read;
+    await ui.poll(() => subscribes).toBeGreaterThan(subscribedBefore);
+    // A message comes meanwhile: its notice moves the badge on.
+    await citizenSends(t, DEMO.tolvan, { subject: 'Under återanslutningen', body: '<p>Hej</p>' });
+    await ui(badge).toHaveAccessibleName(`Meddelanden ${before + 1} olästa meddelanden`);
+    // The older answer arrives: the badge keeps the notice's count.
+    const delivered = page.waitForResponse((r) =>
+      (r.request().postData() ?? '').includes('"operationName":"Mailboxes"'),
+    );
+    letGo();
+    await (await delivered).finished();
+    await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
+    await ui(badge).toHaveAccessibleName(`Meddelanden ${before + 1} olästa meddelanden`);
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    await context.close();
+  });
+});

@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useQuery } from 'urql';
 import { startNoticeFeed, type FeedStatus, type WebApi } from '../../../shared/ui/api';
 import { useAnnounce } from '../../../shared/ui/Layout';
@@ -41,16 +41,26 @@ export function useLive(): Live {
  */
 export function LiveProvider({ api, children }: { api: WebApi; children: ReactNode }) {
   const announce = useAnnounce();
-  const [{ data }, refetch] = useQuery({ query: MailboxesDocument });
+  const [{ data, fetching }, refetch] = useQuery({ query: MailboxesDocument });
   const [counts, setCounts] = useState<Map<string, number>>(new Map());
   const [status, setStatus] = useState<FeedStatus>('connecting');
   const [version, setVersion] = useState(0);
   const [last, setLast] = useState<NoticeFieldsFragment>();
+  // The counts notices brought since the query was last asked: its answer may have been read before them.
+  const sinceAsked = useRef(new Map<string, number>());
 
-  // The query is the truth when it answers; notices move the counts in between.
+  // The query is the truth when it answers; notices move the counts in between. A count a notice brought while
+  // the query was on its way stays: an answer read before it must not put an older count back (every later
+  // change of a count comes as a notice of its own).
   useEffect(() => {
-    if (data) setCounts(new Map(data.mailboxes.map((m) => [m.mailbox.id, m.unreadCount])));
+    if (!data) return;
+    const next = new Map(data.mailboxes.map((m) => [m.mailbox.id, m.unreadCount]));
+    for (const [id, count] of sinceAsked.current) next.set(id, count);
+    setCounts(next);
   }, [data]);
+  useEffect(() => {
+    if (fetching) sinceAsked.current = new Map();
+  }, [fetching]);
 
   useEffect(
     () =>
@@ -61,6 +71,7 @@ export function LiveProvider({ api, children }: { api: WebApi; children: ReactNo
           setLast(n);
           if (n.kind === 'UNREAD_COUNT' && n.unreadCount !== null && n.unreadCount !== undefined) {
             const count = n.unreadCount;
+            sinceAsked.current.set(n.mailbox.id, count);
             setCounts((m) => new Map(m).set(n.mailbox.id, count));
           }
           if (n.kind === 'NEW_MESSAGE') {
