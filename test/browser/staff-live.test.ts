@@ -1,5 +1,5 @@
 import { expect as playwrightExpect } from '@playwright/test';
-import type { Browser, WebSocketRoute } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { DEMO } from '../../src/db/demo-data';
 import { launchChromium, newContext, startUiServer } from '../testkit/chromium';
 import { citizenSends } from '../testkit/staff-ui-api';
@@ -21,30 +21,38 @@ afterAll(async () => {
   await t?.close();
 });
 
+/**
+ * The page's websockets, passed through to the server while `online()` (else closed as a dropped network), with the
+ * page's subscribe messages counted on their way: `subscribes()` is how many have gone.
+ */
+async function routeSockets(page: Page, online: () => boolean = () => true) {
+  const sockets: WebSocketRoute[] = [];
+  let count = 0;
+  await page.routeWebSocket(/\/graphql$/, (ws) => {
+    if (!online()) return void ws.close({ code: 1011, reason: 'nätverket är nere' });
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (typeof message === 'string' && /"type":\s*"subscribe"/.test(message)) count++;
+      server.send(message);
+    });
+    sockets.push(ws);
+  });
+  return { sockets, subscribes: () => count };
+}
+
 describe('SU2 live notices', () => {
   test('a citizen writes: the badge at Meddelanden, the Inkorg count and the list change without a reload, and a screen reader hears it; after a network drop the counts catch up', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     let online = true;
-    const sockets: WebSocketRoute[] = [];
-    // The page's subscribe messages, counted on their way to the server.
-    let subscribes = 0;
-    await page.routeWebSocket(/\/graphql$/, (ws) => {
-      if (!online) return void ws.close({ code: 1011, reason: 'nätverket är nere' });
-      const server = ws.connectToServer();
-      ws.onMessage((message) => {
-        if (typeof message === 'string' && /"type":\s*"subscribe"/.test(message)) subscribes++;
-        server.send(message);
-      });
-      sockets.push(ws);
-    });
+    const { sockets, subscribes } = await routeSockets(page, () => online);
     await signInStaff(page, t.origin, STAFF.marita);
     const nav = page.getByRole('navigation', { name: 'Brevlådor' });
     const badge = page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: /^Meddelanden/ });
     await ui(badge).toHaveAccessibleName('Meddelanden 3 olästa meddelanden');
     await ui(page.getByText('Anslutningen bröts')).toHaveCount(0);
     // The feed subscribes after its catch-up query: what is sent from here on is timed from a live subscription.
-    await ui.poll(() => subscribes).toBeGreaterThan(0);
+    await ui.poll(subscribes).toBeGreaterThan(0);
 
     const started = Date.now();
     await citizenSends(t, DEMO.tolvan, { subject: 'Ny fråga', body: '<p>Hej igen</p>' });
@@ -73,20 +81,11 @@ describe('SU2b the counts after a reconnect', () => {
   test('the unread counts the page asks for again after a drop do not put back a count older than a notice that came while they were on their way', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
-    const sockets: WebSocketRoute[] = [];
-    let subscribes = 0;
-    await page.routeWebSocket(/\/graphql$/, (ws) => {
-      const server = ws.connectToServer();
-      ws.onMessage((message) => {
-        if (typeof message === 'string' && /"type":\s*"subscribe"/.test(message)) subscribes++;
-        server.send(message);
-      });
-      sockets.push(ws);
-    });
+    const { sockets, subscribes } = await routeSockets(page);
     await signInStaff(page, t.origin, STAFF.marita);
     const badge = page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: /^Meddelanden/ });
     await ui(badge).toHaveAccessibleName(/^Meddelanden \d+ olästa meddelanden$/);
-    await ui.poll(() => subscribes).toBeGreaterThan(0);
+    await ui.poll(subscribes).toBeGreaterThan(0);
     const before = Number(
       /(\d+) olästa/.exec((await badge.getAttribute('aria-label')) ?? (await badge.innerText()))?.[1],
     );
@@ -106,10 +105,10 @@ describe('SU2b the counts after a reconnect', () => {
       await route.fulfill({ response });
     });
     // The socket drops and comes back: the page asks for the counts again, and that answer (still `before`) is held.
-    const subscribedBefore = subscribes;
+    const subscribedBefore = subscribes();
     await Promise.all(sockets.splice(0).map((ws) => ws.close({ code: 1011, reason: 'nätverket är nere' })));
     await read;
-    await ui.poll(() => subscribes).toBeGreaterThan(subscribedBefore);
+    await ui.poll(subscribes).toBeGreaterThan(subscribedBefore);
     // A message comes meanwhile: its notice moves the badge on.
     await citizenSends(t, DEMO.tolvan, { subject: 'Under återanslutningen', body: '<p>Hej</p>' });
     await ui(badge).toHaveAccessibleName(`Meddelanden ${before + 1} olästa meddelanden`);
