@@ -19,7 +19,7 @@ import {
   VIEWPORTS,
 } from '../testkit/chromium';
 import type { TestServer } from '../testkit/server';
-import { holdAnswers, operation } from './held-answers';
+import { answerDrawn, holdAnswers, operation } from './held-answers';
 
 // Two shared cores in CI: what a person waits for may take a few seconds there (as in the staff UI's tests).
 const ui = playwrightExpect.configure({ timeout: 10_000 });
@@ -138,11 +138,10 @@ describe('CU3 Min profil', () => {
     await page.getByRole('button', { name: 'Spara' }).click();
     await saving.asked;
     await mobile.fill('070-111 22 33');
-    const refetched = page.waitForResponse((r) => operation('Me')(r.request().postData()));
+    const refetched = answerDrawn(page, operation('Me'));
     await saving.release();
     await ui(page.getByText('Dina uppgifter är sparade.').first()).toBeVisible();
-    await (await refetched).finished();
-    await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
+    await refetched;
     await ui(mobile).toHaveValue('070-111 22 33');
     const saved = await t.em().findOneOrFail(Person, { personnummer: DEMO.tolvan });
     expect([saved.mobile, saved.email, saved.notifyBySms, saved.notifyByEmail]).toEqual([

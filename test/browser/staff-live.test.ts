@@ -2,6 +2,7 @@ import { expect as playwrightExpect } from '@playwright/test';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { DEMO } from '../../src/db/demo-data';
 import { launchChromium, newContext, startUiServer } from '../testkit/chromium';
+import { holdAnswers, operation } from './held-answers';
 import { citizenSends } from '../testkit/staff-ui-api';
 import { signInStaff, STAFF } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
@@ -93,34 +94,18 @@ describe('SU2b the counts after a reconnect', () => {
 
     // The answer to the page's next Mailboxes query is read by the server at once but reaches the page only later,
     // as on a slow network.
-    let answered!: () => void;
-    const read = new Promise<void>((resolve) => (answered = resolve));
-    let letGo!: () => void;
-    const held = new Promise<void>((resolve) => (letGo = resolve));
-    await page.route('**/graphql', async (route) => {
-      if (!(route.request().postData() ?? '').includes('"operationName":"Mailboxes"')) return route.fallback();
-      const response = await route.fetch();
-      answered();
-      await held;
-      await route.fulfill({ response });
-    });
+    const mailboxes = await holdAnswers(page, operation('Mailboxes'), { readAtOnce: true });
     // The socket drops and comes back: the page asks for the counts again, and that answer (still `before`) is held.
     const subscribedBefore = subscribes();
     await Promise.all(sockets.splice(0).map((ws) => ws.close({ code: 1011, reason: 'nätverket är nere' })));
-    await read;
+    await mailboxes.asked;
     await ui.poll(subscribes).toBeGreaterThan(subscribedBefore);
     // A message comes meanwhile: its notice moves the badge on.
     await citizenSends(t, DEMO.tolvan, { subject: 'Under återanslutningen', body: '<p>Hej</p>' });
     await ui(badge).toHaveAccessibleName(`Meddelanden ${before + 1} olästa meddelanden`);
     // The older answer arrives: the badge keeps the notice's count.
-    const delivered = page.waitForResponse((r) =>
-      (r.request().postData() ?? '').includes('"operationName":"Mailboxes"'),
-    );
-    letGo();
-    await (await delivered).finished();
-    await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
+    await mailboxes.release();
     await ui(badge).toHaveAccessibleName(`Meddelanden ${before + 1} olästa meddelanden`);
-    await page.unrouteAll({ behavior: 'ignoreErrors' });
     await context.close();
   });
 });

@@ -12,6 +12,7 @@ import {
 import { citizenSends } from '../testkit/staff-ui-api';
 import { signInStaff, STAFF } from '../testkit/staff-ui';
 import type { TestServer } from '../testkit/server';
+import { answerDrawn, operation } from './held-answers';
 
 // Two shared cores in CI: what a person waits for may take a few seconds there.
 const ui = playwrightExpect.configure({ timeout: 10_000 });
@@ -49,9 +50,7 @@ describe('SU5 Inställningar and Kontaktlistor', () => {
       .getByText('Försörjningsstöd mottagning')
       .click();
     // The save is followed by a refetch of the settings; what it brings back must not wipe the "sparade" message.
-    const refetched = marita.waitForResponse((r) =>
-      /"operationName":"MailboxSettings"/.test(r.request().postData() ?? ''),
-    );
+    const refetched = answerDrawn(marita, operation('MailboxSettings'));
     await marita.getByRole('button', { name: 'Spara' }).click();
     await ui(marita.getByTestId('announcer')).toHaveText('Inställningarna är sparade.');
     await refetched;

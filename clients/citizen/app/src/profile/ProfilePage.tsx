@@ -1,9 +1,10 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Button, Checkbox, FieldError, Form, Input, Label, Text, TextField } from 'react-aria-components';
 import { useMutation } from 'urql';
 import { errorCode, errorField } from '../../../../shared/ui/api';
 import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
+import { useServerForm } from '../../../../shared/ui/server-form';
 import { MeDocument, UpdateMyContactDetailsDocument } from '../../../src/generated/graphql';
 import { sv } from '../strings.sv';
 import { useKeptQuery } from '../../../../shared/ui/useKeptQuery';
@@ -33,23 +34,22 @@ export function ProfilePage() {
   const [errors, setErrors] = useState<{ mobile?: string; email?: string }>({});
   const [problem, setProblem] = useState<string>();
   const [saved, setSaved] = useState(false);
-  // Edits not yet saved: those made since the page opened, less those a save has sent.
-  const [edits, setEdits] = useState(0);
   const announce = useAnnounce();
   const errorText = useErrorText();
 
-  // The fields take the server's copy when it changes (the first answer, the refetch after a save), but never
-  // over what the person has typed and not saved: every answer to Me is a new object (the page's own request
+  // The fields take the server's copy when its values change (the first answer, the refetch after a save), but
+  // never over what the person has typed and not saved: every answer to Me is a new object (the page's own request
   // after a cached first answer, the refetch after each save), and taking each one over wiped what was typed.
-  const onServer = me && JSON.stringify([me.mobile, me.email, me.eService.notifyBySms, me.eService.notifyByEmail]);
-  useEffect(() => {
-    if (!me || edits > 0) return;
-    setMobile(me.mobile ?? '');
-    setEmail(me.email ?? '');
-    setBySms(me.eService.notifyBySms);
-    setByEmail(me.eService.notifyByEmail);
-    // Only a change on the server triggers this: `edits` is read, not watched.
-  }, [onServer]);
+  const form = useServerForm(
+    me && JSON.stringify([me.mobile, me.email, me.eService.notifyBySms, me.eService.notifyByEmail]),
+    () => {
+      if (!me) return;
+      setMobile(me.mobile ?? '');
+      setEmail(me.email ?? '');
+      setBySms(me.eService.notifyBySms);
+      setByEmail(me.eService.notifyByEmail);
+    },
+  );
 
   if (!me) {
     return (
@@ -71,8 +71,6 @@ export function ProfilePage() {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    // What the save sends; anything typed while it is on its way stays unsaved.
-    const editsSent = edits;
     if (saving) return;
     setSaved(false);
     setProblem(undefined);
@@ -82,6 +80,7 @@ export function ProfilePage() {
       document.getElementById(found.mobile ? 'profil-mobil' : 'profil-epost')?.focus();
       return;
     }
+    const stored = form.saving();
     const result = await save({
       input: { mobile: mobile.trim(), email: email.trim(), notifyBySms: bySms, notifyByEmail: byEmail },
     });
@@ -93,7 +92,7 @@ export function ProfilePage() {
       else setProblem(errorText(result.error));
       return;
     }
-    setEdits((n) => n - editsSent);
+    stored();
     setSaved(true);
     announce(sv.profile.saved);
   };
@@ -135,7 +134,7 @@ export function ProfilePage() {
             value={mobile}
             onChange={(v) => {
               setMobile(v);
-              setEdits((n) => n + 1);
+              form.edited();
               setErrors((e) => ({ ...e, mobile: undefined }));
             }}
             isInvalid={!!errors.mobile}
@@ -155,7 +154,7 @@ export function ProfilePage() {
             value={email}
             onChange={(v) => {
               setEmail(v);
-              setEdits((n) => n + 1);
+              form.edited();
               setErrors((e) => ({ ...e, email: undefined }));
             }}
             isInvalid={!!errors.email}
@@ -178,7 +177,7 @@ export function ProfilePage() {
               isSelected={bySms}
               onChange={(on) => {
                 setBySms(on);
-                setEdits((n) => n + 1);
+                form.edited();
                 setErrors((e) => ({ ...e, mobile: undefined }));
               }}
             >
@@ -196,7 +195,7 @@ export function ProfilePage() {
               isSelected={byEmail}
               onChange={(on) => {
                 setByEmail(on);
-                setEdits((n) => n + 1);
+                form.edited();
                 setErrors((e) => ({ ...e, email: undefined }));
               }}
             >

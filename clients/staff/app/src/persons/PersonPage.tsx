@@ -7,6 +7,7 @@ import type { CombinedError } from '@urql/core';
 import { errorCode, errorField } from '../../../../shared/ui/api';
 import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
+import { useServerForm } from '../../../../shared/ui/server-form';
 import { fmt } from '../../../../shared/ui/strings';
 import {
   PersonViewDocument,
@@ -17,7 +18,6 @@ import {
 } from '../../../src/generated/graphql';
 import { useRole } from './useRole';
 import { sv } from '../strings.sv';
-import { useTakeOverFromServer } from '../server-form';
 import { usePageTitle } from '../title';
 import { addressLine, dayTime, phone, pnr } from './format';
 import { Check, Problem, TextInput } from './widgets';
@@ -167,19 +167,14 @@ function FlagsForm({ person, onDone }: { person: ViewedPerson; onDone: () => voi
   const [languageMissing, setLanguageMissing] = useState(false);
   const [problem, setProblem] = useState<string>();
   // Opened before the refetch after a save has come, the form starts from the page's older copy: it takes the
-  // server's when it comes, unless something has been changed here (see useTakeOverFromServer).
-  const [dirty, setDirty] = useState(false);
-  const edit =
-    <T,>(set: (v: T) => void) =>
-    (v: T) => (set(v), setDirty(true));
-  useTakeOverFromServer(
+  // server's when it comes, unless something has been changed here.
+  const { edit } = useServerForm(
     JSON.stringify([
       person.confidentialityMarking,
       person.secretPhoneNumber,
       person.needsInterpreter,
       person.interpreterLanguage,
     ]),
-    dirty,
     () => {
       setConfidential(person.confidentialityMarking);
       setSecret(person.secretPhoneNumber);
@@ -332,13 +327,8 @@ function ContactForm({ person, onDone }: { person: ViewedPerson; onDone: () => v
   const [email, setEmail] = useState(person.email ?? '');
   const [problem, setProblem] = useState<{ field?: string; text?: string }>({});
   // As in FlagsForm: the server's copy when it comes, unless something has been changed here.
-  const [dirty, setDirty] = useState(false);
-  const edit =
-    <T,>(set: (v: T) => void) =>
-    (v: T) => (set(v), setDirty(true));
-  useTakeOverFromServer(
+  const { edit } = useServerForm(
     JSON.stringify([person.address, person.mobile, person.homePhone, person.workPhone, person.email]),
-    dirty,
     () => {
       setStreet(person.address?.street ?? '');
       setPostalCode(person.address?.postalCode ?? '');
@@ -451,28 +441,25 @@ function EServiceSection({ person }: { person: ViewedPerson }) {
   const [email, setEmail] = useState(person.email ?? '');
   const [problem, setProblem] = useState<{ field?: string; text?: string }>({});
   const [saved, setSaved] = useState<string>();
-  // Edits not yet saved (see useTakeOverFromServer).
-  const [edits, setEdits] = useState(0);
   const [{ fetching }, save] = useMutation(PersonViewSetEServiceDocument);
   const announce = useAnnounce();
   const errorText = useErrorText();
-  const changed = () => (setEdits((n) => n + 1), setProblem({}), setSaved(undefined));
-  useTakeOverFromServer(JSON.stringify([person.eService, person.mobile, person.email]), edits > 0, () => {
+  const form = useServerForm(JSON.stringify([person.eService, person.mobile, person.email]), () => {
     setMessaging(person.eService.messagingEnabled);
     setSms(person.eService.notifyBySms);
     setMail(person.eService.notifyByEmail);
     setMobile(phone(person.mobile) ?? '');
     setEmail(person.email ?? '');
   });
+  const changed = () => (form.edited(), setProblem({}), setSaved(undefined));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    // What the save sends; anything typed while it is on its way stays unsaved.
-    const editsSent = edits;
     if (fetching) return;
     if (sms && !hidden && !mobile.trim()) return setProblem({ field: 'mobile', text: sv.persons.needsMobile });
     if (mail && !hidden && !email.trim()) return setProblem({ field: 'email', text: sv.persons.needsEmail });
     const contact = hidden ? {} : { mobile: mobile.trim() || null, email: email.trim() || null };
+    const stored = form.saving();
     const result = await save({
       personId: person.id,
       input: { messagingEnabled: messaging, notifyBySms: sms, notifyByEmail: mail, ...contact },
@@ -483,7 +470,7 @@ function EServiceSection({ person }: { person: ViewedPerson }) {
       return;
     }
     const text = messaging ? sv.persons.eServiceSaved : sv.persons.eServiceOffSaved;
-    setEdits((n) => n - editsSent);
+    stored();
     setSaved(text);
     announce(text);
   };

@@ -14,6 +14,7 @@ import {
 import { useMutation, useQuery } from 'urql';
 import { useAnnounce } from '../../../../shared/ui/Layout';
 import { QueryState, useErrorText } from '../../../../shared/ui/QueryState';
+import { useServerForm } from '../../../../shared/ui/server-form';
 import {
   MailboxSettingsDocument,
   SharedMailboxesDocument,
@@ -21,7 +22,6 @@ import {
   type MailboxSettingsQuery,
 } from '../../../src/generated/graphql';
 import { sv } from '../strings.sv';
-import { useTakeOverFromServer } from '../server-form';
 import { usePageTitle } from '../title';
 
 const NONE = 'ingen';
@@ -67,30 +67,28 @@ function SettingsForm({ settings, mailboxes }: { settings: Settings; mailboxes: 
   const [replyMissing, setReplyMissing] = useState(false);
   const [problem, setProblem] = useState<string>();
   const [saved, setSaved] = useState(false);
-  const [edits, setEdits] = useState(0);
   const [{ fetching }, update] = useMutation(UpdateMailboxSettingsDocument);
   const announce = useAnnounce();
   const errorText = useErrorText();
-  const edit =
-    <T,>(set: (v: T) => void) =>
-    (v: T) => (set(v), setEdits((n) => n + 1), setSaved(false));
-  useTakeOverFromServer(JSON.stringify(settings), edits > 0, () => {
+  const form = useServerForm(JSON.stringify(settings), () => {
     setSignature(settings.signature);
     setAbsence(settings.absenceEnabled);
     setReply(settings.absenceReply);
     setForward(settings.absenceForwardTo?.id ?? NONE);
   });
+  const edit =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => (form.edit(set)(v), setSaved(false));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    // What the save sends; anything typed while it is on its way stays unsaved.
-    const editsSent = edits;
     if (fetching) return;
     setProblem(undefined);
     if (absence && !reply.trim()) {
       setReplyMissing(true);
       return;
     }
+    const stored = form.saving();
     const result = await update({
       input: {
         signature,
@@ -103,7 +101,7 @@ function SettingsForm({ settings, mailboxes }: { settings: Settings; mailboxes: 
       setProblem(errorText(result.error));
       return;
     }
-    setEdits((n) => n - editsSent);
+    stored();
     setSaved(true);
     announce(sv.settings.saved);
   };
