@@ -172,6 +172,11 @@ const Env = z
     GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(1).default(30),
     GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(2000),
     GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(10000),
+    /**
+     * HTTP operations run compiled (graphql-jit, src/http/compiled-executor.ts) from their Nth run of the same
+     * document on; 0 runs everything through graphql-js.
+     */
+    GRAPHQL_COMPILE_AFTER: z.coerce.number().int().min(0).default(2),
   })
   .superRefine(
     (env, ctx) => {
@@ -286,6 +291,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       maxTokens: env.GRAPHQL_MAX_TOKENS,
       maxCost: env.GRAPHQL_MAX_COST,
     },
+    /** From which run of a document HTTP operations execute compiled; 0: never (src/http/compiled-executor.ts). */
+    compileAfterRuns: env.GRAPHQL_COMPILE_AFTER,
   } as const;
 }
 

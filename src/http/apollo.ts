@@ -13,6 +13,7 @@ import { ErrorCode, formatError, httpExtension, unauthenticated } from '../error
 import { inputGuardPlugin } from '../input-guard';
 import { log, requestStore } from '../log';
 import type { createArmor } from '../security';
+import { compiledExecutor } from './compiled-executor';
 import { observabilityPlugin } from './observability';
 
 function needsViewer(operation: OperationDefinitionNode | undefined | null): boolean {
@@ -46,7 +47,10 @@ export function createApollo(deps: {
 }): ApolloServer<Context> {
   const { config, armor } = deps;
   return new ApolloServer<Context>({
-    schema: deps.schema,
+    // Hot operations execute compiled (./compiled-executor.ts); parsing, validation and errors stay Apollo's.
+    ...(config.compileAfterRuns > 0
+      ? { gateway: compiledExecutor(deps.schema, { hotAfter: config.compileAfterRuns }) }
+      : { schema: deps.schema }),
     introspection: true,
     hideSchemaDetailsFromClientErrors: true,
     parseOptions: { maxTokens: config.limits.maxTokens },
