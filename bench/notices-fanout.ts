@@ -124,9 +124,12 @@ async function openLive(
   c: Clients,
   t: Target,
   n: number,
+  profile?: string,
 ): Promise<{ cpuConnect: number; cpuSubscribe: number; wall: number }> {
   let cpu = process.cpuUsage();
-  const { ms } = await c.call<{ ms: number }>({ cmd: 'open', url: t.wsUrl, token: t.token, n });
+  const { ms } = await profiled(profile, () =>
+    c.call<{ ms: number }>({ cmd: 'open', url: t.wsUrl, token: t.token, n }),
+  );
   const cpuConnect = cpuMs(cpu);
   cpu = process.cpuUsage();
   await c.call({ cmd: 'subscribe', query: t.query });
@@ -152,7 +155,8 @@ async function measure(c: Clients, t: Target): Promise<Row> {
   for (let i = 0; i < 5; i++) quiet.push(await timedSend(t, `quiet ${randomUUID()}`));
   say(`${t.name}: ${N} sockets`);
   const heap0 = heapNow();
-  const opened = await openLive(c, t, N);
+  // BENCH_CONNECT_PROFILE=<file.cpuprofile>: a CPU profile of the API's connects (connection_init to ack).
+  const opened = await openLive(c, t, N, t.name === 'API' ? process.env.BENCH_CONNECT_PROFILE : undefined);
   const heap1 = heapNow();
   const delays: number[] = [];
   const cpuPerDeliveryUs: number[] = [];

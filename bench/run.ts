@@ -17,6 +17,7 @@ import { startBaseline, type Baseline } from './baseline';
 import { startBenchDatabase, type BenchDatabase } from './database';
 import { runLoad, type LoadResult } from './load';
 import { profiled } from './profile';
+import { postgresCpuMs } from './pg-cpu';
 import { startSendFloor } from './send-floor';
 
 /**
@@ -43,13 +44,18 @@ const BODY = JSON.stringify({ query: QUERY, operationName: 'Inbox' });
 
 const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
-type Measured = LoadResult & { cpuMs: number };
-/** A load run with this process's CPU time per request (the servers measured run in this process). */
+type Measured = LoadResult & { cpuMs: number; pgMs: number };
+/**
+ * A load run with this process's CPU time per request (the servers measured run in this process) and
+ * PostgreSQL's (its server processes on this machine).
+ */
 async function measured(run: () => Promise<LoadResult>): Promise<Measured> {
   const before = process.cpuUsage();
+  const pgBefore = postgresCpuMs();
   const r = await run();
   const used = process.cpuUsage(before);
-  return { ...r, cpuMs: (used.user + used.system) / 1000 / Math.max(1, r.requests) };
+  const n = Math.max(1, r.requests);
+  return { ...r, cpuMs: (used.user + used.system) / 1000 / n, pgMs: (postgresCpuMs() - pgBefore) / n };
 }
 
 async function post(url: string, token: string): Promise<{ status: number; text: string }> {
@@ -204,23 +210,26 @@ async function main() {
       requests: rs.reduce((k, r) => k + r.requests, 0),
       failures: rs.reduce((k, r) => k + r.failures, 0),
       cpuMs: avg(rs.map((r) => r.cpuMs)),
+      pgMs: avg(rs.map((r) => r.pgMs)),
     }));
 
     const base = results[0].rps;
     const pad = (s: string, n: number) => s.padEnd(n);
     const num = (v: number, n: number, digits = 0) => v.toFixed(digits).padStart(n);
+    const pgCol = (v: number, n: number) => (Number.isNaN(v) ? '–' : v.toFixed(2)).padStart(n);
     const lines = [
       '',
       `Inbox page, conversations(first: 50) for ${DEMO.caseworker}: ${inbox.conversations} conversations, ${inbox.messages} messages, ${inbox.unreadConversations} with unread; ${nodes.filter((n) => n.unreadCount > 0).length} of the 50 listed have unread.`,
       `Node ${process.version}, ${os.cpus().length} CPUs, ${db.origin}; autocannon ${CONNECTIONS} connections, ${SECONDS} s each, loopback. Response ${Buffer.byteLength(api.text)} bytes.`,
       '',
-      `${pad('', 44)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'× baseline'.padStart(11)} ${'CPU ms/req'.padStart(11)}`,
+      `${pad('', 44)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'× baseline'.padStart(11)} ${'CPU ms/req'.padStart(11)} ${'PG ms/req'.padStart(10)}`,
       ...targets.map((t, i) => {
         const r = results[i];
         const failed = r.failures ? `   (${r.failures} failed requests: not a fair number)` : '';
-        return `${pad(t.name, 44)} ${num(r.rps, 8, 1)} ${num(r.p50, 7)} ${num(r.p99, 7)} ${num(r.rps / base, 11, 2)} ${num(r.cpuMs, 11, 2)}${failed}`;
+        return `${pad(t.name, 44)} ${num(r.rps, 8, 1)} ${num(r.p50, 7)} ${num(r.p99, 7)} ${num(r.rps / base, 11, 2)} ${num(r.cpuMs, 11, 2)} ${pgCol(r.pgMs, 10)}${failed}`;
       }),
-      `(CPU ms/req: this Node process's CPU time per request, the server's or the floor's, which run in it; the load generator is a child process.)`,
+      `(CPU ms/req: this Node process's CPU time per request, the server's or the floor's, which run in it; the load generator is a child process.`,
+      ` PG ms/req: CPU time of this machine's PostgreSQL server processes per request.)`,
       '',
       `API / baseline: ${(results[1].rps / base).toFixed(2)}   API / baseline + duties: ${(results[1].rps / results[2].rps).toFixed(2)}   ` +
         `p99 API / baseline: ${(results[1].p99 / results[0].p99).toFixed(2)}   (goals: >= 0.6, p99 <= 2, CPU <= 4 ms)`,
@@ -322,15 +331,15 @@ async function main() {
       '',
       `sendMessage from ${DEMO.caseworker}, ${CONNECTIONS} concurrent senders, ${ROUNDS} interleaved rounds of ${SEND_SECONDS} s; floor: node:http + pg, one transaction with one multi-row insert per table.`,
       '',
-      `${pad('', 44)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'× floor'.padStart(9)} ${'CPU ms/req'.padStart(11)}  goal`,
+      `${pad('', 44)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'× floor'.padStart(9)} ${'CPU ms/req'.padStart(11)} ${'PG ms/req'.padStart(10)}  goal`,
       ...sendRows.flatMap((row) => {
         const f = mean(row.floor.map((r) => r.rps));
         const a = mean(row.api.map((r) => r.rps));
         const failedFloor = row.floor.reduce((k, r) => k + r.failures, 0);
         const failed = row.api.reduce((k, r) => k + r.failures, 0);
         return [
-          `${pad(`${row.name}: raw pg transaction`, 44)} ${num(f, 8, 1)} ${num(mean(row.floor.map((r) => r.p50)), 7)} ${num(mean(row.floor.map((r) => r.p99)), 7)} ${num(1, 9, 2)} ${num(mean(row.floor.map((r) => r.cpuMs)), 11, 2)}${failedFloor ? `   (${failedFloor} failed requests: not a fair number)` : ''}`,
-          `${pad(`${row.name}: API`, 44)} ${num(a, 8, 1)} ${num(mean(row.api.map((r) => r.p50)), 7)} ${num(mean(row.api.map((r) => r.p99)), 7)} ${num(a / f, 9, 2)} ${num(mean(row.api.map((r) => r.cpuMs)), 11, 2)}  >= 0.50${failed ? `   (${failed} failed requests: not a fair number)` : ''}`,
+          `${pad(`${row.name}: raw pg transaction`, 44)} ${num(f, 8, 1)} ${num(mean(row.floor.map((r) => r.p50)), 7)} ${num(mean(row.floor.map((r) => r.p99)), 7)} ${num(1, 9, 2)} ${num(mean(row.floor.map((r) => r.cpuMs)), 11, 2)} ${pgCol(mean(row.floor.map((r) => r.pgMs)), 10)}${failedFloor ? `   (${failedFloor} failed requests: not a fair number)` : ''}`,
+          `${pad(`${row.name}: API`, 44)} ${num(a, 8, 1)} ${num(mean(row.api.map((r) => r.p50)), 7)} ${num(mean(row.api.map((r) => r.p99)), 7)} ${num(a / f, 9, 2)} ${num(mean(row.api.map((r) => r.cpuMs)), 11, 2)} ${pgCol(mean(row.api.map((r) => r.pgMs)), 10)}  >= 0.50${failed ? `   (${failed} failed requests: not a fair number)` : ''}`,
           `${pad('', 44)} per round: ${row.api.map((r, i) => (r.rps / row.floor[i].rps).toFixed(2)).join(', ')}`,
         ];
       }),
