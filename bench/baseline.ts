@@ -108,7 +108,12 @@ export async function startBaseline(
         } else {
           params = [(opts as { partyKey: string }).partyKey];
         }
-        const { rows } = await pool.query<{ nodes: string }>(sql, params);
+        // Named: PostgreSQL plans it once per connection, as the API's stores do (src/stores/query.ts).
+        const { rows } = await pool.query<{ nodes: string }>({
+          name: duties ? 'floor-duties' : 'floor',
+          text: sql,
+          values: params,
+        });
         answer(res, 200, `{"data":{"conversations":{"nodes":${rows[0].nodes}}}}`);
       } catch (err) {
         answer(res, 500, JSON.stringify({ errors: [{ message: String(err) }] }));

@@ -58,14 +58,12 @@ export async function startSendFloor(
         const conversations = citizens.map(() => randomUUID());
         const messages = citizens.map(() => randomUUID());
         await client.query('begin');
-        await client.query(SQL, [
-          `STAFF:${opts.staffId}`,
-          input.idempotencyKey,
-          conversations,
-          messages,
-          citizens,
-          opts.staffId,
-        ]);
+        // Named: planned once per connection, as the API's stores do (src/stores/query.ts).
+        await client.query({
+          name: 'send-floor',
+          text: SQL,
+          values: [`STAFF:${opts.staffId}`, input.idempotencyKey, conversations, messages, citizens, opts.staffId],
+        });
         await client.query('commit');
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ data: { sendMessage: messages.map((id) => ({ id })) } }));

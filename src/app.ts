@@ -37,7 +37,10 @@ function prepare(): void {
  */
 export async function startApp(config: Config, url: string, parts: Parts): Promise<void> {
   prepare();
-  const orm = (parts.orm = await initOrm(url, { logSql: config.logSql }));
+  const orm = (parts.orm = await initOrm(url, {
+    logSql: config.logSql,
+    preparedStatements: config.preparedStatements,
+  }));
   const applied = await migrate(orm);
   if (applied.length) log.info('migrations applied', { applied });
   const [verifier, runtime] = await allStarted([

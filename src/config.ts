@@ -55,6 +55,11 @@ const Env = z
     /** Load the demo data on start (default: only with the embedded database). */
     SEED_DEMO_DATA: z.enum(['true', 'false']).optional(),
     LOG_SQL: z.enum(['true', 'false']).default('false'),
+    /**
+     * The stores' statements as named prepared statements, planned once per connection (src/stores/query.ts).
+     * "off" behind a connection pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
+     */
+    DATABASE_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
     ...LogEnv.shape,
     /** Prometheus metrics (GET /metrics) on their own port, for the monitoring network only; unset: not on a port of their own. */
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -265,6 +270,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     },
     seedDemoData: env.SEED_DEMO_DATA ? env.SEED_DEMO_DATA === 'true' : !env.DATABASE_URL,
     logSql: env.LOG_SQL === 'true',
+    /** The stores' statements are prepared (planned once per connection); off behind some poolers. */
+    preparedStatements: env.DATABASE_PREPARED_STATEMENTS === 'on',
     metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
     trustProxyRequestId: env.TRUST_PROXY_REQUEST_ID === 'true',
     publicUrl: env.PUBLIC_URL,

@@ -13,7 +13,7 @@ async function main() {
   const config = loadConfig();
   if (!config.databaseUrl)
     throw new Error('DATABASE_URL is required for a separate worker (the embedded database belongs to `npm start`).');
-  const orm = await initOrm(config.databaseUrl);
+  const orm = await initOrm(config.databaseUrl, { preparedStatements: config.preparedStatements });
   const boss = await startBoss(config.databaseUrl, config, { schedule: true });
   const worker = await startBackgroundWork({ orm, boss, config });
   log.info('notification worker ready');

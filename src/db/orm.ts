@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { entities } from '../entities';
 import { appliedMigrationNames } from '../stores/database.store';
+import { prepareStatements } from '../stores/query';
 
 export type Orm = MikroORM;
 
@@ -17,6 +18,8 @@ export interface OrmOptions {
   poolMax?: number;
   /** Receives every SQL statement sent (tests count them to catch N+1). */
   onQuery?: (sql: string) => void;
+  /** The stores' statements as named prepared statements (default true; src/stores/query.ts). */
+  preparedStatements?: boolean;
 }
 
 const MIGRATIONS_TABLE = 'mikro_orm_migrations';
@@ -48,6 +51,7 @@ export function ormOptions(url: string, opts: OrmOptions = {}): Options {
 }
 
 export async function initOrm(url: string, opts: OrmOptions = {}): Promise<Orm> {
+  prepareStatements(opts.preparedStatements ?? true);
   return MikroORM.init(ormOptions(url, opts));
 }
 
