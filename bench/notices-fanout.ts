@@ -66,6 +66,8 @@ interface Target {
   query: string;
   /** Sends a notice with this subject to the viewer; resolves when the sender has its answer. */
   send(subject: string): Promise<void>;
+  /** The API only: CPU of checking its token (signature and claims) once, as each connect does, in ms. */
+  tokenCheckMs?: () => Promise<number>;
 }
 
 interface Row {
@@ -248,17 +250,27 @@ async function startApi(cleanup: (() => Promise<unknown>)[]): Promise<Target> {
   });
   const runtime = await startRuntime(config, orm, db.url);
   cleanup.push(() => runtime.close());
-  const server = await startServer({ config, orm, verifier: await createTokenVerifier(config), ...runtime });
+  const verifier = await createTokenVerifier(config);
+  const server = await startServer({ config, orm, verifier, ...runtime });
   cleanup.push(() => server.close());
   const keys = await loadOrCreateDevKeys(config.dataDir);
   const sign = (username: string) =>
     signDevToken(keys, { kind: 'staff', username }, { audience: config.auth.audience });
   const sender = await sign(DEMO.admin);
+  const token = await sign(DEMO.caseworker);
   return {
     name: 'API',
     wsUrl: server.url.replace(/^http/, 'ws'),
-    token: await sign(DEMO.caseworker),
+    token,
     query: NOTICES,
+    // The same verifier the server's connects use, N times in a row after as many to warm it (jose's signature check
+    // runs on libuv's threads: process.cpuUsage counts them).
+    async tokenCheckMs() {
+      for (let i = 0; i < N; i++) await verifier.verify(token);
+      const cpu = process.cpuUsage();
+      for (let i = 0; i < N; i++) await verifier.verify(token);
+      return cpuMs(cpu) / N;
+    },
     async send(subject) {
       const input = { idempotencyKey: randomUUID(), to: { staffIds: [maritaId] }, subject, body: 'x' };
       const res = await fetch(server.url, {
@@ -290,7 +302,13 @@ async function main() {
     await warmUp(clients, api);
     const floorRow = await measure(clients, floor);
     const apiRow = await measure(clients, api);
+    const tokenMs = await api.tokenCheckMs!();
     process.stdout.write(`${report(floorRow, apiRow)}\n`);
+    // The floor signs nobody in: how much of the API's connect is the token check every connect must make.
+    process.stdout.write(
+      `of the API's connect, its token check (ES256 signature and claims, the floor makes none): ${tokenMs.toFixed(3)} ms; ` +
+        `the rest ${(apiRow.cpuPerConnectMs - tokenMs).toFixed(3)} ms = ${((apiRow.cpuPerConnectMs - tokenMs) / floorRow.cpuPerConnectMs).toFixed(2)} × the floor's connect\n`,
+    );
   } finally {
     clients.stop();
     for (const step of cleanup.reverse())
