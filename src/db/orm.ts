@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { entities } from '../entities';
 import { appliedMigrationNames } from '../stores/database.store';
-import { prepareStatements } from '../stores/query';
+import { withoutPreparedStatements } from '../stores/query';
 
 export type Orm = MikroORM;
 
@@ -51,8 +51,9 @@ export function ormOptions(url: string, opts: OrmOptions = {}): Options {
 }
 
 export async function initOrm(url: string, opts: OrmOptions = {}): Promise<Orm> {
-  prepareStatements(opts.preparedStatements ?? true);
-  return MikroORM.init(ormOptions(url, opts));
+  const orm = await MikroORM.init(ormOptions(url, opts));
+  if (opts.preparedStatements === false) withoutPreparedStatements(orm.config);
+  return orm;
 }
 
 /**

@@ -1,5 +1,12 @@
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
-import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  execute,
+  GraphQLError,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 type Gateway = ApolloServerOptionsWithGateway<never>['gateway'];
@@ -37,26 +44,17 @@ export function compiledExecutor(schema: GraphQLSchema, opts: { hotAfter: number
   };
   const executor: Executor = async ({ document, operationName, request, context }) => {
     const entry = entryOf(document, operationName);
-    if (entry.compiled === undefined && ++entry.runs >= opts.hotAfter) {
-      const compiled = compileQuery(schema, document, operationName ?? undefined);
-      entry.compiled = isCompiledQuery(compiled) ? compiled : null;
-    }
-    const interpreted = async () =>
-      (await execute({
-        schema,
-        document,
-        contextValue: context,
-        variableValues: request.variables,
-        operationName,
-      })) as ExecutionResult<Record<string, unknown>>;
-    if (!entry.compiled) return interpreted();
+    if (entry.compiled === undefined && ++entry.runs >= opts.hotAfter)
+      entry.compiled = compile(schema, document, operationName);
+    const run = { schema, document, contextValue: context, variableValues: request.variables, operationName };
+    if (!entry.compiled) return interpret(run);
     const result = (await entry.compiled.query(undefined, context, request.variables ?? {})) as ExecutionResult<
       Record<string, unknown>
     >;
     if (!result.errors) return result;
     // No data at all: the variables were refused before anything ran. graphql-js answers that itself, so the errors
     // are the ones Apollo knows as BAD_USER_INPUT (HTTP 400), word for word.
-    if (result.data === undefined) return interpreted();
+    if (result.data === undefined) return interpret(run);
     return { ...result, errors: result.errors.map(asGraphQLError) };
   };
   return {
@@ -67,6 +65,20 @@ export function compiledExecutor(schema: GraphQLSchema, opts: { hotAfter: number
     load: () => Promise.resolve({ executor }),
     stop: () => Promise.resolve(),
   };
+}
+
+/** The operation's compiled form; null (graphql-js from then on) when graphql-jit refuses it or throws. */
+function compile(schema: GraphQLSchema, document: DocumentNode, operationName: string | null): CompiledQuery | null {
+  try {
+    const compiled = compileQuery(schema, document, operationName ?? undefined);
+    return isCompiledQuery(compiled) ? compiled : null;
+  } catch {
+    return null;
+  }
+}
+
+async function interpret(args: ExecutionArgs): Promise<ExecutionResult<Record<string, unknown>>> {
+  return execute(args);
 }
 
 /**

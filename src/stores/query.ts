@@ -32,7 +32,7 @@ export async function query<T = Record<string, unknown>>(em: EntityManager, q: S
     async () => {
       const statement = conn.getKnex().raw(text, values);
       if (trx) statement.transacting(trx);
-      const name = prepared ? statementName(text) : undefined;
+      const name = unprepared.has(em.config) ? undefined : statementName(text);
       if (name) statement.options({ name });
       const res = await statement;
       return res.rows as T[];
@@ -41,10 +41,11 @@ export async function query<T = Record<string, unknown>>(em: EntityManager, q: S
   );
 }
 
-let prepared = true;
-/** Whether statements go out as named prepared statements (DATABASE_PREPARED_STATEMENTS; initOrm sets it). */
-export function prepareStatements(on: boolean): void {
-  prepared = on;
+/** The ORMs (by their configuration, which every fork shares) whose statements go out unnamed. */
+const unprepared = new WeakSet<object>();
+/** This ORM's statements go out unnamed (DATABASE_PREPARED_STATEMENTS=off; initOrm calls it). */
+export function withoutPreparedStatements(config: object): void {
+  unprepared.add(config);
 }
 
 const names = new Map<string, string>();
