@@ -64,8 +64,9 @@ interface Target {
   wsUrl: string;
   token: string;
   query: string;
-  /** Sends a notice with this subject to the viewer; resolves when the sender has its answer. */
-  send(subject: string): Promise<void>;
+  /** Sends a notice with this subject to the viewer; resolves, when the sender has its answer, with the time that took
+   * in the sender's process (ms). */
+  send(subject: string): Promise<number>;
 }
 
 interface Row {
@@ -80,11 +81,11 @@ interface Row {
   busySendMs: number;
 }
 
-/** The client process: one command at a time, answered over IPC. */
-class Clients {
+/** A child process of the bench (the socket clients, the sender): one command at a time, answered over IPC. */
+class Child {
   private readonly child: ChildProcess;
-  constructor() {
-    this.child = fork(path.join(__dirname, 'notices-clients.ts'), [], { execArgv: ['-r', '@swc-node/register'] });
+  constructor(script: string) {
+    this.child = fork(path.join(__dirname, script), [], { execArgv: ['-r', '@swc-node/register'] });
   }
   call<T>(command: Record<string, unknown>): Promise<T> {
     return new Promise((resolve, reject) => {
@@ -109,10 +110,11 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
   return (u.user + u.system) / 1000;
 };
 
-async function timedSend(t: Target, subject: string): Promise<number> {
-  const start = now();
-  await t.send(subject);
-  return now() - start;
+/** Posts a request from the sender's process; returns the time to the whole answer there and the answer's body. */
+async function post(sender: Child, url: string, headers: Record<string, string>, body: string) {
+  const r = await sender.call<{ ms: number; status: number; text: string }>({ url, headers, body });
+  if (r.status >= 300) throw new Error(`${url} answered ${r.status}: ${r.text}`);
+  return r;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -121,7 +123,7 @@ const pct = (xs: number[], p: number) =>
 
 /** Opens n sockets, subscribes them, and waits until a first notice reached every one (so all are live). */
 async function openLive(
-  c: Clients,
+  c: Child,
   t: Target,
   n: number,
   profile?: string,
@@ -144,15 +146,15 @@ async function openLive(
   return { cpuConnect, cpuSubscribe: cpuMs(cpu), wall: ms };
 }
 
-async function warmUp(c: Clients, t: Target): Promise<void> {
+async function warmUp(c: Child, t: Target): Promise<void> {
   say(`${t.name}: warm-up with ${WARM_SOCKETS} sockets`);
   await openLive(c, t, WARM_SOCKETS);
   await c.call({ cmd: 'close' });
 }
 
-async function measure(c: Clients, t: Target): Promise<Row> {
+async function measure(c: Child, t: Target): Promise<Row> {
   const quiet: number[] = [];
-  for (let i = 0; i < 5; i++) quiet.push(await timedSend(t, `quiet ${randomUUID()}`));
+  for (let i = 0; i < 5; i++) quiet.push(await t.send(`quiet ${randomUUID()}`));
   say(`${t.name}: ${N} sockets`);
   const heap0 = heapNow();
   // BENCH_CONNECT_PROFILE=<file.cpuprofile>: a CPU profile of the API's connects (connection_init to ack).
@@ -167,7 +169,7 @@ async function measure(c: Clients, t: Target): Promise<Row> {
       const subject = `fan-out ${randomUUID()}`;
       const start = now();
       const cpu = process.cpuUsage();
-      busy.push(await timedSend(t, subject));
+      busy.push(await t.send(subject));
       const { times } = await c.call<{ times: number[] }>({ cmd: 'wait', subject, count: N, timeoutMs: WAIT_MS });
       cpuPerDeliveryUs.push((cpuMs(cpu) * 1000) / N);
       if (times.length < N)
@@ -224,7 +226,10 @@ function report(floor: Row, api: Row): string {
 }
 
 /** The real server (as `npm start` runs it, in-process bus) on a fresh database with the demo data. */
-async function startApi(cleanup: (() => Promise<unknown>)[]): Promise<
+async function startApi(
+  cleanup: (() => Promise<unknown>)[],
+  sender: Child,
+): Promise<
   Target & {
     /** CPU of checking its token (signature and claims) once, as each connect does, in ms. */ tokenCheckMs(): Promise<number>;
   }
@@ -258,7 +263,7 @@ async function startApi(cleanup: (() => Promise<unknown>)[]): Promise<
   const keys = await loadOrCreateDevKeys(config.dataDir);
   const sign = (username: string) =>
     signDevToken(keys, { kind: 'staff', username }, { audience: config.auth.audience });
-  const sender = await sign(DEMO.admin);
+  const senderToken = await sign(DEMO.admin);
   const token = await sign(DEMO.caseworker);
   return {
     name: 'API',
@@ -275,20 +280,24 @@ async function startApi(cleanup: (() => Promise<unknown>)[]): Promise<
     },
     async send(subject) {
       const input = { idempotencyKey: randomUUID(), to: { staffIds: [maritaId] }, subject, body: 'x' };
-      const res = await fetch(server.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${sender}` },
-        body: JSON.stringify({ query: SEND, variables: { input } }),
-      });
-      const json = (await res.json()) as { errors?: unknown };
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${senderToken}` };
+      const { ms, text } = await post(
+        sender,
+        server.url,
+        headers,
+        JSON.stringify({ query: SEND, variables: { input } }),
+      );
+      const json = JSON.parse(text) as { errors?: unknown };
       if (json.errors) throw new Error(`sendMessage failed: ${JSON.stringify(json.errors)}`);
+      return ms;
     },
   };
 }
 
 async function main() {
   const cleanup: (() => Promise<unknown>)[] = [];
-  const clients = new Clients();
+  const clients = new Child('notices-clients.ts');
+  const sender = new Child('notices-sender.ts');
   try {
     const floorServer = await startNoticeFloor();
     cleanup.push(() => floorServer.close());
@@ -297,9 +306,9 @@ async function main() {
       wsUrl: floorServer.wsUrl,
       token: 'none',
       query: FLOOR_NOTICES,
-      send: async (subject) => void (await fetch(floorServer.sendUrl, { method: 'POST', body: subject })),
+      send: async (subject) => (await post(sender, floorServer.sendUrl, {}, subject)).ms,
     };
-    const api = await startApi(cleanup);
+    const api = await startApi(cleanup, sender);
     await warmUp(clients, floor);
     await warmUp(clients, api);
     const floorRow = await measure(clients, floor);
@@ -313,6 +322,7 @@ async function main() {
     );
   } finally {
     clients.stop();
+    sender.stop();
     for (const step of cleanup.reverse())
       await step().catch((err: Error) => say(`cleanup step failed: ${err.message}`));
   }
