@@ -17,6 +17,7 @@ import { startServer } from '../src/server';
 import { startBenchDatabase } from './database';
 import { startNoticeFloor } from './notices-floor';
 import { profiled } from './profile';
+import { cpuTicks, percentText, stolenPercent } from './steal';
 
 /**
  * Notices that scale: one viewer with N open sockets (BENCH_SOCKETS, default
@@ -79,6 +80,8 @@ interface Row {
   cpuPerDeliveryUs: number[];
   quietSendMs: number;
   busySendMs: number;
+  /** The share of the machine's CPU the host gave to other guests while this target was measured (bench/steal.ts). */
+  stealPct: number;
 }
 
 /** A child process of the bench (the socket clients, the sender): one command at a time, answered over IPC. */
@@ -153,6 +156,7 @@ async function warmUp(c: Child, t: Target): Promise<void> {
 }
 
 async function measure(c: Child, t: Target): Promise<Row> {
+  const ticks = cpuTicks();
   const quiet: number[] = [];
   for (let i = 0; i < 5; i++) quiet.push(await t.send(`quiet ${randomUUID()}`));
   say(`${t.name}: ${N} sockets`);
@@ -187,6 +191,7 @@ async function measure(c: Child, t: Target): Promise<Row> {
     cpuPerDeliveryUs,
     quietSendMs: median(quiet),
     busySendMs: median(busy),
+    stealPct: stolenPercent(ticks),
   };
 }
 
@@ -220,6 +225,7 @@ function report(floor: Row, api: Row): string {
     ),
     line("sender's response, no sockets (ms)", floor.quietSendMs, api.quietSendMs, '', 1),
     line("sender's response, during fan-out (ms)", floor.busySendMs, api.busySendMs, 'API ≈ its no-socket time', 1),
+    `CPU stolen by the host while measured: floor ${percentText(floor.stealPct)}, API ${percentText(api.stealPct)} (above a few %, another guest took CPU from the run)`,
     `connect wall time for ${N} sockets: floor ${floor.connectWallMs.toFixed(0)} ms, API ${api.connectWallMs.toFixed(0)} ms`,
     (globalThis as { gc?: unknown }).gc ? '' : 'warning: run with --expose-gc, or the heap figures include garbage',
   ].join('\n');

@@ -18,6 +18,7 @@ import { startBenchDatabase, type BenchDatabase } from './database';
 import { runLoad, type LoadResult } from './load';
 import { profiled } from './profile';
 import { postgresCpuMs } from './pg-cpu';
+import { cpuTicks, percentText, stolenPercent } from './steal';
 import { startSendFloor } from './send-floor';
 
 /**
@@ -44,19 +45,29 @@ const BODY = JSON.stringify({ query: QUERY, operationName: 'Inbox' });
 
 const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
-type Measured = LoadResult & { cpuMs: number; pgMs: number };
+type Measured = LoadResult & { cpuMs: number; pgMs: number; stealPct: number };
 /**
- * A load run with this process's CPU time per request (the servers measured run in this process) and
- * PostgreSQL's (its server processes on this machine).
+ * A load run with this process's CPU time per request (the servers measured run in this process),
+ * PostgreSQL's (its server processes on this machine), and the share of the machine's CPU stolen meanwhile.
  */
 async function measured(run: () => Promise<LoadResult>): Promise<Measured> {
   const before = process.cpuUsage();
   const pgBefore = postgresCpuMs();
+  const ticks = cpuTicks();
   const r = await run();
   const used = process.cpuUsage(before);
   const n = Math.max(1, r.requests);
-  return { ...r, cpuMs: (used.user + used.system) / 1000 / n, pgMs: (postgresCpuMs() - pgBefore) / n };
+  return {
+    ...r,
+    cpuMs: (used.user + used.system) / 1000 / n,
+    pgMs: (postgresCpuMs() - pgBefore) / n,
+    stealPct: stolenPercent(ticks),
+  };
 }
+
+/** "steal 0.3 %, 4.1 %": per round, the share of the machine's CPU another guest of the host took (bench/steal.ts). */
+const stealText = (rounds: Measured[][]) =>
+  `steal ${rounds[0].map((_, i) => percentText(Math.max(...rounds.map((r) => r[i].stealPct)))).join(', ')}`;
 
 async function post(url: string, token: string): Promise<{ status: number; text: string }> {
   const res = await fetch(url, {
@@ -82,6 +93,7 @@ async function warmUp(url: string, token: string, requests = 400, concurrency = 
 
 async function main() {
   const started = Date.now();
+  const startTicks = cpuTicks();
   const cleanup: (() => Promise<unknown>)[] = [];
   let stopping = false;
   const stop = async () => {
@@ -214,6 +226,7 @@ async function main() {
       failures: rs.reduce((k, r) => k + r.failures, 0),
       cpuMs: avg(rs.map((r) => r.cpuMs)),
       pgMs: avg(rs.map((r) => r.pgMs)),
+      stealPct: avg(rs.map((r) => r.stealPct)),
     }));
 
     const base = results[0].rps;
@@ -237,7 +250,8 @@ async function main() {
       `API / baseline: ${(results[1].rps / base).toFixed(2)}   API / baseline + duties: ${(results[1].rps / results[2].rps).toFixed(2)}   ` +
         `p99 API / baseline: ${(results[1].p99 / results[0].p99).toFixed(2)}   (goals: >= 0.6, p99 <= 2, CPU <= 4 ms)`,
       `per round: API / baseline ${rounds[1].map((r, i) => (r.rps / rounds[0][i].rps).toFixed(2)).join(', ')}; ` +
-        `CPU ms/req API ${rounds[1].map((r) => r.cpuMs.toFixed(2)).join(', ')}, baseline ${rounds[0].map((r) => r.cpuMs.toFixed(2)).join(', ')}`,
+        `CPU ms/req API ${rounds[1].map((r) => r.cpuMs.toFixed(2)).join(', ')}, baseline ${rounds[0].map((r) => r.cpuMs.toFixed(2)).join(', ')}; ` +
+        `${stealText(rounds)} (the most of the round's rows)`,
       `SQL statements per API request: ${sql.length} (baselines: 1)`,
       ...sql.map(
         (s, i) =>
@@ -343,11 +357,12 @@ async function main() {
         return [
           `${pad(`${row.name}: raw pg transaction`, 44)} ${num(f, 8, 1)} ${num(mean(row.floor.map((r) => r.p50)), 7)} ${num(mean(row.floor.map((r) => r.p99)), 7)} ${num(1, 9, 2)} ${num(mean(row.floor.map((r) => r.cpuMs)), 11, 2)} ${pgCol(mean(row.floor.map((r) => r.pgMs)), 10)}${failedFloor ? `   (${failedFloor} failed requests: not a fair number)` : ''}`,
           `${pad(`${row.name}: API`, 44)} ${num(a, 8, 1)} ${num(mean(row.api.map((r) => r.p50)), 7)} ${num(mean(row.api.map((r) => r.p99)), 7)} ${num(a / f, 9, 2)} ${num(mean(row.api.map((r) => r.cpuMs)), 11, 2)} ${pgCol(mean(row.api.map((r) => r.pgMs)), 10)}  >= 0.50${failed ? `   (${failed} failed requests: not a fair number)` : ''}`,
-          `${pad('', 44)} per round: ${row.api.map((r, i) => (r.rps / row.floor[i].rps).toFixed(2)).join(', ')}`,
+          `${pad('', 44)} per round: ${row.api.map((r, i) => (r.rps / row.floor[i].rps).toFixed(2)).join(', ')}; ${stealText([row.floor, row.api])}`,
         ];
       }),
       '',
-      `Whole run: ${((Date.now() - started) / 1000).toFixed(0)} s (before cleanup).`,
+      `Whole run: ${((Date.now() - started) / 1000).toFixed(0)} s (before cleanup); CPU stolen by the host meanwhile: ${percentText(stolenPercent(startTicks))} ` +
+        `of this machine's (bench/steal.ts: above a few %, another guest took CPU from the run, floors included).`,
       '',
     ];
     process.stdout.write(sendLines.join('\n'));
