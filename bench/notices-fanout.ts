@@ -31,8 +31,10 @@ import { cpuTicks, percentText, stolenPercent } from './steal';
  * For each of floor and API: heap per subscribed socket (after GC), server
  * CPU per connect (connection_init to ack), then ROUNDS messages to the
  * viewer: delay from the send until each socket has the notice (p50, p99,
- * max), and the sender's response time next to the same send with no socket
- * open. Prints ratios with the goals beside them; asserts nothing.
+ * max), the sender's response time (posted from a process of its own) next
+ * to the same send with no socket open, and the server's CPU while every socket
+ * stays open with nothing sent (BENCH_IDLE_SECONDS, default 36: keep-alive
+ * only). Prints ratios with the goals beside them; asserts nothing.
  *
  * Runs on 2 CPUs (loopback, machine shared), API / floor: 500 sockets before this work (main at 78e3626): heap 60.2 / 16.6 KB per
  * socket, fan-out p99 5507 / 328 ms, CPU per connect 2.84 / 0.47 ms. After (shared reads and account lookups, slim subscription
@@ -53,6 +55,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
  * and V8's compiled code in this process, so warming only the one measured first flattered the other (connect CPU). */
 const WARM_SOCKETS = Math.min(N, 200);
 const WAIT_MS = 120_000;
+/** How long the sockets stay open with nothing sent, for the idle row: three of graphql-ws's 12 s keep-alive pings. */
+const IDLE_MS = Number(process.env.BENCH_IDLE_SECONDS ?? 36) * 1000;
 const NOTICES = 'subscription { notices { cursor kind subject senderName at mailbox { kind id name } } }';
 const FLOOR_NOTICES = 'subscription { notices { cursor subject } }';
 const SEND = 'mutation Send($input: SendMessageInput!) { sendMessage(input: $input) { id } }';
@@ -82,6 +86,8 @@ interface Row {
   busySendMs: number;
   /** The share of the machine's CPU the host gave to other guests while this target was measured (bench/steal.ts). */
   stealPct: number;
+  /** Server CPU with every socket open and subscribed and nothing sent (keep-alive pings, timers), in % of one core. */
+  idleCpuPct: number;
 }
 
 /** A child process of the bench (the socket clients, the sender): one command at a time, answered over IPC. */
@@ -181,8 +187,16 @@ async function measure(c: Child, t: Target): Promise<Row> {
       delays.push(...times.map((x) => x - start));
     }
   });
+  // Idle: every socket open and subscribed, nothing sent. What runs is the keep-alive (graphql-ws pings each socket
+  // every 12 s and waits for its pong, in both) and the server's own timers (the API's account sweep runs once a minute).
+  say(`${t.name}: idle for ${IDLE_MS / 1000} s`);
+  const idleCpu = process.cpuUsage();
+  const idleStart = now();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+  const idleCpuPct = (100 * cpuMs(idleCpu)) / (now() - idleStart);
   await c.call({ cmd: 'close' });
   return {
+    idleCpuPct,
     heapPerSocketKb: (heap1 - heap0) / N / 1024,
     cpuPerConnectMs: opened.cpuConnect / N,
     cpuPerSubscribeMs: opened.cpuSubscribe / N,
@@ -223,6 +237,7 @@ function report(floor: Row, api: Row): string {
       '',
       1,
     ),
+    line('idle CPU, % of a core (keep-alive only)', floor.idleCpuPct, api.idleCpuPct, '≤ 1.2 × floor'),
     line("sender's response, no sockets (ms)", floor.quietSendMs, api.quietSendMs, '', 1),
     line("sender's response, during fan-out (ms)", floor.busySendMs, api.busySendMs, 'API ≈ its no-socket time', 1),
     `CPU stolen by the host while measured: floor ${percentText(floor.stealPct)}, API ${percentText(api.stealPct)} (above a few %, another guest took CPU from the run)`,
