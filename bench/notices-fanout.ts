@@ -192,7 +192,11 @@ async function measure(c: Child, t: Target): Promise<Row> {
   say(`${t.name}: idle for ${IDLE_MS / 1000} s`);
   const idleCpu = process.cpuUsage();
   const idleStart = now();
-  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+  // BENCH_IDLE_PROFILE=<file.cpuprofile>: a CPU profile of the API's idle window.
+  await profiled(
+    t.name === 'API' ? process.env.BENCH_IDLE_PROFILE : undefined,
+    () => new Promise((resolve) => setTimeout(resolve, IDLE_MS)),
+  );
   const idleCpuPct = (100 * cpuMs(idleCpu)) / (now() - idleStart);
   await c.call({ cmd: 'close' });
   return {
