@@ -1,6 +1,7 @@
 import './log-env';
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
+import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -72,6 +73,8 @@ interface Target {
   /** Sends a notice with this subject to the viewer; resolves, when the sender has its answer, with the time that took
    * in the sender's process (ms). */
   send(subject: string): Promise<number>;
+  /** How long the server took over the last POST it answered: from its arrival to the answer handed to the OS (ms). */
+  serverMs(): number;
 }
 
 interface Row {
@@ -84,6 +87,8 @@ interface Row {
   cpuPerDeliveryUs: number[];
   quietSendMs: number;
   busySendMs: number;
+  quietServerMs: number;
+  busyServerMs: number;
   /** The share of the machine's CPU the host gave to other guests while this target was measured (bench/steal.ts). */
   stealPct: number;
   /** Server CPU with every socket open and subscribed and nothing sent (keep-alive pings, timers), in % of one core. */
@@ -118,6 +123,21 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1000;
 };
+
+/**
+ * The server's own time for each POST it answers: from the request's arrival to its answer handed to the OS
+ * ('finish'). What the sender sees adds its own wait for a core, which on this 2-core machine the fan-out's server
+ * and clients are using; this is the server's part alone.
+ */
+function answerClock(server: http.Server): () => number {
+  let last = NaN;
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (req.method !== 'POST') return;
+    const start = now();
+    res.once('finish', () => (last = now() - start));
+  });
+  return () => last;
+}
 
 /** Posts a request from the sender's process; returns the time to the whole answer there and the answer's body. */
 async function post(sender: Child, url: string, headers: Record<string, string>, body: string) {
@@ -164,7 +184,11 @@ async function warmUp(c: Child, t: Target): Promise<void> {
 async function measure(c: Child, t: Target): Promise<Row> {
   const ticks = cpuTicks();
   const quiet: number[] = [];
-  for (let i = 0; i < 5; i++) quiet.push(await t.send(`quiet ${randomUUID()}`));
+  const quietServer: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    quiet.push(await t.send(`quiet ${randomUUID()}`));
+    quietServer.push(t.serverMs());
+  }
   say(`${t.name}: ${N} sockets`);
   const heap0 = heapNow();
   // BENCH_CONNECT_PROFILE=<file.cpuprofile>: a CPU profile of the API's connects (connection_init to ack).
@@ -173,6 +197,7 @@ async function measure(c: Child, t: Target): Promise<Row> {
   const delays: number[] = [];
   const cpuPerDeliveryUs: number[] = [];
   const busy: number[] = [];
+  const busyServer: number[] = [];
   // BENCH_PROFILE=<file.cpuprofile>: a CPU profile of the API's fan-out rounds (bench/profile.ts).
   await profiled(t.name === 'API' ? process.env.BENCH_PROFILE : undefined, async () => {
     for (let r = 0; r < ROUNDS; r++) {
@@ -180,6 +205,7 @@ async function measure(c: Child, t: Target): Promise<Row> {
       const start = now();
       const cpu = process.cpuUsage();
       busy.push(await t.send(subject));
+      busyServer.push(t.serverMs());
       const { times } = await c.call<{ times: number[] }>({ cmd: 'wait', subject, count: N, timeoutMs: WAIT_MS });
       cpuPerDeliveryUs.push((cpuMs(cpu) * 1000) / N);
       if (times.length < N)
@@ -189,6 +215,10 @@ async function measure(c: Child, t: Target): Promise<Row> {
   });
   // Idle: every socket open and subscribed, nothing sent. What runs is the keep-alive (graphql-ws pings each socket
   // every 12 s and waits for its pong, in both) and the server's own timers (the API's account sweep runs once a minute).
+  // The fan-out's garbage is collected first, and the window starts 2 s later: what a burst leaves behind (a major
+  // GC's concurrent marking of a heap holding every socket, on V8's helper threads) is not the cost of idling.
+  heapNow();
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
   say(`${t.name}: idle for ${IDLE_MS / 1000} s`);
   const idleCpu = process.cpuUsage();
   const idleStart = now();
@@ -209,6 +239,8 @@ async function measure(c: Child, t: Target): Promise<Row> {
     cpuPerDeliveryUs,
     quietSendMs: median(quiet),
     busySendMs: median(busy),
+    quietServerMs: median(quietServer),
+    busyServerMs: median(busyServer),
     stealPct: stolenPercent(ticks),
   };
 }
@@ -242,8 +274,16 @@ function report(floor: Row, api: Row): string {
       1,
     ),
     line('idle CPU, % of a core (keep-alive only)', floor.idleCpuPct, api.idleCpuPct, '≤ 1.2 × floor'),
+    line("server's answer, no sockets (ms)", floor.quietServerMs, api.quietServerMs, '', 1),
+    line("server's answer, during fan-out (ms)", floor.busyServerMs, api.busyServerMs, 'API ≈ its no-socket time', 1),
     line("sender's response, no sockets (ms)", floor.quietSendMs, api.quietSendMs, '', 1),
-    line("sender's response, during fan-out (ms)", floor.busySendMs, api.busySendMs, 'API ≈ its no-socket time', 1),
+    line(
+      "sender's response, during fan-out (ms)",
+      floor.busySendMs,
+      api.busySendMs,
+      '(the sender waits for a core too)',
+      1,
+    ),
     `CPU stolen by the host while measured: floor ${percentText(floor.stealPct)}, API ${percentText(api.stealPct)} (above a few %, another guest took CPU from the run)`,
     `connect wall time for ${N} sockets: floor ${floor.connectWallMs.toFixed(0)} ms, API ${api.connectWallMs.toFixed(0)} ms`,
     (globalThis as { gc?: unknown }).gc ? '' : 'warning: run with --expose-gc, or the heap figures include garbage',
@@ -284,6 +324,7 @@ async function startApi(
   cleanup.push(() => runtime.close());
   const verifier = await createTokenVerifier(config);
   const server = await startServer({ config, orm, verifier, ...runtime });
+  const serverMs = answerClock(server.httpServer);
   cleanup.push(() => server.close());
   const keys = await loadOrCreateDevKeys(config.dataDir);
   const sign = (username: string) =>
@@ -292,6 +333,7 @@ async function startApi(
   const token = await sign(DEMO.caseworker);
   return {
     name: 'API',
+    serverMs,
     wsUrl: server.url.replace(/^http/, 'ws'),
     token,
     query: NOTICES,
@@ -332,6 +374,7 @@ async function main() {
       token: 'none',
       query: FLOOR_NOTICES,
       send: async (subject) => (await post(sender, floorServer.sendUrl, {}, subject)).ms,
+      serverMs: answerClock(floorServer.httpServer),
     };
     const api = await startApi(cleanup, sender);
     await warmUp(clients, floor);

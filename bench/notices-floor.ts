@@ -17,7 +17,12 @@ interface FloorNotice {
  * in-process pub/sub, one topic, no sign-in, no database. POST /send
  * publishes a notice with the body as its subject and answers 204.
  */
-export async function startNoticeFloor(): Promise<{ wsUrl: string; sendUrl: string; close(): Promise<void> }> {
+export async function startNoticeFloor(): Promise<{
+  wsUrl: string;
+  sendUrl: string;
+  httpServer: http.Server;
+  close(): Promise<void>;
+}> {
   // One listener per subscribed socket, as in the API's in-process bus (src/subscriptions/bus.ts): no warning at 10.
   const eventTarget = new EventTarget();
   setMaxListeners(0, eventTarget);
@@ -51,6 +56,7 @@ export async function startNoticeFloor(): Promise<{ wsUrl: string; sendUrl: stri
   return {
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
     sendUrl: `http://127.0.0.1:${port}/send`,
+    httpServer: server,
     close: async () => {
       await ws.dispose();
       await new Promise((resolve) => server.close(resolve));
