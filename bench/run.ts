@@ -218,7 +218,8 @@ async function main() {
       }
     }
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const results: Measured[] = rounds.map((rs) => ({
+    // Steal is printed per round (stealText), not averaged.
+    const results: Omit<Measured, 'stealPct'>[] = rounds.map((rs) => ({
       rps: avg(rs.map((r) => r.rps)),
       p50: avg(rs.map((r) => r.p50)),
       p99: avg(rs.map((r) => r.p99)),
@@ -226,7 +227,6 @@ async function main() {
       failures: rs.reduce((k, r) => k + r.failures, 0),
       cpuMs: avg(rs.map((r) => r.cpuMs)),
       pgMs: avg(rs.map((r) => r.pgMs)),
-      stealPct: avg(rs.map((r) => r.stealPct)),
     }));
 
     const base = results[0].rps;
