@@ -5,15 +5,24 @@ import type { Sql } from '../domain/sql';
 // The one way SQL reaches the database outside MikroORM's unit of work. Only stores (src/stores/) call it;
 // a lint rule keeps it so, so a reader finds every statement of an aggregate in its store.
 
+/** A node-postgres client as knex's pool hands it out. */
+interface PgClient {
+  query(config: { text: string; values: unknown[]; name?: string }): Promise<{ rows: unknown[] }>;
+}
+/** knex's client: its pool, or (a transaction's) the one connection it holds. */
+interface KnexClient {
+  acquireConnection(): Promise<PgClient>;
+  releaseConnection(connection: PgClient): Promise<void>;
+}
 interface SqlConnection {
   ensureConnection(): Promise<void>;
-  getKnex(): {
-    raw(
-      text: string,
-      values: unknown[],
-    ): { transacting(trx: unknown): unknown; options(o: { name: string }): unknown } & PromiseLike<{ rows: unknown[] }>;
-  };
+  getKnex(): { client: KnexClient };
   executeQuery<T>(query: string, cb: () => Promise<T>, context?: Record<string, unknown>): Promise<T>;
+}
+/** A knex transaction as MikroORM's `getTransactionContext()` returns it. */
+interface KnexTransaction {
+  client: KnexClient;
+  isCompleted(): boolean;
 }
 
 /**
@@ -21,21 +30,38 @@ interface SqlConnection {
  * `execute` inlines values into the text), inside the EntityManager's
  * transaction when it has one, and logged like every other statement (the
  * SQL-count tests see it).
+ *
+ * The statement goes straight to the node-postgres connection that knex's pool
+ * (or the transaction) holds. knex's `raw` would re-scan the text for `?`,
+ * number the placeholders again and wrap the call in its runner, which was a
+ * tenth of a send's Node CPU (issue 12); the text here is already numbered.
  */
 export async function query<T = Record<string, unknown>>(em: EntityManager, q: Sql): Promise<T[]> {
   const conn = em.getConnection() as unknown as SqlConnection;
   await conn.ensureConnection();
-  const { text, values } = q.toKnex();
-  const trx: unknown = em.getTransactionContext();
+  const { text, values } = q.toPostgres();
+  // As knex refuses it: node-postgres would bind undefined as null, and a missing value must not pass for a null one.
+  const missing = values.findIndex((v) => v === undefined || (Array.isArray(v) && v.includes(undefined)));
+  if (missing >= 0) throw new Error(`undefined bound to $${missing + 1} of: ${text.slice(0, 200)}`);
+  const trx = em.getTransactionContext<KnexTransaction>();
   return conn.executeQuery(
     text,
     async () => {
-      const statement = conn.getKnex().raw(text, values);
-      if (trx) statement.transacting(trx);
       const name = unprepared.has(em.config) ? undefined : statementName(text);
-      if (name) statement.options({ name });
-      const res = await statement;
-      return res.rows as T[];
+      if (trx) {
+        // As knex refuses it: a statement after the commit would run outside the transaction it was written for.
+        if (trx.isCompleted()) throw new Error('Transaction query already complete');
+        const res = await (await trx.client.acquireConnection()).query({ text, values, name });
+        return res.rows as T[];
+      }
+      const pool = conn.getKnex().client;
+      const client = await pool.acquireConnection();
+      try {
+        const res = await client.query({ text, values, name });
+        return res.rows as T[];
+      } finally {
+        await pool.releaseConnection(client);
+      }
     },
     { query: text, params: values },
   );
