@@ -41,13 +41,11 @@ export class Message extends BaseEntity {
   @Property({ type: 'text' })
   subject!: string;
 
-  @Field({
-    description: 'The body as sanitized HTML (allowed: paragraphs, line breaks, emphasis, lists, quotes, links).',
-  })
+  /** GraphQL: MessageResolver.bodyHtml (a list's last message is read without its body). */
   @Property({ type: 'text' })
   bodyHtml!: string;
 
-  @Field({ description: 'The body as plain text (for previews and journaling).' })
+  /** GraphQL: MessageResolver.bodyText. */
   @Property({ type: 'text' })
   bodyText!: string;
 

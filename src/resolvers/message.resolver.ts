@@ -19,6 +19,7 @@ import { citizenTargets, viewerParties } from '../domain/message-policy';
 import { Attachment } from '../entities/attachment';
 import { Message, MessageEvent, MessageEventKind } from '../entities/message';
 import { PartyKind, partyKey } from '../entities/party';
+import { notFound } from '../errors';
 import { SharedMailbox } from '../entities/shared-mailbox';
 import { Staff } from '../entities/staff';
 import { Party, rowParty, shownParty, toParty } from './types/party';
@@ -134,6 +135,17 @@ function myPartyKeys(ctx: Context): Promise<Set<string>> {
     return keys.map(() => new Set(parties.map(partyKey)));
   });
 }
+/**
+ * A message read without its body (a list's last message: src/stores/conversation.store.ts), with the body
+ * loaded when a client asks for it; batched, so a page asking for every last message's body costs one statement.
+ */
+async function bodyOf(m: Message, ctx: Context): Promise<Message> {
+  const full = await ctx.loaders.message.load(m.id);
+  // Shown a moment ago by the page's statement; gone only if gallring deleted it in between.
+  if (!full) throw notFound('message');
+  return full;
+}
+
 @Resolver(() => Message)
 export class MessageResolver {
   @Authorized(Role.STAFF)
@@ -213,6 +225,18 @@ export class MessageResolver {
     @Ctx() ctx: Context,
   ) {
     return service(ctx).markRead(messageId, sharedMailboxId);
+  }
+
+  @FieldResolver(() => String, {
+    description: 'The body as sanitized HTML (allowed: paragraphs, line breaks, emphasis, lists, quotes, links).',
+  })
+  async bodyHtml(@Root() m: Message, @Ctx() ctx: Context): Promise<string> {
+    return m.bodyHtml ?? (await bodyOf(m, ctx)).bodyHtml;
+  }
+
+  @FieldResolver(() => String, { description: 'The body as plain text (for previews and journaling).' })
+  async bodyText(@Root() m: Message, @Ctx() ctx: Context): Promise<string> {
+    return m.bodyText ?? (await bodyOf(m, ctx)).bodyText;
   }
 
   @FieldResolver(() => ID, { description: 'The conversation the message belongs to.' })

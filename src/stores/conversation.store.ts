@@ -86,7 +86,10 @@ function leanConversation(row: Record<string, unknown>): Conversation {
   return c;
 }
 
-/** The last message from its row_to_json (timestamps as text). */
+/**
+ * The last message from its JSON (timestamps as text), without its body: a list shows the subject, and a body is
+ * kilobytes a page would read, send and parse fifty times for nothing. Message.bodyHtml/bodyText load it when asked.
+ */
 function leanMessage(row: Record<string, unknown>): Message {
   const m = new LeanMessage();
   m.id = row.id as string;
@@ -97,8 +100,6 @@ function leanMessage(row: Record<string, unknown>): Message {
   m.senderMailbox = ref(row.sender_mailbox_id) as Message['senderMailbox'];
   m.senderPerson = ref(row.sender_person_id) as Message['senderPerson'];
   m.subject = row.subject as string;
-  m.bodyHtml = row.body_html as string;
-  m.bodyText = row.body_text as string;
   m.readReceiptRequested = !!row.read_receipt_requested;
   m.isAutoReply = !!row.is_auto_reply;
   m.inReplyTo = ref(row.in_reply_to_id) as Message['inReplyTo'];
@@ -175,7 +176,10 @@ export async function conversationPage(em: EntityManager, a: PageArgs): Promise<
              left join person pe on pe.id = p.person_id where p.conversation_id = page.id) as participant_rows,
            lm.last_message_row, lm.sender
       from page left join lateral (
-        select row_to_json(m) as last_message_row,
+        select json_build_object('id', m.id, 'created_at', m.created_at, 'conversation_id', m.conversation_id,
+                 'sender_kind', m.sender_kind, 'sender_staff_id', m.sender_staff_id, 'sender_mailbox_id', m.sender_mailbox_id,
+                 'sender_person_id', m.sender_person_id, 'subject', m.subject, 'read_receipt_requested', m.read_receipt_requested,
+                 'is_auto_reply', m.is_auto_reply, 'in_reply_to_id', m.in_reply_to_id) as last_message_row,
                json_build_object('kind', case when m.sender_person_id is not null then 'PERSON'
                  when m.sender_mailbox_id is not null then 'SHARED_MAILBOX' else 'STAFF' end,
                  'id', coalesce(m.sender_person_id, m.sender_mailbox_id, m.sender_staff_id),

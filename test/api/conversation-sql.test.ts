@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
 import { ConversationDocument, ConversationsDocument } from '../../clients/staff/src';
 import * as citizen from '../../clients/citizen/src';
 import type { Viewer } from '../../src/auth/viewer';
@@ -71,6 +73,35 @@ describe('the inbox page (last message, unread count, participants, citizen)', (
     );
     expect(next.result.data!.conversations.nodes).toHaveLength(20);
     expect(next.count).toBe(first.count);
+  });
+
+  test("a page asking for the last messages' bodies gets them, in one statement more for 5 and for 50", async () => {
+    // The page's statement reads the last message without its body (a list shows the subject); a client that
+    // asks for the body gets it loaded, batched: the same body the message itself answers.
+    const WithBodies = parse(`query WithBodies($first: Int) {
+      conversations(first: $first) { nodes { id lastMessage { id bodyHtml bodyText } } } }`) as TypedDocumentNode<
+      { conversations: { nodes: { id: string; lastMessage: { id: string; bodyHtml: string; bodyText: string } }[] } },
+      { first: number }
+    >;
+    const bodies = (first: number) => measure(() => apiAs(t, maritaToken).query(WithBodies, { first }));
+    const [five, fifty, plain] = [await bodies(5), await bodies(50), await page(50)];
+    expect(fifty.result.codes).toEqual([]);
+    const nodes = fifty.result.data!.conversations.nodes;
+    expect(nodes).toHaveLength(50);
+    const stored: { id: string; body_html: string; body_text: string }[] = await t
+      .em()
+      .getConnection()
+      .execute(`select id, body_html, body_text from message where id in (${nodes.map(() => '?').join(', ')})`, [
+        ...nodes.map((n) => n.lastMessage.id),
+      ]);
+    const byId = new Map(stored.map((m) => [m.id, m]));
+    for (const n of nodes) {
+      expect(n.lastMessage.bodyHtml).toBe(byId.get(n.lastMessage.id)!.body_html);
+      expect(n.lastMessage.bodyText).toBe(byId.get(n.lastMessage.id)!.body_text);
+      expect(n.lastMessage.bodyText.length).toBeGreaterThan(0);
+    }
+    expect(five.count).toBe(fifty.count);
+    expect(fifty.count).toBe(plain.count + 1);
   });
 
   test("a shared mailbox's inbox and a citizen's inbox are fixed too", async () => {
