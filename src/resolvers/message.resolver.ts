@@ -230,13 +230,14 @@ export class MessageResolver {
   @FieldResolver(() => String, {
     description: 'The body as sanitized HTML (allowed: paragraphs, line breaks, emphasis, lists, quotes, links).',
   })
-  async bodyHtml(@Root() m: Message, @Ctx() ctx: Context): Promise<string> {
-    return m.bodyHtml ?? (await bodyOf(m, ctx)).bodyHtml;
+  bodyHtml(@Root() m: Message, @Ctx() ctx: Context): string | Promise<string> {
+    // No promise when the message has its body (every message but a list's last one).
+    return m.bodyHtml ?? bodyOf(m, ctx).then((full) => full.bodyHtml);
   }
 
   @FieldResolver(() => String, { description: 'The body as plain text (for previews and journaling).' })
-  async bodyText(@Root() m: Message, @Ctx() ctx: Context): Promise<string> {
-    return m.bodyText ?? (await bodyOf(m, ctx)).bodyText;
+  bodyText(@Root() m: Message, @Ctx() ctx: Context): string | Promise<string> {
+    return m.bodyText ?? bodyOf(m, ctx).then((full) => full.bodyText);
   }
 
   @FieldResolver(() => ID, { description: 'The conversation the message belongs to.' })

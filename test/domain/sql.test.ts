@@ -52,8 +52,19 @@ describe('the sql tag: rules as fragments with natively bound values', () => {
     const evil = "x' or '1'='1";
     const rows = await query(em(), sql`select 1 as one where ${evil} = 'x'`);
     expect(rows).toEqual([]);
-    expect(statements.join('\n')).toContain("select 1 as one where ? = 'x'");
+    expect(statements.join('\n')).toContain("select 1 as one where $1 = 'x'");
     expect(statements.join('\n')).not.toContain("or '1'='1' = 'x'");
+  });
+
+  test('an undefined value is refused, not bound as null (a missing value must not pass for a null one)', async () => {
+    await expect(query(em(), sql`select 1 as one where ${undefined} is null`)).rejects.toThrow(
+      /undefined bound to \$1/,
+    );
+    await expect(query(em(), sql`select ${uuidArray([undefined as unknown as string])} as ids`)).rejects.toThrow(
+      /undefined bound to \$1/,
+    );
+    // null is a value: bound as SQL null.
+    expect(await query(em(), sql`select 1 as one where ${null}::text is null`)).toEqual([{ one: 1 }]);
   });
 
   test('inside a transaction, the statement runs on the transaction', async () => {
