@@ -28,11 +28,6 @@ export class Sql {
     return this.render((i) => `$${i}`);
   }
 
-  /** Text with `?` placeholders for knex, which numbers them itself and binds each value natively. */
-  toKnex(): { text: string; values: unknown[] } {
-    return this.render(() => '?');
-  }
-
   private render(placeholder: (n: number) => string): { text: string; values: unknown[] } {
     const values: unknown[] = [];
     let text = '';

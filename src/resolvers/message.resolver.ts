@@ -19,9 +19,9 @@ import { citizenTargets, viewerParties } from '../domain/message-policy';
 import { Attachment } from '../entities/attachment';
 import { Message, MessageEvent, MessageEventKind } from '../entities/message';
 import { PartyKind, partyKey } from '../entities/party';
-import { notFound } from '../errors';
 import { SharedMailbox } from '../entities/shared-mailbox';
 import { Staff } from '../entities/staff';
+import { notFound } from '../errors';
 import { Party, rowParty, shownParty, toParty } from './types/party';
 import { citizenOf, staffOf } from './viewer';
 

@@ -33,8 +33,9 @@ interface KnexTransaction {
  *
  * The statement goes straight to the node-postgres connection that knex's pool
  * (or the transaction) holds. knex's `raw` would re-scan the text for `?`,
- * number the placeholders again and wrap the call in its runner, which was a
- * tenth of a send's Node CPU (issue 12); the text here is already numbered.
+ * number the placeholders again and wrap the call in its runner: 0.05 ms of
+ * Node CPU per statement, about 0.4 ms of a send (issue 12). The text here is
+ * already numbered.
  */
 export async function query<T = Record<string, unknown>>(em: EntityManager, q: Sql): Promise<T[]> {
   const conn = em.getConnection() as unknown as SqlConnection;
