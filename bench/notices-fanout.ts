@@ -77,6 +77,11 @@ interface Target {
   serverMs(): number;
 }
 
+interface ApiTarget extends Target {
+  /** CPU of checking its token (signature and claims) once, as each connect does, in ms. */
+  tokenCheckMs(): Promise<number>;
+}
+
 interface Row {
   heapPerSocketKb: number;
   cpuPerConnectMs: number;
@@ -291,14 +296,7 @@ function report(floor: Row, api: Row): string {
 }
 
 /** The real server (as `npm start` runs it, in-process bus) on a fresh database with the demo data. */
-async function startApi(
-  cleanup: (() => Promise<unknown>)[],
-  sender: Child,
-): Promise<
-  Target & {
-    /** CPU of checking its token (signature and claims) once, as each connect does, in ms. */ tokenCheckMs(): Promise<number>;
-  }
-> {
+async function startApi(cleanup: (() => Promise<unknown>)[], sender: Child): Promise<ApiTarget> {
   const db = await startBenchDatabase(say);
   cleanup.push(() => db.drop());
   const orm = await initOrm(db.url);

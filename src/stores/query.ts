@@ -48,20 +48,20 @@ export async function query<T = Record<string, unknown>>(em: EntityManager, q: S
   return conn.executeQuery(
     text,
     async () => {
-      const name = unprepared.has(em.config) ? undefined : statementName(text);
-      if (trx) {
-        // As knex refuses it: a statement after the commit would run outside the transaction it was written for.
-        if (trx.isCompleted()) throw new Error('Transaction query already complete');
-        const res = await (await trx.client.acquireConnection()).query({ text, values, name });
-        return res.rows as T[];
-      }
-      const pool = conn.getKnex().client;
-      const client = await pool.acquireConnection();
+      // As knex refuses it: a statement after the commit would run outside the transaction it was written for.
+      if (trx?.isCompleted()) throw new Error('Transaction query already complete');
+      // A transaction's client hands out the connection it holds and keeps it on release; the pool's lends one.
+      const source = trx ? trx.client : conn.getKnex().client;
+      const client = await source.acquireConnection();
       try {
-        const res = await client.query({ text, values, name });
+        const res = await client.query({
+          text,
+          values,
+          name: unprepared.has(em.config) ? undefined : statementName(text),
+        });
         return res.rows as T[];
       } finally {
-        await pool.releaseConnection(client);
+        await source.releaseConnection(client);
       }
     },
     { query: text, params: values },
