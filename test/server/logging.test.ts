@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { Writable } from 'node:stream';
 import { DEMO, seedDemoData } from '../../src/db/demo-data';
 import { createLogger, logger } from '../../src/log';
@@ -129,6 +130,27 @@ describe('LG1 one JSON line per request', () => {
       errorCodes: ['GRAPHQL_VALIDATION_FAILED'],
     });
     expectNoPersonalData();
+  });
+  test('a request the client gives up on before the answer is logged once, as aborted; a probe is not logged', async () => {
+    const { port } = new URL(t.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // The body is announced and never sent: the server is still reading it when the client goes.
+    socket.write(
+      'POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n' +
+        'X-Request-Id: log-test-0005\r\n\r\n{"query":',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    const line = await requestLine('log-test-0005');
+    expect(line).toMatchObject({ msg: 'request aborted', method: 'POST', path: '/graphql' });
+    expect(parsed().filter((l) => l.requestId === 'log-test-0005' && l.msg?.startsWith('request'))).toHaveLength(1);
+    const probe = await fetch(t.url.replace(/\/graphql$/, '/healthz'), {
+      headers: { 'x-request-id': 'log-test-0006' },
+    });
+    expect(probe.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(parsed().filter((l) => l.requestId === 'log-test-0006')).toEqual([]);
   });
 });
 
