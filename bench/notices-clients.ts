@@ -6,12 +6,15 @@ import WebSocket from 'ws';
  * Speaks graphql-transport-ws by hand; talks to the parent over IPC.
  */
 type Command =
-  | { cmd: 'open'; url: string; token: string; n: number }
+  | { cmd: 'tokens'; tokens: string[] }
+  | { cmd: 'open'; url: string; n: number }
   | { cmd: 'subscribe'; query: string }
   | { cmd: 'wait'; subject: string; count: number; timeoutMs: number; idleMs?: number }
   | { cmd: 'close' };
 
 const sockets: WebSocket[] = [];
+/** The sockets' tokens, given before they open (the IPC is not the connects' cost): socket i signs in with token i mod their number. */
+let tokens: string[] = [];
 /** Receive times (ms since the epoch, sub-millisecond) per subject. */
 const received = new Map<string, number[]>();
 const now = () => performance.timeOrigin + performance.now();
@@ -42,13 +45,13 @@ function openOne(url: string, token: string): Promise<WebSocket> {
 }
 
 /** Opens `n` sockets, at most 50 handshakes at a time; replies with the wall time it took. */
-async function open(url: string, token: string, n: number): Promise<void> {
+async function open(url: string, n: number): Promise<void> {
   const start = now();
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(50, n) }, async () => {
       while (next < n) {
-        next++;
+        const token = tokens[next++ % tokens.length];
         sockets.push(await openOne(url, token));
       }
     }),
@@ -86,7 +89,10 @@ async function wait(subject: string, count: number, timeoutMs: number, idleMs = 
 }
 
 process.on('message', (c: Command) => {
-  if (c.cmd === 'open') void open(c.url, c.token, c.n).catch((err: Error) => reply({ error: err.message }));
+  if (c.cmd === 'tokens') {
+    tokens = c.tokens;
+    reply({ tokens: tokens.length });
+  } else if (c.cmd === 'open') void open(c.url, c.n).catch((err: Error) => reply({ error: err.message }));
   else if (c.cmd === 'subscribe') void subscribeAll(c.query);
   else if (c.cmd === 'wait') void wait(c.subject, c.count, c.timeoutMs, c.idleMs);
   else {
