@@ -11,6 +11,12 @@ import { freeListenPort, isAddressInUse } from '../src/ports';
  * NEW_MESSAGE and an UNREAD_COUNT notice per recipient — one multi-row insert
  * per table (unnest of bound arrays). No rules, no reads: what the API's send
  * costs beyond this is the framework's and the rules' share.
+ *
+ * The unread count is the API's own way: the recipients' rows leave deltas
+ * (the triggers of message_recipient, which fire for any writer), and a second
+ * statement folds them into unread_count as it writes the notices. Counting
+ * the rows instead (as both did before 2026-12-03) costs every unread row of
+ * every recipient, and the triggers' deltas would then pile up unfolded.
  */
 export interface SendFloor {
   url: string;
@@ -33,13 +39,20 @@ ev as (insert into message_event (id, created_at, message_id, kind, actor_name)
        select gen_random_uuid(), now(), m.id, 'SENT', 'Bench' from unnest($4::uuid[]) as m(id)),
 al as (insert into access_log_entry (id, created_at, actor_id, actor_role, person_id, action, request_id)
        select gen_random_uuid(), now(), $6, 'CASEWORKER', c.citizen, 'MESSAGE_SENT', $2 from unnest($5::uuid[]) as c(citizen))
+select 1`;
+
+const NOTICES = `
+with k as (select 'PERSON:' || c.citizen as party_key from unnest($3::uuid[]) as c(citizen)),
+folded as (delete from unread_delta d where d.party_key in (select party_key from k) returning d.party_key, d.delta),
+counted as (insert into unread_count (party_key, unread)
+            select k.party_key, coalesce((select sum(f.delta) from folded f where f.party_key = k.party_key), 0)::int from k order by k.party_key
+            on conflict (party_key) do update set unread = unread_count.unread + excluded.unread
+            returning party_key, unread)
 insert into notice (party_key, kind, payload, created_at)
 select 'PERSON:' || m.citizen, 'NEW_MESSAGE'::notice_kind, jsonb_build_object('conversationId', m.conv, 'messageId', m.id, 'subject', 'Bench', 'senderName', 'Bench', 'at', now()), now()
-  from unnest($4::uuid[], $3::uuid[], $5::uuid[]) as m(id, conv, citizen)
+  from unnest($1::uuid[], $2::uuid[], $3::uuid[]) as m(id, conv, citizen)
 union all
-select 'PERSON:' || c.citizen, 'UNREAD_COUNT'::notice_kind,
-       jsonb_build_object('unreadCount', 1 + (select count(*) from message_recipient r where r.party_key = 'PERSON:' || c.citizen and r.read_at is null), 'at', now()), now()
-  from unnest($5::uuid[]) as c(citizen)`;
+select c.party_key, 'UNREAD_COUNT'::notice_kind, jsonb_build_object('unreadCount', c.unread, 'at', now()), now() from counted c`;
 
 export async function startSendFloor(
   databaseUrl: string,
@@ -64,6 +77,7 @@ export async function startSendFloor(
           text: SQL,
           values: [`STAFF:${opts.staffId}`, input.idempotencyKey, conversations, messages, citizens, opts.staffId],
         });
+        await client.query({ name: 'send-floor-notices', text: NOTICES, values: [messages, conversations, citizens] });
         await client.query('commit');
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ data: { sendMessage: messages.map((id) => ({ id })) } }));

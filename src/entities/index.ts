@@ -20,6 +20,7 @@ import { RetentionRun } from './retention-run';
 import { MailboxMembershipChange, SharedMailbox, SharedMailboxMember } from './shared-mailbox';
 import { Staff } from './staff';
 import { Unit } from './unit';
+import { UnreadCount, UnreadDelta } from './unread-count';
 
 /** Every entity, listed explicitly so discovery works the same from ts, dist and jest. */
 export const entities = [
@@ -38,6 +39,8 @@ export const entities = [
   ConversationParticipant,
   Message,
   MessageRecipient,
+  UnreadCount,
+  UnreadDelta,
   MessageEvent,
   SendRequest,
   Attachment,

@@ -9,6 +9,7 @@ import { Migration20261202000020Retention } from './Migration20261202000020Reten
 import { Migration20261202000030CaseDocumentPdfs } from './Migration20261202000030CaseDocumentPdfs';
 import { Migration20261202000040PersonFlags } from './Migration20261202000040PersonFlags';
 import { Migration20261202000050RelationRights } from './Migration20261202000050RelationRights';
+import { Migration20261203000010UnreadCounts } from './Migration20261203000010UnreadCounts';
 
 /** Committed migrations in the order they run. Add each new migration here. */
 export const migrationsList: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202000030CaseDocumentPdfs', class: Migration20261202000030CaseDocumentPdfs },
   { name: 'Migration20261202000040PersonFlags', class: Migration20261202000040PersonFlags },
   { name: 'Migration20261202000050RelationRights', class: Migration20261202000050RelationRights },
+  { name: 'Migration20261203000010UnreadCounts', class: Migration20261203000010UnreadCounts },
 ];

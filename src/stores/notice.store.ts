@@ -28,8 +28,15 @@ export async function takeViewerLocks(em: EntityManager, args: { locks: Sql }): 
 
 /**
  * Writes the notices in order, then an UNREAD_COUNT notice for each party of
- * `countFor`; one statement. The counts are read by this statement, which
- * starts after the locks are held: a later notice never carries an older count.
+ * `countFor`; one statement. The counts are those of `unread_count` with the
+ * parties' deltas folded in (the triggers of `message_recipient` write them,
+ * this transaction's own included), by this statement, which starts after the
+ * locks are held: a later notice never carries an older count. Folding costs
+ * the deltas since the party's last notice, not a read of all its unread rows.
+ * A delta is folded once: a concurrent fold of the same party (two writers
+ * whose locks do not meet, e.g. a shared mailbox whose members changed
+ * between them) waits for the first one's delete and then skips what it took,
+ * and the count's increment waits for the first one's commit.
  */
 export function insertNotices(
   em: EntityManager,
@@ -38,15 +45,23 @@ export function insertNotices(
   const rows = args.notices.map((r, i) => ({ party_key: r.partyKey, kind: r.kind, payload: r.payload, ord: i }));
   return query<NoticeRow>(
     em,
-    sql`with x as (
+    sql`with k as (select k.party_key, k.ord from unnest(${textArray(args.countFor)}) with ordinality as k(party_key, ord)),
+      folded as (delete from unread_delta d where d.party_key = any(${textArray(args.countFor)}) returning d.party_key, d.delta),
+      counted as (
+        insert into unread_count (party_key, unread)
+        select k.party_key, coalesce((select sum(f.delta) from folded f where f.party_key = k.party_key), 0)::int
+          from k order by k.party_key
+        on conflict (party_key) do update set unread = unread_count.unread + excluded.unread
+        returning party_key, unread),
+      x as (
         select r.party_key, r.kind, r.payload, r.ord from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
           as r(party_key text, kind text, payload jsonb, ord int)
         union all
         select k.party_key, ${NoticeKind.UNREAD_COUNT}::text,
-               jsonb_build_object('unreadCount', (select count(*)::int from message_recipient r where r.party_key = k.party_key and r.read_at is null),
+               jsonb_build_object('unreadCount', (select c.unread from counted c where c.party_key = k.party_key),
                                   'at', ${args.at.toISOString()}::text),
                ${rows.length}::int + k.ord::int
-          from unnest(${textArray(args.countFor)}) with ordinality as k(party_key, ord))
+          from k)
       insert into notice (party_key, kind, payload, created_at)
       select x.party_key, x.kind::notice_kind, x.payload, now() from x order by x.ord
       returning seq::text as seq, party_key, kind, payload`,
