@@ -346,7 +346,7 @@ async function main() {
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const sendLines = [
       '',
-      `sendMessage from ${DEMO.caseworker}, ${CONNECTIONS} concurrent senders, ${ROUNDS} interleaved rounds of ${SEND_SECONDS} s; floor: node:http + pg, one transaction with one multi-row insert per table.`,
+      `sendMessage from ${DEMO.caseworker}, ${CONNECTIONS} concurrent senders, ${ROUNDS} interleaved rounds of ${SEND_SECONDS} s; floor: node:http + pg, one transaction: one multi-row insert per table, then the notices with the unread counts folded in.`,
       '',
       `${pad('', 44)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'× floor'.padStart(9)} ${'CPU ms/req'.padStart(11)} ${'PG ms/req'.padStart(10)}  goal`,
       ...sendRows.flatMap((row) => {

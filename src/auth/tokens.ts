@@ -117,6 +117,9 @@ class VerifiedTokens {
   private readonly cache = new LRUCache<string, { principal: Principal; exp: number }>({
     max: 10_000,
     ttl: 60_000,
+    // lru-cache reads the clock at most once per this many ms, through a timer each time: its 1 ms default wakes the
+    // process after nearly every request. A second is plenty for a minute's TTL (the expiry is checked on its own).
+    ttlResolution: 1_000,
   });
   constructor(private readonly leewaySeconds: number) {}
 
