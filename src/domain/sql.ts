@@ -25,10 +25,6 @@ export class Sql {
 
   /** Text with `$1…$n` placeholders and the values for them (as node-postgres takes them). */
   toPostgres(): { text: string; values: unknown[] } {
-    return this.render((i) => `$${i}`);
-  }
-
-  private render(placeholder: (n: number) => string): { text: string; values: unknown[] } {
     const values: unknown[] = [];
     let text = '';
     const walk = (f: Sql) => {
@@ -40,10 +36,10 @@ export class Sql {
         else if (v instanceof Raw) text += v.text;
         else if (v instanceof Param) {
           values.push(v.value);
-          text += v.cast ? `${placeholder(values.length)}::${v.cast}` : placeholder(values.length);
+          text += v.cast ? `$${values.length}::${v.cast}` : `$${values.length}`;
         } else {
           values.push(v);
-          text += placeholder(values.length);
+          text += `$${values.length}`;
         }
       });
     };
