@@ -7,7 +7,14 @@ import { AppError, ErrorCode } from '../errors';
 import { isId } from './ids';
 import { caseload, citizenLinks, conversationParticipant, ongoingAssignment, usableRelation } from './rules';
 import { raw, sql, uuid, type Sql } from './sql';
-import { bestWriteLinks, canWriteOnCase, caseContacts, partyKeysOf } from '../stores/message-policy.store';
+import {
+  bestWriteLinks,
+  bestWriteLinksSql,
+  canWriteOnCase,
+  caseContacts,
+  partyKeysOf,
+  type WriteLinkRow,
+} from '../stores/message-policy.store';
 import { todayInSweden } from './time';
 
 /**
@@ -54,11 +61,34 @@ export async function writablePersons(
   caseId?: string | null,
   refusals?: Map<string, WriteRefusal>,
 ): Promise<Map<string, WritablePerson>> {
-  const result = new Map<string, WritablePerson>();
+  const read = writeLinksOf(viewer, personIds, caseId);
+  return writableFrom(read ? await bestWriteLinks(em, read) : [], refusals);
+}
+
+/**
+ * writablePersons as a JSON column (rows of WriteLinkRow) for a statement
+ * that reads more (a send reads it with its key claim); writableFrom turns
+ * the rows into the answer.
+ */
+export function writeLinksColumn(viewer: StaffViewer, personIds: readonly string[], caseId?: string | null): Sql {
+  const read = writeLinksOf(viewer, personIds, caseId);
+  return read ? sql`(select coalesce(json_agg(w), '[]'::json) from (${bestWriteLinksSql(read)}) w)` : sql`'[]'::json`;
+}
+
+/** What writablePersons reads, or null when nobody can be (no well-formed id, or an administrator). */
+function writeLinksOf(viewer: StaffViewer, personIds: readonly string[], caseId?: string | null) {
   const wanted = personIds.filter(isId);
-  if (wanted.length === 0 || viewer.role === StaffRole.ADMIN) return result;
+  if (wanted.length === 0 || viewer.role === StaffRole.ADMIN) return null;
   const onCase = caseId == null ? sql`true` : isId(caseId) ? sql`x.case_id = ${uuid(caseId)}` : sql`false`;
-  const rows = await bestWriteLinks(em, { links: staffWriteLinks(viewer, todayInSweden()), personIds: wanted, onCase });
+  return { links: staffWriteLinks(viewer, todayInSweden()), personIds: wanted, onCase };
+}
+
+/** The persons the rows let the staff member write to; the refused ones whose relation only lacks activation in `refusals`. */
+export function writableFrom(
+  rows: readonly WriteLinkRow[],
+  refusals?: Map<string, WriteRefusal>,
+): Map<string, WritablePerson> {
+  const result = new Map<string, WritablePerson>();
   for (const r of rows) {
     if (r.usable) result.set(r.person_id, { personId: r.person_id, caseId: r.case_id, asRelation: r.as_relation });
     else refusals?.set(r.person_id, 'RELATION_NOT_ACTIVATED');

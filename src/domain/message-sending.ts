@@ -25,8 +25,15 @@ import {
   type Sender,
 } from './message-compose';
 import { idempotent } from './message-idempotency';
-import { citizenRecipientRefusal, citizenTargets, writablePersons, type WriteRefusal } from './message-policy';
+import {
+  citizenRecipientRefusal,
+  citizenTargets,
+  writableFrom,
+  writeLinksColumn,
+  type WriteRefusal,
+} from './message-policy';
 import { EventBuffer } from './notices';
+import { sql } from './sql';
 
 // Sending a new message: who may be addressed (M1–M5), one conversation per citizen, idempotent on the client's key.
 
@@ -50,6 +57,7 @@ export async function sendMessage(call: MessagingCall, input: SendInput): Promis
     to,
     fromSharedMailboxId: input.fromSharedMailboxId ?? null,
     addSignature: !!input.addSignature,
+    writeLinks: viewer.kind === 'staff' ? writeLinksColumn(viewer, to.personIds, input.caseId) : sql`'[]'::json`,
   });
   const messages = await idempotent(call.em, {
     viewer,
@@ -61,7 +69,7 @@ export async function sendMessage(call: MessagingCall, input: SendInput): Promis
       const sender = senderFromReads(viewer, r, input.fromSharedMailboxId);
       const finalBody = withSignature(body, r.signature);
       const attachments = (await ownUnsentUploads(em, viewer, attachmentIds)).map((a) => a.id);
-      const threads = await threadsOf(em, viewer, { r, to, caseId: input.caseId });
+      const threads = await threadsOf(em, viewer, { r, to });
       const written = await deliver(em, {
         viewer,
         requestId: call.requestId,
@@ -131,11 +139,7 @@ function senderFromReads(viewer: Viewer, r: SendReadsRow, fromSharedMailboxId?: 
 }
 
 /** The conversations to start, once the staff and mailboxes addressed exist and the viewer may write to everyone addressed. */
-async function threadsOf(
-  em: EntityManager,
-  viewer: Viewer,
-  { r, to, caseId }: { r: SendReadsRow; to: To; caseId?: string | null },
-): Promise<Thread[]> {
+async function threadsOf(em: EntityManager, viewer: Viewer, { r, to }: { r: SendReadsRow; to: To }): Promise<Thread[]> {
   if (r.staff_ids.length !== to.staffIds.length)
     throw new AppError(
       ErrorCode.NOT_FOUND,
@@ -158,7 +162,7 @@ async function threadsOf(
     assertViewerActive(viewer, r.viewer_active);
     return [await citizenThread(em, viewer, staffRecipients)];
   }
-  if (to.personIds.length) return staffThreads(em, viewer, { r, personIds: to.personIds, caseId, staffRecipients });
+  if (to.personIds.length) return staffThreads(viewer, { r, personIds: to.personIds, staffRecipients });
   return [{ citizenId: null, caseId: null, parties: staffRecipients }];
 }
 
@@ -187,13 +191,13 @@ async function citizenThread(em: EntityManager, viewer: CitizenViewer, staffReci
 }
 
 /** M1/M2/M5: staff write to persons they are linked to through an ongoing case, who have the e-service; one conversation each. */
-async function staffThreads(
-  em: EntityManager,
+function staffThreads(
   viewer: StaffViewer,
-  args: { r: SendReadsRow; personIds: string[]; caseId?: string | null; staffRecipients: PartyRef[] },
-): Promise<Thread[]> {
+  args: { r: SendReadsRow; personIds: string[]; staffRecipients: PartyRef[] },
+): Thread[] {
   const refusals = new Map<string, WriteRefusal>();
-  const writable = await writablePersons(em, viewer, args.personIds, args.caseId, refusals);
+  // The write links were read with the key claim (sendReads), for the case asked for if any.
+  const writable = writableFrom(args.r.write_links, refusals);
   const byId = new Map(args.r.persons.map((p) => [p.id, p]));
   return args.personIds.map((id) => {
     const person = byId.get(id);

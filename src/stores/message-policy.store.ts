@@ -15,16 +15,26 @@ export interface WriteLinkRow {
 }
 
 /** Per person among `personIds`, the best of `links` (usable first, as holder before as relation, the newest case), on `onCase`. */
+export function bestWriteLinksSql({
+  links,
+  personIds,
+  onCase,
+}: {
+  links: Sql;
+  personIds: readonly string[];
+  onCase: Sql;
+}): Sql {
+  return sql`select distinct on (x.person_id) x.person_id, x.case_id, x.as_relation, x.usable from (${links}) x
+     where x.person_id = any(${uuidArray(personIds)}) and ${onCase}
+     order by x.person_id, x.usable desc, x.as_relation, x.opened_on desc`;
+}
+
+/** bestWriteLinksSql run on its own. */
 export function bestWriteLinks(
   em: EntityManager,
-  { links, personIds, onCase }: { links: Sql; personIds: readonly string[]; onCase: Sql },
+  args: { links: Sql; personIds: readonly string[]; onCase: Sql },
 ): Promise<WriteLinkRow[]> {
-  return query<WriteLinkRow>(
-    em,
-    sql`select distinct on (x.person_id) x.person_id, x.case_id, x.as_relation, x.usable from (${links}) x
-     where x.person_id = any(${uuidArray(personIds)}) and ${onCase}
-     order by x.person_id, x.usable desc, x.as_relation, x.opened_on desc`,
-  );
+  return query<WriteLinkRow>(em, bestWriteLinksSql(args));
 }
 
 /**

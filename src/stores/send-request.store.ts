@@ -4,6 +4,7 @@ import type { PartyKind } from '../entities/party';
 import { StaffRole } from '../entities/staff';
 import { isId } from '../domain/ids';
 import { sql, uuid, uuidArray, type Sql } from '../domain/sql';
+import type { WriteLinkRow } from './message-policy.store';
 import { query } from './query';
 
 // The statements a send or a reply runs before its write: the idempotency key's claim, read in the same statement
@@ -52,6 +53,8 @@ export interface SendReadsRow {
   staff_ids: string[];
   mailbox_ids: string[];
   persons: PersonRow[];
+  /** The best write link per person addressed (the rules' writeLinksColumn, M1/M2). */
+  write_links: WriteLinkRow[];
   absent: AbsenceRow[];
   /** Municipality per case of the persons addressed. */
   case_municipality: Record<string, string>;
@@ -83,19 +86,22 @@ function signatureAndViewerActive(viewer: Viewer, addSignature: boolean): Sql {
  * The reads a send needs, as columns of one row (read with the key claim):
  * the staff and mailboxes addressed (that they exist and are active), the
  * persons (name, e-service, notification choices), the out-of-office of the
- * staff addressed, the municipality of the persons' cases, and the sender's
- * mailbox (membership), signature and e-service.
+ * staff addressed, the staff member's write links to the persons
+ * (`writeLinks`, built by the rules), the municipality of the persons' cases,
+ * and the sender's mailbox (membership), signature and e-service.
  */
 export function sendReads({
   viewer,
   to,
   fromSharedMailboxId,
   addSignature,
+  writeLinks,
 }: {
   viewer: Viewer;
   to: { personIds: string[]; staffIds: string[]; sharedMailboxIds: string[] };
   fromSharedMailboxId: string | null;
   addSignature: boolean;
+  writeLinks: Sql;
 }): Sql {
   const persons = uuidArray(to.personIds);
   const staffId = viewer.kind === 'staff' ? viewer.staff.id : null;
@@ -110,6 +116,7 @@ export function sendReads({
     (select coalesce(json_agg(json_build_object('id', p.id, 'name', p.given_name || ' ' || p.family_name, 'messaging_enabled', p.messaging_enabled,
               'notify_by_sms', p.notify_by_sms, 'notify_by_email', p.notify_by_email)), '[]'::json)
        from person p where p.id = any(${persons})) as persons,
+    ${writeLinks} as write_links,
     (select coalesce(json_agg(json_build_object('staff_id', ms.staff_id, 'staff_name', s.given_name || ' ' || s.family_name,
               'forward_to_id', ms.absence_forward_to_id, 'since', ms.absence_since, 'reply', ms.absence_reply)), '[]'::json)
        from mailbox_settings ms join staff s on s.id = ms.staff_id where ms.staff_id = any(${uuidArray(to.staffIds)}) and ms.absence_enabled) as absent,
