@@ -162,7 +162,7 @@ async function threadsOf(em: EntityManager, viewer: Viewer, { r, to }: { r: Send
     assertViewerActive(viewer, r.viewer_active);
     return [await citizenThread(em, viewer, staffRecipients)];
   }
-  if (to.personIds.length) return staffThreads(viewer, { r, personIds: to.personIds, staffRecipients });
+  if (to.personIds.length) return staffThreads({ r, personIds: to.personIds, staffRecipients });
   return [{ citizenId: null, caseId: null, parties: staffRecipients }];
 }
 
@@ -191,10 +191,7 @@ async function citizenThread(em: EntityManager, viewer: CitizenViewer, staffReci
 }
 
 /** M1/M2/M5: staff write to persons they are linked to through an ongoing case, who have the e-service; one conversation each. */
-function staffThreads(
-  viewer: StaffViewer,
-  args: { r: SendReadsRow; personIds: string[]; staffRecipients: PartyRef[] },
-): Thread[] {
+function staffThreads(args: { r: SendReadsRow; personIds: string[]; staffRecipients: PartyRef[] }): Thread[] {
   const refusals = new Map<string, WriteRefusal>();
   // The write links were read with the key claim (sendReads), for the case asked for if any.
   const writable = writableFrom(args.r.write_links, refusals);
