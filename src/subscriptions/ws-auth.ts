@@ -14,6 +14,7 @@ import { staffAccountStates, type StaffAccountState } from '../stores/notice.sto
 import { log } from '../log';
 import { AccountLookups, detachedViewer } from './account-lookups';
 import type { AccountChange, NoticeBus } from './bus';
+import { ExpiryTimers, type Expiring } from './expiry-timers';
 
 /**
  * How long a subscription event may rely on the socket's last check. Events
@@ -32,9 +33,6 @@ export const EVENT_RECHECK_MS = 5_000;
  */
 export const SWEEP_MS = 60_000;
 
-/** setTimeout's longest delay; a later expiry is re-armed. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /** Looks an account up for a re-check: `account` is its key (`staff:<id>`), and a lookup started before `notBefore` is too old. */
 type AccountLookup = (account: string, principal: Principal, notBefore: number) => Promise<Viewer>;
 
@@ -43,9 +41,10 @@ interface ClosableSocket {
   close(code: number, reason: string): void;
 }
 
-/** What a socket's auth asks of the server's: its account's shared lookup, and to be forgotten when it ends. */
+/** What a socket's auth asks of the server's: its account's shared lookup, the expiry timers, and to be forgotten when it ends. */
 interface SocketAuthOwner {
   readonly lookup: AccountLookup;
+  readonly expiries: ExpiryTimers;
   forget(auth: SocketAuth): void;
 }
 
@@ -62,11 +61,12 @@ const accountKey = (v: Viewer): string => (v.kind === 'staff' ? `staff:${v.staff
  * and when a check fails the socket is closed with 4403 (Forbidden) at that
  * moment. A client gets fresh rights, or a fresh token, by reconnecting.
  */
-export class SocketAuth {
+export class SocketAuth implements Expiring {
   private viewer: Viewer;
   private checkedAt = Date.now();
   private inFlight?: Promise<Viewer | null>;
-  private timer?: NodeJS.Timeout;
+  /** The credential's expiry while its timer is armed. */
+  private expiryAt?: number;
   private ended = false;
 
   /** `viewer` is kept as given: a copy that belongs to no EntityManager (./account-lookups.ts). */
@@ -125,7 +125,7 @@ export class SocketAuth {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    clearTimeout(this.timer);
+    if (this.expiryAt !== undefined) this.owner.expiries.remove(this.expiryAt, this);
     this.owner.forget(this);
   }
 
@@ -152,16 +152,20 @@ export class SocketAuth {
     return this.credential.expiresAt !== null && Date.now() >= this.credential.expiresAt.getTime();
   }
 
+  /** Arms the expiry: a timer shared with the sockets whose credentials expire in the same instant (./expiry-timers.ts). */
   private armExpiry(): void {
     const at = this.credential.expiresAt?.getTime();
     if (at === undefined) return;
-    const wait = Math.max(0, at - Date.now());
-    this.timer = setTimeout(
-      () => (this.expired() ? void this.refuse('expired') : this.armExpiry()),
-      Math.min(wait, MAX_TIMER_MS),
-    );
-    // An idle socket's timer must not keep a stopping process alive.
-    this.timer.unref();
+    this.expiryAt = at;
+    this.owner.expiries.add(at, this);
+  }
+
+  /** The expiry timer fired: closes the socket when the credential has expired, else (a timer that fired early) arms it again. */
+  onExpiry(): void {
+    this.expiryAt = undefined;
+    if (this.ended) return;
+    if (this.expired()) void this.refuse('expired');
+    else this.armExpiry();
   }
 
   private refuse(why: string): null {
@@ -204,7 +208,7 @@ export class WebSocketAuth {
     },
   ) {
     this.accounts = new AccountLookups(deps.orm);
-    this.owner = { lookup: this.lookup, forget: (auth) => this.forget(auth) };
+    this.owner = { lookup: this.lookup, expiries: new ExpiryTimers(), forget: (auth) => this.forget(auth) };
     this.stopListening = deps.bus?.onAccountChange((change) => this.accountChanged(change));
     this.sweeper = setInterval(() => void this.sweep(), deps.sweepMs ?? SWEEP_MS);
     this.sweeper.unref();
