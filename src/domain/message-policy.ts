@@ -14,6 +14,7 @@ import {
   caseContacts,
   partyKeysOf,
   type WriteLinkRow,
+  type WriteLinksRead,
 } from '../stores/message-policy.store';
 import { todayInSweden } from './time';
 
@@ -68,15 +69,19 @@ export async function writablePersons(
 /**
  * writablePersons as a JSON column (rows of WriteLinkRow) for a statement
  * that reads more (a send reads it with its key claim); writableFrom turns
- * the rows into the answer.
+ * the rows into the answer. A citizen writes to no person (M4): no rows.
  */
-export function writeLinksColumn(viewer: StaffViewer, personIds: readonly string[], caseId?: string | null): Sql {
-  const read = writeLinksOf(viewer, personIds, caseId);
+export function writeLinksColumn(viewer: Viewer, personIds: readonly string[], caseId?: string | null): Sql {
+  const read = viewer.kind === 'staff' ? writeLinksOf(viewer, personIds, caseId) : null;
   return read ? sql`(select coalesce(json_agg(w), '[]'::json) from (${bestWriteLinksSql(read)}) w)` : sql`'[]'::json`;
 }
 
 /** What writablePersons reads, or null when nobody can be (no well-formed id, or an administrator). */
-function writeLinksOf(viewer: StaffViewer, personIds: readonly string[], caseId?: string | null) {
+function writeLinksOf(
+  viewer: StaffViewer,
+  personIds: readonly string[],
+  caseId?: string | null,
+): WriteLinksRead | null {
   const wanted = personIds.filter(isId);
   if (wanted.length === 0 || viewer.role === StaffRole.ADMIN) return null;
   const onCase = caseId == null ? sql`true` : isId(caseId) ? sql`x.case_id = ${uuid(caseId)}` : sql`false`;

@@ -33,7 +33,6 @@ import {
   type WriteRefusal,
 } from './message-policy';
 import { EventBuffer } from './notices';
-import { sql } from './sql';
 
 // Sending a new message: who may be addressed (M1–M5), one conversation per citizen, idempotent on the client's key.
 
@@ -57,7 +56,7 @@ export async function sendMessage(call: MessagingCall, input: SendInput): Promis
     to,
     fromSharedMailboxId: input.fromSharedMailboxId ?? null,
     addSignature: !!input.addSignature,
-    writeLinks: viewer.kind === 'staff' ? writeLinksColumn(viewer, to.personIds, input.caseId) : sql`'[]'::json`,
+    writeLinks: writeLinksColumn(viewer, to.personIds, input.caseId),
   });
   const messages = await idempotent(call.em, {
     viewer,

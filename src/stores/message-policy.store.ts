@@ -14,27 +14,23 @@ export interface WriteLinkRow {
   usable: boolean;
 }
 
-/** Per person among `personIds`, the best of `links` (usable first, as holder before as relation, the newest case), on `onCase`. */
-export function bestWriteLinksSql({
-  links,
-  personIds,
-  onCase,
-}: {
+/** What bestWriteLinksSql reads: `links` (rows of person_id, case_id, as_relation, usable, opened_on), for `personIds`, on `onCase`. */
+export interface WriteLinksRead {
   links: Sql;
   personIds: readonly string[];
   onCase: Sql;
-}): Sql {
+}
+
+/** Per person among `personIds`, the best of `links` (usable first, as holder before as relation, the newest case), on `onCase`. */
+export function bestWriteLinksSql({ links, personIds, onCase }: WriteLinksRead): Sql {
   return sql`select distinct on (x.person_id) x.person_id, x.case_id, x.as_relation, x.usable from (${links}) x
      where x.person_id = any(${uuidArray(personIds)}) and ${onCase}
      order by x.person_id, x.usable desc, x.as_relation, x.opened_on desc`;
 }
 
 /** bestWriteLinksSql run on its own. */
-export function bestWriteLinks(
-  em: EntityManager,
-  args: { links: Sql; personIds: readonly string[]; onCase: Sql },
-): Promise<WriteLinkRow[]> {
-  return query<WriteLinkRow>(em, bestWriteLinksSql(args));
+export function bestWriteLinks(em: EntityManager, read: WriteLinksRead): Promise<WriteLinkRow[]> {
+  return query<WriteLinkRow>(em, bestWriteLinksSql(read));
 }
 
 /**
