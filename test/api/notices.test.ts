@@ -344,11 +344,11 @@ describe('limits', () => {
     });
     const query = print(staffApi.NoticesDocument);
     /** Subscribes; resolves with the refusal's code, or with undefined once the server has taken it (a notice arrives). */
-    const open = () => {
+    const open = (variables?: { after: string }) => {
       let refusedWith: (code: string | undefined) => void;
       const outcome = new Promise<string | undefined>((resolve) => (refusedWith = resolve));
       const stop = client.subscribe(
-        { query },
+        { query, variables },
         {
           next: () => refusedWith(undefined),
           error: (e) => refusedWith((e as { extensions?: { code?: string } }[])[0]?.extensions?.code),
@@ -363,9 +363,14 @@ describe('limits', () => {
       const extra = open();
       expect(await extra.outcome).toBe('BAD_USER_INPUT');
 
-      // Completing one lets the next one in; a notice to Marita shows the new one is live.
+      // Completing one lets the next one in; a notice to Marita shows the new one is live. It subscribes from a
+      // cursor read before the send: without one it would start from whenever the server took it, and a send that
+      // commits first (a loaded CI machine) would never reach it.
+      const { cursor } = (
+        await apiAs(t, tokens[DEMO.caseworker]).query(staffApi.NoticesSinceDocument, { cursor: null })
+      ).data!.noticesSince;
       subs[0].stop(); // its Complete message reaches the server before the next Subscribe on the same socket
-      const next = open();
+      const next = open({ after: cursor });
       subs.push(next);
       await send(DEMO.admin, { to: { staffIds: [ids.marita] }, subject: 'Plats ledig', body: 'x' });
       expect(await next.outcome).toBeUndefined();
