@@ -199,6 +199,11 @@ export async function assertCitizenMayWrite(em: EntityManager, personId: string,
   if (canWrite === false) throw readOnlyRefusal();
 }
 
+/** The conversations (alias given) the party keys take part in: all that staff acting through those keys may read (M6). */
+export function takingPart(partyKeys: readonly string[] | Sql, alias = 'c'): Sql {
+  return conversationParticipant.sql(partyKeys, `${alias}.id`);
+}
+
 /**
  * M6 for reading: the conversations (alias given) the viewer may open through
  * the given party keys. A citizen reads a conversation about a case only
@@ -206,7 +211,7 @@ export async function assertCitizenMayWrite(em: EntityManager, personId: string,
  * relation, reads included, at once).
  */
 export function readableConversations(viewer: Viewer, partyKeys: readonly string[] | Sql, alias = 'c'): Sql {
-  const participant = conversationParticipant.sql(partyKeys, `${alias}.id`);
+  const participant = takingPart(partyKeys, alias);
   if (viewer.kind !== 'citizen') return participant;
   const links = citizenLinks.sql(viewer.person.id, todayInSweden());
   return sql`(${participant} and (${raw(alias)}.case_id is null or ${raw(alias)}.case_id in (select l.id from (${links}) l)))`;
@@ -231,9 +236,23 @@ export function viewerPartyKeys(viewer: Viewer): Sql {
   return sql`${own} union all select 'SHARED_MAILBOX:' || m.mailbox_id from shared_mailbox_member m where m.staff_id = ${uuid(viewer.staff.id)}`;
 }
 
+/**
+ * M6 for many staff viewers in one statement: the same party keys as {@link viewerPartyKeys}, as a text[] expression
+ * of the row `alias` with `own_key` (the viewer's own party key), `staff_id`, and `mailboxes` (false for an
+ * administrator, who acts through no shared mailbox).
+ */
+export function staffPartyKeysArray(alias: string): Sql {
+  const r = raw(alias);
+  return sql`array[${r}.own_key] || case when ${r}.mailboxes then coalesce((select array_agg('SHARED_MAILBOX:' || m.mailbox_id
+      order by m.mailbox_id) from shared_mailbox_member m where m.staff_id = ${r}.staff_id), '{}') else '{}' end`;
+}
+
+/** Whether a staff viewer acts through their shared mailboxes (M6: administrators do not). */
+export const actsThroughMailboxes = (viewer: StaffViewer): boolean => viewer.role !== StaffRole.ADMIN;
+
 /** M6 as a list: the same parties, read once per operation (no statement when there can be no mailbox). */
 export async function viewerParties(em: EntityManager, viewer: Viewer): Promise<PartyRef[]> {
-  if (viewer.kind === 'citizen' || viewer.role === StaffRole.ADMIN) return [ownParty(viewer)];
+  if (viewer.kind === 'citizen' || !actsThroughMailboxes(viewer)) return [ownParty(viewer)];
   const keys = await partyKeysOf(em, { partyKeys: viewerPartyKeys(viewer) });
   return keys.map((key) => {
     const at = key.indexOf(':');

@@ -1,18 +1,25 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../auth/viewer';
 import { NoticeKind, type NoticePayload } from '../entities/notice';
-import { partyKey } from '../entities/party';
+import { PartyKind, partyKey } from '../entities/party';
 import { badInput } from '../errors';
 import {
   insertNotices,
   latestNoticeSeq,
   noticesAfter,
+  staffNoticesAfter,
   takeViewerLocks,
   type NewNotice,
   type NoticeRow,
 } from '../stores/notice.store';
 import { sql, textArray, uuidArray, type Sql } from './sql';
-import { readableConversations, viewerParties } from './message-policy';
+import {
+  actsThroughMailboxes,
+  readableConversations,
+  staffPartyKeysArray,
+  takingPart,
+  viewerParties,
+} from './message-policy';
 import type { DomainEvent } from './notices';
 
 /** A stored notice as clients get it. */
@@ -161,4 +168,52 @@ export async function noticesSince(
   const rows = await noticesAfter(em, { partyKeys: keys, after: cursor, limit: limit + 1, readable });
   const notices = rows.slice(0, limit).map(toRecord);
   return { notices, cursor: notices.length ? notices[notices.length - 1].seq : cursor, hasMore: rows.length > limit };
+}
+
+/** What {@link noticesSince} answers for one viewer and cursor. */
+export type NoticesPage = Awaited<ReturnType<typeof noticesSince>>;
+
+/**
+ * {@link noticesSince} for several viewers at once, each after their own
+ * cursor, with the same answer each would get alone: every staff viewer's read
+ * in one statement (the members of a shared mailbox woken by one of its
+ * notices read together), a citizen's on its own.
+ */
+export async function noticesSinceMany(
+  em: EntityManager,
+  reads: readonly { viewer: Viewer; cursor: string }[],
+): Promise<NoticesPage[]> {
+  const limit = MAX_NOTICES_PER_CALL;
+  const staff = reads.flatMap((r, i) => (r.viewer.kind === 'staff' ? [{ i, viewer: r.viewer, cursor: r.cursor }] : []));
+  const pages: NoticesPage[] = new Array<NoticesPage>(reads.length);
+  await Promise.all([
+    ...reads.map(async (r, i) => {
+      if (r.viewer.kind === 'citizen') pages[i] = await noticesSince(em, r.viewer, r.cursor);
+    }),
+    (async () => {
+      if (!staff.length) return;
+      const rows = await staffNoticesAfter(em, {
+        reads: staff.map((s) => ({
+          staffId: s.viewer.staff.id,
+          ownKey: partyKey({ kind: PartyKind.STAFF, id: s.viewer.staff.id }),
+          mailboxes: actsThroughMailboxes(s.viewer),
+          after: s.cursor,
+        })),
+        limit: limit + 1,
+        keys: staffPartyKeysArray('q'),
+        readable: (keys) => takingPart(keys, 'c'),
+      });
+      const byRead = staff.map(() => [] as NoticeRow[]);
+      for (const row of rows) byRead[row.i].push(row);
+      staff.forEach((s, j) => {
+        const notices = byRead[j].slice(0, limit).map(toRecord);
+        pages[s.i] = {
+          notices,
+          cursor: notices.length ? notices[notices.length - 1].seq : s.cursor,
+          hasMore: byRead[j].length > limit,
+        };
+      });
+    })(),
+  ]);
+  return pages;
 }

@@ -1,13 +1,15 @@
 import { Arg, Ctx, Extensions, Field, ID, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { Authorized } from '../auth/auth-checker';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
+import type { Viewer } from '../auth/viewer';
 import type { Context } from '../context';
-import { noticesSince, parseCursor, type NoticeRecord } from '../domain/notice.service';
+import { noticesSince, noticesSinceMany, parseCursor, type NoticeRecord } from '../domain/notice.service';
 import { NoticeKind } from '../entities/notice';
 import { PartyKind } from '../entities/party';
 import { partyNameLoader } from '../loaders';
 import type { NoticeBus } from '../subscriptions/bus';
-import { NoticeFeeds, type FeedReader } from '../subscriptions/notice-feeds';
+import { NoticeFeeds, type FeedPage, type FeedReader } from '../subscriptions/notice-feeds';
 import { viewerTopic } from '../subscriptions/notice-pipeline';
 import { SHARES_EVENT_RESULTS } from '../subscriptions/shared-execution';
 import { Party } from './types/party';
@@ -73,13 +75,13 @@ class NoticePage {
  * cache in) the one it started with.
  */
 async function toNotices(names: PartyNames, records: NoticeRecord[]): Promise<Notice[]> {
-  return Promise.all(
-    records.map(async (r) => {
-      const [kind, id] = r.partyKey.split(':') as [PartyKind, string];
-      const known = (await names.load(r.partyKey)) ?? { name: 'Okänd', title: null };
-      return toNotice(r, { kind, id, ...known });
-    }),
-  );
+  return Promise.all(records.map((r) => namedNotice(names, r)));
+}
+
+async function namedNotice(names: PartyNames, r: NoticeRecord): Promise<Notice> {
+  const [kind, id] = r.partyKey.split(':') as [PartyKind, string];
+  const known = (await names.load(r.partyKey)) ?? { name: 'Okänd', title: null };
+  return toNotice(r, { kind, id, ...known });
 }
 
 function toNotice(r: NoticeRecord, mailbox: Party): Notice {
@@ -104,19 +106,47 @@ type StreamContext = Pick<Context, 'viewer' | 'revalidate' | 'bus' | 'em'>;
 /** One set of notice feeds per bus (per server instance in production), created by the first subscription. */
 const feedsByBus = new WeakMap<NoticeBus, NoticeFeeds<Notice>>();
 
+/** Viewers' reads that go out in one statement at most (a shared mailbox's members woken together). */
+const MAX_READS_TOGETHER = 500;
+
 /**
- * Reads for the notice feeds: each read forks its own EntityManager (a
- * long-lived subscription must not keep, and cache in, one), and builds the
- * notices with their mailbox names once for every subscription it serves.
+ * Reads for the notice feeds. The reads asked for in one turn of the event
+ * loop go out together (noticesSinceMany): the members of a shared mailbox
+ * woken by one of its notices read in one statement, not one each. Each batch
+ * forks its own EntityManager (a long-lived subscription must not keep, and
+ * cache in, one), reads the mailbox names once, and builds each notice once:
+ * every viewer whose read returned it gets the same object, so its result is
+ * executed once per document for all of them (src/subscriptions/shared-execution.ts).
  */
 function noticeReader(root: EntityManager): FeedReader<Notice> {
+  const reads = new DataLoader<{ viewer: Viewer; cursor: string }, FeedPage<Notice>>(
+    async (batch) => {
+      const em = root.fork();
+      const pages = await noticesSinceMany(em, batch);
+      const names = partyNameLoader(em);
+      const built = new Map<string, Promise<Notice>>();
+      const notice = (r: NoticeRecord) => {
+        let n = built.get(r.seq);
+        if (!n) {
+          n = namedNotice(names, r);
+          built.set(r.seq, n);
+        }
+        return n;
+      };
+      return Promise.all(
+        pages.map(async (page) => ({
+          items: await Promise.all(page.notices.map(notice)),
+          cursor: page.cursor,
+          hasMore: page.hasMore,
+        })),
+      );
+    },
+    // Not cached: every wake-up reads anew. A turn of the event loop: the feeds woken by one publish ask within it.
+    { cache: false, maxBatchSize: MAX_READS_TOGETHER, batchScheduleFn: (run) => setImmediate(run) },
+  );
   return {
     start: async (viewer) => (await noticesSince(root.fork(), viewer, null)).cursor,
-    async after(viewer, cursor) {
-      const em = root.fork();
-      const page = await noticesSince(em, viewer, cursor);
-      return { items: await toNotices(partyNameLoader(em), page.notices), cursor: page.cursor, hasMore: page.hasMore };
-    },
+    after: (viewer, cursor) => reads.load({ viewer, cursor }),
   };
 }
 
@@ -167,7 +197,8 @@ export class NoticeResolver {
   // (src/subscriptions/shared-execution.ts): it depends on the notice alone. The handler returns its root and ignores
   // `after` (which only chooses where the stream starts); @Authorized() without roles only asks for a signed-in
   // caller, which every subscription context has; Notice and Party fields are plain properties of the notice. The
-  // feeds hand one notice object only to the sockets of one (viewer topic, role) read, with access checked per socket.
+  // feeds hand a notice object only to the sockets of the reads that returned it (a shared mailbox's notice to each
+  // member's), with access checked per viewer by their read and per socket by its re-check.
   @Extensions({ [SHARES_EVENT_RESULTS]: true })
   @Subscription(() => Notice, {
     description:

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { MailboxMember } from '../domain/notice.service';
-import { sql, textArray, uuidArray, type Sql } from '../domain/sql';
+import { sql, textArray, typedArray, uuidArray, type Sql } from '../domain/sql';
 import { NoticeKind, type NoticePayload } from '../entities/notice';
 import type { StaffRole } from '../entities/staff';
 import { query } from './query';
@@ -95,6 +95,52 @@ export function noticesAfter(
         and (n.payload->>'conversationId' is null
              or exists (select 1 from conversation c where c.id = (n.payload->>'conversationId')::uuid and ${args.readable}))
       order by n.seq limit ${args.limit}`,
+  );
+}
+
+/** One staff viewer's read in {@link staffNoticesAfter}: their own party key, whether they act through their shared mailboxes, the seq to read after. */
+export interface StaffNoticeRead {
+  staffId: string;
+  ownKey: string;
+  mailboxes: boolean;
+  after: string;
+}
+
+/**
+ * {@link noticesAfter} for several staff viewers in one statement: each read's
+ * notices after its seq, oldest first, at most `limit` each, tagged with the
+ * read's index. `keys` gives a read's party keys (a text[] of the row `q`:
+ * staff_id, own_key, mailboxes) and `readable` the conversations (alias `c`)
+ * those keys may read, as the viewers' rules say.
+ */
+export function staffNoticesAfter(
+  em: EntityManager,
+  args: { reads: StaffNoticeRead[]; limit: number; keys: Sql; readable: (keys: Sql) => Sql },
+): Promise<(NoticeRow & { i: number })[]> {
+  const staffIds = uuidArray(args.reads.map((r) => r.staffId));
+  const ownKeys = textArray(args.reads.map((r) => r.ownKey));
+  const mailboxes = typedArray(
+    args.reads.map((r) => r.mailboxes),
+    'boolean[]',
+  );
+  const afters = typedArray(
+    args.reads.map((r) => r.after),
+    'bigint[]',
+  );
+  return query<NoticeRow & { i: number }>(
+    em,
+    sql`with q as (
+        select r.i::int - 1 as i, r.staff_id, r.own_key, r.mailboxes, r.after
+          from unnest(${staffIds}, ${ownKeys}, ${mailboxes}, ${afters}) with ordinality as r(staff_id, own_key, mailboxes, after, i)),
+      k as (select q.i, q.after, ${args.keys} as keys from q)
+      select k.i, n.seq::text as seq, n.party_key, n.kind, n.payload from k cross join lateral (
+        select n.seq, n.party_key, n.kind, n.payload from notice n
+         where n.seq > k.after and n.party_key = any(k.keys)
+           and (n.payload->>'conversationId' is null
+                or exists (select 1 from conversation c where c.id = (n.payload->>'conversationId')::uuid
+                            and ${args.readable(sql`select unnest(k.keys)`)}))
+         order by n.seq limit ${args.limit}) n
+      order by k.i, n.seq`,
   );
 }
 
