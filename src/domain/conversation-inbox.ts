@@ -5,6 +5,7 @@ import { partyKey, type PartyRef } from '../entities/party';
 import { notFound } from '../errors';
 import {
   conversationPage,
+  keptUnreadCounts,
   unreadByMailbox,
   type ConversationView,
   type InboxFolder,
@@ -78,9 +79,12 @@ export async function mailboxUnreadCounts(call: MessagingCall): Promise<{ party:
   const { viewer } = call;
   const parties = await viewerParties(call.em, viewer);
   const keys = parties.map(partyKey);
-  // A recipient row already makes staff a participant; a citizen counts only conversations they may still read (M6).
-  const readable = viewer.kind === 'citizen' ? readableConversations(viewer, keys, 'c') : undefined;
-  const counts = await unreadByMailbox(call.em, { keys, readable });
+  // A recipient row already makes staff a participant: their counts are the kept ones (a busy shared mailbox's
+  // thousands of unread rows are not counted on every call). A citizen counts only conversations they may still read (M6).
+  const counts =
+    viewer.kind === 'citizen'
+      ? await unreadByMailbox(call.em, { keys, readable: readableConversations(viewer, keys, 'c') })
+      : await keptUnreadCounts(call.em, { keys });
   return parties.map((party) => ({ party, unreadCount: counts.get(partyKey(party)) ?? 0 }));
 }
 

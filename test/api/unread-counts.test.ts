@@ -61,6 +61,17 @@ async function counts(partyKey: string): Promise<{ notice: number | null; rows: 
   return { notice: n?.c ?? null, rows: r.c };
 }
 
+const Mailboxes = parse(`query BadgesForCount { mailboxes { mailbox { kind id } unreadCount } }`) as TypedDocumentNode<{
+  mailboxes: { mailbox: { kind: string; id: string }; unreadCount: number }[];
+}>;
+
+/** Anna's mailbox badges (her own, then the shared one) as the `mailboxes` query gives them, by party key. */
+async function badges(): Promise<Record<string, number>> {
+  const r = await apiAs(t, annaToken).query(Mailboxes, {});
+  expect(r.codes).toEqual([]);
+  return Object.fromEntries(r.data!.mailboxes.map((m) => [`${m.mailbox.kind}:${m.mailbox.id}`, m.unreadCount]));
+}
+
 const citizenKey = (id: string) => `PERSON:${id}`;
 const annaKey = () => `STAFF:${anna.id}`;
 const mailboxKey = () => `SHARED_MAILBOX:${mailbox.id}`;
@@ -88,19 +99,24 @@ test('a read lowers the count the reader’s next notice carries', async () => {
   expect(after.notice).toBe(after.rows);
 });
 
-test('rows deleted by any path (here: a message deleted, its recipients by cascade) count from the party’s next notice', async () => {
+test('rows deleted by any path (here: a message deleted, its recipients by cascade) count from the party’s next notice, and in the staff badges at once', async () => {
   const { rows: before } = await counts(citizenKey(citizenIds[4]));
   const [doomed] = await send(citizenIds.slice(4, 5));
   await send(citizenIds.slice(4, 5));
   expect((await counts(citizenKey(citizenIds[4]))).notice).toBe(before + 2);
   await t.em().getConnection().execute(`delete from message where id = ?`, [doomed]);
+  // Before any notice folds the deletion in: the staff badges (kept counts with the deltas not yet folded) are the rows.
+  expect(await badges()).toEqual({
+    [annaKey()]: (await counts(annaKey())).rows,
+    [mailboxKey()]: (await counts(mailboxKey())).rows,
+  });
   await send(citizenIds.slice(4, 5));
   const c = await counts(citizenKey(citizenIds[4]));
   expect(c.rows).toBe(before + 2);
   expect(c.notice).toBe(before + 2);
 });
 
-test('many sends and reads at once: every party’s latest notice still carries its number of unread rows', async () => {
+test('many sends and reads at once: every party’s latest notice, and every staff badge, still carries its number of unread rows', async () => {
   const targets = citizenIds.slice(10, 14);
   const sent = await Promise.all(Array.from({ length: 12 }, (_, i) => send([targets[i % targets.length], targets[0]])));
   // Anna reads some of what she got while more is sent to her.
@@ -112,4 +128,8 @@ test('many sends and reads at once: every party’s latest notice still carries 
     const c = await counts(key);
     expect({ key, notice: c.notice }).toEqual({ key, notice: c.rows });
   }
+  expect(await badges()).toEqual({
+    [annaKey()]: (await counts(annaKey())).rows,
+    [mailboxKey()]: (await counts(mailboxKey())).rows,
+  });
 });
