@@ -14,6 +14,7 @@ import { Unit } from '../entities/unit';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
 import { Person } from '../entities/person';
 import { isId } from './ids';
+import { accessLogPage } from '../stores/access-log.store';
 import { addMailboxMember } from '../stores/shared-mailbox.store';
 import { parsePersonnummer } from './personnummer';
 import { singleLineText } from './text';
@@ -203,15 +204,21 @@ export class AdminService {
     const after = decodeCursor(args.after, 2) as [string, string] | undefined;
     if ((args.personId && !isId(args.personId)) || (args.actorId && !isId(args.actorId)))
       return toPage<AccessLogEntry>([], size, () => []);
-    const qb = this.em
-      .createQueryBuilder(AccessLogEntry, 'l')
-      .orderBy({ createdAt: 'desc', id: 'desc' })
-      .limit(size + 1);
-    if (args.personId) qb.andWhere({ person: args.personId });
-    if (args.actorId) qb.andWhere({ actor: args.actorId });
-    if (after) qb.andWhere('(l.created_at, l.id) < (?, ?)', [after[0], after[1]]);
-    const rows = await qb.getResultList();
-    return toPage(rows, size, (r) => [r.createdAt.toISOString(), r.id]);
+    if (after && (typeof after[0] !== 'string' || !isId(after[1]) || Number.isNaN(Date.parse(after[0]))))
+      throw badInput('after', 'The cursor is not one this API gave out. Start again from the first page.');
+    const rows = await accessLogPage(this.em, {
+      personId: args.personId ?? null,
+      actorId: args.actorId ?? null,
+      before: after ? { at: after[0], id: after[1] } : undefined,
+      limit: size + 1,
+    });
+    // The keyset is the exact time (microseconds): the rows one list read logs share it.
+    const exactAt = new Map(rows.map((r) => [r.entry, r.at]));
+    return toPage(
+      rows.map((r) => r.entry),
+      size,
+      (e) => [exactAt.get(e), e.id],
+    );
   }
 
   private async unit(id: string): Promise<Unit> {

@@ -14,7 +14,7 @@ import {
   type PersonAccess,
 } from './access-policy';
 import { sql, uuid, type Sql } from './sql';
-import { personsByName } from '../stores/person.store';
+import { personsPage } from '../stores/person.store';
 import { logPersonAccess } from './access-log.service';
 import { messageTargetPersons } from './message-policy';
 import {
@@ -69,36 +69,42 @@ export class PersonService {
     first?: number | null;
     after?: string | null;
     messageTargetsOnly?: boolean | null;
-  }): Promise<Page<Person>> {
+  }): Promise<Page<Person> & { access: Map<string, PersonAccess> }> {
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 3) as [string, string, string] | undefined;
-    return this.em.transactional(async (em) => {
-      const where: Sql[] = [sql`p.id in (select v.person_id from (${staffVisiblePersons(this.viewer)}) v)`];
-      if (args.messageTargetsOnly) where.push(messageTargetPersons(this.viewer, 'p'));
-      const search = args.search?.trim();
-      if (search) {
-        const pnr = parsePersonnummer(search);
-        if (pnr.ok) where.push(sql`p.personnummer = ${pnr.value}`);
-        else {
-          const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-          where.push(sql`(p.given_name ilike ${like} or p.family_name ilike ${like} or p.personnummer like ${like})`);
-        }
+    const where: Sql[] = [];
+    if (args.messageTargetsOnly) where.push(messageTargetPersons(this.viewer, 'p'));
+    const search = args.search?.trim();
+    if (search) {
+      const pnr = parsePersonnummer(search);
+      if (pnr.ok) where.push(sql`p.personnummer = ${pnr.value}`);
+      else {
+        const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        where.push(sql`(p.given_name ilike ${like} or p.family_name ilike ${like} or p.personnummer like ${like})`);
       }
-      if (after)
-        where.push(
-          sql`(p.family_name, p.given_name, p.id) > (${after[0]}::text, ${after[1]}::text, ${uuid(after[2])})`,
-        );
-      const rows = await personsByName(em, { where, limit: size + 1 });
-      const page = toPage(rows, size, personKey);
-      await logPersonAccess(
-        em,
-        this.viewer,
-        this.requestId,
-        page.nodes.map((p) => p.id),
-        AccessAction.PERSON_LIST,
-      );
-      return page;
+    }
+    if (after)
+      where.push(sql`(p.family_name, p.given_name, p.id) > (${after[0]}::text, ${after[1]}::text, ${uuid(after[2])})`);
+    // One statement, so no transaction: the page of persons the viewer may see (R1/R2), whether each is of their own
+    // case (R3, for the contact details), and the access log of the persons listed (not of the one read past the page).
+    const rows = await personsPage(this.em, {
+      visiblePersons: staffVisiblePersons(this.viewer),
+      where,
+      limit: size + 1,
+      log: {
+        actorId: this.viewer.staff.id,
+        role: this.viewer.role,
+        action: AccessAction.PERSON_LIST,
+        requestId: this.requestId,
+      },
+      logged: size,
     });
+    const page = toPage(
+      rows.map((r) => r.person),
+      size,
+      personKey,
+    );
+    return { ...page, access: new Map(rows.map((r) => [r.person.id, { visible: true, ownCaseworker: r.own }])) };
   }
 
   /** One person, or NOT_FOUND when missing or not visible (R5). */

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, uuid, type Sql } from '../domain/sql';
-import type { AccessAction } from '../entities/access-log-entry';
+import { AccessLogEntry, type AccessAction } from '../entities/access-log-entry';
 import type { StaffRole } from '../entities/staff';
 import { query } from './query';
 
@@ -43,4 +43,46 @@ export function accessLogExportBatch(
          order by l.created_at desc, l.id desc
          limit ${p.limit}`,
   );
+}
+
+/** Who read, and why, for {@link accessLogInsert}. */
+export interface AccessLogRead {
+  actorId: string;
+  role: StaffRole;
+  action: AccessAction;
+  requestId: string;
+}
+
+/**
+ * An insert of one access-log row for each person the query `personIds` gives (column `person_id`), to run as a
+ * data-modifying CTE of the statement that reads them: the log is written with the read, or not at all.
+ */
+export function accessLogInsert(read: AccessLogRead, personIds: Sql): Sql {
+  return sql`insert into access_log_entry (id, created_at, actor_id, actor_role, person_id, action, request_id)
+    select gen_random_uuid(), now(), ${uuid(read.actorId)}, ${read.role}::staff_role, x.person_id,
+           ${read.action}::access_action, ${read.requestId}
+      from (${personIds}) x`;
+}
+
+/**
+ * One page of the access log, newest first: about a person and/or by a staff member (either or both), before the
+ * keyset `before` when given; each entry with its exact time as text, the keyset of the next page. Rows written by
+ * one statement share an instant to the microsecond, which a JavaScript Date (milliseconds) cannot carry: a keyset
+ * from one would skip the rest of that instant's rows.
+ */
+export async function accessLogPage(
+  em: EntityManager,
+  p: { personId: string | null; actorId: string | null; before?: { at: string; id: string }; limit: number },
+): Promise<{ entry: AccessLogEntry; at: string }[]> {
+  const conditions: Sql[] = [];
+  if (p.personId) conditions.push(sql`l.person_id = ${uuid(p.personId)}`);
+  if (p.actorId) conditions.push(sql`l.actor_id = ${uuid(p.actorId)}`);
+  if (p.before) conditions.push(sql`(l.created_at, l.id) < (${p.before.at}::timestamptz, ${uuid(p.before.id)})`);
+  const where = conditions.reduce((acc, c) => sql`${acc} and ${c}`);
+  const rows = await query<Record<string, unknown> & { exact_at: string }>(
+    em,
+    sql`select l.*, to_json(l.created_at) #>> '{}' as exact_at from access_log_entry l
+         where ${where} order by l.created_at desc, l.id desc limit ${p.limit}`,
+  );
+  return rows.map(({ exact_at, ...row }) => ({ entry: em.map(AccessLogEntry, row), at: exact_at }));
 }

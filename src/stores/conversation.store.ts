@@ -6,6 +6,7 @@ import { Message } from '../entities/message';
 import type { PartyKind } from '../entities/party';
 import { join, sql, textArray, uuid, uuidArray, type Sql } from '../domain/sql';
 import { ref } from './message.store';
+import { accessLogInsert } from './access-log.store';
 import { query } from './query';
 
 // The statements of the inbox: a page of conversations as a mailbox sees them, and the unread count per mailbox.
@@ -162,11 +163,12 @@ export async function conversationPage(em: EntityManager, a: PageArgs): Promise<
         limit ${a.limit}`;
   const l = a.accessLog;
   const log = l
-    ? sql`, logged as (insert into access_log_entry (id, created_at, actor_id, actor_role, person_id, action, request_id)
-              select gen_random_uuid(), now(), ${uuid(l.viewer.staff.id)}, ${l.viewer.role}::staff_role, x.citizen_id,
-                     ${l.action}::access_action, ${l.requestId}
-                from (select distinct f.citizen_id from (select p.citizen_id from page p order by p.last_message_at desc, p.id desc limit ${l.rows}) f
-                       where f.citizen_id is not null) x)`
+    ? sql`, logged as (${accessLogInsert(
+        { actorId: l.viewer.staff.id, role: l.viewer.role, action: l.action, requestId: l.requestId },
+        sql`select distinct f.citizen_id as person_id
+              from (select p.citizen_id from page p order by p.last_message_at desc, p.id desc limit ${l.rows}) f
+             where f.citizen_id is not null`,
+      )})`
     : sql``;
   // The sender as Message.sender shows them: the citizen, else the shared mailbox, else the staff member (with a title).
   const details = sql`, (select json_agg(json_build_object('kind', p.kind, 'id', coalesce(p.staff_id, p.mailbox_id, p.person_id),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
-import { ConversationDocument, ConversationsDocument } from '../../clients/staff/src';
+import { ConversationDocument, ConversationsDocument, PersonViewSearchDocument } from '../../clients/staff/src';
 import * as citizen from '../../clients/citizen/src';
 import type { Viewer } from '../../src/auth/viewer';
 import { DEMO } from '../../src/db/demo-data';
@@ -15,7 +15,7 @@ import { startTestServer, type TestServer } from '../testkit/server';
 
 // STYLE: "tests count SQL statements for list queries": an inbox page and an opened conversation cost a fixed
 // number of statements however many rows they carry. Counts are of every statement MikroORM sent for the request,
-// from authentication to commit. (Sends: message-sql.test.ts.)
+// from authentication to commit. The persons list too. (Sends: message-sql.test.ts.)
 
 let t: TestServer;
 let maritaToken: string;
@@ -235,5 +235,38 @@ describe('opening a conversation (every message with sender, recipients, receipt
     expect(l.count).toBe(s.count);
     if (l.count > 8)
       throw new Error(`a conversation of 31 messages sent ${l.count} statements:\n${l.statements.join('\n')}`);
+  });
+});
+
+describe('the persons list', () => {
+  const page = (first: number, after?: string | null) =>
+    measure(() => apiAs(t, maritaToken).query(PersonViewSearchDocument, { first, after }));
+  const listed = async () =>
+    (
+      await t
+        .em()
+        .getConnection()
+        .execute<{ n: number }[]>(`select count(*)::int as n from access_log_entry where action = 'PERSON_LIST'`)
+    )[0].n;
+
+  test('costs the same statements for 5 and for 50 persons, the next page too, and logs each person listed', async () => {
+    const before = await listed();
+    const five = await page(5);
+    const fifty = await page(50);
+    expect(fifty.result.codes).toEqual([]);
+    expect(five.result.data!.persons.nodes).toHaveLength(5);
+    expect(fifty.result.data!.persons.nodes).toHaveLength(50);
+    const next = await page(50, fifty.result.data!.persons.pageInfo.endCursor);
+    expect(next.result.data!.persons.nodes.length).toBeGreaterThan(0);
+    // Every person listed, and only those (not the one read to know whether there is a next page), is logged.
+    expect(await listed()).toBe(before + 5 + 50 + next.result.data!.persons.nodes.length);
+
+    // Measured: 2 at every size (auth; then one statement that reads the page of visible persons with whether each
+    // is of the caseworker's own case, which the contact fields need, and writes the access log). 6 before
+    // (a transaction around the page and the log's insert, then the contact fields' access read).
+    expect(five.count).toBe(fifty.count);
+    expect(next.count).toBe(fifty.count);
+    if (fifty.count > 2)
+      throw new Error(`a persons page of 50 sent ${fifty.count} statements:\n${fifty.statements.join('\n')}`);
   });
 });
