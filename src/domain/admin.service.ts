@@ -18,7 +18,7 @@ import { accessLogPage } from '../stores/access-log.store';
 import { addMailboxMember } from '../stores/shared-mailbox.store';
 import { parsePersonnummer } from './personnummer';
 import { singleLineText } from './text';
-import { decodeCursor, pageSize, toPage, type Page } from './pagination';
+import { decodeTimeCursor, pageSize, toPage, type Page } from './pagination';
 
 export interface CreateStaffInput {
   username: string;
@@ -201,11 +201,9 @@ export class AdminService {
     if (!args.personId && !args.actorId)
       throw badInput('personId', 'Give a person (id or personnummer), an actor id, or both.');
     const size = pageSize(args.first);
-    const after = decodeCursor(args.after, 2) as [string, string] | undefined;
+    const after = decodeTimeCursor(args.after);
     if ((args.personId && !isId(args.personId)) || (args.actorId && !isId(args.actorId)))
       return toPage<AccessLogEntry>([], size, () => []);
-    if (after && (typeof after[0] !== 'string' || !isId(after[1]) || Number.isNaN(Date.parse(after[0]))))
-      throw badInput('after', 'The cursor is not one this API gave out. Start again from the first page.');
     const rows = await accessLogPage(this.em, {
       personId: args.personId ?? null,
       actorId: args.actorId ?? null,

@@ -14,7 +14,7 @@ import {
 import { isId } from './ids';
 import { mailboxParty, personParty, staffParty, type MessagingCall } from './message-compose';
 import { memberMailbox, readableConversations, viewerParties } from './message-policy';
-import { decodeCursor, pageSize, toPage, type Page } from './pagination';
+import { decodeTimeCursor, pageSize, toPage, type Page } from './pagination';
 
 // The inbox: a mailbox's conversations, one conversation, and the unread counts. Reads only (and their access log).
 
@@ -62,7 +62,7 @@ export interface ListArgs {
  */
 export async function listConversations(call: MessagingCall, args: ListArgs): Promise<Page<ConversationView>> {
   const size = pageSize(args.first);
-  const after = decodeCursor(args.after, 2) as [string, string] | undefined;
+  const after = decodeTimeCursor(args.after);
   // No transaction: the page, its participants and last messages, and the access log of the citizens listed are one statement.
   const party = await mailboxOf(call.em, call.viewer, args.sharedMailboxId);
   const rows = await page(

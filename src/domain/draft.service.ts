@@ -12,7 +12,7 @@ import { MAX_ATTACHMENTS, MAX_SUBJECT_CHARS, type Addressees } from './message-c
 import { openMessage } from './message-access';
 import { MessageService } from './message.service';
 import { EventBuffer, type EventSink } from './notices';
-import { decodeCursor, pageSize, toPage, type Page } from './pagination';
+import { decodeTimeCursor, pageSize, toPage, type Page } from './pagination';
 import { ownUnsentUploads } from './attachment.service';
 import { memberMailbox } from './message-policy';
 import { visibleCase } from './access-policy';
@@ -49,7 +49,7 @@ export class DraftService {
 
   async list(args: { first?: number | null; after?: string | null }): Promise<Page<Draft>> {
     const size = pageSize(args.first);
-    const after = decodeCursor(args.after, 2) as [string, string] | undefined;
+    const after = decodeTimeCursor(args.after);
     const where: Record<string, unknown> = { ...this.owner() };
     if (after)
       where.$or = [{ savedAt: { $lt: new Date(after[0]) } }, { savedAt: new Date(after[0]), id: { $lt: after[1] } }];

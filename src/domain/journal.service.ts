@@ -10,7 +10,7 @@ import { Person } from '../entities/person';
 import { Relation } from '../entities/relation';
 import { StaffRole } from '../entities/staff';
 import { AppError, badInput, ErrorCode, forbidden, notFound } from '../errors';
-import { caseloadFilter, readableJournalEntries, visibleCase } from './access-policy';
+import { caseloadFilter, readableJournalEntries, staffVisibleCases, visibleCase } from './access-policy';
 import {
   caseJournalPage,
   findReadableEntry,
@@ -21,7 +21,7 @@ import { pickTarget, targetsForHolder, type JournalTarget, type JournalTargetInp
 import { logPersonAccess } from './access-log.service';
 import { isId } from './ids';
 import { openMessage } from './message-access';
-import { decodeCursor, pageSize, toPage, type Page } from './pagination';
+import { decodeTimeCursor, pageSize, toPage, type Page } from './pagination';
 import { multiLineText, singleLineText } from './text';
 import { todayInSweden } from './time';
 
@@ -321,21 +321,29 @@ export class JournalService {
     args: { interventionId?: string | null; first?: number | null; after?: string | null },
   ): Promise<Page<JournalEntry>> {
     const size = pageSize(args.first);
-    const after = decodeCursor(args.after, 2) as [string, string] | undefined;
-    return this.em.transactional(async (em) => {
-      const c = await this.visibleCase(em, caseId);
-      if (!c || this.viewer.role === StaffRole.ADMIN) throw notFound('case');
-      if (args.interventionId && !isId(args.interventionId)) throw notFound('intervention');
-      const rows = await caseJournalPage(em, {
-        caseId: c.id,
-        readable: readableJournalEntries(this.viewer),
-        interventionId: args.interventionId,
-        after,
-        limit: size + 1,
-      });
-      await logPersonAccess(em, this.viewer, this.requestId, [c.holder.id], AccessAction.JOURNAL_READ);
-      return toPage(rows, size, (j) => [j.createdAt.toISOString(), j.id]);
+    const after = decodeTimeCursor(args.after);
+    if (this.viewer.role === StaffRole.ADMIN || !isId(caseId)) throw notFound('case');
+    if (args.interventionId && !isId(args.interventionId)) {
+      // Which one was not found: the case when the caller may not open it, else the intervention.
+      throw notFound((await this.visibleCase(this.em, caseId)) ? 'intervention' : 'case');
+    }
+    // One statement, so no transaction: the case's visibility, the page, and the access log of the holder.
+    const rows = await caseJournalPage(this.em, {
+      caseId,
+      visibleCases: staffVisibleCases(this.viewer),
+      readable: readableJournalEntries(this.viewer),
+      interventionId: args.interventionId,
+      after,
+      limit: size + 1,
+      log: {
+        actorId: this.viewer.staff.id,
+        role: this.viewer.role,
+        action: AccessAction.JOURNAL_READ,
+        requestId: this.requestId,
+      },
     });
+    if (!rows) throw notFound('case');
+    return toPage(rows, size, (j) => [j.createdAt.toISOString(), j.id]);
   }
 
   private visibleCase(em: EntityManager, caseId: string): Promise<Case | null> {

@@ -1,4 +1,5 @@
 import { badInput } from '../errors';
+import { isId } from './ids';
 
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
@@ -16,6 +17,18 @@ export function decodeCursor(cursor: string | null | undefined, arity: number): 
   } catch {
     /* fall through */
   }
+  throw badInput('after', 'The cursor is not one this API gave out. Start again from the first page.');
+}
+
+/**
+ * A cursor of a list ordered by (time, id): the time as text a timestamp parses from, and a uuid. Refused like any
+ * cursor this API did not give out, before it reaches a statement.
+ */
+export function decodeTimeCursor(cursor: string | null | undefined): [at: string, id: string] | undefined {
+  const key = decodeCursor(cursor, 2);
+  if (!key) return undefined;
+  const [at, id] = key;
+  if (typeof at === 'string' && !Number.isNaN(Date.parse(at)) && typeof id === 'string' && isId(id)) return [at, id];
   throw badInput('after', 'The cursor is not one this API gave out. Start again from the first page.');
 }
 

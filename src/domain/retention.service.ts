@@ -13,7 +13,7 @@ import {
   type RetentionRuleStore,
 } from '../stores/retention.store';
 import { abandonStaleRun, finishRun, saveRunProgress } from '../stores/retention-run.store';
-import { decodeCursor, pageSize, toPage, type Page } from './pagination';
+import { decodeTimeCursor, pageSize, toPage, type Page } from './pagination';
 
 /** The retention periods and batch size, from the configuration (RETENTION_*). */
 export type RetentionSettings = Config['retention'];
@@ -258,7 +258,7 @@ export class RetentionService {
     after?: string | null;
   }): Promise<Page<RetentionRun>> {
     const size = pageSize(args.first);
-    const after = decodeCursor(args.after, 2) as [string, string] | undefined;
+    const after = decodeTimeCursor(args.after);
     const qb = this.em
       .createQueryBuilder(RetentionRun, 'r')
       .orderBy({ createdAt: 'desc', id: 'desc' })
