@@ -2,12 +2,18 @@ const TZ = 'Europe/Stockholm';
 // Building an Intl.DateTimeFormat costs far more than using one: build it once.
 const clock = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
+const HOUR_MS = 3_600_000;
+/** The last local hour, by UTC hour: Sweden's offsets from UTC are whole hours, so the local hour changes with it. */
+let lastHour = { utcHour: NaN, hour: 0 };
+
 function localHourMinute(d: Date): { hour: number; minute: number } {
-  const parts = clock.formatToParts(d);
-  return {
-    hour: Number(parts.find((p) => p.type === 'hour')!.value),
-    minute: Number(parts.find((p) => p.type === 'minute')!.value),
-  };
+  const utcHour = Math.floor(d.getTime() / HOUR_MS);
+  if (utcHour !== lastHour.utcHour) {
+    const parts = clock.formatToParts(d);
+    lastHour = { utcHour, hour: Number(parts.find((p) => p.type === 'hour')!.value) };
+  }
+  // Whole-hour offsets: the local minute is the UTC one (formatting it was 0.6 % of a send's CPU, issue 12).
+  return { hour: lastHour.hour, minute: d.getUTCMinutes() };
 }
 
 /** True when `d` falls in the quiet hours [start, end) local Swedish time (e.g. 22–07 spans midnight). */
