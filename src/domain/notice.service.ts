@@ -177,42 +177,50 @@ export type NoticesPage = Awaited<ReturnType<typeof noticesSince>>;
  * {@link noticesSince} for several viewers at once, each after their own
  * cursor, with the same answer each would get alone: every staff viewer's read
  * in one statement (the members of a shared mailbox woken by one of its
- * notices read together), a citizen's on its own.
+ * notices read together), a citizen's on its own. A read that fails answers
+ * its error in its place (the staff statement's, every staff read's); the
+ * others still answer.
  */
 export async function noticesSinceMany(
   em: EntityManager,
   reads: readonly { viewer: Viewer; cursor: string }[],
-): Promise<NoticesPage[]> {
-  const limit = MAX_NOTICES_PER_CALL;
+): Promise<(NoticesPage | Error)[]> {
   const staff = reads.flatMap((r, i) => (r.viewer.kind === 'staff' ? [{ i, viewer: r.viewer, cursor: r.cursor }] : []));
-  const pages: NoticesPage[] = new Array<NoticesPage>(reads.length);
+  const pages = new Array<NoticesPage | Error>(reads.length);
+  const failed = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
   await Promise.all([
     ...reads.map(async (r, i) => {
-      if (r.viewer.kind === 'citizen') pages[i] = await noticesSince(em, r.viewer, r.cursor);
+      if (r.viewer.kind !== 'citizen') return;
+      pages[i] = await noticesSince(em, r.viewer, r.cursor).catch(failed);
     }),
     (async () => {
       if (!staff.length) return;
-      const rows = await staffNoticesAfter(em, {
-        reads: staff.map((s) => ({
-          staffId: s.viewer.staff.id,
-          ownKey: partyKey({ kind: PartyKind.STAFF, id: s.viewer.staff.id }),
-          mailboxes: actsThroughMailboxes(s.viewer),
-          after: s.cursor,
-        })),
-        limit: limit + 1,
-        keys: staffPartyKeysArray('q'),
-        readable: (keys) => takingPart(keys, 'c'),
-      });
-      const byRead = staff.map(() => [] as NoticeRow[]);
-      for (const row of rows) byRead[row.i].push(row);
-      staff.forEach((s, j) => {
-        const notices = byRead[j].slice(0, limit).map(toRecord);
-        pages[s.i] = {
-          notices,
-          cursor: notices.length ? notices[notices.length - 1].seq : s.cursor,
-          hasMore: byRead[j].length > limit,
-        };
-      });
+      const limit = MAX_NOTICES_PER_CALL;
+      try {
+        const rows = await staffNoticesAfter(em, {
+          reads: staff.map((s) => ({
+            staffId: s.viewer.staff.id,
+            ownKey: partyKey({ kind: PartyKind.STAFF, id: s.viewer.staff.id }),
+            mailboxes: actsThroughMailboxes(s.viewer),
+            after: s.cursor,
+          })),
+          limit: limit + 1,
+          keys: staffPartyKeysArray('q'),
+          readable: (keys) => takingPart(keys, 'c'),
+        });
+        const byRead = staff.map(() => [] as NoticeRow[]);
+        for (const row of rows) byRead[row.i].push(row);
+        staff.forEach((s, j) => {
+          const notices = byRead[j].slice(0, limit).map(toRecord);
+          pages[s.i] = {
+            notices,
+            cursor: notices.length ? notices[notices.length - 1].seq : s.cursor,
+            hasMore: byRead[j].length > limit,
+          };
+        });
+      } catch (err) {
+        for (const s of staff) pages[s.i] = failed(err);
+      }
     })(),
   ]);
   return pages;

@@ -133,12 +133,13 @@ function noticeReader(root: EntityManager): FeedReader<Notice> {
         }
         return n;
       };
+      // A read that failed ends only its own feed's subscriptions (DataLoader rejects the key an Error answers).
       return Promise.all(
-        pages.map(async (page) => ({
-          items: await Promise.all(page.notices.map(notice)),
-          cursor: page.cursor,
-          hasMore: page.hasMore,
-        })),
+        pages.map(async (page) =>
+          page instanceof Error
+            ? page
+            : { items: await Promise.all(page.notices.map(notice)), cursor: page.cursor, hasMore: page.hasMore },
+        ),
       );
     },
     // Not cached: every wake-up reads anew. A turn of the event loop: the feeds woken by one publish ask within it.

@@ -12,7 +12,7 @@ import { SharedMailbox, SharedMailboxMember } from '../../src/entities/shared-ma
 import { Staff } from '../../src/entities/staff';
 import { NoticeResolver } from '../../src/resolvers/notice.resolver';
 import { resolveViewer } from '../../src/auth/viewer';
-import { noticesSince, noticesSinceMany } from '../../src/domain/notice.service';
+import { noticesSince, noticesSinceMany, type NoticesPage } from '../../src/domain/notice.service';
 import { apiAs } from '../testkit/api';
 import { startTestServer, type TestServer } from '../testkit/server';
 import { subscribe, type Subscriber } from '../testkit/subscriptions';
@@ -308,7 +308,7 @@ describe('cost', () => {
 });
 
 describe('reads together', () => {
-  test('S12 viewers read together get exactly what each would read alone: own and mailbox notices, an administrator no mailbox, a citizen their own', async () => {
+  test('S12 viewers read together get exactly what each would read alone: own and mailbox notices, an administrator no mailbox, a citizen their own; a read that fails fails alone', async () => {
     // Notices for everyone below: to the mailbox, to Marita and Anna personally, and a citizen's.
     const subject = `Tillsammans ${randomUUID()}`;
     const before = (await apiAs(t, tokens[DEMO.caseworker]).query(staffApi.NoticesSinceDocument, { cursor: null }))
@@ -333,7 +333,11 @@ describe('reads together', () => {
       ]);
       // Each from the cursor before the sends, and from the start (the catch-up of a new socket).
       const reads = viewers.flatMap((viewer) => [before, '0'].map((cursor) => ({ viewer, cursor })));
-      const together = await noticesSinceMany(t.em(), reads);
+      // And a read that fails (a cursor the database refuses): it answers its error, the others still answer.
+      const broken = { viewer: viewers[4], cursor: 'not a seq' };
+      const answers = await noticesSinceMany(t.em(), [...reads, broken]);
+      expect(answers[reads.length]).toBeInstanceOf(Error);
+      const together = answers.slice(0, reads.length) as NoticesPage[];
       const alone = await Promise.all(reads.map((r) => noticesSince(t.em(), r.viewer, r.cursor)));
       expect(together).toEqual(alone);
       // Not vacuous: Marita and Anna got the mailbox's notice and their own; Bo (not a member) and the administrator
