@@ -55,6 +55,16 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Sockets each target's warm-up opens and closes. Both warm up before either is measured: they share graphql-ws, ws
  * and V8's compiled code in this process, so warming only the one measured first flattered the other (connect CPU). */
 const WARM_SOCKETS = Math.min(N, 200);
+/**
+ * Connect-only rounds before the measured run, interleaved (floor, API, floor, API…): the connect row is the median of
+ * these and the measured run's own. One round of 500 connects lasts about half a second, so a single garbage
+ * collection in it moved the row between 1.9 × and 3.8 × at the same code; and both servers, the floor most, kept
+ * getting cheaper for several rounds after a 200-socket warm-up (floor 0.36, 0.25, 0.14, 0.12 ms in a row), so the
+ * first CONNECT_WARM_ROUNDS of them are not counted. None at thousands of sockets: each round's closed sockets would
+ * hold that many loopback ports in TIME_WAIT.
+ */
+const CONNECT_ROUNDS = Number(process.env.BENCH_CONNECT_ROUNDS ?? (N <= 2_000 ? 4 : 0));
+const CONNECT_WARM_ROUNDS = Number(process.env.BENCH_CONNECT_WARM_ROUNDS ?? (N <= 2_000 ? 3 : 0));
 const WAIT_MS = 120_000;
 /** How long the sockets stay open with nothing sent, for the idle row: three of graphql-ws's 12 s keep-alive pings. */
 const IDLE_MS = Number(process.env.BENCH_IDLE_SECONDS ?? 36) * 1000;
@@ -179,6 +189,16 @@ async function openLive(
     if ((await c.call<{ times: number[] }>(wait)).times.length >= n) break;
   }
   return { cpuConnect, cpuSubscribe: cpuMs(cpu), wall: ms };
+}
+
+/** CPU per connect of one round: N sockets opened (connection_init to ack) and closed again. */
+async function connectRound(c: Child, t: Target): Promise<number> {
+  await c.call({ cmd: 'tokens', tokens: await t.tokens(N) });
+  const cpu = process.cpuUsage();
+  await c.call({ cmd: 'open', url: t.wsUrl, n: N });
+  const perConnect = cpuMs(cpu) / N;
+  await c.call({ cmd: 'close' });
+  return perConnect;
 }
 
 async function warmUp(c: Child, t: Target): Promise<void> {
@@ -381,10 +401,26 @@ async function main() {
     const api = await startApi(cleanup, sender);
     await warmUp(clients, floor);
     await warmUp(clients, api);
+    const connects = { floor: [] as number[], api: [] as number[] };
+    for (let r = 0; r < CONNECT_WARM_ROUNDS + CONNECT_ROUNDS; r++) {
+      const counted = r >= CONNECT_WARM_ROUNDS;
+      say(`connect round ${r + 1}${counted ? '' : ' (warm-up)'}: ${N} sockets each, floor then API`);
+      const [f, a] = [await connectRound(clients, floor), await connectRound(clients, api)];
+      if (counted) [connects.floor, connects.api].forEach((xs, i) => xs.push([f, a][i]));
+    }
     const floorRow = await measure(clients, floor);
     const apiRow = await measure(clients, api);
+    connects.floor.push(floorRow.cpuPerConnectMs);
+    connects.api.push(apiRow.cpuPerConnectMs);
+    floorRow.cpuPerConnectMs = median(connects.floor);
+    apiRow.cpuPerConnectMs = median(connects.api);
     const tokenMs = await api.tokenCheckMs();
     process.stdout.write(`${report(floorRow, apiRow)}\n`);
+    if (connects.api.length > 1)
+      process.stdout.write(
+        `server CPU per connect per round (ms; the row is the median): floor ${connects.floor.map((x) => x.toFixed(3)).join(', ')}; ` +
+          `API ${connects.api.map((x) => x.toFixed(3)).join(', ')}; API/floor ${connects.api.map((x, i) => (x / connects.floor[i]).toFixed(2)).join(', ')}\n`,
+      );
     // The floor signs nobody in: how much of the API's connect is the token check every connect must make.
     process.stdout.write(
       `of the API's connect, its token check (ES256 signature and claims, the floor makes none): ${tokenMs.toFixed(3)} ms; ` +
