@@ -162,12 +162,20 @@ export async function noticesSince(
   // Without a cursor, the viewer's own latest notice: every writer of a notice of theirs that commits later got a
   // higher seq (it took the viewer's lock after this one committed; see viewerLocks).
   if (cursor === null) return { notices: [], cursor: await latestNoticeSeq(em, { partyKeys: keys }), hasMore: false };
-  const limit = MAX_NOTICES_PER_CALL;
   // A notice about a conversation goes only to who may read that conversation now (a relation that ended no longer does).
   const readable = readableConversations(viewer, keys, 'c');
-  const rows = await noticesAfter(em, { partyKeys: keys, after: cursor, limit: limit + 1, readable });
-  const notices = rows.slice(0, limit).map(toRecord);
-  return { notices, cursor: notices.length ? notices[notices.length - 1].seq : cursor, hasMore: rows.length > limit };
+  const rows = await noticesAfter(em, { partyKeys: keys, after: cursor, limit: MAX_NOTICES_PER_CALL + 1, readable });
+  return noticesPage(rows, cursor);
+}
+
+/** The page of notices read after `cursor` (at most one more than a page: whether there are more). */
+function noticesPage(rows: NoticeRow[], cursor: string): NoticesPage {
+  const notices = rows.slice(0, MAX_NOTICES_PER_CALL).map(toRecord);
+  return {
+    notices,
+    cursor: notices.length ? notices[notices.length - 1].seq : cursor,
+    hasMore: rows.length > MAX_NOTICES_PER_CALL,
+  };
 }
 
 /** What {@link noticesSince} answers for one viewer and cursor. */
@@ -195,7 +203,6 @@ export async function noticesSinceMany(
     }),
     (async () => {
       if (!staff.length) return;
-      const limit = MAX_NOTICES_PER_CALL;
       try {
         const rows = await staffNoticesAfter(em, {
           reads: staff.map((s) => ({
@@ -204,20 +211,13 @@ export async function noticesSinceMany(
             mailboxes: actsThroughMailboxes(s.viewer),
             after: s.cursor,
           })),
-          limit: limit + 1,
+          limit: MAX_NOTICES_PER_CALL + 1,
           keys: staffPartyKeysArray('q'),
           readable: (keys) => takingPart(keys, 'c'),
         });
         const byRead = staff.map(() => [] as NoticeRow[]);
         for (const row of rows) byRead[row.i].push(row);
-        staff.forEach((s, j) => {
-          const notices = byRead[j].slice(0, limit).map(toRecord);
-          pages[s.i] = {
-            notices,
-            cursor: notices.length ? notices[notices.length - 1].seq : s.cursor,
-            hasMore: byRead[j].length > limit,
-          };
-        });
+        staff.forEach((s, j) => (pages[s.i] = noticesPage(byRead[j], s.cursor)));
       } catch (err) {
         for (const s of staff) pages[s.i] = failed(err);
       }

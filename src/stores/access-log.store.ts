@@ -21,6 +21,22 @@ export interface AccessLogExportRow {
 }
 
 /**
+ * The access-log rows (alias `l`) about a person and/or by a staff member (at least one of them given), before the
+ * keyset (the exact time as text, and the id) when given: newest first, that is the next page.
+ */
+function accessLogWhere(p: {
+  personId: string | null;
+  actorId: string | null;
+  before?: { at: string; id: string };
+}): Sql {
+  const conditions: Sql[] = [];
+  if (p.personId) conditions.push(sql`l.person_id = ${uuid(p.personId)}`);
+  if (p.actorId) conditions.push(sql`l.actor_id = ${uuid(p.actorId)}`);
+  if (p.before) conditions.push(sql`(l.created_at, l.id) < (${p.before.at}::timestamptz, ${uuid(p.before.id)})`);
+  return conditions.reduce((acc, c) => sql`${acc} and ${c}`);
+}
+
+/**
  * One batch of the access log, newest first: about a person and/or by a staff member (either or both), before
  * the keyset `before` when given.
  */
@@ -28,11 +44,7 @@ export function accessLogExportBatch(
   em: EntityManager,
   p: { personId: string | null; staffId: string | null; before?: { at: string; id: string }; limit: number },
 ): Promise<AccessLogExportRow[]> {
-  const conditions: Sql[] = [];
-  if (p.personId) conditions.push(sql`l.person_id = ${uuid(p.personId)}`);
-  if (p.staffId) conditions.push(sql`l.actor_id = ${uuid(p.staffId)}`);
-  if (p.before) conditions.push(sql`(l.created_at, l.id) < (${p.before.at}::timestamptz, ${uuid(p.before.id)})`);
-  const where = conditions.reduce((acc, c) => sql`${acc} and ${c}`);
+  const where = accessLogWhere({ personId: p.personId, actorId: p.staffId, before: p.before });
   return query<AccessLogExportRow>(
     em,
     sql`select l.id, to_json(l.created_at) #>> '{}' as created_at,
@@ -74,11 +86,7 @@ export async function accessLogPage(
   em: EntityManager,
   p: { personId: string | null; actorId: string | null; before?: { at: string; id: string }; limit: number },
 ): Promise<{ entry: AccessLogEntry; at: string }[]> {
-  const conditions: Sql[] = [];
-  if (p.personId) conditions.push(sql`l.person_id = ${uuid(p.personId)}`);
-  if (p.actorId) conditions.push(sql`l.actor_id = ${uuid(p.actorId)}`);
-  if (p.before) conditions.push(sql`(l.created_at, l.id) < (${p.before.at}::timestamptz, ${uuid(p.before.id)})`);
-  const where = conditions.reduce((acc, c) => sql`${acc} and ${c}`);
+  const where = accessLogWhere(p);
   const rows = await query<Record<string, unknown> & { exact_at: string }>(
     em,
     sql`select l.*, to_json(l.created_at) #>> '{}' as exact_at from access_log_entry l

@@ -78,6 +78,11 @@ export async function latestNoticeSeq(em: EntityManager, args: { partyKeys: stri
   return seq;
 }
 
+/** The notice (alias `n`) is about no conversation, or about one that `readable` (a condition on conversation `c`) admits now. */
+const aboutReadable = (readable: Sql): Sql =>
+  sql`(n.payload->>'conversationId' is null
+       or exists (select 1 from conversation c where c.id = (n.payload->>'conversationId')::uuid and ${readable}))`;
+
 /**
  * The parties' notices after a seq, oldest first, at most `limit`; a notice
  * about a conversation only when `readable` (a condition on conversation `c`)
@@ -92,8 +97,7 @@ export function noticesAfter(
     em,
     sql`select n.seq::text as seq, n.party_key, n.kind, n.payload from notice n
       where n.seq > ${args.after}::bigint and n.party_key = any(${textArray(args.partyKeys)})
-        and (n.payload->>'conversationId' is null
-             or exists (select 1 from conversation c where c.id = (n.payload->>'conversationId')::uuid and ${args.readable}))
+        and ${aboutReadable(args.readable)}
       order by n.seq limit ${args.limit}`,
   );
 }
@@ -136,9 +140,7 @@ export function staffNoticesAfter(
       select k.i, n.seq::text as seq, n.party_key, n.kind, n.payload from k cross join lateral (
         select n.seq, n.party_key, n.kind, n.payload from notice n
          where n.seq > k.after and n.party_key = any(k.keys)
-           and (n.payload->>'conversationId' is null
-                or exists (select 1 from conversation c where c.id = (n.payload->>'conversationId')::uuid
-                            and ${args.readable(sql`select unnest(k.keys)`)}))
+           and ${aboutReadable(args.readable(sql`select unnest(k.keys)`))}
          order by n.seq limit ${args.limit}) n
       order by k.i, n.seq`,
   );
