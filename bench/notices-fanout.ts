@@ -173,21 +173,25 @@ async function openLive(
   t: Target,
   n: number,
   profile?: string,
+  subscribeProfile?: string,
 ): Promise<{ cpuConnect: number; cpuSubscribe: number; wall: number }> {
   await c.call({ cmd: 'tokens', tokens: await t.tokens(n) });
   let cpu = process.cpuUsage();
   const { ms } = await profiled(profile, () => c.call<{ ms: number }>({ cmd: 'open', url: t.wsUrl, n }));
   const cpuConnect = cpuMs(cpu);
   cpu = process.cpuUsage();
-  await c.call({ cmd: 'subscribe', query: t.query });
-  // Subscribing is asynchronous on the server: a first notice that reached every socket shows all are live.
-  // Another is sent only once the last one has stopped arriving (some sockets were not subscribed yet).
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const subject = `live ${randomUUID()}`;
-    await t.send(subject);
-    const wait = { cmd: 'wait', subject, count: n, timeoutMs: WAIT_MS, idleMs: 2_000 };
-    if ((await c.call<{ times: number[] }>(wait)).times.length >= n) break;
-  }
+  // BENCH_SUBSCRIBE_PROFILE=<file.cpuprofile>: a CPU profile of the API's subscribes and their first notice.
+  await profiled(subscribeProfile, async () => {
+    await c.call({ cmd: 'subscribe', query: t.query });
+    // Subscribing is asynchronous on the server: a first notice that reached every socket shows all are live.
+    // Another is sent only once the last one has stopped arriving (some sockets were not subscribed yet).
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const subject = `live ${randomUUID()}`;
+      await t.send(subject);
+      const wait = { cmd: 'wait', subject, count: n, timeoutMs: WAIT_MS, idleMs: 2_000 };
+      if ((await c.call<{ times: number[] }>(wait)).times.length >= n) break;
+    }
+  });
   return { cpuConnect, cpuSubscribe: cpuMs(cpu), wall: ms };
 }
 
@@ -218,7 +222,13 @@ async function measure(c: Child, t: Target): Promise<Row> {
   say(`${t.name}: ${N} sockets`);
   const heap0 = heapNow();
   // BENCH_CONNECT_PROFILE=<file.cpuprofile>: a CPU profile of the API's connects (connection_init to ack).
-  const opened = await openLive(c, t, N, t.name === 'API' ? process.env.BENCH_CONNECT_PROFILE : undefined);
+  const opened = await openLive(
+    c,
+    t,
+    N,
+    t.name === 'API' ? process.env.BENCH_CONNECT_PROFILE : undefined,
+    t.name === 'API' ? process.env.BENCH_SUBSCRIBE_PROFILE : undefined,
+  );
   const heap1 = heapNow();
   const delays: number[] = [];
   const cpuPerDeliveryUs: number[] = [];

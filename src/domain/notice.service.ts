@@ -5,7 +5,7 @@ import { PartyKind, partyKey } from '../entities/party';
 import { badInput } from '../errors';
 import {
   insertNotices,
-  latestNoticeSeq,
+  latestNoticeSeqs,
   noticesAfter,
   staffNoticesAfter,
   takeViewerLocks,
@@ -158,14 +158,35 @@ export async function noticesSince(
   viewer: Viewer,
   cursor: string | null,
 ): Promise<{ notices: NoticeRecord[]; cursor: string; hasMore: boolean }> {
-  const keys = (await viewerParties(em, viewer)).map(partyKey);
   // Without a cursor, the viewer's own latest notice: every writer of a notice of theirs that commits later got a
   // higher seq (it took the viewer's lock after this one committed; see viewerLocks).
-  if (cursor === null) return { notices: [], cursor: await latestNoticeSeq(em, { partyKeys: keys }), hasMore: false };
+  if (cursor === null) return { notices: [], cursor: (await noticeStarts(em, [viewer]))[0], hasMore: false };
+  const keys = (await viewerParties(em, viewer)).map(partyKey);
   // A notice about a conversation goes only to who may read that conversation now (a relation that ended no longer does).
   const readable = readableConversations(viewer, keys, 'c');
   const rows = await noticesAfter(em, { partyKeys: keys, after: cursor, limit: MAX_NOTICES_PER_CALL + 1, readable });
   return noticesPage(rows, cursor);
+}
+
+/**
+ * The cursor each viewer's live notices start from (what {@link noticesSince}
+ * answers without a cursor), for several viewers in one statement: the
+ * subscriptions opened together (a reconnect storm) read their start
+ * together. In the order given.
+ */
+export function noticeStarts(em: EntityManager, viewers: readonly Viewer[]): Promise<string[]> {
+  return latestNoticeSeqs(em, {
+    reads: viewers.map((v) =>
+      v.kind === 'citizen'
+        ? { staffId: null, ownKey: partyKey({ kind: PartyKind.PERSON, id: v.person.id }), mailboxes: false }
+        : {
+            staffId: v.staff.id,
+            ownKey: partyKey({ kind: PartyKind.STAFF, id: v.staff.id }),
+            mailboxes: actsThroughMailboxes(v),
+          },
+    ),
+    keys: staffPartyKeysArray('q'),
+  });
 }
 
 /** The page of notices read after `cursor` (at most one more than a page: whether there are more). */

@@ -118,10 +118,11 @@ function validDocument(deps: SocketOperationDeps, text: string): DocumentNode | 
 }
 
 /** Never the rights the socket opened with: the caller as they are now (the socket is closed with 4403 if no longer allowed). */
-async function currentCaller(auth: SocketAuth, em: EntityManager): Promise<Viewer | GraphQLError[]> {
+async function currentCaller(auth: SocketAuth, em: EntityManager | null): Promise<Viewer | GraphQLError[]> {
   let viewer;
   try {
-    viewer = await auth.forOperation(em);
+    // A subscription (no EntityManager of its own) gets a copy of the caller; any other operation its entity.
+    viewer = await (em ? auth.forOperation(em) : auth.forSubscription());
   } catch (err) {
     // The lookup itself failed (e.g. the database is unreachable): this operation fails, the socket stays (a throw here would close it with 4500).
     const requestId = randomUUID();
@@ -151,7 +152,8 @@ export function prepareSocketOperation(deps: SocketOperationDeps) {
     const document = checkedDocument(deps, documents, text, payload);
     if (Array.isArray(document)) return document;
     const auth = socket.extra.auth!;
-    const em = deps.orm.em.fork();
+    const subscription = isSubscription(document, payload.operationName);
+    const em = subscription ? null : deps.orm.em.fork();
     const viewer = await currentCaller(auth, em);
     if (Array.isArray(viewer)) return viewer;
     return {
@@ -162,7 +164,7 @@ export function prepareSocketOperation(deps: SocketOperationDeps) {
       // No "Did you mean" in variable errors either, as over HTTP (Apollo's hideSchemaDetailsFromClientErrors).
       hideSuggestions: true,
       // A subscription lives on: it keeps a slim context (no DataLoaders, no forked EntityManager: src/subscriptions/subscription-context.ts).
-      contextValue: isSubscription(document, payload.operationName)
+      contextValue: !em
         ? subscriptionContext({ auth, root: deps.orm.em, bus: deps.services.bus })
         : createContext({
             ...deps.services,

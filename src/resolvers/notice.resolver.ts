@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { Viewer } from '../auth/viewer';
 import type { Context } from '../context';
-import { noticesSince, noticesSinceMany, parseCursor, type NoticeRecord } from '../domain/notice.service';
+import { noticeStarts, noticesSince, noticesSinceMany, parseCursor, type NoticeRecord } from '../domain/notice.service';
 import { NoticeKind } from '../entities/notice';
 import { PartyKind } from '../entities/party';
 import { partyNameLoader } from '../loaders';
@@ -111,7 +111,8 @@ const MAX_READS_TOGETHER = 500;
 
 /**
  * Reads for the notice feeds. The reads asked for in one turn of the event
- * loop go out together (noticesSinceMany): the members of a shared mailbox
+ * loop go out together (noticesSinceMany), and so do the starts of the
+ * subscriptions opened in one turn (noticeStarts): the members of a shared mailbox
  * woken by one of its notices read in one statement, not one each. Each batch
  * forks its own EntityManager (a long-lived subscription must not keep, and
  * cache in, one), reads the mailbox names once, and builds each notice once:
@@ -145,8 +146,14 @@ function noticeReader(root: EntityManager): FeedReader<Notice> {
     // Not cached: every wake-up reads anew. A turn of the event loop: the feeds woken by one publish ask within it.
     { cache: false, maxBatchSize: MAX_READS_TOGETHER, batchScheduleFn: (run) => setImmediate(run) },
   );
+  // The subscriptions that start in one turn (a reconnect storm's subscribes) read where they start together.
+  const starts = new DataLoader<Viewer, string>((viewers) => noticeStarts(root.fork(), viewers), {
+    cache: false,
+    maxBatchSize: MAX_READS_TOGETHER,
+    batchScheduleFn: (run) => setImmediate(run),
+  });
   return {
-    start: async (viewer) => (await noticesSince(root.fork(), viewer, null)).cursor,
+    start: (viewer) => starts.load(viewer),
     after: (viewer, cursor) => reads.load({ viewer, cursor }),
   };
 }

@@ -68,14 +68,43 @@ export function insertNotices(
   );
 }
 
-/** The highest seq of the parties' notices, '0' when none. */
-export async function latestNoticeSeq(em: EntityManager, args: { partyKeys: string[] }): Promise<string> {
-  const [{ seq }] = await query<{ seq: string }>(
-    em,
-    sql`select coalesce(max(l.seq), 0)::text as seq from unnest(${textArray(args.partyKeys)}) as k(party_key)
-        cross join lateral (select max(n.seq) as seq from notice n where n.party_key = k.party_key) l`,
+/** One viewer in {@link latestNoticeSeqs}: their own party key and, for staff acting through shared mailboxes, their id. */
+export interface NoticeStartRead {
+  /** Null for a citizen. */
+  staffId: string | null;
+  ownKey: string;
+  mailboxes: boolean;
+}
+
+/**
+ * The highest seq of each viewer's notices ('0' when none), for several
+ * viewers in one statement, in the order given. `keys` gives a viewer's party
+ * keys (a text[] of the row `q`: staff_id, own_key, mailboxes), as the
+ * viewers' rules say.
+ */
+export async function latestNoticeSeqs(
+  em: EntityManager,
+  args: { reads: NoticeStartRead[]; keys: Sql },
+): Promise<string[]> {
+  const staffIds = typedArray(
+    args.reads.map((r) => r.staffId),
+    'uuid[]',
   );
-  return seq;
+  const ownKeys = textArray(args.reads.map((r) => r.ownKey));
+  const mailboxes = typedArray(
+    args.reads.map((r) => r.mailboxes),
+    'boolean[]',
+  );
+  const rows = await query<{ seq: string }>(
+    em,
+    sql`with q as (
+        select r.i, r.staff_id, r.own_key, r.mailboxes
+          from unnest(${staffIds}, ${ownKeys}, ${mailboxes}) with ordinality as r(staff_id, own_key, mailboxes, i))
+      select coalesce((select max(l.seq) from unnest(${args.keys}) as k(party_key)
+               cross join lateral (select max(n.seq) as seq from notice n where n.party_key = k.party_key) l), 0)::text as seq
+        from q order by q.i`,
+  );
+  return rows.map((r) => r.seq);
 }
 
 /** The notice (alias `n`) is about no conversation, or about one that `readable` (a condition on conversation `c`) admits now. */

@@ -63,6 +63,11 @@ export function detachedViewer(v: Viewer, kept?: Viewer): Viewer {
   return kept && sameViewer(kept, copy) ? kept : copy;
 }
 
+/** Of two detached copies of the caller, the one kept (`kept`) while nothing in it changed, else the fresh one. */
+export function sameOrFresh(fresh: Viewer, kept: Viewer): Viewer {
+  return sameViewer(kept, fresh) ? kept : fresh;
+}
+
 function sameViewer(a: Viewer, b: Viewer): boolean {
   if (a.kind === 'citizen' || b.kind === 'citizen')
     return a.kind === 'citizen' && b.kind === 'citizen' && sameFields(a.person, b.person);

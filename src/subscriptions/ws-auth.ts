@@ -12,7 +12,7 @@ import type { Orm } from '../db/orm';
 import { AppError } from '../errors';
 import { staffAccountStates, type StaffAccountState } from '../stores/notice.store';
 import { log } from '../log';
-import { AccountLookups, detachedViewer } from './account-lookups';
+import { AccountLookups, detachedViewer, sameOrFresh } from './account-lookups';
 import type { AccountChange, NoticeBus } from './bus';
 import { ExpiryTimers, type Expiring } from './expiry-timers';
 
@@ -44,6 +44,8 @@ interface ClosableSocket {
 /** What a socket's auth asks of the server's: its account's shared lookup, the expiry timers, and to be forgotten when it ends. */
 interface SocketAuthOwner {
   readonly lookup: AccountLookup;
+  /** The account read by a statement that starts after this call (coalesced with the other callers of this turn). */
+  readonly fresh: (principal: Principal) => Promise<Viewer>;
   readonly expiries: ExpiryTimers;
   forget(auth: SocketAuth): void;
 }
@@ -53,8 +55,9 @@ const accountKey = (v: Viewer): string => (v.kind === 'staff' ? `staff:${v.staff
 /**
  * The caller of one websocket. A socket must never serve with the rights its
  * caller had when it opened, so:
- * - every operation looks the caller up again with the operation's own
- *   EntityManager (the same rule and the same cost as an HTTP request);
+ * - every operation looks the caller up again (the same rule as an HTTP
+ *   request): a query or mutation with its own EntityManager, a subscription
+ *   through the lookups shared by the sockets asking in the same turn;
  * - every subscription event uses a check at most EVENT_RECHECK_MS old;
  * - an account-change signal re-checks at once, and a timer fires when the
  *   credential expires;
@@ -94,6 +97,18 @@ export class SocketAuth implements Expiring {
   /** The caller for one operation, looked up now with its EntityManager; null when refused (the socket is then closing). */
   forOperation(em: EntityManager): Promise<Viewer | null> {
     return this.check(() => resolveViewer(em, this.credential.principal), true);
+  }
+
+  /**
+   * The caller for a subscription operation, looked up now as for any other
+   * operation (the lookup's statement starts after this call; an unknown or
+   * disabled account is refused), but as a copy that belongs to no
+   * EntityManager: a subscription keeps only that (./subscription-context.ts).
+   * So the subscribes of many sockets in one turn (a reconnect storm) share one
+   * statement, and none maps an entity it would not use.
+   */
+  forSubscription(): Promise<Viewer | null> {
+    return this.check(() => this.owner.fresh(this.credential.principal));
   }
 
   /** The caller as last checked, belonging to no EntityManager (for a subscription's own context). */
@@ -142,8 +157,9 @@ export class SocketAuth implements Expiring {
       if (err instanceof AppError) return this.refuse('account refused');
       throw err;
     }
-    // The operation gets the entity loaded with its own EntityManager; the socket keeps a detached copy.
-    this.viewer = managed ? detachedViewer(viewer, this.viewer) : viewer;
+    // The operation gets the entity loaded with its own EntityManager; the socket keeps a detached copy (the one it
+    // has while nothing changed, so the sockets of one account keep sharing it).
+    this.viewer = managed ? detachedViewer(viewer, this.viewer) : sameOrFresh(viewer, this.viewer);
     this.checkedAt = Date.now();
     return this.ended ? null : viewer;
   }
@@ -208,7 +224,12 @@ export class WebSocketAuth {
     },
   ) {
     this.accounts = new AccountLookups(deps.orm);
-    this.owner = { lookup: this.lookup, expiries: new ExpiryTimers(), forget: (auth) => this.forget(auth) };
+    this.owner = {
+      lookup: this.lookup,
+      fresh: (principal) => this.accounts.lookup(principal),
+      expiries: new ExpiryTimers(),
+      forget: (auth) => this.forget(auth),
+    };
     this.stopListening = deps.bus?.onAccountChange((change) => this.accountChanged(change));
     this.sweeper = setInterval(() => void this.sweep(), deps.sweepMs ?? SWEEP_MS);
     this.sweeper.unref();

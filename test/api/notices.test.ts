@@ -12,10 +12,13 @@ import { SharedMailbox, SharedMailboxMember } from '../../src/entities/shared-ma
 import { Staff } from '../../src/entities/staff';
 import { NoticeResolver } from '../../src/resolvers/notice.resolver';
 import { resolveViewer } from '../../src/auth/viewer';
-import { noticesSince, noticesSinceMany, type NoticesPage } from '../../src/domain/notice.service';
+import { noticeStarts, noticesSince, noticesSinceMany, type NoticesPage } from '../../src/domain/notice.service';
+import { viewerParties } from '../../src/domain/message-policy';
+import { partyKey } from '../../src/entities/party';
 import { apiAs } from '../testkit/api';
 import { startTestServer, type TestServer } from '../testkit/server';
 import { subscribe, type Subscriber } from '../testkit/subscriptions';
+import { openAcknowledgedSocket } from '../testkit/ws';
 
 type StaffNotice = staffApi.NoticesSubscription['notices'];
 
@@ -307,8 +310,47 @@ describe('cost', () => {
   });
 });
 
+describe('subscribing together', () => {
+  const staffLookups = () => t.sql.statements.filter((q) => /from "staff" where username/.test(q)).length;
+  /** The statements that read where a subscription without a cursor starts (its viewer's latest notice). */
+  const startReads = () => t.sql.statements.filter((q) => /select max\(n\.seq\) as seq from notice n/.test(q)).length;
+
+  test('S13 subscriptions that arrive together look their caller up in one statement and read where they start in one, and each goes live from there', async () => {
+    const socket = await openAcknowledgedSocket(t.wsUrl, tokens[DEMO.caseworker]);
+    try {
+      const query = print(staffApi.NoticesDocument);
+      const ops = ['a', 'b', 'c', 'd', 'e'];
+      const sent = `före ${randomUUID()}`;
+      // A notice committed before the subscribes: none of them gets it (they start from now).
+      expect((await send(DEMO.admin, { to: { staffIds: [ids.marita] }, subject: sent, body: 'x' })).codes).toEqual([]);
+      t.sql.reset();
+      socket.sendTogether(ops.map((id) => ({ id, type: 'subscribe', payload: { query } })));
+      // Every operation looks its caller up and reads its start before it is live; nothing is sent back until then.
+      const deadline = Date.now() + 5000;
+      while (startReads() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 300));
+      // Five operations: one lookup of their caller and one read of where they start, not five of each.
+      expect(staffLookups()).toBe(1);
+      expect(startReads()).toBe(1);
+
+      const subject = `efter ${randomUUID()}`;
+      expect((await send(DEMO.admin, { to: { staffIds: [ids.marita] }, subject, body: 'x' })).codes).toEqual([]);
+      const got = new Map<string, string[]>(ops.map((id) => [id, []]));
+      while ([...got.values()].some((subjects) => !subjects.includes(subject))) {
+        const m = await socket.next();
+        if (m.type === 'next' && m.payload.data.notices.kind === 'NEW_MESSAGE')
+          got.get(m.id!)!.push(m.payload.data.notices.subject);
+      }
+      // Each operation got the notice sent after it once, and not the one before it.
+      for (const id of ops) expect(got.get(id)).toEqual([subject]);
+    } finally {
+      socket.close();
+    }
+  });
+});
+
 describe('reads together', () => {
-  test('S12 viewers read together get exactly what each would read alone: own and mailbox notices, an administrator no mailbox, a citizen their own; a read that fails fails alone', async () => {
+  test('S12 viewers read together get exactly what each would read alone: own and mailbox notices, an administrator no mailbox, a citizen their own; a read that fails fails alone; so do their starts', async () => {
     // Notices for everyone below: to the mailbox, to Marita and Anna personally, and a citizen's.
     const subject = `Tillsammans ${randomUUID()}`;
     const before = (await apiAs(t, tokens[DEMO.caseworker]).query(staffApi.NoticesSinceDocument, { cursor: null }))
@@ -351,6 +393,31 @@ describe('reads together', () => {
         ['STAFF'],
       ]);
       expect(together[9].notices.length).toBeGreaterThan(0);
+
+      // Where each starts, read together, is the highest seq among the notices of the parties M6 gives them (read here
+      // one by one with the rule's own list): after one more to the mailbox, Marita and Anna start at its notices, the
+      // administrator (a member by that row) and Bo at their own.
+      const last = `Sist ${randomUUID()}`;
+      expect(
+        (await send(DEMO.otherUnitCaseworker, { to: { sharedMailboxIds: [ids.mailbox] }, subject: last, body: 'x' }))
+          .codes,
+      ).toEqual([]);
+      const starts = await noticeStarts(t.em(), viewers);
+      const latest = await Promise.all(
+        viewers.map(async (viewer) => {
+          const keys = (await viewerParties(em, viewer)).map(partyKey);
+          const [row] = await em
+            .getConnection()
+            .execute<{ seq: string }[]>(
+              `select coalesce(max(seq), 0)::text as seq from notice where party_key in (?)`,
+              [keys],
+            );
+          return row.seq;
+        }),
+      );
+      expect(starts).toEqual(latest);
+      expect(starts[0]).toBe(starts[1]);
+      expect(new Set(starts.slice(1)).size).toBe(4);
     } finally {
       await em.remove(membership).flush();
     }

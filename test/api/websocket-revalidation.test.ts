@@ -104,13 +104,19 @@ describe('WR2 a disabled account loses its open sockets at once', () => {
     expect(live.events).toEqual([]);
   });
 
-  test("disabled behind the API's back (no signal): the next operation is refused and the socket closed with 4403", async () => {
-    const s = await socketAs(await w.t.token.staff(DEMO.otherUnitCaseworker));
-    await w.t.em().nativeUpdate(Staff, { username: DEMO.otherUnitCaseworker }, { active: false });
-    const r = await attempt(s, 'q', '{ staffMe { name } persons { nodes { name } } }');
-    expect(r.close).toBe(CloseCode.Forbidden);
-    expect(r.messages.filter((m) => m.type === 'next')).toEqual([]);
-  });
+  test.each([
+    ['operation', '{ staffMe { name } persons { nodes { name } } }'],
+    ['subscription', 'subscription { notices { cursor } }'],
+  ])(
+    "disabled behind the API's back (no signal): the next %s is refused and the socket closed with 4403",
+    async (_what, query) => {
+      const s = await socketAs(await w.t.token.staff(DEMO.otherUnitCaseworker));
+      await w.t.em().nativeUpdate(Staff, { username: DEMO.otherUnitCaseworker }, { active: false });
+      const r = await attempt(s, 'q', query);
+      expect(r.close).toBe(CloseCode.Forbidden);
+      expect(r.messages.filter((m) => m.type === 'next')).toEqual([]);
+    },
+  );
 
   test('a mutation on a socket whose account was disabled does not run', async () => {
     const s = await socketAs(await w.t.token.staff(DEMO.otherUnitCaseworker));
@@ -228,26 +234,36 @@ describe('WR7 variable errors on the websocket carry no "Did you mean" suggestio
 });
 
 describe('WR2 a re-check that cannot be made', () => {
-  test('when the account cannot be looked up (database trouble) the operation fails masked and the socket stays open', async () => {
-    const s = await socketAs(await w.t.token.staff(DEMO.caseworker));
-    const conn = w.t.em().getConnection();
-    await conn.execute('alter table "staff" rename to "staff_away"');
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    let messages: WsMessage[];
-    try {
-      messages = await run(s, 'q', '{ staffMe { name } }');
-    } finally {
-      stderr.mockRestore();
-      await conn.execute('alter table "staff_away" rename to "staff"');
-    }
-    expect(messages).toHaveLength(1);
-    expect(messages[0].type).toBe('error');
-    expect(messages[0].payload[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) });
-    expect(JSON.stringify(messages)).not.toMatch(/staff|relation|select/i);
-    expect((await run(s, 'again', '{ staffMe { name } }'))[0].payload).toEqual({
-      data: { staffMe: { name: 'Marita Aronsson' } },
-    });
-  });
+  // A query looks its caller up with its own EntityManager, a subscription through the sockets' shared lookups.
+  test.each([
+    ['an operation', '{ staffMe { name } }'],
+    ['a subscription', 'subscription { notices { cursor } }'],
+  ])(
+    'when the account cannot be looked up (database trouble), %s fails masked and the socket stays open',
+    async (_what, query) => {
+      const s = await socketAs(await w.t.token.staff(DEMO.caseworker));
+      const conn = w.t.em().getConnection();
+      await conn.execute('alter table "staff" rename to "staff_away"');
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      let messages: WsMessage[];
+      try {
+        messages = await run(s, 'q', query);
+      } finally {
+        stderr.mockRestore();
+        await conn.execute('alter table "staff_away" rename to "staff"');
+      }
+      expect(messages).toHaveLength(1);
+      expect(messages[0].type).toBe('error');
+      expect(messages[0].payload[0].extensions).toEqual({
+        code: 'INTERNAL_SERVER_ERROR',
+        requestId: expect.any(String),
+      });
+      expect(JSON.stringify(messages)).not.toMatch(/staff|relation|select/i);
+      expect((await run(s, 'again', '{ staffMe { name } }'))[0].payload).toEqual({
+        data: { staffMe: { name: 'Marita Aronsson' } },
+      });
+    },
+  );
 });
 
 describe('WR2 the sweep: the net under the signals', () => {

@@ -13,6 +13,8 @@ export interface WsMessage {
  */
 export interface RawSocket {
   send(message: WsMessage | string): void;
+  /** Sends the messages in one write: the server reads them together (as a burst of operations arrives). */
+  sendTogether(messages: WsMessage[]): void;
   /** The next message from the server; rejects if the socket closes first. */
   next(): Promise<WsMessage>;
   /** Resolves with the close code and reason once the socket has closed. */
@@ -49,6 +51,13 @@ export async function openRawSocket(
   });
   return {
     send: (m) => socket.send(typeof m === 'string' ? m : JSON.stringify(m)),
+    sendTogether: (messages) => {
+      // ws writes each frame to its TCP socket at once; corked, the frames leave in one write when uncorked.
+      const tcp = (socket as unknown as { _socket: import('node:net').Socket })._socket;
+      tcp.cork();
+      for (const m of messages) socket.send(JSON.stringify(m));
+      tcp.uncork();
+    },
     next: () => {
       const m = queue.shift();
       if (m) return Promise.resolve(m);
