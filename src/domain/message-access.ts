@@ -11,12 +11,6 @@ import { conversationParticipant } from './rules';
 
 // The one way to open a message (marking it read, drafting a reply, journaling it): the same rule everywhere.
 
-/** The viewer's own party and shared mailboxes, read at most once per operation (opening a message and then marking it read need them twice). */
-export function viewerPartiesOnce(em: EntityManager, viewer: Viewer): () => Promise<PartyRef[]> {
-  let parties: Promise<PartyRef[]> | undefined;
-  return () => (parties ??= viewerParties(em, viewer));
-}
-
 /**
  * A message in a conversation the viewer may read (M6, and for a citizen the
  * link to the conversation's case), or NOT_FOUND. `forReply` asks only that
@@ -27,10 +21,10 @@ export async function openMessage(
   em: EntityManager,
   viewer: Viewer,
   messageId: string,
-  opts: { forReply?: boolean; parties?: () => Promise<PartyRef[]> } = {},
+  opts: { forReply?: boolean } = {},
 ): Promise<Message> {
   if (!isId(messageId)) throw notFound('message');
-  const keys = (await (opts.parties ?? viewerPartiesOnce(em, viewer))()).map(partyKey);
+  const keys = (await viewerParties(em, viewer)).map(partyKey);
   const readable = opts.forReply ? conversationParticipant.sql(keys, 'c.id') : readableConversations(viewer, keys, 'c');
   const message = await findMessage(em, { messageId, readable });
   if (!message) throw notFound('message');

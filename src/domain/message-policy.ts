@@ -250,14 +250,40 @@ export function staffPartyKeysArray(alias: string): Sql {
 /** Whether a staff viewer acts through their shared mailboxes (M6: administrators do not). */
 export const actsThroughMailboxes = (viewer: StaffViewer): boolean => viewer.role !== StaffRole.ADMIN;
 
-/** M6 as a list: the same parties, read once per operation (no statement when there can be no mailbox). */
-export async function viewerParties(em: EntityManager, viewer: Viewer): Promise<PartyRef[]> {
-  if (viewer.kind === 'citizen' || !actsThroughMailboxes(viewer)) return [ownParty(viewer)];
-  const keys = await partyKeysOf(em, { partyKeys: viewerPartyKeys(viewer) });
-  return keys.map((key) => {
-    const at = key.indexOf(':');
-    return { kind: key.slice(0, at) as PartyKind, id: key.slice(at + 1) };
-  });
+/**
+ * The parties read with each EntityManager, by viewer. An EntityManager is one
+ * request's or operation's (a transaction has its own fork, which reads them
+ * again under its locks); held weakly, they go with it.
+ */
+const partiesRead = new WeakMap<EntityManager, WeakMap<Viewer, Promise<PartyRef[]>>>();
+
+/**
+ * M6 as a list: the same parties, read once per operation (opening a
+ * conversation and then asking each message whether it was read by the viewer
+ * need them twice), no statement when there can be no mailbox. A read that
+ * failed is not kept.
+ */
+export function viewerParties(em: EntityManager, viewer: Viewer): Promise<PartyRef[]> {
+  if (viewer.kind === 'citizen' || !actsThroughMailboxes(viewer)) return Promise.resolve([ownParty(viewer)]);
+  let byViewer = partiesRead.get(em);
+  if (!byViewer) partiesRead.set(em, (byViewer = new WeakMap()));
+  let parties = byViewer.get(viewer);
+  if (!parties) {
+    // Frozen: every caller of the operation gets this one list.
+    const read = partyKeysOf(em, { partyKeys: viewerPartyKeys(viewer) }).then(
+      (keys) =>
+        Object.freeze(
+          keys.map((key) => {
+            const at = key.indexOf(':');
+            return { kind: key.slice(0, at) as PartyKind, id: key.slice(at + 1) };
+          }),
+        ) as PartyRef[],
+    );
+    byViewer.set(viewer, read);
+    read.catch(() => byViewer.delete(viewer));
+    parties = read;
+  }
+  return parties;
 }
 
 /** A shared mailbox the staff member belongs to, or null (callers refuse with their own words). */

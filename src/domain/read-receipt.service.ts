@@ -1,7 +1,8 @@
 import { LockMode } from '@mikro-orm/core';
 import { MessageEvent, MessageEventKind, MessageRecipient, type Message } from '../entities/message';
 import { PartyKind, partyKey } from '../entities/party';
-import { openMessage, senderParty, viewerPartiesOnce } from './message-access';
+import { openMessage, senderParty } from './message-access';
+import { viewerParties } from './message-policy';
 import type { MessagingCall } from './message-compose';
 import { EventBuffer } from './notices';
 
@@ -16,9 +17,9 @@ export async function markRead(
   const { viewer } = call;
   const events = new EventBuffer(call.unitOfWork);
   const message = await call.em.transactional(async (em) => {
-    const parties = viewerPartiesOnce(em, viewer);
-    const message = await openMessage(em, viewer, messageId, { parties });
-    const keys = (await parties())
+    // Opening the message reads the viewer's parties; this transaction's EntityManager keeps them for the keys below.
+    const message = await openMessage(em, viewer, messageId);
+    const keys = (await viewerParties(em, viewer))
       .filter((p) => (viaSharedMailboxId ? p.kind !== PartyKind.SHARED_MAILBOX || p.id === viaSharedMailboxId : true))
       .map(partyKey);
     const unread = await em.find(
