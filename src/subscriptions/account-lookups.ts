@@ -94,9 +94,9 @@ const principalKey = (p: Principal) => (p.kind === 'staff' ? `s:${p.username}` :
 
 /**
  * The websocket callers' account lookups, coalesced: the lookups asked for in
- * one turn of the event loop (the sockets of a reconnect storm sign in many at
- * a time), or while the previous statement runs, go out together after it, as
- * one statement per kind of account, and the callers of one account share its
+ * one turn of the event loop (the sockets of a reconnect storm sign in, and
+ * then subscribe, many at a time), or while the previous statement runs, go
+ * out together after it, as one statement per kind of account, and the callers of one account share its
  * answer. So a storm costs a few statements a round trip, not one a socket,
  * and a lone connect waits for nothing. Nothing is kept afterwards: every
  * lookup reads the account as it is when its statement runs, which starts
